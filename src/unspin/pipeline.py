@@ -1,0 +1,85 @@
+"""The pipeline: text -> Document -> components in order -> an annotated Document.
+
+``unspin.analyze(text)`` is the one obvious call. Components are small objects with ``name``,
+``predict(docs)`` (pure) and ``set_annotations(docs, scores)``; a pipeline runs them in order.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Protocol, Sequence
+
+from unspin import language as langid
+from unspin.document import Document
+from unspin.errors import UnsupportedLanguageError
+from unspin.inputs import MAX_CHARS, check_text
+
+SUPPORTED = ("en",)
+
+
+class Component(Protocol):
+    name: str
+
+    def predict(self, docs: Sequence[Document]) -> Sequence[Any]: ...
+
+    def set_annotations(self, docs: Sequence[Document], scores: Sequence[Any]) -> None: ...
+
+
+class Pipeline:
+    def __init__(self, components: Sequence[Component], language: str = "en") -> None:
+        self.components = list(components)
+        self.language = language
+
+    @property
+    def component_names(self) -> list[str]:
+        return [c.name for c in self.components]
+
+    def get(self, name: str) -> Component:
+        for c in self.components:
+            if c.name == name:
+                return c
+        raise KeyError(f"no component {name!r}; have {self.component_names}")
+
+    def make_doc(self, text: str, language: str = "auto", max_chars: int = MAX_CHARS, **meta: Any) -> Document:
+        check_text(text, max_chars)
+        lang = langid.detect(text) if language == "auto" else language
+        if lang != self.language:
+            what = {"ru": "Russian", "und": "not recognisably English"}.get(lang, lang)
+            raise UnsupportedLanguageError(
+                f"this text looks {what} ({lang}); unspin {', '.join(SUPPORTED)} models only so far "
+                f"- pass language='{self.language}' (--language {self.language}) to analyse it anyway"
+            )
+        return Document(text=text, language=lang, meta=dict(meta))
+
+    def run(self, docs: Sequence[Document]) -> list[Document]:
+        docs = list(docs)
+        for component in self.components:
+            component.set_annotations(docs, component.predict(docs))
+        return docs
+
+    def __call__(self, text: str, language: str = "auto", max_chars: int = MAX_CHARS, **meta: Any) -> Document:
+        return self.run([self.make_doc(text, language, max_chars, **meta)])[0]
+
+    def pipe(self, texts: Iterable[str], language: str = "auto") -> Iterator[Document]:
+        for text in texts:
+            yield self(text, language)
+
+
+@lru_cache(maxsize=2)
+def load(language: str = "en") -> Pipeline:
+    """The default pipeline for ``language``, loaded once per process."""
+    from unspin.components.techniques import TechniqueTagger
+
+    if language not in SUPPORTED:
+        raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
+    return Pipeline([TechniqueTagger.from_model(language)], language=language)
+
+
+def analyze(text: str, language: str = "auto", *, max_chars: int = MAX_CHARS, **meta: Any) -> Document:
+    """Analyse one text and return a Document with its spans and article-level readings.
+
+    ``language="auto"`` detects it; a text in a language without a model raises
+    ``UnsupportedLanguageError`` (pass ``language="en"`` to force the English model).
+    """
+    pipeline = load(SUPPORTED[0] if language == "auto" else language)
+    return pipeline(text, language=language, max_chars=max_chars, **meta)

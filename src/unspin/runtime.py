@@ -1,0 +1,115 @@
+"""Model runtime: ONNX encoders and numpy heads, no PyTorch.
+
+A model folder holds ``encoder.onnx`` (token states and BIO logits), ``tokenizer.json``,
+``head.npz`` (the technique classifier over pooled span states) and ``config.json``
+(labels, window geometry, decoding thresholds and the measured quality of this model).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from unspin.encoding import Encoded, batch_windows, encode, load_tokenizer, stitch_weights, windows
+from unspin.errors import ModelError
+
+MODELS_DIR = Path(__file__).resolve().parent / "models"
+
+
+def model_dir(name: str) -> Path:
+    """Folder of the shipped model ``name`` (``UNSPIN_MODELS`` may point to another root)."""
+    root = Path(os.environ.get("UNSPIN_MODELS", MODELS_DIR))
+    path = root / name
+    if not (path / "config.json").is_file():
+        raise ModelError(f"model {name!r} not found in {root}; reinstall unspin or set UNSPIN_MODELS")
+    return path
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    x = x - x.max(axis=-1, keepdims=True)
+    e = np.exp(x)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@dataclass
+class TokenOutputs:
+    enc: Encoded
+    probs: np.ndarray  # (n_tokens, 3): P(O), P(B), P(I)
+    hidden: np.ndarray  # (n_tokens, H): encoder states, from each token's most central window
+
+
+class SpanEncoder:
+    """Runs the ONNX token encoder over sliding windows and stitches the windows back together."""
+
+    def __init__(self, path: Path, threads: int | None = None) -> None:
+        import onnxruntime as ort
+
+        self.path = Path(path)
+        self.config: dict[str, Any] = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        self.tokenizer = load_tokenizer(str(self.path / "tokenizer.json"))
+        opts = ort.SessionOptions()
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        if threads:
+            opts.intra_op_num_threads = threads
+        opts.log_severity_level = 3
+        try:
+            self.session = ort.InferenceSession(
+                str(self.path / self.config.get("encoder", "encoder.onnx")), opts, providers=["CPUExecutionProvider"]
+            )
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ModelError(f"cannot load {self.path}: {exc}") from exc
+        self.window = int(self.config["window"])
+        self.stride = int(self.config["stride"])
+        self.batch = int(self.config.get("batch", 16))
+
+    def __call__(self, text: str) -> TokenOutputs:
+        enc = encode(self.tokenizer, text)
+        n = len(enc)
+        hidden_size = int(self.config["hidden_size"])
+        if n == 0:
+            return TokenOutputs(enc, np.zeros((0, 3), np.float32), np.zeros((0, hidden_size), np.float32))
+        spans = windows(n, self.window, self.stride)
+        weights = stitch_weights(spans, n)
+        probs = np.zeros((n, 3), dtype=np.float32)
+        hidden = np.zeros((n, hidden_size), dtype=np.float32)
+        best = np.full(n, -1.0, dtype=np.float32)
+        for b0 in range(0, len(spans), self.batch):
+            chunk = spans[b0 : b0 + self.batch]
+            ids, mask = batch_windows(enc, chunk, self.config["cls_id"], self.config["sep_id"], self.config["pad_id"])
+            logits, states = self.session.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask})
+            p = _softmax(logits.astype(np.float32))
+            for j, (s, e) in enumerate(chunk):
+                w = weights[b0 + j, s:e]
+                probs[s:e] += p[j, 1 : e - s + 1] * w[:, None]
+                take = w > best[s:e]
+                idx = np.flatnonzero(take)
+                hidden[s + idx] = states[j, 1 + idx]
+                best[s:e] = np.maximum(best[s:e], w)
+        probs /= weights.sum(axis=0)[:, None]
+        return TokenOutputs(enc, probs, hidden)
+
+
+class TechniqueHead:
+    """A two-layer perceptron over span features, stored as numpy arrays."""
+
+    def __init__(self, path: Path) -> None:
+        with np.load(path) as z:
+            self.w1, self.b1, self.w2, self.b2 = (z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2"))
+
+    def __call__(self, features: np.ndarray) -> np.ndarray:
+        h = features.astype(np.float32) @ self.w1 + self.b1
+        h = 0.5 * h * (1.0 + np.tanh(0.7978845608 * (h + 0.044715 * h**3)))  # GELU (tanh form)
+        return _softmax(h @ self.w2 + self.b2)
+
+
+@lru_cache(maxsize=4)
+def load_span_model(name: str = "en") -> tuple[SpanEncoder, TechniqueHead]:
+    """Load a shipped span model once per process."""
+    path = model_dir(name)
+    return SpanEncoder(path), TechniqueHead(path / "head.npz")

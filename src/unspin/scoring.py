@@ -1,0 +1,140 @@
+"""The official SemEval-2020 Task 11 measures.
+
+SI (span identification): spans are sets of characters; overlapping spans of one article are
+merged first. With S the predicted and T the gold spans (over all articles),
+
+    P = sum_s sum_t |s & t| / |s| / |S|        R = sum_s sum_t |s & t| / |t| / |T|
+
+where s and t range over spans of the same article, and F1 is their harmonic mean. This gives
+partial credit for partial overlap, as the organisers' scorer does.
+
+TC (technique classification): the gold spans are given and a system labels each one; a
+prediction is correct when a gold span with the same article and offsets carries the same
+technique (a span with two gold techniques can be matched twice). Micro P, R and F1 follow.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from unspin.corpus import Label
+
+
+@dataclass(frozen=True)
+class PRF:
+    precision: float
+    recall: float
+    f1: float
+    n_pred: int
+    n_gold: int
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {
+            "precision": round(self.precision, 6),
+            "recall": round(self.recall, 6),
+            "f1": round(self.f1, 6),
+            "n_pred": self.n_pred,
+            "n_gold": self.n_gold,
+        }
+
+
+@dataclass(frozen=True)
+class Score:
+    task: str
+    overall: PRF
+    per_technique: dict[str, PRF] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {
+            "task": self.task,
+            "precision": round(self.overall.precision, 6),
+            "recall": round(self.overall.recall, 6),
+            "f1": round(self.overall.f1, 6),
+            "n_pred": self.overall.n_pred,
+            "n_gold": self.overall.n_gold,
+            "per_technique": {k: v.as_dict() for k, v in sorted(self.per_technique.items())},
+        }
+
+
+def _f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge spans that share at least one character; touching spans stay apart."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def _by_article(labels: Iterable[Label]) -> dict[str, list[tuple[int, int]]]:
+    out: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for label in labels:
+        out[label.article_id].append((label.start, label.end))
+    return {art: merge_spans(spans) for art, spans in out.items()}
+
+
+def si_prf(predicted: Iterable[Label], gold: Iterable[Label]) -> PRF:
+    """Official SI precision, recall and F1 with partial-overlap credit."""
+    pred = _by_article(predicted)
+    ref = _by_article(gold)
+    n_pred = sum(len(v) for v in pred.values())
+    n_gold = sum(len(v) for v in ref.values())
+    p_num = r_num = 0.0
+    for art, spans in pred.items():
+        for s0, s1 in spans:
+            for t0, t1 in ref.get(art, ()):
+                inter = min(s1, t1) - max(s0, t0)
+                if inter > 0:
+                    p_num += inter / (s1 - s0)
+                    r_num += inter / (t1 - t0)
+    p = p_num / n_pred if n_pred else 0.0
+    r = r_num / n_gold if n_gold else 0.0
+    return PRF(p, r, _f1(p, r), n_pred, n_gold)
+
+
+def score_si(predicted: list[Label], gold: list[Label]) -> Score:
+    """SI over all spans, plus the same measure restricted to each technique.
+
+    The per-technique rows need techniques on both sides; rows are left out where the
+    predictions carry none.
+    """
+    overall = si_prf(predicted, gold)
+    per: dict[str, PRF] = {}
+    techniques = {l.technique for l in gold if l.technique} | {l.technique for l in predicted if l.technique}
+    if any(l.technique for l in predicted):
+        for t in techniques:
+            per[t] = si_prf([l for l in predicted if l.technique == t], [l for l in gold if l.technique == t])
+    return Score("si", overall, per)
+
+
+def score_tc(predicted: list[Label], gold: list[Label]) -> Score:
+    """Official TC micro-averaged P, R and F1 (equal to accuracy when every gold span is labelled once)."""
+    gold_at: dict[tuple[str, int, int], Counter] = defaultdict(Counter)
+    for l in gold:
+        gold_at[(l.article_id, l.start, l.end)][l.technique] += 1
+    pred_at: dict[tuple[str, int, int], Counter] = defaultdict(Counter)
+    for l in predicted:
+        pred_at[(l.article_id, l.start, l.end)][l.technique] += 1
+
+    correct: Counter = Counter()
+    for key, pc in pred_at.items():
+        for technique, n in pc.items():
+            correct[technique] += min(n, gold_at.get(key, Counter())[technique])
+    n_pred = Counter(l.technique for l in predicted)
+    n_gold = Counter(l.technique for l in gold)
+
+    total_c, total_p, total_g = sum(correct.values()), sum(n_pred.values()), sum(n_gold.values())
+    p = total_c / total_p if total_p else 0.0
+    r = total_c / total_g if total_g else 0.0
+    per = {}
+    for t in set(n_pred) | set(n_gold):
+        tp, tr = (correct[t] / n_pred[t] if n_pred[t] else 0.0), (correct[t] / n_gold[t] if n_gold[t] else 0.0)
+        per[t] = PRF(tp, tr, _f1(tp, tr), n_pred[t], n_gold[t])
+    return Score("tc", PRF(p, r, _f1(p, r), total_p, total_g), per)
