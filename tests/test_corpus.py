@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pytest
+
+from unspin import corpus
+from unspin.errors import InputError
+
+
+def test_articles_keep_bom_and_crlf(tmp_path: Path):
+    text = "\ufeffTitle\r\n\r\nThe evil plan failed.\r\n"
+    (tmp_path / "article42.txt").write_bytes(text.encode("utf-8"))
+    (tmp_path / "notes.md").write_text("ignored")
+    arts = corpus.read_articles(tmp_path)
+    assert arts == {"42": text}
+    start = text.index("evil")
+    assert arts["42"][start : start + 4] == "evil"  # offsets count the BOM and each \r
+
+
+def test_labels_si_tc_crlf_bom_trailing_whitespace(tmp_path: Path):
+    f = tmp_path / "x.labels"
+    f.write_bytes("\ufeff42\tDoubt\t3\t9  \r\n42\tLoaded_Language\t10\t14\r\n\r\n".encode())
+    labels = corpus.read_labels(f)
+    assert labels == [corpus.Label("42", 3, 9, "Doubt"), corpus.Label("42", 10, 14, "Loaded_Language")]
+    g = tmp_path / "y.labels"
+    g.write_text("42 3 9\n")
+    assert corpus.read_labels(g) == [corpus.Label("42", 3, 9)]
+
+
+def test_labels_folder_and_round_trip(tmp_path: Path):
+    labels = [corpus.Label("1", 0, 4, "Doubt"), corpus.Label("2", 5, 9, "Slogans"), corpus.Label("1", 7, 9, "Repetition")]
+    corpus.write_labels_per_article(labels, tmp_path / "per", "tc")
+    assert sorted(p.name for p in (tmp_path / "per").iterdir()) == ["article1.task-flc-tc.labels", "article2.task-flc-tc.labels"]
+    assert sorted(corpus.read_labels(tmp_path / "per"), key=lambda l: (l.article_id, l.start)) == sorted(labels, key=lambda l: (l.article_id, l.start))
+    corpus.write_labels(labels, tmp_path / "all.labels")
+    assert (tmp_path / "all.labels").read_text().splitlines()[0] == "1\tDoubt\t0\t4"
+
+
+@pytest.mark.parametrize("line", ["42\t3", "42\tx\ty", "42\t9\t3"])
+def test_bad_label_lines_name_file_and_line(tmp_path: Path, line: str):
+    f = tmp_path / "bad.labels"
+    f.write_text("42\t0\t1\n" + line + "\n")
+    with pytest.raises(InputError, match="bad.labels:2"):
+        corpus.read_labels(f)
+
+
+def test_missing_inputs(tmp_path: Path):
+    with pytest.raises(InputError):
+        corpus.read_articles(tmp_path / "nope")
+    with pytest.raises(InputError):
+        corpus.read_articles(tmp_path)  # exists but holds no articles
+    with pytest.raises(InputError):
+        corpus.read_labels(tmp_path / "nope.labels")
+
+
+def test_validation_split_is_stable_and_disjoint():
+    ids = [str(111111111 + i) for i in range(400)]
+    train, val = corpus.validation_split(ids)
+    assert set(train).isdisjoint(val) and len(train) + len(val) == 400
+    assert 0.10 < len(val) / 400 < 0.20
+    assert corpus.validation_split(reversed(ids)) == (train, val)

@@ -1,0 +1,67 @@
+import numpy as np
+import pytest
+
+from unspin.decoding import decode, tokens_in
+from unspin.encoding import Encoded, stitch_weights, windows
+
+
+@pytest.mark.parametrize("n", [0, 1, 254, 255, 300, 1000, 1283])
+def test_windows_cover_every_token_and_end_full(n):
+    spans = windows(n, 254, 128)
+    covered = np.zeros(n, dtype=bool)
+    for s, e in spans:
+        assert 0 <= s < e <= n or n == 0
+        covered[s:e] = True
+    assert covered.all()
+    if n > 254:
+        assert all(e - s == 254 for s, e in spans)
+        assert spans[-1][1] == n
+
+
+def test_stitch_weights_prefer_central_windows():
+    w = stitch_weights([(0, 10), (5, 15)], 15)
+    assert w[0, 8] < w[1, 8]  # token 8 is near the end of window 0, central in window 1
+    assert w[0, 2] > 0 and w[1, 2] == 0
+
+
+def _enc(words):
+    """One token per word, separated by single spaces."""
+    offsets, pos = [], 0
+    for w in words:
+        offsets.append((pos, pos + len(w)))
+        pos += len(w) + 1
+    n = len(words)
+    return " ".join(words), Encoded(np.arange(n), np.array(offsets), np.arange(n))
+
+
+def P(*rows):
+    return np.array(rows, dtype=np.float32)
+
+
+def test_decode_runs_thresholds_and_splits_on_begin():
+    text, enc = _enc(["they", "are", "corrupt", "liars", "and", "vile", "thieves"])
+    o, b, i = (0.9, 0.05, 0.05), (0.1, 0.8, 0.1), (0.1, 0.1, 0.8)
+    probs = P(o, o, b, i, o, b, i)
+    spans = decode(enc, probs, text, threshold=0.5)
+    assert [text[s.start : s.end] for s in spans] == ["corrupt liars", "vile thieves"]
+    assert spans[0].tok_start == 2 and spans[0].tok_end == 4
+    assert 0.8 < spans[0].score <= 1.0
+    # Two adjacent spans: the second "begins" again and is split off.
+    probs = P(o, o, b, i, b, i, o)
+    assert [text[s.start : s.end] for s in decode(enc, probs, text, 0.5)] == ["corrupt liars", "and vile"]
+    # A high threshold keeps nothing.
+    assert decode(enc, probs, text, 0.99) == []
+
+
+def test_decode_averages_word_pieces():
+    text = "unbelievably bad"
+    enc = Encoded(np.arange(3), np.array([(0, 2), (2, 12), (13, 16)]), np.array([0, 0, 1]))
+    probs = P((0.2, 0.7, 0.1), (0.6, 0.0, 0.4), (0.9, 0.0, 0.1))  # word 0: mean P(in) = (0.8 + 0.4)/2
+    spans = decode(enc, probs, text, 0.55)
+    assert [(s.start, s.end) for s in spans] == [(0, 12)]
+
+
+def test_tokens_in():
+    _, enc = _enc(["a", "bb", "ccc"])  # offsets (0,1) (2,4) (5,8)
+    assert tokens_in(enc, 2, 6) == (1, 3)
+    assert tokens_in(enc, 1, 2) == (0, 0)

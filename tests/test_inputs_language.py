@@ -1,0 +1,36 @@
+from pathlib import Path
+
+import pytest
+
+from unspin.errors import InputError
+from unspin.inputs import check_text, decode_bytes, read_source
+from unspin.language import detect
+
+
+def test_bad_inputs_have_clear_errors(tmp_path: Path):
+    with pytest.raises(InputError, match="empty"):
+        check_text("  \n\t ")
+    with pytest.raises(InputError, match="binary"):
+        decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "img.png")
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        decode_bytes("caf\xe9 cr\xe8me".encode("latin-1"), "x.txt")
+    with pytest.raises(InputError, match="limit"):
+        check_text("word " * 100, max_chars=50)
+    with pytest.raises(InputError, match="folder"):
+        read_source(str(tmp_path))
+    with pytest.raises(InputError, match="no such file"):
+        read_source(str(tmp_path / "missing.txt"))
+
+
+def test_bom_and_crlf_are_kept(tmp_path: Path):
+    f = tmp_path / "a.txt"
+    f.write_bytes("\ufeffHello there,\r\nworld".encode())
+    name, text = read_source(str(f))
+    assert text == "\ufeffHello there,\r\nworld" and name == str(f)
+
+
+def test_detect_language():
+    assert detect("The government said on Monday that the plan would be delayed until the end of the year.") == "en"
+    assert detect("Правительство заявило в понедельник, что план будет отложен до конца года.") == "ru"
+    assert detect("Le gouvernement a déclaré lundi que le plan serait retardé jusqu'à la fin de l'année.") == "und"
+    assert detect("12345 !!! ???") == "und"
