@@ -1,0 +1,55 @@
+"""Score the shipped span model on the validation split of PTC train (never trained on).
+
+    python bench/quality.py [--data ../shared/data/ptc] [--format text|json]
+
+The split is unspin.corpus.validation_split (15% of the training articles, by article), the
+same one scripts/train_spans.py holds out. Prints SI (official partial-overlap F1) and TC
+(micro-F1 on the gold spans), overall and per technique.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--format", choices=["text", "json"], default="text")
+    args = ap.parse_args()
+
+    from unspin import corpus
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.evaluation import evaluate_si, evaluate_tc
+
+    data = Path(args.data)
+    articles = corpus.read_articles(data / "train-articles")
+    _, val_ids = corpus.validation_split(articles)
+    val = {a: articles[a] for a in val_ids}
+    gold = [l for l in corpus.read_labels(data / "train-task-flc-tc.labels") if l.article_id in val]
+    tagger = TechniqueTagger.from_model("en")
+    t0 = time.perf_counter()
+    si = evaluate_si(tagger, val, gold)
+    tc = evaluate_tc(tagger, val, gold)
+    result = {"articles": len(val), "gold_spans": len(gold), "si": si.as_dict(), "tc": tc.as_dict(), "seconds": round(time.perf_counter() - t0, 1)}
+    if args.format == "json":
+        print(json.dumps(result, indent=1))
+        return
+    print(f"validation split: {len(val)} articles, {len(gold)} gold technique spans")
+    for name, s in (("SI", si), ("TC", tc)):
+        o = s.overall
+        print(f"{name}: P {o.precision:.4f}  R {o.recall:.4f}  F1 {o.f1:.4f}")
+    print(f"\n{'technique':38s} {'SI F1':>6s} {'TC P':>6s} {'TC R':>6s} {'TC F1':>6s} {'gold':>5s}")
+    for t, prf in sorted(tc.per_technique.items(), key=lambda kv: -kv[1].n_gold):
+        si_f1 = si.per_technique.get(t)
+        print(f"{t:38s} {si_f1.f1 if si_f1 else 0:6.3f} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f} {prf.n_gold:5d}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Speed and memory of `unspin.analyze` on CPU.
+
+    python bench/speed.py [--articles ../shared/data/ptc/test-articles] [--threads 2]
+
+Reports articles/s and p50/p95 latency over the 90 PTC test articles, the latency of a
+1,000-word article (median of 20 runs), peak RSS, and the share of wall time spent in the
+encoder forward pass (onnxruntime's session.run), the rest being tokenisation, stitching,
+decoding and the numpy technique head.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--articles", default=str(ROOT.parent / "shared" / "data" / "ptc" / "test-articles"))
+    ap.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads (the target machine has 2 cores)")
+    ap.add_argument("--format", choices=["text", "json"], default="text")
+    args = ap.parse_args()
+    os.environ["OMP_NUM_THREADS"] = str(args.threads)
+
+    import unspin
+    from unspin import corpus, runtime
+
+    arts = list(corpus.read_articles(args.articles).values())
+    pipeline = unspin.load("en")
+    tagger = pipeline.get("techniques")
+    # A fixed thread count makes figures comparable across machines.
+    tagger.encoder = encoder = runtime.SpanEncoder(runtime.model_dir("en"), threads=args.threads)
+    forward = {"s": 0.0}
+    real_run = encoder.session.run
+
+    def timed_run(*a, **k):
+        t = time.perf_counter()
+        try:
+            return real_run(*a, **k)
+        finally:
+            forward["s"] += time.perf_counter() - t
+
+    encoder.session.run = timed_run
+    pipeline(arts[0], language="en")  # warm-up
+    forward["s"] = 0.0
+
+    lat = []
+    t_all = time.perf_counter()
+    for text in arts:
+        t = time.perf_counter()
+        pipeline(text, language="en")
+        lat.append(time.perf_counter() - t)
+    wall = time.perf_counter() - t_all
+    words = sum(len(a.split()) for a in arts)
+
+    words_all = " ".join(arts).split()
+    thousand = " ".join(words_all[:1000])
+    one_k = []
+    for _ in range(20):
+        t = time.perf_counter()
+        pipeline(thousand, language="en")
+        one_k.append(time.perf_counter() - t)
+
+    q = statistics.quantiles(lat, n=20)
+    result = {
+        "articles": len(arts),
+        "mean_words": round(words / len(arts)),
+        "threads": args.threads,
+        "articles_per_s": round(len(arts) / wall, 2),
+        "p50_s": round(statistics.median(lat), 3),
+        "p95_s": round(q[18], 3),
+        "encoder_share": round(forward["s"] / wall, 3),
+        "latency_1000_words_median_s": round(statistics.median(one_k), 3),
+        "latency_1000_words_max_s": round(max(one_k), 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "model": runtime.model_dir("en").name,
+    }
+    if args.format == "json":
+        print(json.dumps(result, indent=1))
+    else:
+        for k, v in result.items():
+            print(f"{k:28s} {v}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
