@@ -71,7 +71,7 @@ def _root(
 
 @app.command()
 def analyze(
-    source: str = typer.Argument(..., help="A text file to analyse, or - to read standard input."),
+    source: str = typer.Argument(..., help="A text or HTML file, an http(s) URL, or - to read standard input."),
     fmt: str = typer.Option("text", "--format", "-f", help="text (coloured, for people), json (for programs), or another registered renderer such as html."),
     language: str = typer.Option("auto", "--language", "-l", help="Language of the text: auto, or en to force English."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of standard output."),
@@ -84,11 +84,13 @@ def analyze(
     techniques (counts).
     """
     import unspin
-    from unspin.inputs import read_source
+    from unspin.inputs import read_input
     from unspin.render import render
 
-    name, text = read_source(source, max_chars)
-    doc = unspin.analyze(text, language=language, max_chars=max_chars, source=name)
+    src = read_input(source, max_chars)
+    doc = unspin.analyze(src.text, language=language, max_chars=max_chars, source=src.name)
+    if src.from_html:  # offsets index the extracted article, so the output carries it
+        doc.results["text"] = doc.text
     if fmt == "text" and output is None:
         from unspin.render.terminal import print_document
 

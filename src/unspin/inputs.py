@@ -1,8 +1,13 @@
-"""Turning what a user hands us (a path, stdin, bytes) into text, or a clear error."""
+"""Turning what a user hands us (a path, a URL, stdin, bytes) into text, or a clear error.
+
+HTML (a .html/.htm file, a fetched page, or input that looks like a page) is reduced to its
+article text first; offsets of the analysis then index that extracted text.
+"""
 
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from unspin.errors import InputError
@@ -40,10 +45,44 @@ def decode_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS) -
     return check_text(text, max_chars)
 
 
-def read_source(source: str, max_chars: int = MAX_CHARS) -> tuple[str, str]:
-    """Read a path, or standard input for "-". Returns (name, text)."""
+@dataclass(frozen=True)
+class Source:
+    """What was read: a display name, the text to analyse and whether it came out of HTML."""
+
+    name: str
+    text: str
+    from_html: bool = False
+
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def text_from_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS, html: bool | None = None) -> Source:
+    """Decode ``data``; extract the article when it is HTML (``html=None``: decide by content)."""
+    from unspin.html import looks_like_html
+
+    if html is None:
+        html = looks_like_html(data)
+    if html:
+        if len(data) > 4 * max_chars:
+            raise InputError(f"{name}: {len(data):,} bytes is more than unspin analyses at once (--max-chars)")
+        from unspin.html import extract_text
+
+        return Source(name, check_text(extract_text(data, name), max_chars), True)
+    return Source(name, decode_bytes(data, name, max_chars))
+
+
+def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float = 20.0) -> Source:
+    """Read a path, an http(s) URL, or standard input for "-"."""
+    from unspin import fetch
+
     if source == "-":
-        return "<stdin>", decode_bytes(sys.stdin.buffer.read(), "<stdin>", max_chars)
+        return text_from_bytes(sys.stdin.buffer.read(), "<stdin>", max_chars)
+    if fetch.is_url(source):
+        # The command-line user runs this machine, so private addresses are theirs to fetch.
+        page = fetch.fetch_url(source, allow_private=True, timeout=fetch_timeout, max_bytes=4 * max_chars)
+        text, from_html = fetch.fetched_text(page)
+        return Source(page.url, check_text(text, max_chars), from_html)
     path = Path(source)
     if path.is_dir():
         raise InputError(f"{source}: is a folder; give one file (use `unspin batch` for folders)")
@@ -58,4 +97,11 @@ def read_source(source: str, max_chars: int = MAX_CHARS) -> tuple[str, str]:
         raise InputError(f"{source}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{source}: cannot read ({exc.strerror})") from None
-    return str(path), decode_bytes(data, str(path), max_chars)
+    html = True if path.suffix.lower() in HTML_SUFFIXES else None
+    return text_from_bytes(data, str(path), max_chars, html=html)
+
+
+def read_source(source: str, max_chars: int = MAX_CHARS) -> tuple[str, str]:
+    """Read a path, an http(s) URL, or standard input for "-". Returns (name, text)."""
+    src = read_input(source, max_chars)
+    return src.name, src.text
