@@ -1,0 +1,120 @@
+"""The `unspin` command end to end, as a user runs it (a subprocess, the shipped model)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE
+
+CLI = [sys.executable, "-m", "unspin.cli"]
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, timeout=300)
+
+
+def one_line_error(p: subprocess.CompletedProcess, needle: str) -> None:
+    err = p.stderr.decode()
+    assert p.returncode == 2, err
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert needle in err, err
+
+
+@pytest.fixture(scope="module")
+def bad_inputs(tmp_path_factory) -> dict[str, Path]:
+    d = tmp_path_factory.mktemp("bad")
+    files = {
+        "empty": (d / "empty.txt", b""),
+        "blank": (d / "blank.txt", b"  \n\n "),
+        "binary": (d / "img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
+        "latin1": (d / "latin1.txt", "Le caf\xe9 est tr\xe8s cher.".encode("latin-1")),
+        "huge": (d / "huge.txt", b"The regime lies. " * 300_000),  # 5.1 MB
+    }
+    for path, data in files.values():
+        path.write_bytes(data)
+    out = {k: p for k, (p, _) in files.items()}
+    out["folder"] = d
+    out["missing"] = d / "nope.txt"
+    return out
+
+
+@pytest.mark.parametrize(
+    "case,needle",
+    [("empty", "empty"), ("blank", "empty"), ("binary", "binary"), ("latin1", "UTF-8"), ("huge", "limit"), ("folder", "folder"), ("missing", "no such file")],
+)
+def test_bad_input_is_one_line_and_exit_2(bad_inputs, case, needle):
+    one_line_error(run("analyze", str(bad_inputs[case])), needle)
+
+
+def test_unsupported_language_is_refused():
+    text = "Правительство снова лжёт своим гражданам, и все это знают. Это позор для страны.".encode()
+    one_line_error(run("analyze", "-", stdin=text), "Russian")
+
+
+def test_analyze_example_json():
+    p = run("analyze", str(EXAMPLE), "--format", "json")
+    assert p.returncode == 0, p.stderr.decode()
+    d = json.loads(p.stdout)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert d["language"] == "en" and d["text_chars"] == len(text)
+    assert d["spans"], "the example column is full of persuasion; the model found none"
+    for s in d["spans"]:
+        assert text[s["start"] : s["end"]] == s["text"]
+        assert 0 <= s["score"] <= 1 and s["technique"]
+    assert sum(d["techniques"].values()) == len(d["spans"])
+
+
+def test_analyze_text_view_and_stdin():
+    p = run("analyze", "-", "--format", "text", stdin=EXAMPLE.read_bytes())
+    assert p.returncode == 0, p.stderr.decode()
+    out = p.stdout.decode()
+    assert "Persuasion spans" in out and "score" in out
+
+
+@pytest.fixture(scope="module")
+def tiny_corpus(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("ptc")
+    (d / "articles").mkdir()
+    a = EXAMPLE.read_text(encoding="utf-8")
+    b = "Officials said on Tuesday that the bridge would reopen in May.\r\nThe evil, corrupt traitors destroyed everything we love!\r\n"
+    (d / "articles" / "article1.txt").write_text(a, encoding="utf-8", newline="")
+    (d / "articles" / "article2.txt").write_bytes(b.encode())
+    s1 = a.index("self-proclaimed headquarters")
+    s2 = b.index("evil, corrupt traitors")
+    (d / "gold.labels").write_text(
+        f"1\tName_Calling,Labeling\t{s1}\t{s1 + 28}\n1\tLoaded_Language\t{s1}\t{s1 + 28}\n2\tName_Calling,Labeling\t{s2}\t{s2 + 22}\n"
+    )
+    return d
+
+
+def test_eval_json(tiny_corpus):
+    for task in ("si", "tc"):
+        p = run("eval", "--articles", str(tiny_corpus / "articles"), "--labels", str(tiny_corpus / "gold.labels"), "--task", task, "--format", "json")
+        assert p.returncode == 0, p.stderr.decode()
+        d = json.loads(p.stdout)
+        assert d["task"] == task and set(d) >= {"precision", "recall", "f1", "per_technique"}
+        assert 0 <= d["f1"] <= 1
+    assert d["n_pred"] == 3  # TC labels every gold span, the doubly labelled one twice
+
+
+def test_predict_writes_official_formats(tiny_corpus, tmp_path):
+    out = tmp_path / "si.txt"
+    p = run("predict", "--articles", str(tiny_corpus / "articles"), "--task", "si", "--output", str(out))
+    assert p.returncode == 0, p.stderr.decode()
+    for line in out.read_text().splitlines():
+        art, start, end = line.split("\t")
+        assert art in {"1", "2"} and int(start) < int(end)
+    out = tmp_path / "tc.txt"
+    p = run("predict", "--articles", str(tiny_corpus / "articles"), "--task", "tc", "--spans", str(tiny_corpus / "gold.labels"), "--output", str(out))
+    assert p.returncode == 0, p.stderr.decode()
+    rows = [l.split("\t") for l in out.read_text().splitlines()]
+    assert len(rows) == 3 and all(len(r) == 4 for r in rows)
+    doubled = [r[1] for r in rows if r[0] == "1"]
+    assert len(set(doubled)) == 2  # two different techniques for the span listed twice
+    one_line_error(run("predict", "--articles", str(tiny_corpus / "articles"), "--task", "tc", "--output", str(out)), "--spans")
