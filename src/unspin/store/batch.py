@@ -1,0 +1,205 @@
+"""The batch run: read inputs, skip what is already stored, analyse the rest, write in batches.
+
+Resuming needs no state of its own: a document whose id is stored with the same content hash
+and model version is skipped, and every write replaces a document's row, spans and results in
+one transaction, so rerunning after a crash (even SIGKILL) stores each document exactly once.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
+
+from unspin.document import Document
+from unspin.errors import InputError, ModelError, UnspinError
+from unspin.inputs import MAX_CHARS, check_text, decode_bytes
+from unspin.store.db import CORE_KEYS, ERROR, Record, Store
+from unspin.store.ingest import InputDoc
+
+#: ``analyze(text, language=..., max_chars=...) -> Document``; ``unspin.analyze`` by default.
+Analyze = Callable[..., Document]
+
+HTML_MISSING = "HTML support not installed"
+
+
+def _extract_html(html: str) -> str:
+    try:
+        from unspin.html import extract_text
+    except ImportError:
+        raise InputError(HTML_MISSING) from None
+    return extract_text(html)
+
+
+def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str = "auto", max_chars: int = MAX_CHARS) -> Record:
+    """Analyse one input document; a bad document comes back as an error record, never raises.
+
+    Only ``ModelError`` (the model itself is missing or broken) propagates: every later document
+    would fail the same way, so the run should stop and say so.
+    """
+    rec = Record(item.id, item.content_hash, source=item.source, published=item.published, title=item.title, url=item.url)
+    try:
+        if item.error:
+            raise InputError(item.error)
+        content = item.content
+        if isinstance(content, bytes):
+            # Raw HTML may legitimately exceed max_chars before its markup is stripped.
+            content = decode_bytes(content, item.id, max_chars * (4 if item.kind == "html" else 1))
+        if content is None:
+            raise InputError("no text")
+        text = _extract_html(content) if item.kind == "html" else content
+        check_text(text, max_chars)
+        if analyze is None:
+            import unspin
+
+            analyze = unspin.analyze
+        doc = analyze(text, language=language, max_chars=max_chars)
+    except ModelError:
+        raise
+    except UnspinError as exc:
+        rec.status, rec.error = ERROR, str(exc)
+        return rec
+    except Exception as exc:  # one odd document must not end a run of thousands
+        rec.status, rec.error = ERROR, f"internal error: {type(exc).__name__}: {exc}"
+        return rec
+    data = doc.to_dict()
+    rec.text = text
+    rec.language = data.get("language")
+    rec.spans = [(int(s["start"]), int(s["end"]), str(s["technique"]), float(s["score"])) for s in data.get("spans", [])]
+    rec.results = {k: v for k, v in data.items() if k not in CORE_KEYS}
+    return rec
+
+
+def analyse_chunk(items: Sequence[InputDoc], analyze: Analyze | None, language: str, max_chars: int) -> list[Record]:
+    return [analyse_item(item, analyze, language, max_chars) for item in items]
+
+
+class Executor(Protocol):
+    """Analyses chunks of documents, yielding each chunk's records when ready (any order)."""
+
+    def imap(self, chunks: Iterator[list[InputDoc]]) -> Iterator[list[Record]]: ...
+
+
+@dataclass
+class LocalExecutor:
+    analyze: Analyze | None = None
+    language: str = "auto"
+    max_chars: int = MAX_CHARS
+
+    def imap(self, chunks: Iterator[list[InputDoc]]) -> Iterator[list[Record]]:
+        for chunk in chunks:
+            for item in chunk:
+                yield [analyse_item(item, self.analyze, self.language, self.max_chars)]
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    analysed: int = 0
+    errors: int = 0
+    skipped: int = 0
+    duplicates: int = 0
+    spans: int = 0
+    seconds: float = 0.0
+    error_reasons: Counter = field(default_factory=Counter)
+
+    @property
+    def rate(self) -> float:
+        return (self.analysed + self.errors) / self.seconds if self.seconds > 0 else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "documents": self.total,
+            "analysed": self.analysed,
+            "errors": self.errors,
+            "skipped": self.skipped,
+            "duplicate_ids": self.duplicates,
+            "spans": self.spans,
+            "seconds": round(self.seconds, 3),
+            "documents_per_second": round(self.rate, 3),
+            "error_reasons": dict(self.error_reasons.most_common()),
+        }
+
+
+def _chunked(items: Iterable[InputDoc], n: int) -> Iterator[list[InputDoc]]:
+    chunk: list[InputDoc] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= n:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _reason(rec: Record) -> str:
+    """An error message without its document-specific prefix, so the summary can group them."""
+    text = (rec.error or "unknown").removeprefix(f"{rec.id}: ")
+    text = re.sub(r"^\S+:\d+: ", "", text)
+    return text if len(text) <= 90 else text[:87] + "..."
+
+
+def run_batch(
+    inputs: Iterable[InputDoc],
+    store: Store,
+    model_version: str,
+    *,
+    executor: Executor | None = None,
+    retry_errors: bool = False,
+    commit_every: int = 32,
+    commit_seconds: float = 5.0,
+    task_size: int = 1,
+    lookup_size: int = 256,
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """Analyse and store ``inputs``; returns what happened. ``progress(n)`` is called per n documents."""
+    executor = executor or LocalExecutor()
+    summary = Summary()
+    seen: set[str] = set()
+    step = progress or (lambda n: None)
+    started = time.perf_counter()
+
+    def todo() -> Iterator[InputDoc]:
+        for chunk in _chunked(inputs, lookup_size):
+            stored = store.lookup([item.id for item in chunk])
+            for item in chunk:
+                summary.total += 1
+                if item.id in seen:
+                    # Two inputs map to one id: storing both would keep only the later one silently.
+                    summary.duplicates += 1
+                    step(1)
+                    continue
+                seen.add(item.id)
+                old = stored.get(item.id)
+                if old and old[0] == item.content_hash and old[1] == model_version and (old[2] != ERROR or not retry_errors):
+                    summary.skipped += 1
+                    step(1)
+                    continue
+                yield item
+
+    pending: list[Record] = []
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        nonlocal last_flush
+        if pending:
+            summary.spans += store.write(pending, model_version)
+            pending.clear()
+        last_flush = time.monotonic()
+
+    for records in executor.imap(_chunked(todo(), task_size)):
+        for rec in records:
+            if rec.status == ERROR:
+                summary.errors += 1
+                summary.error_reasons[_reason(rec)] += 1
+            else:
+                summary.analysed += 1
+        pending.extend(records)
+        if len(pending) >= commit_every or time.monotonic() - last_flush >= commit_seconds:
+            flush()
+        step(len(records))
+    flush()
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,196 @@
+"""Commands for whole corpora: ``batch``, ``report``, ``export``, ``import-labels``.
+
+Registered into the main CLI by ``register(app)``. This module is imported on every ``unspin``
+start, so it imports nothing heavy at module level.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Any, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+
+from unspin.errors import InputError
+from unspin.inputs import MAX_CHARS
+
+DEFAULT_DB = "sqlite:///unspin.db"
+DB_HELP = "Database URL: sqlite:///FILE.db or postgresql+psycopg://USER@HOST/DB (env UNSPIN_DB)."
+
+err = Console(stderr=True)
+
+
+class By(str, enum.Enum):
+    source = "source"
+    month = "month"
+    technique = "technique"
+
+
+class ReportFormat(str, enum.Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    png = "png"
+    html = "html"
+
+
+class ExportFormat(str, enum.Enum):
+    jsonl = "jsonl"
+    parquet = "parquet"
+    semeval = "semeval"
+    label_studio = "label-studio"
+
+
+class RateColumn(ProgressColumn):
+    def render(self, task: Any) -> Text:
+        speed = task.speed
+        return Text("-- docs/s" if speed is None else f"{speed:.2f} docs/s", style="cyan")
+
+
+def batch(
+    inputs: List[str] = typer.Argument(..., help="Folders of .txt/.html files, or .jsonl/.csv/.parquet files with columns id, text [, source, published, url, title]."),
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
+    language: str = typer.Option("auto", "--language", "-l", help="auto, or en to force English."),
+    max_chars: int = typer.Option(MAX_CHARS, "--max-chars", help="Record longer documents as errors."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Analyse on Dask: local, local:N (start N worker processes) or tcp://SCHEDULER:8786."),
+    retry_errors: bool = typer.Option(False, "--retry-errors", help="Analyse again documents stored as errors (otherwise skipped like analysed ones)."),
+    commit_every: int = typer.Option(32, "--commit-every", min=1, help="Write to the database every N documents (and at least every 5 s)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the closing summary as JSON."),
+) -> None:
+    """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""
+    from unspin.store import batch as batchmod
+    from unspin.store import ingest
+    from unspin.store.db import Store, model_version
+
+    total = ingest.count(inputs)
+    version = model_version("en" if language == "auto" else language)
+    with Store(db) as store:
+        progress = Progress(
+            TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+            console=err, transient=True,
+        )
+        docs = ingest.read(inputs, source=source, max_chars=max_chars)
+        with progress:
+            task = progress.add_task("batch", total=total)
+            step = lambda n: progress.advance(task, n)  # noqa: E731
+            if dask:
+                from unspin.store.distributed import DaskExecutor, client_for
+
+                with client_for(dask) as client:
+                    executor = DaskExecutor(client, language=language, max_chars=max_chars)
+                    executor.warm_up()
+                    summary = batchmod.run_batch(
+                        docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, task_size=4, progress=step
+                    )
+            else:
+                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars)
+                summary = batchmod.run_batch(docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step)
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict()))
+        return
+    console = Console()
+    console.print(
+        f"[bold]{summary.total}[/] documents in {summary.seconds:.1f} s: [green]{summary.analysed} analysed[/], "
+        f"[red]{summary.errors} errors[/], {summary.skipped} skipped (already analysed with model {version})"
+        + (f", [yellow]{summary.duplicates} duplicate ids ignored[/]" if summary.duplicates else "")
+        + f"; {summary.spans} spans written; {summary.rate:.2f} documents/s",
+        highlight=False,
+    )
+    if summary.error_reasons:
+        table = Table("errors", "reason", title="why documents failed (each reason is kept in the database)")
+        for reason, n in summary.error_reasons.most_common(10):
+            table.add_row(str(n), reason)
+        console.print(table)
+
+
+def report(
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    by: By = typer.Option(By.technique, "--by", help="Break technique counts down by source, month, or just technique."),
+    since: Optional[str] = typer.Option(None, "--since", help="Only documents published on or after this date (YYYY-MM-DD)."),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, csv, json, png (a chart) or html (a page with the chart)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (required for png)."),
+    top: int = typer.Option(10, "--top", min=0, help="How many of the highest-scoring spans to list."),
+) -> None:
+    """Technique frequencies per source and over time, share of text covered, top spans."""
+    from unspin.store import report as rep
+    from unspin.store.db import Store
+    from unspin.store.ingest import parse_date
+
+    try:
+        since_date = parse_date(since)
+    except ValueError:
+        raise InputError(f"--since {since!r}: use an ISO date, e.g. 2024-01-31") from None
+    if fmt == ReportFormat.png and output is None:
+        raise InputError("--format png writes an image: give --output FILE.png")
+    with Store(db, create=False) as store:
+        result = rep.build(store, by=by.value, since=since_date, top=top)
+    if fmt == ReportFormat.table:
+        if output:
+            console = Console(record=True, width=120, file=open(_devnull(), "w"))
+            rep.print_table(result, console)
+            output.write_text(console.export_text(), encoding="utf-8")
+        else:
+            rep.print_table(result, Console())
+        return
+    if fmt == ReportFormat.png:
+        assert output is not None
+        output.write_bytes(rep.to_png(result))
+        err.print(f"wrote {output}")
+        return
+    text = {ReportFormat.csv: rep.to_csv, ReportFormat.json: rep.to_json, ReportFormat.html: rep.to_html}[fmt](result)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {output}")
+    else:
+        sys.stdout.write(text)
+
+
+def export(
+    db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", help="jsonl, parquet, semeval (PTC articles + TC labels folder) or label-studio (tasks with predictions)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and label-studio default to standard output."),
+) -> None:
+    """Export analysed documents and their spans."""
+    from unspin.store import export as exp
+    from unspin.store.db import Store
+
+    if fmt in (ExportFormat.parquet, ExportFormat.semeval) and output is None:
+        raise InputError(f"--format {fmt.value} needs --output {'FILE.parquet' if fmt == ExportFormat.parquet else 'FOLDER'}")
+    with Store(db, create=False) as store:
+        n = exp.export(store, fmt.value, output)
+    err.print(f"exported {n} documents" + (f" to {output}" if output else ""))
+
+
+def import_labels(
+    export_file: Path = typer.Argument(..., help="A Label Studio JSON export (tasks with annotations)."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder to write articles/article<ID>.txt and the TC labels file into."),
+) -> None:
+    """Turn corrected Label Studio annotations into PTC-format training data."""
+    from unspin.store import labelstudio
+
+    result = labelstudio.import_labels(export_file, output)
+    err.print(
+        f"wrote {result.articles} articles and {result.labels} labels to {output}"
+        + (f"; skipped {result.skipped} tasks without a finished annotation" if result.skipped else "")
+    )
+
+
+def _devnull() -> str:
+    import os
+
+    return os.devnull
+
+
+def register(app: typer.Typer) -> None:
+    app.command("batch")(batch)
+    app.command("report")(report)
+    app.command("export")(export)
+    app.command("import-labels")(import_labels)

@@ -1,0 +1,294 @@
+"""The corpus database: schema, engine, and the one-transaction write of analysed documents.
+
+SQLAlchemy Core on SQLite (default) or PostgreSQL (``postgresql+psycopg://``). A document is
+keyed by its id; its row, spans and article-level results are replaced together in one
+transaction, so a run killed at any moment leaves each document either fully stored or absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from unspin import __version__
+from unspin.errors import InputError, ModelError
+from unspin.store import require, sqlalchemy
+
+if TYPE_CHECKING:
+    from sqlalchemy import MetaData
+    from sqlalchemy.engine import Engine
+
+DEFAULT_URL = "sqlite:///unspin.db"
+OK = "ok"
+ERROR = "error"
+
+#: Keys of ``Document.to_dict()`` that are stored in their own columns/tables; every other key is
+#: an article-level result (genre, claims, summary...) and goes to the ``results`` table.
+CORE_KEYS = frozenset({"unspin", "language", "text_chars", "spans", "techniques"})
+
+
+@dataclass
+class Record:
+    """One input document after analysis (or after failing), ready to be written."""
+
+    id: str
+    content_hash: str
+    source: str | None = None
+    published: dt.date | None = None
+    title: str | None = None
+    url: str | None = None
+    language: str | None = None
+    text: str | None = None
+    status: str = OK
+    error: str | None = None
+    spans: list[tuple[int, int, str, float]] = field(default_factory=list)
+    results: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int | None:
+        return None if self.text is None else len(self.text)
+
+    @property
+    def covered(self) -> int:
+        """Characters inside at least one span (overlaps counted once)."""
+        total, reach = 0, 0
+        for start, end, _, _ in sorted(self.spans):
+            if end > reach:
+                total += end - max(start, reach)
+                reach = end
+        return total
+
+
+def model_version(language: str = "en") -> str:
+    """``unspin`` version plus the shipped model's config hash, so a new model re-analyses."""
+    try:
+        from unspin.runtime import model_dir
+
+        config = model_dir(language) / "config.json"
+        digest = hashlib.sha256(config.read_bytes()).hexdigest()[:12]
+        name = json.loads(config.read_text(encoding="utf-8")).get("name", language)
+    except (ModelError, OSError, ValueError):
+        return __version__
+    return f"{__version__}+{name}.{digest}"
+
+
+def _metadata() -> "MetaData":
+    sa = sqlalchemy()
+    md = sa.MetaData()
+    sa.Table(
+        "documents",
+        md,
+        sa.Column("id", sa.String(512), primary_key=True),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("source", sa.String(256)),
+        sa.Column("published", sa.Date),
+        sa.Column("title", sa.Text),
+        sa.Column("url", sa.Text),
+        sa.Column("language", sa.String(16)),
+        sa.Column("size", sa.Integer),
+        sa.Column("covered", sa.Integer, nullable=False, default=0),
+        sa.Column("n_spans", sa.Integer, nullable=False, default=0),
+        sa.Column("text", sa.Text),
+        sa.Column("model_version", sa.String(128), nullable=False),
+        sa.Column("analysed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.String(8), nullable=False),
+        sa.Column("error", sa.Text),
+        sa.CheckConstraint("status IN ('ok', 'error')", name="documents_status"),
+        # The report filters and groups on these.
+        sa.Index("ix_documents_source", "source"),
+        sa.Index("ix_documents_published", "published"),
+        sa.Index("ix_documents_status", "status"),
+    )
+    sa.Table(
+        "spans",
+        md,
+        sa.Column("document_id", sa.String(512), sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("start", sa.Integer, primary_key=True),
+        sa.Column("end", sa.Integer, primary_key=True),
+        sa.Column("technique", sa.String(128), primary_key=True),
+        sa.Column("score", sa.Float, nullable=False),
+        sa.Index("ix_spans_technique", "technique"),
+        sa.Index("ix_spans_score", "score"),
+    )
+    sa.Table(
+        "results",
+        md,
+        sa.Column("document_id", sa.String(512), sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("key", sa.String(128), primary_key=True),
+        sa.Column("value", sa.JSON, nullable=False),
+    )
+    return md
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain ``postgresql://`` (SQLAlchemy would pick psycopg2, which we do not ship)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Store:
+    """An open corpus database."""
+
+    def __init__(self, url: str = DEFAULT_URL, *, create: bool = True) -> None:
+        sa = sqlalchemy()
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+        url = normalise_url(url)
+        try:
+            parsed = sa.engine.make_url(url)
+        except ArgumentError:
+            raise InputError(f"--db {url!r}: not a database URL; use e.g. sqlite:///unspin.db or postgresql+psycopg://user@host/db") from None
+        backend = parsed.get_backend_name()
+        if backend not in ("sqlite", "postgresql"):
+            raise InputError(f"--db {url!r}: unsupported database {backend!r}; use sqlite:/// or postgresql+psycopg://")
+        if backend == "postgresql":
+            if parsed.get_driver_name() != "psycopg":
+                raise InputError(f"--db {url!r}: use the psycopg 3 driver: postgresql+psycopg://...")
+            require("psycopg", "postgres", "PostgreSQL storage")
+        if backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
+            folder = Path(parsed.database).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise InputError(f"--db {url!r}: folder {folder} does not exist")
+            if not create and not Path(parsed.database).exists():
+                raise InputError(f"--db {url!r}: no such database file; run `unspin batch` first")
+        self.url = parsed
+        self.backend = backend
+        try:
+            self.engine: Engine = sa.create_engine(parsed)
+        except NoSuchModuleError as exc:
+            raise InputError(f"--db {url!r}: {exc}") from None
+        if backend == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.metadata = _metadata()
+        self.documents, self.spans, self.results = (self.metadata.tables[t] for t in ("documents", "spans", "results"))
+        try:
+            if create:
+                self.metadata.create_all(self.engine)
+            else:
+                with self.engine.connect() as conn:
+                    if not sa.inspect(conn).has_table("documents"):
+                        raise InputError(f"--db {parsed.render_as_string()}: no unspin tables here; run `unspin batch` first")
+        except OperationalError as exc:
+            raise InputError(f"cannot open database {parsed.render_as_string()}: {_first_line(exc.orig or exc)}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -------------------------------------------------------------------------
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
+        """``{id: (content_hash, model_version, status)}`` for those of ``ids`` already stored."""
+        if not ids:
+            return {}
+        d = self.documents.c
+        sa = sqlalchemy()
+        out: dict[str, tuple[str, str, str]] = {}
+        with self.engine.connect() as conn:
+            # Chunks keep the IN list below SQLite's bound-parameter limit.
+            for i in range(0, len(ids), 500):
+                rows = conn.execute(sa.select(d.id, d.content_hash, d.model_version, d.status).where(d.id.in_(ids[i : i + 500])))
+                out.update({r.id: (r.content_hash, r.model_version, r.status) for r in rows})
+        return out
+
+    def counts(self) -> dict[str, int]:
+        sa = sqlalchemy()
+        with self.engine.connect() as conn:
+            by_status = dict(conn.execute(sa.select(self.documents.c.status, sa.func.count()).group_by(self.documents.c.status)).all())
+            n_spans = conn.execute(sa.select(sa.func.count()).select_from(self.spans)).scalar_one()
+        return {"ok": by_status.get(OK, 0), "error": by_status.get(ERROR, 0), "spans": n_spans}
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self, records: Iterable[Record], model_version: str) -> int:
+        """Store ``records`` in one transaction, replacing earlier rows of the same ids.
+
+        Returns the number of spans written.
+        """
+        sa = sqlalchemy()
+        latest: dict[str, Record] = {}
+        for r in records:
+            latest[r.id] = r  # within one batch the last version of an id wins, as across batches
+        if not latest:
+            return 0
+        now = dt.datetime.now(dt.timezone.utc)
+        doc_rows = [
+            {
+                "id": r.id,
+                "content_hash": r.content_hash,
+                "source": r.source,
+                "published": r.published,
+                "title": r.title,
+                "url": r.url,
+                "language": r.language,
+                "size": r.size,
+                "covered": r.covered,
+                "n_spans": len(_dedupe(r.spans)),
+                "text": r.text,
+                "model_version": model_version,
+                "analysed_at": now,
+                "status": r.status,
+                "error": r.error,
+            }
+            for r in latest.values()
+        ]
+        span_rows = [
+            {"document_id": r.id, "start": s, "end": e, "technique": t, "score": float(score)}
+            for r in latest.values()
+            for (s, e, t, score) in _dedupe(r.spans)
+        ]
+        result_rows = [{"document_id": r.id, "key": k, "value": v} for r in latest.values() for k, v in r.results.items()]
+        ids = list(latest)
+        if self.backend == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        ins = insert(self.documents)
+        upsert = ins.on_conflict_do_update(
+            index_elements=["id"], set_={k: ins.excluded[k] for k in doc_rows[0] if k != "id"}
+        )
+        with self.engine.begin() as conn:
+            conn.execute(upsert, doc_rows)
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                conn.execute(sa.delete(self.spans).where(self.spans.c.document_id.in_(chunk)))
+                conn.execute(sa.delete(self.results).where(self.results.c.document_id.in_(chunk)))
+            if span_rows:
+                conn.execute(sa.insert(self.spans), span_rows)
+            if result_rows:
+                conn.execute(sa.insert(self.results), result_rows)
+        return len(span_rows)
+
+
+def _dedupe(spans: Iterable[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:
+    """One row per (start, end, technique), keeping the highest score (the primary key)."""
+    best: dict[tuple[int, int, str], float] = {}
+    for s, e, t, score in spans:
+        key = (int(s), int(e), str(t))
+        best[key] = max(float(score), best.get(key, 0.0))
+    return [(s, e, t, score) for (s, e, t), score in sorted(best.items())]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    # WAL lets `unspin report` read while a batch run writes.
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

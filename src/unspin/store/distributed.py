@@ -1,0 +1,115 @@
+"""Analysis on a Dask cluster: workers analyse, the driver alone writes to the database.
+
+Workers get document texts (not paths), so they need no shared file system; each worker loads
+the model once (``unspin.pipeline.load`` is cached per process, and a worker plugin warms it
+up at start so the first tasks are not slow). Only importable module-level functions cross
+the wire.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from unspin.errors import InputError
+from unspin.inputs import MAX_CHARS
+from unspin.store import require
+from unspin.store.batch import Analyze, analyse_chunk
+from unspin.store.db import Record
+from unspin.store.ingest import InputDoc
+
+require("distributed", "dask", "--dask")
+from distributed import WorkerPlugin  # noqa: E402
+
+_LOCAL = re.compile(r"^local(?::(\d+))?$")
+
+
+def parse_spec(spec: str) -> tuple[str, Any]:
+    """``local``/``local:N`` -> ("local", N or None); ``tcp://host:port`` -> ("address", spec)."""
+    m = _LOCAL.match(spec.strip())
+    if m:
+        n = int(m.group(1)) if m.group(1) else None
+        if n is not None and n < 1:
+            raise InputError(f"--dask {spec!r}: need at least one worker")
+        return "local", n
+    if re.match(r"^(tcp|tls|inproc|ucx)://\S+$", spec.strip()):
+        return "address", spec.strip()
+    raise InputError(f"--dask {spec!r}: use local, local:N or a scheduler address such as tcp://10.0.0.5:8786")
+
+
+class WarmModel(WorkerPlugin):
+    """Worker plugin: load the pipeline when the worker starts rather than on its first task."""
+
+    name = "unspin-warm-model"
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+
+    def setup(self, worker: Any) -> None:
+        from unspin.pipeline import load
+
+        load("en" if self.language == "auto" else self.language)
+
+
+@contextmanager
+def client_for(spec: str) -> Iterator[Any]:
+    from distributed import Client, LocalCluster
+
+    kind, value = parse_spec(spec)
+    if kind == "local":
+        import os
+
+        n = value or max(1, (os.cpu_count() or 2))
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+            yield client
+        return
+    try:
+        client = Client(value, timeout="15s")
+    except (OSError, TimeoutError) as exc:
+        raise InputError(f"--dask {value}: cannot reach the scheduler ({exc})") from None
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@dataclass
+class DaskExecutor:
+    """Keeps a bounded number of chunks in flight, so a huge corpus is never all in memory."""
+
+    client: Any
+    analyze: Analyze | None = None
+    language: str = "auto"
+    max_chars: int = MAX_CHARS
+    in_flight_per_worker: int = 3
+
+    def warm_up(self) -> None:
+        if self.analyze is None:
+            self.client.register_plugin(WarmModel(self.language))
+
+    def imap(self, chunks: Iterator[list[InputDoc]]) -> Iterator[list[Record]]:
+        from distributed import as_completed
+
+        workers = max(1, len(self.client.scheduler_info().get("workers", {})))
+        limit = workers * self.in_flight_per_worker
+        done = as_completed()
+        running = 0
+
+        def submit() -> bool:
+            chunk = next(chunks, None)
+            if chunk is None:
+                return False
+            done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, pure=False))
+            return True
+
+        while running < limit and submit():
+            running += 1
+        for future in done:
+            records = future.result()
+            future.release()
+            running -= 1
+            if submit():
+                running += 1
+            yield records

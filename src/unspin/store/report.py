@@ -1,0 +1,315 @@
+"""Corpus reports: technique frequencies per source and per month, coverage, the top spans.
+
+All counting happens in SQL (the indexed columns of ``db``); rendering to a table, CSV, JSON,
+PNG (matplotlib, Agg) or a self-contained HTML page happens here.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import html
+import io
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from unspin import taxonomy
+from unspin.store import require, sqlalchemy
+from unspin.store.db import ERROR, OK, Store
+
+NO_SOURCE = "(no source)"
+NO_DATE = "(no date)"
+
+
+@dataclass
+class TechniqueRow:
+    technique: str
+    spans: int
+    documents: int
+    mean_score: float
+
+
+@dataclass
+class GroupRow:
+    group: str
+    documents: int
+    chars: int
+    covered: int
+    spans: int
+    techniques: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.chars if self.chars else 0.0
+
+
+@dataclass
+class TopSpan:
+    document_id: str
+    source: str | None
+    technique: str
+    score: float
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Report:
+    by: str
+    since: dt.date | None
+    documents: int
+    errors: int
+    spans: int
+    chars: int
+    covered: int
+    techniques: list[TechniqueRow]
+    groups: list[GroupRow]
+    top_spans: list[TopSpan]
+    model_versions: list[str]
+
+    @property
+    def coverage(self) -> float:
+        return self.covered / self.chars if self.chars else 0.0
+
+
+def display(name: str) -> str:
+    t = taxonomy.BY_NAME.get(name)
+    return t.display if t else name
+
+
+def colour(name: str) -> str:
+    t = taxonomy.BY_NAME.get(name)
+    return t.colour if t else "#555555"
+
+
+def build(store: Store, by: str = "technique", since: dt.date | None = None, top: int = 10) -> Report:
+    sa = sqlalchemy()
+    d, s = store.documents.c, store.spans.c
+    cond = [d.status == OK]
+    if since is not None:
+        cond.append(d.published >= since)
+    joined = store.spans.join(store.documents, s.document_id == d.id)
+    with store.engine.connect() as conn:
+        n_docs, chars, covered, n_spans = conn.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(d.size), 0), sa.func.coalesce(sa.func.sum(d.covered), 0), sa.func.coalesce(sa.func.sum(d.n_spans), 0)).where(*cond)
+        ).one()
+        err_cond = [d.status == ERROR] + ([d.published >= since] if since is not None else [])
+        n_errors = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(*err_cond)).scalar_one()
+        versions = [v for (v,) in conn.execute(sa.select(d.model_version).where(*cond).distinct().order_by(d.model_version))]
+        techniques = [
+            TechniqueRow(r.technique, r.n, r.docs, round(float(r.mean), 4))
+            for r in conn.execute(
+                sa.select(s.technique, sa.func.count().label("n"), sa.func.count(sa.distinct(s.document_id)).label("docs"), sa.func.avg(s.score).label("mean"))
+                .select_from(joined)
+                .where(*cond)
+                .group_by(s.technique)
+                .order_by(sa.desc("n"), s.technique)
+            )
+        ]
+        groups: list[GroupRow] = []
+        if by in ("source", "month"):
+            key = _group_key(store, by).label("grp")
+            rows = conn.execute(
+                sa.select(key, sa.func.count(), sa.func.coalesce(sa.func.sum(d.size), 0), sa.func.coalesce(sa.func.sum(d.covered), 0), sa.func.coalesce(sa.func.sum(d.n_spans), 0))
+                .where(*cond)
+                .group_by(key)
+                .order_by(key)
+            )
+            by_key = {g: GroupRow(g, int(n), int(c), int(cov), int(ns)) for g, n, c, cov, ns in rows}
+            for g, technique, n in conn.execute(
+                sa.select(key, s.technique, sa.func.count()).select_from(joined).where(*cond).group_by(key, s.technique)
+            ):
+                by_key[g].techniques[technique] = int(n)
+            groups = list(by_key.values())
+            if by == "month":  # months in time order, undated last
+                groups.sort(key=lambda g: (g.group == NO_DATE, g.group))
+        top_spans = [
+            TopSpan(r.document_id, r.source, r.technique, round(float(r.score), 4), r.start, r.end, r.text or "")
+            for r in conn.execute(
+                sa.select(s.document_id, d.source, s.technique, s.score, s.start, s.end, sa.func.substr(d.text, s.start + 1, s.end - s.start).label("text"))
+                .select_from(joined)
+                .where(*cond)
+                .order_by(s.score.desc(), s.document_id, s.start)
+                .limit(top)
+            )
+        ] if top else []
+    return Report(by, since, int(n_docs), int(n_errors), int(n_spans), int(chars), int(covered), techniques, groups, top_spans, versions)
+
+
+def _group_key(store: Store, by: str) -> Any:
+    sa = sqlalchemy()
+    d = store.documents.c
+    if by == "source":
+        return sa.func.coalesce(d.source, NO_SOURCE)
+    month = sa.func.strftime("%Y-%m", d.published) if store.backend == "sqlite" else sa.func.to_char(d.published, "YYYY-MM")
+    return sa.func.coalesce(month, NO_DATE)
+
+
+# -- renderers ----------------------------------------------------------------------------
+
+
+def _headline(r: Report) -> str:
+    since = f" published since {r.since.isoformat()}" if r.since else ""
+    return (
+        f"{r.documents} documents{since} ({r.errors} errors), {r.spans} spans; "
+        f"{r.coverage:.1%} of {r.chars:,} characters lie inside a persuasion span"
+    )
+
+
+def print_table(r: Report, console: Any) -> None:
+    from rich.table import Table
+
+    console.print(f"[bold]{_headline(r)}[/]", highlight=False)
+    t = Table("technique", "spans", "documents", "share of documents", "mean score", title="techniques")
+    for row in r.techniques:
+        t.add_row(display(row.technique), str(row.spans), str(row.documents), f"{row.documents / r.documents:.0%}" if r.documents else "-", f"{row.mean_score:.2f}")
+    console.print(t)
+    if r.groups:
+        g = Table(r.by, "documents", "covered", "spans/doc", "most frequent techniques", title=f"by {r.by}")
+        for row in r.groups:
+            common = sorted(row.techniques.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+            g.add_row(row.group, str(row.documents), f"{row.coverage:.1%}", f"{row.spans / row.documents:.1f}" if row.documents else "-", ", ".join(f"{display(k)} {v}" for k, v in common))
+        console.print(g)
+    if r.top_spans:
+        s = Table("score", "technique", "span", "document", title="highest-scoring spans")
+        for sp in r.top_spans:
+            s.add_row(f"{sp.score:.2f}", display(sp.technique), _clip(sp.text, 80), sp.document_id)
+        console.print(s)
+
+
+def _clip(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def to_json(r: Report) -> str:
+    data = asdict(r)
+    data["since"] = r.since.isoformat() if r.since else None
+    data["coverage"] = round(r.coverage, 6)
+    for g, row in zip(data["groups"], r.groups):
+        g["coverage"] = round(row.coverage, 6)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(r: Report) -> str:
+    """Long format, one row per (group, technique): easy to pivot in a spreadsheet or pandas."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    if r.groups:
+        w.writerow([r.by, "technique", "spans", "group_documents", "group_covered_share"])
+        for g in r.groups:
+            for technique, n in sorted(g.techniques.items(), key=lambda kv: (-kv[1], kv[0])):
+                w.writerow([g.group, technique, n, g.documents, f"{g.coverage:.6f}"])
+    else:
+        w.writerow(["technique", "spans", "documents", "mean_score"])
+        for t in r.techniques:
+            w.writerow([t.technique, t.spans, t.documents, t.mean_score])
+    return buf.getvalue()
+
+
+def to_png(r: Report, dpi: int = 110) -> bytes:
+    matplotlib = require("matplotlib", "plots", "--format png/html")
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    order = [t.technique for t in r.techniques]
+    fig = Figure(figsize=(11, 8.5 if r.groups else 5.5), dpi=dpi, layout="constrained")
+    title = f"unspin: {r.documents} documents, {r.spans} spans, {r.coverage:.1%} of text in a persuasion span"
+    if r.since:
+        title += f" (published since {r.since.isoformat()})"
+    fig.suptitle(title, fontsize=12, fontweight="bold")
+    if r.groups:
+        top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.1])
+    else:
+        top, bottom = fig.subplots(1, 1), None
+    # Overall frequencies: horizontal bars read well with long technique names.
+    names = [display(t) for t in order][::-1]
+    counts = [t.spans for t in r.techniques][::-1]
+    bars = top.barh(names, counts, color=[colour(t) for t in order][::-1])
+    top.bar_label(bars, padding=3, fontsize=8)
+    top.set_xlabel("spans")
+    top.set_title("technique frequencies", fontsize=11, loc="left")
+    top.margins(x=0.08)
+    top.tick_params(axis="y", labelsize=9)
+    if r.groups and bottom is not None:
+        _plot_groups(r, order, bottom)
+    if not r.techniques:
+        top.text(0.5, 0.5, "no spans stored", ha="center", va="center", transform=top.transAxes)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+def _plot_groups(r: Report, order: list[str], ax: Any) -> None:
+    """Spans per document of the most frequent techniques, per source or per month."""
+    shown = order[:6]
+    labels = [g.group for g in r.groups]
+    x = list(range(len(labels)))
+    if r.by == "month":
+        for t in shown:
+            ax.plot(x, [g.techniques.get(t, 0) / g.documents if g.documents else 0 for g in r.groups], marker="o", color=colour(t), label=display(t))
+        ax.set_title("spans per document over time (most frequent techniques); grey bars: share of text covered", fontsize=11, loc="left")
+    else:
+        width = 0.8 / max(1, len(shown))
+        for i, t in enumerate(shown):
+            ax.bar([xi - 0.4 + width * (i + 0.5) for xi in x], [g.techniques.get(t, 0) / g.documents if g.documents else 0 for g in r.groups], width, color=colour(t), label=display(t))
+        ax.set_title("spans per document by source (most frequent techniques); grey line: share of text covered", fontsize=11, loc="left")
+    ax.set_xticks(x, labels, rotation=30 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center", fontsize=9)
+    ax.set_ylabel("spans per document")
+    ax.legend(fontsize=8, ncols=3, loc="upper left", frameon=False)
+    cov = ax.twinx()
+    values = [100 * g.coverage for g in r.groups]
+    if r.by == "month":
+        cov.bar(x, values, width=0.6, color="#999999", alpha=0.25, zorder=0)
+    else:
+        cov.plot(x, values, color="#666666", marker="D", linestyle="--")
+    cov.set_ylabel("% of text covered")
+    cov.set_ylim(0, max(values + [1]) * 1.4)
+    ax.set_ylim(0, None)
+    ax.set_zorder(cov.get_zorder() + 1)
+    ax.patch.set_visible(False)
+
+
+def to_html(r: Report) -> str:
+    """One self-contained page; every piece of article text goes through html.escape."""
+    e = html.escape
+    png = base64.b64encode(to_png(r)).decode("ascii")
+    tech_rows = "".join(
+        f"<tr><td><span class=sw style='background:{e(colour(t.technique))}'></span>{e(display(t.technique))}</td>"
+        f"<td>{t.spans}</td><td>{t.documents}</td><td>{t.mean_score:.2f}</td></tr>"
+        for t in r.techniques
+    )
+    group_html = ""
+    if r.groups:
+        group_rows = "".join(
+            f"<tr><td>{e(g.group)}</td><td>{g.documents}</td><td>{g.coverage:.1%}</td><td>"
+            + e(", ".join(f"{display(k)} {v}" for k, v in sorted(g.techniques.items(), key=lambda kv: (-kv[1], kv[0]))[:3]))
+            + "</td></tr>"
+            for g in r.groups
+        )
+        group_html = f"<h2>By {e(r.by)}</h2><table><tr><th>{e(r.by)}</th><th>documents</th><th>covered</th><th>most frequent techniques</th></tr>{group_rows}</table>"
+    span_rows = "".join(
+        f"<tr><td>{s.score:.2f}</td><td>{e(display(s.technique))}</td><td class=span>{e(s.text)}</td><td>{e(s.document_id)}</td><td>{e(s.source or '')}</td></tr>"
+        for s in r.top_spans
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>unspin corpus report</title>
+<style>
+body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border-bottom: 1px solid #ddd; padding: .3em .7em; text-align: left; vertical-align: top; }}
+.sw {{ display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px; }}
+.span {{ max-width: 40em; }} img {{ max-width: 100%; }}
+</style></head><body>
+<h1>unspin corpus report</h1>
+<p>{e(_headline(r))}. Model: {e(", ".join(r.model_versions) or "-")}.</p>
+<img alt="technique frequencies chart" src="data:image/png;base64,{png}">
+<h2>Techniques</h2>
+<table><tr><th>technique</th><th>spans</th><th>documents</th><th>mean score</th></tr>{tech_rows}</table>
+{group_html}
+<h2>Highest-scoring spans</h2>
+<table><tr><th>score</th><th>technique</th><th>span</th><th>document</th><th>source</th></tr>{span_rows}</table>
+</body></html>
+"""

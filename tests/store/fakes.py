@@ -1,0 +1,54 @@
+"""A fake analyser with the signature of ``unspin.analyze``, for tests that must not need the model.
+
+Module-level and importable, so Dask workers can unpickle it by reference.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+from unspin import language as langid
+from unspin.document import Document, Span
+from unspin.errors import UnsupportedLanguageError
+from unspin.inputs import MAX_CHARS, check_text
+
+CUES = {
+    "disaster": "Loaded_Language",
+    "traitors": "Name_Calling,Labeling",
+    "everyone knows": "Bandwagon,Reductio_ad_hitlerum",
+    "can we trust": "Doubt",
+}
+_CUE = re.compile("|".join(re.escape(c) for c in CUES), re.IGNORECASE)
+
+
+def fake_analyze(text: str, language: str = "auto", *, max_chars: int = MAX_CHARS, **meta) -> Document:
+    check_text(text, max_chars)
+    lang = langid.detect(text) if language == "auto" else language
+    if lang != "en":
+        raise UnsupportedLanguageError(f"this text looks {lang}; fake model is English only")
+    delay = float(os.environ.get("UNSPIN_FAKE_DELAY", "0"))
+    if delay:
+        time.sleep(delay)
+    doc = Document(text=text, language=lang, meta=meta)
+    for m in _CUE.finditer(text):
+        doc.spans.append(Span(m.start(), m.end(), CUES[m.group(0).lower()], 0.5 + (len(m.group(0)) % 5) / 10))
+    if "!" in text:
+        doc.results["genre"] = {"label": "opinion", "score": 0.9}
+    return doc
+
+
+def expected_spans(text: str) -> list[tuple[int, int, str]]:
+    return sorted((m.start(), m.end(), CUES[m.group(0).lower()]) for m in _CUE.finditer(text))
+
+
+def article(i: int) -> str:
+    """A short English text; every third has two cues, every fifth none."""
+    body = f"Article number {i} is about the council and the budget of the town."
+    if i % 5 == 0:
+        return body
+    body += " The new plan is a disaster for the people who live there."
+    if i % 3 == 0:
+        body += " Everyone knows the traitors in the office will vote for it!"
+    return body
