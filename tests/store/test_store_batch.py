@@ -1,0 +1,189 @@
+"""Batch runs with a fake analyser: every input format, bad documents, skipping and resuming."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from store.fakes import article, expected_spans, fake_analyze
+from unspin.errors import InputError, ModelError
+from unspin.store import ingest
+from unspin.store.batch import LocalExecutor, run_batch
+from unspin.store.db import Store
+
+
+def run(paths, url, version="v1", analyze=fake_analyze, **kw):
+    max_chars = kw.pop("max_chars", 1_000_000)
+    with Store(url) as store:
+        executor = LocalExecutor(analyze, max_chars=max_chars)
+        summary = run_batch(ingest.read(paths, max_chars=max_chars), store, version, executor=executor, **kw)
+        return summary, store.counts()
+
+
+def docs_by_id(url: str) -> dict:
+    with Store(url) as store, store.engine.connect() as conn:
+        return {r.id: r for r in conn.execute(store.documents.select())}
+
+
+def spans_of(url: str) -> dict[str, list[tuple[int, int, str]]]:
+    out: dict[str, list] = {}
+    with Store(url) as store, store.engine.connect() as conn:
+        for r in conn.execute(store.spans.select()):
+            out.setdefault(r.document_id, []).append((r.start, r.end, r.technique))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def test_folder_ids_sources_errors_and_rerun(tmp_path: Path, db_url: str) -> None:
+    root = tmp_path / "corpus"
+    (root / "daily" / "sub").mkdir(parents=True)
+    (root / "weekly").mkdir()
+    texts = {"daily/a": article(1), "daily/sub/b": article(3), "weekly/c": article(5)}
+    for rel, text in texts.items():
+        (root / f"{rel}.txt").write_text(text, encoding="utf-8")
+    (root / "weekly" / "empty.txt").write_text("  \n")
+    (root / "weekly" / "blob.txt").write_bytes(b"\x89PNG\x00\x00binary")
+    (root / "weekly" / "russian.txt").write_text("Это статья о бюджете города и о его жителях, которые недовольны.", encoding="utf-8")
+    (root / "weekly" / "huge.txt").write_text("word " * 400)
+    (root / "weekly" / "notes.md").write_text("ignored: not .txt or .html")
+
+    summary, counts = run([root], db_url, max_chars=1000)
+    assert (summary.total, summary.analysed, summary.errors, summary.skipped) == (7, 3, 4, 0)
+    assert counts == {"ok": 3, "error": 4, "spans": sum(len(expected_spans(t)) for t in texts.values())}
+    rows = docs_by_id(db_url)
+    assert {k: rows[k].source for k in texts} == {"daily/a": "daily", "daily/sub/b": "sub", "weekly/c": "weekly"}
+    assert rows["daily/a"].text == texts["daily/a"] and rows["daily/a"].size == len(texts["daily/a"])
+    reasons = {k: rows[k].error for k in ("weekly/empty", "weekly/blob", "weekly/russian", "weekly/huge")}
+    assert "empty" in reasons["weekly/empty"]
+    assert "binary" in reasons["weekly/blob"]
+    assert "ru" in reasons["weekly/russian"]
+    assert "more than" in reasons["weekly/huge"]
+    assert all(rows[k].status == "error" for k in reasons)
+    assert spans_of(db_url) == {k: expected_spans(t) for k, t in texts.items() if expected_spans(t)}
+
+    again, counts2 = run([root], db_url, max_chars=1000)
+    assert (again.analysed, again.errors, again.skipped) == (0, 0, 7)
+    assert counts2 == counts
+
+
+def test_changed_text_new_model_and_retry_errors(tmp_path: Path, db_url: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"d{i}.txt").write_text(article(i))
+    (folder / "empty.txt").write_text("")
+    run([folder], db_url)
+    (folder / "d1.txt").write_text(article(3))  # now also has Bandwagon and Name calling
+    s, _ = run([folder], db_url)
+    assert (s.analysed, s.skipped) == (1, 4)
+    assert spans_of(db_url)["d1"] == expected_spans(article(3))
+    s, _ = run([folder], db_url, retry_errors=True)
+    assert (s.analysed, s.errors, s.skipped) == (0, 1, 4)
+    s, counts = run([folder], db_url, version="v2")
+    assert (s.analysed, s.errors, s.skipped) == (4, 1, 0)
+    assert counts["ok"] == 4 and docs_by_id(db_url)["d0"].model_version == "v2"
+
+
+def write_tables(tmp_path: Path) -> tuple[list[Path], dict[str, str]]:
+    rows = [
+        {"id": "j1", "text": article(1), "source": "wire", "published": "2024-01-15", "url": "https://x/1", "title": "One"},
+        {"id": "j2", "text": article(3), "published": "2024-02-03T10:00:00Z"},
+    ]
+    jsonl = tmp_path / "feed.jsonl"
+    jsonl.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n{broken json\n" + json.dumps({"text": "no id"}) + "\n")
+    csv_path = tmp_path / "table.csv"
+    csv_path.write_text('id,text,source,published\nc1,"' + article(6).replace('"', '""') + '\nsecond line",blog,2024-02-20\nc2,"x",blog,not-a-date\n')
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    parquet = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"id": [7, 8], "text": [article(9), None], "published": [dt.date(2023, 12, 31), None]}), parquet)
+    good = {"j1": article(1), "j2": article(3), "c1": article(6) + "\nsecond line", "7": article(9)}
+    return [jsonl, csv_path, parquet], good
+
+
+def test_jsonl_csv_parquet_inputs(tmp_path: Path, db_url: str) -> None:
+    paths, good = write_tables(tmp_path)
+    assert ingest.count(paths) == 4 + 2 + 2
+    summary, counts = run(paths, db_url)
+    assert (summary.total, summary.analysed, summary.errors) == (8, 4, 4)
+    rows = docs_by_id(db_url)
+    assert {k: rows[k].text for k in good} == good
+    assert (rows["j1"].source, rows["j1"].url, rows["j1"].title, rows["j1"].published) == ("wire", "https://x/1", "One", dt.date(2024, 1, 15))
+    assert rows["j2"].published == dt.date(2024, 2, 3) and rows["j2"].source == "feed"
+    assert rows["c1"].source == "blog" and rows["7"].source == "t" and rows["7"].published == dt.date(2023, 12, 31)
+    assert "not-a-date" in rows["c2"].error
+    assert "not a JSON object" in rows["feed.jsonl:4"].error and "no id" in rows["feed.jsonl:5"].error
+    assert "missing" in rows["8"].error
+    assert spans_of(db_url)["c1"] == expected_spans(good["c1"])
+
+
+def test_duplicate_ids_are_counted_not_stored_twice(tmp_path: Path, db_url: str) -> None:
+    path = tmp_path / "dups.jsonl"
+    path.write_text("\n".join(json.dumps({"id": "same", "text": article(i)}) for i in (1, 3)) + "\n")
+    summary, counts = run([path], db_url)
+    assert (summary.analysed, summary.duplicates, counts["ok"]) == (1, 1, 1)
+    assert spans_of(db_url)["same"] == expected_spans(article(1))
+
+
+def test_html_documents_use_unspin_html_or_say_it_is_missing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "p.html").write_text(f"<html><body><article><p>{article(3)}</p></article></body></html>")
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    import sys
+
+    monkeypatch.setitem(sys.modules, "unspin.html", None)  # as if the module were not installed
+    summary, _ = run([folder], url)
+    assert summary.errors == 1 and docs_by_id(url)["p"].error == "HTML support not installed"
+    monkeypatch.undo()
+    pytest.importorskip("unspin.html")
+    summary, _ = run([folder], url, retry_errors=True)
+    row = docs_by_id(url)["p"]
+    assert summary.analysed == 1 and row.status == "ok" and "<" not in row.text
+    assert spans_of(url)["p"] == expected_spans(row.text)
+
+
+def test_a_missing_model_stops_the_run_after_committing_earlier_documents(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(5):
+        (folder / f"d{i}.txt").write_text(article(i))
+
+    def broken_after_two(text, language="auto", **kw):
+        if "number 2 " in text:
+            raise ModelError("model 'en' not found")
+        return fake_analyze(text, language, **kw)
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    with Store(url) as store, pytest.raises(ModelError):
+        run_batch(ingest.read([folder]), store, "v", executor=LocalExecutor(broken_after_two), commit_every=1)
+    assert set(docs_by_id(url)) == {"d0", "d1"}
+
+
+def test_unexpected_exceptions_become_error_records(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(article(1))
+
+    def crashes(text, **kw):
+        raise ZeroDivisionError("boom")
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    summary, _ = run([folder], url, analyze=crashes)
+    assert summary.errors == 1 and docs_by_id(url)["a"].error == "internal error: ZeroDivisionError: boom"
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("missing.jsonl", None, "no such file"),
+    ("bad.csv", "identifier,body\n1,x\n", "needs the columns id and text"),
+    ("notes.docx", "x", "unsupported input"),
+])
+def test_unusable_inputs_fail_before_any_work(tmp_path: Path, name: str, content: str | None, message: str) -> None:
+    path = tmp_path / name
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(InputError, match=message):
+        ingest.count([path])

@@ -1,0 +1,94 @@
+"""The database layer on SQLite and PostgreSQL: schema, replace-on-write, lookups, URL errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from unspin.errors import InputError
+from unspin.store.db import ERROR, Record, Store, model_version, normalise_url
+
+
+def test_write_replaces_a_document_with_its_spans_and_results(db_url: str) -> None:
+    with Store(db_url) as store:
+        first = Record("a", "h1", source="s", published=dt.date(2024, 3, 1), text="hello cruel world",
+                       spans=[(6, 11, "Loaded_Language", 0.9), (0, 5, "Doubt", 0.4)], results={"genre": {"label": "news"}})
+        assert store.write([first], "v1") == 2
+        again = Record("a", "h2", text="hello world", spans=[(0, 5, "Doubt", 0.7)])
+        assert store.write([again], "v2") == 1
+        assert store.counts() == {"ok": 1, "error": 0, "spans": 1}
+        assert store.lookup(["a", "missing"]) == {"a": ("h2", "v2", "ok")}
+        with store.engine.connect() as conn:
+            row = conn.execute(store.documents.select()).one()
+            assert (row.size, row.covered, row.n_spans, row.source) == (11, 5, 1, None)
+            assert conn.execute(store.results.select()).all() == []
+
+
+def test_results_keep_json_values(db_url: str) -> None:
+    value = {"label": "opinion", "scores": [0.1, 0.9], "nested": {"ok": True}}
+    with Store(db_url) as store:
+        store.write([Record("d", "h", text="x" * 10, results={"genre": value, "summary": "short"})], "v")
+        with store.engine.connect() as conn:
+            got = {r.key: r.value for r in conn.execute(store.results.select())}
+    assert got == {"genre": value, "summary": "short"}
+
+
+def test_duplicate_spans_in_one_document_are_stored_once(db_url: str) -> None:
+    with Store(db_url) as store:
+        n = store.write([Record("d", "h", text="abcdef", spans=[(0, 3, "Doubt", 0.2), (0, 3, "Doubt", 0.6), (1, 5, "Doubt", 0.5)])], "v")
+        with store.engine.connect() as conn:
+            rows = conn.execute(store.spans.select().order_by(store.spans.c.start)).all()
+    assert n == 2 and [(r.start, r.end, r.score) for r in rows] == [(0, 3, 0.6), (1, 5, 0.5)]
+
+
+def test_error_records_keep_their_reason(db_url: str) -> None:
+    with Store(db_url) as store:
+        store.write([Record("bad", "h", status=ERROR, error="the input is empty")], "v")
+        with store.engine.connect() as conn:
+            row = conn.execute(store.documents.select()).one()
+    assert (row.status, row.error, row.text, row.n_spans) == ("error", "the input is empty", None, 0)
+
+
+def test_coverage_counts_overlapping_characters_once() -> None:
+    rec = Record("x", "h", text="a" * 100, spans=[(0, 10, "A", 1), (5, 20, "B", 1), (50, 60, "C", 1)])
+    assert rec.covered == 30
+
+
+@pytest.mark.parametrize("url, message", [
+    ("nonsense", "not a database URL"),
+    ("mysql://u@h/db", "unsupported database"),
+    ("postgresql+psycopg2://u@h/db", "psycopg 3"),
+    ("sqlite:////no/such/folder/x.db", "does not exist"),
+])
+def test_bad_urls_are_input_errors(url: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        Store(url)
+
+
+def test_unreachable_postgres_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="cannot open database"):
+        Store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+
+
+def test_report_on_a_missing_sqlite_file_says_run_batch_first(tmp_path) -> None:
+    with pytest.raises(InputError, match="run `unspin batch` first"):
+        Store(f"sqlite:///{tmp_path / 'none.db'}", create=False)
+
+
+def test_plain_postgresql_urls_use_psycopg3() -> None:
+    assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_model_version_names_the_shipped_model_or_falls_back(monkeypatch, tmp_path) -> None:
+    import unspin
+
+    monkeypatch.setenv("UNSPIN_MODELS", str(tmp_path))
+    assert model_version("en") == unspin.__version__
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "config.json").write_text('{"name": "minilm-span"}')
+    v1 = model_version("en")
+    assert v1.startswith(unspin.__version__ + "+minilm-span.")
+    (tmp_path / "en" / "config.json").write_text('{"name": "minilm-span", "threshold": 0.4}')
+    assert model_version("en") != v1
