@@ -1,0 +1,77 @@
+"""Analysis on a 2-worker local Dask cluster; the driver writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, need
+from store.fakes import article, expected_spans, fake_analyze
+from unspin.errors import InputError
+from unspin.store import ingest
+from unspin.store.batch import run_batch
+from unspin.store.db import Store
+
+pytest.importorskip("distributed")
+
+from unspin.store.distributed import DaskExecutor, client_for, parse_spec  # noqa: E402
+
+
+def test_parse_spec() -> None:
+    assert parse_spec("local") == ("local", None)
+    assert parse_spec("local:3") == ("local", 3)
+    assert parse_spec("tcp://10.0.0.5:8786") == ("address", "tcp://10.0.0.5:8786")
+    for bad in ("local:0", "10.0.0.5:8786", "cluster"):
+        with pytest.raises(InputError):
+            parse_spec(bad)
+
+
+def test_two_worker_cluster_analyses_and_the_driver_writes(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    texts = {f"d{i:02d}": article(i) for i in range(24)}
+    for k, t in texts.items():
+        (folder / f"{k}.txt").write_text(t)
+    (folder / "empty.txt").write_text("")
+    url = f"sqlite:///{tmp_path / 'dask.db'}"
+    with client_for("local:2") as client, Store(url) as store:
+        assert len(client.scheduler_info()["workers"]) == 2
+        executor = DaskExecutor(client, analyze=fake_analyze)
+        summary = run_batch(ingest.read([folder]), store, "v", executor=executor, task_size=4, commit_every=8)
+        # Work really ran in the worker processes, not in the driver.
+        pids = set(client.run(os.getpid).values())
+        assert os.getpid() not in pids and len(pids) == 2
+        again = run_batch(ingest.read([folder]), store, "v", executor=executor, task_size=4)
+        with store.engine.connect() as conn:
+            spans: dict[str, list] = {}
+            for r in conn.execute(store.spans.select()):
+                spans.setdefault(r.document_id, []).append((r.start, r.end, r.technique))
+    assert (summary.analysed, summary.errors) == (24, 1)
+    assert (again.analysed, again.skipped) == (0, 25)
+    assert {k: sorted(v) for k, v in spans.items()} == {k: expected_spans(t) for k, t in texts.items() if expected_spans(t)}
+
+
+def test_unspin_batch_dask_local_with_the_real_model(tmp_path: Path) -> None:
+    from unspin.runtime import MODELS_DIR
+
+    need((MODELS_DIR / "en" / "config.json").is_file(), "the English span model is not in src/unspin/models/en yet")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(20):
+        (folder / f"d{i:02d}.txt").write_text(article(i))
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    cmd = [sys.executable, "-m", "unspin.cli", "batch", str(folder), "--db", url, "--dask", "local:2", "--json"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    assert (summary["analysed"], summary["errors"]) == (20, 0)
+    import unspin
+
+    with Store(url) as store, store.engine.connect() as conn:
+        rows = conn.execute(store.spans.select().where(store.spans.c.document_id == "d03")).all()
+    assert sorted((r.start, r.end, r.technique) for r in rows) == sorted((s.start, s.end, s.label) for s in unspin.analyze(article(3)).spans)
