@@ -244,33 +244,30 @@ def to_png(r: Report, dpi: int = 110) -> bytes:
 
 
 def _plot_groups(r: Report, order: list[str], ax: Any) -> None:
-    """Spans per document of the most frequent techniques, per source or per month."""
+    """Spans per document of the most frequent techniques, per source or per month.
+
+    The share of text covered goes into the tick labels rather than onto a second y axis,
+    which hid behind the bars and made two scales to read.
+    """
     shown = order[:6]
-    labels = [g.group for g in r.groups]
-    x = list(range(len(labels)))
+    x = list(range(len(r.groups)))
+    per_doc = {t: [g.techniques.get(t, 0) / g.documents if g.documents else 0 for g in r.groups] for t in shown}
     if r.by == "month":
         for t in shown:
-            ax.plot(x, [g.techniques.get(t, 0) / g.documents if g.documents else 0 for g in r.groups], marker="o", color=colour(t), label=display(t))
-        ax.set_title("spans per document over time (most frequent techniques); grey bars: share of text covered", fontsize=11, loc="left")
+            ax.plot(x, per_doc[t], marker="o", color=colour(t), label=display(t), linewidth=2)
+        ax.set_title("spans per document per month, most frequent techniques", fontsize=11, loc="left")
     else:
         width = 0.8 / max(1, len(shown))
         for i, t in enumerate(shown):
-            ax.bar([xi - 0.4 + width * (i + 0.5) for xi in x], [g.techniques.get(t, 0) / g.documents if g.documents else 0 for g in r.groups], width, color=colour(t), label=display(t))
-        ax.set_title("spans per document by source (most frequent techniques); grey line: share of text covered", fontsize=11, loc="left")
-    ax.set_xticks(x, labels, rotation=30 if len(labels) > 6 else 0, ha="right" if len(labels) > 6 else "center", fontsize=9)
+            ax.bar([xi - 0.4 + width * (i + 0.5) for xi in x], per_doc[t], width, color=colour(t), label=display(t))
+        ax.set_title("spans per document per source, most frequent techniques", fontsize=11, loc="left")
+    crowded = len(x) > 8
+    labels = [f"{g.group}\n{g.coverage:.1%} covered" for g in r.groups]
+    ax.set_xticks(x, labels, rotation=45 if crowded else 0, ha="right" if crowded else "center", fontsize=8 if crowded else 9)
     ax.set_ylabel("spans per document")
-    ax.legend(fontsize=8, ncols=3, loc="upper left", frameon=False)
-    cov = ax.twinx()
-    values = [100 * g.coverage for g in r.groups]
-    if r.by == "month":
-        cov.bar(x, values, width=0.6, color="#999999", alpha=0.25, zorder=0)
-    else:
-        cov.plot(x, values, color="#666666", marker="D", linestyle="--")
-    cov.set_ylabel("% of text covered")
-    cov.set_ylim(0, max(values + [1]) * 1.4)
-    ax.set_ylim(0, None)
-    ax.set_zorder(cov.get_zorder() + 1)
-    ax.patch.set_visible(False)
+    ax.set_ylim(0, max([v for vals in per_doc.values() for v in vals] + [0.1]) * 1.15)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8, ncols=min(3, max(1, len(shown))), loc="upper center", bbox_to_anchor=(0.5, -0.22 if crowded else -0.14), frameon=False)
 
 
 def to_html(r: Report) -> str:

@@ -1,0 +1,158 @@
+"""Reports (numbers and every format) and exports, including the Label Studio round trip."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from unspin import corpus
+from unspin.store import export as exp
+from unspin.store import labelstudio, report
+from unspin.store.db import ERROR, Record, Store
+
+EVIL = "<script>alert('x')</script>"
+
+
+def seed(url: str) -> None:
+    t1 = "The plan is a disaster. Everyone knows it."
+    t2 = f"Can we trust {EVIL} the council? 🙂 It is a disaster."
+    t3 = "Quiet report with nothing to see here."
+    with Store(url) as store:
+        store.write([
+            Record("a1", "h", source="wire", published=dt.date(2024, 1, 10), text=t1,
+                   spans=[(14, 22, "Loaded_Language", 0.9), (24, 38, "Bandwagon,Reductio_ad_hitlerum", 0.6)]),
+            Record("a2", "h", source="blog", published=dt.date(2024, 2, 5), text=t2,
+                   spans=[(0, 12, "Doubt", 0.7), (t2.index("disaster"), t2.index("disaster") + 8, "Loaded_Language", 0.8),
+                          (13, 13 + len(EVIL), "Loaded_Language", 0.95)],
+                   results={"genre": {"label": "opinion"}}),
+            Record("a3", "h", source="wire", published=None, text=t3),
+            Record("bad", "h", source="wire", status=ERROR, error="the input is empty"),
+        ], "v1")
+
+
+def test_report_numbers(db_url: str) -> None:
+    seed(db_url)
+    with Store(db_url, create=False) as store:
+        r = report.build(store, by="source", top=2)
+        m = report.build(store, by="month")
+        since = report.build(store, by="technique", since=dt.date(2024, 2, 1))
+    assert (r.documents, r.errors, r.spans) == (3, 1, 5)
+    assert [(t.technique, t.spans, t.documents) for t in r.techniques] == [
+        ("Loaded_Language", 3, 2), ("Bandwagon,Reductio_ad_hitlerum", 1, 1), ("Doubt", 1, 1)]
+    groups = {g.group: g for g in r.groups}
+    assert groups["wire"].documents == 2 and groups["wire"].techniques == {"Loaded_Language": 1, "Bandwagon,Reductio_ad_hitlerum": 1}
+    assert groups["wire"].covered == 8 + 14 and groups["blog"].covered == 12 + len(EVIL) + 8
+    assert r.coverage == pytest.approx(r.covered / r.chars)
+    assert [(s.document_id, s.text) for s in r.top_spans] == [("a2", EVIL), ("a1", "disaster")]
+    assert [g.group for g in m.groups] == ["2024-01", "2024-02", report.NO_DATE]
+    assert (since.documents, since.spans, since.errors) == (1, 3, 0)
+
+
+def test_report_formats_and_html_escaping(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    seed(url)
+    with Store(url, create=False) as store:
+        r = report.build(store, by="month")
+    rows = list(csv.reader(report.to_csv(r).splitlines()))
+    assert rows[0] == ["month", "technique", "spans", "group_documents", "group_covered_share"]
+    assert ["2024-02", "Loaded_Language", "2", "1"] in [x[:4] for x in rows]
+    assert rows[1][0] == "2024-01" and rows[-1][0] == "2024-02"
+    data = json.loads(report.to_json(r))
+    assert data["documents"] == 3 and data["groups"][0]["group"] == "2024-01"
+    png = report.to_png(r)
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
+    page = report.to_html(r)
+    assert EVIL not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    embedded = page.split('src="data:image/png;base64,', 1)[1].split('"', 1)[0]
+    assert base64.b64decode(embedded)[:4] == b"\x89PNG"
+
+
+def test_export_jsonl_and_parquet(tmp_path: Path, db_url: str) -> None:
+    seed(db_url)
+    with Store(db_url, create=False) as store:
+        assert exp.export(store, "jsonl", tmp_path / "out.jsonl") == 4
+        assert exp.export(store, "parquet", tmp_path / "out.parquet") == 4
+    lines = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text().splitlines()]
+    a2 = next(x for x in lines if x["id"] == "a2")
+    assert a2["results"] == {"genre": {"label": "opinion"}} and a2["published"] == "2024-02-05"
+    assert [s["text"] for s in a2["spans"]] == ["Can we trust", EVIL, "disaster"]
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert [row["id"] for row in table] == ["a1", "a2", "a3", "bad"]
+    assert table[0]["spans"][0]["text"] == "disaster" and table[3]["error"] == "the input is empty"
+
+
+def test_export_semeval_writes_a_ptc_folder(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    seed(url)
+    with Store(url) as store:
+        store.write([Record("news/x.1", "h", text="Bad traitors.", spans=[(4, 12, "Name_Calling,Labeling", 0.8)])], "v1")
+        assert exp.export(store, "semeval", tmp_path / "ptc") == 4
+    articles = corpus.read_articles(tmp_path / "ptc" / "articles")
+    labels = corpus.read_labels(tmp_path / "ptc" / exp.TC_LABELS)
+    assert set(articles) == {"a1", "a2", "a3", "news_x_1"}
+    got = {(l.article_id, articles[l.article_id][l.start : l.end], l.technique) for l in labels}
+    assert ("news_x_1", "traitors", "Name_Calling,Labeling") in got and ("a2", EVIL, "Loaded_Language") in got
+    assert (tmp_path / "ptc" / "ids.tsv").read_text() == "news_x_1\tnews/x.1\n"
+
+
+def test_label_studio_round_trip_with_corrections(tmp_path: Path, db_url: str) -> None:
+    seed(db_url)
+    with Store(db_url, create=False) as store:
+        exp.export(store, "label-studio", tmp_path / "tasks.json")
+    tasks = json.loads((tmp_path / "tasks.json").read_text())
+    assert "<Labels" in (tmp_path / "tasks.label_config.xml").read_text()
+    by_id = {t["data"]["unspin_id"]: t for t in tasks}
+    assert set(by_id) == {"a1", "a2", "a3"}
+    a2 = by_id["a2"]
+    text = a2["data"]["text"]
+    disaster = next(r for r in a2["predictions"][0]["result"] if r["value"]["text"] == "disaster")
+    # Label Studio counts UTF-16 units: the emoji before "disaster" takes two.
+    assert disaster["value"]["start"] == text.index("disaster") + 1
+    assert disaster["type"] == "labels" and disaster["value"]["labels"] == ["Loaded_Language"]
+
+    # An annotator accepts a1's predictions, relabels a2's "disaster" and leaves a3 unannotated.
+    export = []
+    for uid, task in by_id.items():
+        item = {"id": len(export) + 1, "data": task["data"], "predictions": task["predictions"], "annotations": []}
+        if uid != "a3":
+            result = json.loads(json.dumps(task["predictions"][0]["result"]))
+            for r in result:
+                if uid == "a2" and r["value"]["text"] == "disaster":
+                    r["value"]["labels"] = ["Exaggeration,Minimisation"]
+            item["annotations"] = [{"id": 1, "was_cancelled": True, "result": []}, {"id": 2, "was_cancelled": False, "result": result}]
+        export.append(item)
+    (tmp_path / "export.json").write_text(json.dumps(export, ensure_ascii=False))
+    res = labelstudio.import_labels(tmp_path / "export.json", tmp_path / "train")
+    assert (res.articles, res.labels, res.skipped) == (2, 5, 1)
+    articles = corpus.read_articles(tmp_path / "train" / "articles")
+    labels = corpus.read_labels(tmp_path / "train" / exp.TC_LABELS)
+    assert articles["a2"] == text
+    got = sorted((l.article_id, articles[l.article_id][l.start : l.end], l.technique) for l in labels)
+    assert got == sorted([
+        ("a1", "disaster", "Loaded_Language"), ("a1", "Everyone knows", "Bandwagon,Reductio_ad_hitlerum"),
+        ("a2", "Can we trust", "Doubt"), ("a2", EVIL, "Loaded_Language"), ("a2", "disaster", "Exaggeration,Minimisation"),
+    ])
+
+
+def test_import_refuses_offsets_that_do_not_match_the_text(tmp_path: Path) -> None:
+    from unspin.errors import InputError
+
+    task = {"data": {"text": "abc def"}, "annotations": [{"result": [{"type": "labels", "value": {"start": 0, "end": 3, "text": "def", "labels": ["Doubt"]}}]}]}
+    (tmp_path / "e.json").write_text(json.dumps([task]))
+    with pytest.raises(InputError, match="reads 'abc'"):
+        labelstudio.import_labels(tmp_path / "e.json", tmp_path / "out")
+
+
+def test_utf16_offset_conversion() -> None:
+    text = "a😀b𝔘c"
+    assert labelstudio.to_js(text, [0, 1, 2, 3, 4, 5]) == [0, 1, 3, 4, 6, 7]
+    assert labelstudio.from_js(text, [0, 1, 3, 4, 6, 7]) == [0, 1, 2, 3, 4, 5]
+    with pytest.raises(ValueError):
+        labelstudio.from_js(text, [2])
