@@ -1,0 +1,90 @@
+"""The standalone HTML report (`unspin analyze PATH --format html > report.html`).
+
+One file with the page's own CSS and JavaScript inlined (read from the web app's static files, so
+the report and the page never drift apart) and the analysis embedded as JSON. It loads nothing
+from anywhere, and a Content-Security-Policy that admits only the inlined script and style
+keeps any text that slipped through escaping from running.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+from functools import lru_cache
+from typing import Any
+
+from unspin import taxonomy
+from unspin.document import Document
+from unspin.render import register
+
+# Inside <script type="application/json"> the HTML parser ends the block at "</script" and
+# acts on "<!--"; escaping <, > and & as JSON \u escapes rules both out while JSON.parse reads
+# the same value. U+2028/9 are escaped for old JavaScript parsers that treat them as newlines.
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def json_for_script(value: Any) -> str:
+    """JSON that can sit verbatim inside a <script> element."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+
+
+@lru_cache(maxsize=1)
+def _assets() -> tuple[str, str]:
+    from unspin.web import STATIC_DIR
+
+    css = (STATIC_DIR / "unspin.css").read_text(encoding="utf-8")
+    js = (STATIC_DIR / "unspin.js").read_text(encoding="utf-8")
+    # The files are inlined as element content: a closing tag inside would end the element early.
+    if "</style" in css.lower() or "</script" in js.lower() or "<!--" in js:
+        raise RuntimeError("unspin.css/unspin.js contain a closing tag or comment opener and cannot be inlined")
+    return css, js
+
+
+def _csp_hash(source: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def payload(doc: Document) -> dict[str, Any]:
+    document = doc.to_dict()
+    document["text"] = doc.text  # the view needs the whole text, not only the spans' own
+    return {"document": document, "techniques": [t.__dict__ for t in taxonomy.TECHNIQUES]}
+
+
+@register("html")
+def to_html(doc: Document) -> str:
+    css, js = _assets()
+    data = payload(doc)
+    source = str(doc.meta.get("source") or "text")
+    title = f"unspin report: {source}"
+    csp = (
+        f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<link rel="icon" href="data:,">
+<style>{css}</style>
+</head>
+<body>
+<header class="unspin-top">
+  <h1>un<span>spin</span></h1>
+  <p>How this text tries to persuade: {html.escape(source)}</p>
+</header>
+<main>
+  <noscript><div class="unspin-card"><p>Turn on JavaScript to see the highlights. The analysed text:</p><pre class="unspin-pre">{html.escape(doc.text)}</pre></div></noscript>
+  <section id="unspin-result" aria-label="Analysis" tabindex="-1"></section>
+  <p class="unspin-footer">Made by unspin {html.escape(str(data["document"].get("unspin", "")))}. A highlight is a model's reading, not a verdict: read the passage and judge.</p>
+</main>
+<div id="unspin-tip" role="tooltip" hidden></div>
+<script type="application/json" id="unspin-data">{json_for_script(data)}</script>
+<script>{js}</script>
+</body>
+</html>
+"""

@@ -1,0 +1,375 @@
+"""The FastAPI app: the page at /, the REST API under /api/v1, offline API docs at /docs.
+
+The app knows nothing of models: it calls an analyse function (``unspin.analyze`` unless one is
+injected, as the tests do) and returns ``Document.to_dict()``, the JSON of
+``unspin analyze --format json``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from unspin import __version__, taxonomy
+from unspin.document import Document
+from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
+from unspin.inputs import HTML_SUFFIXES, MAX_CHARS, Source, check_text, text_from_bytes
+from unspin.web import STATIC_DIR
+from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
+
+log = logging.getLogger("unspin.web")
+
+AnalyzeFn = Callable[..., Document]  # (text, language=..., max_chars=...) -> Document
+
+
+@dataclass(frozen=True)
+class Settings:
+    allow_url_fetch: bool = False
+    max_body: int = 2_000_000
+    #: Analyses running at once. The model already uses every core for one analysis, so more
+    #: than the core count only adds contention.
+    max_concurrent: int = max(1, os.cpu_count() or 1)
+    #: How long a request may wait for a free slot before a 503; long enough that a burst of
+    #: 50 clients on 2 cores queues instead of failing.
+    queue_timeout: float = 60.0
+    max_queue: int = 500
+    timeout: float = 60.0
+    fetch_timeout: float = 15.0
+    max_chars: int = MAX_CHARS
+    preload: bool = True
+
+
+class AnalyzeRequest(BaseModel):
+    """Exactly one of ``text`` and ``url``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="The article: plain text, or HTML (see format).")
+    url: str | None = Field(None, description="An http(s) page to fetch and analyse; only when the server runs with --allow-url-fetch.")
+    language: str = Field("auto", max_length=16, description="auto, or en to force the English model.")
+    format: Literal["auto", "text", "html"] = Field(
+        "auto", description="auto: extract the article when the text looks like an HTML page; text or html to decide yourself."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "AnalyzeRequest":
+        if (self.text is None) == (self.url is None):
+            raise ValueError("give exactly one of text and url")
+        return self
+
+
+class SpanOut(BaseModel):
+    start: int = Field(description="Character offset into the analysed text (the extracted text for HTML), inclusive.")
+    end: int = Field(description="Character offset, exclusive.")
+    text: str
+    technique: str = Field(description="PTC technique name; see /api/v1/techniques.")
+    score: float
+
+
+class AnalysisOut(BaseModel):
+    """The JSON of `unspin analyze --format json`; keys are only ever added (genre, claims, summary...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    unspin: str
+    language: str
+    text_chars: int
+    spans: list[SpanOut]
+    techniques: dict[str, int] = Field(description="Span count per technique.")
+    text: str | None = Field(None, description="The analysed text: present when the input was HTML (or include_text=true).")
+
+
+class TechniqueOut(BaseModel):
+    name: str
+    display: str
+    explanation: str
+    example: str
+    colour: str
+
+
+class ErrorOut(BaseModel):
+    error: str
+
+
+_ANALYZE_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/AnalyzeRequest"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {"type": "string", "format": "binary", "description": "A .txt or .html/.htm file (UTF-8)."},
+                        "text": {"type": "string", "description": "Instead of a file: the text."},
+                        "language": {"type": "string", "default": "auto"},
+                    },
+                }
+            },
+            "text/plain": {"schema": {"type": "string"}},
+            "text/html": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def _one_line(message: str) -> str:
+    return " ".join(str(message).split())
+
+
+def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = None) -> FastAPI:
+    """Build the app. ``analyze`` defaults to ``unspin.analyze`` (the shipped model, loaded once)."""
+    settings = settings or Settings()
+    state: dict[str, Any] = {"model": "not loaded"}
+
+    def analyse_fn() -> AnalyzeFn:
+        if analyze is not None:
+            return analyze
+        import unspin
+
+        return unspin.analyze
+
+    limiter = AnalysisLimiter(settings.max_concurrent, settings.queue_timeout, settings.max_queue, settings.timeout)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if analyze is None and settings.preload:
+            # Load before the first request so that it is not the one that pays for it.
+            try:
+                from unspin import pipeline
+
+                await asyncio.to_thread(pipeline.load, pipeline.SUPPORTED[0])
+                state["model"] = "loaded"
+            except UnspinError as exc:
+                state["model"] = f"error: {_one_line(str(exc))}"
+                log.error("unspin: the model could not be loaded: %s", exc)
+        elif analyze is not None:
+            state["model"] = "injected"
+        yield
+        limiter.shutdown()
+
+    app = FastAPI(
+        title="unspin",
+        version=__version__,
+        description=(
+            "Shows how a news or opinion text persuades: spans of the 14 persuasion techniques of "
+            "SemEval-2020 Task 11, each with a technique, a score and an explanation. Offline."
+        ),
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.limiter = limiter
+    app.state.settings = settings
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body)
+
+    # -- errors: always {"error": "one line"} -----------------------------------------------
+    @app.exception_handler(UnspinError)
+    @app.exception_handler(InputError)
+    @app.exception_handler(UnsupportedLanguageError)
+    async def _input_error(_request: Request, exc: UnspinError) -> JSONResponse:
+        return JSONResponse({"error": _one_line(str(exc))}, status_code=422)
+
+    @app.exception_handler(ModelError)
+    async def _model_error(_request: Request, exc: ModelError) -> JSONResponse:
+        return JSONResponse({"error": _one_line(str(exc))}, status_code=503)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": _one_line(exc.detail or "")}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"error": _validation_message(exc.errors())}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _internal_error(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unspin: internal error")
+        return JSONResponse({"error": f"internal error: {type(exc).__name__}"}, status_code=500)
+
+    # -- API -------------------------------------------------------------------------------
+    @app.get("/healthz", tags=["service"], summary="Liveness and model status")
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok", "unspin": __version__, "model": state["model"], "url_fetch": settings.allow_url_fetch}
+
+    @app.get("/api/v1/techniques", tags=["analysis"], response_model=list[TechniqueOut], summary="The 14 techniques with explanations")
+    async def techniques() -> list[dict[str, str]]:
+        return [t.__dict__ for t in taxonomy.TECHNIQUES]
+
+    @app.post(
+        "/api/v1/analyze",
+        tags=["analysis"],
+        summary="Analyse one article",
+        description=(
+            "Send JSON `{\"text\": ..., \"language\": \"auto\"}`, a multipart upload (field `file`, a .txt or "
+            ".html file), or a raw text/plain or text/html body. HTML is reduced to its article text first; "
+            "span offsets then index that text, which the answer carries as `text`. Errors are "
+            "`{\"error\": \"...\"}`: 422 for input that cannot be analysed, 413 for a body over the limit, "
+            "503 when the server is busy, 504 when the analysis runs too long."
+        ),
+        response_model=None,
+        responses={
+            200: {"model": AnalysisOut},
+            403: {"model": ErrorOut},
+            413: {"model": ErrorOut},
+            415: {"model": ErrorOut},
+            422: {"model": ErrorOut},
+            503: {"model": ErrorOut},
+            504: {"model": ErrorOut},
+        },
+        openapi_extra=_ANALYZE_BODY,
+    )
+    async def analyze_endpoint(
+        request: Request,
+        include_text: bool = Query(False, description="Return the analysed text as `text` even for plain-text input."),
+    ) -> JSONResponse:
+        language, make_source = await _read_request(request, settings)
+        fn = analyse_fn()
+
+        def job() -> dict[str, Any]:
+            src = make_source()
+            doc = fn(src.text, language=language, max_chars=settings.max_chars)
+            out = doc.to_dict()
+            if src.from_html or include_text:
+                out["text"] = doc.text
+            return out
+
+        return JSONResponse(await request.app.state.limiter.run(job))
+
+    # -- page and docs ---------------------------------------------------------------------
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    _mount_docs(app)
+    _document_request_body(app)
+    return app
+
+
+def _document_request_body(app: FastAPI) -> None:
+    """The analyse route parses its body itself (JSON, multipart or raw), so FastAPI does not
+    see the JSON model; add its schema so the $ref in the route's documentation resolves."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            defs = schema.setdefault("components", {}).setdefault("schemas", {})
+            defs["AnalyzeRequest"] = AnalyzeRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _validation_message(errors: Any) -> str:
+    parts = []
+    for e in list(errors)[:3]:
+        where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
+        parts.append(f"{where}: {e.get('msg', 'invalid')}" if where else str(e.get("msg", "invalid")))
+    return "invalid request: " + "; ".join(parts)
+
+
+async def _read_request(request: Request, settings: Settings) -> tuple[str, Callable[[], Source]]:
+    """Parse the body; return the language and a function (run in the worker thread, since
+    HTML extraction is CPU work) that yields the text to analyse."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    max_chars = settings.max_chars
+    if ctype == "multipart/form-data":
+        form = await request.form(max_files=1, max_fields=8, max_part_size=settings.max_body)
+        language = str(form.get("language") or "auto")
+        upload = form.get("file")
+        if isinstance(upload, UploadFile):
+            name = upload.filename or "upload"
+            data = await upload.read()
+            suffix = Path(name).suffix.lower()
+            html = True if suffix in HTML_SUFFIXES or upload.content_type in ("text/html", "application/xhtml+xml") else None
+            return language, lambda: text_from_bytes(data, name, max_chars, html=html)
+        text = form.get("text")
+        if isinstance(text, str):
+            return language, lambda: text_from_bytes(text.encode("utf-8"), "text", max_chars)
+        raise InputError("the form has neither a file (field `file`) nor a text (field `text`)")
+    if ctype in ("text/plain", "text/html"):
+        data = await request.body()
+        html = True if ctype == "text/html" else None
+        return request.query_params.get("language", "auto"), lambda: text_from_bytes(data, "body", max_chars, html=html)
+    if ctype not in ("application/json", ""):
+        raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json, multipart/form-data, text/plain or text/html")
+    body = await request.body()
+    try:
+        req = AnalyzeRequest.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    if req.url is not None:
+        return req.language, await _fetch(req.url, settings)
+    text = req.text or ""
+    fmt = req.format
+    if fmt == "text":
+        return req.language, lambda: Source("text", check_text(text, max_chars))
+    html = True if fmt == "html" else None
+    return req.language, lambda: text_from_bytes(text.encode("utf-8"), "text", max_chars, html=html)
+
+
+async def _fetch(url: str, settings: Settings) -> Callable[[], Source]:
+    if not settings.allow_url_fetch:
+        raise HTTPException(403, "this server does not fetch URLs (start it with --allow-url-fetch); paste the article text instead")
+    from unspin import fetch
+
+    page = await asyncio.to_thread(
+        fetch.fetch_url, url, allow_private=False, timeout=settings.fetch_timeout, max_bytes=settings.max_body
+    )
+
+    def source() -> Source:
+        text, from_html = fetch.fetched_text(page)
+        return Source(page.url, check_text(text, settings.max_chars), from_html)
+
+    return source
+
+
+def _mount_docs(app: FastAPI) -> None:
+    """Swagger UI and ReDoc from the assets the fastapi-offline package ships: FastAPI's own
+    /docs loads them from a CDN, which an offline machine cannot reach."""
+    try:
+        import fastapi_offline
+    except ImportError:
+        log.warning("unspin: fastapi-offline is not installed; /docs is off (the schema is at /openapi.json)")
+        return
+    assets = Path(fastapi_offline.__file__).resolve().parent / "static"
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger() -> Any:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="unspin API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon.png",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> Any:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="unspin API",
+            redoc_js_url="/docs-assets/redoc.standalone.js",
+            redoc_favicon_url="/docs-assets/favicon.png",
+            with_google_fonts=False,
+        )

@@ -1,0 +1,291 @@
+"""The REST API, in process (FastAPI's TestClient), with the stand-in model."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import threading
+import time
+from typing import Any, Callable
+
+import pytest
+
+pytest.importorskip("fastapi")
+from fastapi.testclient import TestClient  # noqa: E402
+
+from unspin import taxonomy  # noqa: E402
+from unspin.render import to_json  # noqa: E402
+from unspin.web.app import Settings, create_app  # noqa: E402
+
+from tests.web.fakes import SAMPLE  # noqa: E402
+
+PAGE = (
+    "<!doctype html><html><head><title>T</title><script>var tracking = 1;</script></head><body>"
+    "<nav>Home | World | Sport</nav><article><h1>Crackdown</h1>"
+    f"<p>{SAMPLE}</p><p>Nothing else happened in the city that day, officials said.</p></article>"
+    "<footer>Copyright 2024</footer></body></html>"
+)
+
+
+@pytest.fixture
+def client(fake_analyze) -> TestClient:
+    with TestClient(create_app(Settings(), analyze=fake_analyze)) as c:
+        yield c
+
+
+def make_client(fake_analyze, **settings: Any) -> TestClient:
+    return TestClient(create_app(Settings(**settings), analyze=fake_analyze))
+
+
+def assert_offsets_index_text(body: dict) -> None:
+    for span in body["spans"]:
+        assert body["text"][span["start"] : span["end"]] == span["text"]
+
+
+def test_healthz(client: TestClient) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok"
+    assert r.json()["url_fetch"] is False
+
+
+def test_techniques_lists_the_taxonomy(client: TestClient) -> None:
+    r = client.get("/api/v1/techniques")
+    assert r.status_code == 200
+    assert r.json() == [t.__dict__ for t in taxonomy.TECHNIQUES]
+    assert len(r.json()) == 14 and all(t["explanation"] for t in r.json())
+
+
+def test_analyze_json_is_the_cli_json(client: TestClient, fake_pipeline) -> None:
+    r = client.post("/api/v1/analyze", json={"text": SAMPLE, "language": "auto"})
+    assert r.status_code == 200, r.text
+    assert r.json() == json.loads(to_json(fake_pipeline(SAMPLE)))
+    assert "text" not in r.json()
+    labels = {s["technique"] for s in r.json()["spans"]}
+    assert {"Loaded_Language", "Exaggeration,Minimisation", "Flag-Waving", "Name_Calling,Labeling"} <= labels
+
+
+def test_include_text(client: TestClient) -> None:
+    r = client.post("/api/v1/analyze?include_text=true", json={"text": SAMPLE})
+    assert r.json()["text"] == SAMPLE
+    assert_offsets_index_text(r.json())
+
+
+def test_html_in_json_is_extracted_and_returned(client: TestClient) -> None:
+    r = client.post("/api/v1/analyze", json={"text": PAGE})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert SAMPLE in body["text"]
+    assert "Copyright" not in body["text"] and "tracking" not in body["text"] and "<p>" not in body["text"]
+    assert body["text_chars"] == len(body["text"])
+    assert body["spans"]
+    assert_offsets_index_text(body)
+
+
+def test_format_text_keeps_markup_as_text(client: TestClient) -> None:
+    r = client.post("/api/v1/analyze?include_text=true", json={"text": PAGE, "format": "text"})
+    assert r.json()["text"] == PAGE
+
+
+def test_upload_txt_and_html(client: TestClient) -> None:
+    r = client.post("/api/v1/analyze", files={"file": ("a.txt", SAMPLE.encode(), "text/plain")}, data={"language": "en"})
+    assert r.status_code == 200, r.text
+    assert r.json()["text_chars"] == len(SAMPLE) and "text" not in r.json()
+    r = client.post("/api/v1/analyze", files={"file": ("page.html", PAGE.encode(), "text/html")})
+    assert r.status_code == 200, r.text
+    assert SAMPLE in r.json()["text"]
+    assert_offsets_index_text(r.json())
+
+
+def test_raw_html_body(client: TestClient) -> None:
+    r = client.post("/api/v1/analyze", content=PAGE.encode(), headers={"Content-Type": "text/html; charset=utf-8"})
+    assert r.status_code == 200, r.text
+    assert SAMPLE in r.json()["text"]
+
+
+@pytest.mark.parametrize(
+    "payload, fragment",
+    [
+        ({"text": "   \n "}, "empty"),
+        ({"text": "Это просто текст на русском языке о политике и экономике страны."}, "Russian"),
+        ({"text": "<html><body><script>x()</script><img src=a.png></body></html>"}, "no article text"),
+        ({"text": "a", "url": "https://example.org/"}, "exactly one"),
+        ({"txt": "typo"}, "invalid request"),
+        ({"text": SAMPLE, "language": "fr"}, "fr"),
+    ],
+)
+def test_unanalysable_input_is_422_with_one_line(client: TestClient, payload: dict, fragment: str) -> None:
+    r = client.post("/api/v1/analyze", json=payload)
+    assert r.status_code == 422, r.text
+    assert list(r.json()) == ["error"]
+    assert fragment in r.json()["error"] and "\n" not in r.json()["error"]
+
+
+def test_broken_json_and_unknown_content_type(client: TestClient) -> None:
+    r = client.post("/api/v1/analyze", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 422 and "error" in r.json()
+    r = client.post("/api/v1/analyze", content=b"x", headers={"Content-Type": "application/pdf"})
+    assert r.status_code == 415 and "application/pdf" in r.json()["error"]
+
+
+def test_binary_upload_is_422(client: TestClient) -> None:
+    r = client.post("/api/v1/analyze", files={"file": ("a.txt", b"\x00\x01\x02binary", "application/octet-stream")})
+    assert r.status_code == 422 and "binary" in r.json()["error"]
+
+
+def test_url_is_refused_without_allow_url_fetch(client: TestClient, monkeypatch) -> None:
+    from unspin import fetch
+
+    monkeypatch.setattr(fetch, "fetch_url", lambda *a, **k: pytest.fail("fetched although URL fetching is off"))
+    r = client.post("/api/v1/analyze", json={"url": "https://example.org/"})
+    assert r.status_code == 403
+    assert "--allow-url-fetch" in r.json()["error"]
+
+
+def test_url_to_loopback_is_refused_even_when_allowed(fake_analyze) -> None:
+    import http.server
+
+    hits = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with make_client(fake_analyze, allow_url_fetch=True) as c:
+            assert c.get("/healthz").json()["url_fetch"] is True
+            for url in (f"http://127.0.0.1:{server.server_port}/", f"http://localhost:{server.server_port}/", "file:///etc/passwd"):
+                r = c.post("/api/v1/analyze", json={"url": url})
+                assert r.status_code == 422, r.text
+                assert "refusing" in r.json()["error"] or "only http" in r.json()["error"]
+    finally:
+        server.shutdown()
+    assert hits == []
+
+
+def test_body_over_limit_by_content_length(fake_analyze) -> None:
+    with make_client(fake_analyze, max_body=1000) as c:
+        r = c.post("/api/v1/analyze", json={"text": "word " * 400})
+        assert r.status_code == 413
+        assert "1,000 bytes" in r.json()["error"]
+        r = c.post("/api/v1/analyze", files={"file": ("a.txt", b"word " * 400, "text/plain")})
+        assert r.status_code == 413
+
+
+def test_body_over_limit_when_streamed_without_length(fake_analyze) -> None:
+    def chunks():
+        for _ in range(50):
+            yield b"word " * 100
+
+    with make_client(fake_analyze, max_body=1000) as c:
+        r = c.post("/api/v1/analyze", content=chunks(), headers={"Content-Type": "text/plain"})
+        assert r.status_code == 413, r.text
+        assert "error" in r.json()
+
+
+def test_bad_content_length_is_400(client: TestClient) -> None:
+    r = client.post("/api/v1/analyze", content=b"{}", headers={"Content-Type": "application/json", "Content-Length": "abc"})
+    assert r.status_code == 400
+
+
+def _gathered(app, requests: list[dict]) -> list:
+    import httpx
+
+    async def run() -> list:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            return await asyncio.gather(*(c.post("/api/v1/analyze", **r) for r in requests))
+
+    return asyncio.run(run())
+
+
+def test_concurrency_is_bounded(fake_analyze) -> None:
+    lock = threading.Lock()
+    running = [0, 0]  # now, most seen
+
+    def slow(text: str, **kw: Any):
+        with lock:
+            running[0] += 1
+            running[1] = max(running[1], running[0])
+        time.sleep(0.2)
+        with lock:
+            running[0] -= 1
+        return fake_analyze(text, **kw)
+
+    app = create_app(Settings(max_concurrent=2, queue_timeout=30), analyze=slow)
+    results = _gathered(app, [{"json": {"text": SAMPLE}}] * 6)
+    assert [r.status_code for r in results] == [200] * 6
+    assert running[1] == 2
+
+
+def test_queue_wait_is_bounded_then_503(fake_analyze) -> None:
+    release = threading.Event()
+
+    def stuck(text: str, **kw: Any):
+        release.wait(10)
+        return fake_analyze(text, **kw)
+
+    app = create_app(Settings(max_concurrent=1, queue_timeout=0.3, timeout=30), analyze=stuck)
+    threading.Timer(1.5, release.set).start()
+    results = _gathered(app, [{"json": {"text": SAMPLE}}] * 3)
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200, 503, 503]
+    busy = [r for r in results if r.status_code == 503][0]
+    assert "busy" in busy.json()["error"] and busy.headers["retry-after"]
+
+
+def test_slow_analysis_is_504_and_keeps_its_slot_until_done(fake_analyze) -> None:
+    def slow(text: str, **kw: Any):
+        time.sleep(1.0)
+        return fake_analyze(text, **kw)
+
+    app = create_app(Settings(max_concurrent=1, timeout=0.2, queue_timeout=0.1), analyze=slow)
+
+    async def run() -> tuple:
+        import httpx
+
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+            first = await c.post("/api/v1/analyze", json={"text": SAMPLE})
+            # The abandoned analysis still runs: its slot is not free, so this one finds none.
+            second = await c.post("/api/v1/analyze", json={"text": SAMPLE})
+            await asyncio.sleep(1.2)
+            third = await c.post("/api/v1/analyze", json={"text": SAMPLE})
+            return first, second, third
+
+    first, second, third = asyncio.run(run())
+    assert first.status_code == 504 and "took longer than 0.2 s" in first.json()["error"]
+    assert second.status_code == 503
+    assert third.status_code == 504  # a free slot again, and again too slow: never a crash
+
+
+def test_page_static_and_security_headers(client: TestClient) -> None:
+    r = client.get("/")
+    assert r.status_code == 200 and 'id="unspin-form"' in r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    for asset in ("/static/unspin.js", "/static/unspin.css"):
+        assert client.get(asset).status_code == 200
+    js = client.get("/static/unspin.js").text
+    assert not re.search(r"\.(?:innerHTML|outerHTML)\s*[+]?=|insertAdjacentHTML|document\.write|\beval\(|new Function", js)
+
+
+def test_docs_are_served_offline(client: TestClient) -> None:
+    for page in ("/docs", "/redoc"):
+        html = client.get(page).text
+        urls = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)""", html) + re.findall(r"""url:\s*['"]([^'"]+)""", html)
+        assert urls, page
+        for url in urls:
+            assert not url.startswith(("http:", "https:", "//")), f"{page} loads {url} from elsewhere"
+            assert client.get(url).status_code == 200, url
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/api/v1/analyze"]["post"]["requestBody"]["content"]
+    assert {"application/json", "multipart/form-data", "text/plain", "text/html"} <= set(body)
+    assert "AnalyzeRequest" in spec["components"]["schemas"]
+    assert {"/healthz", "/api/v1/techniques"} <= set(spec["paths"])
