@@ -1,0 +1,84 @@
+"""The corpus commands as a user runs them: exit codes, one-line errors, files written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from store.test_store_report_export import EVIL, seed
+from unspin.store import MissingExtraError, require
+
+
+def unspin(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "unspin.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=120, input=stdin)
+
+
+def test_import_unspin_and_the_store_cli_loads_no_heavy_package() -> None:
+    code = (
+        "import sys, unspin, unspin.store.cli, unspin.store.db, unspin.store.batch, unspin.store.ingest; "
+        "heavy = [m for m in ('sqlalchemy', 'dask', 'distributed', 'matplotlib', 'pyarrow', 'psycopg') if m in sys.modules]; "
+        "print(heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_missing_extra_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    with pytest.raises(MissingExtraError, match=r"pip install 'unspin\[parquet\]'"):
+        require("pyarrow", "parquet", "--format parquet")
+
+
+def test_batch_records_bad_documents_and_summarises(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("")
+    (folder / "blob.txt").write_bytes(b"\x00\x01\x02")
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    out = unspin("batch", str(folder), "--db", db)
+    assert out.returncode == 0, out.stderr
+    assert "2 documents" in out.stdout and "2 errors" in out.stdout and "binary" in out.stdout
+    again = unspin("batch", str(folder), "--db", db, "--json")
+    assert json.loads(again.stdout)["skipped"] == 2
+
+
+@pytest.mark.parametrize("args, message", [
+    (["batch", "no/such/folder"], "no such file or folder"),
+    (["batch", "examples", "--db", "mysql://x@y/z"], "unsupported database"),
+    (["batch", "examples", "--dask", "somewhere"], "--dask"),
+    (["report", "--db", "sqlite:///no/such/dir/x.db"], "does not exist"),
+    (["report", "--since", "last week"], "--since"),
+    (["export", "--format", "parquet"], "needs --output"),
+])
+def test_expected_errors_are_one_line_and_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    out = unspin(*args)
+    assert out.returncode == 2, out.stderr
+    assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_report_export_and_import_labels_commands(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    seed(db)
+    table = unspin("report", "--db", db, "--by", "source")
+    assert table.returncode == 0 and "Loaded language" in table.stdout and "wire" in table.stdout
+    csv_out = unspin("report", "--db", db, "--by", "month", "--format", "csv")
+    assert csv_out.stdout.startswith("month,technique,spans")
+    assert unspin("report", "--db", db, "--format", "png").returncode == 2
+    png, page = tmp_path / "r.png", tmp_path / "r.html"
+    assert unspin("report", "--db", db, "--by", "month", "--format", "png", "--output", str(png)).returncode == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert unspin("report", "--db", db, "--format", "html", "--output", str(page)).returncode == 0
+    assert EVIL not in page.read_text() and "&lt;script&gt;" in page.read_text()
+    ls = unspin("export", "--db", db, "--format", "label-studio")
+    tasks = json.loads(ls.stdout)
+    for task in tasks:  # accept every prediction as the annotation
+        task["annotations"] = [{"result": task["predictions"][0]["result"]}]
+    (tmp_path / "ls.json").write_text(json.dumps(tasks))
+    imp = unspin("import-labels", str(tmp_path / "ls.json"), "--output", str(tmp_path / "train"))
+    assert imp.returncode == 0, imp.stderr
+    assert len((tmp_path / "train" / "labels-task-flc-tc.labels").read_text().splitlines()) == 5
