@@ -7,6 +7,7 @@ start, so it imports nothing heavy at module level.
 from __future__ import annotations
 
 import enum
+import io
 import json
 import sys
 from pathlib import Path
@@ -134,7 +135,7 @@ def report(
         result = rep.build(store, by=by.value, since=since_date, top=top)
     if fmt == ReportFormat.table:
         if output:
-            console = Console(record=True, width=120, file=open(_devnull(), "w"))
+            console = Console(record=True, width=120, file=io.StringIO())
             rep.print_table(result, console)
             output.write_text(console.export_text(), encoding="utf-8")
         else:
@@ -181,12 +182,6 @@ def import_labels(
         f"wrote {result.articles} articles and {result.labels} labels to {output}"
         + (f"; skipped {result.skipped} tasks without a finished annotation" if result.skipped else "")
     )
-
-
-def _devnull() -> str:
-    import os
-
-    return os.devnull
 
 
 def register(app: typer.Typer) -> None:
