@@ -56,6 +56,30 @@ def test_two_worker_cluster_analyses_and_the_driver_writes(tmp_path: Path) -> No
     assert {k: sorted(v) for k, v in spans.items()} == {k: expected_spans(t) for k, t in texts.items() if expected_spans(t)}
 
 
+def test_an_existing_scheduler_by_address(tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    (tmp_path / "in").mkdir()
+    for i in range(6):
+        (tmp_path / "in" / f"d{i}.txt").write_text(article(i))
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://")
+        with client_for(cluster.scheduler_address) as client, Store(f"sqlite:///{tmp_path / 'a.db'}") as store:
+            summary = run_batch(ingest.read([tmp_path / "in"]), store, "v", executor=DaskExecutor(client, analyze=fake_analyze), task_size=2)
+            assert summary.analysed == 6 and store.counts()["ok"] == 6
+
+
+def test_an_unreachable_scheduler_is_an_input_error() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port that nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(InputError, match="cannot reach the scheduler"):
+        with client_for(f"tcp://127.0.0.1:{port}", connect_timeout=1):
+            pass
+
+
 def test_unspin_batch_dask_local_with_the_real_model(tmp_path: Path) -> None:
     from unspin.runtime import MODELS_DIR
 

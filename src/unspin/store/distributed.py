@@ -54,7 +54,7 @@ class WarmModel(WorkerPlugin):
 
 
 @contextmanager
-def client_for(spec: str) -> Iterator[Any]:
+def client_for(spec: str, connect_timeout: float = 15.0) -> Iterator[Any]:
     from distributed import Client, LocalCluster
 
     kind, value = parse_spec(spec)
@@ -66,7 +66,7 @@ def client_for(spec: str) -> Iterator[Any]:
             yield client
         return
     try:
-        client = Client(value, timeout="15s")
+        client = Client(value, timeout=f"{connect_timeout}s")
     except (OSError, TimeoutError) as exc:
         raise InputError(f"--dask {value}: cannot reach the scheduler ({exc})") from None
     try:
