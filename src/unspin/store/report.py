@@ -253,8 +253,10 @@ def _plot_groups(r: Report, order: list[str], ax: Any) -> None:
     x = list(range(len(r.groups)))
     per_doc = {t: [g.techniques.get(t, 0) / g.documents if g.documents else 0 for g in r.groups] for t in shown}
     if r.by == "month":
-        for t in shown:
-            ax.plot(x, per_doc[t], marker="o", color=colour(t), label=display(t), linewidth=2)
+        # Distinct markers and dashes keep coinciding lines apart.
+        for i, t in enumerate(shown):
+            ax.plot(x, per_doc[t], marker="os^Dv*"[i], linestyle=("-", "--", ":", "-.")[i % 4], markersize=7 - i * 0.6,
+                    color=colour(t), label=display(t), linewidth=2)
         ax.set_title("spans per document per month, most frequent techniques", fontsize=11, loc="left")
     else:
         width = 0.8 / max(1, len(shown))
