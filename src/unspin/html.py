@@ -58,12 +58,18 @@ def extract_text(html: str | bytes, name: str = "the HTML") -> str:
         favor_recall=True,
     )
     if not text or not text.strip():
-        # trafilatura's article finder gives up on short fragments; plain text extraction
-        # (scripts and styles dropped) still reads them.
-        text = trafilatura.html2txt(html)
+        # trafilatura's article finder gives up on short fragments, and its plain-text fallback
+        # (scripts and styles dropped) reads only what sits inside a <body>.
+        text = trafilatura.html2txt(_with_body(html))
     if not text or not text.strip():
         raise InputError(
             f"{name}: found no article text in this HTML (only markup, scripts or images); "
             "paste the article text instead"
         )
     return text.strip()
+
+
+def _with_body(html: str | bytes) -> str | bytes:
+    if isinstance(html, bytes):
+        return html if re.search(rb"<body\b", html[:65536], re.IGNORECASE) else b"<html><body>" + html + b"</body></html>"
+    return html if re.search(r"<body\b", html[:65536], re.IGNORECASE) else "<html><body>" + html + "</body></html>"

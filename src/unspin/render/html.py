@@ -66,7 +66,7 @@ def to_html(doc: Document) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{html.escape(csp)}">
+<meta http-equiv="Content-Security-Policy" content="{html.escape(csp, quote=False)}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
 <link rel="icon" href="data:,">

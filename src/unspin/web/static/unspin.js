@@ -1,11 +1,11 @@
 /* unspin page: renders an analysis (the JSON of `unspin analyze --format json`).
  *
  * Used twice: by the web page (form -> /api/v1/analyze) and inlined into the standalone HTML
- * report (data from a <script type="application/json" id="unspin-data"> block).
+ * report (data from the JSON script element with id "unspin-data").
  *
  * Article text is untrusted: every piece of it reaches the DOM through textContent,
  * createTextNode or setAttribute, never through innerHTML or markup strings.
- * (This file is inlined inside a <script> element: it must never contain a closing script tag.)
+ * (This file is inlined inside a script element: it must never contain that element's closing tag.)
  */
 (function () {
   "use strict";
@@ -29,15 +29,6 @@
     (children || []).forEach(function (c) {
       if (c === null || c === undefined) return;
       node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    });
-    return node;
-  }
-
-  function svg(tag, attrs) {
-    var node = document.createElementNS("http://www.w3.org/2000/svg", tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = String(attrs[k]);
-      else node.setAttribute(k, String(attrs[k]));
     });
     return node;
   }
@@ -187,23 +178,23 @@
       .sort(function (a, b) { return b[1] - a[1] || (a[0] < b[0] ? -1 : 1); });
   }
 
+  // A horizontal bar per technique, plain HTML and CSS: text stays crisp at any width and is
+  // read by screen readers as a list.
   function buildChart(counts, cat) {
-    var rowH = 26, labelW = 190, barW = 150, width = labelW + barW + 40;
     var max = counts.reduce(function (m, c) { return Math.max(m, c[1]); }, 1);
-    var label = "Spans per technique: " + counts.map(function (c) { return cat.get(c[0]).display + " " + c[1]; }).join(", ");
-    var chart = svg("svg", { viewBox: "0 0 " + width + " " + Math.max(rowH, counts.length * rowH), role: "img", "aria-label": label, class: "unspin-chart" });
-    counts.forEach(function (c, i) {
+    var list = h("ol", { className: "unspin-bars" });
+    counts.forEach(function (c) {
       var t = cat.get(c[0]);
-      var g = svg("g", { "data-technique": c[0], transform: "translate(0," + i * rowH + ")" });
-      g.appendChild(svg("title", { text: t.display + ": " + c[1] }));
-      var name = t.display.length > 28 ? t.display.slice(0, 27) + "\u2026" : t.display;
-      g.appendChild(svg("text", { x: labelW - 8, y: rowH / 2 + 4, "text-anchor": "end", class: "unspin-chart-label", text: name }));
-      var w = Math.max(3, Math.round((barW * c[1]) / max));
-      g.appendChild(svg("rect", { x: labelW, y: 4, width: w, height: rowH - 8, rx: 3, fill: t.colour }));
-      g.appendChild(svg("text", { x: labelW + w + 6, y: rowH / 2 + 4, class: "unspin-chart-count", text: c[1] }));
-      chart.appendChild(g);
+      var bar = h("span", { className: "unspin-bar", "aria-hidden": "true" });
+      bar.style.setProperty("--c", t.colour);
+      bar.style.setProperty("--w", Math.max(2, Math.round((100 * c[1]) / max)) + "%");
+      list.appendChild(h("li", { "data-technique": c[0] }, [
+        h("span", { className: "unspin-bar-label", text: t.display }),
+        h("span", { className: "unspin-bar-track" }, [bar]),
+        h("span", { className: "unspin-bar-count", text: String(c[1]), "aria-label": c[1] + (c[1] === 1 ? " span" : " spans") }),
+      ]));
     });
-    return chart;
+    return list;
   }
 
   function renderValue(value, depth) {

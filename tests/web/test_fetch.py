@@ -1,0 +1,186 @@
+"""URL fetching: schemes, address checks on every hop and every DNS answer, size and time caps."""
+
+from __future__ import annotations
+
+import http.server
+import ipaddress
+import socket
+import threading
+import time
+from typing import Iterator
+
+import pytest
+
+from unspin import fetch
+from unspin.errors import InputError
+from unspin.fetch import FetchError, address_allowed, fetch_url
+from unspin.inputs import read_input
+
+PAGE = b"<html><body><article><p>The regime's thugs unleashed a brutal crackdown on the city.</p><p>It was the worst of times.</p></article></body></html>"
+
+
+class Server:
+    """A tiny HTTP server on 127.0.0.1 whose answers the test sets per path."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.routes: dict[str, tuple[int, dict[str, str], bytes, float]] = {}
+        self.hits: list[str] = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                outer.hits.append(self.path)
+                status, headers, body, delay = outer.routes.get(self.path, (404, {}, b"", 0.0))
+                time.sleep(delay)
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except OSError:
+                    pass
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), Handler)
+        self.url = f"http://{host}:{self.httpd.server_port}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    s = Server()
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize(
+    "ip, ok",
+    [
+        ("8.8.8.8", True),
+        ("2606:4700:4700::1111", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("172.16.0.1", False),
+        ("192.168.1.1", False),
+        ("169.254.169.254", False),  # cloud metadata
+        ("100.64.0.1", False),  # carrier-grade NAT
+        ("0.0.0.0", False),
+        ("224.0.0.1", False),
+        ("240.0.0.1", False),
+        ("255.255.255.255", False),
+        ("::1", False),
+        ("fe80::1", False),
+        ("fc00::1", False),
+        ("ff02::1", False),
+        ("::ffff:127.0.0.1", False),
+        ("::ffff:10.0.0.1", False),
+    ],
+)
+def test_address_policy(ip: str, ok: bool) -> None:
+    assert address_allowed(ipaddress.ip_address(ip)) is ok
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/a", "gopher://x/", "javascript:alert(1)", "http:///nohost", "http://user:pw@example.org/"])
+def test_only_plain_http_urls(url: str) -> None:
+    with pytest.raises(FetchError):
+        fetch_url(url)
+
+
+def test_is_url() -> None:
+    assert fetch.is_url("https://example.org/x") and fetch.is_url("ftp://x/")
+    assert not fetch.is_url("article.txt") and not fetch.is_url("C:\\text.txt") and not fetch.is_url("-")
+
+
+def test_loopback_is_refused_without_a_request(server: Server) -> None:
+    server.routes["/"] = (200, {"Content-Type": "text/html"}, PAGE, 0)
+    for url in (server.url + "/", server.url.replace("127.0.0.1", "localhost") + "/"):
+        with pytest.raises(FetchError, match="refusing"):
+            fetch_url(url)
+    assert server.hits == []
+
+
+def test_every_dns_answer_is_checked(monkeypatch) -> None:
+    real = socket.getaddrinfo
+
+    def mixed(host, port, *args, **kwargs):
+        if host == "mixed.example":
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+            ]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", mixed)
+    with pytest.raises(FetchError, match="127.0.0.1"):
+        fetch_url("http://mixed.example/")
+
+
+def test_redirect_targets_are_checked_again(server: Server) -> None:
+    other = Server("127.0.0.2")
+    try:
+        other.routes["/secret"] = (200, {"Content-Type": "text/plain"}, b"internal", 0)
+        server.routes["/hop"] = (302, {"Location": other.url + "/secret"}, b"", 0)
+        server.routes["/file"] = (301, {"Location": "file:///etc/passwd"}, b"", 0)
+        only_first = lambda ip: str(ip) == "127.0.0.1"  # noqa: E731 - stands in for "public"
+        with pytest.raises(FetchError, match="127.0.0.2"):
+            fetch_url(server.url + "/hop", address_check=only_first)
+        with pytest.raises(FetchError, match="only http"):
+            fetch_url(server.url + "/file", address_check=only_first)
+        assert other.hits == []
+        assert server.hits == ["/hop", "/file"]
+        # Allowed hops are followed.
+        server.routes["/ok"] = (302, {"Location": "/page"}, b"", 0)
+        server.routes["/page"] = (200, {"Content-Type": "text/html; charset=utf-8"}, PAGE, 0)
+        page = fetch_url(server.url + "/ok", address_check=only_first)
+        assert page.url == server.url + "/page" and page.is_html and page.data == PAGE
+    finally:
+        other.close()
+
+
+def test_redirect_loops_end(server: Server) -> None:
+    server.routes["/loop"] = (302, {"Location": "/loop"}, b"", 0)
+    with pytest.raises(FetchError, match="redirects"):
+        fetch_url(server.url + "/loop", allow_private=True)
+
+
+def test_size_cap_with_and_without_length(server: Server) -> None:
+    big = b"<p>" + b"word " * 5000 + b"</p>"
+    server.routes["/big"] = (200, {"Content-Type": "text/html", "Content-Length": str(len(big))}, big, 0)
+    server.routes["/big-unknown"] = (200, {"Content-Type": "text/html"}, big, 0)
+    for path in ("/big", "/big-unknown"):
+        with pytest.raises(FetchError, match="limit of 1,000"):
+            fetch_url(server.url + path, allow_private=True, max_bytes=1000)
+
+
+def test_timeout(server: Server) -> None:
+    server.routes["/slow"] = (200, {"Content-Type": "text/html"}, PAGE, 2.0)
+    t0 = time.monotonic()
+    with pytest.raises(FetchError, match="timed out"):
+        fetch_url(server.url + "/slow", allow_private=True, timeout=0.5)
+    assert time.monotonic() - t0 < 1.8
+
+
+def test_wrong_content_type_and_http_errors(server: Server) -> None:
+    server.routes["/pdf"] = (200, {"Content-Type": "application/pdf"}, b"%PDF", 0)
+    with pytest.raises(FetchError, match="application/pdf"):
+        fetch_url(server.url + "/pdf", allow_private=True)
+    with pytest.raises(FetchError, match="404"):
+        fetch_url(server.url + "/missing", allow_private=True)
+
+
+def test_cli_source_fetches_and_extracts(server: Server) -> None:
+    server.routes["/a.html"] = (200, {"Content-Type": "text/html"}, PAGE, 0)
+    server.routes["/a.txt"] = (200, {"Content-Type": "text/plain; charset=utf-8"}, "Plain words, caf\u00e9.".encode(), 0)
+    src = read_input(server.url + "/a.html")  # the operator's own machine: loopback is allowed
+    assert src.from_html and src.text.startswith("The regime's thugs") and "<p>" not in src.text
+    src = read_input(server.url + "/a.txt")
+    assert not src.from_html and src.text == "Plain words, caf\u00e9."
+    with pytest.raises(InputError, match="only http"):
+        read_input("ftp://example.org/a.txt")
