@@ -1,0 +1,87 @@
+"""Sentence embeddings at analysis time: all-MiniLM-L6-v2 (mean pooling, L2 norm) in ONNX int8.
+
+numpy + onnxruntime + tokenizers only. The model folder (``models/en-embed``) holds
+``model.onnx`` (inputs ``input_ids``, ``attention_mask``, ``token_type_ids``; output
+``embedding``, already pooled and normalised), ``tokenizer.json`` and ``config.json``.
+Built by ``scripts/export_embedder.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from unspin.errors import ModelError
+
+
+class OnnxTextModel:
+    """A sentence-level ONNX model: texts in, one row per text out (config key ``output``)."""
+
+    def __init__(self, path: Path, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.path = Path(path)
+        self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        self.max_len = int(self.config.get("max_len", 256))
+        self.batch = int(self.config.get("batch", 32))
+        self.tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(self.max_len)
+        opts = ort.SessionOptions()
+        opts.log_severity_level = 3
+        if threads:
+            opts.intra_op_num_threads = threads
+        try:
+            self.session = ort.InferenceSession(str(self.path / self.config.get("file", "model.onnx")), opts, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise ModelError(f"cannot load {self.path}: {exc}") from exc
+        self.dim = int(self.config.get("dim", 384))
+        self._inputs = {i.name for i in self.session.get_inputs()}
+        self.output = self.config.get("output", "embedding")
+        self.dim = int(self.session.get_outputs()[0].shape[-1]) if isinstance(self.session.get_outputs()[0].shape[-1], int) else self.dim
+
+    def encode_ids(self, texts: Sequence[str], max_len: int | None = None) -> list[list[int]]:
+        if max_len and max_len != self.max_len:
+            self.tokenizer.enable_truncation(max_len)
+        try:
+            return [e.ids for e in self.tokenizer.encode_batch(list(texts))]
+        finally:
+            self.tokenizer.enable_truncation(self.max_len)
+
+    def __call__(self, texts: Sequence[str], max_len: int | None = None) -> np.ndarray:
+        """(len(texts), dim) float32 rows (unit vectors for the embedder, logits for a classifier)."""
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        ids = self.encode_ids(texts, max_len)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Sort by length so each batch pads to similar lengths: several times faster on long lists.
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        for b0 in range(0, len(order), self.batch):
+            idx = order[b0 : b0 + self.batch]
+            width = max(len(ids[i]) for i in idx)
+            x = np.zeros((len(idx), width), dtype=np.int64)
+            m = np.zeros_like(x)
+            for r, i in enumerate(idx):
+                x[r, : len(ids[i])] = ids[i]
+                m[r, : len(ids[i])] = 1
+            feed = {"input_ids": x, "attention_mask": m}
+            if "token_type_ids" in self._inputs:
+                feed["token_type_ids"] = np.zeros_like(x)
+            out[idx] = self.session.run([self.output], feed)[0]
+        return out
+
+
+class Embedder(OnnxTextModel):
+    """all-MiniLM-L6-v2 sentence vectors, mean-pooled and L2-normalised inside the graph."""
+
+
+@lru_cache(maxsize=2)
+def load_embedder(name: str = "en-embed") -> Embedder:
+    from unspin.runtime import model_dir
+
+    return Embedder(model_dir(name))

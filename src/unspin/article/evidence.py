@@ -1,0 +1,321 @@
+"""Evidence: passages from documents the user trusts, attached to each check-worthy claim.
+
+``unspin analyze ARTICLE --evidence PATH...`` (or ``unspin.analyze(text, evidence=[...])``) reads
+.txt, .md and .html files (folders are searched recursively), cuts them into passages with
+offsets, and for each claim returns the passages most worth reading next to it. unspin shows
+where to look; it never says whether the claim is true.
+
+Retrieval is two-stage. BM25 (``bm25s``) over word tokens finds passages sharing the claim's
+words - including numbers and single characters, so "Article 2" matches "Article 2" and not
+Article 3; the shipped sentence embedder (cosine) then re-ranks the candidates so that a
+paraphrase can win. The final score is the mean of the cosine and the BM25 score scaled by the
+best BM25 score for that claim: embeddings alone blur exact references (article numbers, names,
+figures) and BM25 alone misses paraphrase.
+
+Offsets (``start``, ``end``) index the file's text as read (UTF-8, newlines kept); for HTML they
+index the extracted text. The passage embeddings - the slow part - are cached in the user cache
+directory (``$UNSPIN_CACHE`` or ``$XDG_CACHE_HOME/unspin`` or ``~/.cache/unspin``) under a key
+made of every file's absolute path, size and modification time, so changing, adding or removing
+a file rebuilds the index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import asdict, dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from unspin.article.sentences import split_sentences
+from unspin.errors import InputError
+
+EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+MAX_PASSAGE_WORDS = 120  # longer paragraphs are cut into sentence windows
+WINDOW_SENTENCES, WINDOW_STRIDE = 3, 2
+CANDIDATES = 30
+TOP_K = 3
+MIN_SCORE = 0.25  # below this a passage shares neither words nor meaning with the claim
+INDEX_VERSION = 1
+
+_TOKEN = re.compile(r"\w+")
+_STOP = frozenset(
+    """a an the and or but of to in on at by for with from as is are was were be been being it its this
+    that these those he she they we you i his her their our my your not no do does did has have had
+    will would shall should can could may might must so than then there here which who whom whose what
+    when where why how all any some such into over about after before also very just only""".split()
+)
+
+
+@dataclass(frozen=True)
+class Passage:
+    source: str
+    start: int
+    end: int
+    text: str
+
+
+# ---------------------------------------------------------------------------- reading
+class _TextOnly(HTMLParser):
+    """Crude HTML to text: drops script/style, breaks paragraphs at block elements."""
+
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style", "noscript"):
+            self._skip += 1
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style", "noscript"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCK:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(re.sub(r"\s+", " ", data))
+
+
+def html_to_text(html: str) -> str:
+    try:  # another part of unspin may provide a better extractor
+        from unspin.html import extract_text  # type: ignore[import-not-found]
+    except ImportError:
+        extract_text = None
+    if extract_text is not None:
+        try:
+            result = extract_text(html)
+        except InputError:
+            result = None  # no main text found: the crude parser below may still find some
+        text = result if isinstance(result, str) else getattr(result, "text", None)
+        if isinstance(text, str) and text.strip():
+            return text
+    parser = _TextOnly()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    return re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n\n", text).strip()
+
+
+def read_text(path: Path) -> str:
+    try:
+        with open(path, encoding="utf-8", errors="replace", newline="") as f:
+            raw = f.read()
+    except OSError as exc:
+        raise InputError(f"cannot read evidence file {path}: {exc.strerror}") from exc
+    return html_to_text(raw) if path.suffix.lower() in (".html", ".htm") else raw
+
+
+def collect_files(paths: Sequence[str | Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        p = Path(p).expanduser()
+        if p.is_dir():
+            files += sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in EXTENSIONS and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError(f"evidence path not found: {p}")
+    return files
+
+
+# ---------------------------------------------------------------------------- passages
+def _paragraphs(text: str) -> list[tuple[int, int]]:
+    """Paragraph offsets: blocks between newlines, re-joining hard-wrapped lines, and merging a
+    short heading line ("Article 2", "## Findings") into the paragraph after it."""
+    lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if text[m.start() : m.end()].strip()]
+    paras: list[list[int]] = []
+    prev_end = None
+    for a, b in lines:
+        line = text[a:b].strip()
+        if paras and prev_end is not None and "\n\n" not in text[prev_end:a].replace("\r", "").replace(" ", ""):
+            last = text[paras[-1][0] : paras[-1][1]].rstrip()
+            wrapped = last[-1:] not in ".!?:;\"'\u201d)" and line[:1].islower()
+            if wrapped:
+                paras[-1][1] = b
+                prev_end = b
+                continue
+        if paras:
+            last = text[paras[-1][0] : paras[-1][1]].strip()
+            heading = len(last.split()) <= 8 and last[-1:] not in ".!?;:,\"'" and paras[-1][2] == 1
+            if heading and not line.startswith("#"):
+                paras[-1][1] = b
+                paras[-1][2] += 1
+                prev_end = b
+                continue
+        paras.append([a, b, 1])
+        prev_end = b
+    return [(a, b) for a, b, _ in paras]
+
+
+def passages_of(text: str, source: str) -> list[Passage]:
+    out = []
+    for a, b in _paragraphs(text):
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if b <= a or len(text[a:b].split()) < 3:
+            continue
+        if len(text[a:b].split()) <= MAX_PASSAGE_WORDS:
+            out.append(Passage(source, a, b, text[a:b]))
+            continue
+        sents = [(a + s, a + e) for s, e in split_sentences(text[a:b])]
+        for i in range(0, max(1, len(sents) - WINDOW_SENTENCES + WINDOW_STRIDE), WINDOW_STRIDE):
+            window = sents[i : i + WINDOW_SENTENCES]
+            if window:
+                s, e = window[0][0], window[-1][1]
+                out.append(Passage(source, s, e, text[s:e]))
+    return out
+
+
+def tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text.lower()) if t not in _STOP]
+
+
+# ---------------------------------------------------------------------------- index
+class EvidenceIndex:
+    def __init__(self, passages: list[Passage], vectors: np.ndarray, embedder=None) -> None:
+        import bm25s
+
+        self.passages = passages
+        self.vectors = vectors.astype(np.float32)
+        self._embedder = embedder
+        self.bm25 = bm25s.BM25()
+        # bm25s needs at least one token per document; a placeholder keeps positions aligned.
+        self.bm25.index([tokens(p.text) or ["\u2205"] for p in passages], show_progress=False)
+        self.vocab = set(self.bm25.vocab_dict)
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from unspin.article.embed import load_embedder
+
+            self._embedder = load_embedder()
+        return self._embedder
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    def search_many(self, queries: Sequence[str], k: int = TOP_K, min_score: float = MIN_SCORE) -> list[list[dict]]:
+        if not self.passages or not queries:
+            return [[] for _ in queries]
+        qv = self.embedder(list(queries))
+        results = []
+        for q, v in zip(queries, qv):
+            qt = [t for t in tokens(q) if t in self.vocab]
+            bm = np.asarray(self.bm25.get_scores(qt), dtype=np.float32) if qt else np.zeros(len(self.passages), np.float32)
+            cos = self.vectors @ v
+            lexical = bm / bm.max() if bm.max() > 0 else bm
+            cand = set(np.argsort(-bm)[:CANDIDATES].tolist()) | set(np.argsort(-cos)[:CANDIDATES].tolist())
+            scored = sorted(((0.5 * float(cos[i]) + 0.5 * float(lexical[i]), i) for i in cand), reverse=True)
+            hits = []
+            for s, i in scored[:k]:
+                if s < min_score:
+                    break
+                p = self.passages[i]
+                hits.append({"source": p.source, "start": p.start, "end": p.end, "text": p.text, "score": round(min(max(s, 0.0), 1.0), 4)})
+            results.append(hits)
+        return results
+
+
+def cache_root() -> Path:
+    if os.environ.get("UNSPIN_CACHE"):
+        return Path(os.environ["UNSPIN_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "unspin"
+
+
+def _is_path(item) -> bool:
+    if isinstance(item, Path):
+        return True
+    return isinstance(item, str) and "\n" not in item and len(item) < 4096 and Path(item).expanduser().exists()
+
+
+def build_index(items: Sequence[str | Path], embedder=None, use_cache: bool = True) -> EvidenceIndex:
+    """Index files, folders and raw texts (a string that is not an existing path is a text)."""
+    paths = [Path(i) for i in items if _is_path(i)]
+    texts = [str(i) for i in items if not _is_path(i)]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise InputError(f"evidence path not found: {missing[0]}")
+    files = collect_files(paths)
+    if not files and not texts:
+        raise InputError("no evidence documents (.txt, .md, .html) found in " + ", ".join(map(str, items)))
+    h = hashlib.sha1(f"v{INDEX_VERSION}".encode())
+    for f in files:
+        st = f.stat()
+        h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    for t in texts:
+        h.update(hashlib.sha1(t.encode("utf-8", "surrogatepass")).digest())
+    folder = cache_root() / "evidence" / h.hexdigest()[:24]
+    if use_cache and (folder / "passages.json").is_file() and (folder / "vectors.npy").is_file():
+        try:
+            passages = [Passage(**p) for p in json.loads((folder / "passages.json").read_text(encoding="utf-8"))]
+            vectors = np.load(folder / "vectors.npy")
+            if len(vectors) == len(passages):
+                return EvidenceIndex(passages, vectors, embedder)
+        except (OSError, ValueError, TypeError):
+            pass  # a damaged cache is rebuilt below
+    passages: list[Passage] = []
+    for f in files:
+        passages += passages_of(read_text(f), str(f))
+    for i, t in enumerate(texts):
+        passages += passages_of(t, f"text[{i}]")
+    index = EvidenceIndex(passages, np.zeros((len(passages), 384), np.float32), embedder)
+    index.vectors = index.embedder([p.text for p in passages]) if passages else np.zeros((0, 384), np.float32)
+    if use_cache:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = folder / f"passages.json.{os.getpid()}"
+            tmp.write_text(json.dumps([asdict(p) for p in passages], ensure_ascii=False), encoding="utf-8")
+            np.save(folder / "vectors.npy", index.vectors)
+            tmp.replace(folder / "passages.json")
+        except OSError:
+            pass  # a read-only cache only costs speed
+    index.cache_dir = folder
+    return index
+
+
+# ---------------------------------------------------------------------------- component
+class EvidenceLinker:
+    """Pipeline component: attaches ``evidence`` to every claim in ``doc.results["claims"]``."""
+
+    name = "evidence"
+
+    def __init__(self, index: EvidenceIndex, k: int = TOP_K) -> None:
+        self.index = index
+        self.k = k
+
+    def predict(self, docs):
+        return [self.index.search_many([c["text"] for c in doc.results.get("claims", [])], self.k) for doc in docs]
+
+    def set_annotations(self, docs, scores) -> None:
+        for doc, per_claim in zip(docs, scores):
+            for claim, hits in zip(doc.results.get("claims", []), per_claim):
+                claim["evidence"] = hits
+
+
+def with_evidence(pipeline, items: Sequence[str | Path]):
+    """A copy of ``pipeline`` with an EvidenceLinker right after its claims component."""
+    from unspin.pipeline import Pipeline
+
+    linker = EvidenceLinker(build_index(items))
+    comps = list(pipeline.components)
+    names = [c.name for c in comps]
+    at = names.index("claims") + 1 if "claims" in names else len(comps)
+    return Pipeline(comps[:at] + [linker] + comps[at:], language=pipeline.language)

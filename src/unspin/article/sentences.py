@@ -1,0 +1,141 @@
+"""A rule-based English sentence splitter that keeps exact character offsets.
+
+Offsets index the text as given (``text[start:end]`` is the sentence, end exclusive, with
+surrounding whitespace trimmed), so claims and evidence passages can be highlighted in the
+original article. Rules, in order:
+
+* a blank line (paragraph break) always ends a sentence;
+* a single newline ends a sentence unless the line before it has no final punctuation and the
+  next line starts in lower case (hard-wrapped text);
+* ``.``, ``!``, ``?`` (and runs such as ``?!`` or ``...``), optionally followed by closing quotes
+  or brackets, end a sentence when whitespace follows and the next word starts with an upper-case
+  letter, a digit or an opening quote;
+* a full stop after a known abbreviation ("Mr.", "Dr.", "Jan.", "e.g.") or a single initial
+  ("J. Smith") never ends a sentence; after a dotted acronym ("U.S.", "U.K.") it ends one only
+  when the next word is a typical sentence opener ("The", "He", "But", ...), because "the U.S.
+  Senate" is far more common than a sentence that ends in "U.S.";
+* decimals ("3.5"), URLs and dotted names never split because no whitespace follows the dot.
+"""
+
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = frozenset(
+    """mr mrs ms mx dr prof sr jr st mt ft gen sen rep gov lt col sgt capt cmdr adm maj rev hon pres
+    supt insp det atty messrs mme mlle inc ltd co corp bros plc llc dept univ assn est approx
+    vs v etc al cf eg ie viz jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu
+    thur thurs fri sat sun eds repr ave blvd rd hwy ste apt ca""".split()
+)
+# Abbreviations only before a number ("No. 5", "Art. 2"): "He said no." ends a sentence.
+NUMBER_ABBREVIATIONS = frozenset("no nos vol vols pp p fig figs ch sec art para op ed".split())
+
+# Capitalised words that usually open a sentence: after "U.S." they signal a boundary.
+OPENERS = frozenset(
+    """the a an this that these those it its he she they we i you his her their our my there
+    here but and so yet however meanwhile in on at for if when while after before as since
+    although though still also then now what who why how some many most all no not one""".split()
+)
+
+_PARA = re.compile(r"\n[ \t\r\f\v]*\n")
+_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*")
+_CLOSERS = "\"'\u201d\u2019)]"
+_OPENING = "\"'\u201c\u2018(["
+
+
+def _word_before(text: str, i: int) -> str:
+    """The non-space run that ends at index ``i`` (exclusive), e.g. ``U.S`` or ``Mr``."""
+    j = i
+    while j > 0 and not text[j - 1].isspace() and text[j - 1] not in _OPENING:
+        j -= 1
+    return text[j:i]
+
+
+_NEXT = re.compile(r"\s*([\"'\u201c\u2018(\[]*)(\S*)")
+
+
+def _next_word(text: str, i: int, end: int) -> str:
+    m = _NEXT.match(text, i, end)
+    return (m.group(1) + m.group(2)) if m else ""
+
+
+def _is_boundary(text: str, mark_start: int, mark_end: int, end: int) -> bool:
+    """Decide whether the punctuation run ``text[mark_start:mark_end]`` ends a sentence
+    (``end`` bounds the current paragraph)."""
+    if mark_end < end and not text[mark_end].isspace():
+        return False
+    nxt = _next_word(text, mark_end, end)
+    if not nxt:
+        return True  # end of text (or of the line)
+    first = nxt.lstrip(_OPENING)[:1]
+    if not first:
+        return False
+    if not (first.isupper() or first.isdigit() or nxt[0] in _OPENING):
+        return False
+    punct = text[mark_start:mark_end].rstrip(_CLOSERS)
+    if punct != ".":
+        return True  # "!", "?", "...", "?!": a lower-case check above already excluded mid-sentence use
+    word = _word_before(text, mark_start)
+    bare = word.rstrip(".").lower()
+    if not bare:
+        return True
+    if "." in bare and all(len(p) <= 2 for p in bare.split(".")):
+        # Dotted acronym: U.S., U.K., a.m., p.m., Ph.D.
+        opener = re.sub(r"[^\w]", "", nxt).lower()
+        return opener in OPENERS
+    if bare in ABBREVIATIONS:
+        return False
+    if bare in NUMBER_ABBREVIATIONS:
+        return not first.isdigit()
+    if len(bare) == 1 and bare.isalpha():
+        return False  # an initial: "J. Smith", "George W. Bush"
+    return True
+
+
+def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    """Split ``text[start:end]`` (no blank lines inside) and append trimmed sentence spans."""
+    cuts = [start]
+    for m in _END.finditer(text, start, end):
+        if _is_boundary(text, m.start(), m.end(), end):
+            cuts.append(m.end())
+    # Single newlines: a boundary unless the text is hard-wrapped mid-sentence.
+    for m in re.finditer(r"\n", text[start:end]):
+        nl = start + m.start()
+        before = text[start:nl].rstrip()
+        after = text[nl + 1 : end].lstrip()
+        if not before or not after:
+            continue
+        if before[-1] in ".!?:;" + _CLOSERS or not after[0].islower():
+            cuts.append(nl)
+    cuts.append(end)
+    for a, b in zip(sorted(set(cuts)), sorted(set(cuts))[1:]):
+        _append_trimmed(text, a, b, out)
+
+
+def _blank(ch: str) -> bool:
+    return ch.isspace() or ch in "\ufeff\u200b"  # a BOM or zero-width space is not part of a sentence
+
+
+def _append_trimmed(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
+    while a < b and _blank(text[a]):
+        a += 1
+    while b > a and _blank(text[b - 1]):
+        b -= 1
+    if b > a and any(ch.isalnum() for ch in text[a:b]):
+        out.append((a, b))
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return ``[(start, end), ...]`` sentence offsets into ``text`` in reading order."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    for m in _PARA.finditer(text):
+        _split_block(text, pos, m.start(), out)
+        pos = m.end()
+    _split_block(text, pos, len(text), out)
+    return out
+
+
+def sentences(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, text)`` for each sentence."""
+    return [(a, b, text[a:b]) for a, b in split_sentences(text)]

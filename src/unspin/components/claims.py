@@ -1,0 +1,70 @@
+"""Check-worthy claims: sentences that state something a fact-checker would want to verify.
+
+The article is split into sentences with exact offsets (``unspin.article.sentences``); each is
+scored by a MiniLM-L6 classifier fine-tuned on CLEF CheckThat! 2024 Task 1 (English political
+debates and speeches; ``models/en-claims``, see its config.json for F1 and training). Sentences at
+or above the threshold chosen on the CheckThat! dev set become claims: the span group ``claims``
+and ``doc.results["claims"]``. A claim is worth checking; it is not thereby false.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Sequence
+
+import numpy as np
+
+from unspin.article.sentences import split_sentences
+from unspin.document import Document, Span
+
+CLAIMS = "claims"
+
+# Fragments shorter than this (headings, datelines, "Yes.") carry no checkable statement.
+MIN_WORDS = 4
+
+
+class ClaimDetector:
+    name = CLAIMS
+
+    def __init__(self, scorer: Callable[[list[str]], np.ndarray], threshold: float = 0.5) -> None:
+        """``scorer`` maps sentences to P(check-worthy), one float per sentence."""
+        self.scorer = scorer
+        self.threshold = threshold
+
+    @classmethod
+    def from_model(cls, name: str = "en-claims", **kwargs) -> "ClaimDetector":
+        from unspin.article.embed import OnnxTextModel
+        from unspin.runtime import model_dir
+
+        path = model_dir(name)
+        model = OnnxTextModel(path)
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        kwargs.setdefault("threshold", float(config["threshold"]))
+
+        def scorer(texts: list[str]) -> np.ndarray:
+            logits = model(texts)
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            return e[:, 1] / e.sum(axis=1)
+
+        return cls(scorer, **kwargs)
+
+    def predict(self, docs: Sequence[Document]) -> list[list[tuple[int, int, float]]]:
+        """All sentences of each document with their check-worthiness, ``(start, end, p)``."""
+        out = []
+        for doc in docs:
+            spans = [(a, b) for a, b in split_sentences(doc.text) if len(doc.text[a:b].split()) >= MIN_WORDS]
+            probs = self.scorer([doc.text[a:b] for a, b in spans]) if spans else np.zeros(0)
+            out.append([(a, b, float(p)) for (a, b), p in zip(spans, probs)])
+        return out
+
+    def set_annotations(self, docs: Sequence[Document], scores: Sequence[list[tuple[int, int, float]]]) -> None:
+        for doc, sentences in zip(docs, scores):
+            group = doc.group(CLAIMS)
+            group.clear()
+            claims = []
+            for a, b, p in sentences:
+                if p >= self.threshold:
+                    p = min(max(p, 0.0), 1.0)
+                    group.append(Span(a, b, "claim", p))
+                    claims.append({"start": a, "end": b, "text": doc.text[a:b], "score": round(p, 4)})
+            doc.results["claims"] = claims

@@ -1,0 +1,78 @@
+"""Article genre: opinion / reporting / satire, with a probability for each.
+
+A multinomial logistic regression (numpy arrays in ``models/en-genre/weights.npz``) over the mean
+sentence embedding of the article's opening and documented hand features
+(``unspin.article.genre_features``). Explicit editorial markers ("Opinion |", "op-ed", "the
+author's point of view may not coincide with the position of the editorial board") raise
+P(opinion) to at least ``marker_rule.min_opinion`` (see config.json for why).
+
+Trained on a small, source-confounded corpus (scripts/train_genre.py reports how much): treat the
+label as a hint about register, not a verdict about the outlet.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from unspin.article.genre_features import HAND_FEATURES, embedding_feature, hand_features
+from unspin.document import Document
+
+
+class GenreModel:
+    def __init__(self, path: Path, embedder: Callable | None = None) -> None:
+        self.path = Path(path)
+        self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        with np.load(self.path / "weights.npz") as z:
+            self.w, self.b, self.mean, self.scale = (z[k].astype(np.float32) for k in ("w", "b", "mean", "scale"))
+        self.labels = list(self.config["labels"])
+        self.min_opinion = float(self.config.get("marker_rule", {}).get("min_opinion", 0.9))
+        if embedder is None:
+            from unspin.article.embed import load_embedder
+
+            embedder = load_embedder()
+        self.embedder = embedder
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        hand = hand_features(text)
+        x = (np.concatenate([embedding_feature(text, self.embedder), hand]) - self.mean) / self.scale
+        z = x @ self.w + self.b
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        if hand[HAND_FEATURES.index("editorial_marker")] > 0 and "opinion" in self.labels:
+            i = self.labels.index("opinion")
+            if p[i] < self.min_opinion:
+                rest = 1.0 - p[i]
+                p = p * ((1.0 - self.min_opinion) / rest if rest > 0 else 0.0)
+                p[i] = self.min_opinion
+        return {l: float(v) for l, v in zip(self.labels, p)}
+
+
+@lru_cache(maxsize=2)
+def load_genre_model(name: str = "en-genre") -> GenreModel:
+    from unspin.runtime import model_dir
+
+    return GenreModel(model_dir(name))
+
+
+class GenreClassifier:
+    name = "genre"
+
+    def __init__(self, model: Callable[[str], dict[str, float]]) -> None:
+        self.model = model
+
+    @classmethod
+    def from_model(cls, name: str = "en-genre") -> "GenreClassifier":
+        return cls(load_genre_model(name).probabilities)
+
+    def predict(self, docs: Sequence[Document]) -> list[dict[str, float]]:
+        return [self.model(doc.text) for doc in docs]
+
+    def set_annotations(self, docs: Sequence[Document], scores: Sequence[dict[str, float]]) -> None:
+        for doc, p in zip(docs, scores):
+            label = max(p, key=p.get)
+            doc.results["genre"] = {"label": label, "scores": {k: round(float(v), 4) for k, v in p.items()}}

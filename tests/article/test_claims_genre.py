@@ -1,0 +1,90 @@
+import json
+
+import numpy as np
+import pytest
+
+from unspin.article.genre_features import EDITORIAL_MARKERS, HAND_FEATURES, hand_features, normalise
+from unspin.components.claims import ClaimDetector
+from unspin.components.genre import GenreClassifier, GenreModel
+from unspin.document import Document
+
+TEXT = (
+    "Unemployment fell to 3.5 percent in March, the lowest since 1969. "
+    "I love this country. "
+    "The Senate passed the bill by 52 votes to 48. "
+    "Thank you all."
+)
+
+
+def digit_scorer(sentences):
+    # A fake model: sentences with figures are check-worthy.
+    return np.array([0.9 if any(ch.isdigit() for ch in s) else 0.1 for s in sentences])
+
+
+def test_claims_are_sentences_above_threshold_with_exact_offsets():
+    doc = Document(TEXT)
+    det = ClaimDetector(digit_scorer, threshold=0.5)
+    det.set_annotations([doc], det.predict([doc]))
+    claims = doc.to_dict()["claims"]
+    assert [c["text"] for c in claims] == [
+        "Unemployment fell to 3.5 percent in March, the lowest since 1969.",
+        "The Senate passed the bill by 52 votes to 48.",
+    ]
+    for c in claims:
+        assert TEXT[c["start"] : c["end"]] == c["text"] and c["score"] == 0.9
+    assert [(s.start, s.end) for s in doc.group("claims")] == [(c["start"], c["end"]) for c in claims]
+    # Too short to hold a claim: never scored.
+    assert all(len(s.split()) >= 4 for s, in [(TEXT[a:b],) for a, b, _ in det.predict([doc])[0]])
+
+
+def test_threshold_is_respected_and_rerun_replaces():
+    doc = Document(TEXT)
+    det = ClaimDetector(digit_scorer, threshold=0.95)
+    det.set_annotations([doc], det.predict([doc]))
+    assert doc.results["claims"] == [] and len(doc.group("claims")) == 0
+
+
+def test_normalise_removes_source_artefacts():
+    assert normalise("WASHINGTON (The Borowitz Report)\u2014Mr. Trump said \u201chi\u201d") == 'WASHINGTON - Mr. Trump said "hi"'
+    assert normalise("It cost 5, 000 dollars . </doc>") == "It cost 5,000 dollars."
+
+
+def test_hand_features_respond_to_style():
+    first = hand_features("I think we should act. I believe you know it! Do you?")
+    report = hand_features('The minister said on Tuesday that 40 schools would close. "We have no choice," she told reporters.')
+    f = dict(zip(HAND_FEATURES, first)), dict(zip(HAND_FEATURES, report))
+    assert f[0]["first_person_singular_per_100_words"] > f[1]["first_person_singular_per_100_words"]
+    assert f[0]["i_think_per_1000_words"] > 0 and f[1]["i_think_per_1000_words"] == 0
+    assert f[1]["attribution_per_100_words"] > f[0]["attribution_per_100_words"]
+    assert f[1]["quoted_share"] > 0 and f[0]["question_rate"] > 0
+    assert EDITORIAL_MARKERS.search("Opinion | Why the bypass is wrong")
+    assert EDITORIAL_MARKERS.search("The author's point of view may not coincide with the position of the editorial board.")
+    assert not EDITORIAL_MARKERS.search("The council voted on the bypass. Officials said it would cost more.")
+
+
+@pytest.fixture()
+def tiny_genre_model(tmp_path):
+    n = 384 + len(HAND_FEATURES)
+    w = np.zeros((n, 3), np.float32)
+    w[384 + HAND_FEATURES.index("attribution_per_100_words"), 1] = 3.0  # reporting likes attribution
+    np.savez(tmp_path / "weights.npz", w=w, b=np.zeros(3, np.float32), mean=np.zeros(n, np.float32), scale=np.ones(n, np.float32))
+    (tmp_path / "config.json").write_text(json.dumps({"labels": ["opinion", "reporting", "satire"], "marker_rule": {"min_opinion": 0.9}}))
+    fake_embedder = lambda texts, max_len=None: np.ones((len(texts), 384), np.float32) / np.sqrt(384)  # noqa: E731
+    return GenreModel(tmp_path, embedder=fake_embedder)
+
+
+def test_genre_model_probabilities_and_marker_rule(tiny_genre_model):
+    p = tiny_genre_model.probabilities("The minister said the plan was approved, officials told reporters.")
+    assert abs(sum(p.values()) - 1) < 1e-6 and max(p, key=p.get) == "reporting"
+    marked = tiny_genre_model.probabilities("Opinion | The minister said the plan was approved, officials told reporters.")
+    assert marked["opinion"] == pytest.approx(0.9)
+    assert marked["reporting"] > marked["satire"]  # the rest keeps its proportions
+    assert abs(sum(marked.values()) - 1) < 1e-6
+
+
+def test_genre_component_result_shape(tiny_genre_model):
+    doc = Document("Officials said the bridge would reopen on Monday, according to a statement.")
+    comp = GenreClassifier(tiny_genre_model.probabilities)
+    comp.set_annotations([doc], comp.predict([doc]))
+    g = doc.to_dict()["genre"]
+    assert g["label"] == "reporting" and set(g["scores"]) == {"opinion", "reporting", "satire"}

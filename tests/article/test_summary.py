@@ -1,0 +1,51 @@
+from unspin.components.summary import ArticleSummary, summarise
+from unspin.document import Document, Span
+
+
+def make_doc() -> Document:
+    text = "Corrupt elites want this shameful plan. It costs 5 billion dollars a year. The end of our nation is near."
+    d = Document(text)
+    d.spans.append(Span(0, 14, "Name_Calling,Labeling", 0.9))
+    d.spans.append(Span(0, 14, "Loaded_Language", 0.5))  # the same stretch with a second technique
+    d.spans.append(Span(24, 32, "Loaded_Language", 0.8))
+    d.spans.append(Span(75, 105, "Appeal_to_fear-prejudice", 0.7))
+    return d
+
+
+def test_figures_come_from_the_annotations():
+    d = make_doc()
+    d.results["genre"] = {"label": "opinion", "scores": {"opinion": 0.91, "reporting": 0.06, "satire": 0.03}}
+    d.results["claims"] = [{"start": 40, "end": 75, "text": d.text[40:75], "score": 0.9}]
+    s = summarise(d)
+    assert s["spans"] == 3  # distinct offsets, not labels
+    assert s["words"] == 20
+    assert s["spans_per_1000_words"] == round(3000 / 20, 2)
+    assert s["persuasion_share"] == round((14 + 8 + 30) / len(d.text), 4)
+    assert s["technique_counts"] == {"Loaded_Language": 2, "Appeal_to_fear-prejudice": 1, "Name_Calling,Labeling": 1}
+    assert s["top_techniques"] == ["Loaded_Language", "Appeal_to_fear-prejudice", "Name_Calling,Labeling"]
+    assert s["sentence"].startswith("Opinion piece (0.91). 3 persuasion spans cover 50% of the text, mostly Loaded language")
+    assert s["sentence"].endswith("1 sentence makes a check-worthy claim.")
+
+
+def test_overlapping_spans_count_once_in_the_share():
+    d = Document("a" * 100)
+    d.spans.append(Span(0, 50, "Loaded_Language"))
+    d.spans.append(Span(25, 75, "Doubt"))
+    assert summarise(d)["persuasion_share"] == 0.75
+
+
+def test_no_spans_no_genre_no_claims():
+    d = Document("Nothing to see here at all.")
+    d.results["claims"] = []
+    s = summarise(d)
+    assert s["spans"] == 0 and s["spans_per_1000_words"] == 0 and s["top_techniques"] == []
+    assert s["sentence"] == "No persuasion spans found above the model's threshold; no sentence makes a check-worthy claim."
+
+
+def test_component_writes_results():
+    d = make_doc()
+    comp = ArticleSummary()
+    comp.set_annotations([d], comp.predict([d]))
+    out = d.to_dict()
+    assert out["summary"]["technique_counts"] == d.technique_counts()
+    assert "spans" in out and "techniques" in out  # earlier keys stay
