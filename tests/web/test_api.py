@@ -289,3 +289,31 @@ def test_docs_are_served_offline(client: TestClient) -> None:
     assert {"application/json", "multipart/form-data", "text/plain", "text/html"} <= set(body)
     assert "AnalyzeRequest" in spec["components"]["schemas"]
     assert {"/healthz", "/api/v1/techniques"} <= set(spec["paths"])
+
+
+def test_serve_command_starts_and_applies_its_options() -> None:
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    from tests.web.fakes import free_port, wait_for_port
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "unspin.cli", "serve", "--port", str(port), "--max-body", "1000", "--allow-url-fetch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_for_port(port, timeout=60, proc=proc)
+        base = f"http://127.0.0.1:{port}"
+        health = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())
+        assert health["status"] == "ok" and health["url_fetch"] is True
+        big = urllib.request.Request(base + "/api/v1/analyze", data=json.dumps({"text": "word " * 400}).encode(), headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as caught:
+            urllib.request.urlopen(big, timeout=10)
+        assert caught.value.code == 413
+    finally:
+        proc.terminate()
+        proc.wait(10)
