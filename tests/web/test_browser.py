@@ -6,11 +6,12 @@ text and never run: each payload would set ``window.__pwned`` or open a dialog.
 
 from __future__ import annotations
 
+import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -87,12 +88,15 @@ def analyse_pasted(w: Watch, base: str, text: str) -> None:
 
 @pytest.fixture(scope="module")
 def real_server() -> Iterator[str]:
-    need(MODEL_DIR.is_dir(), f"the shipped span model is missing at {MODEL_DIR}")
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "unspin.cli", "serve", "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         wait_for_port(port, timeout=120, proc=proc)
-        yield f"http://127.0.0.1:{port}"
+        base = f"http://127.0.0.1:{port}"
+        # The server loads the pipeline before it listens and reports the outcome here.
+        model = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())["model"]
+        need(model == "loaded", f"the shipped model does not load ({model}); expected under {MODEL_DIR} or UNSPIN_MODELS")
+        yield base
     finally:
         proc.terminate()
         try:
