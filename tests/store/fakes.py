@@ -52,3 +52,15 @@ def article(i: int) -> str:
     if i % 3 == 0:
         body += " Everyone knows the traitors in the office will vote for it!"
     return body
+
+
+def have_model(name: str = "en") -> bool:
+    """Whether the shipped span model is installed (``UNSPIN_MODELS`` may point elsewhere)."""
+    from unspin.errors import ModelError
+    from unspin.runtime import model_dir
+
+    try:
+        model_dir(name)
+    except ModelError:
+        return False
+    return True

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, need
-from store.fakes import article, expected_spans, fake_analyze
+from store.fakes import article, expected_spans, fake_analyze, have_model
 from unspin.errors import InputError
 from unspin.store import ingest
 from unspin.store.batch import run_batch
@@ -81,9 +81,7 @@ def test_an_unreachable_scheduler_is_an_input_error() -> None:
 
 
 def test_unspin_batch_dask_local_with_the_real_model(tmp_path: Path) -> None:
-    from unspin.runtime import MODELS_DIR
-
-    need((MODELS_DIR / "en" / "config.json").is_file(), "the English span model is not in src/unspin/models/en yet")
+    need(have_model(), "the English span model is not installed (src/unspin/models/en)")
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(20):

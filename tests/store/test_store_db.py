@@ -91,4 +91,8 @@ def test_model_version_names_the_shipped_model_or_falls_back(monkeypatch, tmp_pa
     v1 = model_version("en")
     assert v1.startswith(unspin.__version__ + "+minilm-span.")
     (tmp_path / "en" / "config.json").write_text('{"name": "minilm-span", "threshold": 0.4}')
-    assert model_version("en") != v1
+    v2 = model_version("en")
+    assert v2 != v1
+    (tmp_path / "en-genre").mkdir()
+    (tmp_path / "en-genre" / "config.json").write_text('{"name": "genre"}')
+    assert model_version("en") not in (v1, v2)

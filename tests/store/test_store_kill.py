@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, need
-from store.fakes import article, expected_spans
+from store.fakes import article, expected_spans, have_model
 from unspin.store.db import Store
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -78,9 +78,7 @@ def test_sigkill_and_rerun_with_the_fake_analyser(tmp_path: Path, db_url: str) -
 
 
 def test_sigkill_unspin_batch_with_the_real_model(tmp_path: Path) -> None:
-    from unspin.runtime import MODELS_DIR
-
-    need((MODELS_DIR / "en" / "config.json").is_file(), "the English span model is not in src/unspin/models/en yet")
+    need(have_model(), "the English span model is not installed (src/unspin/models/en)")
     texts = make_corpus(tmp_path / "in", 30)
     url = f"sqlite:///{tmp_path / 'real.db'}"
     cmd = [sys.executable, "-m", "unspin.cli", "batch", str(tmp_path / "in"), "--db", url, "--commit-every", "2", "--json"]

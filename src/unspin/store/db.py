@@ -64,16 +64,23 @@ class Record:
 
 
 def model_version(language: str = "en") -> str:
-    """``unspin`` version plus the shipped model's config hash, so a new model re-analyses."""
+    """``unspin`` version plus the shipped models' config hashes, so a new model re-analyses.
+
+    The span model's folder is ``<language>``; the article-level components ship beside it as
+    ``<language>-<part>`` folders, and a change to any of them changes what gets stored.
+    """
     try:
         from unspin.runtime import model_dir
 
-        config = model_dir(language) / "config.json"
-        digest = hashlib.sha256(config.read_bytes()).hexdigest()[:12]
-        name = json.loads(config.read_text(encoding="utf-8")).get("name", language)
+        main = model_dir(language)
+        configs = [main / "config.json"] + sorted(main.parent.glob(f"{language}-*/config.json"))
+        h = hashlib.sha256()
+        for config in configs:
+            h.update(config.parent.name.encode() + b"\0" + config.read_bytes())
+        name = json.loads(configs[0].read_text(encoding="utf-8")).get("name", language)
     except (ModelError, OSError, ValueError):
         return __version__
-    return f"{__version__}+{name}.{digest}"
+    return f"{__version__}+{name}.{h.hexdigest()[:12]}"
 
 
 def _metadata() -> "MetaData":
