@@ -194,6 +194,7 @@ def train(args) -> None:
         if args.max_minutes and (time.time() - t_start) / 60 > args.max_minutes:
             print("time budget reached; stopping after this epoch", flush=True)
             break
+    torch.save(net.state_dict(), out / "spannet.pt")  # lets a later run continue or distil from it
     export(net, tok, base, out, args)
 
 
@@ -265,15 +266,18 @@ def tune(out: Path, args) -> None:
         cached = lambda text, _m={t: cache[a] for a, t in val.items()}: _m[text]  # noqa: E731
         head = TechniqueHead(out / "head.npz")
         sweep = {}
-        for th in np.arange(0.20, 0.71, 0.05):
-            tagger = TechniqueTagger(cached, head, LABELS, threshold=float(th))
-            sweep[round(float(th), 2)] = evaluate_si(tagger, val, gold_tc).overall.f1
+        for lo in (0.1, 0.15, 0.2, 0.25, 0.3):
+            for hi in (0.3, 0.35, 0.4, 0.45, 0.5):
+                if hi >= lo:
+                    tagger = TechniqueTagger(cached, head, LABELS, threshold=lo, seed_threshold=hi)
+                    sweep[f"{lo:.2f}/{hi:.2f}"] = evaluate_si(tagger, val, gold_tc).overall.f1
         best = max(sweep, key=sweep.get)
-        tagger = TechniqueTagger(cached, head, LABELS, threshold=best)
+        lo, hi = (float(x) for x in best.split("/"))
+        tagger = TechniqueTagger(cached, head, LABELS, threshold=lo, seed_threshold=hi)
         si = evaluate_si(tagger, val, gold_tc)
         tc = evaluate_tc(tagger, val, gold_tc)
-        results[precision] = {"threshold": best, "si": si.as_dict(), "tc": tc.as_dict(), "sweep": sweep}
-        print(f"{precision}: threshold {best} SI F1 {si.overall.f1:.4f} (P {si.overall.precision:.3f} R {si.overall.recall:.3f}) TC micro-F1 {tc.overall.f1:.4f}", flush=True)
+        results[precision] = {"threshold": lo, "seed_threshold": hi, "si": si.as_dict(), "tc": tc.as_dict(), "sweep": sweep}
+        print(f"{precision}: threshold {lo}/{hi} SI F1 {si.overall.f1:.4f} (P {si.overall.precision:.3f} R {si.overall.recall:.3f}) TC micro-F1 {tc.overall.f1:.4f}", flush=True)
     # int8 ships unless it costs more than a point of F1 on either task.
     use = "int8"
     if (results["fp32"]["si"]["f1"] - results["int8"]["si"]["f1"] > 0.01) or (
@@ -283,12 +287,13 @@ def tune(out: Path, args) -> None:
     config["encoder"] = "encoder.onnx"
     config["precision"] = use
     config["threshold"] = results[use]["threshold"]
+    config["seed_threshold"] = results[use]["seed_threshold"]
     config["validation"] = {
         "articles": len(val),
         "split": "unspin.corpus.validation_split (15% of PTC train by article)",
         "si": {k: results[use]["si"][k] for k in ("precision", "recall", "f1")},
         "tc_micro_f1": results[use]["tc"]["f1"],
-        "threshold_sweep_si_f1": results[use]["sweep"],
+        "threshold_sweep_si_f1 (extend/seed)": results[use]["sweep"],
         "other_precision": {k: {"si_f1": v["si"]["f1"], "tc_f1": v["tc"]["f1"]} for k, v in results.items()},
     }
     (out / "config.json").write_text(json.dumps(config, indent=1))

@@ -65,3 +65,13 @@ def test_tokens_in():
     _, enc = _enc(["a", "bb", "ccc"])  # offsets (0,1) (2,4) (5,8)
     assert tokens_in(enc, 2, 6) == (1, 3)
     assert tokens_in(enc, 1, 2) == (0, 0)
+
+
+def test_decode_hysteresis_drops_unconfident_fragments():
+    text, enc = _enc(["a", "b", "c", "d", "e", "f"])
+    # words b-c reach 0.6 (a confident core); e reaches only 0.3 (a weak fragment)
+    probs = P((0.9, 0.05, 0.05), (0.4, 0.3, 0.3), (0.3, 0.1, 0.6), (0.9, 0.05, 0.05), (0.7, 0.15, 0.15), (0.9, 0.05, 0.05))
+    both = decode(enc, probs, text, threshold=0.25)
+    assert [text[s.start : s.end] for s in both] == ["b c", "e"]
+    seeded = decode(enc, probs, text, threshold=0.25, seed=0.5)
+    assert [text[s.start : s.end] for s in seeded] == ["b c"]

@@ -33,12 +33,14 @@ class TechniqueTagger:
         head: Callable[[np.ndarray], np.ndarray],
         labels: Sequence[str],
         threshold: float = 0.5,
+        seed_threshold: float | None = None,
         second_label_min: float = 0.35,
     ) -> None:
         self.encoder = encoder
         self.head = head
         self.labels = list(labels)
         self.threshold = threshold
+        self.seed_threshold = threshold if seed_threshold is None else seed_threshold
         # A span gets a second technique when the classifier gives it at least this probability:
         # in PTC, 6% of technique spans share their exact offsets with another technique.
         self.second_label_min = second_label_min
@@ -50,6 +52,7 @@ class TechniqueTagger:
         encoder, head = load_span_model(name)
         cfg = encoder.config
         kwargs.setdefault("threshold", float(cfg["threshold"]))
+        kwargs.setdefault("seed_threshold", float(cfg.get("seed_threshold", cfg["threshold"])))
         kwargs.setdefault("second_label_min", float(cfg.get("second_label_min", 0.35)))
         return cls(encoder, head, cfg["labels"], **kwargs)
 
@@ -66,7 +69,7 @@ class TechniqueTagger:
 
     def predict_one(self, text: str) -> TechniqueScores:
         out = self.encoder(text)
-        spans = decode(out.enc, out.probs, text, self.threshold)
+        spans = decode(out.enc, out.probs, text, self.threshold, self.seed_threshold)
         probs = self._classify(text, out, [(s.start, s.end, s.tok_start, s.tok_end) for s in spans])
         return TechniqueScores(spans, probs)
 
