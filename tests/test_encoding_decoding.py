@@ -68,10 +68,10 @@ def test_tokens_in():
 
 
 def test_decode_hysteresis_drops_unconfident_fragments():
-    text, enc = _enc(["a", "b", "c", "d", "e", "f"])
+    text, enc = _enc(["aa", "bb", "cc", "dd", "ee", "ff"])
     # words b-c reach 0.6 (a confident core); e reaches only 0.3 (a weak fragment)
     probs = P((0.9, 0.05, 0.05), (0.4, 0.3, 0.3), (0.3, 0.1, 0.6), (0.9, 0.05, 0.05), (0.7, 0.15, 0.15), (0.9, 0.05, 0.05))
     both = decode(enc, probs, text, threshold=0.25)
-    assert [text[s.start : s.end] for s in both] == ["b c", "e"]
+    assert [text[s.start : s.end] for s in both] == ["bb cc", "ee"]
     seeded = decode(enc, probs, text, threshold=0.25, seed=0.5)
-    assert [text[s.start : s.end] for s in seeded] == ["b c"]
+    assert [text[s.start : s.end] for s in seeded] == ["bb cc"]
