@@ -244,68 +244,85 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
     tune(out, args)
 
 
-def tune(out: Path, args) -> None:
-    """Pick the decoding threshold and encoder precision on the validation articles."""
-    sys.path.insert(0, str(ROOT / "bench"))
+def validation_data(data: Path):
+    articles = corpus.read_articles(data / "train-articles")
+    _, val_ids = corpus.validation_split(articles)
+    val = {a: articles[a] for a in val_ids}
+    gold = [l for l in corpus.read_labels(data / "train-task-flc-tc.labels") if l.article_id in val]
+    return val, gold
+
+
+def tune_decoding(model: Path, val: dict[str, str], gold: list) -> dict:
+    """Run the model folder's encoder(s) once over the validation articles, then sweep the
+    extend/seed thresholds; returns the best pair with its SI and TC scores."""
     from unspin.components.techniques import TechniqueTagger
     from unspin.evaluation import evaluate_si, evaluate_tc
-    from unspin.runtime import SpanEncoder, TechniqueHead
+    from unspin.runtime import SpanEncoder, TechniqueHeads
 
-    data = Path(args.data)
-    split = json.loads((out / "split.json").read_text())
-    articles = corpus.read_articles(data / "train-articles")
-    val = {a: articles[a] for a in split["validation"]}
-    gold_tc = [l for l in corpus.read_labels(data / "train-task-flc-tc.labels") if l.article_id in val]
+    encoder = SpanEncoder(model)
+    outputs = {t: encoder(t) for t in val.values()}
+    cached = outputs.__getitem__
+    heads = TechniqueHeads.from_folder(model, encoder.config)
+    sweep = {}
+    for lo in (0.1, 0.15, 0.2, 0.25, 0.3):
+        for hi in (0.3, 0.35, 0.4, 0.45, 0.5):
+            if hi >= lo:
+                tagger = TechniqueTagger(cached, heads, LABELS, threshold=lo, seed_threshold=hi)
+                sweep[f"{lo:.2f}/{hi:.2f}"] = evaluate_si(tagger, val, gold).overall.f1
+    best = max(sweep, key=sweep.get)
+    lo, hi = (float(x) for x in best.split("/"))
+    tagger = TechniqueTagger(cached, heads, LABELS, threshold=lo, seed_threshold=hi)
+    si, tc = evaluate_si(tagger, val, gold), evaluate_tc(tagger, val, gold)
+    return {"threshold": lo, "seed_threshold": hi, "si": si.as_dict(), "tc": tc.as_dict(), "sweep": sweep}
+
+
+def record(out: Path, config: dict, result: dict, n_val: int, extra: dict | None = None) -> None:
+    config["threshold"] = result["threshold"]
+    config["seed_threshold"] = result["seed_threshold"]
+    config["validation"] = {
+        "articles": n_val,
+        "split": "unspin.corpus.validation_split (15% of PTC train by article)",
+        "si": {k: result["si"][k] for k in ("precision", "recall", "f1")},
+        "tc_micro_f1": result["tc"]["f1"],
+        "threshold_sweep_si_f1 (extend/seed)": result["sweep"],
+        **(extra or {}),
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=1))
+
+
+def install(out: Path, files: list[str]) -> None:
+    dest = ROOT / "src" / "unspin" / "models" / "en"
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in files:
+        shutil.copy(out / name, dest / name)
+    print(f"installed into {dest}", flush=True)
+
+
+def tune(out: Path, args) -> None:
+    """Pick the decoding thresholds and encoder precision on the validation articles."""
+    val, gold = validation_data(Path(args.data))
     config = json.loads((out / "config.json").read_text())
+    config.pop("members", None)
     results = {}
     for precision in ("int8", "fp32"):
         config["encoder"] = f"encoder-{precision}.onnx"
         (out / "config.json").write_text(json.dumps(config, indent=1))
-        encoder = SpanEncoder(out)
-        cache = {a: encoder(t) for a, t in val.items()}  # run the encoder once, sweep decoding
-        cached = lambda text, _m={t: cache[a] for a, t in val.items()}: _m[text]  # noqa: E731
-        head = TechniqueHead(out / "head.npz")
-        sweep = {}
-        for lo in (0.1, 0.15, 0.2, 0.25, 0.3):
-            for hi in (0.3, 0.35, 0.4, 0.45, 0.5):
-                if hi >= lo:
-                    tagger = TechniqueTagger(cached, head, LABELS, threshold=lo, seed_threshold=hi)
-                    sweep[f"{lo:.2f}/{hi:.2f}"] = evaluate_si(tagger, val, gold_tc).overall.f1
-        best = max(sweep, key=sweep.get)
-        lo, hi = (float(x) for x in best.split("/"))
-        tagger = TechniqueTagger(cached, head, LABELS, threshold=lo, seed_threshold=hi)
-        si = evaluate_si(tagger, val, gold_tc)
-        tc = evaluate_tc(tagger, val, gold_tc)
-        results[precision] = {"threshold": lo, "seed_threshold": hi, "si": si.as_dict(), "tc": tc.as_dict(), "sweep": sweep}
-        print(f"{precision}: threshold {lo}/{hi} SI F1 {si.overall.f1:.4f} (P {si.overall.precision:.3f} R {si.overall.recall:.3f}) TC micro-F1 {tc.overall.f1:.4f}", flush=True)
+        results[precision] = r = tune_decoding(out, val, gold)
+        print(f"{precision}: threshold {r['threshold']}/{r['seed_threshold']} SI F1 {r['si']['f1']:.4f} (P {r['si']['precision']:.3f} R {r['si']['recall']:.3f}) TC micro-F1 {r['tc']['f1']:.4f}", flush=True)
     # int8 ships unless it costs more than a point of F1 on either task.
     use = "int8"
-    if (results["fp32"]["si"]["f1"] - results["int8"]["si"]["f1"] > 0.01) or (
-        results["fp32"]["tc"]["f1"] - results["int8"]["tc"]["f1"] > 0.01
-    ):
+    if any(results["fp32"][t]["f1"] - results["int8"][t]["f1"] > 0.01 for t in ("si", "tc")):
         use = "fp32"
+    shutil.copy(out / f"encoder-{use}.onnx", out / "encoder.onnx")
     config["encoder"] = "encoder.onnx"
     config["precision"] = use
-    config["threshold"] = results[use]["threshold"]
-    config["seed_threshold"] = results[use]["seed_threshold"]
-    config["validation"] = {
-        "articles": len(val),
-        "split": "unspin.corpus.validation_split (15% of PTC train by article)",
-        "si": {k: results[use]["si"][k] for k in ("precision", "recall", "f1")},
-        "tc_micro_f1": results[use]["tc"]["f1"],
-        "threshold_sweep_si_f1 (extend/seed)": results[use]["sweep"],
-        "other_precision": {k: {"si_f1": v["si"]["f1"], "tc_f1": v["tc"]["f1"]} for k, v in results.items()},
-    }
-    (out / "config.json").write_text(json.dumps(config, indent=1))
-    shutil.copy(out / f"encoder-{use}.onnx", out / "encoder.onnx")
+    record(out, config, results[use], len(val), {"other_precision": {k: {"si_f1": v["si"]["f1"], "tc_f1": v["tc"]["f1"]} for k, v in results.items()}})
     (out / "validation.json").write_text(json.dumps(results, indent=1))
     print(f"shipping {use}: {json.dumps(config['validation'])}", flush=True)
     if args.install:
-        dest = ROOT / "src" / "unspin" / "models" / "en"
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in ("encoder.onnx", "head.npz", "tokenizer.json", "config.json"):
-            shutil.copy(out / name, dest / name)
-        print(f"installed into {dest}", flush=True)
+        install(out, ["encoder.onnx", "head.npz", "tokenizer.json", "config.json"])
 
 
 def main() -> None:

@@ -23,13 +23,13 @@ def fake_encoder(text):
         if w.isupper():  # upper-case words are "persuasion" in this fake
             probs[k] = (0.05, 0.9, 0.05) if k == 0 or not words[k - 1].isupper() else (0.05, 0.05, 0.9)
     hidden = np.random.default_rng(0).normal(size=(n, 4)).astype(np.float32)
-    return TokenOutputs(enc, probs, hidden)
+    return TokenOutputs(enc, probs, [hidden])
 
 
 def fake_head(features):
     # Two spans -> first is clearly Loaded_Language, second splits Doubt / Name calling.
     rows = [[0.05, 0.9, 0.05], [0.5, 0.05, 0.45]]
-    return np.array(rows[: len(features)], dtype=np.float32)
+    return np.array(rows[: len(features[0])], dtype=np.float32)
 
 
 def test_tagger_annotates_spans_with_one_or_two_techniques():

@@ -1,8 +1,10 @@
 """Model runtime: ONNX encoders and numpy heads, no PyTorch.
 
-A model folder holds ``encoder.onnx`` (token states and BIO logits), ``tokenizer.json``,
-``head.npz`` (the technique classifier over pooled span states) and ``config.json``
-(labels, window geometry, decoding thresholds and the measured quality of this model).
+A model folder holds ``tokenizer.json``, ``config.json`` (labels, window geometry, decoding
+thresholds and the measured quality of this model) and one or more members, each an ONNX
+encoder (BIO logits and token states) with its ``.npz`` technique head. With several members
+(``config["members"]``) the token probabilities and the technique probabilities are averaged:
+an ensemble of independently trained taggers.
 """
 
 from __future__ import annotations
@@ -37,11 +39,16 @@ def _softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def members(config: dict[str, Any]) -> list[dict[str, str]]:
+    """The (encoder, head) files of a model folder; a single-model folder has one member."""
+    return config.get("members") or [{"encoder": config.get("encoder", "encoder.onnx"), "head": config.get("head", "head.npz")}]
+
+
 @dataclass
 class TokenOutputs:
     enc: Encoded
-    probs: np.ndarray  # (n_tokens, 3): P(O), P(B), P(I)
-    hidden: np.ndarray  # (n_tokens, H): encoder states, from each token's most central window
+    probs: np.ndarray  # (n_tokens, 3): P(O), P(B), P(I), averaged over members
+    states: list[np.ndarray]  # per member (n_tokens, H): token states from each token's most central window
 
 
 class SpanEncoder:
@@ -59,9 +66,10 @@ class SpanEncoder:
             opts.intra_op_num_threads = threads
         opts.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(
-                str(self.path / self.config.get("encoder", "encoder.onnx")), opts, providers=["CPUExecutionProvider"]
-            )
+            self.sessions = [
+                ort.InferenceSession(str(self.path / m["encoder"]), opts, providers=["CPUExecutionProvider"])
+                for m in members(self.config)
+            ]
         except Exception as exc:  # onnxruntime raises its own untyped errors
             raise ModelError(f"cannot load {self.path}: {exc}") from exc
         self.window = int(self.config["window"])
@@ -72,27 +80,28 @@ class SpanEncoder:
         enc = encode(self.tokenizer, text)
         n = len(enc)
         hidden_size = int(self.config["hidden_size"])
+        k = len(self.sessions)
         if n == 0:
-            return TokenOutputs(enc, np.zeros((0, 3), np.float32), np.zeros((0, hidden_size), np.float32))
+            return TokenOutputs(enc, np.zeros((0, 3), np.float32), [np.zeros((0, hidden_size), np.float32)] * k)
         spans = windows(n, self.window, self.stride)
         weights = stitch_weights(spans, n)
         probs = np.zeros((n, 3), dtype=np.float32)
-        hidden = np.zeros((n, hidden_size), dtype=np.float32)
+        states = [np.zeros((n, hidden_size), dtype=np.float32) for _ in range(k)]
         best = np.full(n, -1.0, dtype=np.float32)
         for b0 in range(0, len(spans), self.batch):
             chunk = spans[b0 : b0 + self.batch]
             ids, mask = batch_windows(enc, chunk, self.config["cls_id"], self.config["sep_id"], self.config["pad_id"])
-            logits, states = self.session.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask})
-            p = _softmax(logits.astype(np.float32))
+            outs = [sess.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask}) for sess in self.sessions]
+            p = sum(_softmax(logits.astype(np.float32)) for logits, _ in outs) / k
             for j, (s, e) in enumerate(chunk):
                 w = weights[b0 + j, s:e]
                 probs[s:e] += p[j, 1 : e - s + 1] * w[:, None]
-                take = w > best[s:e]
-                idx = np.flatnonzero(take)
-                hidden[s + idx] = states[j, 1 + idx]
+                idx = np.flatnonzero(w > best[s:e])
+                for m, (_, h) in enumerate(outs):
+                    states[m][s + idx] = h[j, 1 + idx]
                 best[s:e] = np.maximum(best[s:e], w)
         probs /= weights.sum(axis=0)[:, None]
-        return TokenOutputs(enc, probs, hidden)
+        return TokenOutputs(enc, probs, states)
 
 
 class TechniqueHead:
@@ -108,8 +117,22 @@ class TechniqueHead:
         return _softmax(h @ self.w2 + self.b2)
 
 
+class TechniqueHeads:
+    """One head per ensemble member, each over features from its own member's states; averaged."""
+
+    def __init__(self, heads: list[TechniqueHead]) -> None:
+        self.heads = heads
+
+    @classmethod
+    def from_folder(cls, path: Path, config: dict[str, Any]) -> "TechniqueHeads":
+        return cls([TechniqueHead(Path(path) / m["head"]) for m in members(config)])
+
+    def __call__(self, features: list[np.ndarray]) -> np.ndarray:
+        return sum(head(f) for head, f in zip(self.heads, features)) / len(self.heads)
+
+
 @lru_cache(maxsize=4)
-def load_span_model(name: str = "en") -> tuple[SpanEncoder, TechniqueHead]:
+def load_span_model(name: str = "en") -> tuple[SpanEncoder, TechniqueHeads]:
     """Load a shipped span model once per process."""
-    path = model_dir(name)
-    return SpanEncoder(path), TechniqueHead(path / "head.npz")
+    encoder = SpanEncoder(model_dir(name))
+    return encoder, TechniqueHeads.from_folder(encoder.path, encoder.config)

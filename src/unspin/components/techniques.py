@@ -1,7 +1,7 @@
 """The persuasion-technique tagger: finds spans (SI) and names their techniques (TC).
 
 ``predict`` is pure (documents -> scores); ``set_annotations`` writes spans onto documents.
-The model is swappable: anything with the ``SpanEncoder`` / ``TechniqueHead`` call signatures
+The model is swappable: anything with the ``SpanEncoder`` / ``TechniqueHeads`` call signatures
 works, which is how the tests run the component without the shipped weights.
 """
 
@@ -30,7 +30,7 @@ class TechniqueTagger:
     def __init__(
         self,
         encoder: Callable[[str], TokenOutputs],
-        head: Callable[[np.ndarray], np.ndarray],
+        head: Callable[[list[np.ndarray]], np.ndarray],
         labels: Sequence[str],
         threshold: float = 0.5,
         seed_threshold: float | None = None,
@@ -61,11 +61,12 @@ class TechniqueTagger:
         if not ranges:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         norm = normalise(text)
+        extra = [extra_features(norm, text[c0:c1], t1 - t0) for c0, c1, t0, t1 in ranges]
         feats = [
-            np.concatenate([pool(out.hidden, t0, t1), extra_features(norm, text[c0:c1], t1 - t0)])
-            for c0, c1, t0, t1 in ranges
+            np.stack([np.concatenate([pool(states, t0, t1), x]) for (_, _, t0, t1), x in zip(ranges, extra)])
+            for states in out.states
         ]
-        return self.head(np.stack(feats))
+        return self.head(feats)
 
     def predict_one(self, text: str) -> TechniqueScores:
         out = self.encoder(text)

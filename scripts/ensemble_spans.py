@@ -1,0 +1,53 @@
+"""Combine independently trained span models (scripts/train_spans.py runs) into one ensemble.
+
+    python scripts/ensemble_spans.py runs/en runs/en-v2 --out runs/en-ens [--install]
+
+Each member keeps its own encoder (the precision chosen for it at training time) and technique
+head; the runtime averages their token and technique probabilities. The decoding thresholds are
+tuned again for the ensemble on the same validation split, never on training articles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+from train_spans import ROOT, install, record, tune_decoding, validation_data
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("members", nargs="+", type=Path)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--install", action="store_true")
+    args = ap.parse_args()
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    config = json.loads((args.members[0] / "config.json").read_text())
+    members, single = [], {}
+    for i, m in enumerate(args.members):
+        cfg = json.loads((m / "config.json").read_text())
+        shutil.copy(m / "encoder.onnx", args.out / f"encoder-{i}.onnx")
+        shutil.copy(m / "head.npz", args.out / f"head-{i}.npz")
+        members.append({"encoder": f"encoder-{i}.onnx", "head": f"head-{i}.npz"})
+        single[str(m)] = {"si_f1": cfg["validation"]["si"]["f1"], "tc_f1": cfg["validation"]["tc_micro_f1"], "trained": cfg.get("trained")}
+    shutil.copy(args.members[0] / "tokenizer.json", args.out / "tokenizer.json")
+    for key in ("encoder", "precision", "validation", "trained"):
+        config.pop(key, None)
+    config["members"] = members
+    config["name"] = f"unspin-en-spans-ensemble-{len(members)}"
+    (args.out / "config.json").write_text(json.dumps(config, indent=1))
+
+    val, gold = validation_data(Path(args.data))
+    result = tune_decoding(args.out, val, gold)
+    record(args.out, config, result, len(val), {"members": single})
+    print(f"ensemble of {len(members)}: threshold {result['threshold']}/{result['seed_threshold']} SI F1 {result['si']['f1']:.4f} TC micro-F1 {result['tc']['f1']:.4f}")
+    if args.install:
+        install(args.out, ["tokenizer.json", "config.json"] + [f for m in members for f in m.values()])
+
+
+if __name__ == "__main__":
+    main()
