@@ -8,6 +8,7 @@ worker) before the clock starts, so the figures are steady-state throughput.
     .venv/bin/python bench/batch.py --n 1000            # the full benchmark (slow on 2 cores)
     .venv/bin/python bench/batch.py --n 100 --json out.json
     .venv/bin/python bench/batch.py --n 100 --fake      # store overhead only, no model
+    .venv/bin/python bench/batch.py --n 100 --spans-only  # the span tagger alone, not the article-level parts
 """
 
 from __future__ import annotations
@@ -19,10 +20,29 @@ import sys
 import tempfile
 import time
 from contextlib import ExitStack
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PTC = ROOT.parent / "shared" / "data" / "ptc" / "train-articles"
+
+
+@lru_cache(maxsize=1)
+def _spans_pipeline() -> Any:
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.pipeline import Pipeline
+
+    return Pipeline([TechniqueTagger.from_model("en")], language="en")
+
+
+def spans_only_analyze(text: str, language: str = "auto", **kw: Any) -> Any:
+    """The technique tagger without the article-level components (claims, genre, summary).
+
+    Lives at module level (imported as ``batch`` from this folder) so Dask workers import it
+    by reference and keep the cached pipeline between tasks.
+    """
+    return _spans_pipeline()(text, language=language, **kw)
 
 
 def make_corpus(n: int, folder: Path, articles: Path) -> Path:
@@ -44,6 +64,7 @@ def main() -> None:
     ap.add_argument("--no-postgres", action="store_true")
     ap.add_argument("--no-dask", action="store_true")
     ap.add_argument("--fake", action="store_true", help="a trivial analyser instead of the model: measures the store alone")
+    ap.add_argument("--spans-only", action="store_true", help="the technique tagger alone (while the article-level models are missing)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
 
@@ -52,14 +73,19 @@ def main() -> None:
     from unspin.store.db import Store, model_version
 
     analyze = None
+    warm_text = "Warm-up: the model loads before the clock starts."
     if args.fake:
         sys.path.insert(0, str(ROOT / "tests"))
         from store.fakes import fake_analyze as analyze  # noqa: F811
+    elif args.spans_only:
+        from batch import spans_only_analyze as analyze  # importable by Dask workers (sys.path[0] is bench/)
+
+        analyze(warm_text)
     else:
         import unspin
 
-        unspin.analyze("Warm-up: the model loads before the clock starts.")
-    version = "fake" if args.fake else model_version("en")
+        unspin.analyze(warm_text)
+    version = "fake" if args.fake else model_version("en") + ("-spans-only" if args.spans_only else "")
 
     results: list[dict] = []
     tmp = Path(tempfile.mkdtemp(prefix="unspin-bench-"))

@@ -54,13 +54,13 @@ def article(i: int) -> str:
     return body
 
 
-def have_model(name: str = "en") -> bool:
-    """Whether the shipped span model is installed (``UNSPIN_MODELS`` may point elsewhere)."""
+def have_model(language: str = "en") -> bool:
+    """Whether the whole shipped pipeline (span model and article-level models) loads."""
     from unspin.errors import ModelError
-    from unspin.runtime import model_dir
+    from unspin.pipeline import load
 
     try:
-        model_dir(name)
+        load(language)
     except ModelError:
         return False
     return True

@@ -81,7 +81,7 @@ def test_an_unreachable_scheduler_is_an_input_error() -> None:
 
 
 def test_unspin_batch_dask_local_with_the_real_model(tmp_path: Path) -> None:
-    need(have_model(), "the English span model is not installed (src/unspin/models/en)")
+    need(have_model(), "the English models are not all installed in src/unspin/models (span, claims, genre)")
     folder = tmp_path / "in"
     folder.mkdir()
     for i in range(20):

@@ -78,7 +78,7 @@ def test_sigkill_and_rerun_with_the_fake_analyser(tmp_path: Path, db_url: str) -
 
 
 def test_sigkill_unspin_batch_with_the_real_model(tmp_path: Path) -> None:
-    need(have_model(), "the English span model is not installed (src/unspin/models/en)")
+    need(have_model(), "the English models are not all installed in src/unspin/models (span, claims, genre)")
     texts = make_corpus(tmp_path / "in", 30)
     url = f"sqlite:///{tmp_path / 'real.db'}"
     cmd = [sys.executable, "-m", "unspin.cli", "batch", str(tmp_path / "in"), "--db", url, "--commit-every", "2", "--json"]

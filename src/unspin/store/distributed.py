@@ -53,6 +53,10 @@ class WarmModel(WorkerPlugin):
         load("en" if self.language == "auto" else self.language)
 
 
+def _warm(analyze: Analyze) -> None:
+    analyze("This short English sentence only loads the model before the run starts.", language="en")
+
+
 @contextmanager
 def client_for(spec: str, connect_timeout: float = 15.0) -> Iterator[Any]:
     from distributed import Client, LocalCluster
@@ -86,8 +90,11 @@ class DaskExecutor:
     in_flight_per_worker: int = 3
 
     def warm_up(self) -> None:
+        """Load the model on every worker now, so the first tasks (and the ETA) are not skewed."""
         if self.analyze is None:
             self.client.register_plugin(WarmModel(self.language))
+        else:
+            self.client.run(_warm, self.analyze)
 
     def imap(self, chunks: Iterator[list[InputDoc]]) -> Iterator[list[Record]]:
         from distributed import as_completed
