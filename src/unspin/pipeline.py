@@ -68,18 +68,38 @@ class Pipeline:
 @lru_cache(maxsize=2)
 def load(language: str = "en") -> Pipeline:
     """The default pipeline for ``language``, loaded once per process."""
+    from unspin.components.claims import ClaimDetector
+    from unspin.components.genre import GenreClassifier
+    from unspin.components.summary import ArticleSummary
     from unspin.components.techniques import TechniqueTagger
 
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
-    return Pipeline([TechniqueTagger.from_model(language)], language=language)
+    # The summary reads what the others wrote, so it runs last.
+    return Pipeline(
+        [
+            TechniqueTagger.from_model(language),
+            ClaimDetector.from_model(f"{language}-claims"),
+            GenreClassifier.from_model(f"{language}-genre"),
+            ArticleSummary(),
+        ],
+        language=language,
+    )
 
 
-def analyze(text: str, language: str = "auto", *, max_chars: int = MAX_CHARS, **meta: Any) -> Document:
+def analyze(
+    text: str, language: str = "auto", *, max_chars: int = MAX_CHARS, evidence: Sequence[Any] | None = None, **meta: Any
+) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
 
     ``language="auto"`` detects it; a text in a language without a model raises
     ``UnsupportedLanguageError`` (pass ``language="en"`` to force the English model).
+    ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
+    check-worthy claim then carries the passages most worth reading beside it.
     """
     pipeline = load(SUPPORTED[0] if language == "auto" else language)
+    if evidence:
+        from unspin.article.evidence import with_evidence
+
+        pipeline = with_evidence(pipeline, list(evidence))
     return pipeline(text, language=language, max_chars=max_chars, **meta)

@@ -110,6 +110,8 @@ def test_raw_texts_and_missing_paths(cache):
     assert index.passages[0].source == "text[0]"
     with pytest.raises(InputError):
         ev.build_index([FIXTURES / "nope"], embedder=BagEmbedder())
+    with pytest.raises(InputError, match="not found"):
+        ev.build_index(["refs/treaty-typo.txt"], embedder=BagEmbedder())
 
 
 def test_pipeline_with_evidence_inserts_the_linker_before_the_summary(cache, monkeypatch):

@@ -30,6 +30,7 @@ class GenreModel:
         with np.load(self.path / "weights.npz") as z:
             self.w, self.b, self.mean, self.scale = (z[k].astype(np.float32) for k in ("w", "b", "mean", "scale"))
         self.labels = list(self.config["labels"])
+        self.temperature = float(self.config.get("temperature", 1.0))
         self.min_opinion = float(self.config.get("marker_rule", {}).get("min_opinion", 0.9))
         if embedder is None:
             from unspin.article.embed import load_embedder
@@ -40,7 +41,7 @@ class GenreModel:
     def probabilities(self, text: str) -> dict[str, float]:
         hand = hand_features(text)
         x = (np.concatenate([embedding_feature(text, self.embedder), hand]) - self.mean) / self.scale
-        z = x @ self.w + self.b
+        z = (x @ self.w + self.b) / self.temperature
         p = np.exp(z - z.max())
         p /= p.sum()
         if hand[HAND_FEATURES.index("editorial_marker")] > 0 and "opinion" in self.labels:

@@ -64,10 +64,47 @@ def renderable(doc: Document) -> Group:
         parts += seen
     else:
         parts.append(Text("No persuasion techniques found above the model's threshold."))
+    parts += _article_parts(doc)
     for key in ("summary",):
         if isinstance(doc.results.get(key), dict) and doc.results[key].get("sentence"):
             parts.append(Text(doc.results[key]["sentence"], style="italic"))
     return Group(*parts)
+
+
+def _article_parts(doc: Document) -> list:
+    """Genre, check-worthy claims and their evidence passages, when the pipeline produced them."""
+    parts: list = []
+    genre = doc.results.get("genre")
+    if isinstance(genre, dict) and genre.get("scores"):
+        line = Text("Genre: ", style="bold")
+        for i, (label, p) in enumerate(sorted(genre["scores"].items(), key=lambda kv: -kv[1])):
+            line.append(("   " if i else "") + f"{label} {p:.2f}", style="bold" if label == genre.get("label") else "dim")
+        parts.append(line)
+    claims = doc.results.get("claims")
+    if isinstance(claims, list) and claims:
+        table = Table(title="Check-worthy claims (worth verifying, not judged true or false)", expand=True, show_lines=any(c.get("evidence") for c in claims))
+        table.add_column("#", justify="right", style="bold")
+        table.add_column("score", justify="right")
+        table.add_column("claim", ratio=3)
+        with_evidence = any("evidence" in c for c in claims)
+        if with_evidence:
+            table.add_column("where to look", ratio=3)
+        for i, c in enumerate(claims, 1):
+            text = c["text"].replace("\r", " ").replace("\n", " ")
+            row = [str(i), f"{c['score']:.2f}", text if len(text) <= 200 else text[:197] + "..."]
+            if with_evidence:
+                cell = Text()
+                for j, ev in enumerate(c.get("evidence") or []):
+                    excerpt = ev["text"].replace("\r", " ").replace("\n", " ")
+                    excerpt = excerpt if len(excerpt) <= 120 else excerpt[:117] + "..."
+                    cell.append(("\n" if j else "") + f"{ev['source']}:{ev['start']}-{ev['end']} ({ev['score']:.2f}) ", style="cyan")
+                    cell.append(excerpt)
+                row.append(cell if cell.plain else Text("no matching passage", style="dim"))
+            table.add_row(*row)
+        parts.append(table)
+    elif isinstance(claims, list):
+        parts.append(Text("No check-worthy claims found.", style="dim"))
+    return parts
 
 
 def print_document(doc: Document, console: Console | None = None) -> None:
