@@ -30,12 +30,20 @@ def check_text(text: str, max_chars: int = MAX_CHARS) -> str:
     return text
 
 
+def check_size(name: str, n_bytes: int, max_chars: int = MAX_CHARS) -> None:
+    """Refuse before reading or decoding: UTF-8 needs at most 4 bytes a character."""
+    if n_bytes > 4 * max_chars:
+        raise InputError(
+            f"{name}: {n_bytes:,} bytes is over the limit for one document ({max_chars:,} characters); "
+            "split it into articles or raise the limit (--max-chars)"
+        )
+
+
 def decode_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS) -> str:
     """Decode UTF-8 (a BOM is kept as a character, so offsets match the file)."""
     if b"\x00" in data[:65536]:
         raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
-    if len(data) > 4 * max_chars:
-        raise InputError(f"{name}: {len(data):,} bytes is more than unspin analyses at once (--max-chars)")
+    check_size(name, len(data), max_chars)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -64,8 +72,7 @@ def text_from_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS
     if html is None:
         html = looks_like_html(data)
     if html:
-        if len(data) > 4 * max_chars:
-            raise InputError(f"{name}: {len(data):,} bytes is more than unspin analyses at once (--max-chars)")
+        check_size(name, len(data), max_chars)
         from unspin.html import extract_text
 
         return Source(name, check_text(extract_text(data, name), max_chars), True)
@@ -89,9 +96,7 @@ def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float 
     if not path.exists():
         raise InputError(f"{source}: no such file")
     try:
-        size = path.stat().st_size
-        if size > 4 * max_chars:
-            raise InputError(f"{source}: {size:,} bytes is more than unspin analyses at once (--max-chars)")
+        check_size(source, path.stat().st_size, max_chars)
         data = path.read_bytes()
     except PermissionError:
         raise InputError(f"{source}: permission denied") from None

@@ -1,0 +1,46 @@
+"""unspin.analyze with the shipped model: offsets, long texts, languages."""
+
+from __future__ import annotations
+
+import pytest
+
+import unspin
+from unspin.errors import InputError, UnsupportedLanguageError
+from tests.conftest import EXAMPLE
+
+
+def test_analyze_example_finds_persuasion_with_valid_offsets():
+    text = EXAMPLE.read_text(encoding="utf-8")
+    doc = unspin.analyze(text)
+    assert isinstance(doc, unspin.Document) and doc.language == "en"
+    assert len(doc.spans) >= 3
+    for s in doc.spans:
+        piece = doc.text_of(s)
+        assert piece == piece.strip() and piece, "spans never start or end in whitespace"
+        assert s.technique in doc.to_dict()["techniques"]
+
+
+def test_offsets_refer_to_the_text_as_given_with_crlf_and_bom():
+    base = EXAMPLE.read_text(encoding="utf-8")
+    crlf = "\ufeff" + base.replace("\n", "\r\n")
+    a, b = unspin.analyze(base), unspin.analyze(crlf)
+    # Same words, same spans; a span across a line break carries the \r of the CRLF text.
+    assert [b.text_of(s).replace("\r", "") for s in b.spans] == [a.text_of(s) for s in a.spans]
+    for s in b.spans:
+        assert not b.text_of(s).startswith(("\r", "\n", "\ufeff"))
+
+
+def test_long_article_is_windowed_not_truncated():
+    para = EXAMPLE.read_text(encoding="utf-8")
+    text = "\n\n".join([para] * 6)  # ~2,000 words, many windows
+    doc = unspin.analyze(text)
+    assert doc.spans and max(s.end for s in doc.spans) > len(text) * 5 // 6
+
+
+def test_language_rules():
+    with pytest.raises(UnsupportedLanguageError, match="Russian"):
+        unspin.analyze("Это позор для страны, и все это знают. Правительство снова лжёт.")
+    doc = unspin.analyze("Das ist eine Schande für das Land, und alle wissen es.", language="en")
+    assert doc.language == "en"
+    with pytest.raises(InputError):
+        unspin.analyze("   ")
