@@ -130,8 +130,10 @@ def _read_file(path: Path, doc_id: str, source: str, max_chars: int) -> InputDoc
     kind = TEXT_SUFFIXES[path.suffix.lower()]
     try:
         size = path.stat().st_size
+        # Markup can be several times the text it holds (batch.analyse_item allows for it too).
+        limit = 4 * max_chars * (4 if kind == "html" else 1)
         # Hash without holding the file, so a stray multi-GB file costs no memory.
-        if size > 4 * max_chars:
+        if size > limit:
             return InputDoc(doc_id, None, _file_hash(path), kind, source, error=f"{size:,} bytes is more than unspin analyses at once (--max-chars {max_chars:,})")
         data = path.read_bytes()
     except OSError as exc:
