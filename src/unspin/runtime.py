@@ -33,6 +33,26 @@ def model_dir(name: str) -> Path:
     return path
 
 
+def onnx_session(path: Path, threads: int | None = None):
+    """An onnxruntime CPU session; ``threads`` defaults to UNSPIN_THREADS, else all cores.
+
+    Processes that share a machine (Dask workers, several servers) set UNSPIN_THREADS so their
+    sessions do not each claim every core and slow one another down.
+    """
+    import onnxruntime as ort
+
+    threads = threads or int(os.environ.get("UNSPIN_THREADS", "0") or 0)
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    opts.log_severity_level = 3
+    if threads:
+        opts.intra_op_num_threads = threads
+    try:
+        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises its own untyped errors
+        raise ModelError(f"cannot load {path}: {exc}") from exc
+
+
 def _softmax(x: np.ndarray) -> np.ndarray:
     x = x - x.max(axis=-1, keepdims=True)
     e = np.exp(x)
@@ -55,23 +75,10 @@ class SpanEncoder:
     """Runs the ONNX token encoder over sliding windows and stitches the windows back together."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
-        import onnxruntime as ort
-
         self.path = Path(path)
         self.config: dict[str, Any] = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
         self.tokenizer = load_tokenizer(str(self.path / "tokenizer.json"))
-        opts = ort.SessionOptions()
-        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        if threads:
-            opts.intra_op_num_threads = threads
-        opts.log_severity_level = 3
-        try:
-            self.sessions = [
-                ort.InferenceSession(str(self.path / m["encoder"]), opts, providers=["CPUExecutionProvider"])
-                for m in members(self.config)
-            ]
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"cannot load {self.path}: {exc}") from exc
+        self.sessions = [onnx_session(self.path / m["encoder"], threads) for m in members(self.config)]
         self.window = int(self.config["window"])
         self.stride = int(self.config["stride"])
         self.batch = int(self.config.get("batch", 16))

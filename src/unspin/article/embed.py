@@ -22,8 +22,9 @@ class OnnxTextModel:
     """A sentence-level ONNX model: texts in, one row per text out (config key ``output``)."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
-        import onnxruntime as ort
         from tokenizers import Tokenizer
+
+        from unspin.runtime import onnx_session
 
         self.path = Path(path)
         self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
@@ -32,14 +33,7 @@ class OnnxTextModel:
         self.tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(self.max_len)
-        opts = ort.SessionOptions()
-        opts.log_severity_level = 3
-        if threads:
-            opts.intra_op_num_threads = threads
-        try:
-            self.session = ort.InferenceSession(str(self.path / self.config.get("file", "model.onnx")), opts, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime raises its own untyped errors
-            raise ModelError(f"cannot load {self.path}: {exc}") from exc
+        self.session = onnx_session(self.path / self.config.get("file", "model.onnx"), threads)
         self.dim = int(self.config.get("dim", 384))
         self._inputs = {i.name for i in self.session.get_inputs()}
         self.output = self.config.get("output", "embedding")

@@ -8,6 +8,7 @@ the wire.
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,10 +64,12 @@ def client_for(spec: str, connect_timeout: float = 15.0) -> Iterator[Any]:
 
     kind, value = parse_spec(spec)
     if kind == "local":
-        import os
-
         n = value or max(1, (os.cpu_count() or 2))
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, Client(cluster) as client:
+        with LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+            # Each worker's ONNX sessions would otherwise use every core; n workers would fight.
+            env={"UNSPIN_THREADS": str(max(1, (os.cpu_count() or 1) // n))},
+        ) as cluster, Client(cluster) as client:
             yield client
         return
     try:
