@@ -311,10 +311,9 @@ def tune(out: Path, args) -> None:
         (out / "config.json").write_text(json.dumps(config, indent=1))
         results[precision] = r = tune_decoding(out, val, gold)
         print(f"{precision}: threshold {r['threshold']}/{r['seed_threshold']} SI F1 {r['si']['f1']:.4f} (P {r['si']['precision']:.3f} R {r['si']['recall']:.3f}) TC micro-F1 {r['tc']['f1']:.4f}", flush=True)
-    # int8 ships unless it costs more than a point of F1 on either task.
+    # int8 always ships: the fp32 encoder is ~90 MB, three times the 30 MB budget for the span
+    # model. The fp32 figures are recorded beside it so the cost of quantisation stays visible.
     use = "int8"
-    if any(results["fp32"][t]["f1"] - results["int8"][t]["f1"] > 0.01 for t in ("si", "tc")):
-        use = "fp32"
     shutil.copy(out / f"encoder-{use}.onnx", out / "encoder.onnx")
     config["encoder"] = "encoder.onnx"
     config["precision"] = use
