@@ -1,6 +1,9 @@
-"""Score the shipped span model on the validation split of PTC train (never trained on).
+"""Score the shipped models on data they were never trained on.
 
-    python bench/quality.py [--data ../shared/data/ptc] [--format text|json]
+    python bench/quality.py [--data ../shared/data/ptc] [--format text|json] [--spans-only]
+
+Article-level figures (check-worthy claims F1, genre macro-F1) come from
+bench/quality_article.py, which this script runs too unless --spans-only is given.
 
 The split is unspin.corpus.validation_split (15% of the training articles, by article), the
 same one scripts/train_spans.py holds out. Prints SI (official partial-overlap F1) and TC
@@ -22,6 +25,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
     ap.add_argument("--format", choices=["text", "json"], default="text")
+    ap.add_argument("--spans-only", action="store_true", help="skip claims and genre")
     args = ap.parse_args()
 
     from unspin import corpus
@@ -38,6 +42,14 @@ def main() -> None:
     si = evaluate_si(tagger, val, gold)
     tc = evaluate_tc(tagger, val, gold)
     result = {"articles": len(val), "gold_spans": len(gold), "si": si.as_dict(), "tc": tc.as_dict(), "seconds": round(time.perf_counter() - t0, 1)}
+    if not args.spans_only:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import quality_article
+        from unspin.runtime import model_dir
+
+        corpora = data.parent
+        result["claims"] = quality_article.claims(corpora, model_dir("en-claims"), "shipped")
+        result["genre"] = quality_article.genre(corpora)
     if args.format == "json":
         print(json.dumps(result, indent=1))
         return
@@ -49,6 +61,12 @@ def main() -> None:
     for t, prf in sorted(tc.per_technique.items(), key=lambda kv: -kv[1].n_gold):
         si_f1 = si.per_technique.get(t)
         print(f"{t:38s} {si_f1.f1 if si_f1 else 0:6.3f} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f} {prf.n_gold:5d}")
+    if "claims" in result:
+        c = result["claims"]
+        print(f"\ncheck-worthy claims (positive-class F1 at threshold {c['threshold']}): "
+              + ", ".join(f"{k} {c[k]['f1']:.4f}" for k in ("dev-test", "own", "dev")))
+        g = result["genre"]
+        print(f"genre: macro-F1 {g['macro_f1']:.4f} on {g['heldout_docs']} held-out documents; per class {g['per_class_f1']}")
 
 
 if __name__ == "__main__":

@@ -216,7 +216,9 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
         opset_version=17,
         dynamo=False,
     )
-    quantize_dynamic(str(fp32), str(out / "encoder-int8.onnx"), weight_type=QuantType.QInt8)
+    # Per-channel scales: per-tensor int8 cost 1.2 points of SI F1 and 2.3 of TC on the
+    # validation split (run en-v3); per-channel cost none of SI and 0.8 of TC.
+    quantize_dynamic(str(fp32), str(out / "encoder-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     lin1, lin2 = net.head[0], net.head[3]
     np.savez(
         out / "head.npz",
