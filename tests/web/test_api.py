@@ -317,3 +317,12 @@ def test_serve_command_starts_and_applies_its_options() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_three_megabyte_body_gets_413_with_default_settings(client) -> None:
+    """The issue's own case: the default limit is 2 MB, and 3 MB of text is refused whole."""
+    big = "word " * 600_000  # 3,000,000 bytes
+    r = client.post("/api/v1/analyze", json={"text": big})
+    assert r.status_code == 413 and "error" in r.json()
+    r = client.post("/api/v1/analyze", content=big.encode(), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 413
