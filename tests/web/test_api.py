@@ -7,7 +7,7 @@ import json
 import re
 import threading
 import time
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 

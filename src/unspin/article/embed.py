@@ -15,8 +15,6 @@ from typing import Sequence
 
 import numpy as np
 
-from unspin.errors import ModelError
-
 
 class OnnxTextModel:
     """A sentence-level ONNX model: texts in, one row per text out (config key ``output``)."""
