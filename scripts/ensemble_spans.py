@@ -14,7 +14,8 @@ import json
 import shutil
 from pathlib import Path
 
-from train_spans import ROOT, install, record, tune_decoding, validation_data
+from _shipping import install_model
+from train_spans import ROOT, record, tune_decoding, validation_data
 
 
 def main() -> None:
@@ -46,7 +47,7 @@ def main() -> None:
     record(args.out, config, result, len(val), {"members": single})
     print(f"ensemble of {len(members)}: threshold {result['threshold']}/{result['seed_threshold']} SI F1 {result['si']['f1']:.4f} TC micro-F1 {result['tc']['f1']:.4f}")
     if args.install:
-        install(args.out, ["tokenizer.json", "config.json"] + [f for m in members for f in m.values()])
+        install_model(args.out, "en", ["tokenizer.json", "config.json"] + [f for m in members for f in m.values()])
 
 
 if __name__ == "__main__":

@@ -122,11 +122,9 @@ def main() -> None:
     (out / "config.json").write_text(json.dumps(config, indent=1))
     print(json.dumps(config["check"]), flush=True)
     if args.install:
-        dest = ROOT / "src" / "unspin" / "models" / "en-embed"
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in ("model.onnx", "tokenizer.json", "config.json"):
-            shutil.copy(out / name, dest / name)
-        print(f"installed into {dest}", flush=True)
+        from _shipping import install_model
+
+        install_model(out, "en-embed", ["model.onnx", "tokenizer.json", "config.json"])
 
 
 if __name__ == "__main__":

@@ -225,11 +225,9 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
     (out / "config.json").write_text(json.dumps(config, indent=1))
     print(f"shipping {use} at threshold {config['threshold']}", flush=True)
     if args.install:
-        dest = ROOT / "src" / "unspin" / "models" / "en-claims"
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in ("model.onnx", "tokenizer.json", "config.json"):
-            shutil.copy(out / name, dest / name)
-        print(f"installed into {dest}", flush=True)
+        from _shipping import install_model
+
+        install_model(out, "en-claims", ["model.onnx", "tokenizer.json", "config.json"])
 
 
 def main() -> None:

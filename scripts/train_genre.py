@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -223,11 +222,9 @@ def main() -> None:
     (out / "config.json").write_text(json.dumps(config, indent=1))
     probe_texts(out, args, data)
     if args.install:
-        dest = ROOT / "src" / "unspin" / "models" / "en-genre"
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in ("weights.npz", "config.json"):
-            shutil.copy(out / name, dest / name)
-        print(f"installed into {dest}", flush=True)
+        from _shipping import install_model
+
+        install_model(out, "en-genre", ["weights.npz", "config.json"])
 
 
 def probe_texts(out: Path, args, data: Path) -> None:

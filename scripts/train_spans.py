@@ -149,8 +149,21 @@ def train(args) -> None:
     tok = load_tokenizer(str(base / "tokenizer.json"))
     examples = build_examples(tok, {a: articles[a] for a in train_ids}, labels, args.stride)
     print(f"{len(train_ids)} training articles -> {len(examples)} windows; {len(val_ids)} validation articles", flush=True)
+    if args.extra_articles:
+        # Self-training: unlabelled articles with a teacher's predicted spans (scripts/pseudo_label.py).
+        extra = corpus.read_articles(args.extra_articles)
+        clash = set(extra) & set(articles)
+        if clash:
+            sys.exit(f"--extra-articles shares {len(clash)} article ids with train; refusing to mix them")
+        extra_labels = corpus.group_by_article(corpus.read_labels(args.extra_labels))
+        more = build_examples(tok, extra, extra_labels, args.stride)
+        examples += more
+        print(f"+ {len(extra)} pseudo-labelled articles -> {len(more)} windows", flush=True)
 
     net = SpanNet(base, len(LABELS))
+    if args.init:
+        net.load_state_dict(torch.load(args.init, map_location="cpu"))
+        print(f"continuing from {args.init}", flush=True)
     enc_params = list(net.encoder.parameters())
     head_params = list(net.bio.parameters()) + list(net.head.parameters())
     opt = torch.optim.AdamW(
@@ -294,16 +307,6 @@ def record(out: Path, config: dict, result: dict, n_val: int, extra: dict | None
     (out / "config.json").write_text(json.dumps(config, indent=1))
 
 
-def install(out: Path, files: list[str]) -> None:
-    dest = ROOT / "src" / "unspin" / "models" / "en"
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    for name in files:
-        shutil.copy(out / name, dest / name)
-    print(f"installed into {dest}", flush=True)
-
-
 def tune(out: Path, args) -> None:
     """Pick the decoding thresholds and encoder precision on the validation articles."""
     val, gold = validation_data(Path(args.data))
@@ -325,7 +328,9 @@ def tune(out: Path, args) -> None:
     (out / "validation.json").write_text(json.dumps(results, indent=1))
     print(f"shipping {use}: {json.dumps(config['validation'])}", flush=True)
     if args.install:
-        install(out, ["encoder.onnx", "head.npz", "tokenizer.json", "config.json"])
+        from _shipping import install_model
+
+        install_model(out, "en", ["encoder.onnx", "head.npz", "tokenizer.json", "config.json"])
 
 
 def main() -> None:
@@ -343,6 +348,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="use only this many training articles (smoke tests)")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that crosses this budget")
+    ap.add_argument("--init", help="start from this spannet.pt (a previous run's weights) instead of the base encoder")
+    ap.add_argument("--extra-articles", help="folder of unlabelled article<ID>.txt files to add to training (self-training)")
+    ap.add_argument("--extra-labels", help="their pseudo labels (ID technique start end), from scripts/pseudo_label.py")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--tune-only", action="store_true", help="re-run threshold tuning on an existing --out")
     ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/en")

@@ -6,13 +6,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Protocol, Sequence
 
+from unspin import __version__
 from unspin import language as langid
 from unspin.document import Document
-from unspin.errors import UnsupportedLanguageError
+from unspin.errors import ModelError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, check_text
+from unspin.runtime import model_dir
 
 SUPPORTED = ("en",)
 
@@ -103,3 +107,21 @@ def analyze(
 
         pipeline = with_evidence(pipeline, list(evidence))
     return pipeline(text, language=language, max_chars=max_chars, **meta)
+
+
+def model_version(language: str = "en") -> str:
+    """``unspin`` version plus the shipped models' config hashes, so a new model re-analyses.
+
+    The span model's folder is ``<language>``; the article-level components ship beside it as
+    ``<language>-<part>`` folders, and a change to any of them changes what gets stored.
+    """
+    try:
+        main = model_dir(language)
+        configs = [main / "config.json"] + sorted(main.parent.glob(f"{language}-*/config.json"))
+        h = hashlib.sha256()
+        for config in configs:
+            h.update(config.parent.name.encode() + b"\0" + config.read_bytes())
+        name = json.loads(configs[0].read_text(encoding="utf-8")).get("name", language)
+    except (ModelError, OSError, ValueError):
+        return __version__
+    return f"{__version__}+{name}.{h.hexdigest()[:12]}"

@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 
 from unspin.errors import InputError
-from unspin.store.db import ERROR, Record, Store, model_version, normalise_url
+from unspin.pipeline import model_version
+from unspin.store.db import ERROR, Record, Store, normalise_url
 
 
 def test_write_replaces_a_document_with_its_spans_and_results(db_url: str) -> None:

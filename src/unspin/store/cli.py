@@ -69,7 +69,8 @@ def batch(
     """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""
     from unspin.store import batch as batchmod
     from unspin.store import ingest
-    from unspin.store.db import Store, model_version
+    from unspin.pipeline import model_version
+    from unspin.store.db import Store
 
     total = ingest.count(inputs)
     version = model_version("en" if language == "auto" else language)

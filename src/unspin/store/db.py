@@ -8,14 +8,11 @@ transaction, so a run killed at any moment leaves each document either fully sto
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from unspin import __version__
-from unspin.errors import InputError, ModelError
+from unspin.errors import InputError
 from unspin.store import require, sqlalchemy
 
 if TYPE_CHECKING:
@@ -61,26 +58,6 @@ class Record:
                 total += end - max(start, reach)
                 reach = end
         return total
-
-
-def model_version(language: str = "en") -> str:
-    """``unspin`` version plus the shipped models' config hashes, so a new model re-analyses.
-
-    The span model's folder is ``<language>``; the article-level components ship beside it as
-    ``<language>-<part>`` folders, and a change to any of them changes what gets stored.
-    """
-    try:
-        from unspin.runtime import model_dir
-
-        main = model_dir(language)
-        configs = [main / "config.json"] + sorted(main.parent.glob(f"{language}-*/config.json"))
-        h = hashlib.sha256()
-        for config in configs:
-            h.update(config.parent.name.encode() + b"\0" + config.read_bytes())
-        name = json.loads(configs[0].read_text(encoding="utf-8")).get("name", language)
-    except (ModelError, OSError, ValueError):
-        return __version__
-    return f"{__version__}+{name}.{h.hexdigest()[:12]}"
 
 
 def _metadata() -> "MetaData":

@@ -1,0 +1,156 @@
+"""Where the span model goes wrong, on the validation split (issue 6, "measure before changing").
+
+    python bench/errors.py [--model src/unspin/models/en] [--data ../shared/data/ptc] [--format text|json]
+
+Reports, for one span-model folder:
+- SI recall by gold span length and SI precision by predicted span length;
+- boundary errors: for each gold span, the predicted span that overlaps it most, and whether it
+  starts/ends early, late or exactly (in characters, after merging overlapping gold spans as the
+  SI scorer does);
+- window context: SI recall of gold spans by how close they sit to the edge of the window that
+  tagged them (the encoder sees 254 tokens at a time);
+- calibration: predicted spans binned by their score, against the share of their characters
+  that really are inside a gold span.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from unspin import corpus  # noqa: E402
+from unspin.components.techniques import TechniqueTagger  # noqa: E402
+from unspin.decoding import tokens_in  # noqa: E402
+from unspin.encoding import windows  # noqa: E402
+from unspin.runtime import SpanEncoder, TechniqueHeads  # noqa: E402
+from unspin.scoring import merge_spans  # noqa: E402
+
+LENGTH_BINS = [(1, 10), (11, 25), (26, 60), (61, 120), (121, 10**9)]
+
+
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def length_bin(n: int) -> str:
+    for lo, hi in LENGTH_BINS:
+        if lo <= n <= hi:
+            return f"{lo}-{hi}" if hi < 10**9 else f">{lo - 1}"
+    return "0"
+
+
+def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
+    cfg = json.loads((model / "config.json").read_text())
+    encoder = SpanEncoder(model)
+    tagger = TechniqueTagger(
+        encoder, TechniqueHeads.from_folder(model, encoder.config), cfg["labels"],
+        threshold=float(cfg["threshold"]), seed_threshold=float(cfg.get("seed_threshold", cfg["threshold"])),
+    )
+    gold: dict[str, list[tuple[int, int]]] = {}
+    for l in gold_labels:
+        gold.setdefault(l.article_id, []).append((l.start, l.end))
+    rec_by_len: dict[str, list[float]] = {}
+    prec_by_len: dict[str, list[float]] = {}
+    rec_by_edge: dict[str, list[float]] = {}
+    calib: list[tuple[float, float]] = []
+    boundary = {"start": {"early": 0, "exact": 0, "late": 0}, "end": {"early": 0, "exact": 0, "late": 0}}
+    shifts = {"start": [], "end": []}
+    missed = 0
+    for art, text in val.items():
+        out = encoder(text)
+        scores = tagger.predict_one(text)
+        pred = merge_spans((s.start, s.end) for s in scores.spans)
+        raw = [(s.start, s.end, s.score) for s in scores.spans]
+        ref = merge_spans(gold.get(art, []))
+        wins = windows(len(out.enc), int(cfg["window"]), int(cfg["stride"]))
+        for g in ref:
+            cov = sum(overlap(g, p) for p in pred) / (g[1] - g[0])
+            rec_by_len.setdefault(length_bin(g[1] - g[0]), []).append(cov)
+            t0, t1 = tokens_in(out.enc, *g)
+            # Context of the best window for this span: tokens between it and the nearer edge.
+            ctx = max((min(t0 - s, e - t1) for s, e in wins if s <= t0 and t1 <= e), default=0)
+            edge = "<16" if ctx < 16 else "16-63" if ctx < 64 else ">=64"
+            rec_by_edge.setdefault(edge, []).append(cov)
+            best = max(pred, key=lambda p: overlap(g, p), default=None)
+            if best is None or overlap(g, best) == 0:
+                missed += 1
+                continue
+            for side, d in (("start", best[0] - g[0]), ("end", best[1] - g[1])):
+                shifts[side].append(d)
+                boundary[side]["exact" if d == 0 else "early" if d < 0 else "late"] += 1
+        for p in pred:
+            prec = sum(overlap(p, g) for g in ref) / (p[1] - p[0])
+            prec_by_len.setdefault(length_bin(p[1] - p[0]), []).append(prec)
+        for s0, s1, sc in raw:
+            calib.append((sc, sum(overlap((s0, s1), g) for g in ref) / (s1 - s0)))
+
+    def table(d: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+        return {k: {"n": len(v), "mean": round(float(np.mean(v)), 3)} for k, v in sorted(d.items())}
+
+    bins = np.array([0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.01])
+    sc = np.array([c[0] for c in calib])
+    hit = np.array([c[1] for c in calib])
+    calibration = {}
+    for lo, hi in zip(bins[:-1], bins[1:]):
+        m = (sc >= lo) & (sc < hi)
+        if m.any():
+            calibration[f"{lo:.1f}-{min(hi, 1.0):.1f}"] = {
+                "n": int(m.sum()), "mean_score": round(float(sc[m].mean()), 3), "precision": round(float(hit[m].mean()), 3)
+            }
+    n_gold = sum(len(merge_spans(v)) for a, v in gold.items() if a in val)
+    return {
+        "gold_spans_merged": n_gold,
+        "gold_spans_not_touched": missed,
+        "recall_by_gold_length": table(rec_by_len),
+        "precision_by_predicted_length": table(prec_by_len),
+        "recall_by_window_context_tokens": table(rec_by_edge),
+        "boundaries": boundary,
+        "median_shift_chars": {k: float(np.median(v)) if v else 0.0 for k, v in shifts.items()},
+        "median_abs_shift_chars_when_wrong": {
+            k: float(np.median([abs(x) for x in v if x])) if any(v) else 0.0 for k, v in shifts.items()
+        },
+        "calibration": calibration,
+        "expected_calibration_error": round(
+            float(sum(b["n"] * abs(b["mean_score"] - b["precision"]) for b in calibration.values()) / max(1, len(calib))), 3
+        ),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default=str(ROOT / "src" / "unspin" / "models" / "en"))
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--format", choices=["text", "json"], default="text")
+    args = ap.parse_args()
+    data = Path(args.data)
+    articles = corpus.read_articles(data / "train-articles")
+    _, val_ids = corpus.validation_split(articles)
+    val = {a: articles[a] for a in val_ids}
+    gold = [l for l in corpus.read_labels(data / "train-task-flc-tc.labels") if l.article_id in val]
+    result = analyse(Path(args.model), val, gold)
+    if args.format == "json":
+        print(json.dumps(result, indent=1))
+        return
+    print(f"{result['gold_spans_merged']} gold spans (merged), {result['gold_spans_not_touched']} not touched by any prediction")
+    for key in ("recall_by_gold_length", "precision_by_predicted_length", "recall_by_window_context_tokens"):
+        print(f"\n{key.replace('_', ' ')}:")
+        for k, v in result[key].items():
+            print(f"  {k:>10s}  n={v['n']:4d}  {v['mean']:.3f}")
+    print("\nboundaries of the best-overlapping prediction (chars):")
+    for side, counts in result["boundaries"].items():
+        print(f"  {side:5s} " + "  ".join(f"{k} {v}" for k, v in counts.items())
+              + f"  (median shift {result['median_shift_chars'][side]:+.0f}, median |shift| when wrong {result['median_abs_shift_chars_when_wrong'][side]:.0f})")
+    print(f"\ncalibration (span score -> share of its characters inside gold), ECE {result['expected_calibration_error']}:")
+    for k, v in result["calibration"].items():
+        print(f"  {k}  n={v['n']:4d}  mean score {v['mean_score']:.3f}  precision {v['precision']:.3f}")
+
+
+if __name__ == "__main__":
+    main()
