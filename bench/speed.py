@@ -72,6 +72,15 @@ def main() -> None:
         pipeline(thousand, language="en")
         one_k.append(time.perf_counter() - t)
 
+    # Per component on the same 1,000-word text, to see where the half-second budget goes.
+    per_component: dict[str, list[float]] = {c.name: [] for c in pipeline.components}
+    for _ in range(10):
+        doc = pipeline.make_doc(thousand, language="en")
+        for c in pipeline.components:
+            t = time.perf_counter()
+            c.set_annotations([doc], c.predict([doc]))
+            per_component[c.name].append(time.perf_counter() - t)
+
     q = statistics.quantiles(lat, n=20)
     result = {
         "articles": len(arts),
@@ -83,6 +92,7 @@ def main() -> None:
         "encoder_share": round(forward["s"] / wall, 3),
         "latency_1000_words_median_s": round(statistics.median(one_k), 3),
         "latency_1000_words_max_s": round(max(one_k), 3),
+        "latency_1000_words_by_component_s": {k: round(statistics.median(v), 3) for k, v in per_component.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "model": encoder.config.get("name"),
         "members": len(encoder.sessions),
