@@ -16,6 +16,7 @@ from pathlib import Path
 
 from _shipping import install_model
 from train_spans import ROOT, record, tune_decoding, validation_data
+from unspin.runtime import tokenizer_file
 
 
 def main() -> None:
@@ -35,8 +36,8 @@ def main() -> None:
         shutil.copy(m / "head.npz", args.out / f"head-{i}.npz")
         members.append({"encoder": f"encoder-{i}.onnx", "head": f"head-{i}.npz"})
         single[str(m)] = {"si_f1": cfg["validation"]["si"]["f1"], "tc_f1": cfg["validation"]["tc_micro_f1"], "trained": cfg.get("trained")}
-    shutil.copy(args.members[0] / "tokenizer.json", args.out / "tokenizer.json")
-    for key in ("encoder", "precision", "validation", "trained"):
+    shutil.copy(tokenizer_file(args.members[0], config), args.out / "tokenizer.json")
+    for key in ("encoder", "precision", "validation", "trained", "tokenizer"):
         config.pop(key, None)
     config["members"] = members
     config["name"] = f"unspin-en-spans-ensemble-{len(members)}"

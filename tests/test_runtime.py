@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
+import pytest
 
-from unspin.runtime import SpanEncoder, TechniqueHeads, members, model_dir
+from unspin.errors import ModelError
+from unspin.runtime import MODELS_DIR, SpanEncoder, TechniqueHeads, members, model_dir, tokenizer_file
 from tests.conftest import EXAMPLE
 
 
@@ -28,7 +31,7 @@ def test_empty_text_gives_empty_outputs():
 
 def _folder(path, src, config, member, copies):
     path.mkdir()
-    (path / "tokenizer.json").symlink_to(src / "tokenizer.json")
+    (path / "tokenizer.json").symlink_to(tokenizer_file(src, config))
     for i in range(copies):
         (path / f"e{i}.onnx").symlink_to(src / member["encoder"])
         (path / f"h{i}.npz").symlink_to(src / member["head"])
@@ -50,3 +53,52 @@ def test_two_identical_members_reproduce_the_single_model(tmp_path):
     heads = TechniqueHeads.from_folder(tmp_path / "two", cfg2)
     feats = np.random.default_rng(0).normal(size=(3, heads.heads[0].w1.shape[0])).astype(np.float32)
     assert np.allclose(heads([feats, feats]), heads.heads[0](feats), atol=1e-6)
+
+
+def test_shipped_models_share_one_tokenizer_and_no_orphans():
+    configs = {c.parent.name: json.loads(c.read_text()) for c in MODELS_DIR.glob("*/config.json")}
+    named = {c["tokenizer"] for c in configs.values() if "tokenizer" in c}
+    assert len(named) == 1, named  # en, en-claims and en-embed are all MiniLM
+    for name, config in configs.items():
+        if name != "en-genre":  # numpy weights over en-embed's vectors, no tokenizer of its own
+            assert tokenizer_file(MODELS_DIR / name, config).is_file()
+    assert {f"tokenizers/{f.name}" for f in (MODELS_DIR / "tokenizers").iterdir()} == named
+
+
+def test_tokenizer_file_prefers_own_file_then_shared_then_explains(tmp_path):
+    (tmp_path / "tokenizers").mkdir()
+    (tmp_path / "tokenizers" / "t.json").write_text("{}")
+    model = tmp_path / "m"
+    model.mkdir()
+    assert tokenizer_file(model, {"tokenizer": "tokenizers/t.json"}) == tmp_path / "tokenizers" / "t.json"
+    (model / "tokenizer.json").write_text("{}")
+    assert tokenizer_file(model, {"tokenizer": "tokenizers/t.json"}) == model / "tokenizer.json"
+    (model / "tokenizer.json").unlink()
+    with pytest.raises(ModelError, match="lacks its shared tokenizer 'tokenizers/gone.json'"):
+        tokenizer_file(model, {"tokenizer": "tokenizers/gone.json"})
+    with pytest.raises(ModelError, match="lacks tokenizer.json"):
+        tokenizer_file(model, {})
+
+
+def test_install_shares_the_tokenizer_and_prunes_unused_copies(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "scripts"))
+    import _shipping
+
+    monkeypatch.setattr(_shipping, "MODELS", tmp_path / "models")
+    runs = tmp_path / "runs"
+    for run, tok in (("a", "first"), ("b", "first"), ("c", "second")):
+        (runs / run).mkdir(parents=True)
+        (runs / run / "tokenizer.json").write_text(tok)
+        (runs / run / "config.json").write_text(json.dumps({"name": run}))
+    _shipping.install_model(runs / "a", "xa", ["tokenizer.json", "config.json"])
+    _shipping.install_model(runs / "b", "xb", ["tokenizer.json", "config.json"])
+    shared = list((tmp_path / "models" / "tokenizers").iterdir())
+    assert len(shared) == 1 and shared[0].read_text() == "first"
+    # Replacing xa and xb by a model with another tokenizer leaves no stale copy behind.
+    _shipping.install_model(runs / "c", "xa", ["tokenizer.json", "config.json"])
+    _shipping.install_model(runs / "c", "xb", ["tokenizer.json", "config.json"])
+    shared = list((tmp_path / "models" / "tokenizers").iterdir())
+    assert [f.read_text() for f in shared] == ["second"]
+    cfg = json.loads((tmp_path / "models" / "xa" / "config.json").read_text())
+    assert tokenizer_file(tmp_path / "models" / "xa", cfg).read_text() == "second"
+    assert not (tmp_path / "models" / "xa" / "tokenizer.json").exists()

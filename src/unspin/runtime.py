@@ -1,6 +1,7 @@
 """Model runtime: ONNX encoders and numpy heads, no PyTorch.
 
-A model folder holds ``tokenizer.json``, ``config.json`` (labels, window geometry, decoding
+A model folder holds a tokenizer (its own ``tokenizer.json``, or the shared one its config
+names, see ``tokenizer_file``), ``config.json`` (labels, window geometry, decoding
 thresholds and the measured quality of this model) and one or more members, each an ONNX
 encoder (BIO logits and token states) with its ``.npz`` technique head. With several members
 (``config["members"]``) the token probabilities and the technique probabilities are averaged:
@@ -31,6 +32,23 @@ def model_dir(name: str) -> Path:
     if not (path / "config.json").is_file():
         raise ModelError(f"model {name!r} not found in {root}; reinstall unspin or set UNSPIN_MODELS")
     return path
+
+
+def tokenizer_file(path: Path, config: dict[str, Any]) -> Path:
+    """The tokenizer of the model folder ``path``: its own ``tokenizer.json`` if it has one.
+
+    Shipped models built on the same encoder share one copy under ``models/tokenizers/``
+    (config key ``tokenizer``, relative to the models root) rather than carrying 0.5 MB each;
+    a run folder from a training script keeps its own file.
+    """
+    own = Path(path) / "tokenizer.json"
+    if own.is_file():
+        return own
+    shared = config.get("tokenizer")
+    if shared and (Path(path).parent / shared).is_file():
+        return Path(path).parent / shared
+    missing = f"its shared tokenizer {shared!r}" if shared else "tokenizer.json"
+    raise ModelError(f"model folder {path} lacks {missing}; reinstall unspin or set UNSPIN_MODELS")
 
 
 def onnx_session(path: Path, threads: int | None = None):
@@ -77,7 +95,7 @@ class SpanEncoder:
     def __init__(self, path: Path, threads: int | None = None) -> None:
         self.path = Path(path)
         self.config: dict[str, Any] = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
-        self.tokenizer = load_tokenizer(str(self.path / "tokenizer.json"))
+        self.tokenizer = load_tokenizer(str(tokenizer_file(self.path, self.config)))
         self.sessions = [onnx_session(self.path / m["encoder"], threads) for m in members(self.config)]
         self.window = int(self.config["window"])
         self.stride = int(self.config["stride"])

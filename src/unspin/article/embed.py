@@ -2,7 +2,8 @@
 
 numpy + onnxruntime + tokenizers only. The model folder (``models/en-embed``) holds
 ``model.onnx`` (inputs ``input_ids``, ``attention_mask``, ``token_type_ids``; output
-``embedding``, already pooled and normalised), ``tokenizer.json`` and ``config.json``.
+``embedding``, already pooled and normalised), ``config.json`` and a tokenizer
+(``unspin.runtime.tokenizer_file``).
 Built by ``scripts/export_embedder.py``.
 """
 
@@ -22,13 +23,13 @@ class OnnxTextModel:
     def __init__(self, path: Path, threads: int | None = None) -> None:
         from tokenizers import Tokenizer
 
-        from unspin.runtime import onnx_session
+        from unspin.runtime import onnx_session, tokenizer_file
 
         self.path = Path(path)
         self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
         self.max_len = int(self.config.get("max_len", 256))
         self.batch = int(self.config.get("batch", 32))
-        self.tokenizer = Tokenizer.from_file(str(self.path / "tokenizer.json"))
+        self.tokenizer = Tokenizer.from_file(str(tokenizer_file(self.path, self.config)))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(self.max_len)
         self.session = onnx_session(self.path / self.config.get("file", "model.onnx"), threads)
