@@ -1,13 +1,16 @@
 """Score the shipped models on data they were never trained on.
 
     python bench/quality.py [--data ../shared/data/ptc] [--format text|json] [--spans-only]
+                            [--model FOLDER] [--two-fold]
 
 Article-level figures (check-worthy claims F1, genre macro-F1) come from
 bench/quality_article.py, which this script runs too unless --spans-only is given.
 
 The split is unspin.corpus.validation_split (15% of the training articles, by article), the
 same one scripts/train_spans.py holds out. Prints SI (official partial-overlap F1) and TC
-(micro-F1 on the gold spans), overall and per technique.
+(micro-F1 on the gold spans), overall and per technique. --two-fold adds SI with the decoding
+thresholds chosen on one half of those articles and applied to the other (unspin.evaluation.
+two_fold_si): the shipped thresholds were chosen on all of them, which flatters the plain figure.
 """
 
 from __future__ import annotations
@@ -26,26 +29,48 @@ def main() -> None:
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
     ap.add_argument("--format", choices=["text", "json"], default="text")
     ap.add_argument("--spans-only", action="store_true", help="skip claims and genre")
+    ap.add_argument("--model", help="span model folder to score instead of the shipped one")
+    ap.add_argument("--two-fold", action="store_true", help="also report SI F1 with thresholds chosen on the other half")
     args = ap.parse_args()
 
     from unspin import corpus
     from unspin.components.techniques import TechniqueTagger
-    from unspin.evaluation import evaluate_si, evaluate_tc
+    from unspin.evaluation import THRESHOLD_GRID, evaluate_si, evaluate_tc, two_fold_si
+    from unspin.runtime import SpanEncoder, TechniqueHeads, model_dir
 
     data = Path(args.data)
     articles = corpus.read_articles(data / "train-articles")
     _, val_ids = corpus.validation_split(articles)
     val = {a: articles[a] for a in val_ids}
     gold = [l for l in corpus.read_labels(data / "train-task-flc-tc.labels") if l.article_id in val]
-    tagger = TechniqueTagger.from_model("en")
+    folder = Path(args.model) if args.model else model_dir("en")
+    encoder = SpanEncoder(folder)
+    heads = TechniqueHeads.from_folder(folder, encoder.config)
+    cfg = encoder.config
+    outputs: dict[str, object] = {}
+
+    def encode(text: str):  # the threshold sweep of --two-fold decodes each article many times
+        if text not in outputs:
+            outputs[text] = encoder(text)
+        return outputs[text]
+
+    def make(lo: float, hi: float) -> TechniqueTagger:
+        return TechniqueTagger(encode, heads, cfg["labels"], threshold=lo, seed_threshold=hi,
+                               second_label_min=float(cfg.get("second_label_min", 0.35)))
+
+    tagger = make(float(cfg["threshold"]), float(cfg.get("seed_threshold", cfg["threshold"])))
     t0 = time.perf_counter()
     si = evaluate_si(tagger, val, gold)
     tc = evaluate_tc(tagger, val, gold)
-    result = {"articles": len(val), "gold_spans": len(gold), "si": si.as_dict(), "tc": tc.as_dict(), "seconds": round(time.perf_counter() - t0, 1)}
+    result = {"model": str(folder), "articles": len(val), "gold_spans": len(gold), "si": si.as_dict(), "tc": tc.as_dict(),
+              "seconds": round(time.perf_counter() - t0, 1)}
+    if args.two_fold:
+        honest, chosen = two_fold_si(make, THRESHOLD_GRID, val, gold)
+        result["si_two_fold"] = {"f1": round(honest.overall.f1, 4), "precision": round(honest.overall.precision, 4),
+                                 "recall": round(honest.overall.recall, 4), "thresholds": chosen}
     if not args.spans_only:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import quality_article
-        from unspin.runtime import model_dir
 
         corpora = data.parent
         result["claims"] = quality_article.claims(corpora, model_dir("en-claims"), "shipped")
@@ -53,10 +78,14 @@ def main() -> None:
     if args.format == "json":
         print(json.dumps(result, indent=1))
         return
-    print(f"validation split: {len(val)} articles, {len(gold)} gold technique spans")
+    print(f"model {folder}; validation split: {len(val)} articles, {len(gold)} gold technique spans")
     for name, s in (("SI", si), ("TC", tc)):
         o = s.overall
         print(f"{name}: P {o.precision:.4f}  R {o.recall:.4f}  F1 {o.f1:.4f}")
+    if "si_two_fold" in result:
+        h = result["si_two_fold"]
+        print(f"SI, thresholds from the other half (2-fold): P {h['precision']:.4f}  R {h['recall']:.4f}  F1 {h['f1']:.4f}"
+              f"  (chosen {h['thresholds'][0]} and {h['thresholds'][1]})")
     print(f"\n{'technique':38s} {'SI F1':>6s} {'TC P':>6s} {'TC R':>6s} {'TC F1':>6s} {'gold':>5s}")
     for t, prf in sorted(tc.per_technique.items(), key=lambda kv: -kv[1].n_gold):
         si_f1 = si.per_technique.get(t)
