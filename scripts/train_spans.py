@@ -260,6 +260,9 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
         "second_label_min": 0.35,
         "trained": {k: v for k, v in vars(args).items() if k != "install"},
     }
+    if args.init and (Path(args.init).parent / "config.json").is_file():
+        # The run this one continues from, so the config alone tells how to rebuild the model.
+        config["trained"]["init_trained"] = json.loads((Path(args.init).parent / "config.json").read_text()).get("trained")
     (out / "config.json").write_text(json.dumps(config, indent=1))
     tune(out, args)
 
