@@ -49,10 +49,7 @@ def length_bin(n: int) -> str:
 def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
     cfg = json.loads((model / "config.json").read_text())
     encoder = SpanEncoder(model)
-    tagger = TechniqueTagger(
-        encoder, TechniqueHeads.from_folder(model, encoder.config), cfg["labels"],
-        threshold=float(cfg["threshold"]), seed_threshold=float(cfg.get("seed_threshold", cfg["threshold"])),
-    )
+    tagger = TechniqueTagger(encoder, TechniqueHeads.from_folder(model, encoder.config), cfg["labels"], **TechniqueTagger.settings(cfg))
     gold: dict[str, list[tuple[int, int]]] = {}
     for l in gold_labels:
         gold.setdefault(l.article_id, []).append((l.start, l.end))

@@ -9,8 +9,8 @@ bench/quality_article.py, which this script runs too unless --spans-only is give
 The split is unspin.corpus.validation_split (15% of the training articles, by article), the
 same one scripts/train_spans.py holds out. Prints SI (official partial-overlap F1) and TC
 (micro-F1 on the gold spans), overall and per technique. --two-fold adds SI with the decoding
-thresholds chosen on one half of those articles and applied to the other (unspin.evaluation.
-two_fold_si): the shipped thresholds were chosen on all of them, which flatters the plain figure.
+settings (unspin.evaluation.DECODER_GRID) chosen on one half of those articles and applied to the
+other (two_fold_si): the shipped settings were chosen on all of them, which flatters the plain figure.
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ def main() -> None:
     ap.add_argument("--format", choices=["text", "json"], default="text")
     ap.add_argument("--spans-only", action="store_true", help="skip claims and genre")
     ap.add_argument("--model", help="span model folder to score instead of the shipped one")
-    ap.add_argument("--two-fold", action="store_true", help="also report SI F1 with thresholds chosen on the other half")
+    ap.add_argument("--two-fold", action="store_true", help="also report SI F1 with decoder settings chosen on the other half")
     args = ap.parse_args()
 
     from unspin import corpus
     from unspin.components.techniques import TechniqueTagger
-    from unspin.evaluation import THRESHOLD_GRID, evaluate_si, evaluate_tc, two_fold_si
+    from unspin.evaluation import DECODER_GRID, DECODER_KEYS, evaluate_si, evaluate_tc, two_fold_si
     from unspin.runtime import SpanEncoder, TechniqueHeads, model_dir
 
     data = Path(args.data)
@@ -54,20 +54,21 @@ def main() -> None:
             outputs[text] = encoder(text)
         return outputs[text]
 
-    def make(lo: float, hi: float) -> TechniqueTagger:
-        return TechniqueTagger(encode, heads, cfg["labels"], threshold=lo, seed_threshold=hi,
-                               second_label_min=float(cfg.get("second_label_min", 0.35)))
+    shipped = TechniqueTagger.settings(cfg)
 
-    tagger = make(float(cfg["threshold"]), float(cfg.get("seed_threshold", cfg["threshold"])))
+    def make(*setting: float) -> TechniqueTagger:
+        return TechniqueTagger(encode, heads, cfg["labels"], **{**shipped, **dict(zip(DECODER_KEYS, setting))})
+
+    tagger = make()
     t0 = time.perf_counter()
     si = evaluate_si(tagger, val, gold)
     tc = evaluate_tc(tagger, val, gold)
     result = {"model": str(folder), "articles": len(val), "gold_spans": len(gold), "si": si.as_dict(), "tc": tc.as_dict(),
               "seconds": round(time.perf_counter() - t0, 1)}
     if args.two_fold:
-        honest, chosen = two_fold_si(make, THRESHOLD_GRID, val, gold)
+        honest, chosen = two_fold_si(make, DECODER_GRID, val, gold)
         result["si_two_fold"] = {"f1": round(honest.overall.f1, 4), "precision": round(honest.overall.precision, 4),
-                                 "recall": round(honest.overall.recall, 4), "thresholds": chosen}
+                                 "recall": round(honest.overall.recall, 4), "settings": chosen}
     if not args.spans_only:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import quality_article
@@ -84,8 +85,8 @@ def main() -> None:
         print(f"{name}: P {o.precision:.4f}  R {o.recall:.4f}  F1 {o.f1:.4f}")
     if "si_two_fold" in result:
         h = result["si_two_fold"]
-        print(f"SI, thresholds from the other half (2-fold): P {h['precision']:.4f}  R {h['recall']:.4f}  F1 {h['f1']:.4f}"
-              f"  (chosen {h['thresholds'][0]} and {h['thresholds'][1]})")
+        print(f"SI, decoder settings from the other half (2-fold): P {h['precision']:.4f}  R {h['recall']:.4f}  F1 {h['f1']:.4f}"
+              f"  (chosen {h['settings'][0]} and {h['settings'][1]})")
     print(f"\n{'technique':38s} {'SI F1':>6s} {'TC P':>6s} {'TC R':>6s} {'TC F1':>6s} {'gold':>5s}")
     for t, prf in sorted(tc.per_technique.items(), key=lambda kv: -kv[1].n_gold):
         si_f1 = si.per_technique.get(t)

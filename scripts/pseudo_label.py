@@ -35,14 +35,7 @@ def main() -> None:
     model = Path(args.model)
     cfg = json.loads((model / "config.json").read_text())
     encoder = SpanEncoder(model)
-    tagger = TechniqueTagger(
-        encoder,
-        TechniqueHeads.from_folder(model, encoder.config),
-        cfg["labels"],
-        threshold=float(cfg["threshold"]),
-        seed_threshold=float(cfg.get("seed_threshold", cfg["threshold"])),
-        second_label_min=float(cfg.get("second_label_min", 0.35)),
-    )
+    tagger = TechniqueTagger(encoder, TechniqueHeads.from_folder(model, encoder.config), cfg["labels"], **TechniqueTagger.settings(cfg))
     articles = corpus.read_articles(args.articles)
     labels = predict_si(tagger, articles)
     out = Path(args.out)

@@ -279,35 +279,38 @@ def tune_decoding(model: Path, val: dict[str, str], gold: list) -> dict:
     """Run the model folder's encoder(s) once over the validation articles, then sweep the
     extend/seed thresholds; returns the best pair with its SI and TC scores."""
     from unspin.components.techniques import TechniqueTagger
-    from unspin.evaluation import THRESHOLD_GRID, evaluate_si, evaluate_tc, two_fold_si
+    from unspin.evaluation import DECODER_GRID, DECODER_KEYS, evaluate_si, evaluate_tc, two_fold_si
     from unspin.runtime import SpanEncoder, TechniqueHeads
 
     encoder = SpanEncoder(model)
     outputs = {t: encoder(t) for t in val.values()}
     cached = outputs.__getitem__
     heads = TechniqueHeads.from_folder(model, encoder.config)
-    def make(lo: float, hi: float) -> TechniqueTagger:
-        return TechniqueTagger(cached, heads, LABELS, threshold=lo, seed_threshold=hi)
+    def make(*setting: float) -> TechniqueTagger:
+        return TechniqueTagger(cached, heads, LABELS, **dict(zip(DECODER_KEYS, setting)))
 
-    sweep = {f"{lo:.2f}/{hi:.2f}": evaluate_si(make(lo, hi), val, gold).overall.f1 for lo, hi in THRESHOLD_GRID}
+    sweep = {setting: evaluate_si(make(*setting), val, gold).overall.f1 for setting in DECODER_GRID}
     best = max(sweep, key=sweep.get)
-    lo, hi = (float(x) for x in best.split("/"))
-    si, tc = evaluate_si(make(lo, hi), val, gold), evaluate_tc(make(lo, hi), val, gold)
-    honest, chosen = two_fold_si(make, THRESHOLD_GRID, val, gold)
-    return {"threshold": lo, "seed_threshold": hi, "si": si.as_dict(), "tc": tc.as_dict(), "sweep": sweep,
-            "si_two_fold": {"f1": round(honest.overall.f1, 4), "thresholds": chosen}}
+    si, tc = evaluate_si(make(*best), val, gold), evaluate_tc(make(*best), val, gold)
+    honest, chosen = two_fold_si(make, DECODER_GRID, val, gold)
+    top = sorted(sweep, key=sweep.get, reverse=True)[:10]
+    return {**dict(zip(DECODER_KEYS, best)), "si": si.as_dict(), "tc": tc.as_dict(),
+            "sweep": {"/".join(f"{x:.2f}" for x in k): round(sweep[k], 4) for k in top},
+            "si_two_fold": {"f1": round(honest.overall.f1, 4), "settings": chosen}}
 
 
 def record(out: Path, config: dict, result: dict, n_val: int, extra: dict | None = None) -> None:
-    config["threshold"] = result["threshold"]
-    config["seed_threshold"] = result["seed_threshold"]
+    from unspin.evaluation import DECODER_KEYS
+
+    for key in DECODER_KEYS:
+        config[key] = result[key]
     config["validation"] = {
         "articles": n_val,
         "split": "unspin.corpus.validation_split (15% of PTC train by article)",
         "si": {k: result["si"][k] for k in ("precision", "recall", "f1")},
         "tc_micro_f1": result["tc"]["f1"],
         "si_two_fold": result["si_two_fold"],
-        "threshold_sweep_si_f1 (extend/seed)": result["sweep"],
+        "best_decoder_settings_si_f1 (extend/seed/edge_start/edge_end)": result["sweep"],
         **(extra or {}),
     }
     (out / "config.json").write_text(json.dumps(config, indent=1))
@@ -323,7 +326,7 @@ def tune(out: Path, args) -> None:
         config["encoder"] = f"encoder-{precision}.onnx"
         (out / "config.json").write_text(json.dumps(config, indent=1))
         results[precision] = r = tune_decoding(out, val, gold)
-        print(f"{precision}: threshold {r['threshold']}/{r['seed_threshold']} SI F1 {r['si']['f1']:.4f} (P {r['si']['precision']:.3f} R {r['si']['recall']:.3f}; 2-fold {r['si_two_fold']['f1']:.4f}) TC micro-F1 {r['tc']['f1']:.4f}", flush=True)
+        print(f"{precision}: decoder {r['threshold']}/{r['seed_threshold']}/{r['edge_start']}/{r['edge_end']} SI F1 {r['si']['f1']:.4f} (P {r['si']['precision']:.3f} R {r['si']['recall']:.3f}; 2-fold {r['si_two_fold']['f1']:.4f}) TC micro-F1 {r['tc']['f1']:.4f}", flush=True)
     # int8 always ships: the fp32 encoder is ~90 MB, three times the 30 MB budget for the span
     # model. The fp32 figures are recorded beside it so the cost of quantisation stays visible.
     use = "int8"

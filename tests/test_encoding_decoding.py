@@ -75,3 +75,17 @@ def test_decode_hysteresis_drops_unconfident_fragments():
     assert [text[s.start : s.end] for s in both] == ["bb cc", "ee"]
     seeded = decode(enc, probs, text, threshold=0.25, seed=0.5)
     assert [text[s.start : s.end] for s in seeded] == ["bb cc"]
+
+
+def test_decode_edges_trim_weak_fringes_but_keep_bridges_and_core():
+    text, enc = _enc(["so", "the", "corrupt", "and", "vile", "elite", "said"])
+    # P(inside) per word: 0.15 0.22 0.8 0.2 0.7 0.28 0.12 (I only, no "begins" splits)
+    p_in = [0.15, 0.22, 0.8, 0.2, 0.7, 0.28, 0.12]
+    probs = P(*[(1 - p, 0.0, p) for p in p_in])
+    spans = lambda **kw: [text[s.start : s.end] for s in decode(enc, probs, text, threshold=0.1, seed=0.5, **kw)]
+    assert spans() == ["so the corrupt and vile elite said"]
+    # Leading words below 0.3 go, trailing words below 0.25 go; "and" (0.2) bridges inside and stays.
+    assert spans(edge_start=0.3, edge_end=0.25) == ["corrupt and vile elite"]
+    assert spans(edge_start=0.3, edge_end=0.3) == ["corrupt and vile"]
+    # Edges above every word still keep the most confident word.
+    assert spans(edge_start=0.9, edge_end=0.9) == ["corrupt"]

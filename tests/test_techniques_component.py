@@ -45,3 +45,10 @@ def test_classify_spans_tc_mode():
     tagger = TechniqueTagger(fake_encoder, fake_head, LABELS)
     probs = tagger.classify_spans("they are VERY BAD people", [(9, 17), (0, 4)])
     assert probs.shape == (2, 3) and np.allclose(probs.sum(axis=1), 1)
+
+
+def test_settings_from_config_default_to_the_extend_threshold():
+    old = TechniqueTagger.settings({"threshold": 0.2})
+    assert old == {"threshold": 0.2, "seed_threshold": 0.2, "edge_start": 0.2, "edge_end": 0.2, "second_label_min": 0.35}
+    new = TechniqueTagger.settings({"threshold": 0.1, "seed_threshold": 0.45, "edge_start": 0.3, "edge_end": 0.2})
+    assert (new["edge_start"], new["edge_end"], new["seed_threshold"]) == (0.3, 0.2, 0.45)

@@ -7,6 +7,12 @@ where the tagger prefers "begins" over "inside", and kept only if at least one o
 exceeds ``seed`` (hysteresis, as in edge detection: a confident core, extended by its less
 confident neighbours). On the PTC validation split a single threshold left many short,
 unconfident fragments; seeding raised SI F1 from 0.360 to 0.397 for the same model.
+
+A low extension threshold finds more spans but lets them start and end a few words too early
+and too late (predicted starts fell before the gold start 339 times and after it 72 times).
+``edge_start`` / ``edge_end`` then trim leading / trailing words below a higher threshold: the
+span keeps its confident core and the bridge words inside it, not its weak fringes. On the
+validation split this added 0.015 SI F1 with settings chosen on the other half of the articles.
 """
 
 from __future__ import annotations
@@ -51,10 +57,23 @@ def word_table(enc: Encoded, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 
 
 def decode(
-    enc: Encoded, probs: np.ndarray, text: str, threshold: float = 0.5, seed: float | None = None, min_chars: int = 2
+    enc: Encoded,
+    probs: np.ndarray,
+    text: str,
+    threshold: float = 0.5,
+    seed: float | None = None,
+    min_chars: int = 2,
+    edge_start: float | None = None,
+    edge_end: float | None = None,
 ) -> list[RawSpan]:
-    """Turn token probabilities (n_tokens, 3) into character spans (``seed`` defaults to ``threshold``)."""
+    """Turn token probabilities (n_tokens, 3) into character spans.
+
+    ``seed`` defaults to ``threshold``; ``edge_start`` and ``edge_end`` default to ``threshold``
+    (no trimming) and never trim a span below its most confident word.
+    """
     seed = threshold if seed is None else seed
+    edge_start = threshold if edge_start is None else edge_start
+    edge_end = threshold if edge_end is None else edge_end
     starts, ends, mean_in, begin_pref = word_table(enc, probs)
     spans: list[RawSpan] = []
     run: list[int] = []
@@ -63,6 +82,11 @@ def decode(
         if not run or max(mean_in[w] for w in run) <= seed:
             run.clear()
             return
+        peak = max(run, key=lambda w: mean_in[w])
+        while run[0] != peak and mean_in[run[0]] < edge_start:
+            run.pop(0)
+        while run[-1] != peak and mean_in[run[-1]] < edge_end:
+            run.pop()
         t0, t1 = int(starts[run[0]]), int(ends[run[-1]])
         c0, c1 = int(enc.offsets[t0, 0]), int(enc.offsets[t1 - 1, 1])
         piece = text[c0:c1]

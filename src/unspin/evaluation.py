@@ -14,9 +14,16 @@ from unspin.scoring import Score, merge_spans, score_si, score_tc
 
 Progress = Callable[[], None]
 
-# (extend, seed) threshold pairs of the hysteresis decoder that training scripts and benchmarks
-# try on the validation articles.
-THRESHOLD_GRID = [(lo, hi) for lo in (0.1, 0.15, 0.2, 0.25, 0.3) for hi in (0.3, 0.35, 0.4, 0.45, 0.5) if hi >= lo]
+# (extend, seed, edge_start, edge_end) settings of the span decoder (unspin.decoding.decode)
+# that training scripts and benchmarks try on the validation articles.
+DECODER_GRID = list(dict.fromkeys(
+    (lo, hi, max(es, lo), max(ee, lo))
+    for lo in (0.1, 0.15, 0.2)
+    for hi in (0.35, 0.4, 0.45, 0.5)
+    for es in (0.0, 0.2, 0.25, 0.3, 0.35, 0.4)
+    for ee in (0.0, 0.15, 0.2, 0.25, 0.3)
+))
+DECODER_KEYS = ("threshold", "seed_threshold", "edge_start", "edge_end")
 
 
 def predict_si(
@@ -71,23 +78,24 @@ def evaluate_tc(tagger: TechniqueTagger, articles: Mapping[str, str], gold: list
 
 
 def two_fold_si(
-    make_tagger: Callable[[float, float], TechniqueTagger],
-    grid: Iterable[tuple[float, float]],
+    make_tagger: Callable[..., TechniqueTagger],
+    grid: Iterable[tuple[float, ...]],
     articles: Mapping[str, str],
     gold: list[Label],
-) -> tuple[Score, list[tuple[float, float]]]:
-    """SI with decoding thresholds chosen on one half of the articles and applied to the other.
+) -> tuple[Score, list[tuple[float, ...]]]:
+    """SI with decoding settings chosen on one half of the articles and applied to the other.
 
     Thresholds picked on the very articles they are scored on flatter a model (by about 0.01 SI
     F1 on the 52 validation articles); swapping halves gives a figure free of that selection
     effect, so models tuned on the same split can be compared fairly. The halves alternate over
-    the sorted article ids. Returns the pooled score and the (extend, seed) pair each half chose.
+    the sorted article ids. ``make_tagger(*setting)`` builds the tagger for one grid point.
+    Returns the pooled score and the setting each half chose.
     """
     grid = list(grid)
     ids = sorted(articles)
     halves = [ids[0::2], ids[1::2]]
     predicted: list[Label] = []
-    chosen: list[tuple[float, float]] = []
+    chosen: list[tuple[float, ...]] = []
     for fit, apply in (halves, halves[::-1]):
         fit_articles = {a: articles[a] for a in fit}
         best = max(grid, key=lambda t: evaluate_si(make_tagger(*t), fit_articles, gold).overall.f1)

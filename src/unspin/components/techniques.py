@@ -35,12 +35,15 @@ class TechniqueTagger:
         threshold: float = 0.5,
         seed_threshold: float | None = None,
         second_label_min: float = 0.35,
+        edge_start: float | None = None,
+        edge_end: float | None = None,
     ) -> None:
         self.encoder = encoder
         self.head = head
         self.labels = list(labels)
         self.threshold = threshold
         self.seed_threshold = threshold if seed_threshold is None else seed_threshold
+        self.edge_start, self.edge_end = edge_start, edge_end
         # A span gets a second technique when the classifier gives it at least this probability:
         # in PTC, 6% of technique spans share their exact offsets with another technique.
         self.second_label_min = second_label_min
@@ -50,11 +53,19 @@ class TechniqueTagger:
         from unspin.runtime import load_span_model
 
         encoder, head = load_span_model(name)
-        cfg = encoder.config
-        kwargs.setdefault("threshold", float(cfg["threshold"]))
-        kwargs.setdefault("seed_threshold", float(cfg.get("seed_threshold", cfg["threshold"])))
-        kwargs.setdefault("second_label_min", float(cfg.get("second_label_min", 0.35)))
-        return cls(encoder, head, cfg["labels"], **kwargs)
+        return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **kwargs})
+
+    @staticmethod
+    def settings(config: dict) -> dict[str, float]:
+        """The decoding settings a model folder's ``config.json`` chose on validation data."""
+        threshold = float(config["threshold"])
+        return {
+            "threshold": threshold,
+            "seed_threshold": float(config.get("seed_threshold", threshold)),
+            "edge_start": float(config.get("edge_start", threshold)),
+            "edge_end": float(config.get("edge_end", threshold)),
+            "second_label_min": float(config.get("second_label_min", 0.35)),
+        }
 
     # -- pure scoring -------------------------------------------------------------------
     def _classify(self, text: str, out: TokenOutputs, ranges: list[tuple[int, int, int, int]]) -> np.ndarray:
@@ -70,7 +81,8 @@ class TechniqueTagger:
 
     def predict_one(self, text: str) -> TechniqueScores:
         out = self.encoder(text)
-        spans = decode(out.enc, out.probs, text, self.threshold, self.seed_threshold)
+        spans = decode(out.enc, out.probs, text, self.threshold, self.seed_threshold,
+                       edge_start=self.edge_start, edge_end=self.edge_end)
         probs = self._classify(text, out, [(s.start, s.end, s.tok_start, s.tok_end) for s in spans])
         return TechniqueScores(spans, probs)
 
