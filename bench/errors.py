@@ -29,7 +29,6 @@ from unspin import corpus  # noqa: E402
 from unspin.components.techniques import TechniqueTagger  # noqa: E402
 from unspin.decoding import tokens_in  # noqa: E402
 from unspin.encoding import windows  # noqa: E402
-from unspin.runtime import SpanEncoder, TechniqueHeads  # noqa: E402
 from unspin.scoring import merge_spans  # noqa: E402
 
 LENGTH_BINS = [(1, 10), (11, 25), (26, 60), (61, 120), (121, 10**9)]
@@ -47,9 +46,8 @@ def length_bin(n: int) -> str:
 
 
 def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
-    cfg = json.loads((model / "config.json").read_text())
-    encoder = SpanEncoder(model)
-    tagger = TechniqueTagger(encoder, TechniqueHeads.from_folder(model, encoder.config), cfg["labels"], **TechniqueTagger.settings(cfg))
+    tagger = TechniqueTagger.from_folder(model)
+    encoder, cfg = tagger.encoder, tagger.encoder.config
     gold: dict[str, list[tuple[int, int]]] = {}
     for l in gold_labels:
         gold.setdefault(l.article_id, []).append((l.start, l.end))

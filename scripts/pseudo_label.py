@@ -12,7 +12,6 @@ in here: never the official dev articles, which measure the project.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -22,7 +21,6 @@ sys.path.insert(0, str(ROOT / "src"))
 from unspin import corpus  # noqa: E402
 from unspin.components.techniques import TechniqueTagger  # noqa: E402
 from unspin.evaluation import predict_si  # noqa: E402
-from unspin.runtime import SpanEncoder, TechniqueHeads  # noqa: E402
 
 
 def main() -> None:
@@ -32,10 +30,7 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
 
-    model = Path(args.model)
-    cfg = json.loads((model / "config.json").read_text())
-    encoder = SpanEncoder(model)
-    tagger = TechniqueTagger(encoder, TechniqueHeads.from_folder(model, encoder.config), cfg["labels"], **TechniqueTagger.settings(cfg))
+    tagger = TechniqueTagger.from_folder(Path(args.model))
     articles = corpus.read_articles(args.articles)
     labels = predict_si(tagger, articles)
     out = Path(args.out)

@@ -102,3 +102,14 @@ def test_install_shares_the_tokenizer_and_prunes_unused_copies(tmp_path, monkeyp
     cfg = json.loads((tmp_path / "models" / "xa" / "config.json").read_text())
     assert tokenizer_file(tmp_path / "models" / "xa", cfg).read_text() == "second"
     assert not (tmp_path / "models" / "xa" / "tokenizer.json").exists()
+
+
+def test_tagger_from_a_folder_matches_the_shipped_tagger():
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.document import Document
+
+    shipped, folder = TechniqueTagger.from_model("en"), TechniqueTagger.from_folder(model_dir("en"))
+    assert (folder.edge_start, folder.edge_end) == (shipped.edge_start, shipped.edge_end)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    spans = lambda t: [(s.start, s.end, s.label) for s in t(Document(text)).spans]
+    assert spans(folder) == spans(shipped) and spans(shipped)

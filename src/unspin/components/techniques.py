@@ -8,6 +8,7 @@ works, which is how the tests run the component without the shipped weights.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
@@ -53,6 +54,15 @@ class TechniqueTagger:
         from unspin.runtime import load_span_model
 
         encoder, head = load_span_model(name)
+        return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **kwargs})
+
+    @classmethod
+    def from_folder(cls, path: Path, **kwargs) -> "TechniqueTagger":
+        """A tagger for any span-model folder (a training run, say), with its own settings."""
+        from unspin.runtime import SpanEncoder, TechniqueHeads
+
+        encoder = SpanEncoder(path)
+        head = TechniqueHeads.from_folder(encoder.path, encoder.config)
         return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **kwargs})
 
     @staticmethod
