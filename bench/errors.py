@@ -10,7 +10,12 @@ Reports, for one span-model folder:
 - window context: SI recall of gold spans by how close they sit to the edge of the window that
   tagged them (the encoder sees 254 tokens at a time);
 - calibration: predicted spans binned by their score, against the share of their characters
-  that really are inside a gold span.
+  that really are inside a gold span;
+- per technique: the share of each technique's gold spans that no prediction touches;
+- how confident the tagger is anywhere inside each gold span (its peak word P(inside)): a
+  missed span with a peak near zero cannot be found by any decoder setting;
+- repetition propagation, a post-process tried and rejected: also mark every other occurrence
+  of a predicted span's words in the article (most Repetition spans recur in their article).
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ import json
 import sys
 from pathlib import Path
 
+import re
+
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,9 +34,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from unspin import corpus  # noqa: E402
 from unspin.components.techniques import TechniqueTagger  # noqa: E402
-from unspin.decoding import tokens_in  # noqa: E402
+from unspin.corpus import Label  # noqa: E402
+from unspin.decoding import tokens_in, word_table  # noqa: E402
+from unspin.document import Document  # noqa: E402
 from unspin.encoding import windows  # noqa: E402
-from unspin.scoring import merge_spans  # noqa: E402
+from unspin.scoring import merge_spans, score_si  # noqa: E402
 
 LENGTH_BINS = [(1, 10), (11, 25), (26, 60), (61, 120), (121, 10**9)]
 
@@ -58,13 +67,20 @@ def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
     boundary = {"start": {"early": 0, "exact": 0, "late": 0}, "end": {"early": 0, "exact": 0, "late": 0}}
     shifts = {"start": [], "end": []}
     missed = 0
+    peaks: list[float] = []
+    preds: dict[str, list[tuple[int, int]]] = {}
     for art, text in val.items():
         out = encoder(text)
         scores = tagger.predict_one(text)
-        pred = merge_spans((s.start, s.end) for s in scores.spans)
+        pred = preds[art] = merge_spans((s.start, s.end) for s in scores.spans)
         raw = [(s.start, s.end, s.score) for s in scores.spans]
         ref = merge_spans(gold.get(art, []))
         wins = windows(len(out.enc), int(cfg["window"]), int(cfg["stride"]))
+        w0, w1, p_in, _ = word_table(out.enc, out.probs)
+        c0, c1 = out.enc.offsets[w0, 0], out.enc.offsets[w1 - 1, 1]
+        for g in ref:
+            inside = (c1 > g[0]) & (c0 < g[1])
+            peaks.append(float(p_in[inside].max()) if inside.any() else 0.0)
         for g in ref:
             cov = sum(overlap(g, p) for p in pred) / (g[1] - g[0])
             rec_by_len.setdefault(length_bin(g[1] - g[0]), []).append(cov)
@@ -100,7 +116,18 @@ def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
                 "n": int(m.sum()), "mean_score": round(float(sc[m].mean()), 3), "precision": round(float(hit[m].mean()), 3)
             }
     n_gold = sum(len(merge_spans(v)) for a, v in gold.items() if a in val)
+    untouched: dict[str, list[float]] = {}
+    for l in gold_labels:
+        untouched.setdefault(l.technique, []).append(float(all(overlap((l.start, l.end), p) == 0 for p in preds[l.article_id])))
+    peak = np.array(peaks)
     return {
+        "untouched_share_by_technique": table(untouched),
+        "gold_peak_p_inside": {
+            "quantiles (10/25/50/75/90%)": [round(float(q), 2) for q in np.quantile(peak, [0.1, 0.25, 0.5, 0.75, 0.9])],
+            "share above the decoder's seed threshold": round(float((peak > tagger.seed_threshold).mean()), 3),
+            "share above its extension threshold": round(float((peak > tagger.threshold).mean()), 3),
+        },
+        "repetition_propagation": propagation(tagger, val, gold_labels),
         "gold_spans_merged": n_gold,
         "gold_spans_not_touched": missed,
         "recall_by_gold_length": table(rec_by_len),
@@ -116,6 +143,32 @@ def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
             float(sum(b["n"] * abs(b["mean_score"] - b["precision"]) for b in calibration.values()) / max(1, len(calib))), 3
         ),
     }
+
+
+def propagation(tagger: TechniqueTagger, val: dict[str, str], gold_labels: list) -> dict[str, dict[str, float]]:
+    """SI with and without marking other occurrences of predicted spans (case-insensitive, whole
+    words, at most ``max_words`` words, not overlapping a prediction), for all predicted spans and
+    for those labelled Repetition only."""
+    docs = {art: tagger(Document(text)) for art, text in val.items()}
+
+    def run(max_words: int, only: str | None) -> dict[str, float]:
+        pred = []
+        for art, doc in docs.items():
+            low = val[art].lower()
+            taken = [(s.start, s.end) for s in doc.spans]
+            pred += [Label(art, a, b) for a, b in taken]
+            for s in doc.spans:
+                piece = low[s.start : s.end]
+                if len(piece.split()) > max_words or (only and s.label != only):
+                    continue
+                for m in re.finditer(r"(?<!\w)" + re.escape(piece) + r"(?!\w)", low):
+                    if all(m.end() <= a or m.start() >= b for a, b in taken):
+                        taken.append(m.span())
+                        pred.append(Label(art, *m.span()))
+        o = score_si(pred, gold_labels).overall
+        return {"f1": round(o.f1, 4), "precision": round(o.precision, 4), "recall": round(o.recall, 4), "spans": o.n_pred}
+
+    return {"none": run(0, "-"), "all spans, <=3 words": run(3, None), "Repetition spans, <=3 words": run(3, "Repetition")}
 
 
 def main() -> None:
@@ -145,6 +198,15 @@ def main() -> None:
     print(f"\ncalibration (span score -> share of its characters inside gold), ECE {result['expected_calibration_error']}:")
     for k, v in result["calibration"].items():
         print(f"  {k}  n={v['n']:4d}  mean score {v['mean_score']:.3f}  precision {v['precision']:.3f}")
+    print("\nshare of gold technique spans that no prediction touches:")
+    for k, v in sorted(result["untouched_share_by_technique"].items(), key=lambda kv: -kv[1]["n"]):
+        print(f"  {k:38s}  n={v['n']:4d}  {v['mean']:.2f}")
+    print("\npeak word P(inside) within each gold span:")
+    for k, v in result["gold_peak_p_inside"].items():
+        print(f"  {k}: {v}")
+    print("\nrepetition propagation (SI):")
+    for k, v in result["repetition_propagation"].items():
+        print(f"  {k:30s} F1 {v['f1']:.4f}  P {v['precision']:.4f}  R {v['recall']:.4f}  spans {v['spans']}")
 
 
 if __name__ == "__main__":

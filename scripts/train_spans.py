@@ -61,43 +61,84 @@ def bio_labels(enc: Encoded, spans: list[tuple[int, int]]) -> np.ndarray:
     return lab
 
 
+def technique_labels(enc: Encoded, gold: list[corpus.Label]) -> np.ndarray:
+    """(n_tokens, n_techniques) multi-hot: which techniques cover each token (half-covered rule)."""
+    tech = np.zeros((len(enc), len(LABELS)), dtype=np.float32)
+    s, e = enc.offsets[:, 0], enc.offsets[:, 1]
+    for l in gold:
+        if l.technique in LABELS:
+            ov = np.minimum(e, l.end) - np.maximum(s, l.start)
+            tech[(ov > 0) & (2 * ov >= (e - s)), LABELS.index(l.technique)] = 1.0
+    return tech
+
+
 def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.Label]], stride: int):
+    """Training windows: (token ids, BIO labels, gold spans, BIO loss weights, technique multi-hot)."""
     examples = []
     for art, text in articles.items():
         enc = encode(tok, text)
         gold = labels.get(art, [])
         bio = bio_labels(enc, [(l.start, l.end) for l in gold])
+        tech = technique_labels(enc, gold)
         norm = normalise(text)
         inst = []
         for l in gold:
             t0, t1 = tokens_in(enc, l.start, l.end)
             if t1 > t0 and l.technique in LABELS:
                 inst.append((t0, t1, LABELS.index(l.technique), extra_features(norm, text[l.start : l.end], t1 - t0)))
+        edge = np.zeros((1, len(LABELS)), dtype=np.float32)
         for ws, we in windows(len(enc), WINDOW, stride):
             ids = np.concatenate([[101], enc.ids[ws:we], [102]])
             lab = np.concatenate([[-100], bio[ws:we], [-100]])
             spans = [(t0 - ws + 1, t1 - ws + 1, y, x) for t0, t1, y, x in inst if t0 >= ws and t1 <= we]
-            examples.append((ids, lab, spans))
+            examples.append((ids, lab, spans, np.ones(len(lab), dtype=np.float32), np.concatenate([edge, tech[ws:we], edge])))
     return examples
 
 
+def span_balance(examples, alpha: float) -> list:
+    """Per-token loss weights: tokens of a gold span of n tokens weigh n**-alpha, rescaled so
+    inside tokens keep their mean weight of 1 (outside tokens weigh 1).
+
+    The SI measure averages over spans, not tokens, so a one-word loaded label counts as much
+    as a 40-token sentence; the plain token loss lets long spans dominate.
+    """
+    out, weights = [], []
+    for _, lab, _, _, _ in examples:
+        w = np.ones(len(lab), dtype=np.float32)
+        for b in np.flatnonzero(lab == 1):
+            e = b + 1
+            while e < len(lab) and lab[e] == 2:
+                e += 1
+            w[b:e] = (e - b) ** -alpha
+        weights.append(w)
+    inside = np.concatenate([ex[1] > 0 for ex in examples])
+    scale = inside.sum() / max(1e-9, np.concatenate(weights)[inside].sum())
+    for (ids, lab, spans, _, tech), w in zip(examples, weights):
+        out.append((ids, lab, spans, np.where(lab > 0, w * scale, w).astype(np.float32), tech))
+    return out
+
+
 def collate(batch):
-    width = max(len(ids) for ids, _, _ in batch)
+    width = max(len(ex[0]) for ex in batch)
     ids = torch.zeros((len(batch), width), dtype=torch.long)
     mask = torch.zeros_like(ids)
     lab = torch.full_like(ids, -100)
+    weight = torch.zeros((len(batch), width))
+    tech = torch.zeros((len(batch), width, len(LABELS)))
     spans = []
-    for i, (x, y, sp) in enumerate(batch):
+    for i, (x, y, sp, w, t) in enumerate(batch):
         ids[i, : len(x)] = torch.from_numpy(x)
         mask[i, : len(x)] = 1
         lab[i, : len(y)] = torch.from_numpy(y)
+        weight[i, : len(y)] = torch.from_numpy(w)
+        tech[i, : len(y)] = torch.from_numpy(t)
         spans.extend((i, t0, t1, c, feats) for t0, t1, c, feats in sp)
-    return ids, mask, lab, spans
+    return ids, mask, lab, spans, weight, tech
 
 
 # ---------------------------------------------------------------------------- model
 class SpanNet(nn.Module):
-    def __init__(self, base: Path, n_labels: int) -> None:
+    def __init__(self, base: Path, n_labels: int, token_techniques: bool = False, bio_layers: int = 1) -> None:
         super().__init__()
         from transformers import AutoModel
 
@@ -108,10 +149,20 @@ class SpanNet(nn.Module):
         self.head = nn.Sequential(
             nn.Linear(3 * h + N_EXTRA, 256), nn.GELU(approximate="tanh"), nn.Dropout(0.1), nn.Linear(256, n_labels)
         )
+        # Training-only auxiliary head: which techniques cover each token (not exported).
+        self.token_tech = nn.Linear(h, n_labels) if token_techniques else None
+        # The BIO head may read a learned mix of the last few layers (the TC head keeps the last).
+        self.bio_mix = nn.Parameter(torch.zeros(bio_layers)) if bio_layers > 1 else None
+
+    def bio_states(self, out):
+        if self.bio_mix is None:
+            return out.last_hidden_state
+        layers = torch.stack(out.hidden_states[-self.bio_mix.shape[0]:], dim=0)
+        return (torch.softmax(self.bio_mix, 0).view(-1, 1, 1, 1) * layers).sum(0)
 
     def forward(self, ids, mask):
-        states = self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-        return self.bio(self.drop(states)), states
+        out = self.encoder(input_ids=ids, attention_mask=mask, output_hidden_states=self.bio_mix is not None)
+        return self.bio(self.drop(self.bio_states(out))), out.last_hidden_state
 
     def span_logits(self, states, spans):
         feats = []
@@ -126,11 +177,12 @@ class Exported(nn.Module):
 
     def __init__(self, net: SpanNet) -> None:
         super().__init__()
-        self.encoder, self.bio = net.encoder, net.bio
+        self.net = net
 
     def forward(self, input_ids, attention_mask):
-        states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        return self.bio(states), states
+        net = self.net
+        out = net.encoder(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=net.bio_mix is not None)
+        return net.bio(net.bio_states(out)), out.last_hidden_state
 
 
 # ---------------------------------------------------------------------------- train
@@ -162,13 +214,19 @@ def train(args) -> None:
         more = build_examples(tok, extra, extra_labels, args.stride)
         examples += more
         print(f"+ {len(extra)} pseudo-labelled articles -> {len(more)} windows", flush=True)
+    if args.span_balance:
+        examples = span_balance(examples, args.span_balance)
 
-    net = SpanNet(base, len(LABELS))
+    net = SpanNet(base, len(LABELS), token_techniques=args.token_techniques > 0, bio_layers=args.bio_layers)
     if args.init:
-        net.load_state_dict(torch.load(args.init, map_location="cpu"))
+        # Not strict: optional parts (the training-only token_tech head, the BIO layer mix) may
+        # be present in one and not the other; they then start fresh.
+        missing, unexpected = net.load_state_dict(torch.load(args.init, map_location="cpu"), strict=False)
+        if any(not k.startswith(("token_tech.", "bio_mix")) for k in missing + unexpected):
+            sys.exit(f"{args.init} does not match the span model: missing {missing}, unexpected {unexpected}")
         print(f"continuing from {args.init}", flush=True)
     enc_params = list(net.encoder.parameters())
-    head_params = list(net.bio.parameters()) + list(net.head.parameters())
+    head_params = [p for name, p in net.named_parameters() if not name.startswith("encoder.")]
     opt = torch.optim.AdamW(
         [{"params": enc_params, "lr": args.lr}, {"params": head_params, "lr": args.head_lr}], weight_decay=0.01
     )
@@ -178,18 +236,24 @@ def train(args) -> None:
     sched = torch.optim.lr_scheduler.LambdaLR(
         opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
     )
-    ce_bio = nn.CrossEntropyLoss(ignore_index=-100)
+    ce_bio = nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
     ce_tc = nn.CrossEntropyLoss(label_smoothing=0.05)
     step, t_start = 0, time.time()
     for epoch in range(args.epochs):
         net.train()
         random.shuffle(examples)
         for b0 in range(0, len(examples), args.batch):
-            ids, mask, lab, spans = collate(examples[b0 : b0 + args.batch])
+            ids, mask, lab, spans, weight, tech = collate(examples[b0 : b0 + args.batch])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
                 logits, states = net(ids, mask)
-                loss_bio = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
+                weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
+                per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
+                loss_bio = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
                 loss = loss_bio
+                if net.token_tech is not None:
+                    valid = (lab != -100).unsqueeze(-1).float()
+                    bce = nn.functional.binary_cross_entropy_with_logits(net.token_tech(net.drop(states)).float(), tech, reduction="none")
+                    loss = loss + args.token_techniques * (bce * valid).sum() / valid.sum().clamp(min=1)
                 if spans:
                     tc_logits = net.span_logits(states, spans)
                     loss_tc = ce_tc(tc_logits.float(), torch.tensor([s[3] for s in spans]))
@@ -360,6 +424,11 @@ def main() -> None:
     ap.add_argument("--init", help="start from this spannet.pt (a previous run's weights) instead of the base encoder")
     ap.add_argument("--extra-articles", help="folder of unlabelled article<ID>.txt files to add to training (self-training)")
     ap.add_argument("--extra-labels", help="their pseudo labels (ID technique start end), from scripts/pseudo_label.py")
+    ap.add_argument("--span-balance", type=float, default=0.0, metavar="ALPHA",
+                    help="weigh the tokens of an n-token gold span n**-ALPHA in the BIO loss (0: plain token loss)")
+    ap.add_argument("--token-techniques", type=float, default=0.0, metavar="WEIGHT",
+                    help="auxiliary loss weight for predicting, per token, which techniques cover it (training only)")
+    ap.add_argument("--bio-layers", type=int, default=1, help="BIO head reads a learned mix of this many last layers")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--tune-only", action="store_true", help="re-run threshold tuning on an existing --out")
     ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/en")
