@@ -200,7 +200,7 @@ def train(args) -> None:
         train_ids, val_ids = train_ids[: args.limit], val_ids[: max(2, args.limit // 4)]
     (out / "split.json").write_text(json.dumps({"train": train_ids, "validation": val_ids}))
 
-    base = base_model_dir()
+    base = Path(args.base) if args.base else base_model_dir()
     tok = load_tokenizer(str(base / "tokenizer.json"))
     examples = build_examples(tok, {a: articles[a] for a in train_ids}, labels, args.stride)
     print(f"{len(train_ids)} training articles -> {len(examples)} windows; {len(val_ids)} validation articles", flush=True)
@@ -421,6 +421,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="use only this many training articles (smoke tests)")
     ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that crosses this budget")
+    ap.add_argument("--base", help="encoder folder to start from (default: all-MiniLM-L6-v2 from its package; "
+                    "scripts/adapt_encoder.py writes an adapted one)")
     ap.add_argument("--init", help="start from this spannet.pt (a previous run's weights) instead of the base encoder")
     ap.add_argument("--extra-articles", help="folder of unlabelled article<ID>.txt files to add to training (self-training)")
     ap.add_argument("--extra-labels", help="their pseudo labels (ID technique start end), from scripts/pseudo_label.py")
