@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
-
-import re
 
 import numpy as np
 
@@ -38,6 +37,7 @@ from unspin.corpus import Label  # noqa: E402
 from unspin.decoding import tokens_in, word_table  # noqa: E402
 from unspin.document import Document  # noqa: E402
 from unspin.encoding import windows  # noqa: E402
+from unspin.evaluation import tagger_factory  # noqa: E402
 from unspin.scoring import merge_spans, score_si  # noqa: E402
 
 LENGTH_BINS = [(1, 10), (11, 25), (26, 60), (61, 120), (121, 10**9)]
@@ -55,8 +55,9 @@ def length_bin(n: int) -> str:
 
 
 def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
-    tagger = TechniqueTagger.from_folder(model)
-    encoder, cfg = tagger.encoder, tagger.encoder.config
+    tagger = tagger_factory(model, val.values())()  # every pass below reuses one encoding per article
+    encoder = tagger.encoder
+    cfg = json.loads((model / "config.json").read_text())
     gold: dict[str, list[tuple[int, int]]] = {}
     for l in gold_labels:
         gold.setdefault(l.article_id, []).append((l.start, l.end))
@@ -81,7 +82,6 @@ def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
         for g in ref:
             inside = (c1 > g[0]) & (c0 < g[1])
             peaks.append(float(p_in[inside].max()) if inside.any() else 0.0)
-        for g in ref:
             cov = sum(overlap(g, p) for p in pred) / (g[1] - g[0])
             rec_by_len.setdefault(length_bin(g[1] - g[0]), []).append(cov)
             t0, t1 = tokens_in(out.enc, *g)
@@ -168,7 +168,7 @@ def propagation(tagger: TechniqueTagger, val: dict[str, str], gold_labels: list)
         o = score_si(pred, gold_labels).overall
         return {"f1": round(o.f1, 4), "precision": round(o.precision, 4), "recall": round(o.recall, 4), "spans": o.n_pred}
 
-    return {"none": run(0, "-"), "all spans, <=3 words": run(3, None), "Repetition spans, <=3 words": run(3, "Repetition")}
+    return {"none": run(0, None), "all spans, <=3 words": run(3, None), "Repetition spans, <=3 words": run(3, "Repetition")}
 
 
 def main() -> None:

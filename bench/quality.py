@@ -34,9 +34,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from unspin import corpus
-    from unspin.components.techniques import TechniqueTagger
-    from unspin.evaluation import DECODER_GRID, DECODER_KEYS, evaluate_si, evaluate_tc, two_fold_si
-    from unspin.runtime import SpanEncoder, TechniqueHeads, model_dir
+    from unspin.evaluation import DECODER_GRID, evaluate_si, evaluate_tc, tagger_factory, two_fold_si
+    from unspin.runtime import model_dir
 
     data = Path(args.data)
     articles = corpus.read_articles(data / "train-articles")
@@ -44,16 +43,8 @@ def main() -> None:
     val = {a: articles[a] for a in val_ids}
     gold = [l for l in corpus.read_labels(data / "train-task-flc-tc.labels") if l.article_id in val]
     folder = Path(args.model) if args.model else model_dir("en")
-    encoder = SpanEncoder(folder)
-    heads = TechniqueHeads.from_folder(folder, encoder.config)
-    cfg = encoder.config
     # Encode each article once: the sweep of --two-fold decodes it hundreds of times.
-    encode = {t: encoder(t) for t in val.values()}.__getitem__
-    shipped = TechniqueTagger.settings(cfg)
-
-    def make(*setting: float) -> TechniqueTagger:
-        return TechniqueTagger(encode, heads, cfg["labels"], **{**shipped, **dict(zip(DECODER_KEYS, setting))})
-
+    make = tagger_factory(folder, val.values())
     tagger = make()
     t0 = time.perf_counter()
     si = evaluate_si(tagger, val, gold)

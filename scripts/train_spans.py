@@ -172,19 +172,6 @@ class SpanNet(nn.Module):
         return self.head(self.drop(torch.stack(feats)))
 
 
-class Exported(nn.Module):
-    """What goes into encoder.onnx: BIO logits and the final token states."""
-
-    def __init__(self, net: SpanNet) -> None:
-        super().__init__()
-        self.net = net
-
-    def forward(self, input_ids, attention_mask):
-        net = self.net
-        out = net.encoder(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=net.bio_mix is not None)
-        return net.bio(net.bio_states(out)), out.last_hidden_state
-
-
 # ---------------------------------------------------------------------------- train
 def train(args) -> None:
     torch.manual_seed(args.seed)
@@ -282,12 +269,13 @@ def train(args) -> None:
 def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    # In eval mode the net's forward (BIO logits, final token states) is the exported graph:
+    # dropout is the identity and the training-only heads are never called.
     net.eval()
-    wrapper = Exported(net).eval()
     dummy = torch.ones((2, 16), dtype=torch.long)
     fp32 = out / "encoder-fp32.onnx"
     torch.onnx.export(
-        wrapper,
+        net,
         (dummy, dummy),
         str(fp32),
         input_names=["input_ids", "attention_mask"],
@@ -340,19 +328,11 @@ def validation_data(data: Path):
 
 
 def tune_decoding(model: Path, val: dict[str, str], gold: list) -> dict:
-    """Run the model folder's encoder(s) once over the validation articles, then sweep the
-    extend/seed thresholds; returns the best pair with its SI and TC scores."""
-    from unspin.components.techniques import TechniqueTagger
-    from unspin.evaluation import DECODER_GRID, DECODER_KEYS, evaluate_si, evaluate_tc, two_fold_si
-    from unspin.runtime import SpanEncoder, TechniqueHeads
+    """Run the model folder's encoder(s) once over the validation articles, then sweep the decoder
+    settings (DECODER_GRID); returns the best setting with its SI and TC scores."""
+    from unspin.evaluation import DECODER_GRID, DECODER_KEYS, evaluate_si, evaluate_tc, tagger_factory, two_fold_si
 
-    encoder = SpanEncoder(model)
-    outputs = {t: encoder(t) for t in val.values()}
-    cached = outputs.__getitem__
-    heads = TechniqueHeads.from_folder(model, encoder.config)
-    def make(*setting: float) -> TechniqueTagger:
-        return TechniqueTagger(cached, heads, LABELS, **dict(zip(DECODER_KEYS, setting)))
-
+    make = tagger_factory(model, val.values())
     sweep = {setting: evaluate_si(make(*setting), val, gold).overall.f1 for setting in DECODER_GRID}
     best = max(sweep, key=sweep.get)
     si, tc = evaluate_si(make(*best), val, gold), evaluate_tc(make(*best), val, gold)

@@ -41,3 +41,25 @@ def test_thresholds_that_only_fit_their_own_half_score_zero():
     score, chosen = _two_fold({"a1": 0.1, "a3": 0.1, "a2": 0.2, "a4": 0.2})
     assert chosen == [(0.1, 0.4), (0.2, 0.4)]
     assert score.overall.f1 == 0.0
+
+
+def test_tagger_factory_encodes_once_and_keeps_the_folder_settings(monkeypatch):
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.evaluation import DECODER_KEYS, tagger_factory
+    from unspin.runtime import SpanEncoder, model_dir
+
+    calls = []
+    real = SpanEncoder.__call__
+    monkeypatch.setattr(SpanEncoder, "__call__", lambda self, text: calls.append(text) or real(self, text))
+    text = "The corrupt elites are destroying our great nation, and only a fool would trust them."
+    make = tagger_factory(model_dir("en"), [text])
+    shipped = TechniqueTagger.from_folder(model_dir("en"))
+    default = make()
+    assert {k: getattr(default, k) for k in ("threshold", "seed_threshold", "edge_start", "edge_end")} == {
+        k: getattr(shipped, k) for k in ("threshold", "seed_threshold", "edge_start", "edge_end")}
+    assert [(s.start, s.end) for s in default.predict_one(text).spans] == [(s.start, s.end) for s in shipped.predict_one(text).spans]
+    other = make(0.3, 0.9, 0.3, 0.3)
+    assert dict(zip(DECODER_KEYS, (other.threshold, other.seed_threshold, other.edge_start, other.edge_end))) == dict(
+        zip(DECODER_KEYS, (0.3, 0.9, 0.3, 0.3)))
+    other.predict_one(text)
+    assert calls.count(text) == 2  # once for the factory, once for the shipped tagger above

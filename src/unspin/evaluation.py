@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 import numpy as np
@@ -24,6 +25,21 @@ DECODER_GRID = list(dict.fromkeys(
     for ee in (0.0, 0.15, 0.2, 0.25, 0.3)
 ))
 DECODER_KEYS = ("threshold", "seed_threshold", "edge_start", "edge_end")
+
+
+def tagger_factory(folder: Path, texts: Iterable[str]) -> Callable[..., TechniqueTagger]:
+    """Encode each text once with a span-model folder; return ``make(*setting)``, which builds a
+    tagger over those encodings with the folder's decoder settings, overridden by ``setting``
+    (values in ``DECODER_KEYS`` order). A decoder sweep decodes every article hundreds of times,
+    so the encoder must not run again for each grid point."""
+    tagger = TechniqueTagger.from_folder(folder)
+    outputs = {t: tagger.encoder(t) for t in texts}
+    own = TechniqueTagger.settings(tagger.encoder.config)
+
+    def make(*setting: float) -> TechniqueTagger:
+        return TechniqueTagger(outputs.__getitem__, tagger.head, tagger.labels, **{**own, **dict(zip(DECODER_KEYS, setting))})
+
+    return make
 
 
 def predict_si(
