@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import torch  # noqa: E402
 
 import adapt_encoder  # noqa: E402
+import soup  # noqa: E402
 import train_spans  # noqa: E402
 from unspin.corpus import Label  # noqa: E402
 from unspin.encoding import Encoded  # noqa: E402
@@ -57,3 +58,18 @@ def test_mask_tokens_never_touches_special_tokens_and_labels_only_the_picked():
     assert torch.equal(labels[picked], ids[picked])
     assert 0.10 < picked.float().mean() < 0.20
     assert (masked[picked] == 103).float().mean() > 0.7
+
+
+def test_soup_averages_shared_parameters_and_drops_only_the_training_head():
+    a = {"w": torch.tensor([1.0, 3.0]), "token_tech.weight": torch.ones(2)}
+    b = {"w": torch.tensor([3.0, 5.0])}
+    out = soup.average([a, b])
+    assert set(out) == {"w"}
+    assert torch.equal(out["w"], torch.tensor([2.0, 4.0]))
+
+
+def test_soup_refuses_members_that_differ_beyond_the_training_head():
+    with pytest.raises(ValueError, match="bio_mix"):
+        soup.average([{"w": torch.zeros(2), "bio_mix": torch.zeros(3)}, {"w": torch.zeros(2)}])
+    with pytest.raises(ValueError, match="shapes"):
+        soup.average([{"w": torch.zeros(2)}, {"w": torch.zeros(3)}])
