@@ -57,6 +57,10 @@ def main() -> None:
         sys.exit(f"members must continue from one shared --init; they name {sorted(map(str, inits))}")
     if any(c.get("bio_layers", 1) != 1 for c in configs):
         sys.exit("members with --bio-layers > 1 read other states with their BIO head; leave them out")
+    windows = {c.get("window", train_spans.WINDOW) for c in configs}
+    if len(windows) != 1:
+        sys.exit(f"members were trained on different window lengths: {sorted(windows)}")
+    args.window = windows.pop()
     states = [torch.load(m / "spannet.pt", map_location="cpu") for m in members]
     try:
         soup = average(states)

