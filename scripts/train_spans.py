@@ -416,6 +416,8 @@ def main() -> None:
     ap.add_argument("--tune-only", action="store_true", help="re-run threshold tuning on an existing --out")
     ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/en")
     args = ap.parse_args()
+    if not 16 <= args.window <= 510:
+        ap.error("--window must be between 16 and 510 tokens: the encoder has 512 positions, two for [CLS] and [SEP]")
     if args.tune_only:
         tune(Path(args.out), args)
     else:
