@@ -32,7 +32,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from unspin import corpus  # noqa: E402
-from unspin.components.techniques import TechniqueTagger  # noqa: E402
 from unspin.corpus import Label  # noqa: E402
 from unspin.decoding import tokens_in, word_table  # noqa: E402
 from unspin.document import Document  # noqa: E402
@@ -70,9 +69,12 @@ def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
     missed = 0
     peaks: list[float] = []
     preds: dict[str, list[tuple[int, int]]] = {}
+    docs: dict[str, Document] = {}
     for art, text in val.items():
         out = encoder(text)
         scores = tagger.predict_one(text)
+        docs[art] = Document(text)
+        tagger.set_annotations([docs[art]], [scores])
         pred = preds[art] = merge_spans((s.start, s.end) for s in scores.spans)
         raw = [(s.start, s.end, s.score) for s in scores.spans]
         ref = merge_spans(gold.get(art, []))
@@ -127,7 +129,7 @@ def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
             "share above the decoder's seed threshold": round(float((peak > tagger.seed_threshold).mean()), 3),
             "share above its extension threshold": round(float((peak > tagger.threshold).mean()), 3),
         },
-        "repetition_propagation": propagation(tagger, val, gold_labels),
+        "repetition_propagation": propagation(docs, gold_labels),
         "gold_spans_merged": n_gold,
         "gold_spans_not_touched": missed,
         "recall_by_gold_length": table(rec_by_len),
@@ -145,16 +147,15 @@ def analyse(model: Path, val: dict[str, str], gold_labels: list) -> dict:
     }
 
 
-def propagation(tagger: TechniqueTagger, val: dict[str, str], gold_labels: list) -> dict[str, dict[str, float]]:
+def propagation(docs: dict[str, Document], gold_labels: list) -> dict[str, dict[str, float]]:
     """SI with and without marking other occurrences of predicted spans (case-insensitive, whole
     words, at most ``max_words`` words, not overlapping a prediction), for all predicted spans and
-    for those labelled Repetition only."""
-    docs = {art: tagger(Document(text)) for art, text in val.items()}
+    for those labelled Repetition only. ``docs`` are the annotated validation articles."""
 
     def run(max_words: int, only: str | None) -> dict[str, float]:
         pred = []
         for art, doc in docs.items():
-            low = val[art].lower()
+            low = doc.text.lower()
             taken = [(s.start, s.end) for s in doc.spans]
             pred += [Label(art, a, b) for a, b in taken]
             for s in doc.spans:

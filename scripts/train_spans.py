@@ -48,13 +48,18 @@ def base_model_dir() -> Path:
 
 
 # ---------------------------------------------------------------------------- data
+def covered(enc: Encoded, start: int, end: int) -> np.ndarray:
+    """Boolean mask of the tokens that characters [start, end) cover at least half of."""
+    s, e = enc.offsets[:, 0], enc.offsets[:, 1]
+    ov = np.minimum(e, end) - np.maximum(s, start)
+    return (ov > 0) & (2 * ov >= (e - s))
+
+
 def bio_labels(enc: Encoded, spans: list[tuple[int, int]]) -> np.ndarray:
     """0 = O, 1 = B, 2 = I for each token; a token is inside when half of it is covered."""
     lab = np.zeros(len(enc), dtype=np.int64)
-    s, e = enc.offsets[:, 0], enc.offsets[:, 1]
     for a, b in merge_spans(spans):
-        ov = np.minimum(e, b) - np.maximum(s, a)
-        inside = np.flatnonzero((ov > 0) & (2 * ov >= (e - s)))
+        inside = np.flatnonzero(covered(enc, a, b))
         if inside.size:
             lab[inside] = 2
             lab[inside[0]] = 1
@@ -64,11 +69,9 @@ def bio_labels(enc: Encoded, spans: list[tuple[int, int]]) -> np.ndarray:
 def technique_labels(enc: Encoded, gold: list[corpus.Label]) -> np.ndarray:
     """(n_tokens, n_techniques) multi-hot: which techniques cover each token (half-covered rule)."""
     tech = np.zeros((len(enc), len(LABELS)), dtype=np.float32)
-    s, e = enc.offsets[:, 0], enc.offsets[:, 1]
     for l in gold:
         if l.technique in LABELS:
-            ov = np.minimum(e, l.end) - np.maximum(s, l.start)
-            tech[(ov > 0) & (2 * ov >= (e - s)), LABELS.index(l.technique)] = 1.0
+            tech[covered(enc, l.start, l.end), LABELS.index(l.technique)] = 1.0
     return tech
 
 
