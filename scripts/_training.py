@@ -32,7 +32,8 @@ from torch import nn
 CHECKPOINT = "checkpoint.pt"
 
 #: Arguments that may differ between a run and its resume (they do not change what is trained).
-RESUME_FREE = frozenset({"resume", "install", "threads", "max_minutes", "checkpoint_minutes", "tune_only"})
+RESUME_FREE = frozenset({"resume", "install", "install_as", "threads", "max_minutes", "checkpoint_minutes",
+                         "tune_only", "precisions", "ship"})
 
 
 def linear_warmup(opt: torch.optim.Optimizer, total_steps: int, warm_share: float = 0.06):
@@ -94,10 +95,12 @@ def fit(
         if not ckpt.is_file():
             raise SystemExit(f"--resume: no {CHECKPOINT} in {out}")
         saved = torch.load(ckpt, map_location="cpu", weights_only=False)
-        if _comparable(saved["args"]) != _comparable(args):
-            diff = {k: (saved["args"].get(k), args.get(k)) for k in set(_comparable(saved["args"])) | set(_comparable(args))
-                    if saved["args"].get(k) != args.get(k)}
+        old, new = _comparable(saved["args"]), _comparable(args)
+        diff = {k: (old[k], new[k]) for k in old.keys() & new.keys() if old[k] != new[k]}
+        if diff:
             raise SystemExit(f"--resume: {ckpt} was written with other training arguments (saved, now): {diff}")
+        if old.keys() ^ new.keys():  # options added to (or dropped from) the script since the run began
+            print(f"--resume: arguments only in the checkpoint or only now, not compared: {sorted(old.keys() ^ new.keys())}")
         model.load_state_dict(saved["model"])
         opt.load_state_dict(saved["optimizer"])
         sched.load_state_dict(saved["scheduler"])

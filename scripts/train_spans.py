@@ -269,7 +269,7 @@ def train(args) -> None:
 
 # ---------------------------------------------------------------------------- export + tune
 def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from quantize import quantize
 
     # In eval mode the net's forward (BIO logits, final token states) is the exported graph:
     # dropout is the identity and the training-only heads are never called.
@@ -287,8 +287,11 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
         dynamo=False,
     )
     # Per-channel scales: per-tensor int8 cost 1.2 points of SI F1 and 2.3 of TC on the
-    # validation split (run en-v3); per-channel cost none of SI and 0.8 of TC.
-    quantize_dynamic(str(fp32), str(out / "encoder-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    # validation split (run en-v3); per-channel cost none of SI and 0.8 of TC. Other variants
+    # (weight-only block-wise int8/int4, scripts/quantize.py) are tuned beside it.
+    for precision in precisions(args):
+        if precision != "fp32":
+            quantize(fp32, out / f"encoder-{precision}.onnx", precision)
     lin1, lin2 = net.head[0], net.head[3]
     np.savez(
         out / "head.npz",
@@ -317,6 +320,12 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
         config["trained"]["init_trained"] = json.loads((Path(args.init).parent / "config.json").read_text()).get("trained")
     (out / "config.json").write_text(json.dumps(config, indent=1))
     tune(out, args)
+
+
+def precisions(args) -> list[str]:
+    """The encoder precisions to export and tune (``--precisions``), fp32 always among them."""
+    chosen = [p.strip() for p in args.precisions.split(",") if p.strip()]
+    return chosen + (["fp32"] if "fp32" not in chosen else [])
 
 
 def validation_data(data: Path):
@@ -366,24 +375,37 @@ def tune(out: Path, args) -> None:
     config = json.loads((out / "config.json").read_text())
     config.pop("members", None)
     results = {}
-    for precision in ("int8", "fp32"):
+    for precision in precisions(args):
+        if not (out / f"encoder-{precision}.onnx").is_file():
+            from quantize import quantize
+
+            quantize(out / "encoder-fp32.onnx", out / f"encoder-{precision}.onnx", precision)
         config["encoder"] = f"encoder-{precision}.onnx"
         (out / "config.json").write_text(json.dumps(config, indent=1))
         results[precision] = r = tune_decoding(out, val, gold)
         print(f"{precision}: decoder {r['threshold']}/{r['seed_threshold']}/{r['edge_start']}/{r['edge_end']} SI F1 {r['si']['f1']:.4f} (P {r['si']['precision']:.3f} R {r['si']['recall']:.3f}; 2-fold {r['si_two_fold']['f1']:.4f}) TC micro-F1 {r['tc']['f1']:.4f}", flush=True)
-    # int8 always ships: the fp32 encoder is ~90 MB, three times the 30 MB budget for the span
-    # model. The fp32 figures are recorded beside it so the cost of quantisation stays visible.
-    use = "int8"
+    # A quantised encoder always ships: fp32 is 90 MB for MiniLM and 440 MB for MPNet. With
+    # --ship best, the quantised variant with the best 2-fold SI F1 ships; the fp32 figures are
+    # recorded beside it so the cost of quantisation stays visible.
+    quantised = [p for p in results if p != "fp32"]
+    use = max(quantised, key=lambda p: results[p]["si_two_fold"]["f1"]) if args.ship == "best" else args.ship
+    if use not in results:
+        sys.exit(f"--ship {use}: not among the tuned precisions {list(results)}")
+    from quantize import split_external
+
+    for old in out.glob("encoder.data*"):
+        old.unlink()
     shutil.copy(out / f"encoder-{use}.onnx", out / "encoder.onnx")
+    files = [f.name for f in split_external(out / "encoder.onnx")]  # no file over 90 MB
     config["encoder"] = "encoder.onnx"
     config["precision"] = use
-    record(out, config, results[use], len(val), {"other_precision": {k: {"si_f1": v["si"]["f1"], "tc_f1": v["tc"]["f1"]} for k, v in results.items()}})
+    record(out, config, results[use], len(val), {"other_precision": {k: {"si_f1": v["si"]["f1"], "si_two_fold": v["si_two_fold"]["f1"], "tc_f1": v["tc"]["f1"]} for k, v in results.items()}})
     (out / "validation.json").write_text(json.dumps(results, indent=1))
     print(f"shipping {use}: {json.dumps(config['validation'])}", flush=True)
     if args.install:
         from _shipping import install_model
 
-        install_model(out, "en", ["encoder.onnx", "head.npz", "tokenizer.json", "config.json"])
+        install_model(out, args.install_as, files + ["head.npz", "tokenizer.json", "config.json"])
 
 
 def main() -> None:
@@ -417,7 +439,11 @@ def main() -> None:
     ap.add_argument("--bio-layers", type=int, default=1, help="BIO head reads a learned mix of this many last layers")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--tune-only", action="store_true", help="re-run threshold tuning on an existing --out")
-    ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/en")
+    ap.add_argument("--precisions", default="int8,fp32", help="encoder variants to export and tune: int8 (dynamic, "
+                    "per-channel), w8 / w8a / w4 (weight-only block-wise, scripts/quantize.py), fp32")
+    ap.add_argument("--ship", default="int8", help="the variant to ship, or 'best' (best 2-fold SI F1 among the quantised ones)")
+    ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/<--install-as>")
+    ap.add_argument("--install-as", default="en", help="model folder name in the package (default: en)")
     args = ap.parse_args()
     if not 16 <= args.window <= 510:
         ap.error("--window must be between 16 and 510 tokens: the encoder has 512 positions, two for [CLS] and [SEP]")

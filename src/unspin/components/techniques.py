@@ -38,6 +38,8 @@ class TechniqueTagger:
         second_label_min: float = 0.35,
         edge_start: float | None = None,
         edge_end: float | None = None,
+        breaks: bool = True,
+        trim_punctuation: bool = True,
     ) -> None:
         self.encoder = encoder
         self.head = head
@@ -45,6 +47,7 @@ class TechniqueTagger:
         self.threshold = threshold
         self.seed_threshold = threshold if seed_threshold is None else seed_threshold
         self.edge_start, self.edge_end = edge_start, edge_end
+        self.breaks, self.trim_punctuation = breaks, trim_punctuation
         # A span gets a second technique when the classifier gives it at least this probability:
         # in PTC, 6% of technique spans share their exact offsets with another technique.
         self.second_label_min = second_label_min
@@ -66,8 +69,9 @@ class TechniqueTagger:
         return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **kwargs})
 
     @staticmethod
-    def settings(config: dict) -> dict[str, float]:
-        """The decoding settings a model folder's ``config.json`` chose on validation data."""
+    def settings(config: dict) -> dict[str, float | bool]:
+        """The decoding settings a model folder's ``config.json`` chose on validation data
+        (the layout rules ``breaks`` and ``trim_punctuation`` are on unless it says otherwise)."""
         threshold = float(config["threshold"])
         return {
             "threshold": threshold,
@@ -75,6 +79,8 @@ class TechniqueTagger:
             "edge_start": float(config.get("edge_start", threshold)),
             "edge_end": float(config.get("edge_end", threshold)),
             "second_label_min": float(config.get("second_label_min", 0.35)),
+            "breaks": bool(config.get("breaks", True)),
+            "trim_punctuation": bool(config.get("trim_punctuation", True)),
         }
 
     # -- pure scoring -------------------------------------------------------------------
@@ -92,7 +98,8 @@ class TechniqueTagger:
     def predict_one(self, text: str) -> TechniqueScores:
         out = self.encoder(text)
         spans = decode(out.enc, out.probs, text, self.threshold, self.seed_threshold,
-                       edge_start=self.edge_start, edge_end=self.edge_end)
+                       edge_start=self.edge_start, edge_end=self.edge_end,
+                       breaks=self.breaks, trim_punctuation=self.trim_punctuation)
         probs = self._classify(text, out, [(s.start, s.end, s.tok_start, s.tok_end) for s in spans])
         return TechniqueScores(spans, probs)
 
