@@ -9,10 +9,10 @@ Variants (file ``encoder-<variant>.onnx`` beside ``encoder-fp32.onnx``):
   model ships. Activations are quantised per tensor at run time, which cost all-mpnet-base-v2
   5 points of SI F1 (0.434 -> 0.382) in the calibration run of issue 12.
 - ``w8``: weight-only block-wise int8 (``MatMulNBits``, blocks of 32 along the input axis,
-  symmetric; the word-embedding ``Gather`` too). Activations stay fp32, so no activation
-  outliers are clipped; weights take a byte each plus a scale per 32.
+  symmetric; the word-embedding ``Gather`` as in ``int8``). Activations stay fp32, so no
+  activation outliers are clipped; weights take a byte each plus a scale per 32.
 - ``w8a``: ``w8`` with ``accuracy_level=4`` (int8 activations inside the kernel: faster).
-- ``w4``: the same with 4-bit weights (half the size of ``w8``).
+- ``w4``: the same with 4-bit weights, the embeddings too (half the size of ``w8``).
 
 For each variant the script prints its size on disk, encoder time for the sample articles
 (2 threads) and the largest absolute difference of per-token P(inside) from fp32, then SI F1
@@ -48,13 +48,26 @@ def quantize(fp32: Path, out: Path, variant: str) -> Path:
     from onnxruntime.quantization.matmul_nbits_quantizer import DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer
 
     bits = 4 if variant == "w4" else 8
+    # onnxruntime's block-wise Gather (the word-embedding lookup) takes 4 bits only: the 8-bit
+    # variants quantise it with dynamic per-channel int8 instead, as the int8 variant does.
     config = DefaultWeightOnlyQuantConfig(
         block_size=32, is_symmetric=True, bits=bits, accuracy_level=4 if variant == "w8a" else None,
-        op_types_to_quantize=("MatMul", "Gather"), quant_axes=(("MatMul", 0), ("Gather", 1)),
+        op_types_to_quantize=("MatMul", "Gather") if bits == 4 else ("MatMul",),
+        quant_axes=(("MatMul", 0), ("Gather", 1)),
     )
     q = MatMulNBitsQuantizer(onnx.load(str(fp32)), algo_config=config)
     q.process()
-    q.model.save_model_to_file(str(out), use_external_data_format=False)
+    if bits == 4:
+        q.model.save_model_to_file(str(out), use_external_data_format=False)
+        return out
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = out.with_suffix(".matmul.onnx")
+    q.model.save_model_to_file(str(tmp), use_external_data_format=False)
+    try:
+        quantize_dynamic(str(tmp), str(out), weight_type=QuantType.QInt8, per_channel=True, op_types_to_quantize=["Gather"])
+    finally:
+        tmp.unlink(missing_ok=True)
     return out
 
 

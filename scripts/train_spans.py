@@ -89,8 +89,14 @@ def technique_labels(enc: Encoded, gold: list[corpus.Label]) -> np.ndarray:
     return tech
 
 
-def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.Label]], stride: int, window: int = WINDOW):
-    """Training windows: (token ids, BIO labels, gold spans, BIO loss weights, technique multi-hot).
+def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.Label]] | None, stride: int,
+                   window: int = WINDOW, teacher=None):
+    """Training windows: (token ids, BIO labels, gold spans, BIO loss weights, technique multi-hot,
+    teacher P(O, B, I) per token or None).
+
+    ``labels=None`` marks unlabelled articles: every BIO label is ignored (-100), so only the
+    teacher's soft targets teach on them. ``teacher``: a ``unspin.runtime.SpanEncoder`` whose
+    stitched per-token probabilities become soft targets (``teacher_targets``).
 
     Each window is wrapped in the tokenizer's own start and end tokens (``[CLS]``/``[SEP]`` for
     MiniLM, ``<s>``/``</s>`` for MPNet), the same ids the runtime reads from config.json.
@@ -99,8 +105,9 @@ def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.
     examples = []
     for art, text in articles.items():
         enc = encode(tok, text)
-        gold = labels.get(art, [])
-        bio = bio_labels(enc, [(l.start, l.end) for l in gold])
+        gold = labels.get(art, []) if labels is not None else []
+        bio = bio_labels(enc, [(l.start, l.end) for l in gold]) if labels is not None else np.full(len(enc), -100)
+        soft = teacher_targets(teacher(text), enc) if teacher is not None else None
         tech = technique_labels(enc, gold)
         norm = normalise(text)
         inst = []
@@ -113,8 +120,33 @@ def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.
             ids = np.concatenate([[start_id], enc.ids[ws:we], [end_id]])
             lab = np.concatenate([[-100], bio[ws:we], [-100]])
             spans = [(t0 - ws + 1, t1 - ws + 1, y, x) for t0, t1, y, x in inst if t0 >= ws and t1 <= we]
-            examples.append((ids, lab, spans, np.ones(len(lab), dtype=np.float32), np.concatenate([edge, tech[ws:we], edge])))
+            target = None if soft is None else np.concatenate([np.zeros((1, 3), np.float32), soft[ws:we], np.zeros((1, 3), np.float32)])
+            examples.append((ids, lab, spans, np.ones(len(lab), dtype=np.float32), np.concatenate([edge, tech[ws:we], edge]), target))
     return examples
+
+
+def teacher_targets(out, enc: Encoded) -> np.ndarray:
+    """(len(enc), 3) teacher P(O), P(B), P(I) for the student's tokens.
+
+    The teacher may tokenise differently (MPNet against MiniLM vocabularies): each student token
+    takes the probabilities of the teacher token that holds its first character; a student
+    token that starts inside a teacher token cannot begin a span, so its P(B) moves to P(I).
+    Characters outside every teacher token (dropped by its tokenizer) get P(O) = 1.
+    """
+    t_start, t_end = out.enc.offsets[:, 0], out.enc.offsets[:, 1]
+    soft = np.zeros((len(enc), 3), dtype=np.float32)
+    soft[:, 0] = 1.0
+    if len(out.enc) == 0:
+        return soft
+    a = enc.offsets[:, 0]
+    j = np.clip(np.searchsorted(t_start, a, side="right") - 1, 0, len(out.enc) - 1)
+    hit = (t_start[j] <= a) & (a < t_end[j])
+    probs = out.probs[j].astype(np.float32)
+    inner = a > t_start[j]
+    probs[inner, 2] += probs[inner, 1]
+    probs[inner, 1] = 0.0
+    soft[hit] = probs[hit]
+    return soft
 
 
 def span_balance(examples, alpha: float) -> list:
@@ -125,7 +157,8 @@ def span_balance(examples, alpha: float) -> list:
     as a 40-token sentence; the plain token loss lets long spans dominate.
     """
     out, weights = [], []
-    for _, lab, _, _, _ in examples:
+    for ex in examples:
+        lab = ex[1]
         w = np.ones(len(lab), dtype=np.float32)
         for b in np.flatnonzero(lab == 1):
             e = b + 1
@@ -135,8 +168,8 @@ def span_balance(examples, alpha: float) -> list:
         weights.append(w)
     inside = np.concatenate([ex[1] > 0 for ex in examples])
     scale = inside.sum() / max(1e-9, np.concatenate(weights)[inside].sum())
-    for (ids, lab, spans, _, tech), w in zip(examples, weights):
-        out.append((ids, lab, spans, np.where(lab > 0, w * scale, w).astype(np.float32), tech))
+    for (ids, lab, spans, _, *rest), w in zip(examples, weights):
+        out.append((ids, lab, spans, np.where(lab > 0, w * scale, w).astype(np.float32), *rest))
     return out
 
 
@@ -147,15 +180,18 @@ def collate(batch, pad_id: int = 0):
     lab = torch.full_like(ids, -100)
     weight = torch.zeros((len(batch), width))
     tech = torch.zeros((len(batch), width, len(LABELS)))
+    soft = torch.zeros((len(batch), width, 3))
     spans = []
-    for i, (x, y, sp, w, t) in enumerate(batch):
+    for i, (x, y, sp, w, t, *target) in enumerate(batch):
+        if target and target[0] is not None:
+            soft[i, : len(y)] = torch.from_numpy(target[0])
         ids[i, : len(x)] = torch.from_numpy(x)
         mask[i, : len(x)] = 1
         lab[i, : len(y)] = torch.from_numpy(y)
         weight[i, : len(y)] = torch.from_numpy(w)
         tech[i, : len(y)] = torch.from_numpy(t)
         spans.extend((i, t0, t1, c, feats) for t0, t1, c, feats in sp)
-    return ids, mask, lab, spans, weight, tech
+    return ids, mask, lab, spans, weight, tech, soft
 
 
 # ---------------------------------------------------------------------------- model
@@ -211,7 +247,13 @@ def train(args) -> None:
 
     base = Path(args.base) if args.base else base_model_dir()
     tok = load_tokenizer(str(base / "tokenizer.json"))
-    examples = build_examples(tok, {a: articles[a] for a in train_ids}, labels, args.stride, args.window)
+    teacher = None
+    if args.teacher:
+        from unspin.runtime import SpanEncoder
+
+        teacher = SpanEncoder(Path(args.teacher), threads=args.threads)
+        print(f"distilling from {args.teacher} ({teacher.config.get('base')}), weight {args.distill_weight}", flush=True)
+    examples = build_examples(tok, {a: articles[a] for a in train_ids}, labels, args.stride, args.window, teacher)
     print(f"{len(train_ids)} training articles -> {len(examples)} windows; {len(val_ids)} validation articles", flush=True)
     if args.extra_articles:
         # Self-training: unlabelled articles with a teacher's predicted spans (scripts/pseudo_label.py).
@@ -219,10 +261,13 @@ def train(args) -> None:
         clash = set(extra) & set(articles)
         if clash:
             sys.exit(f"--extra-articles shares {len(clash)} article ids with train; refusing to mix them")
-        extra_labels = corpus.group_by_article(corpus.read_labels(args.extra_labels))
-        more = build_examples(tok, extra, extra_labels, args.stride, args.window)
+        if not args.extra_labels and teacher is None:
+            sys.exit("--extra-articles needs --extra-labels (self-training) or --teacher (distillation)")
+        extra_labels = corpus.group_by_article(corpus.read_labels(args.extra_labels)) if args.extra_labels else None
+        more = build_examples(tok, extra, extra_labels, args.stride, args.window, teacher)
         examples += more
-        print(f"+ {len(extra)} pseudo-labelled articles -> {len(more)} windows", flush=True)
+        kind = "pseudo-labelled" if extra_labels is not None else "unlabelled (teacher targets only)"
+        print(f"+ {len(extra)} {kind} articles -> {len(more)} windows", flush=True)
     if args.span_balance:
         examples = span_balance(examples, args.span_balance)
 
@@ -245,12 +290,20 @@ def train(args) -> None:
     pad_id = special_ids(tok)[2]
 
     def step(idx: list[int]) -> torch.Tensor:
-        ids, mask, lab, spans, weight, tech = collate([examples[i] for i in idx], pad_id)
+        ids, mask, lab, spans, weight, tech, soft = collate([examples[i] for i in idx], pad_id)
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
             logits, states = net(ids, mask)
             weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
             per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
             loss = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
+            if teacher is not None:
+                # Distillation: cross-entropy to the teacher's per-token distribution (KL up to a
+                # constant) on every token it scored; gold-labelled tokens keep the hard loss too.
+                has = soft.sum(-1) > 0
+                logp = torch.log_softmax(logits.float(), -1)
+                kd = -(soft * logp).sum(-1)[has].mean() if has.any() else logits.sum() * 0
+                hard = loss if bool((lab != -100).any()) else logits.sum() * 0
+                loss = (1 - args.distill_weight) * hard + args.distill_weight * kd
             if net.token_tech is not None:
                 valid = (lab != -100).unsqueeze(-1).float()
                 bce = nn.functional.binary_cross_entropy_with_logits(net.token_tech(net.drop(states)).float(), tech, reduction="none")
@@ -436,6 +489,9 @@ def main() -> None:
                     help="weigh the tokens of an n-token gold span n**-ALPHA in the BIO loss (0: plain token loss)")
     ap.add_argument("--token-techniques", type=float, default=0.0, metavar="WEIGHT",
                     help="auxiliary loss weight for predicting, per token, which techniques cover it (training only)")
+    ap.add_argument("--teacher", help="a span run folder (its encoder in config.json) whose per-token probabilities the "
+                    "student also learns (distillation); unlabelled --extra-articles then need no labels")
+    ap.add_argument("--distill-weight", type=float, default=0.5, help="share of the BIO loss that is the teacher's (0-1)")
     ap.add_argument("--bio-layers", type=int, default=1, help="BIO head reads a learned mix of this many last layers")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--tune-only", action="store_true", help="re-run threshold tuning on an existing --out")

@@ -145,3 +145,17 @@ def test_special_ids_follow_the_tokenizer():
     tok.pre_tokenizer = pre_tokenizers.Whitespace()
     tok.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
     assert _training.special_ids(tok) == (0, 2, 1)
+
+
+def test_teacher_targets_map_a_teacher_with_other_tokens_onto_student_tokens():
+    from unspin.runtime import TokenOutputs
+
+    # Text "unspun words": the teacher has one token per word, the student splits "unspun".
+    teacher = TokenOutputs(Encoded(np.arange(2), np.array([[0, 6], [7, 12]]), np.arange(2)),
+                           np.array([[0.1, 0.8, 0.1], [0.2, 0.1, 0.7]], np.float32), [])
+    student = Encoded(np.arange(3), np.array([[0, 3], [3, 6], [7, 12]]), np.array([0, 0, 1]))
+    soft = train_spans.teacher_targets(teacher, student)
+    assert np.allclose(soft[0], [0.1, 0.8, 0.1])  # the word's first piece may begin a span
+    assert np.allclose(soft[1], [0.1, 0.0, 0.9])  # a later piece cannot: P(B) moved to P(I)
+    assert np.allclose(soft[2], [0.2, 0.1, 0.7])
+    assert np.allclose(soft.sum(1), 1.0)
