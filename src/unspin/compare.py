@@ -136,7 +136,7 @@ def sentence(pa: Mapping[str, Any], pb: Mapping[str, Any], ga: tuple[str, float]
             parts.append(f"A reads as {ga[0]} ({ga[1]:.2f}), B as {gb[0]} ({gb[1]:.2f})")
     if not pa["passages"] and not pb["passages"]:
         parts.append("neither text has persuasion passages above the model's threshold")
-        return "; ".join(parts) + "."
+        return _capital("; ".join(parts)) + "."
     parts.append(
         f"A has {pa['passages_per_1000_words']:.1f} persuasion passages per 1,000 words ({_pct(pa['persuasion_share'])} of its text), "
         f"B {pb['passages_per_1000_words']:.1f} ({_pct(pb['persuasion_share'])})"
@@ -158,7 +158,11 @@ def sentence(pa: Mapping[str, Any], pb: Mapping[str, Any], ga: tuple[str, float]
         parts.append(f"only B uses {_names(only_b)}")
     if not ratios and not only_a and not only_b:
         parts.append("both use the same techniques at similar rates")
-    return "; ".join(parts) + "."
+    return _capital("; ".join(parts)) + "."
+
+
+def _capital(s: str) -> str:
+    return s[:1].upper() + s[1:]
 
 
 def compare(a: Document | Mapping[str, Any], b: Document | Mapping[str, Any], names: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
