@@ -402,7 +402,7 @@ async def _read_compare_request(request: Request, settings: Settings) -> tuple[s
     Each text goes through the same functions as an analyse body (``text_from_bytes``)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     max_chars = settings.max_chars
-    if ctype == "multipart/form-data":
+    if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         form = await request.form(max_files=2, max_fields=8, max_part_size=settings.max_body)
         language = str(form.get("language") or "auto")
         out = []
@@ -419,7 +419,7 @@ async def _read_compare_request(request: Request, settings: Settings) -> tuple[s
                 raise InputError(f"the form has no field `{key}` (a file or a text)")
         return language, out
     if ctype not in ("application/json", ""):
-        raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json or multipart/form-data")
+        raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json or a form (multipart/form-data)")
     body = await request.body()
     try:
         req = CompareRequest.model_validate_json(body or b"{}")
