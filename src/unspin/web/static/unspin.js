@@ -658,7 +658,7 @@
     container.appendChild(h("section", { className: "unspin-card unspin-compare-head", "aria-labelledby": "unspin-compare-h" }, [
       h("h2", { id: "unspin-compare-h", text: "How the two texts differ" }),
       h("p", { className: "unspin-sentence", id: "unspin-compare-sentence", text: String(cmp.sentence || "") }),
-      h("p", { className: "unspin-hint", text: "A: " + String(names.a) + " \u00b7 B: " + String(names.b) + ". Counts are passages; a passage with two techniques counts under each." }),
+      h("p", { className: "unspin-hint", text: (String(names.a) !== "A" || String(names.b) !== "B" ? "A: " + String(names.a) + " \u00b7 B: " + String(names.b) + ". " : "") + "Bars: passages per 1,000 words; beside them the share of the text. Counts are passages; a passage with two techniques counts under each." }),
       profileChart(cmp, cat),
     ]));
     var cols = h("div", { className: "unspin-compare" });
