@@ -51,3 +51,10 @@ def test_nested_passages_close_inner_first():
     d.spans.append(Span(0, 18, "Loaded_Language", 0.5))
     d.spans.append(Span(2, 8, "Exaggeration,Minimisation", 0.5))
     assert "[1>a [2>brutal<2] crackdown<1]" in render(d, "text")
+
+
+def test_no_color_in_a_terminal_gets_the_plain_markers(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    buf = io.StringIO()
+    print_document(make(), Console(file=buf, force_terminal=True, width=100))
+    assert "[1>They lied again<1]" in buf.getvalue()

@@ -137,10 +137,13 @@ def sentence(pa: Mapping[str, Any], pb: Mapping[str, Any], ga: tuple[str, float]
     if not pa["passages"] and not pb["passages"]:
         parts.append("neither text has persuasion passages above the model's threshold")
         return _capital("; ".join(parts)) + "."
-    parts.append(
-        f"A has {pa['passages_per_1000_words']:.1f} persuasion passages per 1,000 words ({_pct(pa['persuasion_share'])} of its text), "
-        f"B {pb['passages_per_1000_words']:.1f} ({_pct(pb['persuasion_share'])})"
-    )
+    def rate(p: Mapping[str, Any], first: bool) -> str:
+        if not p["passages"]:
+            return "no persuasion passages" if first else "none"
+        unit = " persuasion passages per 1,000 words" if first else ""
+        return f"{p['passages_per_1000_words']:.1f}{unit} ({_pct(p['persuasion_share'])}{' of its text' if first else ''})"
+
+    parts.append(f"A has {rate(pa, True)}, B {rate(pb, not pa['passages'])}")
     ta, tb = pa["techniques"], pb["techniques"]
     ratios = []
     for t in set(ta) & set(tb):

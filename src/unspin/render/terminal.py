@@ -207,7 +207,7 @@ def to_text(doc: Document) -> str:
 def print_document(doc: Document, console: Console | None = None) -> None:
     """Print the view; without colour (a pipe, ``NO_COLOR``) passage starts are marked too."""
     console = console or Console()
-    console.print(renderable(doc, plain=console.color_system is None))
+    console.print(renderable(doc, plain=console.color_system is None or console.no_color))
 
 
 # -- comparison ------------------------------------------------------------------------------
@@ -257,4 +257,4 @@ register_compare("text")(compare_text)
 
 def print_comparison(payload: Mapping[str, Any], console: Console | None = None) -> None:
     console = console or Console()
-    console.print(compare_renderable(payload, plain=console.color_system is None, width=console.width))
+    console.print(compare_renderable(payload, plain=console.color_system is None or console.no_color, width=console.width))
