@@ -72,6 +72,17 @@ class AnalyzeRequest(BaseModel):
         return self
 
 
+class CompareRequest(BaseModel):
+    """Two texts to compare; each is read as ``/api/v1/analyze`` reads ``text``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: str = Field(description="The first text: plain text, or HTML (see format).")
+    b: str = Field(description="The second text.")
+    language: str = Field("auto", max_length=16, description="auto, or en to force the English model.")
+    format: Literal["auto", "text", "html"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
+
+
 class SpanOut(BaseModel):
     start: int = Field(description="Character offset into the analysed text (the extracted text for HTML), inclusive.")
     end: int = Field(description="Character offset, exclusive.")
@@ -251,6 +262,53 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
 
         return JSONResponse(await request.app.state.limiter.run(job))
 
+    @app.post(
+        "/api/v1/compare",
+        tags=["analysis"],
+        summary="Compare two articles",
+        description=(
+            "Send JSON `{\"a\": ..., \"b\": ..., \"language\": \"auto\"}` or a multipart form with fields `a` and `b` "
+            "(each a .txt/.html file or a text). Both texts are analysed as by /api/v1/analyze. The answer is "
+            "`{\"a\": analysis, \"b\": analysis, \"comparison\": {...}}`, as `unspin compare --format json`: each "
+            "analysis carries its `text`; `comparison` has per-technique passages per 1,000 words and share of "
+            "text for each, and one sentence of the differences. Errors as for /api/v1/analyze."
+        ),
+        response_model=None,
+        responses={200: {"description": "The comparison"}, 413: {"model": ErrorOut}, 415: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}, 504: {"model": ErrorOut}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/CompareRequest"}},
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "a": {"type": "string", "format": "binary", "description": "The first text: a .txt/.html file, or a text."},
+                                "b": {"type": "string", "format": "binary", "description": "The second text."},
+                                "language": {"type": "string", "default": "auto"},
+                            },
+                        }
+                    },
+                },
+            }
+        },
+    )
+    async def compare_endpoint(request: Request) -> JSONResponse:
+        language, sources = await _read_compare_request(request, settings)
+        fn = analyse_fn()
+
+        def job() -> dict[str, Any]:
+            from unspin.compare import comparison_payload
+
+            docs = []
+            for make in sources:
+                src = make()
+                docs.append(fn(src.text, language=language, max_chars=settings.max_chars, source=src.name))
+            return comparison_payload(docs[0], docs[1], (sources[0].name, sources[1].name))
+
+        return JSONResponse(await request.app.state.limiter.run(job))
+
     # -- page and docs ---------------------------------------------------------------------
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -273,6 +331,7 @@ def _document_request_body(app: FastAPI) -> None:
             schema = build()
             defs = schema.setdefault("components", {}).setdefault("schemas", {})
             defs["AnalyzeRequest"] = AnalyzeRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            defs["CompareRequest"] = CompareRequest.model_json_schema(ref_template="#/components/schemas/{model}")
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -325,6 +384,55 @@ async def _read_request(request: Request, settings: Settings) -> tuple[str, Call
         return req.language, lambda: Source("text", check_text(text, max_chars))
     html = True if fmt == "html" else None
     return req.language, lambda: text_from_bytes(text.encode("utf-8"), "text", max_chars, html=html)
+
+
+class _Named:
+    """A deferred read of one side of a comparison: ``name`` for the view, call for the Source
+    (run in the worker thread: HTML extraction is CPU work)."""
+
+    def __init__(self, name: str, make: Callable[[], Source]) -> None:
+        self.name, self.make = name, make
+
+    def __call__(self) -> Source:
+        return self.make()
+
+
+async def _read_compare_request(request: Request, settings: Settings) -> tuple[str, list[_Named]]:
+    """Parse a compare body (JSON or multipart) into the language and the two texts' readers.
+    Each text goes through the same functions as an analyse body (``text_from_bytes``)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    max_chars = settings.max_chars
+    if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        form = await request.form(max_files=2, max_fields=8, max_part_size=settings.max_body)
+        language = str(form.get("language") or "auto")
+        out = []
+        for key in ("a", "b"):
+            item = form.get(key)
+            if isinstance(item, UploadFile):
+                name = item.filename or key
+                data = await item.read()
+                html = True if Path(name).suffix.lower() in HTML_SUFFIXES or item.content_type in ("text/html", "application/xhtml+xml") else None
+                out.append(_Named(name, lambda data=data, name=name, html=html: text_from_bytes(data, name, max_chars, html=html)))
+            elif isinstance(item, str):
+                out.append(_Named(key.upper(), lambda item=item, key=key: text_from_bytes(item.encode("utf-8"), key.upper(), max_chars)))
+            else:
+                raise InputError(f"the form has no field `{key}` (a file or a text)")
+        return language, out
+    if ctype not in ("application/json", ""):
+        raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json or a form (multipart/form-data)")
+    body = await request.body()
+    try:
+        req = CompareRequest.model_validate_json(body or b"{}")
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    html = None if req.format == "auto" else req.format == "html"
+
+    def reader(text: str, name: str) -> Callable[[], Source]:
+        if req.format == "text":
+            return lambda: Source(name, check_text(text, max_chars))
+        return lambda: text_from_bytes(text.encode("utf-8"), name, max_chars, html=html)
+
+    return req.language, [_Named("A", reader(req.a, "A")), _Named("B", reader(req.b, "B"))]
 
 
 async def _fetch(url: str, settings: Settings) -> Callable[[], Source]:
