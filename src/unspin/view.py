@@ -1,0 +1,89 @@
+"""The normalised view the models read, and the map from its offsets back to the text as given.
+
+Social-media text arrives in "styled" letters (U+1D400 MATHEMATICAL BOLD CAPITAL A and its kin,
+fullwidth forms), with zero-width and other format characters (U+200B, U+200D, U+2060, soft
+hyphens U+00AD, byte-order marks) and, after a cut at a UTF-16 length limit, lone surrogates. The
+tokenizers map styled letters to [UNK] and split words at invisible characters, so the models
+see noise where a reader sees plain words.
+
+``ModelView.of(text)`` builds, character by character:
+
+* a lone surrogate -> U+FFFD (the road has usually replaced it already);
+* a format character (Unicode category Cf: zero-width space/joiners, soft hyphen, BOM,
+  direction marks) -> nothing;
+* any other character -> its NFKC (compatibility) form: "𝐁𝐨𝐥𝐝" -> "Bold", "Ｆｕｌｌ" ->
+  "Full", "ﬁ" -> "fi", a no-break space -> a space.
+
+Every character of the view remembers the index of the input character it came from, so a span
+``[a, b)`` found on the view maps back to ``[origin[a], origin[b-1] + 1)`` in the input:
+offsets keep indexing the text exactly as given. Normalising per character (not the whole string
+at once) is what keeps the map exact; canonical composition across characters (e + U+0301) is
+not needed by the models, whose tokenizers strip accents anyway.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+# Characters that may change: anything outside printable ASCII plus a few ASCII controls.
+_MAYBE = re.compile(r"[^\x09\x0a\x0d\x20-\x7e]")
+
+
+def _replacement(ch: str) -> str:
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"
+    if unicodedata.category(ch) == "Cf":
+        return ""
+    return unicodedata.normalize("NFKC", ch)
+
+
+@dataclass(frozen=True)
+class ModelView:
+    """``text``: what the models read. ``origin``: int64 array (len(text),), the input index of
+    each view character; ``None`` when the view is the input itself (the common case)."""
+
+    text: str
+    origin: np.ndarray | None
+    source_len: int
+
+    @classmethod
+    def of(cls, source: str) -> "ModelView":
+        if not _MAYBE.search(source):
+            return cls(source, None, len(source))
+        pieces: list[str] = []
+        origin: list[int] = []
+        changed = False
+        pos = 0
+        # Walk only the characters that may change; ASCII runs between them are copied whole.
+        for m in _MAYBE.finditer(source):
+            i = m.start()
+            if i > pos:
+                pieces.append(source[pos:i])
+                origin.extend(range(pos, i))
+            ch = source[i]
+            rep = _replacement(ch)
+            if rep != ch:
+                changed = True
+            pieces.append(rep)
+            origin.extend([i] * len(rep))
+            pos = i + 1
+        if pos < len(source):
+            pieces.append(source[pos:])
+            origin.extend(range(pos, len(source)))
+        if not changed:
+            return cls(source, None, len(source))
+        return cls("".join(pieces), np.asarray(origin, dtype=np.int64), len(source))
+
+    @property
+    def identity(self) -> bool:
+        return self.origin is None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a view span ``[start, end)`` (end exclusive, ``start < end``) to input offsets."""
+        if self.origin is None:
+            return start, end
+        return int(self.origin[start]), int(self.origin[end - 1]) + 1
