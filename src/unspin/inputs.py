@@ -34,7 +34,6 @@ from __future__ import annotations
 import codecs
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from unspin.errors import InputError
@@ -52,15 +51,34 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-@dataclass(frozen=True)
-class Source:
-    """What was read: a display name, the text to analyse, whether it came out of HTML, and
-    the warnings about it (short sentences, ``()`` when none)."""
+class Source(str):
+    """What was read: the text to analyse (the ``str`` itself, also ``.text``), a display
+    ``name``, whether it came out of HTML (``from_html``) and the ``warnings`` about it (short
+    sentences, ``()`` when none).
+
+    A ``str`` subclass so that any function written for plain text (an analyse callable handed
+    to ``unspin batch`` or the web app) takes it unchanged, while unspin's pipeline sees that
+    the text has already been read and keeps its warnings.
+    """
 
     name: str
-    text: str
-    from_html: bool = False
-    warnings: tuple[str, ...] = field(default=())
+    from_html: bool
+    warnings: tuple[str, ...]
+
+    def __new__(cls, name: str, text: str, from_html: bool = False, warnings: tuple[str, ...] | list[str] = ()) -> "Source":
+        obj = super().__new__(cls, text)
+        obj.name, obj.from_html, obj.warnings = name, bool(from_html), tuple(warnings)
+        return obj
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
+
+    def __getnewargs__(self) -> tuple:  # pickling (Dask workers)
+        return (self.name, self.text, self.from_html, self.warnings)
+
+    def __repr__(self) -> str:
+        return f"Source(name={self.name!r}, text={self.text[:40]!r}..., from_html={self.from_html}, warnings={self.warnings!r})"
 
 
 def check_text(text: str, max_chars: int = MAX_CHARS, *, limit_hint: str = "raise the limit (--max-chars)") -> str:
@@ -142,7 +160,10 @@ def _is_html(data: bytes | str, fmt: str, name: str, content_type: str | None) -
         return True
     if Path(name).suffix.lower() in HTML_SUFFIXES:
         return True
-    from unspin.html import looks_like_html
+    try:
+        from unspin.html import looks_like_html
+    except ImportError:
+        return False
 
     return looks_like_html(data)
 
@@ -175,7 +196,10 @@ def read(
             check_text(data, max_chars * (HTML_FACTOR if html else 1), limit_hint=limit_hint)
         text = data
     if html:
-        from unspin.html import extract
+        try:
+            from unspin.html import extract
+        except ImportError:
+            raise InputError("HTML support not installed (reinstall unspin with trafilatura and lxml_html_clean)") from None
 
         if isinstance(text, str):
             text, more = repair_surrogates(text)  # lxml refuses surrogates

@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 from unspin import __version__, taxonomy
 from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
-from unspin.inputs import HTML_SUFFIXES, MAX_CHARS, Source, check_text, text_from_bytes
+from unspin.inputs import MAX_CHARS, Source, read
 from unspin.web import STATIC_DIR
 from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
 
@@ -243,7 +243,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
 
         def job() -> dict[str, Any]:
             src = make_source()
-            doc = fn(src.text, language=language, max_chars=settings.max_chars)
+            doc = fn(src, language=language, max_chars=settings.max_chars)
             out = doc.to_dict()
             if src.from_html or include_text:
                 out["text"] = doc.text
@@ -287,29 +287,34 @@ def _validation_message(errors: Any) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
+#: How an API client gets past the character limit: it cannot raise it, only send less.
+_LIMIT_HINT = "send one article at a time (the server's limit)"
+
+
 async def _read_request(request: Request, settings: Settings) -> tuple[str, Callable[[], Source]]:
     """Parse the body; return the language and a function (run in the worker thread, since
-    HTML extraction is CPU work) that yields the text to analyse."""
+    HTML extraction is CPU work) that yields the text to analyse through the one road
+    (``unspin.inputs.read``), the same as the CLI and ``unspin batch`` would read it."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     max_chars = settings.max_chars
+
+    def road(data: bytes | str, name: str, content_type: str | None = None, fmt: str = "auto") -> Callable[[], Source]:
+        return lambda: read(data, name, content_type=content_type, fmt=fmt, max_chars=max_chars, limit_hint=_LIMIT_HINT)
+
     if ctype == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=8, max_part_size=settings.max_body)
         language = str(form.get("language") or "auto")
         upload = form.get("file")
         if isinstance(upload, UploadFile):
             name = upload.filename or "upload"
-            data = await upload.read()
-            suffix = Path(name).suffix.lower()
-            html = True if suffix in HTML_SUFFIXES or upload.content_type in ("text/html", "application/xhtml+xml") else None
-            return language, lambda: text_from_bytes(data, name, max_chars, html=html)
+            return language, road(await upload.read(), name, upload.content_type)
         text = form.get("text")
         if isinstance(text, str):
-            return language, lambda: text_from_bytes(text.encode("utf-8"), "text", max_chars)
+            return language, road(text, "text")
         raise InputError("the form has neither a file (field `file`) nor a text (field `text`)")
     if ctype in ("text/plain", "text/html"):
         data = await request.body()
-        html = True if ctype == "text/html" else None
-        return request.query_params.get("language", "auto"), lambda: text_from_bytes(data, "body", max_chars, html=html)
+        return request.query_params.get("language", "auto"), road(data, "body", ctype, "html" if ctype == "text/html" else "auto")
     if ctype not in ("application/json", ""):
         raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json, multipart/form-data, text/plain or text/html")
     body = await request.body()
@@ -319,28 +324,18 @@ async def _read_request(request: Request, settings: Settings) -> tuple[str, Call
         raise RequestValidationError(exc.errors(include_url=False)) from None
     if req.url is not None:
         return req.language, await _fetch(req.url, settings)
-    text = req.text or ""
-    fmt = req.format
-    if fmt == "text":
-        return req.language, lambda: Source("text", check_text(text, max_chars))
-    html = True if fmt == "html" else None
-    return req.language, lambda: text_from_bytes(text.encode("utf-8"), "text", max_chars, html=html)
+    return req.language, road(req.text or "", "text", fmt=req.format)
 
 
 async def _fetch(url: str, settings: Settings) -> Callable[[], Source]:
     if not settings.allow_url_fetch:
-        raise HTTPException(403, "this server does not fetch URLs (start it with --allow-url-fetch); paste the article text instead")
+        raise HTTPException(403, "this server does not fetch URLs (its operator has not allowed it); send the article as `text` instead")
     from unspin import fetch
 
     page = await asyncio.to_thread(
         fetch.fetch_url, url, allow_private=False, timeout=settings.fetch_timeout, max_bytes=settings.max_body
     )
-
-    def source() -> Source:
-        text, from_html = fetch.fetched_text(page)
-        return Source(page.url, check_text(text, settings.max_chars), from_html)
-
-    return source
+    return lambda: fetch.fetched_source(page, settings.max_chars, limit_hint=_LIMIT_HINT)
 
 
 def _mount_docs(app: FastAPI) -> None:
