@@ -91,6 +91,15 @@ class Summary:
     spans: int = 0
     seconds: float = 0.0
     error_reasons: Counter = field(default_factory=Counter)
+    #: Ids that two inputs shared: the later input was not stored (first few, for the summary).
+    duplicate_ids: list[str] = field(default_factory=list)
+    #: Files in the input folders of types that batch does not read (set by the caller).
+    unsupported: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        """Documents not stored as analysed in this run: errors plus inputs lost to a shared id."""
+        return self.errors + self.duplicates
 
     @property
     def rate(self) -> float:
@@ -103,6 +112,9 @@ class Summary:
             "errors": self.errors,
             "skipped": self.skipped,
             "duplicate_ids": self.duplicates,
+            "failed": self.failed,
+            "unsupported_files": len(self.unsupported),
+            "unsupported": self.unsupported[:100],
             "spans": self.spans,
             "seconds": round(self.seconds, 3),
             "documents_per_second": round(self.rate, 3),
@@ -156,6 +168,8 @@ def run_batch(
                 if item.id in seen:
                     # Two inputs map to one id: storing both would keep only the later one silently.
                     summary.duplicates += 1
+                    if len(summary.duplicate_ids) < 20:
+                        summary.duplicate_ids.append(item.id)
                     step(1)
                     continue
                 seen.add(item.id)
