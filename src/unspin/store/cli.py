@@ -212,6 +212,10 @@ def import_labels(
     from unspin.store import labelstudio
 
     result = labelstudio.import_labels(export_file, output)
+    for note in result.notes[:20]:
+        err.print(f"note: {escape(note)}", highlight=False)
+    if len(result.notes) > 20:
+        err.print(f"note: {len(result.notes) - 20} more spans differ from their stored text only in whitespace", highlight=False)
     err.print(
         f"wrote {result.articles} articles and {result.labels} labels to {output}"
         + (f"; skipped {result.skipped} tasks without a finished annotation" if result.skipped else "")

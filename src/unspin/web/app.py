@@ -8,6 +8,7 @@ injected, as the tests do) and returns ``Document.to_dict()``, the JSON of
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from contextlib import asynccontextmanager
@@ -319,7 +320,14 @@ async def _read_request(request: Request, settings: Settings) -> tuple[str, Call
         raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json, multipart/form-data, text/plain or text/html")
     body = await request.body()
     try:
-        req = AnalyzeRequest.model_validate_json(body or b"{}")
+        # Python's json, not pydantic's parser: a text cut at a UTF-16 length limit arrives with
+        # a lone surrogate escape ("\ud83d"), which is valid JSON that pydantic refuses; the road
+        # repairs it like everywhere else.
+        payload = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RequestValidationError([{"loc": ("body",), "msg": f"Invalid JSON: {exc}"}]) from None
+    try:
+        req = AnalyzeRequest.model_validate(payload)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     if req.url is not None:
