@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,6 +34,7 @@ import numpy as np
 _MAYBE = re.compile(r"[^\x09\x0a\x0d\x20-\x7e]")
 
 
+@lru_cache(maxsize=4096)
 def _replacement(ch: str) -> str:
     if "\ud800" <= ch <= "\udfff":
         return "\ufffd"
@@ -52,31 +54,23 @@ class ModelView:
 
     @classmethod
     def of(cls, source: str) -> "ModelView":
-        if not _MAYBE.search(source):
+        # Only characters outside printable ASCII may change; most texts (curly quotes, dashes)
+        # have none that do, and then the view is the text itself and costs no map.
+        changes = [(m.start(), rep) for m in _MAYBE.finditer(source) if (rep := _replacement(m.group())) != m.group()]
+        if not changes:
             return cls(source, None, len(source))
         pieces: list[str] = []
-        origin: list[int] = []
-        changed = False
+        origin: list[np.ndarray] = []
         pos = 0
-        # Walk only the characters that may change; ASCII runs between them are copied whole.
-        for m in _MAYBE.finditer(source):
-            i = m.start()
-            if i > pos:
-                pieces.append(source[pos:i])
-                origin.extend(range(pos, i))
-            ch = source[i]
-            rep = _replacement(ch)
-            if rep != ch:
-                changed = True
+        for i, rep in changes:
+            pieces.append(source[pos:i])
+            origin.append(np.arange(pos, i, dtype=np.int64))
             pieces.append(rep)
-            origin.extend([i] * len(rep))
+            origin.append(np.full(len(rep), i, dtype=np.int64))
             pos = i + 1
-        if pos < len(source):
-            pieces.append(source[pos:])
-            origin.extend(range(pos, len(source)))
-        if not changed:
-            return cls(source, None, len(source))
-        return cls("".join(pieces), np.asarray(origin, dtype=np.int64), len(source))
+        pieces.append(source[pos:])
+        origin.append(np.arange(pos, len(source), dtype=np.int64))
+        return cls("".join(pieces), np.concatenate(origin), len(source))
 
     @property
     def identity(self) -> bool:
