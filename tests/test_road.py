@@ -503,3 +503,33 @@ def test_field_case_01_through_the_cli_with_the_shipped_models(tmp_path: Path) -
     consent_only.write_text(f"<html><body><div id='x1'>{CONSENT}</div></body></html>")
     out = unspin_cli("analyze", str(consent_only))
     assert out.returncode == 2 and "no article text" in out.stderr
+
+
+def test_consent_platform_ids_comment_threads_and_related_boxes() -> None:
+    body = "The mayor said the city would build two new bridges over the river by the end of the decade. " * 4
+    page = (
+        "<html><body><div id='sp_message_container_99'><p>We and our partners use cookies. Accept all. Manage preferences.</p></div>"
+        f"<article class='story has-comments'><h1>Bridges for the city</h1><p>{body}</p><p>Opponents called the plan a corrupt fantasy.</p></article>"
+        "<div id='disqus_thread'><p>user1: what a joke of a mayor this is, honestly the worst we ever had in this town</p></div>"
+        "<aside class='related'>"
+        + "".join(f"<h3><a href='/{i}'>Related story number {i} here</a></h3><p>Blurb of related story {i}.</p>" for i in range(6))
+        + "</aside></body></html>"
+    )
+    src = read(page.encode(), "p.html")
+    assert "corrupt fantasy" in src.text and "cookies" not in src.text and "user1" not in src.text
+    assert "Related story" not in src.text and src.warnings == ()  # a related box is not a section front
+
+
+def test_cli_progress_bar_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from unspin import cli
+
+    for terminal, expect in ((True, True), (False, False)):
+        buf = io.StringIO()
+        monkeypatch.setattr(cli, "err", Console(file=buf, force_terminal=terminal, width=100))
+        with cli._analysis_progress(cli.PROGRESS_CHARS + 1):
+            progress.report("finding persuasion techniques", 1, 3)
+        assert ("finding persuasion techniques" in buf.getvalue()) == expect

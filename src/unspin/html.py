@@ -37,8 +37,8 @@ _BLOCK_CLOSE = re.compile(r"</(?:p|div|article|section|h[1-6]|li|td|main|blockqu
 
 #: Fewer characters than this in the extracted text earns a "very little text" warning.
 LITTLE_TEXT = 300
-#: A page with at least this many teaser headings (a heading holding a link) or <article>
-#: elements is a section front or a list of results rather than one story.
+#: Extracted text that holds at least this many teaser headlines (a heading holding a link, or
+#: the heading of an <article>) comes from a section front or a list of results, not one story.
 TEASERS = 5
 
 # Tokens of id/class/aria-label values (split at - _ space and camelCase) that mark a consent
@@ -48,6 +48,12 @@ _CONSENT_TOKENS = frozenset(
     "trustarc sp_message privacy-banner cookiebanner cookienotice".split()
 )
 _AD_TOKENS = frozenset("ad ads advert adverts advertisement advertising adslot adunit dfp sponsored outbrain taboola".split())
+# Reader comments by their usual containers ("comment" alone is not used: UK papers mark their
+# opinion articles "comment").
+_COMMENT_TOKENS = frozenset("comments disqus commentlist".split())
+# Consent-platform names that appear inside longer ids ("sp_message_container_123",
+# "qc-cmp2-container", "CybotCookiebotDialog").
+_CONSENT_SUBSTRINGS = ("cookie", "consent", "gdpr", "onetrust", "didomi", "sp_message", "qc-cmp", "cmpbox", "usercentrics", "truste")
 _TOKEN_SPLIT = re.compile(r"[\s_\-:]+|(?<=[a-z])(?=[A-Z])")
 
 # Wording of consent notices, sign-up prompts and site furniture (used on extracted paragraphs).
@@ -101,10 +107,10 @@ def _tokens(value: str) -> set[str]:
     return {t.lower() for t in _TOKEN_SPLIT.split(value) if t}
 
 
-def _marked(el, vocabulary: frozenset[str]) -> bool:
-    for attr in ("id", "class", "aria-label", "data-nosnippet"):
+def _marked(el, vocabulary: frozenset[str], substrings: tuple[str, ...] = ()) -> bool:
+    for attr in ("id", "class", "aria-label"):
         value = el.get(attr)
-        if value and _tokens(value) & vocabulary:
+        if value and (_tokens(value) & vocabulary or any(sub in value.lower() for sub in substrings)):
             return True
     return False
 
@@ -116,26 +122,41 @@ def _prose_chars(el) -> tuple[int, int]:
     return prose, links
 
 
-def _prune(tree) -> tuple[int, int]:
-    """Remove consent dialogs and ads, un-hide prose asides. Returns (consent removed, teasers)."""
+def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
+    """Remove consent dialogs, ads and comment sections; un-hide prose asides.
+
+    Returns (consent elements removed, teasers: the opening words of each teaser's headline and
+    blurb). An element holding more than half of
+    the page's paragraph text is never removed, whatever its name says: that is the story.
+    """
+    total_prose = sum(len(p.text_content().strip()) for p in tree.iter("p")) or 1
     removed = 0
     for el in list(tree.iter()):
-        if not isinstance(el.tag, str) or el.getparent() is None:
+        if not isinstance(el.tag, str) or el.getparent() is None or el.tag in ("html", "body"):
             continue
         role = (el.get("role") or "").lower()
-        consent = _marked(el, _CONSENT_TOKENS) or (
+        consent = _marked(el, _CONSENT_TOKENS, _CONSENT_SUBSTRINGS) or (
             role in ("dialog", "alertdialog") and is_boilerplate(el.text_content())
         )
-        if consent or _marked(el, _AD_TOKENS):
+        if consent or _marked(el, _AD_TOKENS) or _marked(el, _COMMENT_TOKENS):
+            if _prose_chars(el)[0] > total_prose / 2:
+                continue
             removed += consent
             el.getparent().remove(el)
     for el in list(tree.iter("aside")):
         prose, links = _prose_chars(el)
         if prose >= 250 and len(list(el.iter("p"))) >= 2 and links <= 0.3 * prose:
             el.tag = "div"
-    teaser_heads = sum(1 for h in tree.iter("h2", "h3", "h4") if next(h.iter("a"), None) is not None)
-    articles = sum(1 for _ in tree.iter("article"))
-    return removed, max(teaser_heads, articles)
+    # Teasers: a heading holding a link, or an <article>, each with its headline and blurb.
+    teasers: list[tuple[str, ...]] = []
+    for h in tree.iter("h2", "h3", "h4"):
+        if next(h.iter("a"), None) is not None:
+            after = h.getnext()
+            teasers.append((h.text_content(), after.text_content() if after is not None else ""))
+    for art in tree.iter("article"):
+        teasers.append(tuple(el.text_content() for el in list(art.iter("h1", "h2", "h3", "h4", "p"))[:2]))
+    snippets = [tuple(" ".join(t.split())[:60] for t in teaser if len(t.strip()) >= 15) for teaser in teasers]
+    return removed, [s for s in dict.fromkeys(snippets) if s]
 
 
 def _boilerplate_blocks(tree) -> int:
@@ -189,9 +210,9 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
         tree = lxml.html.document_fromstring(html)
     except Exception:  # lxml raises ParserError/ValueError on markup it cannot read at all
         tree = None
-    removed = teasers = 0
+    removed, titles = 0, []
     if tree is not None:
-        removed, teasers = _prune(tree)
+        removed, titles = _prune(tree)
     text, dropped = _extract(trafilatura, lxml.html, tree, html)
     if tree is not None and dropped and len(text) < LITTLE_TEXT and _boilerplate_blocks(tree):
         text, dropped2 = _extract(trafilatura, lxml.html, tree, html)
@@ -207,6 +228,10 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
         warnings.append(
             f"{dropped} paragraph{'s' if dropped != 1 else ''} at the edge of the page that read like a cookie notice or page furniture {'were' if dropped != 1 else 'was'} left out"
         )
+    # A section front: the extracted text reads several teaser headlines (a "related stories"
+    # box that trafilatura left out does not count).
+    flat = " ".join(text.split())
+    teasers = sum(1 for snippet in titles if any(part in flat for part in snippet))
     if teasers >= TEASERS:
         warnings.append(
             f"the page looks like a list of {teasers} teasers (a section front or search page), not one article; "
