@@ -91,6 +91,11 @@ class AnalysisOut(BaseModel):
     text_chars: int
     spans: list[SpanOut]
     techniques: dict[str, int] = Field(description="Span count per technique.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Where the reading is doubtful rather than wrong (characters repaired, language undetermined, "
+        "boilerplate left out, a list of teasers...); empty when none.",
+    )
     text: str | None = Field(None, description="The analysed text: present when the input was HTML (or include_text=true).")
 
 
