@@ -249,6 +249,8 @@ def test_language_identification_is_a_library_and_names_languages(pipe: Pipeline
     assert language.detect(SPANISH) == "es"
     with pytest.raises(UnsupportedLanguageError, match="Spanish"):
         pipe(SPANISH)
+    with pytest.raises(UnsupportedLanguageError, match="Portuguese"):  # pt 0.89 beside Galician, English ~0
+        pipe("O governo anunciou ontem novas medidas económicas para apoiar as famílias.")
     with pytest.raises(UnsupportedLanguageError, match="German"):
         pipe("Die Regierung hat gestern neue Maßnahmen angekündigt, die ab Januar für alle Bürger gelten sollen.")
 

@@ -15,6 +15,9 @@ The model's probabilities (``norm_probs=True``) are used as they come, with two 
 * a text is *confidently* in a language when the top probability is at least
   ``CONFIDENT`` and the text has at least ``MIN_LETTERS`` letters: shorter texts (a headline,
   a one-line reply) are too little evidence to refuse anything;
+* a text of at least ``MIN_LETTERS`` letters whose probability of being English is below
+  ``NOT_ENGLISH`` is confidently *not English* even when two neighbours share the rest
+  (Portuguese and Galician: "O governo anunciou ontem novas medidas..." is pt 0.89, en 0.000);
 * otherwise the language is ``"und"`` (undetermined). The pipeline analyses undetermined text
   in Latin script as English with a warning; see ``unspin.pipeline``.
 """
@@ -31,6 +34,8 @@ from functools import lru_cache
 CONFIDENT = 0.9
 #: Fewer letters than this and the text is never confidently in any language (a headline).
 MIN_LETTERS = 40
+#: Below this probability of English (and with MIN_LETTERS letters) a text is not English.
+NOT_ENGLISH = 0.01
 #: Only the opening is read: identification does not improve past a few thousand characters.
 HEAD = 20_000
 
@@ -74,7 +79,8 @@ class Identification:
 
     ``code``: ISO code of the top language, ``"und"`` when the text has no letters.
     ``probability``: py3langid's normalised probability of ``code`` (0-1).
-    ``letters``: letters read; ``latin``: whether most of them are Latin script.
+    ``letters``: letters read; ``latin``: whether most of them are Latin script;
+    ``english``: the probability of English.
     ``confident``: see the module docstring (``CONFIDENT``, ``MIN_LETTERS``).
     """
 
@@ -82,10 +88,13 @@ class Identification:
     probability: float
     letters: int
     latin: bool
+    english: float = 0.0  #: py3langid's probability of English
 
     @property
     def confident(self) -> bool:
-        return self.code != "und" and self.probability >= CONFIDENT and self.letters >= MIN_LETTERS
+        if self.code == "und" or self.letters < MIN_LETTERS:
+            return False
+        return self.probability >= CONFIDENT or (self.code != "en" and self.english < NOT_ENGLISH)
 
 
 @lru_cache(maxsize=1)
@@ -106,8 +115,10 @@ def identify(text: str) -> Identification:
     if not letters:
         return Identification("und", 0.0, 0, False)
     latin = sum(1 for ch in letters if _is_latin(ch)) / len(letters) > 0.5
-    code, p = _identifier().classify(head)
-    return Identification(str(code), float(p), len(letters), latin)
+    ranked = _identifier().rank(head)
+    code, p = ranked[0]
+    english = next((float(q) for c, q in ranked if c == "en"), 0.0)
+    return Identification(str(code), float(p), len(letters), latin, english)
 
 
 def detect(text: str) -> str:
