@@ -139,7 +139,10 @@ def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
             role in ("dialog", "alertdialog") and is_boilerplate(el.text_content())
         )
         if consent or _marked(el, _AD_TOKENS) or _marked(el, _COMMENT_TOKENS):
-            if _prose_chars(el)[0] > total_prose / 2:
+            # Names can mislead ("story has-comments"): an element holding most of the page's
+            # prose stays, unless it is a consent element that reads like one (a dialog longer
+            # than the story it hides is the case this pruning exists for).
+            if _prose_chars(el)[0] > total_prose / 2 and not (consent and is_boilerplate(el.text_content())):
                 continue
             removed += consent
             el.getparent().remove(el)
