@@ -361,8 +361,8 @@ def test_batch_tree_with_bad_row_duplicate_names_and_other_types(tmp_path: Path,
             summary = run_batch(ingest.read(inputs), store, "v1", executor=LocalExecutor(lambda t, **kw: pipe(t, **kw)))
         if attempt == 0:
             assert (summary.analysed, summary.errors, summary.duplicates) == (5, 2, 0)
-        else:  # a rerun changes nothing
-            assert (summary.analysed, summary.errors, summary.skipped) == (0, 0, 7)
+        else:  # a rerun changes nothing, and still counts the two failed documents
+            assert (summary.analysed, summary.errors, summary.skipped, summary.failed) == (0, 0, 7, 2)
     got = stored(db)
     docs = got["docs"]
     assert {k for k, d in docs.items() if d.status == "ok"} == {"A/story", "B/story", "ok", "emoji", "page"}
@@ -391,7 +391,7 @@ def test_batch_cli_exit_status_summary_and_field_cases_06_15(tmp_path: Path) -> 
     assert all(docs[r["id"]].status == "ok" for r in rows)  # the row with half an emoji too
     assert {"r1", "r2"} <= {k for k, d in docs.items() if d.status == "ok"}  # BOM + CRLF CSV
     again = unspin_cli("batch", str(jsonl), str(csv_file), str(tmp_path / "A"), "--db", f"sqlite:///{db}", "--max-chars", "1000", "--json")
-    assert json.loads(again.stdout)["analysed"] == 0 and again.returncode == 0
+    assert json.loads(again.stdout)["analysed"] == 0 and json.loads(again.stdout)["failed_before"] == 1 and again.returncode == 3
     (tmp_path / "big.txt").write_text(ENGLISH * 10)
     (tmp_path / "B").mkdir()
     shutil.move(tmp_path / "big.txt", tmp_path / "B" / "big.txt")

@@ -96,10 +96,14 @@ class Summary:
     #: Files in the input folders of types that batch does not read (set by the caller).
     unsupported: list[str] = field(default_factory=list)
 
+    #: Of ``skipped``: documents stored as failed by an earlier run (``--retry-errors`` retries).
+    failed_before: int = 0
+
     @property
     def failed(self) -> int:
-        """Documents not stored as analysed in this run: errors plus inputs lost to a shared id."""
-        return self.errors + self.duplicates
+        """Input documents not stored as analysed: errors now or in an earlier run (skipped),
+        plus inputs lost to a shared id. A rerun that changes nothing reports the same."""
+        return self.errors + self.duplicates + self.failed_before
 
     @property
     def rate(self) -> float:
@@ -113,6 +117,7 @@ class Summary:
             "skipped": self.skipped,
             "duplicate_ids": self.duplicates,
             "failed": self.failed,
+            "failed_before": self.failed_before,
             "unsupported_files": len(self.unsupported),
             "unsupported": self.unsupported[:100],
             "spans": self.spans,
@@ -176,6 +181,7 @@ def run_batch(
                 old = stored.get(item.id)
                 if old and old[0] == item.content_hash and old[1] == model_version and (old[2] != ERROR or not retry_errors):
                     summary.skipped += 1
+                    summary.failed_before += old[2] == ERROR
                     step(1)
                     continue
                 yield item

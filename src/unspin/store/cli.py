@@ -121,7 +121,9 @@ def _print_summary(summary: Any, version: str) -> None:
     console = Console()
     console.print(
         f"[bold]{summary.total}[/] documents in {summary.seconds:.1f} s: [green]{summary.analysed} analysed[/], "
-        f"[red]{summary.failed} failed[/], {summary.skipped} skipped (already analysed with model {escape(version)}); "
+        f"[red]{summary.failed} failed[/]"
+        + (f" ({summary.failed_before} in an earlier run: --retry-errors analyses them again)" if summary.failed_before else "")
+        + f", {summary.skipped} skipped (already stored with model {escape(version)}); "
         f"{summary.spans} spans written; {summary.rate:.2f} documents/s",
         highlight=False,
     )
