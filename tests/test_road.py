@@ -535,3 +535,17 @@ def test_cli_progress_bar_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) ->
         with cli._analysis_progress(cli.PROGRESS_CHARS + 1):
             progress.report("finding persuasion techniques", 1, 3)
         assert ("finding persuasion techniques" in buf.getvalue()) == expect
+
+
+@pytest.mark.parametrize("encoding, sep", [("utf-8-sig", ","), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", "\t")])
+def test_spreadsheet_csv_variants(tmp_path: Path, encoding: str, sep: str) -> None:
+    from unspin.store import ingest
+
+    rows = [["ID", "Text", "source"], ["r1", ENGLISH.replace("plan", "caf\xe9 plan"), "sheet"], ["r2", "They said; it was 3\u20ac, \"cheap\".", "sheet"]]
+    path = tmp_path / "sheet.csv"
+    path.write_bytes("\r\n".join(sep.join('"' + c.replace('"', '""') + '"' for c in row) for row in rows).encode(encoding) + b"\r\n")
+    docs = list(ingest.read([path]))
+    assert [d.id for d in docs] == ["r1", "r2"] and ingest.count([path]) == 2
+    src = read(docs[0].content, "r1")
+    assert "caf\xe9 plan" in src.text and bool(src.warnings) == (encoding == "cp1252")
+    assert read(docs[1].content, "r2").text == "They said; it was 3\u20ac, \"cheap\"."

@@ -15,8 +15,8 @@ without its suffix (``A/story`` and ``B/story`` for two ``story.txt`` in folders
 from its folder. The id depends only on the file's place, never on the other inputs of the
 run, so reruns find every document again. Table rows keep their ``id`` column.
 
-CSV files are read as UTF-8 with or without a byte-order mark (spreadsheets write one) and any
-line ends; a cell that is not UTF-8 goes to the road as bytes (Windows-1252 fallback, warned).
+CSV files are read as UTF-8 with or without a byte-order mark (spreadsheets write one), any
+line ends, and "," or else ";" or a tab as the separator (whichever the header line has); a cell that is not UTF-8 goes to the road as bytes (Windows-1252 fallback, warned).
 """
 
 from __future__ import annotations
@@ -247,7 +247,11 @@ def _open_csv(path: Path) -> Any:
 
 def _csv_reader(fh: Any, path: Path) -> Iterator[dict[str, Any]]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are longer than csv's 128 KiB default
-    reader = csv.DictReader(fh)
+    header = fh.readline()
+    fh.seek(0)
+    # Spreadsheets in many European locales separate with ";" (the comma is their decimal mark).
+    delimiter = next((d for d in (",", ";", "\t") if d in header), ",")
+    reader = csv.DictReader(fh, delimiter=delimiter)
     if reader.fieldnames:
         # "ID", " Text ": spreadsheet headers are typed by people.
         reader.fieldnames = [str(name).strip().lower() for name in reader.fieldnames]
