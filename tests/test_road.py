@@ -347,7 +347,7 @@ def test_batch_tree_with_bad_row_duplicate_names_and_other_types(tmp_path: Path,
     rows = tmp_path / "rows.jsonl"
     rows.write_text(
         json.dumps({"id": "ok", "text": ENGLISH})
-        + "\n" + json.dumps({"id": "emoji", "text": "They will pay for it \ud83d"}, ensure_ascii=True)
+        + "\n" + json.dumps({"id": "emoji", "text": "They will pay for it \ud83d", "title": "Pay \ud83d"}, ensure_ascii=True)
         + "\n" + json.dumps({"id": "es", "text": SPANISH})
         + "\n" + json.dumps({"id": "page", "text": f"<html><body><div class='cookie-banner'>{CONSENT}</div><article>{STORY}</article></body></html>"})
         + "\n{not json\n",
@@ -370,6 +370,7 @@ def test_batch_tree_with_bad_row_duplicate_names_and_other_types(tmp_path: Path,
     assert "Spanish" in docs["es"].error and docs["rows.jsonl:5"].status == "error"
     assert "Dock workers returned" in docs["page"].text[:50] and "cookies" not in docs["page"].text  # HTML in a row: extracted
     assert docs["emoji"].text.endswith("\ufffd") and got["results"][("emoji", "warnings")]
+    assert docs["emoji"].title == "Pay \ufffd"
     assert got["results"][("ok", "warnings")] == []
 
 

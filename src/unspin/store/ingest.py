@@ -194,7 +194,7 @@ def _rows(rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: 
         if doc_id is None or str(doc_id).strip() == "":
             yield InputDoc(f"{path.name}:{lineno}", None, sha256(f"{path}:{lineno}"), error=f"{path}:{lineno}: no id")
             continue
-        doc_id = str(doc_id)
+        doc_id = _opt(doc_id) or f"{path.name}:{lineno}"
         if isinstance(text, str) and _ESCAPED.search(text):
             # Bytes the CSV reader could not decode (kept by surrogateescape): hand the road the
             # bytes, so it can name the problem or read them as Windows-1252 with a warning.
@@ -219,8 +219,12 @@ def _rows(rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: 
 def _opt(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    # Metadata cut at a length limit may end in half an emoji, which no database stores.
+    text = _SURROGATES.sub("\ufffd", str(value)).strip()
     return text or None
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
