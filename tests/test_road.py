@@ -202,12 +202,14 @@ def test_view_reads_plain_letters_and_maps_offsets_back() -> None:
 
 
 @pytest.mark.parametrize("text", [STYLED, "Ｔｈｅｓｅ ｃｏｒｒｕｐｔ ｔｒａｉｔｏｒｓ sold out every family in 2 towns.",
-                                  "These cor\u00adrupt tra\u200bitors sold out every family in 2 towns."])
+                                  "These cor\u00adrupt tra\u200bitors sold out every family in 2 towns.",
+                                  "ᴛʜᴇsᴇ ᴄᴏʀʀᴜᴘᴛ ᴛʀᴀɪᴛᴏʀs sold out every family in 2 towns.",
+                                  "These ⓒⓞⓡⓡⓤⓟⓣ 𝖙𝖗𝖆𝖎𝖙𝖔𝖗𝖘 sold out every family in 2 towns."])
 def test_styled_and_invisible_characters_get_the_spans_and_claims_of_the_plain_form(pipe: Pipeline, text: str) -> None:
     styled, plain = pipe(text, language="en"), pipe(PLAIN, language="en")
     assert styled.text == text  # offsets index the input exactly as given
-    got = [(unicodedata.normalize("NFKC", styled.text_of(s)).replace("\u00ad", "").replace("\u200b", ""), s.label) for s in styled.spans]
-    assert got == [(plain.text_of(s), s.label) for s in plain.spans] and len(got) == 2
+    got = [(ModelView.of(styled.text_of(s)).text.lower(), s.label) for s in styled.spans]
+    assert got == [(plain.text_of(s).lower(), s.label) for s in plain.spans] and len(got) == 2
     assert [c["text"] for c in styled.results["claims"]] == [styled.text[c["start"] : c["end"]] for c in styled.results["claims"]]
     assert len(styled.results["claims"]) == len(plain.results["claims"]) == 1
 

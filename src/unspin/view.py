@@ -12,7 +12,8 @@ see noise where a reader sees plain words.
 * a format character (Unicode category Cf: zero-width space/joiners, soft hyphen, BOM,
   direction marks) -> nothing;
 * any other character -> its NFKC (compatibility) form: "𝐁𝐨𝐥𝐝" -> "Bold", "Ｆｕｌｌ" ->
-  "Full", "ﬁ" -> "fi", a no-break space -> a space.
+  "Full", "ⓒⓘⓡⓒⓛⓔⓓ" -> "circled", "ﬁ" -> "fi", a no-break space -> a space; the "small
+  capitals" of fancy-text generators ("ᴛʜᴇsᴇ"), which NFKC keeps, -> lower-case letters.
 
 Every character of the view remembers the index of the input character it came from, so a span
 ``[a, b)`` found on the view maps back to ``[origin[a], origin[b-1] + 1)`` in the input:
@@ -34,12 +35,19 @@ import numpy as np
 _MAYBE = re.compile(r"[^\x09\x0a\x0d\x20-\x7e]")
 
 
+# "Small caps" of fancy-text generators: Latin letters that NFKC leaves alone (they are IPA and
+# phonetic letters in their own right), read as the lower-case letters they imitate.
+SMALL_CAPS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwyz"))
+
+
 @lru_cache(maxsize=4096)
 def _replacement(ch: str) -> str:
     if "\ud800" <= ch <= "\udfff":
         return "\ufffd"
     if unicodedata.category(ch) == "Cf":
         return ""
+    if ch in SMALL_CAPS:
+        return SMALL_CAPS[ch]
     return unicodedata.normalize("NFKC", ch)
 
 
