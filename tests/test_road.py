@@ -449,6 +449,9 @@ def test_cli_user_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
     f.write_text(ENGLISH)
     out = unspin_cli("analyze", str(f), "-o", str(tmp_path / "missing_dir" / "x.json"), "-f", "json")
     assert out.returncode == 2 and "does not exist" in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    for args in (["report", "--format", "csv"], ["export", "--format", "jsonl"]):
+        out = unspin_cli(*args, "--db", f"sqlite:///{tmp_path / 'none.db'}", "-o", str(tmp_path / "missing_dir" / "x"))
+        assert out.returncode == 2 and "does not exist" in out.stderr and len(out.stderr.strip().splitlines()) == 1
     out = unspin_cli("analyze", str(f), "--format", "xml")
     assert out.returncode == 2 and all(name in out.stderr for name in ("text", "json", "html"))
     (tmp_path / "es.txt").write_text(SPANISH)

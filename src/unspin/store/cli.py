@@ -167,6 +167,7 @@ def report(
         raise InputError(f"--since {since!r}: use an ISO date, e.g. 2024-01-31") from None
     if fmt == ReportFormat.png and output is None:
         raise InputError("--format png writes an image: give --output FILE.png")
+    _check_output(output)
     with Store(db, create=False) as store:
         result = rep.build(store, by=by.value, since=since_date, top=top)
     if fmt == ReportFormat.table:
@@ -201,6 +202,7 @@ def export(
 
     if fmt in (ExportFormat.parquet, ExportFormat.semeval) and output is None:
         raise InputError(f"--format {fmt.value} needs --output {'FILE.parquet' if fmt == ExportFormat.parquet else 'FOLDER'}")
+    _check_output(output)
     with Store(db, create=False) as store:
         n = exp.export(store, fmt.value, output)
     err.print(f"exported {n} documents" + (f" to {output}" if output else ""))
@@ -213,6 +215,7 @@ def import_labels(
     """Turn corrected Label Studio annotations into PTC-format training data."""
     from unspin.store import labelstudio
 
+    _check_output(output)
     result = labelstudio.import_labels(export_file, output)
     for note in result.notes[:20]:
         err.print(f"note: {escape(note)}", highlight=False)
@@ -222,6 +225,12 @@ def import_labels(
         f"wrote {result.articles} articles and {result.labels} labels to {output}"
         + (f"; skipped {result.skipped} tasks without a finished annotation" if result.skipped else "")
     )
+
+
+def _check_output(output: Path | None) -> None:
+    """A missing folder for --output is the user's to fix: one line, exit 2, before any work."""
+    if output is not None and not output.expanduser().resolve().parent.is_dir():
+        raise InputError(f"--output {output}: the folder {output.parent} does not exist; create it first")
 
 
 def register(app: typer.Typer) -> None:
