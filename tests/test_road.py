@@ -555,3 +555,18 @@ def test_spreadsheet_csv_variants(tmp_path: Path, encoding: str, sep: str) -> No
     src = read(docs[0].content, "r1")
     assert "caf\xe9 plan" in src.text and bool(src.warnings) == (encoding == "cp1252")
     assert read(docs[1].content, "r2").text == "They said; it was 3\u20ac, \"cheap\"."
+
+
+def test_html_bytes_are_decoded_by_declaration_then_utf8_then_windows_1252() -> None:
+    body = "<article><p>Le caf\xe9 \u2014 \u201cquotes\u201d stay as written, the council said about the plan for the town.</p></article>"
+    plain = "Le caf\xe9 \u2014 \u201cquotes\u201d stay as written"
+    for page, encoding, warned in (
+        (f"<html><body>{body}</body></html>", "utf-8", False),  # no declaration: UTF-8 first
+        (f"<html><head><meta charset='windows-1252'></head><body>{body}</body></html>", "cp1252", False),
+        (f"<html><head><meta http-equiv='Content-Type' content='text/html; charset=iso-8859-1'></head><body>{body}</body></html>", "cp1252", False),
+        (f"<html><body>{body}</body></html>", "cp1252", True),  # undeclared and not UTF-8: warned
+        (f"<?xml version='1.0' encoding='utf-8'?><html xmlns='http://www.w3.org/1999/xhtml'><body>{body}</body></html>", "utf-8", False),
+    ):
+        src = read(page.encode(encoding), "page.html")
+        assert src.text.startswith(plain), (encoding, src.text)
+        assert any("Windows-1252" in w for w in src.warnings) == warned

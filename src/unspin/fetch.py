@@ -234,7 +234,8 @@ def fetched_source(page: Fetched, max_chars: int, *, limit_hint: str = "raise th
         except (UnicodeDecodeError, LookupError):
             raise FetchError(f"{page.url}: the text is not valid {page.charset}") from None
     fmt = "html" if page.is_html else "auto"
-    return read(data, page.url, content_type=page.content_type, fmt=fmt, max_chars=max_chars, limit_hint=limit_hint)
+    return read(data, page.url, content_type=page.content_type, fmt=fmt, max_chars=max_chars, limit_hint=limit_hint,
+                charset=page.charset if isinstance(data, bytes) else None)
 
 
 def fetched_text(page: Fetched) -> tuple[str, bool]:

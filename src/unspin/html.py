@@ -209,6 +209,9 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
         ) from None
     if not html.strip():
         raise InputError(f"{name}: the page is empty: there is no text to analyse")
+    if isinstance(html, str):
+        # lxml refuses a str that still declares its byte encoding (<?xml ... encoding=...?>).
+        html = re.sub(r"^\ufeff?\s*<\?xml[^>]*>", "", html, count=1)
     try:
         tree = lxml.html.document_fromstring(html)
     except Exception:  # lxml raises ParserError/ValueError on markup it cannot read at all

@@ -151,6 +151,30 @@ def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
     ]
 
 
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# HTML5: a page that declares Latin-1 or ASCII is decoded as Windows-1252.
+_HTML_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
+
+
+def decode_html(data: bytes, name: str = "input", charset: str | None = None) -> tuple[str, list[str]]:
+    """HTML bytes -> (markup, warnings): the transport's charset, else the page's own
+    ``<meta charset>``, else the rules for text (UTF-8, then Windows-1252 with a warning).
+
+    Decoding here, not in the HTML parser, because libxml2 reads an undeclared page as
+    Latin-1 and would garble every UTF-8 page that lacks a ``<meta charset>``.
+    """
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8)):
+        m = _META_CHARSET.search(data[:4096])
+        for declared in (charset, m.group(1).decode("ascii") if m else None):
+            if not declared:
+                continue
+            try:
+                return data.decode(_HTML_ALIASES.get(declared.lower(), declared)), []
+            except (LookupError, UnicodeDecodeError):
+                continue  # a wrong declaration: fall through to the text rules
+    return decode(data, name)
+
+
 def _is_html(data: bytes | str, fmt: str, name: str, content_type: str | None) -> bool:
     if fmt not in ("auto", "text", "html"):
         raise ValueError(f"fmt must be auto, text or html, not {fmt!r}")
@@ -176,21 +200,20 @@ def read(
     fmt: str = "auto",
     max_chars: int = MAX_CHARS,
     limit_hint: str = "raise the limit (--max-chars)",
+    charset: str | None = None,
 ) -> Source:
     """The one road: bytes or str -> ``Source`` (text, warnings), or ``InputError``.
 
     ``name``: shown in messages; its suffix (.html) counts as a hint like ``content_type``.
     ``fmt``: "auto" (decide by name, type and content), "text" or "html".
     ``limit_hint``: how the caller's user raises ``max_chars`` (a CLI flag, an API field).
+    ``charset``: the encoding a transport declared (an HTTP header), tried first for HTML bytes.
     """
     warnings: list[str] = []
     html = _is_html(data, fmt, name, content_type)
     if isinstance(data, bytes):
         check_size(name, len(data), max_chars, html, limit_hint=limit_hint)
-        if html and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            text = data  # trafilatura reads the page's own charset declaration
-        else:
-            text, warnings = decode(data, name)
+        text, warnings = decode_html(data, name, charset) if html else decode(data, name)
     else:
         if len(data) > max_chars * (HTML_FACTOR if html else 1):
             check_text(data, max_chars * (HTML_FACTOR if html else 1), limit_hint=limit_hint)

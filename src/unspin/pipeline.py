@@ -158,6 +158,7 @@ def load(language: str = "en") -> Pipeline:
 
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
+    langid.identify("warm up")  # load the identifier's model with the others, not on the first text
     # The summary reads what the others wrote, so it runs last.
     return Pipeline(
         [
