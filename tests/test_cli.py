@@ -83,7 +83,7 @@ def test_analyze_text_view_and_stdin():
     p = run("analyze", "-", "--format", "text", stdin=EXAMPLE.read_bytes())
     assert p.returncode == 0, p.stderr.decode()
     out = p.stdout.decode()
-    assert "Persuasion spans" in out and "score" in out
+    assert "Persuasion passages" in out and "score" in out
 
 
 @pytest.fixture(scope="module")

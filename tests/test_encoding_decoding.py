@@ -89,3 +89,39 @@ def test_decode_edges_trim_weak_fringes_but_keep_bridges_and_core():
     assert spans(edge_start=0.3, edge_end=0.3) == ["corrupt and vile"]
     # Edges above every word still keep the most confident word.
     assert spans(edge_start=0.9, edge_end=0.9) == ["corrupt"]
+
+
+def _enc_text(text):
+    """One token per whitespace-separated word or punctuation mark of ``text``, with offsets."""
+    import re
+
+    offs = [(m.start(), m.end()) for m in re.finditer(r"\w+|[^\w\s]", text)]
+    n = len(offs)
+    return Encoded(np.arange(n), np.asarray(offs, dtype=np.int64).reshape(n, 2), np.arange(n))
+
+
+def test_decode_never_crosses_a_paragraph_break_or_the_title_line():
+    text = "Traitors win again\nThe corrupt elite lies.\n\nThey lie always"
+    enc = _enc_text(text)
+    probs = P(*[[0.1, 0.0, 0.9]] * len(enc))
+    pieces = lambda **kw: [text[s.start : s.end] for s in decode(enc, probs, text, 0.5, **kw)]  # noqa: E731
+    assert pieces() == ["Traitors win again", "The corrupt elite lies", "They lie always"]
+    # Without the rule one run goes through both breaks.
+    assert pieces(breaks=False) == [text]
+    # A single line break inside a paragraph is no break (PTC gold spans cross 244 of them).
+    body = "Intro line\nwe must act.\nNow or never."
+    enc2 = _enc_text(body)
+    spans = decode(enc2, P(*[[0.1, 0.0, 0.9]] * len(enc2)), body, 0.5)
+    assert [body[s.start : s.end] for s in spans] == ["Intro line", "we must act.\nNow or never"]
+
+
+def test_decode_edges_skip_punctuation_but_keep_quotes_and_question_marks():
+    text = 'He said: enough is enough, "they lie?" and more.'
+    enc = _enc_text(text)
+    words = [text[a:b] for a, b in enc.offsets]
+    inside = {i for i, w in enumerate(words) if w not in ("He", "said", "and", "more", ".")}
+    probs = P(*[[0.1, 0.0, 0.9] if i in inside else [0.9, 0.0, 0.1] for i in range(len(words))])
+    got = [text[s.start : s.end] for s in decode(enc, probs, text, 0.5)]
+    assert got == ['enough is enough, "they lie?"']
+    raw = [text[s.start : s.end] for s in decode(enc, probs, text, 0.5, trim_punctuation=False)]
+    assert raw == [': enough is enough, "they lie?"']

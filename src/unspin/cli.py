@@ -13,7 +13,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -38,8 +38,55 @@ app = typer.Typer(
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
     add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 err = Console(stderr=True)
+
+# Help panels: every command, including those that other modules register, lands in one of these.
+PANELS = {
+    "Analyse": ("analyze", "compare", "techniques"),
+    "Corpora": ("batch", "report", "export", "import-labels"),
+    "Evaluate": ("eval", "predict"),
+    "Serve": ("serve",),
+}
+
+
+def _plain_help() -> None:
+    """Make typer's help read like documentation: no ``<bool>`` after flags (a flag takes no
+    value) and argument names in the usage line as ``SOURCE`` / ``[SOURCE]`` instead of
+    ``{source}``. typer offers no setting for either, so two of its display methods are wrapped;
+    where a typer release lacks them nothing changes."""
+    core = importlib.import_module("typer.core")
+    option, argument = getattr(core, "TyperOption", None), getattr(core, "TyperArgument", None)
+    if option is not None and hasattr(option, "display_type_rich") and not getattr(option, "_unspin_plain", False):
+        shown = option.display_type_rich
+
+        def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
+            return None if getattr(self, "is_flag", False) and self.metavar is None else shown(self, ctx)
+
+        option.display_type_rich = display_type_rich
+        option._unspin_plain = True
+    if argument is not None and hasattr(argument, "_usage_display_name"):
+
+        def _usage_display_name(self) -> str:  # type: ignore[no-untyped-def]
+            name = self.metavar or self.name.upper()
+            name = name if self.required else f"[{name}]"
+            return name + ("..." if self.nargs != 1 else "")
+
+        argument._usage_display_name = _usage_display_name
+
+
+_plain_help()
+
+
+def _formats() -> list[str]:
+    from unspin.render import formats
+
+    return formats()
+
+
+#: --format choices: one per renderer that exists (text, json, html, ...).
+Format = enum.Enum("Format", {f: f for f in _formats()}, type=str)  # type: ignore[misc]
 
 
 class Task(str, enum.Enum):
@@ -66,58 +113,46 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version."),
+    version: Annotated[bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Print the version.")] = False,
 ) -> None:
     pass
 
 
-@app.command()
-def analyze(
-    source: str = typer.Argument(..., help="A text or HTML file, an http(s) URL, or - to read standard input."),
-    fmt: str = typer.Option("text", "--format", "-f", help="text (coloured, for people), json (for programs), or another registered renderer such as html."),
-    language: str = typer.Option("auto", "--language", "-l", help="Language of the text: auto, or en to force English."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of standard output."),
-    max_chars: int = typer.Option(MAX_CHARS, "--max-chars", help="Refuse texts longer than this many characters."),
-    evidence: Optional[list[Path]] = typer.Option(None, "--evidence", "-e", help="Files or folders (.txt, .md, .html) you trust; each check-worthy claim gets the passages most worth reading beside it. Repeat for several."),
-) -> None:
-    """Analyse one article and show where and how it persuades.
+SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML file, an http(s) URL, or - to read standard input.", show_default=False)]
+LanguageOpt = Annotated[str, typer.Option("--language", "-l", help="Language of the text: auto, or en to force English.")]
+OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
+MaxCharsOpt = Annotated[int, typer.Option("--max-chars", metavar="N", help="Refuse texts longer than this many characters.")]
+EvidenceOpt = Annotated[
+    Optional[list[Path]],
+    typer.Option(
+        "--evidence", "-e", metavar="PATH",
+        help="Files or folders (.txt, .md, .html) you trust; each check-worthy claim gets the passages most worth reading beside it. Repeat for several.",
+    ),
+]
 
-    The JSON output has the keys unspin, language, text_chars, spans (start, end, text,
-    technique, score; offsets are characters of the input as given, end exclusive) and
-    techniques (counts).
-    """
+
+def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]]):
+    """One input, read and analysed exactly as `analyze` does (shared by `compare`)."""
     import unspin
     from unspin.inputs import read_input
-    from unspin.render import render
 
-    choices = _formats()
-    if fmt not in choices:
-        fail(f"unknown format {fmt!r}; choose one of: {', '.join(choices)}")
-    if output is not None and not output.parent.is_dir():
-        fail(f"{output}: the folder {output.parent} does not exist; create it first or choose another --output")
-    if output is not None and output.is_dir():
-        fail(f"{output}: is a folder; give a file name for --output")
     src = read_input(source, max_chars)  # the one road: bytes -> text and its warnings
     with _analysis_progress(len(src.text)):
         doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, source=src.name)
     if src.from_html:  # offsets index the extracted article, so the output carries it
         doc.results["text"] = doc.text
-    if fmt == "text" and output is None:
-        from unspin.render.terminal import print_document
+    return doc
 
-        print_document(doc, Console())
-        return
-    if fmt == "text":
-        from unspin.render.terminal import renderable
 
-        console = Console(record=True, width=100, file=open(os.devnull, "w"))
-        console.print(renderable(doc))
-        rendered = console.export_text()
-    else:
-        try:
-            rendered = render(doc, fmt)
-        except ValueError as exc:
-            fail(str(exc))
+def _check_output(output: Optional[Path]) -> None:
+    """A missing or wrong --output is the user's to fix: one line, exit 2, before any work."""
+    if output is not None and not output.expanduser().resolve().parent.is_dir():
+        fail(f"{output}: the folder {output.parent} does not exist; create it first or choose another --output")
+    if output is not None and output.is_dir():
+        fail(f"{output}: is a folder; give a file name for --output")
+
+
+def _write(rendered: str, output: Optional[Path]) -> None:
     if output:
         try:
             output.write_text(rendered, encoding="utf-8")
@@ -125,16 +160,6 @@ def analyze(
             fail(f"{output}: cannot write ({exc.strerror})")
     else:
         sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
-
-
-def _formats() -> list[str]:
-    """Output formats: text (the terminal view) and every renderer, loaded or loadable."""
-    import pkgutil
-
-    import unspin.render as render_pkg
-
-    names = set(render_pkg.RENDERERS) | {m.name for m in pkgutil.iter_modules(render_pkg.__path__) if m.name != "terminal"}
-    return ["text"] + sorted(names - {"text"})
 
 
 #: Texts shorter than this finish in seconds: no progress bar.
@@ -169,13 +194,90 @@ def _analysis_progress(n_chars: int):
     return bar()
 
 
+@app.command(rich_help_panel="Analyse")
+def analyze(
+    source: SourceArg,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text: the highlighted text and tables, for people (coloured in a terminal); json: for programs (keys below); html: one self-contained page.")] = Format("text"),
+    language: LanguageOpt = "auto",
+    output: OutputOpt = None,
+    max_chars: MaxCharsOpt = MAX_CHARS,
+    evidence: EvidenceOpt = None,
+) -> None:
+    """Analyse one article and show where and how it persuades.
+
+    [bold]JSON keys[/] (--format json; keys are only ever added):
+
+    [bold]unspin[/] version · [bold]language[/] analysed (en) · [bold]text_chars[/] length of the text ·
+    [bold]spans[/] one entry per (passage, technique): start, end (characters of the input as given,
+    end exclusive), text, technique, score (P(persuasion span) x P(technique)) ·
+    [bold]techniques[/] passages per technique · [bold]claims[/] check-worthy sentences: start, end, text,
+    score, and with --evidence [bold]evidence[/] (source, start, end, text, score) ·
+    [bold]genre[/] label and scores (opinion, reporting, satire) · [bold]summary[/] words, spans (passages),
+    technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts,
+    claims, sentence · [bold]warnings[/] notes on how the input was read (when any) ·
+    [bold]text[/] the analysed text (HTML input only: offsets index it).
+    """
+    from unspin.render import render
+
+    _check_output(output)
+    doc = _read_and_analyse(source, language, max_chars, evidence)
+    fmt_name = Format(fmt).value
+    if fmt_name == "text" and output is None:
+        from unspin.render.terminal import print_document
+
+        print_document(doc, Console())
+        return
+    try:
+        rendered = render(doc, fmt_name)
+    except ValueError as exc:
+        fail(str(exc))
+    _write(rendered, output)
+
+
+@app.command(rich_help_panel="Analyse")
+def compare(
+    a: Annotated[str, typer.Argument(metavar="A", help="The first text: a file, an http(s) URL, or - for standard input.", show_default=False)],
+    b: Annotated[str, typer.Argument(metavar="B", help="The second text, read the same way.", show_default=False)],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text: the difference in one sentence, a technique profile table and both texts highlighted; json: {a, b, comparison}; html: one self-contained page.")] = Format("text"),
+    language: LanguageOpt = "auto",
+    output: OutputOpt = None,
+    max_chars: MaxCharsOpt = MAX_CHARS,
+) -> None:
+    """Compare how two texts persuade: a technique profile of each and one sentence of differences.
+
+    Both texts are analysed; the profile gives, per technique, passages per 1,000 words and the
+    share of the text. Each text is read exactly as [bold]unspin analyze[/] reads it. JSON: [bold]a[/] and [bold]b[/] are
+    each the analysis of `unspin analyze --format json` plus its [bold]text[/]; [bold]comparison[/] holds
+    names, a and b (words, chars, passages, passages_per_1000_words, persuasion_share, techniques),
+    techniques (one row per technique with its figures in a and in b) and sentence.
+    """
+    from unspin.compare import comparison_payload
+    from unspin.render import render_compare
+
+    if a == "-" and b == "-":
+        fail("only one of the two texts can come from standard input")
+    _check_output(output)
+    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None), _read_and_analyse(b, language, max_chars, None))
+    fmt_name = Format(fmt).value
+    if fmt_name == "text" and output is None:
+        from unspin.render.terminal import print_comparison
+
+        print_comparison(payload, Console())
+        return
+    try:
+        rendered = render_compare(payload, fmt_name)
+    except ValueError as exc:
+        fail(str(exc))
+    _write(rendered, output)
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
     )
 
 
-@app.command("eval")
+@app.command("eval", rich_help_panel="Evaluate")
 def evaluate(
     articles: Path = typer.Option(..., "--articles", help="Folder of article<ID>.txt files (PTC format)."),
     labels: Path = typer.Option(..., "--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files."),
@@ -212,7 +314,7 @@ def evaluate(
         console.print(table)
 
 
-@app.command()
+@app.command(rich_help_panel="Evaluate")
 def predict(
     articles: Path = typer.Option(..., "--articles", help="Folder of article<ID>.txt files (PTC format)."),
     task: Task = typer.Option(Task.si, "--task", help="si: find spans; tc: label the spans given in --spans."),
@@ -244,7 +346,7 @@ def predict(
     err.print(f"wrote {len(result)} {task.value.upper()} predictions to {output}")
 
 
-@app.command()
+@app.command(rich_help_panel="Analyse")
 def techniques(fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", help="text or json.")) -> None:
     """List the 14 persuasion techniques with their explanations and examples."""
     from unspin import taxonomy
@@ -266,6 +368,13 @@ for _mod in PLUGINS:
     except ModuleNotFoundError as _exc:
         if _exc.name is None or not _mod.startswith(_exc.name):
             raise
+for _info in app.registered_commands:
+    _name = _info.name or (_info.callback.__name__.replace("_", "-") if _info.callback else "")
+    if not isinstance(_info.rich_help_panel, str):  # unset: None or typer's default placeholder
+        _info.rich_help_panel = next((p for p, names in PANELS.items() if _name in names), None)
+# typer lists panels in the order their first command was registered: sort to the PANELS order.
+_ORDER = list(PANELS)
+app.registered_commands.sort(key=lambda i: _ORDER.index(i.rich_help_panel) if i.rich_help_panel in _ORDER else len(_ORDER))
 
 
 def main() -> None:

@@ -135,7 +135,8 @@ class Document:
                 for s in self.spans
             ],
             "techniques": self.technique_counts(),
-            "warnings": list(self.warnings),
+            # ``doc.warnings``, then any a component left in ``results["warnings"]``, once each.
+            "warnings": list(dict.fromkeys([*self.warnings, *(self.results.get("warnings") or [])])),
         }
         for key, value in self.results.items():
             out.setdefault(key, value)

@@ -30,14 +30,15 @@ DECODER_KEYS = ("threshold", "seed_threshold", "edge_start", "edge_end")
 def tagger_factory(folder: Path, texts: Iterable[str]) -> Callable[..., TechniqueTagger]:
     """Encode each text once with a span-model folder; return ``make(*setting)``, which builds a
     tagger over those encodings with the folder's decoder settings, overridden by ``setting``
-    (values in ``DECODER_KEYS`` order). A decoder sweep decodes every article hundreds of times,
+    (values in ``DECODER_KEYS`` order) and by keyword ``overrides`` (``breaks=False``, say). A decoder sweep decodes every article hundreds of times,
     so the encoder must not run again for each grid point."""
     tagger = TechniqueTagger.from_folder(folder)
     outputs = {t: tagger.encoder(t) for t in texts}
     own = TechniqueTagger.settings(tagger.encoder.config)
 
-    def make(*setting: float) -> TechniqueTagger:
-        return TechniqueTagger(outputs.__getitem__, tagger.head, tagger.labels, **{**own, **dict(zip(DECODER_KEYS, setting))})
+    def make(*setting: float, **overrides) -> TechniqueTagger:
+        return TechniqueTagger(outputs.__getitem__, tagger.head, tagger.labels,
+                               **{**own, **overrides, **dict(zip(DECODER_KEYS, setting))})
 
     return make
 

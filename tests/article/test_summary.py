@@ -17,13 +17,14 @@ def test_figures_come_from_the_annotations():
     d.results["genre"] = {"label": "opinion", "scores": {"opinion": 0.91, "reporting": 0.06, "satire": 0.03}}
     d.results["claims"] = [{"start": 40, "end": 75, "text": d.text[40:75], "score": 0.9}]
     s = summarise(d)
-    assert s["spans"] == 3  # distinct offsets, not labels
+    assert s["spans"] == 3  # distinct offsets (passages), not labels
+    assert s["technique_labels"] == 4
     assert s["words"] == 20
     assert s["spans_per_1000_words"] == round(3000 / 20, 2)
     assert s["persuasion_share"] == round((14 + 8 + 30) / len(d.text), 4)
     assert s["technique_counts"] == {"Loaded_Language": 2, "Appeal_to_fear-prejudice": 1, "Name_Calling,Labeling": 1}
     assert s["top_techniques"] == ["Loaded_Language", "Appeal_to_fear-prejudice", "Name_Calling,Labeling"]
-    assert s["sentence"].startswith("Opinion piece (0.91). 3 persuasion spans cover 50% of the text, mostly Loaded language")
+    assert s["sentence"].startswith("Opinion piece (0.91). 3 persuasion passages cover 50% of the text, mostly Loaded language")
     assert s["sentence"].endswith("1 sentence makes a check-worthy claim.")
 
 
@@ -39,7 +40,7 @@ def test_no_spans_no_genre_no_claims():
     d.results["claims"] = []
     s = summarise(d)
     assert s["spans"] == 0 and s["spans_per_1000_words"] == 0 and s["top_techniques"] == []
-    assert s["sentence"] == "No persuasion spans found above the model's threshold; no sentence makes a check-worthy claim."
+    assert s["sentence"] == "No persuasion passages found above the model's threshold; no sentence makes a check-worthy claim."
 
 
 def test_component_writes_results():

@@ -73,3 +73,89 @@ def test_soup_refuses_members_that_differ_beyond_the_training_head():
         soup.average([{"w": torch.zeros(2), "bio_mix": torch.zeros(3)}, {"w": torch.zeros(2)}])
     with pytest.raises(ValueError, match="shapes"):
         soup.average([{"w": torch.zeros(2)}, {"w": torch.zeros(3)}])
+
+
+# ---------------------------------------------------------------------------- _training.fit
+import random  # noqa: E402
+
+import _training  # noqa: E402
+
+
+class _Cut(Exception):
+    pass
+
+
+def _tiny_run(out: Path, epochs: int, resume: bool = False, stop_after: int | None = None):
+    """A dropout net on 10 examples, batches of 3 (so the last batch is short); returns its weights."""
+    torch.manual_seed(3)
+    random.seed(3)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Dropout(0.5), torch.nn.Linear(8, 1))
+    x, y = torch.randn(10, 4), torch.randn(10, 1)
+    opt = torch.optim.AdamW(net.parameters(), lr=0.05)
+    sched = _training.linear_warmup(opt, 4 * epochs)
+    calls = []
+
+    def step(idx):
+        calls.append(list(idx))
+        if stop_after is not None and len(calls) > stop_after:
+            raise _Cut  # a session cut off in the middle of an epoch
+        return torch.nn.functional.mse_loss(net(x[idx]), y[idx])
+
+    state_log = []
+    _training.fit(net, opt, sched, epochs=epochs, order=_training.batched(_training.shuffled(10), 3), step=step,
+                  out=out, args={"lr": 0.05}, resume=resume, log_every=1000,
+                  on_epoch_end=lambda e, state: state.setdefault("epochs", []).append(e) or state_log.append(dict(state)))
+    return [p.detach().clone() for p in net.parameters()], calls
+
+
+def test_fit_resumed_after_an_epoch_matches_an_uninterrupted_run(tmp_path):
+    straight, calls_straight = _tiny_run(tmp_path / "a", epochs=3)
+    with pytest.raises(_Cut):
+        _tiny_run(tmp_path / "b", epochs=3, stop_after=4 + 2)  # epoch 1 (4 batches) done, cut inside epoch 2
+    resumed, calls_resumed = _tiny_run(tmp_path / "b", epochs=3, resume=True)
+    # Resumed from the end of epoch 1: the same batches from there on, and the same weights.
+    assert calls_resumed == calls_straight[4:]
+    assert all(torch.equal(a, b) for a, b in zip(straight, resumed))
+    saved = torch.load(tmp_path / "b" / _training.CHECKPOINT, weights_only=False)
+    assert saved["state"]["epochs"] == [1, 2, 3] and saved["epoch"] == 3
+
+
+def test_fit_resume_inside_an_epoch_and_refuses_other_arguments(tmp_path, monkeypatch):
+    straight, calls_straight = _tiny_run(tmp_path / "a", epochs=2)
+    # Checkpoint after every batch: the cut after 6 batches resumes at batch 7 (inside epoch 2).
+    monkeypatch.setattr(_training.time, "time", iter(range(0, 10**6, 1000)).__next__)
+    with pytest.raises(_Cut):
+        _tiny_run(tmp_path / "b", epochs=2, stop_after=6)
+    monkeypatch.undo()
+    resumed, calls_resumed = _tiny_run(tmp_path / "b", epochs=2, resume=True)
+    assert calls_resumed == calls_straight[6:]
+    assert all(torch.equal(a, b) for a, b in zip(straight, resumed))
+    net = torch.nn.Linear(1, 1)
+    opt = torch.optim.AdamW(net.parameters())
+    with pytest.raises(SystemExit, match="other training arguments"):
+        _training.fit(net, opt, _training.linear_warmup(opt, 4), epochs=2, order=_training.batched(_training.shuffled(10), 3),
+                      step=lambda idx: net(torch.zeros(len(idx), 1)).sum(), out=tmp_path / "b", args={"lr": 0.5}, resume=True)
+
+
+def test_special_ids_follow_the_tokenizer():
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "[PAD]": 3, "a": 4}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="a"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    assert _training.special_ids(tok) == (0, 2, 1)
+
+
+def test_teacher_targets_map_a_teacher_with_other_tokens_onto_student_tokens():
+    from unspin.runtime import TokenOutputs
+
+    # Text "unspun words": the teacher has one token per word, the student splits "unspun".
+    teacher = TokenOutputs(Encoded(np.arange(2), np.array([[0, 6], [7, 12]]), np.arange(2)),
+                           np.array([[0.1, 0.8, 0.1], [0.2, 0.1, 0.7]], np.float32), [])
+    student = Encoded(np.arange(3), np.array([[0, 3], [3, 6], [7, 12]]), np.array([0, 0, 1]))
+    soft = train_spans.teacher_targets(teacher, student)
+    assert np.allclose(soft[0], [0.1, 0.8, 0.1])  # the word's first piece may begin a span
+    assert np.allclose(soft[1], [0.1, 0.0, 0.9])  # a later piece cannot: P(B) moved to P(I)
+    assert np.allclose(soft[2], [0.2, 0.1, 0.7])
+    assert np.allclose(soft.sum(1), 1.0)

@@ -122,7 +122,20 @@ def test_page_with_real_model(browser, real_server: str) -> None:
         assert taxonomy.BY_NAME[technique].explanation[:40] in tip.inner_text()
         assert "score" in tip.inner_text()
         assert page.locator(".unspin-legend-btn").count() >= 1
-        assert page.locator(".unspin-bars li").count() == page.locator(".unspin-legend-btn").count()
+        assert page.locator(".unspin-bars:not(.unspin-genre) li").count() == page.locator(".unspin-legend-btn").count()
+        # Strength shows without hovering: spans of different score steps are drawn differently.
+        widths = page.eval_on_selector_all(
+            "#unspin-article mark.unspin-span",
+            "ms => ms.map(m => [m.dataset.strength, getComputedStyle(m).borderBottomWidth])",
+        )
+        by_step = {step: width for step, width in widths}
+        assert len(by_step) >= 2, f"the example should have spans of at least two strengths: {widths}"
+        assert len(set(by_step.values())) == len(by_step)
+        # The one count: the header, the summary and the page's status agree on passages.
+        summary = page.locator(".unspin-sentence").inner_text()
+        n = page.locator(".unspin-summary strong").inner_text().split()[0]
+        assert summary.split(". ")[1].startswith(f"{n} persuasion passages")
+        assert page.locator(".unspin-claim").count() >= 1  # the real claim model marks sentences
         page.mouse.move(5, 5)
         page.screenshot(path=str(screenshot_dir() / "unspin-page.png"), full_page=True)
         w.assert_clean()
@@ -236,5 +249,225 @@ def test_api_docs_render_offline(browser, fake_server: str) -> None:
         w.page.wait_for_selector(".opblock-summary-path[data-path='/api/v1/analyze']", timeout=30_000)
         assert w.foreign == []
         assert w.dialogs == []
+    finally:
+        w.close()
+
+
+# -- the reading view: strength, claims and evidence, warnings, narrow screens, compare -----------
+def reading_doc(fake_pipeline):
+    """A document with spans of three strengths (one passage with two techniques), claims with
+    evidence, a genre, a summary and a warning: everything the reading view draws."""
+    from unspin.components.summary import summarise
+    from unspin.document import Span
+
+    text = (
+        "The regime's thugs unleashed a brutal crackdown on the protesters. "
+        "The ministry said 212 people were detained on Saturday. "
+        "Every true patriot knows what must be done."
+    )
+    doc = fake_pipeline(text)
+    doc.spans.clear()
+    doc.spans.extend(
+        [
+            Span(13, 18, "Loaded_Language", 0.08),  # thugs: weak
+            Span(31, 47, "Loaded_Language", 0.25),  # brutal crackdown: medium
+            Span(31, 47, "Exaggeration,Minimisation", 0.2),  # the same passage, a second technique
+            Span(129, 141, "Flag-Waving", 0.5),  # true patriot: strong
+        ]
+    )
+    doc.results["genre"] = {"label": "opinion", "scores": {"opinion": 0.7, "reporting": 0.2, "satire": 0.1}}
+    doc.results["claims"] = [
+        {"start": 67, "end": 122, "text": text[67:122], "score": 0.91, "evidence": [
+            {"source": "reports/<b>police</b>.txt", "start": 10, "end": 50, "text": "Police said 212 people were held overnight.", "score": 0.44},
+        ]},
+        {"start": 0, "end": 66, "text": text[0:66], "score": 0.55, "evidence": []},
+    ]
+    doc.results["warnings"] = ["the file was not UTF-8 <img src=x onerror=window.__pwned=1>; read as cp1252"]
+    doc.results["summary"] = summarise(doc)
+    return doc
+
+
+def open_report(browser, html: str, tmp_path: Path, width: int = 1280) -> Watch:
+    report = tmp_path / "report.html"
+    report.write_text(html, encoding="utf-8")
+    w = Watch(browser, report.as_uri())
+    w.page.set_viewport_size({"width": width, "height": 900})
+    w.page.goto(report.as_uri())
+    return w
+
+
+def no_sideways_scroll(page) -> None:
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
+
+
+def test_report_strength_filter_claims_and_evidence(browser, fake_pipeline, tmp_path: Path) -> None:
+    from unspin.render import render
+
+    doc = reading_doc(fake_pipeline)
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        page = w.page
+        page.wait_for_selector("#unspin-article mark.unspin-span")
+        assert page.locator("#unspin-article").text_content() == doc.text  # claim buttons add no text
+
+        def style(selector: str) -> dict:
+            return page.eval_on_selector(
+                selector,
+                "m => ({w: getComputedStyle(m).borderBottomWidth, bg: getComputedStyle(m).backgroundColor, "
+                "line: getComputedStyle(m).borderBottomColor})",
+            )
+
+        weak = style("mark.unspin-first[data-span='0']")
+        medium = style("mark.unspin-first[data-technique='Loaded_Language'][data-strength='2']")
+        strong = style("mark.unspin-first[data-technique='Flag-Waving']")
+        assert (weak["w"], medium["w"], strong["w"]) == ("1px", "3px", "5px")
+        assert len({weak["bg"], medium["bg"], strong["bg"]}) == 3
+        legend = page.locator(".unspin-strength-legend").inner_text()
+        assert "probability that the stretch is a persuasion span times the probability of its technique" in legend
+
+        # The strength control hides weaker spans (out of view and out of the tab order).
+        assert page.locator("#unspin-strength").input_value() == "1"  # default: all
+        page.select_option("#unspin-strength", "2")
+        assert page.locator("mark.unspin-off").count() == 1
+        assert style("mark.unspin-first[data-span='0']")["line"] == "rgba(0, 0, 0, 0)"
+        assert page.eval_on_selector("mark.unspin-first[data-span='0']", "m => m.tabIndex") == -1
+        page.select_option("#unspin-strength", "3")
+        assert page.locator("#unspin-article mark.unspin-span:not(.unspin-off)").count() == 1
+        assert page.locator("#unspin-article mark.unspin-span:not(.unspin-off)").get_attribute("data-technique") == "Flag-Waving"
+        page.select_option("#unspin-strength", "1")
+        assert page.locator("mark.unspin-off").count() == 0
+
+        # One count: 3 passages (brutal crackdown carries two techniques) in the header and summary.
+        assert page.locator(".unspin-summary strong").inner_text() == "3 passages"
+        assert "3 persuasion passages" in page.locator(".unspin-sentence").inner_text()
+        assert page.locator(".unspin-legend-btn[data-name='Loaded_Language'] .unspin-legend-count").inner_text() == "2"
+
+        # Reading first, warnings above the text, human labels, no raw keys or offsets.
+        order = page.evaluate(
+            "['.unspin-warnings', '.unspin-reading', '#unspin-article'].map(s => document.querySelector(s).getBoundingClientRect().top)"
+        )
+        assert order == sorted(order)
+        assert "onerror" in page.locator(".unspin-warnings").inner_text()  # a warning is text too
+        visible = page.locator("#unspin-result").inner_text()
+        for raw in ("Loaded_Language", "Flag-Waving", "technique_counts", "persuasion_share", "Start", "End"):
+            assert raw not in visible
+        assert page.locator(".unspin-genre li").count() == 3
+
+        # Claims are marked in the text, apart from spans; selecting one shows score and evidence.
+        assert page.locator("#unspin-article .unspin-claim").count() == 2
+        assert page.locator("#unspin-claim-panel").is_hidden()
+        page.click("#unspin-claim-0")
+        panel = page.locator("#unspin-claim-panel")
+        assert panel.is_visible()
+        text = panel.inner_text()
+        assert "0.91" in text and "reports/<b>police</b>.txt" in text and "Police said 212 people were held overnight." in text
+        assert "characters 10\u201350" in text
+        assert page.locator("#unspin-claim-0").get_attribute("aria-pressed") == "true"
+        # by keyboard: focus the other claim's button and press Enter
+        page.focus("#unspin-claim-1")
+        page.keyboard.press("Enter")
+        assert "Claim 2" in panel.inner_text() and "No passage of the reference texts matches" in panel.inner_text()
+        # and from the list of claims beside the text
+        page.click(".unspin-claim-item[data-claim='0']")
+        assert "Claim 1" in panel.inner_text()
+
+        page.set_viewport_size({"width": 390, "height": 844})
+        no_sideways_scroll(page)
+        page.screenshot(path=str(screenshot_dir() / "unspin-report-390.png"), full_page=True)
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_page_at_390_px_has_no_sideways_scroll(browser, fake_server: str) -> None:
+    w = Watch(browser, fake_server)
+    try:
+        w.page.set_viewport_size({"width": 390, "height": 844})
+        w.page.goto(fake_server + "/")
+        no_sideways_scroll(w.page)
+        analyse_pasted(w, fake_server, SAMPLE + " " + "An_unbroken_token_" * 12)
+        no_sideways_scroll(w.page)
+        w.page.check("#unspin-mode-compare")
+        no_sideways_scroll(w.page)
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+NEUTRAL = "The council met on Tuesday and approved the budget for next year by seven votes to two."
+
+
+def compare_pasted(w: Watch, base: str, a: str, b: str) -> None:
+    w.page.goto(base + "/")
+    w.page.check("#unspin-mode-compare")
+    assert w.page.locator("#unspin-text-b").is_visible()
+    w.page.fill("#unspin-text", a)
+    w.page.fill("#unspin-text-b", b)
+    w.page.click("#unspin-analyse")
+    w.page.wait_for_selector("#unspin-status:has-text('compared')", timeout=60_000)
+
+
+def test_compare_mode_on_the_page(browser, fake_server: str) -> None:
+    w = Watch(browser, fake_server)
+    try:
+        compare_pasted(w, fake_server, SAMPLE, NEUTRAL)
+        page = w.page
+        assert page.locator("#unspin-article-a").text_content() == SAMPLE
+        assert page.locator("#unspin-article-b").text_content() == NEUTRAL
+        assert page.locator("#unspin-article-a mark.unspin-span").count() >= 4
+        assert page.locator("#unspin-article-b mark").count() == 0
+        # one profile chart: a row per technique, bars for A and for B
+        rows = page.locator(".unspin-profile-row")
+        assert rows.count() == 4
+        assert page.locator(".unspin-profile-row .unspin-bar-a").count() == 4 and page.locator(".unspin-profile-row .unspin-bar-b").count() == 4
+        assert "per 1k words" in rows.first.inner_text()
+        assert "only A uses" in page.locator("#unspin-compare-sentence").inner_text()
+        assert page.locator(".unspin-compare .unspin-reading").count() == 2
+        # spans in compare mode still explain themselves on focus
+        page.focus("#unspin-article-a mark.unspin-first")
+        assert page.locator("#unspin-tip").is_visible()
+        page.mouse.move(1, 1)
+        page.screenshot(path=str(screenshot_dir() / "unspin-compare.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        no_sideways_scroll(page)
+        # a missing text B is one clear message, not a request
+        page.fill("#unspin-text-b", "")
+        page.click("#unspin-analyse")
+        assert "two texts" in page.locator("#unspin-status").inner_text()
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_payloads_in_the_compare_view_stay_text(browser, fake_server: str, fake_pipeline, tmp_path: Path) -> None:
+    w = Watch(browser, fake_server)
+    try:
+        compare_pasted(w, fake_server, PAYLOAD_TEXT, "Neutral words. " + PAYLOAD_TEXT)
+        page = w.page
+        assert page.locator("#unspin-article-a").text_content() == PAYLOAD_TEXT
+        assert page.locator("#unspin-result img, #unspin-result script, #unspin-result svg, #unspin-result a").count() == 0
+        for mark in page.locator("#unspin-result mark.unspin-first").all():
+            mark.hover()
+        w.assert_clean()
+    finally:
+        w.close()
+
+    from unspin.compare import comparison_payload
+    from unspin.render import render_compare
+
+    a = fake_pipeline(PAYLOAD_TEXT + " </script><script>window.__pwned=1</script> <!-- x")
+    b = fake_pipeline(SAMPLE)
+    html = render_compare(comparison_payload(a, b, ("<img src=x onerror=window.__pwned=1>.txt", "</title><b>b</b>")), "html")
+    w = open_report(browser, html, tmp_path, width=390)
+    try:
+        page = w.page
+        page.wait_for_selector("#unspin-article-a mark.unspin-span")
+        assert page.locator("#unspin-article-a").text_content() == a.text
+        assert page.locator(".unspin-compare-title").first.inner_text() == "A: <img src=x onerror=window.__pwned=1>.txt"
+        assert page.title() == "unspin comparison: <img src=x onerror=window.__pwned=1>.txt / </title><b>b</b>"
+        assert page.locator(".unspin-profile-row").count() >= 1
+        no_sideways_scroll(page)
+        w.assert_clean()
     finally:
         w.close()

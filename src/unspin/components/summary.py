@@ -3,6 +3,12 @@
 Runs last: it reads the technique spans, ``doc.results["genre"]`` and ``doc.results["claims"]``
 that earlier components wrote, and adds ``doc.results["summary"]``. Every figure is computed from
 those annotations; nothing is estimated here.
+
+One count everywhere: unspin counts **passages**, distinct stretches of text (start, end). A passage
+that carries two techniques is one passage in ``spans`` (the total), and one passage under each of
+its techniques in ``technique_counts`` (so those may add up to more than the total);
+``technique_labels`` is the number of (passage, technique) pairs, the length of the JSON's
+``spans`` list. The page, the HTML report and the terminal view use the same figures.
 """
 
 from __future__ import annotations
@@ -41,8 +47,8 @@ def _join(names: list[str]) -> str:
 
 
 def summarise(doc: Document) -> dict[str, Any]:
-    # A span carrying two techniques is one stretch of text: count it once as a span,
-    # twice in the per-technique counts.
+    # A passage carrying two techniques is one stretch of text: counted once in the total,
+    # once under each technique (see the module docstring).
     offsets = {(s.start, s.end) for s in doc.spans}
     n_words = len(_WORD.findall(doc.text))
     counts = doc.technique_counts()
@@ -55,7 +61,7 @@ def summarise(doc: Document) -> dict[str, Any]:
         label = genre["label"]
         parts.append(f"{GENRE_PHRASE.get(label, label.capitalize())} ({genre['scores'][label]:.2f}).")
     if not offsets:
-        parts.append("No persuasion spans found above the model's threshold;")
+        parts.append("No persuasion passages found above the model's threshold;")
     else:
         n = len(offsets)
         verb = "covers" if n == 1 else "cover"
@@ -66,7 +72,7 @@ def summarise(doc: Document) -> dict[str, Any]:
         how = f"mostly {_join([_display(t) for t in lead])}" if lead_share >= 0.5 else f"led by {_join([_display(t) for t in lead])}"
         if len(counts) == 1:
             how = f"all {_display(top[0])}"
-        parts.append(f"{n} persuasion span{'s' if n != 1 else ''} {verb} {pct} of the text, {how};")
+        parts.append(f"{n} persuasion passage{'s' if n != 1 else ''} {verb} {pct} of the text, {how};")
     k = len(claims)
     if k == 0:
         parts.append("no sentence makes a check-worthy claim.")
@@ -76,7 +82,8 @@ def summarise(doc: Document) -> dict[str, Any]:
         parts.append(f"{k} sentences make check-worthy claims.")
     return {
         "words": n_words,
-        "spans": len(offsets),
+        "spans": len(offsets),  # passages, not labels
+        "technique_labels": len(doc.spans),
         "spans_per_1000_words": round(1000 * len(offsets) / n_words, 2) if n_words else 0.0,
         "persuasion_share": round(share, 4),
         "top_techniques": top,

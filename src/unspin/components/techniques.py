@@ -66,6 +66,8 @@ class TechniqueTagger:
         second_label_min: float = 0.35,
         edge_start: float | None = None,
         edge_end: float | None = None,
+        breaks: bool = True,
+        trim_punctuation: bool = True,
     ) -> None:
         self.encoder = encoder
         self.head = head
@@ -73,6 +75,7 @@ class TechniqueTagger:
         self.threshold = threshold
         self.seed_threshold = threshold if seed_threshold is None else seed_threshold
         self.edge_start, self.edge_end = edge_start, edge_end
+        self.breaks, self.trim_punctuation = breaks, trim_punctuation
         # A span gets a second technique when the classifier gives it at least this probability:
         # in PTC, 6% of technique spans share their exact offsets with another technique.
         self.second_label_min = second_label_min
@@ -94,8 +97,9 @@ class TechniqueTagger:
         return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **kwargs})
 
     @staticmethod
-    def settings(config: dict) -> dict[str, float]:
-        """The decoding settings a model folder's ``config.json`` chose on validation data."""
+    def settings(config: dict) -> dict[str, float | bool]:
+        """The decoding settings a model folder's ``config.json`` chose on validation data
+        (the layout rules ``breaks`` and ``trim_punctuation`` are on unless it says otherwise)."""
         threshold = float(config["threshold"])
         return {
             "threshold": threshold,
@@ -103,6 +107,8 @@ class TechniqueTagger:
             "edge_start": float(config.get("edge_start", threshold)),
             "edge_end": float(config.get("edge_end", threshold)),
             "second_label_min": float(config.get("second_label_min", 0.35)),
+            "breaks": bool(config.get("breaks", True)),
+            "trim_punctuation": bool(config.get("trim_punctuation", True)),
         }
 
     # -- pure scoring -------------------------------------------------------------------
@@ -134,7 +140,8 @@ class TechniqueTagger:
             piece = text[a:b]
             out = self.encoder(piece)
             found = decode(out.enc, out.probs, piece, self.threshold, self.seed_threshold,
-                           edge_start=self.edge_start, edge_end=self.edge_end)
+                           edge_start=self.edge_start, edge_end=self.edge_end,
+                           breaks=self.breaks, trim_punctuation=self.trim_punctuation)
             probs.append(self._classify(piece, out, [(s.start, s.end, s.tok_start, s.tok_end) for s in found], article_norm))
             spans += [RawSpan(s.start + a, s.end + a, s.tok_start, s.tok_end, s.score) for s in found]
             del out  # the states of one segment at a time

@@ -13,11 +13,11 @@ import hashlib
 import html
 import json
 from functools import lru_cache
-from typing import Any
+from typing import Any, Mapping
 
 from unspin import taxonomy
 from unspin.document import Document
-from unspin.render import register
+from unspin.render import register, register_compare
 
 # Inside <script type="application/json"> the HTML parser ends the block at "</script" and
 # acts on "<!--"; escaping <, > and & as JSON \u escapes rules both out while JSON.parse reads
@@ -54,10 +54,25 @@ def payload(doc: Document) -> dict[str, Any]:
 
 @register("html")
 def to_html(doc: Document) -> str:
-    css, js = _assets()
+    """One analysis as a self-contained page (the web page's view, data embedded)."""
     data = payload(doc)
     source = str(doc.meta.get("source") or "text")
-    title = f"unspin report: {source}"
+    return _page(data, f"unspin report: {source}", f"How this text tries to persuade: {source}", doc.text)
+
+
+@register_compare("html")
+def compare_html(comparison: Mapping[str, Any]) -> str:
+    """A comparison (``unspin.compare.comparison_payload``) as a self-contained page: both texts
+    highlighted side by side, the technique profile of each and the sentence of differences."""
+    names = comparison["comparison"]["names"]
+    data = {"compare": dict(comparison), "techniques": [t.__dict__ for t in taxonomy.TECHNIQUES]}
+    fallback = f"A: {names['a']}\n\n{comparison['a'].get('text', '')}\n\nB: {names['b']}\n\n{comparison['b'].get('text', '')}"
+    return _page(data, f"unspin comparison: {names['a']} / {names['b']}", f"How two texts persuade: A = {names['a']}, B = {names['b']}", fallback)
+
+
+def _page(data: dict[str, Any], title: str, subtitle: str, plain_text: str) -> str:
+    css, js = _assets()
+    version = str((data.get("document") or data.get("compare", {}).get("a") or {}).get("unspin", ""))
     csp = (
         f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; "
         "img-src data:; base-uri 'none'; form-action 'none'"
@@ -75,12 +90,12 @@ def to_html(doc: Document) -> str:
 <body>
 <header class="unspin-top">
   <h1>un<span>spin</span></h1>
-  <p>How this text tries to persuade: {html.escape(source)}</p>
+  <p>{html.escape(subtitle)}</p>
 </header>
 <main>
-  <noscript><div class="unspin-card"><p>Turn on JavaScript to see the highlights. The analysed text:</p><pre class="unspin-pre">{html.escape(doc.text)}</pre></div></noscript>
+  <noscript><div class="unspin-card"><p>Turn on JavaScript to see the highlights. The analysed text:</p><pre class="unspin-pre">{html.escape(plain_text)}</pre></div></noscript>
   <section id="unspin-result" aria-label="Analysis" tabindex="-1"></section>
-  <p class="unspin-footer">Made by unspin {html.escape(str(data["document"].get("unspin", "")))}. A highlight is a model's reading, not a verdict: read the passage and judge.</p>
+  <p class="unspin-footer">Made by unspin {html.escape(version)}. A highlight is a model's reading, not a verdict: read the passage and judge.</p>
 </main>
 <div id="unspin-tip" role="tooltip" hidden></div>
 <script type="application/json" id="unspin-data">{json_for_script(data)}</script>

@@ -1,8 +1,22 @@
-"""The terminal view: the article with each span highlighted in its technique's colour, a
-numbered marker after it, and a table of the spans with technique, score and explanation."""
+"""The terminal view: the summary and genre, then the article with each persuasion passage
+highlighted in its technique's colour and numbered, a table of the passages (techniques, scores,
+text), the legend, and the check-worthy claims with their evidence.
+
+In colour a passage is its technique's background with ``[n]`` after it. Without colour (output
+piped or written to a file, or ``NO_COLOR``) the background is lost, so the start is marked too:
+``[n>passage<n]``. Passages are numbered as the summary counts them (see
+``unspin.components.summary``): one number per stretch of text, whatever its number of techniques.
+
+Everything is drawn from the analysis dict (``Document.to_dict()`` plus ``text``), so the same
+code draws one analysis and both sides of a comparison.
+"""
 
 from __future__ import annotations
 
+import os
+from typing import Any, Mapping
+
+from rich.columns import Columns
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.table import Table
@@ -10,6 +24,10 @@ from rich.text import Text
 
 from unspin import taxonomy
 from unspin.document import Document
+from unspin.render import register, register_compare
+
+#: Width of text written to a file or a pipe (a terminal uses its own width).
+PLAIN_WIDTH = 100
 
 
 def _colour(label: str) -> str:
@@ -20,92 +38,223 @@ def _display(label: str) -> str:
     return taxonomy.BY_NAME[label].display if label in taxonomy.BY_NAME else label
 
 
-def renderable(doc: Document) -> Group:
-    spans = list(doc.spans)
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _short(text: str, n: int) -> str:
+    text = _one_line(text)
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _analysis(doc: Document | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(doc, Document):
+        d = doc.to_dict()
+        d["text"] = doc.text
+        return d
+    return dict(doc)
+
+
+def passages(d: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The analysis's spans grouped by offsets, in reading order: ``[{"start", "end",
+    "labels": [(technique, score), ...]}]`` (strongest technique first)."""
+    text = d.get("text") or ""
+    by_offsets: dict[tuple[int, int], list[tuple[str, float]]] = {}
+    for s in d.get("spans") or []:
+        a, b = int(s["start"]), int(s["end"])
+        if 0 <= a < b <= len(text):
+            by_offsets.setdefault((a, b), []).append((str(s["technique"]), float(s["score"])))
+    return [
+        {"start": a, "end": b, "labels": sorted(labels, key=lambda x: -x[1])}
+        for (a, b), labels in sorted(by_offsets.items(), key=lambda kv: (kv[0][0], -kv[0][1]))
+    ]
+
+
+def _body(text: str, ps: list[dict[str, Any]], plain: bool) -> Text:
     body = Text()
-    # Walk the text once; at each character the innermost (shortest) covering span sets the style.
-    bounds = sorted({0, len(doc.text), *(s.start for s in spans), *(s.end for s in spans)})
+    # Walk the text once; at each character the innermost (shortest) covering passage sets the style.
+    bounds = sorted({0, len(text), *(p["start"] for p in ps), *(p["end"] for p in ps)})
+    starts_at: dict[int, list[int]] = {}
     ends_at: dict[int, list[int]] = {}
-    for i, s in enumerate(spans, 1):
-        ends_at.setdefault(s.end, []).append(i)
+    for i, p in enumerate(ps, 1):
+        starts_at.setdefault(p["start"], []).append(i)
+        ends_at.setdefault(p["end"], []).append(i)
     for a, b in zip(bounds, bounds[1:]):
-        covering = [s for s in spans if s.start <= a and s.end >= b]
-        if covering:
-            inner = min(covering, key=len)
-            body.append(doc.text[a:b], style=f"bold black on {_colour(inner.label)}")
+        if plain:
+            for i in starts_at.get(a, []):
+                body.append(f"[{i}>")
+        covering = [p for p in ps if p["start"] <= a and p["end"] >= b]
+        if covering and not plain:
+            inner = min(covering, key=lambda p: p["end"] - p["start"])
+            body.append(text[a:b], style=f"bold black on {_colour(inner['labels'][0][0])}")
         else:
-            body.append(doc.text[a:b])
-        for i in ends_at.get(b, []):
-            body.append(f"[{i}]", style=f"bold {_colour(spans[i - 1].label)}")
-
-    table = Table(title="Persuasion spans", show_lines=False, expand=True)
-    table.add_column("#", justify="right", style="bold")
-    table.add_column("technique")
-    table.add_column("score", justify="right")
-    table.add_column("text", ratio=3)
-    for i, s in enumerate(spans, 1):
-        excerpt = doc.text_of(s).replace("\r", " ").replace("\n", " ")
-        excerpt = excerpt if len(excerpt) <= 90 else excerpt[:87] + "..."
-        table.add_row(str(i), Text(_display(s.label), style=_colour(s.label)), f"{s.score:.2f}", excerpt)
-
-    counts = doc.technique_counts()
-    legend = Text()
-    for label, n in counts.items():
-        legend.append(f" {_display(label)} ", style=f"bold black on {_colour(label)}")
-        legend.append(f" {n}   ")
-    parts = [Panel(body, title=f"unspin · {doc.language} · {len(doc.text):,} characters", expand=True)]
-    if spans:
-        parts += [table, legend]
-        seen = []
-        for label in counts:
-            if label in taxonomy.BY_NAME:
-                t = taxonomy.BY_NAME[label]
-                seen.append(Text.assemble((f"{t.display}: ", f"bold {t.colour}"), t.explanation))
-        parts += seen
-    else:
-        parts.append(Text("No persuasion techniques found above the model's threshold."))
-    parts += _article_parts(doc)
-    for key in ("summary",):
-        if isinstance(doc.results.get(key), dict) and doc.results[key].get("sentence"):
-            parts.append(Text(doc.results[key]["sentence"], style="italic"))
-    return Group(*parts)
+            body.append(text[a:b])
+        for i in reversed(ends_at.get(b, [])):
+            body.append(f"<{i}]" if plain else f"[{i}]", style="" if plain else f"bold {_colour(ps[i - 1]['labels'][0][0])}")
+    return body
 
 
-def _article_parts(doc: Document) -> list:
-    """Genre, check-worthy claims and their evidence passages, when the pipeline produced them."""
+def _header(d: Mapping[str, Any]) -> list:
+    """Summary sentence and genre first, then warnings: what a reader needs before the text."""
     parts: list = []
-    genre = doc.results.get("genre")
-    if isinstance(genre, dict) and genre.get("scores"):
+    summary = d.get("summary")
+    if isinstance(summary, Mapping) and summary.get("sentence"):
+        parts.append(Text(str(summary["sentence"]), style="bold"))
+    genre = d.get("genre")
+    if isinstance(genre, Mapping) and isinstance(genre.get("scores"), Mapping) and genre["scores"]:
         line = Text("Genre: ", style="bold")
         for i, (label, p) in enumerate(sorted(genre["scores"].items(), key=lambda kv: -kv[1])):
             line.append(("   " if i else "") + f"{label} {p:.2f}", style="bold" if label == genre.get("label") else "dim")
         parts.append(line)
-    claims = doc.results.get("claims")
-    if isinstance(claims, list) and claims:
-        table = Table(title="Check-worthy claims (worth verifying, not judged true or false)", expand=True, show_lines=any(c.get("evidence") for c in claims))
-        table.add_column("#", justify="right", style="bold")
-        table.add_column("score", justify="right")
-        table.add_column("claim", ratio=3)
-        with_evidence = any("evidence" in c for c in claims)
-        if with_evidence:
-            table.add_column("where to look", ratio=3)
-        for i, c in enumerate(claims, 1):
-            text = c["text"].replace("\r", " ").replace("\n", " ")
-            row = [str(i), f"{c['score']:.2f}", text if len(text) <= 200 else text[:197] + "..."]
-            if with_evidence:
-                cell = Text()
-                for j, ev in enumerate(c.get("evidence") or []):
-                    excerpt = ev["text"].replace("\r", " ").replace("\n", " ")
-                    excerpt = excerpt if len(excerpt) <= 120 else excerpt[:117] + "..."
-                    cell.append(("\n" if j else "") + f"{ev['source']}:{ev['start']}-{ev['end']} ({ev['score']:.2f}) ", style="cyan")
-                    cell.append(excerpt)
-                row.append(cell if cell.plain else Text("no matching passage", style="dim"))
-            table.add_row(*row)
-        parts.append(table)
-    elif isinstance(claims, list):
-        parts.append(Text("No check-worthy claims found.", style="dim"))
+    for w in d.get("warnings") or []:
+        parts.append(Text(f"Warning: {_one_line(str(w))}", style="bold yellow"))
     return parts
 
 
+def _passage_table(text: str, ps: list[dict[str, Any]], title: str = "Persuasion passages") -> Table:
+    table = Table(title=title, show_lines=False, expand=True)
+    table.add_column("#", justify="right", style="bold")
+    table.add_column("technique")
+    table.add_column("score", justify="right")
+    table.add_column("text", ratio=3)
+    for i, p in enumerate(ps, 1):
+        names = Text()
+        scores = []
+        for j, (label, score) in enumerate(p["labels"]):
+            names.append(("\n" if j else "") + _display(label), style=_colour(label))
+            scores.append(f"{score:.2f}")
+        table.add_row(str(i), names, "\n".join(scores), _short(text[p["start"] : p["end"]], 90))
+    return table
+
+
+def _legend(d: Mapping[str, Any], ps: list[dict[str, Any]]) -> list:
+    counts = d.get("techniques") or {}
+    legend = Text()
+    for label, n in counts.items():
+        legend.append(f" {_display(label)} ", style=f"bold black on {_colour(label)}")
+        legend.append(f" {n}   ")
+    note = Text(
+        f"Counts are passages: {len(ps)} in all; a passage with two techniques counts under each. "
+        "Score: the model's probability that the stretch is a persuasion span times the probability of the technique.",
+        style="dim",
+    )
+    seen = [
+        Text.assemble((f"{taxonomy.BY_NAME[label].display}: ", f"bold {taxonomy.BY_NAME[label].colour}"), taxonomy.BY_NAME[label].explanation)
+        for label in counts
+        if label in taxonomy.BY_NAME
+    ]
+    return [legend, note, *seen]
+
+
+def _claims(d: Mapping[str, Any]) -> list:
+    claims = d.get("claims")
+    if not isinstance(claims, list):
+        return []
+    if not claims:
+        return [Text("No check-worthy claims found.", style="dim")]
+    with_evidence = any("evidence" in c for c in claims)
+    table = Table(title="Check-worthy claims (worth verifying, not judged true or false)", expand=True, show_lines=with_evidence)
+    table.add_column("#", justify="right", style="bold")
+    table.add_column("score", justify="right")
+    table.add_column("claim", ratio=3)
+    if with_evidence:
+        table.add_column("where to look", ratio=3)
+    for i, c in enumerate(claims, 1):
+        row: list = [str(i), f"{c['score']:.2f}", _short(c["text"], 200)]
+        if with_evidence:
+            cell = Text()
+            for j, ev in enumerate(c.get("evidence") or []):
+                cell.append(("\n" if j else "") + f"{ev['source']}:{ev['start']}-{ev['end']} ({ev['score']:.2f}) ", style="cyan")
+                cell.append(_short(ev["text"], 120))
+            row.append(cell if cell.plain else Text("no matching passage", style="dim"))
+        table.add_row(*row)
+    return [table]
+
+
+def renderable(doc: Document | Mapping[str, Any], plain: bool = False) -> Group:
+    """The whole view of one analysis. ``plain``: mark where each passage starts as well as
+    where it ends (for output without colour)."""
+    d = _analysis(doc)
+    text = d.get("text") or ""
+    ps = passages(d)
+    n = len(ps)
+    title = f"unspin · {d.get('language', '?')} · {len(text):,} characters · {n} passage{'s' if n != 1 else ''}"
+    parts: list = [*_header(d), Panel(_body(text, ps, plain), title=title, expand=True)]
+    if ps:
+        parts += [_passage_table(text, ps), *_legend(d, ps)]
+    else:
+        parts.append(Text("No persuasion techniques found above the model's threshold."))
+    parts += _claims(d)
+    return Group(*parts)
+
+
+def _plain_console(width: int = PLAIN_WIDTH) -> Console:
+    return Console(record=True, width=width, file=open(os.devnull, "w"), color_system=None)
+
+
+def _export(r) -> str:
+    console = _plain_console()
+    console.print(r)
+    return console.export_text()
+
+
+@register("text")
+def to_text(doc: Document) -> str:
+    """The view as plain text (no colour, passages marked ``[n>...<n]``), 100 columns wide."""
+    return _export(renderable(doc, plain=True))
+
+
 def print_document(doc: Document, console: Console | None = None) -> None:
-    (console or Console()).print(renderable(doc))
+    """Print the view; without colour (a pipe, ``NO_COLOR``) passage starts are marked too."""
+    console = console or Console()
+    console.print(renderable(doc, plain=console.color_system is None or console.no_color))
+
+
+# -- comparison ------------------------------------------------------------------------------
+def _profile_table(payload: Mapping[str, Any]) -> Table:
+    c = payload["comparison"]
+    names = c["names"]
+    table = Table(
+        title=f"Technique profile: A = {names['a']}, B = {names['b']}",
+        caption="/1k words: passages with the technique per 1,000 words; share: of the text's characters",
+        expand=True,
+    )
+    table.add_column("technique", ratio=1, min_width=20)
+    for k in ("A", "B"):
+        table.add_column(f"{k} /1k words", justify="right", no_wrap=True)
+        table.add_column(f"{k} share", justify="right", no_wrap=True)
+    for row in c["techniques"]:
+        cells = []
+        for k in ("a", "b"):
+            f = row[k]
+            cells += [f"{f['per_1000_words']:.1f}", f"{f['share']:.0%}"] if f["passages"] else ["-", "-"]
+        table.add_row(Text(row["display"], style=_colour(row["technique"])), *cells)
+    total = []
+    for k in ("a", "b"):
+        total += [f"{c[k]['passages_per_1000_words']:.1f}", f"{c[k]['persuasion_share']:.0%}"]
+    table.add_row(Text("all techniques", style="bold"), *total)
+    return table
+
+
+def compare_renderable(payload: Mapping[str, Any], plain: bool = False, width: int = PLAIN_WIDTH) -> Group:
+    """The comparison: its sentence, the profile table, then each text's view, side by side when
+    the console is wide enough (140 columns), else one after the other."""
+    c = payload["comparison"]
+    sides = []
+    for key in ("a", "b"):
+        view = renderable(payload[key], plain=plain)
+        sides.append(Panel(view, title=f"{key.upper()}: {c['names'][key]}", expand=True))
+    body = Columns(sides, equal=True, expand=True) if width >= 140 else Group(*sides)
+    return Group(Text(c["sentence"], style="bold"), _profile_table(payload), body)
+
+
+def compare_text(payload: Mapping[str, Any]) -> str:
+    return _export(compare_renderable(payload, plain=True))
+
+
+register_compare("text")(compare_text)
+
+
+def print_comparison(payload: Mapping[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(compare_renderable(payload, plain=console.color_system is None or console.no_color, width=console.width))

@@ -73,6 +73,17 @@ class AnalyzeRequest(BaseModel):
         return self
 
 
+class CompareRequest(BaseModel):
+    """Two texts to compare; each is read as ``/api/v1/analyze`` reads ``text``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: str = Field(description="The first text: plain text, or HTML (see format).")
+    b: str = Field(description="The second text.")
+    language: str = Field("auto", max_length=16, description="auto, or en to force the English model.")
+    format: Literal["auto", "text", "html"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
+
+
 class SpanOut(BaseModel):
     start: int = Field(description="Character offset into the analysed text (the extracted text for HTML), inclusive.")
     end: int = Field(description="Character offset, exclusive.")
@@ -257,6 +268,54 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
 
         return JSONResponse(await request.app.state.limiter.run(job))
 
+    @app.post(
+        "/api/v1/compare",
+        tags=["analysis"],
+        summary="Compare two articles",
+        description=(
+            "Send JSON `{\"a\": ..., \"b\": ..., \"language\": \"auto\"}` or a multipart form with fields `a` and `b` "
+            "(each a .txt/.html file or a text). Both texts are analysed as by /api/v1/analyze. The answer is "
+            "`{\"a\": analysis, \"b\": analysis, \"comparison\": {...}}`, as `unspin compare --format json`: each "
+            "analysis carries its `text`; `comparison` has per-technique passages per 1,000 words and share of "
+            "text for each, and one sentence of the differences. Errors as for /api/v1/analyze."
+        ),
+        response_model=None,
+        responses={200: {"description": "The comparison"}, 413: {"model": ErrorOut}, 415: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}, 504: {"model": ErrorOut}},
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/CompareRequest"}},
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "a": {"type": "string", "format": "binary", "description": "The first text: a .txt/.html file, or a text."},
+                                "b": {"type": "string", "format": "binary", "description": "The second text."},
+                                "language": {"type": "string", "default": "auto"},
+                            },
+                        }
+                    },
+                },
+            }
+        },
+    )
+    async def compare_endpoint(request: Request) -> JSONResponse:
+        language, sources = await _read_compare_request(request, settings)
+        fn = analyse_fn()
+
+        def job() -> dict[str, Any]:
+            from unspin.compare import comparison_payload
+
+            docs = []
+            for make in sources:
+                src = make()
+                # The Source itself: its warnings travel with it into each side's analysis.
+                docs.append(fn(src, language=language, max_chars=settings.max_chars, source=src.name))
+            return comparison_payload(docs[0], docs[1], (sources[0].name, sources[1].name))
+
+        return JSONResponse(await request.app.state.limiter.run(job))
+
     # -- page and docs ---------------------------------------------------------------------
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
@@ -279,6 +338,7 @@ def _document_request_body(app: FastAPI) -> None:
             schema = build()
             defs = schema.setdefault("components", {}).setdefault("schemas", {})
             defs["AnalyzeRequest"] = AnalyzeRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            defs["CompareRequest"] = CompareRequest.model_json_schema(ref_template="#/components/schemas/{model}")
             app.openapi_schema = schema
         return app.openapi_schema
 
@@ -338,6 +398,54 @@ async def _read_request(request: Request, settings: Settings) -> tuple[str, Call
     if req.url is not None:
         return req.language, await _fetch(req.url, settings)
     return req.language, road(req.text or "", "text", fmt=req.format)
+
+
+class _Named:
+    """A deferred read of one side of a comparison: ``name`` for the view, call for the Source
+    (run in the worker thread: HTML extraction is CPU work)."""
+
+    def __init__(self, name: str, make: Callable[[], Source]) -> None:
+        self.name, self.make = name, make
+
+    def __call__(self) -> Source:
+        return self.make()
+
+
+async def _read_compare_request(request: Request, settings: Settings) -> tuple[str, list[_Named]]:
+    """Parse a compare body (JSON or multipart) into the language and the two texts' readers.
+    Each text goes through the one road (``unspin.inputs.read``), as an analyse body does."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    max_chars = settings.max_chars
+
+    def road(data: bytes | str, name: str, content_type: str | None = None, fmt: str = "auto") -> Callable[[], Source]:
+        return lambda: read(data, name, content_type=content_type, fmt=fmt, max_chars=max_chars, limit_hint=_LIMIT_HINT)
+
+    if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        form = await request.form(max_files=2, max_fields=8, max_part_size=settings.max_body)
+        language = str(form.get("language") or "auto")
+        out = []
+        for key in ("a", "b"):
+            item = form.get(key)
+            if isinstance(item, UploadFile):
+                name = item.filename or key
+                out.append(_Named(name, road(await item.read(), name, item.content_type)))
+            elif isinstance(item, str):
+                out.append(_Named(key.upper(), road(item, key.upper())))
+            else:
+                raise InputError(f"the form has no field `{key}` (a file or a text)")
+        return language, out
+    if ctype not in ("application/json", ""):
+        raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json or a form (multipart/form-data)")
+    body = await request.body()
+    try:
+        payload = json.loads(body or b"{}")  # Python's json: lone surrogate escapes are valid JSON
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RequestValidationError([{"loc": ("body",), "msg": f"Invalid JSON: {exc}"}]) from None
+    try:
+        req = CompareRequest.model_validate(payload)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    return req.language, [_Named("A", road(req.a, "A", fmt=req.format)), _Named("B", road(req.b, "B", fmt=req.format))]
 
 
 async def _fetch(url: str, settings: Settings) -> Callable[[], Source]:

@@ -11,7 +11,7 @@
   "use strict";
 
   // Keys the view draws itself; any other key of the JSON is shown generically.
-  var KNOWN_KEYS = ["unspin", "language", "text_chars", "spans", "techniques", "text"];
+  var KNOWN_KEYS = ["unspin", "language", "text_chars", "spans", "techniques", "text", "claims", "genre", "summary", "warnings"];
   var FALLBACK_COLOUR = "#999999";
   var HEX = /^#[0-9a-fA-F]{6}$/;
 
@@ -68,60 +68,117 @@
     };
   };
 
-  // -- the article with its spans -----------------------------------------------------------
-  /* Spans may nest or cross. The text is cut at every span boundary; each piece is wrapped in
-   * marks for the spans covering it, outermost first. A span that crosses another is split into
-   * several marks; its first mark is the one that takes keyboard focus. */
-  function validSpans(doc) {
-    var n = typeof doc.text === "string" ? doc.text.length : 0;
+  // -- strength ------------------------------------------------------------------------------
+  /* A span's score is the model's probability that the stretch is a persuasion span times the
+   * probability of its technique. Three steps make it visible without hovering: the tint and
+   * the underline grow with the step. The cut points split the shipped model's scores on the
+   * bundled example roughly into thirds (0.08 ... 0.48). */
+  var STRENGTH_CUTS = [0.15, 0.35];
+  var STRENGTH_NAMES = ["", "weak", "medium", "strong"];
+  var STRENGTH_ALPHA = [0, 0.1, 0.22, 0.4];
+  function strengthOf(x) {
+    if (typeof x !== "number" || !isFinite(x)) return 1;
+    return x >= STRENGTH_CUTS[1] ? 3 : x >= STRENGTH_CUTS[0] ? 2 : 1;
+  }
+
+  // -- the article with its spans and claims ----------------------------------------------------
+  /* Spans and claims may nest or cross. The text is cut at every boundary; each piece is wrapped
+   * in elements for the items covering it, outermost first. An item that crosses another is split
+   * into several elements; its first element is the one that takes keyboard focus. Claims are
+   * <span class="unspin-claim"> with a small button in front (its label comes from CSS, so the
+   * article's textContent stays exactly the text); technique spans are <mark>. */
+  function validSpans(doc, text) {
+    var n = text.length;
     return (Array.isArray(doc.spans) ? doc.spans : [])
-      .map(function (s, i) { return { i: i, start: s.start, end: s.end, technique: String(s.technique), score: s.score }; })
+      .map(function (s, i) { return { kind: "span", i: i, start: s.start, end: s.end, technique: String(s.technique), score: s.score }; })
       .filter(function (s) {
         return Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.start < s.end && s.end <= n;
       })
       .sort(function (a, b) { return a.start - b.start || b.end - a.end || a.i - b.i; });
   }
 
-  function buildArticle(text, spans, cat, descIds) {
-    var root = h("div", { className: "unspin-article", id: "unspin-article" });
+  function validClaims(doc, text) {
+    var n = text.length;
+    return (Array.isArray(doc.claims) ? doc.claims : [])
+      .map(function (c, i) { return { kind: "claim", i: i, start: c && c.start, end: c && c.end, score: c && c.score, evidence: c && c.evidence }; })
+      .filter(function (c) {
+        return Number.isInteger(c.start) && Number.isInteger(c.end) && c.start >= 0 && c.start < c.end && c.end <= n;
+      });
+  }
+
+  // Passages: distinct (start, end). The one count used everywhere (see components/summary.py):
+  // a passage carrying two techniques is one passage, and one under each technique.
+  function passageCount(spans) {
+    var seen = {};
+    spans.forEach(function (s) { seen[s.start + ":" + s.end] = true; });
+    return Object.keys(seen).length;
+  }
+
+  function buildArticle(text, spans, claims, cat, opts) {
+    var prefix = opts.prefix;
+    var root = h("div", { className: "unspin-article", id: opts.id });
+    var items = spans.concat(claims).sort(function (a, b) {
+      return a.start - b.start || b.end - a.end || (a.kind === b.kind ? a.i - b.i : a.kind === "claim" ? -1 : 1);
+    });
     var cuts = [0, text.length];
-    spans.forEach(function (s) { cuts.push(s.start, s.end); });
+    items.forEach(function (s) { cuts.push(s.start, s.end); });
     cuts = cuts.filter(function (v, i, a) { return a.indexOf(v) === i; }).sort(function (a, b) { return a - b; });
-    var stack = []; // [{span, node}]
+    var stack = []; // [{item, node}]
     var started = {};
     var marks = [];
     for (var c = 0; c + 1 < cuts.length; c++) {
       var a = cuts[c], b = cuts[c + 1];
-      var covering = spans.filter(function (s) { return s.start <= a && s.end >= b; });
+      var covering = items.filter(function (s) { return s.start <= a && s.end >= b; });
       var keep = 0;
-      while (keep < stack.length && keep < covering.length && stack[keep].span === covering[keep]) keep++;
+      while (keep < stack.length && keep < covering.length && stack[keep].item === covering[keep]) keep++;
       stack.length = keep;
       for (var k = keep; k < covering.length; k++) {
         var s = covering[k];
-        var t = cat.get(s.technique);
-        var mark = h("mark", { className: "unspin-span", "data-span": s.i, "data-technique": s.technique });
-        mark.style.setProperty("--c", t.colour);
-        mark.style.setProperty("--bg", rgba(t.colour, 0.22));
-        if (!started[s.i]) {
-          started[s.i] = true;
-          mark.setAttribute("tabindex", "0");
-          mark.setAttribute("id", "unspin-span-" + s.i);
-          mark.setAttribute("aria-label", t.display + ", score " + score(s.score) + ": " + text.slice(s.start, s.end));
-          if (descIds[s.technique]) mark.setAttribute("aria-describedby", descIds[s.technique]);
-          mark.classList.add("unspin-first");
+        var key = s.kind + s.i;
+        var node;
+        if (s.kind === "claim") {
+          node = h("span", { className: "unspin-claim", "data-claim": s.i });
+          if (!started[key]) {
+            started[key] = true;
+            var tag = h("button", {
+              type: "button",
+              className: "unspin-claim-tag",
+              id: "unspin-claim-" + prefix + s.i,
+              "data-claim": s.i,
+              "data-n": String(s.i + 1),
+              "aria-label": "Check-worthy claim " + (s.i + 1) + ", score " + score(s.score) + ": show its evidence",
+            });
+            node.appendChild(tag);
+          }
+        } else {
+          var t = cat.get(s.technique);
+          var st = strengthOf(s.score);
+          node = h("mark", { className: "unspin-span unspin-s" + st, "data-span": s.i, "data-technique": s.technique, "data-strength": st });
+          node.style.setProperty("--c", t.colour);
+          node.style.setProperty("--bg", rgba(t.colour, STRENGTH_ALPHA[st]));
+          if (!started[key]) {
+            started[key] = true;
+            node.setAttribute("tabindex", "0");
+            node.setAttribute("id", "unspin-span-" + prefix + s.i);
+            node.setAttribute("aria-label", t.display + ", score " + score(s.score) + ": " + text.slice(s.start, s.end));
+            if (opts.descIds[s.technique]) node.setAttribute("aria-describedby", opts.descIds[s.technique]);
+            node.classList.add("unspin-first");
+          }
+          marks.push(node);
         }
-        (stack.length ? stack[stack.length - 1].node : root).appendChild(mark);
-        stack.push({ span: s, node: mark });
-        marks.push(mark);
+        (stack.length ? stack[stack.length - 1].node : root).appendChild(node);
+        stack.push({ item: s, node: node });
       }
       (stack.length ? stack[stack.length - 1].node : root).appendChild(document.createTextNode(text.slice(a, b)));
     }
-    // Underlines of nested marks stack: an outer mark sits lower by the depth of what it holds.
-    marks.reverse().forEach(function (m) {
+    // Underlines of nested marks stack: an outer mark sits lower by the depth of marks it holds.
+    marks.forEach(function (m) {
       var depth = 0;
-      for (var ch = m.firstElementChild; ch; ch = ch.nextElementSibling) {
-        depth = Math.max(depth, 1 + Number(ch.dataset.depth || 0));
-      }
+      Array.prototype.forEach.call(m.querySelectorAll("mark.unspin-span"), function (inner) {
+        var d = 0;
+        for (var p = inner; p && p !== m; p = p.parentElement) if (p.tagName === "MARK") d++;
+        depth = Math.max(depth, d);
+      });
       m.dataset.depth = String(depth);
       m.style.setProperty("--depth", String(Math.min(depth, 4)));
     });
@@ -129,15 +186,17 @@
   }
 
   // -- tooltip ------------------------------------------------------------------------------
-  function Tooltip(node, spansById, cat) {
+  function Tooltip(node, spansById, cat, root) {
     this.node = node;
     this.spansById = spansById;
     this.cat = cat;
+    this.root = root;
   }
   Tooltip.prototype.show = function (mark) {
     var seen = {};
     var items = [];
-    for (var m = mark; m && m.classList && m.classList.contains("unspin-span"); m = m.parentElement) {
+    for (var m = mark; m && m !== this.root && m.classList; m = m.parentElement) {
+      if (!m.classList.contains("unspin-span")) continue;
       var id = m.getAttribute("data-span");
       if (seen[id] || m.classList.contains("unspin-off")) continue;
       seen[id] = true;
@@ -151,7 +210,7 @@
       var head = h("div", { className: "unspin-tip-head" }, [
         h("span", { className: "unspin-swatch", "aria-hidden": "true" }),
         h("strong", { text: t.display }),
-        h("span", { className: "unspin-tip-score", text: "score " + score(s.score) }),
+        h("span", { className: "unspin-tip-score", text: STRENGTH_NAMES[strengthOf(s.score)] + ", score " + score(s.score) }),
       ]);
       head.firstChild.style.setProperty("--c", t.colour);
       self.node.appendChild(h("div", { className: "unspin-tip-item" }, [head, t.explanation ? h("p", { text: t.explanation }) : null]));
@@ -169,12 +228,27 @@
     this.node.hidden = true;
   };
 
-  // -- legend, chart, list, extras --------------------------------------------------------------
+  function attachTooltip(article, tipNode, spans, cat) {
+    var spansById = {};
+    spans.forEach(function (s) { spansById[s.i] = s; });
+    var tip = new Tooltip(tipNode, spansById, cat, article);
+    function markOf(e) {
+      return e.target && e.target.closest ? e.target.closest("mark.unspin-span") : null;
+    }
+    article.addEventListener("mouseover", function (e) { var m = markOf(e); if (m) tip.show(m); else tip.hide(); });
+    article.addEventListener("mouseleave", function () { tip.hide(); });
+    article.addEventListener("focusin", function (e) { var m = markOf(e); if (m) tip.show(m); else tip.hide(); });
+    article.addEventListener("focusout", function () { tip.hide(); });
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape") tip.hide(); });
+    window.addEventListener("scroll", function () { tip.hide(); }, { passive: true });
+  }
+
+  // -- counts, charts ---------------------------------------------------------------------------
   function countsOf(spans) {
-    var counts = {};
-    spans.forEach(function (s) { counts[s.technique] = (counts[s.technique] || 0) + 1; });
-    return Object.keys(counts)
-      .map(function (k) { return [k, counts[k]]; })
+    var per = {};
+    spans.forEach(function (s) { (per[s.technique] = per[s.technique] || {})[s.start + ":" + s.end] = true; });
+    return Object.keys(per)
+      .map(function (k) { return [k, Object.keys(per[k]).length]; })
       .sort(function (a, b) { return b[1] - a[1] || (a[0] < b[0] ? -1 : 1); });
   }
 
@@ -191,10 +265,74 @@
       list.appendChild(h("li", { "data-technique": c[0] }, [
         h("span", { className: "unspin-bar-label", text: t.display }),
         h("span", { className: "unspin-bar-track" }, [bar]),
-        h("span", { className: "unspin-bar-count", text: String(c[1]), "aria-label": c[1] + (c[1] === 1 ? " span" : " spans") }),
+        h("span", { className: "unspin-bar-count", text: String(c[1]), "aria-label": c[1] + (c[1] === 1 ? " passage" : " passages") }),
       ]));
     });
     return list;
+  }
+
+  var GENRE_NAMES = { opinion: "Opinion", reporting: "News report", satire: "Satire" };
+  var GENRE_COLOURS = { opinion: "#c2410c", reporting: "#2f5bd3", satire: "#7c3aed" };
+
+  function genreChart(genre) {
+    if (!genre || typeof genre !== "object" || !genre.scores || typeof genre.scores !== "object") return null;
+    var keys = Object.keys(genre.scores).filter(function (k) { return typeof genre.scores[k] === "number"; });
+    keys.sort(function (a, b) { return genre.scores[b] - genre.scores[a]; });
+    var list = h("ol", { className: "unspin-bars unspin-genre", "aria-label": "Genre: the model's probability of each" });
+    keys.forEach(function (k) {
+      var p = Math.max(0, Math.min(1, genre.scores[k]));
+      var bar = h("span", { className: "unspin-bar", "aria-hidden": "true" });
+      bar.style.setProperty("--c", GENRE_COLOURS[k] || FALLBACK_COLOUR);
+      bar.style.setProperty("--w", Math.max(1, Math.round(100 * p)) + "%");
+      list.appendChild(h("li", { "data-genre": k, className: k === genre.label ? "unspin-chosen" : null }, [
+        h("span", { className: "unspin-bar-label", text: GENRE_NAMES[k] || humanKey(k) }),
+        h("span", { className: "unspin-bar-track" }, [bar]),
+        h("span", { className: "unspin-bar-count", text: p.toFixed(2) }),
+      ]));
+    });
+    return list;
+  }
+
+  function pct(x) {
+    return typeof x === "number" && isFinite(x) ? (x > 0 && x < 0.005 ? "under 1%" : Math.round(100 * x) + "%") : "?";
+  }
+
+  function num(x, digits) {
+    return typeof x === "number" && isFinite(x) ? x.toLocaleString("en", { maximumFractionDigits: digits || 0 }) : "?";
+  }
+
+  // The reading first: the summary sentence as prose, its figures beside it, the genre chart.
+  function readingCard(doc, text, nPassages, headingId) {
+    var summary = doc.summary && typeof doc.summary === "object" ? doc.summary : {};
+    var card = h("section", { className: "unspin-card unspin-reading", "aria-labelledby": headingId }, [
+      h("h2", { id: headingId, text: "The reading in brief" }),
+    ]);
+    var body = h("div", { className: "unspin-reading-body" });
+    var prose = h("div", { className: "unspin-reading-prose" });
+    if (typeof summary.sentence === "string") prose.appendChild(h("p", { className: "unspin-sentence", text: summary.sentence }));
+    var words = typeof summary.words === "number" ? summary.words : (text.match(/\w+/g) || []).length;
+    var facts = h("dl", { className: "unspin-facts" });
+    function fact(label, value) { facts.appendChild(h("div", null, [h("dt", { text: label }), h("dd", { text: value })])); }
+    fact("Words", num(words));
+    fact("Persuasion passages", num(nPassages));
+    if (typeof summary.spans_per_1000_words === "number") fact("Per 1,000 words", num(summary.spans_per_1000_words, 1));
+    if (typeof summary.persuasion_share === "number") fact("Share of the text", pct(summary.persuasion_share));
+    if (Array.isArray(doc.claims)) fact("Check-worthy claims", num(doc.claims.length));
+    prose.appendChild(facts);
+    body.appendChild(prose);
+    var chart = genreChart(doc.genre);
+    if (chart) body.appendChild(h("div", { className: "unspin-reading-genre" }, [h("h3", { text: "Genre" }), chart]));
+    card.appendChild(body);
+    return card;
+  }
+
+  function warningsBox(doc) {
+    var ws = Array.isArray(doc.warnings) ? doc.warnings.filter(function (w) { return w !== null && w !== undefined && String(w).trim(); }) : [];
+    if (!ws.length) return null;
+    return h("div", { className: "unspin-warnings", role: "note", "aria-label": "Warnings about the input" }, [
+      h("strong", { text: ws.length === 1 ? "Warning" : "Warnings" }),
+      h("ul", null, ws.map(function (w) { return h("li", { text: String(w) }); })),
+    ]);
   }
 
   function renderValue(value, depth) {
@@ -215,6 +353,7 @@
     return dl;
   }
 
+  // Keys this view does not know (added by later versions) still show, generically.
   function buildExtras(doc) {
     var keys = Object.keys(doc).filter(function (k) { return KNOWN_KEYS.indexOf(k) < 0; });
     if (!keys.length) return null;
@@ -227,46 +366,137 @@
     return box;
   }
 
-  // -- the whole view -------------------------------------------------------------------------
-  function render(container, doc, techniques, tipNode) {
-    var cat = new Catalogue(techniques);
-    var text = typeof doc.text === "string" ? doc.text : "";
-    var spans = validSpans(doc);
-    var spansById = {};
-    spans.forEach(function (s) { spansById[s.i] = s; });
-    var counts = countsOf(spans);
-    container.replaceChildren();
+  // -- claims and their evidence ----------------------------------------------------------------
+  function evidenceList(claim) {
+    if (!Array.isArray(claim.evidence)) {
+      return h("p", { className: "unspin-hint", text: "No reference texts were given. To see passages worth reading beside each claim: unspin analyze ARTICLE --evidence FILES --format html." });
+    }
+    if (!claim.evidence.length) return h("p", { className: "unspin-hint", text: "No passage of the reference texts matches this claim." });
+    return h("ol", { className: "unspin-evidence" }, claim.evidence.map(function (ev) {
+      ev = ev || {};
+      var where = String(ev.source || "?");
+      var at = Number.isInteger(ev.start) && Number.isInteger(ev.end) ? "characters " + ev.start.toLocaleString("en") + "\u2013" + ev.end.toLocaleString("en") : "";
+      return h("li", null, [
+        h("div", { className: "unspin-evidence-head" }, [
+          h("span", { className: "unspin-evidence-source", text: where }),
+          at ? h("span", { className: "unspin-muted", text: at }) : null,
+          h("span", { className: "unspin-evidence-score", text: "match " + score(ev.score) }),
+        ]),
+        h("blockquote", { text: String(ev.text || "") }),
+      ]);
+    }));
+  }
 
-    // Explanations that marks point to with aria-describedby (read by screen readers on focus).
+  function ClaimPanel(text, claims, prefix) {
+    this.text = text;
+    this.claims = claims;
+    this.prefix = prefix;
+    this.node = h("section", { className: "unspin-card unspin-claim-panel", id: "unspin-claim-panel", "aria-live": "polite", "aria-labelledby": "unspin-claim-panel-h", tabindex: "-1", hidden: true });
+  }
+  ClaimPanel.prototype.select = function (i, root) {
+    var c = null;
+    this.claims.forEach(function (x) { if (x.i === i) c = x; });
+    if (!c) return;
+    Array.prototype.forEach.call(root.querySelectorAll(".unspin-claim-selected"), function (n) { n.classList.remove("unspin-claim-selected"); });
+    Array.prototype.forEach.call(root.querySelectorAll(".unspin-claim[data-claim='" + i + "'], .unspin-claim-item[data-claim='" + i + "']"), function (n) { n.classList.add("unspin-claim-selected"); });
+    Array.prototype.forEach.call(root.querySelectorAll("button[data-claim]"), function (b) { b.setAttribute("aria-pressed", b.getAttribute("data-claim") === String(i) ? "true" : "false"); });
+    this.node.replaceChildren(
+      h("h2", { id: "unspin-claim-panel-h", text: "Claim " + (i + 1) }),
+      h("p", { className: "unspin-claim-score", text: "Check-worthiness " + score(c.score) + " (the claim model's probability that the sentence is worth verifying; not a verdict on whether it is true)" }),
+      h("blockquote", { className: "unspin-claim-text", text: this.text.slice(c.start, c.end) }),
+      h("h3", { text: "Where to look" }),
+      evidenceList(c)
+    );
+    this.node.hidden = false;
+    var r = this.node.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) this.node.scrollIntoView({ block: "nearest" });
+  };
+
+  function claimsCard(text, claims, prefix, onSelect) {
+    if (!claims.length) return null;
+    var list = h("ol", { className: "unspin-claim-list" });
+    claims.forEach(function (c) {
+      var b = h("button", { type: "button", className: "unspin-claim-item", "data-claim": c.i, "aria-pressed": "false" }, [
+        h("span", { className: "unspin-claim-n", text: String(c.i + 1) }),
+        h("span", { className: "unspin-claim-excerpt", text: text.slice(c.start, c.end) }),
+        h("span", { className: "unspin-muted", text: score(c.score) }),
+      ]);
+      b.addEventListener("click", function () {
+        onSelect(c.i);
+        var target = document.getElementById("unspin-claim-" + prefix + c.i);
+        if (target) target.scrollIntoView({ block: "center" });
+      });
+      list.appendChild(h("li", null, [b]));
+    });
+    return h("section", { className: "unspin-card", "aria-labelledby": "unspin-claims-h" }, [
+      h("h2", { id: "unspin-claims-h", text: "Check-worthy claims (" + claims.length + ")" }),
+      h("p", { className: "unspin-hint", text: "Sentences worth verifying, marked in the text with a dotted underline. Select one to see its score and the passages of your reference texts beside it." }),
+      list,
+    ]);
+  }
+
+  // -- the view of one analysis ---------------------------------------------------------------
+  function strengthLegend() {
+    var steps = h("span", { className: "unspin-strength-steps", "aria-hidden": "true" }, [1, 2, 3].map(function (st) {
+      var m = h("mark", { className: "unspin-span unspin-s" + st, text: STRENGTH_NAMES[st] });
+      m.style.setProperty("--c", "#5b6475");
+      m.style.setProperty("--bg", rgba("#5b6475", STRENGTH_ALPHA[st]));
+      return m;
+    }));
+    return h("p", { className: "unspin-strength-legend" }, [
+      steps,
+      h("span", {
+        text: " Strength: the score is the model's probability that the stretch is a persuasion span times the probability of its technique; " +
+          "weak under " + STRENGTH_CUTS[0] + ", medium under " + STRENGTH_CUTS[1] + ", strong from " + STRENGTH_CUTS[1] + ".",
+      }),
+    ]);
+  }
+
+  function strengthControl(id, onChange) {
+    var select = h("select", { id: id, className: "unspin-strength-filter" }, [
+      h("option", { value: "1", text: "all spans" }),
+      h("option", { value: "2", text: "medium and strong (score " + STRENGTH_CUTS[0] + "+)" }),
+      h("option", { value: "3", text: "strong only (score " + STRENGTH_CUTS[1] + "+)" }),
+    ]);
+    select.addEventListener("change", function () { onChange(Number(select.value) || 1); });
+    return h("div", { className: "unspin-strength-control" }, [h("label", { for: id, text: "Show" }), select]);
+  }
+
+  /* Draws one analysis into `container`. opts.prefix keeps ids apart when two views share a page
+   * (compare mode); opts.compact leaves out the side column (legend, chart, claims, table). */
+  function renderOne(container, doc, cat, tipNode, opts) {
+    opts = opts || {};
+    var prefix = opts.prefix || "";
+    var text = typeof doc.text === "string" ? doc.text : "";
+    var spans = validSpans(doc, text);
+    var claims = opts.compact ? [] : validClaims(doc, text);
+    var counts = countsOf(spans);
+    var nPassages = passageCount(spans);
+
     var descIds = {};
     var descBox = h("div", { hidden: true });
     counts.forEach(function (c, i) {
-      descIds[c[0]] = "unspin-exp-" + i;
-      descBox.appendChild(h("p", { id: "unspin-exp-" + i, text: cat.get(c[0]).explanation }));
+      descIds[c[0]] = "unspin-exp-" + prefix + i;
+      descBox.appendChild(h("p", { id: "unspin-exp-" + prefix + i, text: cat.get(c[0]).explanation }));
     });
 
-    var summary = h("p", { className: "unspin-summary" }, [
-      h("strong", { text: spans.length + (spans.length === 1 ? " span" : " spans") }),
+    var header = h("p", { className: "unspin-summary" }, [
+      h("strong", { text: nPassages + (nPassages === 1 ? " passage" : " passages") }),
       " of persuasion in " + text.length.toLocaleString("en") + " characters",
       " \u00b7 " + counts.length + (counts.length === 1 ? " technique" : " techniques"),
       " \u00b7 language " + String(doc.language || "?"),
-      doc.unspin ? " \u00b7 unspin " + String(doc.unspin) : "",
+      doc.unspin && !opts.compact ? " \u00b7 unspin " + String(doc.unspin) : "",
     ]);
-    var article = buildArticle(text, spans, cat, descIds);
-    var articleCard = h("section", { className: "unspin-card unspin-article-card", "aria-labelledby": "unspin-article-h" }, [
-      h("h2", { id: "unspin-article-h", text: "The text, with its persuasion spans" }),
-      h("p", { className: "unspin-hint", text: "Hover over a highlighted passage, or move to it with Tab, to see its technique, score and explanation." }),
-      article,
-    ]);
-    if (!spans.length) {
-      articleCard.insertBefore(h("p", { className: "unspin-none", text: "No persuasion techniques found above the model's threshold." }), article);
-    }
-
+    var articleId = "unspin-article" + (prefix ? "-" + prefix : "");
+    var article = buildArticle(text, spans, claims, cat, { prefix: prefix, id: articleId, descIds: descIds });
+    var panel = new ClaimPanel(text, claims, prefix);
+    var minStrength = 1;
     var hidden = {};
     var legendList = h("ul", { className: "unspin-legend" });
+
     function applyFilter() {
       Array.prototype.forEach.call(article.querySelectorAll("mark.unspin-span"), function (m) {
-        var off = !!hidden[m.getAttribute("data-technique")];
+        var off = !!hidden[m.getAttribute("data-technique")] || Number(m.getAttribute("data-strength")) < minStrength;
         m.classList.toggle("unspin-off", off);
         if (m.classList.contains("unspin-first")) m.setAttribute("tabindex", off ? "-1" : "0");
       });
@@ -277,6 +507,20 @@
         b.setAttribute("aria-pressed", hidden[b.getAttribute("data-name")] ? "false" : "true");
       });
     }
+
+    var articleCard = h("section", { className: "unspin-card unspin-article-card", "aria-labelledby": articleId + "-h" }, [
+      h("div", { className: "unspin-article-head" }, [
+        h("h2", { id: articleId + "-h", text: opts.title || "The text, with its persuasion spans" }),
+        spans.length ? strengthControl("unspin-strength" + (prefix ? "-" + prefix : ""), function (v) { minStrength = v; applyFilter(); }) : null,
+      ]),
+      spans.length ? strengthLegend() : null,
+      opts.compact ? null : h("p", { className: "unspin-hint", text: "Hover over a highlighted passage, or move to it with Tab, to see its technique, score and explanation." + (claims.length ? " Claims have a numbered button in front: press it to see the claim's evidence." : "") }),
+      article,
+    ]);
+    if (!spans.length) {
+      articleCard.insertBefore(h("p", { className: "unspin-none", text: "No persuasion techniques found above the model's threshold." }), article);
+    }
+
     counts.forEach(function (c) {
       var t = cat.get(c[0]);
       var sw = h("span", { className: "unspin-swatch", "aria-hidden": "true" });
@@ -284,7 +528,7 @@
       var btn = h("button", { type: "button", className: "unspin-legend-btn", "data-name": c[0], "aria-pressed": "true", title: t.explanation }, [
         sw,
         h("span", { className: "unspin-legend-name", text: t.display }),
-        h("span", { className: "unspin-legend-count", text: String(c[1]) }),
+        h("span", { className: "unspin-legend-count", text: String(c[1]), "aria-label": c[1] + (c[1] === 1 ? " passage" : " passages") }),
       ]);
       btn.addEventListener("click", function () {
         hidden[c[0]] = !hidden[c[0]];
@@ -292,21 +536,43 @@
       });
       legendList.appendChild(h("li", null, [btn]));
     });
+
+    container.appendChild(descBox);
+    var warn = warningsBox(doc);
+    if (warn) container.appendChild(warn);
+    if (opts.compact) {
+      container.appendChild(readingCard(doc, text, nPassages, "unspin-reading-h-" + prefix));
+      container.appendChild(articleCard);
+      attachTooltip(article, tipNode, spans, cat);
+      return { article: article, apply: applyFilter };
+    }
+
+    container.appendChild(readingCard(doc, text, nPassages, "unspin-reading-h"));
+    container.appendChild(header);
+
     var allBtn = h("button", { type: "button", className: "unspin-link", text: "Show all" });
     allBtn.addEventListener("click", function () { hidden = {}; applyFilter(); });
     var noneBtn = h("button", { type: "button", className: "unspin-link", text: "Hide all" });
     noneBtn.addEventListener("click", function () { counts.forEach(function (c) { hidden[c[0]] = true; }); applyFilter(); });
 
+    function selectClaim(i) { panel.select(i, container); }
+    article.addEventListener("click", function (e) {
+      var tag = e.target && e.target.closest ? e.target.closest("button.unspin-claim-tag") : null;
+      if (tag) selectClaim(Number(tag.getAttribute("data-claim")));
+    });
+
     var aside = h("aside", { className: "unspin-side" }, [
+      claims.length ? panel.node : null,
       h("section", { className: "unspin-card", "aria-labelledby": "unspin-legend-h" }, [
         h("h2", { id: "unspin-legend-h", text: "Techniques" }),
-        counts.length ? h("p", { className: "unspin-hint", text: "Press a technique to hide or show its highlights." }) : null,
+        counts.length ? h("p", { className: "unspin-hint", text: "Counts are passages: a passage with two techniques counts under each. Press a technique to hide or show its highlights." }) : null,
         legendList,
         counts.length ? h("div", { className: "unspin-legend-actions" }, [allBtn, noneBtn]) : null,
       ]),
       counts.length
-        ? h("section", { className: "unspin-card", "aria-labelledby": "unspin-chart-h" }, [h("h2", { id: "unspin-chart-h", text: "How often" }), buildChart(counts, cat)])
+        ? h("section", { className: "unspin-card", "aria-labelledby": "unspin-chart-h" }, [h("h2", { id: "unspin-chart-h", text: "How often (passages)" }), buildChart(counts, cat)])
         : null,
+      claimsCard(text, claims, prefix, selectClaim),
     ]);
 
     var list = null;
@@ -316,7 +582,7 @@
         var t = cat.get(s.technique);
         var go = h("button", { type: "button", className: "unspin-link", text: String(n + 1), "aria-label": "Go to span " + (n + 1) });
         go.addEventListener("click", function () {
-          var target = document.getElementById("unspin-span-" + s.i);
+          var target = document.getElementById("unspin-span-" + prefix + s.i);
           if (target) { target.scrollIntoView({ block: "center" }); target.focus(); }
         });
         var sw = h("span", { className: "unspin-swatch", "aria-hidden": "true" });
@@ -324,68 +590,151 @@
         tbody.appendChild(h("tr", { "data-technique": s.technique }, [
           h("td", null, [go]),
           h("td", null, [sw, t.display]),
-          h("td", { className: "unspin-num", text: score(s.score) }),
+          h("td", { className: "unspin-num", text: score(s.score) + " " + STRENGTH_NAMES[strengthOf(s.score)] }),
           h("td", { className: "unspin-excerpt", text: text.slice(s.start, s.end) }),
         ]));
       });
       list = h("details", { className: "unspin-card unspin-list" }, [
-        h("summary", null, [h("h2", { text: "All spans (" + spans.length + ")" })]),
-        h("table", null, [
-          h("thead", null, [h("tr", null, [h("th", { scope: "col", text: "#" }), h("th", { scope: "col", text: "Technique" }), h("th", { scope: "col", text: "Score" }), h("th", { scope: "col", text: "Text" })])]),
-          tbody,
+        h("summary", null, [h("h2", { text: "Every span, technique by technique (" + spans.length + " in " + nPassages + (nPassages === 1 ? " passage)" : " passages)") })]),
+        h("div", { className: "unspin-table-wrap" }, [
+          h("table", null, [
+            h("thead", null, [h("tr", null, [h("th", { scope: "col", text: "#" }), h("th", { scope: "col", text: "Technique" }), h("th", { scope: "col", text: "Score" }), h("th", { scope: "col", text: "Text" })])]),
+            tbody,
+          ]),
         ]),
       ]);
     }
 
-    container.appendChild(summary);
     container.appendChild(h("div", { className: "unspin-grid" }, [articleCard, aside]));
     if (list) container.appendChild(list);
     var extras = buildExtras(doc);
     if (extras) container.appendChild(extras);
-    container.appendChild(descBox);
-    container.hidden = false;
+    attachTooltip(article, tipNode, spans, cat);
+    return { article: article, apply: applyFilter };
+  }
 
-    var tip = new Tooltip(tipNode, spansById, cat);
-    function markOf(e) {
-      return e.target && e.target.closest ? e.target.closest("mark.unspin-span") : null;
-    }
-    article.addEventListener("mouseover", function (e) { var m = markOf(e); if (m) tip.show(m); else tip.hide(); });
-    article.addEventListener("mouseleave", function () { tip.hide(); });
-    article.addEventListener("focusin", function (e) { var m = markOf(e); if (m) tip.show(m); });
-    article.addEventListener("focusout", function () { tip.hide(); });
-    document.addEventListener("keydown", function (e) { if (e.key === "Escape") tip.hide(); });
-    window.addEventListener("scroll", function () { tip.hide(); }, { passive: true });
+  function render(container, doc, techniques, tipNode) {
+    container.replaceChildren();
+    renderOne(container, doc, new Catalogue(techniques), tipNode, {});
+    container.hidden = false;
+  }
+
+  // -- comparison -------------------------------------------------------------------------------
+  /* One chart for both texts: per technique, a bar for A and a bar for B, length = passages per
+   * 1,000 words (scaled to the largest), the share of the text written beside each. */
+  function profileChart(cmp, cat) {
+    var rows = Array.isArray(cmp.techniques) ? cmp.techniques : [];
+    var max = 0;
+    rows.forEach(function (r) { ["a", "b"].forEach(function (k) { if (r[k] && r[k].per_1000_words > max) max = r[k].per_1000_words; }); });
+    var table = h("div", { className: "unspin-profile", role: "table", "aria-label": "Technique profile: passages per 1,000 words and share of the text, A and B" });
+    rows.forEach(function (r) {
+      var t = cat.get(r.technique);
+      var cells = ["a", "b"].map(function (k) {
+        var f = r[k] || {};
+        var rate = typeof f.per_1000_words === "number" ? f.per_1000_words : 0;
+        var bar = h("span", { className: "unspin-bar unspin-bar-" + k, "aria-hidden": "true" });
+        bar.style.setProperty("--c", t.colour);
+        bar.style.setProperty("--w", (max ? Math.max(rate ? 2 : 0, Math.round((100 * rate) / max)) : 0) + "%");
+        return h("div", { className: "unspin-profile-bar", role: "cell" }, [
+          h("span", { className: "unspin-profile-k", text: k.toUpperCase() }),
+          h("span", { className: "unspin-bar-track" }, [bar]),
+          h("span", { className: "unspin-profile-num", text: f.passages ? num(rate, 1) + " per 1k words \u00b7 " + pct(f.share) : "none" }),
+        ]);
+      });
+      table.appendChild(h("div", { className: "unspin-profile-row", role: "row", "data-technique": r.technique }, [
+        h("div", { className: "unspin-profile-name", role: "rowheader", text: t.display }),
+        h("div", { className: "unspin-profile-bars" }, cells),
+      ]));
+    });
+    if (!rows.length) table.appendChild(h("p", { className: "unspin-none", text: "Neither text has persuasion spans above the model's threshold." }));
+    return table;
+  }
+
+  function renderCompare(container, data, techniques, tipNode) {
+    var cat = new Catalogue(techniques);
+    var cmp = data && data.comparison && typeof data.comparison === "object" ? data.comparison : {};
+    var names = cmp.names && typeof cmp.names === "object" ? cmp.names : { a: "A", b: "B" };
+    container.replaceChildren();
+    container.appendChild(h("section", { className: "unspin-card unspin-compare-head", "aria-labelledby": "unspin-compare-h" }, [
+      h("h2", { id: "unspin-compare-h", text: "How the two texts differ" }),
+      h("p", { className: "unspin-sentence", id: "unspin-compare-sentence", text: String(cmp.sentence || "") }),
+      h("p", { className: "unspin-hint", text: (String(names.a) !== "A" || String(names.b) !== "B" ? "A: " + String(names.a) + " \u00b7 B: " + String(names.b) + ". " : "") + "Bars: passages per 1,000 words; beside them the share of the text. Counts are passages; a passage with two techniques counts under each." }),
+      profileChart(cmp, cat),
+    ]));
+    var cols = h("div", { className: "unspin-compare" });
+    ["a", "b"].forEach(function (k) {
+      var col = h("div", { className: "unspin-compare-col", "data-side": k });
+      var K = k.toUpperCase();
+      col.appendChild(h("h2", { className: "unspin-compare-title", text: String(names[k]) === K ? "Text " + K : K + ": " + String(names[k]) }));
+      renderOne(col, data[k] && typeof data[k] === "object" ? data[k] : {}, cat, tipNode, { prefix: k, compact: true, title: "The text, with its persuasion spans" });
+      cols.appendChild(col);
+    });
+    container.appendChild(cols);
+    container.hidden = false;
   }
 
   // -- web page: the form ---------------------------------------------------------------------
+  function jsonOrError(r) {
+    return r.json().catch(function () { return { error: "the server answered HTTP " + r.status }; }).then(function (j) {
+      if (!r.ok) throw new Error(j && j.error ? j.error : "the server answered HTTP " + r.status);
+      return j;
+    });
+  }
+
   function setupForm() {
     var form = document.getElementById("unspin-form");
     if (!form) return;
     var textArea = document.getElementById("unspin-text");
     var fileInput = document.getElementById("unspin-file");
+    var textB = document.getElementById("unspin-text-b");
+    var fileB = document.getElementById("unspin-file-b");
+    var blockB = document.getElementById("unspin-b");
     var urlInput = document.getElementById("unspin-url");
     var language = document.getElementById("unspin-language");
     var button = document.getElementById("unspin-analyse");
     var status = document.getElementById("unspin-status");
     var result = document.getElementById("unspin-result");
     var tipNode = document.getElementById("unspin-tip");
+    var modeInputs = form.querySelectorAll("input[name='unspin-mode']");
     var techniques = null;
+
+    function mode() {
+      var m = "analyse";
+      Array.prototype.forEach.call(modeInputs, function (r) { if (r.checked) m = r.value; });
+      return m;
+    }
+    function applyMode() {
+      var compare = mode() === "compare";
+      blockB.hidden = !compare;
+      form.classList.toggle("unspin-comparing", compare);
+      document.getElementById("unspin-text-label").textContent = compare ? "Text A: paste an article (plain text or HTML)" : "Paste an article (plain text or HTML)";
+      button.textContent = compare ? "Compare" : "Analyse";
+      if (compare) document.getElementById("unspin-url-row").hidden = true;
+      else if (urlAllowed) document.getElementById("unspin-url-row").hidden = false;
+    }
+    Array.prototype.forEach.call(modeInputs, function (r) { r.addEventListener("change", applyMode); });
 
     function setStatus(message, isError) {
       status.textContent = message;
       status.classList.toggle("unspin-error", !!isError);
     }
 
+    var urlAllowed = false;
     fetch("/healthz").then(function (r) { return r.json(); }).then(function (info) {
-      if (info && info.url_fetch === true) document.getElementById("unspin-url-row").hidden = false;
+      urlAllowed = !!(info && info.url_fetch === true);
+      if (urlAllowed && mode() !== "compare") document.getElementById("unspin-url-row").hidden = false;
     }).catch(function () {});
 
-    textArea.addEventListener("keydown", function (e) {
-      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
+    [textArea, textB].forEach(function (ta) {
+      ta.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
+      });
     });
-    var clearFile = document.getElementById("unspin-file-clear");
-    fileInput.addEventListener("change", function () { clearFile.hidden = !fileInput.files.length; });
-    clearFile.addEventListener("click", function () { fileInput.value = ""; clearFile.hidden = true; fileInput.focus(); });
+    [[fileInput, "unspin-file-clear"], [fileB, "unspin-file-b-clear"]].forEach(function (pair) {
+      var clear = document.getElementById(pair[1]);
+      pair[0].addEventListener("change", function () { clear.hidden = !pair[0].files.length; });
+      clear.addEventListener("click", function () { pair[0].value = ""; clear.hidden = true; pair[0].focus(); });
+    });
 
     function loadTechniques() {
       if (techniques) return Promise.resolve(techniques);
@@ -395,11 +744,32 @@
       }).then(function (list) { techniques = list; return list; });
     }
 
+    function compareRequest(lang) {
+      var hasA = (fileInput.files && fileInput.files.length) || textArea.value.trim();
+      var hasB = (fileB.files && fileB.files.length) || textB.value.trim();
+      if (!hasA || !hasB) {
+        setStatus("Give two texts to compare: paste or upload text A and text B.", true);
+        (hasA ? textB : textArea).focus();
+        return null;
+      }
+      var body = new FormData();
+      [[fileInput, textArea, "a"], [fileB, textB, "b"]].forEach(function (x) {
+        if (x[0].files && x[0].files.length) body.append(x[2], x[0].files[0]);
+        else body.append(x[2], x[1].value);
+      });
+      body.append("language", lang);
+      return { method: "POST", body: body };
+    }
+
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var init;
       var lang = language.value || "auto";
-      if (fileInput.files && fileInput.files.length) {
+      var comparing = mode() === "compare";
+      if (comparing) {
+        init = compareRequest(lang);
+        if (!init) return;
+      } else if (fileInput.files && fileInput.files.length) {
         var body = new FormData();
         body.append("file", fileInput.files[0]);
         body.append("language", lang);
@@ -415,19 +785,19 @@
       }
       button.disabled = true;
       form.setAttribute("aria-busy", "true");
-      setStatus("Analysing\u2026", false);
+      setStatus(comparing ? "Analysing both texts\u2026" : "Analysing\u2026", false);
       Promise.all([
-        fetch("/api/v1/analyze?include_text=true", init).then(function (r) {
-          return r.json().catch(function () { return { error: "the server answered HTTP " + r.status }; }).then(function (j) {
-            if (!r.ok) throw new Error(j && j.error ? j.error : "the server answered HTTP " + r.status);
-            return j;
-          });
-        }),
+        fetch(comparing ? "/api/v1/compare" : "/api/v1/analyze?include_text=true", init).then(jsonOrError),
         loadTechniques(),
       ]).then(function (both) {
-        render(result, both[0], both[1], tipNode);
-        var n = Array.isArray(both[0].spans) ? both[0].spans.length : 0;
-        setStatus("Done: " + n + (n === 1 ? " span" : " spans") + " found.", false);
+        if (comparing) {
+          renderCompare(result, both[0], both[1], tipNode);
+          setStatus("Done: both texts compared.", false);
+        } else {
+          render(result, both[0], both[1], tipNode);
+          var n = passageCount(validSpans(both[0], typeof both[0].text === "string" ? both[0].text : ""));
+          setStatus("Done: " + n + (n === 1 ? " passage" : " passages") + " found.", false);
+        }
         result.focus();
       }).catch(function (err) {
         setStatus("Could not analyse: " + (err && err.message ? err.message : String(err)), true);
@@ -436,13 +806,17 @@
         form.removeAttribute("aria-busy");
       });
     });
+    applyMode();
   }
 
   function boot() {
     var data = document.getElementById("unspin-data");
     if (data) {
       var payload = JSON.parse(data.textContent);
-      render(document.getElementById("unspin-result"), payload.document, payload.techniques, document.getElementById("unspin-tip"));
+      var result = document.getElementById("unspin-result");
+      var tip = document.getElementById("unspin-tip");
+      if (payload.compare) renderCompare(result, payload.compare, payload.techniques, tip);
+      else render(result, payload.document, payload.techniques, tip);
     } else {
       setupForm();
     }

@@ -1,0 +1,112 @@
+"""`unspin` help that reads like documentation, and `unspin compare`, run as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import EXAMPLE, ROOT
+
+CLI = [sys.executable, "-m", "unspin.cli"]
+NEWS = ROOT / "examples" / "news.txt"
+
+
+def run(*args: str, stdin: bytes | None = None, columns: int = 200) -> subprocess.CompletedProcess:
+    env = dict(os.environ, COLUMNS=str(columns), NO_COLOR="1", TERM="dumb")
+    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, timeout=300, env=env)
+
+
+def test_short_help_and_panels():
+    p = run("-h")
+    out = p.stdout.decode()
+    assert p.returncode == 0, p.stderr.decode()
+    assert out == run("--help").stdout.decode()
+    panels = [name for name in ("Analyse", "Corpora", "Evaluate", "Serve") if f"─ {name} " in out]
+    assert panels == ["Analyse", "Corpora", "Evaluate", "Serve"]
+    assert "─ Commands " not in out  # every command sits in a named panel
+    assert out.index("─ Analyse ") < out.index("│ analyze ") < out.index("─ Corpora ") < out.index("│ batch ")
+
+
+@pytest.mark.parametrize("command", ["analyze", "compare", "serve", "batch", "eval", "techniques"])
+def test_no_bool_metavars_or_braces(command: str):
+    out = run(command, "-h").stdout.decode()
+    assert "Usage: " in out
+    assert "<bool>" not in out
+    assert "{" not in out.split("Usage:")[1].splitlines()[0]
+
+
+def test_format_is_a_choice_built_from_the_renderers():
+    from unspin.render import formats
+
+    out = run("analyze", "-h").stdout.decode()
+    assert f"<{'|'.join(formats())}>" in out
+    assert {"text", "json", "html"} <= set(formats())
+    p = run("analyze", str(EXAMPLE), "--format", "pdf")
+    assert p.returncode == 2 and "pdf" in p.stderr.decode() and "Traceback" not in p.stderr.decode()
+
+
+@pytest.fixture(scope="module")
+def example_json() -> dict:
+    p = run("analyze", str(EXAMPLE), "--format", "json")
+    assert p.returncode == 0, p.stderr.decode()
+    return json.loads(p.stdout)
+
+
+def test_analyze_help_names_every_json_key(example_json: dict):
+    out = " ".join(run("analyze", "-h").stdout.decode().split())
+    keys = set(example_json) | set(example_json["summary"]) | set(example_json["spans"][0]) | set(example_json["claims"][0])
+    keys |= {"text", "warnings", "evidence"}  # present for HTML input, for input notes, with --evidence
+    missing = sorted(k for k in keys if k not in out)
+    assert not missing, f"analyze --help does not name {missing}"
+
+
+def test_plain_output_marks_where_each_passage_starts_and_ends(example_json: dict):
+    p = run("analyze", str(EXAMPLE))
+    out = p.stdout.decode()
+    first = example_json["spans"][0]
+    assert "[1>" in out and "<1]" in out
+    flat = " ".join(out.replace("│", " ").split())
+    inner = " ".join(first["text"].split())
+    assert f"[1>{inner}<1]" in flat
+    n = example_json["summary"]["spans"]
+    assert f"[{n}>" in out and f"<{n}]" in out and f"[{n + 1}>" not in out  # one number per passage
+    assert f"{n} passages" in out
+
+
+def test_compare_json_text_and_html(tmp_path):
+    p = run("compare", str(EXAMPLE), str(NEWS), "--format", "json")
+    assert p.returncode == 0, p.stderr.decode()
+    d = json.loads(p.stdout)
+    assert set(d) == {"a", "b", "comparison"}
+    assert d["a"]["text"] == EXAMPLE.read_text(encoding="utf-8")
+    assert d["a"]["summary"]["spans"] == d["comparison"]["a"]["passages"]
+    assert d["comparison"]["names"] == {"a": str(EXAMPLE), "b": str(NEWS)}
+    s = d["comparison"]["sentence"]
+    assert s.startswith("A reads as opinion") and "B as reporting" in s
+
+    p = run("compare", str(EXAMPLE), str(NEWS))
+    out = p.stdout.decode()
+    assert p.returncode == 0 and "Technique profile" in out and "[1>" in out
+    assert " ".join(s.split()[:6]) in " ".join(out.split())
+
+    report = tmp_path / "c.html"
+    p = run("compare", str(EXAMPLE), str(NEWS), "--format", "html", "--output", str(report))
+    assert p.returncode == 0, p.stderr.decode()
+    html = report.read_text(encoding="utf-8")
+    assert "unspin comparison:" in html and '"compare":' in html
+
+
+def test_compare_reads_inputs_like_analyze(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    p = run("compare", str(EXAMPLE), str(empty))
+    err = p.stderr.decode()
+    assert p.returncode == 2 and "empty" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    p = run("compare", "-", "-", stdin=b"text")
+    assert p.returncode == 2 and "standard input" in p.stderr.decode()
+    p = run("compare", "-", str(NEWS), stdin=EXAMPLE.read_bytes(), )
+    assert p.returncode == 0, p.stderr.decode()

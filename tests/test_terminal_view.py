@@ -1,0 +1,60 @@
+"""The terminal view: plain output marks both ends of every passage; colour output is unchanged."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from unspin.document import Document, Span
+from unspin.render import render
+from unspin.render.terminal import print_document
+
+
+def make() -> Document:
+    text = "They lied again. The corrupt elites lie, as they always do."
+    d = Document(text)
+    d.spans.append(Span(0, 15, "Loaded_Language", 0.4))
+    d.spans.append(Span(21, 35, "Name_Calling,Labeling", 0.3))
+    d.spans.append(Span(21, 35, "Loaded_Language", 0.2))  # the same passage, a second technique
+    d.results["warnings"] = ["the input looked like HTML; its article text was extracted"]
+    return d
+
+
+def test_plain_marks_start_and_end_and_numbers_passages():
+    out = render(make(), "text")
+    assert "[1>They lied again<1]" in out
+    assert "[2>corrupt elites<2]" in out
+    assert "[3>" not in out  # two techniques on one passage: one number
+    assert "2 passages" in out
+    assert "Warning: the input looked like HTML" in out
+    assert out.index("Warning:") < out.index("[1>")
+
+
+def test_colour_output_keeps_the_end_marker_only():
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, color_system="truecolor", width=100)
+    print_document(make(), console)
+    out = buf.getvalue()
+    assert "[1]" in out and "[1>" not in out and "<1]" not in out
+    assert "\x1b[" in out  # coloured
+
+
+def test_no_colour_console_gets_the_plain_markers():
+    buf = io.StringIO()
+    print_document(make(), Console(file=buf, width=100))  # not a terminal: no colour
+    assert "[1>They lied again<1]" in buf.getvalue()
+
+
+def test_nested_passages_close_inner_first():
+    d = Document("a brutal crackdown today")
+    d.spans.append(Span(0, 18, "Loaded_Language", 0.5))
+    d.spans.append(Span(2, 8, "Exaggeration,Minimisation", 0.5))
+    assert "[1>a [2>brutal<2] crackdown<1]" in render(d, "text")
+
+
+def test_no_color_in_a_terminal_gets_the_plain_markers(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    buf = io.StringIO()
+    print_document(make(), Console(file=buf, force_terminal=True, width=100))
+    assert "[1>They lied again<1]" in buf.getvalue()
