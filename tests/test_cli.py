@@ -46,10 +46,19 @@ def bad_inputs(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.mark.parametrize(
     "case,needle",
-    [("empty", "empty"), ("blank", "empty"), ("binary", "binary"), ("latin1", "UTF-8"), ("huge", "limit"), ("folder", "folder"), ("missing", "no such file")],
+    [("empty", "empty"), ("blank", "empty"), ("binary", "binary"), ("huge", "limit"), ("folder", "folder"), ("missing", "no such file")],
 )
 def test_bad_input_is_one_line_and_exit_2(bad_inputs, case, needle):
     one_line_error(run("analyze", str(bad_inputs[case])), needle)
+
+
+def test_latin1_file_is_read_as_windows_1252_with_a_warning(bad_inputs):
+    # Not refused any more (issue 13): the documented fallback, said in the result's warnings.
+    p = run("analyze", str(bad_inputs["latin1"]), "--format", "json")
+    assert p.returncode == 0, p.stderr.decode()
+    doc = json.loads(p.stdout)
+    assert "caf\xe9" in p.stdout.decode() or doc["text_chars"] == len("Le caf\xe9 est tr\xe8s cher.")
+    assert any("Windows-1252" in w for w in doc["warnings"])
 
 
 def test_unsupported_language_is_refused():

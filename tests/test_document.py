@@ -12,7 +12,8 @@ def test_spans_are_views_by_offset_and_json_shape():
     doc.spans.append(Span(s, s + len("corrupt elite"), "Name_Calling,Labeling", 0.8765))
     doc.spans.append(Span(s, s + len("corrupt"), "Loaded_Language", 0.5))
     d = doc.to_dict()
-    assert list(d) == ["unspin", "language", "text_chars", "spans", "techniques"]
+    assert list(d) == ["unspin", "language", "text_chars", "spans", "techniques", "warnings"]
+    assert d["warnings"] == []
     assert d["unspin"] == __version__ and d["text_chars"] == len(text)
     assert [x["text"] for x in d["spans"]] == ["corrupt elite", "corrupt"]  # reading order, longer first
     assert d["spans"][0] == {"start": s, "end": s + 13, "text": "corrupt elite", "technique": "Name_Calling,Labeling", "score": 0.8765}

@@ -13,10 +13,11 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -99,7 +100,8 @@ class EvalFormat(str, enum.Enum):
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]unspin: error:[/] {message}", highlight=False, soft_wrap=True)
+    # escape: messages quote user input and "pip install 'unspin[plots]'", which Rich would eat.
+    err.print(f"[bold red]unspin: error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -134,18 +136,62 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Opti
     import unspin
     from unspin.inputs import read_input
 
-    src = read_input(source, max_chars)
-    doc = unspin.analyze(src.text, language=language, max_chars=max_chars, evidence=evidence or None, source=src.name)
+    src = read_input(source, max_chars)  # the one road: bytes -> text and its warnings
+    with _analysis_progress(len(src.text)):
+        doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, source=src.name)
     if src.from_html:  # offsets index the extracted article, so the output carries it
         doc.results["text"] = doc.text
     return doc
 
 
+def _check_output(output: Optional[Path]) -> None:
+    """A missing or wrong --output is the user's to fix: one line, exit 2, before any work."""
+    if output is not None and not output.expanduser().resolve().parent.is_dir():
+        fail(f"{output}: the folder {output.parent} does not exist; create it first or choose another --output")
+    if output is not None and output.is_dir():
+        fail(f"{output}: is a folder; give a file name for --output")
+
+
 def _write(rendered: str, output: Optional[Path]) -> None:
     if output:
-        output.write_text(rendered, encoding="utf-8")
+        try:
+            output.write_text(rendered, encoding="utf-8")
+        except OSError as exc:
+            fail(f"{output}: cannot write ({exc.strerror})")
     else:
         sys.stdout.write(rendered if rendered.endswith("\n") else rendered + "\n")
+
+
+#: Texts shorter than this finish in seconds: no progress bar.
+PROGRESS_CHARS = 50_000
+
+
+def _analysis_progress(n_chars: int):
+    """A stderr progress bar for one long analysis, fed by ``unspin.progress.report``; a no-op
+    for short texts and when stderr is not a terminal (logs stay clean)."""
+    from contextlib import contextmanager
+
+    from unspin import progress
+
+    @contextmanager
+    def bar():
+        if n_chars < PROGRESS_CHARS or not err.is_terminal:
+            yield
+            return
+        with Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
+        ) as p:
+            tasks: dict[str, Any] = {}
+
+            def listen(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = p.add_task(stage, total=total)
+                p.update(tasks[stage], completed=done, total=total)
+
+            with progress.listening(listen):
+                yield
+
+    return bar()
 
 
 @app.command(rich_help_panel="Analyse")
@@ -173,6 +219,7 @@ def analyze(
     """
     from unspin.render import render
 
+    _check_output(output)
     doc = _read_and_analyse(source, language, max_chars, evidence)
     fmt_name = Format(fmt).value
     if fmt_name == "text" and output is None:
@@ -209,6 +256,7 @@ def compare(
 
     if a == "-" and b == "-":
         fail("only one of the two texts can come from standard input")
+    _check_output(output)
     payload = comparison_payload(_read_and_analyse(a, language, max_chars, None), _read_and_analyse(b, language, max_chars, None))
     fmt_name = Format(fmt).value
     if fmt_name == "text" and output is None:
@@ -333,7 +381,7 @@ def main() -> None:
     try:
         app()
     except UnspinError as exc:
-        err.print(f"[bold red]unspin: error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]unspin: error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except KeyboardInterrupt:
         err.print("unspin: interrupted")
@@ -341,7 +389,7 @@ def main() -> None:
     except Exception as exc:  # the promise is one line, never a traceback
         if os.environ.get("UNSPIN_DEBUG"):
             raise
-        err.print(f"[bold red]unspin: internal error:[/] {type(exc).__name__}: {exc} (set UNSPIN_DEBUG=1 for details)", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]unspin: internal error:[/] {type(exc).__name__}: {escape(str(exc))} (set UNSPIN_DEBUG=1 for details)", highlight=False, soft_wrap=True)
         sys.exit(1)
 
 

@@ -92,6 +92,10 @@ class Document:
     language: str = "en"
     meta: dict[str, Any] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
+    #: Short sentences saying where the reading is doubtful rather than wrong (only boilerplate
+    #: found, language undetermined, characters repaired...); filled by the input road and the
+    #: pipeline, emitted by ``to_dict`` as ``"warnings"`` (``[]`` when none).
+    warnings: list[str] = field(default_factory=list)
     groups: dict[str, SpanGroup] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -131,6 +135,8 @@ class Document:
                 for s in self.spans
             ],
             "techniques": self.technique_counts(),
+            # ``doc.warnings``, then any a component left in ``results["warnings"]``, once each.
+            "warnings": list(dict.fromkeys([*self.warnings, *(self.results.get("warnings") or [])])),
         }
         for key, value in self.results.items():
             out.setdefault(key, value)

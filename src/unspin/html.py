@@ -2,11 +2,28 @@
 
 Offsets of an analysis of HTML input refer to the extracted text, never to the markup: the
 callers return that text beside the spans.
+
+Saved news pages carry much that is not the article: consent and cookie dialogs, navigation,
+reader comments, advertisements, and on section fronts a list of teasers instead of one story.
+trafilatura finds the main text and drops navigation, footers and (``include_comments=False``)
+comments; before it runs, ``_prune`` removes what it cannot tell from a story by position alone:
+
+* elements marked as consent/cookie dialogs or advertisements by their ``id``, ``class``,
+  ``role`` or ``aria-label`` (CMP vendors and ad slots name themselves: "cookie-consent",
+  "onetrust", "didomi", "ad-slot", "advert", "sponsored", ...);
+* trafilatura discards every ``<aside>``; an aside that holds several paragraphs of prose (a
+  story some sites put there) is turned into a ``<div>`` so that it can be found.
+
+After extraction, paragraphs at the start or end of the text that read like a consent notice,
+a sign-up prompt or site furniture are dropped (``is_boilerplate``). If nothing else is left the
+page is refused (``InputError``); if the page looks like a list of teasers, or very little text
+was found, the result carries a warning. ``extract`` returns the text and those warnings.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from unspin.errors import InputError
 
@@ -17,6 +34,38 @@ _PAGE_START = re.compile(
 )
 # Closing tags of elements that carry article text; prose quoting a tag or two has none of them.
 _BLOCK_CLOSE = re.compile(r"</(?:p|div|article|section|h[1-6]|li|td|main|blockquote)\s*>", re.IGNORECASE)
+
+#: Fewer characters than this in the extracted text earns a "very little text" warning.
+LITTLE_TEXT = 300
+#: Extracted text that holds at least this many teaser headlines (a heading holding a link, or
+#: the heading of an <article>) comes from a section front or a list of results, not one story.
+TEASERS = 5
+
+# Tokens of id/class/aria-label values (split at - _ space and camelCase) that mark a consent
+# dialog or an advertisement. Whole tokens only: "ad" must not match "header" or "shadow".
+_CONSENT_TOKENS = frozenset(
+    "cookie cookies consent gdpr cmp onetrust didomi quantcast qc usercentrics cookiebot "
+    "trustarc sp_message privacy-banner cookiebanner cookienotice".split()
+)
+_AD_TOKENS = frozenset("ad ads advert adverts advertisement advertising adslot adunit dfp sponsored outbrain taboola".split())
+# Reader comments by their usual containers ("comment" alone is not used: UK papers mark their
+# opinion articles "comment").
+_COMMENT_TOKENS = frozenset("comments disqus commentlist".split())
+# Consent-platform names that appear inside longer ids ("sp_message_container_123",
+# "qc-cmp2-container", "CybotCookiebotDialog").
+_CONSENT_SUBSTRINGS = ("cookie", "consent", "gdpr", "onetrust", "didomi", "sp_message", "qc-cmp", "cmpbox", "usercentrics", "truste")
+_TOKEN_SPLIT = re.compile(r"[\s_\-:]+|(?<=[a-z])(?=[A-Z])")
+
+# Wording of consent notices, sign-up prompts and site furniture (used on extracted paragraphs).
+_BOILER = re.compile(
+    r"\b(?:cookies?|consent(?:ing)?|our (?:\d+ )?partners|personal data|(?:your|privacy) (?:privacy|policy|settings|preferences|notice)"
+    r"|browsing data|precise geolocation|device scanning|personali[sz]e(?:d)? (?:content|ads)"
+    r"|accept all|reject (?:all|non-essential)|manage (?:preferences|cookies|settings|options)|your preferences"
+    r"|subscribe(?: now)?|newsletter|sign (?:in|up)|log ?in|all rights reserved|copyright|©|terms of (?:use|service)"
+    r"|advertisement|skip to (?:main )?content|follow us|share (?:this|on)|read more|related (?:articles|stories))\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"\w+")
 
 
 def looks_like_html(data: str | bytes) -> bool:
@@ -34,12 +83,124 @@ def looks_like_html(data: str | bytes) -> bool:
     return stripped.startswith("<") and len(_BLOCK_CLOSE.findall(data[:65536])) >= 2
 
 
-def extract_text(html: str | bytes, name: str = "the HTML") -> str:
-    """The main article text of ``html`` (paragraphs separated by newlines).
+def is_boilerplate(paragraph: str) -> bool:
+    """Whether an extracted paragraph reads like a consent notice or site furniture.
 
-    Raises ``InputError`` when the page has no readable text (only scripts, images or markup).
+    Two or more boilerplate terms, or one in a paragraph under 12 words ("Accept all
+    cookies.", "Subscribe to our newsletter"). An article *about* cookie law may trip this:
+    only paragraphs at the edges of the text are dropped, and dropping is reported.
+    """
+    hits = len(_BOILER.findall(paragraph))
+    words = len(_WORD.findall(paragraph))
+    return hits >= 2 or (hits >= 1 and words < 12)
+
+
+@dataclass
+class Extracted:
+    """The article text of a page and the warnings about how sure that is."""
+
+    text: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _tokens(value: str) -> set[str]:
+    return {t.lower() for t in _TOKEN_SPLIT.split(value) if t}
+
+
+def _marked(el, vocabulary: frozenset[str], substrings: tuple[str, ...] = ()) -> bool:
+    for attr in ("id", "class", "aria-label"):
+        value = el.get(attr)
+        if value and (_tokens(value) & vocabulary or any(sub in value.lower() for sub in substrings)):
+            return True
+    return False
+
+
+def _prose_chars(el) -> tuple[int, int]:
+    """(characters in <p> elements, characters inside links) below ``el``."""
+    prose = sum(len(p.text_content().strip()) for p in el.iter("p"))
+    links = sum(len(a.text_content().strip()) for a in el.iter("a"))
+    return prose, links
+
+
+def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
+    """Remove consent dialogs, ads and comment sections; un-hide prose asides.
+
+    Returns (consent elements removed, teasers: the opening words of each teaser's headline and
+    blurb). An element holding more than half of
+    the page's paragraph text is never removed, whatever its name says: that is the story.
+    """
+    total_prose = sum(len(p.text_content().strip()) for p in tree.iter("p")) or 1
+    removed = 0
+    for el in list(tree.iter()):
+        if not isinstance(el.tag, str) or el.getparent() is None or el.tag in ("html", "body"):
+            continue
+        role = (el.get("role") or "").lower()
+        consent = _marked(el, _CONSENT_TOKENS, _CONSENT_SUBSTRINGS) or (
+            role in ("dialog", "alertdialog") and is_boilerplate(el.text_content())
+        )
+        if consent or _marked(el, _AD_TOKENS) or _marked(el, _COMMENT_TOKENS):
+            # Names can mislead ("story has-comments"): an element holding most of the page's
+            # prose stays, unless it is a consent element that reads like one (a dialog longer
+            # than the story it hides is the case this pruning exists for).
+            if _prose_chars(el)[0] > total_prose / 2 and not (consent and is_boilerplate(el.text_content())):
+                continue
+            removed += consent
+            el.getparent().remove(el)
+    for el in list(tree.iter("aside")):
+        prose, links = _prose_chars(el)
+        if prose >= 250 and len(list(el.iter("p"))) >= 2 and links <= 0.3 * prose:
+            el.tag = "div"
+    # Teasers: a heading holding a link, or an <article>, each with its headline and blurb.
+    teasers: list[tuple[str, ...]] = []
+    for h in tree.iter("h2", "h3", "h4"):
+        if next(h.iter("a"), None) is not None:
+            after = h.getnext()
+            teasers.append((h.text_content(), after.text_content() if after is not None else ""))
+    for art in tree.iter("article"):
+        teasers.append(tuple(el.text_content() for el in list(art.iter("h1", "h2", "h3", "h4", "p"))[:2]))
+    snippets = [tuple(" ".join(t.split())[:60] for t in teaser if len(t.strip()) >= 15) for teaser in teasers]
+    return removed, [s for s in dict.fromkeys(snippets) if s]
+
+
+def _boilerplate_blocks(tree) -> int:
+    """Second chance for unmarked consent dialogs: remove blocks dense in boilerplate wording.
+
+    Used only when the first extraction found nothing but boilerplate, because an article about
+    cookie law is dense in the same words.
+    """
+    removed = 0
+    for el in list(tree.iter("div", "section", "dialog", "form", "header", "footer", "nav")):
+        if el.getparent() is None:
+            continue
+        text = el.text_content()
+        hits = len(_BOILER.findall(text))
+        if hits >= 3 and hits * 25 >= len(_WORD.findall(text)):
+            el.getparent().remove(el)
+            removed += 1
+    return removed
+
+
+def _trim_edges(text: str) -> tuple[str, int]:
+    """Drop boilerplate paragraphs at the start and end of the extracted text."""
+    paras = [p for p in text.split("\n")]
+    dropped = 0
+    while paras and (not paras[0].strip() or is_boilerplate(paras[0])):
+        dropped += bool(paras[0].strip())
+        paras.pop(0)
+    while paras and (not paras[-1].strip() or is_boilerplate(paras[-1])):
+        dropped += bool(paras[-1].strip())
+        paras.pop()
+    return "\n".join(paras), dropped
+
+
+def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
+    """The main article text of ``html`` (paragraphs separated by newlines) and warnings.
+
+    Raises ``InputError`` when the page has no readable text (only scripts, images or markup)
+    or only boilerplate (a consent dialog, navigation, a footer).
     """
     try:
+        import lxml.html
         import trafilatura
     except ImportError as exc:  # lxml_html_clean missing makes trafilatura's import fail too
         raise InputError(
@@ -48,25 +209,78 @@ def extract_text(html: str | bytes, name: str = "the HTML") -> str:
         ) from None
     if not html.strip():
         raise InputError(f"{name}: the page is empty: there is no text to analyse")
+    if isinstance(html, str):
+        # lxml refuses a str that still declares its byte encoding (<?xml ... encoding=...?>).
+        html = re.sub(r"^\ufeff?\s*<\?xml[^>]*>", "", html, count=1)
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except Exception:  # lxml raises ParserError/ValueError on markup it cannot read at all
+        tree = None
+    removed, titles = 0, []
+    if tree is not None:
+        removed, titles = _prune(tree)
+    text, dropped = _extract(trafilatura, lxml.html, tree, html)
+    if tree is not None and dropped and len(text) < LITTLE_TEXT and _boilerplate_blocks(tree):
+        text, dropped2 = _extract(trafilatura, lxml.html, tree, html)
+        dropped += dropped2
+        removed += 1
+    if not text:
+        what = "a cookie/consent notice, navigation or other page furniture" if (removed or dropped) else "markup, scripts or images"
+        raise InputError(
+            f"{name}: found no article text in this HTML, only {what}; paste the article text instead"
+        )
+    warnings: list[str] = []
+    if dropped:
+        warnings.append(
+            f"{dropped} paragraph{'s' if dropped != 1 else ''} at the edge of the page that read like a cookie notice or page furniture {'were' if dropped != 1 else 'was'} left out"
+        )
+    # A section front: the extracted text reads several teaser headlines (a "related stories"
+    # box that trafilatura left out does not count).
+    flat = " ".join(text.split())
+    teasers = sum(1 for snippet in titles if any(part in flat for part in snippet))
+    if teasers >= TEASERS:
+        warnings.append(
+            f"the page looks like a list of {teasers} teasers (a section front or search page), not one article; "
+            "the analysis reads them as one text"
+        )
+    if len(text) < LITTLE_TEXT:
+        warnings.append(f"very little text ({len(text)} characters) was found in the page; check that it is the article")
+    return Extracted(text, warnings)
+
+
+def _extract(trafilatura, lxml_html, tree, html: str | bytes) -> tuple[str, int]:
+    """trafilatura's main text of the (pruned) page, edges trimmed; (text, paragraphs dropped)."""
+    if tree is not None:
+        import copy
+
+        source = copy.deepcopy(tree)  # trafilatura edits the tree it is given
+    else:
+        source = html
     text = trafilatura.extract(
-        html,
+        source,
         output_format="txt",
-        include_comments=False,
+        include_comments=False,  # reader comments are not the article
         include_tables=True,
         include_images=False,
         include_links=False,
+        # Recall: after the pruning above, the risk is losing a short story, not keeping noise;
+        # trafilatura's readability/jusText fallbacks stay on (no_fallback=False).
         favor_recall=True,
+        no_fallback=False,
+        deduplicate=False,
     )
     if not text or not text.strip():
         # trafilatura's article finder gives up on short fragments, and its plain-text fallback
         # (scripts and styles dropped) reads only what sits inside a <body>.
-        text = trafilatura.html2txt(_with_body(html))
-    if not text or not text.strip():
-        raise InputError(
-            f"{name}: found no article text in this HTML (only markup, scripts or images); "
-            "paste the article text instead"
-        )
-    return text.strip()
+        fallback = lxml_html.tostring(tree, encoding="unicode") if tree is not None else html
+        text = trafilatura.html2txt(_with_body(fallback))
+    text, dropped = _trim_edges((text or "").strip())
+    return text.strip(), dropped
+
+
+def extract_text(html: str | bytes, name: str = "the HTML") -> str:
+    """The main article text of ``html`` (see ``extract``; its warnings are dropped here)."""
+    return extract(html, name).text
 
 
 def _with_body(html: str | bytes) -> str | bytes:

@@ -1,13 +1,39 @@
-"""Turning what a user hands us (a path, a URL, stdin, bytes) into text, or a clear error.
+"""The one road from what a user hands over to the text that is analysed.
 
-HTML (a .html/.htm file, a fetched page, or input that looks like a page) is reduced to its
-article text first; offsets of the analysis then index that extracted text.
+Every entry point - the CLI, ``unspin.analyze``, the web API, ``unspin batch`` (files, JSONL,
+CSV, Parquet) and ``--evidence`` - goes through ``read`` (bytes or str) or ``read_path`` /
+``read_input`` (which read the bytes, then call ``read``), so the same input gives the same
+text and the same message whatever the door. ``read`` returns a ``Source``: the text to
+analyse (offsets of the analysis index it), whether it came out of HTML, and ``warnings``
+(short sentences: where the result is doubtful rather than wrong). What cannot be analysed
+raises ``InputError`` with a one-line reason.
+
+Steps, in order:
+
+1. bytes: a UTF-16 byte-order mark -> decoded as UTF-16; NUL bytes -> refused as binary; larger
+   than the limit allows -> refused before decoding;
+2. HTML (``fmt="html"``, an .html/.htm name, an HTML content type, or content that looks like
+   a page when ``fmt="auto"``) -> the article text (``unspin.html.extract``: consent dialogs,
+   ads, comments and navigation left out; boilerplate only -> refused; warnings for teaser
+   lists and very little text);
+3. other bytes are decoded as UTF-8 (a BOM is kept as a character, so offsets match the file).
+   Not UTF-8: surrogates encoded in UTF-8 (CESU-8, from JavaScript) are accepted and repaired
+   (step 4); a multi-byte character cut off at the very end is replaced by U+FFFD; anything
+   else is read as Windows-1252 (the usual "Latin-1" of Western European files), with a
+   warning; bytes that are not Windows-1252 either are refused naming the offset;
+4. lone surrogates (half an emoji, left by a cut at a UTF-16 length limit, as JSON can carry
+   them) -> U+FFFD, one character for one, so offsets stay put; with a warning;
+5. empty, NUL characters, or longer than ``max_chars`` -> refused.
+
+The models later read a normalised view of this text (``unspin.view``); offsets still index
+the text returned here.
 """
 
 from __future__ import annotations
 
+import codecs
+import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 from unspin.errors import InputError
@@ -16,8 +42,47 @@ from unspin.errors import InputError
 #: almost always a mistake (a log, a dump); ``max_chars`` raises the limit.
 MAX_CHARS = 1_000_000
 
+#: Markup can be several times the text it holds: HTML bytes may be this many times larger.
+HTML_FACTOR = 4
 
-def check_text(text: str, max_chars: int = MAX_CHARS) -> str:
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class Source(str):
+    """What was read: the text to analyse (the ``str`` itself, also ``.text``), a display
+    ``name``, whether it came out of HTML (``from_html``) and the ``warnings`` about it (short
+    sentences, ``()`` when none).
+
+    A ``str`` subclass so that any function written for plain text (an analyse callable handed
+    to ``unspin batch`` or the web app) takes it unchanged, while unspin's pipeline sees that
+    the text has already been read and keeps its warnings.
+    """
+
+    name: str
+    from_html: bool
+    warnings: tuple[str, ...]
+
+    def __new__(cls, name: str, text: str, from_html: bool = False, warnings: tuple[str, ...] | list[str] = ()) -> "Source":
+        obj = super().__new__(cls, text)
+        obj.name, obj.from_html, obj.warnings = name, bool(from_html), tuple(warnings)
+        return obj
+
+    @property
+    def text(self) -> str:
+        return str.__str__(self)
+
+    def __getnewargs__(self) -> tuple:  # pickling (Dask workers)
+        return (self.name, self.text, self.from_html, self.warnings)
+
+    def __repr__(self) -> str:
+        return f"Source(name={self.name!r}, text={self.text[:40]!r}..., from_html={self.from_html}, warnings={self.warnings!r})"
+
+
+def check_text(text: str, max_chars: int = MAX_CHARS, *, limit_hint: str = "raise the limit (--max-chars)") -> str:
+    """Refuse empty text, NUL characters and text over ``max_chars``; return ``text``."""
     if not text.strip():
         raise InputError("the input is empty: there is no text to analyse")
     if "\x00" in text:
@@ -25,58 +90,179 @@ def check_text(text: str, max_chars: int = MAX_CHARS) -> str:
     if len(text) > max_chars:
         raise InputError(
             f"the input has {len(text):,} characters, more than the limit of {max_chars:,}; "
-            "split it into articles or raise the limit (--max-chars)"
+            f"split it into articles or {limit_hint}"
         )
     return text
 
 
-def check_size(name: str, n_bytes: int, max_chars: int = MAX_CHARS) -> None:
-    """Refuse before reading or decoding: UTF-8 needs at most 4 bytes a character."""
-    if n_bytes > 4 * max_chars:
+def check_size(name: str, n_bytes: int, max_chars: int = MAX_CHARS, html: bool = False, *, limit_hint: str = "raise the limit (--max-chars)") -> None:
+    """Refuse before reading or decoding: UTF-8 needs at most 4 bytes a character (and markup
+    may be ``HTML_FACTOR`` times its text)."""
+    limit = 4 * max_chars * (HTML_FACTOR if html else 1)
+    if n_bytes > limit:
         raise InputError(
             f"{name}: {n_bytes:,} bytes is over the limit for one document ({max_chars:,} characters); "
-            "split it into articles or raise the limit (--max-chars)"
+            f"split it into articles or {limit_hint}"
         )
 
 
-def decode_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS) -> str:
-    """Decode UTF-8 (a BOM is kept as a character, so offsets match the file)."""
+def repair_surrogates(text: str) -> tuple[str, list[str]]:
+    """Replace lone surrogates by U+FFFD (same length); the warning says how many."""
+    n = len(_SURROGATE.findall(text))
+    if not n:
+        return text, []
+    fixed = _SURROGATE.sub("\ufffd", text)
+    return fixed, [
+        f"{n} broken character{'s' if n != 1 else ''} (half of an emoji or other character, usually left by a cut "
+        f"at a length limit) {'were' if n != 1 else 'was'} replaced by \ufffd"
+    ]
+
+
+def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
+    """Bytes -> (text, warnings), by steps 1 and 3 of the module docstring."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: starts like UTF-16 but byte {exc.start} is not valid UTF-16") from None
     if b"\x00" in data[:65536]:
         raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
-    check_size(name, len(data), max_chars)
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        first = exc
+    try:
+        return data.decode("utf-8", "surrogatepass"), []  # CESU-8 surrogates: repaired later
+    except UnicodeDecodeError:
+        pass
+    if first.reason == "unexpected end of data" and first.start >= len(data) - 3:
+        text = data[: first.start].decode("utf-8") + "\ufffd" * (len(data) - first.start)
+        return text, ["the text ends in an incomplete character (cut off); it was replaced by \ufffd"]
+    try:
+        text = data.decode("cp1252")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{name}: not valid UTF-8 (byte {exc.start}); convert it first, e.g. iconv -f cp1252 -t utf-8"
+            f"{name}: not UTF-8 text (byte {first.start} is 0x{data[first.start]:02X}) and not Windows-1252 either "
+            f"(byte {exc.start}); save it as UTF-8"
         ) from None
-    return check_text(text, max_chars)
+    return text, [
+        f"the input is not UTF-8 (byte {first.start} is 0x{data[first.start]:02X}); it was read as Windows-1252 "
+        "(Latin-1): check accented letters and quotes"
+    ]
 
 
-@dataclass(frozen=True)
-class Source:
-    """What was read: a display name, the text to analyse and whether it came out of HTML."""
-
-    name: str
-    text: str
-    from_html: bool = False
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# HTML5: a page that declares Latin-1 or ASCII is decoded as Windows-1252.
+_HTML_ALIASES = {"iso-8859-1": "cp1252", "latin-1": "cp1252", "latin1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252"}
 
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+def decode_html(data: bytes, name: str = "input", charset: str | None = None) -> tuple[str, list[str]]:
+    """HTML bytes -> (markup, warnings): the transport's charset, else the page's own
+    ``<meta charset>``, else the rules for text (UTF-8, then Windows-1252 with a warning).
+
+    Decoding here, not in the HTML parser, because libxml2 reads an undeclared page as
+    Latin-1 and would garble every UTF-8 page that lacks a ``<meta charset>``.
+    """
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8)):
+        m = _META_CHARSET.search(data[:4096])
+        for declared in (charset, m.group(1).decode("ascii") if m else None):
+            if not declared:
+                continue
+            try:
+                return data.decode(_HTML_ALIASES.get(declared.lower(), declared)), []
+            except (LookupError, UnicodeDecodeError):
+                continue  # a wrong declaration: fall through to the text rules
+    return decode(data, name)
+
+
+def _is_html(data: bytes | str, fmt: str, name: str, content_type: str | None) -> bool:
+    if fmt not in ("auto", "text", "html"):
+        raise ValueError(f"fmt must be auto, text or html, not {fmt!r}")
+    if fmt != "auto":
+        return fmt == "html"
+    if content_type and content_type.split(";")[0].strip().lower() in HTML_TYPES:
+        return True
+    if Path(name).suffix.lower() in HTML_SUFFIXES:
+        return True
+    try:
+        from unspin.html import looks_like_html
+    except ImportError:
+        return False
+
+    return looks_like_html(data)
+
+
+def read(
+    data: bytes | str,
+    name: str = "input",
+    *,
+    content_type: str | None = None,
+    fmt: str = "auto",
+    max_chars: int = MAX_CHARS,
+    limit_hint: str = "raise the limit (--max-chars)",
+    charset: str | None = None,
+) -> Source:
+    """The one road: bytes or str -> ``Source`` (text, warnings), or ``InputError``.
+
+    ``name``: shown in messages; its suffix (.html) counts as a hint like ``content_type``.
+    ``fmt``: "auto" (decide by name, type and content), "text" or "html".
+    ``limit_hint``: how the caller's user raises ``max_chars`` (a CLI flag, an API field).
+    ``charset``: the encoding a transport declared (an HTTP header), tried first for HTML bytes.
+    """
+    warnings: list[str] = []
+    html = _is_html(data, fmt, name, content_type)
+    if isinstance(data, bytes):
+        check_size(name, len(data), max_chars, html, limit_hint=limit_hint)
+        text, warnings = decode_html(data, name, charset) if html else decode(data, name)
+    else:
+        if len(data) > max_chars * (HTML_FACTOR if html else 1):
+            check_text(data, max_chars * (HTML_FACTOR if html else 1), limit_hint=limit_hint)
+        text = data
+    if html:
+        try:
+            from unspin.html import extract
+        except ImportError:
+            raise InputError("HTML support not installed (reinstall unspin with trafilatura and lxml_html_clean)") from None
+
+        if isinstance(text, str):
+            text, more = repair_surrogates(text)  # lxml refuses surrogates
+            warnings += more
+        page = extract(text, name)
+        text = page.text
+        warnings += page.warnings
+    text, more = repair_surrogates(text)
+    warnings += more
+    check_text(text, max_chars, limit_hint=limit_hint)
+    return Source(name, text, html, tuple(warnings))
+
+
+def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None = None, limit_hint: str = "raise the limit (--max-chars)") -> Source:
+    """Read a file through the road; missing files, folders and unreadable files are InputErrors."""
+    path = Path(path)
+    shown = name or str(path)
+    if path.is_dir():
+        raise InputError(f"{shown}: is a folder; give one file (use `unspin batch` for folders)")
+    if not path.exists():
+        raise InputError(f"{shown}: no such file")
+    html = path.suffix.lower() in HTML_SUFFIXES
+    try:
+        check_size(shown, path.stat().st_size, max_chars, html, limit_hint=limit_hint)
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{shown}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{shown}: cannot read ({exc.strerror})") from None
+    return read(data, shown, fmt="html" if html else "auto", max_chars=max_chars, limit_hint=limit_hint)
 
 
 def text_from_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS, html: bool | None = None) -> Source:
-    """Decode ``data``; extract the article when it is HTML (``html=None``: decide by content)."""
-    from unspin.html import looks_like_html
+    """``read`` with the 0.1.0 signature (``html=None``: decide by content)."""
+    return read(data, name, fmt="auto" if html is None else ("html" if html else "text"), max_chars=max_chars)
 
-    if html is None:
-        html = looks_like_html(data)
-    if html:
-        check_size(name, len(data), max_chars)
-        from unspin.html import extract_text
 
-        return Source(name, check_text(extract_text(data, name), max_chars), True)
-    return Source(name, decode_bytes(data, name, max_chars))
+def decode_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS) -> str:
+    """Plain text from bytes through the road (HTML is not extracted); warnings dropped."""
+    return read(data, name, fmt="text", max_chars=max_chars).text
 
 
 def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float = 20.0) -> Source:
@@ -84,26 +270,12 @@ def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float 
     from unspin import fetch
 
     if source == "-":
-        return text_from_bytes(sys.stdin.buffer.read(), "<stdin>", max_chars)
+        return read(sys.stdin.buffer.read(), "<stdin>", max_chars=max_chars)
     if fetch.is_url(source):
         # The command-line user runs this machine, so private addresses are theirs to fetch.
-        page = fetch.fetch_url(source, allow_private=True, timeout=fetch_timeout, max_bytes=4 * max_chars)
-        text, from_html = fetch.fetched_text(page)
-        return Source(page.url, check_text(text, max_chars), from_html)
-    path = Path(source)
-    if path.is_dir():
-        raise InputError(f"{source}: is a folder; give one file (use `unspin batch` for folders)")
-    if not path.exists():
-        raise InputError(f"{source}: no such file")
-    try:
-        check_size(source, path.stat().st_size, max_chars)
-        data = path.read_bytes()
-    except PermissionError:
-        raise InputError(f"{source}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{source}: cannot read ({exc.strerror})") from None
-    html = True if path.suffix.lower() in HTML_SUFFIXES else None
-    return text_from_bytes(data, str(path), max_chars, html=html)
+        page = fetch.fetch_url(source, allow_private=True, timeout=fetch_timeout, max_bytes=4 * HTML_FACTOR * max_chars)
+        return fetch.fetched_source(page, max_chars)
+    return read_path(source, max_chars)
 
 
 def read_source(source: str, max_chars: int = MAX_CHARS) -> tuple[str, str]:

@@ -2,6 +2,12 @@
 
 ``unspin.analyze(text)`` is the one obvious call. Components are small objects with ``name``,
 ``predict(docs)`` (pure) and ``set_annotations(docs, scores)``; a pipeline runs them in order.
+
+Input reaches ``make_doc`` through the one road (``unspin.inputs.read``): a str or bytes is read
+there, a ``Source`` that a door already read is taken as it is. The components read the
+normalised view of the text (``unspin.view``: styled letters in their plain forms, format
+characters removed); ``run`` maps every span they find, and the ``start``/``end`` of result
+lists such as ``claims``, back to the text as given.
 """
 
 from __future__ import annotations
@@ -15,8 +21,9 @@ from unspin import __version__
 from unspin import language as langid
 from unspin.document import Document
 from unspin.errors import ModelError, UnsupportedLanguageError
-from unspin.inputs import MAX_CHARS, check_text
+from unspin.inputs import MAX_CHARS, Source, read
 from unspin.runtime import model_dir
+from unspin.view import ModelView
 
 SUPPORTED = ("en",)
 
@@ -44,29 +51,101 @@ class Pipeline:
                 return c
         raise KeyError(f"no component {name!r}; have {self.component_names}")
 
-    def make_doc(self, text: str, language: str = "auto", max_chars: int = MAX_CHARS, **meta: Any) -> Document:
-        check_text(text, max_chars)
-        lang = langid.detect(text) if language == "auto" else language
-        if lang != self.language:
-            what = {"ru": "Russian", "und": "not recognisably English"}.get(lang, lang)
+    def make_doc(
+        self, text: "str | bytes | Source", language: str = "auto", max_chars: int = MAX_CHARS, *, input_format: str = "auto", **meta: Any
+    ) -> Document:
+        """Read ``text`` through the road and identify its language; an unannotated Document.
+
+        Raises ``InputError`` (see ``unspin.inputs``) and ``UnsupportedLanguageError`` when the
+        text is confidently in a language this pipeline has no model for (the message names it).
+        Short or undetermined Latin-script text is read as this pipeline's language, with a
+        warning, when that language is English.
+        """
+        if isinstance(text, Source):
+            src = text
+        else:
+            src = read(text, str(meta.get("source") or "input"), fmt=input_format, max_chars=max_chars,
+                       limit_hint="raise the limit (max_chars)")
+        warnings = list(src.warnings)
+        if language == "auto":
+            lang = self._identify(ModelView.of(src.text).text, warnings)
+        else:
+            lang = language
+        if lang == "und":
             raise UnsupportedLanguageError(
-                f"this text looks {what} ({lang}); unspin {', '.join(SUPPORTED)} models only so far "
-                f"- pass language='{self.language}' (--language {self.language}) to analyse it anyway"
+                "could not tell which language this text is in; unspin has models for "
+                f"{', '.join(SUPPORTED)} only so far - ask for language {self.language!r} to analyse it anyway"
             )
-        return Document(text=text, language=lang, meta=dict(meta))
+        if lang != self.language:
+            raise UnsupportedLanguageError(
+                f"this text looks {langid.name(lang)} ({lang}); unspin has models for {', '.join(SUPPORTED)} only so far "
+                f"- ask for language {self.language!r} to analyse it anyway"
+            )
+        return Document(text=src.text, language=lang, meta=dict(meta), warnings=warnings)
+
+    def _identify(self, text: str, warnings: list[str]) -> str:
+        ident = langid.identify(text)
+        if ident.confident:
+            return ident.code
+        if not ident.latin and ident.letters and ident.probability >= 0.5:
+            return ident.code  # another script is evidence enough even in a short text
+        if self.language == "en" and (ident.latin or not ident.letters):
+            why = "the text is too short to tell its language" if ident.letters < langid.MIN_LETTERS else "the language is not clear"
+            warnings.append(f"{why}; it was analysed as English")
+            return "en"
+        return "und"
 
     def run(self, docs: Sequence[Document]) -> list[Document]:
         docs = list(docs)
+        views = [ModelView.of(doc.text) for doc in docs]
+        # Components read the normalised view; documents whose view is their text run as they are.
+        work = [
+            doc if view.identity else Document(text=view.text, language=doc.language, meta=doc.meta, warnings=doc.warnings)
+            for doc, view in zip(docs, views)
+        ]
         for component in self.components:
-            component.set_annotations(docs, component.predict(docs))
+            component.set_annotations(work, component.predict(work))
+        for doc, view, done in zip(docs, views, work):
+            if done is not doc:
+                _map_back(doc, view, done)
         return docs
 
-    def __call__(self, text: str, language: str = "auto", max_chars: int = MAX_CHARS, **meta: Any) -> Document:
+    def __call__(self, text: "str | bytes | Source", language: str = "auto", max_chars: int = MAX_CHARS, **meta: Any) -> Document:
         return self.run([self.make_doc(text, language, max_chars, **meta)])[0]
 
     def pipe(self, texts: Iterable[str], language: str = "auto") -> Iterator[Document]:
         for text in texts:
             yield self(text, language)
+
+
+def _map_back(doc: Document, view: ModelView, done: Document) -> None:
+    """Copy what the components found on the view ``done`` onto ``doc``, in ``doc``'s offsets.
+
+    Spans of every group are mapped; so is every dict in a top-level result list whose
+    ``start``/``end``/``text`` index the view (claims), its ``text`` re-read from ``doc``.
+    Offsets into other texts (evidence passages) fail the text check and are left alone.
+    """
+    from unspin.document import Span
+
+    for name, group in done.groups.items():
+        target = doc.group(name)
+        target.clear()
+        for s in group:
+            a, b = view.span(s.start, s.end)
+            target.append(Span(a, b, s.label, s.score))
+    for key, value in done.results.items():
+        if isinstance(value, list):
+            for item in value:
+                if (
+                    isinstance(item, dict)
+                    and isinstance(item.get("start"), int)
+                    and isinstance(item.get("end"), int)
+                    and item.get("text") == view.text[item["start"] : item["end"]]
+                    and item["start"] < item["end"]
+                ):
+                    a, b = view.span(item["start"], item["end"])
+                    item["start"], item["end"], item["text"] = a, b, doc.text[a:b]
+        doc.results[key] = value
 
 
 @lru_cache(maxsize=2)
@@ -79,6 +158,7 @@ def load(language: str = "en") -> Pipeline:
 
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
+    langid.identify("warm up")  # load the identifier's model with the others, not on the first text
     # The summary reads what the others wrote, so it runs last.
     return Pipeline(
         [
@@ -92,12 +172,23 @@ def load(language: str = "en") -> Pipeline:
 
 
 def analyze(
-    text: str, language: str = "auto", *, max_chars: int = MAX_CHARS, evidence: Sequence[Any] | None = None, **meta: Any
+    text: "str | bytes | Source",
+    language: str = "auto",
+    *,
+    max_chars: int = MAX_CHARS,
+    evidence: Sequence[Any] | None = None,
+    input_format: str = "auto",
+    **meta: Any,
 ) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
 
+    ``text``: a str, bytes (decoded as ``unspin.inputs.read`` says) or a ``Source`` already
+    read. ``input_format``: "auto" extracts the article when the input looks like an HTML page,
+    "text" / "html" decide. Offsets index ``doc.text``: the input as given, or the extracted
+    article for HTML. ``doc.warnings`` lists what is doubtful (repaired characters, an
+    undetermined language, boilerplate left out).
     ``language="auto"`` detects it; a text in a language without a model raises
-    ``UnsupportedLanguageError`` (pass ``language="en"`` to force the English model).
+    ``UnsupportedLanguageError`` naming it (pass ``language="en"`` to force the English model).
     ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
     check-worthy claim then carries the passages most worth reading beside it.
     """
@@ -106,7 +197,7 @@ def analyze(
         from unspin.article.evidence import with_evidence
 
         pipeline = with_evidence(pipeline, list(evidence))
-    return pipeline(text, language=language, max_chars=max_chars, **meta)
+    return pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
 
 
 def model_version(language: str = "en") -> str:

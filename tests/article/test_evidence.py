@@ -58,9 +58,6 @@ def test_long_paragraphs_become_sentence_windows():
 def test_html_is_read_as_text():
     text = ev.read_text(FIXTURES / "report.html")
     assert "Fish stocks on the Birch" in text and "tracking" not in text and "<p>" not in text
-    crude = ev._TextOnly()
-    crude.feed((FIXTURES / "report.html").read_text())
-    assert "ignore me" not in "".join(crude.parts)
 
 
 @pytest.mark.parametrize("embedder", ["bag", "shipped"])

@@ -12,7 +12,7 @@ import time
 from unspin import language as langid
 from unspin.document import Document, Span
 from unspin.errors import UnsupportedLanguageError
-from unspin.inputs import MAX_CHARS, check_text
+from unspin.inputs import MAX_CHARS, Source, check_text
 
 CUES = {
     "disaster": "Loaded_Language",
@@ -23,15 +23,21 @@ CUES = {
 _CUE = re.compile("|".join(re.escape(c) for c in CUES), re.IGNORECASE)
 
 
-def fake_analyze(text: str, language: str = "auto", *, max_chars: int = MAX_CHARS, **meta) -> Document:
+def fake_analyze(text: "str | Source", language: str = "auto", *, max_chars: int = MAX_CHARS, **meta) -> Document:
+    warnings = []
+    if isinstance(text, Source):  # what the one road hands on: text and its warnings
+        text, warnings = text.text, list(text.warnings)
+    text = str(text)
     check_text(text, max_chars)
     lang = langid.detect(text) if language == "auto" else language
+    if lang == "und":  # as the real pipeline: undetermined (short) text is read as English
+        lang = "en"
     if lang != "en":
         raise UnsupportedLanguageError(f"this text looks {lang}; fake model is English only")
     delay = float(os.environ.get("UNSPIN_FAKE_DELAY", "0"))
     if delay:
         time.sleep(delay)
-    doc = Document(text=text, language=lang, meta=meta)
+    doc = Document(text=text, language=lang, meta=meta, warnings=warnings)
     for m in _CUE.finditer(text):
         doc.spans.append(Span(m.start(), m.end(), CUES[m.group(0).lower()], 0.5 + (len(m.group(0)) % 5) / 10))
     if "!" in text:

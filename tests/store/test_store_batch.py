@@ -52,7 +52,9 @@ def test_folder_ids_sources_errors_and_rerun(tmp_path: Path, db_url: str) -> Non
     summary, counts = run([root], db_url, max_chars=1000)
     assert (summary.total, summary.analysed, summary.errors, summary.skipped) == (7, 3, 4, 0)
     assert counts == {"ok": 3, "error": 4, "spans": sum(len(expected_spans(t)) for t in texts.values())}
-    rows = docs_by_id(db_url)
+    # Ids: the path below the input folder, led by the folder's own name (unique across inputs).
+    rows = {k.removeprefix("corpus/"): v for k, v in docs_by_id(db_url).items()}
+    assert all(k.startswith("corpus/") for k in docs_by_id(db_url))
     assert {k: rows[k].source for k in texts} == {"daily/a": "daily", "daily/sub/b": "sub", "weekly/c": "weekly"}
     assert rows["daily/a"].text == texts["daily/a"] and rows["daily/a"].size == len(texts["daily/a"])
     reasons = {k: rows[k].error for k in ("weekly/empty", "weekly/blob", "weekly/russian", "weekly/huge")}
@@ -61,7 +63,8 @@ def test_folder_ids_sources_errors_and_rerun(tmp_path: Path, db_url: str) -> Non
     assert "ru" in reasons["weekly/russian"]
     assert "more than" in reasons["weekly/huge"]
     assert all(rows[k].status == "error" for k in reasons)
-    assert spans_of(db_url) == {k: expected_spans(t) for k, t in texts.items() if expected_spans(t)}
+    assert spans_of(db_url) == {f"corpus/{k}": expected_spans(t) for k, t in texts.items() if expected_spans(t)}
+    assert ingest.unsupported([root]) == [str(root / "weekly" / "notes.md")]
 
     again, counts2 = run([root], db_url, max_chars=1000)
     assert (again.analysed, again.errors, again.skipped) == (0, 0, 7)
@@ -78,12 +81,12 @@ def test_changed_text_new_model_and_retry_errors(tmp_path: Path, db_url: str) ->
     (folder / "d1.txt").write_text(article(3))  # now also has Bandwagon and Name calling
     s, _ = run([folder], db_url)
     assert (s.analysed, s.skipped) == (1, 4)
-    assert spans_of(db_url)["d1"] == expected_spans(article(3))
+    assert spans_of(db_url)["in/d1"] == expected_spans(article(3))
     s, _ = run([folder], db_url, retry_errors=True)
     assert (s.analysed, s.errors, s.skipped) == (0, 1, 4)
     s, counts = run([folder], db_url, version="v2")
     assert (s.analysed, s.errors, s.skipped) == (4, 1, 0)
-    assert counts["ok"] == 4 and docs_by_id(db_url)["d0"].model_version == "v2"
+    assert counts["ok"] == 4 and docs_by_id(db_url)["in/d0"].model_version == "v2"
 
 
 def write_tables(tmp_path: Path) -> tuple[list[Path], dict[str, str]]:
@@ -137,13 +140,13 @@ def test_html_documents_use_unspin_html_or_say_it_is_missing(tmp_path: Path, mon
 
     monkeypatch.setitem(sys.modules, "unspin.html", None)  # as if the module were not installed
     summary, _ = run([folder], url)
-    assert summary.errors == 1 and docs_by_id(url)["p"].error == "HTML support not installed"
+    assert summary.errors == 1 and docs_by_id(url)["pages/p"].error.startswith("HTML support not installed")
     monkeypatch.undo()
     pytest.importorskip("unspin.html")
     summary, _ = run([folder], url, retry_errors=True)
-    row = docs_by_id(url)["p"]
+    row = docs_by_id(url)["pages/p"]
     assert summary.analysed == 1 and row.status == "ok" and "<" not in row.text
-    assert spans_of(url)["p"] == expected_spans(row.text)
+    assert spans_of(url)["pages/p"] == expected_spans(row.text)
 
 
 def test_a_missing_model_stops_the_run_after_committing_earlier_documents(tmp_path: Path) -> None:
@@ -160,7 +163,7 @@ def test_a_missing_model_stops_the_run_after_committing_earlier_documents(tmp_pa
     url = f"sqlite:///{tmp_path / 'm.db'}"
     with Store(url) as store, pytest.raises(ModelError):
         run_batch(ingest.read([folder]), store, "v", executor=LocalExecutor(broken_after_two), commit_every=1)
-    assert set(docs_by_id(url)) == {"d0", "d1"}
+    assert set(docs_by_id(url)) == {"in/d0", "in/d1"}
 
 
 def test_unexpected_exceptions_become_error_records(tmp_path: Path) -> None:
@@ -173,7 +176,7 @@ def test_unexpected_exceptions_become_error_records(tmp_path: Path) -> None:
 
     url = f"sqlite:///{tmp_path / 'x.db'}"
     summary, _ = run([folder], url, analyze=crashes)
-    assert summary.errors == 1 and docs_by_id(url)["a"].error == "internal error: ZeroDivisionError: boom"
+    assert summary.errors == 1 and docs_by_id(url)["in/a"].error == "internal error: ZeroDivisionError: boom"
 
 
 @pytest.mark.parametrize("name, content, message", [

@@ -41,10 +41,11 @@ def test_batch_records_bad_documents_and_summarises(tmp_path: Path) -> None:
     (folder / "blob.txt").write_bytes(b"\x00\x01\x02")
     db = f"sqlite:///{tmp_path / 'c.db'}"
     out = unspin("batch", str(folder), "--db", db)
-    assert out.returncode == 0, out.stderr
-    assert "2 documents" in out.stdout and "2 errors" in out.stdout and "binary" in out.stdout
+    assert out.returncode == 3, out.stderr  # finished, but documents failed: scripts can tell
+    assert "2 documents" in out.stdout and "2 failed" in out.stdout and "binary" in out.stdout
     again = unspin("batch", str(folder), "--db", db, "--json")
-    assert json.loads(again.stdout)["skipped"] == 2
+    # Nothing changes on a rerun, and the status still says that two documents are not analysed.
+    assert json.loads(again.stdout)["skipped"] == 2 and json.loads(again.stdout)["failed"] == 2 and again.returncode == 3
 
 
 @pytest.mark.parametrize("args, message", [

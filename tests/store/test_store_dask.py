@@ -53,7 +53,7 @@ def test_two_worker_cluster_analyses_and_the_driver_writes(tmp_path: Path) -> No
                 spans.setdefault(r.document_id, []).append((r.start, r.end, r.technique))
     assert (summary.analysed, summary.errors) == (24, 1)
     assert (again.analysed, again.skipped) == (0, 25)
-    assert {k: sorted(v) for k, v in spans.items()} == {k: expected_spans(t) for k, t in texts.items() if expected_spans(t)}
+    assert {k: sorted(v) for k, v in spans.items()} == {f"in/{k}": expected_spans(t) for k, t in texts.items() if expected_spans(t)}
 
 
 def test_an_existing_scheduler_by_address(tmp_path: Path) -> None:
@@ -95,5 +95,5 @@ def test_unspin_batch_dask_local_with_the_real_model(tmp_path: Path) -> None:
     import unspin
 
     with Store(url) as store, store.engine.connect() as conn:
-        rows = conn.execute(store.spans.select().where(store.spans.c.document_id == "d03")).all()
+        rows = conn.execute(store.spans.select().where(store.spans.c.document_id == "in/d03")).all()
     assert sorted((r.start, r.end, r.technique) for r in rows) == sorted((s.start, s.end, s.label) for s in unspin.analyze(article(3)).spans)

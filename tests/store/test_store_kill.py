@@ -72,7 +72,7 @@ def test_sigkill_and_rerun_with_the_fake_analyser(tmp_path: Path, db_url: str) -
     env["UNSPIN_FAKE_DELAY"] = "0"
     subprocess.run(cmd, env=env, check=True, timeout=120)
     n_docs, n_spans, spans = stored(db_url)
-    want = {k: expected_spans(t) for k, t in texts.items() if expected_spans(t)}
+    want = {f"in/{k}": expected_spans(t) for k, t in texts.items() if expected_spans(t)}
     assert n_docs == 40
     assert spans == want and n_spans == sum(len(v) for v in want.values())
 
@@ -97,4 +97,4 @@ def test_sigkill_unspin_batch_with_the_real_model(tmp_path: Path) -> None:
 
     for name in ("doc01", "doc03", "doc29"):
         doc = unspin.analyze(texts[name])
-        assert spans.get(name, []) == sorted((s.start, s.end, s.label) for s in doc.spans)
+        assert spans.get(f"in/{name}", []) == sorted((s.start, s.end, s.label) for s in doc.spans)

@@ -14,8 +14,11 @@ words alone miss paraphrase. The word share is absolute (unlike BM25 scaled by t
 a passage that merely shares "the treaty" with the claim does not look like a strong match just
 because nothing better exists.
 
-Offsets (``start``, ``end``) index the file's text as read (UTF-8, newlines kept); for HTML they
-index the extracted text. The passage embeddings - the slow part - are cached in the user cache
+Files are read through the one road (``unspin.inputs.read_path``), like the article itself:
+offsets (``start``, ``end``) index the file's text as read (UTF-8, newlines kept; a file that is
+not UTF-8 is read as Windows-1252 with a warning); for HTML they index the extracted text. A file
+that cannot be read (binary, empty) or has another type is skipped and named in a warning that
+every analysed document carries. The passage embeddings - the slow part - are cached in the user cache
 directory (``$UNSPIN_CACHE`` or ``$XDG_CACHE_HOME/unspin`` or ``~/.cache/unspin``) under a key
 made of every file's absolute path, size and modification time, so changing, adding or removing
 a file rebuilds the index.
@@ -28,7 +31,6 @@ import json
 import os
 import re
 from dataclasses import asdict, dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Sequence
 
@@ -63,76 +65,42 @@ class Passage:
 
 
 # ---------------------------------------------------------------------------- reading
-class _TextOnly(HTMLParser):
-    """Crude HTML to text: drops script/style, breaks paragraphs at block elements."""
-
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "blockquote", "title"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in ("script", "style", "noscript"):
-            self._skip += 1
-        elif tag in self.BLOCK:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag):
-        if tag in ("script", "style", "noscript"):
-            self._skip = max(0, self._skip - 1)
-        elif tag in self.BLOCK:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def html_to_text(html: str) -> str:
-    try:  # another part of unspin may provide a better extractor
-        from unspin.html import extract_text  # type: ignore[import-not-found]
-    except ImportError:
-        extract_text = None
-    if extract_text is not None:
-        try:
-            result = extract_text(html)
-        except InputError:
-            result = None  # no main text found: the crude parser below may still find some
-        text = result if isinstance(result, str) else getattr(result, "text", None)
-        if isinstance(text, str) and text.strip():
-            return text
-    parser = _TextOnly()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    return re.sub(r"\n[ \t]*(?:\n[ \t]*)+", "\n\n", text).strip()
+#: Evidence files may be long (a law, a report): a higher limit than for one article.
+EVIDENCE_MAX_CHARS = 20_000_000
 
 
 def read_text(path: Path) -> str:
-    try:
-        with open(path, encoding="utf-8", errors="replace", newline="") as f:
-            raw = f.read()
-    except OSError as exc:
-        raise InputError(f"cannot read evidence file {path}: {exc.strerror}") from exc
-    return html_to_text(raw) if path.suffix.lower() in (".html", ".htm") else raw
+    """The text of one evidence file through the one road (``unspin.inputs.read_path``).
+
+    Returns a ``Source`` (a str; ``.warnings`` says, for example, that a file that is not
+    UTF-8 was read as Windows-1252). Raises ``InputError`` for a binary, empty or unreadable
+    file; ``build_index`` skips such a file and names it in a warning.
+    """
+    from unspin.inputs import read_path
+
+    return read_path(path, EVIDENCE_MAX_CHARS, limit_hint="split the file")
 
 
-def collect_files(paths: Sequence[str | Path]) -> list[Path]:
+def collect(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
+    """Evidence files under ``paths`` and the names of the files skipped for their type."""
     files: list[Path] = []
+    skipped: list[str] = []
     for p in paths:
         p = Path(p).expanduser()
         if p.is_dir():
-            files += sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in EXTENSIONS and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
+            for f in sorted(p.rglob("*")):
+                if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
+                    continue
+                (files if f.suffix.lower() in EXTENSIONS else skipped).append(f if f.suffix.lower() in EXTENSIONS else str(f))
         elif p.is_file():
             files.append(p)
         else:
             raise InputError(f"evidence path not found: {p}")
-    return files
+    return files, skipped
+
+
+def collect_files(paths: Sequence[str | Path]) -> list[Path]:
+    return collect(paths)[0]
 
 
 # ---------------------------------------------------------------------------- passages
@@ -195,6 +163,7 @@ class EvidenceIndex:
         import bm25s
 
         self.passages = passages
+        self.warnings: list[str] = []  # files skipped or read with a fallback (build_index)
         self.vectors = vectors.astype(np.float32)
         self._embedder = embedder
         self.bm25 = bm25s.BM25()
@@ -278,7 +247,7 @@ def build_index(items: Sequence[str | Path], embedder=None, use_cache: bool = Tr
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise InputError(f"evidence path not found: {missing[0]}")
-    files = collect_files(paths)
+    files, skipped = collect(paths)
     if not files and not texts:
         raise InputError("no evidence documents (.txt, .md, .html) found in " + ", ".join(map(str, items)))
     h = hashlib.sha1(f"v{INDEX_VERSION}".encode())
@@ -292,16 +261,33 @@ def build_index(items: Sequence[str | Path], embedder=None, use_cache: bool = Tr
         try:
             passages = [Passage(**p) for p in json.loads((folder / "passages.json").read_text(encoding="utf-8"))]
             vectors = np.load(folder / "vectors.npy")
+            warnings_file = folder / "warnings.json"
+            cached_warnings = json.loads(warnings_file.read_text(encoding="utf-8")) if warnings_file.is_file() else []
             if len(vectors) == len(passages):
-                return EvidenceIndex(passages, vectors, embedder)
+                index = EvidenceIndex(passages, vectors, embedder)
+                index.warnings = [str(w) for w in cached_warnings]
+                return index
         except (OSError, ValueError, TypeError):
             pass  # a damaged cache is rebuilt below
     passages: list[Passage] = []
+    warnings: list[str] = []
+    if skipped:
+        warnings.append(
+            f"{len(skipped)} evidence file{'s' if len(skipped) != 1 else ''} of other types skipped "
+            f"(evidence is read from {', '.join(EXTENSIONS)}): " + ", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else "")
+        )
     for f in files:
-        passages += passages_of(read_text(f), str(f))
+        try:
+            src = read_text(f)
+        except InputError as exc:  # one unreadable file must not hide the others
+            warnings.append(f"evidence file skipped: {exc}")
+            continue
+        warnings += [f"evidence file {f}: {w}" for w in src.warnings]
+        passages += passages_of(src.text, str(f))
     for i, t in enumerate(texts):
         passages += passages_of(t, f"text[{i}]")
     index = EvidenceIndex(passages, np.zeros((len(passages), 384), np.float32), embedder)
+    index.warnings = warnings
     index.vectors = index.embedder([p.text for p in passages]) if passages else np.zeros((0, 384), np.float32)
     if use_cache:
         try:
@@ -309,6 +295,7 @@ def build_index(items: Sequence[str | Path], embedder=None, use_cache: bool = Tr
             tmp = folder / f"passages.json.{os.getpid()}"
             tmp.write_text(json.dumps([asdict(p) for p in passages], ensure_ascii=False), encoding="utf-8")
             np.save(folder / "vectors.npy", index.vectors)
+            (folder / "warnings.json").write_text(json.dumps(warnings, ensure_ascii=False), encoding="utf-8")
             tmp.replace(folder / "passages.json")
         except OSError:
             pass  # a read-only cache only costs speed
@@ -331,6 +318,9 @@ class EvidenceLinker:
 
     def set_annotations(self, docs, scores) -> None:
         for doc, per_claim in zip(docs, scores):
+            # What went wrong reading the evidence (skipped files, a guessed encoding) is part
+            # of how far to trust the passages shown.
+            doc.warnings.extend(w for w in getattr(self.index, "warnings", []) if w not in doc.warnings)
             for claim, hits in zip(doc.results.get("claims", []), per_claim):
                 claim["evidence"] = hits
 

@@ -14,7 +14,13 @@ original article. Rules, in order:
   ("J. Smith") never ends a sentence; after a dotted acronym ("U.S.", "U.K.") it ends one only
   when the next word is a typical sentence opener ("The", "He", "But", ...), because "the U.S.
   Senate" is far more common than a sentence that ends in "U.S.";
-* decimals ("3.5"), URLs and dotted names never split because no whitespace follows the dot.
+* decimals ("3.5"), URLs and dotted names never split because no whitespace follows the dot;
+* a "sentence" still longer than ``MAX_WORDS`` words (speech-to-text output, lists without full
+  stops) is cut into units of ``MIN_WORDS``-``MAX_WORDS`` words (``_cut_long``): at a comma,
+  semicolon, colon or dash where there is one, else before a word that typically opens a clause
+  in speech ("so", "and", "but", "because", "I", "we", "the fact is" ...), else after
+  ``MAX_WORDS`` words. Claims and summaries then stay sentence-sized wherever the text has no
+  punctuation: a 2,054-character transcript is about a dozen units, not one.
 """
 
 from __future__ import annotations
@@ -109,7 +115,7 @@ def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
             cuts.append(nl)
     cuts.append(end)
     for a, b in zip(sorted(set(cuts)), sorted(set(cuts))[1:]):
-        _append_trimmed(text, a, b, out)
+        _cut_long(text, a, b, out)
 
 
 def _blank(ch: str) -> bool:
@@ -123,6 +129,48 @@ def _append_trimmed(text: str, a: int, b: int, out: list[tuple[int, int]]) -> No
         b -= 1
     if b > a and any(ch.isalnum() for ch in text[a:b]):
         out.append((a, b))
+
+
+#: A sentence longer than this many words is cut into units (see the module docstring). Written
+#: English sentences average 15-25 words; 60 leaves every ordinary long sentence alone.
+MAX_WORDS = 60
+#: Units cut from a long stretch have at least this many words and aim at ``TARGET_WORDS``.
+MIN_WORDS = 12
+TARGET_WORDS = 25
+#: Words that open a clause in unpunctuated speech; a cut goes before them.
+CLAUSE_OPENERS = frozenset(
+    """so and but because then now well also anyway actually i we you they he she it
+    there here that's it's what when if while which after before""".split()
+)
+_WORD_SPAN = re.compile(r"\S+")
+
+
+def _cut_long(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
+    """Append ``[a, b)`` as one sentence, or cut into units when it has over MAX_WORDS words."""
+    words = [(m.start(), m.end()) for m in _WORD_SPAN.finditer(text, a, b)]
+    if len(words) <= MAX_WORDS:
+        _append_trimmed(text, a, b, out)
+        return
+    budget = MAX_WORDS // 2 + MAX_WORDS // 4  # at most 45 words a unit
+    i = 0
+    while len(words) - i > budget:
+        best, best_score = None, -1.0
+        for j in range(i + MIN_WORDS, min(i + budget, len(words) - MIN_WORDS // 2) + 1):
+            prev = text[words[j - 1][0] : words[j - 1][1]]
+            word = text[words[j][0] : words[j][1]].lower().strip("\"'“‘(")
+            if prev[-1] in ",;:" or prev in ("-", "–", "—"):
+                score = 3.0
+            elif word in CLAUSE_OPENERS:
+                score = 2.0 if word in ("so", "but", "because", "and") else 1.0
+            else:
+                continue
+            score -= abs(j - i - TARGET_WORDS) / 100  # among equals, the one nearest the target size
+            if score > best_score:
+                best, best_score = j, score
+        cut = best if best is not None else i + budget
+        _append_trimmed(text, words[i][0], words[cut - 1][1], out)
+        i = cut
+    _append_trimmed(text, words[i][0], b, out)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -21,6 +21,8 @@ CLAIMS = "claims"
 
 # Fragments shorter than this (headings, datelines, "Yes.") carry no checkable statement.
 MIN_WORDS = 4
+#: Sentences scored per call of the scorer (progress and memory are per chunk).
+CHUNK = 512
 
 
 class ClaimDetector:
@@ -49,12 +51,24 @@ class ClaimDetector:
         return cls(scorer, **kwargs)
 
     def predict(self, docs: Sequence[Document]) -> list[list[tuple[int, int, float]]]:
-        """All sentences of each document with their check-worthiness, ``(start, end, p)``."""
+        """All sentences of each document with their check-worthiness, ``(start, end, p)``.
+
+        Sentences are scored in chunks of ``CHUNK``, so a book-length text reports progress
+        (stage "scoring sentences for claims") and never holds all its token batches at once.
+        """
+        from unspin import progress
+
         out = []
         for doc in docs:
             spans = [(a, b) for a, b in split_sentences(doc.text) if len(doc.text[a:b].split()) >= MIN_WORDS]
-            probs = self.scorer([doc.text[a:b] for a, b in spans]) if spans else np.zeros(0)
-            out.append([(a, b, float(p)) for (a, b), p in zip(spans, probs)])
+            probs = []
+            for i in range(0, len(spans), CHUNK):
+                chunk = spans[i : i + CHUNK]
+                probs.append(np.asarray(self.scorer([doc.text[a:b] for a, b in chunk]), dtype=np.float32))
+                if len(spans) > CHUNK:
+                    progress.report("scoring sentences for claims", min(i + CHUNK, len(spans)), len(spans))
+            flat = np.concatenate(probs) if probs else np.zeros(0)
+            out.append([(a, b, float(p)) for (a, b), p in zip(spans, flat)])
         return out
 
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[list[tuple[int, int, float]]]) -> None:

@@ -19,6 +19,34 @@ from unspin.features import extra_features, normalise, pool
 from unspin.runtime import TokenOutputs
 
 
+#: Texts longer than this are tagged segment by segment (cut at paragraph breaks): the encoder
+#: keeps per-token states of the whole text it is given (tokens x 384 floats), so a 2 MB text
+#: in one piece held about 0.7 GB of states alone. Segments change nothing for texts below the
+#: size (every PTC article is far below it); above it, only context across a segment boundary,
+#: which the 256-token windows did not span anyway.
+SEGMENT_CHARS = 100_000
+
+
+def segments(text: str, size: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
+    """``[(start, end), ...]`` covering ``text``, each at most ``size`` characters, cut at the
+    last paragraph break, else line break, else sentence end, else space before the limit."""
+    out, a, n = [], 0, len(text)
+    while n - a > size:
+        limit = a + size
+        cut = -1
+        for sep in ("\n\n", "\n", ". ", " "):
+            cut = text.rfind(sep, a + size // 2, limit)
+            if cut >= 0:
+                cut += len(sep)
+                break
+        if cut <= a:
+            cut = limit
+        out.append((a, cut))
+        a = cut
+    out.append((a, n))
+    return out
+
+
 @dataclass
 class TechniqueScores:
     spans: list[RawSpan]
@@ -84,10 +112,12 @@ class TechniqueTagger:
         }
 
     # -- pure scoring -------------------------------------------------------------------
-    def _classify(self, text: str, out: TokenOutputs, ranges: list[tuple[int, int, int, int]]) -> np.ndarray:
+    def _classify(
+        self, text: str, out: TokenOutputs, ranges: list[tuple[int, int, int, int]], article_norm: str | None = None
+    ) -> np.ndarray:
         if not ranges:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
-        norm = normalise(text)
+        norm = normalise(text) if article_norm is None else article_norm
         extra = [extra_features(norm, text[c0:c1], t1 - t0) for c0, c1, t0, t1 in ranges]
         feats = [
             np.stack([np.concatenate([pool(states, t0, t1), x]) for (_, _, t0, t1), x in zip(ranges, extra)])
@@ -96,12 +126,28 @@ class TechniqueTagger:
         return self.head(feats)
 
     def predict_one(self, text: str) -> TechniqueScores:
-        out = self.encoder(text)
-        spans = decode(out.enc, out.probs, text, self.threshold, self.seed_threshold,
-                       edge_start=self.edge_start, edge_end=self.edge_end,
-                       breaks=self.breaks, trim_punctuation=self.trim_punctuation)
-        probs = self._classify(text, out, [(s.start, s.end, s.tok_start, s.tok_end) for s in spans])
-        return TechniqueScores(spans, probs)
+        """Spans and technique probabilities of one text; long texts go segment by segment
+        (``segments``), reporting progress as stage "finding persuasion techniques". Spans of a
+        later segment keep character offsets into the whole text; their token indices are
+        relative to their segment."""
+        from unspin import progress
+
+        parts = segments(text, SEGMENT_CHARS) if len(text) > SEGMENT_CHARS else [(0, len(text))]
+        article_norm = normalise(text) if len(parts) > 1 else None  # "recurs" looks across the article
+        spans: list[RawSpan] = []
+        probs: list[np.ndarray] = []
+        for k, (a, b) in enumerate(parts):
+            piece = text[a:b]
+            out = self.encoder(piece)
+            found = decode(out.enc, out.probs, piece, self.threshold, self.seed_threshold,
+                           edge_start=self.edge_start, edge_end=self.edge_end,
+                           breaks=self.breaks, trim_punctuation=self.trim_punctuation)
+            probs.append(self._classify(piece, out, [(s.start, s.end, s.tok_start, s.tok_end) for s in found], article_norm))
+            spans += [RawSpan(s.start + a, s.end + a, s.tok_start, s.tok_end, s.score) for s in found]
+            del out  # the states of one segment at a time
+            if len(parts) > 1:
+                progress.report("finding persuasion techniques", k + 1, len(parts))
+        return TechniqueScores(spans, np.concatenate(probs) if probs else np.zeros((0, len(self.labels)), np.float32))
 
     def predict(self, docs: Sequence[Document]) -> list[TechniqueScores]:
         return [self.predict_one(doc.text) for doc in docs]

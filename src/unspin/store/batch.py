@@ -15,23 +15,12 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError
-from unspin.inputs import MAX_CHARS, check_text, decode_bytes
+from unspin.inputs import MAX_CHARS, read
 from unspin.store.db import CORE_KEYS, ERROR, Record, Store
 from unspin.store.ingest import InputDoc
 
 #: ``analyze(text, language=..., max_chars=...) -> Document``; ``unspin.analyze`` by default.
 Analyze = Callable[..., Document]
-
-HTML_MISSING = "HTML support not installed"
-
-
-def _extract_html(html: str) -> str:
-    try:
-        from unspin.html import extract_text
-    except ImportError:
-        raise InputError(HTML_MISSING) from None
-    return extract_text(html)
-
 
 def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str = "auto", max_chars: int = MAX_CHARS) -> Record:
     """Analyse one input document; a bad document comes back as an error record, never raises.
@@ -43,19 +32,16 @@ def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str =
     try:
         if item.error:
             raise InputError(item.error)
-        content = item.content
-        if isinstance(content, bytes):
-            # Raw HTML may legitimately exceed max_chars before its markup is stripped.
-            content = decode_bytes(content, item.id, max_chars * (4 if item.kind == "html" else 1))
-        if content is None:
+        if item.content is None:
             raise InputError("no text")
-        text = _extract_html(content) if item.kind == "html" else content
-        check_text(text, max_chars)
+        # The one road, as for `unspin analyze`: .html files are extracted, everything else
+        # (text files, JSONL and CSV cells) is sniffed, so HTML in a JSONL row is extracted too.
+        src = read(item.content, item.id, fmt="html" if item.kind == "html" else "auto", max_chars=max_chars)
         if analyze is None:
             import unspin
 
             analyze = unspin.analyze
-        doc = analyze(text, language=language, max_chars=max_chars)
+        doc = analyze(src, language=language, max_chars=max_chars)
     except ModelError:
         raise
     except UnspinError as exc:
@@ -65,9 +51,10 @@ def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str =
         rec.status, rec.error = ERROR, f"internal error: {type(exc).__name__}: {exc}"
         return rec
     data = doc.to_dict()
-    rec.text = text
+    rec.text = doc.text
     rec.language = data.get("language")
     rec.spans = [(int(s["start"]), int(s["end"]), str(s["technique"]), float(s["score"])) for s in data.get("spans", [])]
+    # Everything else, "warnings" included, is stored as a per-document result.
     rec.results = {k: v for k, v in data.items() if k not in CORE_KEYS}
     return rec
 
@@ -104,6 +91,19 @@ class Summary:
     spans: int = 0
     seconds: float = 0.0
     error_reasons: Counter = field(default_factory=Counter)
+    #: Ids that two inputs shared: the later input was not stored (first few, for the summary).
+    duplicate_ids: list[str] = field(default_factory=list)
+    #: Files in the input folders of types that batch does not read (set by the caller).
+    unsupported: list[str] = field(default_factory=list)
+
+    #: Of ``skipped``: documents stored as failed by an earlier run (``--retry-errors`` retries).
+    failed_before: int = 0
+
+    @property
+    def failed(self) -> int:
+        """Input documents not stored as analysed: errors now or in an earlier run (skipped),
+        plus inputs lost to a shared id. A rerun that changes nothing reports the same."""
+        return self.errors + self.duplicates + self.failed_before
 
     @property
     def rate(self) -> float:
@@ -116,6 +116,10 @@ class Summary:
             "errors": self.errors,
             "skipped": self.skipped,
             "duplicate_ids": self.duplicates,
+            "failed": self.failed,
+            "failed_before": self.failed_before,
+            "unsupported_files": len(self.unsupported),
+            "unsupported": self.unsupported[:100],
             "spans": self.spans,
             "seconds": round(self.seconds, 3),
             "documents_per_second": round(self.rate, 3),
@@ -169,12 +173,15 @@ def run_batch(
                 if item.id in seen:
                     # Two inputs map to one id: storing both would keep only the later one silently.
                     summary.duplicates += 1
+                    if len(summary.duplicate_ids) < 20:
+                        summary.duplicate_ids.append(item.id)
                     step(1)
                     continue
                 seen.add(item.id)
                 old = stored.get(item.id)
                 if old and old[0] == item.content_hash and old[1] == model_version and (old[2] != ERROR or not retry_errors):
                     summary.skipped += 1
+                    summary.failed_before += old[2] == ERROR
                     step(1)
                     continue
                 yield item

@@ -15,6 +15,7 @@ from typing import Any, List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
@@ -73,6 +74,7 @@ def batch(
     from unspin.store.db import Store
 
     total = ingest.count(inputs)
+    unsupported = ingest.unsupported(inputs)
     version = model_version("en" if language == "auto" else language)
     with Store(db) as store:
         progress = Progress(
@@ -95,21 +97,54 @@ def batch(
             else:
                 executor = batchmod.LocalExecutor(language=language, max_chars=max_chars)
                 summary = batchmod.run_batch(docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step)
+    summary.unsupported = unsupported
     if as_json:
         typer.echo(json.dumps(summary.as_dict()))
-        return
+    else:
+        _print_summary(summary, version)
+    if summary.failed:
+        # Finished, but not everything was stored as analysed: scripts must be able to tell.
+        raise typer.Exit(FAILED_EXIT)
+
+
+#: Exit status of a batch run that finished but could not analyse every document (2 is for
+#: a run that could not start, 1 for an internal error).
+FAILED_EXIT = 3
+
+
+def _names(items: list[str], n: int = 5) -> str:
+    shown = ", ".join(items[:n])
+    return shown + (f" and {len(items) - n} more" if len(items) > n else "")
+
+
+def _print_summary(summary: Any, version: str) -> None:
     console = Console()
     console.print(
         f"[bold]{summary.total}[/] documents in {summary.seconds:.1f} s: [green]{summary.analysed} analysed[/], "
-        f"[red]{summary.errors} errors[/], {summary.skipped} skipped (already analysed with model {version})"
-        + (f", [yellow]{summary.duplicates} duplicate ids ignored[/]" if summary.duplicates else "")
-        + f"; {summary.spans} spans written; {summary.rate:.2f} documents/s",
+        f"[red]{summary.failed} failed[/]"
+        + (f" ({summary.failed_before} in an earlier run: --retry-errors analyses them again)" if summary.failed_before else "")
+        + f", {summary.skipped} skipped (already stored with model {escape(version)}); "
+        f"{summary.spans} spans written; {summary.rate:.2f} documents/s",
         highlight=False,
     )
+    if summary.duplicates:
+        console.print(
+            f"[yellow]{summary.duplicates} input{'s' if summary.duplicates != 1 else ''} shared an id with an earlier one and "
+            f"{'were' if summary.duplicates != 1 else 'was'} not stored[/]: {escape(_names(summary.duplicate_ids))} "
+            "(give table rows unique ids; rename one of two input folders of the same name)",
+            highlight=False,
+        )
+    if summary.unsupported:
+        console.print(
+            f"[yellow]{len(summary.unsupported)} file{'s' if len(summary.unsupported) != 1 else ''} of other types "
+            f"{'were' if len(summary.unsupported) != 1 else 'was'} not read[/] (batch reads .txt, .html, .htm, .xhtml): "
+            f"{escape(_names(summary.unsupported))}",
+            highlight=False,
+        )
     if summary.error_reasons:
-        table = Table("errors", "reason", title="why documents failed (each reason is kept in the database)")
+        table = Table("failed", "reason", title="why documents failed (each reason is kept in the database)")
         for reason, n in summary.error_reasons.most_common(10):
-            table.add_row(str(n), reason)
+            table.add_row(str(n), escape(reason))
         console.print(table)
 
 
@@ -132,6 +167,7 @@ def report(
         raise InputError(f"--since {since!r}: use an ISO date, e.g. 2024-01-31") from None
     if fmt == ReportFormat.png and output is None:
         raise InputError("--format png writes an image: give --output FILE.png")
+    _check_output(output)
     with Store(db, create=False) as store:
         result = rep.build(store, by=by.value, since=since_date, top=top)
     if fmt == ReportFormat.table:
@@ -166,6 +202,7 @@ def export(
 
     if fmt in (ExportFormat.parquet, ExportFormat.semeval) and output is None:
         raise InputError(f"--format {fmt.value} needs --output {'FILE.parquet' if fmt == ExportFormat.parquet else 'FOLDER'}")
+    _check_output(output)
     with Store(db, create=False) as store:
         n = exp.export(store, fmt.value, output)
     err.print(f"exported {n} documents" + (f" to {output}" if output else ""))
@@ -178,11 +215,22 @@ def import_labels(
     """Turn corrected Label Studio annotations into PTC-format training data."""
     from unspin.store import labelstudio
 
+    _check_output(output)
     result = labelstudio.import_labels(export_file, output)
+    for note in result.notes[:20]:
+        err.print(f"note: {escape(note)}", highlight=False)
+    if len(result.notes) > 20:
+        err.print(f"note: {len(result.notes) - 20} more spans differ from their stored text only in whitespace", highlight=False)
     err.print(
         f"wrote {result.articles} articles and {result.labels} labels to {output}"
         + (f"; skipped {result.skipped} tasks without a finished annotation" if result.skipped else "")
     )
+
+
+def _check_output(output: Path | None) -> None:
+    """A missing folder for --output is the user's to fix: one line, exit 2, before any work."""
+    if output is not None and not output.expanduser().resolve().parent.is_dir():
+        raise InputError(f"--output {output}: the folder {output.parent} does not exist; create it first")
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,19 @@ Tables have the columns ``id`` and ``text`` and optionally ``source``, ``publish
 ``title``. A problem with one document (unreadable, too large, a bad date) becomes an
 ``InputDoc`` with ``error`` set, so the run records it and goes on; a problem with a whole
 input (missing file, no ``text`` column) raises ``InputError`` before anything is analysed.
+
+This module only finds documents and reads their bytes or cells: turning them into text is the
+one road's job (``unspin.inputs.read``, called by ``unspin.store.batch.analyse_item``), so a
+file, a JSONL row and a CSV cell holding the same page give the same text as ``unspin analyze``.
+
+Document ids: a file found in an input folder ``F`` gets the id ``<name of F>/<path below F>``
+without its suffix (``A/story`` and ``B/story`` for two ``story.txt`` in folders ``A`` and
+``B``); a file given by itself gets ``<its folder's name>/<its stem>``, the id it would get
+from its folder. The id depends only on the file's place, never on the other inputs of the
+run, so reruns find every document again. Table rows keep their ``id`` column.
+
+CSV files are read as UTF-8 with or without a byte-order mark (spreadsheets write one), any
+line ends, and "," or else ";" or a tab as the separator (whichever the header line has); a cell that is not UTF-8 goes to the road as bytes (Windows-1252 fallback, warned).
 """
 
 from __future__ import annotations
@@ -12,6 +25,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +35,7 @@ from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 from unspin.store import require
 
-TEXT_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html"}
+TEXT_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 OPTIONAL = ("source", "published", "url", "title")
 
@@ -31,7 +45,7 @@ class InputDoc:
     id: str
     content: bytes | str | None  # as received: bytes from files, str from tables
     content_hash: str
-    kind: str = "text"  # "text" or "html"
+    kind: str = "text"  # "html" (an .html file: extract), else "text" (the road decides by content)
     source: str | None = None
     published: dt.date | None = None
     url: str | None = None
@@ -40,7 +54,9 @@ class InputDoc:
 
 
 def sha256(data: bytes | str) -> str:
-    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+    # surrogatepass: a cell cut in the middle of an emoji holds a lone surrogate, which strict
+    # UTF-8 refuses; it must still hash (the road repairs it later).
+    return hashlib.sha256(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data).hexdigest()
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -82,8 +98,32 @@ def _check_inputs(paths: Sequence[str | Path]) -> list[Path]:
     return out
 
 
+def _visible_files(folder: Path) -> list[Path]:
+    """Files below ``folder``, hidden ones (.DS_Store, .git/...) left out, in a stable order."""
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    )
+
+
 def _folder_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file())
+    return [p for p in _visible_files(folder) if p.suffix.lower() in TEXT_SUFFIXES]
+
+
+def unsupported(paths: Sequence[str | Path]) -> list[str]:
+    """Files in the input folders that ``read`` skips for their type (shown in the summary)."""
+    out = []
+    for path in _check_inputs(paths):
+        if path.is_dir():
+            out += [str(p) for p in _visible_files(path) if p.suffix.lower() not in TEXT_SUFFIXES]
+    return out
+
+
+def file_id(file: Path, root: Path | None = None) -> str:
+    """The document id of ``file`` (see the module docstring): stable, unique per place."""
+    if root is None:
+        root = file.parent
+    base = root.resolve().name or "root"
+    return f"{base}/{file.relative_to(root).with_suffix('').as_posix()}"
 
 
 def count(paths: Sequence[str | Path]) -> int:
@@ -98,7 +138,7 @@ def count(paths: Sequence[str | Path]) -> int:
         elif suffix == ".parquet":
             total += _parquet_file(path).metadata.num_rows
         elif suffix == ".csv":
-            with open(path, encoding="utf-8", newline="") as fh:
+            with _open_csv(path) as fh:
                 reader = _csv_reader(fh, path)
                 total += sum(1 for _ in reader)
         else:
@@ -113,28 +153,30 @@ def read(paths: Sequence[str | Path], source: str | None = None, max_chars: int 
         suffix = path.suffix.lower()
         if path.is_dir():
             for file in _folder_files(path):
-                rel = file.relative_to(path).with_suffix("").as_posix()
-                yield _read_file(file, rel, source or file.parent.name, max_chars)
+                yield _read_file(file, file_id(file, path), source or file.resolve().parent.name, max_chars)
         elif suffix in TEXT_SUFFIXES:
-            yield _read_file(path, path.stem, source or path.resolve().parent.name, max_chars)
+            yield _read_file(path, file_id(path), source or path.resolve().parent.name, max_chars)
         elif suffix == ".parquet":
             yield from _rows(_parquet_rows(path), path, source)
         elif suffix == ".csv":
-            with open(path, encoding="utf-8", newline="") as fh:
+            with _open_csv(path) as fh:
                 yield from _rows(_csv_rows(_csv_reader(fh, path)), path, source)
         else:
             yield from _rows(_jsonl_rows(path), path, source)
 
 
 def _read_file(path: Path, doc_id: str, source: str, max_chars: int) -> InputDoc:
+    from unspin.inputs import HTML_SUFFIXES, check_size
+
     kind = TEXT_SUFFIXES[path.suffix.lower()]
     try:
         size = path.stat().st_size
-        # Markup can be several times the text it holds (batch.analyse_item allows for it too).
-        limit = 4 * max_chars * (4 if kind == "html" else 1)
-        # Hash without holding the file, so a stray multi-GB file costs no memory.
-        if size > limit:
-            return InputDoc(doc_id, None, _file_hash(path), kind, source, error=f"{size:,} bytes is more than unspin analyses at once (--max-chars {max_chars:,})")
+        try:
+            # The road's own limit (markup may be larger than its text), checked before reading
+            # so that a stray multi-GB file costs no memory; hashed without holding it.
+            check_size(str(path), size, max_chars, path.suffix.lower() in HTML_SUFFIXES)
+        except InputError as exc:
+            return InputDoc(doc_id, None, _file_hash(path), kind, source, error=str(exc))
         data = path.read_bytes()
     except OSError as exc:
         return InputDoc(doc_id, None, sha256(str(path)), kind, source, error=f"cannot read {path}: {exc.strerror}")
@@ -152,16 +194,20 @@ def _rows(rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: 
         if doc_id is None or str(doc_id).strip() == "":
             yield InputDoc(f"{path.name}:{lineno}", None, sha256(f"{path}:{lineno}"), error=f"{path}:{lineno}: no id")
             continue
-        doc_id = str(doc_id)
+        doc_id = _opt(doc_id) or f"{path.name}:{lineno}"
+        if isinstance(text, str) and _ESCAPED.search(text):
+            # Bytes the CSV reader could not decode (kept by surrogateescape): hand the road the
+            # bytes, so it can name the problem or read them as Windows-1252 with a warning.
+            text = text.encode("utf-8", "surrogateescape")
         doc = InputDoc(
             doc_id,
-            text if isinstance(text, str) else None,
-            sha256(text if isinstance(text, str) else ""),
+            text if isinstance(text, (str, bytes)) else None,
+            sha256(text if isinstance(text, (str, bytes)) else ""),
             source=_opt(row.get("source")) or source or path.stem,
             url=_opt(row.get("url")),
             title=_opt(row.get("title")),
         )
-        if not isinstance(text, str):
+        if not isinstance(text, (str, bytes)):
             doc.error = f"{path}:{lineno}: text is {'missing' if text is None else type(text).__name__}, not a string"
         try:
             doc.published = parse_date(row.get("published"))
@@ -173,8 +219,12 @@ def _rows(rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: 
 def _opt(value: Any) -> str | None:
     if value is None:
         return None
-    text = str(value).strip()
+    # Metadata cut at a length limit may end in half an emoji, which no database stores.
+    text = _SURROGATES.sub("\ufffd", str(value)).strip()
     return text or None
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
@@ -190,9 +240,25 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield lineno, row if isinstance(row, dict) else f"{path}:{lineno}: not a JSON object"
 
 
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _open_csv(path: Path) -> Any:
+    # utf-8-sig: spreadsheets' "CSV UTF-8" starts with a byte-order mark, which would otherwise
+    # become part of the first column's name ("\ufeffid"). newline="": csv handles CRLF itself.
+    return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
 def _csv_reader(fh: Any, path: Path) -> Iterator[dict[str, Any]]:
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are longer than csv's 128 KiB default
-    reader = csv.DictReader(fh)
+    header = fh.readline()
+    fh.seek(0)
+    # Spreadsheets in many European locales separate with ";" (the comma is their decimal mark).
+    delimiter = next((d for d in (",", ";", "\t") if d in header), ",")
+    reader = csv.DictReader(fh, delimiter=delimiter)
+    if reader.fieldnames:
+        # "ID", " Text ": spreadsheet headers are typed by people.
+        reader.fieldnames = [str(name).strip().lower() for name in reader.fieldnames]
     missing = {"id", "text"} - set(reader.fieldnames or ())
     if missing:
         raise InputError(f"{path}: CSV needs the columns id and text (missing: {', '.join(sorted(missing))})")

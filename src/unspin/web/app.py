@@ -8,6 +8,7 @@ injected, as the tests do) and returns ``Document.to_dict()``, the JSON of
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 from contextlib import asynccontextmanager
@@ -27,7 +28,7 @@ from starlette.exceptions import HTTPException
 from unspin import __version__, taxonomy
 from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
-from unspin.inputs import HTML_SUFFIXES, MAX_CHARS, Source, check_text, text_from_bytes
+from unspin.inputs import MAX_CHARS, Source, read
 from unspin.web import STATIC_DIR
 from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
 
@@ -101,6 +102,11 @@ class AnalysisOut(BaseModel):
     text_chars: int
     spans: list[SpanOut]
     techniques: dict[str, int] = Field(description="Span count per technique.")
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Where the reading is doubtful rather than wrong (characters repaired, language undetermined, "
+        "boilerplate left out, a list of teasers...); empty when none.",
+    )
     text: str | None = Field(None, description="The analysed text: present when the input was HTML (or include_text=true).")
 
 
@@ -254,7 +260,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
 
         def job() -> dict[str, Any]:
             src = make_source()
-            doc = fn(src.text, language=language, max_chars=settings.max_chars)
+            doc = fn(src, language=language, max_chars=settings.max_chars)
             out = doc.to_dict()
             if src.from_html or include_text:
                 out["text"] = doc.text
@@ -304,7 +310,8 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             docs = []
             for make in sources:
                 src = make()
-                docs.append(fn(src.text, language=language, max_chars=settings.max_chars, source=src.name))
+                # The Source itself: its warnings travel with it into each side's analysis.
+                docs.append(fn(src, language=language, max_chars=settings.max_chars, source=src.name))
             return comparison_payload(docs[0], docs[1], (sources[0].name, sources[1].name))
 
         return JSONResponse(await request.app.state.limiter.run(job))
@@ -346,44 +353,51 @@ def _validation_message(errors: Any) -> str:
     return "invalid request: " + "; ".join(parts)
 
 
+#: How an API client gets past the character limit: it cannot raise it, only send less.
+_LIMIT_HINT = "send one article at a time (the server's limit)"
+
+
 async def _read_request(request: Request, settings: Settings) -> tuple[str, Callable[[], Source]]:
     """Parse the body; return the language and a function (run in the worker thread, since
-    HTML extraction is CPU work) that yields the text to analyse."""
+    HTML extraction is CPU work) that yields the text to analyse through the one road
+    (``unspin.inputs.read``), the same as the CLI and ``unspin batch`` would read it."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     max_chars = settings.max_chars
+
+    def road(data: bytes | str, name: str, content_type: str | None = None, fmt: str = "auto") -> Callable[[], Source]:
+        return lambda: read(data, name, content_type=content_type, fmt=fmt, max_chars=max_chars, limit_hint=_LIMIT_HINT)
+
     if ctype == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=8, max_part_size=settings.max_body)
         language = str(form.get("language") or "auto")
         upload = form.get("file")
         if isinstance(upload, UploadFile):
             name = upload.filename or "upload"
-            data = await upload.read()
-            suffix = Path(name).suffix.lower()
-            html = True if suffix in HTML_SUFFIXES or upload.content_type in ("text/html", "application/xhtml+xml") else None
-            return language, lambda: text_from_bytes(data, name, max_chars, html=html)
+            return language, road(await upload.read(), name, upload.content_type)
         text = form.get("text")
         if isinstance(text, str):
-            return language, lambda: text_from_bytes(text.encode("utf-8"), "text", max_chars)
+            return language, road(text, "text")
         raise InputError("the form has neither a file (field `file`) nor a text (field `text`)")
     if ctype in ("text/plain", "text/html"):
         data = await request.body()
-        html = True if ctype == "text/html" else None
-        return request.query_params.get("language", "auto"), lambda: text_from_bytes(data, "body", max_chars, html=html)
+        return request.query_params.get("language", "auto"), road(data, "body", ctype, "html" if ctype == "text/html" else "auto")
     if ctype not in ("application/json", ""):
         raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json, multipart/form-data, text/plain or text/html")
     body = await request.body()
     try:
-        req = AnalyzeRequest.model_validate_json(body or b"{}")
+        # Python's json, not pydantic's parser: a text cut at a UTF-16 length limit arrives with
+        # a lone surrogate escape ("\ud83d"), which is valid JSON that pydantic refuses; the road
+        # repairs it like everywhere else.
+        payload = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RequestValidationError([{"loc": ("body",), "msg": f"Invalid JSON: {exc}"}]) from None
+    try:
+        req = AnalyzeRequest.model_validate(payload)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     if req.url is not None:
         return req.language, await _fetch(req.url, settings)
-    text = req.text or ""
-    fmt = req.format
-    if fmt == "text":
-        return req.language, lambda: Source("text", check_text(text, max_chars))
-    html = True if fmt == "html" else None
-    return req.language, lambda: text_from_bytes(text.encode("utf-8"), "text", max_chars, html=html)
+    return req.language, road(req.text or "", "text", fmt=req.format)
 
 
 class _Named:
@@ -399,9 +413,13 @@ class _Named:
 
 async def _read_compare_request(request: Request, settings: Settings) -> tuple[str, list[_Named]]:
     """Parse a compare body (JSON or multipart) into the language and the two texts' readers.
-    Each text goes through the same functions as an analyse body (``text_from_bytes``)."""
+    Each text goes through the one road (``unspin.inputs.read``), as an analyse body does."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     max_chars = settings.max_chars
+
+    def road(data: bytes | str, name: str, content_type: str | None = None, fmt: str = "auto") -> Callable[[], Source]:
+        return lambda: read(data, name, content_type=content_type, fmt=fmt, max_chars=max_chars, limit_hint=_LIMIT_HINT)
+
     if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         form = await request.form(max_files=2, max_fields=8, max_part_size=settings.max_body)
         language = str(form.get("language") or "auto")
@@ -410,11 +428,9 @@ async def _read_compare_request(request: Request, settings: Settings) -> tuple[s
             item = form.get(key)
             if isinstance(item, UploadFile):
                 name = item.filename or key
-                data = await item.read()
-                html = True if Path(name).suffix.lower() in HTML_SUFFIXES or item.content_type in ("text/html", "application/xhtml+xml") else None
-                out.append(_Named(name, lambda data=data, name=name, html=html: text_from_bytes(data, name, max_chars, html=html)))
+                out.append(_Named(name, road(await item.read(), name, item.content_type)))
             elif isinstance(item, str):
-                out.append(_Named(key.upper(), lambda item=item, key=key: text_from_bytes(item.encode("utf-8"), key.upper(), max_chars)))
+                out.append(_Named(key.upper(), road(item, key.upper())))
             else:
                 raise InputError(f"the form has no field `{key}` (a file or a text)")
         return language, out
@@ -422,33 +438,25 @@ async def _read_compare_request(request: Request, settings: Settings) -> tuple[s
         raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json or a form (multipart/form-data)")
     body = await request.body()
     try:
-        req = CompareRequest.model_validate_json(body or b"{}")
+        payload = json.loads(body or b"{}")  # Python's json: lone surrogate escapes are valid JSON
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RequestValidationError([{"loc": ("body",), "msg": f"Invalid JSON: {exc}"}]) from None
+    try:
+        req = CompareRequest.model_validate(payload)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
-    html = None if req.format == "auto" else req.format == "html"
-
-    def reader(text: str, name: str) -> Callable[[], Source]:
-        if req.format == "text":
-            return lambda: Source(name, check_text(text, max_chars))
-        return lambda: text_from_bytes(text.encode("utf-8"), name, max_chars, html=html)
-
-    return req.language, [_Named("A", reader(req.a, "A")), _Named("B", reader(req.b, "B"))]
+    return req.language, [_Named("A", road(req.a, "A", fmt=req.format)), _Named("B", road(req.b, "B", fmt=req.format))]
 
 
 async def _fetch(url: str, settings: Settings) -> Callable[[], Source]:
     if not settings.allow_url_fetch:
-        raise HTTPException(403, "this server does not fetch URLs (start it with --allow-url-fetch); paste the article text instead")
+        raise HTTPException(403, "this server does not fetch URLs (its operator has not allowed it); send the article as `text` instead")
     from unspin import fetch
 
     page = await asyncio.to_thread(
         fetch.fetch_url, url, allow_private=False, timeout=settings.fetch_timeout, max_bytes=settings.max_body
     )
-
-    def source() -> Source:
-        text, from_html = fetch.fetched_text(page)
-        return Source(page.url, check_text(text, settings.max_chars), from_html)
-
-    return source
+    return lambda: fetch.fetched_source(page, settings.max_chars, limit_hint=_LIMIT_HINT)
 
 
 def _mount_docs(app: FastAPI) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
+import socket
 
 import typer
 
@@ -14,6 +16,34 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host``:``port``, or ``InputError`` saying why not (port in use,
+    address not on this machine, permission)."""
+    from unspin.errors import InputError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise InputError(f"--host {host}: cannot resolve this address ({exc.strerror})") from None
+    family, socktype, proto, _, sockaddr = infos[0]
+    sock = socket.socket(family, socktype, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(sockaddr)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(f"port {port} on {host} is already in use; stop the other server or choose another --port") from None
+        if exc.errno == errno.EACCES:
+            raise InputError(f"no permission to listen on port {port}; choose a port above 1023 (--port)") from None
+        if exc.errno == errno.EADDRNOTAVAIL:
+            raise InputError(f"--host {host}: this machine has no such address") from None
+        raise InputError(f"cannot listen on {host}:{port} ({exc.strerror})") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def register(app: typer.Typer) -> None:
@@ -38,6 +68,7 @@ def register(app: typer.Typer) -> None:
 
         import uvicorn
         from rich.console import Console
+        from rich.markup import escape
 
         from unspin.web.app import Settings, create_app
 
@@ -49,8 +80,13 @@ def register(app: typer.Typer) -> None:
             timeout=timeout,
         )
         err = Console(stderr=True)
+        # Bind first, so that a busy port is one line and exit 2, and "serving on" is only
+        # printed once the socket is ours (uvicorn would print its own error after ours).
+        sock = bind(host, port)
+        port = sock.getsockname()[1]
         if not _is_loopback(host):
-            err.print(f"[yellow]unspin: listening on {host}: anyone who can reach this address can use the service[/]")
+            err.print(f"[yellow]unspin: listening on {escape(host)}: anyone who can reach this address can use the service[/]")
         shown = f"[{host}]" if ":" in host else host
-        err.print(f"unspin: serving on http://{shown}:{port}/ (API docs at /docs); Ctrl+C stops")
-        uvicorn.run(create_app(settings), host=host, port=port, log_level=log_level, access_log=False, workers=1)
+        err.print(f"unspin: serving on http://{escape(shown)}:{port}/ (API docs at /docs); Ctrl+C stops", highlight=False)
+        config = uvicorn.Config(create_app(settings), log_level=log_level, access_log=False, workers=1)
+        uvicorn.Server(config).run(sockets=[sock])
