@@ -217,28 +217,3 @@ def _read(response, current: str, url: str, deadline: float, timeout: float, max
     except (OSError, http.client.HTTPException) as exc:
         raise FetchError(f"{current}: the connection broke while reading ({exc})") from None
     return Fetched(current, content_type, response.headers.get_content_charset(), b"".join(chunks))
-
-
-def fetched_source(page: Fetched, max_chars: int, *, limit_hint: str = "raise the limit (--max-chars)"):
-    """The fetched page through the one road (``unspin.inputs.read``): a ``Source``.
-
-    A text/plain page with a declared charset other than UTF-8 is decoded with that charset
-    first; everything else (HTML reads its own declaration) goes to the road as bytes.
-    """
-    from unspin.inputs import read
-
-    data: bytes | str = page.data
-    if not page.is_html and page.charset and page.charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
-        try:
-            data = page.data.decode(page.charset)
-        except (UnicodeDecodeError, LookupError):
-            raise FetchError(f"{page.url}: the text is not valid {page.charset}") from None
-    fmt = "html" if page.is_html else "auto"
-    return read(data, page.url, content_type=page.content_type, fmt=fmt, max_chars=max_chars, limit_hint=limit_hint,
-                charset=page.charset if isinstance(data, bytes) else None)
-
-
-def fetched_text(page: Fetched) -> tuple[str, bool]:
-    """The text to analyse from a fetched page, and whether it was extracted from HTML."""
-    src = fetched_source(page, 10**12)
-    return src.text, src.from_html

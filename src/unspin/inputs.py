@@ -274,7 +274,7 @@ def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float 
     if fetch.is_url(source):
         # The command-line user runs this machine, so private addresses are theirs to fetch.
         page = fetch.fetch_url(source, allow_private=True, timeout=fetch_timeout, max_bytes=4 * HTML_FACTOR * max_chars)
-        return fetch.fetched_source(page, max_chars)
+        return fetched_source(page, max_chars)
     return read_path(source, max_chars)
 
 
@@ -282,3 +282,22 @@ def read_source(source: str, max_chars: int = MAX_CHARS) -> tuple[str, str]:
     """Read a path, an http(s) URL, or standard input for "-". Returns (name, text)."""
     src = read_input(source, max_chars)
     return src.name, src.text
+
+
+def fetched_source(page, max_chars: int, *, limit_hint: str = "raise the limit (--max-chars)"):
+    """A fetched page (``unspin.fetch.Fetched``) through the one road (``read``): a ``Source``.
+
+    A text/plain page with a declared charset other than UTF-8 is decoded with that charset
+    first; everything else (HTML reads its own declaration) goes to the road as bytes.
+    """
+    from unspin.fetch import FetchError
+
+    data: bytes | str = page.data
+    if not page.is_html and page.charset and page.charset.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        try:
+            data = page.data.decode(page.charset)
+        except (UnicodeDecodeError, LookupError):
+            raise FetchError(f"{page.url}: the text is not valid {page.charset}") from None
+    fmt = "html" if page.is_html else "auto"
+    return read(data, page.url, content_type=page.content_type, fmt=fmt, max_chars=max_chars, limit_hint=limit_hint,
+                charset=page.charset if isinstance(data, bytes) else None)

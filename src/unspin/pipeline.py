@@ -51,6 +51,13 @@ class Pipeline:
                 return c
         raise KeyError(f"no component {name!r}; have {self.component_names}")
 
+    def with_component(self, component: Component, after: str) -> "Pipeline":
+        """A copy of this pipeline with ``component`` right after the one named ``after`` (at the
+        end when there is none); this pipeline, often the cached default, is left untouched."""
+        names = self.component_names
+        at = names.index(after) + 1 if after in names else len(names)
+        return Pipeline(self.components[:at] + [component] + self.components[at:], language=self.language)
+
     def make_doc(
         self, text: "str | bytes | Source", language: str = "auto", max_chars: int = MAX_CHARS, *, input_format: str = "auto", **meta: Any
     ) -> Document:
@@ -194,9 +201,9 @@ def analyze(
     """
     pipeline = load(SUPPORTED[0] if language == "auto" else language)
     if evidence:
-        from unspin.article.evidence import with_evidence
+        from unspin.article.evidence import EvidenceLinker, build_index
 
-        pipeline = with_evidence(pipeline, list(evidence))
+        pipeline = pipeline.with_component(EvidenceLinker(build_index(list(evidence))), after="claims")
     return pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
 
 

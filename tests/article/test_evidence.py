@@ -111,10 +111,10 @@ def test_raw_texts_and_missing_paths(cache):
         ev.build_index(["refs/treaty-typo.txt"], embedder=BagEmbedder())
 
 
-def test_pipeline_with_evidence_inserts_the_linker_before_the_summary(cache, monkeypatch):
+def test_pipeline_with_component_inserts_the_linker_before_the_summary(cache, monkeypatch):
     monkeypatch.setattr(ev, "build_index", lambda items: ev.EvidenceIndex.__new__(ev.EvidenceIndex))
     base = Pipeline([ClaimDetector(lambda s: np.full(len(s), 0.9)), ArticleSummary()])
-    piped = ev.with_evidence(base, [FIXTURES])
+    piped = base.with_component(ev.EvidenceLinker(ev.build_index([FIXTURES])), after="claims")
     assert piped.component_names == ["claims", "evidence", "summary"]
     assert base.component_names == ["claims", "summary"]  # the cached default pipeline is untouched
 

@@ -323,14 +323,3 @@ class EvidenceLinker:
             doc.warnings.extend(w for w in getattr(self.index, "warnings", []) if w not in doc.warnings)
             for claim, hits in zip(doc.results.get("claims", []), per_claim):
                 claim["evidence"] = hits
-
-
-def with_evidence(pipeline, items: Sequence[str | Path]):
-    """A copy of ``pipeline`` with an EvidenceLinker right after its claims component."""
-    from unspin.pipeline import Pipeline
-
-    linker = EvidenceLinker(build_index(items))
-    comps = list(pipeline.components)
-    names = [c.name for c in comps]
-    at = names.index("claims") + 1 if "claims" in names else len(comps)
-    return Pipeline(comps[:at] + [linker] + comps[at:], language=pipeline.language)

@@ -15,7 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 from unspin import taxonomy
 from unspin.errors import InputError
-from unspin.store.export import StoredDoc, write_ptc
+from unspin.store.records import StoredDoc, write_ptc
 
 FROM_NAME = "technique"
 TO_NAME = "text"

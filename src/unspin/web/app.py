@@ -28,7 +28,7 @@ from starlette.exceptions import HTTPException
 from unspin import __version__, taxonomy
 from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
-from unspin.inputs import MAX_CHARS, Source, read
+from unspin.inputs import MAX_CHARS, Source, fetched_source, read
 from unspin.web import STATIC_DIR
 from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
 
@@ -456,7 +456,7 @@ async def _fetch(url: str, settings: Settings) -> Callable[[], Source]:
     page = await asyncio.to_thread(
         fetch.fetch_url, url, allow_private=False, timeout=settings.fetch_timeout, max_bytes=settings.max_body
     )
-    return lambda: fetch.fetched_source(page, settings.max_chars, limit_hint=_LIMIT_HINT)
+    return lambda: fetched_source(page, settings.max_chars, limit_hint=_LIMIT_HINT)
 
 
 def _mount_docs(app: FastAPI) -> None:

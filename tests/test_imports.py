@@ -1,0 +1,97 @@
+"""The package's import graph: no module imports another that (directly or not) imports it back,
+and the layers depend only downward: text -> Document -> components -> renderers / store / web.
+
+Every ``import`` counts, at module level or inside a function: a lazy import is still a
+dependency, it only hides the cycle from the interpreter.
+"""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "unspin"
+
+
+def _module(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = {_module(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    up = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join(up + ([base] if base else []))
+                targets = [base] + [f"{base}.{a.name}" for a in node.names]
+            for t in targets:
+                # "from unspin import language" names a module; "from unspin.x import f" names x.
+                while t and t not in modules:
+                    t = t.rpartition(".")[0]
+                if t and t != name and t != "unspin":
+                    graph[name].add(t)
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_package_has_no_import_cycle():
+    assert _cycles(_graph()) == []
+
+
+def test_layers_depend_only_downward():
+    graph = _graph()
+    # Lower layers never import the ones that present or store results.
+    upper = ("unspin.render", "unspin.web", "unspin.store", "unspin.cli")
+    lower = ("unspin.document", "unspin.decoding", "unspin.encoding", "unspin.runtime", "unspin.scoring",
+             "unspin.components", "unspin.article", "unspin.pipeline", "unspin.inputs", "unspin.language")
+    bad = sorted((m, t) for m, ts in graph.items() if m.startswith(lower) for t in ts if t.startswith(upper))
+    assert bad == []
+    # No module knows both the web and the model internals.
+    model = ("unspin.runtime", "unspin.decoding", "unspin.encoding")
+    both = sorted(m for m, ts in graph.items() if any(t.startswith("unspin.web") for t in ts) and any(t.startswith(model) for t in ts))
+    assert both == []
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
