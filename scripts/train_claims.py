@@ -164,6 +164,7 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from unspin.article.embed import OnnxTextModel
+    from unspin.runtime import softmax
 
     # BERT-style encoders take token_type_ids; MPNet has none. The ONNX graph takes exactly the
     # inputs the model does (unspin.article.embed feeds token_type_ids only where a graph has it).
@@ -213,9 +214,7 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
         clf = OnnxTextModel(out)
         scores = {}
         for k in ("dev", "dev-test", "own"):
-            logits = clf([s.text for s in splits[k]])
-            e = np.exp(logits - logits.max(1, keepdims=True))
-            scores[k] = e[:, 1] / e.sum(1)
+            scores[k] = softmax(clf([s.text for s in splits[k]]))[:, 1]
         th, _ = best_threshold(gold["dev"], list(scores["dev"]))
         results[precision] = report(f"onnx {precision}", scores, gold, th)
     # int8 ships unless it costs more than a point of F1 on dev.

@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from unspin import taxonomy
+from unspin.scoring import covered_chars
+from unspin.taxonomy import display_name
 from unspin.document import Document
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")  # the summary's word pattern
@@ -32,10 +33,6 @@ RATIO_WORTH_SAYING = 1.5
 MAX_NAMED = 3
 
 
-def _display(label: str) -> str:
-    return taxonomy.BY_NAME[label].display if label in taxonomy.BY_NAME else label
-
-
 def _as_dict(analysis: Document | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(analysis, Document):
         out = analysis.to_dict()
@@ -44,18 +41,6 @@ def _as_dict(analysis: Document | Mapping[str, Any]) -> dict[str, Any]:
     if not isinstance(analysis, Mapping):
         raise TypeError(f"expected a Document or an analysis dict, got {type(analysis).__name__}")
     return dict(analysis)
-
-
-def _union(intervals: list[tuple[int, int]]) -> int:
-    total, end = 0, -1
-    for s, e in sorted(intervals):
-        if s >= end:
-            total += e - s
-            end = e
-        elif e > end:
-            total += e - end
-            end = e
-    return total
 
 
 def _words(d: Mapping[str, Any]) -> int:
@@ -87,7 +72,7 @@ def profile(analysis: Document | Mapping[str, Any]) -> dict[str, Any]:
         return round(1000 * n / words, 2) if words else 0.0
 
     def share(iv: set[tuple[int, int]]) -> float:
-        return round(_union(list(iv)) / chars, 4) if chars else 0.0
+        return round(covered_chars(iv) / chars, 4) if chars else 0.0
 
     techniques = {
         t: {"passages": len(iv), "per_1000_words": rate(len(iv)), "share": share(iv)}
@@ -104,7 +89,7 @@ def profile(analysis: Document | Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _names(items: list[str]) -> str:
-    shown = [_display(t) for t in items[:MAX_NAMED]]
+    shown = [display_name(t) for t in items[:MAX_NAMED]]
     if len(items) > MAX_NAMED:
         shown.append(f"{len(items) - MAX_NAMED} more technique{'s' if len(items) - MAX_NAMED > 1 else ''}")
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
@@ -152,7 +137,7 @@ def sentence(pa: Mapping[str, Any], pb: Mapping[str, Any], ga: tuple[str, float]
         if lo > 0 and hi / lo >= RATIO_WORTH_SAYING:
             ratios.append((hi / lo, t, who, other))
     for r, t, who, other in sorted(ratios, key=lambda x: (-x[0], x[1]))[:2]:
-        parts.append(f"{who} uses {_display(t)} {r:.1f}x as often as {other}")
+        parts.append(f"{who} uses {display_name(t)} {r:.1f}x as often as {other}")
     only_a = [t for t in ta if t not in tb]
     only_b = [t for t in tb if t not in ta]
     if only_a:
@@ -183,7 +168,7 @@ def compare(a: Document | Mapping[str, Any], b: Document | Mapping[str, Any], na
     rows = [
         {
             "technique": t,
-            "display": _display(t),
+            "display": display_name(t),
             "a": pa["techniques"].get(t, zero),
             "b": pb["techniques"].get(t, zero),
         }

@@ -71,7 +71,8 @@ def onnx_session(path: Path, threads: int | None = None):
         raise ModelError(f"cannot load {path}: {exc}") from exc
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
+def softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis of ``x`` (any shape), computed stably in its dtype."""
     x = x - x.max(axis=-1, keepdims=True)
     e = np.exp(x)
     return e / e.sum(axis=-1, keepdims=True)
@@ -117,7 +118,7 @@ class SpanEncoder:
             chunk = spans[b0 : b0 + self.batch]
             ids, mask = batch_windows(enc, chunk, self.config["cls_id"], self.config["sep_id"], self.config["pad_id"])
             outs = [sess.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask}) for sess in self.sessions]
-            p = sum(_softmax(logits.astype(np.float32)) for logits, _ in outs) / k
+            p = sum(softmax(logits.astype(np.float32)) for logits, _ in outs) / k
             for j, (s, e) in enumerate(chunk):
                 w = weights[b0 + j, s:e]
                 probs[s:e] += p[j, 1 : e - s + 1] * w[:, None]
@@ -139,7 +140,7 @@ class TechniqueHead:
     def __call__(self, features: np.ndarray) -> np.ndarray:
         h = features.astype(np.float32) @ self.w1 + self.b1
         h = 0.5 * h * (1.0 + np.tanh(0.7978845608 * (h + 0.044715 * h**3)))  # GELU (tanh form)
-        return _softmax(h @ self.w2 + self.b2)
+        return softmax(h @ self.w2 + self.b2)
 
 
 class TechniqueHeads:

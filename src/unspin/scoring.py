@@ -73,6 +73,14 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(s, e) for s, e in merged]
 
 
+def covered_chars(spans: Iterable[tuple[int, int]]) -> int:
+    """Characters inside at least one of ``spans`` (``[start, end)`` offsets; overlaps counted once).
+
+    The one interval union of the package: the summary's and the comparison's share of text,
+    and the store's ``covered`` column, all count this way."""
+    return sum(e - s for s, e in merge_spans(spans))
+
+
 def _by_article(labels: Iterable[Label]) -> dict[str, list[tuple[int, int]]]:
     out: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for label in labels:

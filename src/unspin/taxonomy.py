@@ -135,6 +135,22 @@ BY_NAME: dict[str, Technique] = {t.name: t for t in TECHNIQUES}
 NAMES: tuple[str, ...] = tuple(t.name for t in TECHNIQUES)
 
 
+#: Colour of a label that is not one of the 14 techniques (every renderer uses the same).
+FALLBACK_COLOUR = "#888888"
+
+
+def display_name(name: str) -> str:
+    """A technique's name for people ("Loaded language"); any other label as it is."""
+    t = BY_NAME.get(name)
+    return t.display if t else name
+
+
+def colour(name: str) -> str:
+    """A technique's hex colour, the same in every view; ``FALLBACK_COLOUR`` for other labels."""
+    t = BY_NAME.get(name)
+    return t.colour if t else FALLBACK_COLOUR
+
+
 def get(name: str) -> Technique:
     """Return the technique with the canonical PTC name ``name``."""
     try:

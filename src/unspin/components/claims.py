@@ -16,6 +16,7 @@ import numpy as np
 
 from unspin.article.sentences import split_sentences
 from unspin.document import Document, Span
+from unspin.runtime import softmax
 
 CLAIMS = "claims"
 
@@ -45,8 +46,7 @@ class ClaimDetector:
 
         def scorer(texts: list[str]) -> np.ndarray:
             logits = model(texts)
-            e = np.exp(logits - logits.max(axis=1, keepdims=True))
-            return e[:, 1] / e.sum(axis=1)
+            return softmax(logits)[:, 1]
 
         return cls(scorer, **kwargs)
 

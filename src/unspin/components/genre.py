@@ -21,6 +21,7 @@ import numpy as np
 
 from unspin.article.genre_features import HAND_FEATURES, embedding_feature, hand_features
 from unspin.document import Document
+from unspin.runtime import softmax
 
 
 class GenreModel:
@@ -42,8 +43,7 @@ class GenreModel:
         hand = hand_features(text)
         x = (np.concatenate([embedding_feature(text, self.embedder), hand]) - self.mean) / self.scale
         z = (x @ self.w + self.b) / self.temperature
-        p = np.exp(z - z.max())
-        p /= p.sum()
+        p = softmax(z)
         if hand[HAND_FEATURES.index("editorial_marker")] > 0 and "opinion" in self.labels:
             i = self.labels.index("opinion")
             if p[i] < self.min_opinion:

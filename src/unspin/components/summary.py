@@ -16,30 +16,13 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from unspin import taxonomy
+from unspin.scoring import covered_chars
+from unspin.taxonomy import display_name
 from unspin.document import Document
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 GENRE_PHRASE = {"opinion": "Opinion piece", "reporting": "News report", "satire": "Satire"}
-
-
-def _display(label: str) -> str:
-    return taxonomy.BY_NAME[label].display if label in taxonomy.BY_NAME else label
-
-
-def _union_chars(intervals: list[tuple[int, int]]) -> int:
-    total, cur_s, cur_e = 0, None, None
-    for s, e in sorted(intervals):
-        if cur_e is None or s > cur_e:
-            if cur_e is not None:
-                total += cur_e - cur_s
-            cur_s, cur_e = s, e
-        else:
-            cur_e = max(cur_e, e)
-    if cur_e is not None:
-        total += cur_e - cur_s
-    return total
 
 
 def _join(names: list[str]) -> str:
@@ -53,7 +36,7 @@ def summarise(doc: Document) -> dict[str, Any]:
     n_words = len(_WORD.findall(doc.text))
     counts = doc.technique_counts()
     top = list(counts)[:3]
-    share = _union_chars(list(offsets)) / len(doc.text) if doc.text else 0.0
+    share = covered_chars(offsets) / len(doc.text) if doc.text else 0.0
     claims = doc.results.get("claims") or []
     parts = []
     genre = doc.results.get("genre")
@@ -69,9 +52,9 @@ def summarise(doc: Document) -> dict[str, Any]:
         # "mostly" only when the top techniques account for most labels; else say how varied.
         lead = [t for t in top[:2] if counts[t] >= 2] or top[:1]
         lead_share = sum(counts[t] for t in lead) / max(sum(counts.values()), 1)
-        how = f"mostly {_join([_display(t) for t in lead])}" if lead_share >= 0.5 else f"led by {_join([_display(t) for t in lead])}"
+        how = f"mostly {_join([display_name(t) for t in lead])}" if lead_share >= 0.5 else f"led by {_join([display_name(t) for t in lead])}"
         if len(counts) == 1:
-            how = f"all {_display(top[0])}"
+            how = f"all {display_name(top[0])}"
         parts.append(f"{n} persuasion passage{'s' if n != 1 else ''} {verb} {pct} of the text, {how};")
     k = len(claims)
     if k == 0:

@@ -23,19 +23,12 @@ from rich.table import Table
 from rich.text import Text
 
 from unspin import taxonomy
+from unspin.taxonomy import colour, display_name
 from unspin.document import Document
 from unspin.render import register, register_compare
 
 #: Width of text written to a file or a pipe (a terminal uses its own width).
 PLAIN_WIDTH = 100
-
-
-def _colour(label: str) -> str:
-    return taxonomy.BY_NAME[label].colour if label in taxonomy.BY_NAME else "#999999"
-
-
-def _display(label: str) -> str:
-    return taxonomy.BY_NAME[label].display if label in taxonomy.BY_NAME else label
 
 
 def _one_line(text: str) -> str:
@@ -86,11 +79,11 @@ def _body(text: str, ps: list[dict[str, Any]], plain: bool) -> Text:
         covering = [p for p in ps if p["start"] <= a and p["end"] >= b]
         if covering and not plain:
             inner = min(covering, key=lambda p: p["end"] - p["start"])
-            body.append(text[a:b], style=f"bold black on {_colour(inner['labels'][0][0])}")
+            body.append(text[a:b], style=f"bold black on {colour(inner['labels'][0][0])}")
         else:
             body.append(text[a:b])
         for i in reversed(ends_at.get(b, [])):
-            body.append(f"<{i}]" if plain else f"[{i}]", style="" if plain else f"bold {_colour(ps[i - 1]['labels'][0][0])}")
+            body.append(f"<{i}]" if plain else f"[{i}]", style="" if plain else f"bold {colour(ps[i - 1]['labels'][0][0])}")
     return body
 
 
@@ -121,7 +114,7 @@ def _passage_table(text: str, ps: list[dict[str, Any]], title: str = "Persuasion
         names = Text()
         scores = []
         for j, (label, score) in enumerate(p["labels"]):
-            names.append(("\n" if j else "") + _display(label), style=_colour(label))
+            names.append(("\n" if j else "") + display_name(label), style=colour(label))
             scores.append(f"{score:.2f}")
         table.add_row(str(i), names, "\n".join(scores), _short(text[p["start"] : p["end"]], 90))
     return table
@@ -131,7 +124,7 @@ def _legend(d: Mapping[str, Any], ps: list[dict[str, Any]]) -> list:
     counts = d.get("techniques") or {}
     legend = Text()
     for label, n in counts.items():
-        legend.append(f" {_display(label)} ", style=f"bold black on {_colour(label)}")
+        legend.append(f" {display_name(label)} ", style=f"bold black on {colour(label)}")
         legend.append(f" {n}   ")
     note = Text(
         f"Counts are passages: {len(ps)} in all; a passage with two techniques counts under each. "
@@ -228,7 +221,7 @@ def _profile_table(payload: Mapping[str, Any]) -> Table:
         for k in ("a", "b"):
             f = row[k]
             cells += [f"{f['per_1000_words']:.1f}", f"{f['share']:.0%}"] if f["passages"] else ["-", "-"]
-        table.add_row(Text(row["display"], style=_colour(row["technique"])), *cells)
+        table.add_row(Text(row["display"], style=colour(row["technique"])), *cells)
     total = []
     for k in ("a", "b"):
         total += [f"{c[k]['passages_per_1000_words']:.1f}", f"{c[k]['persuasion_share']:.0%}"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from unspin.errors import InputError
+from unspin.scoring import covered_chars
 from unspin.store import require, sqlalchemy
 
 if TYPE_CHECKING:
@@ -52,12 +53,7 @@ class Record:
     @property
     def covered(self) -> int:
         """Characters inside at least one span (overlaps counted once)."""
-        total, reach = 0, 0
-        for start, end, _, _ in sorted(self.spans):
-            if end > reach:
-                total += end - max(start, reach)
-                reach = end
-        return total
+        return covered_chars((start, end) for start, end, _, _ in self.spans)
 
 
 def _metadata() -> "MetaData":

@@ -15,7 +15,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from unspin import taxonomy
+from unspin.taxonomy import colour
+from unspin.taxonomy import display_name as display
 from unspin.store import require, sqlalchemy
 from unspin.store.db import ERROR, OK, Store
 
@@ -73,16 +74,6 @@ class Report:
     @property
     def coverage(self) -> float:
         return self.covered / self.chars if self.chars else 0.0
-
-
-def display(name: str) -> str:
-    t = taxonomy.BY_NAME.get(name)
-    return t.display if t else name
-
-
-def colour(name: str) -> str:
-    t = taxonomy.BY_NAME.get(name)
-    return t.colour if t else "#555555"
 
 
 def build(store: Store, by: str = "technique", since: dt.date | None = None, top: int = 10) -> Report:
