@@ -95,3 +95,22 @@ def test_layers_depend_only_downward():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_every_error_class_lives_in_errors_and_declares_its_statuses():
+    import inspect
+
+    from unspin import errors
+
+    defined = sorted(
+        (str(p.relative_to(PACKAGE)), node.name)
+        for p in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef) and any(
+            getattr(b, "id", getattr(b, "attr", "")).endswith(("Error", "Exception")) for b in node.bases)
+    )
+    assert {f for f, _ in defined} == {"errors.py"}, defined
+    tree = [c for _, c in inspect.getmembers(errors, inspect.isclass) if issubclass(c, errors.UnspinError)]
+    for cls in tree:
+        assert cls.__name__ in errors.__doc__  # drawn in the module's tree
+        assert isinstance(cls.exit_code, int) and 400 <= cls.http_status < 600

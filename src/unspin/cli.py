@@ -380,9 +380,9 @@ app.registered_commands.sort(key=lambda i: _ORDER.index(i.rich_help_panel) if i.
 def main() -> None:
     try:
         app()
-    except UnspinError as exc:
-        err.print(f"[bold red]unspin: error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        sys.exit(2)
+    except UnspinError as exc:  # each carries its exit code (the table in unspin.errors)
+        err.print(f"[bold red]unspin: error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("unspin: interrupted")
         sys.exit(130)

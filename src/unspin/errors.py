@@ -1,17 +1,113 @@
-"""Exceptions with messages a user can act on. The CLI prints them as one line, exit code 2."""
+"""Every error unspin raises on purpose, in one tree, each with its exit code and HTTP status.
+
+::
+
+    UnspinError                      exit 2   HTTP 500   (base: never raised itself)
+    ├── InputError                   exit 2   HTTP 422   the input cannot be analysed as given
+    │   ├── FetchError               exit 2   HTTP 422   a URL cannot or may not be fetched
+    │   ├── UnsupportedMediaType     exit 2   HTTP 415   a request body of a type the API does not read
+    │   └── BodyTooLarge             exit 2   HTTP 413   a request body over the server's limit
+    ├── UnsupportedLanguageError     exit 2   HTTP 422   no model for the text's language
+    ├── ModelError                   exit 2   HTTP 503   a shipped model is missing or damaged
+    ├── MissingExtraError            exit 2   HTTP 501   an optional package is not installed
+    ├── FetchNotAllowed              exit 2   HTTP 403   the server's operator has not allowed URL fetching
+    ├── Busy                         exit 2   HTTP 503   no analysis slot came free (Retry-After: 5)
+    └── AnalysisTimeout              exit 2   HTTP 504   an analysis ran past the server's time limit
+
+The message of each is one line a user can act on; ``context`` holds what it is about (a file
+name, a limit) for programs. The CLI prints ``unspin: error: <message>`` and exits with
+``exit_code``; the web app answers ``{"error": <message>}`` with ``http_status`` and ``headers``
+(one handler each, ``unspin.cli.main`` and ``unspin.web.app``). Foreign errors (onnxruntime's,
+SQLAlchemy's, the file system's) are translated into these where unspin calls those libraries;
+anything else is an internal error: exit code 1, HTTP 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 
 class UnspinError(Exception):
-    """Base class of every error unspin raises on purpose."""
+    """Base class of every error unspin raises on purpose.
+
+    ``exit_code`` and ``http_status`` say how the CLI and the web API report it; ``headers``
+    are extra HTTP response headers; ``context`` carries keyword details for programs.
+    """
+
+    exit_code: int = 2
+    http_status: int = 500
+    headers: dict[str, str] | None = None
+
+    def __init__(self, message: str, **context: Any) -> None:
+        super().__init__(message)
+        self.context = context
+
+    @property
+    def message(self) -> str:
+        """The message on one line (newlines in hostile input never reach a terminal or log as such)."""
+        return " ".join(str(self).split())
 
 
 class InputError(UnspinError):
     """The input cannot be analysed as given (empty, binary, not UTF-8, too large, missing)."""
 
+    http_status = 422
+
+
+class FetchError(InputError):
+    """The URL cannot or may not be fetched; the message says why."""
+
+
+class UnsupportedMediaType(InputError):
+    """A request body of a content type the endpoint does not read."""
+
+    http_status = 415
+
+
+class BodyTooLarge(InputError):
+    """A request body over the server's limit (``context["limit"]``: bytes)."""
+
+    http_status = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the request body is larger than the limit of {limit:,} bytes; send a shorter text", limit=limit)
+
 
 class UnsupportedLanguageError(UnspinError):
     """No model for the text's language is installed."""
 
+    http_status = 422
+
 
 class ModelError(UnspinError):
     """A shipped model is missing or damaged."""
+
+    http_status = 503
+
+
+class MissingExtraError(UnspinError):
+    """An optional package that this feature needs is not installed."""
+
+    http_status = 501
+
+
+class FetchNotAllowed(UnspinError):
+    """The server was not started with URL fetching allowed."""
+
+    http_status = 403
+
+
+class Busy(UnspinError):
+    """Every analysis slot is taken and the queue is full or did not move in time."""
+
+    http_status = 503
+    headers = {"Retry-After": "5"}
+
+
+class AnalysisTimeout(UnspinError):
+    """An analysis ran past the server's time limit (``context["seconds"]``) and was abandoned."""
+
+    http_status = 504
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the analysis took longer than {seconds:g} s and was abandoned; try a shorter text", seconds=seconds)

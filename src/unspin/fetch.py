@@ -18,17 +18,13 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Callable
 
-from unspin.errors import InputError
+from unspin.errors import FetchError
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 5_000_000
 MAX_REDIRECTS = 5
 _ACCEPTED_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 _REDIRECTS = (301, 302, 303, 307, 308)
-
-
-class FetchError(InputError):
-    """The URL cannot or may not be fetched; the message says why."""
 
 
 @dataclass(frozen=True)

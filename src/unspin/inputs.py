@@ -290,7 +290,7 @@ def fetched_source(page, max_chars: int, *, limit_hint: str = "raise the limit (
     A text/plain page with a declared charset other than UTF-8 is decoded with that charset
     first; everything else (HTML reads its own declaration) goes to the road as bytes.
     """
-    from unspin.fetch import FetchError
+    from unspin.errors import FetchError
 
     data: bytes | str = page.data
     if not page.is_html and page.charset and page.charset.lower().replace("_", "-") not in ("utf-8", "utf8"):

@@ -9,11 +9,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from unspin.errors import UnspinError
-
-
-class MissingExtraError(UnspinError):
-    """An optional package that this feature needs is not installed."""
+from unspin.errors import MissingExtraError
 
 
 def require(module: str, extra: str | None, feature: str) -> ModuleType:

@@ -27,7 +27,7 @@ from starlette.exceptions import HTTPException
 
 from unspin import __version__, taxonomy
 from unspin.document import Document
-from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
+from unspin.errors import FetchNotAllowed, InputError, UnspinError, UnsupportedMediaType
 from unspin.inputs import MAX_CHARS, Source, fetched_source, read
 from unspin.web import STATIC_DIR
 from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -196,16 +196,12 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body)
 
     # -- errors: always {"error": "one line"} -----------------------------------------------
+    # Every unspin error carries its own status (the table in unspin.errors).
     @app.exception_handler(UnspinError)
-    @app.exception_handler(InputError)
-    @app.exception_handler(UnsupportedLanguageError)
-    async def _input_error(_request: Request, exc: UnspinError) -> JSONResponse:
-        return JSONResponse({"error": _one_line(str(exc))}, status_code=422)
+    async def _unspin_error(_request: Request, exc: UnspinError) -> JSONResponse:
+        return JSONResponse({"error": exc.message}, status_code=exc.http_status, headers=exc.headers)
 
-    @app.exception_handler(ModelError)
-    async def _model_error(_request: Request, exc: ModelError) -> JSONResponse:
-        return JSONResponse({"error": _one_line(str(exc))}, status_code=503)
-
+    # Starlette's own (404, 405) keep their status.
     @app.exception_handler(HTTPException)
     async def _http_error(_request: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse({"error": _one_line(exc.detail or "")}, status_code=exc.status_code, headers=exc.headers)
@@ -382,7 +378,7 @@ async def _read_request(request: Request, settings: Settings) -> tuple[str, Call
         data = await request.body()
         return request.query_params.get("language", "auto"), road(data, "body", ctype, "html" if ctype == "text/html" else "auto")
     if ctype not in ("application/json", ""):
-        raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json, multipart/form-data, text/plain or text/html")
+        raise UnsupportedMediaType(f"unsupported content type {ctype!r}: send application/json, multipart/form-data, text/plain or text/html")
     body = await request.body()
     try:
         # Python's json, not pydantic's parser: a text cut at a UTF-16 length limit arrives with
@@ -435,7 +431,7 @@ async def _read_compare_request(request: Request, settings: Settings) -> tuple[s
                 raise InputError(f"the form has no field `{key}` (a file or a text)")
         return language, out
     if ctype not in ("application/json", ""):
-        raise HTTPException(415, f"unsupported content type {ctype!r}: send application/json or a form (multipart/form-data)")
+        raise UnsupportedMediaType(f"unsupported content type {ctype!r}: send application/json or a form (multipart/form-data)")
     body = await request.body()
     try:
         payload = json.loads(body or b"{}")  # Python's json: lone surrogate escapes are valid JSON
@@ -450,7 +446,7 @@ async def _read_compare_request(request: Request, settings: Settings) -> tuple[s
 
 async def _fetch(url: str, settings: Settings) -> Callable[[], Source]:
     if not settings.allow_url_fetch:
-        raise HTTPException(403, "this server does not fetch URLs (its operator has not allowed it); send the article as `text` instead")
+        raise FetchNotAllowed("this server does not fetch URLs (its operator has not allowed it); send the article as `text` instead")
     from unspin import fetch
 
     page = await asyncio.to_thread(

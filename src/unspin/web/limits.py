@@ -14,24 +14,9 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Awaitable, Callable, TypeVar
 
-from starlette.exceptions import HTTPException
+from unspin.errors import AnalysisTimeout, BodyTooLarge, Busy
 
 T = TypeVar("T")
-
-
-class BodyTooLarge(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than the limit of {limit:,} bytes; send a shorter text")
-
-
-class Busy(HTTPException):
-    def __init__(self, message: str) -> None:
-        super().__init__(503, message, headers={"Retry-After": "5"})
-
-
-class AnalysisTimeout(HTTPException):
-    def __init__(self, seconds: float) -> None:
-        super().__init__(504, f"the analysis took longer than {seconds:g} s and was abandoned; try a shorter text")
 
 
 class AnalysisLimiter:
@@ -97,7 +82,7 @@ class BodyLimitMiddleware:
                 await _send_error(send, 400, "the Content-Length header is not a number")
                 return
             if int(length) > self.max_body:
-                await _send_error(send, 413, BodyTooLarge(self.max_body).detail)
+                await _send_error(send, 413, BodyTooLarge(self.max_body).message)
                 return
         received = 0
         started = False
@@ -123,7 +108,7 @@ class BodyLimitMiddleware:
             # Raised where the app read the body outside a route's exception handling.
             if started:
                 raise
-            await _send_error(send, 413, exc.detail)
+            await _send_error(send, exc.http_status, exc.message)
 
 
 class SecurityHeadersMiddleware:
