@@ -2,7 +2,7 @@
 on SQLite and on PostgreSQL, plus the time to skip an already-analysed corpus.
 
 The corpus repeats the PTC training articles under new ids. PostgreSQL is a temporary local
-server (``unspin.store.pgtemp``, fsync on). The model is loaded (and on Dask, warmed up on every
+server (``scripts/_pgtemp.py``, fsync on). The model is loaded (and on Dask, warmed up on every
 worker) before the clock starts, so the figures are steady-state throughput.
 
     .venv/bin/python bench/batch.py --n 1000            # the full benchmark (slow on 2 cores)
@@ -68,7 +68,10 @@ def main() -> None:
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
 
-    from unspin.store import ingest, pgtemp
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import _pgtemp as pgtemp  # test and benchmark infrastructure, not part of the package
+
+    from unspin.store import ingest
     from unspin.store.batch import LocalExecutor, run_batch
     from unspin.store.db import Store, model_version
 

@@ -4,7 +4,7 @@
     python bench/quality_article.py --data /path/to/data --precision both
 
 Claims: F1 of the positive (Yes) class at the shipped threshold on CheckThat! 2024 dev-test and
-on our own held-out 10% of CT24 train (unspin.article.data.checkworthy_splits); dev is shown
+on our own held-out 10% of CT24 train (scripts/_data.py: checkworthy_splits); dev is shown
 too (it chose the threshold, so it is optimistic). ``--precision both`` also scores the fp32
 ONNX export left by scripts/train_claims.py in --claims-run (not shipped).
 Genre: macro-F1 on the held-out 20% of every (source, label) cell of genre_en, with per-cell
@@ -24,8 +24,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
-from unspin.article.data import checkworthy_splits, f1_positive, genre_split, read_genre  # noqa: E402
+from _data import checkworthy_splits, f1_positive, genre_split, read_genre  # noqa: E402
 
 
 def claims(data: Path, model_path: Path, label: str) -> dict:

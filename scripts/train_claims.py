@@ -6,7 +6,7 @@
     python scripts/train_claims.py --mode finetune --out runs/claims
     python scripts/train_claims.py --mode finetune --out runs/claims --install   # ship it in src/unspin/models/en-claims
 
-Splits (unspin.article.data.checkworthy_splits): 10% of CT24 train held out by a hash of the
+Splits (scripts/_data.py: checkworthy_splits): 10% of CT24 train held out by a hash of the
 sentence id ("own"), never trained on; dev.tsv chooses the epoch and the decision threshold;
 dev-test.tsv and "own" are only measured. Metric: F1 of the positive (Yes) class.
 """
@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from unspin.article.data import best_threshold, checkworthy_splits, f1_positive  # noqa: E402
+from _data import best_threshold, checkworthy_splits, f1_positive  # noqa: E402
 
 from _training import fit, linear_warmup  # noqa: E402  (scripts/ is on sys.path when run as a script)
 

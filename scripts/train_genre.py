@@ -6,7 +6,7 @@
 Model: multinomial logistic regression over [mean MiniLM sentence vector of the article's opening
 (~512 tokens), standardised hand features] (unspin.article.genre_features), stored as numpy arrays
 (weights.npz) so the runtime needs no scikit-learn. Class weights are balanced (satire is 13%).
-The held-out split keeps 20% of every (source, label) cell (unspin.article.data.genre_split).
+The held-out split keeps 20% of every (source, label) cell (scripts/_data.py: genre_split).
 
 The corpus is confounded (all opinion from one source, all satire from the other; reporting from
 both), so besides macro-F1 the script reports: per (source, label) accuracy; ablations
@@ -30,7 +30,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from unspin.article.data import genre_split, read_genre  # noqa: E402
+from _data import genre_split, read_genre  # noqa: E402
 from unspin.article.genre_features import HAND_FEATURES, embedding_feature, hand_features  # noqa: E402
 
 LABELS = ["opinion", "reporting", "satire"]

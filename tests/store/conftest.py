@@ -1,12 +1,13 @@
 """Fixtures for the corpus store: the same tests run on SQLite and on a real PostgreSQL server.
 
 PostgreSQL comes from ``UNSPIN_TEST_POSTGRES_URL`` if set, otherwise a temporary server is
-started once per session (see ``unspin.store.pgtemp``); each test gets a fresh database.
+started once per session (see ``scripts/_pgtemp.py``); each test gets a fresh database.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -14,7 +15,9 @@ from typing import Iterator
 import pytest
 
 from conftest import need
-from unspin.store import pgtemp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import _pgtemp as pgtemp  # noqa: E402  (test and benchmark infrastructure, not part of the package)
 
 
 @pytest.fixture(scope="session")

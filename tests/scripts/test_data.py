@@ -1,4 +1,9 @@
-from unspin.article.data import best_threshold, f1_positive, genre_split, GenreDoc, heldout, read_checkworthy
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from _data import best_threshold, f1_positive, genre_split, GenreDoc, heldout, read_checkworthy  # noqa: E402
 
 
 def test_joined_records_are_split(tmp_path):
