@@ -195,7 +195,8 @@ def main() -> None:
     print("\nboundaries of the best-overlapping prediction (chars):")
     for side, counts in result["boundaries"].items():
         print(f"  {side:5s} " + "  ".join(f"{k} {v}" for k, v in counts.items())
-              + f"  (median shift {result['median_shift_chars'][side]:+.0f}, median |shift| when wrong {result['median_abs_shift_chars_when_wrong'][side]:.0f})")
+              + (f"  (median shift {result['median_shift_chars'][side]:+.0f}, median |shift| when wrong "
+                  f"{result['median_abs_shift_chars_when_wrong'][side]:.0f})"))
     print(f"\ncalibration (span score -> share of its characters inside gold), ECE {result['expected_calibration_error']}:")
     for k, v in result["calibration"].items():
         print(f"  {k}  n={v['n']:4d}  mean score {v['mean_score']:.3f}  precision {v['precision']:.3f}")

@@ -8,7 +8,10 @@ smoothed lexicon ratio, log word count, "the word trigram recurs in the article"
 the validation articles, re-tunes the decoding thresholds there, and scores SI F1 on the other
 half (2-fold by article), against the tagger alone with thresholds tuned the same way.
 """
-import sys, re, hashlib, numpy as np
+import sys
+import re
+import hashlib
+import numpy as np
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[1] / "src"))
 from pathlib import Path
 from collections import Counter

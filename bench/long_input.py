@@ -15,7 +15,6 @@ models), spans and claims found.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys

@@ -94,7 +94,8 @@ def main() -> None:
         print(json.dumps(res, indent=1))
         return
     for c in res["claims"]:
-        print(f"claims [{c['model']}] threshold {c['threshold']:.2f}: " + " | ".join(f"{k} F1 {c[k]['f1']:.4f} (P {c[k]['precision']:.3f} R {c[k]['recall']:.3f}, n={c[k]['n']})" for k in ("dev-test", "own", "dev")))
+        print(f"claims [{c['model']}] threshold {c['threshold']:.2f}: " + " | ".join(f"{k} F1 {c[k]['f1']:.4f} (P {c[k]['precision']:.3f} R "
+            f"{c[k]['recall']:.3f}, n={c[k]['n']})" for k in ("dev-test", "own", "dev")))
     g = res["genre"]
     print(f"genre: held-out macro-F1 {g['macro_f1']:.4f} on {g['heldout_docs']} docs; per class {g['per_class_f1']}")
     for cell, counts in g["per_cell"].items():

@@ -46,7 +46,8 @@ def main() -> None:
     val, gold = validation_data(Path(args.data))
     result = tune_decoding(args.out, val, gold)
     record(args.out, config, result, len(val), {"members": single})
-    print(f"ensemble of {len(members)}: decoder {result['threshold']}/{result['seed_threshold']}/{result['edge_start']}/{result['edge_end']} SI F1 {result['si']['f1']:.4f} TC micro-F1 {result['tc']['f1']:.4f}")
+    print(f"ensemble of {len(members)}: decoder {result['threshold']}/{result['seed_threshold']}/{result['edge_start']}/{result['edge_end']} SI F1 "
+        f"{result['si']['f1']:.4f} TC micro-F1 {result['tc']['f1']:.4f}")
     if args.install:
         install_model(args.out, "en", ["tokenizer.json", "config.json"] + [f for m in members for f in m.values()])
 

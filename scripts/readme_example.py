@@ -89,7 +89,7 @@ def expected_readme(readme: str, generated: dict[str, str]) -> str:
         pat = _pattern(name)
         if not pat.search(readme):
             raise ValueError(f"README.md lost its <!-- example:{name} --> ... <!-- /example:{name} --> markers")
-        readme = pat.sub(lambda m: m.group(1) + "\n" + body + "\n" + m.group(3), readme)
+        readme = pat.sub(lambda m, body=body: m.group(1) + "\n" + body + "\n" + m.group(3), readme)
     return readme
 
 

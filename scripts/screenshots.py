@@ -108,7 +108,8 @@ def main() -> None:
                     encoding="utf-8",
                 )
                 subprocess.run(
-                    [sys.executable, "-m", "unspin.cli", "analyze", str(ROOT / "examples" / "column.txt"), "--evidence", str(evidence), "-f", "html", "-o", str(report)],
+                    [sys.executable, "-m", "unspin.cli", "analyze", str(ROOT / "examples" / "column.txt"),
+                     "--evidence", str(evidence), "-f", "html", "-o", str(report)],
                     check=True,
                 )
                 page = browser.new_page(viewport={"width": 390, "height": 844})

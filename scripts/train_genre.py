@@ -147,7 +147,8 @@ def main() -> None:
     # weight stays near zero rather than exploding on a rare 1 - the runtime rule handles it.
     im = 384 + HAND_FEATURES.index("editorial_marker")
     mean[im], scale[im] = 0.0, 1.0
-    metrics: dict = {"train_docs": len(train), "heldout_docs": len(test), "split": "unspin.article.data.genre_split: 20% of every (source, label) cell, seed 13"}
+    metrics: dict = {"train_docs": len(train), "heldout_docs": len(test), "split": "unspin.article.data.genre_split: 20% of every (source, label) "
+        "cell, seed 13"}
     models = {}
     for use in ("emb", "hand", "both"):
         x_tr, x_te = assemble(e_tr, h_tr, mean, scale, use), assemble(e_te, h_te, mean, scale, use)
@@ -201,7 +202,8 @@ def main() -> None:
     temperature = fit_temperature(assemble(e_tr, h_tr, mean, scale, "both"), y_tr, cells_tr, c, list(final.classes_))
     metrics["temperature"] = temperature
     print(f"temperature (out-of-fold NLL on the training split): {temperature}", flush=True)
-    np.savez(out / "weights.npz", w=final.coef_[order].T.astype(np.float32), b=final.intercept_[order].astype(np.float32), mean=mean.astype(np.float32), scale=scale.astype(np.float32))
+    np.savez(out / "weights.npz", w=final.coef_[order].T.astype(np.float32), b=final.intercept_[order].astype(np.float32),
+             mean=mean.astype(np.float32), scale=scale.astype(np.float32))
     hand_w = final.coef_[order][:, 384:]
     metrics["hand_feature_weights"] = {f: {l: round(float(hand_w[j, k]), 3) for j, l in enumerate(LABELS)} for k, f in enumerate(HAND_FEATURES)}
     config = {
@@ -211,8 +213,10 @@ def main() -> None:
         "model": f"multinomial logistic regression, C={c} (5-fold CV on the training split), class_weight=balanced, trained on the 80% training split only",
         "temperature": temperature,
         "marker_rule": {
-            "what": "an explicit editorial marker (unspin.article.genre_features.EDITORIAL_MARKERS: 'Opinion |', 'op-ed', 'the author's point of view may not coincide with ...', 'column', ...) sets P(opinion) to at least min_opinion, other classes rescaled",
-            "why": "publishers' own labels are stronger evidence than style, and the training corpus has almost no such markers, so the regression cannot learn their weight",
+            "what": ("an explicit editorial marker (unspin.article.genre_features.EDITORIAL_MARKERS: 'Opinion |', 'op-ed', 'the author's point of view "
+                "may not coincide with ...', 'column', ...) sets P(opinion) to at least min_opinion, other classes rescaled"),
+            "why": ("publishers' own labels are stronger evidence than style, and the training corpus has almost no such markers, so the regression "
+                "cannot learn their weight"),
             "min_opinion": 0.9,
         },
         "metrics": metrics,

@@ -27,7 +27,7 @@ from unspin import language, progress
 from unspin.article.sentences import split_sentences
 from unspin.document import Document, Span
 from unspin.errors import InputError, UnsupportedLanguageError
-from unspin.inputs import Source, read, read_path
+from unspin.inputs import read, read_path
 from unspin.pipeline import Pipeline
 from unspin.view import ModelView
 
@@ -148,7 +148,8 @@ STORY = (
 @pytest.mark.parametrize("consent_attrs", ['class="cookie-consent" role="dialog"', 'id="onetrust-banner-sdk"', 'id="x1"'])
 @pytest.mark.parametrize("story_tag", ["article", "aside", "div"])
 def test_consent_dialog_before_the_story_is_left_out(consent_attrs: str, story_tag: str) -> None:
-    page = f"<!doctype html><html><body><div {consent_attrs}>{CONSENT}</div><{story_tag} class='x'>{STORY}</{story_tag}><footer>Copyright 2026 Port News</footer></body></html>"
+    page = (f"<!doctype html><html><body><div {consent_attrs}>{CONSENT}</div><{story_tag} class='x'>{STORY}</{story_tag}><footer>Copyright 2026 Port "
+        "News</footer></body></html>")
     src = read(page.encode(), "page.html")
     assert "Dock workers returned" in src.text and "cookies" not in src.text and "partners" not in src.text
     assert "corrupt cowards" in src.text and src.text.index("Dock workers") < 40  # the story, from its start

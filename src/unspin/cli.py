@@ -197,7 +197,8 @@ def _analysis_progress(n_chars: int):
 @app.command(rich_help_panel="Analyse")
 def analyze(
     source: SourceArg,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="text: the highlighted text and tables, for people (coloured in a terminal); json: for programs (keys below); html: one self-contained page.")] = Format("text"),
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text: the highlighted text and tables, for people (coloured in a terminal); json: for "
+        "programs (keys below); html: one self-contained page.")] = Format("text"),
     language: LanguageOpt = "auto",
     output: OutputOpt = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
@@ -238,7 +239,8 @@ def analyze(
 def compare(
     a: Annotated[str, typer.Argument(metavar="A", help="The first text: a file, an http(s) URL, or - for standard input.", show_default=False)],
     b: Annotated[str, typer.Argument(metavar="B", help="The second text, read the same way.", show_default=False)],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="text: the difference in one sentence, a technique profile table and both texts highlighted; json: {a, b, comparison}; html: one self-contained page.")] = Format("text"),
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="text: the difference in one sentence, a technique profile table and both texts "
+        "highlighted; json: {a, b, comparison}; html: one self-contained page.")] = Format("text"),
     language: LanguageOpt = "auto",
     output: OutputOpt = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
@@ -306,7 +308,8 @@ def evaluate(
         return
     console = Console()
     o = score.overall
-    console.print(f"[bold]{task.value.upper()}[/]  P {o.precision:.4f}  R {o.recall:.4f}  [bold]F1 {o.f1:.4f}[/]  ({o.n_pred} predicted, {o.n_gold} gold spans)")
+    console.print(f"[bold]{task.value.upper()}[/]  P {o.precision:.4f}  R {o.recall:.4f}  [bold]F1 {o.f1:.4f}[/]  ({o.n_pred} predicted, {o.n_gold} "
+        "gold spans)")
     table = Table("technique", "P", "R", "F1", "pred", "gold")
     for name, prf in sorted(score.per_technique.items(), key=lambda kv: -kv[1].n_gold):
         table.add_row(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", str(prf.n_pred), str(prf.n_gold))
@@ -389,7 +392,8 @@ def main() -> None:
     except Exception as exc:  # the promise is one line, never a traceback
         if os.environ.get("UNSPIN_DEBUG"):
             raise
-        err.print(f"[bold red]unspin: internal error:[/] {type(exc).__name__}: {escape(str(exc))} (set UNSPIN_DEBUG=1 for details)", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]unspin: internal error:[/] {type(exc).__name__}: {escape(str(exc))} (set UNSPIN_DEBUG=1 "
+            "for details)", highlight=False, soft_wrap=True)
         sys.exit(1)
 
 

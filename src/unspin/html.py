@@ -232,7 +232,8 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     warnings: list[str] = []
     if dropped:
         warnings.append(
-            f"{dropped} paragraph{'s' if dropped != 1 else ''} at the edge of the page that read like a cookie notice or page furniture {'were' if dropped != 1 else 'was'} left out"
+            f"{dropped} paragraph{'s' if dropped != 1 else ''} at the edge of the page that read like a cookie notice or page furniture "
+            f"{'were' if dropped != 1 else 'was'} left out"
         )
     # A section front: the extracted text reads several teaser headlines (a "related stories"
     # box that trafilatura left out does not count).

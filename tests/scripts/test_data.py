@@ -34,7 +34,8 @@ def test_heldout_is_stable_and_about_the_share():
 
 
 def test_genre_split_holds_out_every_cell():
-    docs = [GenreDoc(f"{s}{l}{i}", s, l, "", "x") for s, l, n in (("a", "opinion", 10), ("b", "satire", 5), ("a", "reporting", 4), ("b", "reporting", 6)) for i in range(n)]
+    cells = (("a", "opinion", 10), ("b", "satire", 5), ("a", "reporting", 4), ("b", "reporting", 6))
+    docs = [GenreDoc(f"{s}{l}{i}", s, l, "", "x") for s, l, n in cells for i in range(n)]
     train, test = genre_split(docs)
     assert {(d.source, d.label) for d in test} == {(d.source, d.label) for d in docs}
     assert not {d.id for d in train} & {d.id for d in test}

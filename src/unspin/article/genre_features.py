@@ -35,7 +35,9 @@ _OUTLETS = re.compile(
     r"\((?:The Borowitz Report|SatireWire(?:\.com)?|The Onion|Reuters|AP|AFP|CNN|Fox News)\)|\bThe Borowitz Report\b|SatireWire(?:\.com)?|</?doc>",
     re.IGNORECASE,
 )
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u2014": " - ", "\u2013": " - ", "\u2012": "-", "\u2212": "-"})
+_QUOTES = str.maketrans(
+    {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'", "\u2014": " - ", "\u2013": " - ", "\u2012": "-", "\u2212": "-"}
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -55,9 +57,11 @@ _FIRST_SG = frozenset("i me my mine myself i'm i've i'd i'll".split())
 _FIRST_PL = frozenset("we us our ours ourselves we're we've we'd we'll".split())
 _SECOND = frozenset("you your yours yourself yourselves you're you've you'd you'll".split())
 _MODALS = frozenset("should must ought need needs shouldn't mustn't".split())
-_HEDGE_OPINION = re.compile(r"\bI (?:think|believe|feel|suspect|doubt|argue|would argue|am convinced)\b|\bin my (?:view|opinion)\b|\bto my mind\b|\bit seems to me\b", re.IGNORECASE)
+_HEDGE_OPINION = re.compile(r"\bI (?:think|believe|feel|suspect|doubt|argue|would argue|am convinced)\b|\bin my (?:view|opinion)\b|\bto my "
+    r"mind\b|\bit seems to me\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(r"\b(?:said|says|told|according to|announced|reported|stated|confirmed|added|spokes(?:man|woman|person))\b", re.IGNORECASE)
-_EVALUATIVE = re.compile(r"\b(?:clearly|obviously|surely|of course|indeed|undoubtedly|arguably|frankly|sadly|unfortunately|fortunately|absurd|ridiculous|shameful|disgrace\w*)\b", re.IGNORECASE)
+_EVALUATIVE = re.compile(r"\b(?:clearly|obviously|surely|of "
+    r"course|indeed|undoubtedly|arguably|frankly|sadly|unfortunately|fortunately|absurd|ridiculous|shameful|disgrace\w*)\b", re.IGNORECASE)
 _SENT = re.compile(r"[.!?]+(?:\s|$)")
 
 HAND_FEATURES = (

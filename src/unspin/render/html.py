@@ -93,7 +93,8 @@ def _page(data: dict[str, Any], title: str, subtitle: str, plain_text: str) -> s
   <p>{html.escape(subtitle)}</p>
 </header>
 <main>
-  <noscript><div class="unspin-card"><p>Turn on JavaScript to see the highlights. The analysed text:</p><pre class="unspin-pre">{html.escape(plain_text)}</pre></div></noscript>
+  <noscript><div class="unspin-card"><p>Turn on JavaScript to see the highlights. The analysed text:</p>
+    <pre class="unspin-pre">{html.escape(plain_text)}</pre></div></noscript>
   <section id="unspin-result" aria-label="Analysis" tabindex="-1"></section>
   <p class="unspin-footer">Made by unspin {html.escape(version)}. A highlight is a model's reading, not a verdict: read the passage and judge.</p>
 </main>

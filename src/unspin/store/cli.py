@@ -57,7 +57,8 @@ class RateColumn(ProgressColumn):
 
 
 def batch(
-    inputs: List[str] = typer.Argument(..., help="Folders of .txt/.html files, or .jsonl/.csv/.parquet files with columns id, text [, source, published, url, title]."),
+    inputs: List[str] = typer.Argument(..., help="Folders of .txt/.html files, or .jsonl/.csv/.parquet files with columns id, text [, source, "
+        "published, url, title]."),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
     language: str = typer.Option("auto", "--language", "-l", help="auto, or en to force English."),
@@ -193,8 +194,10 @@ def report(
 
 def export(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
-    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", help="jsonl, parquet, semeval (PTC articles + TC labels folder) or label-studio (tasks with predictions)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and label-studio default to standard output."),
+    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", help="jsonl, parquet, semeval (PTC articles + TC labels folder) or "
+        "label-studio (tasks with predictions)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and "
+        "label-studio default to standard output."),
 ) -> None:
     """Export analysed documents and their spans."""
     from unspin.store import export as exp

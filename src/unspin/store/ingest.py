@@ -16,7 +16,8 @@ from its folder. The id depends only on the file's place, never on the other inp
 run, so reruns find every document again. Table rows keep their ``id`` column.
 
 CSV files are read as UTF-8 with or without a byte-order mark (spreadsheets write one), any
-line ends, and "," or else ";" or a tab as the separator (whichever the header line has); a cell that is not UTF-8 goes to the road as bytes (Windows-1252 fallback, warned).
+line ends, and "," or else ";" or a tab as the separator (whichever the header line has); a cell
+that is not UTF-8 goes to the road as bytes (Windows-1252 fallback, warned).
 """
 
 from __future__ import annotations

@@ -76,6 +76,11 @@ class Report:
         return self.covered / self.chars if self.chars else 0.0
 
 
+def _totals(sa, d) -> list:
+    """Characters, covered characters and spans summed over the selected documents (0 when none)."""
+    return [sa.func.coalesce(sa.func.sum(c), 0) for c in (d.size, d.covered, d.n_spans)]
+
+
 def build(store: Store, by: str = "technique", since: dt.date | None = None, top: int = 10) -> Report:
     sa = sqlalchemy()
     d, s = store.documents.c, store.spans.c
@@ -85,7 +90,7 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
     joined = store.spans.join(store.documents, s.document_id == d.id)
     with store.engine.connect() as conn:
         n_docs, chars, covered, n_spans = conn.execute(
-            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(d.size), 0), sa.func.coalesce(sa.func.sum(d.covered), 0), sa.func.coalesce(sa.func.sum(d.n_spans), 0)).where(*cond)
+            sa.select(sa.func.count(), *_totals(sa, d)).where(*cond)
         ).one()
         err_cond = [d.status == ERROR] + ([d.published >= since] if since is not None else [])
         n_errors = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(*err_cond)).scalar_one()
@@ -104,7 +109,7 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
         if by in ("source", "month"):
             key = _group_key(store, by).label("grp")
             rows = conn.execute(
-                sa.select(key, sa.func.count(), sa.func.coalesce(sa.func.sum(d.size), 0), sa.func.coalesce(sa.func.sum(d.covered), 0), sa.func.coalesce(sa.func.sum(d.n_spans), 0))
+                sa.select(key, sa.func.count(), *_totals(sa, d))
                 .where(*cond)
                 .group_by(key)
                 .order_by(key)
@@ -156,13 +161,15 @@ def print_table(r: Report, console: Any) -> None:
     console.print(f"[bold]{_headline(r)}[/]", highlight=False)
     t = Table("technique", "spans", "documents", "share of documents", "mean score", title="techniques")
     for row in r.techniques:
-        t.add_row(display(row.technique), str(row.spans), str(row.documents), f"{row.documents / r.documents:.0%}" if r.documents else "-", f"{row.mean_score:.2f}")
+        share = f"{row.documents / r.documents:.0%}" if r.documents else "-"
+        t.add_row(display(row.technique), str(row.spans), str(row.documents), share, f"{row.mean_score:.2f}")
     console.print(t)
     if r.groups:
         g = Table(r.by, "documents", "covered", "spans/doc", "most frequent techniques", title=f"by {r.by}")
         for row in r.groups:
             common = sorted(row.techniques.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-            g.add_row(row.group, str(row.documents), f"{row.coverage:.1%}", f"{row.spans / row.documents:.1f}" if row.documents else "-", ", ".join(f"{display(k)} {v}" for k, v in common))
+            per_doc = f"{row.spans / row.documents:.1f}" if row.documents else "-"
+            g.add_row(row.group, str(row.documents), f"{row.coverage:.1%}", per_doc, ", ".join(f"{display(k)} {v}" for k, v in common))
         console.print(g)
     if r.top_spans:
         s = Table("score", "technique", "span", "document", title="highest-scoring spans")
@@ -280,9 +287,11 @@ def to_html(r: Report) -> str:
             + "</td></tr>"
             for g in r.groups
         )
-        group_html = f"<h2>By {e(r.by)}</h2><table><tr><th>{e(r.by)}</th><th>documents</th><th>covered</th><th>most frequent techniques</th></tr>{group_rows}</table>"
+        group_html = (f"<h2>By {e(r.by)}</h2><table><tr><th>{e(r.by)}</th><th>documents</th><th>covered</th><th>most frequent "
+            f"techniques</th></tr>{group_rows}</table>")
     span_rows = "".join(
-        f"<tr><td>{s.score:.2f}</td><td>{e(display(s.technique))}</td><td class=span>{e(s.text)}</td><td>{e(s.document_id)}</td><td>{e(s.source or '')}</td></tr>"
+        f"<tr><td>{s.score:.2f}</td><td>{e(display(s.technique))}</td><td class=span>{e(s.text)}</td>"
+        f"<td>{e(s.document_id)}</td><td>{e(s.source or '')}</td></tr>"
         for s in r.top_spans
     )
     return f"""<!doctype html>

@@ -276,7 +276,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             "text for each, and one sentence of the differences. Errors as for /api/v1/analyze."
         ),
         response_model=None,
-        responses={200: {"description": "The comparison"}, 413: {"model": ErrorOut}, 415: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}, 504: {"model": ErrorOut}},
+        responses={200: {"description": "The comparison"}, **{code: {"model": ErrorOut} for code in (413, 415, 422, 503, 504)}},
         openapi_extra={
             "requestBody": {
                 "required": True,
