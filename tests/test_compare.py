@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from unspin.compare import compare, comparison_payload, profile, sentence
-from unspin.document import Document, Span
+from unspin.document import Document, Genre, Span
 
 
 def doc(text: str, spans: list[tuple[int, int, str, float]], genre: str | None = None, source: str | None = None) -> Document:
     d = Document(text, meta={"source": source} if source else {})
     d.spans.extend(Span(a, b, label, p) for a, b, label, p in spans)
     if genre:
-        d.results["genre"] = {"label": genre, "scores": {genre: 0.8, "satire": 0.2}}
+        d.genre = Genre(genre, {genre: 0.8, "satire": 0.2})
     return d
 
 

@@ -1,8 +1,10 @@
 import json
+from pathlib import Path
 
 import pytest
 
 from unspin import Document, Span, __version__
+from unspin.document import Genre, Summary
 
 
 def test_spans_are_views_by_offset_and_json_shape():
@@ -12,7 +14,8 @@ def test_spans_are_views_by_offset_and_json_shape():
     doc.spans.append(Span(s, s + len("corrupt elite"), "Name_Calling,Labeling", 0.8765))
     doc.spans.append(Span(s, s + len("corrupt"), "Loaded_Language", 0.5))
     d = doc.to_dict()
-    assert list(d) == ["unspin", "language", "text_chars", "spans", "techniques", "warnings"]
+    assert list(d) == ["unspin", "language", "text_chars", "spans", "techniques", "warnings", "text"]
+    assert d["text"] == text  # the text every offset indexes
     assert d["warnings"] == []
     assert d["unspin"] == __version__ and d["text_chars"] == len(text)
     assert [x["text"] for x in d["spans"]] == ["corrupt elite", "corrupt"]  # reading order, longer first
@@ -23,10 +26,51 @@ def test_spans_are_views_by_offset_and_json_shape():
 
 def test_results_add_keys_without_replacing():
     doc = Document("Some text here.")
-    doc.results["genre"] = {"label": "opinion"}
+    doc.results["notes"] = ["an extra reading"]
     doc.results["spans"] = "must not overwrite"
     d = doc.to_dict()
-    assert d["genre"] == {"label": "opinion"} and d["spans"] == []
+    assert d["notes"] == ["an extra reading"] and d["spans"] == []
+
+
+def _full_doc() -> Document:
+    text = "Traitors lied again! The treaty was signed in 2019 by 12 states.\nSo it goes."
+    doc = Document(text, language="en", meta={"source": "a.txt"}, warnings=["characters were repaired"])
+    doc.spans.extend([Span(0, 8, "Name_Calling,Labeling", 0.4321), Span(0, 8, "Loaded_Language", 0.2), Span(9, 19, "Doubt", 0.1)])
+    doc.claims.extend([
+        Span(21, 64, "claim", 0.9123, ({"source": "refs/treaty.txt", "start": 3, "end": 40, "text": "Signed in 2019.", "score": 0.5},)),
+        Span(65, 76, "claim", 0.6, ()),
+    ])
+    doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1})
+    doc.summary = Summary(words=14, spans=2, technique_labels=3, spans_per_1000_words=142.86, persuasion_share=0.24,
+                          top_techniques=["Doubt"], technique_counts={"Doubt": 1}, claims=2, sentence="Opinion piece (0.70).")
+    doc.results["notes"] = ["an extra reading"]
+    return doc
+
+
+def test_from_dict_round_trips_every_reading():
+    doc = _full_doc()
+    d = json.loads(json.dumps(doc.to_dict()))  # through real JSON
+    back = Document.from_dict(d)
+    assert back == doc
+    assert back.to_dict() == doc.to_dict()
+    assert back.claims[0].evidence[0]["source"] == "refs/treaty.txt" and back.claims[1].evidence == ()
+    assert list(d)[:6] == ["unspin", "language", "text_chars", "spans", "techniques", "warnings"]
+    assert list(d)[6:] == ["claims", "genre", "summary", "notes", "meta", "text"]
+    # A different reading is a different document.
+    back.claims.clear()
+    assert back != doc
+
+
+def test_from_dict_needs_the_text_and_claims_without_evidence_stay_so():
+    doc = Document("One claim here, 2019.")
+    doc.claims.append(Span(0, 21, "claim", 0.8))
+    d = doc.to_dict()
+    assert "evidence" not in d["claims"][0]
+    assert Document.from_dict(d) == doc
+    del d["text"]
+    with pytest.raises(ValueError, match="no text"):
+        Document.from_dict(d)
+    assert Document.from_dict(d, text=doc.text) == doc
 
 
 @pytest.mark.parametrize("args", [(5, 5, "x", 0.5), (-1, 2, "x", 0.5), (0, 2, "x", 1.5)])
@@ -45,3 +89,16 @@ def test_named_groups():
     doc = Document("A claim. Another.")
     doc.group("claims").append(Span(0, 8, "claim", 0.9))
     assert len(doc.group("claims")) == 1 and len(doc.spans) == 0
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.txt"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_the_bundled_examples_round_trip_through_json(path):
+    import unspin
+
+    fixtures = Path(__file__).resolve().parent / "article" / "fixtures"
+    doc = unspin.analyze(path.read_text(encoding="utf-8"), evidence=[fixtures], source=path.name)
+    assert doc.spans or doc.claims or doc.summary  # a real analysis, not an empty one
+    assert Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc

@@ -70,7 +70,8 @@ class DigitClaims:
 
     def set_annotations(self, docs, scores):
         for doc, found in zip(docs, scores):
-            doc.results["claims"] = [{"start": a, "end": b, "text": doc.text[a:b], "score": 0.9} for a, b in found]
+            doc.claims.clear()
+            doc.claims.extend(Span(a, b, "claim", 0.9) for a, b in found)
 
 
 @pytest.fixture
@@ -211,8 +212,8 @@ def test_styled_and_invisible_characters_get_the_spans_and_claims_of_the_plain_f
     assert styled.text == text  # offsets index the input exactly as given
     got = [(ModelView.of(styled.text_of(s)).text.lower(), s.label) for s in styled.spans]
     assert got == [(plain.text_of(s).lower(), s.label) for s in plain.spans] and len(got) == 2
-    assert [c["text"] for c in styled.results["claims"]] == [styled.text[c["start"] : c["end"]] for c in styled.results["claims"]]
-    assert len(styled.results["claims"]) == len(plain.results["claims"]) == 1
+    assert [c["text"] for c in styled.to_dict()["claims"]] == [styled.text[c["start"] : c["end"]] for c in styled.to_dict()["claims"]]
+    assert len(styled.to_dict()["claims"]) == len(plain.to_dict()["claims"]) == 1
 
 
 def have_models() -> bool:
@@ -230,7 +231,7 @@ def test_field_case_12_styled_sentence_reads_like_its_plain_form_in_the_shipped_
     assert len(plain) == len(text)  # one plain letter for each styled one: offsets comparable
     a, b = unspin.analyze(text), unspin.analyze(plain)
     assert [(s.start, s.end, s.label) for s in a.spans] == [(s.start, s.end, s.label) for s in b.spans] != []
-    assert [(c["start"], c["end"]) for c in a.results["claims"]] == [(c["start"], c["end"]) for c in b.results["claims"]]
+    assert [(c["start"], c["end"]) for c in a.to_dict()["claims"]] == [(c["start"], c["end"]) for c in b.to_dict()["claims"]]
     styled_start = text.index("\U0001D47B")  # the first styled letter
     assert any(s.start >= styled_start for s in a.spans)
 
@@ -294,7 +295,7 @@ def test_field_case_14_claim_found_wherever_it_is_and_sentence_sized() -> None:
     text = field("14-unpunctuated-transcript.txt").read_text(encoding="utf-8").strip()
     cut = text.index("and the fact is")
     for t in (text, text[cut:] + " " + text[:cut]):  # at the end, then moved to the front
-        claims = unspin.analyze(t).results["claims"]
+        claims = unspin.analyze(t).to_dict()["claims"]
         assert any("unemployment" in c["text"] for c in claims)
         assert all(len(c["text"].split()) <= 45 for c in claims)
 

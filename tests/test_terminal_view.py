@@ -17,7 +17,7 @@ def make() -> Document:
     d.spans.append(Span(0, 15, "Loaded_Language", 0.4))
     d.spans.append(Span(21, 35, "Name_Calling,Labeling", 0.3))
     d.spans.append(Span(21, 35, "Loaded_Language", 0.2))  # the same passage, a second technique
-    d.results["warnings"] = ["the input looked like HTML; its article text was extracted"]
+    d.warnings.append("the input looked like HTML; its article text was extracted")
     return d
 
 

@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from unspin.document import Document, Span, SpanGroup  # noqa: E402
+from unspin.document import Document, Genre, Span, SpanGroup, Summary  # noqa: E402
 from unspin.pipeline import analyze, load  # noqa: E402
 
-__all__ = ["Document", "Span", "SpanGroup", "analyze", "load", "__version__"]
+__all__ = ["Document", "Genre", "Span", "SpanGroup", "Summary", "analyze", "load", "__version__"]

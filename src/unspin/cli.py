@@ -139,8 +139,6 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Opti
     src = read_input(source, max_chars)  # the one road: bytes -> text and its warnings
     with _analysis_progress(len(src.text)):
         doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, source=src.name)
-    if src.from_html:  # offsets index the extracted article, so the output carries it
-        doc.results["text"] = doc.text
     return doc
 
 
@@ -215,8 +213,9 @@ def analyze(
     score, and with --evidence [bold]evidence[/] (source, start, end, text, score) ·
     [bold]genre[/] label and scores (opinion, reporting, satire) · [bold]summary[/] words, spans (passages),
     technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts,
-    claims, sentence · [bold]warnings[/] notes on how the input was read (when any) ·
-    [bold]text[/] the analysed text (HTML input only: offsets index it).
+    claims, sentence · [bold]warnings[/] notes on how the input was read ([] when none) ·
+    [bold]meta[/] what was said about the input (its source) · [bold]text[/] the analysed text, which
+    every offset indexes (for HTML input, the extracted article).
     """
     from unspin.render import render
 

@@ -114,7 +114,7 @@ class Pipeline:
             component.set_annotations(work, component.predict(work))
         for doc, view, done in zip(docs, views, work):
             if done is not doc:
-                _map_back(doc, view, done)
+                doc.with_readings_of(done, view.span)
         return docs
 
     def __call__(self, text: "str | bytes | Source", language: str = "auto", max_chars: int = MAX_CHARS, **meta: Any) -> Document:
@@ -123,36 +123,6 @@ class Pipeline:
     def pipe(self, texts: Iterable[str], language: str = "auto") -> Iterator[Document]:
         for text in texts:
             yield self(text, language)
-
-
-def _map_back(doc: Document, view: ModelView, done: Document) -> None:
-    """Copy what the components found on the view ``done`` onto ``doc``, in ``doc``'s offsets.
-
-    Spans of every group are mapped; so is every dict in a top-level result list whose
-    ``start``/``end``/``text`` index the view (claims), its ``text`` re-read from ``doc``.
-    Offsets into other texts (evidence passages) fail the text check and are left alone.
-    """
-    from unspin.document import Span
-
-    for name, group in done.groups.items():
-        target = doc.group(name)
-        target.clear()
-        for s in group:
-            a, b = view.span(s.start, s.end)
-            target.append(Span(a, b, s.label, s.score))
-    for key, value in done.results.items():
-        if isinstance(value, list):
-            for item in value:
-                if (
-                    isinstance(item, dict)
-                    and isinstance(item.get("start"), int)
-                    and isinstance(item.get("end"), int)
-                    and item.get("text") == view.text[item["start"] : item["end"]]
-                    and item["start"] < item["end"]
-                ):
-                    a, b = view.span(item["start"], item["end"])
-                    item["start"], item["end"], item["text"] = a, b, doc.text[a:b]
-        doc.results[key] = value
 
 
 @lru_cache(maxsize=2)

@@ -41,7 +41,7 @@ def test_threshold_is_respected_and_rerun_replaces():
     doc = Document(TEXT)
     det = ClaimDetector(digit_scorer, threshold=0.95)
     det.set_annotations([doc], det.predict([doc]))
-    assert doc.results["claims"] == [] and len(doc.group("claims")) == 0
+    assert doc.to_dict()["claims"] == [] and len(doc.claims) == 0
 
 
 def test_normalise_removes_source_artefacts():

@@ -1,5 +1,5 @@
 from unspin.components.summary import ArticleSummary, summarise
-from unspin.document import Document, Span
+from unspin.document import Document, Genre, Span
 
 
 def make_doc() -> Document:
@@ -14,8 +14,8 @@ def make_doc() -> Document:
 
 def test_figures_come_from_the_annotations():
     d = make_doc()
-    d.results["genre"] = {"label": "opinion", "scores": {"opinion": 0.91, "reporting": 0.06, "satire": 0.03}}
-    d.results["claims"] = [{"start": 40, "end": 75, "text": d.text[40:75], "score": 0.9}]
+    d.genre = Genre("opinion", {"opinion": 0.91, "reporting": 0.06, "satire": 0.03})
+    d.claims.append(Span(40, 75, "claim", 0.9))
     s = summarise(d)
     assert s["spans"] == 3  # distinct offsets (passages), not labels
     assert s["technique_labels"] == 4
@@ -37,7 +37,7 @@ def test_overlapping_spans_count_once_in_the_share():
 
 def test_no_spans_no_genre_no_claims():
     d = Document("Nothing to see here at all.")
-    d.results["claims"] = []
+    d.claims.clear()
     s = summarise(d)
     assert s["spans"] == 0 and s["spans_per_1000_words"] == 0 and s["top_techniques"] == []
     assert s["sentence"] == "No persuasion passages found above the model's threshold; no sentence makes a check-worthy claim."

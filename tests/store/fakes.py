@@ -10,7 +10,7 @@ import re
 import time
 
 from unspin import language as langid
-from unspin.document import Document, Span
+from unspin.document import Document, Genre, Span
 from unspin.errors import UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, Source, check_text
 
@@ -41,7 +41,7 @@ def fake_analyze(text: "str | Source", language: str = "auto", *, max_chars: int
     for m in _CUE.finditer(text):
         doc.spans.append(Span(m.start(), m.end(), CUES[m.group(0).lower()], 0.5 + (len(m.group(0)) % 5) / 10))
     if "!" in text:
-        doc.results["genre"] = {"label": "opinion", "score": 0.9}
+        doc.genre = Genre("opinion", {"opinion": 0.9, "reporting": 0.1})
     return doc
 
 

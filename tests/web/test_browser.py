@@ -258,7 +258,7 @@ def reading_doc(fake_pipeline):
     """A document with spans of three strengths (one passage with two techniques), claims with
     evidence, a genre, a summary and a warning: everything the reading view draws."""
     from unspin.components.summary import summarise
-    from unspin.document import Span
+    from unspin.document import Genre, Span, Summary
 
     text = (
         "The regime's thugs unleashed a brutal crackdown on the protesters. "
@@ -275,15 +275,14 @@ def reading_doc(fake_pipeline):
             Span(129, 141, "Flag-Waving", 0.5),  # true patriot: strong
         ]
     )
-    doc.results["genre"] = {"label": "opinion", "scores": {"opinion": 0.7, "reporting": 0.2, "satire": 0.1}}
-    doc.results["claims"] = [
-        {"start": 67, "end": 122, "text": text[67:122], "score": 0.91, "evidence": [
-            {"source": "reports/<b>police</b>.txt", "start": 10, "end": 50, "text": "Police said 212 people were held overnight.", "score": 0.44},
-        ]},
-        {"start": 0, "end": 66, "text": text[0:66], "score": 0.55, "evidence": []},
-    ]
-    doc.results["warnings"] = ["the file was not UTF-8 <img src=x onerror=window.__pwned=1>; read as cp1252"]
-    doc.results["summary"] = summarise(doc)
+    doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1})
+    doc.claims.extend([
+        Span(67, 122, "claim", 0.91, ({"source": "reports/<b>police</b>.txt", "start": 10, "end": 50,
+                                        "text": "Police said 212 people were held overnight.", "score": 0.44},)),
+        Span(0, 66, "claim", 0.55, ()),
+    ])
+    doc.warnings.append("the file was not UTF-8 <img src=x onerror=window.__pwned=1>; read as cp1252")
+    doc.summary = Summary(**summarise(doc))
     return doc
 
 
@@ -357,20 +356,21 @@ def test_report_strength_filter_claims_and_evidence(browser, fake_pipeline, tmp_
         # Claims are marked in the text, apart from spans; selecting one shows score and evidence.
         assert page.locator("#unspin-article .unspin-claim").count() == 2
         assert page.locator("#unspin-claim-panel").is_hidden()
-        page.click("#unspin-claim-0")
+        # Claims come in reading order: claim 1 opens the text (no evidence), claim 2 has evidence.
+        page.click("#unspin-claim-1")
         panel = page.locator("#unspin-claim-panel")
         assert panel.is_visible()
         text = panel.inner_text()
         assert "0.91" in text and "reports/<b>police</b>.txt" in text and "Police said 212 people were held overnight." in text
         assert "characters 10\u201350" in text
-        assert page.locator("#unspin-claim-0").get_attribute("aria-pressed") == "true"
+        assert page.locator("#unspin-claim-1").get_attribute("aria-pressed") == "true"
         # by keyboard: focus the other claim's button and press Enter
-        page.focus("#unspin-claim-1")
+        page.focus("#unspin-claim-0")
         page.keyboard.press("Enter")
-        assert "Claim 2" in panel.inner_text() and "No passage of the reference texts matches" in panel.inner_text()
+        assert "Claim 1" in panel.inner_text() and "No passage of the reference texts matches" in panel.inner_text()
         # and from the list of claims beside the text
-        page.click(".unspin-claim-item[data-claim='0']")
-        assert "Claim 1" in panel.inner_text()
+        page.click(".unspin-claim-item[data-claim='1']")
+        assert "Claim 2" in panel.inner_text()
 
         page.set_viewport_size({"width": 390, "height": 844})
         no_sideways_scroll(page)

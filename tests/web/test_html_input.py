@@ -92,11 +92,11 @@ def test_cli_json_for_html_carries_the_extracted_text(tmp_path, fake_pipeline, m
     assert body["spans"] and body["text_chars"] == len(body["text"])
     for span in body["spans"]:
         assert body["text"][span["start"] : span["end"]] == span["text"]
-    # Plain text keeps the exact JSON it always had.
+    # Plain text: the JSON carries the text as given (so the file alone reads back as a Document).
     txt = tmp_path / "a.txt"
     txt.write_text(SAMPLE, encoding="utf-8")
     body = json.loads(CliRunner().invoke(app, ["analyze", str(txt), "--format", "json"]).output)
-    assert "text" not in body
+    assert body["text"] == SAMPLE
 
 
 def _script_blocks(html: str) -> list[tuple[str, str]]:

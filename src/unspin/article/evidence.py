@@ -30,7 +30,7 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -305,7 +305,8 @@ def build_index(items: Sequence[str | Path], embedder=None, use_cache: bool = Tr
 
 # ---------------------------------------------------------------------------- component
 class EvidenceLinker:
-    """Pipeline component: attaches ``evidence`` to every claim in ``doc.results["claims"]``."""
+    """Pipeline component, after claims: sets ``evidence`` on every span of ``doc.claims`` (the
+    ``k`` best passages, dicts with source, start, end, text and score; [] when none matched)."""
 
     name = "evidence"
 
@@ -314,12 +315,13 @@ class EvidenceLinker:
         self.k = k
 
     def predict(self, docs):
-        return [self.index.search_many([c["text"] for c in doc.results.get("claims", [])], self.k) for doc in docs]
+        return [self.index.search_many([doc.text_of(c) for c in doc.claims], self.k) for doc in docs]
 
     def set_annotations(self, docs, scores) -> None:
         for doc, per_claim in zip(docs, scores):
             # What went wrong reading the evidence (skipped files, a guessed encoding) is part
             # of how far to trust the passages shown.
             doc.warnings.extend(w for w in getattr(self.index, "warnings", []) if w not in doc.warnings)
-            for claim, hits in zip(doc.results.get("claims", []), per_claim):
-                claim["evidence"] = hits
+            linked = [replace(claim, evidence=tuple(hits)) for claim, hits in zip(doc.claims, per_claim)]
+            doc.claims.clear()
+            doc.claims.extend(linked)

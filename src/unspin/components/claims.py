@@ -3,8 +3,9 @@
 The article is split into sentences with exact offsets (``unspin.article.sentences``); each is
 scored by a MiniLM-L6 classifier fine-tuned on CLEF CheckThat! 2024 Task 1 (English political
 debates and speeches; ``models/en-claims``, see its config.json for F1 and training). Sentences at
-or above the threshold chosen on the CheckThat! dev set become claims: the span group ``claims``
-and ``doc.results["claims"]``. A claim is worth checking; it is not thereby false.
+or above the threshold chosen on the CheckThat! dev set become claims: ``doc.claims`` (the span
+group ``claims``, each span's score P(check-worthy), rounded to 4 decimals). A claim is worth
+checking; it is not thereby false.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from typing import Callable, Sequence
 import numpy as np
 
 from unspin.article.sentences import split_sentences
-from unspin.document import Document, Span
+from unspin.document import CLAIMS, Document, Span
 from unspin.runtime import softmax
 
-CLAIMS = "claims"
 
 # Fragments shorter than this (headings, datelines, "Yes.") carry no checkable statement.
 MIN_WORDS = 4
@@ -73,12 +73,7 @@ class ClaimDetector:
 
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[list[tuple[int, int, float]]]) -> None:
         for doc, sentences in zip(docs, scores):
-            group = doc.group(CLAIMS)
+            group = doc.claims
             group.clear()
-            claims = []
-            for a, b, p in sentences:
-                if p >= self.threshold:
-                    p = min(max(p, 0.0), 1.0)
-                    group.append(Span(a, b, "claim", p))
-                    claims.append({"start": a, "end": b, "text": doc.text[a:b], "score": round(p, 4)})
-            doc.results["claims"] = claims
+            # Rounded as the JSON shows them, so a Document read back from JSON equals this one.
+            group.extend(Span(a, b, "claim", round(min(max(p, 0.0), 1.0), 4)) for a, b, p in sentences if p >= self.threshold)

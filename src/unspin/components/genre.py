@@ -20,7 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from unspin.article.genre_features import HAND_FEATURES, embedding_feature, hand_features
-from unspin.document import Document
+from unspin.document import Document, Genre
 from unspin.runtime import softmax
 
 
@@ -76,4 +76,4 @@ class GenreClassifier:
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[dict[str, float]]) -> None:
         for doc, p in zip(docs, scores):
             label = max(p, key=p.get)
-            doc.results["genre"] = {"label": label, "scores": {k: round(float(v), 4) for k, v in p.items()}}
+            doc.genre = Genre(label, {k: round(float(v), 4) for k, v in p.items()})

@@ -1,8 +1,8 @@
 """The article summary: how much of the text persuades, with what, and one plain sentence.
 
-Runs last: it reads the technique spans, ``doc.results["genre"]`` and ``doc.results["claims"]``
-that earlier components wrote, and adds ``doc.results["summary"]``. Every figure is computed from
-those annotations; nothing is estimated here.
+Runs last: it reads the technique spans, ``doc.genre`` and ``doc.claims`` that earlier
+components wrote, and sets ``doc.summary`` (a ``unspin.document.Summary``). Every figure is
+computed from those annotations; nothing is estimated here.
 
 One count everywhere: unspin counts **passages**, distinct stretches of text (start, end). A passage
 that carries two techniques is one passage in ``spans`` (the total), and one passage under each of
@@ -18,7 +18,7 @@ from typing import Any, Sequence
 
 from unspin.scoring import covered_chars
 from unspin.taxonomy import display_name
-from unspin.document import Document
+from unspin.document import CLAIMS, Document, Summary
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
@@ -37,12 +37,11 @@ def summarise(doc: Document) -> dict[str, Any]:
     counts = doc.technique_counts()
     top = list(counts)[:3]
     share = covered_chars(offsets) / len(doc.text) if doc.text else 0.0
-    claims = doc.results.get("claims") or []
+    claims = doc.groups.get(CLAIMS) or []
     parts = []
-    genre = doc.results.get("genre")
-    if isinstance(genre, dict) and genre.get("label"):
-        label = genre["label"]
-        parts.append(f"{GENRE_PHRASE.get(label, label.capitalize())} ({genre['scores'][label]:.2f}).")
+    if doc.genre is not None:
+        label = doc.genre.label
+        parts.append(f"{GENRE_PHRASE.get(label, label.capitalize())} ({doc.genre.scores[label]:.2f}).")
     if not offsets:
         parts.append("No persuasion passages found above the model's threshold;")
     else:
@@ -84,4 +83,4 @@ class ArticleSummary:
 
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[dict[str, Any]]) -> None:
         for doc, summary in zip(docs, scores):
-            doc.results["summary"] = summary
+            doc.summary = Summary(**summary)

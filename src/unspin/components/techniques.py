@@ -175,7 +175,8 @@ class TechniqueTagger:
                 order = np.argsort(-p)
                 picks = [order[0]] + [j for j in order[1:2] if p[j] >= self.second_label_min]
                 for j in picks:
-                    group.append(Span(raw.start, raw.end, self.labels[j], float(min(1.0, raw.score * p[j]))))
+                    # Rounded as the JSON shows it, so a Document read back from JSON equals this one.
+                    group.append(Span(raw.start, raw.end, self.labels[j], round(float(min(1.0, raw.score * p[j])), 4)))
 
     def __call__(self, doc: Document) -> Document:
         self.set_annotations([doc], self.predict([doc]))

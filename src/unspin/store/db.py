@@ -26,7 +26,7 @@ ERROR = "error"
 
 #: Keys of ``Document.to_dict()`` that are stored in their own columns/tables; every other key is
 #: an article-level result (genre, claims, summary...) and goes to the ``results`` table.
-CORE_KEYS = frozenset({"unspin", "language", "text_chars", "spans", "techniques"})
+CORE_KEYS = frozenset({"unspin", "language", "text_chars", "spans", "techniques", "text", "meta"})
 
 
 @dataclass

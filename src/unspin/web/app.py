@@ -258,8 +258,9 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             src = make_source()
             doc = fn(src, language=language, max_chars=settings.max_chars)
             out = doc.to_dict()
-            if src.from_html or include_text:
-                out["text"] = doc.text
+            if not (src.from_html or include_text):
+                # The client sent this text: echo it only where it differs (extracted HTML) or is asked for.
+                del out["text"]
             return out
 
         return JSONResponse(await request.app.state.limiter.run(job))
