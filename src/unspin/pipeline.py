@@ -22,6 +22,7 @@ from unspin import language as langid
 from unspin.document import Document
 from unspin.errors import ModelError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, Source, read
+from unspin.components import check_order
 from unspin.runtime import model_dir
 from unspin.view import ModelView
 
@@ -37,7 +38,14 @@ class Component(Protocol):
 
 
 class Pipeline:
+    """Components run in order over Documents (``unspin.load(language)`` builds the default one).
+
+    Raises ``ValueError`` when built in an order that breaks a component's declared ``requires``
+    or ``reads`` (``unspin.components.check_order``).
+    """
+
     def __init__(self, components: Sequence[Component], language: str = "en") -> None:
+        check_order(components)
         self.components = list(components)
         self.language = language
 
@@ -171,7 +179,8 @@ def analyze(
     """
     pipeline = load(SUPPORTED[0] if language == "auto" else language)
     if evidence:
-        from unspin.article.evidence import EvidenceLinker, build_index
+        from unspin.article.evidence import build_index
+        from unspin.components.evidence import EvidenceLinker
 
         pipeline = pipeline.with_component(EvidenceLinker(build_index(list(evidence))), after="claims")
     return pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]

@@ -8,6 +8,7 @@ import pytest
 
 from unspin.article import evidence as ev
 from unspin.components.claims import ClaimDetector
+from unspin.components.evidence import EvidenceLinker
 from unspin.components.summary import ArticleSummary
 from unspin.document import Document
 from unspin.errors import InputError
@@ -114,7 +115,7 @@ def test_raw_texts_and_missing_paths(cache):
 def test_pipeline_with_component_inserts_the_linker_before_the_summary(cache, monkeypatch):
     monkeypatch.setattr(ev, "build_index", lambda items: ev.EvidenceIndex.__new__(ev.EvidenceIndex))
     base = Pipeline([ClaimDetector(lambda s: np.full(len(s), 0.9)), ArticleSummary()])
-    piped = base.with_component(ev.EvidenceLinker(ev.build_index([FIXTURES])), after="claims")
+    piped = base.with_component(EvidenceLinker(ev.build_index([FIXTURES])), after="claims")
     assert piped.component_names == ["claims", "evidence", "summary"]
     assert base.component_names == ["claims", "summary"]  # the cached default pipeline is untouched
 
@@ -123,7 +124,7 @@ def test_linker_attaches_evidence_to_claims(cache):
     index = ev.build_index([FIXTURES], embedder=BagEmbedder())
     doc = Document("The treaty says in Article 2 that industrial waste must be halved by 2030. Nice weather today, truly lovely.")
     det = ClaimDetector(lambda s: np.array([0.9 if "2030" in x else 0.1 for x in s]))
-    linker = ev.EvidenceLinker(index)
+    linker = EvidenceLinker(index)
     for comp in (det, linker):
         comp.set_annotations([doc], comp.predict([doc]))
     claims = doc.to_dict()["claims"]

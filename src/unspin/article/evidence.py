@@ -30,7 +30,7 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -301,27 +301,3 @@ def build_index(items: Sequence[str | Path], embedder=None, use_cache: bool = Tr
             pass  # a read-only cache only costs speed
     index.cache_dir = folder
     return index
-
-
-# ---------------------------------------------------------------------------- component
-class EvidenceLinker:
-    """Pipeline component, after claims: sets ``evidence`` on every span of ``doc.claims`` (the
-    ``k`` best passages, dicts with source, start, end, text and score; [] when none matched)."""
-
-    name = "evidence"
-
-    def __init__(self, index: EvidenceIndex, k: int = TOP_K) -> None:
-        self.index = index
-        self.k = k
-
-    def predict(self, docs):
-        return [self.index.search_many([doc.text_of(c) for c in doc.claims], self.k) for doc in docs]
-
-    def set_annotations(self, docs, scores) -> None:
-        for doc, per_claim in zip(docs, scores):
-            # What went wrong reading the evidence (skipped files, a guessed encoding) is part
-            # of how far to trust the passages shown.
-            doc.warnings.extend(w for w in getattr(self.index, "warnings", []) if w not in doc.warnings)
-            linked = [replace(claim, evidence=tuple(hits)) for claim, hits in zip(doc.claims, per_claim)]
-            doc.claims.clear()
-            doc.claims.extend(linked)

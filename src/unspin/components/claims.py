@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from unspin.article.sentences import split_sentences
+from unspin.components import register
 from unspin.document import CLAIMS, Document, Span
 from unspin.runtime import softmax
 
@@ -26,8 +27,8 @@ MIN_WORDS = 4
 CHUNK = 512
 
 
+@register(CLAIMS, assigns=(CLAIMS,))
 class ClaimDetector:
-    name = CLAIMS
 
     def __init__(self, scorer: Callable[[list[str]], np.ndarray], threshold: float = 0.5) -> None:
         """``scorer`` maps sentences to P(check-worthy), one float per sentence."""

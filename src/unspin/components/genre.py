@@ -20,6 +20,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from unspin.article.genre_features import HAND_FEATURES, embedding_feature, hand_features
+from unspin.components import register
 from unspin.document import Document, Genre
 from unspin.runtime import softmax
 
@@ -60,8 +61,8 @@ def load_genre_model(name: str = "en-genre") -> GenreModel:
     return GenreModel(model_dir(name))
 
 
+@register("genre", assigns=("genre",))
 class GenreClassifier:
-    name = "genre"
 
     def __init__(self, model: Callable[[str], dict[str, float]]) -> None:
         self.model = model

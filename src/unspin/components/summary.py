@@ -18,6 +18,7 @@ from typing import Any, Sequence
 
 from unspin.scoring import covered_chars
 from unspin.taxonomy import display_name
+from unspin.components import register
 from unspin.document import CLAIMS, Document, Summary
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -75,8 +76,8 @@ def summarise(doc: Document) -> dict[str, Any]:
     }
 
 
+@register("summary", reads=("spans", "claims", "genre"), assigns=("summary",))
 class ArticleSummary:
-    name = "summary"
 
     def predict(self, docs: Sequence[Document]) -> list[dict[str, Any]]:
         return [summarise(doc) for doc in docs]

@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from unspin.components import register
 from unspin.decoding import RawSpan, decode, tokens_in
 from unspin.document import TECHNIQUES, Document, Span
 from unspin.features import extra_features, normalise, pool
@@ -53,8 +54,8 @@ class TechniqueScores:
     technique_probs: np.ndarray  # (n_spans, n_techniques)
 
 
+@register(TECHNIQUES, assigns=("spans",))
 class TechniqueTagger:
-    name = TECHNIQUES
 
     def __init__(
         self,
