@@ -378,6 +378,55 @@ def test_batch_tree_with_bad_row_duplicate_names_and_other_types(tmp_path: Path,
     assert got["results"][("ok", "warnings")] == []
 
 
+def _batch(tmp_path: Path, pipe: Pipeline, inputs: list[Path]) -> dict[str, Any]:
+    from unspin.store import ingest
+    from unspin.store.batch import LocalExecutor, run_batch
+    from unspin.store.db import Store
+
+    db = tmp_path / "kinds.db"
+    with Store(f"sqlite:///{db}") as store:
+        run_batch(ingest.read(inputs), store, "v1", executor=LocalExecutor(lambda t, **kw: pipe(t, **kw)))
+    return stored(db)
+
+
+def test_batch_reads_utf16_tables_like_utf8_ones(tmp_path: Path, pipe: Pipeline) -> None:
+    from unspin.store import ingest
+
+    rows = [{"id": "a", "text": ENGLISH}, {"id": "b", "text": ENGLISH.replace("Tuesday", "Monday") + " \u0160ar\u00e1 \u010a \U0001F621"}]
+    csv_text = "id\ttext\r\n" + "".join(f"{r['id']}\t\"{r['text']}\"\r\n" for r in rows)  # "Unicode text" export
+    jsonl_text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    (tmp_path / "le").mkdir()
+    (tmp_path / "be").mkdir()
+    (tmp_path / "le" / "sheet.csv").write_bytes(b"\xff\xfe" + csv_text.encode("utf-16-le"))
+    (tmp_path / "be" / "feed.jsonl").write_bytes(b"\xfe\xff" + jsonl_text.encode("utf-16-be"))
+    for path in (tmp_path / "le" / "sheet.csv", tmp_path / "be" / "feed.jsonl"):
+        assert ingest.count([path]) == 2
+        docs = _batch(path.parent, pipe, [path])["docs"]
+        assert {k: (d.status, d.text) for k, d in docs.items()} == {r["id"]: ("ok", r["text"]) for r in rows}, path
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(b"\xff\xfe" + jsonl_text.encode("utf-16-le") + b"\x00\xd8")  # ends in half a surrogate pair
+    with pytest.raises(InputError, match="not valid UTF-16"):
+        ingest.count([broken])
+
+
+def test_cut_utf8_character_same_text_and_warning_through_every_door(tmp_path: Path, pipe: Pipeline) -> None:
+    cut = ("They will pay for it " + "\U0001F621").encode("utf-8")[:-2]  # half an emoji, as raw bytes
+    assert cut.endswith(b"\xf0\x9f")
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "f.txt").write_bytes(cut)
+    (tmp_path / "rows.jsonl").write_bytes(b'{"id": "j", "title": "Pay ' + cut[-2:] + b'", "text": "' + cut + b'"}\n')
+    (tmp_path / "sheet.csv").write_bytes(b'id,text,title\r\nc,"' + cut + b'",t\r\n')
+    got = _batch(tmp_path, pipe, [tmp_path / "files", tmp_path / "rows.jsonl", tmp_path / "sheet.csv"])
+    docs, results = got["docs"], got["results"]
+    expected = read(cut)
+    assert expected.text == "They will pay for it \ufffd" and "cut off" in expected.warnings[0]
+    for key in ("files/f", "j", "c"):
+        assert docs[key].status == "ok", (key, docs[key].error)
+        assert docs[key].text == expected.text, key  # one U+FFFD for one cut character
+        assert list(results[(key, "warnings")])[0] == expected.warnings[0], key  # the same repair warning
+    assert docs["j"].title == "Pay \ufffd"  # metadata: one U+FFFD too
+
+
 def test_batch_cli_exit_status_summary_and_field_cases_06_15(tmp_path: Path) -> None:
     need(have_models(), "the shipped English models are not installed")
     rows = json.loads(field("06-lone-surrogate-rows.json").read_text(encoding="utf-8"))

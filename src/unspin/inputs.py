@@ -18,7 +18,7 @@ Steps, in order:
    lists and very little text);
 3. other bytes are decoded as UTF-8 (a BOM is kept as a character, so offsets match the file).
    Not UTF-8: surrogates encoded in UTF-8 (CESU-8, from JavaScript) are accepted and repaired
-   (step 4); a multi-byte character cut off at the very end is replaced by U+FFFD; anything
+   (step 4); a multi-byte character cut off at the very end is replaced by one U+FFFD; anything
    else is read as Windows-1252 (the usual "Latin-1" of Western European files), with a
    warning; bytes that are not Windows-1252 either are refused naming the offset;
 4. lone surrogates (half an emoji, left by a cut at a UTF-16 length limit, as JSON can carry
@@ -136,7 +136,8 @@ def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
     except UnicodeDecodeError:
         pass
     if first.reason == "unexpected end of data" and first.start >= len(data) - 3:
-        text = data[: first.start].decode("utf-8") + "\ufffd" * (len(data) - first.start)
+        # One cut character, one U+FFFD (whatever the number of its bytes that were kept).
+        text = data[: first.start].decode("utf-8") + "\ufffd"
         return text, ["the text ends in an incomplete character (cut off); it was replaced by \ufffd"]
     try:
         text = data.decode("cp1252")

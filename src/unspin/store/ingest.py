@@ -15,13 +15,16 @@ without its suffix (``A/story`` and ``B/story`` for two ``story.txt`` in folders
 from its folder. The id depends only on the file's place, never on the other inputs of the
 run, so reruns find every document again. Table rows keep their ``id`` column.
 
-CSV files are read as UTF-8 with or without a byte-order mark (spreadsheets write one), any
-line ends, and "," or else ";" or a tab as the separator (whichever the header line has); a cell
-that is not UTF-8 goes to the road as bytes (Windows-1252 fallback, warned).
+CSV and JSONL files are decoded by the road's rules for bytes, streamed (``_open_text``): a
+UTF-16 byte-order mark (spreadsheets' "Unicode text") -> UTF-16, else UTF-8 with or without a
+byte-order mark; a cell or JSON value holding bytes that are not UTF-8 goes to the road as bytes
+(a cut character -> one U+FFFD, other bytes -> Windows-1252; each warned, as for a file). CSV:
+any line ends, and "," or else ";" or a tab as the separator (whichever the header line has).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import hashlib
@@ -139,12 +142,12 @@ def count(paths: Sequence[str | Path]) -> int:
         elif suffix == ".parquet":
             total += _parquet_file(path).metadata.num_rows
         elif suffix == ".csv":
-            with _open_csv(path) as fh:
+            with _open_text(path) as fh:
                 reader = _csv_reader(fh, path)
-                total += sum(1 for _ in reader)
+                total += sum(1 for _ in _checked(reader, path))
         else:
-            with open(path, "rb") as fh:
-                total += sum(1 for line in fh if line.strip())
+            with _open_text(path) as fh:
+                total += sum(1 for line in _checked(fh, path) if line.strip())
     return total
 
 
@@ -160,8 +163,8 @@ def read(paths: Sequence[str | Path], source: str | None = None, max_chars: int 
         elif suffix == ".parquet":
             yield from _rows(_parquet_rows(path), path, source)
         elif suffix == ".csv":
-            with _open_csv(path) as fh:
-                yield from _rows(_csv_rows(_csv_reader(fh, path)), path, source)
+            with _open_text(path) as fh:
+                yield from _rows(_csv_rows(_checked(_csv_reader(fh, path), path)), path, source)
         else:
             yield from _rows(_jsonl_rows(path), path, source)
 
@@ -197,9 +200,13 @@ def _rows(rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: 
             continue
         doc_id = _opt(doc_id) or f"{path.name}:{lineno}"
         if isinstance(text, str) and _ESCAPED.search(text):
-            # Bytes the CSV reader could not decode (kept by surrogateescape): hand the road the
-            # bytes, so it can name the problem or read them as Windows-1252 with a warning.
-            text = text.encode("utf-8", "surrogateescape")
+            # Bytes the CSV or JSONL reader could not decode (kept by surrogateescape): hand the
+            # road the bytes, so it repairs a cut character, reads Windows-1252 or names the
+            # problem exactly as for a file holding the same bytes.
+            try:
+                text = text.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:  # also a JSON-escaped lone surrogate: repair in place
+                text = _unescape(text)
         doc = InputDoc(
             doc_id,
             text if isinstance(text, (str, bytes)) else None,
@@ -221,7 +228,7 @@ def _opt(value: Any) -> str | None:
     if value is None:
         return None
     # Metadata cut at a length limit may end in half an emoji, which no database stores.
-    text = _SURROGATES.sub("\ufffd", str(value)).strip()
+    text = _SURROGATES.sub("\ufffd", _unescape(str(value))).strip()
     return text or None
 
 
@@ -229,25 +236,59 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
+    with _open_text(path) as fh:
+        for lineno, raw in enumerate(_checked(fh, path), 1):
             if not raw.strip():
                 continue
             try:
+                # Bytes that are not UTF-8 arrive as escapes (surrogateescape); json keeps them in
+                # the string values, and ``_rows`` hands such a value to the road as bytes.
                 row = json.loads(raw)
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            except json.JSONDecodeError as exc:
                 yield lineno, f"{path}:{lineno}: not a JSON object ({exc})"
                 continue
             yield lineno, row if isinstance(row, dict) else f"{path}:{lineno}: not a JSON object"
 
 
 _ESCAPED = re.compile("[\udc80-\udcff]")
+_ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
 
 
-def _open_csv(path: Path) -> Any:
-    # utf-8-sig: spreadsheets' "CSV UTF-8" starts with a byte-order mark, which would otherwise
-    # become part of the first column's name ("\ufeffid"). newline="": csv handles CRLF itself.
+def _unescape(text: str) -> str:
+    """Escaped bytes (surrogateescape) decoded as UTF-8 where they can be, one U+FFFD for each
+    broken or cut character otherwise (Python's "replace": one per maximal invalid sequence)."""
+    if not _ESCAPED.search(text):
+        return text
+    return _ESCAPED_RUN.sub(lambda m: m.group().encode("utf-8", "surrogateescape").decode("utf-8", "replace"), text)
+
+
+def _open_text(path: Path) -> Any:
+    """A CSV or JSONL file as text, decoded by the road's rules for bytes (``inputs.decode``)
+    but streamed, so a large table never sits in memory whole:
+
+    - a UTF-16 byte-order mark ("Unicode text" from spreadsheets) -> UTF-16 (errors raised as
+      ``InputError`` by ``_checked``);
+    - else UTF-8, with or without a byte-order mark (utf-8-sig: spreadsheets' "CSV UTF-8"
+      starts with one, which would otherwise become part of the first column's name);
+      bytes that are not UTF-8 are kept as escapes (surrogateescape) and a value holding them
+      goes to the road as bytes (``_rows``): a cut character there becomes one U+FFFD, other
+      bytes are read as Windows-1252, each with the road's warning.
+
+    newline="": csv handles CRLF itself, and JSON values cannot hold a raw line break.
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return open(path, encoding="utf-16", newline="")
     return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+
+
+def _checked(lines: Iterator[Any], path: Path) -> Iterator[Any]:
+    """``lines`` as they are, a decoding error (only UTF-16 files raise one) as ``InputError``."""
+    try:
+        yield from lines
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: starts like UTF-16 but is not valid UTF-16 ({exc.reason}); save it again as UTF-8 or UTF-16") from None
 
 
 def _csv_reader(fh: Any, path: Path) -> Iterator[dict[str, Any]]:
