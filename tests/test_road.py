@@ -245,6 +245,24 @@ def test_field_case_06_half_an_emoji_through_the_python_api(pipe: Pipeline) -> N
         json.dumps(doc.to_dict(), ensure_ascii=False).encode("utf-8")  # storable: no surrogate left
 
 
+def test_python_api_reads_a_path_as_the_cli_does(tmp_path: Path, pipe: Pipeline, monkeypatch: pytest.MonkeyPatch) -> None:
+    import unspin
+    from unspin import pipeline as pipeline_module
+
+    page = tmp_path / "story.html"
+    page.write_text(f"<html><body><div class='cookie-banner'>{CONSENT}</div><article>{STORY}</article></body></html>", encoding="utf-8")
+    doc = pipe(page)
+    assert doc.text == read_path(page).text and "Dock workers returned" in doc.text and "cookies" not in doc.text
+    monkeypatch.setattr(pipeline_module, "load", lambda language="en": pipe)  # the public call, without the models
+    assert unspin.analyze(page).text == doc.text
+    with pytest.raises(InputError, match="no such file"):
+        unspin.analyze(tmp_path / "missing.txt")
+    with pytest.raises(InputError, match="is a folder"):
+        unspin.analyze(tmp_path)
+    with pytest.raises(InputError, match="cannot analyse a value of type int"):
+        unspin.analyze(42)
+
+
 # ------------------------------------------------------------------ language
 def test_language_identification_is_a_library_and_names_languages(pipe: Pipeline) -> None:
     assert language.detect(ENGLISH) == "en"

@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 from unspin import __version__
 from unspin import language as langid
 from unspin.document import Document
-from unspin.errors import ModelError, UnsupportedLanguageError
-from unspin.inputs import MAX_CHARS, Source, read
+from unspin.errors import InputError, ModelError, UnsupportedLanguageError
+from unspin.inputs import MAX_CHARS, Source, read, read_path
 from unspin.components import check_order
 from unspin.runtime import model_dir
 from unspin.view import ModelView
@@ -67,7 +68,7 @@ class Pipeline:
         return Pipeline(self.components[:at] + [component] + self.components[at:], language=self.language)
 
     def make_doc(
-        self, text: "str | bytes | Source", language: str = "auto", max_chars: int = MAX_CHARS, *, input_format: str = "auto", **meta: Any
+        self, text: "str | bytes | os.PathLike | Source", language: str = "auto", max_chars: int = MAX_CHARS, *, input_format: str = "auto", **meta: Any
     ) -> Document:
         """Read ``text`` through the road and identify its language; an unannotated Document.
 
@@ -78,6 +79,10 @@ class Pipeline:
         """
         if isinstance(text, Source):
             src = text
+        elif isinstance(text, os.PathLike):  # a file, read as the CLI reads it
+            src = read_path(text, max_chars, limit_hint="raise the limit (max_chars)")
+        elif not isinstance(text, (str, bytes)):
+            raise InputError(f"cannot analyse a value of type {type(text).__name__}: give a str, bytes or a pathlib.Path")
         else:
             src = read(text, str(meta.get("source") or "input"), fmt=input_format, max_chars=max_chars,
                        limit_hint="raise the limit (max_chars)")
@@ -157,7 +162,7 @@ def load(language: str = "en") -> Pipeline:
 
 
 def analyze(
-    text: "str | bytes | Source",
+    text: "str | bytes | os.PathLike | Source",
     language: str = "auto",
     *,
     max_chars: int = MAX_CHARS,
@@ -167,8 +172,11 @@ def analyze(
 ) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
 
-    ``text``: a str, bytes (decoded as ``unspin.inputs.read`` says) or a ``Source`` already
-    read. ``input_format``: "auto" extracts the article when the input looks like an HTML page,
+    ``text``: a str (the text itself, never a file name), bytes (decoded as
+    ``unspin.inputs.read`` says), a ``pathlib.Path`` (any ``os.PathLike``: the file is read as
+    ``unspin analyze FILE`` reads it, ``unspin.inputs.read_path``; a missing file, a folder or
+    an unreadable file raise ``InputError``) or a ``Source`` already read. Anything else raises
+    ``InputError``. ``input_format``: "auto" extracts the article when the input looks like an HTML page,
     "text" / "html" decide. Offsets index ``doc.text``: the input as given, or the extracted
     article for HTML. ``doc.warnings`` lists what is doubtful (repaired characters, an
     undetermined language, boilerplate left out).
