@@ -570,6 +570,47 @@ def test_web_api_reads_through_the_road_and_speaks_of_its_own_fields(pipe: Pipel
         assert r.status_code == 200 and "Dock workers returned" in r.json()["text"][:50]
 
 
+FORCED = "this text looks Spanish (es); it was analysed with the English model as asked"
+
+
+def test_forcing_a_language_analyses_as_asked_and_says_what_the_text_looks_like(pipe: Pipeline) -> None:
+    with pytest.raises(UnsupportedLanguageError) as refused:
+        pipe(SPANISH)
+    assert 'ask for language="en" to analyse it anyway' in refused.value.message  # the Python API's argument
+    doc = pipe(SPANISH, language="en")
+    assert FORCED in doc.warnings and doc.language == "en"
+    assert not any("looks" in w for w in pipe(ENGLISH, language="en").warnings)
+
+
+def test_refusals_name_each_doors_own_option_and_which_text(tmp_path: Path, pipe: Pipeline) -> None:
+    from fastapi.testclient import TestClient
+
+    from unspin.web.app import Settings, create_app
+
+    def analyze(text, language="auto", **kw):
+        return pipe(text, language=language, **kw)
+
+    with TestClient(create_app(Settings(max_chars=5000), analyze=analyze)) as client:
+        r = client.post("/api/v1/analyze", json={"text": SPANISH})
+        assert r.status_code == 422 and r.json()["error"].endswith('ask for "language": "en" to analyse it anyway')
+        r = client.post("/api/v1/analyze", json={"text": SPANISH, "language": "en"})
+        assert r.status_code == 200 and FORCED in r.json()["warnings"]
+        r = client.post("/api/v1/compare", json={"a": ENGLISH, "b": SPANISH})
+        assert r.status_code == 422 and r.json()["error"].startswith("`b`: this text looks Spanish") and '"language": "en"' in r.json()["error"]
+        r = client.post("/api/v1/compare", data={"a": "   ", "b": ENGLISH})
+        assert r.status_code == 422 and r.json()["error"].startswith("`a`: the input is empty")
+    need(have_models(), "the shipped English models are not installed")
+    (tmp_path / "en.txt").write_text(ENGLISH, encoding="utf-8")
+    (tmp_path / "es.txt").write_text(SPANISH, encoding="utf-8")
+    out = unspin_cli("analyze", str(tmp_path / "es.txt"))
+    assert out.returncode == 2 and "ask for --language en to analyse it anyway" in out.stderr and 'language="en"' not in out.stderr
+    out = unspin_cli("compare", str(tmp_path / "en.txt"), str(tmp_path / "es.txt"))
+    assert out.returncode == 2 and f"text B ({tmp_path / 'es.txt'}): this text looks Spanish" in " ".join(out.stderr.split())
+    assert "--language en" in out.stderr
+    out = unspin_cli("analyze", str(tmp_path / "es.txt"), "--language", "en", "-f", "json")
+    assert out.returncode == 0 and FORCED in json.loads(out.stdout)["warnings"]
+
+
 def test_field_case_01_through_the_cli_with_the_shipped_models(tmp_path: Path) -> None:
     need(have_models(), "the shipped English models are not installed")
     out = unspin_cli("analyze", str(field("01-cookie-banner-aside.html")), "-f", "json")

@@ -131,14 +131,20 @@ EvidenceOpt = Annotated[
 ]
 
 
-def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]]):
-    """One input, read and analysed exactly as `analyze` does (shared by `compare`)."""
+def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = ""):
+    """One input, read and analysed exactly as `analyze` does (shared by `compare`, which
+    passes ``label`` "A" or "B": an error then says which text it is about)."""
     import unspin
     from unspin.inputs import read_input
 
-    src = read_input(source, max_chars)  # the one road: bytes -> text and its warnings
-    with _analysis_progress(len(src.text)):
-        doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, source=src.name)
+    try:
+        src = read_input(source, max_chars)  # the one road: bytes -> text and its warnings
+        with _analysis_progress(len(src.text)):
+            doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, source=src.name)
+    except UnspinError as exc:
+        if not label:
+            raise
+        raise exc.at("cli").reworded(f"text {label} ({source}): {exc.at('cli').message}") from None
     return doc
 
 
@@ -258,7 +264,7 @@ def compare(
     if a == "-" and b == "-":
         fail("only one of the two texts can come from standard input")
     _check_output(output)
-    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None), _read_and_analyse(b, language, max_chars, None))
+    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A"), _read_and_analyse(b, language, max_chars, None, "B"))
     fmt_name = Format(fmt).value
     if fmt_name == "text" and output is None:
         from unspin.render.terminal import print_comparison
@@ -383,6 +389,7 @@ def main() -> None:
     try:
         app()
     except UnspinError as exc:  # each carries its exit code (the table in unspin.errors)
+        exc = exc.at("cli")  # advice in this door's words: --language en
         err.print(f"[bold red]unspin: error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:

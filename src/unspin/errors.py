@@ -47,6 +47,19 @@ class UnspinError(Exception):
         """The message on one line (newlines in hostile input never reach a terminal or log as such)."""
         return " ".join(str(self).split())
 
+    def reworded(self, message: str) -> "UnspinError":
+        """A copy of this error (same class, so the same exit code and HTTP status; same
+        context) with another message: a door prefixes which of its inputs it is about."""
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__)
+        new.args = (message,)
+        return new
+
+    def at(self, door: str) -> "UnspinError":
+        """This error worded for ``door`` ("python", "cli" or "web"): where a message says
+        what the user can set, it names the door's own option. Most errors read the same."""
+        return self
+
 
 class InputError(UnspinError):
     """The input cannot be analysed as given (empty, binary, not UTF-8, too large, missing)."""
@@ -73,10 +86,38 @@ class BodyTooLarge(InputError):
         super().__init__(f"the request body is larger than the limit of {limit:,} bytes; send a shorter text", limit=limit)
 
 
+#: How a user of each door asks for the model of a language (``{}``: its code).
+FORCE_LANGUAGE = {"python": 'language="{}"', "cli": "--language {}", "web": '"language": "{}"'}
+
+
 class UnsupportedLanguageError(UnspinError):
-    """No model for the text's language is installed."""
+    """No model for the text's language is installed.
+
+    ``reason``: what was found ("this text looks Spanish (es)"); ``force``: the language whose
+    model the user may ask for to analyse the text anyway (``None``: no such advice). The
+    message ends with that advice in the wording of ``door`` (``FORCE_LANGUAGE``); the Python
+    API's by default, and ``at("cli")`` / ``at("web")`` give the other doors' wording.
+    """
 
     http_status = 422
+
+    def __init__(self, reason: str, *, force: str | None = None, door: str = "python", **context: Any) -> None:
+        message = reason if force is None else f"{reason} - {self._advice(force, door)}"
+        super().__init__(message, force=force, **context)
+        self.reason, self.force, self.door = reason, force, door
+
+    @staticmethod
+    def _advice(force: str, door: str) -> str:
+        return f"ask for {FORCE_LANGUAGE[door].format(force)} to analyse it anyway"
+
+    def at(self, door: str) -> "UnspinError":
+        if getattr(self, "force", None) is None or door == self.door:
+            return self
+        # Only the advice at the end changes: a prefix a door added (which text) is kept.
+        head, sep, tail = str(self).rpartition(self._advice(self.force, self.door))
+        new = self.reworded(head + self._advice(self.force, door) + tail if sep else str(self))
+        new.door = door
+        return new
 
 
 class ModelError(UnspinError):

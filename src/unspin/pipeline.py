@@ -91,15 +91,21 @@ class Pipeline:
             lang = self._identify(ModelView.of(src.text).text, warnings)
         else:
             lang = language
+            # Forced: analysed as asked, but a confident other language is said beside the result.
+            seen = langid.identify(ModelView.of(src.text).text)
+            if seen.confident and seen.code != lang:
+                warnings.append(f"this text looks {langid.name(seen.code)} ({seen.code}); it was analysed with the "
+                                f"{langid.name(lang)} model as asked")
+        # The advice names the Python API's argument; the CLI and the web API reword it (errors.FORCE_LANGUAGE).
         if lang == "und":
             raise UnsupportedLanguageError(
-                "could not tell which language this text is in; unspin has models for "
-                f"{', '.join(SUPPORTED)} only so far - ask for language {self.language!r} to analyse it anyway"
+                f"could not tell which language this text is in; unspin has models for {', '.join(SUPPORTED)} only so far",
+                force=self.language,
             )
         if lang != self.language:
             raise UnsupportedLanguageError(
-                f"this text looks {langid.name(lang)} ({lang}); unspin has models for {', '.join(SUPPORTED)} only so far "
-                f"- ask for language {self.language!r} to analyse it anyway"
+                f"this text looks {langid.name(lang)} ({lang}); unspin has models for {', '.join(SUPPORTED)} only so far",
+                force=self.language,
             )
         return Document(text=src.text, language=lang, meta=dict(meta), warnings=warnings)
 

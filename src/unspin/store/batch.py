@@ -45,7 +45,8 @@ def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str =
     except ModelError:
         raise
     except UnspinError as exc:
-        rec.status, rec.error = ERROR, str(exc)
+        # Stored and summarised for `unspin batch`: advice in the CLI's words (--language en).
+        rec.status, rec.error = ERROR, str(exc.at("cli"))
         return rec
     except Exception as exc:  # one odd document must not end a run of thousands
         rec.status, rec.error = ERROR, f"internal error: {type(exc).__name__}: {exc}"

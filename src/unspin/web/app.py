@@ -199,6 +199,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     # Every unspin error carries its own status (the table in unspin.errors).
     @app.exception_handler(UnspinError)
     async def _unspin_error(_request: Request, exc: UnspinError) -> JSONResponse:
+        exc = exc.at("web")  # advice in this door's words: the JSON field "language"
         return JSONResponse({"error": exc.message}, status_code=exc.http_status, headers=exc.headers)
 
     # Starlette's own (404, 405) keep their status.
@@ -305,10 +306,13 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             from unspin.compare import comparison_payload
 
             docs = []
-            for make in sources:
-                src = make()
-                # The Source itself: its warnings travel with it into each side's analysis.
-                docs.append(fn(src, language=language, max_chars=settings.max_chars, source=src.name))
+            for field, make in zip(("a", "b"), sources):
+                try:
+                    src = make()
+                    # The Source itself: its warnings travel with it into each side's analysis.
+                    docs.append(fn(src, language=language, max_chars=settings.max_chars, source=src.name))
+                except UnspinError as exc:  # say which of the two texts (the field) it is about
+                    raise exc.at("web").reworded(f"`{field}`: {exc.at('web').message}") from None
             return comparison_payload(docs[0], docs[1], (sources[0].name, sources[1].name))
 
         return JSONResponse(await request.app.state.limiter.run(job))
