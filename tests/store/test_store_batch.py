@@ -123,6 +123,40 @@ def test_jsonl_csv_parquet_inputs(tmp_path: Path, db_url: str) -> None:
     assert spans_of(db_url)["c1"] == expected_spans(good["c1"])
 
 
+def _parts(line: str) -> dict[str, int]:
+    import re
+
+    head = line.split(" technique labels written")[0]
+    got = {k: int(n) for n, k in re.findall(r"(\d+) (documents|analysed now|already analysed|failed)", head)}
+    got.update({k: int(n) for n, k in re.findall(r"(\d+) (in this run|in an earlier run|shared an id)", head)})
+    return got
+
+
+def test_batch_summary_parts_add_up_to_the_total_on_a_rerun(tmp_path: Path, db_url: str) -> None:
+    from unspin.store.cli import summary_line
+
+    folder = tmp_path / "f"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"ok{i}.txt").write_text(article(i), encoding="utf-8")
+    (folder / "empty.txt").write_text(" ")
+    (folder / "blob.txt").write_bytes(b"\x00\x01")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("\n".join(json.dumps({"id": "f/ok0", "text": article(9)}) for _ in range(1)) + "\n")  # an id the folder has
+    first, _ = run([folder, rows], db_url)
+    again, _ = run([folder, rows], db_url)
+    for summary, expected in (
+        (first, {"documents": 7, "analysed now": 4, "already analysed": 0, "failed": 3, "in this run": 2, "shared an id": 1}),
+        (again, {"documents": 7, "analysed now": 0, "already analysed": 4, "failed": 3, "in an earlier run": 2, "shared an id": 1}),
+    ):
+        line = summary_line(summary, "v1")
+        got = _parts(line)
+        assert got == expected, line
+        assert got["analysed now"] + got["already analysed"] + got["failed"] == got["documents"]
+        assert sum(v for k, v in got.items() if k in ("in this run", "in an earlier run", "shared an id")) == got["failed"]
+        assert summary.as_dict()["already_analysed"] == expected["already analysed"]
+
+
 def test_duplicate_ids_are_counted_not_stored_twice(tmp_path: Path, db_url: str) -> None:
     path = tmp_path / "dups.jsonl"
     path.write_text("\n".join(json.dumps({"id": "same", "text": article(i)}) for i in (1, 3)) + "\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -51,6 +52,27 @@ def test_report_numbers(db_url: str) -> None:
     assert [(s.document_id, s.text) for s in r.top_spans] == [("a2", EVIL), ("a1", "disaster")]
     assert [g.group for g in m.groups] == ["2024-01", "2024-02", report.NO_DATE]
     assert (since.documents, since.spans, since.errors) == (1, 3, 0)
+
+
+def test_report_counts_passages_and_says_analysed_and_failed(tmp_path: Path) -> None:
+    from rich.console import Console
+
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    seed(url)
+    text = "They lie. They always lie."
+    with Store(url) as store:  # one passage carrying two techniques: one passage, one under each
+        store.write([Record("two", "h", source="wire", text=text, spans=[(0, 8, "Loaded_Language", 0.9), (0, 8, "Doubt", 0.6)])], "v1")
+        store.write([Record(f"bad{i}", "h", status=ERROR, error="the input is empty") for i in range(2)], "v1")
+    with Store(url, create=False) as store:
+        r = report.build(store, by="source")
+    assert (r.documents, r.errors, r.spans) == (4, 3, 5 + 1)
+    assert {t.technique: t.spans for t in r.techniques}["Doubt"] == 2 and {g.group: g.spans for g in r.groups}["wire"] == 2 + 1
+    console = Console(record=True, width=200, file=io.StringIO())
+    report.print_table(r, console)
+    shown = console.export_text()
+    assert "7 documents: 4 analysed, 3 failed; 6 persuasion passages" in shown
+    assert "passages/doc" in shown and "highest-scoring passages" in shown and " spans" not in shown
+    assert "<th>passages</th>" in report.to_html(r)
 
 
 def test_report_formats_and_html_escaping(tmp_path: Path) -> None:

@@ -116,6 +116,7 @@ class Summary:
             "analysed": self.analysed,
             "errors": self.errors,
             "skipped": self.skipped,
+            "already_analysed": self.skipped - self.failed_before,
             "duplicate_ids": self.duplicates,
             "failed": self.failed,
             "failed_before": self.failed_before,

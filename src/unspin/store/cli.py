@@ -118,16 +118,32 @@ def _names(items: list[str], n: int = 5) -> str:
     return shown + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
+def summary_line(summary: Any, version: str) -> str:
+    """The closing line of `unspin batch`: the parts add up to the total, each said once.
+
+    total = analysed now + already stored as analysed (skipped) + failed, and failed = failed in
+    this run + stored as failed by an earlier run (skipped, not retried) + inputs that lost their
+    id to another input. ``spans`` is the number of (passage, technique) rows written: the
+    JSON's technique_labels, summed.
+    """
+    already = summary.skipped - summary.failed_before
+    why = [
+        (summary.errors, "in this run"),
+        (summary.failed_before, "in an earlier run: --retry-errors analyses them again"),
+        (summary.duplicates, "shared an id with another input"),
+    ]
+    parts = [f"{n} {what}" for n, what in why if n]
+    failed = f"{summary.failed} failed" + (f" ({'; '.join(parts)})" if parts else "")
+    return (
+        f"{summary.total} documents in {summary.seconds:.1f} s: {summary.analysed} analysed now, "
+        f"{already} already analysed (stored with model {version}, skipped), {failed}; "
+        f"{summary.spans} technique labels written (passage, technique); {summary.rate:.2f} documents/s"
+    )
+
+
 def _print_summary(summary: Any, version: str) -> None:
     console = Console()
-    console.print(
-        f"[bold]{summary.total}[/] documents in {summary.seconds:.1f} s: [green]{summary.analysed} analysed[/], "
-        f"[red]{summary.failed} failed[/]"
-        + (f" ({summary.failed_before} in an earlier run: --retry-errors analyses them again)" if summary.failed_before else "")
-        + f", {summary.skipped} skipped (already stored with model {escape(version)}); "
-        f"{summary.spans} spans written; {summary.rate:.2f} documents/s",
-        highlight=False,
-    )
+    console.print(escape(summary_line(summary, version)), highlight=False)
     if summary.duplicates:
         console.print(
             f"[yellow]{summary.duplicates} input{'s' if summary.duplicates != 1 else ''} shared an id with an earlier one and "

@@ -1,4 +1,9 @@
-"""Corpus reports: technique frequencies per source and per month, coverage, the top spans.
+"""Corpus reports: technique frequencies per source and per month, coverage, the top passages.
+
+Counts are of passages, as ``unspin analyze`` counts them (``components/summary.py``): the
+total (``Report.spans``, ``GroupRow.spans``) counts distinct (start, end) stretches; a
+technique's row counts the passages carrying that technique, so those rows may add up to more.
+``documents`` counts the analysed documents, ``errors`` the ones stored as failed.
 
 All counting happens in SQL (the indexed columns of ``db``); rendering to a table, CSV, JSON,
 PNG (matplotlib, Agg) or a self-contained HTML page happens here.
@@ -89,9 +94,13 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
         cond.append(d.published >= since)
     joined = store.spans.join(store.documents, s.document_id == d.id)
     with store.engine.connect() as conn:
-        n_docs, chars, covered, n_spans = conn.execute(
+        n_docs, chars, covered, _labels = conn.execute(
             sa.select(sa.func.count(), *_totals(sa, d)).where(*cond)
         ).one()
+        # Passages, as `unspin analyze` counts them: distinct (start, end) stretches of a
+        # document; a passage with two techniques is one passage here, one under each technique.
+        passages = sa.select(s.document_id, s.start, s.end).select_from(joined).where(*cond).distinct().subquery()
+        n_spans = conn.execute(sa.select(sa.func.count()).select_from(passages)).scalar_one()
         err_cond = [d.status == ERROR] + ([d.published >= since] if since is not None else [])
         n_errors = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(*err_cond)).scalar_one()
         versions = [v for (v,) in conn.execute(sa.select(d.model_version).where(*cond).distinct().order_by(d.model_version))]
@@ -114,7 +123,10 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
                 .group_by(key)
                 .order_by(key)
             )
-            by_key = {g: GroupRow(g, int(n), int(c), int(cov), int(ns)) for g, n, c, cov, ns in rows}
+            by_key = {g: GroupRow(g, int(n), int(c), int(cov), 0) for g, n, c, cov, _labels in rows}
+            grouped = sa.select(key, s.document_id, s.start, s.end).select_from(joined).where(*cond).distinct().subquery()
+            for g, n in conn.execute(sa.select(grouped.c.grp, sa.func.count()).group_by(grouped.c.grp)):
+                by_key[g].spans = int(n)  # passages, as in the total
             for g, technique, n in conn.execute(
                 sa.select(key, s.technique, sa.func.count()).select_from(joined).where(*cond).group_by(key, s.technique)
             ):
@@ -150,8 +162,9 @@ def _group_key(store: Store, by: str) -> Any:
 def _headline(r: Report) -> str:
     since = f" published since {r.since.isoformat()}" if r.since else ""
     return (
-        f"{r.documents} documents{since} ({r.errors} errors), {r.spans} spans; "
-        f"{r.coverage:.1%} of {r.chars:,} characters lie inside a persuasion span"
+        f"{r.documents + r.errors} documents{since}: {r.documents} analysed, {r.errors} failed; "
+        f"{r.spans} persuasion passage{'s' if r.spans != 1 else ''}; {r.coverage:.1%} of {r.chars:,} characters "
+        "(of the analysed documents) lie inside one"
     )
 
 
@@ -159,20 +172,20 @@ def print_table(r: Report, console: Any) -> None:
     from rich.table import Table
 
     console.print(f"[bold]{_headline(r)}[/]", highlight=False)
-    t = Table("technique", "spans", "documents", "share of documents", "mean score", title="techniques")
+    t = Table("technique", "passages", "documents", "share of documents", "mean score", title="techniques")
     for row in r.techniques:
         share = f"{row.documents / r.documents:.0%}" if r.documents else "-"
         t.add_row(display(row.technique), str(row.spans), str(row.documents), share, f"{row.mean_score:.2f}")
     console.print(t)
     if r.groups:
-        g = Table(r.by, "documents", "covered", "spans/doc", "most frequent techniques", title=f"by {r.by}")
+        g = Table(r.by, "documents", "covered", "passages/doc", "most frequent techniques", title=f"by {r.by}")
         for row in r.groups:
             common = sorted(row.techniques.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
             per_doc = f"{row.spans / row.documents:.1f}" if row.documents else "-"
             g.add_row(row.group, str(row.documents), f"{row.coverage:.1%}", per_doc, ", ".join(f"{display(k)} {v}" for k, v in common))
         console.print(g)
     if r.top_spans:
-        s = Table("score", "technique", "span", "document", title="highest-scoring spans")
+        s = Table("score", "technique", "passage", "document", title="highest-scoring passages")
         for sp in r.top_spans:
             s.add_row(f"{sp.score:.2f}", display(sp.technique), _clip(sp.text, 80), sp.document_id)
         console.print(s)
@@ -215,7 +228,7 @@ def to_png(r: Report, dpi: int = 110) -> bytes:
 
     order = [t.technique for t in r.techniques]
     fig = Figure(figsize=(11, 8.5 if r.groups else 5.5), dpi=dpi, layout="constrained")
-    title = f"unspin: {r.documents} documents, {r.spans} spans, {r.coverage:.1%} of text in a persuasion span"
+    title = f"unspin: {r.documents} documents analysed, {r.spans} passages, {r.coverage:.1%} of text in a persuasion passage"
     if r.since:
         title += f" (published since {r.since.isoformat()})"
     fig.suptitle(title, fontsize=12, fontweight="bold")
@@ -228,21 +241,21 @@ def to_png(r: Report, dpi: int = 110) -> bytes:
     counts = [t.spans for t in r.techniques][::-1]
     bars = top.barh(names, counts, color=[colour(t) for t in order][::-1])
     top.bar_label(bars, padding=3, fontsize=8)
-    top.set_xlabel("spans")
+    top.set_xlabel("passages (a passage with two techniques counts under each)")
     top.set_title("technique frequencies", fontsize=11, loc="left")
     top.margins(x=0.08)
     top.tick_params(axis="y", labelsize=9)
     if r.groups and bottom is not None:
         _plot_groups(r, order, bottom)
     if not r.techniques:
-        top.text(0.5, 0.5, "no spans stored", ha="center", va="center", transform=top.transAxes)
+        top.text(0.5, 0.5, "no passages stored", ha="center", va="center", transform=top.transAxes)
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     return buf.getvalue()
 
 
 def _plot_groups(r: Report, order: list[str], ax: Any) -> None:
-    """Spans per document of the most frequent techniques, per source or per month.
+    """Passages per document of the most frequent techniques, per source or per month.
 
     The share of text covered goes into the tick labels rather than onto a second y axis,
     which hid behind the bars and made two scales to read.
@@ -255,16 +268,16 @@ def _plot_groups(r: Report, order: list[str], ax: Any) -> None:
         for i, t in enumerate(shown):
             ax.plot(x, per_doc[t], marker="os^Dv*"[i], linestyle=("-", "--", ":", "-.")[i % 4], markersize=7 - i * 0.6,
                     color=colour(t), label=display(t), linewidth=2)
-        ax.set_title("spans per document per month, most frequent techniques", fontsize=11, loc="left")
+        ax.set_title("passages per document per month, most frequent techniques", fontsize=11, loc="left")
     else:
         width = 0.8 / max(1, len(shown))
         for i, t in enumerate(shown):
             ax.bar([xi - 0.4 + width * (i + 0.5) for xi in x], per_doc[t], width, color=colour(t), label=display(t))
-        ax.set_title("spans per document per source, most frequent techniques", fontsize=11, loc="left")
+        ax.set_title("passages per document per source, most frequent techniques", fontsize=11, loc="left")
     crowded = len(x) > 8
     labels = [f"{g.group}\n{g.coverage:.1%} covered" for g in r.groups]
     ax.set_xticks(x, labels, rotation=45 if crowded else 0, ha="right" if crowded else "center", fontsize=8 if crowded else 9)
-    ax.set_ylabel("spans per document")
+    ax.set_ylabel("passages per document")
     ax.set_ylim(0, max([v for vals in per_doc.values() for v in vals] + [0.1]) * 1.15)
     ax.grid(axis="y", alpha=0.3)
     ax.legend(fontsize=8, ncols=min(3, max(1, len(shown))), loc="upper center", bbox_to_anchor=(0.5, -0.22 if crowded else -0.14), frameon=False)
@@ -306,9 +319,9 @@ table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border-bottom: 1
 <p>{e(_headline(r))}. Model: {e(", ".join(r.model_versions) or "-")}.</p>
 <img alt="technique frequencies chart" src="data:image/png;base64,{png}">
 <h2>Techniques</h2>
-<table><tr><th>technique</th><th>spans</th><th>documents</th><th>mean score</th></tr>{tech_rows}</table>
+<table><tr><th>technique</th><th>passages</th><th>documents</th><th>mean score</th></tr>{tech_rows}</table>
 {group_html}
-<h2>Highest-scoring spans</h2>
-<table><tr><th>score</th><th>technique</th><th>span</th><th>document</th><th>source</th></tr>{span_rows}</table>
+<h2>Highest-scoring passages</h2>
+<table><tr><th>score</th><th>technique</th><th>passage</th><th>document</th><th>source</th></tr>{span_rows}</table>
 </body></html>
 """
