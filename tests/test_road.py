@@ -611,6 +611,37 @@ def test_refusals_name_each_doors_own_option_and_which_text(tmp_path: Path, pipe
     assert out.returncode == 0 and FORCED in json.loads(out.stdout)["warnings"]
 
 
+def test_small_refusals_say_what_to_fix(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from unspin.web.app import Settings, create_app
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    with pytest.raises(InputError, match=re.escape(f"{empty}: the input is empty")):
+        read_path(empty)
+    big = tmp_path / "big.txt"
+    big.write_text("x" * 59)
+    with pytest.raises(InputError) as too_big:
+        read_path(big, max_chars=10)
+    assert "59 bytes hold more than the limit of 10 characters" in too_big.value.message and "(10 characters)" not in too_big.value.message
+    out = unspin_cli("analyze", str(empty), "--format", "XML")
+    assert out.returncode == 2 and "'XML' is not one of html, json, text" in " ".join(out.stderr.split()) and "Value error" not in out.stderr
+    out = unspin_cli("techniques", "--format", "JSON")
+    assert out.returncode == 0 and json.loads(out.stdout)
+
+    def analyze(text, **kw):
+        raise AssertionError("not reached")
+
+    with TestClient(create_app(Settings(), analyze=analyze)) as client:
+        r = client.post("/api/v1/analyze", json={"txt": "hello"})
+        assert r.status_code == 422 and r.json()["error"] == "the JSON body has no field `text` (the article to analyse); it has `txt`"
+        r = client.post("/api/v1/analyze", json={"text": "a", "url": "https://example.org/"})
+        assert r.status_code == 422 and "Value error" not in r.json()["error"] and "exactly one of text and url" in r.json()["error"]
+        r = client.post("/api/v1/compare", json={"a": "x"})
+        assert r.status_code == 422 and "`b`: missing" in r.json()["error"]
+
+
 def test_field_case_01_through_the_cli_with_the_shipped_models(tmp_path: Path) -> None:
     need(have_models(), "the shipped English models are not installed")
     out = unspin_cli("analyze", str(field("01-cookie-banner-aside.html")), "-f", "json")

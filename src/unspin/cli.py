@@ -22,6 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from unspin import __version__
+from unspin.choices import choice
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 
@@ -201,7 +202,8 @@ def _analysis_progress(n_chars: int):
 @app.command(rich_help_panel="Analyse")
 def analyze(
     source: SourceArg,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="text: the highlighted text and tables, for people (coloured in a terminal); json: for "
+    fmt: Annotated[Format, typer.Option("--format", "-f", **choice(Format),
+        help="text: the highlighted text and tables, for people (coloured in a terminal); json: for "
         "programs (keys below); html: one self-contained page.")] = Format("text"),
     language: LanguageOpt = "auto",
     output: OutputOpt = None,
@@ -244,7 +246,8 @@ def analyze(
 def compare(
     a: Annotated[str, typer.Argument(metavar="A", help="The first text: a file, an http(s) URL, or - for standard input.", show_default=False)],
     b: Annotated[str, typer.Argument(metavar="B", help="The second text, read the same way.", show_default=False)],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="text: the difference in one sentence, a technique profile table and both texts "
+    fmt: Annotated[Format, typer.Option("--format", "-f", **choice(Format),
+        help="text: the difference in one sentence, a technique profile table and both texts "
         "highlighted; json: {a, b, comparison}; html: one self-contained page.")] = Format("text"),
     language: LanguageOpt = "auto",
     output: OutputOpt = None,
@@ -289,7 +292,7 @@ def evaluate(
     articles: Path = typer.Option(..., "--articles", help="Folder of article<ID>.txt files (PTC format)."),
     labels: Path = typer.Option(..., "--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files."),
     task: Task = typer.Option(Task.si, "--task", help="si: find the spans; tc: label the gold spans with techniques."),
-    fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", help="text table or one JSON object."),
+    fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text table or one JSON object."),
 ) -> None:
     """Score the shipped model on a PTC-format corpus with the official SemEval-2020 Task 11 measures.
 
@@ -355,7 +358,7 @@ def predict(
 
 
 @app.command(rich_help_panel="Analyse")
-def techniques(fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", help="text or json.")) -> None:
+def techniques(fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text or json.")) -> None:
     """List the 14 persuasion techniques with their explanations and examples."""
     from unspin import taxonomy
 

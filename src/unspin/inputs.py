@@ -100,8 +100,10 @@ def check_size(name: str, n_bytes: int, max_chars: int = MAX_CHARS, html: bool =
     may be ``HTML_FACTOR`` times its text)."""
     limit = 4 * max_chars * (HTML_FACTOR if html else 1)
     if n_bytes > limit:
+        # Said in characters only: the limit the user sets is in characters, bytes are our bound.
+        why = f"counting {4 * HTML_FACTOR} bytes of markup a character" if html else "a character takes at most 4 bytes"
         raise InputError(
-            f"{name}: {n_bytes:,} bytes is over the limit for one document ({max_chars:,} characters); "
+            f"{name}: {n_bytes:,} bytes hold more than the limit of {max_chars:,} characters for one document ({why}); "
             f"split it into articles or {limit_hint}"
         )
 
@@ -253,7 +255,13 @@ def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None 
         raise InputError(f"{shown}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({exc.strerror})") from None
-    return read(data, shown, fmt="html" if html else "auto", max_chars=max_chars, limit_hint=limit_hint)
+    try:
+        return read(data, shown, fmt="html" if html else "auto", max_chars=max_chars, limit_hint=limit_hint)
+    except InputError as exc:
+        # Every refusal of a file names it (an empty file among many must be findable).
+        if exc.message.startswith(f"{shown}:"):
+            raise
+        raise exc.reworded(f"{shown}: {exc.message}") from None
 
 
 def text_from_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS, html: bool | None = None) -> Source:

@@ -113,7 +113,7 @@ def test_raw_html_body(client: TestClient) -> None:
         ({"text": "Это просто текст на русском языке о политике и экономике страны."}, "Russian"),
         ({"text": "<html><body><script>x()</script><img src=a.png></body></html>"}, "no article text"),
         ({"text": "a", "url": "https://example.org/"}, "exactly one"),
-        ({"txt": "typo"}, "invalid request"),
+        ({"txt": "typo"}, "no field `text`"),
         ({"text": SAMPLE, "language": "fr"}, "fr"),
     ],
 )

@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
+from unspin.choices import choice
 from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 
@@ -167,9 +168,10 @@ def _print_summary(summary: Any, version: str) -> None:
 
 def report(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
-    by: By = typer.Option(By.technique, "--by", help="Break technique counts down by source, month, or just technique."),
+    by: By = typer.Option(By.technique, "--by", **choice(By), help="Break technique counts down by source, month, or just technique."),
     since: Optional[str] = typer.Option(None, "--since", help="Only documents published on or after this date (YYYY-MM-DD)."),
-    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", help="table, csv, json, png (a chart) or html (a page with the chart)."),
+    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", **choice(ReportFormat),
+        help="table, csv, json, png (a chart) or html (a page with the chart)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (required for png)."),
     top: int = typer.Option(10, "--top", min=0, help="How many of the highest-scoring spans to list."),
 ) -> None:
@@ -210,7 +212,8 @@ def report(
 
 def export(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
-    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", help="jsonl, parquet, semeval (PTC articles + TC labels folder) or "
+    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", **choice(ExportFormat),
+        help="jsonl, parquet, semeval (PTC articles + TC labels folder) or "
         "label-studio (tasks with predictions)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and "
         "label-studio default to standard output."),

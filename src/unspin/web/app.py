@@ -350,7 +350,10 @@ def _validation_message(errors: Any) -> str:
     parts = []
     for e in list(errors)[:3]:
         where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
-        parts.append(f"{where}: {e.get('msg', 'invalid')}" if where else str(e.get("msg", "invalid")))
+        # pydantic prefixes a validator's own message with "Value error, ": not for users.
+        msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
+        msg = "missing" if msg == "Field required" else msg
+        parts.append(f"`{where}`: {msg}" if where else msg)
     return "invalid request: " + "; ".join(parts)
 
 
@@ -392,6 +395,9 @@ async def _read_request(request: Request, settings: Settings) -> tuple[str, Call
         payload = json.loads(body or b"{}")
     except (ValueError, UnicodeDecodeError) as exc:
         raise RequestValidationError([{"loc": ("body",), "msg": f"Invalid JSON: {exc}"}]) from None
+    if isinstance(payload, dict) and "text" not in payload and "url" not in payload:
+        other = ", ".join(f"`{k}`" for k in list(payload)[:5])
+        raise InputError("the JSON body has no field `text` (the article to analyse)" + (f"; it has {other}" if other else ""))
     try:
         req = AnalyzeRequest.model_validate(payload)
     except ValidationError as exc:

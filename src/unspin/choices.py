@@ -1,0 +1,31 @@
+"""Command-line choices (``--format``) read case-insensitively with a plain one-line refusal.
+
+typer's own Enum handling is case-sensitive unless asked, and reports an unknown value
+through pydantic ("Value error, 'xml' is not one of ..."); ``choice(Enum)`` gives the keyword
+arguments of ``typer.Option`` that read ``JSON`` as ``json`` and refuse ``xml`` with
+"'xml' is not one of text, json, html", keeping the choices in the help.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, Callable
+
+import typer
+
+
+def choice(cls: type[enum.Enum]) -> dict[str, Any]:
+    """``typer.Option`` keyword arguments (``parser``, ``metavar``) for the str-valued Enum ``cls``."""
+    names = [str(m.value) for m in cls]
+
+    def parse(value: Any) -> enum.Enum:
+        if isinstance(value, cls):
+            return value
+        text = str(value).strip()
+        for member in cls:
+            if str(member.value).casefold() == text.casefold():
+                return member
+        raise typer.BadParameter(f"{text!r} is not one of {', '.join(names)}")
+
+    parser: Callable[[Any], enum.Enum] = parse
+    return {"parser": parser, "metavar": f"<{'|'.join(names)}>"}  # the project's metavar style
