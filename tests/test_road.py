@@ -443,6 +443,10 @@ def test_cut_utf8_character_same_text_and_warning_through_every_door(tmp_path: P
         assert docs[key].text == expected.text, key  # one U+FFFD for one cut character
         assert list(results[(key, "warnings")])[0] == expected.warnings[0], key  # the same repair warning
     assert docs["j"].title == "Pay \ufffd"  # metadata: one U+FFFD too
+    # A lone low surrogate written as a JSON escape is a broken character, not a Windows-1252 byte.
+    (tmp_path / "esc.jsonl").write_text(json.dumps({"id": "e", "text": "They will pay for it \udc9f"}) + "\n", encoding="utf-8")
+    esc = _batch(tmp_path, pipe, [tmp_path / "esc.jsonl"])
+    assert esc["docs"]["e"].text == "They will pay for it \ufffd" and "broken character" in list(esc["results"][("e", "warnings")])[0]
 
 
 def test_batch_cli_exit_status_summary_and_field_cases_06_15(tmp_path: Path) -> None:

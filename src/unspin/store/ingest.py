@@ -199,14 +199,6 @@ def _rows(rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: 
             yield InputDoc(f"{path.name}:{lineno}", None, sha256(f"{path}:{lineno}"), error=f"{path}:{lineno}: no id")
             continue
         doc_id = _opt(doc_id) or f"{path.name}:{lineno}"
-        if isinstance(text, str) and _ESCAPED.search(text):
-            # Bytes the CSV or JSONL reader could not decode (kept by surrogateescape): hand the
-            # road the bytes, so it repairs a cut character, reads Windows-1252 or names the
-            # problem exactly as for a file holding the same bytes.
-            try:
-                text = text.encode("utf-8", "surrogateescape")
-            except UnicodeEncodeError:  # also a JSON-escaped lone surrogate: repair in place
-                text = _unescape(text)
         doc = InputDoc(
             doc_id,
             text if isinstance(text, (str, bytes)) else None,
@@ -247,11 +239,29 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             except json.JSONDecodeError as exc:
                 yield lineno, f"{path}:{lineno}: not a JSON object ({exc})"
                 continue
-            yield lineno, row if isinstance(row, dict) else f"{path}:{lineno}: not a JSON object"
+            if not isinstance(row, dict):
+                yield lineno, f"{path}:{lineno}: not a JSON object"
+                continue
+            # Only a line that held undecodable bytes has escapes from them: elsewhere a lone
+            # surrogate came from a JSON escape ("\udc9f") and the road repairs it as such.
+            yield lineno, _text_as_bytes(row) if _ESCAPED.search(raw) else row
 
 
 _ESCAPED = re.compile("[\udc80-\udcff]")
 _ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
+
+
+def _text_as_bytes(row: dict[str, Any]) -> dict[str, Any]:
+    """A ``text`` holding bytes the reader could not decode (kept by surrogateescape) goes to
+    the road as bytes, so it repairs a cut character, reads Windows-1252 or names the problem
+    exactly as for a file holding the same bytes."""
+    text = row.get("text")
+    if isinstance(text, str) and _ESCAPED.search(text):
+        try:
+            row["text"] = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # also a JSON-escaped lone surrogate: repair in place
+            row["text"] = _unescape(text)
+    return row
 
 
 def _unescape(text: str) -> str:
@@ -308,7 +318,8 @@ def _csv_reader(fh: Any, path: Path) -> Iterator[dict[str, Any]]:
 
 
 def _csv_rows(reader: Iterator[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
-    return ((i, row) for i, row in enumerate(reader, 2))
+    # A CSV cell has no escapes of its own: a surrogate in it is a byte that was not UTF-8.
+    return ((i, _text_as_bytes(row)) for i, row in enumerate(reader, 2))
 
 
 def _parquet_file(path: Path) -> Any:
