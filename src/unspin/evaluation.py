@@ -76,7 +76,7 @@ def predict_tc(
         keys = list(counts)
         probs = tagger.classify_spans(articles[art], keys)
         for (start, end), p in zip(keys, probs):
-            for j in np.argsort(-p)[: counts[(start, end)]]:
+            for j in tagger.ranked(p)[: counts[(start, end)]]:
                 out.append(Label(art, start, end, tagger.labels[j]))
         if progress:
             progress()
