@@ -69,7 +69,10 @@ def ru_quality(data: Path, model: str | None) -> dict:
     val = {a: articles[a] for a in val_ids}
     gold = [l for l in gold if l.article_id in val]
     folder = Path(model) if model else model_dir("ru")
+    import functools
+
     tagger = TechniqueTagger.from_folder(folder)
+    tagger.encoder = functools.lru_cache(maxsize=None)(tagger.encoder)  # encode each article once
     t0 = time.perf_counter()
     spans = predict_si(tagger, val)
     tc = predict_tc(tagger, val, gold)
@@ -85,7 +88,7 @@ def ru_quality(data: Path, model: str | None) -> dict:
         "per_meta_class_f1": {k: round(v.f1, 4) for k, v in per.items()},
         "seconds": round(time.perf_counter() - t0, 1),
     }
-    tuned = tune_folder(folder, data)
+    tuned = tune_folder(folder, data, tagger)
     result["span_f1_iou50_two_fold"] = tuned["measures"]["span_f1_iou50_two_fold"]
     result["two_fold_settings"] = tuned["two_fold_settings"]
     for kind, pred in ru_baselines(val).items():

@@ -53,8 +53,8 @@ def test_bad_input_is_one_line_and_exit_2(bad_inputs, case, needle):
 
 
 def test_unsupported_language_is_refused():
-    text = "Правительство снова лжёт своим гражданам, и все это знают. Это позор для страны.".encode()
-    one_line_error(run("analyze", "-", stdin=text), "Russian")
+    text = "Die Regierung lügt schon wieder ihre Bürger an, und alle wissen es. Das ist eine Schande.".encode()
+    one_line_error(run("analyze", "-", stdin=text), "English")
 
 
 def test_analyze_example_json():

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
 from unspin import __version__
+from unspin.taxonomy import span_details
 
 #: Name of the span group that holds persuasion-technique spans.
 TECHNIQUES = "techniques"
@@ -127,6 +128,8 @@ class Document:
                     "text": self.text_of(s),
                     "technique": s.label,
                     "score": round(float(s.score), 4),
+                    # Russian spans: Russian name and help, meta-class, PTC technique (taxonomy)
+                    **span_details(s.label, self.language),
                 }
                 for s in self.spans
             ],

@@ -18,7 +18,13 @@ from unspin.errors import ModelError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, check_text
 from unspin.runtime import model_dir
 
-SUPPORTED = ("en",)
+SUPPORTED = ("en", "ru")
+
+#: Shown in the output of a Russian analysis (``doc.results["notes"]``): what was not run, and why.
+RU_ENGLISH_ONLY = (
+    "Check-worthy claims and genre are English-only for now and were not run on this Russian text; "
+    "the technique spans and the summary figures come from the Russian model."
+)
 
 
 class Component(Protocol):
@@ -69,6 +75,22 @@ class Pipeline:
             yield self(text, language)
 
 
+class EnglishOnlyNote:
+    """Records in ``doc.results["notes"]`` which English-only components a pipeline left out."""
+
+    name = "notes"
+
+    def __init__(self, note: str) -> None:
+        self.note = note
+
+    def predict(self, docs: Sequence[Document]) -> list[str]:
+        return [self.note for _ in docs]
+
+    def set_annotations(self, docs: Sequence[Document], scores: Sequence[str]) -> None:
+        for doc, note in zip(docs, scores):
+            doc.results.setdefault("notes", []).append(note)
+
+
 @lru_cache(maxsize=2)
 def load(language: str = "en") -> Pipeline:
     """The default pipeline for ``language``, loaded once per process."""
@@ -79,6 +101,10 @@ def load(language: str = "en") -> Pipeline:
 
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
+    if language == "ru":
+        # The claim and genre models were trained on English only: never their predictions on
+        # Russian text. The summary's counts and shares read the Russian spans.
+        return Pipeline([TechniqueTagger.from_model("ru"), EnglishOnlyNote(RU_ENGLISH_ONLY), ArticleSummary()], language="ru")
     # The summary reads what the others wrote, so it runs last.
     return Pipeline(
         [
@@ -96,12 +122,18 @@ def analyze(
 ) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
 
-    ``language="auto"`` detects it; a text in a language without a model raises
-    ``UnsupportedLanguageError`` (pass ``language="en"`` to force the English model).
+    ``language="auto"`` detects it and routes English to the English models and Russian to the
+    Russian one (technique spans with the ZenPropaganda names, Russian explanations, summary; claims
+    and genre are English-only and a note in ``results["notes"]`` says so). A text in a language
+    without a model raises ``UnsupportedLanguageError`` (pass ``language="en"`` or ``"ru"`` to force one).
     ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
     check-worthy claim then carries the passages most worth reading beside it.
     """
-    pipeline = load(SUPPORTED[0] if language == "auto" else language)
+    if language == "auto":  # route by the detected language; others get make_doc's clear refusal
+        detected = langid.detect(text) if isinstance(text, str) else SUPPORTED[0]
+        pipeline = load(detected if detected in SUPPORTED else SUPPORTED[0])
+    else:
+        pipeline = load(language)
     if evidence:
         from unspin.article.evidence import with_evidence
 

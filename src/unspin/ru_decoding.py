@@ -158,7 +158,7 @@ def unit_decoder(setting: Mapping[str, Any]) -> Callable[[str, Encoded, np.ndarr
     return lambda text, enc, probs: decode_units(text, enc, probs, **kw)
 
 
-def tune_folder(folder: Path, data: Path) -> dict[str, Any]:
+def tune_folder(folder: Path, data: Path, tagger: Any = None) -> dict[str, Any]:
     """Encode the validation articles once with a model folder, then choose the unit decoder
     (best span F1 at IoU >= 0.5) and the technique rule; report every measure.
 
@@ -174,8 +174,12 @@ def tune_folder(folder: Path, data: Path) -> dict[str, Any]:
     _, val_ids = corpus.ru_validation_split(articles)
     val = {a: articles[a] for a in val_ids}
     gold = [l for l in gold if l.article_id in val]
-    tagger = TechniqueTagger.from_folder(folder)
+    if tagger is None:
+        tagger = TechniqueTagger.from_folder(folder)
     outs = {a: tagger.encoder(t) for a, t in val.items()}
+    by_text = {val[a]: o for a, o in outs.items()}
+    # TC below reuses these encodings instead of running the encoder a second time.
+    tagger = TechniqueTagger(by_text.__getitem__, tagger.head, tagger.labels)
     cache = {(a, cl): units(t, cl) for a, t in val.items() for cl in (True, False)}
 
     def spans_for(ids: Iterable[str], setting: tuple) -> list[Label]:
