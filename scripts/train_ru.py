@@ -165,7 +165,8 @@ def train(args) -> None:
     cache_bottom(net, examples, n_frozen, args.batch)
     enc_params = [p for p in net.encoder.parameters() if p.requires_grad]
     head_params = [p for name, p in net.named_parameters() if not name.startswith("encoder.")]
-    opt = torch.optim.AdamW([{"params": enc_params, "lr": args.lr}, {"params": head_params, "lr": args.head_lr}], weight_decay=0.01)
+    groups = [{"params": enc_params, "lr": args.lr}] if enc_params else []  # --train-layers 0: a linear probe
+    opt = torch.optim.AdamW(groups + [{"params": head_params, "lr": args.head_lr}], weight_decay=0.01)
     steps_per_epoch = math.ceil(len(examples) / args.batch)
     total = steps_per_epoch * args.epochs
     warm = max(1, int(0.06 * total))

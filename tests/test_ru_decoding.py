@@ -37,9 +37,13 @@ def test_units_are_clauses_inside_sentences_inside_lines():
     assert [TEXT[u.start : u.end] for u in us] == [
         "Власти снова лгут,", "и все это знают.", "Цены растут.", "Новая строка здесь."]
     assert [(u.sentence_end, u.line_end) for u in us] == [(False, False), (True, False), (True, True), (True, True)]
-    sentences = units(TEXT, clauses=False)
+    sentences = units(TEXT, "sentence")
     assert [TEXT[u.start : u.end] for u in sentences][0] == "Власти снова лгут, и все это знают."
+    lines = units(TEXT, "line")
+    assert [TEXT[u.start : u.end] for u in lines] == ["Власти снова лгут, и все это знают. Цены растут.", "Новая строка здесь."]
     assert units("") == [] and units("  \n ") == []
+    with pytest.raises(ValueError):
+        units(TEXT, "word")
 
 
 def test_a_run_of_confident_clauses_becomes_one_span_cut_at_lines():
@@ -59,7 +63,7 @@ def test_begin_probability_splits_a_run_and_low_units_are_left_out():
     p = probs_for(TEXT, enc, [("Власти снова лгут,", 0.9, 0.7), ("и все это знают.", 0.9, 0.6), ("Цены растут.", 0.2, 0.1)])
     spans = decode_units(TEXT, enc, p, threshold=0.5, split="begin", begin_threshold=0.5)
     assert [TEXT[s.start : s.end] for s in spans] == ["Власти снова лгут,", "и все это знают."]
-    spans = decode_units(TEXT, enc, p, threshold=0.5, split="begin", begin_threshold=0.65, clauses=True)
+    spans = decode_units(TEXT, enc, p, threshold=0.5, split="begin", begin_threshold=0.65, unit="clause")
     assert [TEXT[s.start : s.end] for s in spans] == ["Власти снова лгут, и все это знают."]
     assert decode_units(TEXT, enc, p, threshold=0.95) == []
     with pytest.raises(ValueError):

@@ -8,9 +8,10 @@ text is cut into *units* (clauses: razdel sentences inside each line, split afte
 brackets), each unit is scored with the mean P(begin) + P(inside) of its tokens, and a span is a
 run of consecutive units above ``threshold``. On the 100 training articles a run of such clauses
 can reach IoU >= 0.5 with 88% of the gold spans, a run of whole sentences 76%, a single sentence
-61% (measured with the snippet in ``bench/quality.py --ru-bounds``).
+61% (an upper bound measured once with razdel when this module was written: the best run of up
+to 8 units for each gold span).
 
-Runs never cross a line break. ``split`` decides where else a run is cut: ``"sentence"`` at every
+A line (paragraph) can also be one unit by itself (``unit="line"``). Runs never cross a line break. ``split`` decides where else a run is cut: ``"sentence"`` at every
 sentence end, ``"begin"`` where a unit's first word is more likely a span beginning than
 ``begin_threshold``, ``"none"`` nowhere. The settings are chosen on the validation articles
 (``tune``) and stored in the model's config.json under ``decoder``.
@@ -41,16 +42,26 @@ class Unit:
     line_end: bool  # the unit closes a line (paragraph)
 
 
-def units(text: str, clauses: bool = True) -> list[Unit]:
-    """Cut ``text`` into sentences (razdel, inside each line) and, with ``clauses``, clauses.
+UNIT_KINDS = ("clause", "sentence", "line")
+
+
+def units(text: str, kind: str = "clause") -> list[Unit]:
+    """Cut ``text`` into lines, sentences (razdel, inside each line) or clauses (sentences cut
+    after , ; : — and brackets), as ``kind`` says. Raises ValueError for another ``kind``.
 
     Offsets index ``text`` exactly; units never include leading or trailing whitespace and never
     overlap. A text without letters gives units over whatever non-space characters it has.
     """
     import razdel
 
+    if kind not in UNIT_KINDS:
+        raise ValueError(f"unit kind must be one of {UNIT_KINDS}, not {kind!r}")
+    clauses = kind == "clause"
     raw: list[tuple[int, int, bool, bool]] = []
     for line in _LINE.finditer(text):
+        if kind == "line":
+            raw.append((line.start(), line.end(), True, True))
+            continue
         sents = list(razdel.sentenize(line.group()))
         for k, s in enumerate(sents):
             a, b = line.start() + s.start, line.start() + s.stop
@@ -104,7 +115,7 @@ def decode_units(
     threshold: float = 0.5,
     split: str = "begin",
     begin_threshold: float = 0.3,
-    clauses: bool = True,
+    unit: str = "clause",
     min_chars: int = 2,
     us: list[Unit] | None = None,
 ) -> list[RawSpan]:
@@ -115,7 +126,7 @@ def decode_units(
     """
     if split not in ("none", "sentence", "begin"):
         raise ValueError(f"split must be 'none', 'sentence' or 'begin', not {split!r}")
-    us = units(text, clauses) if us is None else us
+    us = units(text, unit) if us is None else us
     t0, t1, mean_in, begin = unit_scores(enc, probs, us)
     spans: list[RawSpan] = []
     run: list[int] = []
@@ -140,16 +151,16 @@ def decode_units(
     return spans
 
 
-# (threshold, split, begin_threshold, clauses) settings tried on validation articles.
-UNIT_GRID: list[tuple[float, str, float, bool]] = [
-    (thr, split, bt, cl)
-    for thr, (split, bt), cl in product(
-        (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6),
+# (threshold, split, begin_threshold, unit) settings tried on validation articles.
+UNIT_GRID: list[tuple[float, str, float, str]] = [
+    (thr, split, bt, kind)
+    for thr, (split, bt), kind in product(
+        (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6),
         [("none", 0.0), ("sentence", 0.0)] + [("begin", b) for b in (0.1, 0.2, 0.3, 0.4)],
-        (True, False),
+        ("clause", "sentence"),
     )
-]
-UNIT_KEYS = ("threshold", "split", "begin_threshold", "clauses")
+] + [(thr, "none", 0.0, "line") for thr in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)]
+UNIT_KEYS = ("threshold", "split", "begin_threshold", "unit")
 
 
 def unit_decoder(setting: Mapping[str, Any]) -> Callable[[str, Encoded, np.ndarray], list[RawSpan]]:
@@ -180,14 +191,14 @@ def tune_folder(folder: Path, data: Path, tagger: Any = None) -> dict[str, Any]:
     by_text = {val[a]: o for a, o in outs.items()}
     # TC below reuses these encodings instead of running the encoder a second time.
     tagger = TechniqueTagger(by_text.__getitem__, tagger.head, tagger.labels)
-    cache = {(a, cl): units(t, cl) for a, t in val.items() for cl in (True, False)}
+    cache = {(a, kind): units(t, kind) for a, t in val.items() for kind in UNIT_KINDS}
 
     def spans_for(ids: Iterable[str], setting: tuple) -> list[Label]:
         kw = dict(zip(UNIT_KEYS, setting))
         out = []
         for a in ids:
             o = outs[a]
-            for s in decode_units(val[a], o.enc, o.probs, us=cache[(a, kw["clauses"])], **kw):
+            for s in decode_units(val[a], o.enc, o.probs, us=cache[(a, kw["unit"])], **kw):
                 out.append(Label(a, s.start, s.end))
         return out
 
