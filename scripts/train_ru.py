@@ -252,6 +252,61 @@ def export(net, base: Path, out: Path, labels: list[str], special: dict, args) -
     print(f"exported to {out}", flush=True)
 
 
+def refit_head(out: Path, args) -> None:
+    """Refit the technique head on the exported encoder's own states, each span weighted by the
+    inverse frequency of its meta-class (the measure is a macro-F1 over meta-classes, and Call or
+    Simplification have a tenth of Attack on Reputation's spans). Same head shape and file."""
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.features import pool
+
+    articles, gold, meta = corpus.read_ru_zen_prop(args.data)
+    split = json.loads((out / "split.json").read_text())
+    tagger = TechniqueTagger.from_folder(out)
+    labels = tagger.labels
+    by_art = corpus.group_by_article(gold)
+    X, y = [], []
+    t = time.time()
+    for art in split["train"]:
+        text = articles[art]
+        o = tagger.encoder(text)
+        norm = normalise(text)
+        for l in by_art.get(art, []):
+            t0, t1 = tokens_in(o.enc, l.start, l.end)
+            if t1 > t0:
+                X.append(np.concatenate([pool(o.states[0], t0, t1), extra_features(norm, text[l.start : l.end], t1 - t0)]))
+                y.append(labels.index(l.technique))
+    print(f"{len(X)} training spans encoded in {time.time() - t:.0f}s", flush=True)
+    X = torch.tensor(np.stack(X), dtype=torch.float32)
+    y = torch.tensor(y)
+    metas = sorted(set(meta.values()))
+    group = torch.tensor([metas.index(meta[name]) for name in labels])
+    counts = torch.bincount(group[y], minlength=len(metas)).float()
+    weight = (1.0 / counts[group[y]]) * len(y) / len(metas)
+    torch.manual_seed(args.seed)
+    h = X.shape[1]
+    head = nn.Sequential(nn.Linear(h, 256), nn.GELU(approximate="tanh"), nn.Dropout(0.2), nn.Linear(256, len(labels)))
+    opt = torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=0.05)
+    ce = nn.CrossEntropyLoss(reduction="none", label_smoothing=0.05)
+    for epoch in range(args.head_epochs):
+        head.train()
+        perm = torch.randperm(len(y))
+        for b0 in range(0, len(y), 64):
+            idx = perm[b0 : b0 + 64]
+            loss = (ce(head(X[idx]), y[idx]) * weight[idx]).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    head.eval()
+    lin1, lin2 = head[0], head[3]
+    np.savez(out / "head.npz", w1=lin1.weight.detach().numpy().T, b1=lin1.bias.detach().numpy(),
+             w2=lin2.weight.detach().numpy().T, b2=lin2.bias.detach().numpy())
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    config.setdefault("trained", {})["head_refit"] = {"weighting": "inverse meta-class frequency", "epochs": args.head_epochs,
+                                                      "spans": len(y)}
+    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    print(f"refitted head.npz ({args.head_epochs} epochs)", flush=True)
+
+
 def tune(out: Path, args) -> None:
     """Choose the decoder on the validation articles, record the figures, optionally install."""
     from unspin.ru_decoding import tune_folder
@@ -297,13 +352,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="only this many training articles (smoke tests)")
     ap.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
+    ap.add_argument("--refit-head", action="store_true",
+                    help="refit the technique head of an exported --out with meta-class-balanced weights, then tune")
+    ap.add_argument("--head-epochs", type=int, default=40)
     ap.add_argument("--compare-fp32", action="store_true", help="also measure the fp32 encoder when tuning")
     ap.add_argument("--export-checkpoint", action="store_true", help="export --out/checkpoint.pt (the last finished epoch) without training")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--tune-only", action="store_true")
     ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/ru")
     args = ap.parse_args()
-    if not args.tune_only:
+    if args.refit_head:
+        refit_head(Path(args.out), args)
+    elif not args.tune_only:
         train(args)
     tune(Path(args.out), args)
 
