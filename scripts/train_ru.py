@@ -154,6 +154,10 @@ def train(args) -> None:
     n_frozen = len(layers) - args.train_layers
     for p in list(net.encoder.embeddings.parameters()) + [p for l in layers[:n_frozen] for p in l.parameters()]:
         p.requires_grad_(False)
+    if args.init:
+        # Continue from another run's weights with a fresh optimizer and schedule.
+        net.load_state_dict(torch.load(args.init, map_location="cpu")["net"])
+        print(f"starting from {args.init}", flush=True)
     if args.export_checkpoint:
         # Ship the weights of the last finished epoch without training further (a run cut short).
         state = torch.load(out / "checkpoint.pt", map_location="cpu")
@@ -352,6 +356,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="only this many training articles (smoke tests)")
     ap.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
+    ap.add_argument("--init", help="start from the weights of another run's checkpoint.pt (fresh optimizer and schedule)")
     ap.add_argument("--refit-head", action="store_true",
                     help="refit the technique head of an exported --out with meta-class-balanced weights, then tune")
     ap.add_argument("--head-epochs", type=int, default=40)
