@@ -78,6 +78,9 @@ def test_predict_and_eval_with_language_ru(tmp_path: Path):
     p = _cli("eval", "--articles", str(arts), "--labels", str(gold), "--language", "ru", "--task", "tc", "--format", "json")
     assert p.returncode == 0, p.stderr.decode()
     assert 0 <= json.loads(p.stdout)["meta_class_macro_f1"] <= 1
+    for task in ("si", "tc"):  # the text view too
+        p = _cli("eval", "--articles", str(arts), "--labels", str(gold), "--language", "ru", "--task", task)
+        assert p.returncode == 0 and ("IoU" in p.stdout.decode() or "meta-class" in p.stdout.decode()), p.stderr.decode()
     p = _cli("predict", "--articles", str(arts), "--language", "de", "--output", str(out))
     assert p.returncode == 2 and len(p.stderr.decode().strip().splitlines()) == 1
 

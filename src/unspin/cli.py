@@ -157,11 +157,12 @@ def evaluate(
     console = Console()
     o = score.overall
     console.print(f"[bold]{task.value.upper()}[/]  P {o.precision:.4f}  R {o.recall:.4f}  [bold]F1 {o.f1:.4f}[/]  ({o.n_pred} predicted, {o.n_gold} gold spans)")
-    for name, value in extra.items():
-        if isinstance(value, dict):
-            console.print(f"[bold]{name}[/]  P {value['precision']:.4f}  R {value['recall']:.4f}  [bold]F1 {value['f1']:.4f}[/]")
-        elif isinstance(value, float):
-            console.print(f"[bold]{name}[/]  {value:.4f}")
+    if "span_f1_iou50" in extra:
+        v = extra["span_f1_iou50"]
+        console.print(f"[bold]span F1 at IoU >= 0.5[/]  P {v['precision']:.4f}  R {v['recall']:.4f}  [bold]F1 {v['f1']:.4f}[/]")
+    if "meta_class_macro_f1" in extra:
+        console.print(f"[bold]meta-class macro-F1[/]  {extra['meta_class_macro_f1']:.4f}  "
+                      + ", ".join(f"{k} {v['f1']:.3f}" for k, v in extra["per_meta_class"].items()))
     table = Table("technique", "P", "R", "F1", "pred", "gold")
     for name, prf in sorted(score.per_technique.items(), key=lambda kv: -kv[1].n_gold):
         table.add_row(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", str(prf.n_pred), str(prf.n_gold))
