@@ -22,11 +22,17 @@ from unspin import language as langid
 from unspin.document import Document
 from unspin.errors import ModelError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, Source, read
-from unspin.components import check_order
+from unspin.components import check_order, register
 from unspin.runtime import model_dir
 from unspin.view import ModelView
 
-SUPPORTED = ("en",)
+SUPPORTED = ("en", "ru")
+
+#: A warning of every Russian analysis: what was not run, and why.
+RU_ENGLISH_ONLY = (
+    "Check-worthy claims and genre are English-only for now and were not run on this Russian text; "
+    "the technique spans and the summary figures come from the Russian model."
+)
 
 
 class Component(Protocol):
@@ -133,6 +139,22 @@ class Pipeline:
             yield self(text, language)
 
 
+@register("english-only", assigns=("warnings",))
+class EnglishOnlyNote:
+    """Says in ``doc.warnings`` which English-only components a pipeline left out."""
+
+    def __init__(self, note: str) -> None:
+        self.note = note
+
+    def predict(self, docs: Sequence[Document]) -> list[str]:
+        return [self.note for _ in docs]
+
+    def set_annotations(self, docs: Sequence[Document], scores: Sequence[str]) -> None:
+        for doc, note in zip(docs, scores):
+            if note not in doc.warnings:
+                doc.warnings.append(note)
+
+
 @lru_cache(maxsize=2)
 def load(language: str = "en") -> Pipeline:
     """The default pipeline for ``language``, loaded once per process."""
@@ -144,6 +166,10 @@ def load(language: str = "en") -> Pipeline:
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
+    if language == "ru":
+        # The claim and genre models were trained on English only: never their predictions on
+        # Russian text. The summary's counts and shares read the Russian spans.
+        return Pipeline([TechniqueTagger.from_model("ru"), EnglishOnlyNote(RU_ENGLISH_ONLY), ArticleSummary()], language="ru")
     # The summary reads what the others wrote, so it runs last.
     return Pipeline(
         [
@@ -167,17 +193,29 @@ def analyze(
 ) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
 
-    ``text``: a str, bytes (decoded as ``unspin.inputs.read`` says) or a ``Source`` already
-    read. ``input_format``: "auto" extracts the article when the input looks like an HTML page,
-    "text" / "html" decide. Offsets index ``doc.text``: the input as given, or the extracted
-    article for HTML. ``doc.warnings`` lists what is doubtful (repaired characters, an
-    undetermined language, boilerplate left out).
-    ``language="auto"`` detects it; a text in a language without a model raises
-    ``UnsupportedLanguageError`` naming it (pass ``language="en"`` to force the English model).
+    ``text``: a str, bytes (decoded as ``unspin.inputs.read`` says) or a ``Source`` already read.
+    ``input_format``: "auto" extracts the article when the input looks like an HTML page,
+    "text" / "html" decide. Offsets index
+    ``doc.text``: the input as given, or the extracted article for HTML. ``doc.warnings`` lists
+    what is doubtful (repaired characters, an undetermined language, boilerplate left out).
+    ``language="auto"`` identifies the language and routes English to the English models and
+    Russian to the Russian one (technique spans with the ZenPropaganda names, Russian
+    explanations, the summary; claims and genre are English-only, which a warning says). A text
+    in a language without a model raises ``UnsupportedLanguageError`` naming it (pass
+    ``language="en"`` or ``"ru"`` to force a model).
     ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
     check-worthy claim then carries the passages most worth reading beside it.
     """
-    pipeline = load(SUPPORTED[0] if language == "auto" else language)
+    if language == "auto":
+        # Read once through the road, then route by the language identified on what the models
+        # read; any other language gets the English pipeline's one-line refusal naming it.
+        if not isinstance(text, Source):
+            text = read(text, str(meta.get("source") or "input"), fmt=input_format, max_chars=max_chars,
+                        limit_hint="raise the limit (max_chars)")
+        detected = langid.detect(ModelView.of(text.text).text)
+        pipeline = load(detected if detected in SUPPORTED else SUPPORTED[0])
+    else:
+        pipeline = load(language)
     if evidence:
         from unspin.article.evidence import build_index
         from unspin.components.evidence import EvidenceLinker
