@@ -89,3 +89,26 @@ def test_terminal_view_shows_russian_names_and_help():
     assert p.returncode == 0, p.stderr.decode()
     out = p.stdout.decode()
     assert any(t.display in out for t in taxonomy.RU_TECHNIQUES)
+
+
+def test_russian_views_carry_russian_explanations_and_the_json_round_trips():
+    from unspin.render.html import payload
+
+    doc = unspin.analyze(RU_TEXT)
+    names = {t["name"]: t for t in payload(doc)["techniques"]}
+    assert {s.label for s in doc.spans} <= set(names)  # the page finds every span's technique
+    assert all(re.search("[а-яё]", names[s.label]["explanation"]) for s in doc.spans)
+    assert unspin.Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc
+
+
+def test_the_api_lists_the_russian_techniques():
+    from fastapi.testclient import TestClient
+
+    from unspin.web.app import create_app
+
+    with TestClient(create_app()) as client:
+        ru = client.get("/api/v1/techniques", params={"language": "ru"}).json()
+        en = client.get("/api/v1/techniques").json()
+        both = client.get("/api/v1/techniques", params={"language": "all"}).json()
+    assert len(ru) == len(taxonomy.RU_TECHNIQUES) and len(en) == 14 and len(both) == len(ru) + 14
+    assert all(re.search("[а-яё]", t["explanation"]) for t in ru)
