@@ -2,6 +2,7 @@
 
     python bench/quality.py [--data ../shared/data/ptc] [--format text|json] [--spans-only]
                             [--model FOLDER] [--two-fold]
+    python bench/quality.py --language ru [--model FOLDER]   # ZenPropaganda validation split
 
 Article-level figures (check-worthy claims F1, genre macro-F1) come from
 bench/quality_article.py, which this script runs too unless --spans-only is given.
@@ -24,6 +25,77 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def ru_baselines(articles: dict[str, str]) -> dict[str, list]:
+    """Trivial outputs that tell how to read the Russian figures: one span per whole article,
+    per line (paragraph), per razdel sentence; each trimmed of surrounding whitespace."""
+    import re
+
+    import razdel
+
+    from unspin.corpus import Label
+
+    out: dict[str, list] = {"whole_article": [], "one_span_per_line": [], "one_span_per_sentence": []}
+    for art, text in articles.items():
+        cuts = {
+            "whole_article": [(0, len(text))],
+            "one_span_per_line": [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text)],
+            "one_span_per_sentence": [(s.start, s.stop) for s in razdel.sentenize(text)],
+        }
+        for kind, segs in cuts.items():
+            for a, b in segs:
+                while a < b and text[a].isspace():
+                    a += 1
+                while b > a and text[b - 1].isspace():
+                    b -= 1
+                if b > a:
+                    out[kind].append(Label(art, a, b))
+    return out
+
+
+def ru_quality(data: Path, model: str | None) -> dict:
+    """Russian measures on unspin.corpus.ru_validation_split (21 ZenPropaganda train articles):
+    span F1 at IoU >= 0.5 (the measure that counts; with the shipped decoder and 2-fold, decoder
+    chosen on the other half), official SI F1, TC micro-F1 on the 36 names and macro-F1 over the
+    6 meta-classes (TC on the gold spans), and the trivial baselines on the same articles."""
+    from unspin import corpus, taxonomy
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.evaluation import predict_si, predict_tc
+    from unspin.evaluation import tune_unit_decoder as tune_folder
+    from unspin.runtime import model_dir
+    from unspin.scoring import macro_f1, si_prf, span_f1_iou, score_tc
+
+    articles, gold, meta = corpus.read_ru_zen_prop(data)
+    _, val_ids = corpus.ru_validation_split(articles)
+    val = {a: articles[a] for a in val_ids}
+    gold = [l for l in gold if l.article_id in val]
+    folder = Path(model) if model else model_dir("ru")
+    import functools
+
+    tagger = TechniqueTagger.from_folder(folder)
+    tagger.encoder = functools.lru_cache(maxsize=None)(tagger.encoder)  # encode each article once
+    t0 = time.perf_counter()
+    spans = predict_si(tagger, val)
+    tc = predict_tc(tagger, val, gold)
+    macro, per = macro_f1(tc, gold, {t.name: t.meta_class for t in taxonomy.RU_TECHNIQUES})
+    result = {
+        "model": str(folder),
+        "articles": len(val),
+        "gold_spans": len({(l.article_id, l.start, l.end) for l in gold}),
+        "span_f1_iou50": span_f1_iou(spans, gold).as_dict(),
+        "si_official": si_prf(spans, gold).as_dict(),
+        "tc_micro_f1": round(score_tc(tc, gold).overall.f1, 4),
+        "meta_class_macro_f1": round(macro, 4),
+        "per_meta_class_f1": {k: round(v.f1, 4) for k, v in per.items()},
+        "seconds": round(time.perf_counter() - t0, 1),
+    }
+    tuned = tune_folder(folder, data, tagger)
+    result["span_f1_iou50_two_fold"] = tuned["measures"]["span_f1_iou50_two_fold"]
+    result["two_fold_settings"] = tuned["two_fold_settings"]
+    for kind, pred in ru_baselines(val).items():
+        result[f"baseline_{kind}"] = {"span_f1_iou50": round(span_f1_iou(pred, gold).f1, 4), "si_official": round(si_prf(pred, gold).f1, 4)}
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
@@ -31,7 +103,17 @@ def main() -> None:
     ap.add_argument("--spans-only", action="store_true", help="skip claims and genre")
     ap.add_argument("--model", help="span model folder to score instead of the shipped one")
     ap.add_argument("--two-fold", action="store_true", help="also report SI F1 with decoder settings chosen on the other half")
+    ap.add_argument("--language", choices=["en", "ru"], default="en",
+                    help="ru: the Russian model on its ZenPropaganda validation split (see ru_quality)")
     args = ap.parse_args()
+    if args.language == "ru":
+        result = ru_quality(Path(args.data if args.data != ap.get_default("data") else ROOT.parent / "shared" / "data" / "ru_zen_prop"), args.model)
+        if args.format == "json":
+            print(json.dumps(result, indent=1, ensure_ascii=False))
+        else:
+            for k, v in result.items():
+                print(f"{k:34s} {json.dumps(v, ensure_ascii=False)}")
+        return
 
     from unspin import corpus
     from unspin.evaluation import DECODER_GRID, evaluate_si, evaluate_tc, tagger_factory, two_fold_si

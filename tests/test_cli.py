@@ -62,8 +62,8 @@ def test_latin1_file_is_read_as_windows_1252_with_a_warning(bad_inputs):
 
 
 def test_unsupported_language_is_refused():
-    text = "Правительство снова лжёт своим гражданам, и все это знают. Это позор для страны.".encode()
-    one_line_error(run("analyze", "-", stdin=text), "Russian")
+    text = "Die Regierung lügt schon wieder ihre Bürger an, und alle wissen es. Das ist eine Schande.".encode()
+    one_line_error(run("analyze", "-", stdin=text), "German")
 
 
 def test_analyze_example_json():

@@ -58,3 +58,55 @@ def test_validation_split_is_stable_and_disjoint():
     assert set(train).isdisjoint(val) and len(train) + len(val) == 400
     assert 0.10 < len(val) / 400 < 0.20
     assert corpus.validation_split(reversed(ids)) == (train, val)
+
+
+# ---------------------------------------------------------------------------- ru_zen_prop
+from tests.conftest import SHARED  # noqa: E402
+
+
+def _zen_folder(tmp_path: Path, meta_line: str | None = None) -> Path:
+    d = tmp_path / "zen"
+    (d / "train-articles").mkdir(parents=True)
+    text = "Заголовок\n\nВласти снова лгут. Все это знают!\n"
+    (d / "train-articles" / "article7.txt").write_text(text, encoding="utf-8")
+    s = text.index("Власти")
+    # the first span starts on the space before "Власти" and ends on a line break: trimmed
+    (d / "train-task2-TC.labels").write_text(
+        f"7\tCasting_Doubt\t{s - 1}\t{s + 18}\n7\tLoaded_language\t{s}\t{s + 6}\n7\tSlogan\t9\t11\n", encoding="utf-8")
+    (d / "train-task2-TC.labels_meta").write_text(
+        meta_line or f"7\tAttack on Reputation\t{s - 1}\t{s + 18}\n7\tManipulation\t{s}\t{s + 6}\n7\tCall\t9\t11\n", encoding="utf-8")
+    return d
+
+
+def test_read_ru_zen_prop_trims_whitespace_and_reads_meta_classes(tmp_path: Path):
+    d = _zen_folder(tmp_path)
+    articles, labels, meta = corpus.read_ru_zen_prop(d)
+    text = articles["7"]
+    assert [text[l.start : l.end] for l in labels] == ["Власти снова лгут.", "Власти"]  # "\n\n" span dropped
+    assert all(text[l.start : l.end] == text[l.start : l.end].strip() for l in labels)
+    assert labels[0].technique == "Casting_Doubt"
+    assert meta == {"Casting_Doubt": "Attack on Reputation", "Loaded_language": "Manipulation", "Slogan": "Call"}
+
+
+def test_read_ru_zen_prop_refuses_mismatched_meta_file(tmp_path: Path):
+    d = _zen_folder(tmp_path, meta_line="7\tCall\t0\t3\n")
+    with pytest.raises(InputError, match="lines"):
+        corpus.read_ru_zen_prop(d)
+
+
+def test_ru_validation_split_is_stable_and_by_article():
+    ids = [str(i) for i in range(100, 200)]
+    train, val = corpus.ru_validation_split(ids)
+    assert set(train) | set(val) == set(ids) and not set(train) & set(val)
+    assert 10 <= len(val) <= 30
+    assert corpus.ru_validation_split(reversed(ids)) == (train, val)
+
+
+def test_real_ru_zen_prop_has_the_documented_shape():
+    folder = SHARED / "ru_zen_prop"
+    if not folder.is_dir():
+        pytest.skip("the ZenPropaganda corpus is not in ../shared/data")
+    articles, labels, meta = corpus.read_ru_zen_prop(folder)
+    assert len(articles) == 100 and len(labels) == 1582
+    assert len(meta) == 36 and len(set(meta.values())) == 6
+    assert len(corpus.ru_validation_split(articles)[1]) == 21

@@ -38,8 +38,9 @@ def test_long_article_is_windowed_not_truncated():
 
 
 def test_language_rules():
-    with pytest.raises(UnsupportedLanguageError, match="Russian"):
-        unspin.analyze("Это позор для страны, и все это знают. Правительство снова лжёт.")
+    # Russian has its own model now (tests/test_ru_pipeline.py); other languages are refused.
+    with pytest.raises(UnsupportedLanguageError, match="German"):
+        unspin.analyze("Das ist eine Schande für das Land, und alle wissen es. Die Regierung lügt schon wieder.")
     doc = unspin.analyze("Das ist eine Schande für das Land, und alle wissen es.", language="en")
     assert doc.language == "en"
     with pytest.raises(InputError):

@@ -84,3 +84,78 @@ def test_tc_prediction_at_wrong_offsets_does_not_count():
     gold = [L("1", 0, 10, "Doubt")]
     pred = [L("1", 0, 11, "Doubt")]
     assert score_tc(pred, gold).overall.f1 == 0.0
+
+
+# ---------------------------------------------------------------------------- span F1 at IoU >= 0.5
+from unspin.scoring import iou, macro_f1, span_f1_iou  # noqa: E402
+
+
+def test_iou_by_hand():
+    """[0,10) and [5,15): intersection 5, union 15 -> 1/3; disjoint and touching -> 0; same -> 1."""
+    assert iou((0, 10), (5, 15)) == pytest.approx(1 / 3)
+    assert iou((0, 10), (10, 20)) == 0.0
+    assert iou((3, 9), (3, 9)) == 1.0
+    assert iou((0, 100), (25, 75)) == pytest.approx(0.5)
+
+
+def test_span_f1_threshold_is_inclusive_and_partial_overlap_gets_nothing():
+    """gold [0,100); pred [25,75): IoU exactly 0.5 -> a match (P = R = 1).
+    pred [0,49): IoU 0.49 -> no match at all, although the official SI gives it partial credit."""
+    r = span_f1_iou([L("a", 25, 75)], [L("a", 0, 100)])
+    assert (r.precision, r.recall, r.f1) == pytest.approx((1.0, 1.0, 1.0))
+    r = span_f1_iou([L("a", 0, 49)], [L("a", 0, 100)])
+    assert (r.precision, r.recall, r.f1) == (0.0, 0.0, 0.0)
+    assert si_prf([L("a", 0, 49)], [L("a", 0, 100)]).f1 > 0.6
+
+
+def test_span_f1_matches_one_to_one_best_iou_first():
+    """gold [0,10) and [0,12); one pred [0,10): IoU 1.0 with the first, 0.83 with the second.
+    It matches the first only: P = 1/1, R = 1/2, F1 = 2/3.
+    A second pred [0,12) then takes the second gold span: P = R = 1."""
+    gold = [L("a", 0, 10), L("a", 0, 12)]
+    r = span_f1_iou([L("a", 0, 10)], gold)
+    assert (r.precision, r.recall, r.f1) == pytest.approx((1.0, 0.5, 2 / 3))
+    r = span_f1_iou([L("a", 0, 10), L("a", 0, 12)], gold)
+    assert (r.precision, r.recall) == pytest.approx((1.0, 1.0))
+
+
+def test_span_f1_greedy_order_prefers_the_better_pair():
+    """pred p=[0,10); gold g1=[0,18) (IoU 10/18 = 0.56), g2=[0,11) (IoU 10/11 = 0.91); a second pred
+    q=[0,17) has IoU 17/18 = 0.94 with g1 and 11/17 = 0.65 with g2. Best first: (q,g1) 0.94,
+    then (p,g2) 0.91 -> 2 matches, P = R = 1."""
+    r = span_f1_iou([L("a", 0, 10), L("a", 0, 17)], [L("a", 0, 18), L("a", 0, 11)])
+    assert (r.precision, r.recall) == pytest.approx((1.0, 1.0))
+
+
+def test_span_f1_articles_duplicates_and_techniques():
+    """Spans match only inside their own article; the same offsets listed with two techniques
+    count once on each side. gold: a[0,10) twice (two techniques), b[0,10); pred: a[0,10), b[50,60).
+    Unique gold 2, unique pred 2, one match: P = R = F1 = 0.5."""
+    gold = [L("a", 0, 10, "X"), L("a", 0, 10, "Y"), L("b", 0, 10, "X")]
+    pred = [L("a", 0, 10, "Z"), L("b", 50, 60)]
+    r = span_f1_iou(pred, gold)
+    assert (r.precision, r.recall, r.f1, r.n_pred, r.n_gold) == pytest.approx((0.5, 0.5, 0.5, 2, 2))
+    assert span_f1_iou([], gold).f1 == 0.0 and span_f1_iou(pred, []).f1 == 0.0
+
+
+def test_whole_article_scores_zero_and_sentences_score_by_hand():
+    """Article of 100 chars, gold [0,40) and [60,100). One whole-article span: IoU 0.4 with each -> 0.
+    Two 'sentences' [0,50) and [50,100): IoU 40/50 = 0.8 each -> P = R = 1."""
+    gold = [L("a", 0, 40), L("a", 60, 100)]
+    assert span_f1_iou([L("a", 0, 100)], gold).f1 == 0.0
+    assert span_f1_iou([L("a", 0, 50), L("a", 50, 100)], gold).f1 == pytest.approx(1.0)
+
+
+def test_meta_class_macro_f1_by_hand():
+    """4 gold spans: A1, A2 (meta M), B1 (meta N), C1 (meta K). Predictions: A2, A1, A1, C1.
+    Meta level: M gold 2, predicted M on 3 spans, 2 right -> P 2/3, R 1, F1 0.8; N: 0 -> F1 0;
+    K: 1/1 -> 1. Macro = (0.8 + 0 + 1) / 3 = 0.6. At technique level only C1 is right: micro 1/4."""
+    group = {"A1": "M", "A2": "M", "B1": "N", "C1": "K"}
+    gold = [L("a", 0, 5, "A1"), L("a", 5, 9, "A2"), L("a", 9, 20, "B1"), L("a", 20, 30, "C1")]
+    pred = [L("a", 0, 5, "A2"), L("a", 5, 9, "A1"), L("a", 9, 20, "A1"), L("a", 20, 30, "C1")]
+    value, per = macro_f1(pred, gold, group)
+    assert value == pytest.approx(0.6)
+    assert per["M"].precision == pytest.approx(2 / 3) and per["N"].f1 == 0.0
+    assert score_tc(pred, gold).overall.f1 == pytest.approx(0.25)
+    with pytest.raises(KeyError):
+        macro_f1([L("a", 0, 5, "Unknown")], gold, group)

@@ -39,3 +39,42 @@ def test_unknown_names_are_kept_not_dropped():
     assert m.canonical is None and m.label == "Greenwashing"
     m = taxonomy.map_label("Totally_New_Trick")
     assert m.canonical is None and m.original == "Totally_New_Trick" and m.label == "Totally_New_Trick"
+
+
+# ---------------------------------------------------------------------------- Russian techniques
+import re  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.conftest import SHARED  # noqa: E402
+
+
+def test_the_36_russian_techniques_have_russian_help_and_one_of_six_meta_classes():
+    assert len(taxonomy.RU_TECHNIQUES) == 36 == len(taxonomy.RU_ZEN_PROP)
+    assert {t.name for t in taxonomy.RU_TECHNIQUES} == set(taxonomy.RU_ZEN_PROP)
+    assert set(taxonomy.RU_META_CLASSES) == {t.meta_class for t in taxonomy.RU_TECHNIQUES}
+    for t in taxonomy.RU_TECHNIQUES:
+        assert re.search("[а-яё]", t.explanation) and re.search("[А-Яа-яЁё]", t.display), t.name
+        assert t.ptc == taxonomy.RU_ZEN_PROP[t.name] and (t.ptc is None or t.ptc in taxonomy.NAMES)
+        assert t.colour.startswith("#")
+    assert taxonomy.catalogue("ru") == taxonomy.RU_TECHNIQUES and taxonomy.catalogue("en") == taxonomy.TECHNIQUES
+
+
+def test_ptc_names_and_english_output_are_unchanged():
+    assert len(taxonomy.TECHNIQUES) == 14 and taxonomy.BY_NAME["Repetition"] in taxonomy.TECHNIQUES
+    assert taxonomy.span_details("Casting_Doubt", "en") == {}
+    d = taxonomy.span_details("Casting_Doubt", "ru")
+    assert d["meta_class"] == "Attack on Reputation" and d["ptc_technique"] == "Doubt" and "сомнен" in d["explanation"]
+    assert taxonomy.span_details("Greenwashing", "ru")["ptc_technique"] is None
+    assert taxonomy.span_details("Repetition", "ru")["meta_class"] == "Manipulation"
+    assert taxonomy.BY_NAME["Labelling"].display == "Навешивание ярлыков"  # renderers find Russian names
+
+
+def test_meta_classes_agree_with_the_corpus():
+    folder = SHARED / "ru_zen_prop"
+    if not folder.is_dir():
+        pytest.skip("the ZenPropaganda corpus is not in ../shared/data")
+    from unspin import corpus
+
+    _, _, meta = corpus.read_ru_zen_prop(folder)
+    assert meta == {t.name: t.meta_class for t in taxonomy.RU_TECHNIQUES}

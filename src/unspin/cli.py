@@ -293,10 +293,13 @@ def evaluate(
     labels: Path = typer.Option(..., "--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files."),
     task: Task = typer.Option(Task.si, "--task", help="si: find the spans; tc: label the gold spans with techniques."),
     fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text table or one JSON object."),
+    language: str = typer.Option("en", "--language", "-l", help="Model to score: en (PTC) or ru (ZenPropaganda names)."),
 ) -> None:
     """Score the shipped model on a PTC-format corpus with the official SemEval-2020 Task 11 measures.
 
     SI is F1 with partial-overlap credit over character spans; TC is micro-F1 over the gold spans.
+    With --language ru, SI also reports span F1 at IoU >= 0.5 and TC the macro-F1 over the
+    6 ZenPropaganda meta-classes (gold spans are trimmed of whitespace first).
     """
     from unspin import corpus
     from unspin.components.techniques import TechniqueTagger
@@ -306,18 +309,28 @@ def evaluate(
     gold = [l for l in corpus.read_labels(labels) if l.article_id in docs]
     if task == Task.tc and any(l.technique is None for l in gold):
         fail(f"{labels}: TC needs labels with techniques (ID technique start end)")
-    tagger = TechniqueTagger.from_model("en")
+    _check_language(language)
+    if language == "ru":
+        gold = [t for t in (corpus.trim_label(docs[l.article_id], l) for l in gold) if t is not None]
+    tagger = TechniqueTagger.from_model(language)
     with _progress() as bar:
         t = bar.add_task(f"{task.value.upper()} on {len(docs)} articles", total=len(docs) if task == Task.si else len({l.article_id for l in gold}))
         step = lambda: bar.advance(t)  # noqa: E731
         score = evaluate_si(tagger, docs, gold, step) if task == Task.si else evaluate_tc(tagger, docs, gold, step)
+    extra = _ru_measures(tagger, docs, gold, task) if language == "ru" else {}
     if fmt == EvalFormat.json:
-        typer.echo(json.dumps(score.as_dict()))
+        typer.echo(json.dumps({**score.as_dict(), **extra}))
         return
     console = Console()
     o = score.overall
     console.print(f"[bold]{task.value.upper()}[/]  P {o.precision:.4f}  R {o.recall:.4f}  [bold]F1 {o.f1:.4f}[/]  ({o.n_pred} predicted, {o.n_gold} "
         "gold spans)")
+    if "span_f1_iou50" in extra:
+        v = extra["span_f1_iou50"]
+        console.print(f"[bold]span F1 at IoU >= 0.5[/]  P {v['precision']:.4f}  R {v['recall']:.4f}  [bold]F1 {v['f1']:.4f}[/]")
+    if "meta_class_macro_f1" in extra:
+        console.print(f"[bold]meta-class macro-F1[/]  {extra['meta_class_macro_f1']:.4f}  "
+                      + ", ".join(f"{k} {v['f1']:.3f}" for k, v in extra["per_meta_class"].items()))
     table = Table("technique", "P", "R", "F1", "pred", "gold")
     for name, prf in sorted(score.per_technique.items(), key=lambda kv: -kv[1].n_gold):
         table.add_row(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", str(prf.n_pred), str(prf.n_gold))
@@ -331,6 +344,7 @@ def predict(
     task: Task = typer.Option(Task.si, "--task", help="si: find spans; tc: label the spans given in --spans."),
     spans: Optional[Path] = typer.Option(None, "--spans", help="TC only: the spans to label (ID [technique] start end lines)."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the predictions in the official submission format."),
+    language: str = typer.Option("en", "--language", "-l", help="Model: en (PTC techniques) or ru (ZenPropaganda technique names)."),
 ) -> None:
     """Write predictions in the official SemEval-2020 Task 11 submission formats.
 
@@ -344,7 +358,8 @@ def predict(
     docs = corpus.read_articles(articles)
     if task == Task.tc and spans is None:
         fail("--task tc needs --spans FILE (the spans to label)")
-    tagger = TechniqueTagger.from_model("en")
+    _check_language(language)
+    tagger = TechniqueTagger.from_model(language)
     with _progress() as bar:
         if task == Task.si:
             t = bar.add_task(f"SI on {len(docs)} articles", total=len(docs))
@@ -355,6 +370,29 @@ def predict(
             result = predict_tc(tagger, docs, given, lambda: bar.advance(t))
     corpus.write_labels(result, output)
     err.print(f"wrote {len(result)} {task.value.upper()} predictions to {output}")
+
+
+def _check_language(language: str) -> None:
+    from unspin.pipeline import SUPPORTED
+
+    if language not in SUPPORTED:
+        fail(f"no technique model for language {language!r}; available: {', '.join(SUPPORTED)}")
+
+
+def _ru_measures(tagger, docs: dict, gold: list, task: Task) -> dict:
+    """The measures that count for Russian: span F1 at IoU >= 0.5 (SI) and meta-class macro-F1 (TC)."""
+    from unspin import taxonomy
+    from unspin.evaluation import predict_si, predict_tc
+    from unspin.scoring import macro_f1, span_f1_iou
+
+    if task == Task.si:
+        return {"span_f1_iou50": span_f1_iou(predict_si(tagger, docs), gold).as_dict()}
+    meta = {t.name: t.meta_class for t in taxonomy.RU_TECHNIQUES}
+    unknown = sorted({l.technique for l in gold} - set(meta))
+    if unknown:
+        fail(f"gold techniques outside the ZenPropaganda set: {', '.join(unknown)}")
+    value, per = macro_f1(predict_tc(tagger, docs, gold), gold, meta)
+    return {"meta_class_macro_f1": round(value, 6), "per_meta_class": {k: v.as_dict() for k, v in per.items()}}
 
 
 @app.command(rich_help_panel="Analyse")

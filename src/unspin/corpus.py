@@ -134,3 +134,73 @@ def validation_split(article_ids: Iterable[str], share: float = 0.15) -> tuple[l
         bucket = int(hashlib.sha256(f"unspin-val:{art}".encode()).hexdigest(), 16) % 1000
         (val if bucket < share * 1000 else train).append(art)
     return train, val
+
+
+# ---------------------------------------------------------------------------- ru_zen_prop
+#: Meta-class file of the ZenPropaganda corpus: the same spans as the TC file, one of 6 meta-classes.
+RU_META_LABELS = "train-task2-TC.labels_meta"
+RU_TC_LABELS = "train-task2-TC.labels"
+
+
+def trim_label(text: str, label: Label) -> Label | None:
+    """``label`` with leading and trailing whitespace removed from its span; None if nothing is left.
+
+    About 15% of ZenPropaganda spans start or end on a space or a line break; a model cannot
+    (and should not) learn to predict those, and IoU would otherwise punish exact predictions.
+    """
+    start, end = label.start, min(label.end, len(text))
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return None
+    return Label(label.article_id, start, end, label.technique)
+
+
+def read_ru_zen_prop(folder: str | Path) -> tuple[dict[str, str], list[Label], dict[str, str]]:
+    """Read a ZenPropaganda folder: (articles, trimmed TC labels, technique name -> meta-class).
+
+    The technique labels keep the dataset's own names (36 of them). The meta-class of each name
+    comes from ``train-task2-TC.labels_meta``, whose lines are the TC lines with the name replaced;
+    a name seen with two meta-classes raises ``InputError`` (the corpus maps each to exactly one).
+    Labels whose offsets fall outside their article raise ``InputError``.
+    """
+    folder = Path(folder)
+    articles = read_articles(folder / "train-articles")
+    tc = read_labels(folder / RU_TC_LABELS)
+    meta_of: dict[str, str] = {}
+    meta_path = folder / RU_META_LABELS
+    if meta_path.is_file():
+        with open(meta_path, encoding="utf-8", newline="") as fh:
+            meta_lines = [l for l in fh.read().splitlines() if l.strip()]
+        if len(meta_lines) != len(tc):
+            raise InputError(f"{meta_path}: {len(meta_lines)} lines, the TC file has {len(tc)}")
+        for label, line in zip(tc, meta_lines):
+            fields = line.split("\t")
+            if len(fields) != 4 or (fields[0], int(fields[2]), int(fields[3])) != (label.article_id, label.start, label.end):
+                raise InputError(f"{meta_path}: line {line!r} does not match the TC line {format_label(label)!r}")
+            if meta_of.setdefault(label.technique, fields[1]) != fields[1]:
+                raise InputError(f"{meta_path}: {label.technique} has two meta-classes ({meta_of[label.technique]}, {fields[1]})")
+    trimmed = []
+    for label in tc:
+        if label.article_id not in articles:
+            raise InputError(f"{folder}: label for unknown article {label.article_id}")
+        if label.end > len(articles[label.article_id]) + 1:
+            raise InputError(f"{folder}: span {format_label(label)} ends past its article")
+        t = trim_label(articles[label.article_id], label)
+        if t is not None:
+            trimmed.append(t)
+    return articles, trimmed, meta_of
+
+
+def ru_validation_split(article_ids: Iterable[str], share: float = 0.2) -> tuple[list[str], list[str]]:
+    """(train, validation) article ids of ZenPropaganda train: the same stable hash as
+    ``validation_split`` with its own salt, and a larger share (20%: 100 articles only)."""
+    import hashlib
+
+    train, val = [], []
+    for art in sorted(article_ids):
+        bucket = int(hashlib.sha256(f"unspin-ru-val:{art}".encode()).hexdigest(), 16) % 1000
+        (val if bucket < share * 1000 else train).append(art)
+    return train, val

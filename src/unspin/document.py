@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Iterable, Iterator, Mapping
 
 from unspin import __version__
+from unspin.taxonomy import span_details
 
 #: Name of the span group that holds persuasion-technique spans.
 TECHNIQUES = "techniques"
@@ -137,7 +138,7 @@ class Summary:
     persuasion_share: float
     top_techniques: list[str]
     technique_counts: dict[str, int]
-    claims: int
+    claims: int | None  # None: claims were not looked for (a language without a claims model)
     sentence: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -213,6 +214,8 @@ class Document:
                     "text": self.text_of(s),
                     "technique": s.label,
                     "score": round(float(s.score), 4),
+                    # Russian spans: Russian name and help, meta-class, PTC technique (taxonomy)
+                    **span_details(s.label, self.language),
                 }
                 for s in self.spans
             ],

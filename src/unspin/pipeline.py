@@ -23,11 +23,17 @@ from unspin import language as langid
 from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, Source, read, read_path
-from unspin.components import check_order
+from unspin.components import check_order, register
 from unspin.runtime import model_dir
 from unspin.view import ModelView
 
-SUPPORTED = ("en",)
+SUPPORTED = ("en", "ru")
+
+#: A warning of every Russian analysis: what was not run, and why.
+RU_ENGLISH_ONLY = (
+    "Check-worthy claims and genre are English-only for now and were not run on this Russian text; "
+    "the technique spans and the summary figures come from the Russian model."
+)
 
 
 class Component(Protocol):
@@ -77,15 +83,7 @@ class Pipeline:
         Short or undetermined Latin-script text is read as this pipeline's language, with a
         warning, when that language is English.
         """
-        if isinstance(text, Source):
-            src = text
-        elif isinstance(text, os.PathLike):  # a file, read as the CLI reads it
-            src = read_path(text, max_chars, limit_hint="raise the limit (max_chars)")
-        elif not isinstance(text, (str, bytes)):
-            raise InputError(f"cannot analyse a value of type {type(text).__name__}: give a str, bytes or a pathlib.Path")
-        else:
-            src = read(text, str(meta.get("source") or "input"), fmt=input_format, max_chars=max_chars,
-                       limit_hint="raise the limit (max_chars)")
+        src = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
         warnings = list(src.warnings)
         if language == "auto":
             lang = self._identify(ModelView.of(src.text).text, warnings)
@@ -144,6 +142,34 @@ class Pipeline:
             yield self(text, language)
 
 
+@register("english-only", assigns=("warnings",))
+class EnglishOnlyNote:
+    """Says in ``doc.warnings`` which English-only components a pipeline left out."""
+
+    def __init__(self, note: str) -> None:
+        self.note = note
+
+    def predict(self, docs: Sequence[Document]) -> list[str]:
+        return [self.note for _ in docs]
+
+    def set_annotations(self, docs: Sequence[Document], scores: Sequence[str]) -> None:
+        for doc, note in zip(docs, scores):
+            if note not in doc.warnings:
+                doc.warnings.append(note)
+
+
+def _source(text: Any, max_chars: int, input_format: str, name: str) -> Source:
+    """What the Python API was given, through the road: a ``Source`` as it is, a path read as
+    the CLI reads a file, a str or bytes read by ``inputs.read``; anything else an ``InputError``."""
+    if isinstance(text, Source):
+        return text
+    if isinstance(text, os.PathLike):
+        return read_path(text, max_chars, limit_hint="raise the limit (max_chars)")
+    if not isinstance(text, (str, bytes)):
+        raise InputError(f"cannot analyse a value of type {type(text).__name__}: give a str, bytes or a pathlib.Path")
+    return read(text, name, fmt=input_format, max_chars=max_chars, limit_hint="raise the limit (max_chars)")
+
+
 @lru_cache(maxsize=2)
 def load(language: str = "en") -> Pipeline:
     """The default pipeline for ``language``, loaded once per process."""
@@ -155,6 +181,10 @@ def load(language: str = "en") -> Pipeline:
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
+    if language == "ru":
+        # The claim and genre models were trained on English only: never their predictions on
+        # Russian text. The summary's counts and shares read the Russian spans.
+        return Pipeline([TechniqueTagger.from_model("ru"), EnglishOnlyNote(RU_ENGLISH_ONLY), ArticleSummary()], language="ru")
     # The summary reads what the others wrote, so it runs last.
     return Pipeline(
         [
@@ -182,16 +212,26 @@ def analyze(
     ``unspin.inputs.read`` says), a ``pathlib.Path`` (any ``os.PathLike``: the file is read as
     ``unspin analyze FILE`` reads it, ``unspin.inputs.read_path``; a missing file, a folder or
     an unreadable file raise ``InputError``) or a ``Source`` already read. Anything else raises
-    ``InputError``. ``input_format``: "auto" extracts the article when the input looks like an HTML page,
-    "text" / "html" decide. Offsets index ``doc.text``: the input as given, or the extracted
-    article for HTML. ``doc.warnings`` lists what is doubtful (repaired characters, an
+    ``InputError``. ``input_format``: "auto" extracts the article when the input looks like an
+    HTML page, "text" / "html" decide. Offsets index ``doc.text``: the input as given, or the
+    extracted article for HTML. ``doc.warnings`` lists what is doubtful (repaired characters, an
     undetermined language, boilerplate left out).
-    ``language="auto"`` detects it; a text in a language without a model raises
-    ``UnsupportedLanguageError`` naming it (pass ``language="en"`` to force the English model).
+    ``language="auto"`` identifies the language and routes English to the English models and
+    Russian to the Russian one (technique spans with the ZenPropaganda names, Russian
+    explanations, the summary; claims and genre are English-only, which a warning says). A text
+    in a language without a model raises ``UnsupportedLanguageError`` naming it (pass
+    ``language="en"`` or ``"ru"`` to force a model).
     ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
     check-worthy claim then carries the passages most worth reading beside it.
     """
-    pipeline = load(SUPPORTED[0] if language == "auto" else language)
+    if language == "auto":
+        # Read once through the road, then route by the language identified on what the models
+        # read; any other language gets the English pipeline's one-line refusal naming it.
+        text = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
+        detected = langid.detect(ModelView.of(text.text).text)
+        pipeline = load(detected if detected in SUPPORTED else SUPPORTED[0])
+    else:
+        pipeline = load(language)
     if evidence:
         from unspin.article.evidence import build_index
         from unspin.components.evidence import EvidenceLinker

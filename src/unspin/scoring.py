@@ -146,3 +146,70 @@ def score_tc(predicted: list[Label], gold: list[Label]) -> Score:
         tp, tr = (correct[t] / n_pred[t] if n_pred[t] else 0.0), (correct[t] / n_gold[t] if n_gold[t] else 0.0)
         per[t] = PRF(tp, tr, _f1(tp, tr), n_pred[t], n_gold[t])
     return Score("tc", PRF(p, r, _f1(p, r), total_p, total_g), per)
+
+
+# ---------------------------------------------------------------------------- span F1 at IoU
+def iou(a: tuple[int, int], b: tuple[int, int]) -> float:
+    """Intersection over union of two character spans [start, end): |a & b| / |a | b|, in [0, 1]."""
+    inter = min(a[1], b[1]) - max(a[0], b[0])
+    if inter <= 0:
+        return 0.0
+    return inter / (max(a[1], b[1]) - min(a[0], b[0]))
+
+
+def _unique_by_article(labels: Iterable[Label]) -> dict[str, list[tuple[int, int]]]:
+    out: dict[str, set[tuple[int, int]]] = defaultdict(set)
+    for label in labels:
+        out[label.article_id].add((label.start, label.end))
+    return {art: sorted(spans) for art, spans in out.items()}
+
+
+def span_f1_iou(predicted: Iterable[Label], gold: Iterable[Label], threshold: float = 0.5) -> PRF:
+    """Span F1 at IoU >= ``threshold``: one-to-one matching of predicted to gold spans.
+
+    Spans are compared as character ranges within one article; duplicates (the same offsets
+    listed with two techniques) count once on each side, and techniques are ignored. Pairs with
+    IoU >= ``threshold`` are matched greedily, best IoU first, each span at most once.
+    P = matched / predicted spans, R = matched / gold spans (0 where there are none), F1 their
+    harmonic mean. Unlike the official SI measure this gives no credit for partial overlap
+    below the threshold, and one span covering a whole article matches nothing.
+    """
+    pred = _unique_by_article(predicted)
+    ref = _unique_by_article(gold)
+    n_pred = sum(len(v) for v in pred.values())
+    n_gold = sum(len(v) for v in ref.values())
+    matched = 0
+    for art, spans in pred.items():
+        pairs = sorted(
+            ((iou(s, t), i, j) for i, s in enumerate(spans) for j, t in enumerate(ref.get(art, ()))),
+            key=lambda x: (-x[0], x[1], x[2]),
+        )
+        used_p: set[int] = set()
+        used_g: set[int] = set()
+        for value, i, j in pairs:
+            if value < threshold:
+                break
+            if i not in used_p and j not in used_g:
+                used_p.add(i)
+                used_g.add(j)
+                matched += 1
+    p = matched / n_pred if n_pred else 0.0
+    r = matched / n_gold if n_gold else 0.0
+    return PRF(p, r, _f1(p, r), n_pred, n_gold)
+
+
+def macro_f1(predicted: list[Label], gold: list[Label], group: dict[str, str] | None = None) -> tuple[float, dict[str, PRF]]:
+    """Macro-F1 of TC predictions over classes, optionally after mapping each label through ``group``
+    (technique name -> meta-class, say). The classes are those of the gold labels; a class the
+    system never predicts scores F1 0. Returns (macro F1, per-class PRF).
+
+    Raises ``KeyError`` when a label is missing from ``group``.
+    """
+    if group is not None:
+        predicted = [Label(l.article_id, l.start, l.end, group[l.technique]) for l in predicted]
+        gold = [Label(l.article_id, l.start, l.end, group[l.technique]) for l in gold]
+    per = score_tc(predicted, gold).per_technique
+    classes = sorted({l.technique for l in gold})
+    if not classes:
+        return 0.0, {}
+    return sum(per[c].f1 for c in classes) / len(classes), {c: per[c] for c in classes}

@@ -256,3 +256,145 @@ class MappedLabel:
 def map_label(name: str) -> MappedLabel:
     """Map a technique name from PTC, ZenPropaganda or SemEval-2023 onto the PTC set."""
     return MappedLabel(original=name, canonical=_ALIASES.get(_key(name)))
+
+
+# ---------------------------------------------------------------------------- Russian (ZenPropaganda)
+#: The 6 meta-classes of ZenPropaganda, with Russian display names.
+RU_META_CLASSES: dict[str, str] = {
+    "Attack on Reputation": "Удар по репутации",
+    "Justification": "Обоснование",
+    "Manipulation": "Манипуляция",
+    "Distraction": "Отвлечение",
+    "Simplification": "Упрощение",
+    "Call": "Призыв",
+}
+
+# name: (meta-class, Russian display name, Russian explanation). Meta-classes are the corpus's own
+# (train-task2-TC.labels_meta gives each name exactly one; tests check this table against it).
+_RU: dict[str, tuple[str, str, str]] = {
+    "Casting_Doubt": ("Attack on Reputation", "Посев сомнений",
+                      "Ставит под сомнение честность или компетентность человека или организации намёками, без доказательств."),
+    "Guilt_by_Association": ("Attack on Reputation", "Вина по ассоциации",
+                             "Очерняет идею или человека, связывая их с теми, кого читатель уже не любит."),
+    "Hate_speech,slang,name_calling": ("Attack on Reputation", "Оскорбления и ярлыки",
+                                       "Грубые, жаргонные или оскорбительные слова вместо описания того, что человек делает."),
+    "Labelling": ("Attack on Reputation", "Навешивание ярлыков",
+                  "Прикрепляет к человеку или группе ярлык, который должен вызвать страх, насмешку или неприязнь."),
+    "Negative/Positive_concepts": ("Attack on Reputation", "Оценочные понятия",
+                                   "Окрашивает предмет словами с заранее заданной хорошей или плохой оценкой."),
+    "(PT)_Call": ("Call", "Призыв к действию",
+                  "Прямо зовёт читателя что-то сделать, не объясняя, почему это нужно."),
+    "Appeal_to_Time": ("Call", "Апелляция ко времени",
+                       "Торопит: «сейчас или никогда», «время пришло», чтобы не оставить времени на раздумья."),
+    "Conversation_Killer": ("Call", "Прекращение разговора",
+                            "Дежурная фраза, которая закрывает обсуждение и отбивает охоту думать дальше."),
+    "Slogan": ("Call", "Лозунг",
+               "Короткая броская фраза-клич, которая заменяет аргумент."),
+    "“you_should”": ("Call", "«Вы должны»",
+                     "Говорит читателю, что он обязан думать или поступать так, как хочет автор."),
+    "Appeal_to_Hypocrisy": ("Distraction", "Обвинение в лицемерии",
+                            "Отвечает на критику указанием, что критикующий сам поступает не лучше, вместо разбора по существу."),
+    "Distraction_by_scapegoat": ("Distraction", "Поиск козла отпущения",
+                                 "Сваливает сложную проблему на одного виновника, отвлекая от настоящих причин."),
+    "Red_Herring": ("Distraction", "Отвлекающий манёвр",
+                    "Уводит разговор на другую, не относящуюся к делу тему."),
+    "Strawman": ("Distraction", "Соломенное чучело",
+                 "Спорит с искажённой, упрощённой версией чужой позиции, а не с ней самой."),
+    "Substitution_of_an_idea": ("Distraction", "Подмена понятий",
+                                "Незаметно заменяет обсуждаемую мысль другой, удобной автору."),
+    "Whataboutism": ("Distraction", "А у вас…",
+                     "Отводит критику, указывая на чужие проступки: «а у них ещё хуже»."),
+    "Appeal_to_authority": ("Justification", "Ссылка на авторитет",
+                            "Считает утверждение верным потому, что его произнёс эксперт, чиновник или знаменитость, а не потому, что есть доказательства."),
+    "Appeal_to_fear/prejudice": ("Justification", "Игра на страхе и предрассудках",
+                                 "Добивается согласия, пугая последствиями или разжигая недоверие к какой-то группе."),
+    "Appeal_to_popularity": ("Justification", "Апелляция к большинству",
+                             "Призывает согласиться, потому что «все так думают» или «все уже так делают»."),
+    "Appeal_to_values": ("Justification", "Апелляция к ценностям",
+                         "Оправдывает мысль ссылкой на дорогие читателю ценности (семья, традиции, свобода) вместо доводов."),
+    "Bluewashing": ("Justification", "Блювошинг",
+                    "Прикрывает сомнительное дело видимостью социальной ответственности или заботы о людях."),
+    "Flag_waving": ("Justification", "Размахивание флагом",
+                    "Опирается на патриотизм или чувство принадлежности к группе, чтобы оправдать идею."),
+    "Greenwashing": ("Justification", "Гринвошинг",
+                     "Выдаёт что-то за полезное для природы без подтверждений."),
+    "Rumours": ("Justification", "Слухи",
+                "Подаёт непроверенные слухи и пересказы «из источников» как установленный факт."),
+    "Exaggeration/Minimization": ("Manipulation", "Преувеличение или преуменьшение",
+                                  "Раздувает значение события или, наоборот, выдаёт серьёзное за пустяк."),
+    "Loaded_language": ("Manipulation", "Эмоционально нагруженная лексика",
+                        "Слова, подобранные ради эмоций, чтобы окрасить отношение читателя к предмету."),
+    "Obfuscation,vagueness,obscurantism": ("Manipulation", "Туманность и неясность",
+                                           "Намеренно расплывчатые формулировки, которые можно понять как угодно."),
+    "Repetition": ("Manipulation", "Повторение",
+                   "Повторяет одну и ту же мысль или фразу, чтобы она запомнилась и начала казаться правдой."),
+    "Sensational_and/or_provocative_headings": ("Manipulation", "Кликбейт",
+                                                "Сенсационный или провокационный заголовок, обещающий больше, чем есть в тексте."),
+    "Statistical_deception": ("Manipulation", "Обман цифрами",
+                              "Подаёт числа вырванными из контекста или неверно сравнивает их, чтобы создать ложное впечатление."),
+    "Causal_Simplification": ("Simplification", "Упрощение причин",
+                              "Объясняет сложное явление одной причиной, опуская остальные."),
+    "Consequential_Simplification": ("Simplification", "Упрощение последствий",
+                                     "Утверждает, что один шаг неизбежно приведёт к цепочке всё более страшных последствий."),
+    "False_Dilemma": ("Simplification", "Ложная дилемма",
+                      "Представляет два варианта как единственно возможные, хотя есть и другие."),
+    "Simplified_Interpretation": ("Simplification", "Упрощённое толкование",
+                                  "Сводит сложный вопрос к простой схеме, удобной для вывода автора."),
+    "Stereotypes": ("Simplification", "Стереотипы",
+                    "Приписывает всем членам группы одни и те же черты."),
+    "“I_am_like_you”": ("Simplification", "«Я такой же, как вы»",
+                        "Автор изображает себя «простым человеком», чтобы ему доверяли без доводов."),
+}
+
+# Colours: a mapped name shares its PTC technique's colour (same meaning, same look in every view);
+# unmapped names take one colour per meta-class.
+_META_COLOUR = {
+    "Attack on Reputation": "#2ca02c", "Justification": "#1f77b4", "Manipulation": "#ff7f0e",
+    "Distraction": "#c5b0d5", "Simplification": "#e377c2", "Call": "#ffbb78",
+}
+
+
+@dataclass(frozen=True)
+class RuTechnique(Technique):
+    """A ZenPropaganda technique: Russian display name and explanation, its meta-class and the PTC
+    technique it corresponds to (``ptc`` is None where none does)."""
+
+    meta_class: str = ""
+    ptc: str | None = None
+
+
+def _ru_technique(name: str, meta: str, display: str, explanation: str) -> RuTechnique:
+    ptc = RU_ZEN_PROP.get(name)
+    colour = BY_NAME[ptc].colour if ptc else _META_COLOUR[meta]
+    return RuTechnique(name, display, explanation, "", colour, meta, ptc)
+
+
+RU_TECHNIQUES: tuple[RuTechnique, ...] = tuple(_ru_technique(n, *v) for n, v in sorted(_RU.items()))
+RU_BY_NAME: dict[str, RuTechnique] = {t.name: t for t in RU_TECHNIQUES}
+# Renderers look labels up in BY_NAME; the Russian names join it (without replacing the PTC
+# "Repetition", which both corpora spell the same), so Russian spans show Russian names and help.
+for _t in RU_TECHNIQUES:
+    BY_NAME.setdefault(_t.name, _t)
+
+
+def meta_class(name: str) -> str | None:
+    """The ZenPropaganda meta-class of a technique name, None for names outside that corpus."""
+    t = RU_BY_NAME.get(name)
+    return t.meta_class if t else None
+
+
+def catalogue(language: str = "en") -> tuple[Technique, ...]:
+    """The techniques a model for ``language`` predicts (with explanations in that language)."""
+    return RU_TECHNIQUES if language == "ru" else TECHNIQUES
+
+
+def span_details(name: str, language: str) -> dict[str, str | None]:
+    """Extra JSON fields for a span of a Russian document labelled with a ZenPropaganda name:
+    Russian display name and explanation, meta-class and the corresponding PTC technique (None
+    where none corresponds). Empty for other languages and unknown names, so the English output
+    keeps its shape."""
+    t = RU_BY_NAME.get(name) if language == "ru" else None
+    if t is None:
+        return {}
+    return {"display": t.display, "explanation": t.explanation, "meta_class": t.meta_class,
+            "meta_class_display": RU_META_CLASSES[t.meta_class], "ptc_technique": t.ptc}

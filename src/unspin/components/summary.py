@@ -56,8 +56,11 @@ def summarise(doc: Document) -> dict[str, Any]:
         if len(counts) == 1:
             how = f"all {display_name(top[0])}"
         parts.append(f"{n} persuasion passage{'s' if n != 1 else ''} {verb} {pct} of the text, {how};")
-    k = len(claims)
-    if k == 0:
+    k: int | None = len(claims)
+    if CLAIMS not in doc.groups and doc.language != "en":
+        k = None  # claims are English-only: not looked for, so neither "none" nor a count
+        parts.append("check-worthy claims were not looked for (English only so far).")
+    elif k == 0:
         parts.append("no sentence makes a check-worthy claim.")
     elif k == 1:
         parts.append("1 sentence makes a check-worthy claim.")

@@ -69,8 +69,15 @@ class TechniqueTagger:
         edge_end: float | None = None,
         breaks: bool = True,
         trim_punctuation: bool = True,
+        span_decoder: Callable | None = None,
+        label_groups: Sequence[int] | None = None,
     ) -> None:
         self.encoder = encoder
+        # The Russian model decodes whole clauses and sentences (unspin.ru_decoding) and picks a
+        # technique inside the most probable meta-class first (label_groups: group per label);
+        # both come from its config.json. None keeps the English word-level decoder and argmax.
+        self.span_decoder = span_decoder
+        self.label_groups = list(label_groups) if label_groups is not None else None
         self.head = head
         self.labels = list(labels)
         self.threshold = threshold
@@ -86,7 +93,7 @@ class TechniqueTagger:
         from unspin.runtime import load_span_model
 
         encoder, head = load_span_model(name)
-        return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **kwargs})
+        return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **cls.decoding(encoder.config), **kwargs})
 
     @classmethod
     def from_folder(cls, path: Path, **kwargs) -> "TechniqueTagger":
@@ -95,7 +102,24 @@ class TechniqueTagger:
 
         encoder = SpanEncoder(path)
         head = TechniqueHeads.from_folder(encoder.path, encoder.config)
-        return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **kwargs})
+        return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **cls.decoding(encoder.config), **kwargs})
+
+    @staticmethod
+    def decoding(config: dict) -> dict:
+        """A unit (clause / sentence) decoder and meta-class-first technique choice, where the
+        model folder's ``config.json`` asks for them under ``decoder`` (the Russian model)."""
+        setting = config.get("decoder")
+        if not setting or setting.get("kind") != "units":
+            return {}
+        from unspin import taxonomy
+        from unspin.ru_decoding import unit_decoder
+
+        out: dict = {"span_decoder": unit_decoder(setting)}
+        if setting.get("technique_rule") == "meta_first":
+            metas = [taxonomy.meta_class(name) or name for name in config["labels"]]
+            order = sorted(set(metas))
+            out["label_groups"] = [order.index(m) for m in metas]
+        return out
 
     @staticmethod
     def settings(config: dict) -> dict[str, float | bool]:
@@ -140,9 +164,12 @@ class TechniqueTagger:
         for k, (a, b) in enumerate(parts):
             piece = text[a:b]
             out = self.encoder(piece)
-            found = decode(out.enc, out.probs, piece, self.threshold, self.seed_threshold,
-                           edge_start=self.edge_start, edge_end=self.edge_end,
-                           breaks=self.breaks, trim_punctuation=self.trim_punctuation)
+            if self.span_decoder is not None:
+                found = self.span_decoder(piece, out.enc, out.probs)
+            else:
+                found = decode(out.enc, out.probs, piece, self.threshold, self.seed_threshold,
+                               edge_start=self.edge_start, edge_end=self.edge_end,
+                               breaks=self.breaks, trim_punctuation=self.trim_punctuation)
             probs.append(self._classify(piece, out, [(s.start, s.end, s.tok_start, s.tok_end) for s in found], article_norm))
             spans += [RawSpan(s.start + a, s.end + a, s.tok_start, s.tok_end, s.score) for s in found]
             del out  # the states of one segment at a time
@@ -167,13 +194,24 @@ class TechniqueTagger:
             return np.full((len(spans), len(self.labels)), 1.0 / len(self.labels), dtype=np.float32)
         return self._classify(text, out, ranges)
 
+    def ranked(self, probs: np.ndarray) -> list[int]:
+        """Label indices best first: by probability, except that with ``label_groups`` the first
+        is the best label inside the most probable group (meta-class)."""
+        order = [int(j) for j in np.argsort(-probs)]
+        if self.label_groups is None:
+            return order
+        from unspin.ru_decoding import pick_label
+
+        first = pick_label(probs, self.label_groups)
+        return [first] + [j for j in order if j != first]
+
     # -- annotation ---------------------------------------------------------------------
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[TechniqueScores]) -> None:
         for doc, sc in zip(docs, scores):
             group = doc.spans
             group.clear()
             for raw, p in zip(sc.spans, sc.technique_probs):
-                order = np.argsort(-p)
+                order = self.ranked(p)
                 picks = [order[0]] + [j for j in order[1:2] if p[j] >= self.second_label_min]
                 for j in picks:
                     # Rounded as the JSON shows it, so a Document read back from JSON equals this one.

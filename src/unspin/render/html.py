@@ -46,10 +46,15 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
+def _catalogue(*languages: str) -> list[dict[str, Any]]:
+    """The techniques (names, explanations, colours) of the models for ``languages``, for the view."""
+    return [t.__dict__ for lang in dict.fromkeys(languages) for t in taxonomy.catalogue(lang)]
+
+
 def payload(doc: Document) -> dict[str, Any]:
     document = doc.to_dict()
     document["text"] = doc.text  # the view needs the whole text, not only the spans' own
-    return {"document": document, "techniques": [t.__dict__ for t in taxonomy.TECHNIQUES]}
+    return {"document": document, "techniques": _catalogue(doc.language)}
 
 
 @register("html")
@@ -65,7 +70,8 @@ def compare_html(comparison: Mapping[str, Any]) -> str:
     """A comparison (``unspin.compare.comparison_payload``) as a self-contained page: both texts
     highlighted side by side, the technique profile of each and the sentence of differences."""
     names = comparison["comparison"]["names"]
-    data = {"compare": dict(comparison), "techniques": [t.__dict__ for t in taxonomy.TECHNIQUES]}
+    languages = (str(comparison["a"].get("language", "en")), str(comparison["b"].get("language", "en")))
+    data = {"compare": dict(comparison), "techniques": _catalogue(*languages)}
     fallback = f"A: {names['a']}\n\n{comparison['a'].get('text', '')}\n\nB: {names['b']}\n\n{comparison['b'].get('text', '')}"
     return _page(data, f"unspin comparison: {names['a']} / {names['b']}", f"How two texts persuade: A = {names['a']}, B = {names['b']}", fallback)
 

@@ -221,9 +221,13 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     async def healthz() -> dict[str, Any]:
         return {"status": "ok", "unspin": __version__, "model": state["model"], "url_fetch": settings.allow_url_fetch}
 
-    @app.get("/api/v1/techniques", tags=["analysis"], response_model=list[TechniqueOut], summary="The 14 techniques with explanations")
-    async def techniques() -> list[dict[str, str]]:
-        return [t.__dict__ for t in taxonomy.TECHNIQUES]
+    @app.get("/api/v1/techniques", tags=["analysis"], response_model=list[TechniqueOut], summary="The techniques with explanations")
+    async def techniques(
+        language: Literal["en", "ru", "all"] = Query("en", description="en: the 14 PTC techniques; ru: the 36 ZenPropaganda "
+                                                     "techniques with Russian explanations; all: both lists."),
+    ) -> list[dict[str, str]]:
+        chosen = (*taxonomy.TECHNIQUES, *taxonomy.RU_TECHNIQUES) if language == "all" else taxonomy.catalogue(language)
+        return [t.__dict__ for t in chosen]
 
     @app.post(
         "/api/v1/analyze",

@@ -11,7 +11,7 @@
   "use strict";
 
   // Keys the view draws itself; any other key of the JSON is shown generically.
-  var KNOWN_KEYS = ["unspin", "language", "text_chars", "spans", "techniques", "text", "claims", "genre", "summary", "warnings"];
+  var KNOWN_KEYS = ["unspin", "language", "text_chars", "spans", "techniques", "text", "claims", "genre", "summary", "warnings", "meta"];
   var FALLBACK_COLOUR = "#999999";
   var HEX = /^#[0-9a-fA-F]{6}$/;
 
@@ -738,7 +738,7 @@
 
     function loadTechniques() {
       if (techniques) return Promise.resolve(techniques);
-      return fetch("/api/v1/techniques").then(function (r) {
+      return fetch("/api/v1/techniques?language=all").then(function (r) {
         if (!r.ok) throw new Error("could not load the technique list (HTTP " + r.status + ")");
         return r.json();
       }).then(function (list) { techniques = list; return list; });

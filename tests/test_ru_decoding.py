@@ -1,0 +1,85 @@
+"""Clause- and sentence-aware decoding (unspin.ru_decoding) on texts and probabilities made by hand."""
+
+import re
+
+import numpy as np
+import pytest
+
+from unspin.encoding import Encoded
+from unspin.ru_decoding import decode_units, pick_label, units
+
+pytest.importorskip("razdel")
+
+TEXT = "Власти снова лгут, и все это знают. Цены растут.\nНовая строка здесь."
+
+
+def enc_words(text: str) -> Encoded:
+    """One token per word (offsets of each run of non-space characters)."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    n = len(spans)
+    return Encoded(np.arange(n), np.array(spans).reshape(n, 2), np.arange(n))
+
+
+def probs_for(text: str, enc: Encoded, inside: list[tuple[str, float, float]]) -> np.ndarray:
+    """P(O), P(B), P(I) per token: tokens of each listed phrase get (p_in, p_begin of its first token)."""
+    p = np.tile(np.array([0.9, 0.05, 0.05], dtype=np.float32), (len(enc), 1))
+    for phrase, p_in, p_begin in inside:
+        a = text.index(phrase)
+        b = a + len(phrase)
+        hit = np.flatnonzero((enc.offsets[:, 0] < b) & (enc.offsets[:, 1] > a))
+        p[hit] = [1 - p_in, 0.0, p_in]
+        p[hit[0]] = [1 - p_in, p_begin, p_in - p_begin]
+    return p
+
+
+def test_units_are_clauses_inside_sentences_inside_lines():
+    us = units(TEXT)
+    assert [TEXT[u.start : u.end] for u in us] == [
+        "Власти снова лгут,", "и все это знают.", "Цены растут.", "Новая строка здесь."]
+    assert [(u.sentence_end, u.line_end) for u in us] == [(False, False), (True, False), (True, True), (True, True)]
+    sentences = units(TEXT, "sentence")
+    assert [TEXT[u.start : u.end] for u in sentences][0] == "Власти снова лгут, и все это знают."
+    lines = units(TEXT, "line")
+    assert [TEXT[u.start : u.end] for u in lines] == ["Власти снова лгут, и все это знают. Цены растут.", "Новая строка здесь."]
+    assert units("") == [] and units("  \n ") == []
+    with pytest.raises(ValueError):
+        units(TEXT, "word")
+
+
+def test_a_run_of_confident_clauses_becomes_one_span_cut_at_lines():
+    enc = enc_words(TEXT)
+    p = probs_for(TEXT, enc, [("Власти снова лгут, и все это знают. Цены растут.", 0.8, 0.6), ("Новая строка здесь.", 0.8, 0.1)])
+    spans = decode_units(TEXT, enc, p, threshold=0.5, split="none")
+    # never across the line break, even with split="none"
+    assert [TEXT[s.start : s.end] for s in spans] == ["Власти снова лгут, и все это знают. Цены растут.", "Новая строка здесь."]
+    spans = decode_units(TEXT, enc, p, threshold=0.5, split="sentence")
+    assert [TEXT[s.start : s.end] for s in spans][:2] == ["Власти снова лгут, и все это знают.", "Цены растут."]
+    for s in spans:  # token ranges agree with the characters
+        assert enc.offsets[s.tok_start, 0] == s.start and enc.offsets[s.tok_end - 1, 1] == s.end
+
+
+def test_begin_probability_splits_a_run_and_low_units_are_left_out():
+    enc = enc_words(TEXT)
+    p = probs_for(TEXT, enc, [("Власти снова лгут,", 0.9, 0.7), ("и все это знают.", 0.9, 0.6), ("Цены растут.", 0.2, 0.1)])
+    spans = decode_units(TEXT, enc, p, threshold=0.5, split="begin", begin_threshold=0.5)
+    assert [TEXT[s.start : s.end] for s in spans] == ["Власти снова лгут,", "и все это знают."]
+    spans = decode_units(TEXT, enc, p, threshold=0.5, split="begin", begin_threshold=0.65, unit="clause")
+    assert [TEXT[s.start : s.end] for s in spans] == ["Власти снова лгут, и все это знают."]
+    assert decode_units(TEXT, enc, p, threshold=0.95) == []
+    with pytest.raises(ValueError):
+        decode_units(TEXT, enc, p, split="sometimes")
+
+
+def test_empty_text_and_no_tokens():
+    empty = Encoded(np.zeros(0, np.int64), np.zeros((0, 2), np.int64), np.zeros(0, np.int64))
+    assert decode_units("", empty, np.zeros((0, 3))) == []
+    assert decode_units("Текст.", empty, np.zeros((0, 3))) == []
+
+
+def test_pick_label_meta_class_first():
+    """Labels 0,1 in group 0 (0.3 + 0.3 = 0.6), label 2 in group 1 (0.4): argmax is label 2,
+    meta-class first picks group 0, then its best label (0 at a tie: the first)."""
+    p = np.array([0.3, 0.3, 0.4])
+    assert pick_label(p) == 2
+    assert pick_label(p, [0, 0, 1]) == 0
+    assert pick_label(np.array([0.1, 0.5, 0.4]), [0, 0, 1]) == 1

@@ -1,0 +1,114 @@
+"""Russian text end to end with the shipped Russian model: routing, output shape, CLI formats."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+
+import unspin
+from unspin import taxonomy
+from unspin.pipeline import RU_ENGLISH_ONLY
+
+RU_TEXT = (
+    "Чиновники снова врут нам в глаза. Эти так называемые эксперты из министерства уверяют, что "
+    "всё под контролем, но каждый здравомыслящий человек понимает: нас держат за дураков. "
+    "Если мы сейчас не остановим это безумие, завтра будет поздно!\n\n"
+    "Известный профессор, чьё имя знает вся страна, прямо заявил, что вакцина опаснее самой болезни. "
+    "А на Западе, между прочим, давно отказались от таких прививок. Вы должны защитить своих детей."
+)
+
+
+def test_russian_text_is_routed_to_the_russian_model():
+    doc = unspin.analyze(RU_TEXT)
+    assert doc.language == "ru"
+    d = doc.to_dict()
+    assert d["language"] == "ru" and d["spans"], "a text this loaded gets no Russian span at all"
+    names = {t.name for t in taxonomy.RU_TECHNIQUES}
+    for s in d["spans"]:
+        assert s["technique"] in names  # the dataset's own names
+        assert RU_TEXT[s["start"] : s["end"]] == s["text"] and s["text"] == s["text"].strip()
+        assert s["meta_class"] in taxonomy.RU_META_CLASSES
+        assert re.search("[а-яё]", s["explanation"])  # Russian help for Russian text
+        assert s["ptc_technique"] == taxonomy.RU_ZEN_PROP[s["technique"]]
+    # English-only parts are not run on Russian, and the output says so
+    assert "claims" not in d and "genre" not in d
+    assert RU_ENGLISH_ONLY in d["warnings"]
+    assert d["summary"]["claims"] is None and d["summary"]["spans"] == len({(s["start"], s["end"]) for s in d["spans"]})
+
+
+def test_forcing_languages():
+    assert unspin.analyze(RU_TEXT, language="ru").language == "ru"
+    en = unspin.analyze("The corrupt elites are lying to you again, and every sensible person knows it.")
+    assert en.language == "en" and all(s.label in taxonomy.NAMES for s in en.spans)
+    assert all("meta_class" not in s for s in en.to_dict()["spans"])
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "unspin.cli", *args], capture_output=True, timeout=300)
+
+
+def test_predict_and_eval_with_language_ru(tmp_path: Path):
+    arts = tmp_path / "articles"
+    arts.mkdir()
+    (arts / "article1.txt").write_text(RU_TEXT, encoding="utf-8")
+    s = RU_TEXT.index("Эти так")
+    e = RU_TEXT.index("дураков.") + len("дураков.")
+    gold = tmp_path / "gold.labels"
+    gold.write_text(f"1\tLabelling\t{s - 1}\t{e}\n", encoding="utf-8")  # the stray space is trimmed
+    out = tmp_path / "si.txt"
+    p = _cli("predict", "--articles", str(arts), "--language", "ru", "--output", str(out))
+    assert p.returncode == 0, p.stderr.decode()
+    for line in out.read_text().splitlines():
+        art, a, b = line.split("\t")
+        assert art == "1" and 0 <= int(a) < int(b) <= len(RU_TEXT)
+    out = tmp_path / "tc.txt"
+    p = _cli("predict", "--articles", str(arts), "--language", "ru", "--task", "tc", "--spans", str(gold), "--output", str(out))
+    assert p.returncode == 0, p.stderr.decode()
+    art, technique, a, b = out.read_text().strip().split("\t")
+    assert technique in {t.name for t in taxonomy.RU_TECHNIQUES} and (int(a), int(b)) == (s - 1, e)
+    p = _cli("eval", "--articles", str(arts), "--labels", str(gold), "--language", "ru", "--format", "json")
+    assert p.returncode == 0, p.stderr.decode()
+    d = json.loads(p.stdout)
+    assert "span_f1_iou50" in d and 0 <= d["span_f1_iou50"]["f1"] <= 1
+    p = _cli("eval", "--articles", str(arts), "--labels", str(gold), "--language", "ru", "--task", "tc", "--format", "json")
+    assert p.returncode == 0, p.stderr.decode()
+    assert 0 <= json.loads(p.stdout)["meta_class_macro_f1"] <= 1
+    for task in ("si", "tc"):  # the text view too
+        p = _cli("eval", "--articles", str(arts), "--labels", str(gold), "--language", "ru", "--task", task)
+        assert p.returncode == 0 and ("IoU" in p.stdout.decode() or "meta-class" in p.stdout.decode()), p.stderr.decode()
+    p = _cli("predict", "--articles", str(arts), "--language", "de", "--output", str(out))
+    assert p.returncode == 2 and len(p.stderr.decode().strip().splitlines()) == 1
+
+
+def test_terminal_view_shows_russian_names_and_help():
+    p = subprocess.run([sys.executable, "-m", "unspin.cli", "analyze", "-"], input=RU_TEXT.encode(), capture_output=True, timeout=300)
+    assert p.returncode == 0, p.stderr.decode()
+    out = p.stdout.decode()
+    assert any(t.display in out for t in taxonomy.RU_TECHNIQUES)
+
+
+def test_russian_views_carry_russian_explanations_and_the_json_round_trips():
+    from unspin.render.html import payload
+
+    doc = unspin.analyze(RU_TEXT)
+    names = {t["name"]: t for t in payload(doc)["techniques"]}
+    assert {s.label for s in doc.spans} <= set(names)  # the page finds every span's technique
+    assert all(re.search("[а-яё]", names[s.label]["explanation"]) for s in doc.spans)
+    assert unspin.Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc
+
+
+def test_the_api_lists_the_russian_techniques():
+    from fastapi.testclient import TestClient
+
+    from unspin.web.app import create_app
+
+    with TestClient(create_app()) as client:
+        ru = client.get("/api/v1/techniques", params={"language": "ru"}).json()
+        en = client.get("/api/v1/techniques").json()
+        both = client.get("/api/v1/techniques", params={"language": "all"}).json()
+    assert len(ru) == len(taxonomy.RU_TECHNIQUES) and len(en) == 14 and len(both) == len(ru) + 14
+    assert all(re.search("[а-яё]", t["explanation"]) for t in ru)
