@@ -156,6 +156,23 @@ def test_consent_dialog_before_the_story_is_left_out(consent_attrs: str, story_t
     assert "corrupt cowards" in src.text and src.text.index("Dock workers") < 40  # the story, from its start
 
 
+@pytest.mark.parametrize("notice", [
+    "Before you continue: we use cookies and similar technologies with our 300 partners to measure audiences "
+    "and personalise ads. Accept all or manage your choices.",
+    "Subscribe to our newsletter",
+])
+def test_a_notice_between_the_headline_and_the_story_is_left_out(notice: str) -> None:
+    # The notice sits inside <article>, right below the <h1>, with no consent markup at all.
+    story = STORY.replace("</h1>", f"</h1><p>{notice}</p>", 1)
+    src = read(f"<html><body><article>{story}</article></body></html>".encode(), "page.html")
+    assert src.text.startswith("Port strike ends after talks") and "Dock workers returned" in src.text
+    assert notice not in src.text and any("left out" in w for w in src.warnings)
+    # A short paragraph that merely mentions a newsletter inside the story is not at the edge: kept.
+    inner = STORY.replace("</p><p>", "</p><p>Subscribe to our newsletter</p><p>", 1)
+    kept = read(f"<html><body><article>{inner}</article></body></html>".encode(), "page.html")
+    assert "Subscribe to our newsletter" in kept.text
+
+
 def test_ads_and_comments_are_not_read_as_the_article() -> None:
     page = (
         "<html><body><article>" + STORY.replace("</p><p>", "</p><div class='ad-slot'><p>Buy cheap flights now with "

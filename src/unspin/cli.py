@@ -132,6 +132,19 @@ EvidenceOpt = Annotated[
 ]
 
 
+def _emit(result, fmt_name: str, output: Optional[Path], printer, renderer) -> None:
+    """Show ``result`` (an analysis or a comparison): coloured on the terminal for ``text`` without
+    ``--output``, else rendered by ``renderer(result, fmt_name)`` and written out."""
+    if fmt_name == "text" and output is None:
+        printer(result, Console())
+        return
+    try:
+        rendered = renderer(result, fmt_name)
+    except ValueError as exc:
+        fail(str(exc))
+    _write(rendered, output)
+
+
 def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = ""):
     """One input, read and analysed exactly as `analyze` does (shared by `compare`, which
     passes ``label`` "A" or "B": an error then says which text it is about)."""
@@ -228,18 +241,10 @@ def analyze(
     from unspin.render import render
 
     _check_output(output)
-    doc = _read_and_analyse(source, language, max_chars, evidence)
-    fmt_name = Format(fmt).value
-    if fmt_name == "text" and output is None:
-        from unspin.render.terminal import print_document
+    from unspin.render.terminal import print_document
 
-        print_document(doc, Console())
-        return
-    try:
-        rendered = render(doc, fmt_name)
-    except ValueError as exc:
-        fail(str(exc))
-    _write(rendered, output)
+    doc = _read_and_analyse(source, language, max_chars, evidence)
+    _emit(doc, Format(fmt).value, output, print_document, render)
 
 
 @app.command(rich_help_panel="Analyse")
@@ -267,18 +272,10 @@ def compare(
     if a == "-" and b == "-":
         fail("only one of the two texts can come from standard input")
     _check_output(output)
-    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A"), _read_and_analyse(b, language, max_chars, None, "B"))
-    fmt_name = Format(fmt).value
-    if fmt_name == "text" and output is None:
-        from unspin.render.terminal import print_comparison
+    from unspin.render.terminal import print_comparison
 
-        print_comparison(payload, Console())
-        return
-    try:
-        rendered = render_compare(payload, fmt_name)
-    except ValueError as exc:
-        fail(str(exc))
-    _write(rendered, output)
+    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A"), _read_and_analyse(b, language, max_chars, None, "B"))
+    _emit(payload, Format(fmt).value, output, print_comparison, render_compare)
 
 
 def _progress() -> Progress:

@@ -180,13 +180,27 @@ def _boilerplate_blocks(tree) -> int:
     return removed
 
 
+def _is_heading(paragraph: str) -> bool:
+    """A short line that does not end a sentence: a headline, a kicker, a byline."""
+    words = len(_WORD.findall(paragraph))
+    return 0 < words <= 20 and not paragraph.rstrip().endswith((".", ";", ","))
+
+
 def _trim_edges(text: str) -> tuple[str, int]:
-    """Drop boilerplate paragraphs at the start and end of the extracted text."""
+    """Drop boilerplate paragraphs at the start and end of the extracted text. The start counts
+    from below a headline too: a consent notice printed between the headline and the story is
+    still the page's edge (the headline stays)."""
     paras = [p for p in text.split("\n")]
     dropped = 0
     while paras and (not paras[0].strip() or is_boilerplate(paras[0])):
         dropped += bool(paras[0].strip())
         paras.pop(0)
+    if len(paras) > 2 and _is_heading(paras[0]):
+        head, paras = paras[:1], paras[1:]
+        while paras and (not paras[0].strip() or is_boilerplate(paras[0])):
+            dropped += bool(paras[0].strip())
+            paras.pop(0)
+        paras = head + paras
     while paras and (not paras[-1].strip() or is_boilerplate(paras[-1])):
         dropped += bool(paras[-1].strip())
         paras.pop()
