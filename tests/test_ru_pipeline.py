@@ -112,3 +112,11 @@ def test_the_api_lists_the_russian_techniques():
         both = client.get("/api/v1/techniques", params={"language": "all"}).json()
     assert len(ru) == len(taxonomy.RU_TECHNIQUES) and len(en) == 14 and len(both) == len(ru) + 14
     assert all(re.search("[а-яё]", t["explanation"]) for t in ru)
+
+
+def test_evidence_on_russian_text_is_skipped_with_a_warning(tmp_path):
+    ref = tmp_path / "ref.txt"
+    ref.write_text("Министерство опубликовало данные о вакцинации.", encoding="utf-8")
+    doc = unspin.analyze(RU_TEXT, evidence=[ref])
+    assert doc.language == "ru" and doc.spans
+    assert any("reference texts were not searched" in w for w in doc.warnings)

@@ -6,8 +6,8 @@
 Input reaches ``make_doc`` through the one road (``unspin.inputs.read``): a str or bytes is read
 there, a ``Source`` that a door already read is taken as it is. The components read the
 normalised view of the text (``unspin.view``: styled letters in their plain forms, format
-characters removed); ``run`` maps every span they find, and the ``start``/``end`` of result
-lists such as ``claims``, back to the text as given.
+characters removed); ``run`` maps every reading they set (technique spans, claims, genre,
+summary) back to the text as given (``Document.with_readings_of``).
 """
 
 from __future__ import annotations
@@ -232,12 +232,16 @@ def analyze(
         pipeline = load(detected if detected in SUPPORTED else SUPPORTED[0])
     else:
         pipeline = load(language)
-    if evidence:
+    unlinked = bool(evidence) and "claims" not in pipeline.component_names
+    if evidence and not unlinked:
         from unspin.article.evidence import build_index
         from unspin.components.evidence import EvidenceLinker
 
         pipeline = pipeline.with_component(EvidenceLinker(build_index(list(evidence))), after="claims")
-    return pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
+    doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
+    if unlinked:  # evidence is searched for claims, and this language has no claims model yet
+        doc.warnings.append(f"the reference texts were not searched: check-worthy claims are not looked for in {langid.name(doc.language)} text yet")
+    return doc
 
 
 def model_version(language: str = "en") -> str:
