@@ -249,10 +249,13 @@ def model_version(language: str = "en") -> str:
 
     The span model's folder is ``<language>``; the article-level components ship beside it as
     ``<language>-<part>`` folders, and a change to any of them changes what gets stored.
+    ``"auto"`` (a corpus of several languages, each routed to its model) covers every language.
     """
     try:
-        main = model_dir(language)
-        configs = [main / "config.json"] + sorted(main.parent.glob(f"{language}-*/config.json"))
+        configs = []
+        for lang in SUPPORTED if language == "auto" else (language,):
+            main = model_dir(lang)
+            configs += [main / "config.json"] + sorted(main.parent.glob(f"{lang}-*/config.json"))
         h = hashlib.sha256()
         for config in configs:
             h.update(config.parent.name.encode() + b"\0" + config.read_bytes())

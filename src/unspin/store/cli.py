@@ -77,7 +77,7 @@ def batch(
 
     total = ingest.count(inputs)
     unsupported = ingest.unsupported(inputs)
-    version = model_version("en" if language == "auto" else language)
+    version = model_version(language)  # "auto": every language's models, as documents are routed by language
     with Store(db) as store:
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
