@@ -29,6 +29,10 @@ CHUNK = 512
 
 @register(CLAIMS, assigns=(CLAIMS,))
 class ClaimDetector:
+    """Check-worthy claims: every sentence of at least ``MIN_WORDS`` words is scored by
+    ``scorer`` (P(check-worthy) per sentence, 0-1); those at or above ``threshold`` (chosen on the
+    CheckThat! 2024 dev set, the model's config.json) become ``doc.claims`` spans labelled
+    ``"claim"``. ``from_model`` raises ``ModelError`` when the shipped model is missing."""
 
     def __init__(self, scorer: Callable[[list[str]], np.ndarray], threshold: float = 0.5) -> None:
         """``scorer`` maps sentences to P(check-worthy), one float per sentence."""

@@ -81,6 +81,8 @@ def summarise(doc: Document) -> dict[str, Any]:
 
 @register("summary", reads=("spans", "claims", "genre"), assigns=("summary",))
 class ArticleSummary:
+    """Sets ``doc.summary`` (``unspin.document.Summary``) from the readings already there
+    (``summarise``); estimates nothing. Runs after every component it reads."""
 
     def predict(self, docs: Sequence[Document]) -> list[dict[str, Any]]:
         return [summarise(doc) for doc in docs]

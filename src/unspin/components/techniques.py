@@ -50,12 +50,26 @@ def segments(text: str, size: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
 
 @dataclass
 class TechniqueScores:
+    """What ``TechniqueTagger.predict`` finds in one text: decoded spans (character offsets into
+    the text, a span score = mean word P(inside), 0-1) and, per span, the probability of each
+    technique (rows sum to 1)."""
+
     spans: list[RawSpan]
     technique_probs: np.ndarray  # (n_spans, n_techniques)
 
 
 @register(TECHNIQUES, assigns=("spans",))
 class TechniqueTagger:
+    """Span identification (SI) and technique classification (TC) in one component.
+
+    ``encoder(text) -> TokenOutputs`` gives per-token P(O, B, I) and token states (the ONNX span
+    encoder over sliding windows, ``unspin.runtime.SpanEncoder``); ``head(features) -> (n_spans,
+    n_techniques)`` probabilities. Decoding thresholds and layout rules come from the model's
+    config.json, chosen on the PTC validation split (``bench/RESULTS.md``). Sets ``doc.spans``:
+    one ``Span`` per (passage, technique), a second technique when its probability is at least
+    ``second_label_min``; ``score`` = span score x technique probability, rounded to 4 decimals.
+    ``from_model`` raises ``ModelError`` when the shipped model is missing or damaged.
+    """
 
     def __init__(
         self,
