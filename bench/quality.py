@@ -1,7 +1,7 @@
 """Score the shipped models on data they were never trained on.
 
     python bench/quality.py [--data ../shared/data/ptc] [--format text|json] [--spans-only]
-                            [--model FOLDER] [--two-fold]
+                            [--model FOLDER | --fast] [--two-fold]
     python bench/quality.py --language ru [--model FOLDER]   # ZenPropaganda validation split
 
 Article-level figures (check-worthy claims F1, genre macro-F1) come from
@@ -102,6 +102,7 @@ def main() -> None:
     ap.add_argument("--format", choices=["text", "json"], default="text")
     ap.add_argument("--spans-only", action="store_true", help="skip claims and genre")
     ap.add_argument("--model", help="span model folder to score instead of the shipped one")
+    ap.add_argument("--fast", action="store_true", help="score the small English span model (models/en-fast) instead of the default")
     ap.add_argument("--two-fold", action="store_true", help="also report SI F1 with decoder settings chosen on the other half")
     ap.add_argument("--language", choices=["en", "ru"], default="en",
                     help="ru: the Russian model on its ZenPropaganda validation split (see ru_quality)")
@@ -124,7 +125,7 @@ def main() -> None:
     _, val_ids = corpus.validation_split(articles)
     val = {a: articles[a] for a in val_ids}
     gold = [l for l in corpus.read_labels(data / "train-task-flc-tc.labels") if l.article_id in val]
-    folder = Path(args.model) if args.model else model_dir("en")
+    folder = Path(args.model) if args.model else model_dir("en-fast" if args.fast else "en")
     # Encode each article once: the sweep of --two-fold decodes it hundreds of times.
     make = tagger_factory(folder, val.values())
     tagger = make()

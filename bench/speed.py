@@ -1,6 +1,7 @@
 """Speed and memory of `unspin.analyze` on CPU.
 
     python bench/speed.py [--articles ../shared/data/ptc/test-articles] [--threads 2]
+    python bench/speed.py --fast             # the small English span model (unspin analyze --fast)
     python bench/speed.py --language ru      # the Russian pipeline on ZenPropaganda articles
 
 Reports articles/s and p50/p95 latency over the 90 PTC test articles, the latency of a
@@ -28,6 +29,7 @@ def main() -> None:
     ap.add_argument("--articles", help="folder of article<ID>.txt files (default: PTC test articles; "
                     "ZenPropaganda train articles with --language ru)")
     ap.add_argument("--language", choices=["en", "ru"], default="en", help="which pipeline to time")
+    ap.add_argument("--fast", action="store_true", help="time the small English pipeline (analyze(fast=True))")
     ap.add_argument("--threads", type=int, default=2, help="onnxruntime intra-op threads (the target machine has 2 cores)")
     ap.add_argument("--format", choices=["text", "json"], default="text")
     args = ap.parse_args()
@@ -35,15 +37,16 @@ def main() -> None:
 
     import unspin
     from unspin import corpus, runtime
+    from unspin.pipeline import MODELS
 
     lang = args.language
     data = ROOT.parent / "shared" / "data"
     default = data / ("ru_zen_prop/train-articles" if lang == "ru" else "ptc/test-articles")
     arts = list(corpus.read_articles(args.articles or default).values())
-    pipeline = unspin.load(lang)
+    pipeline = unspin.load(lang, fast=args.fast)
     tagger = pipeline.get("techniques")
     # A fixed thread count makes figures comparable across machines.
-    tagger.encoder = encoder = runtime.SpanEncoder(runtime.model_dir(lang), threads=args.threads)
+    tagger.encoder = encoder = runtime.SpanEncoder(runtime.model_dir(MODELS[(lang, args.fast)]["techniques"]), threads=args.threads)
     forward = {"s": 0.0}
 
     def timed(run):
@@ -91,6 +94,7 @@ def main() -> None:
     q = statistics.quantiles(lat, n=20)
     result = {
         "language": lang,
+        "size": "fast" if args.fast else "accurate",
         "articles": len(arts),
         "mean_words": round(words / len(arts)),
         "threads": args.threads,

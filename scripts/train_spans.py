@@ -498,7 +498,7 @@ def main() -> None:
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--tune-only", action="store_true", help="re-run threshold tuning on an existing --out")
     ap.add_argument("--precisions", default="int8,fp32", help="encoder variants to export and tune: int8 (dynamic, "
-                    "per-channel), w8 / w8a / w4 (weight-only block-wise, scripts/quantize.py), fp32")
+                    "per-channel), w8 / w8a / w4 / w4a (weight-only block-wise), mixed (int8, feed-forward outputs w4; scripts/quantize.py), fp32")
     ap.add_argument("--ship", default="int8", help="the variant to ship, or 'best' (best 2-fold SI F1 among the quantised ones)")
     ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/<--install-as>")
     ap.add_argument("--install-as", default="en", help="model folder name in the package (default: en)")

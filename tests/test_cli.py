@@ -127,3 +127,13 @@ def test_predict_writes_official_formats(tiny_corpus, tmp_path):
     doubled = [r[1] for r in rows if r[0] == "1"]
     assert len(set(doubled)) == 2  # two different techniques for the span listed twice
     one_line_error(run("predict", "--articles", str(tiny_corpus / "articles"), "--task", "tc", "--output", str(out)), "--spans")
+
+
+def test_fast_flag_reads_with_the_small_model():
+    import unspin
+
+    p = run("analyze", str(EXAMPLE), "--format", "json", "--fast")
+    assert p.returncode == 0, p.stderr.decode()
+    expected = unspin.analyze(EXAMPLE.read_text(encoding="utf-8"), fast=True).to_dict()
+    assert json.loads(p.stdout)["spans"] == expected["spans"]
+    assert "--fast" in run("compare", "-h").stdout.decode() and "--fast" in run("serve", "-h").stdout.decode()

@@ -45,3 +45,19 @@ def test_language_rules():
     assert doc.language == "en"
     with pytest.raises(InputError):
         unspin.analyze("   ")
+
+
+def test_two_sizes_default_accurate_and_fast_small():
+    """The default pipeline tags spans with the base-size model, ``fast=True`` with MiniLM-L6;
+    both read the same text to valid spans, and the sizes are separate cached pipelines."""
+    accurate, fast = unspin.load("en"), unspin.load("en", fast=True)
+    assert accurate is not fast and unspin.load("en", fast=True) is fast
+    big, small = accurate.get("techniques").encoder, fast.get("techniques").encoder
+    assert big.path.name == "en" and small.path.name == "en-fast"
+    assert "mpnet" in big.config["base"].lower() and "minilm" in small.config["base"].lower()
+    text = EXAMPLE.read_text(encoding="utf-8")
+    doc = unspin.analyze(text, fast=True)
+    assert doc.spans and all(doc.text_of(s) == doc.text_of(s).strip() for s in doc.spans)
+    assert doc.claims is not None and doc.genre is not None  # claims and genre run in both sizes
+    # Russian has one size: fast=True reads it with the same model.
+    assert unspin.load("ru", fast=True).get("techniques").encoder.path.name == "ru"

@@ -25,6 +25,7 @@ from unspin import __version__
 from unspin.choices import choice
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
+from unspin.pipeline import MODELS, SUPPORTED
 
 app = typer.Typer(
     name="unspin",
@@ -122,6 +123,8 @@ def _root(
 SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML file, an http(s) URL, or - to read standard input.", show_default=False)]
 LanguageOpt = Annotated[str, typer.Option("--language", "-l", help="Language of the text: auto, or en to force English.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
+FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about twice as quick, "
+    "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 MaxCharsOpt = Annotated[int, typer.Option("--max-chars", metavar="N", help="Refuse texts longer than this many characters.")]
 EvidenceOpt = Annotated[
     Optional[list[Path]],
@@ -145,7 +148,7 @@ def _emit(result, fmt_name: str, output: Optional[Path], printer, renderer) -> N
     _write(rendered, output)
 
 
-def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = ""):
+def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = "", fast: bool = False):
     """One input, read and analysed exactly as `analyze` does (shared by `compare`, which
     passes ``label`` "A" or "B": an error then says which text it is about)."""
     import unspin
@@ -154,7 +157,7 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Opti
     try:
         src = read_input(source, max_chars)  # the one road: bytes -> text and its warnings
         with _analysis_progress(len(src.text)):
-            doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, source=src.name)
+            doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, fast=fast, source=src.name)
     except UnspinError as exc:
         if not label:
             raise
@@ -222,6 +225,7 @@ def analyze(
     output: OutputOpt = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
     evidence: EvidenceOpt = None,
+    fast: FastOpt = False,
 ) -> None:
     """Analyse one article and show where and how it persuades.
 
@@ -243,7 +247,7 @@ def analyze(
     _check_output(output)
     from unspin.render.terminal import print_document
 
-    doc = _read_and_analyse(source, language, max_chars, evidence)
+    doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast)
     _emit(doc, Format(fmt).value, output, print_document, render)
 
 
@@ -257,6 +261,7 @@ def compare(
     language: LanguageOpt = "auto",
     output: OutputOpt = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
+    fast: FastOpt = False,
 ) -> None:
     """Compare how two texts persuade: a technique profile of each and one sentence of differences.
 
@@ -274,7 +279,7 @@ def compare(
     _check_output(output)
     from unspin.render.terminal import print_comparison
 
-    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A"), _read_and_analyse(b, language, max_chars, None, "B"))
+    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast), _read_and_analyse(b, language, max_chars, None, "B", fast))
     _emit(payload, Format(fmt).value, output, print_comparison, render_compare)
 
 
@@ -291,6 +296,7 @@ def evaluate(
     task: Task = typer.Option(Task.si, "--task", help="si: find the spans; tc: label the gold spans with techniques."),
     fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text table or one JSON object."),
     language: str = typer.Option("en", "--language", "-l", help="Model to score: en (PTC) or ru (ZenPropaganda names)."),
+    fast: FastOpt = False,
 ) -> None:
     """Score the shipped model on a PTC-format corpus with the official SemEval-2020 Task 11 measures.
 
@@ -309,7 +315,7 @@ def evaluate(
     _check_language(language)
     if language == "ru":
         gold = [t for t in (corpus.trim_label(docs[l.article_id], l) for l in gold) if t is not None]
-    tagger = TechniqueTagger.from_model(language)
+    tagger = TechniqueTagger.from_model(MODELS[(language, fast)]["techniques"])
     with _progress() as bar:
         t = bar.add_task(f"{task.value.upper()} on {len(docs)} articles", total=len(docs) if task == Task.si else len({l.article_id for l in gold}))
         step = lambda: bar.advance(t)  # noqa: E731
@@ -342,6 +348,7 @@ def predict(
     spans: Optional[Path] = typer.Option(None, "--spans", help="TC only: the spans to label (ID [technique] start end lines)."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the predictions in the official submission format."),
     language: str = typer.Option("en", "--language", "-l", help="Model: en (PTC techniques) or ru (ZenPropaganda technique names)."),
+    fast: FastOpt = False,
 ) -> None:
     """Write predictions in the official SemEval-2020 Task 11 submission formats.
 
@@ -356,7 +363,7 @@ def predict(
     if task == Task.tc and spans is None:
         fail("--task tc needs --spans FILE (the spans to label)")
     _check_language(language)
-    tagger = TechniqueTagger.from_model(language)
+    tagger = TechniqueTagger.from_model(MODELS[(language, fast)]["techniques"])
     with _progress() as bar:
         if task == Task.si:
             t = bar.add_task(f"SI on {len(docs)} articles", total=len(docs))
@@ -370,7 +377,6 @@ def predict(
 
 
 def _check_language(language: str) -> None:
-    from unspin.pipeline import SUPPORTED
 
     if language not in SUPPORTED:
         fail(f"no technique model for language {language!r}; available: {', '.join(SUPPORTED)}")

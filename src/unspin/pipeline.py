@@ -29,6 +29,18 @@ from unspin.view import ModelView
 
 SUPPORTED = ("en", "ru")
 
+#: The shipped model folder (under ``models/``) of each component, per language and size.
+#: English comes in two sizes, like spaCy's small and transformer pipelines: the default
+#: ("accurate") tags spans with all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6
+#: (6 x 384), about twice as quick and some points of SI F1 lower (README, "Quality and speed").
+#: Russian has one size.
+MODELS: dict[tuple[str, bool], dict[str, str]] = {
+    ("en", False): {"techniques": "en", "claims": "en-claims", "genre": "en-genre"},
+    ("en", True): {"techniques": "en-fast", "claims": "en-claims", "genre": "en-genre"},
+    ("ru", False): {"techniques": "ru"},
+    ("ru", True): {"techniques": "ru"},
+}
+
 #: A warning of every Russian analysis: what was not run, and why.
 RU_ENGLISH_ONLY = (
     "Check-worthy claims and genre are English-only for now and were not run on this Russian text; "
@@ -170,9 +182,14 @@ def _source(text: Any, max_chars: int, input_format: str, name: str) -> Source:
     return read(text, name, fmt=input_format, max_chars=max_chars, limit_hint="raise the limit (max_chars)")
 
 
-@lru_cache(maxsize=2)
-def load(language: str = "en") -> Pipeline:
-    """The default pipeline for ``language``, loaded once per process."""
+@lru_cache(maxsize=4)
+def load(language: str = "en", fast: bool = False) -> Pipeline:
+    """The default pipeline for ``language``, loaded once per process.
+
+    ``fast=True`` takes the small English span model (``MODELS``); Russian has one size.
+    Raises ``UnsupportedLanguageError`` for a language without models and ``ModelError`` when a
+    model folder is missing from the installation.
+    """
     from unspin.components.claims import ClaimDetector
     from unspin.components.genre import GenreClassifier
     from unspin.components.summary import ArticleSummary
@@ -181,16 +198,17 @@ def load(language: str = "en") -> Pipeline:
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
+    folders = MODELS[(language, bool(fast))]
     if language == "ru":
         # The claim and genre models were trained on English only: never their predictions on
         # Russian text. The summary's counts and shares read the Russian spans.
-        return Pipeline([TechniqueTagger.from_model("ru"), EnglishOnlyNote(RU_ENGLISH_ONLY), ArticleSummary()], language="ru")
+        return Pipeline([TechniqueTagger.from_model(folders["techniques"]), EnglishOnlyNote(RU_ENGLISH_ONLY), ArticleSummary()], language="ru")
     # The summary reads what the others wrote, so it runs last.
     return Pipeline(
         [
-            TechniqueTagger.from_model(language),
-            ClaimDetector.from_model(f"{language}-claims"),
-            GenreClassifier.from_model(f"{language}-genre"),
+            TechniqueTagger.from_model(folders["techniques"]),
+            ClaimDetector.from_model(folders["claims"]),
+            GenreClassifier.from_model(folders["genre"]),
             ArticleSummary(),
         ],
         language=language,
@@ -204,6 +222,7 @@ def analyze(
     max_chars: int = MAX_CHARS,
     evidence: Sequence[Any] | None = None,
     input_format: str = "auto",
+    fast: bool = False,
     **meta: Any,
 ) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
@@ -223,15 +242,17 @@ def analyze(
     ``language="en"`` or ``"ru"`` to force a model).
     ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
     check-worthy claim then carries the passages most worth reading beside it.
+    ``fast=True``: the small English span model (MiniLM-L6), about twice as quick and less
+    accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
     """
     if language == "auto":
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
         text = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
         detected = langid.detect(ModelView.of(text.text).text)
-        pipeline = load(detected if detected in SUPPORTED else SUPPORTED[0])
+        pipeline = load(detected if detected in SUPPORTED else SUPPORTED[0], fast)
     else:
-        pipeline = load(language)
+        pipeline = load(language, fast)
     unlinked = bool(evidence) and "claims" not in pipeline.component_names
     if evidence and not unlinked:
         from unspin.article.evidence import build_index
@@ -244,22 +265,21 @@ def analyze(
     return doc
 
 
-def model_version(language: str = "en") -> str:
-    """``unspin`` version plus the shipped models' config hashes, so a new model re-analyses.
+def model_version(language: str = "en", fast: bool = False) -> str:
+    """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
+    (or the other size, ``fast``) re-analyses what is stored.
 
-    The span model's folder is ``<language>``; the article-level components ship beside it as
-    ``<language>-<part>`` folders, and a change to any of them changes what gets stored.
-    ``"auto"`` (a corpus of several languages, each routed to its model) covers every language.
+    The folders are those of ``MODELS`` for the language and size; ``"auto"`` (a corpus of
+    several languages, each routed to its model) covers every language.
     """
     try:
         configs = []
         for lang in SUPPORTED if language == "auto" else (language,):
-            main = model_dir(lang)
-            configs += [main / "config.json"] + sorted(main.parent.glob(f"{lang}-*/config.json"))
+            configs += [model_dir(folder) / "config.json" for folder in MODELS[(lang, bool(fast))].values()]
         h = hashlib.sha256()
         for config in configs:
             h.update(config.parent.name.encode() + b"\0" + config.read_bytes())
         name = json.loads(configs[0].read_text(encoding="utf-8")).get("name", language)
-    except (ModelError, OSError, ValueError):
+    except (ModelError, OSError, ValueError, KeyError):
         return __version__
     return f"{__version__}+{name}.{h.hexdigest()[:12]}"

@@ -83,3 +83,23 @@ def test_report_export_and_import_labels_commands(tmp_path: Path) -> None:
     imp = unspin("import-labels", str(tmp_path / "ls.json"), "--output", str(tmp_path / "train"))
     assert imp.returncode == 0, imp.stderr
     assert len((tmp_path / "train" / "labels-task-flc-tc.labels").read_text().splitlines()) == 5
+
+
+def test_batch_fast_uses_the_small_model_and_reanalyses_what_the_other_size_stored(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "column.txt").write_text((ROOT / "examples" / "column.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    first = unspin("batch", str(folder), "--db", db, "--json")
+    assert first.returncode == 0, first.stderr
+    again = unspin("batch", str(folder), "--db", db, "--json")
+    assert json.loads(again.stdout)["skipped"] == 1  # same size: nothing to do
+    fast = unspin("batch", str(folder), "--db", db, "--json", "--fast")
+    assert fast.returncode == 0, fast.stderr
+    assert json.loads(fast.stdout)["analysed"] == 1  # stored by the accurate model: analysed again
+    from unspin.pipeline import model_version
+    from unspin.store.db import Store
+
+    with Store(db) as store:
+        (_, version, status), = store.lookup([f"{folder.name}/column"]).values()
+    assert status == "ok" and version == model_version("auto", fast=True) != model_version("auto")

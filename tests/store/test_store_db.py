@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -84,16 +85,18 @@ def test_plain_postgresql_urls_use_psycopg3() -> None:
 
 def test_model_version_names_the_shipped_model_or_falls_back(monkeypatch, tmp_path) -> None:
     import unspin
+    from unspin.pipeline import MODELS
 
     monkeypatch.setenv("UNSPIN_MODELS", str(tmp_path))
-    assert model_version("en") == unspin.__version__
-    (tmp_path / "en").mkdir()
-    (tmp_path / "en" / "config.json").write_text('{"name": "minilm-span"}')
-    v1 = model_version("en")
-    assert v1.startswith(unspin.__version__ + "+minilm-span.")
-    (tmp_path / "en" / "config.json").write_text('{"name": "minilm-span", "threshold": 0.4}')
+    assert model_version("en") == unspin.__version__  # no models: the package version alone
+    for folder in {*MODELS[("en", False)].values(), *MODELS[("en", True)].values()}:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "config.json").write_text(json.dumps({"name": folder}))
+    v1, fast1 = model_version("en"), model_version("en", fast=True)
+    assert v1.startswith(unspin.__version__ + "+en.") and fast1.startswith(unspin.__version__ + "+en-fast.")
+    assert v1 != fast1  # a corpus analysed with one size is analysed again with the other
+    (tmp_path / "en" / "config.json").write_text('{"name": "en", "threshold": 0.4}')
     v2 = model_version("en")
-    assert v2 != v1
-    (tmp_path / "en-genre").mkdir()
-    (tmp_path / "en-genre" / "config.json").write_text('{"name": "genre"}')
-    assert model_version("en") not in (v1, v2)
+    assert v2 != v1 and model_version("en", fast=True) == fast1  # the accurate span model only
+    (tmp_path / "en-genre" / "config.json").write_text('{"name": "en-genre", "version": 2}')
+    assert model_version("en") not in (v1, v2) and model_version("en", fast=True) != fast1  # shared by both sizes

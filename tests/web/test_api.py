@@ -329,3 +329,16 @@ def test_three_megabyte_body_gets_413_with_default_settings(client) -> None:
     assert r.status_code == 413 and "error" in r.json()
     r = client.post("/api/v1/analyze", content=big.encode(), headers={"Content-Type": "text/plain"})
     assert r.status_code == 413
+
+
+def test_a_fast_server_analyses_with_the_small_model() -> None:
+    """``unspin serve --fast`` (Settings.fast): every request is read by the small span model."""
+    import unspin
+
+    text = "The corrupt, treacherous elites are destroying everything we love, and everyone knows it."
+    with TestClient(create_app(Settings(fast=True))) as c:
+        assert c.get("/healthz").json()["size"] == "fast"
+        body = c.post("/api/v1/analyze", json={"text": text}).json()
+    assert body["spans"] == unspin.analyze(text, fast=True).to_dict()["spans"]
+    with TestClient(create_app(Settings())) as c:
+        assert c.get("/healthz").json()["size"] == "accurate"

@@ -8,6 +8,7 @@ injected, as the tests do) and returns ``Document.to_dict()``, the JSON of
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -52,6 +53,8 @@ class Settings:
     fetch_timeout: float = 15.0
     max_chars: int = MAX_CHARS
     preload: bool = True
+    #: The small English span model (``unspin.analyze(..., fast=True)``) for every request.
+    fast: bool = False
 
 
 class AnalyzeRequest(BaseModel):
@@ -158,7 +161,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             return analyze
         import unspin
 
-        return unspin.analyze
+        return functools.partial(unspin.analyze, fast=True) if settings.fast else unspin.analyze
 
     limiter = AnalysisLimiter(settings.max_concurrent, settings.queue_timeout, settings.max_queue, settings.timeout)
 
@@ -169,7 +172,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             try:
                 from unspin import pipeline
 
-                await asyncio.to_thread(pipeline.load, pipeline.SUPPORTED[0])
+                await asyncio.to_thread(pipeline.load, pipeline.SUPPORTED[0], settings.fast)
                 state["model"] = "loaded"
             except UnspinError as exc:
                 state["model"] = f"error: {_one_line(str(exc))}"
@@ -219,7 +222,8 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     # -- API -------------------------------------------------------------------------------
     @app.get("/healthz", tags=["service"], summary="Liveness and model status")
     async def healthz() -> dict[str, Any]:
-        return {"status": "ok", "unspin": __version__, "model": state["model"], "url_fetch": settings.allow_url_fetch}
+        size = "fast" if settings.fast else "accurate"
+        return {"status": "ok", "unspin": __version__, "model": state["model"], "size": size, "url_fetch": settings.allow_url_fetch}
 
     @app.get("/api/v1/techniques", tags=["analysis"], response_model=list[TechniqueOut], summary="The techniques with explanations")
     async def techniques(

@@ -58,6 +58,7 @@ def register(app: typer.Typer) -> None:
         max_concurrent: int = typer.Option(0, "--max-concurrent", min=0, help="Analyses running at once (0: one per CPU core)."),
         queue_timeout: float = typer.Option(60.0, "--queue-timeout", min=0.1, help="Seconds a request may wait for a free analysis slot before 503."),
         timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds one analysis may run before the request gets 504."),
+        fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about twice as quick, less accurate."),
         log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level: critical, error, warning, info, debug."),
     ) -> None:
         """Serve the web page (paste or upload an article, see its persuasion spans) and the REST API.
@@ -78,6 +79,7 @@ def register(app: typer.Typer) -> None:
             max_concurrent=max_concurrent or max(1, os.cpu_count() or 1),
             queue_timeout=queue_timeout,
             timeout=timeout,
+            fast=fast,
         )
         err = Console(stderr=True)
         # Bind first, so that a busy port is one line and exit 2, and "serving on" is only
