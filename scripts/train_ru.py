@@ -194,7 +194,7 @@ def train(args) -> None:
         random.shuffle(examples)
         for b0 in range(0, len(examples), args.batch):
             batch = examples[b0 : b0 + args.batch]
-            ids, mask, lab, spans, weight, _ = train_spans.collate([ex[:5] for ex in batch])
+            ids, mask, lab, spans, weight, *_ = train_spans.collate([ex[:5] for ex in batch])
             with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
                 states = top_forward(net, [ex[5] for ex in batch], mask, n_frozen)
                 logits = net.bio(net.drop(states))
