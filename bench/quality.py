@@ -104,6 +104,8 @@ def main() -> None:
     ap.add_argument("--model", help="span model folder to score instead of the shipped one")
     ap.add_argument("--fast", action="store_true", help="score the small English span model (models/en-fast) instead of the default")
     ap.add_argument("--two-fold", action="store_true", help="also report SI F1 with decoder settings chosen on the other half")
+    ap.add_argument("--extend-floor", type=float, nargs="*", default=[], metavar="T",
+                    help="with --two-fold: also try these extend thresholds below the grid's (e.g. 0.02 0.03)")
     ap.add_argument("--language", choices=["en", "ru"], default="en",
                     help="ru: the Russian model on its ZenPropaganda validation split (see ru_quality)")
     args = ap.parse_args()
@@ -135,7 +137,8 @@ def main() -> None:
     result = {"model": str(folder), "articles": len(val), "gold_spans": len(gold), "si": si.as_dict(), "tc": tc.as_dict(),
               "seconds": round(time.perf_counter() - t0, 1)}
     if args.two_fold:
-        honest, chosen = two_fold_si(make, DECODER_GRID, val, gold)
+        grid = DECODER_GRID + [(lo, *rest) for lo in args.extend_floor for (_, *rest) in DECODER_GRID if _ == min(g[0] for g in DECODER_GRID)]
+        honest, chosen = two_fold_si(make, grid, val, gold)
         result["si_two_fold"] = {"f1": round(honest.overall.f1, 4), "precision": round(honest.overall.precision, 4),
                                  "recall": round(honest.overall.recall, 4), "settings": chosen}
     if not args.spans_only:

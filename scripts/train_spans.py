@@ -395,7 +395,7 @@ def tune_decoding(model: Path, val: dict[str, str], gold: list) -> dict:
     from unspin.evaluation import DECODER_GRID, DECODER_KEYS, evaluate_si, evaluate_tc, tagger_factory, two_fold_si
 
     make = tagger_factory(model, val.values())
-    sweep = {setting: evaluate_si(make(*setting), val, gold).overall.f1 for setting in DECODER_GRID}
+    sweep = {setting: evaluate_si(make(*setting), val, gold, techniques=False).overall.f1 for setting in DECODER_GRID}
     best = max(sweep, key=sweep.get)
     si, tc = evaluate_si(make(*best), val, gold), evaluate_tc(make(*best), val, gold)
     honest, chosen = two_fold_si(make, DECODER_GRID, val, gold)

@@ -115,6 +115,16 @@ def test_decode_never_crosses_a_paragraph_break_or_the_title_line():
     assert [body[s.start : s.end] for s in spans] == ["Intro line", "we must act.\nNow or never"]
 
 
+def test_sentence_breaks_cut_spans_at_sentence_starts_only_when_asked():
+    text = "Title here\n\nThe corrupt elite lies. They steal. Everyone knows it, Mr. Smith says."
+    enc = _enc_text(text)
+    probs = P(*[[0.1, 0.0, 0.9]] * len(enc))
+    pieces = lambda **kw: [text[s.start : s.end] for s in decode(enc, probs, text, 0.5, **kw)]  # noqa: E731
+    assert pieces() == ["Title here", "The corrupt elite lies. They steal. Everyone knows it, Mr. Smith says"]
+    # "Mr." is no sentence end (unspin.article.sentences), so that sentence stays whole.
+    assert pieces(sentence_breaks=True) == ["Title here", "The corrupt elite lies", "They steal", "Everyone knows it, Mr. Smith says"]
+
+
 def test_decode_edges_skip_punctuation_but_keep_quotes_and_question_marks():
     text = 'He said: enough is enough, "they lie?" and more.'
     enc = _enc_text(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from unspin.corpus import Label
 from unspin.document import Document, Span
 from unspin.evaluation import two_fold_si
@@ -21,6 +23,10 @@ class FakeTagger:
         start, end = RIGHT if self.preferred[article] == self.threshold else WRONG
         doc.spans.append(Span(start, end, "Loaded_Language"))
         return doc
+
+    def predict_one(self, text: str, classify: bool = True) -> SimpleNamespace:
+        """The spans alone, as ``TechniqueTagger.predict_one`` gives them (SI sweeps skip techniques)."""
+        return SimpleNamespace(spans=[SimpleNamespace(start=s.start, end=s.end) for s in self(Document(text)).spans])
 
 
 def _two_fold(preferred: dict[str, float]):
@@ -63,3 +69,24 @@ def test_tagger_factory_encodes_once_and_keeps_the_folder_settings(monkeypatch):
         zip(DECODER_KEYS, (0.3, 0.9, 0.3, 0.3)))
     other.predict_one(text)
     assert calls.count(text) == 2  # once for the factory, once for the shipped tagger above
+
+
+def test_si_without_techniques_scores_the_same_and_skips_the_head(monkeypatch):
+    """Decoder sweeps score SI from the decoded spans alone: same overall figure, no head calls."""
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.evaluation import evaluate_si
+    from unspin.runtime import model_dir
+    from tests.conftest import EXAMPLE
+
+    tagger = TechniqueTagger.from_folder(model_dir("en-fast"))
+    text = EXAMPLE.read_text(encoding="utf-8")
+    full = tagger(Document(text))
+    assert len(full.spans) >= 2
+    # gold: the first predicted span exactly, and a made-up span elsewhere
+    gold = [Label("a", full.spans[0].start, full.spans[0].end, full.spans[0].label), Label("a", 0, 5, "Doubt")]
+    with_tc = evaluate_si(tagger, {"a": text}, gold)
+    calls = []
+    real = tagger.head
+    monkeypatch.setattr(tagger, "head", lambda feats: calls.append(1) or real(feats))
+    without = evaluate_si(tagger, {"a": text}, gold, techniques=False)
+    assert without.overall == with_tc.overall and not calls and without.per_technique == {}

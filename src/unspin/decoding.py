@@ -56,15 +56,21 @@ def _bad_edge(ch: str, keep: set[str], keep_categories: tuple[str, ...]) -> bool
     return cat[0] in "PS" and ch not in keep and cat not in keep_categories
 
 
-def break_positions(text: str) -> np.ndarray:
+def break_positions(text: str, sentences: bool = False) -> np.ndarray:
     """Sorted character positions a span may not cross: every paragraph break (a blank line)
-    and the end of the title line (the first non-empty line, when more text follows)."""
+    and the end of the title line (the first non-empty line, when more text follows); with
+    ``sentences``, also the start of every sentence but the first
+    (``unspin.article.sentences.split_sentences``)."""
     cuts = [m.start() for m in _PARAGRAPH.finditer(text)]
     first = len(text) - len(text.lstrip())
     nl = text.find("\n", first)
     if nl >= 0 and text[nl:].strip():
         cuts.append(nl)
-    return np.asarray(sorted(cuts), dtype=np.int64)
+    if sentences:
+        from unspin.article.sentences import split_sentences
+
+        cuts += [start for start, _ in split_sentences(text)[1:]]
+    return np.asarray(sorted(set(cuts)), dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -108,13 +114,15 @@ def decode(
     edge_end: float | None = None,
     breaks: bool = True,
     trim_punctuation: bool = True,
+    sentence_breaks: bool = False,
 ) -> list[RawSpan]:
     """Turn token probabilities (n_tokens, 3) into character spans.
 
     ``seed`` defaults to ``threshold``; ``edge_start`` and ``edge_end`` default to ``threshold``
     (no trimming) and never trim a span below its most confident word. ``breaks``: no span
     crosses a paragraph break or the end of the title line; ``trim_punctuation``: no span
-    starts or ends on punctuation other than quotes, brackets, ?, ! and # (module docstring).
+    starts or ends on punctuation other than quotes, brackets, ?, ! and # (module docstring);
+    ``sentence_breaks`` (with ``breaks``): no span crosses the start of a sentence either.
     """
     seed = threshold if seed is None else seed
     edge_start = threshold if edge_start is None else edge_start
@@ -122,12 +130,12 @@ def decode(
     starts, ends, mean_in, begin_pref = word_table(enc, probs)
     cut_before = np.zeros(len(starts), dtype=bool)
     if breaks and len(starts) > 1:
-        cuts = break_positions(text)
+        cuts = break_positions(text, sentences=sentence_breaks)
         if cuts.size:
             prev_end = enc.offsets[ends[:-1] - 1, 1]
             next_start = enc.offsets[starts[1:], 0]
-            # A cut lies in the gap between word w-1 and word w.
-            cut_before[1:] = np.searchsorted(cuts, next_start) > np.searchsorted(cuts, prev_end)
+            # A cut lies in the gap between word w-1 and word w (a sentence start is the start of w).
+            cut_before[1:] = np.searchsorted(cuts, next_start, side="right") > np.searchsorted(cuts, prev_end)
     spans: list[RawSpan] = []
     run: list[int] = []
 

@@ -44,13 +44,19 @@ def tagger_factory(folder: Path, texts: Iterable[str]) -> Callable[..., Techniqu
 
 
 def predict_si(
-    tagger: TechniqueTagger, articles: Mapping[str, str], progress: Progress | None = None
+    tagger: TechniqueTagger, articles: Mapping[str, str], progress: Progress | None = None, techniques: bool = True
 ) -> list[Label]:
-    """Predicted spans of every article, each with its technique (one label per technique)."""
+    """Predicted spans of every article, each with its technique (one label per technique).
+
+    ``techniques=False``: the decoded spans alone, without technique (the head is not run); the
+    overall SI score is the same, since SI merges overlapping spans whatever their techniques."""
     out: list[Label] = []
     for art, text in articles.items():
-        doc = tagger(Document(text))
-        out.extend(Label(art, s.start, s.end, s.label) for s in doc.spans)
+        if techniques:
+            doc = tagger(Document(text))
+            out.extend(Label(art, s.start, s.end, s.label) for s in doc.spans)
+        else:
+            out.extend(Label(art, s.start, s.end) for s in tagger.predict_one(text, classify=False).spans)
         if progress:
             progress()
     return out
@@ -84,9 +90,13 @@ def predict_tc(
     return out
 
 
-def evaluate_si(tagger: TechniqueTagger, articles: Mapping[str, str], gold: list[Label], progress: Progress | None = None) -> Score:
+def evaluate_si(
+    tagger: TechniqueTagger, articles: Mapping[str, str], gold: list[Label], progress: Progress | None = None, techniques: bool = True
+) -> Score:
+    """Official SI of ``tagger`` on ``articles``; ``techniques=False`` leaves out the per-technique
+    rows (and the technique head), which decoder sweeps do not need."""
     gold = [l for l in gold if l.article_id in articles]
-    return score_si(predict_si(tagger, articles, progress), gold)
+    return score_si(predict_si(tagger, articles, progress, techniques), gold)
 
 
 def evaluate_tc(tagger: TechniqueTagger, articles: Mapping[str, str], gold: list[Label], progress: Progress | None = None) -> Score:
@@ -115,9 +125,9 @@ def two_fold_si(
     chosen: list[tuple[float, ...]] = []
     for fit, apply in (halves, halves[::-1]):
         fit_articles = {a: articles[a] for a in fit}
-        best = max(grid, key=lambda t: evaluate_si(make_tagger(*t), fit_articles, gold).overall.f1)
+        best = max(grid, key=lambda t: evaluate_si(make_tagger(*t), fit_articles, gold, techniques=False).overall.f1)
         chosen.append(best)
-        predicted.extend(predict_si(make_tagger(*best), {a: articles[a] for a in apply}))
+        predicted.extend(predict_si(make_tagger(*best), {a: articles[a] for a in apply}, techniques=False))
     gold = [l for l in gold if l.article_id in articles]
     return score_si(predicted, gold), chosen
 

@@ -83,6 +83,7 @@ class TechniqueTagger:
         edge_end: float | None = None,
         breaks: bool = True,
         trim_punctuation: bool = True,
+        sentence_breaks: bool = False,
         span_decoder: Callable | None = None,
         label_groups: Sequence[int] | None = None,
     ) -> None:
@@ -97,7 +98,7 @@ class TechniqueTagger:
         self.threshold = threshold
         self.seed_threshold = threshold if seed_threshold is None else seed_threshold
         self.edge_start, self.edge_end = edge_start, edge_end
-        self.breaks, self.trim_punctuation = breaks, trim_punctuation
+        self.breaks, self.trim_punctuation, self.sentence_breaks = breaks, trim_punctuation, sentence_breaks
         # A span gets a second technique when the classifier gives it at least this probability:
         # in PTC, 6% of technique spans share their exact offsets with another technique.
         self.second_label_min = second_label_min
@@ -138,7 +139,8 @@ class TechniqueTagger:
     @staticmethod
     def settings(config: dict) -> dict[str, float | bool]:
         """The decoding settings a model folder's ``config.json`` chose on validation data
-        (the layout rules ``breaks`` and ``trim_punctuation`` are on unless it says otherwise)."""
+        (the layout rules ``breaks`` and ``trim_punctuation`` are on unless it says otherwise,
+        ``sentence_breaks`` off unless it says so)."""
         threshold = float(config["threshold"])
         return {
             "threshold": threshold,
@@ -148,6 +150,7 @@ class TechniqueTagger:
             "second_label_min": float(config.get("second_label_min", 0.35)),
             "breaks": bool(config.get("breaks", True)),
             "trim_punctuation": bool(config.get("trim_punctuation", True)),
+            "sentence_breaks": bool(config.get("sentence_breaks", False)),
         }
 
     # -- pure scoring -------------------------------------------------------------------
@@ -164,11 +167,12 @@ class TechniqueTagger:
         ]
         return self.head(feats)
 
-    def predict_one(self, text: str) -> TechniqueScores:
+    def predict_one(self, text: str, classify: bool = True) -> TechniqueScores:
         """Spans and technique probabilities of one text; long texts go segment by segment
         (``segments``), reporting progress as stage "finding persuasion techniques". Spans of a
         later segment keep character offsets into the whole text; their token indices are
-        relative to their segment."""
+        relative to their segment. ``classify=False`` skips the technique head (all-zero
+        probabilities): SI needs only the spans, and a decoder sweep scores hundreds of settings."""
         from unspin import progress
 
         parts = segments(text, SEGMENT_CHARS) if len(text) > SEGMENT_CHARS else [(0, len(text))]
@@ -183,8 +187,10 @@ class TechniqueTagger:
             else:
                 found = decode(out.enc, out.probs, piece, self.threshold, self.seed_threshold,
                                edge_start=self.edge_start, edge_end=self.edge_end,
-                               breaks=self.breaks, trim_punctuation=self.trim_punctuation)
-            probs.append(self._classify(piece, out, [(s.start, s.end, s.tok_start, s.tok_end) for s in found], article_norm))
+                               breaks=self.breaks, trim_punctuation=self.trim_punctuation,
+                               sentence_breaks=self.sentence_breaks)
+            ranges = [(s.start, s.end, s.tok_start, s.tok_end) for s in found]
+            probs.append(self._classify(piece, out, ranges, article_norm) if classify else np.zeros((len(ranges), len(self.labels)), np.float32))
             spans += [RawSpan(s.start + a, s.end + a, s.tok_start, s.tok_end, s.score) for s in found]
             del out  # the states of one segment at a time
             if len(parts) > 1:
