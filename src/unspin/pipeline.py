@@ -33,10 +33,11 @@ SUPPORTED = ("en", "ru")
 #: English comes in two sizes, like spaCy's small and transformer pipelines: the default
 #: ("accurate") tags spans with all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6
 #: (6 x 384), about twice as quick and some points of SI F1 lower (README, "Quality and speed").
-#: Russian has one size.
+#: Russian has one size. "embedder" is no component of its own: genre and evidence read its
+#: sentence vectors, so it counts in ``model_version``.
 MODELS: dict[tuple[str, bool], dict[str, str]] = {
-    ("en", False): {"techniques": "en", "claims": "en-claims", "genre": "en-genre"},
-    ("en", True): {"techniques": "en-fast", "claims": "en-claims", "genre": "en-genre"},
+    ("en", False): {"techniques": "en", "claims": "en-claims", "genre": "en-genre", "embedder": "en-embed"},
+    ("en", True): {"techniques": "en-fast", "claims": "en-claims", "genre": "en-genre", "embedder": "en-embed"},
     ("ru", False): {"techniques": "ru"},
     ("ru", True): {"techniques": "ru"},
 }
