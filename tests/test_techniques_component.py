@@ -50,7 +50,8 @@ def test_classify_spans_tc_mode():
 def test_settings_from_config_default_to_the_extend_threshold():
     old = TechniqueTagger.settings({"threshold": 0.2})
     assert old == {"threshold": 0.2, "seed_threshold": 0.2, "edge_start": 0.2, "edge_end": 0.2, "second_label_min": 0.35,
-                   "breaks": True, "trim_punctuation": True}
+                   "breaks": True, "trim_punctuation": True, "sentence_breaks": False}
     assert TechniqueTagger.settings({"threshold": 0.2, "breaks": False})["breaks"] is False
+    assert TechniqueTagger.settings({"threshold": 0.2, "sentence_breaks": True})["sentence_breaks"] is True
     new = TechniqueTagger.settings({"threshold": 0.1, "seed_threshold": 0.45, "edge_start": 0.3, "edge_end": 0.2})
     assert (new["edge_start"], new["edge_end"], new["seed_threshold"]) == (0.3, 0.2, 0.45)
