@@ -19,7 +19,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from unspin.article.genre_features import HAND_FEATURES, embedding_feature, hand_features
+from unspin.article.genre_features import EMBED_MAX_LEN, HAND_FEATURES, embedding_feature, hand_features, mean_embedding, opening_sentences
 from unspin.components import register
 from unspin.document import Document, Genre
 from unspin.runtime import softmax
@@ -41,8 +41,22 @@ class GenreModel:
         self.embedder = embedder
 
     def probabilities(self, text: str) -> dict[str, float]:
+        """P(label) for each of ``labels`` (summing to 1) for one article."""
+        return self._probabilities(text, embedding_feature(text, self.embedder))
+
+    def probabilities_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """``probabilities`` of each text; the opening sentences of all texts are tokenised in
+        one call when the embedder has ``many``, each text embedded in its own model calls (so
+        the same numbers as one text at a time)."""
+        many = getattr(self.embedder, "many", None)
+        if many is None:
+            return [self.probabilities(t) for t in texts]
+        vecs = many([opening_sentences(t) for t in texts], max_len=EMBED_MAX_LEN)
+        return [self._probabilities(t, mean_embedding(v)) for t, v in zip(texts, vecs)]
+
+    def _probabilities(self, text: str, embedding: np.ndarray) -> dict[str, float]:
         hand = hand_features(text)
-        x = (np.concatenate([embedding_feature(text, self.embedder), hand]) - self.mean) / self.scale
+        x = (np.concatenate([embedding, hand]) - self.mean) / self.scale
         z = (x @ self.w + self.b) / self.temperature
         p = softmax(z)
         if hand[HAND_FEATURES.index("editorial_marker")] > 0 and "opinion" in self.labels:
@@ -68,14 +82,19 @@ class GenreClassifier:
     style features, see its config.json for its held-out macro-F1 and the source confound).
     Sets ``doc.genre`` (the most probable label, scores rounded to 4 decimals)."""
 
-    def __init__(self, model: Callable[[str], dict[str, float]]) -> None:
+    def __init__(self, model: Callable[[str], dict[str, float]], many: Callable[[list[str]], list[dict[str, float]]] | None = None) -> None:
+        """``many(texts)``, when given, is ``[model(t) for t in texts]`` done in one go."""
         self.model = model
+        self.many = many
 
     @classmethod
     def from_model(cls, name: str = "en-genre") -> "GenreClassifier":
-        return cls(load_genre_model(name).probabilities)
+        model = load_genre_model(name)
+        return cls(model.probabilities, model.probabilities_many)
 
     def predict(self, docs: Sequence[Document]) -> list[dict[str, float]]:
+        if self.many is not None:
+            return list(self.many([doc.text for doc in docs]))
         return [self.model(doc.text) for doc in docs]
 
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[dict[str, float]]) -> None:
