@@ -140,3 +140,34 @@ def test_int8_outputs_depend_on_what_shares_the_call(model):
     plain, padded, noisy = _padded_runs(encoder.sessions[0], encoder.config, encoder.encode_many([COLUMN])[0])
     assert np.abs(plain).max() > 1.0
     assert np.abs(plain - padded).max() > 1e-3 and np.abs(padded - noisy).max() > 1e-3
+
+
+def _items():
+    from unspin.store.ingest import InputDoc, sha256
+
+    rows = [("a", COLUMN, "text"), ("b", HTML, "html"), ("c", RU_TEXT, "text"), ("d", "Dies ist ganz sicher ein deutscher Text über die Wahlen im Land.", "text"),
+            ("e", None, "text"), ("f", NEWS.encode("utf-16"), "text"), ("g", "Traitors again.", "text")]
+    return [InputDoc(i, c, sha256(c or ""), kind=k, source="s") for i, c, k in rows]
+
+
+def test_batch_records_equal_one_document_at_a_time():
+    """`unspin batch` (analyse_batch) stores what analysing each document alone stores,
+    errors included."""
+    from unspin.store.batch import analyse_batch, analyse_item
+
+    items = _items()
+    alone = [vars(analyse_item(item)) for item in items]
+    assert [vars(r) for r in analyse_batch(items)] == alone
+    assert [r["status"] for r in alone].count("error") == 2 and alone[2]["language"] == "ru"
+
+
+def test_a_batch_that_breaks_is_analysed_one_document_at_a_time(monkeypatch):
+    from unspin import pipeline
+    from unspin.store.batch import analyse_batch, analyse_item
+
+    def broken(*a, **k):
+        raise RuntimeError("a bug some document triggers")
+
+    monkeypatch.setattr(pipeline, "analyze_many", broken)
+    items = _items()[:3] + _items()[4:5]
+    assert [vars(r) for r in analyse_batch(items)] == [vars(analyse_item(item)) for item in items]
