@@ -119,15 +119,7 @@ def opening_sentences(text: str, budget_tokens: int = 512) -> list[str]:
     return out or [normalise(text)[:2000]]
 
 
-#: Tokens per opening sentence the embedder reads for the genre feature.
-EMBED_MAX_LEN = 128
-
-
 def embedding_feature(text: str, embedder) -> np.ndarray:
-    return mean_embedding(embedder(opening_sentences(text), max_len=EMBED_MAX_LEN))
-
-
-def mean_embedding(vecs: np.ndarray) -> np.ndarray:
-    """The unit-length mean of sentence vectors (n, dim): the genre classifier's embedding feature."""
+    vecs = embedder(opening_sentences(text), max_len=128)
     v = vecs.mean(0)
     return (v / max(float(np.linalg.norm(v)), 1e-9)).astype(np.float32)
