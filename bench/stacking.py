@@ -10,7 +10,13 @@ PTC test articles, in groups of ``--group`` documents, alternating the order wit
   claims and genre embedder: all sentences sorted by length, ``batch`` per call);
 - the largest difference in the span encoder's P(O, B, I) between the two (0 would mean exact).
 
+Also, with ``--padding`` only: how far padding under attention mask 0 moves a window's real
+positions (a 40-token window of ``examples/column.txt`` alone, padded to 200 tokens with pad
+ids, and with arbitrary ids), for the shipped ``en`` and ``en-fast`` encoders and, when given
+with ``--fp32``, an fp32 export.
+
     python bench/stacking.py [--n 48] [--group 16]
+    python bench/stacking.py --padding [--fp32 ../runs/mpnet-s1/encoder-fp32.onnx]
 """
 
 from __future__ import annotations
@@ -30,7 +36,11 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=48, help="articles (default 48)")
     ap.add_argument("--group", type=int, default=16, help="documents stacked together (default 16)")
     ap.add_argument("--articles", type=Path, default=ROOT.parent / "shared" / "data" / "ptc" / "test-articles")
+    ap.add_argument("--padding", action="store_true", help="only measure what padding does to real positions")
+    ap.add_argument("--fp32", type=Path, help="an fp32 export of the default span encoder, for --padding")
     args = ap.parse_args()
+    if args.padding:
+        return padding(args.fp32)
 
     from unspin import corpus
     from unspin.article.genre_features import opening_sentences
@@ -94,6 +104,29 @@ def _stacked(encoder, encs) -> list:
         logits, _ = encoder.sessions[0].run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask})
         probs += [softmax(logits[r, : e - s + 2].astype(np.float32)) for r, (_, (s, e)) in enumerate(chunk)]
     return probs
+
+
+def padding(fp32: Path | None) -> None:
+    from unspin.encoding import batch_windows
+    from unspin.runtime import load_span_model, onnx_session
+
+    text = (ROOT / "examples" / "column.txt").read_text(encoding="utf-8")
+    runs = [("en", None), ("en-fast", None)] + ([("en", fp32)] if fp32 else [])
+    for name, path in runs:
+        encoder, _ = load_span_model(name)
+        cfg = encoder.config
+        session = onnx_session(path) if path else encoder.sessions[0]
+        ids, mask = batch_windows(encoder.encode_many([text])[0], [(0, 40)], cfg["cls_id"], cfg["sep_id"], cfg["pad_id"])
+        n, width = ids.shape[1], 200
+        wide = np.full((1, width), cfg["pad_id"], np.int64)
+        wide_mask = np.zeros((1, width), np.int64)
+        wide[:, :n], wide_mask[:, :n] = ids, mask
+        noisy = wide.copy()
+        noisy[0, n:] = np.arange(width - n) % 1000 + 1000
+        alone, padded, arbitrary = (session.run(["bio_logits"], {"input_ids": i, "attention_mask": m})[0][0, :n]
+                                    for i, m in ((ids, mask), (wide, wide_mask), (noisy, wide_mask)))
+        print(f"{name} {path or '(shipped)'}: largest |logit change| of a real position, padded with pad ids "
+              f"{float(np.abs(alone - padded).max()):.4f}, with arbitrary ids {float(np.abs(alone - arbitrary).max()):.4f}")
 
 
 if __name__ == "__main__":
