@@ -145,7 +145,8 @@ def test_int8_outputs_depend_on_what_shares_the_call(model):
 def _items():
     from unspin.store.ingest import InputDoc, sha256
 
-    rows = [("a", COLUMN, "text"), ("b", HTML, "html"), ("c", RU_TEXT, "text"), ("d", "Dies ist ganz sicher ein deutscher Text über die Wahlen im Land.", "text"),
+    german = "Dies ist ganz sicher ein deutscher Text über die Wahlen im Land."
+    rows = [("a", COLUMN, "text"), ("b", HTML, "html"), ("c", RU_TEXT, "text"), ("d", german, "text"),
             ("e", None, "text"), ("f", NEWS.encode("utf-16"), "text"), ("g", "Traitors again.", "text")]
     return [InputDoc(i, c, sha256(c or ""), kind=k, source="s") for i, c, k in rows]
 
