@@ -3,6 +3,6 @@
 __version__ = "0.3.0"
 
 from unspin.document import Document, Genre, Span, SpanGroup, Summary  # noqa: E402
-from unspin.pipeline import analyze, load  # noqa: E402
+from unspin.pipeline import analyze, analyze_many, load  # noqa: E402
 
-__all__ = ["Document", "Genre", "Span", "SpanGroup", "Summary", "analyze", "load", "__version__"]
+__all__ = ["Document", "Genre", "Span", "SpanGroup", "Summary", "analyze", "analyze_many", "load", "__version__"]

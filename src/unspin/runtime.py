@@ -15,11 +15,11 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
-from unspin.encoding import Encoded, batch_windows, encode, load_tokenizer, stitch_weights, windows
+from unspin.encoding import Encoded, batch_windows, encode, encode_many, load_tokenizer, stitch_weights, windows
 from unspin.errors import ModelError
 
 MODELS_DIR = Path(__file__).resolve().parent / "models"
@@ -103,7 +103,22 @@ class SpanEncoder:
         self.batch = int(self.config.get("batch", 16))
 
     def __call__(self, text: str) -> TokenOutputs:
-        enc = encode(self.tokenizer, text)
+        """Per-token P(O, B, I) and token states of ``text`` (see ``TokenOutputs``)."""
+        return self.outputs(encode(self.tokenizer, text))
+
+    def encode_many(self, texts: Sequence[str]) -> list[Encoded]:
+        """``encode`` of each text, tokenised in one ``encode_batch`` call (the tokenizer's own
+        threads, no Python loop per text); the ids and offsets are those ``encode`` gives."""
+        return encode_many(self.tokenizer, texts)
+
+    def outputs(self, enc: Encoded) -> TokenOutputs:
+        """The encoder over the windows of one tokenised text, ``batch`` windows per ONNX call.
+
+        The windows of one text are never stacked with another text's: the int8 encoders
+        quantise activations with one scale per call (``quantize_dynamic``), so what shares a call
+        changes the outputs slightly. Keeping every call to one text's windows makes a text's
+        outputs the same whether it is analysed alone or in a batch (``Pipeline.pipe``).
+        """
         n = len(enc)
         hidden_size = int(self.config["hidden_size"])
         k = len(self.sessions)

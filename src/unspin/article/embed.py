@@ -50,8 +50,26 @@ class OnnxTextModel:
         """(len(texts), dim) float32 rows (unit vectors for the embedder, logits for a classifier)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        ids = self.encode_ids(texts, max_len)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        return self._run(self.encode_ids(texts, max_len))
+
+    def many(self, groups: Sequence[Sequence[str]], max_len: int | None = None) -> list[np.ndarray]:
+        """``self(group)`` for each group of texts (a document's sentences, say), with every
+        text of every group tokenised in one ``encode_batch`` call.
+
+        The ONNX calls stay within a group: the int8 models quantise activations with one scale
+        per call, so a group's rows are exactly what ``self(group)`` gives, whatever the other
+        groups hold (``Pipeline.pipe`` relies on it).
+        """
+        flat = [t for g in groups for t in g]
+        ids = self.encode_ids(flat, max_len) if flat else []
+        out, k = [], 0
+        for g in groups:
+            out.append(self._run(ids[k : k + len(g)]) if g else np.zeros((0, self.dim), dtype=np.float32))
+            k += len(g)
+        return out
+
+    def _run(self, ids: list[list[int]]) -> np.ndarray:
+        out = np.zeros((len(ids), self.dim), dtype=np.float32)
         # Sort by length so each batch pads to similar lengths: several times faster on long lists.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         for b0 in range(0, len(order), self.batch):

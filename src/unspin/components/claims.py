@@ -49,32 +49,40 @@ class ClaimDetector:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         kwargs.setdefault("threshold", float(config["threshold"]))
 
-        def scorer(texts: list[str]) -> np.ndarray:
-            logits = model(texts)
-            return softmax(logits)[:, 1]
-
-        return cls(scorer, **kwargs)
+        return cls(SentenceScorer(model), **kwargs)
 
     def predict(self, docs: Sequence[Document]) -> list[list[tuple[int, int, float]]]:
         """All sentences of each document with their check-worthiness, ``(start, end, p)``.
 
         Sentences are scored in chunks of ``CHUNK``, so a book-length text reports progress
         (stage "scoring sentences for claims") and never holds all its token batches at once.
+        When the scorer has ``many`` (the shipped one does), the sentences of every document of
+        at most ``CHUNK`` sentences are tokenised in one call; each document is still scored
+        in its own model calls, so its claims do not depend on the other documents.
         """
-        from unspin import progress
-
+        per_doc = [[(a, b) for a, b in split_sentences(doc.text) if len(doc.text[a:b].split()) >= MIN_WORDS] for doc in docs]
+        many = getattr(self.scorer, "many", None)
+        scored: dict[int, np.ndarray] = {}
+        if many is not None:
+            small = [i for i, spans in enumerate(per_doc) if len(spans) <= CHUNK]
+            groups = [[docs[i].text[a:b] for a, b in per_doc[i]] for i in small]
+            scored = {i: np.asarray(p, dtype=np.float32) for i, p in zip(small, many(groups))}
         out = []
-        for doc in docs:
-            spans = [(a, b) for a, b in split_sentences(doc.text) if len(doc.text[a:b].split()) >= MIN_WORDS]
-            probs = []
-            for i in range(0, len(spans), CHUNK):
-                chunk = spans[i : i + CHUNK]
-                probs.append(np.asarray(self.scorer([doc.text[a:b] for a, b in chunk]), dtype=np.float32))
-                if len(spans) > CHUNK:
-                    progress.report("scoring sentences for claims", min(i + CHUNK, len(spans)), len(spans))
-            flat = np.concatenate(probs) if probs else np.zeros(0)
+        for i, (doc, spans) in enumerate(zip(docs, per_doc)):
+            flat = scored[i] if i in scored else self._score(doc.text, spans)
             out.append([(a, b, float(p)) for (a, b), p in zip(spans, flat)])
         return out
+
+    def _score(self, text: str, spans: list[tuple[int, int]]) -> np.ndarray:
+        from unspin import progress
+
+        probs = []
+        for i in range(0, len(spans), CHUNK):
+            chunk = spans[i : i + CHUNK]
+            probs.append(np.asarray(self.scorer([text[a:b] for a, b in chunk]), dtype=np.float32))
+            if len(spans) > CHUNK:
+                progress.report("scoring sentences for claims", min(i + CHUNK, len(spans)), len(spans))
+        return np.concatenate(probs) if probs else np.zeros(0)
 
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[list[tuple[int, int, float]]]) -> None:
         for doc, sentences in zip(docs, scores):
@@ -82,3 +90,19 @@ class ClaimDetector:
             group.clear()
             # Rounded as the JSON shows them, so a Document read back from JSON equals this one.
             group.extend(Span(a, b, "claim", round(min(max(p, 0.0), 1.0), 4)) for a, b, p in sentences if p >= self.threshold)
+
+
+class SentenceScorer:
+    """P(check-worthy) per sentence from the shipped classifier (``OnnxTextModel`` logits,
+    softmax, class 1): ``scorer(sentences) -> (n,)``; ``many(groups)`` scores each group as
+    ``scorer(group)`` would, tokenising all groups at once (``OnnxTextModel.many``)."""
+
+    def __init__(self, model) -> None:
+        self.model = model
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        return softmax(self.model(texts))[:, 1]
+
+    def many(self, groups: list[list[str]]) -> list[np.ndarray]:
+        # Softmax group by group: the same array shapes as ``__call__``, so the same bits.
+        return [softmax(logits)[:, 1] for logits in self.model.many(groups)]

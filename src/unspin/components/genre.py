@@ -40,9 +40,11 @@ class GenreModel:
             embedder = load_embedder()
         self.embedder = embedder
 
-    def probabilities(self, text: str) -> dict[str, float]:
+    def probabilities(self, text: str, embedding: np.ndarray | None = None) -> dict[str, float]:
+        """P(label) for each of ``labels`` (summing to 1) for one article; ``embedding``: its
+        sentence-embedding feature when already computed (``probabilities_many``)."""
         hand = hand_features(text)
-        x = (np.concatenate([embedding_feature(text, self.embedder), hand]) - self.mean) / self.scale
+        x = (np.concatenate([embedding_feature(text, self.embedder) if embedding is None else embedding, hand]) - self.mean) / self.scale
         z = (x @ self.w + self.b) / self.temperature
         p = softmax(z)
         if hand[HAND_FEATURES.index("editorial_marker")] > 0 and "opinion" in self.labels:
@@ -52,6 +54,40 @@ class GenreModel:
                 p = p * ((1.0 - self.min_opinion) / rest if rest > 0 else 0.0)
                 p[i] = self.min_opinion
         return {l: float(v) for l, v in zip(self.labels, p)}
+
+
+    def probabilities_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
+        """``probabilities`` of each text. With an embedder that has ``many`` (the shipped one),
+        the opening sentences of all texts are tokenised in one call, each text's still embedded
+        in its own model calls, so the numbers are those of one text at a time."""
+        many = getattr(self.embedder, "many", None)
+        if many is None:
+            return [self.probabilities(t) for t in texts]
+        # embedding_feature says what it embeds (sentences, max_len) and pools what comes back,
+        # so the batch reads exactly what one text at a time reads, by the same code.
+        asked = [_Embedding() for _ in texts]
+        for t, a in zip(texts, asked):
+            embedding_feature(t, a)
+        out: list[dict[str, float]] = [{} for _ in texts]
+        for max_len in {a.max_len for a in asked}:
+            idx = [i for i, a in enumerate(asked) if a.max_len == max_len]
+            for i, vecs in zip(idx, many([asked[i].sentences for i in idx], max_len=max_len)):
+                out[i] = self.probabilities(texts[i], embedding_feature(texts[i], _Embedding(vecs)))
+        return out
+
+
+class _Embedding:
+    """A stand-in embedder: records the sentences and ``max_len`` it is asked for, and answers
+    with ``vecs`` (vectors already computed; zeros when recording)."""
+
+    def __init__(self, vecs: np.ndarray | None = None) -> None:
+        self.vecs = vecs
+        self.sentences: list[str] = []
+        self.max_len: int | None = None
+
+    def __call__(self, sentences: Sequence[str], max_len: int | None = None) -> np.ndarray:
+        self.sentences, self.max_len = list(sentences), max_len
+        return self.vecs if self.vecs is not None else np.zeros((max(len(self.sentences), 1), 1), np.float32)
 
 
 @lru_cache(maxsize=2)
@@ -68,14 +104,19 @@ class GenreClassifier:
     style features, see its config.json for its held-out macro-F1 and the source confound).
     Sets ``doc.genre`` (the most probable label, scores rounded to 4 decimals)."""
 
-    def __init__(self, model: Callable[[str], dict[str, float]]) -> None:
+    def __init__(self, model: Callable[[str], dict[str, float]], many: Callable[[list[str]], list[dict[str, float]]] | None = None) -> None:
+        """``many(texts)``, when given, is ``[model(t) for t in texts]`` done in one go."""
         self.model = model
+        self.many = many
 
     @classmethod
     def from_model(cls, name: str = "en-genre") -> "GenreClassifier":
-        return cls(load_genre_model(name).probabilities)
+        model = load_genre_model(name)
+        return cls(model.probabilities, model.probabilities_many)
 
     def predict(self, docs: Sequence[Document]) -> list[dict[str, float]]:
+        if self.many is not None:
+            return list(self.many([doc.text for doc in docs]))
         return [self.model(doc.text) for doc in docs]
 
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[dict[str, float]]) -> None:

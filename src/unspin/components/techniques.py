@@ -17,6 +17,7 @@ from unspin.components import register
 from unspin.decoding import RawSpan, decode, tokens_in
 from unspin.document import TECHNIQUES, Document, Span
 from unspin.features import extra_features, normalise, pool
+from unspin.encoding import Encoded
 from unspin.runtime import TokenOutputs
 
 
@@ -167,12 +168,14 @@ class TechniqueTagger:
         ]
         return self.head(feats)
 
-    def predict_one(self, text: str, classify: bool = True) -> TechniqueScores:
+    def predict_one(self, text: str, enc: "Encoded | None" = None, classify: bool = True) -> TechniqueScores:
         """Spans and technique probabilities of one text; long texts go segment by segment
         (``segments``), reporting progress as stage "finding persuasion techniques". Spans of a
         later segment keep character offsets into the whole text; their token indices are
-        relative to their segment. ``classify=False`` skips the technique head (all-zero
-        probabilities): SI needs only the spans, and a decoder sweep scores hundreds of settings."""
+        relative to their segment. ``enc``: the text already tokenised (``SpanEncoder.encode_many``,
+        texts of one segment only), run through ``encoder.outputs``. ``classify=False`` skips the
+        technique head (all-zero probabilities): SI needs only the spans, and a decoder sweep
+        scores hundreds of settings."""
         from unspin import progress
 
         parts = segments(text, SEGMENT_CHARS) if len(text) > SEGMENT_CHARS else [(0, len(text))]
@@ -181,7 +184,7 @@ class TechniqueTagger:
         probs: list[np.ndarray] = []
         for k, (a, b) in enumerate(parts):
             piece = text[a:b]
-            out = self.encoder(piece)
+            out = self.encoder.outputs(enc) if enc is not None and len(parts) == 1 else self.encoder(piece)
             if self.span_decoder is not None:
                 found = self.span_decoder(piece, out.enc, out.probs)
             else:
@@ -198,7 +201,15 @@ class TechniqueTagger:
         return TechniqueScores(spans, np.concatenate(probs) if probs else np.zeros((0, len(self.labels)), np.float32))
 
     def predict(self, docs: Sequence[Document]) -> list[TechniqueScores]:
-        return [self.predict_one(doc.text) for doc in docs]
+        """``predict_one`` of each document. Texts of one segment are tokenised together in one
+        call when the encoder can (``encode_many``); each text's encoder calls hold its own
+        windows only, so a document's spans do not depend on the others in ``docs``."""
+        encoded: list = [None] * len(docs)
+        if hasattr(self.encoder, "encode_many") and hasattr(self.encoder, "outputs"):
+            whole = [i for i, doc in enumerate(docs) if len(doc.text) <= SEGMENT_CHARS]
+            for i, enc in zip(whole, self.encoder.encode_many([docs[i].text for i in whole])):
+                encoded[i] = enc
+        return [self.predict_one(doc.text, enc) for doc, enc in zip(docs, encoded)]
 
     def classify_spans(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         """TC mode: technique probabilities (len(spans), n_techniques) for given character spans."""

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError
 from unspin.inputs import MAX_CHARS, read
+from unspin.pipeline import BATCH_SIZE
 from unspin.store.db import CORE_KEYS, ERROR, Record, Store
 from unspin.store.ingest import InputDoc
 
@@ -28,15 +29,9 @@ def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str =
     Only ``ModelError`` (the model itself is missing or broken) propagates: every later document
     would fail the same way, so the run should stop and say so.
     """
-    rec = Record(item.id, item.content_hash, source=item.source, published=item.published, title=item.title, url=item.url)
+    rec = _record(item)
     try:
-        if item.error:
-            raise InputError(item.error)
-        if item.content is None:
-            raise InputError("no text")
-        # The one road, as for `unspin analyze`: .html files are extracted, everything else
-        # (text files, JSONL and CSV cells) is sniffed, so HTML in a JSONL row is extracted too.
-        src = read(item.content, item.id, fmt="html" if item.kind == "html" else "auto", max_chars=max_chars)
+        src = _read(item, max_chars)
         if analyze is None:
             import unspin
 
@@ -44,13 +39,70 @@ def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str =
         doc = analyze(src, language=language, max_chars=max_chars)
     except ModelError:
         raise
-    except UnspinError as exc:
+    except Exception as exc:  # one odd document must not end a run of thousands
+        return _failed(rec, exc)
+    return _analysed(rec, doc)
+
+
+def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: int = MAX_CHARS, fast: bool = False) -> list[Record]:
+    """``analyse_item`` of each document with the shipped pipelines, run over the documents
+    together (``unspin.pipeline.analyze_many``): the same records, with less work per document.
+
+    Bad documents become error records as in ``analyse_item``; should the batch itself fail on
+    some odd document, it is analysed again one document at a time, so only that one fails.
+    """
+    from unspin.pipeline import analyze_many
+
+    records = [_record(item) for item in items]
+    read: list[tuple[int, Any]] = []
+    for i, item in enumerate(items):
+        try:
+            read.append((i, _read(item, max_chars)))
+        except Exception as exc:
+            _failed(records[i], exc)
+    try:
+        results = list(analyze_many([src for _, src in read], language, batch_size=max(1, len(read)), max_chars=max_chars, fast=fast, errors="return"))
+    except ModelError:
+        raise
+    except Exception:
+        import functools
+
+        import unspin
+
+        one = functools.partial(unspin.analyze, fast=fast) if fast else None
+        return [records[i] if records[i].status == ERROR else analyse_item(item, one, language, max_chars) for i, item in enumerate(items)]
+    for (i, _), result in zip(read, results):
+        if isinstance(result, Document):
+            _analysed(records[i], result)
+        else:
+            _failed(records[i], result)
+    return records
+
+
+def _record(item: InputDoc) -> Record:
+    return Record(item.id, item.content_hash, source=item.source, published=item.published, title=item.title, url=item.url)
+
+
+def _read(item: InputDoc, max_chars: int) -> Any:
+    """The item's text through the one road, as for `unspin analyze`: .html files are extracted,
+    everything else (text files, JSONL and CSV cells) is sniffed, so HTML in a JSONL row is too."""
+    if item.error:
+        raise InputError(item.error)
+    if item.content is None:
+        raise InputError("no text")
+    return read(item.content, item.id, fmt="html" if item.kind == "html" else "auto", max_chars=max_chars)
+
+
+def _failed(rec: Record, exc: Exception) -> Record:
+    if isinstance(exc, UnspinError):
         # Stored and summarised for `unspin batch`: advice in the CLI's words (--language en).
         rec.status, rec.error = ERROR, str(exc.at("cli"))
-        return rec
-    except Exception as exc:  # one odd document must not end a run of thousands
+    else:
         rec.status, rec.error = ERROR, f"internal error: {type(exc).__name__}: {exc}"
-        return rec
+    return rec
+
+
+def _analysed(rec: Record, doc: Document) -> Record:
     data = doc.to_dict()
     rec.text = doc.text
     rec.language = data.get("language")
@@ -60,8 +112,14 @@ def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str =
     return rec
 
 
-def analyse_chunk(items: Sequence[InputDoc], analyze: Analyze | None, language: str, max_chars: int) -> list[Record]:
-    return [analyse_item(item, analyze, language, max_chars) for item in items]
+def analyse_chunk(
+    items: Sequence[InputDoc], analyze: Analyze | None, language: str, max_chars: int, fast: bool = False
+) -> list[Record]:
+    """Records of ``items``: with ``analyze`` given, one document at a time through it; else the
+    shipped pipelines over the whole chunk at once (``analyse_batch``)."""
+    if analyze is not None:
+        return [analyse_item(item, analyze, language, max_chars) for item in items]
+    return analyse_batch(items, language, max_chars, fast)
 
 
 class Executor(Protocol):
@@ -72,14 +130,25 @@ class Executor(Protocol):
 
 @dataclass
 class LocalExecutor:
+    """Analyses in this process. With ``analyze`` (a function like ``unspin.analyze``) one
+    document at a time; without, the shipped pipelines (``fast``: the small English span model)
+    over ``batch_size`` documents at a time (``analyse_batch``), yielding each batch's records."""
+
     analyze: Analyze | None = None
     language: str = "auto"
     max_chars: int = MAX_CHARS
+    fast: bool = False
+    batch_size: int = BATCH_SIZE
 
     def imap(self, chunks: Iterator[list[InputDoc]]) -> Iterator[list[Record]]:
-        for chunk in chunks:
-            for item in chunk:
-                yield [analyse_item(item, self.analyze, self.language, self.max_chars)]
+        if self.analyze is not None:
+            for chunk in chunks:
+                for item in chunk:
+                    yield [analyse_item(item, self.analyze, self.language, self.max_chars)]
+            return
+        items = (item for chunk in chunks for item in chunk)
+        for batch in _chunked(items, self.batch_size):
+            yield analyse_batch(batch, self.language, self.max_chars, self.fast)
 
 
 @dataclass

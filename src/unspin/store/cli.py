@@ -7,7 +7,6 @@ start, so it imports nothing heavy at module level.
 from __future__ import annotations
 
 import enum
-import functools
 import io
 import json
 import sys
@@ -73,7 +72,6 @@ def batch(
         "Documents analysed with the other size are analysed again."),
 ) -> None:
     """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""
-    import unspin
     from unspin.store import batch as batchmod
     from unspin.store import ingest
     from unspin.pipeline import model_version
@@ -82,8 +80,6 @@ def batch(
     total = ingest.count(inputs)
     unsupported = ingest.unsupported(inputs)
     version = model_version(language, fast)  # "auto": every language's models, as documents are routed by language
-    # None: unspin.analyze itself (the default size); a partial of it pickles for Dask workers.
-    analyze = functools.partial(unspin.analyze, fast=True) if fast else None
     with Store(db) as store:
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
@@ -97,13 +93,13 @@ def batch(
                 from unspin.store.distributed import DaskExecutor, client_for
 
                 with client_for(dask) as client:
-                    executor = DaskExecutor(client, analyze=analyze, language=language, max_chars=max_chars)
+                    executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast)
                     executor.warm_up()
                     summary = batchmod.run_batch(
                         docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, task_size=4, progress=step
                     )
             else:
-                executor = batchmod.LocalExecutor(analyze=analyze, language=language, max_chars=max_chars)
+                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast)
                 summary = batchmod.run_batch(docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step)
     summary.unsupported = unsupported
     if as_json:

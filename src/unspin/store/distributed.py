@@ -45,13 +45,14 @@ class WarmModel(WorkerPlugin):
 
     name = "unspin-warm-model"
 
-    def __init__(self, language: str) -> None:
+    def __init__(self, language: str, fast: bool = False) -> None:
         self.language = language
+        self.fast = fast
 
     def setup(self, worker: Any) -> None:
         from unspin.pipeline import load
 
-        load("en" if self.language == "auto" else self.language)
+        load("en" if self.language == "auto" else self.language, self.fast)
 
 
 def _warm(analyze: Analyze) -> None:
@@ -84,18 +85,24 @@ def client_for(spec: str, connect_timeout: float = 15.0) -> Iterator[Any]:
 
 @dataclass
 class DaskExecutor:
-    """Keeps a bounded number of chunks in flight, so a huge corpus is never all in memory."""
+    """Keeps a bounded number of chunks in flight, so a huge corpus is never all in memory.
+
+    Without ``analyze`` each worker runs the shipped pipelines (``fast``: the small English span
+    model) over a whole chunk at once (``unspin.store.batch.analyse_batch``); with it, one
+    document at a time through ``analyze``.
+    """
 
     client: Any
     analyze: Analyze | None = None
     language: str = "auto"
     max_chars: int = MAX_CHARS
     in_flight_per_worker: int = 3
+    fast: bool = False
 
     def warm_up(self) -> None:
         """Load the model on every worker now, so the first tasks (and the ETA) are not skewed."""
         if self.analyze is None:
-            self.client.register_plugin(WarmModel(self.language))
+            self.client.register_plugin(WarmModel(self.language, self.fast))
         else:
             self.client.run(_warm, self.analyze)
 
@@ -111,7 +118,7 @@ class DaskExecutor:
             chunk = next(chunks, None)
             if chunk is None:
                 return False
-            done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, pure=False))
+            done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, self.fast, pure=False))
             return True
 
         while running < limit and submit():
