@@ -153,7 +153,7 @@ def _group_folds(labels: list[str], groups: list[str], k: int, seed: int) -> lis
     load = [{lab: 0 for lab in totals} for _ in range(k)]
     where: dict[str, int] = {}
     for g in names:
-        def cost(f: int) -> float:
+        def cost(f: int, g: str = g) -> float:
             return sum(((load[f][lab] + n) / totals[lab]) ** 2 - (load[f][lab] / totals[lab]) ** 2 for lab, n in members[g].items())
 
         f = min(range(k), key=lambda f: (cost(f), sum(load[f].values()), f))

@@ -125,28 +125,6 @@ def embedding_feature(text: str, embedder) -> np.ndarray:
     return (v / max(float(np.linalg.norm(v)), 1e-9)).astype(np.float32)
 
 
-def pooled_states(states: np.ndarray, opening_tokens: int = 512) -> np.ndarray:
-    """Mean of token states ``(n_tokens, hidden)`` over the first ``opening_tokens`` tokens (the
-    article's opening, as the MiniLM embedding feature also reads), scaled to unit length:
-    ``(hidden,)`` float32 (zeros for an empty text). Used on the span encoder's last-layer states."""
-    if len(states) == 0:
-        return np.zeros(states.shape[1], np.float32)
-    v = states[:opening_tokens].mean(0)
-    return (v / max(float(np.linalg.norm(v)), 1e-9)).astype(np.float32)
-
-
-
-
-def persuasion_density(probs: np.ndarray, opening_tokens: int = 512) -> np.ndarray:
-    """How much of the opening the span tagger marks, from its per-token ``(n_tokens, 3)``
-    P(O), P(B), P(I): ``[mean P(B or I), share of tokens with P(O) < 0.5]`` over the first
-    ``opening_tokens`` tokens, float32 (zeros for an empty text). Opinion persuades more."""
-    if len(probs) == 0:
-        return np.zeros(2, np.float32)
-    p = probs[:opening_tokens]
-    inside = 1.0 - p[:, 0]
-    return np.array([inside.mean(), (inside > 0.5).mean()], np.float32)
-
 # Closed-class English words (articles, pronouns, auxiliaries, prepositions, conjunctions,
 # determiners, common adverbs): their rates are the classic stylometric signal of register and
 # carry little topic, so they should travel across sources better than embeddings.
