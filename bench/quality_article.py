@@ -8,7 +8,9 @@ on our own held-out 10% of CT24 train (scripts/_data.py: checkworthy_splits); de
 too (it chose the threshold, so it is optimistic). ``--precision both`` also scores the fp32
 ONNX export left by scripts/train_claims.py in --claims-run (not shipped).
 Genre: macro-F1 on the held-out 20% of every (source, label) cell of genre_en, with per-cell
-predictions, since the corpus confounds genre with source.
+predictions, since the corpus confounds genre with source. Sources are on both sides of that
+split; the figure on folds that keep them apart (the one the model is chosen on) comes from
+``python scripts/train_genre.py --compare`` (bench/RESULTS.md, rows G1-G9).
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def test_shipped_models_share_one_tokenizer_and_no_orphans():
     assert len({configs[n]["tokenizer"] for n in ("en-fast", "en-claims", "en-embed")}) == 1, named
     assert len(named) == 3 and configs["en"]["tokenizer"] not in (configs["en-fast"]["tokenizer"], configs["ru"]["tokenizer"]), named
     for name, config in configs.items():
-        if name != "en-genre":  # numpy weights over en-embed's vectors, no tokenizer of its own
+        if name != "en-genre":  # numpy weights over style features, no tokenizer of its own
             assert tokenizer_file(MODELS_DIR / name, config).is_file()
     assert {f"tokenizers/{f.name}" for f in (MODELS_DIR / "tokenizers").iterdir()} == named
 

@@ -37,8 +37,8 @@ BATCH_SIZE = 16
 #: English comes in two sizes, like spaCy's small and transformer pipelines: the default
 #: ("accurate") tags spans with all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6
 #: (6 x 384), about twice as quick and some points of SI F1 lower (README, "Quality and speed").
-#: Russian has one size. "embedder" is no component of its own: genre and evidence read its
-#: sentence vectors, so it counts in ``model_version``.
+#: Russian has one size. "embedder" is no component of its own: evidence (and a genre model with
+#: a "minilm" feature block) reads its sentence vectors, so it counts in ``model_version``.
 MODELS: dict[tuple[str, bool], dict[str, str]] = {
     ("en", False): {"techniques": "en", "claims": "en-claims", "genre": "en-genre", "embedder": "en-embed"},
     ("en", True): {"techniques": "en-fast", "claims": "en-claims", "genre": "en-genre", "embedder": "en-embed"},

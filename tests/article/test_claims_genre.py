@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from unspin.article.genre_features import EDITORIAL_MARKERS, HAND_FEATURES, hand_features, normalise
+from unspin.article.genre_features import EDITORIAL_MARKERS, FUNCTION_WORDS, HAND_FEATURES, function_word_rates, hand_features, normalise
 from unspin.components.claims import ClaimDetector
 from unspin.components.genre import GenreClassifier, GenreModel
 from unspin.document import Document
@@ -88,3 +88,30 @@ def test_genre_component_result_shape(tiny_genre_model):
     comp.set_annotations([doc], comp.predict([doc]))
     g = doc.to_dict()["genre"]
     assert g["label"] == "reporting" and set(g["scores"]) == {"opinion", "reporting", "satire"}
+
+
+def test_function_word_rates_count_closed_class_words_per_100_words():
+    v = dict(zip(FUNCTION_WORDS, function_word_rates("The cat and the dog. The end, and we ran</doc>")))
+    # 10 words after normalisation ("</doc>" is a source artefact and is removed).
+    assert v["the"] == pytest.approx(30.0) and v["and"] == pytest.approx(20.0)
+    assert v["we"] == pytest.approx(10.0) and v["i"] == 0
+    assert function_word_rates("").sum() == 0
+
+
+def test_genre_model_reads_its_feature_blocks_from_config(tmp_path):
+    n = len(FUNCTION_WORDS) + len(HAND_FEATURES)
+    w = np.zeros((n, 3), np.float32)
+    w[FUNCTION_WORDS.index("i"), 0] = 2.0  # opinion likes "I"
+    w[len(FUNCTION_WORDS) + HAND_FEATURES.index("attribution_per_100_words"), 1] = 2.0
+    np.savez(tmp_path / "weights.npz", w=w, b=np.zeros(3, np.float32), mean=np.zeros(n, np.float32), scale=np.ones(n, np.float32))
+    cfg = {"labels": ["opinion", "reporting", "satire"], "features": {"blocks": ["function_words", "hand"]}}
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    m = GenreModel(tmp_path)  # no embedder needed, none loaded
+    assert m.embedder is None and m.features("I said so.")[0].shape == (n,)
+    p_op = m.probabilities("I think I know what I want, and I will say it.")
+    p_rep = m.probabilities("The minister said the plan was approved, officials told reporters, according to a statement.")
+    assert max(p_op, key=p_op.get) == "opinion" and max(p_rep, key=p_rep.get) == "reporting"
+    cfg["features"]["blocks"] = ["hand", "tfidf"]
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(ValueError, match="tfidf"):
+        GenreModel(tmp_path)

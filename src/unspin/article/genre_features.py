@@ -123,3 +123,29 @@ def embedding_feature(text: str, embedder) -> np.ndarray:
     vecs = embedder(opening_sentences(text), max_len=128)
     v = vecs.mean(0)
     return (v / max(float(np.linalg.norm(v)), 1e-9)).astype(np.float32)
+
+
+# Closed-class English words (articles, pronouns, auxiliaries, prepositions, conjunctions,
+# determiners, common adverbs): their rates are the classic stylometric signal of register and
+# carry little topic, so they should travel across sources better than embeddings.
+FUNCTION_WORDS = tuple(
+    """a about above after again against all also although am an and any are as at be because been before being below between both but by
+    can could did do does doing down during each either even ever every few for from further had has have having he her here hers herself him
+    himself his how however i if in into is it its itself just least less may me might more most much must my myself neither no nor not now of
+    off often on once only or other our ours ourselves out over own perhaps quite rather really same shall she should since so some still such
+    than that the their theirs them themselves then there these they this those though through thus to too under until up upon us very was we
+    were what when where whether which while who whom whose why will with within without would yet you your yours yourself yourselves""".split()
+)
+_FW_INDEX = {w: i for i, w in enumerate(FUNCTION_WORDS)}
+
+
+def function_word_rates(text: str) -> np.ndarray:
+    """Rate of each of FUNCTION_WORDS per 100 words of the normalised text: ``(len(FUNCTION_WORDS),)``
+    float32."""
+    words = [w.lower() for w in _WORD.findall(normalise(text))]
+    v = np.zeros(len(FUNCTION_WORDS), np.float32)
+    for w in words:
+        i = _FW_INDEX.get(w)
+        if i is not None:
+            v[i] += 1
+    return 100 * v / max(len(words), 1)

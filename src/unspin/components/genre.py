@@ -1,8 +1,9 @@
 """Article genre: opinion / reporting / satire, with a probability for each.
 
-A multinomial logistic regression (numpy arrays in ``models/en-genre/weights.npz``) over the mean
-sentence embedding of the article's opening and documented hand features
-(``unspin.article.genre_features``). Explicit editorial markers ("Opinion |", "op-ed", "the
+A multinomial logistic regression (numpy arrays in ``models/en-genre/weights.npz``) over the feature
+blocks its config.json names (``features.blocks``; ``unspin.article.genre_features``): documented
+style rates (``hand``), closed-class word rates (``function_words``) and, for models trained before
+the source-separated measurement, the mean sentence embedding of the opening (``minilm``). Explicit editorial markers ("Opinion |", "op-ed", "the
 author's point of view may not coincide with the position of the editorial board") raise
 P(opinion) to at least ``marker_rule.min_opinion`` (see config.json for why).
 
@@ -19,32 +20,56 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from unspin.article.genre_features import HAND_FEATURES, embedding_feature, hand_features
+from unspin.article.genre_features import HAND_FEATURES, embedding_feature, function_word_rates, hand_features
 from unspin.components import register
 from unspin.document import Document, Genre
 from unspin.runtime import softmax
 
 
 class GenreModel:
+    """A shipped genre model folder: ``config.json`` (labels, ``features.blocks``, temperature,
+    marker rule, its measured figures) and ``weights.npz`` (``w`` (n_features, n_labels), ``b``,
+    and the training ``mean``/``scale`` of each feature). ``embedder`` is only needed (and only
+    loaded, en-embed by default) when the blocks include ``minilm``. Raises ``ValueError`` for a
+    block it does not know and ``FileNotFoundError`` for a missing file."""
+
+    BLOCKS = ("minilm", "hand", "function_words")
+
     def __init__(self, path: Path, embedder: Callable | None = None) -> None:
         self.path = Path(path)
         self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
         with np.load(self.path / "weights.npz") as z:
             self.w, self.b, self.mean, self.scale = (z[k].astype(np.float32) for k in ("w", "b", "mean", "scale"))
         self.labels = list(self.config["labels"])
+        # Models from before features.blocks existed were [minilm, hand].
+        self.blocks = list(self.config.get("features", {}).get("blocks", ["minilm", "hand"]))
+        unknown = set(self.blocks) - set(self.BLOCKS)
+        if unknown:
+            raise ValueError(f"{self.path}: unknown genre feature blocks {sorted(unknown)}")
         self.temperature = float(self.config.get("temperature", 1.0))
         self.min_opinion = float(self.config.get("marker_rule", {}).get("min_opinion", 0.9))
-        if embedder is None:
+        if embedder is None and "minilm" in self.blocks:
             from unspin.article.embed import load_embedder
 
             embedder = load_embedder()
         self.embedder = embedder
 
-    def probabilities(self, text: str, embedding: np.ndarray | None = None) -> dict[str, float]:
-        """P(label) for each of ``labels`` (summing to 1) for one article; ``embedding``: its
-        sentence-embedding feature when already computed (``probabilities_many``)."""
+    def features(self, text: str, embedding: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """The model's raw feature vector ``(n_features,)`` and, separately, the hand features;
+        ``embedding``: the text's sentence-embedding feature when already computed
+        (``probabilities_many``)."""
         hand = hand_features(text)
-        x = (np.concatenate([embedding_feature(text, self.embedder) if embedding is None else embedding, hand]) - self.mean) / self.scale
+        parts = {
+            "hand": lambda: hand,
+            "function_words": lambda: function_word_rates(text),
+            "minilm": lambda: embedding_feature(text, self.embedder) if embedding is None else embedding,
+        }
+        return np.concatenate([parts[b]() for b in self.blocks]), hand
+
+    def probabilities(self, text: str, embedding: np.ndarray | None = None) -> dict[str, float]:
+        """P(label) for each of ``labels`` (summing to 1) for one article."""
+        raw, hand = self.features(text, embedding)
+        x = (raw - self.mean) / self.scale
         z = (x @ self.w + self.b) / self.temperature
         p = softmax(z)
         if hand[HAND_FEATURES.index("editorial_marker")] > 0 and "opinion" in self.labels:
@@ -60,7 +85,7 @@ class GenreModel:
         """``probabilities`` of each text. With an embedder that has ``many`` (the shipped one),
         the opening sentences of all texts are tokenised in one call, each text's still embedded
         in its own model calls, so the numbers are those of one text at a time."""
-        many = getattr(self.embedder, "many", None)
+        many = getattr(self.embedder, "many", None) if "minilm" in self.blocks else None
         if many is None:
             return [self.probabilities(t) for t in texts]
         # embedding_feature says what it embeds (sentences, max_len) and pools what comes back,
@@ -100,8 +125,8 @@ def load_genre_model(name: str = "en-genre") -> GenreModel:
 @register("genre", assigns=("genre",))
 class GenreClassifier:
     """The genre of the article: ``model(text) -> {"opinion": p, "reporting": p, "satire": p}``
-    (probabilities summing to 1; the shipped logistic regression over sentence embeddings and
-    style features, see its config.json for its held-out macro-F1 and the source confound).
+    (probabilities summing to 1; the shipped logistic regression over style features, see its
+    config.json for its macro-F1 on folds that keep sources apart, and the source confound).
     Sets ``doc.genre`` (the most probable label, scores rounded to 4 decimals)."""
 
     def __init__(self, model: Callable[[str], dict[str, float]], many: Callable[[list[str]], list[dict[str, float]]] | None = None) -> None:
