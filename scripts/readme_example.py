@@ -60,7 +60,8 @@ def json_block(doc=None) -> str:
         f'"spans_per_1000_words": {s["spans_per_1000_words"]}, "persuasion_share": {s["persuasion_share"]},',
         f'             "top_techniques": {_j(s["top_techniques"])},',
         f'             "technique_counts": {{"...": 0}}, "claims": {s["claims"]},',
-        f'             "sentence": {_j(s["sentence"])}}}}}',
+        f'             "sentence": {_j(s["sentence"])}}},',
+        f' "model": {_j(d["model"])}}}',
         "```",
     ]
     return "\n".join(lines)

@@ -135,3 +135,20 @@ def test_decode_edges_skip_punctuation_but_keep_quotes_and_question_marks():
     assert got == ['enough is enough, "they lie?"']
     raw = [text[s.start : s.end] for s in decode(enc, probs, text, 0.5, trim_punctuation=False)]
     assert raw == [': enough is enough, "they lie?"']
+
+
+def test_spans_cover_whole_words_across_apostrophes_and_hyphens():
+    from unspin.decoding import whole_words
+
+    t = "Jeb Bush\u2019s doomed bid; if we don't act, the self-proclaimed leader\u2019s men win 2010-2015."
+    at = lambda piece, n=None: (t.index(piece), t.index(piece) + (n or len(piece)))  # noqa: E731
+    assert t[slice(*whole_words(t, *at("s doomed")))] == "Bush\u2019s doomed"
+    assert t[slice(*whole_words(t, *at("if we don")))] == "if we don't"
+    assert t[slice(*whole_words(t, *at("proclaimed")))] == "self-proclaimed"
+    assert t[slice(*whole_words(t, *at("leader\u2019", 7)))] == "leader\u2019s"
+    assert t[slice(*whole_words(t, *at("bid; if")))] == "bid; if"  # already whole: unchanged
+    # The decoder applies it: a run that ends on the piece "don" keeps the whole word.
+    text = "They don't care"
+    enc = _enc_text(text)  # They | don | ' | t | care
+    probs = P([0.9, 0.05, 0.05], [0.1, 0.0, 0.9], [0.9, 0.05, 0.05], [0.9, 0.05, 0.05], [0.1, 0.0, 0.9])
+    assert [text[s.start : s.end] for s in decode(enc, probs, text, 0.5)] == ["don't", "care"]

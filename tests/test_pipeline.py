@@ -59,5 +59,20 @@ def test_two_sizes_default_accurate_and_fast_small():
     doc = unspin.analyze(text, fast=True)
     assert doc.spans and all(doc.text_of(s) == doc.text_of(s).strip() for s in doc.spans)
     assert doc.claims is not None and doc.genre is not None  # claims and genre run in both sizes
+    # Every analysis says which size read it, with the version a stored corpus is keyed by.
+    from unspin.pipeline import model_version
+
+    assert doc.to_dict()["model"] == {"size": "fast", "version": model_version("en", fast=True)}
+    assert unspin.analyze(text).model == {"size": "accurate", "version": model_version("en")}
+    assert unspin.Document.from_dict(doc.to_dict()) == doc
     # Russian has one size: fast=True reads it with the same model.
     assert unspin.load("ru", fast=True).get("techniques").encoder.path.name == "ru"
+
+
+def test_a_path_records_its_source_and_analyze_many_wants_a_collection(tmp_path):
+    path = tmp_path / "column.txt"
+    path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    doc = unspin.analyze(path, fast=True)
+    assert doc.meta == {"source": str(path)} and doc.to_dict()["meta"] == {"source": str(path)}
+    with pytest.raises(TypeError, match="list"):
+        list(unspin.analyze_many("one text, not a list"))

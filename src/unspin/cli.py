@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from unspin import __version__
 from unspin.choices import choice
@@ -121,7 +121,7 @@ def _root(
 
 
 SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML file, an http(s) URL, or - to read standard input.", show_default=False)]
-LanguageOpt = Annotated[str, typer.Option("--language", "-l", help="Language of the text: auto, or en to force English.")]
+LanguageOpt = Annotated[str, typer.Option("--language", "-l", help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about twice as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
@@ -239,6 +239,7 @@ def analyze(
     [bold]genre[/] label and scores (opinion, reporting, satire) · [bold]summary[/] words, spans (passages),
     technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts,
     claims, sentence · [bold]warnings[/] notes on how the input was read ([] when none) ·
+    [bold]model[/] size (accurate, or fast with --fast) and version of the models that read it ·
     [bold]meta[/] what was said about the input (its source) · [bold]text[/] the analysed text, which
     every offset indexes (for HTML input, the extracted article).
     """
@@ -406,7 +407,8 @@ def techniques(fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **cho
     if fmt == EvalFormat.json:
         typer.echo(json.dumps([t.__dict__ for t in taxonomy.TECHNIQUES], ensure_ascii=False, indent=2))
         return
-    table = Table("technique", "what it is", "example", show_lines=True)
+    # The name is the JSON key people grep for: never cut it, wrap it whole.
+    table = Table(Column("technique", min_width=max(len(t.name) for t in taxonomy.TECHNIQUES), overflow="fold"), "what it is", "example", show_lines=True)
     for t in taxonomy.TECHNIQUES:
         table.add_row(f"[bold {t.colour}]{t.display}[/]\n[dim]{t.name}[/]", t.explanation, t.example)
     Console().print(table)

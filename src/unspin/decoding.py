@@ -51,6 +51,35 @@ def _trimmed(text: str, c0: int, c1: int) -> tuple[int, int]:
     return c0, c1
 
 
+# Inside a word, between letters or digits, these join one word: don't, Trump's, self-proclaimed.
+_JOINERS = set("'\u2019-\u2010")
+
+
+def _inside_word(text: str, i: int) -> bool:
+    """Is the boundary before ``text[i]`` inside a word (letters/digits, or a joiner between them)?"""
+    if i <= 0 or i >= len(text):
+        return False
+    a, b = text[i - 1], text[i]
+    if a.isalnum() and b.isalnum():
+        return True
+    if a in _JOINERS and b.isalnum():
+        return i >= 2 and text[i - 2].isalnum()
+    if b in _JOINERS and a.isalnum():
+        return i + 1 < len(text) and text[i + 1].isalnum()
+    return False
+
+
+def whole_words(text: str, c0: int, c1: int) -> tuple[int, int]:
+    """Widen [c0, c1) to whole words: the tokenizer splits "Trump's" and "don't" at the
+    apostrophe and "self-proclaimed" at the hyphen, so a span could otherwise start at "s" or
+    end at "don"."""
+    while _inside_word(text, c0):
+        c0 -= 1
+    while _inside_word(text, c1):
+        c1 += 1
+    return c0, c1
+
+
 def _bad_edge(ch: str, keep: set[str], keep_categories: tuple[str, ...]) -> bool:
     cat = unicodedata.category(ch)
     return cat[0] in "PS" and ch not in keep and cat not in keep_categories
@@ -151,7 +180,7 @@ def decode(
         t0, t1 = int(starts[run[0]]), int(ends[run[-1]])
         c0, c1 = int(enc.offsets[t0, 0]), int(enc.offsets[t1 - 1, 1])
         if trim_punctuation:
-            c0, c1 = _trimmed(text, c0, c1)
+            c0, c1 = whole_words(text, *_trimmed(text, c0, c1))
         else:
             piece = text[c0:c1]
             c0, c1 = c0 + len(piece) - len(piece.lstrip()), c1 - (len(piece) - len(piece.rstrip()))

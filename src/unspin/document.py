@@ -33,7 +33,7 @@ TECHNIQUES = "techniques"
 #: Name of the span group that holds check-worthy claims.
 CLAIMS = "claims"
 #: Keys of ``to_dict`` that the typed fields own; every other key is an extra reading in ``results``.
-OWN_KEYS = frozenset({"unspin", "language", "text_chars", "spans", "techniques", "warnings", CLAIMS, "genre", "summary", "meta", "text"})
+OWN_KEYS = frozenset({"unspin", "language", "text_chars", "spans", "techniques", "warnings", CLAIMS, "genre", "summary", "model", "meta", "text"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +167,9 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     genre: Genre | None = None
     summary: Summary | None = None
+    #: Which models read the text: ``{"size": "accurate" | "fast", "version": model_version}``
+    #: (``unspin.pipeline.model_version``), set by the pipeline, emitted as ``"model"``.
+    model: dict[str, str] = field(default_factory=dict)
     groups: dict[str, SpanGroup] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -199,8 +202,8 @@ class Document:
         """The JSON shape of ``unspin analyze --format json`` (keys are only ever added).
 
         ``claims`` appears when the claims component ran (``[]`` when it found none), ``genre``
-        and ``summary`` when theirs did, then any extra reading in ``results``, then ``meta``
-        (when not empty) and ``text``, the analysed text that every offset indexes. Scores are
+        and ``summary`` when theirs did, then any extra reading in ``results``, then ``model``
+        (which models read it, when a pipeline set it) and ``meta`` (when not empty) and ``text``, the analysed text that every offset indexes. Scores are
         rounded to 4 decimals (components round them when they set them, so nothing is lost).
         """
         out: dict[str, Any] = {
@@ -234,6 +237,8 @@ class Document:
             out["summary"] = self.summary.to_dict()
         for key, value in self.results.items():
             out.setdefault(key, value)
+        if self.model:
+            out["model"] = dict(self.model)
         if self.meta:
             out["meta"] = dict(self.meta)
         out["text"] = self.text
@@ -250,7 +255,7 @@ class Document:
         if not isinstance(text, str):
             raise ValueError("the analysis carries no text and none was given")
         doc = cls(text=text, language=str(d.get("language", "en")), meta=dict(d.get("meta") or {}),
-                  warnings=list(d.get("warnings") or []))
+                  warnings=list(d.get("warnings") or []), model=dict(d.get("model") or {}))
         doc.spans.extend(Span(int(s["start"]), int(s["end"]), str(s["technique"]), float(s["score"])) for s in d.get("spans", []))
         if CLAIMS in d:
             doc.claims.extend(

@@ -68,10 +68,12 @@ class Pipeline:
     or ``reads`` (``unspin.components.check_order``).
     """
 
-    def __init__(self, components: Sequence[Component], language: str = "en") -> None:
+    def __init__(self, components: Sequence[Component], language: str = "en", model: dict[str, str] | None = None) -> None:
         check_order(components)
         self.components = list(components)
         self.language = language
+        #: Copied onto every Document it runs (``Document.model``): which models read the text.
+        self.model = dict(model or {})
 
     @property
     def component_names(self) -> list[str]:
@@ -88,7 +90,7 @@ class Pipeline:
         end when there is none); this pipeline, often the cached default, is left untouched."""
         names = self.component_names
         at = names.index(after) + 1 if after in names else len(names)
-        return Pipeline(self.components[:at] + [component] + self.components[at:], language=self.language)
+        return Pipeline(self.components[:at] + [component] + self.components[at:], language=self.language, model=self.model)
 
     def make_doc(
         self, text: "str | bytes | os.PathLike | Source", language: str = "auto", max_chars: int = MAX_CHARS, *, input_format: str = "auto", **meta: Any
@@ -138,6 +140,9 @@ class Pipeline:
 
     def run(self, docs: Sequence[Document]) -> list[Document]:
         docs = list(docs)
+        for doc in docs:
+            if self.model:
+                doc.model = dict(self.model)
         views = [ModelView.of(doc.text) for doc in docs]
         # Components read the normalised view; documents whose view is their text run as they are.
         work = [
@@ -226,10 +231,12 @@ def load(language: str = "en", fast: bool = False) -> Pipeline:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
     folders = MODELS[(language, bool(fast))]
+    # Russian has one size: its analyses say "accurate" whatever ``fast`` asked.
+    model = {"size": "fast" if fast and language == "en" else "accurate", "version": model_version(language, fast)}
     if language == "ru":
         # The claim and genre models were trained on English only: never their predictions on
         # Russian text. The summary's counts and shares read the Russian spans.
-        return Pipeline([TechniqueTagger.from_model(folders["techniques"]), EnglishOnlyNote(RU_ENGLISH_ONLY), ArticleSummary()], language="ru")
+        return Pipeline([TechniqueTagger.from_model(folders["techniques"]), EnglishOnlyNote(RU_ENGLISH_ONLY), ArticleSummary()], language="ru", model=model)
     # The summary reads what the others wrote, so it runs last.
     return Pipeline(
         [
@@ -239,6 +246,7 @@ def load(language: str = "en", fast: bool = False) -> Pipeline:
             ArticleSummary(),
         ],
         language=language,
+        model=model,
     )
 
 
@@ -272,6 +280,8 @@ def analyze(
     ``fast=True``: the small English span model (MiniLM-L6), about twice as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
     """
+    if isinstance(text, os.PathLike):
+        meta.setdefault("source", os.fspath(text))  # as `unspin analyze FILE` records it
     if language == "auto":
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
@@ -306,9 +316,13 @@ def analyze_many(
 
     Each text is routed to its language's pipeline as ``analyze`` routes it; a batch runs each
     pipeline once over its documents. ``errors="raise"`` raises the first bad text's
-    ``UnspinError``; ``errors="return"`` yields that error in the text's place and goes on
-    (``unspin batch`` stores it). ``ModelError`` (a missing or broken model) always raises.
+    ``UnspinError`` as its batch is read, before that batch's documents are yielded;
+    ``errors="return"`` yields that error in the text's place and goes on (``unspin batch``
+    stores it). ``ModelError`` (a missing or broken model) always raises. A single str, bytes or
+    path (not a collection of texts) raises ``TypeError``.
     """
+    if isinstance(texts, (str, bytes, os.PathLike, Source)):
+        raise TypeError("analyze_many takes a list (or any iterable) of texts; for one text call unspin.analyze")
     if errors not in ("raise", "return"):
         raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
     if batch_size < 1:

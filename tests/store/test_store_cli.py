@@ -103,3 +103,13 @@ def test_batch_fast_uses_the_small_model_and_reanalyses_what_the_other_size_stor
     with Store(db) as store:
         (_, version, status), = store.lookup([f"{folder.name}/column"]).values()
     assert status == "ok" and version == model_version("auto", fast=True) != model_version("auto")
+    # Another folder read by the default size: the report says its figures mix two model versions.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "copy.txt").write_text((folder / "column.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    assert unspin("batch", str(other), "--db", db).returncode == 0
+    with Store(db) as store:
+        assert len(store.model_versions()) == 2
+    report = unspin("report", "--db", db)
+    assert report.returncode == 0, report.stderr
+    assert "mix analyses by 2 model versions" in " ".join(report.stderr.split())

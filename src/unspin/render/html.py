@@ -78,7 +78,11 @@ def compare_html(comparison: Mapping[str, Any]) -> str:
 
 def _page(data: dict[str, Any], title: str, subtitle: str, plain_text: str) -> str:
     css, js = _assets()
-    version = str((data.get("document") or data.get("compare", {}).get("a") or {}).get("unspin", ""))
+    first = data.get("document") or data.get("compare", {}).get("a") or {}
+    version = str(first.get("unspin", ""))
+    model = first.get("model") or {}
+    if model.get("version"):
+        version += f"; {model.get('size', '')} model {model['version']}"
     csp = (
         f"default-src 'none'; script-src {_csp_hash(js)}; style-src {_csp_hash(css)}; "
         "img-src data:; base-uri 'none'; form-action 'none'"

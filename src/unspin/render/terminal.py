@@ -171,7 +171,8 @@ def renderable(doc: Document | Mapping[str, Any], plain: bool = False) -> Group:
     text = d.get("text") or ""
     ps = passages(d)
     n = len(ps)
-    title = f"unspin · {d.get('language', '?')} · {len(text):,} characters · {n} passage{'s' if n != 1 else ''}"
+    size = (d.get("model") or {}).get("size")
+    title = f"unspin · {d.get('language', '?')}{f' · {size} model' if size else ''} · {len(text):,} characters · {n} passage{'s' if n != 1 else ''}"
     parts: list = [*_header(d), Panel(_body(text, ps, plain), title=title, expand=True)]
     if ps:
         parts += [_passage_table(text, ps), *_legend(d, ps)]

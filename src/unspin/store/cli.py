@@ -62,7 +62,7 @@ def batch(
         "published, url, title]."),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
-    language: str = typer.Option("auto", "--language", "-l", help="auto, or en to force English."),
+    language: str = typer.Option("auto", "--language", "-l", help="auto (each document identified), or en / ru to force that model."),
     max_chars: int = typer.Option(MAX_CHARS, "--max-chars", help="Record longer documents as errors."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Analyse on Dask: local, local:N (start N worker processes) or tcp://SCHEDULER:8786."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Analyse again documents stored as errors (otherwise skipped like analysed ones)."),
@@ -191,6 +191,12 @@ def report(
     _check_output(output)
     with Store(db, create=False) as store:
         result = rep.build(store, by=by.value, since=since_date, top=top)
+        versions = store.model_versions()
+    if len(versions) > 1:
+        mixed = ", ".join(f"{v} ({n})" for v, n in sorted(versions.items(), key=lambda kv: -kv[1]))
+        err.print(f"[yellow]unspin: warning: these figures mix analyses by {len(versions)} model versions: {escape(mixed)}; "
+                  "rerun `unspin batch` with one size (with or without --fast) over the whole corpus to compare like with like[/]",
+                  highlight=False, soft_wrap=True)
     if fmt == ReportFormat.table:
         if output:
             console = Console(record=True, width=120, file=io.StringIO())

@@ -189,6 +189,15 @@ class Store:
             n_spans = conn.execute(sa.select(sa.func.count()).select_from(self.spans)).scalar_one()
         return {"ok": by_status.get(OK, 0), "error": by_status.get(ERROR, 0), "spans": n_spans}
 
+    def model_versions(self) -> dict[str, int]:
+        """``{model_version: analysed documents}``: more than one key means the corpus was read by
+        different models (the two English sizes, say), whose figures do not compare."""
+        sa = sqlalchemy()
+        d = self.documents.c
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(d.model_version, sa.func.count()).where(d.status == OK).group_by(d.model_version)).all()
+        return {str(v): int(n) for v, n in rows}
+
     # -- writing -------------------------------------------------------------------------
 
     def write(self, records: Iterable[Record], model_version: str) -> int:

@@ -64,7 +64,7 @@ class AnalyzeRequest(BaseModel):
 
     text: str | None = Field(None, description="The article: plain text, or HTML (see format).")
     url: str | None = Field(None, description="An http(s) page to fetch and analyse; only when the server runs with --allow-url-fetch.")
-    language: str = Field("auto", max_length=16, description="auto, or en to force the English model.")
+    language: str = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model.")
     format: Literal["auto", "text", "html"] = Field(
         "auto", description="auto: extract the article when the text looks like an HTML page; text or html to decide yourself."
     )
@@ -83,7 +83,7 @@ class CompareRequest(BaseModel):
 
     a: str = Field(description="The first text: plain text, or HTML (see format).")
     b: str = Field(description="The second text.")
-    language: str = Field("auto", max_length=16, description="auto, or en to force the English model.")
+    language: str = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model.")
     format: Literal["auto", "text", "html"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
 
 
@@ -110,6 +110,8 @@ class AnalysisOut(BaseModel):
         description="Where the reading is doubtful rather than wrong (characters repaired, language undetermined, "
         "boilerplate left out, a list of teasers...); empty when none.",
     )
+    model: dict[str, str] | None = Field(None, description="Which models read the text: size (accurate, or fast with `serve --fast`) "
+                                         "and version (unspin version plus the models' config hash).")
     text: str | None = Field(None, description="The analysed text: present when the input was HTML (or include_text=true).")
 
 

@@ -486,6 +486,7 @@
       " \u00b7 " + counts.length + (counts.length === 1 ? " technique" : " techniques"),
       " \u00b7 language " + String(doc.language || "?"),
       doc.unspin && !opts.compact ? " \u00b7 unspin " + String(doc.unspin) : "",
+      doc.model && doc.model.size ? " \u00b7 " + String(doc.model.size) + " model" : "",
     ]);
     var articleId = "unspin-article" + (prefix ? "-" + prefix : "");
     var article = buildArticle(text, spans, claims, cat, { prefix: prefix, id: articleId, descIds: descIds });
