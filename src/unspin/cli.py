@@ -123,7 +123,7 @@ def _root(
 SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML file, an http(s) URL, or - to read standard input.", show_default=False)]
 LanguageOpt = Annotated[str, typer.Option("--language", "-l", help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
-FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about twice as quick, "
+FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 MaxCharsOpt = Annotated[int, typer.Option("--max-chars", metavar="N", help="Refuse texts longer than this many characters.")]
 EvidenceOpt = Annotated[

@@ -36,7 +36,7 @@ BATCH_SIZE = 16
 #: The shipped model folder (under ``models/``) of each component, per language and size.
 #: English comes in two sizes, like spaCy's small and transformer pipelines: the default
 #: ("accurate") tags spans with all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6
-#: (6 x 384), about twice as quick and some points of SI F1 lower (README, "Quality and speed").
+#: (6 x 384), about 2.5 times as quick and some points of SI F1 lower (README, "Quality and speed").
 #: Russian has one size. "embedder" is no component of its own: evidence (and a genre model with
 #: a "minilm" feature block) reads its sentence vectors, so it counts in ``model_version``.
 MODELS: dict[tuple[str, bool], dict[str, str]] = {
@@ -277,7 +277,7 @@ def analyze(
     ``language="en"`` or ``"ru"`` to force a model).
     ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
     check-worthy claim then carries the passages most worth reading beside it.
-    ``fast=True``: the small English span model (MiniLM-L6), about twice as quick and less
+    ``fast=True``: the small English span model (MiniLM-L6), about 2.5 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
     """
     if isinstance(text, os.PathLike):

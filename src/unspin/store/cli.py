@@ -68,7 +68,7 @@ def batch(
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Analyse again documents stored as errors (otherwise skipped like analysed ones)."),
     commit_every: int = typer.Option(32, "--commit-every", min=1, help="Write to the database every N documents (and at least every 5 s)."),
     as_json: bool = typer.Option(False, "--json", help="Print the closing summary as JSON."),
-    fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about twice as quick, less accurate. "
+    fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate. "
         "Documents analysed with the other size are analysed again."),
 ) -> None:
     """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""

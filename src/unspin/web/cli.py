@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
         queue_timeout: float = typer.Option(60.0, "--queue-timeout", min=0.1, help="Seconds a request may wait for a free analysis slot before 503."),
         timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds one analysis may run before the request gets 504 "
             "(on 2 cores the default model reads about 400 kB of text in 60 s; --fast about twice as much)."),
-        fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about twice as quick, less accurate."),
+        fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate."),
         log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level: critical, error, warning, info, debug."),
     ) -> None:
         """Serve the web page (paste or upload an article, see its persuasion spans) and the REST API.
