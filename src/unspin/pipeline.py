@@ -182,7 +182,7 @@ class Pipeline:
         """
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        for chunk in _chunks(texts, batch_size):
+        for chunk in chunked(texts, batch_size):
             yield from self.run([self.make_doc(t, language, max_chars, input_format=input_format) for t in chunk])
 
 
@@ -327,7 +327,7 @@ def analyze_many(
         raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    for chunk in _chunks(texts, batch_size):
+    for chunk in chunked(texts, batch_size):
         out: list[Any] = [None] * len(chunk)
         groups: dict[int, tuple[Pipeline, list[int], list[Document]]] = {}
         for i, text in enumerate(chunk):
@@ -360,7 +360,9 @@ def _route(src: Source, language: str, fast: bool) -> Pipeline:
     return load(detected if detected in SUPPORTED else SUPPORTED[0], fast)
 
 
-def _chunks(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+def chunked(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    """``items`` in lists of ``n`` (the last may be shorter), read lazily: a corpus is never
+    held whole."""
     chunk: list[Any] = []
     for item in items:
         chunk.append(item)

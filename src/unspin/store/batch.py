@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError
 from unspin.inputs import MAX_CHARS, read
-from unspin.pipeline import BATCH_SIZE
+from unspin.pipeline import BATCH_SIZE, chunked
 from unspin.store.db import CORE_KEYS, ERROR, Record, Store
 from unspin.store.ingest import InputDoc
 
@@ -147,7 +147,7 @@ class LocalExecutor:
                     yield [analyse_item(item, self.analyze, self.language, self.max_chars)]
             return
         items = (item for chunk in chunks for item in chunk)
-        for batch in _chunked(items, self.batch_size):
+        for batch in chunked(items, self.batch_size):
             yield analyse_batch(batch, self.language, self.max_chars, self.fast)
 
 
@@ -198,17 +198,6 @@ class Summary:
         }
 
 
-def _chunked(items: Iterable[InputDoc], n: int) -> Iterator[list[InputDoc]]:
-    chunk: list[InputDoc] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= n:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _reason(rec: Record) -> str:
     """An error message without its document-specific prefix, so the summary can group them."""
     text = (rec.error or "unknown").removeprefix(f"{rec.id}: ")
@@ -237,7 +226,7 @@ def run_batch(
     started = time.perf_counter()
 
     def todo() -> Iterator[InputDoc]:
-        for chunk in _chunked(inputs, lookup_size):
+        for chunk in chunked(inputs, lookup_size):
             stored = store.lookup([item.id for item in chunk])
             for item in chunk:
                 summary.total += 1
@@ -267,7 +256,7 @@ def run_batch(
             pending.clear()
         last_flush = time.monotonic()
 
-    for records in executor.imap(_chunked(todo(), task_size)):
+    for records in executor.imap(chunked(todo(), task_size)):
         for rec in records:
             if rec.status == ERROR:
                 summary.errors += 1
