@@ -97,3 +97,11 @@ def test_unspin_batch_dask_local_with_the_real_model(tmp_path: Path) -> None:
     with Store(url) as store, store.engine.connect() as conn:
         rows = conn.execute(store.spans.select().where(store.spans.c.document_id == "in/d03")).all()
     assert sorted((r.start, r.end, r.technique) for r in rows) == sorted((s.start, s.end, s.label) for s in unspin.analyze(article(3)).spans)
+    # --fast on the workers: every document is read again by the small model, as unspin.analyze(fast=True) reads it.
+    done = subprocess.run(cmd + ["--fast"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["analysed"] == 20
+    with Store(url) as store, store.engine.connect() as conn:
+        rows = conn.execute(store.spans.select().where(store.spans.c.document_id == "in/d03")).all()
+    fast = unspin.analyze(article(3), fast=True)
+    assert sorted((r.start, r.end, r.technique) for r in rows) == sorted((s.start, s.end, s.label) for s in fast.spans)
