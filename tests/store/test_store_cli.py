@@ -43,6 +43,8 @@ def test_batch_records_bad_documents_and_summarises(tmp_path: Path) -> None:
     out = unspin("batch", str(folder), "--db", db)
     assert out.returncode == 3, out.stderr  # finished, but documents failed: scripts can tell
     assert "2 documents" in out.stdout and "2 failed" in out.stdout and "binary" in out.stdout
+    # The failure table names the documents, and the JSON summary lists them per reason.
+    assert "in/empty" in out.stdout and "in/blob" in out.stdout
     again = unspin("batch", str(folder), "--db", db, "--json")
     # Nothing changes on a rerun, and the status still says that two documents are not analysed.
     assert json.loads(again.stdout)["skipped"] == 2 and json.loads(again.stdout)["failed"] == 2 and again.returncode == 3

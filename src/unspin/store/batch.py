@@ -161,6 +161,8 @@ class Summary:
     spans: int = 0
     seconds: float = 0.0
     error_reasons: Counter = field(default_factory=Counter)
+    #: The first few ids that failed for each reason, so the summary can name them.
+    error_ids: dict[str, list[str]] = field(default_factory=dict)
     #: Ids that two inputs shared: the later input was not stored (first few, for the summary).
     duplicate_ids: list[str] = field(default_factory=list)
     #: Files in the input folders of types that batch does not read (set by the caller).
@@ -195,6 +197,7 @@ class Summary:
             "seconds": round(self.seconds, 3),
             "documents_per_second": round(self.rate, 3),
             "error_reasons": dict(self.error_reasons.most_common()),
+            "error_ids": {reason: ids for reason, ids in self.error_ids.items()},
         }
 
 
@@ -260,7 +263,11 @@ def run_batch(
         for rec in records:
             if rec.status == ERROR:
                 summary.errors += 1
-                summary.error_reasons[_reason(rec)] += 1
+                reason = _reason(rec)
+                summary.error_reasons[reason] += 1
+                named = summary.error_ids.setdefault(reason, [])
+                if len(named) < 20:
+                    named.append(rec.id)
             else:
                 summary.analysed += 1
         pending.extend(records)

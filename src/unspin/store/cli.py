@@ -162,9 +162,9 @@ def _print_summary(summary: Any, version: str) -> None:
             highlight=False,
         )
     if summary.error_reasons:
-        table = Table("failed", "reason", title="why documents failed (each reason is kept in the database)")
+        table = Table("failed", "reason", "documents", title="why documents failed (each reason is kept in the database)")
         for reason, n in summary.error_reasons.most_common(10):
-            table.add_row(str(n), escape(reason))
+            table.add_row(str(n), escape(reason), escape(_names(summary.error_ids.get(reason, []), 3)))
         console.print(table)
 
 
