@@ -137,7 +137,8 @@ def main() -> None:
     result = {"model": str(folder), "articles": len(val), "gold_spans": len(gold), "si": si.as_dict(), "tc": tc.as_dict(),
               "seconds": round(time.perf_counter() - t0, 1)}
     if args.two_fold:
-        grid = DECODER_GRID + [(lo, *rest) for lo in args.extend_floor for (_, *rest) in DECODER_GRID if _ == min(g[0] for g in DECODER_GRID)]
+        floor = min(g[0] for g in DECODER_GRID)  # the grid's points at its lowest extend threshold, moved lower
+        grid = DECODER_GRID + [(lo, *g[1:]) for lo in args.extend_floor for g in DECODER_GRID if g[0] == floor]
         honest, chosen = two_fold_si(make, grid, val, gold)
         result["si_two_fold"] = {"f1": round(honest.overall.f1, 4), "precision": round(honest.overall.precision, 4),
                                  "recall": round(honest.overall.recall, 4), "settings": chosen}

@@ -61,6 +61,12 @@ def _overflow(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
+def _shoot(page, path: Path) -> None:
+    """A full-page screenshot, and how far the page scrolls sideways (0 at every width)."""
+    page.screenshot(path=str(path), full_page=True)
+    print(f"{path}  sideways overflow: {_overflow(page)} px")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=ROOT / "build" / "screenshots")
@@ -83,18 +89,14 @@ def main() -> None:
                 page.click("#unspin-analyse")
                 page.wait_for_selector("#unspin-status:has-text('Done')", timeout=120_000)
                 page.mouse.move(1, 1)
-                path = args.out / f"analysis-{size}.png"
-                page.screenshot(path=str(path), full_page=True)
-                print(f"{path}  sideways overflow: {_overflow(page)} px")
+                _shoot(page, args.out / f"analysis-{size}.png")
 
                 page.check("#unspin-mode-compare")
                 page.fill("#unspin-text-b", news)
                 page.click("#unspin-analyse")
                 page.wait_for_selector("#unspin-status:has-text('compared')", timeout=120_000)
                 page.mouse.move(1, 1)
-                path = args.out / f"compare-{size}.png"
-                page.screenshot(path=str(path), full_page=True)
-                print(f"{path}  sideways overflow: {_overflow(page)} px")
+                _shoot(page, args.out / f"compare-{size}.png")
                 page.close()
 
             # The standalone report with evidence: a claim selected shows its passages.
@@ -116,9 +118,7 @@ def main() -> None:
                 page.goto(report.as_uri())
                 page.locator("button.unspin-claim-tag").last.click()
                 page.wait_for_selector("#unspin-claim-panel:not([hidden])")
-                path = args.out / "report-claim-390.png"
-                page.screenshot(path=str(path), full_page=True)
-                print(f"{path}  sideways overflow: {_overflow(page)} px")
+                _shoot(page, args.out / "report-claim-390.png")
                 page.close()
             browser.close()
     finally:

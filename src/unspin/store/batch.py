@@ -69,7 +69,7 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
 
         import unspin
 
-        one = functools.partial(unspin.analyze, fast=fast) if fast else None
+        one = functools.partial(unspin.analyze, fast=fast)
         return [records[i] if records[i].status == ERROR else analyse_item(item, one, language, max_chars) for i, item in enumerate(items)]
     for (i, _), result in zip(read, results):
         if isinstance(result, Document):
