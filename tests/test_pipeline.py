@@ -74,5 +74,7 @@ def test_a_path_records_its_source_and_analyze_many_wants_a_collection(tmp_path)
     path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
     doc = unspin.analyze(path, fast=True)
     assert doc.meta == {"source": str(path)} and doc.to_dict()["meta"] == {"source": str(path)}
+    # analyze_many reads a path the same way, to the bit.
+    assert next(unspin.analyze_many([path], fast=True)).to_dict() == doc.to_dict()
     with pytest.raises(TypeError, match="list"):
         list(unspin.analyze_many("one text, not a list"))

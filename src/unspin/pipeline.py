@@ -280,8 +280,7 @@ def analyze(
     ``fast=True``: the small English span model (MiniLM-L6), about 2.5 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
     """
-    if isinstance(text, os.PathLike):
-        meta.setdefault("source", os.fspath(text))  # as `unspin analyze FILE` records it
+    meta = {**_path_meta(text), **meta}
     if language == "auto":
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
@@ -334,7 +333,7 @@ def analyze_many(
             try:
                 src = _source(text, max_chars, input_format, "input")
                 pipeline = _route(src, language, fast)
-                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format)
+                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, **_path_meta(text))
             except ModelError:
                 raise
             except UnspinError as exc:
@@ -358,6 +357,11 @@ def _route(src: Source, language: str, fast: bool) -> Pipeline:
         return load(language, fast)
     detected = langid.detect(ModelView.of(src.text).text)
     return load(detected if detected in SUPPORTED else SUPPORTED[0], fast)
+
+
+def _path_meta(text: Any) -> dict[str, str]:
+    """A file given by path records it as its source, as `unspin analyze FILE` does."""
+    return {"source": os.fspath(text)} if isinstance(text, os.PathLike) else {}
 
 
 def chunked(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
