@@ -5,6 +5,9 @@
     # the shipped model: MiniLM-L6 fine-tuned as a sequence classifier, exported to ONNX (fp32 and int8)
     python scripts/train_claims.py --mode finetune --out runs/claims
     python scripts/train_claims.py --mode finetune --out runs/claims --install   # ship it in src/unspin/models/en-claims
+    # a larger teacher (all-mpnet-base-v2), then MiniLM trained on its soft labels as well as the gold ones
+    python scripts/train_claims.py --out runs/claims-mpnet --base <all-mpnet-base-v2 folder> --batch 16 --lr 3e-5
+    python scripts/train_claims.py --out runs/claims-distil --teacher runs/claims-mpnet --alpha 0.5
 
 Splits (scripts/_data.py: checkworthy_splits): 10% of CT24 train held out by a hash of the
 sentence id ("own"), never trained on; dev.tsv chooses the epoch and the decision threshold;
@@ -133,12 +136,21 @@ def finetune(args, splits) -> None:
     def order(prev):
         return [list(b) for b in epoch_order()]
 
+    soft = teacher_probs(Path(args.teacher), [s.text for s in train]) if args.teacher else None
+
     def step(idx: list[int]):
         _, x, m = next(batches(enc["train"], idx, len(idx)))
         y = torch.tensor([gold["train"][i] for i in idx])
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-            logits = model(input_ids=x, attention_mask=m).logits
-        return loss_fn(logits.float(), y)
+            logits = model(input_ids=x, attention_mask=m).logits.float()
+        if soft is None:
+            return loss_fn(logits, y)
+        # Knowledge distillation (Hinton et al. 2015): cross-entropy with the teacher's tempered
+        # distribution, scaled by T^2 so its gradients keep their size as T changes.
+        t = args.temperature
+        target = torch.from_numpy(soft[idx])
+        kd = -(tempered(target, t) * torch.log_softmax(logits / t, -1)).sum(-1).mean() * t * t
+        return args.alpha * loss_fn(logits, y) + (1 - args.alpha) * kd
 
     def on_epoch_end(epoch: int, state: dict) -> None:
         p_dev = score("dev")
@@ -150,13 +162,41 @@ def finetune(args, splits) -> None:
             model.save_pretrained(str(out / "torch"))
 
     state = fit(model, opt, sched, epochs=args.epochs, order=order, step=step, out=out,
-                args={k: v for k, v in vars(args).items() if k not in ("install", "resume")}, resume=args.resume,
+                args=run_args(args), resume=args.resume,
                 on_epoch_end=on_epoch_end, log_every=50)
     history = state["history"]
     model = AutoModelForSequenceClassification.from_pretrained(str(out / "torch")).eval()
     export(model, tok, base, out, args, history)
 
 
+
+
+def run_args(args) -> dict:
+    """The arguments that define a run (a checkpoint resumes only under the same ones); the
+    distillation settings count only with a teacher, so runs from before they existed resume."""
+    skip = {"install", "resume"} | (set() if args.teacher else {"teacher", "alpha", "temperature"})
+    return {k: v for k, v in vars(args).items() if k not in skip}
+
+
+def teacher_probs(run: Path, texts: list[str]) -> np.ndarray:
+    """P(No), P(Yes) of the claims model in ``run`` (a train_claims.py run folder or an installed
+    model folder: config.json naming its ONNX file) for each of ``texts``: shape (len(texts), 2)."""
+    from unspin.article.embed import OnnxTextModel
+    from unspin.runtime import softmax
+
+    t0 = time.time()
+    clf = OnnxTextModel(run)
+    p = np.concatenate([softmax(clf(texts[i : i + 512])) for i in range(0, len(texts), 512)]).astype(np.float32)
+    print(f"teacher {run}: soft labels for {len(texts)} sentences in {time.time() - t0:.0f}s", flush=True)
+    return p
+
+
+def tempered(p, t: float):
+    """Re-temper probabilities ``p`` (torch, rows sum to 1) with temperature ``t``."""
+    import torch
+
+    logp = torch.log(p.clamp_min(1e-8)) / t
+    return torch.softmax(logp, -1)
 
 
 def export(model, tok, base: Path, out: Path, args, history) -> None:
@@ -204,7 +244,7 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
         "labels": ["No", "Yes"],
         "max_len": args.max_len,
         "batch": 32,
-        "trained": {k: v for k, v in vars(args).items() if k not in ("install", "resume")},
+        "trained": run_args(args),
         "epochs_dev": history,
     }
     results = {}
@@ -252,6 +292,9 @@ def main() -> None:
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--base", help="encoder folder to fine-tune (default: all-MiniLM-L6-v2 from its package)")
     ap.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint.pt")
+    ap.add_argument("--teacher", help="a claims run or model folder whose soft labels the student also learns (distillation)")
+    ap.add_argument("--alpha", type=float, default=0.5, help="with --teacher: weight of the gold-label loss (1 - alpha: the teacher's)")
+    ap.add_argument("--temperature", type=float, default=2.0, help="with --teacher: softening temperature")
     ap.add_argument("--install", action="store_true")
     args = ap.parse_args()
     splits = checkworthy_splits(args.data)

@@ -64,6 +64,14 @@ def test_analyze_help_names_every_json_key(example_json: dict):
     assert not missing, f"analyze --help does not name {missing}"
 
 
+def test_analyze_help_gives_each_top_level_json_key_its_own_line(example_json: dict):
+    # At 80 columns too: an entry that starts mid-line reads as part of the one before it.
+    lines = [line.strip(" │") for line in run("analyze", "-h", columns=80).stdout.decode().splitlines()]
+    starts = {line.split()[1] for line in lines if line.startswith("· ") and len(line.split()) > 1}
+    missing = sorted(k for k in set(example_json) - {"unspin", "language", "text_chars"} if k not in starts)
+    assert not missing, f"these JSON keys do not open a line of analyze --help: {missing}"
+
+
 def test_plain_output_marks_where_each_passage_starts_and_ends(example_json: dict):
     p = run("analyze", str(EXAMPLE))
     out = p.stdout.decode()

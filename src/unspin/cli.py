@@ -231,17 +231,19 @@ def analyze(
 
     [bold]JSON keys[/] (--format json; keys are only ever added):
 
-    [bold]unspin[/] version · [bold]language[/] analysed (en) · [bold]text_chars[/] length of the text ·
-    [bold]spans[/] one entry per (passage, technique): start, end (characters of the input as given,
-    end exclusive), text, technique, score (P(persuasion span) x P(technique)) ·
-    [bold]techniques[/] passages per technique · [bold]claims[/] check-worthy sentences: start, end, text,
-    score, and with --evidence [bold]evidence[/] (source, start, end, text, score) ·
-    [bold]genre[/] label and scores (opinion, reporting, satire) · [bold]summary[/] words, spans (passages),
-    technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts,
-    claims, sentence · [bold]warnings[/] notes on how the input was read ([] when none) ·
-    [bold]model[/] size (accurate, or fast with --fast) and version of the models that read it ·
-    [bold]meta[/] what was said about the input (its source) · [bold]text[/] the analysed text, which
-    every offset indexes (for HTML input, the extracted article).
+    · [bold]unspin[/] version · [bold]language[/] analysed (en, ru) · [bold]text_chars[/] length of the text
+    · [bold]spans[/] one entry per (passage, technique): start, end (characters of the input as given,
+      end exclusive), text, technique, score (P(persuasion span) x P(technique))
+    · [bold]techniques[/] passages per technique
+    · [bold]claims[/] check-worthy sentences: start, end, text, score; with --evidence, [bold]evidence[/]
+      (source, start, end, text, score)
+    · [bold]genre[/] label and scores (opinion, reporting, satire)
+    · [bold]summary[/] words, spans (passages), technique_labels, spans_per_1000_words,
+      persuasion_share, top_techniques, technique_counts, claims, sentence
+    · [bold]warnings[/] notes on how the input was read ([] when none)
+    · [bold]model[/] size (accurate, or fast with --fast) and version of the models that read it
+    · [bold]meta[/] what was said about the input (its source)
+    · [bold]text[/] the analysed text, which every offset indexes (for HTML input, the extracted article)
     """
     from unspin.render import render
 
@@ -318,7 +320,7 @@ def evaluate(
         gold = [t for t in (corpus.trim_label(docs[l.article_id], l) for l in gold) if t is not None]
     tagger = TechniqueTagger.from_model(MODELS[(language, fast)]["techniques"])
     with _progress() as bar:
-        t = bar.add_task(f"{task.value.upper()} on {len(docs)} articles", total=len(docs) if task == Task.si else len({l.article_id for l in gold}))
+        t = bar.add_task(f"{task.value.upper()} on {len(docs)} article{'s' if len(docs) != 1 else ''}", total=len(docs) if task == Task.si else len({l.article_id for l in gold}))
         step = lambda: bar.advance(t)  # noqa: E731
         score = evaluate_si(tagger, docs, gold, step) if task == Task.si else evaluate_tc(tagger, docs, gold, step)
     extra = _ru_measures(tagger, docs, gold, task) if language == "ru" else {}
@@ -367,7 +369,7 @@ def predict(
     tagger = TechniqueTagger.from_model(MODELS[(language, fast)]["techniques"])
     with _progress() as bar:
         if task == Task.si:
-            t = bar.add_task(f"SI on {len(docs)} articles", total=len(docs))
+            t = bar.add_task(f"SI on {len(docs)} article{'s' if len(docs) != 1 else ''}", total=len(docs))
             result = si_submission(predict_si(tagger, docs, lambda: bar.advance(t)))
         else:
             given = corpus.read_labels(spans)

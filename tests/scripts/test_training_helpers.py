@@ -159,3 +159,15 @@ def test_teacher_targets_map_a_teacher_with_other_tokens_onto_student_tokens():
     assert np.allclose(soft[1], [0.1, 0.0, 0.9])  # a later piece cannot: P(B) moved to P(I)
     assert np.allclose(soft[2], [0.2, 0.1, 0.7])
     assert np.allclose(soft.sum(1), 1.0)
+
+
+def test_tempered_keeps_certainty_order_and_flattens_with_temperature():
+    import train_claims
+
+    p = torch.tensor([[0.9, 0.1], [0.5, 0.5]])
+    assert torch.allclose(train_claims.tempered(p, 1.0), p, atol=1e-6)
+    t2 = train_claims.tempered(p, 2.0)
+    assert torch.allclose(t2.sum(-1), torch.ones(2))
+    # sqrt(0.9) : sqrt(0.1) = 3 : 1, so T=2 gives 0.75 / 0.25; an even pair stays even.
+    assert torch.allclose(t2[0], torch.tensor([0.75, 0.25]), atol=1e-6)
+    assert torch.allclose(t2[1], torch.tensor([0.5, 0.5]))
