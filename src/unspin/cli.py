@@ -320,7 +320,8 @@ def evaluate(
         gold = [t for t in (corpus.trim_label(docs[l.article_id], l) for l in gold) if t is not None]
     tagger = TechniqueTagger.from_model(MODELS[(language, fast)]["techniques"])
     with _progress() as bar:
-        t = bar.add_task(f"{task.value.upper()} on {len(docs)} article{'s' if len(docs) != 1 else ''}", total=len(docs) if task == Task.si else len({l.article_id for l in gold}))
+        total = len(docs) if task == Task.si else len({l.article_id for l in gold})
+        t = bar.add_task(f"{task.value.upper()} on {len(docs)} article{'s' if len(docs) != 1 else ''}", total=total)
         step = lambda: bar.advance(t)  # noqa: E731
         score = evaluate_si(tagger, docs, gold, step) if task == Task.si else evaluate_tc(tagger, docs, gold, step)
     extra = _ru_measures(tagger, docs, gold, task) if language == "ru" else {}
