@@ -93,6 +93,17 @@ def finetune(args, splits) -> None:
     enc["train"] = enc["train"][: len(train)]
     gold = {k: [s.label for s in v] for k, v in splits.items()}
     gold["train"] = gold["train"][: len(train)]
+    texts = [s.text for s in train]
+    if args.unlabelled and not args.teacher:
+        raise SystemExit("--unlabelled needs --teacher: without one nothing teaches the student on those sentences")
+    if args.unlabelled:
+        # Sentences without gold labels (news articles, say): only the teacher's soft labels
+        # teach the student on them (label -1 is ignored by the gold-label loss).
+        extra = unlabelled_sentences(Path(args.unlabelled))
+        enc["train"] = enc["train"] + tok(extra, truncation=True, max_length=args.max_len)["input_ids"]
+        gold["train"] = gold["train"] + [-1] * len(extra)
+        texts += extra
+        print(f"+ {len(extra)} unlabelled sentences from {args.unlabelled}", flush=True)
 
     def batches(ids: list[list[int]], order: list[int], size: int = args.batch):
         for b0 in range(0, len(order), size):
@@ -118,7 +129,7 @@ def finetune(args, splits) -> None:
     # Length-bucketed shuffling: sentences vary from 3 to 150 words; padding to the batch's
     # longest wastes most of a step when lengths are mixed. Returns the epoch's batches.
     def epoch_order() -> list[list[int]]:
-        idx = list(range(len(train)))
+        idx = list(range(len(texts)))
         random.shuffle(idx)
         chunks = [sorted(idx[i : i + args.batch * 50], key=lambda j: len(enc["train"][j])) for i in range(0, len(idx), args.batch * 50)]
         blocks = [c[i : i + args.batch] for c in chunks for i in range(0, len(c), args.batch)]
@@ -129,14 +140,14 @@ def finetune(args, splits) -> None:
         # Half of MiniLM's 22.7M parameters are the word-embedding matrix; freezing it roughly
         # halves the optimiser's work per step on these short sentences.
         model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
-    steps = math.ceil(len(train) / args.batch) * args.epochs
+    steps = math.ceil(len(texts) / args.batch) * args.epochs
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
     sched = linear_warmup(opt, steps)
-    loss_fn = nn.CrossEntropyLoss()
+    loss_fn = nn.CrossEntropyLoss(ignore_index=-1)
     def order(prev):
         return [list(b) for b in epoch_order()]
 
-    soft = teacher_probs(Path(args.teacher), [s.text for s in train]) if args.teacher else None
+    soft = teacher_probs(Path(args.teacher), texts) if args.teacher else None
 
     def step(idx: list[int]):
         _, x, m = next(batches(enc["train"], idx, len(idx)))
@@ -145,12 +156,13 @@ def finetune(args, splits) -> None:
             logits = model(input_ids=x, attention_mask=m).logits.float()
         if soft is None:
             return loss_fn(logits, y)
+        hard = loss_fn(logits, y) if (y >= 0).any() else logits.sum() * 0.0
         # Knowledge distillation (Hinton et al. 2015): cross-entropy with the teacher's tempered
         # distribution, scaled by T^2 so its gradients keep their size as T changes.
         t = args.temperature
         target = torch.from_numpy(soft[idx])
         kd = -(tempered(target, t) * torch.log_softmax(logits / t, -1)).sum(-1).mean() * t * t
-        return args.alpha * loss_fn(logits, y) + (1 - args.alpha) * kd
+        return args.alpha * hard + (1 - args.alpha) * kd
 
     def on_epoch_end(epoch: int, state: dict) -> None:
         p_dev = score("dev")
@@ -174,8 +186,24 @@ def finetune(args, splits) -> None:
 def run_args(args) -> dict:
     """The arguments that define a run (a checkpoint resumes only under the same ones); the
     distillation settings count only with a teacher, so runs from before they existed resume."""
-    skip = {"install", "resume"} | (set() if args.teacher else {"teacher", "alpha", "temperature"})
+    skip = {"install", "resume"} | (set() if args.teacher else {"teacher", "alpha", "temperature", "unlabelled"})
     return {k: v for k, v in vars(args).items() if k not in skip}
+
+
+def unlabelled_sentences(folder: Path, min_words: int = 4) -> list[str]:
+    """Sentences of at least ``min_words`` words (as ``unspin`` splits them for claims) of every
+    .txt file under ``folder``, in sorted file order, duplicates dropped."""
+    from unspin.components.claims import MIN_WORDS
+    from unspin.article.sentences import split_sentences
+
+    seen: dict[str, None] = {}
+    for path in sorted(folder.rglob("*.txt")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for a, b in split_sentences(text):
+            s = " ".join(text[a:b].split())
+            if len(s.split()) >= max(min_words, MIN_WORDS):
+                seen.setdefault(s)
+    return list(seen)
 
 
 def teacher_probs(run: Path, texts: list[str]) -> np.ndarray:
@@ -295,6 +323,7 @@ def main() -> None:
     ap.add_argument("--teacher", help="a claims run or model folder whose soft labels the student also learns (distillation)")
     ap.add_argument("--alpha", type=float, default=0.5, help="with --teacher: weight of the gold-label loss (1 - alpha: the teacher's)")
     ap.add_argument("--temperature", type=float, default=2.0, help="with --teacher: softening temperature")
+    ap.add_argument("--unlabelled", help="with --teacher: a folder of .txt articles whose sentences the student learns from the teacher alone")
     ap.add_argument("--install", action="store_true")
     args = ap.parse_args()
     splits = checkworthy_splits(args.data)

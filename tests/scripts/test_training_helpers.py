@@ -171,3 +171,13 @@ def test_tempered_keeps_certainty_order_and_flattens_with_temperature():
     # sqrt(0.9) : sqrt(0.1) = 3 : 1, so T=2 gives 0.75 / 0.25; an even pair stays even.
     assert torch.allclose(t2[0], torch.tensor([0.75, 0.25]), atol=1e-6)
     assert torch.allclose(t2[1], torch.tensor([0.5, 0.5]))
+
+
+def test_unlabelled_sentences_keep_long_enough_ones_once_in_file_order(tmp_path):
+    import train_claims
+
+    (tmp_path / "b.txt").write_text("Taxes rose by 4% last year. Really? The mayor said so twice.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("The mayor said so twice.\n\nUnemployment fell to 3.9 percent in May.", encoding="utf-8")
+    (tmp_path / "c.md").write_text("This file is not a text article at all.", encoding="utf-8")
+    got = train_claims.unlabelled_sentences(tmp_path)
+    assert got == ["The mayor said so twice.", "Unemployment fell to 3.9 percent in May.", "Taxes rose by 4% last year."]
