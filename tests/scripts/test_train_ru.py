@@ -65,6 +65,8 @@ def _args(data: Path, base: Path, out: Path, *extra: str):
 
 
 def test_train_ru_trains_exports_and_resumes_exactly(tmp_path, monkeypatch):
+    # train() sets train_spans.LABELS (a module global collate() reads): restore it afterwards.
+    monkeypatch.setattr(train_ru.train_spans, "LABELS", train_ru.train_spans.LABELS)
     data, base = _corpus(tmp_path), _base(tmp_path)
     train_ru.train(_args(data, base, tmp_path / "whole"))
     whole = torch.load(tmp_path / "whole" / _training.CHECKPOINT, weights_only=False)
