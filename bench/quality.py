@@ -79,15 +79,6 @@ def best_iou_bins(predicted: list, gold: list) -> dict[str, dict[str, int]]:
     return out
 
 
-def covered_share(labels: list, articles: dict[str, str]) -> float:
-    """Share of all characters of ``articles`` that lie inside at least one of ``labels``."""
-    marked = {a: np.zeros(len(t), dtype=bool) for a, t in articles.items()}
-    for l in labels:
-        if l.article_id in marked:
-            marked[l.article_id][l.start : l.end] = True
-    return round(float(sum(m.sum() for m in marked.values()) / max(1, sum(len(t) for t in articles.values()))), 4)
-
-
 def capped_sweep(tagger, articles: dict[str, str], gold: list, caps: tuple[float, ...]) -> dict[str, dict]:
     """For each cap: the unit-decoder setting (``unspin.ru_decoding.UNIT_GRID``) with the best span
     F1 at IoU >= 0.5 among those marking at most that share of the characters, chosen and scored
@@ -95,20 +86,20 @@ def capped_sweep(tagger, articles: dict[str, str], gold: list, caps: tuple[float
     unmarked would cost."""
     from unspin.corpus import Label
     from unspin.ru_decoding import UNIT_GRID, UNIT_KEYS, decode_units
-    from unspin.scoring import span_f1_iou
+    from unspin.scoring import coverage, span_f1_iou
 
     outs = {a: tagger.encoder(t) for a, t in articles.items()}
     rows = []
     for setting in UNIT_GRID:
         kw = dict(zip(UNIT_KEYS, setting))
         pred = [Label(a, s.start, s.end) for a, t in articles.items() for s in decode_units(t, outs[a].enc, outs[a].probs, **kw)]
-        rows.append((span_f1_iou(pred, gold).f1, covered_share(pred, articles), setting))
+        rows.append((span_f1_iou(pred, gold).f1, coverage(pred, {a: len(t) for a, t in articles.items()}), setting))
     out = {}
     for cap in caps:
         ok = [r for r in rows if r[1] <= cap]
         if ok:
             f1, cov, setting = max(ok, key=lambda r: r[0])
-            out[str(cap)] = {"span_f1_iou50": round(f1, 4), "coverage": cov, "setting": dict(zip(UNIT_KEYS, setting))}
+            out[str(cap)] = {"span_f1_iou50": round(f1, 4), "coverage": round(cov, 4), "setting": dict(zip(UNIT_KEYS, setting))}
     return out
 
 
@@ -122,7 +113,7 @@ def ru_quality(data: Path, model: str | None) -> dict:
     from unspin.evaluation import predict_si, predict_tc
     from unspin.evaluation import tune_unit_decoder as tune_folder
     from unspin.runtime import model_dir
-    from unspin.scoring import macro_f1, si_prf, span_f1_iou, score_tc
+    from unspin.scoring import coverage, macro_f1, si_prf, span_f1_iou, score_tc
 
     articles, gold, meta = corpus.read_ru_zen_prop(data)
     _, val_ids = corpus.ru_validation_split(articles)
@@ -150,9 +141,12 @@ def ru_quality(data: Path, model: str | None) -> dict:
     }
     result["best_iou"] = best_iou_bins(spans, gold)
     # Share of the articles' characters inside a span (overlaps counted once), predicted and gold.
-    result["coverage"] = {"predicted": covered_share(spans, val), "gold": covered_share(gold, val)}
+    lengths = {a: len(t) for a, t in val.items()}
+    result["coverage"] = {"predicted": round(coverage(spans, lengths), 4), "gold": round(coverage(gold, lengths), 4)}
     result["best_with_coverage_at_most"] = capped_sweep(tagger, val, gold, (0.5, 0.6, 0.7))
-    tuned = tune_folder(folder, data, tagger)
+    # The 2-fold figure chooses settings under the same limit on marked text as the shipped ones.
+    limit = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("validation", {}).get("max_coverage")
+    tuned = tune_folder(folder, data, tagger, max_coverage=limit)
     result["span_f1_iou50_two_fold"] = tuned["measures"]["span_f1_iou50_two_fold"]
     result["two_fold_settings"] = tuned["two_fold_settings"]
     for kind, pred in ru_baselines(val).items():

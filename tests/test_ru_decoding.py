@@ -83,3 +83,15 @@ def test_pick_label_meta_class_first():
     assert pick_label(p) == 2
     assert pick_label(p, [0, 0, 1]) == 0
     assert pick_label(np.array([0.1, 0.5, 0.4]), [0, 0, 1]) == 1
+
+
+def test_pick_setting_keeps_to_the_coverage_limit():
+    from unspin.ru_decoding import pick_setting
+
+    scores = {"everything": (0.30, 0.93), "half": (0.27, 0.52), "little": (0.20, 0.30), "also-half": (0.27, 0.55)}
+    assert pick_setting(scores) == "everything"
+    assert pick_setting(scores, 0.6) == "half"  # ties: the first listed
+    assert pick_setting(scores, 0.4) == "little"
+    assert pick_setting(scores, 0.1) == "everything"  # nothing under the limit: all compete
+    with pytest.raises(ValueError):
+        pick_setting({})

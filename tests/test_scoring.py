@@ -3,7 +3,7 @@
 import pytest
 
 from unspin.corpus import Label
-from unspin.scoring import merge_spans, score_si, score_tc, si_prf
+from unspin.scoring import coverage, merge_spans, score_si, score_tc, si_prf
 
 
 def L(art, s, e, t=None):
@@ -159,3 +159,11 @@ def test_meta_class_macro_f1_by_hand():
     assert score_tc(pred, gold).overall.f1 == pytest.approx(0.25)
     with pytest.raises(KeyError):
         macro_f1([L("a", 0, 5, "Unknown")], gold, group)
+
+
+def test_coverage_by_hand():
+    """Articles a (100 chars) and b (50). In a: [0,30) and [20,40) overlap -> 40 chars; in b:
+    [10,20) -> 10; a label of article c is not counted. (40 + 10) / 150 = 1/3."""
+    labels = [L("a", 0, 30), L("a", 20, 40), L("b", 10, 20), L("c", 0, 500)]
+    assert coverage(labels, {"a": 100, "b": 50}) == pytest.approx(1 / 3)
+    assert coverage([], {"a": 100}) == 0.0 and coverage(labels, {}) == 0.0

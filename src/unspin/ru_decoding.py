@@ -162,6 +162,19 @@ UNIT_GRID: list[tuple[float, str, float, str]] = [
 UNIT_KEYS = ("threshold", "split", "begin_threshold", "unit")
 
 
+def pick_setting(scores: Mapping[Any, tuple[float, float]], max_coverage: float | None = None) -> Any:
+    """The setting with the best score among those marking at most ``max_coverage`` of the text.
+
+    ``scores``: setting -> (span F1 at IoU >= 0.5, share of characters marked, 0-1), non-empty.
+    With no ``max_coverage``, or when no setting stays under it, every setting competes. Ties go
+    to the setting listed first. Raises ValueError for empty ``scores``.
+    """
+    if not scores:
+        raise ValueError("no decoder settings to choose from")
+    allowed = [s for s, (_, cov) in scores.items() if max_coverage is None or cov <= max_coverage] or list(scores)
+    return max(allowed, key=lambda s: scores[s][0])
+
+
 def unit_decoder(setting: Mapping[str, Any]) -> Callable[[str, Encoded, np.ndarray], list[RawSpan]]:
     """A decoder function for the settings stored under ``decoder`` in a model's config.json."""
     kw = {k: setting[k] for k in UNIT_KEYS if k in setting}

@@ -81,6 +81,18 @@ def covered_chars(spans: Iterable[tuple[int, int]]) -> int:
     return sum(e - s for s, e in merge_spans(spans))
 
 
+def coverage(labels: Iterable[Label], lengths: dict[str, int]) -> float:
+    """Share (0-1) of all characters of the articles in ``lengths`` (article id -> length in
+    characters) inside at least one of ``labels``; labels of other articles are ignored.
+    0.0 when the articles hold no characters."""
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for label in labels:
+        if label.article_id in lengths:
+            spans[label.article_id].append((label.start, label.end))
+    total = sum(lengths.values())
+    return sum(covered_chars(s) for s in spans.values()) / total if total else 0.0
+
+
 def _by_article(labels: Iterable[Label]) -> dict[str, list[tuple[int, int]]]:
     out: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for label in labels:
