@@ -177,8 +177,9 @@ def main() -> None:
         return
 
     from unspin import corpus
-    from unspin.evaluation import DECODER_GRID, evaluate_si, evaluate_tc, tagger_factory, two_fold_si
+    from unspin.evaluation import DECODER_GRID, evaluate_si, evaluate_tc, predict_si, tagger_factory, two_fold_si
     from unspin.runtime import model_dir
+    from unspin.scoring import coverage
 
     data = Path(args.data)
     articles = corpus.read_articles(data / "train-articles")
@@ -194,6 +195,10 @@ def main() -> None:
     tc = evaluate_tc(tagger, val, gold)
     result = {"model": str(folder), "articles": len(val), "gold_spans": len(gold), "si": si.as_dict(), "tc": tc.as_dict(),
               "seconds": round(time.perf_counter() - t0, 1)}
+    # How much text is marked: a model can buy SI recall by marking more than annotators do.
+    lengths = {a: len(t) for a, t in val.items()}
+    result["coverage"] = {"predicted": round(coverage(predict_si(tagger, val, techniques=False), lengths), 4),
+                          "gold": round(coverage(gold, lengths), 4)}
     if args.two_fold:
         floor = min(g[0] for g in DECODER_GRID)  # the grid's points at its lowest extend threshold, moved lower
         grid = DECODER_GRID + [(lo, *g[1:]) for lo in args.extend_floor for g in DECODER_GRID if g[0] == floor]
@@ -214,6 +219,8 @@ def main() -> None:
     for name, s in (("SI", si), ("TC", tc)):
         o = s.overall
         print(f"{name}: P {o.precision:.4f}  R {o.recall:.4f}  F1 {o.f1:.4f}")
+    cov = result["coverage"]
+    print(f"share of the text marked: {cov['predicted']:.3f} (gold spans: {cov['gold']:.3f})")
     if "si_two_fold" in result:
         h = result["si_two_fold"]
         print(f"SI, decoder settings from the other half (2-fold): P {h['precision']:.4f}  R {h['recall']:.4f}  F1 {h['f1']:.4f}"
