@@ -181,3 +181,18 @@ def test_unlabelled_sentences_keep_long_enough_ones_once_in_file_order(tmp_path)
     (tmp_path / "c.md").write_text("This file is not a text article at all.", encoding="utf-8")
     got = train_claims.unlabelled_sentences(tmp_path)
     assert got == ["The mayor said so twice.", "Unemployment fell to 3.9 percent in May.", "Taxes rose by 4% last year."]
+
+
+def test_refit_head_warm_starts_from_the_run_and_keeps_the_shapes(tmp_path):
+    import refit_head
+
+    rng = np.random.default_rng(0)
+    arrays = {"w1": rng.normal(size=(8, 4)).astype(np.float32), "b1": np.zeros(4, np.float32),
+              "w2": rng.normal(size=(4, 3)).astype(np.float32), "b2": np.zeros(3, np.float32)}
+    np.savez(tmp_path / "head.npz", **arrays)
+    x, y = rng.normal(size=(40, 8)).astype(np.float32), rng.integers(0, 3, 40)
+    zero = refit_head.refit(tmp_path / "head.npz", x, y, 3, epochs=0)
+    assert all(np.array_equal(zero[k], arrays[k]) for k in arrays)  # no epochs: the run's head, read back exactly
+    new = refit_head.refit(tmp_path / "head.npz", x, y, 3, epochs=2)
+    assert {k: v.shape for k, v in new.items()} == {k: v.shape for k, v in arrays.items()}
+    assert not np.allclose(new["w2"], arrays["w2"])
