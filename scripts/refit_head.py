@@ -105,6 +105,10 @@ def main() -> None:
     for f in run.iterdir():
         if f.is_file() and (f.name in ("config.json", "tokenizer.json", config["encoder"]) or f.name.startswith("encoder.data")):
             shutil.copy(f, out / f.name)
+    if not (out / "tokenizer.json").is_file():  # an installed model shares its tokenizer: give the copy its own
+        from unspin.runtime import tokenizer_file
+
+        shutil.copy(tokenizer_file(run, config), out / "tokenizer.json")
     np.savez(out / "head.npz", **arrays)
     config.setdefault("trained", {})["head_refit"] = {"states": f"{config['encoder']} (as shipped)", "epochs": args.epochs,
                                                       "spans": int(len(y)), "command": "python scripts/refit_head.py"}
