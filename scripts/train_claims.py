@@ -6,8 +6,8 @@
     python scripts/train_claims.py --mode finetune --out runs/claims
     python scripts/train_claims.py --mode finetune --out runs/claims --install   # ship it in src/unspin/models/en-claims
     # a larger teacher (all-mpnet-base-v2), then MiniLM trained on its soft labels as well as the gold ones
-    python scripts/train_claims.py --out runs/claims-mpnet --base <all-mpnet-base-v2 folder> --batch 16 --lr 3e-5
-    python scripts/train_claims.py --out runs/claims-distil --teacher runs/claims-mpnet --alpha 0.5
+    python scripts/train_claims.py --out runs/claims-mpnet --base <all-mpnet-base-v2 folder> --lr 3e-5
+    python scripts/train_claims.py --out runs/claims-distil --teacher runs/claims-mpnet --alpha 0.5   # bench/RESULTS.md rows 48-51
 
 Splits (scripts/_data.py: checkworthy_splits): 10% of CT24 train held out by a hash of the
 sentence id ("own"), never trained on; dev.tsv chooses the epoch and the decision threshold;
