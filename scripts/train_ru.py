@@ -133,7 +133,8 @@ def top_forward(net, cached: list[torch.Tensor], mask: torch.Tensor, n_frozen: i
 
 def run_args(args) -> dict:
     """The arguments that decide what a run trains (``fit`` refuses a resume under others)."""
-    return {k: v for k, v in vars(args).items() if k not in ("export_checkpoint", "refit_head", "head_epochs", "compare_fp32", "install")}
+    skip = ("export_checkpoint", "refit_head", "head_epochs", "compare_fp32", "install", "max_coverage_ratio")
+    return {k: v for k, v in vars(args).items() if k not in skip}
 
 
 def run_weights(path: Path) -> dict:
@@ -189,8 +190,6 @@ def train(args) -> None:
     sched = linear_warmup(opt, total)
     ce_bio = nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
     ce_tc = nn.CrossEntropyLoss(label_smoothing=0.05)
-    last: dict[str, float] = {}
-
     def step(idx: list[int]) -> torch.Tensor:
         batch = [examples[i] for i in idx]
         _, mask, lab, spans, weight, *_ = train_spans.collate([ex[:5] for ex in batch])
@@ -203,7 +202,6 @@ def train(args) -> None:
             loss = loss_bio
             if spans:
                 loss = loss + args.tc_weight * ce_tc(net.span_logits(states, spans).float(), torch.tensor([s[3] for s in spans]))
-        last["bio"] = float(loss_bio.detach())
         return loss
 
     # The shared loop (scripts/_training.py): a checkpoint after every epoch and every 10 minutes
