@@ -84,21 +84,15 @@ def capped_sweep(tagger, articles: dict[str, str], gold: list, caps: tuple[float
     F1 at IoU >= 0.5 among those marking at most that share of the characters, chosen and scored
     on the same articles (as the shipped setting is). Says what a decoder that leaves text
     unmarked would cost."""
-    from unspin.corpus import Label
-    from unspin.ru_decoding import UNIT_GRID, UNIT_KEYS, decode_units
-    from unspin.scoring import coverage, span_f1_iou
+    from unspin.evaluation import unit_sweep
+    from unspin.ru_decoding import UNIT_KEYS, pick_setting
 
-    outs = {a: tagger.encoder(t) for a, t in articles.items()}
-    rows = []
-    for setting in UNIT_GRID:
-        kw = dict(zip(UNIT_KEYS, setting))
-        pred = [Label(a, s.start, s.end) for a, t in articles.items() for s in decode_units(t, outs[a].enc, outs[a].probs, **kw)]
-        rows.append((span_f1_iou(pred, gold).f1, coverage(pred, {a: len(t) for a, t in articles.items()}), setting))
+    sweep = unit_sweep(articles, {a: tagger.encoder(t) for a, t in articles.items()}, gold)
     out = {}
     for cap in caps:
-        ok = [r for r in rows if r[1] <= cap]
-        if ok:
-            f1, cov, setting = max(ok, key=lambda r: r[0])
+        if any(cov <= cap for _, cov in sweep.values()):
+            setting = pick_setting(sweep, cap)
+            f1, cov = sweep[setting]
             out[str(cap)] = {"span_f1_iou50": round(f1, 4), "coverage": round(cov, 4), "setting": dict(zip(UNIT_KEYS, setting))}
     return out
 

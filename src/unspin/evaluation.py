@@ -132,6 +132,43 @@ def two_fold_si(
     return score_si(predicted, gold), chosen
 
 
+def unit_cache(articles: Mapping[str, str]) -> dict[tuple[str, str], list]:
+    """``unspin.ru_decoding.units`` of every article for every unit kind, cut once for a sweep."""
+    from unspin.ru_decoding import UNIT_KINDS, units
+
+    return {(a, kind): units(t, kind) for a, t in articles.items() for kind in UNIT_KINDS}
+
+
+def unit_spans(articles: Mapping[str, str], outs: Mapping[str, Any], setting: tuple, cache: Mapping | None = None) -> list[Label]:
+    """The spans the unit decoder with ``setting`` (a ``UNIT_GRID`` tuple) finds in each article,
+    from its encoder outputs ``outs[article_id]`` (``TokenOutputs``)."""
+    from unspin.ru_decoding import UNIT_KEYS, decode_units
+
+    kw = dict(zip(UNIT_KEYS, setting))
+    out = []
+    for a, text in articles.items():
+        us = cache[(a, kw["unit"])] if cache is not None else None
+        out.extend(Label(a, s.start, s.end) for s in decode_units(text, outs[a].enc, outs[a].probs, us=us, **kw))
+    return out
+
+
+def unit_sweep(
+    articles: Mapping[str, str], outs: Mapping[str, Any], gold: Iterable[Label], cache: Mapping | None = None
+) -> dict[tuple, tuple[float, float]]:
+    """Every ``UNIT_GRID`` setting -> (span F1 at IoU >= 0.5 against the ``gold`` spans of these
+    articles, share of their characters marked, 0-1)."""
+    from unspin.ru_decoding import UNIT_GRID
+    from unspin.scoring import coverage, span_f1_iou
+
+    gold = [l for l in gold if l.article_id in articles]
+    lengths = {a: len(t) for a, t in articles.items()}
+    out = {}
+    for setting in UNIT_GRID:
+        pred = unit_spans(articles, outs, setting, cache)
+        out[setting] = (span_f1_iou(pred, gold).f1, coverage(pred, lengths))
+    return out
+
+
 def tune_unit_decoder(folder: Path, data: Path, tagger: Any = None, max_coverage: float | None = None) -> dict[str, Any]:
     """Encode the validation articles once with a model folder, then choose the unit decoder
     (best span F1 at IoU >= 0.5) and the technique rule; report every measure.
@@ -146,8 +183,8 @@ def tune_unit_decoder(folder: Path, data: Path, tagger: Any = None, max_coverage
     the other) is the one to compare models by: 21 articles flatter the settings chosen on them.
     """
     from unspin import corpus
-    from unspin.ru_decoding import UNIT_GRID, UNIT_KEYS, UNIT_KINDS, decode_units, pick_label, pick_setting, units
-    from unspin.scoring import coverage, macro_f1, si_prf, span_f1_iou
+    from unspin.ru_decoding import UNIT_KEYS, pick_label, pick_setting
+    from unspin.scoring import macro_f1, si_prf, span_f1_iou
 
     articles, gold, meta = corpus.read_ru_zen_prop(data)
     _, val_ids = corpus.ru_validation_split(articles)
@@ -159,25 +196,13 @@ def tune_unit_decoder(folder: Path, data: Path, tagger: Any = None, max_coverage
     by_text = {val[a]: o for a, o in outs.items()}
     # TC below reuses these encodings instead of running the encoder a second time.
     tagger = TechniqueTagger(by_text.__getitem__, tagger.head, tagger.labels)
-    cache = {(a, kind): units(t, kind) for a, t in val.items() for kind in UNIT_KINDS}
+    cache = unit_cache(val)
 
     def spans_for(ids: Iterable[str], setting: tuple) -> list[Label]:
-        kw = dict(zip(UNIT_KEYS, setting))
-        out = []
-        for a in ids:
-            o = outs[a]
-            for s in decode_units(val[a], o.enc, o.probs, us=cache[(a, kw["unit"])], **kw):
-                out.append(Label(a, s.start, s.end))
-        return out
-
-    def measure(ids: list[str], setting: tuple) -> tuple[float, float]:
-        """(span F1 at IoU >= 0.5, share of characters marked) of a setting on some articles."""
-        g = [l for l in gold if l.article_id in set(ids)]
-        pred = spans_for(ids, setting)
-        return span_f1_iou(pred, g).f1, coverage(pred, {a: len(val[a]) for a in ids})
+        return unit_spans({a: val[a] for a in ids}, outs, setting, cache)
 
     def choose(ids: list[str]) -> tuple:
-        scores = {s: measure(ids, s) for s in UNIT_GRID}
+        scores = unit_sweep({a: val[a] for a in ids}, outs, gold, cache)
         return pick_setting(scores, max_coverage), scores
 
     ids = sorted(val)
