@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def span_features(run: Path, data: Path) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(features (n, 3H + 2), technique index (n,), labels) for every gold span of the training
+def span_features(run: Path, data: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(features (n, 3H + 2), index into the run's technique labels (n,)) for every gold span of the training
     articles outside the validation split, from the run's ONNX encoder."""
     from unspin import corpus
     from unspin.components.techniques import TechniqueTagger
@@ -54,11 +54,12 @@ def span_features(run: Path, data: Path) -> tuple[np.ndarray, np.ndarray, list[s
             ys.append(tagger.labels.index(l.technique))
         if (k + 1) % 50 == 0:
             print(f"{k + 1} articles, {len(ys)} spans, {time.time() - t0:.0f} s", flush=True)
-    return np.stack(feats).astype(np.float32), np.array(ys), list(tagger.labels)
+    return np.stack(feats).astype(np.float32), np.array(ys)
 
 
-def refit(head: Path, x: np.ndarray, y: np.ndarray, n_labels: int, epochs: int, seed: int = 21) -> dict[str, np.ndarray]:
-    """Warm-started AdamW refit of the head in ``head`` (an npz: w1, b1, w2, b2); returns the new arrays."""
+def refit(head: Path, x: np.ndarray, y: np.ndarray, epochs: int, seed: int = 21) -> dict[str, np.ndarray]:
+    """Warm-started AdamW refit of the head in ``head`` (an npz: w1, b1, w2, b2; its shapes fix the
+    feature and label counts) on features ``x`` (n, d) and label indices ``y`` (n,); returns the new arrays."""
     import torch
     from torch import nn
 
@@ -98,12 +99,13 @@ def main() -> None:
     args = ap.parse_args()
     run, out = Path(args.run), Path(args.out)
     config = json.loads((run / "config.json").read_text())
-    x, y, labels = span_features(run, Path(args.data))
+    x, y = span_features(run, Path(args.data))
     print(f"{len(y)} training spans", flush=True)
-    arrays = refit(run / "head.npz", x, y, len(labels), args.epochs)
+    arrays = refit(run / "head.npz", x, y, args.epochs)
     out.mkdir(parents=True, exist_ok=True)
     for f in run.iterdir():
-        if f.is_file() and (f.name in ("config.json", "tokenizer.json", config["encoder"]) or f.name.startswith("encoder.data")):
+        # config.json is written below, with the refit recorded.
+        if f.is_file() and (f.name in ("tokenizer.json", config["encoder"]) or f.name.startswith("encoder.data")):
             shutil.copy(f, out / f.name)
     if not (out / "tokenizer.json").is_file():  # an installed model shares its tokenizer: give the copy its own
         from unspin.runtime import tokenizer_file

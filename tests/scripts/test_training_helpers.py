@@ -191,8 +191,8 @@ def test_refit_head_warm_starts_from_the_run_and_keeps_the_shapes(tmp_path):
               "w2": rng.normal(size=(4, 3)).astype(np.float32), "b2": np.zeros(3, np.float32)}
     np.savez(tmp_path / "head.npz", **arrays)
     x, y = rng.normal(size=(40, 8)).astype(np.float32), rng.integers(0, 3, 40)
-    zero = refit_head.refit(tmp_path / "head.npz", x, y, 3, epochs=0)
+    zero = refit_head.refit(tmp_path / "head.npz", x, y, epochs=0)
     assert all(np.array_equal(zero[k], arrays[k]) for k in arrays)  # no epochs: the run's head, read back exactly
-    new = refit_head.refit(tmp_path / "head.npz", x, y, 3, epochs=2)
+    new = refit_head.refit(tmp_path / "head.npz", x, y, epochs=2)
     assert {k: v.shape for k, v in new.items()} == {k: v.shape for k, v in arrays.items()}
     assert not np.allclose(new["w2"], arrays["w2"])

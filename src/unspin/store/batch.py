@@ -54,14 +54,14 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
     from unspin.pipeline import analyze_many
 
     records = [_record(item) for item in items]
-    read: list[tuple[int, Any]] = []
+    sources: list[tuple[int, Any]] = []  # (index in items, its text read through the road)
     for i, item in enumerate(items):
         try:
-            read.append((i, _read(item, max_chars)))
+            sources.append((i, _read(item, max_chars)))
         except Exception as exc:
             _failed(records[i], exc)
     try:
-        results = list(analyze_many([src for _, src in read], language, batch_size=max(1, len(read)), max_chars=max_chars, fast=fast, errors="return"))
+        results = list(analyze_many([src for _, src in sources], language, batch_size=max(1, len(sources)), max_chars=max_chars, fast=fast, errors="return"))
     except ModelError:
         raise
     except Exception:
@@ -71,7 +71,7 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
 
         one = functools.partial(unspin.analyze, fast=fast)
         return [records[i] if records[i].status == ERROR else analyse_item(item, one, language, max_chars) for i, item in enumerate(items)]
-    for (i, _), result in zip(read, results):
+    for (i, _), result in zip(sources, results):
         if isinstance(result, Document):
             _analysed(records[i], result)
         else:
