@@ -62,18 +62,15 @@ def best_iou_bins(predicted: list, gold: list) -> dict[str, dict[str, int]]:
     article, and for each distinct gold span its best IoU with any predicted one, counted as
     none (< 0.01), partial (0.01-0.5) and matched (>= 0.5); not one to one, unlike span F1."""
     from unspin.corpus import group_by_article
-
-    def iou(a, b) -> float:
-        inter = min(a.end, b.end) - max(a.start, b.start)
-        return max(inter, 0) / (max(a.end, b.end) - min(a.start, b.start))
+    from unspin.scoring import iou
 
     p_by, g_by = group_by_article(predicted), group_by_article(gold)
     out = {}
     for name, mine, other in (("predicted", p_by, g_by), ("gold", g_by, p_by)):
         best = []
         for art, items in mine.items():
-            distinct = {(l.start, l.end): l for l in items}.values()
-            best += [max((iou(l, o) for o in other.get(art, [])), default=0.0) for l in distinct]
+            theirs = [(o.start, o.end) for o in other.get(art, [])]
+            best += [max((iou(span, o) for o in theirs), default=0.0) for span in {(l.start, l.end) for l in items}]
         counts = np.histogram(best, bins=IOU_BINS)[0]
         out[name] = dict(zip(("none", "partial", "matched"), (int(c) for c in counts)))
     return out

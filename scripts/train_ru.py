@@ -321,7 +321,8 @@ def tune(out: Path, args) -> None:
 
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     cap = max_coverage(Path(args.data), args.max_coverage_ratio)
-    print(f"decoders compete if they mark at most {cap:.3f} of the text ({args.max_coverage_ratio} x the training articles' gold share)", flush=True)
+    print("every decoder setting competes (no limit on the text marked)" if cap is None else
+          f"decoders compete if they mark at most {cap:.3f} of the text ({args.max_coverage_ratio} x the training articles' gold share)", flush=True)
     results = {}
     # fp32 only on request: int8 always ships (the fp32 encoder is 4x larger), and on 2 shared
     # cores each extra pass over the validation articles costs minutes.
