@@ -45,6 +45,22 @@ def read_checkworthy(path: str | Path) -> list[Sentence]:
     return out
 
 
+# CT24 dev-test holds sentences of the 2020 US general-election debates, ids 37436-40972; its
+# first half by id (ids below this) comes from the earlier debates, the second half from the
+# later ones, so a model trained on one half is measured on debates it has not seen.
+DEV_TEST_MIDDLE = 39426
+
+
+def dev_test_half(sentences: list[Sentence], half: str) -> list[Sentence]:
+    """The ``"first"`` or ``"second"`` half of CT24 dev-test by sentence id (``DEV_TEST_MIDDLE``),
+    ``"all"`` for every sentence. Raises ``ValueError`` for any other ``half``."""
+    if half == "all":
+        return list(sentences)
+    if half not in ("first", "second"):
+        raise ValueError(f"half must be 'first', 'second' or 'all', not {half!r}")
+    return [s for s in sentences if (int(s.id) < DEV_TEST_MIDDLE) == (half == "first")]
+
+
 def heldout(key: str, share: float = 0.1, salt: str = "unspin") -> bool:
     """A stable pseudo-random split by key (the same on every machine and Python version)."""
     h = int(hashlib.sha1(f"{salt}:{key}".encode()).hexdigest()[:8], 16)

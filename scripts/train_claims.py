@@ -12,6 +12,14 @@
 Splits (scripts/_data.py: checkworthy_splits): 10% of CT24 train held out by a hash of the
 sentence id ("own"), never trained on; dev.tsv chooses the epoch and the decision threshold;
 dev-test.tsv and "own" are only measured. Metric: F1 of the positive (Yes) class.
+
+CT24 train and dev are ClaimBuster sentences from the 1960-2016 US presidential debates; dev-test
+comes from the 2020 debates, where annotators mark far more loose statements as check-worthy
+(the shipped model: dev-test P 0.95, R 0.75). --add-dev-test trains on dev-test sentences too
+(--repeat times each): "first" or "second" adds one half by id and measures the other ("held",
+debates the model has not seen); "all" adds every one and leaves dev-test unmeasured.
+
+    python scripts/train_claims.py --out runs/claims-dt1 --add-dev-test first --repeat 5
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import argparse
 import json
 import math
 import random
+import shlex
 import shutil
 import sys
 import time
@@ -30,17 +39,35 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from _data import best_threshold, checkworthy_splits, f1_positive  # noqa: E402
+from _data import best_threshold, checkworthy_splits, dev_test_half, f1_positive  # noqa: E402
 
 from _training import fit, linear_warmup  # noqa: E402  (scripts/ is on sys.path when run as a script)
 
 
+MEASURED = ("dev", "dev-test", "held", "own")
+
+
 def report(name: str, scores: dict[str, np.ndarray], gold: dict[str, list[int]], th: float) -> dict:
     res = {"threshold": th}
-    for split in ("dev", "dev-test", "own"):
+    for split in (k for k in MEASURED if k in scores):
         res[split] = f1_positive(gold[split], [int(s >= th) for s in scores[split]])
-    print(f"{name}: threshold {th:.2f} | " + " | ".join(f"{k} F1 {res[k]['f1']:.4f}" for k in ("dev", "dev-test", "own")), flush=True)
+    print(f"{name}: threshold {th:.2f} | " + " | ".join(f"{k} F1 {res[k]['f1']:.4f}" for k in MEASURED if k in res), flush=True)
     return res
+
+
+def training_splits(args) -> dict:
+    """``checkworthy_splits`` with ``--add-dev-test``: the chosen dev-test sentences join train
+    (``--repeat`` copies each); the other half becomes ``"held"``; dev-test is measured only
+    when none of it is trained on."""
+    splits = checkworthy_splits(args.data)
+    if args.add_dev_test == "none":
+        return splits
+    added = dev_test_half(splits["dev-test"], args.add_dev_test)
+    splits["train"] = splits["train"] + added * args.repeat
+    if args.add_dev_test != "all":
+        splits["held"] = dev_test_half(splits["dev-test"], "second" if args.add_dev_test == "first" else "first")
+    del splits["dev-test"]
+    return splits
 
 
 # ---------------------------------------------------------------------------- baseline
@@ -64,7 +91,7 @@ def baseline(args, splits) -> None:
         if best is None or f > best[0]:
             best = (f, c, th, clf)
     _, c, th, clf = best
-    scores = {k: clf.predict_proba(x[k])[:, 1] for k in ("dev", "dev-test", "own")}
+    scores = {k: clf.predict_proba(x[k])[:, 1] for k in MEASURED if k in x}
     res = report(f"baseline (frozen MiniLM int8 + LR, C={c})", scores, gold, th)
     res["C"] = c
     out = Path(args.out)
@@ -183,10 +210,28 @@ def finetune(args, splits) -> None:
 
 
 
+def held_threshold(runs: list[Path], precision: str, data: str) -> float:
+    """The threshold (``best_threshold``'s grid) with the best F1 on the pooled "held" dev-test
+    halves of ``runs`` (``--add-dev-test first`` / ``second`` runs), each half scored by the model
+    that did not train on it (cross-fitting). Raises ``SystemExit`` for a run without a held half."""
+    gold, scores = [], []
+    for run in runs:
+        trained = json.loads((run / "config.json").read_text())["trained"]
+        half = {"first": "second", "second": "first"}.get(trained.get("add_dev_test", "none"))
+        if half is None:
+            raise SystemExit(f"{run}: trained without --add-dev-test first/second, so it holds no dev-test half out")
+        rows = dev_test_half(checkworthy_splits(data)["dev-test"], half)
+        gold += [r.label for r in rows]
+        scores += list(np.load(run / f"scores-{precision}.npz")["held"])
+    return best_threshold(gold, scores)[0]
+
+
 def run_args(args) -> dict:
     """The arguments that define a run (a checkpoint resumes only under the same ones); the
     distillation settings count only with a teacher, so runs from before they existed resume."""
     skip = {"install", "resume"} | (set() if args.teacher else {"teacher", "alpha", "temperature", "unlabelled"})
+    skip |= {"add_dev_test", "repeat"} if args.add_dev_test == "none" else set()
+    skip |= {"threshold_from"}  # chosen after training: it does not change the weights
     return {k: v for k, v in vars(args).items() if k not in skip}
 
 
@@ -261,8 +306,9 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
     )
     quantize_dynamic(str(out / "model-fp32.onnx"), str(out / "model-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
-    splits = checkworthy_splits(args.data)
+    splits = training_splits(args)
     gold = {k: [s.label for s in v] for k, v in splits.items()}
+    measured = [k for k in MEASURED if k in splits]
     config = {
         "name": "unspin-en-claims",
         "task": "check-worthiness of a sentence (CLEF CheckThat! 2024 Task 1, English)",
@@ -281,9 +327,11 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
         (out / "config.json").write_text(json.dumps(config, indent=1))
         clf = OnnxTextModel(out)
         scores = {}
-        for k in ("dev", "dev-test", "own"):
+        for k in measured:
             scores[k] = softmax(clf([s.text for s in splits[k]]))[:, 1]
-        th, _ = best_threshold(gold["dev"], list(scores["dev"]))
+        np.savez(out / f"scores-{precision}.npz", **scores)  # for threshold studies (bench/RESULTS.md)
+        th = (held_threshold([Path(r) for r in args.threshold_from], precision, args.data) if args.threshold_from
+              else best_threshold(gold["dev"], list(scores["dev"]))[0])
         results[precision] = report(f"onnx {precision}", scores, gold, th)
     # int8 ships unless it costs more than a point of F1 on dev.
     use = "int8" if results["fp32"]["dev"]["f1"] - results["int8"]["dev"]["f1"] <= 0.01 else "fp32"
@@ -292,9 +340,12 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
         file="model.onnx",
         precision=use,
         threshold=results[use]["threshold"],
-        metrics={"positive_class_f1": {k: results[use][k] for k in ("dev", "dev-test", "own")}, "by_precision": results},
-        splits="own = 10% of CT24 train by sha1('unspin:'+Sentence_id); dev chooses epoch and threshold; dev-test and own only measured",
-        command=f"python scripts/train_claims.py --mode finetune --out {args.out} --install",
+        metrics={"positive_class_f1": {k: results[use][k] for k in measured}, "by_precision": results},
+        threshold_from=(f"best F1 on the dev-test halves held out by {', '.join(args.threshold_from)}" if args.threshold_from else "best F1 on dev"),
+        splits="own = 10% of CT24 train by sha1('unspin:'+Sentence_id); dev chooses the epoch (and the threshold unless threshold_from says otherwise); "
+        + ("dev-test and own only measured" if args.add_dev_test == "none" else
+           f"dev-test {args.add_dev_test} trained on x{args.repeat}" + ("; the other half (held) and own only measured" if "held" in splits else "; own only measured")),
+        command="python scripts/train_claims.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
     )
     (out / "config.json").write_text(json.dumps(config, indent=1))
     print(f"shipping {use} at threshold {config['threshold']}", flush=True)
@@ -324,9 +375,14 @@ def main() -> None:
     ap.add_argument("--alpha", type=float, default=0.5, help="with --teacher: weight of the gold-label loss (1 - alpha: the teacher's)")
     ap.add_argument("--temperature", type=float, default=2.0, help="with --teacher: softening temperature")
     ap.add_argument("--unlabelled", help="with --teacher: a folder of .txt articles whose sentences the student learns from the teacher alone")
+    ap.add_argument("--add-dev-test", choices=("none", "first", "second", "all"), default="none",
+                    help="also train on CT24 dev-test (2020 debates): one half by id (the other is measured as 'held') or all")
+    ap.add_argument("--repeat", type=int, default=1, help="with --add-dev-test: copies of each added sentence")
+    ap.add_argument("--threshold-from", nargs="+", metavar="RUN",
+                    help="choose the decision threshold on the dev-test halves these --add-dev-test first/second runs held out, not on dev")
     ap.add_argument("--install", action="store_true")
     args = ap.parse_args()
-    splits = checkworthy_splits(args.data)
+    splits = training_splits(args)
     if args.mode == "baseline":
         baseline(args, splits)
     else:

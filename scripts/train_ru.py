@@ -138,9 +138,23 @@ def run_args(args) -> dict:
 
 
 def run_weights(path: Path) -> dict:
-    """The network weights in a checkpoint: ``fit``'s (``model``) or this script's before it (``net``)."""
+    """The network weights in a checkpoint: ``fit``'s (``model``), this script's before it
+    (``net``), or a bare state dict (``train_spans.py``'s ``spannet.pt``)."""
     saved = torch.load(path, map_location="cpu", weights_only=False)
-    return saved["model"] if "model" in saved else saved["net"]
+    if "model" in saved:
+        return saved["model"]
+    return saved["net"] if "net" in saved else saved
+
+
+def load_matching(net, weights: dict) -> list[str]:
+    """Load every tensor of ``weights`` whose name and shape ``net`` shares; returns the names of
+    ``net``'s tensors left as they were (sorted). Lets a Russian run start from a PTC run on the
+    same encoder (``--init runs/e5-ptc/spannet.pt``): the encoder and BIO head carry over, the
+    technique head's last layer (14 PTC techniques, not 36) starts fresh."""
+    own = net.state_dict()
+    usable = {k: v for k, v in weights.items() if k in own and own[k].shape == v.shape}
+    net.load_state_dict(usable, strict=False)
+    return sorted(set(own) - set(usable))
 
 
 def train(args) -> None:
@@ -171,8 +185,8 @@ def train(args) -> None:
         p.requires_grad_(False)
     if args.init:
         # Continue from another run's weights with a fresh optimizer and schedule.
-        net.load_state_dict(run_weights(Path(args.init)))
-        print(f"starting from {args.init}", flush=True)
+        fresh = load_matching(net, run_weights(Path(args.init)))
+        print(f"starting from {args.init}" + (f"; not in it (fresh): {', '.join(fresh)}" if fresh else ""), flush=True)
     if args.export_checkpoint:
         # Ship the weights of the last finished epoch without training further (a run cut short).
         saved = torch.load(out / CHECKPOINT, map_location="cpu", weights_only=False)
@@ -363,7 +377,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="only this many training articles (smoke tests)")
     ap.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
-    ap.add_argument("--init", help="start from the weights of another run's checkpoint.pt (fresh optimizer and schedule)")
+    ap.add_argument("--init", help="start from the weights of another run's checkpoint.pt, or of a train_spans.py spannet.pt on the "
+                    "same encoder (tensors of another shape, such as a technique head for other labels, start fresh; fresh optimizer and schedule)")
     ap.add_argument("--refit-head", action="store_true",
                     help="refit the technique head of an exported --out with meta-class-balanced weights, then tune")
     ap.add_argument("--head-epochs", type=int, default=40)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from _data import best_threshold, f1_positive, genre_publisher, genre_source_folds, genre_split, GenreDoc, heldout, read_checkworthy  # noqa: E402
+from _data import DEV_TEST_MIDDLE, Sentence, best_threshold, dev_test_half, f1_positive, genre_publisher, genre_source_folds, genre_split, GenreDoc, heldout, read_checkworthy  # noqa: E402
 
 
 def test_joined_records_are_split(tmp_path):
@@ -25,6 +25,18 @@ def test_f1_and_threshold():
     assert f1_positive([1, 1, 0, 0], [1, 0, 1, 0])["f1"] == 0.5
     th, f = best_threshold([1, 1, 0, 0], [0.9, 0.8, 0.3, 0.1])
     assert f == 1.0 and 0.3 < th <= 0.8
+
+
+def test_dev_test_halves_split_by_id_and_cover_everything_once():
+    rows = [Sentence(str(i), f"s{i}", i % 2) for i in (DEV_TEST_MIDDLE - 2, DEV_TEST_MIDDLE - 1, DEV_TEST_MIDDLE, DEV_TEST_MIDDLE + 7)]
+    first, second = dev_test_half(rows, "first"), dev_test_half(rows, "second")
+    assert [r.id for r in first] == [str(DEV_TEST_MIDDLE - 2), str(DEV_TEST_MIDDLE - 1)]
+    assert [r.id for r in second] == [str(DEV_TEST_MIDDLE), str(DEV_TEST_MIDDLE + 7)]
+    assert dev_test_half(rows, "all") == rows
+    import pytest
+
+    with pytest.raises(ValueError, match="half must be"):
+        dev_test_half(rows, "third")
 
 
 def test_heldout_is_stable_and_about_the_share():

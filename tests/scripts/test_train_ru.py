@@ -90,3 +90,20 @@ def test_train_ru_trains_exports_and_resumes_exactly(tmp_path, monkeypatch):
     # A resume under other training settings is refused with one line.
     with pytest.raises(SystemExit, match="other training arguments"):
         train_ru.train(_args(data, base, tmp_path / "cut", "--resume", "--lr", "1e-3"))
+
+
+def test_load_matching_carries_the_encoder_over_and_leaves_other_shapes_fresh(tmp_path):
+    import train_spans
+
+    base = _base(tmp_path)
+    english = train_spans.SpanNet(base, 14)  # a PTC run: 14 techniques
+    torch.save(english.state_dict(), tmp_path / "spannet.pt")
+    russian = train_spans.SpanNet(base, 36)
+    before = {k: v.clone() for k, v in russian.state_dict().items()}
+    fresh = train_ru.load_matching(russian, train_ru.run_weights(tmp_path / "spannet.pt"))
+    assert fresh == ["head.3.bias", "head.3.weight"]
+    after = russian.state_dict()
+    for name, value in english.state_dict().items():
+        if name not in fresh:
+            assert torch.equal(after[name], value), name
+    assert torch.equal(after["head.3.weight"], before["head.3.weight"])

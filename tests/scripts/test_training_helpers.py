@@ -183,6 +183,56 @@ def test_unlabelled_sentences_keep_long_enough_ones_once_in_file_order(tmp_path)
     assert got == ["The mayor said so twice.", "Unemployment fell to 3.9 percent in May.", "Taxes rose by 4% last year."]
 
 
+def test_training_splits_add_one_dev_test_half_and_hold_out_the_other(tmp_path):
+    import argparse
+
+    import train_claims
+    from _data import DEV_TEST_MIDDLE
+
+    head = "Sentence_id\tText\tclass_label\n"
+    (tmp_path / "CT24_checkworthy_english_train.tsv").write_text(head + "1\tTaxes rose.\tYes\n", encoding="utf-8")
+    (tmp_path / "CT24_checkworthy_english_dev.tsv").write_text(head + "2\tHello there.\tNo\n", encoding="utf-8")
+    early, late = DEV_TEST_MIDDLE - 1, DEV_TEST_MIDDLE + 1
+    (tmp_path / "CT24_checkworthy_english_dev-test.tsv").write_text(
+        head + f"{early}\tCrime fell 5%.\tYes\n{late}\tThank you.\tNo\n", encoding="utf-8")
+    args = argparse.Namespace(data=str(tmp_path), add_dev_test="first", repeat=3, teacher=None)
+    splits = train_claims.training_splits(args)
+    assert [s.id for s in splits["train"]] == ["1", str(early), str(early), str(early)]
+    assert [s.id for s in splits["held"]] == [str(late)] and "dev-test" not in splits
+    every = train_claims.training_splits(argparse.Namespace(**{**vars(args), "add_dev_test": "all", "repeat": 1}))
+    assert [s.id for s in every["train"]] == ["1", str(early), str(late)] and "held" not in every
+    plain = train_claims.training_splits(argparse.Namespace(**{**vars(args), "add_dev_test": "none"}))
+    assert [s.id for s in plain["dev-test"]] == [str(early), str(late)]
+    # runs from before the option existed keep their arguments, so they still resume
+    assert "add_dev_test" not in train_claims.run_args(argparse.Namespace(**{**vars(args), "add_dev_test": "none"}))
+
+
+def test_held_threshold_pools_the_halves_each_run_held_out(tmp_path):
+    import json
+
+    import train_claims
+    from _data import DEV_TEST_MIDDLE
+
+    head = "Sentence_id\tText\tclass_label\n"
+    lines = [(DEV_TEST_MIDDLE - 2, "Yes"), (DEV_TEST_MIDDLE - 1, "No"), (DEV_TEST_MIDDLE + 1, "Yes"), (DEV_TEST_MIDDLE + 2, "No")]
+    (tmp_path / "CT24_checkworthy_english_dev-test.tsv").write_text(head + "".join(f"{i}\tA sentence.\t{y}\n" for i, y in lines), encoding="utf-8")
+    for name in ("train", "dev"):
+        (tmp_path / f"CT24_checkworthy_english_{name}.tsv").write_text(head + "1\tTaxes rose.\tYes\n", encoding="utf-8")
+    runs = []
+    # run a trained on the first half and scored the second (Yes 0.3, No 0.2); run b the reverse
+    for name, added, held in (("a", "first", [0.3, 0.2]), ("b", "second", [0.8, 0.1])):
+        run = tmp_path / name
+        run.mkdir()
+        (run / "config.json").write_text(json.dumps({"trained": {"add_dev_test": added}}))
+        np.savez(run / "scores-int8.npz", held=np.array(held))
+        runs.append(run)
+    # pooled: Yes at 0.3 and 0.8, No at 0.2 and 0.1, so only thresholds in (0.2, 0.3] get both right
+    assert 0.2 < train_claims.held_threshold(runs, "int8", str(tmp_path)) <= 0.3
+    (runs[0] / "config.json").write_text(json.dumps({"trained": {"add_dev_test": "all"}}))
+    with pytest.raises(SystemExit, match="holds no dev-test half out"):
+        train_claims.held_threshold(runs, "int8", str(tmp_path))
+
+
 def test_refit_head_warm_starts_from_the_run_and_keeps_the_shapes(tmp_path):
     import refit_head
 
