@@ -344,7 +344,8 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
         threshold_from=(f"best F1 on the dev-test halves held out by {', '.join(args.threshold_from)}" if args.threshold_from else "best F1 on dev"),
         splits="own = 10% of CT24 train by sha1('unspin:'+Sentence_id); dev chooses the epoch (and the threshold unless threshold_from says otherwise); "
         + ("dev-test and own only measured" if args.add_dev_test == "none" else
-           f"dev-test {args.add_dev_test} trained on x{args.repeat}" + ("; the other half (held) and own only measured" if "held" in splits else "; own only measured")),
+           f"dev-test {args.add_dev_test} trained on x{args.repeat}"
+           + ("; the other half (held) and own only measured" if "held" in splits else "; own only measured")),
         command="python scripts/train_claims.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
     )
     (out / "config.json").write_text(json.dumps(config, indent=1))

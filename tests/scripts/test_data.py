@@ -3,7 +3,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-from _data import DEV_TEST_MIDDLE, Sentence, best_threshold, dev_test_half, f1_positive, genre_publisher, genre_source_folds, genre_split, GenreDoc, heldout, read_checkworthy  # noqa: E402
+from _data import (  # noqa: E402
+    DEV_TEST_MIDDLE, GenreDoc, Sentence, best_threshold, dev_test_half, f1_positive, genre_publisher, genre_source_folds,
+    genre_split, heldout, read_checkworthy,
+)
 
 
 def test_joined_records_are_split(tmp_path):
