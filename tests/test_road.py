@@ -27,7 +27,7 @@ from unspin import language, progress
 from unspin.article.sentences import split_sentences
 from unspin.document import Document, Span
 from unspin.errors import InputError, UnsupportedLanguageError
-from unspin.inputs import read, read_path
+from unspin.inputs import read, read_input, read_path
 from unspin.pipeline import Pipeline
 from unspin.view import ModelView
 
@@ -98,6 +98,17 @@ def test_same_input_same_text_and_warnings_whatever_the_door(tmp_path: Path) -> 
     assert a.text == b.text == c.text == "\ufeff" + ENGLISH + "\r\n"  # BOM and CRLF kept: offsets match the file
     assert a.warnings == b.warnings == c.warnings == ()
     assert isinstance(a, str) and a == a.text  # a Source is the text itself for plain-text callables
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".CSV"])
+def test_a_table_given_as_one_text_points_to_batch(tmp_path: Path, suffix: str) -> None:
+    # Read as one text, a spreadsheet would glue its header and rows into one "article".
+    table = tmp_path / f"sheet{suffix}"
+    table.write_text('id,text\r\nr1,"The council raised its pay by 9% last year."\r\n', encoding="utf-8-sig")
+    with pytest.raises(InputError, match=r"holds many texts.*unspin batch .*sheet"):
+        read_input(str(table))
+    # Reference texts (--evidence) may well be tables: read_path itself reads any file.
+    assert "council" in read_path(table).text
 
 
 def test_lone_surrogates_are_repaired_in_place_with_a_warning() -> None:

@@ -46,6 +46,9 @@ MAX_CHARS = 1_000_000
 HTML_FACTOR = 4
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+#: Tables of many texts (``unspin batch`` reads them a row per text); one text read from such a
+#: file would glue the header and every row into one "article".
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -275,8 +278,15 @@ def decode_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS) -
 
 
 def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float = 20.0) -> Source:
-    """Read a path, an http(s) URL, or standard input for "-"."""
+    """Read a path, an http(s) URL, or standard input for "-": the one text of ``unspin analyze``
+    and each text of ``unspin compare``. A table file (``TABLE_SUFFIXES``) is an ``InputError``
+    that points to ``unspin batch``, which reads it a row per text."""
     from unspin import fetch
+
+    suffix = Path(source).suffix.lower()
+    if suffix in TABLE_SUFFIXES and not fetch.is_url(source) and source != "-":
+        raise InputError(f"{source}: a {suffix} table holds many texts; analyse it a row per text with "
+                         f"`unspin batch {source}` (columns id, text), or save the one text as .txt")
 
     if source == "-":
         return read(sys.stdin.buffer.read(), "<stdin>", max_chars=max_chars)

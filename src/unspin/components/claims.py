@@ -3,9 +3,11 @@
 The article is split into sentences with exact offsets (``unspin.article.sentences``); each is
 scored by a MiniLM-L6 classifier fine-tuned on CLEF CheckThat! 2024 Task 1 (English political
 debates and speeches; ``models/en-claims``, see its config.json for F1 and training). Sentences at
-or above the threshold chosen on the CheckThat! dev set become claims: ``doc.claims`` (the span
-group ``claims``, each span's score P(check-worthy), rounded to 4 decimals). A claim is worth
-checking; it is not thereby false.
+or above the model's threshold (config.json ``threshold``, 0.10 since 0.3.0: the best F1 on the
+2020-debate sentences of CheckThat! dev-test, each scored by a model trained without them;
+bench/RESULTS.md rows 58-63) become claims, in text order: ``doc.claims`` (the span group
+``claims``, each span's score P(check-worthy), rounded to 4 decimals). A claim is worth checking;
+it is not thereby false.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ CHUNK = 512
 @register(CLAIMS, assigns=(CLAIMS,))
 class ClaimDetector:
     """Check-worthy claims: every sentence of at least ``MIN_WORDS`` words is scored by
-    ``scorer`` (P(check-worthy) per sentence, 0-1); those at or above ``threshold`` (chosen on the
-    CheckThat! 2024 dev set, the model's config.json) become ``doc.claims`` spans labelled
-    ``"claim"``. ``from_model`` raises ``ModelError`` when the shipped model is missing."""
+    ``scorer`` (P(check-worthy) per sentence, 0-1); those at or above ``threshold`` (``from_model``
+    reads the shipped model's from its config.json; 0.5 for a scorer of your own) become
+    ``doc.claims`` spans labelled ``"claim"``, in text order. ``from_model`` raises ``ModelError``
+    when the shipped model is missing."""
 
     def __init__(self, scorer: Callable[[list[str]], np.ndarray], threshold: float = 0.5) -> None:
         """``scorer`` maps sentences to P(check-worthy), one float per sentence."""

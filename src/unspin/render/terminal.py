@@ -146,7 +146,9 @@ def _claims(d: Mapping[str, Any]) -> list:
     if not claims:
         return [Text("No check-worthy claims found.", style="dim")]
     with_evidence = any("evidence" in c for c in claims)
-    table = Table(title="Check-worthy claims (worth verifying, not judged true or false)", expand=True, show_lines=with_evidence)
+    table = Table(title="Check-worthy claims (worth verifying, not judged true or false)", expand=True, show_lines=with_evidence,
+                  caption="in text order; score: the claim model's probability (0-1) that the sentence is worth verifying",
+                  caption_justify="left")
     table.add_column("#", justify="right", style="bold")
     table.add_column("score", justify="right")
     table.add_column("claim", ratio=3)

@@ -36,11 +36,10 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from unspin.errors import InputError
-from unspin.inputs import MAX_CHARS
+from unspin.inputs import MAX_CHARS, TABLE_SUFFIXES
 from unspin.store import require
 
 TEXT_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
-TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
 OPTIONAL = ("source", "published", "url", "title")
 
 
