@@ -27,13 +27,30 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def span_features(run: Path, data: Path) -> tuple[np.ndarray, np.ndarray]:
+def span_features(tagger, text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[np.ndarray]]:
+    """The technique head's input for character ``spans`` of ``text`` as ``tagger``'s encoder
+    (its first member) reads them: [mean, first, last] token states plus the extra features
+    (``unspin.features``), (3H + 2,) each. Returns (indices into ``spans`` that cover at least one
+    token, their features); a span over no token is left out. Shared with ``train_ru.py``'s refit."""
+    from unspin.decoding import tokens_in
+    from unspin.features import extra_features, normalise, pool
+
+    out = tagger.encoder(text)
+    norm = normalise(text)
+    kept, feats = [], []
+    for i, (start, end) in enumerate(spans):
+        a, b = tokens_in(out.enc, start, end)
+        if b > a:
+            kept.append(i)
+            feats.append(np.concatenate([pool(out.states[0], a, b), extra_features(norm, text[start:end], b - a)]))
+    return kept, feats
+
+
+def training_features(run: Path, data: Path) -> tuple[np.ndarray, np.ndarray]:
     """(features (n, 3H + 2), index into the run's technique labels (n,)) for every gold span of the training
     articles outside the validation split, from the run's ONNX encoder."""
     from unspin import corpus
     from unspin.components.techniques import TechniqueTagger
-    from unspin.decoding import tokens_in
-    from unspin.features import extra_features, normalise, pool
 
     tagger = TechniqueTagger.from_folder(run)
     articles = corpus.read_articles(data / "train-articles")
@@ -43,15 +60,10 @@ def span_features(run: Path, data: Path) -> tuple[np.ndarray, np.ndarray]:
     feats, ys = [], []
     t0 = time.time()
     for k, art in enumerate(sorted(set(train_ids) & set(by_art))):
-        text, gold = articles[art], by_art[art]
-        out = tagger.encoder(text)
-        norm = normalise(text)
-        for l in gold:
-            a, b = tokens_in(out.enc, l.start, l.end)
-            if b <= a or l.technique not in tagger.labels:
-                continue
-            feats.append(np.concatenate([pool(out.states[0], a, b), extra_features(norm, text[l.start : l.end], b - a)]))
-            ys.append(tagger.labels.index(l.technique))
+        gold = [l for l in by_art[art] if l.technique in tagger.labels]
+        kept, rows = span_features(tagger, articles[art], [(l.start, l.end) for l in gold])
+        feats += rows
+        ys += [tagger.labels.index(gold[i].technique) for i in kept]
         if (k + 1) % 50 == 0:
             print(f"{k + 1} articles, {len(ys)} spans, {time.time() - t0:.0f} s", flush=True)
     return np.stack(feats).astype(np.float32), np.array(ys)
@@ -99,7 +111,7 @@ def main() -> None:
     args = ap.parse_args()
     run, out = Path(args.run), Path(args.out)
     config = json.loads((run / "config.json").read_text())
-    x, y = span_features(run, Path(args.data))
+    x, y = training_features(run, Path(args.data))
     print(f"{len(y)} training spans", flush=True)
     arrays = refit(run / "head.npz", x, y, args.epochs)
     out.mkdir(parents=True, exist_ok=True)

@@ -205,7 +205,7 @@ def finetune(args, splits) -> None:
                 on_epoch_end=on_epoch_end, log_every=50)
     history = state["history"]
     model = AutoModelForSequenceClassification.from_pretrained(str(out / "torch")).eval()
-    export(model, tok, base, out, args, history)
+    export(model, tok, base, out, args, history, splits)
 
 
 
@@ -214,13 +214,14 @@ def held_threshold(runs: list[Path], precision: str, data: str) -> float:
     """The threshold (``best_threshold``'s grid) with the best F1 on the pooled "held" dev-test
     halves of ``runs`` (``--add-dev-test first`` / ``second`` runs), each half scored by the model
     that did not train on it (cross-fitting). Raises ``SystemExit`` for a run without a held half."""
+    dev_test = checkworthy_splits(data)["dev-test"]
     gold, scores = [], []
     for run in runs:
         trained = json.loads((run / "config.json").read_text())["trained"]
         half = {"first": "second", "second": "first"}.get(trained.get("add_dev_test", "none"))
         if half is None:
             raise SystemExit(f"{run}: trained without --add-dev-test first/second, so it holds no dev-test half out")
-        rows = dev_test_half(checkworthy_splits(data)["dev-test"], half)
+        rows = dev_test_half(dev_test, half)
         gold += [r.label for r in rows]
         scores += list(np.load(run / f"scores-{precision}.npz")["held"])
     return best_threshold(gold, scores)[0]
@@ -272,7 +273,7 @@ def tempered(p, t: float):
     return torch.softmax(logp, -1)
 
 
-def export(model, tok, base: Path, out: Path, args, history) -> None:
+def export(model, tok, base: Path, out: Path, args, history, splits: dict) -> None:
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -306,7 +307,6 @@ def export(model, tok, base: Path, out: Path, args, history) -> None:
     )
     quantize_dynamic(str(out / "model-fp32.onnx"), str(out / "model-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
-    splits = training_splits(args)
     gold = {k: [s.label for s in v] for k, v in splits.items()}
     measured = [k for k in MEASURED if k in splits]
     config = {

@@ -265,8 +265,8 @@ def refit_head(out: Path, args) -> None:
     """Refit the technique head on the exported encoder's own states, each span weighted by the
     inverse frequency of its meta-class (the measure is a macro-F1 over meta-classes, and Call or
     Simplification have a tenth of Attack on Reputation's spans). Same head shape and file."""
+    from refit_head import span_features
     from unspin.components.techniques import TechniqueTagger
-    from unspin.features import pool
 
     articles, gold, meta = corpus.read_ru_zen_prop(args.data)
     split = json.loads((out / "split.json").read_text())
@@ -276,14 +276,10 @@ def refit_head(out: Path, args) -> None:
     X, y = [], []
     t = time.time()
     for art in split["train"]:
-        text = articles[art]
-        o = tagger.encoder(text)
-        norm = normalise(text)
-        for l in by_art.get(art, []):
-            t0, t1 = tokens_in(o.enc, l.start, l.end)
-            if t1 > t0:
-                X.append(np.concatenate([pool(o.states[0], t0, t1), extra_features(norm, text[l.start : l.end], t1 - t0)]))
-                y.append(labels.index(l.technique))
+        spans = by_art.get(art, [])
+        kept, rows = span_features(tagger, articles[art], [(l.start, l.end) for l in spans])
+        X += rows
+        y += [labels.index(spans[i].technique) for i in kept]
     print(f"{len(X)} training spans encoded in {time.time() - t:.0f}s", flush=True)
     X = torch.tensor(np.stack(X), dtype=torch.float32)
     y = torch.tensor(y)
