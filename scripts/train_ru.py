@@ -131,9 +131,30 @@ def top_forward(net, cached: list[torch.Tensor], mask: torch.Tensor, n_frozen: i
     return h
 
 
+def training_articles(articles, args) -> tuple[list[str], list[str]]:
+    """(training, validation) article ids for this run.
+
+    The default is ``corpus.ru_validation_split`` (79 / 21). ``--train-articles N`` trains on a
+    seeded sample of N of the 79 with the same validation articles (a learning curve: does the
+    model still gain from more articles?). ``--all-articles`` trains on all 100 and leaves no
+    validation articles: its decoder comes from ``--decoder-from`` (see ``adopt_decoder``).
+    ``--limit`` (smoke tests) keeps the first N training and 2 validation articles.
+    """
+    train_ids, val_ids = corpus.ru_validation_split(articles)
+    if args.all_articles:
+        return sorted(train_ids + val_ids), []
+    if args.train_articles:
+        if not 0 < args.train_articles <= len(train_ids):
+            raise SystemExit(f"--train-articles must lie in 1..{len(train_ids)}")
+        return sorted(random.Random(args.seed).sample(train_ids, args.train_articles)), val_ids
+    if args.limit:
+        return train_ids[: args.limit], val_ids[:2]
+    return train_ids, val_ids
+
+
 def run_args(args) -> dict:
     """The arguments that decide what a run trains (``fit`` refuses a resume under others)."""
-    skip = ("export_checkpoint", "refit_head", "head_epochs", "compare_fp32", "install", "max_coverage_ratio")
+    skip = ("export_checkpoint", "refit_head", "head_epochs", "compare_fp32", "install", "max_coverage_ratio", "decoder_from")
     return {k: v for k, v in vars(args).items() if k not in skip}
 
 
@@ -168,9 +189,7 @@ def train(args) -> None:
     articles, gold, _ = corpus.read_ru_zen_prop(args.data)
     labels, _ = ru_labels(Path(args.data))
     train_spans.LABELS = labels  # collate() sizes its technique tensor from this module global
-    train_ids, val_ids = corpus.ru_validation_split(articles)
-    if args.limit:
-        train_ids, val_ids = train_ids[: args.limit], val_ids[:2]
+    train_ids, val_ids = training_articles(articles, args)
     (out / "split.json").write_text(json.dumps({"train": train_ids, "validation": val_ids}))
     tok = load_tokenizer(str(base / "tokenizer.json"))
     by_art = corpus.group_by_article(gold)
@@ -355,6 +374,33 @@ def tune(out: Path, args) -> None:
         install_model(out, "ru", ["encoder.onnx", "head.npz", "tokenizer.json", "config.json"])
 
 
+def adopt_decoder(out: Path, args) -> None:
+    """For an ``--all-articles`` run, which has no validation articles left to tune on: take the
+    decoder settings of ``--decoder-from`` (a run of the same recipe on the 79 training articles,
+    tuned on the 21) and record its validation figures as that run's, not this one's. Optionally
+    install."""
+    if not args.decoder_from:
+        raise SystemExit("--all-articles leaves no validation articles: give --decoder-from RUN (the same recipe on the usual split)")
+    source = json.loads((Path(args.decoder_from) / "config.json").read_text(encoding="utf-8"))
+    if "decoder" not in source:
+        raise SystemExit(f"{args.decoder_from}/config.json has no tuned decoder")
+    shutil.copy(out / "encoder-int8.onnx", out / "encoder.onnx")
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    config.update(encoder="encoder.onnx", precision="int8", decoder=source["decoder"])
+    config["validation"] = {
+        "note": "trained on all 100 ZenPropaganda train articles, the validation split included: the decoder and "
+                f"these figures come from {args.decoder_from}, the same recipe trained without the validation articles",
+        "from_run": args.decoder_from,
+        "figures_of_that_run": source.get("validation", {}),
+    }
+    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    print(f"decoder taken from {args.decoder_from}: {json.dumps(source['decoder'], ensure_ascii=False)}", flush=True)
+    if args.install:
+        from _shipping import install_model
+
+        install_model(out, "ru", ["encoder.onnx", "head.npz", "tokenizer.json", "config.json"])
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(DATA))
@@ -372,6 +418,11 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="only this many training articles (smoke tests)")
+    ap.add_argument("--train-articles", type=int, default=0,
+                    help="train on a seeded sample of this many of the 79 training articles; same validation articles (a learning curve)")
+    ap.add_argument("--all-articles", action="store_true",
+                    help="train on all 100 articles, the validation split included; the decoder comes from --decoder-from")
+    ap.add_argument("--decoder-from", help="with --all-articles: the run (same recipe, usual split) whose tuned decoder to use")
     ap.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
     ap.add_argument("--init", help="start from the weights of another run's checkpoint.pt, or of a train_spans.py spannet.pt on the "
                     "same encoder (tensors of another shape, such as a technique head for other labels, start fresh; fresh optimizer and schedule)")
@@ -394,7 +445,10 @@ def main() -> None:
         refit_head(Path(args.out), args)
     elif not args.tune_only:
         train(args)
-    tune(Path(args.out), args)
+    if args.all_articles:
+        adopt_decoder(Path(args.out), args)
+    else:
+        tune(Path(args.out), args)
 
 
 if __name__ == "__main__":

@@ -232,14 +232,11 @@ def analyze(
     [bold]JSON keys[/] (--format json; keys are only ever added):
 
     · [bold]unspin[/] version · [bold]language[/] analysed (en, ru) · [bold]text_chars[/] length of the text
-    · [bold]spans[/] one entry per (passage, technique): start, end (characters of the input as given,
-      end exclusive), text, technique, score (P(persuasion span) x P(technique))
+    · [bold]spans[/] one entry per (passage, technique): start, end (input characters, end exclusive), text, technique, score (P(span) x P(technique))
     · [bold]techniques[/] passages per technique
-    · [bold]claims[/] check-worthy sentences: start, end, text, score; with --evidence, [bold]evidence[/]
-      (source, start, end, text, score)
+    · [bold]claims[/] check-worthy sentences: start, end, text, score; with --evidence, [bold]evidence[/] (source, start, end, text, score)
     · [bold]genre[/] label and scores (opinion, reporting, satire)
-    · [bold]summary[/] words, spans (passages), technique_labels, spans_per_1000_words,
-      persuasion_share, top_techniques, technique_counts, claims, sentence
+    · [bold]summary[/] words, spans (passages), technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts, claims, sentence
     · [bold]warnings[/] notes on how the input was read ([] when none)
     · [bold]model[/] size (accurate, or fast with --fast) and version of the models that read it
     · [bold]meta[/] what was said about the input (its source)

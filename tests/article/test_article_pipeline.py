@@ -44,7 +44,7 @@ def test_analyze_adds_genre_claims_and_summary():
     s = d["summary"]
     assert s["technique_counts"] == d["techniques"] and s["top_techniques"] == list(d["techniques"])[:3]
     assert 0 < s["persuasion_share"] <= 1 and s["spans_per_1000_words"] > 0
-    assert f"{len(d['claims'])} sentence" in s["sentence"] or (not d["claims"] and "no sentence" in s["sentence"])
+    assert f"{len(d['claims'])} of " in s["sentence"] or (not d["claims"] and "none of its" in s["sentence"])
 
 
 def test_claim_citing_article_2_gets_that_article_first():

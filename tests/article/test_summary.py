@@ -25,7 +25,7 @@ def test_figures_come_from_the_annotations():
     assert s["technique_counts"] == {"Loaded_Language": 2, "Appeal_to_fear-prejudice": 1, "Name_Calling,Labeling": 1}
     assert s["top_techniques"] == ["Loaded_Language", "Appeal_to_fear-prejudice", "Name_Calling,Labeling"]
     assert s["sentence"].startswith("Opinion piece (0.91). 3 persuasion passages cover 50% of the text, mostly Loaded language")
-    assert s["sentence"].endswith("1 sentence makes a check-worthy claim.")
+    assert s["sentence"].endswith("1 of 3 sentences makes a check-worthy claim.")
 
 
 def test_overlapping_spans_count_once_in_the_share():
@@ -40,7 +40,16 @@ def test_no_spans_no_genre_no_claims():
     d.claims.clear()
     s = summarise(d)
     assert s["spans"] == 0 and s["spans_per_1000_words"] == 0 and s["top_techniques"] == []
-    assert s["sentence"] == "No persuasion passages found above the model's threshold; no sentence makes a check-worthy claim."
+    assert s["sentence"] == "No persuasion passages found above the model's threshold; its one sentence makes no check-worthy claim."
+
+
+def test_claims_phrase_gives_the_denominator():
+    d = Document("Taxes rose by ten percent. Wages fell by two percent. Prices are up again now. Ok.")
+    assert summarise(d)["sentence"].endswith("none of its 3 sentences makes a check-worthy claim.")  # "Ok." is too short to score
+    d.claims.append(Span(0, 26, "claim", 0.8))
+    d.claims.append(Span(27, 53, "claim", 0.7))
+    assert summarise(d)["sentence"].endswith("2 of 3 sentences make check-worthy claims.")
+    assert summarise(Document("Too short."))["sentence"].endswith("no sentence is long enough to hold a check-worthy claim.")
 
 
 def test_component_writes_results():

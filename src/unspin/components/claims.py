@@ -29,6 +29,13 @@ MIN_WORDS = 4
 CHUNK = 512
 
 
+def candidate_sentences(text: str) -> list[tuple[int, int]]:
+    """The sentences of ``text`` that the claims model scores, as ``(start, end)`` character
+    offsets in text order: ``split_sentences`` minus those under ``MIN_WORDS`` words. The
+    summary's "k of n sentences" counts these."""
+    return [(a, b) for a, b in split_sentences(text) if len(text[a:b].split()) >= MIN_WORDS]
+
+
 @register(CLAIMS, assigns=(CLAIMS,))
 class ClaimDetector:
     """Check-worthy claims: every sentence of at least ``MIN_WORDS`` words is scored by
@@ -63,7 +70,7 @@ class ClaimDetector:
         at most ``CHUNK`` sentences are tokenised in one call; each document is still scored
         in its own model calls, so its claims do not depend on the other documents.
         """
-        per_doc = [[(a, b) for a, b in split_sentences(doc.text) if len(doc.text[a:b].split()) >= MIN_WORDS] for doc in docs]
+        per_doc = [candidate_sentences(doc.text) for doc in docs]
         many = getattr(self.scorer, "many", None)
         scored: dict[int, np.ndarray] = {}
         if many is not None:

@@ -19,6 +19,7 @@ from typing import Any, Sequence
 from unspin.scoring import covered_chars
 from unspin.taxonomy import display_name
 from unspin.components import register
+from unspin.components.claims import candidate_sentences
 from unspin.document import CLAIMS, Document, Summary
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -28,6 +29,19 @@ GENRE_PHRASE = {"opinion": "Opinion piece", "reporting": "News report", "satire"
 
 def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _claims_phrase(k: int, n: int) -> str:
+    """How many of the ``n`` sentences the claims model scored are check-worthy claims (``k``):
+    a count without its denominator reads the same for a tweet and a book."""
+    n = max(n, k)  # claims set by other code may come from sentences the shipped rule skips
+    if n == 0:
+        return "no sentence is long enough to hold a check-worthy claim."
+    if n == 1:
+        return "its one sentence makes a check-worthy claim." if k else "its one sentence makes no check-worthy claim."
+    if k == 0:
+        return f"none of its {n} sentences makes a check-worthy claim."
+    return f"{k} of {n} sentences make{'s' if k == 1 else ''} {'a check-worthy claim' if k == 1 else 'check-worthy claims'}."
 
 
 def summarise(doc: Document) -> dict[str, Any]:
@@ -60,12 +74,8 @@ def summarise(doc: Document) -> dict[str, Any]:
     if CLAIMS not in doc.groups and doc.language != "en":
         k = None  # claims are English-only: not looked for, so neither "none" nor a count
         parts.append("check-worthy claims were not looked for (English only so far).")
-    elif k == 0:
-        parts.append("no sentence makes a check-worthy claim.")
-    elif k == 1:
-        parts.append("1 sentence makes a check-worthy claim.")
     else:
-        parts.append(f"{k} sentences make check-worthy claims.")
+        parts.append(_claims_phrase(k, len(candidate_sentences(doc.text))))
     return {
         "words": n_words,
         "spans": len(offsets),  # passages, not labels
