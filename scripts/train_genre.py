@@ -299,12 +299,21 @@ def main() -> None:
     ap.add_argument("--candidates", default=",".join(CANDIDATES), help="comma-separated candidate names for --compare (default: all)")
     ap.add_argument("--ptc", type=int, default=60, help="how many PTC train articles to classify as a probe")
     ap.add_argument("--install", action="store_true")
+    ap.add_argument("--typicality-only", action="store_true",
+                    help="only (re)write config.json typicality for the model already in --out (no training), then install if asked")
     args = ap.parse_args()
 
     data = Path(args.data)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     docs = read_genre(data / "genre_en" / "train.jsonl")
+    if args.typicality_only:
+        typicality(out, docs, data, args.ptc)
+        if args.install:
+            from _shipping import install_model
+
+            install_model(out, "en-genre", ["weights.npz", "config.json"])
+        return
     names = args.candidates.split(",") if args.compare else list(dict.fromkeys([args.features, "minilm+hand"]))
     blocks = feature_blocks(docs, Path(args.cache), sorted({b for n in names for b in CANDIDATES[n]}))
     res = compare(docs, blocks, names)
@@ -388,11 +397,61 @@ def main() -> None:
         "command": f"python scripts/train_genre.py --out {args.out} --features {args.features} --install",
     }
     (out / "config.json").write_text(json.dumps(config, indent=1))
+    typicality(out, docs, data, args.ptc)
     probe_texts(out, args, data)
     if args.install:
         from _shipping import install_model
 
         install_model(out, "en-genre", ["weights.npz", "config.json"])
+
+
+def typicality(out: Path, docs, data: Path, ptc: int) -> dict:
+    """Write config.json ``typicality`` into the model folder ``out``: the limits past which
+    ``GenreModel.caution`` calls a text's genre a guess. Both are percentiles of the 80% training
+    split, measured through the runtime class: ``min_words``, the 1st percentile of word counts;
+    ``max_sum_sq_z``, the 99th percentile of the squared standardised distance of the style
+    features from the training average. Also records how many held-out and PTC articles the
+    limits flag (few should be: they are articles)."""
+    from unspin.components.genre import GenreModel
+
+    model = GenreModel(out)
+    train_docs, held = genre_split(docs)
+    cols = model._style_columns()
+
+    def distance(text: str) -> float:
+        raw, _ = model.features(text)
+        z = (raw[cols] - model.mean[cols]) / model.scale[cols]
+        return float(z @ z)
+
+    words = np.array([len(d.text.split()) for d in train_docs])
+    dist = np.array([distance(d.text) for d in train_docs])
+    cfg = json.loads((out / "config.json").read_text())
+    cfg["typicality"] = {
+        "min_words": int(np.floor(np.percentile(words, 1))),
+        "max_sum_sq_z": round(float(np.percentile(dist, 99)), 2),
+        "what": ("GenreModel.caution calls the genre a guess for a text under min_words words (1st percentile of the training split) "
+                 "or whose style features lie farther from the training average (sum of squared standardised values) than "
+                 "max_sum_sq_z (99th percentile of the training split)"),
+    }
+    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    model = GenreModel(out)
+    flagged_held = sum(model.caution(d.text) is not None for d in held)
+    ptc_paths = sorted((data / "ptc" / "train-articles").glob("article*.txt"))[:ptc]
+    flagged_ptc = sum(model.caution(p.read_text(encoding="utf-8")) is not None for p in ptc_paths)
+    cfg["typicality"]["flagged"] = {"heldout_20": f"{flagged_held} of {len(held)}", "ptc_train_articles": f"{flagged_ptc} of {len(ptc_paths)}"}
+    # Why a word limit: the same held-out articles cut to their first N words.
+    gold = [d.label for d in held]
+    cut = {}
+    for n in (40, 80, None):
+        pred = []
+        for d in held:
+            p = model.probabilities(" ".join(d.text.split()[:n]) if n else d.text)
+            pred.append(max(p, key=p.get))
+        cut["whole" if n is None else f"first_{n}_words"] = round(macro_f1(gold, pred), 4)
+    cfg["typicality"]["heldout_20_macro_f1_when_cut"] = cut
+    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    print(f"typicality: {json.dumps(cfg['typicality'])}", flush=True)
+    return cfg["typicality"]
 
 
 def probe_texts(out: Path, args, data: Path) -> None:

@@ -50,6 +50,8 @@ def test_sentence_names_ratios_and_techniques_found_in_one_text_only():
     assert "only A uses Appeal to authority" in s
     assert "only B" not in s
     assert c["names"] == {"a": "a.txt", "b": "b.txt"}
+    b.genre = Genre("reporting", {"reporting": 0.8, "satire": 0.2}, caution="text too short to tell its genre")
+    assert "reads as" not in compare(a, b, ("a.txt", "b.txt"))["sentence"]  # a genre marked as a guess is not compared
     rows = {r["technique"]: r for r in c["techniques"]}
     assert rows["Appeal_to_Authority"]["b"] == {"passages": 0, "per_1000_words": 0.0, "share": 0.0}
     assert rows["Loaded_Language"]["display"] == "Loaded language"

@@ -101,7 +101,8 @@ def _pct(x: float) -> str:
 
 def _genre(d: Mapping[str, Any]) -> tuple[str, float] | None:
     g = d.get("genre")
-    if isinstance(g, Mapping) and g.get("label") and isinstance(g.get("scores"), Mapping):
+    # A genre marked as a guess (genre.caution) is not worth a clause of the comparison.
+    if isinstance(g, Mapping) and g.get("label") and isinstance(g.get("scores"), Mapping) and not g.get("caution"):
         return str(g["label"]), float(g["scores"].get(g["label"], 0.0))
     return None
 
@@ -109,7 +110,7 @@ def _genre(d: Mapping[str, Any]) -> tuple[str, float] | None:
 def sentence(pa: Mapping[str, Any], pb: Mapping[str, Any], ga: tuple[str, float] | None = None, gb: tuple[str, float] | None = None) -> str:
     """One factual sentence (a few clauses) on how profile ``pb`` differs from ``pa``.
 
-    Names the texts A and B. Says: the genre of each when both have one; passages per 1,000
+    Names the texts A and B. Says: the genre of each when both have one (and neither is marked a guess); passages per 1,000
     words and share of text of each; techniques used at least ``RATIO_WORTH_SAYING`` times as
     often in one text (up to two, the largest ratios first); techniques found in only one text.
     """

@@ -114,13 +114,19 @@ class SpanGroup:
 class Genre:
     """The genre reading: ``label`` (the most probable of ``scores``) and ``scores``, the
     probability of each genre ({"opinion": 0.58, "reporting": 0.33, "satire": 0.10}), summing to
-    1 up to rounding (4 decimals). From ``unspin.components.genre``; see its model's config.json."""
+    1 up to rounding (4 decimals). From ``unspin.components.genre``; see its model's config.json.
+    ``caution``: why the label is only a guess (a text unlike the articles the model learned
+    from), or None; in the JSON only when set."""
 
     label: str
     scores: Mapping[str, float]
+    caution: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"label": self.label, "scores": dict(self.scores)}
+        out: dict[str, Any] = {"label": self.label, "scores": dict(self.scores)}
+        if self.caution:
+            out["caution"] = self.caution
+        return out
 
 
 @dataclass(frozen=True)
@@ -264,7 +270,7 @@ class Document:
                 for c in d[CLAIMS]
             )
         if d.get("genre") is not None:
-            doc.genre = Genre(str(d["genre"]["label"]), dict(d["genre"]["scores"]))
+            doc.genre = Genre(str(d["genre"]["label"]), dict(d["genre"]["scores"]), d["genre"].get("caution"))
         if d.get("summary") is not None:
             doc.summary = Summary.from_dict(d["summary"])
         doc.results.update({k: v for k, v in d.items() if k not in OWN_KEYS})

@@ -115,3 +115,52 @@ def test_genre_model_reads_its_feature_blocks_from_config(tmp_path):
     (tmp_path / "config.json").write_text(json.dumps(cfg))
     with pytest.raises(ValueError, match="tfidf"):
         GenreModel(tmp_path)
+
+
+def _hand_only_model(tmp_path, typicality=None):
+    n = len(HAND_FEATURES)
+    w = np.zeros((n, 3), np.float32)
+    w[HAND_FEATURES.index("first_person_singular_per_100_words"), 0] = 1.0
+    np.savez(tmp_path / "weights.npz", w=w, b=np.zeros(3, np.float32), mean=np.zeros(n, np.float32), scale=np.ones(n, np.float32))
+    cfg = {"labels": ["opinion", "reporting", "satire"], "features": {"blocks": ["hand"]}}
+    if typicality:
+        cfg["typicality"] = typicality
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    return GenreModel(tmp_path)
+
+
+ARTICLE = " ".join(["The council approved the budget on Tuesday, officials said."] * 12)  # 108 words, no I or you
+
+
+def test_genre_caution_for_short_or_unusual_texts(tmp_path):
+    m = _hand_only_model(tmp_path, {"min_words": 80, "max_sum_sq_z": 2000.0})
+    assert m.caution(ARTICLE) is None
+    assert "too short" in m.caution("The council approved the budget.") and "(5 words;" in m.caution("The council approved the budget.")
+    chatty = " ".join(["I think I am fine, I said, and I went home."] * 10)  # about 30 "I" per 100 words
+    raw, _ = m.features(chatty)
+    assert float(raw @ raw) > 2000  # mean 0, scale 1: the squared distance is the raw features' own
+    assert "unlike the articles" in m.caution(chatty)
+    assert _hand_only_model(tmp_path).caution("Too short.") is None  # no typicality in config: never cautions
+
+
+def test_genre_component_marks_a_guess_in_json_warnings_summary_and_terminal(tmp_path):
+    from unspin.components.summary import summarise
+    from unspin.render.terminal import _header
+
+    m = _hand_only_model(tmp_path, {"min_words": 80, "max_sum_sq_z": 2000.0})
+    comp = GenreClassifier(m.probabilities, caution=m.caution)
+    short, article = Document("The council approved the budget."), Document(ARTICLE)
+    comp.set_annotations([short, article], comp.predict([short, article]))
+    g = short.to_dict()["genre"]
+    assert "too short" in g["caution"] and short.warnings == [g["caution"]]
+    assert "caution" not in article.to_dict()["genre"] and article.warnings == []
+    assert Document.from_dict(short.to_dict()).genre.caution == g["caution"]
+    assert summarise(short)["sentence"].startswith(f"Genre unclear (closest: {_phrase(g)}, ")
+    assert not summarise(article)["sentence"].startswith("Genre unclear")
+    assert any(str(part).startswith("Genre (a guess, see the warning): ") for part in _header(short.to_dict()))
+
+
+def _phrase(g):
+    from unspin.components.summary import GENRE_PHRASE
+
+    return GENRE_PHRASE[g["label"]].lower()

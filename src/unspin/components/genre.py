@@ -9,6 +9,13 @@ P(opinion) to at least ``marker_rule.min_opinion`` (see config.json for why).
 
 Trained on a small, source-confounded corpus (scripts/train_genre.py reports how much): treat the
 label as a hint about register, not a verdict about the outlet.
+
+A text unlike every kind the model learned from (small talk, a speech transcript, a few lines)
+still gets three probabilities that sum to 1, often a confident one. So the model also says when
+a text lies outside its training articles (``GenreModel.caution``: fewer words than nearly all of
+them, or a style farther from their average than nearly all of them; the limits are percentiles
+of the training split, in config.json ``typicality``). The label is then kept but marked: the
+JSON's ``genre.caution`` and a warning say why, and the summary calls the genre unclear.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from unspin.article.genre_features import HAND_FEATURES, embedding_feature, function_word_rates, hand_features
+from unspin.article.genre_features import FUNCTION_WORDS, HAND_FEATURES, embedding_feature, function_word_rates, hand_features
 from unspin.components import register
 from unspin.document import Document, Genre
 from unspin.runtime import softmax
@@ -47,6 +54,9 @@ class GenreModel:
         if unknown:
             raise ValueError(f"{self.path}: unknown genre feature blocks {sorted(unknown)}")
         self.temperature = float(self.config.get("temperature", 1.0))
+        typical = self.config.get("typicality") or {}
+        self.min_words = typical.get("min_words")
+        self.max_distance = typical.get("max_sum_sq_z")
         self.min_opinion = float(self.config.get("marker_rule", {}).get("min_opinion", 0.9))
         if embedder is None and "minilm" in self.blocks:
             from unspin.article.embed import load_embedder
@@ -80,6 +90,37 @@ class GenreModel:
                 p[i] = self.min_opinion
         return {l: float(v) for l, v in zip(self.labels, p)}
 
+
+    def caution(self, text: str) -> str | None:
+        """Why the genre of ``text`` is a guess, or None when the text is like the training
+        articles. Two limits from config.json ``typicality`` (percentiles of the training split,
+        written by scripts/train_genre.py; a model without them never cautions): fewer words than
+        ``min_words`` (style rates over a few sentences are noise), or a squared distance
+        sum((x - mean) / scale)**2 of the style features from the training average above
+        ``max_sum_sq_z``. Only the ``hand`` and ``function_words`` blocks are measured."""
+        words = len(text.split())
+        if self.min_words is not None and words < self.min_words:
+            return (f"text too short to tell its genre ({words} words; the genre model learned from articles of "
+                    f"{self.min_words:g} words or more, all but 1% of them)")
+        if self.max_distance is not None:
+            raw, _ = self.features(text)
+            keep = self._style_columns()
+            z = (raw[keep] - self.mean[keep]) / self.scale[keep]
+            if float(z @ z) > self.max_distance:
+                return ("text unlike the articles the genre model learned from (its style, such as the use of I, you, "
+                        "questions or sentence length, is farther from theirs than 99% of them): its genre is a guess")
+        return None
+
+    def _style_columns(self) -> np.ndarray:
+        """Indices of the feature vector outside the ``minilm`` block (the measured style)."""
+        sizes = {"hand": len(HAND_FEATURES), "function_words": len(FUNCTION_WORDS)}
+        sizes["minilm"] = self.mean.shape[0] - sum(sizes[b] for b in self.blocks if b != "minilm")
+        cols, at = [], 0
+        for block in self.blocks:
+            if block != "minilm":
+                cols += range(at, at + sizes[block])
+            at += sizes[block]
+        return np.array(cols, dtype=int)
 
     def probabilities_many(self, texts: Sequence[str]) -> list[dict[str, float]]:
         """``probabilities`` of each text. With an embedder that has ``many`` (the shipped one),
@@ -127,24 +168,32 @@ class GenreClassifier:
     """The genre of the article: ``model(text) -> {"opinion": p, "reporting": p, "satire": p}``
     (probabilities summing to 1; the shipped logistic regression over style features, see its
     config.json for its macro-F1 on folds that keep sources apart, and the source confound).
-    Sets ``doc.genre`` (the most probable label, scores rounded to 4 decimals)."""
+    Sets ``doc.genre`` (the most probable label, scores rounded to 4 decimals). ``caution(text)``,
+    when given (the shipped model's ``GenreModel.caution``), says why the label is a guess for a
+    text unlike the training articles; it becomes ``doc.genre.caution`` and a warning."""
 
-    def __init__(self, model: Callable[[str], dict[str, float]], many: Callable[[list[str]], list[dict[str, float]]] | None = None) -> None:
+    def __init__(self, model: Callable[[str], dict[str, float]], many: Callable[[list[str]], list[dict[str, float]]] | None = None,
+                 caution: Callable[[str], str | None] | None = None) -> None:
         """``many(texts)``, when given, is ``[model(t) for t in texts]`` done in one go."""
         self.model = model
         self.many = many
+        self.caution = caution
 
     @classmethod
     def from_model(cls, name: str = "en-genre") -> "GenreClassifier":
         model = load_genre_model(name)
-        return cls(model.probabilities, model.probabilities_many)
+        return cls(model.probabilities, model.probabilities_many, model.caution)
 
-    def predict(self, docs: Sequence[Document]) -> list[dict[str, float]]:
-        if self.many is not None:
-            return list(self.many([doc.text for doc in docs]))
-        return [self.model(doc.text) for doc in docs]
+    def predict(self, docs: Sequence[Document]) -> list[tuple[dict[str, float], str | None]]:
+        """``(probabilities, caution or None)`` for each document."""
+        texts = [doc.text for doc in docs]
+        probs = list(self.many(texts)) if self.many is not None else [self.model(t) for t in texts]
+        cautions = [self.caution(t) if self.caution is not None else None for t in texts]
+        return list(zip(probs, cautions))
 
-    def set_annotations(self, docs: Sequence[Document], scores: Sequence[dict[str, float]]) -> None:
-        for doc, p in zip(docs, scores):
+    def set_annotations(self, docs: Sequence[Document], scores: Sequence[tuple[dict[str, float], str | None]]) -> None:
+        for doc, (p, caution) in zip(docs, scores):
             label = max(p, key=p.get)
-            doc.genre = Genre(label, {k: round(float(v), 4) for k, v in p.items()})
+            doc.genre = Genre(label, {k: round(float(v), 4) for k, v in p.items()}, caution)
+            if caution:
+                doc.warnings.append(caution)

@@ -56,7 +56,9 @@ def summarise(doc: Document) -> dict[str, Any]:
     parts = []
     if doc.genre is not None:
         label = doc.genre.label
-        parts.append(f"{GENRE_PHRASE.get(label, label.capitalize())} ({doc.genre.scores[label]:.2f}).")
+        phrase, p = GENRE_PHRASE.get(label, label.capitalize()), doc.genre.scores[label]
+        # A text unlike the genre model's training articles: the label is a guess, so say so.
+        parts.append(f"Genre unclear (closest: {phrase.lower()}, {p:.2f})." if doc.genre.caution else f"{phrase} ({p:.2f}).")
     if not offsets:
         parts.append("No persuasion passages found above the model's threshold;")
     else:

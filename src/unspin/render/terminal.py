@@ -95,7 +95,7 @@ def _header(d: Mapping[str, Any]) -> list:
         parts.append(Text(str(summary["sentence"]), style="bold"))
     genre = d.get("genre")
     if isinstance(genre, Mapping) and isinstance(genre.get("scores"), Mapping) and genre["scores"]:
-        line = Text("Genre: ", style="bold")
+        line = Text("Genre (a guess, see the warning): " if genre.get("caution") else "Genre: ", style="bold")
         for i, (label, p) in enumerate(sorted(genre["scores"].items(), key=lambda kv: -kv[1])):
             line.append(("   " if i else "") + f"{label} {p:.2f}", style="bold" if label == genre.get("label") else "dim")
         parts.append(line)

@@ -321,7 +321,10 @@
     prose.appendChild(facts);
     body.appendChild(prose);
     var chart = genreChart(doc.genre);
-    if (chart) body.appendChild(h("div", { className: "unspin-reading-genre" }, [h("h3", { text: "Genre" }), chart]));
+    // A genre marked as a guess (genre.caution: a text unlike the model's training articles) says so.
+    var guess = doc.genre && typeof doc.genre.caution === "string" && doc.genre.caution;
+    if (chart) body.appendChild(h("div", { className: "unspin-reading-genre" }, [
+      h("h3", { text: guess ? "Genre (a guess)" : "Genre", title: guess || null }), chart]));
     card.appendChild(body);
     return card;
   }
