@@ -154,7 +154,7 @@ def training_articles(articles, args) -> tuple[list[str], list[str]]:
 
 def run_args(args) -> dict:
     """The arguments that decide what a run trains (``fit`` refuses a resume under others)."""
-    skip = ("export_checkpoint", "refit_head", "head_epochs", "compare_fp32", "install", "max_coverage_ratio", "decoder_from")
+    skip = ("export_checkpoint", "refit_head", "head_epochs", "head_seeds", "compare_fp32", "install", "max_coverage_ratio", "decoder_from")
     return {k: v for k, v in vars(args).items() if k not in skip}
 
 
@@ -280,38 +280,67 @@ def export(net, base: Path, out: Path, labels: list[str], special: dict, args) -
     print(f"exported to {out}", flush=True)
 
 
-def refit_head(out: Path, args) -> None:
-    """Refit the technique head on the exported encoder's own states, each span weighted by the
-    inverse frequency of its meta-class (the measure is a macro-F1 over meta-classes, and Call or
-    Simplification have a tenth of Attack on Reputation's spans). Same head shape and file."""
+def head_dataset(tagger, data: Path, ids: list[str]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, list]:
+    """The technique head's training rows for the gold spans of articles ``ids``: features
+    (n, 3H + 2) from ``tagger``'s encoder (``refit_head.span_features``), label indices into
+    ``tagger.labels`` (n,), per-span weights (n,), the inverse frequency of the span's
+    meta-class scaled to average 1, and the n gold ``corpus.Label`` s (spans over no token are
+    left out)."""
     from refit_head import span_features
-    from unspin.components.techniques import TechniqueTagger
 
-    articles, gold, meta = corpus.read_ru_zen_prop(args.data)
-    split = json.loads((out / "split.json").read_text())
-    tagger = TechniqueTagger.from_folder(out)
+    articles, gold, meta = corpus.read_ru_zen_prop(data)
     labels = tagger.labels
     by_art = corpus.group_by_article(gold)
-    X, y = [], []
-    t = time.time()
-    for art in split["train"]:
+    X, y, gold_kept = [], [], []
+    for art in ids:
         spans = by_art.get(art, [])
         kept, rows = span_features(tagger, articles[art], [(l.start, l.end) for l in spans])
         X += rows
         y += [labels.index(spans[i].technique) for i in kept]
-    print(f"{len(X)} training spans encoded in {time.time() - t:.0f}s", flush=True)
-    X = torch.tensor(np.stack(X), dtype=torch.float32)
-    y = torch.tensor(y)
+        gold_kept += [spans[i] for i in kept]
+    Xt, yt = torch.tensor(np.stack(X), dtype=torch.float32), torch.tensor(y)
     metas = sorted(set(meta.values()))
     group = torch.tensor([metas.index(meta[name]) for name in labels])
-    counts = torch.bincount(group[y], minlength=len(metas)).float()
-    weight = (1.0 / counts[group[y]]) * len(y) / len(metas)
-    torch.manual_seed(args.seed)
-    h = X.shape[1]
-    head = nn.Sequential(nn.Linear(h, 256), nn.GELU(approximate="tanh"), nn.Dropout(0.2), nn.Linear(256, len(labels)))
+    counts = torch.bincount(group[yt], minlength=len(metas)).float()
+    return Xt, yt, (1.0 / counts[group[yt]]) * len(yt) / len(metas), gold_kept
+
+
+def refit_head(out: Path, args) -> None:
+    """Refit the technique head on the exported encoder's own states, each span weighted by the
+    inverse frequency of its meta-class (the measure is a macro-F1 over meta-classes, and Call or
+    Simplification have a tenth of Attack on Reputation's spans). Same head file; with
+    ``--head-seeds K`` K heads averaged in logit space (a K times wider hidden layer)."""
+    from unspin.components.techniques import TechniqueTagger
+
+    split = json.loads((out / "split.json").read_text())
+    tagger = TechniqueTagger.from_folder(out)
+    labels = tagger.labels
+    t = time.time()
+    X, y, weight, _ = head_dataset(tagger, Path(args.data), split["train"])
+    print(f"{len(X)} training spans encoded in {time.time() - t:.0f}s", flush=True)
+    parts = [_fit_head(X, y, weight, len(labels), args.head_epochs, args.seed + k) for k in range(args.head_seeds)]
+    # K heads averaged in logit space are one wider head of the same form: the hidden layers side by
+    # side, the output layers stacked and divided by K (TechniqueTagger reads it unchanged).
+    w1 = np.concatenate([p[0] for p in parts], axis=1)
+    b1 = np.concatenate([p[1] for p in parts])
+    w2 = np.concatenate([p[2] for p in parts], axis=0) / len(parts)
+    b2 = np.mean([p[3] for p in parts], axis=0)
+    np.savez(out / "head.npz", w1=w1, b1=b1, w2=w2, b2=b2)
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    config.setdefault("trained", {})["head_refit"] = {"weighting": "inverse meta-class frequency", "epochs": args.head_epochs,
+                                                      "spans": len(y), "seeds": args.head_seeds}
+    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    print(f"refitted head.npz ({args.head_epochs} epochs)", flush=True)
+
+
+def _fit_head(X: torch.Tensor, y: torch.Tensor, weight: torch.Tensor, n_labels: int, epochs: int, seed: int) -> tuple:
+    """One technique head (Linear 256, GELU, dropout 0.2, Linear) fitted on span features ``X``
+    (n, h) with per-span ``weight``; returns (w1 (h, 256), b1, w2 (256, n_labels), b2) as numpy."""
+    torch.manual_seed(seed)
+    head = nn.Sequential(nn.Linear(X.shape[1], 256), nn.GELU(approximate="tanh"), nn.Dropout(0.2), nn.Linear(256, n_labels))
     opt = torch.optim.AdamW(head.parameters(), lr=1e-3, weight_decay=0.05)
     ce = nn.CrossEntropyLoss(reduction="none", label_smoothing=0.05)
-    for _ in range(args.head_epochs):
+    for _ in range(epochs):
         head.train()
         perm = torch.randperm(len(y))
         for b0 in range(0, len(y), 64):
@@ -322,13 +351,7 @@ def refit_head(out: Path, args) -> None:
             opt.step()
     head.eval()
     lin1, lin2 = head[0], head[3]
-    np.savez(out / "head.npz", w1=lin1.weight.detach().numpy().T, b1=lin1.bias.detach().numpy(),
-             w2=lin2.weight.detach().numpy().T, b2=lin2.bias.detach().numpy())
-    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
-    config.setdefault("trained", {})["head_refit"] = {"weighting": "inverse meta-class frequency", "epochs": args.head_epochs,
-                                                      "spans": len(y)}
-    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
-    print(f"refitted head.npz ({args.head_epochs} epochs)", flush=True)
+    return (lin1.weight.detach().numpy().T, lin1.bias.detach().numpy(), lin2.weight.detach().numpy().T, lin2.bias.detach().numpy())
 
 
 def max_coverage(data: Path, ratio: float) -> float | None:
@@ -429,6 +452,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--refit-head", action="store_true",
                     help="refit the technique head of an exported --out with meta-class-balanced weights, then tune")
     ap.add_argument("--head-epochs", type=int, default=40)
+    ap.add_argument("--head-seeds", type=int, default=1, help="with --refit-head: average this many heads (seeds --seed, --seed+1, ...) in logit space")
     ap.add_argument("--compare-fp32", action="store_true", help="also measure the fp32 encoder when tuning")
     ap.add_argument("--export-checkpoint", action="store_true", help="export --out/checkpoint.pt (the last finished epoch) without training")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")

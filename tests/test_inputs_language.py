@@ -35,3 +35,12 @@ def test_detect_language():
     assert detect("Le gouvernement a déclaré lundi que le plan serait retardé jusqu'à la fin de l'année.") == "fr"
     assert detect("Senate passes budget bill") == "und"  # too short to be sure of anything
     assert detect("12345 !!! ???") == "und"
+
+
+def test_undetermined_text_is_read_by_its_script():
+    from unspin.language import by_script, identify
+
+    assert by_script(identify("Senate passes budget bill")) == "en"
+    assert by_script(identify("12345 !!! ???")) == "en"  # no letters: the default model
+    assert by_script(identify("Путин")) == "ru"
+    assert by_script(identify("東京で会議")) is None  # no model reads this script

@@ -40,11 +40,39 @@ def test_russian_text_is_routed_to_the_russian_model():
     assert d["summary"]["claims"] is None and d["summary"]["spans"] == len({(s["start"], s["end"]) for s in d["spans"]})
 
 
+def test_fast_on_russian_text_is_said_not_silently_ignored():
+    from unspin.pipeline import ONE_SIZE
+
+    note = ONE_SIZE.format(language="Russian")
+    assert note in unspin.analyze(RU_TEXT, fast=True).warnings
+    assert [note in d.warnings for d in unspin.analyze_many([RU_TEXT, RU_TEXT], fast=True)] == [True, True]
+    assert note not in unspin.analyze(RU_TEXT).warnings
+    en = unspin.analyze("The corrupt elites are lying to you again, and every sensible person knows it.", fast=True)
+    assert not any("fast size" in w for w in en.warnings)
+
+
 def test_forcing_languages():
     assert unspin.analyze(RU_TEXT, language="ru").language == "ru"
     en = unspin.analyze("The corrupt elites are lying to you again, and every sensible person knows it.")
     assert en.language == "en" and all(s.label in taxonomy.NAMES for s in en.spans)
     assert all("meta_class" not in s for s in en.to_dict()["spans"])
+
+
+def test_short_cyrillic_text_is_read_as_russian_with_a_warning_and_other_cyrillic_languages_get_ru_advice():
+    from unspin.errors import UnsupportedLanguageError
+    from unspin.language import decide, identify
+
+    headline = "Госдума приняла закон о бюджете"  # py3langid: ru 0.37, too little to be sure
+    assert decide(identify(headline)) == "und"
+    doc = unspin.analyze(headline)
+    assert doc.language == "ru"
+    assert "the text is too short to tell its language; it was analysed as Russian" in doc.warnings
+    try:
+        unspin.analyze("Це українська мова, дуже коротко, але зрозуміло для всіх читачів тут")
+    except UnsupportedLanguageError as exc:
+        assert "Ukrainian" in str(exc) and exc.force == "ru"  # the advice names the Cyrillic model
+    else:
+        raise AssertionError("a confidently Ukrainian text was analysed")
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

@@ -121,7 +121,13 @@ def _root(
 
 
 SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML file, an http(s) URL, or - to read standard input.", show_default=False)]
-LanguageOpt = Annotated[str, typer.Option("--language", "-l", help="Language of the text: auto (identified), or en / ru to force that model.")]
+def _language_code(value: str) -> str:
+    """--language as typed, read case-insensitively ("EN" is en), as --format is."""
+    return str(value).strip().lower()
+
+
+LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=_language_code, metavar="<auto|en|ru>",
+                                          help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
@@ -234,8 +240,8 @@ def analyze(
     · [bold]unspin[/] version · [bold]language[/] analysed (en, ru) · [bold]text_chars[/] length of the text
     · [bold]spans[/] one entry per (passage, technique): start, end (input characters, end exclusive), text, technique, score (P(span) x P(technique))
     · [bold]techniques[/] passages per technique
-    · [bold]claims[/] check-worthy sentences: start, end, text, score; with --evidence, [bold]evidence[/] (source, start, end, text, score)
-    · [bold]genre[/] label and scores (opinion, reporting, satire)
+    · [bold]claims[/] check-worthy sentences: start, end, text, score; with --evidence, [bold]evidence[/] (source, start, end, text, score); English only
+    · [bold]genre[/] label and scores (opinion, reporting, satire), and [bold]caution[/] when the label is a guess (a short or unusual text); English only
     · [bold]summary[/] words, spans (passages), technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts, claims, sentence
     · [bold]warnings[/] notes on how the input was read ([] when none)
     · [bold]model[/] size (accurate, or fast with --fast) and version of the models that read it
@@ -295,7 +301,8 @@ def evaluate(
     labels: Path = typer.Option(..., "--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files."),
     task: Task = typer.Option(Task.si, "--task", help="si: find the spans; tc: label the gold spans with techniques."),
     fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text table or one JSON object."),
-    language: str = typer.Option("en", "--language", "-l", help="Model to score: en (PTC) or ru (ZenPropaganda names)."),
+    language: str = typer.Option("en", "--language", "-l", parser=_language_code, metavar="<en|ru>",
+                                 help="Model to score: en (PTC) or ru (ZenPropaganda names)."),
     fast: FastOpt = False,
 ) -> None:
     """Score the shipped model on a PTC-format corpus with the official SemEval-2020 Task 11 measures.
@@ -348,7 +355,8 @@ def predict(
     task: Task = typer.Option(Task.si, "--task", help="si: find spans; tc: label the spans given in --spans."),
     spans: Optional[Path] = typer.Option(None, "--spans", help="TC only: the spans to label (ID [technique] start end lines)."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the predictions in the official submission format."),
-    language: str = typer.Option("en", "--language", "-l", help="Model: en (PTC techniques) or ru (ZenPropaganda technique names)."),
+    language: str = typer.Option("en", "--language", "-l", parser=_language_code, metavar="<en|ru>",
+                                 help="Model: en (PTC techniques) or ru (ZenPropaganda technique names)."),
     fast: FastOpt = False,
 ) -> None:
     """Write predictions in the official SemEval-2020 Task 11 submission formats.
@@ -408,7 +416,10 @@ def techniques(fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **cho
         typer.echo(json.dumps([t.__dict__ for t in taxonomy.TECHNIQUES], ensure_ascii=False, indent=2))
         return
     # The name is the JSON key people grep for: never cut it, wrap it whole.
-    table = Table(Column("technique", min_width=max(len(t.name) for t in taxonomy.TECHNIQUES), overflow="fold"), "what it is", "example", show_lines=True)
+    # Ratios, not a fixed width for the long machine names: at 80 columns a fixed first column
+    # left the example column too narrow and Rich cropped it mid-word.
+    table = Table(Column("technique", ratio=2, overflow="fold"), Column("what it is", ratio=3, overflow="fold"),
+                  Column("example", ratio=3, overflow="fold"), show_lines=True, expand=True)
     for t in taxonomy.TECHNIQUES:
         table.add_row(f"[bold {t.colour}]{t.display}[/]\n[dim]{t.name}[/]", t.explanation, t.example)
     Console().print(table)

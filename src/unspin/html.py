@@ -34,6 +34,11 @@ _PAGE_START = re.compile(
 )
 # Closing tags of elements that carry article text; prose quoting a tag or two has none of them.
 _BLOCK_CLOSE = re.compile(r"</(?:p|div|article|section|h[1-6]|li|td|main|blockquote)\s*>", re.IGNORECASE)
+# A fragment that opens with a block element ("<p>...</p>") is markup, not prose with a tag in it.
+_BLOCK_OPEN = re.compile(r"<(?:p|div|article|section|h[1-6]|ul|ol|table|blockquote|main|header|figure)(?:\s[^<>]*)?>", re.IGNORECASE)
+# Tags of the kinds pasted text carries; two or more in plain text earn a warning (``html_tags``).
+_TAG = re.compile(r"</?(p|div|span|b|i|u|em|strong|a|script|style|iframe|br|img|h[1-6]|li|ul|ol|table|tr|td|article|section|blockquote)"
+                  r"(?:\s[^<>]*)?/?>", re.IGNORECASE)
 
 #: Fewer characters than this in the extracted text earns a "very little text" warning.
 LITTLE_TEXT = 300
@@ -69,7 +74,8 @@ _WORD = re.compile(r"\w+")
 
 
 def looks_like_html(data: str | bytes) -> bool:
-    """True for a web page or an HTML fragment of several blocks.
+    """True for a web page, an HTML fragment of several blocks, or a fragment that opens with a
+    block element and closes one (``<p>These <b>traitors</b> ...</p>``).
 
     Plain text that merely mentions ``<script>`` or ``<b>`` stays plain text: that is what a
     reader pasted, and analysing it as markup would drop words.
@@ -80,7 +86,18 @@ def looks_like_html(data: str | bytes) -> bool:
     if _PAGE_START.match(head):
         return True
     stripped = head.lstrip("\ufeff \t\r\n")
-    return stripped.startswith("<") and len(_BLOCK_CLOSE.findall(data[:65536])) >= 2
+    if not stripped.startswith("<"):
+        return False
+    closes = len(_BLOCK_CLOSE.findall(data[:65536]))
+    return closes >= 2 or (closes >= 1 and _BLOCK_OPEN.match(stripped) is not None)
+
+
+def html_tags(text: str) -> list[str]:
+    """Distinct HTML tag names in ``text``, in order of first appearance, when it holds at least
+    two tags (``["p", "b", "script"]``); ``[]`` otherwise. Plain text with markup in it is read as
+    text (``looks_like_html``), and the road warns with these names."""
+    found = [m.group(1).lower() for m in _TAG.finditer(text[:65536])]
+    return list(dict.fromkeys(found)) if len(found) >= 2 else []
 
 
 def is_boilerplate(paragraph: str) -> bool:

@@ -236,10 +236,26 @@ def read(
         page = extract(text, name)
         text = page.text
         warnings += page.warnings
+    elif fmt == "auto":
+        warnings += _tags_warning(text)
     text, more = repair_surrogates(text)
     warnings += more
     check_text(text, max_chars, limit_hint=limit_hint)
     return Source(name, text, html, tuple(warnings))
+
+
+def _tags_warning(text: str) -> list[str]:
+    """A warning for plain text that holds HTML tags: they are read (and may be marked) as words."""
+    try:
+        from unspin.html import html_tags
+    except ImportError:
+        return []
+    tags = html_tags(text)
+    if not tags:
+        return []
+    shown = ", ".join(f"<{t}>" for t in tags[:4]) + (" ..." if len(tags) > 4 else "")
+    return [f"the text holds HTML tags ({shown}) and was read as plain text, tags included; "
+            "give it as HTML (an .html file, or format \"html\" in the web API) to read only its text"]
 
 
 def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None = None, limit_hint: str = "raise the limit (--max-chars)") -> Source:

@@ -19,7 +19,8 @@ The model's probabilities (``norm_probs=True``) are used as they come, with two 
   ``NOT_ENGLISH`` is confidently *not English* even when two neighbours share the rest
   (Portuguese and Galician: "O governo anunciou ontem novas medidas..." is pt 0.89, en 0.000);
 * otherwise the language is ``"und"`` (undetermined). The pipeline analyses undetermined text
-  in Latin script as English with a warning; see ``unspin.pipeline``.
+  by its script, with a warning (``by_script``): Latin script (or no letters) as English,
+  Cyrillic as Russian; see ``unspin.pipeline``.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class Identification:
     letters: int
     latin: bool
     english: float = 0.0  #: py3langid's probability of English
+    cyrillic: bool = False  #: whether most letters are Cyrillic script
 
     @property
     def confident(self) -> bool:
@@ -108,6 +110,21 @@ def _is_latin(ch: str) -> bool:
     return ch.isascii() or unicodedata.name(ch, "").startswith("LATIN")
 
 
+def _is_cyrillic(ch: str) -> bool:
+    return unicodedata.name(ch, "").startswith("CYRILLIC")
+
+
+def by_script(ident: Identification) -> str | None:
+    """The language an *undetermined* text is read as, from its script alone: "en" for Latin
+    script or no letters, "ru" for Cyrillic (a short Russian headline such as "Госдума приняла
+    закон о бюджете" is ru 0.37 to py3langid, beside Bulgarian, Serbian and Ukrainian), None for
+    any other script. Callers add a warning saying so; a text confidently in another language
+    of the same script (Ukrainian, Spanish) is refused before this is asked."""
+    if ident.latin or not ident.letters:
+        return "en"
+    return "ru" if ident.cyrillic else None
+
+
 def identify(text: str) -> Identification:
     """Identify the language of ``text`` (its first ``HEAD`` characters). Never raises."""
     head = text[:HEAD]
@@ -115,10 +132,11 @@ def identify(text: str) -> Identification:
     if not letters:
         return Identification("und", 0.0, 0, False)
     latin = sum(1 for ch in letters if _is_latin(ch)) / len(letters) > 0.5
+    cyrillic = sum(1 for ch in letters if _is_cyrillic(ch)) / len(letters) > 0.5
     ranked = _identifier().rank(head)
     code, p = ranked[0]
     english = next((float(q) for c, q in ranked if c == "en"), 0.0)
-    return Identification(str(code), float(p), len(letters), latin, english)
+    return Identification(str(code), float(p), len(letters), latin, english, cyrillic)
 
 
 def detect(text: str) -> str:
@@ -127,7 +145,11 @@ def detect(text: str) -> str:
     Cyrillic text is identified even when short (the script alone rules English out, and the
     Russian model routes on "ru").
     """
-    ident = identify(text)
+    return decide(identify(text))
+
+
+def decide(ident: Identification) -> str:
+    """``detect`` on an ``Identification`` already made."""
     if ident.confident:
         return ident.code
     if not ident.latin and ident.letters and ident.code != "und" and ident.probability >= 0.5:

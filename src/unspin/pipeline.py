@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 from unspin import __version__
@@ -48,7 +49,7 @@ MODELS: dict[tuple[str, bool], dict[str, str]] = {
 
 #: A warning of every Russian analysis: what was not run, and why.
 RU_ENGLISH_ONLY = (
-    "Check-worthy claims and genre are English-only for now and were not run on this Russian text; "
+    "Check-worthy claims and genre are English-only for now and were not run, as the Russian model read this text; "
     "the technique spans and the summary figures come from the Russian model."
 )
 
@@ -99,8 +100,8 @@ class Pipeline:
 
         Raises ``InputError`` (see ``unspin.inputs``) and ``UnsupportedLanguageError`` when the
         text is confidently in a language this pipeline has no model for (the message names it).
-        Short or undetermined Latin-script text is read as this pipeline's language, with a
-        warning, when that language is English.
+        Short or undetermined text is read by its script (``langid.by_script``: Latin as English,
+        Cyrillic as Russian), with a warning, when that is this pipeline's language.
         """
         src = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
         warnings = list(src.warnings)
@@ -132,10 +133,11 @@ class Pipeline:
             return ident.code
         if not ident.latin and ident.letters and ident.probability >= 0.5:
             return ident.code  # another script is evidence enough even in a short text
-        if self.language == "en" and (ident.latin or not ident.letters):
+        if langid.by_script(ident) == self.language:
+            # Undetermined, but the script says which of our models to read it with (a warning says so).
             why = "the text is too short to tell its language" if ident.letters < langid.MIN_LETTERS else "the language is not clear"
-            warnings.append(f"{why}; it was analysed as English")
-            return "en"
+            warnings.append(f"{why}; it was analysed as {langid.name(self.language)}")
+            return self.language
         return "und"
 
     def run(self, docs: Sequence[Document]) -> list[Document]:
@@ -211,7 +213,23 @@ def _source(text: Any, max_chars: int, input_format: str, name: str) -> Source:
         return read_path(text, max_chars, limit_hint="raise the limit (max_chars)")
     if not isinstance(text, (str, bytes)):
         raise InputError(f"cannot analyse a value of type {type(text).__name__}: give a str, bytes or a pathlib.Path")
-    return read(text, name, fmt=input_format, max_chars=max_chars, limit_hint="raise the limit (max_chars)")
+    src = read(text, name, fmt=input_format, max_chars=max_chars, limit_hint="raise the limit (max_chars)")
+    if isinstance(text, str) and _names_a_file(text):
+        # A str is always the text itself; one that names a file was most likely meant as the file.
+        note = f"the text {text.strip()!r} is the name of a file and was analysed as text; pass pathlib.Path({text.strip()!r}) to analyse the file"
+        src = Source(src.name, src.text, src.from_html, src.warnings + (note,))
+    return src
+
+
+def _names_a_file(text: str) -> bool:
+    """Whether a str given as a text is a single token that names an existing file."""
+    token = text.strip()
+    if not token or len(token) > 4096 or any(c.isspace() for c in token):
+        return False
+    try:
+        return Path(token).expanduser().is_file()
+    except (OSError, ValueError):
+        return False
 
 
 @lru_cache(maxsize=4)
@@ -297,7 +315,18 @@ def analyze(
     doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
     if unlinked:  # evidence is searched for claims, and this language has no claims model yet
         doc.warnings.append(f"the reference texts were not searched: check-worthy claims are not looked for in {langid.name(doc.language)} text yet")
+    _note_size(doc, fast)
     return doc
+
+
+#: Said when the fast size was asked for a language that has one size.
+ONE_SIZE = "the fast size is English-only: this {language} text was read by the {language} model, which has one size"
+
+
+def _note_size(doc: Document, fast: bool) -> None:
+    """Asking for ``fast`` on a language with one model size is not an error, but is said."""
+    if fast and (doc.language, True) in MODELS and MODELS[(doc.language, True)] == MODELS[(doc.language, False)]:
+        doc.warnings.append(ONE_SIZE.format(language=langid.name(doc.language)))
 
 
 def analyze_many(
@@ -346,16 +375,24 @@ def analyze_many(
             docs.append(doc)
         for pipeline, where, docs in groups.values():
             for i, doc in zip(where, pipeline.run(docs)):
+                _note_size(doc, fast)
                 out[i] = doc
         yield from out
 
 
 def _route(src: Source, language: str, fast: bool) -> Pipeline:
-    """The pipeline ``analyze`` uses for ``src``: the identified language's, else English
-    (whose ``make_doc`` then refuses a confident other language with a one-line reason)."""
+    """The pipeline ``analyze`` uses for ``src``: the identified language's; for an undetermined
+    text or one in a language without a model, that of its script (``langid.by_script``), else
+    English. ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
     if language != "auto":
         return load(language, fast)
-    detected = langid.detect(ModelView.of(src.text).text)
+    ident = langid.identify(ModelView.of(src.text).text)
+    detected = langid.decide(ident)
+    if detected not in SUPPORTED:
+        # Undetermined: read by its script (make_doc adds the warning). Another language: the
+        # pipeline of its script refuses it, so the advice names the model of that script
+        # (Ukrainian: "--language ru"), English for any other script.
+        detected = langid.by_script(ident) or SUPPORTED[0]
     return load(detected if detected in SUPPORTED else SUPPORTED[0], fast)
 
 

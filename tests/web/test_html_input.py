@@ -35,12 +35,25 @@ PAGE = (
         ("<div><p>One paragraph.</p><p>Another.</p></div>", True),
         ("Plain prose that mentions <script>alert(1)</script> and <b>bold</b> tags.", False),
         ("<b>Breaking:</b> the council voted.", False),
+        ("<p>These <b>corrupt traitors</b> will destroy us all.</p><script>alert(4)</script>", True),  # one block, opened and closed
+        ("<p>An opening tag only, as a reader might paste it.", False),
         ("The council voted. </p>", False),
         ("", False),
     ],
 )
 def test_looks_like_html(data, expected: bool) -> None:
     assert looks_like_html(data) is expected
+
+
+def test_plain_text_holding_tags_is_read_as_text_with_a_warning() -> None:
+    from unspin.html import html_tags
+    from unspin.inputs import read
+
+    assert html_tags("Mentions <script>alert(1)</script> and <b>bold</b>.") == ["script", "b"]
+    assert html_tags("Only one <b> tag") == [] and html_tags("3 < 4 and 5 > 2, x<y") == []
+    src = read("Mentions <script>alert(1)</script> and <b>bold</b> tags in a pasted text.")
+    assert "<script>" in src.text and any("HTML tags (<script>, <b>)" in w for w in src.warnings)
+    assert not any("HTML tags" in w for w in read("Mentions <b>bold</b> and <i>it</i>.", fmt="text").warnings)  # asked for text
 
 
 def test_extract_keeps_the_article_only() -> None:

@@ -100,7 +100,7 @@ class GenreModel:
         ``max_sum_sq_z``. Only the ``hand`` and ``function_words`` blocks are measured."""
         words = len(text.split())
         if self.min_words is not None and words < self.min_words:
-            return (f"text too short to tell its genre ({words} words; the genre model learned from articles of "
+            return (f"text too short to tell its genre ({words} word{'s' if words != 1 else ''}; the genre model learned from articles of "
                     f"{self.min_words:g} words or more, all but 1% of them)")
         if self.max_distance is not None:
             raw, _ = self.features(text)

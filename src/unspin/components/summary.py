@@ -58,7 +58,8 @@ def summarise(doc: Document) -> dict[str, Any]:
         label = doc.genre.label
         phrase, p = GENRE_PHRASE.get(label, label.capitalize()), doc.genre.scores[label]
         # A text unlike the genre model's training articles: the label is a guess, so say so.
-        parts.append(f"Genre unclear (closest: {phrase.lower()}, {p:.2f})." if doc.genre.caution else f"{phrase} ({p:.2f}).")
+        # Its probability is left out: "unclear" beside "1.00" would contradict itself.
+        parts.append(f"Genre unclear (the nearest label, {phrase.lower()}, is a guess)." if doc.genre.caution else f"{phrase} ({p:.2f}).")
     if not offsets:
         parts.append("No persuasion passages found above the model's threshold;")
     else:
