@@ -44,3 +44,14 @@ def test_undetermined_text_is_read_by_its_script():
     assert by_script(identify("12345 !!! ???")) == "en"  # no letters: the default model
     assert by_script(identify("Путин")) == "ru"
     assert by_script(identify("東京で会議")) is None  # no model reads this script
+
+
+def test_words_hyphenated_across_lines_get_a_warning_and_the_text_is_kept():
+    from unspin.inputs import read
+
+    pdf = "The govern-\nment said the re-\nform would help.\nA well-known author came."
+    src = read(pdf)
+    assert src.text == pdf  # offsets index the input as given
+    assert any(w.startswith("2 words are split across lines with a hyphen") for w in src.warnings)
+    assert not any("hyphen" in w for w in read("A well-known author came.\nTwenty-five people.").warnings)
+    assert not any("hyphen" in w for w in read("Only one broken govern-\nment here.").warnings)  # one is not a pattern

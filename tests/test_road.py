@@ -111,6 +111,13 @@ def test_a_table_given_as_one_text_points_to_batch(tmp_path: Path, suffix: str) 
     assert "council" in read_path(table).text
 
 
+def test_a_json_file_given_as_one_text_points_to_batch(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.json"
+    feed.write_text('[{"id": "r1", "text": "The council raised its pay."}]', encoding="utf-8")
+    with pytest.raises(InputError, match=r"is data, not an article.*unspin batch .*feed.json"):
+        read_input(str(feed))
+
+
 def test_lone_surrogates_are_repaired_in_place_with_a_warning() -> None:
     text = "They will pay for it \ud83d and more"
     src = read(text)

@@ -236,12 +236,29 @@ def read(
         page = extract(text, name)
         text = page.text
         warnings += page.warnings
-    elif fmt == "auto":
-        warnings += _tags_warning(text)
+    else:
+        warnings += _tags_warning(text) if fmt == "auto" else []
+        warnings += _hyphenation_warning(text)
     text, more = repair_surrogates(text)
     warnings += more
     check_text(text, max_chars, limit_hint=limit_hint)
     return Source(name, text, html, tuple(warnings))
+
+
+# A word cut at a line end with a hyphen and finished in lower case on the next line: what
+# copying from a PDF or a print layout leaves ("govern-\nment").
+_LINE_HYPHEN = re.compile(r"[^\W\d_]-[ \t]*\r?\n[ \t]*[^\W\d_A-ZА-ЯЁ]")
+
+
+def _hyphenation_warning(text: str) -> list[str]:
+    """A warning for text with words hyphenated across lines (two or more): each half is read as
+    a word of its own, which can cut a sentence or a technique span. The text is not rewritten,
+    since offsets index the input as given."""
+    n = len(_LINE_HYPHEN.findall(text))
+    if n < 2:
+        return []
+    return [f"{n} words are split across lines with a hyphen (as text copied from a PDF has); each half is read as a "
+            "word of its own: join them (govern- / ment to government) for a better reading"]
 
 
 def _tags_warning(text: str) -> list[str]:
@@ -303,6 +320,10 @@ def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float 
     if suffix in TABLE_SUFFIXES and not fetch.is_url(source) and source != "-":
         raise InputError(f"{source}: a {suffix} table holds many texts; analyse it a row per text with "
                          f"`unspin batch {source}` (columns id, text), or save the one text as .txt")
+    if suffix == ".json" and not fetch.is_url(source):
+        # JSON is data, never prose: read as text, its quotes and keys would be analysed as words.
+        raise InputError(f"{source}: a .json file is data, not an article; for an array of {{id, text}} objects use "
+                         f"`unspin batch {source}`, or save the one text as .txt")
 
     if source == "-":
         return read(sys.stdin.buffer.read(), "<stdin>", max_chars=max_chars)

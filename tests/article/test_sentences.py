@@ -51,3 +51,10 @@ def test_paragraphs_and_headlines_split_hard_wraps_do_not():
 def test_empty_and_punctuation_only():
     assert split_sentences("") == []
     assert split_sentences("   \n\n ... \n") == []
+
+
+def test_emoji_after_the_final_mark_close_the_sentence():
+    t = "We are right! 🇺🇸🇺🇸🇺🇸 These traitors will pay. Next one here."
+    assert [t[a:b] for a, b in split_sentences(t)] == ["We are right! 🇺🇸🇺🇸🇺🇸", "These traitors will pay.", "Next one here."]
+    t = "Wow! 😀 and then more."  # lower case after the emoji: one sentence, as without it
+    assert [t[a:b] for a, b in split_sentences(t)] == [t]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from pathlib import Path
 
@@ -111,13 +112,15 @@ def test_jsonl_csv_parquet_inputs(tmp_path: Path, db_url: str) -> None:
     paths, good = write_tables(tmp_path)
     assert ingest.count(paths) == 4 + 2 + 2
     summary, counts = run(paths, db_url)
-    assert (summary.total, summary.analysed, summary.errors) == (8, 4, 4)
+    assert (summary.total, summary.analysed, summary.errors) == (8, 5, 3)
     rows = docs_by_id(db_url)
     assert {k: rows[k].text for k in good} == good
     assert (rows["j1"].source, rows["j1"].url, rows["j1"].title, rows["j1"].published) == ("wire", "https://x/1", "One", dt.date(2024, 1, 15))
     assert rows["j2"].published == dt.date(2024, 2, 3) and rows["j2"].source == "feed"
     assert rows["c1"].source == "blog" and rows["7"].source == "t" and rows["7"].published == dt.date(2023, 12, 31)
-    assert "not-a-date" in rows["c2"].error
+    # A date it cannot read costs the date, not the document.
+    assert (rows["c2"].status, rows["c2"].published, rows["c2"].error) == ("ok", None, None)
+    assert summary.dates_dropped == 1 and summary.dates_dropped_ids == ["c2"]
     assert "not a JSON object" in rows["feed.jsonl:4"].error and "no id" in rows["feed.jsonl:5"].error
     assert "missing" in rows["8"].error
     assert spans_of(db_url)["c1"] == expected_spans(good["c1"])
@@ -149,7 +152,7 @@ def test_batch_summary_parts_add_up_to_the_total_on_a_rerun(tmp_path: Path, db_u
         (first, {"documents": 7, "analysed now": 4, "already analysed": 0, "failed": 3, "in this run": 2, "shared an id": 1}),
         (again, {"documents": 7, "analysed now": 0, "already analysed": 4, "failed": 3, "in an earlier run": 2, "shared an id": 1}),
     ):
-        line = summary_line(summary, "v1")
+        line = summary_line(summary)
         got = _parts(line)
         assert got == expected, line
         assert got["analysed now"] + got["already analysed"] + got["failed"] == got["documents"]
@@ -224,3 +227,123 @@ def test_unusable_inputs_fail_before_any_work(tmp_path: Path, name: str, content
         path.write_text(content)
     with pytest.raises(InputError, match=message):
         ingest.count([path])
+
+
+def test_a_published_value_that_is_not_a_date_costs_only_the_date(tmp_path: Path, db_url: str) -> None:
+    path = tmp_path / "feed.jsonl"
+    rows = [{"id": "good", "text": article(1), "published": "2024-03-01"}, {"id": "odd", "text": article(3), "published": "not a date"}]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    summary, counts = run([path], db_url)
+    assert (summary.analysed, summary.errors, summary.dates_dropped, summary.dates_dropped_ids) == (2, 0, 1, ["odd"])
+    assert summary.as_dict()["dates_dropped"] == 1
+    row = docs_by_id(db_url)["odd"]
+    assert (row.status, row.published, row.error) == ("ok", None, None)
+    assert spans_of(db_url)["odd"] == expected_spans(article(3))
+    with Store(db_url) as store, store.engine.connect() as conn:
+        warnings = {r.document_id: r.value for r in conn.execute(store.results.select().where(store.results.c.key == "warnings"))}
+    assert warnings["odd"] == ["published: cannot read 'not a date' as an ISO date (YYYY-MM-DD); stored without a date"]
+    assert warnings["good"] == []
+    again, _ = run([path], db_url)
+    assert (again.analysed, again.skipped, again.dates_dropped) == (0, 2, 0)  # unchanged: skipped, nothing new dropped
+    rows[1]["published"] = "2024-03-02"  # the user fixes the date: stored again, now with it
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    fixed, _ = run([path], db_url)
+    assert (fixed.analysed, fixed.skipped) == (1, 1) and docs_by_id(db_url)["odd"].published == dt.date(2024, 3, 2)
+
+
+def test_the_json_summary_keeps_whole_failure_reasons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from unspin.errors import UnsupportedLanguageError
+    from unspin.store import cli as store_cli
+
+    reason = ("this text looks German (de); unspin has models for en, ru only so far; "
+              "ask for --language en or --language ru to read it with one of them anyway")
+    assert len(reason) > 90
+
+    def refuses(text, **kw):
+        raise UnsupportedLanguageError(reason)
+
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps({"id": "de1", "text": "Das ist ein Text."}) + "\n")
+    summary, _ = run([path], f"sqlite:///{tmp_path / 'r.db'}", analyze=refuses)
+    data = json.loads(json.dumps(summary.as_dict()))  # what `unspin batch --json` prints
+    assert data["error_reasons"] == {reason: 1} and data["error_ids"] == {reason: ["de1"]}
+    out = io.StringIO()
+    monkeypatch.setattr(store_cli, "Console", lambda: Console(file=out, width=300))  # the terminal table alone shortens it
+    store_cli._print_summary(summary)
+    assert reason not in out.getvalue() and reason[:60] in out.getvalue()
+
+
+def test_a_json_array_is_read_like_jsonl(tmp_path: Path, db_url: str) -> None:
+    rows = [
+        {"id": "a1", "text": article(1), "source": "wire", "published": "2024-01-15", "title": "One"},
+        {"id": "a2", "text": article(3)},
+        "not an object",
+        {"text": "no id"},
+        {"id": "a5", "text": None},
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    assert ingest.count([path]) == 5
+    summary, _ = run([path], db_url)
+    assert (summary.total, summary.analysed, summary.errors) == (5, 2, 3)
+    got = docs_by_id(db_url)
+    assert (got["a1"].source, got["a1"].published, got["a1"].title, got["a1"].text) == ("wire", dt.date(2024, 1, 15), "One", article(1))
+    assert got["a2"].source == "export" and spans_of(db_url)["a2"] == expected_spans(article(3))
+    assert got["export.json:3"].error == f"{path} item 3: not a JSON object"
+    assert got["export.json:4"].error == f"{path} item 4: no id"
+    assert got["a5"].error == f"{path} item 5: text is missing, not a string"
+    assert summary.error_reasons == {"not a JSON object": 1, "no id": 1, "text is missing, not a string": 1}
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"id": "x", "text": "y"}', "holds a JSON object, not an array"),
+    ('[{"id": "x", "text": "y"}', "not valid JSON"),
+    ('{"id": "x", "text": "y"}\n{"id": "z", "text": "w"}\n', "name the file .jsonl"),
+    ("", "not valid JSON"),
+])
+def test_a_json_file_that_is_no_array_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    with pytest.raises(InputError, match=message) as info:
+        ingest.count([path])
+    assert "\n" not in str(info.value)
+
+
+VERSIONS = {"en": "0.3.0+unspin-en-spans.e1", "ru": "0.3.0+unspin-ru-spans.r1"}
+
+
+def versioned(text, language="auto", **kw):
+    """fake_analyze that reads "Это..." texts as Russian and stamps each document, as the real
+    pipelines do, with the version of its language's models (VERSIONS)."""
+    doc = fake_analyze(text, "en", **kw)
+    doc.language = "ru" if doc.text.startswith("Это") else "en"
+    doc.model = {"size": "accurate", "version": VERSIONS[doc.language]}
+    return doc
+
+
+def test_each_document_keeps_its_models_version_and_reruns_compare_per_language(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "en.txt").write_text(article(3))
+    (folder / "ru.txt").write_text("Это статья о бюджете города.", encoding="utf-8")
+    (folder / "empty.txt").write_text("")
+
+    def go(run_version: str = "run-1"):
+        return run([folder], db_url, version=run_version, analyze=versioned, version_for=lambda lang: VERSIONS[lang])[0]
+
+    first = go()
+    assert (first.analysed, first.errors) == (2, 1)
+    assert first.as_dict()["model_versions"] == {VERSIONS["en"]: 1, VERSIONS["ru"]: 1}
+    rows = docs_by_id(db_url)
+    assert {k: rows[k].model_version for k in rows} == {"in/en": VERSIONS["en"], "in/ru": VERSIONS["ru"], "in/empty": "run-1"}
+    again = go()
+    assert (again.analysed, again.errors, again.skipped) == (0, 0, 3)  # nothing changed: nothing analysed
+    monkeypatch.setitem(VERSIONS, "en", "0.3.0+unspin-en-spans.e2")  # a new English model build
+    newer = go()
+    assert (newer.analysed, newer.skipped) == (1, 2) and docs_by_id(db_url)["in/en"].model_version == VERSIONS["en"]
+    other = go("run-2")  # the run's own version covers failed documents only
+    assert (other.analysed, other.errors, other.skipped) == (0, 1, 2)

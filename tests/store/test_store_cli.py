@@ -103,15 +103,57 @@ def test_batch_fast_uses_the_small_model_and_reanalyses_what_the_other_size_stor
     from unspin.store.db import Store
 
     with Store(db) as store:
-        (_, version, status), = store.lookup([f"{folder.name}/column"]).values()
-    assert status == "ok" and version == model_version("auto", fast=True) != model_version("auto")
+        (_, version, status, language), = store.lookup([f"{folder.name}/column"]).values()
+    # The version of the models that read it, as `unspin analyze -f json` names it: its language's, not every language's.
+    assert (status, language) == ("ok", "en") and version == model_version("en", fast=True) != model_version("en")
+    assert version != model_version("auto", fast=True)
+    with Store(db) as store, store.engine.connect() as conn:  # the same version as the analysis's own "model"
+        stored = conn.execute(store.results.select().where(store.results.c.key == "model")).one().value
+    assert stored == {"size": "fast", "version": version}
     # Another folder read by the default size: the report says its figures mix two model versions.
     other = tmp_path / "other"
     other.mkdir()
     (other / "copy.txt").write_text((folder / "column.txt").read_text(encoding="utf-8"), encoding="utf-8")
-    assert unspin("batch", str(other), "--db", db).returncode == 0
+    plain = unspin("batch", str(other), "--db", db)
+    assert plain.returncode == 0 and "stored with model" not in plain.stdout and "+unspin-" not in plain.stdout
     with Store(db) as store:
         assert len(store.model_versions()) == 2
     report = unspin("report", "--db", db)
     assert report.returncode == 0, report.stderr
-    assert "mix analyses by 2 model versions" in " ".join(report.stderr.split())
+    warning = " ".join(report.stderr.split())
+    assert "mix analyses by 2 model versions" in warning and "with or without --fast" in warning
+
+
+EN_A, EN_B = "0.3.0+unspin-en-spans.aaaaaaaaaaaa", "0.3.0+unspin-en-spans.bbbbbbbbbbbb"
+EN_FAST, RU = "0.3.0+unspin-en-fast-spans.cccccccccccc", "0.3.0+unspin-ru-spans.dddddddddddd"
+
+
+def test_mixed_version_warning_advice_fits_how_the_versions_differ() -> None:
+    from unspin.store.cli import mixed_versions_warning
+
+    assert mixed_versions_warning({"en": {EN_A: 3}, "ru": {RU: 2}}) is None  # each language its own models: no mix
+    build = mixed_versions_warning({"en": {EN_A: 3, EN_B: 1}, "ru": {RU: 2}})
+    assert build is not None and "--fast" not in build and "one size" not in build
+    assert "mix analyses by 2 model versions" in build and f"en: {EN_A} (3), {EN_B} (1)" in build and RU not in build
+    assert "rerun `unspin batch` over the corpus so every document is read by the current models" in build
+    size = mixed_versions_warning({"en": {EN_A: 3, EN_FAST: 1}})
+    assert size is not None and "with one size (with or without --fast)" in size and "current models" not in size
+    both = mixed_versions_warning({"en": {EN_A: 3, EN_B: 2, EN_FAST: 1}})
+    assert both is not None and "mix analyses by 3 model versions" in both and "--fast" in both and "current models" in both
+
+
+def test_report_warns_of_a_build_mix_without_advising_a_size(tmp_path: Path) -> None:
+    from unspin.store.db import Record, Store
+
+    db = f"sqlite:///{tmp_path / 'v.db'}"
+    with Store(db) as store:
+        store.write([
+            Record("old", "h", language="en", text="An old one.", model_version=EN_A),
+            Record("new", "h", language="en", text="A new one.", model_version=EN_B),
+            Record("ru", "h", language="ru", text="Новая.", model_version=RU),
+        ], "unused")
+    out = unspin("report", "--db", db)
+    assert out.returncode == 0, out.stderr
+    warning = " ".join(out.stderr.split())
+    assert "mix analyses by 2 model versions" in warning and "so every document is read by the current models" in warning
+    assert "--fast" not in warning

@@ -20,11 +20,24 @@ def test_write_replaces_a_document_with_its_spans_and_results(db_url: str) -> No
         again = Record("a", "h2", text="hello world", spans=[(0, 5, "Doubt", 0.7)])
         assert store.write([again], "v2") == 1
         assert store.counts() == {"ok": 1, "error": 0, "spans": 1}
-        assert store.lookup(["a", "missing"]) == {"a": ("h2", "v2", "ok")}
+        assert store.lookup(["a", "missing"]) == {"a": ("h2", "v2", "ok", None)}
         with store.engine.connect() as conn:
             row = conn.execute(store.documents.select()).one()
             assert (row.size, row.covered, row.n_spans, row.source) == (11, 5, 1, None)
             assert conn.execute(store.results.select()).all() == []
+
+
+def test_each_row_keeps_the_version_of_the_models_that_read_it(db_url: str) -> None:
+    with Store(db_url) as store:
+        store.write([
+            Record("en1", "h", language="en", text="a", model_version="0.3.0+unspin-en-spans.aaa"),
+            Record("ru1", "h", language="ru", text="b", model_version="0.3.0+unspin-ru-spans.bbb"),
+            Record("bad", "h", status=ERROR, error="the input is empty"),  # read by no model: the run's version
+        ], "0.3.0+unspin-en-spans.run")
+        got = store.lookup(["en1", "ru1", "bad"])
+        assert {k: (v.model_version, v.language) for k, v in got.items()} == {
+            "en1": ("0.3.0+unspin-en-spans.aaa", "en"), "ru1": ("0.3.0+unspin-ru-spans.bbb", "ru"), "bad": ("0.3.0+unspin-en-spans.run", None)}
+        assert store.model_versions_by_language() == {"en": {"0.3.0+unspin-en-spans.aaa": 1}, "ru": {"0.3.0+unspin-ru-spans.bbb": 1}}
 
 
 def test_results_keep_json_values(db_url: str) -> None:

@@ -83,7 +83,8 @@ def test_report_formats_and_html_escaping(tmp_path: Path) -> None:
     rows = list(csv.reader(report.to_csv(r).splitlines()))
     assert rows[0] == ["month", "technique", "spans", "group_documents", "group_covered_share"]
     assert ["2024-02", "Loaded_Language", "2", "1"] in [x[:4] for x in rows]
-    assert rows[1][0] == "2024-01" and rows[-1][0] == "2024-02"
+    assert rows[1][0] == "2024-01" and rows[-2][0] == "2024-02"
+    assert rows[-1][:4] == [report.NO_DATE, "", "0", "1"]  # the undated document has no passages: listed all the same
     data = json.loads(report.to_json(r))
     assert data["documents"] == 3 and data["groups"][0]["group"] == "2024-01"
     png = report.to_png(r)
@@ -178,3 +179,46 @@ def test_utf16_offset_conversion() -> None:
     assert labelstudio.from_js(text, [0, 1, 3, 4, 6, 7]) == [0, 1, 2, 3, 4, 5]
     with pytest.raises(ValueError):
         labelstudio.from_js(text, [2])
+
+
+def test_csv_lists_a_source_whose_documents_have_no_passages(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    seed(url)
+    with Store(url) as store:
+        store.write([Record("d1", "h", source="Daily", published=dt.date(2024, 3, 1), text="Nothing to see here at all.")], "v1")
+    with Store(url, create=False) as store:
+        r = report.build(store, by="source")
+    rows = list(csv.reader(report.to_csv(r).splitlines()))
+    assert ["Daily", "", "0", "1", "0.000000"] in rows
+    assert {row[0] for row in rows[1:]} == {g.group for g in r.groups} == {"wire", "blog", "Daily"}
+    assert [g["group"] for g in json.loads(report.to_json(r))["groups"]] == [g.group for g in r.groups]
+
+
+def test_month_chart_keeps_undated_documents_off_the_time_line(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    seed(url)  # a1 in 2024-01, a2 in 2024-02, a3 without a date
+    with Store(url, create=False) as store:
+        r = report.build(store, by="month")
+    assert [g.group for g in r.groups] == ["2024-01", "2024-02", report.NO_DATE]  # the tables still list them
+    ax = Figure().subplots()
+    report._plot_groups(r, [t.technique for t in r.techniques], ax)
+    assert ax.lines and all(len(line.get_xdata()) == 2 for line in ax.lines)
+    assert [t.get_text().split("\n")[0] for t in ax.get_xticklabels()] == ["2024-01", "2024-02"]
+    assert ax.get_title(loc="right") == "1 document without a date (not on the time line)"
+    with Store(url, create=False) as store:  # by source nothing is left out, and no note
+        ax = Figure().subplots()
+        report._plot_groups(report.build(store, by="source"), [t.technique for t in r.techniques], ax)
+    assert len(ax.get_xticklabels()) == 2 and ax.get_title(loc="right") == ""
+
+
+def test_headline_is_a_complete_sentence(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    seed(url)
+    with Store(url, create=False) as store:
+        r = report.build(store)
+    line = report._headline(r)
+    assert line.endswith(f"{r.coverage:.1%} of the {r.chars:,} characters of the analysed documents lie inside a persuasion passage")
+    assert not line.endswith("inside one")

@@ -26,6 +26,7 @@ original article. Rules, in order:
 from __future__ import annotations
 
 import re
+import unicodedata
 
 ABBREVIATIONS = frozenset(
     """mr mrs ms mx dr prof sr jr st mt ft gen sen rep gov lt col sgt capt cmdr adm maj rev hon pres
@@ -65,12 +66,29 @@ def _next_word(text: str, i: int, end: int) -> str:
     return (m.group(1) + m.group(2)) if m else ""
 
 
-def _is_boundary(text: str, mark_start: int, mark_end: int, end: int) -> bool:
+def _is_emoji_run(token: str) -> bool:
+    """A token made only of symbols such as emoji ("🇺🇸🇺🇸", "😀", "✅"), with their joiners."""
+    return bool(token) and all(unicodedata.category(ch) in ("So", "Sk", "Cf", "Mn") for ch in token)
+
+
+def _past_emoji(text: str, i: int, end: int) -> int:
+    """Index after the emoji-only tokens that follow ``i`` ("right! 🇺🇸🇺🇸 These": after the flags),
+    or ``i`` when none do. They close the sentence before them, like a closing quote."""
+    j = i
+    while True:
+        m = re.compile(r"\s*(\S+)").match(text, j, end)
+        if not m or not _is_emoji_run(m.group(1)):
+            return j
+        j = m.end()
+
+
+def _is_boundary(text: str, mark_start: int, mark_end: int, end: int, look_from: int | None = None) -> bool:
     """Decide whether the punctuation run ``text[mark_start:mark_end]`` ends a sentence
-    (``end`` bounds the current paragraph)."""
+    (``end`` bounds the current paragraph); ``look_from``: where the next word is looked for
+    (after emoji that close the sentence), ``mark_end`` by default."""
     if mark_end < end and not text[mark_end].isspace():
         return False
-    nxt = _next_word(text, mark_end, end)
+    nxt = _next_word(text, mark_end if look_from is None else look_from, end)
     if not nxt:
         return True  # end of text (or of the line)
     first = nxt.lstrip(_OPENING)[:1]
@@ -102,8 +120,9 @@ def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
     """Split ``text[start:end]`` (no blank lines inside) and append trimmed sentence spans."""
     cuts = [start]
     for m in _END.finditer(text, start, end):
-        if _is_boundary(text, m.start(), m.end(), end):
-            cuts.append(m.end())
+        after = _past_emoji(text, m.end(), end)
+        if _is_boundary(text, m.start(), m.end(), end, after):
+            cuts.append(after)
     # Single newlines: a boundary unless the text is hard-wrapped mid-sentence.
     for m in re.finditer(r"\n", text[start:end]):
         nl = start + m.start()

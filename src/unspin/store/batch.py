@@ -1,8 +1,16 @@
 """The batch run: read inputs, skip what is already stored, analyse the rest, write in batches.
 
 Resuming needs no state of its own: a document whose id is stored with the same content hash
-and model version is skipped, and every write replaces a document's row, spans and results in
-one transaction, so rerunning after a crash (even SIGKILL) stores each document exactly once.
+and the model version the current models would give it is skipped, and every write replaces a
+document's row, spans and results in one transaction, so rerunning after a crash (even SIGKILL)
+stores each document exactly once.
+
+Model versions: an analysed document is stored with the version of the models that read it
+(``Document.model["version"]``, as ``unspin analyze -f json`` shows it), so an English and a
+Russian document carry different versions. On a rerun a stored document is compared with
+``version_for(its language)`` (the CLI passes ``unspin.pipeline.model_version(language, fast)``);
+a failed document (no language) and one whose analyser set no version are stored with, and
+compared with, the run's ``model_version``.
 """
 
 from __future__ import annotations
@@ -17,7 +25,7 @@ from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError
 from unspin.inputs import MAX_CHARS, read
 from unspin.pipeline import BATCH_SIZE, chunked
-from unspin.store.db import CORE_KEYS, ERROR, Record, Store
+from unspin.store.db import CORE_KEYS, ERROR, Record, Store, Stored
 from unspin.store.ingest import InputDoc
 
 #: ``analyze(text, language=..., max_chars=...) -> Document``; ``unspin.analyze`` by default.
@@ -80,7 +88,11 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
 
 
 def _record(item: InputDoc) -> Record:
-    return Record(item.id, item.content_hash, source=item.source, published=item.published, title=item.title, url=item.url)
+    rec = Record(item.id, item.content_hash, source=item.source, published=item.published, title=item.title, url=item.url)
+    if item.warnings:
+        # What reading the row found (a date it could not read): kept with the document's own.
+        rec.results["warnings"] = list(item.warnings)
+    return rec
 
 
 def _read(item: InputDoc, max_chars: int) -> Any:
@@ -106,9 +118,14 @@ def _analysed(rec: Record, doc: Document) -> Record:
     data = doc.to_dict()
     rec.text = doc.text
     rec.language = data.get("language")
+    # The models that read this document, as `unspin analyze -f json` names them ("model").
+    rec.model_version = (doc.model or {}).get("version") or None
     rec.spans = [(int(s["start"]), int(s["end"]), str(s["technique"]), float(s["score"])) for s in data.get("spans", [])]
     # Everything else, "warnings" included, is stored as a per-document result.
+    read_warnings = rec.results.get("warnings", [])
     rec.results = {k: v for k, v in data.items() if k not in CORE_KEYS}
+    if read_warnings:
+        rec.results["warnings"] = [*read_warnings, *data.get("warnings", [])]
     return rec
 
 
@@ -170,6 +187,12 @@ class Summary:
 
     #: Of ``skipped``: documents stored as failed by an earlier run (``--retry-errors`` retries).
     failed_before: int = 0
+    #: Documents stored in this run without their ``published`` value, which was not a date
+    #: (each row's warnings say which value), and the first few of their ids.
+    dates_dropped: int = 0
+    dates_dropped_ids: list[str] = field(default_factory=list)
+    #: ``{model version: documents analysed in this run}``: the models that read them.
+    model_versions: Counter = field(default_factory=Counter)
 
     @property
     def failed(self) -> int:
@@ -198,14 +221,20 @@ class Summary:
             "documents_per_second": round(self.rate, 3),
             "error_reasons": dict(self.error_reasons.most_common()),
             "error_ids": {reason: ids for reason, ids in self.error_ids.items()},
+            "dates_dropped": self.dates_dropped,
+            "dates_dropped_ids": self.dates_dropped_ids,
+            "model_versions": dict(self.model_versions.most_common()),
         }
 
 
 def _reason(rec: Record) -> str:
-    """An error message without its document-specific prefix, so the summary can group them."""
+    """An error message without its document-specific prefix, so the summary can group them.
+
+    Kept whole: the JSON summary carries it as is; only the terminal table shortens it.
+    """
     text = (rec.error or "unknown").removeprefix(f"{rec.id}: ")
-    text = re.sub(r"^\S+:\d+: ", "", text)
-    return text if len(text) <= 90 else text[:87] + "..."
+    # "table.csv:12: ", "feed.json item 3: ": where in its input, which the ids already say.
+    return re.sub(r"^\S+(?::\d+| item \d+): ", "", text)
 
 
 def run_batch(
@@ -220,13 +249,32 @@ def run_batch(
     task_size: int = 1,
     lookup_size: int = 256,
     progress: Callable[[int], None] | None = None,
+    version_for: Callable[[str], str] | None = None,
 ) -> Summary:
-    """Analyse and store ``inputs``; returns what happened. ``progress(n)`` is called per n documents."""
+    """Analyse and store ``inputs``; returns what happened. ``progress(n)`` is called per n documents.
+
+    ``model_version``: stored for documents that carry no version of their own (failed ones, or
+    an ``analyze`` that sets no ``Document.model``) and compared with theirs on a rerun.
+    ``version_for(language)``: the version the current models give a document analysed as
+    ``language`` (``unspin.pipeline.model_version(language, fast)``); a stored analysed document
+    is skipped only when its content hash and this version match. None: ``model_version`` for all.
+    Raises ``ModelError`` (a missing or broken model) after committing what was analysed before.
+    """
     executor = executor or LocalExecutor()
     summary = Summary()
     seen: set[str] = set()
     step = progress or (lambda n: None)
     started = time.perf_counter()
+    current: dict[str, str] = {}  # language -> version_for(language), read once per run
+
+    def up_to_date(old: Stored, content_hash: str) -> bool:
+        """Whether the stored row is what analysing this input now would store."""
+        expected = model_version
+        if version_for is not None and old.status != ERROR and old.language:
+            if old.language not in current:
+                current[old.language] = version_for(old.language)
+            expected = current[old.language]
+        return old.content_hash == content_hash and old.model_version == expected
 
     def todo() -> Iterator[InputDoc]:
         for chunk in chunked(inputs, lookup_size):
@@ -242,11 +290,15 @@ def run_batch(
                     continue
                 seen.add(item.id)
                 old = stored.get(item.id)
-                if old and old[0] == item.content_hash and old[1] == model_version and (old[2] != ERROR or not retry_errors):
+                if old and up_to_date(old, item.content_hash) and (old.status != ERROR or not retry_errors):
                     summary.skipped += 1
-                    summary.failed_before += old[2] == ERROR
+                    summary.failed_before += old.status == ERROR
                     step(1)
                     continue
+                if item.bad_date is not None:
+                    summary.dates_dropped += 1
+                    if len(summary.dates_dropped_ids) < 20:
+                        summary.dates_dropped_ids.append(item.id)
                 yield item
 
     pending: list[Record] = []
@@ -270,6 +322,7 @@ def run_batch(
                     named.append(rec.id)
             else:
                 summary.analysed += 1
+                summary.model_versions[rec.model_version or model_version] += 1
         pending.extend(records)
         if len(pending) >= commit_every or time.monotonic() - last_flush >= commit_seconds:
             flush()

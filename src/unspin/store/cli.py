@@ -58,8 +58,8 @@ class RateColumn(ProgressColumn):
 
 
 def batch(
-    inputs: List[str] = typer.Argument(..., help="Folders of .txt/.html files, or .jsonl/.csv/.parquet files with columns id, text [, source, "
-        "published, url, title]."),
+    inputs: List[str] = typer.Argument(..., help="Folders of .txt/.html files, or .jsonl/.json (an array of objects)/.csv/.parquet files "
+        "with columns id, text [, source, published, url, title]."),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
     language: str = typer.Option("auto", "--language", "-l", help="auto (each document identified), or en / ru to force that model."),
@@ -79,7 +79,11 @@ def batch(
 
     total = ingest.count(inputs)
     unsupported = ingest.unsupported(inputs)
-    version = model_version(language, fast)  # "auto": every language's models, as documents are routed by language
+    # Each analysed document is stored with the version of the models that read it and compared
+    # with what its language's models give now; failed documents (no language) with this one
+    # ("auto": every language's models, so any model change retries them too).
+    version = model_version(language, fast)
+    version_for = lambda lang: model_version(lang, fast)  # noqa: E731
     with Store(db) as store:
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
@@ -96,16 +100,20 @@ def batch(
                     executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast)
                     executor.warm_up()
                     summary = batchmod.run_batch(
-                        docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, task_size=4, progress=step
+                        docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, task_size=4,
+                        progress=step, version_for=version_for,
                     )
             else:
                 executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast)
-                summary = batchmod.run_batch(docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step)
+                summary = batchmod.run_batch(
+                    docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step,
+                    version_for=version_for,
+                )
     summary.unsupported = unsupported
     if as_json:
         typer.echo(json.dumps(summary.as_dict()))
     else:
-        _print_summary(summary, version)
+        _print_summary(summary)
     if summary.failed:
         # Finished, but not everything was stored as analysed: scripts must be able to tell.
         raise typer.Exit(FAILED_EXIT)
@@ -121,7 +129,7 @@ def _names(items: list[str], n: int = 5) -> str:
     return shown + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
-def summary_line(summary: Any, version: str) -> str:
+def summary_line(summary: Any) -> str:
     """The closing line of `unspin batch`: the parts add up to the total, each said once.
 
     total = analysed now + already stored as analysed (skipped) + failed, and failed = failed in
@@ -139,14 +147,27 @@ def summary_line(summary: Any, version: str) -> str:
     failed = f"{summary.failed} failed" + (f" ({'; '.join(parts)})" if parts else "")
     return (
         f"{summary.total} documents in {summary.seconds:.1f} s: {summary.analysed} analysed now, "
-        f"{already} already analysed (stored with model {version}, skipped), {failed}; "
+        f"{already} already analysed (stored with the current models, skipped), {failed}; "
         f"{summary.spans} technique labels written (passage, technique); {summary.rate:.2f} documents/s"
     )
 
 
-def _print_summary(summary: Any, version: str) -> None:
+def _clip(text: str, n: int = 90) -> str:
+    """Shortened for the terminal table only; the JSON summary and the database keep it whole."""
+    return text if len(text) <= n else text[: n - 3] + "..."
+
+
+def _print_summary(summary: Any) -> None:
     console = Console()
-    console.print(escape(summary_line(summary, version)), highlight=False)
+    console.print(escape(summary_line(summary)), highlight=False)
+    if summary.dates_dropped:
+        n = summary.dates_dropped
+        console.print(
+            f"[yellow]{n} document{'s' if n != 1 else ''} had a published value that is not a date and "
+            f"{'were' if n != 1 else 'was'} stored without a date[/]: {escape(_names(summary.dates_dropped_ids))} "
+            "(use ISO dates, YYYY-MM-DD; each document's warnings keep the value; a rerun after fixing it stores the date)",
+            highlight=False,
+        )
     if summary.duplicates:
         console.print(
             f"[yellow]{summary.duplicates} input{'s' if summary.duplicates != 1 else ''} shared an id with an earlier one and "
@@ -164,7 +185,7 @@ def _print_summary(summary: Any, version: str) -> None:
     if summary.error_reasons:
         table = Table("failed", "reason", "documents", title="why documents failed (each reason is kept in the database)")
         for reason, n in summary.error_reasons.most_common(10):
-            table.add_row(str(n), escape(reason), escape(_names(summary.error_ids.get(reason, []), 3)))
+            table.add_row(str(n), escape(_clip(reason)), escape(_names(summary.error_ids.get(reason, []), 3)))
         console.print(table)
 
 
@@ -191,12 +212,10 @@ def report(
     _check_output(output)
     with Store(db, create=False) as store:
         result = rep.build(store, by=by.value, since=since_date, top=top)
-        versions = store.model_versions()
-    if len(versions) > 1:
-        mixed = ", ".join(f"{v} ({n})" for v, n in sorted(versions.items(), key=lambda kv: -kv[1]))
-        err.print(f"[yellow]unspin: warning: these figures mix analyses by {len(versions)} model versions: {escape(mixed)}; "
-                  "rerun `unspin batch` with one size (with or without --fast) over the whole corpus to compare like with like[/]",
-                  highlight=False, soft_wrap=True)
+        versions = store.model_versions_by_language()
+    warning = mixed_versions_warning(versions)
+    if warning:
+        err.print(f"[yellow]unspin: warning: {escape(warning)}[/]", highlight=False, soft_wrap=True)
     if fmt == ReportFormat.table:
         if output:
             console = Console(record=True, width=120, file=io.StringIO())
@@ -216,6 +235,46 @@ def report(
         err.print(f"wrote {output}")
     else:
         sys.stdout.write(text)
+
+
+def _model_name(version: str) -> str:
+    """The span model's name in a version string (``0.3.0+unspin-en-spans.<hash>`` ->
+    ``unspin-en-spans``); "" for a bare unspin version (no models were found)."""
+    return version.partition("+")[2].rpartition(".")[0]
+
+
+def mixed_versions_warning(by_language: dict[Any, dict[str, int]]) -> str | None:
+    """The report's warning when the documents of one language were read by different models
+    (``Store.model_versions_by_language``), with advice that fits how they differ; None when
+    each language has one version (English and Russian always have their own models).
+
+    Versions are ``unspin.pipeline.model_version``'s: two span-model names for one language are
+    the two English sizes (accurate and --fast); one name with another hash or unspin version is
+    another build of the models, which a plain rerun of `unspin batch` replaces.
+    """
+    mixed = {lang: versions for lang, versions in by_language.items() if len(versions) > 1}
+    if not mixed:
+        return None
+    sizes = any(len({_model_name(v) for v in versions}) > 1 for versions in mixed.values())
+    builds = any(
+        len([v for v in versions if _model_name(v) == name]) > 1
+        for versions in mixed.values()
+        for name in {_model_name(v) for v in versions}
+    )
+    n = sum(len(versions) for versions in mixed.values())
+    listed = "; ".join(
+        f"{lang or 'no language'}: " + ", ".join(f"{v} ({k})" for v, k in sorted(versions.items(), key=lambda kv: (-kv[1], kv[0])))
+        for lang, versions in sorted(mixed.items(), key=lambda kv: str(kv[0]))
+    )
+    if sizes and not builds:
+        advice = "rerun `unspin batch` over the whole corpus with one size (with or without --fast) to compare like with like"
+    elif builds and not sizes:
+        advice = ("rerun `unspin batch` over the corpus so every document is read by the current models "
+                  "(it re-analyses the documents stored with another version)")
+    else:
+        advice = ("rerun `unspin batch` over the whole corpus with one size (with or without --fast): it re-analyses every "
+                  "document stored with another version, so all are read by the same, current models")
+    return f"these figures mix analyses by {n} model versions ({listed}); {advice}"
 
 
 def export(

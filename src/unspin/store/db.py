@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, Sequence
 
 from unspin.errors import InputError
 from unspin.scoring import covered_chars
@@ -45,6 +45,10 @@ class Record:
     error: str | None = None
     spans: list[tuple[int, int, str, float]] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
+    #: The version of the models that read this document (``Document.model["version"]``); None
+    #: for a failed document or an analyser that sets none: ``Store.write`` then stores its
+    #: ``model_version`` argument.
+    model_version: str | None = None
 
     @property
     def size(self) -> int | None:
@@ -54,6 +58,16 @@ class Record:
     def covered(self) -> int:
         """Characters inside at least one span (overlaps counted once)."""
         return covered_chars((start, end) for start, end, _, _ in self.spans)
+
+
+class Stored(NamedTuple):
+    """What ``Store.lookup`` knows of a stored document: enough to decide whether to skip it."""
+
+    content_hash: str
+    model_version: str
+    status: str
+    #: The language the document was analysed as (None for a failed document).
+    language: str | None
 
 
 def _metadata() -> "MetaData":
@@ -168,18 +182,21 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------
 
-    def lookup(self, ids: Sequence[str]) -> dict[str, tuple[str, str, str]]:
-        """``{id: (content_hash, model_version, status)}`` for those of ``ids`` already stored."""
+    def lookup(self, ids: Sequence[str]) -> dict[str, Stored]:
+        """``{id: Stored(content_hash, model_version, status, language)}`` for those of ``ids``
+        already stored (missing ids are left out)."""
         if not ids:
             return {}
         d = self.documents.c
         sa = sqlalchemy()
-        out: dict[str, tuple[str, str, str]] = {}
+        out: dict[str, Stored] = {}
         with self.engine.connect() as conn:
             # Chunks keep the IN list below SQLite's bound-parameter limit.
             for i in range(0, len(ids), 500):
-                rows = conn.execute(sa.select(d.id, d.content_hash, d.model_version, d.status).where(d.id.in_(ids[i : i + 500])))
-                out.update({r.id: (r.content_hash, r.model_version, r.status) for r in rows})
+                rows = conn.execute(
+                    sa.select(d.id, d.content_hash, d.model_version, d.status, d.language).where(d.id.in_(ids[i : i + 500]))
+                )
+                out.update({r.id: Stored(r.content_hash, r.model_version, r.status, r.language) for r in rows})
         return out
 
     def counts(self) -> dict[str, int]:
@@ -198,11 +215,27 @@ class Store:
             rows = conn.execute(sa.select(d.model_version, sa.func.count()).where(d.status == OK).group_by(d.model_version)).all()
         return {str(v): int(n) for v, n in rows}
 
+    def model_versions_by_language(self) -> dict[str | None, dict[str, int]]:
+        """``{language: {model_version: analysed documents}}``. Each language has its own models,
+        so only several versions within one language mean figures that do not compare."""
+        sa = sqlalchemy()
+        d = self.documents.c
+        out: dict[str | None, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(d.language, d.model_version, sa.func.count()).where(d.status == OK).group_by(d.language, d.model_version)
+            ).all()
+        for language, version, n in rows:
+            out.setdefault(language, {})[str(version)] = int(n)
+        return out
+
     # -- writing -------------------------------------------------------------------------
 
     def write(self, records: Iterable[Record], model_version: str) -> int:
         """Store ``records`` in one transaction, replacing earlier rows of the same ids.
 
+        Each row keeps its record's own ``model_version`` (the models that read it); a record
+        without one (a failed document) is stored with ``model_version``.
         Returns the number of spans written.
         """
         sa = sqlalchemy()
@@ -225,7 +258,7 @@ class Store:
                 "covered": r.covered,
                 "n_spans": len(_dedupe(r.spans)),
                 "text": r.text,
-                "model_version": model_version,
+                "model_version": r.model_version or model_version,
                 "analysed_at": now,
                 "status": r.status,
                 "error": r.error,

@@ -1,9 +1,14 @@
-"""Reading batch inputs: folders of .txt/.html files, and JSONL, CSV or Parquet tables.
+"""Reading batch inputs: folders of .txt/.html files, and JSONL, JSON, CSV or Parquet tables.
 
 Tables have the columns ``id`` and ``text`` and optionally ``source``, ``published``, ``url``,
-``title``. A problem with one document (unreadable, too large, a bad date) becomes an
-``InputDoc`` with ``error`` set, so the run records it and goes on; a problem with a whole
-input (missing file, no ``text`` column) raises ``InputError`` before anything is analysed.
+``title``. A ``.json`` file holds one JSON array of such objects (a common export format); it is
+read as a whole (use JSON Lines for corpora too large for memory), and its rows are numbered by
+their place in the array (1: the first object) where JSONL rows are numbered by line.
+A problem with one document (unreadable, too large, no text) becomes an ``InputDoc`` with
+``error`` set, so the run records it and goes on; a ``published`` value that is not a date only
+costs the date (``InputDoc.bad_date``: analysed and stored without one, with a warning); a
+problem with a whole input (missing file, no ``text`` column, a .json file that is not valid
+JSON or not an array) raises ``InputError`` before anything is analysed.
 
 This module only finds documents and reads their bytes or cells: turning them into text is the
 one road's job (``unspin.inputs.read``, called by ``unspin.store.batch.analyse_item``), so a
@@ -40,6 +45,8 @@ from unspin.inputs import MAX_CHARS, TABLE_SUFFIXES
 from unspin.store import require
 
 TEXT_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
+#: A JSON array of row objects: read as a table, like JSON Lines.
+JSON_ARRAY = ".json"
 OPTIONAL = ("source", "published", "url", "title")
 
 
@@ -54,6 +61,17 @@ class InputDoc:
     url: str | None = None
     title: str | None = None
     error: str | None = None
+    #: A ``published`` value that is not a date: the text is fine, so the document is analysed
+    #: and stored without a date, with a warning (``warnings``).
+    bad_date: str | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """What reading the row found wrong without costing the document: stored with the
+        document's own warnings."""
+        if self.bad_date is None:
+            return []
+        return [f"published: cannot read {self.bad_date!r} as an ISO date (YYYY-MM-DD); stored without a date"]
 
 
 def sha256(data: bytes | str) -> str:
@@ -91,9 +109,9 @@ def _check_inputs(paths: Sequence[str | Path]) -> list[Path]:
         path = Path(raw)
         if not path.exists():
             raise InputError(f"{raw}: no such file or folder")
-        if path.is_file() and path.suffix.lower() not in TABLE_SUFFIXES + tuple(TEXT_SUFFIXES):
+        if path.is_file() and path.suffix.lower() not in (*TABLE_SUFFIXES, JSON_ARRAY, *TEXT_SUFFIXES):
             raise InputError(
-                f"{raw}: unsupported input; give folders of .txt/.html files or .jsonl, .csv, .parquet tables"
+                f"{raw}: unsupported input; give folders of .txt/.html files or .jsonl, .json, .csv, .parquet tables"
             )
         out.append(path)
     if not out:
@@ -140,6 +158,8 @@ def count(paths: Sequence[str | Path]) -> int:
             total += 1
         elif suffix == ".parquet":
             total += _parquet_file(path).metadata.num_rows
+        elif suffix == JSON_ARRAY:
+            total += len(_json_array(path)[0])
         elif suffix == ".csv":
             with _open_text(path) as fh:
                 reader = _csv_reader(fh, path)
@@ -161,6 +181,8 @@ def read(paths: Sequence[str | Path], source: str | None = None, max_chars: int 
             yield _read_file(path, file_id(path), source or path.resolve().parent.name, max_chars)
         elif suffix == ".parquet":
             yield from _rows(_parquet_rows(path), path, source)
+        elif suffix == JSON_ARRAY:
+            yield from _rows(_json_rows(path), path, source, where="{path} item {n}")
         elif suffix == ".csv":
             with _open_text(path) as fh:
                 yield from _rows(_csv_rows(_checked(_csv_reader(fh, path), path)), path, source)
@@ -186,8 +208,13 @@ def _read_file(path: Path, doc_id: str, source: str, max_chars: int) -> InputDoc
     return InputDoc(doc_id, data, sha256(data), kind, source)
 
 
-def _rows(rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: str | None) -> Iterator[InputDoc]:
-    """Turn table rows into InputDocs; a row that cannot be read is an error document."""
+def _rows(
+    rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: str | None, where: str = "{path}:{n}"
+) -> Iterator[InputDoc]:
+    """Turn table rows into InputDocs; a row that cannot be read is an error document.
+
+    ``where`` names row ``n`` of ``path`` in messages (by default ``path:n``, n a line number).
+    """
     for lineno, row in rows:
         if isinstance(row, str):  # a row the reader could not parse: keep why
             yield InputDoc(f"{path.name}:{lineno}", None, sha256(f"{path}:{lineno}"), error=row)
@@ -195,7 +222,7 @@ def _rows(rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: 
         doc_id = row.get("id")
         text = row.get("text")
         if doc_id is None or str(doc_id).strip() == "":
-            yield InputDoc(f"{path.name}:{lineno}", None, sha256(f"{path}:{lineno}"), error=f"{path}:{lineno}: no id")
+            yield InputDoc(f"{path.name}:{lineno}", None, sha256(f"{path}:{lineno}"), error=f"{where.format(path=path, n=lineno)}: no id")
             continue
         doc_id = _opt(doc_id) or f"{path.name}:{lineno}"
         doc = InputDoc(
@@ -207,11 +234,14 @@ def _rows(rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: 
             title=_opt(row.get("title")),
         )
         if not isinstance(text, (str, bytes)):
-            doc.error = f"{path}:{lineno}: text is {'missing' if text is None else type(text).__name__}, not a string"
+            doc.error = f"{where.format(path=path, n=lineno)}: text is {'missing' if text is None else type(text).__name__}, not a string"
         try:
             doc.published = parse_date(row.get("published"))
-        except ValueError as exc:
-            doc.error = doc.error or str(exc)
+        except ValueError:
+            doc.bad_date = _SURROGATES.sub("\ufffd", _unescape(str(row.get("published"))).strip())
+            # The raw value counts in the hash, so a rerun after the date is corrected stores the
+            # document again with its date instead of skipping it as unchanged.
+            doc.content_hash = sha256(f"{doc.content_hash}\0published:{doc.bad_date}")
         yield doc
 
 
@@ -244,6 +274,40 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             # Only a line that held undecodable bytes has escapes from them: elsewhere a lone
             # surrogate came from a JSON escape ("\udc9f") and the road repairs it as such.
             yield lineno, _text_as_bytes(row) if _ESCAPED.search(raw) else row
+
+
+_JSON_TYPES = {dict: "object", str: "string", int: "number", float: "number", bool: "true/false", type(None): "null"}
+
+
+def _json_array(path: Path) -> tuple[list[Any], bool]:
+    """The elements of a .json file holding one JSON array, and whether the file had bytes that
+    are not UTF-8 (kept as escapes, as in ``_jsonl_rows``). Raises ``InputError`` for a file that
+    is not valid JSON or not an array: nothing of it can be read row by row."""
+    with _open_text(path) as fh:
+        raw = "".join(_checked(fh, path))
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid JSON ({exc}); a .json input holds one array of objects [{{\"id\": ..., \"text\": ...}}, ...] "
+            "(one object per line is JSON Lines: name the file .jsonl)"
+        ) from None
+    if not isinstance(data, list):
+        raise InputError(
+            f"{path}: holds a JSON {_JSON_TYPES.get(type(data), 'value')}, not an array; a .json input holds one array "
+            "of objects [{\"id\": ..., \"text\": ...}, ...] (or give JSON Lines, .jsonl, one object per line)"
+        )
+    return data, bool(_ESCAPED.search(raw))
+
+
+def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """The objects of a .json array as rows numbered from 1; anything else in it is a bad row."""
+    data, escaped = _json_array(path)
+    for n, row in enumerate(data, 1):
+        if not isinstance(row, dict):
+            yield n, f"{path} item {n}: not a JSON object"
+            continue
+        yield n, _text_as_bytes(row) if escaped else row
 
 
 _ESCAPED = re.compile("[\udc80-\udcff]")

@@ -163,8 +163,8 @@ def _headline(r: Report) -> str:
     since = f" published since {r.since.isoformat()}" if r.since else ""
     return (
         f"{r.documents + r.errors} documents{since}: {r.documents} analysed, {r.errors} failed; "
-        f"{r.spans} persuasion passage{'s' if r.spans != 1 else ''}; {r.coverage:.1%} of {r.chars:,} characters "
-        "(of the analysed documents) lie inside one"
+        f"{r.spans} persuasion passage{'s' if r.spans != 1 else ''}; {r.coverage:.1%} of the {r.chars:,} characters "
+        "of the analysed documents lie inside a persuasion passage"
     )
 
 
@@ -206,13 +206,17 @@ def to_json(r: Report) -> str:
 
 
 def to_csv(r: Report) -> str:
-    """Long format, one row per (group, technique): easy to pivot in a spreadsheet or pandas."""
+    """Long format, one row per (group, technique): easy to pivot in a spreadsheet or pandas.
+
+    A group without passages (a source whose documents have none) still gets one row, with an
+    empty technique and 0 spans, so every group of the table and JSON formats is listed.
+    """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     if r.groups:
         w.writerow([r.by, "technique", "spans", "group_documents", "group_covered_share"])
         for g in r.groups:
-            for technique, n in sorted(g.techniques.items(), key=lambda kv: (-kv[1], kv[0])):
+            for technique, n in sorted(g.techniques.items(), key=lambda kv: (-kv[1], kv[0])) or [("", 0)]:
                 w.writerow([g.group, technique, n, g.documents, f"{g.coverage:.6f}"])
     else:
         w.writerow(["technique", "spans", "documents", "mean_score"])
@@ -258,11 +262,17 @@ def _plot_groups(r: Report, order: list[str], ax: Any) -> None:
     """Passages per document of the most frequent techniques, per source or per month.
 
     The share of text covered goes into the tick labels rather than onto a second y axis,
-    which hid behind the bars and made two scales to read.
+    which hid behind the bars and made two scales to read. Documents without a date are no
+    point in time: the month lines leave them out and a note at the top right counts them.
     """
     shown = order[:6]
-    x = list(range(len(r.groups)))
-    per_doc = {t: [g.techniques.get(t, 0) / g.documents if g.documents else 0 for g in r.groups] for t in shown}
+    groups = [g for g in r.groups if g.group != NO_DATE] if r.by == "month" else r.groups
+    undated = sum(g.documents for g in r.groups if g.group == NO_DATE) if r.by == "month" else 0
+    x = list(range(len(groups)))
+    per_doc = {t: [g.techniques.get(t, 0) / g.documents if g.documents else 0 for g in groups] for t in shown}
+    if undated:
+        ax.set_title(f"{undated} document{'s' if undated != 1 else ''} without a date (not on the time line)", loc="right",
+                     fontsize=8, color="#555")
     if r.by == "month":
         # Distinct markers and dashes keep coinciding lines apart.
         for i, t in enumerate(shown):
@@ -275,7 +285,7 @@ def _plot_groups(r: Report, order: list[str], ax: Any) -> None:
             ax.bar([xi - 0.4 + width * (i + 0.5) for xi in x], per_doc[t], width, color=colour(t), label=display(t))
         ax.set_title("passages per document per source, most frequent techniques", fontsize=11, loc="left")
     crowded = len(x) > 8
-    labels = [f"{g.group}\n{g.coverage:.1%} covered" for g in r.groups]
+    labels = [f"{g.group}\n{g.coverage:.1%} covered" for g in groups]
     ax.set_xticks(x, labels, rotation=45 if crowded else 0, ha="right" if crowded else "center", fontsize=8 if crowded else 9)
     ax.set_ylabel("passages per document")
     ax.set_ylim(0, max([v for vals in per_doc.values() for v in vals] + [0.1]) * 1.15)
