@@ -83,3 +83,16 @@ def test_payload_shape_and_names_from_sources():
     assert out["a"]["text"] == TEXT and out["a"]["spans"][0]["technique"] == "Doubt"
     assert out["comparison"]["names"] == {"a": "left.txt", "b": "right.txt"}
     assert out["comparison"]["a"]["passages"] == 1 and out["comparison"]["b"]["passages"] == 0
+
+
+def test_texts_in_two_languages_compare_by_ptc_technique():
+    en = doc(TEXT, [(0, 4, "Name_Calling,Labeling", 0.5)])
+    en.language = "en"
+    ru = Document(TEXT, language="ru")
+    ru.spans.append(Span(0, 4, "Labelling", 0.5))  # ZenPropaganda's name; its PTC equivalent is Name_Calling,Labeling
+    ru.spans.append(Span(10, 14, "Bluewashing", 0.5))  # no PTC equivalent: keeps its own name
+    c = compare(en, ru)
+    assert {r["technique"] for r in c["techniques"]} == {"Name_Calling,Labeling", "Bluewashing"}
+    assert "only A uses" not in c["sentence"] and "only B uses" in c["sentence"]
+    same = compare(ru, ru)  # one language: the dataset's own names
+    assert {r["technique"] for r in same["techniques"]} == {"Labelling", "Bluewashing"}

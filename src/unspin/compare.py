@@ -51,12 +51,14 @@ def _words(d: Mapping[str, Any]) -> int:
     return len(_WORD.findall(text)) if isinstance(text, str) else 0
 
 
-def profile(analysis: Document | Mapping[str, Any]) -> dict[str, Any]:
+def profile(analysis: Document | Mapping[str, Any], common: bool = False) -> dict[str, Any]:
     """The technique profile of one analysis.
 
     Returns ``{"words", "chars", "passages", "passages_per_1000_words", "persuasion_share",
     "techniques": {technique: {"passages", "per_1000_words", "share"}}}``; shares are fractions of
-    the text's characters (``text_chars``), rates are per 1,000 words. Raises ``TypeError`` for
+    the text's characters (``text_chars``), rates are per 1,000 words. ``common``: count a span
+    that names its PTC equivalent (a Russian span's ``ptc_technique``) under that technique, so
+    that texts in two languages compare technique by technique. Raises ``TypeError`` for
     anything but a Document or a mapping.
     """
     d = _as_dict(analysis)
@@ -65,7 +67,8 @@ def profile(analysis: Document | Mapping[str, Any]) -> dict[str, Any]:
     words = _words(d)
     by_tech: dict[str, set[tuple[int, int]]] = {}
     for s in spans:
-        by_tech.setdefault(str(s.get("technique")), set()).add((int(s["start"]), int(s["end"])))
+        name = (common and s.get("ptc_technique")) or s.get("technique")
+        by_tech.setdefault(str(name), set()).add((int(s["start"]), int(s["end"])))
     passages = {(int(s["start"]), int(s["end"])) for s in spans}
 
     def rate(n: int) -> float:
@@ -161,9 +164,14 @@ def compare(a: Document | Mapping[str, Any], b: Document | Mapping[str, Any], na
     "sentence": str}``; each row is ``{"technique", "display", "a": {...}, "b": {...}}`` with the
     profile figures of that technique in each text (zeros where a text lacks it), ordered by the
     larger rate first. ``names`` label the texts (file names, say); the sentence calls them A and B.
+    Two texts in different languages are compared by PTC technique (``profile(common=True)``;
+    Russian techniques without a PTC equivalent keep their own names).
     """
     da, db = _as_dict(a), _as_dict(b)
-    pa, pb = profile(da), profile(db)
+    # Texts in two languages: the Russian names are counted under their PTC equivalents, else
+    # "Навешивание ярлыков" and "Name calling" would read as two different techniques.
+    common = da.get("language") != db.get("language")
+    pa, pb = profile(da, common), profile(db, common)
     zero = {"passages": 0, "per_1000_words": 0.0, "share": 0.0}
     techs = set(pa["techniques"]) | set(pb["techniques"])
     rows = [
