@@ -55,3 +55,15 @@ def test_words_hyphenated_across_lines_get_a_warning_and_the_text_is_kept():
     assert any(w.startswith("2 words are split across lines with a hyphen") for w in src.warnings)
     assert not any("hyphen" in w for w in read("A well-known author came.\nTwenty-five people.").warnings)
     assert not any("hyphen" in w for w in read("Only one broken govern-\nment here.").warnings)  # one is not a pattern
+
+
+def test_an_empty_named_file_is_named_in_the_message():
+    import pytest
+
+    from unspin.errors import InputError
+    from unspin.inputs import read
+
+    with pytest.raises(InputError, match=r"^upload\.txt: the input is empty"):
+        read(b"", "upload.txt")
+    with pytest.raises(InputError, match=r"^the input is empty"):
+        read("", "A")  # a field name, not a file: the caller names it

@@ -84,15 +84,18 @@ class Source(str):
         return f"Source(name={self.name!r}, text={self.text[:40]!r}..., from_html={self.from_html}, warnings={self.warnings!r})"
 
 
-def check_text(text: str, max_chars: int = MAX_CHARS, *, limit_hint: str = "raise the limit (--max-chars)") -> str:
-    """Refuse empty text, NUL characters and text over ``max_chars``; return ``text``."""
+def check_text(text: str, max_chars: int = MAX_CHARS, *, limit_hint: str = "raise the limit (--max-chars)", name: str = "") -> str:
+    """Refuse empty text, NUL characters and text over ``max_chars``; return ``text``.
+    ``name``: a file name (one with a suffix, such as an uploaded "notes.txt") starts the
+    message, as the byte checks' messages do; other names (a field, "input") are the caller's."""
+    where = f"{name}: " if Path(name).suffix else ""
     if not text.strip():
-        raise InputError("the input is empty: there is no text to analyse")
+        raise InputError(f"{where}the input is empty: there is no text to analyse")
     if "\x00" in text:
-        raise InputError("the input contains NUL bytes: it looks like a binary file, not text")
+        raise InputError(f"{where}the input contains NUL bytes: it looks like a binary file, not text")
     if len(text) > max_chars:
         raise InputError(
-            f"the input has {len(text):,} characters, more than the limit of {max_chars:,}; "
+            f"{where}the input has {len(text):,} characters, more than the limit of {max_chars:,}; "
             f"split it into articles or {limit_hint}"
         )
     return text
@@ -222,7 +225,7 @@ def read(
         text, warnings = decode_html(data, name, charset) if html else decode(data, name)
     else:
         if len(data) > max_chars * (HTML_FACTOR if html else 1):
-            check_text(data, max_chars * (HTML_FACTOR if html else 1), limit_hint=limit_hint)
+            check_text(data, max_chars * (HTML_FACTOR if html else 1), limit_hint=limit_hint, name=name)
         text = data
     if html:
         try:
@@ -241,7 +244,7 @@ def read(
         warnings += _hyphenation_warning(text)
     text, more = repair_surrogates(text)
     warnings += more
-    check_text(text, max_chars, limit_hint=limit_hint)
+    check_text(text, max_chars, limit_hint=limit_hint, name=name)
     return Source(name, text, html, tuple(warnings))
 
 
