@@ -663,7 +663,7 @@ def test_small_refusals_say_what_to_fix(tmp_path: Path) -> None:
     big.write_text("x" * 59)
     with pytest.raises(InputError) as too_big:
         read_path(big, max_chars=10)
-    assert "59 bytes hold more than the limit of 10 characters" in too_big.value.message and "(10 characters)" not in too_big.value.message
+    assert "the input has at least 15 characters (59 bytes" in too_big.value.message and "more than the limit of 10;" in too_big.value.message
     out = unspin_cli("analyze", str(empty), "--format", "XML")
     assert out.returncode == 2 and "'XML' is not one of html, json, text" in " ".join(out.stderr.split()) and "Value error" not in out.stderr
     out = unspin_cli("techniques", "--format", "JSON")

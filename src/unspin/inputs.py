@@ -106,11 +106,16 @@ def check_size(name: str, n_bytes: int, max_chars: int = MAX_CHARS, html: bool =
     may be ``HTML_FACTOR`` times its text)."""
     limit = 4 * max_chars * (HTML_FACTOR if html else 1)
     if n_bytes > limit:
-        # Said in characters only: the limit the user sets is in characters, bytes are our bound.
-        why = f"counting {4 * HTML_FACTOR} bytes of markup a character" if html else "a character takes at most 4 bytes"
+        # Said in characters, as the check after decoding says it: the limit the user sets is in
+        # characters; bytes are only our bound before reading.
+        if html:
+            raise InputError(
+                f"{name}: {n_bytes:,} bytes of HTML hold more than the limit of {max_chars:,} characters for one document "
+                f"(counting {4 * HTML_FACTOR} bytes of markup a character); split it into articles or {limit_hint}"
+            )
         raise InputError(
-            f"{name}: {n_bytes:,} bytes hold more than the limit of {max_chars:,} characters for one document ({why}); "
-            f"split it into articles or {limit_hint}"
+            f"{name}: the input has at least {-(-n_bytes // 4):,} characters ({n_bytes:,} bytes; a character takes at most 4), "
+            f"more than the limit of {max_chars:,}; split it into articles or {limit_hint}"
         )
 
 
