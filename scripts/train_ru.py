@@ -319,13 +319,7 @@ def refit_head(out: Path, args) -> None:
     X, y, weight, _ = head_dataset(tagger, Path(args.data), split["train"])
     print(f"{len(X)} training spans encoded in {time.time() - t:.0f}s", flush=True)
     parts = [_fit_head(X, y, weight, len(labels), args.head_epochs, args.seed + k) for k in range(args.head_seeds)]
-    # K heads averaged in logit space are one wider head of the same form: the hidden layers side by
-    # side, the output layers stacked and divided by K (TechniqueTagger reads it unchanged).
-    w1 = np.concatenate([p[0] for p in parts], axis=1)
-    b1 = np.concatenate([p[1] for p in parts])
-    w2 = np.concatenate([p[2] for p in parts], axis=0) / len(parts)
-    b2 = np.mean([p[3] for p in parts], axis=0)
-    np.savez(out / "head.npz", w1=w1, b1=b1, w2=w2, b2=b2)
+    np.savez(out / "head.npz", **average_heads(parts))
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     config.setdefault("trained", {})["head_refit"] = {"weighting": "inverse meta-class frequency", "epochs": args.head_epochs,
                                                       "spans": len(y), "seeds": args.head_seeds}
@@ -352,6 +346,18 @@ def _fit_head(X: torch.Tensor, y: torch.Tensor, weight: torch.Tensor, n_labels: 
     head.eval()
     lin1, lin2 = head[0], head[3]
     return (lin1.weight.detach().numpy().T, lin1.bias.detach().numpy(), lin2.weight.detach().numpy().T, lin2.bias.detach().numpy())
+
+
+def average_heads(parts: list[tuple]) -> dict[str, np.ndarray]:
+    """K heads ``(w1 (h, m), b1 (m,), w2 (m, n), b2 (n,))`` as one head whose logits are the mean
+    of theirs: the hidden layers side by side (h, K m), the output layers stacked and divided by
+    K. Same form and file as one head, so ``unspin.runtime.TechniqueHead`` reads it unchanged."""
+    return {
+        "w1": np.concatenate([p[0] for p in parts], axis=1),
+        "b1": np.concatenate([p[1] for p in parts]),
+        "w2": np.concatenate([p[2] for p in parts], axis=0) / len(parts),
+        "b2": np.mean([p[3] for p in parts], axis=0),
+    }
 
 
 def max_coverage(data: Path, ratio: float) -> float | None:

@@ -107,3 +107,54 @@ def test_load_matching_carries_the_encoder_over_and_leaves_other_shapes_fresh(tm
         if name not in fresh:
             assert torch.equal(after[name], value), name
     assert torch.equal(after["head.3.weight"], before["head.3.weight"])
+
+
+def test_training_articles_learning_curve_and_all_articles():
+    from unspin import corpus
+
+    ids = [str(i) for i in range(100)]
+    train, val = corpus.ru_validation_split(ids)
+    args = lambda *extra: train_ru.parser().parse_args(["--out", "x", *extra])  # noqa: E731
+    assert train_ru.training_articles(ids, args()) == (train, val)
+    sample, same_val = train_ru.training_articles(ids, args("--train-articles", "40"))
+    assert len(sample) == 40 and set(sample) <= set(train) and same_val == val
+    assert train_ru.training_articles(ids, args("--train-articles", "40"))[0] == sample  # seeded
+    assert train_ru.training_articles(ids, args("--train-articles", "40", "--seed", "7"))[0] != sample
+    assert train_ru.training_articles(ids, args("--all-articles")) == (sorted(ids), [])
+    with pytest.raises(SystemExit, match="--train-articles must lie in"):
+        train_ru.training_articles(ids, args("--train-articles", "500"))
+
+
+def test_averaged_heads_give_the_mean_of_their_logits():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    parts = [(rng.normal(size=(5, 4)), rng.normal(size=4), rng.normal(size=(4, 3)), rng.normal(size=3)) for _ in range(3)]
+    x = rng.normal(size=(2, 5))
+
+    def logits(w1, b1, w2, b2):
+        h = x @ w1 + b1
+        h = 0.5 * h * (1.0 + np.tanh(0.7978845608 * (h + 0.044715 * h**3)))
+        return h @ w2 + b2
+
+    one = train_ru.average_heads(parts)
+    assert one["w1"].shape == (5, 12) and one["w2"].shape == (12, 3)
+    assert np.allclose(logits(**one), np.mean([logits(*p) for p in parts], axis=0))
+    assert all(np.array_equal(a, b) for a, b in zip(train_ru.average_heads(parts[:1]).values(), parts[0]))
+
+
+def test_adopt_decoder_takes_the_validated_runs_decoder(tmp_path):
+    out, source = tmp_path / "all", tmp_path / "validated"
+    out.mkdir()
+    source.mkdir()
+    (out / "encoder-int8.onnx").write_bytes(b"onnx")
+    (out / "config.json").write_text(json.dumps({"name": "unspin-ru-spans", "encoder": "encoder-int8.onnx"}))
+    decoder = {"kind": "units", "threshold": 0.4, "split": "begin", "begin_threshold": 0.1, "unit": "clause"}
+    (source / "config.json").write_text(json.dumps({"decoder": decoder, "validation": {"measures": {"span_f1_iou50": 0.3}}}))
+    args = train_ru.parser().parse_args(["--out", str(out), "--all-articles", "--decoder-from", str(source)])
+    train_ru.adopt_decoder(out, args)
+    config = json.loads((out / "config.json").read_text())
+    assert config["decoder"] == decoder and config["encoder"] == "encoder.onnx" and (out / "encoder.onnx").is_file()
+    assert config["validation"]["from_run"] == str(source) and config["validation"]["figures_of_that_run"]["measures"]["span_f1_iou50"] == 0.3
+    with pytest.raises(SystemExit, match="give --decoder-from"):
+        train_ru.adopt_decoder(out, train_ru.parser().parse_args(["--out", str(out), "--all-articles"]))

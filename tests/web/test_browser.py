@@ -471,3 +471,24 @@ def test_payloads_in_the_compare_view_stay_text(browser, fake_server: str, fake_
         w.assert_clean()
     finally:
         w.close()
+
+
+def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, tmp_path: Path) -> None:
+    from unspin.document import Genre
+    from unspin.render import render
+
+    doc = reading_doc(fake_pipeline)
+    caution = "text too short to tell its genre (28 words; the genre model learned from articles of 80 words or more)"
+    doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1}, caution)
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        heading = w.page.locator(".unspin-reading-genre h3")
+        assert heading.inner_text() == "Genre (a guess)" and heading.get_attribute("title") == caution
+    finally:
+        w.close()
+    doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1})
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        assert w.page.locator(".unspin-reading-genre h3").inner_text() == "Genre"
+    finally:
+        w.close()
