@@ -118,3 +118,17 @@ def test_compare_reads_inputs_like_analyze(tmp_path):
     assert p.returncode == 2 and "standard input" in p.stderr.decode()
     p = run("compare", "-", str(NEWS), stdin=EXAMPLE.read_bytes(), )
     assert p.returncode == 0, p.stderr.decode()
+
+
+@pytest.mark.parametrize("columns", [80, 160])
+def test_techniques_never_breaks_a_name_or_crops_an_example(columns: int):
+    from unspin import taxonomy
+
+    p = run("techniques", columns=columns)
+    assert p.returncode == 0, p.stderr.decode()
+    lines = p.stdout.decode().splitlines()
+    flat = " ".join(" ".join(line.replace("│", " ").split()) for line in lines)
+    for t in taxonomy.TECHNIQUES:
+        assert any(t.name in line for line in lines), f"{t.name} broken across lines at {columns} columns"
+        if columns == 80:  # blocks: every example whole, in reading order
+            assert " ".join(t.example.split()) in flat, t.example

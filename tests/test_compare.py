@@ -51,7 +51,9 @@ def test_sentence_names_ratios_and_techniques_found_in_one_text_only():
     assert "only B" not in s
     assert c["names"] == {"a": "a.txt", "b": "b.txt"}
     b.genre = Genre("reporting", {"reporting": 0.8, "satire": 0.2}, caution="text too short to tell its genre")
-    assert "reads as" not in compare(a, b, ("a.txt", "b.txt"))["sentence"]  # a genre marked as a guess is not compared
+    assert compare(a, b)["sentence"].startswith("A reads as opinion (0.80); B's genre is unclear;")  # a guess is not a reading
+    a.genre = Genre("opinion", {"opinion": 0.8, "satire": 0.2}, caution="text too short to tell its genre")
+    assert "genre" not in compare(a, b)["sentence"] and "reads as" not in compare(a, b)["sentence"]
     rows = {r["technique"]: r for r in c["techniques"]}
     assert rows["Appeal_to_Authority"]["b"] == {"passages": 0, "per_1000_words": 0.0, "share": 0.0}
     assert rows["Loaded_Language"]["display"] == "Loaded language"
@@ -94,5 +96,6 @@ def test_texts_in_two_languages_compare_by_ptc_technique():
     c = compare(en, ru)
     assert {r["technique"] for r in c["techniques"]} == {"Name_Calling,Labeling", "Bluewashing"}
     assert "only A uses" not in c["sentence"] and "only B uses" in c["sentence"]
+    assert c["sentence"].endswith("A is in English, B in Russian, so their techniques are compared by their PTC equivalents.")
     same = compare(ru, ru)  # one language: the dataset's own names
     assert {r["technique"] for r in same["techniques"]} == {"Labelling", "Bluewashing"}

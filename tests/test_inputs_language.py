@@ -67,3 +67,13 @@ def test_an_empty_named_file_is_named_in_the_message():
         read(b"", "upload.txt")
     with pytest.raises(InputError, match=r"^the input is empty"):
         read("", "A")  # a field name, not a file: the caller names it
+
+
+def test_mixed_script_warning():
+    from unspin.language import identify, mixed_script_warning
+
+    mixed = identify("Власти снова лгут народу, это позор для всей страны. The government keeps lying to the people.")
+    assert " of the letters are Latin script: parts of the text are likely in another language" in mixed_script_warning(mixed, "ru")
+    assert mixed_script_warning(identify("Власти снова лгут народу, это позор для всей страны и для всех нас."), "ru") is None
+    assert mixed_script_warning(identify("The government keeps lying (как всегда)."), "en") is not None
+    assert mixed_script_warning(identify("The government keeps lying to the people, as always."), "en") is None

@@ -85,7 +85,8 @@ def test_a_str_that_names_a_file_is_analysed_as_text_with_a_warning(tmp_path, mo
 
     (tmp_path / "news.txt").write_text("The council approved the plan on Tuesday.", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    src = _source("news.txt", 10_000, "auto", "input")
+    with pytest.warns(UserWarning, match=r"pathlib\.Path\('news\.txt'\)"):
+        src = _source("news.txt", 10_000, "auto", "input")
     assert src.text == "news.txt" and any("pathlib.Path('news.txt')" in w for w in src.warnings)
     assert not _source("missing.txt", 10_000, "auto", "input").warnings  # no such file: plain text
     assert not _source("The council approved the plan.", 10_000, "auto", "input").warnings

@@ -215,6 +215,8 @@ def test_boilerplate_only_is_refused_and_teaser_lists_are_warned_about() -> None
     assert any("teasers" in w for w in src.warnings)
     tiny = read(b"<html><body><article><p>Port strike ends.</p></article></body></html>", "tiny.html")
     assert any("very little text" in w for w in tiny.warnings)
+    fragment = read("<p>These <b>corrupt traitors</b> will destroy us all.</p>")  # a fragment is as short as it was made
+    assert fragment.text == "These corrupt traitors will destroy us all." and not any("very little text" in w for w in fragment.warnings)
 
 
 def test_field_case_01_consent_dialog_and_story_in_aside(pipe: Pipeline) -> None:
@@ -663,7 +665,7 @@ def test_small_refusals_say_what_to_fix(tmp_path: Path) -> None:
     big.write_text("x" * 59)
     with pytest.raises(InputError) as too_big:
         read_path(big, max_chars=10)
-    assert "the input has at least 15 characters (59 bytes" in too_big.value.message and "more than the limit of 10;" in too_big.value.message
+    assert "the input is 59 bytes, more than the limit of 10 characters can take (at most 40 bytes" in too_big.value.message
     out = unspin_cli("analyze", str(empty), "--format", "XML")
     assert out.returncode == 2 and "'XML' is not one of html, json, text" in " ".join(out.stderr.split()) and "Value error" not in out.stderr
     out = unspin_cli("techniques", "--format", "JSON")
@@ -752,3 +754,17 @@ def test_html_bytes_are_decoded_by_declaration_then_utf8_then_windows_1252() -> 
         src = read(page.encode(encoding), "page.html")
         assert src.text.startswith(plain), (encoding, src.text)
         assert any("Windows-1252" in w for w in src.warnings) == warned
+
+
+def test_input_format_decides_how_a_file_is_read(tmp_path: Path) -> None:
+    need(have_models(), "the shipped English models are not installed")
+    f = tmp_path / "pasted.txt"
+    f.write_text("The council <b>finally</b> approved the <i>new</i> budget on Tuesday after a long debate.", encoding="utf-8")
+    auto = json.loads(unspin_cli("analyze", str(f), "-f", "json").stdout)
+    assert "<b>" in auto["text"] and any("--input-format html" in w for w in auto["warnings"])
+    html = json.loads(unspin_cli("analyze", str(f), "-f", "json", "--input-format", "HTML").stdout)
+    assert html["text"] == "The council finally approved the new budget on Tuesday after a long debate."
+    page = tmp_path / "page.html"
+    page.write_text("<p>Plain words</p>", encoding="utf-8")
+    text = json.loads(unspin_cli("analyze", str(page), "-f", "json", "--input-format", "text").stdout)
+    assert text["text"] == "<p>Plain words</p>"  # an .html name, read as text because asked

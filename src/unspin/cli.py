@@ -19,7 +19,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.padding import Padding
 from rich.table import Column, Table
+from rich.text import Text
 
 from unspin import __version__
 from unspin.choices import choice
@@ -131,7 +133,15 @@ LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=_language_c
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
-MaxCharsOpt = Annotated[int, typer.Option("--max-chars", metavar="N", help="Refuse texts longer than this many characters.")]
+class InputFormat(str, enum.Enum):
+    auto = "auto"
+    text = "text"
+    html = "html"
+
+
+InputFormatOpt = Annotated[InputFormat, typer.Option("--input-format", **choice(InputFormat),
+    help="How to read the input: auto (HTML when its name, type or content says so), text, or html (extract the article).")]
+MaxCharsOpt = Annotated[int, typer.Option("--max-chars", metavar="N", min=1, help="Refuse texts longer than this many characters.")]
 EvidenceOpt = Annotated[
     Optional[list[Path]],
     typer.Option(
@@ -154,14 +164,15 @@ def _emit(result, fmt_name: str, output: Optional[Path], printer, renderer) -> N
     _write(rendered, output)
 
 
-def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = "", fast: bool = False):
+def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = "", fast: bool = False,
+                      input_format: str = "auto"):
     """One input, read and analysed exactly as `analyze` does (shared by `compare`, which
     passes ``label`` "A" or "B": an error then says which text it is about)."""
     import unspin
     from unspin.inputs import read_input
 
     try:
-        src = read_input(source, max_chars)  # the one road: bytes -> text and its warnings
+        src = read_input(source, max_chars, fmt=InputFormat(input_format).value)  # the one road: bytes -> text and its warnings
         with _analysis_progress(len(src.text)):
             doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, fast=fast, source=src.name)
     except UnspinError as exc:
@@ -232,6 +243,7 @@ def analyze(
     max_chars: MaxCharsOpt = MAX_CHARS,
     evidence: EvidenceOpt = None,
     fast: FastOpt = False,
+    input_format: InputFormatOpt = InputFormat.auto,
 ) -> None:
     """Analyse one article and show where and how it persuades.
 
@@ -253,7 +265,7 @@ def analyze(
     _check_output(output)
     from unspin.render.terminal import print_document
 
-    doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast)
+    doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast, input_format=input_format)
     _emit(doc, Format(fmt).value, output, print_document, render)
 
 
@@ -268,6 +280,7 @@ def compare(
     output: OutputOpt = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
     fast: FastOpt = False,
+    input_format: InputFormatOpt = InputFormat.auto,
 ) -> None:
     """Compare how two texts persuade: a technique profile of each and one sentence of differences.
 
@@ -285,7 +298,8 @@ def compare(
     _check_output(output)
     from unspin.render.terminal import print_comparison
 
-    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast), _read_and_analyse(b, language, max_chars, None, "B", fast))
+    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast, input_format),
+                                 _read_and_analyse(b, language, max_chars, None, "B", fast, input_format))
     _emit(payload, Format(fmt).value, output, print_comparison, render_compare)
 
 
@@ -415,14 +429,24 @@ def techniques(fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **cho
     if fmt == EvalFormat.json:
         typer.echo(json.dumps([t.__dict__ for t in taxonomy.TECHNIQUES], ensure_ascii=False, indent=2))
         return
-    # The name is the JSON key people grep for: never cut it, wrap it whole.
-    # Ratios, not a fixed width for the long machine names: at 80 columns a fixed first column
-    # left the example column too narrow and Rich cropped it mid-word.
-    table = Table(Column("technique", ratio=2, overflow="fold"), Column("what it is", ratio=3, overflow="fold"),
-                  Column("example", ratio=3, overflow="fold"), show_lines=True, expand=True)
+    console = Console()
+    if console.width < TECHNIQUES_TABLE_WIDTH:
+        # A narrow terminal (or a pipe, 80 columns): one block per technique, so that the name,
+        # the JSON key people copy, is never broken across lines and nothing is cropped.
+        for t in taxonomy.TECHNIQUES:
+            console.print(f"[bold {t.colour}]{escape(t.display)}[/]  [dim]{escape(t.name)}[/]", soft_wrap=True, highlight=False)
+            console.print(Padding(Text(t.explanation), (0, 0, 0, 2)))
+            console.print(Padding(Text(f"Example: {t.example}", style="italic"), (0, 0, 1, 2)))
+        return
+    table = Table(Column("technique", no_wrap=True), Column("what it is", ratio=1), Column("example", ratio=1), show_lines=True, expand=True)
     for t in taxonomy.TECHNIQUES:
-        table.add_row(f"[bold {t.colour}]{t.display}[/]\n[dim]{t.name}[/]", t.explanation, t.example)
-    Console().print(table)
+        table.add_row(f"[bold {t.colour}]{escape(t.display)}[/]\n[dim]{escape(t.name)}[/]", t.explanation, t.example)
+    console.print(table)
+
+
+#: Below this many columns `unspin techniques` prints blocks instead of a table (the longest
+#: machine name is 36 characters; the two text columns need about 30 each).
+TECHNIQUES_TABLE_WIDTH = 110
 
 
 # Commands of other areas register themselves: each module defines ``register(app)``.

@@ -102,23 +102,32 @@ def _pct(x: float) -> str:
     return "under 1%" if 0 < x < 0.005 else f"{x:.0%}"
 
 
+#: What ``_genre`` gives for a genre marked as a guess (``genre.caution``).
+UNCLEAR = ("unclear", 0.0)
+
+
 def _genre(d: Mapping[str, Any]) -> tuple[str, float] | None:
+    """(label, probability) of an analysis's genre; ``UNCLEAR`` for a guess; None when it has none."""
     g = d.get("genre")
-    # A genre marked as a guess (genre.caution) is not worth a clause of the comparison.
-    if isinstance(g, Mapping) and g.get("label") and isinstance(g.get("scores"), Mapping) and not g.get("caution"):
-        return str(g["label"]), float(g["scores"].get(g["label"], 0.0))
+    if isinstance(g, Mapping) and g.get("label") and isinstance(g.get("scores"), Mapping):
+        return UNCLEAR if g.get("caution") else (str(g["label"]), float(g["scores"].get(g["label"], 0.0)))
     return None
 
 
 def sentence(pa: Mapping[str, Any], pb: Mapping[str, Any], ga: tuple[str, float] | None = None, gb: tuple[str, float] | None = None) -> str:
     """One factual sentence (a few clauses) on how profile ``pb`` differs from ``pa``.
 
-    Names the texts A and B. Says: the genre of each when both have one (and neither is marked a guess); passages per 1,000
-    words and share of text of each; techniques used at least ``RATIO_WORTH_SAYING`` times as
-    often in one text (up to two, the largest ratios first); techniques found in only one text.
+    Names the texts A and B. Says: the genre of each when both have one (a genre marked as a
+    guess is called unclear; two guesses are left out); passages per 1,000 words and share of
+    text of each; techniques used at least ``RATIO_WORTH_SAYING`` times as often in one text (up
+    to two, the largest ratios first); techniques found in only one text.
     """
     parts: list[str] = []
-    if ga and gb:
+    if ga and gb and (ga == UNCLEAR) != (gb == UNCLEAR):
+        # One genre is a guess (a short or unusual text): say the other, and that this one is unclear.
+        who, g, other = ("A", ga, "B") if gb == UNCLEAR else ("B", gb, "A")
+        parts.append(f"{who} reads as {g[0]} ({g[1]:.2f}); {other}'s genre is unclear")
+    elif ga and gb and UNCLEAR not in (ga, gb):
         if ga[0] == gb[0]:
             parts.append(f"Both read as {ga[0]} (A {ga[1]:.2f}, B {gb[1]:.2f})")
         else:
@@ -184,13 +193,22 @@ def compare(a: Document | Mapping[str, Any], b: Document | Mapping[str, Any], na
         for t in techs
     ]
     rows.sort(key=lambda r: (-max(r["a"]["per_1000_words"], r["b"]["per_1000_words"]), r["display"]))
+    said = sentence(pa, pb, _genre(da), _genre(db))
     return {
         "names": {"a": names[0], "b": names[1]},
         "a": pa,
         "b": pb,
         "techniques": rows,
-        "sentence": sentence(pa, pb, _genre(da), _genre(db)),
+        "sentence": _with_languages(said, da, db) if common else said,
     }
+
+
+def _with_languages(text: str, da: Mapping[str, Any], db: Mapping[str, Any]) -> str:
+    """The sentence, ending with the two languages and how their techniques were matched."""
+    from unspin.language import name
+
+    la, lb = name(str(da.get("language") or "und")), name(str(db.get("language") or "und"))
+    return f"{text[:-1]}; A is in {la}, B in {lb}, so their techniques are compared by their PTC equivalents."
 
 
 def comparison_payload(a: Document, b: Document, names: tuple[str, str] | None = None) -> dict[str, Any]:

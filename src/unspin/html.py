@@ -275,7 +275,10 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
             f"the page looks like a list of {teasers} teasers (a section front or search page), not one article; "
             "the analysis reads them as one text"
         )
-    if len(text) < LITTLE_TEXT:
+    head = html[:4096].decode("utf-8", errors="replace") if isinstance(html, bytes) else html[:4096]
+    if len(text) < LITTLE_TEXT and _PAGE_START.match(head):
+        # Only for a whole page, where little text means the article was missed; a fragment
+        # ("<p>...</p>" pasted or piped) is as short as the user made it.
         warnings.append(f"very little text ({len(text)} characters) was found in the page; check that it is the article")
     return Extracted(text, warnings)
 

@@ -114,8 +114,8 @@ def check_size(name: str, n_bytes: int, max_chars: int = MAX_CHARS, html: bool =
                 f"(counting {4 * HTML_FACTOR} bytes of markup a character); split it into articles or {limit_hint}"
             )
         raise InputError(
-            f"{name}: the input has at least {-(-n_bytes // 4):,} characters ({n_bytes:,} bytes; a character takes at most 4), "
-            f"more than the limit of {max_chars:,}; split it into articles or {limit_hint}"
+            f"{name}: the input is {n_bytes:,} bytes, more than the limit of {max_chars:,} characters can take "
+            f"(at most {limit:,} bytes, 4 a character); split it into articles or {limit_hint}"
         )
 
 
@@ -280,18 +280,20 @@ def _tags_warning(text: str) -> list[str]:
         return []
     shown = ", ".join(f"<{t}>" for t in tags[:4]) + (" ..." if len(tags) > 4 else "")
     return [f"the text holds HTML tags ({shown}) and was read as plain text, tags included; "
-            "give it as HTML (an .html file, or format \"html\" in the web API) to read only its text"]
+            "give it as HTML (--input-format html, an .html file, or format \"html\" in the web API) to read only its text"]
 
 
-def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None = None, limit_hint: str = "raise the limit (--max-chars)") -> Source:
-    """Read a file through the road; missing files, folders and unreadable files are InputErrors."""
+def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None = None, limit_hint: str = "raise the limit (--max-chars)",
+              fmt: str = "auto") -> Source:
+    """Read a file through the road; missing files, folders and unreadable files are InputErrors.
+    ``fmt``: "auto" (an .html name is HTML, else decided by content), "text" or "html"."""
     path = Path(path)
     shown = name or str(path)
     if path.is_dir():
         raise InputError(f"{shown}: is a folder; give one file (use `unspin batch` for folders)")
     if not path.exists():
         raise InputError(f"{shown}: no such file")
-    html = path.suffix.lower() in HTML_SUFFIXES
+    html = fmt == "html" or (fmt == "auto" and path.suffix.lower() in HTML_SUFFIXES)
     try:
         check_size(shown, path.stat().st_size, max_chars, html, limit_hint=limit_hint)
         data = path.read_bytes()
@@ -300,7 +302,7 @@ def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None 
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({exc.strerror})") from None
     try:
-        return read(data, shown, fmt="html" if html else "auto", max_chars=max_chars, limit_hint=limit_hint)
+        return read(data, shown, fmt="html" if html else fmt, max_chars=max_chars, limit_hint=limit_hint)
     except InputError as exc:
         # Every refusal of a file names it (an empty file among many must be findable).
         if exc.message.startswith(f"{shown}:"):
@@ -318,10 +320,12 @@ def decode_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS) -
     return read(data, name, fmt="text", max_chars=max_chars).text
 
 
-def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float = 20.0) -> Source:
+def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float = 20.0, fmt: str = "auto") -> Source:
     """Read a path, an http(s) URL, or standard input for "-": the one text of ``unspin analyze``
     and each text of ``unspin compare``. A table file (``TABLE_SUFFIXES``) is an ``InputError``
-    that points to ``unspin batch``, which reads it a row per text."""
+    that points to ``unspin batch``, which reads it a row per text. ``fmt`` (``--input-format``):
+    "auto", "text" or "html", for a file or standard input; a fetched page is read as its
+    content type says."""
     from unspin import fetch
 
     suffix = Path(source).suffix.lower()
@@ -334,12 +338,12 @@ def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float 
                          f"`unspin batch {source}`, or save the one text as .txt")
 
     if source == "-":
-        return read(sys.stdin.buffer.read(), "<stdin>", max_chars=max_chars)
+        return read(sys.stdin.buffer.read(), "<stdin>", max_chars=max_chars, fmt=fmt)
     if fetch.is_url(source):
         # The command-line user runs this machine, so private addresses are theirs to fetch.
         page = fetch.fetch_url(source, allow_private=True, timeout=fetch_timeout, max_bytes=4 * HTML_FACTOR * max_chars)
         return fetched_source(page, max_chars)
-    return read_path(source, max_chars)
+    return read_path(source, max_chars, fmt=fmt)
 
 
 def read_source(source: str, max_chars: int = MAX_CHARS) -> tuple[str, str]:

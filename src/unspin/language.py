@@ -91,6 +91,8 @@ class Identification:
     latin: bool
     english: float = 0.0  #: py3langid's probability of English
     cyrillic: bool = False  #: whether most letters are Cyrillic script
+    latin_share: float = 0.0  #: share of the letters read that are Latin script (0-1)
+    cyrillic_share: float = 0.0  #: share of the letters read that are Cyrillic (0-1)
 
     @property
     def confident(self) -> bool:
@@ -131,12 +133,12 @@ def identify(text: str) -> Identification:
     letters = _LETTER.findall(head)
     if not letters:
         return Identification("und", 0.0, 0, False)
-    latin = sum(1 for ch in letters if _is_latin(ch)) / len(letters) > 0.5
-    cyrillic = sum(1 for ch in letters if _is_cyrillic(ch)) / len(letters) > 0.5
+    latin_share = sum(1 for ch in letters if _is_latin(ch)) / len(letters)
+    cyrillic_share = sum(1 for ch in letters if _is_cyrillic(ch)) / len(letters)
     ranked = _identifier().rank(head)
     code, p = ranked[0]
     english = next((float(q) for c, q in ranked if c == "en"), 0.0)
-    return Identification(str(code), float(p), len(letters), latin, english, cyrillic)
+    return Identification(str(code), float(p), len(letters), latin_share > 0.5, english, cyrillic_share > 0.5, latin_share, cyrillic_share)
 
 
 def detect(text: str) -> str:
@@ -146,6 +148,22 @@ def detect(text: str) -> str:
     Russian model routes on "ru").
     """
     return decide(identify(text))
+
+
+#: A text read by one script's model with at least this share of its letters in the other
+#: script (Latin in a Russian text, Cyrillic in an English one) earns a warning.
+MIXED_SHARE = 0.2
+
+
+def mixed_script_warning(ident: Identification, language: str) -> str | None:
+    """A warning when a text analysed as ``language`` ("en" or "ru") has at least
+    ``MIXED_SHARE`` of its letters in the other script: those parts are likely another language,
+    which that model reads poorly. None otherwise."""
+    other = {"ru": ("Latin", ident.latin_share), "en": ("Cyrillic", ident.cyrillic_share)}.get(language)
+    if other is None or other[1] < MIXED_SHARE:
+        return None
+    return (f"{other[1]:.0%} of the letters are {other[0]} script: parts of the text are likely in another language, "
+            f"which the {name(language)} model reads poorly")
 
 
 def decide(ident: Identification) -> str:

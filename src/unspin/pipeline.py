@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from warnings import warn
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, Sequence
@@ -105,15 +106,18 @@ class Pipeline:
         """
         src = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
         warnings = list(src.warnings)
+        ident = langid.identify(ModelView.of(src.text).text)
         if language == "auto":
-            lang = self._identify(ModelView.of(src.text).text, warnings)
+            lang = self._identify(ident, warnings)
         else:
             lang = language
             # Forced: analysed as asked, but a confident other language is said beside the result.
-            seen = langid.identify(ModelView.of(src.text).text)
-            if seen.confident and seen.code != lang:
-                warnings.append(f"this text looks {langid.name(seen.code)} ({seen.code}); it was analysed with the "
+            if ident.confident and ident.code != lang:
+                warnings.append(f"this text looks {langid.name(ident.code)} ({ident.code}); it was analysed with the "
                                 f"{langid.name(lang)} model as asked")
+        mixed = langid.mixed_script_warning(ident, lang) if lang == self.language else None
+        if mixed:
+            warnings.append(mixed)
         # The advice names the Python API's argument; the CLI and the web API reword it (errors.FORCE_LANGUAGE).
         if lang == "und":
             raise UnsupportedLanguageError(
@@ -127,8 +131,7 @@ class Pipeline:
             )
         return Document(text=src.text, language=lang, meta=dict(meta), warnings=warnings)
 
-    def _identify(self, text: str, warnings: list[str]) -> str:
-        ident = langid.identify(text)
+    def _identify(self, ident: "langid.Identification", warnings: list[str]) -> str:
         if ident.confident:
             return ident.code
         if not ident.latin and ident.letters and ident.probability >= 0.5:
@@ -218,6 +221,8 @@ def _source(text: Any, max_chars: int, input_format: str, name: str) -> Source:
         # A str is always the text itself; one that names a file was most likely meant as the file.
         note = f"the text {text.strip()!r} is the name of a file and was analysed as text; pass pathlib.Path({text.strip()!r}) to analyse the file"
         src = Source(src.name, src.text, src.from_html, src.warnings + (note,))
+        # Said at once in Python too: a result's warnings are easy to overlook in a notebook.
+        warn(note, UserWarning, stacklevel=3)
     return src
 
 

@@ -141,6 +141,7 @@ def test_genre_caution_for_short_or_unusual_texts(tmp_path):
     assert float(raw @ raw) > 2000  # mean 0, scale 1: the squared distance is the raw features' own
     assert "unlike the articles" in m.caution(chatty)
     assert _hand_only_model(tmp_path).caution("Too short.") is None  # no typicality in config: never cautions
+    assert m.caution("Opinion | The mayor is wrong about the bypass.") is None  # the publisher's label decides
 
 
 def test_genre_component_marks_a_guess_in_json_warnings_summary_and_terminal(tmp_path):

@@ -59,3 +59,18 @@ def test_component_writes_results():
     out = d.to_dict()
     assert out["summary"]["technique_counts"] == d.technique_counts()
     assert "spans" in out and "techniques" in out  # earlier keys stay
+
+
+def test_techniques_tied_for_the_lead_are_named_together_not_one_as_mostly():
+    def lead(spans):
+        d = Document("x" * 200)
+        d.spans.extend(Span(a, b, t, 0.5) for a, b, t in spans)
+        return summarise(d)["sentence"].split(";")[0].split("of the text, ")[1]
+
+    assert lead([(0, 10, "Loaded_Language"), (0, 10, "Doubt")]) == "Doubt and Loaded language equally"  # one passage, two techniques
+    assert lead([(0, 10, "Loaded_Language"), (20, 30, "Loaded_Language"), (40, 50, "Doubt")]) == "mostly Loaded language"
+    four = [(0, 10, "Loaded_Language"), (20, 30, "Doubt"), (40, 50, "Flag-Waving"), (60, 70, "Slogans")]
+    assert lead(four) == "4 techniques equally"
+    three_twice = [*four[:3], (80, 90, "Doubt"), (100, 110, "Loaded_Language"), (120, 130, "Flag-Waving")]
+    assert lead(three_twice) == "Doubt, Flag-waving and Loaded language equally"
+    assert lead([*three_twice, (140, 150, "Slogans")]) == "led by Doubt, Flag-waving and Loaded language"  # not "mostly" two of three

@@ -53,6 +53,9 @@ def test_folder_ids_sources_errors_and_rerun(tmp_path: Path, db_url: str) -> Non
     summary, counts = run([root], db_url, max_chars=1000)
     assert (summary.total, summary.analysed, summary.errors, summary.skipped) == (7, 3, 4, 0)
     assert counts == {"ok": 3, "error": 4, "spans": sum(len(expected_spans(t)) for t in texts.values())}
+    passages = sum(len({(a, b) for a, b, _ in expected_spans(t)}) for t in texts.values())
+    data = summary.as_dict()
+    assert (data["technique_labels"], data["passages"]) == (counts["spans"], passages) and data["spans"] == data["technique_labels"]
     # Ids: the path below the input folder, led by the folder's own name (unique across inputs).
     rows = {k.removeprefix("corpus/"): v for k, v in docs_by_id(db_url).items()}
     assert all(k.startswith("corpus/") for k in docs_by_id(db_url))
@@ -129,7 +132,7 @@ def test_jsonl_csv_parquet_inputs(tmp_path: Path, db_url: str) -> None:
 def _parts(line: str) -> dict[str, int]:
     import re
 
-    head = line.split(" technique labels written")[0]
+    head = line.split(" persuasion passages with")[0]
     got = {k: int(n) for n, k in re.findall(r"(\d+) (documents|analysed now|already analysed|failed)", head)}
     got.update({k: int(n) for n, k in re.findall(r"(\d+) (in this run|in an earlier run|shared an id)", head)})
     return got

@@ -70,7 +70,7 @@ def test_report_export_and_import_labels_commands(tmp_path: Path) -> None:
     table = unspin("report", "--db", db, "--by", "source")
     assert table.returncode == 0 and "Loaded language" in table.stdout and "wire" in table.stdout
     csv_out = unspin("report", "--db", db, "--by", "month", "--format", "csv")
-    assert csv_out.stdout.startswith("month,technique,spans")
+    assert csv_out.stdout.startswith("month,technique,passages")
     assert unspin("report", "--db", db, "--format", "png").returncode == 2
     png, page = tmp_path / "r.png", tmp_path / "r.html"
     assert unspin("report", "--db", db, "--by", "month", "--format", "png", "--output", str(png)).returncode == 0

@@ -81,7 +81,7 @@ def test_report_formats_and_html_escaping(tmp_path: Path) -> None:
     with Store(url, create=False) as store:
         r = report.build(store, by="month")
     rows = list(csv.reader(report.to_csv(r).splitlines()))
-    assert rows[0] == ["month", "technique", "spans", "group_documents", "group_covered_share"]
+    assert rows[0] == ["month", "technique", "passages", "group_documents", "group_covered_share"]
     assert ["2024-02", "Loaded_Language", "2", "1"] in [x[:4] for x in rows]
     assert rows[1][0] == "2024-01" and rows[-2][0] == "2024-02"
     assert rows[-1][:4] == [report.NO_DATE, "", "0", "1"]  # the undated document has no passages: listed all the same

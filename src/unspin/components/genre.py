@@ -27,7 +27,14 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from unspin.article.genre_features import FUNCTION_WORDS, HAND_FEATURES, embedding_feature, function_word_rates, hand_features
+from unspin.article.genre_features import (
+    EDITORIAL_MARKERS,
+    FUNCTION_WORDS,
+    HAND_FEATURES,
+    embedding_feature,
+    function_word_rates,
+    hand_features,
+)
 from unspin.components import register
 from unspin.document import Document, Genre
 from unspin.runtime import softmax
@@ -97,11 +104,15 @@ class GenreModel:
         written by scripts/train_genre.py; a model without them never cautions): fewer words than
         ``min_words`` (style rates over a few sentences are noise), or a squared distance
         sum((x - mean) / scale)**2 of the style features from the training average above
-        ``max_sum_sq_z``. Only the ``hand`` and ``function_words`` blocks are measured."""
+        ``max_sum_sq_z``. Only the ``hand`` and ``function_words`` blocks are measured. An
+        explicit editorial marker ("Opinion |") is never a guess: the publisher's own label
+        decides (the marker rule), however short the text."""
+        if "opinion" in self.labels and EDITORIAL_MARKERS.search(text):
+            return None
         words = len(text.split())
         if self.min_words is not None and words < self.min_words:
-            return (f"text too short to tell its genre ({words} word{'s' if words != 1 else ''}; the genre model learned from articles of "
-                    f"{self.min_words:g} words or more, all but 1% of them)")
+            return (f"text too short to tell its genre ({words} word{'s' if words != 1 else ''}; 99% of the articles the genre "
+                    f"model learned from have {self.min_words:g} words or more)")
         if self.max_distance is not None:
             raw, _ = self.features(text)
             keep = self._style_columns()

@@ -70,8 +70,15 @@ def summarise(doc: Document) -> dict[str, Any]:
         lead = [t for t in top[:2] if counts[t] >= 2] or top[:1]
         lead_share = sum(counts[t] for t in lead) / max(sum(counts.values()), 1)
         how = f"mostly {_join([display_name(t) for t in lead])}" if lead_share >= 0.5 else f"led by {_join([display_name(t) for t in lead])}"
+        tied = [t for t in counts if counts[t] == counts[top[0]]]
         if len(counts) == 1:
             how = f"all {display_name(top[0])}"
+        elif len(tied) == len(counts):
+            # Every technique as often as the others (two on one passage, say): none leads.
+            how = f"{_join([display_name(t) for t in tied])} equally" if len(tied) <= 3 else f"{len(tied)} techniques equally"
+        elif len(tied) > len(lead):
+            # More techniques share the top count than the phrase would name: name them all.
+            how = f"led by {_join([display_name(t) for t in tied])}" if len(tied) <= 3 else f"led by {len(tied)} techniques equally"
         parts.append(f"{n} persuasion passage{'s' if n != 1 else ''} {verb} {pct} of the text, {how};")
     k: int | None = len(claims)
     if CLAIMS not in doc.groups and doc.language != "en":

@@ -63,7 +63,7 @@ def batch(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
     language: str = typer.Option("auto", "--language", "-l", help="auto (each document identified), or en / ru to force that model."),
-    max_chars: int = typer.Option(MAX_CHARS, "--max-chars", help="Record longer documents as errors."),
+    max_chars: int = typer.Option(MAX_CHARS, "--max-chars", min=1, help="Record longer documents as errors."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Analyse on Dask: local, local:N (start N worker processes) or tcp://SCHEDULER:8786."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Analyse again documents stored as errors (otherwise skipped like analysed ones)."),
     commit_every: int = typer.Option(32, "--commit-every", min=1, help="Write to the database every N documents (and at least every 5 s)."),
@@ -134,8 +134,9 @@ def summary_line(summary: Any) -> str:
 
     total = analysed now + already stored as analysed (skipped) + failed, and failed = failed in
     this run + stored as failed by an earlier run (skipped, not retried) + inputs that lost their
-    id to another input. ``spans`` is the number of (passage, technique) rows written: the
-    JSON's technique_labels, summed.
+    id to another input. Passages are distinct stretches of text, as `unspin report` counts
+    them; ``spans`` is the number of (passage, technique) rows written: the JSON's
+    technique_labels, summed.
     """
     already = summary.skipped - summary.failed_before
     why = [
@@ -148,7 +149,7 @@ def summary_line(summary: Any) -> str:
     return (
         f"{summary.total} documents in {summary.seconds:.1f} s: {summary.analysed} analysed now, "
         f"{already} already analysed (stored with the current models, skipped), {failed}; "
-        f"{summary.spans} technique labels written (passage, technique); {summary.rate:.2f} documents/s"
+        f"{summary.passages} persuasion passages with {summary.spans} technique labels written; {summary.rate:.2f} documents/s"
     )
 
 

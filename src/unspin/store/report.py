@@ -209,17 +209,18 @@ def to_csv(r: Report) -> str:
     """Long format, one row per (group, technique): easy to pivot in a spreadsheet or pandas.
 
     A group without passages (a source whose documents have none) still gets one row, with an
-    empty technique and 0 spans, so every group of the table and JSON formats is listed.
+    empty technique and 0 passages, so every group of the table and JSON formats is listed.
     """
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     if r.groups:
-        w.writerow([r.by, "technique", "spans", "group_documents", "group_covered_share"])
+        # "passages", as the table says: distinct stretches of text carrying the technique.
+        w.writerow([r.by, "technique", "passages", "group_documents", "group_covered_share"])
         for g in r.groups:
             for technique, n in sorted(g.techniques.items(), key=lambda kv: (-kv[1], kv[0])) or [("", 0)]:
                 w.writerow([g.group, technique, n, g.documents, f"{g.coverage:.6f}"])
     else:
-        w.writerow(["technique", "spans", "documents", "mean_score"])
+        w.writerow(["technique", "passages", "documents", "mean_score"])
         for t in r.techniques:
             w.writerow([t.technique, t.spans, t.documents, t.mean_score])
     return buf.getvalue()
