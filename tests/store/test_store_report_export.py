@@ -222,3 +222,24 @@ def test_headline_is_a_complete_sentence(tmp_path: Path) -> None:
     line = report._headline(r)
     assert line.endswith(f"{r.coverage:.1%} of the {r.chars:,} characters of the analysed documents lie inside a persuasion passage")
     assert not line.endswith("inside one")
+
+
+def test_a_corpus_of_two_languages_counts_russian_techniques_under_their_ptc_equivalents(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'mixed.db'}"
+    en, ru = "These corrupt traitors lie.", "Эти продажные предатели лгут."
+    with Store(url) as store:
+        store.write([
+            Record("en1", "h", source="wire", text=en, language="en", spans=[(6, 22, "Name_Calling,Labeling", 0.8)]),
+            Record("ru1", "h", source="zen", text=ru, language="ru",
+                   spans=[(4, 23, "Labelling", 0.7), (24, 28, "Bluewashing", 0.3)]),  # Bluewashing has no PTC equivalent
+        ], "v1")
+    with Store(url, create=False) as store:
+        mixed = report.build(store, by="source")
+    assert mixed.languages == ["en", "ru"] and "Russian techniques are counted under their PTC equivalents" in report._headline(mixed)
+    assert [(t.technique, t.spans, t.documents) for t in mixed.techniques] == [("Name_Calling,Labeling", 2, 2), ("Bluewashing", 1, 1)]
+    assert {g.group: g.techniques for g in mixed.groups}["zen"] == {"Name_Calling,Labeling": 1, "Bluewashing": 1}
+    with Store(url) as store:  # one language left: the dataset's own names again
+        store.write([Record("en1", "h", source="wire", status=ERROR, error="gone")], "v1")
+    with Store(url, create=False) as store:
+        ru_only = report.build(store)
+    assert ru_only.languages == ["ru"] and {t.technique for t in ru_only.techniques} == {"Labelling", "Bluewashing"}

@@ -20,7 +20,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from unspin.taxonomy import colour
+from unspin.taxonomy import RU_ZEN_PROP, colour
 from unspin.taxonomy import display_name as display
 from unspin.store import require, sqlalchemy
 from unspin.store.db import ERROR, OK, Store
@@ -75,6 +75,13 @@ class Report:
     groups: list[GroupRow]
     top_spans: list[TopSpan]
     model_versions: list[str]
+    #: Languages of the analysed documents. With more than one, Russian techniques are counted
+    #: under their PTC equivalents (``common_techniques``) so that one technique is one row.
+    languages: list[str] = field(default_factory=list)
+
+    @property
+    def common_techniques(self) -> bool:
+        return len(self.languages) > 1
 
     @property
     def coverage(self) -> float:
@@ -104,14 +111,18 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
         err_cond = [d.status == ERROR] + ([d.published >= since] if since is not None else [])
         n_errors = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(*err_cond)).scalar_one()
         versions = [v for (v,) in conn.execute(sa.select(d.model_version).where(*cond).distinct().order_by(d.model_version))]
+        languages = [str(v) for (v,) in conn.execute(sa.select(d.language).where(*cond, d.language.is_not(None)).distinct().order_by(d.language))]
+        # A corpus of several languages: each Russian technique counts under its PTC equivalent
+        # (as `unspin compare` does), else "Labelling" and "Name_Calling,Labeling" are two rows.
+        technique = (sa.case(_PTC_OF, value=s.technique, else_=s.technique) if len(languages) > 1 else s.technique).label("technique")
         techniques = [
             TechniqueRow(r.technique, r.n, r.docs, round(float(r.mean), 4))
             for r in conn.execute(
-                sa.select(s.technique, sa.func.count().label("n"), sa.func.count(sa.distinct(s.document_id)).label("docs"), sa.func.avg(s.score).label("mean"))
+                sa.select(technique, sa.func.count().label("n"), sa.func.count(sa.distinct(s.document_id)).label("docs"), sa.func.avg(s.score).label("mean"))
                 .select_from(joined)
                 .where(*cond)
-                .group_by(s.technique)
-                .order_by(sa.desc("n"), s.technique)
+                .group_by(technique)
+                .order_by(sa.desc("n"), technique)
             )
         ]
         groups: list[GroupRow] = []
@@ -127,24 +138,28 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
             grouped = sa.select(key, s.document_id, s.start, s.end).select_from(joined).where(*cond).distinct().subquery()
             for g, n in conn.execute(sa.select(grouped.c.grp, sa.func.count()).group_by(grouped.c.grp)):
                 by_key[g].spans = int(n)  # passages, as in the total
-            for g, technique, n in conn.execute(
-                sa.select(key, s.technique, sa.func.count()).select_from(joined).where(*cond).group_by(key, s.technique)
+            for g, name, n in conn.execute(
+                sa.select(key, technique, sa.func.count()).select_from(joined).where(*cond).group_by(key, technique)
             ):
-                by_key[g].techniques[technique] = int(n)
+                by_key[g].techniques[name] = int(n)
             groups = list(by_key.values())
             if by == "month":  # months in time order, undated last
                 groups.sort(key=lambda g: (g.group == NO_DATE, g.group))
         top_spans = [
             TopSpan(r.document_id, r.source, r.technique, round(float(r.score), 4), r.start, r.end, r.text or "")
             for r in conn.execute(
-                sa.select(s.document_id, d.source, s.technique, s.score, s.start, s.end, sa.func.substr(d.text, s.start + 1, s.end - s.start).label("text"))
+                sa.select(s.document_id, d.source, technique, s.score, s.start, s.end, sa.func.substr(d.text, s.start + 1, s.end - s.start).label("text"))
                 .select_from(joined)
                 .where(*cond)
                 .order_by(s.score.desc(), s.document_id, s.start)
                 .limit(top)
             )
         ] if top else []
-    return Report(by, since, int(n_docs), int(n_errors), int(n_spans), int(chars), int(covered), techniques, groups, top_spans, versions)
+    return Report(by, since, int(n_docs), int(n_errors), int(n_spans), int(chars), int(covered), techniques, groups, top_spans, versions, languages)
+
+
+#: ZenPropaganda technique name -> its PTC equivalent, for those that have one (``unspin.taxonomy``).
+_PTC_OF = {ru: ptc for ru, ptc in RU_ZEN_PROP.items() if ptc and ptc != ru}
 
 
 def _group_key(store: Store, by: str) -> Any:
@@ -161,10 +176,12 @@ def _group_key(store: Store, by: str) -> Any:
 
 def _headline(r: Report) -> str:
     since = f" published since {r.since.isoformat()}" if r.since else ""
+    mixed = (f" ({', '.join(r.languages)}: Russian techniques are counted under their PTC equivalents)"
+             if r.common_techniques else "")
     return (
         f"{r.documents + r.errors} documents{since}: {r.documents} analysed, {r.errors} failed; "
         f"{r.spans} persuasion passage{'s' if r.spans != 1 else ''}; {r.coverage:.1%} of the {r.chars:,} characters "
-        "of the analysed documents lie inside a persuasion passage"
+        f"of the analysed documents lie inside a persuasion passage{mixed}"
     )
 
 
