@@ -15,10 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from warnings import warn
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, Sequence
+from warnings import warn
 
 from unspin import __version__
 from unspin import language as langid

@@ -97,7 +97,6 @@ class GenreModel:
                 p[i] = self.min_opinion
         return {l: float(v) for l, v in zip(self.labels, p)}
 
-
     def caution(self, text: str) -> str | None:
         """Why the genre of ``text`` is a guess, or None when the text is like the training
         articles. Two limits from config.json ``typicality`` (percentiles of the training split,
