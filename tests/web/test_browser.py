@@ -484,6 +484,7 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
     try:
         heading = w.page.locator(".unspin-reading-genre h3")
         assert heading.inner_text() == "Genre (a guess)" and heading.get_attribute("title") == caution
+        assert float(w.page.eval_on_selector(".unspin-reading-genre .unspin-bars", "e => getComputedStyle(e).opacity")) < 1  # drawn faint
     finally:
         w.close()
     doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1})

@@ -323,7 +323,7 @@
     var chart = genreChart(doc.genre);
     // A genre marked as a guess (genre.caution: a text unlike the model's training articles) says so.
     var guess = doc.genre && typeof doc.genre.caution === "string" && doc.genre.caution;
-    if (chart) body.appendChild(h("div", { className: "unspin-reading-genre" }, [
+    if (chart) body.appendChild(h("div", { className: guess ? "unspin-reading-genre unspin-guess" : "unspin-reading-genre" }, [
       h("h3", { text: guess ? "Genre (a guess)" : "Genre", title: guess || null }), chart]));
     card.appendChild(body);
     return card;
