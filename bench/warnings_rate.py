@@ -1,0 +1,65 @@
+"""How often the input road's warnings fire on ordinary articles (their false-alarm rate).
+
+    python bench/warnings_rate.py [FOLDER ...]    # default: PTC train and ZenPropaganda train articles
+
+Each article<ID>.txt is read as `unspin analyze FILE` reads it (``unspin.inputs.read``), then
+checked by the warnings the pipeline adds before any model runs: the language identification
+(undetermined or another language than the folder's majority), the mixed-script warning
+(``unspin.language.mixed_script_warning``) and, for English, the genre caution
+(``GenreModel.caution``). Printed: per folder, the number of articles and how many earned each
+warning (the first 60 characters of the warning), with one example file each. These are news and
+blog articles, so every warning here is a false alarm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT = [ROOT.parent / "shared" / "data" / "ptc" / "train-articles", ROOT.parent / "shared" / "data" / "ru_zen_prop" / "train-articles"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("folders", nargs="*", type=Path, default=DEFAULT)
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    from unspin.components.genre import load_genre_model
+    from unspin.inputs import read
+    from unspin.language import decide, identify, mixed_script_warning
+    from unspin.view import ModelView
+
+    genre = load_genre_model()
+    for folder in args.folders:
+        paths = sorted(folder.glob("article*.txt"))
+        idents = {}
+        counts: Counter = Counter()
+        example: dict[str, str] = {}
+
+        def note(kind: str, name: str) -> None:
+            counts[kind] += 1
+            example.setdefault(kind, name)
+
+        sources = {p.name: read(p.read_bytes(), p.name) for p in paths}
+        for name, src in sources.items():
+            idents[name] = identify(ModelView.of(src.text).text)
+            for w in src.warnings:
+                note(w[:60], name)
+        majority = Counter(decide(i) for i in idents.values()).most_common(1)[0][0]
+        for name, src in sources.items():
+            lang = decide(idents[name])
+            if lang != majority:
+                note(f"language {lang}, not {majority}", name)
+            if mixed_script_warning(idents[name], majority):
+                note("mixed script", name)
+            if majority == "en" and genre.caution(src.text):
+                note("genre caution: " + genre.caution(src.text)[:45], name)
+        print(f"{folder}: {len(paths)} articles ({majority}); warnings: " + (", ".join(
+            f"{k!r} {n} (e.g. {example[k]})" for k, n in counts.most_common()) or "none"))
+
+
+if __name__ == "__main__":
+    main()
