@@ -66,13 +66,32 @@ def technique_labels(enc: Encoded, gold: list[corpus.Label], labels: list[str]) 
     return tech
 
 
-def build_examples(tok, articles, labels_by_art, labels: list[str], stride: int, window: int, cls_id: int, sep_id: int):
-    """Training windows (as train_spans.build_examples, with this encoder's <s> / </s> ids)."""
+def snap_to_clauses(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Each span widened or narrowed to the run of clauses (``unspin.ru_decoding.units``) that
+    lie at least half inside it: the units the decoder marks, so that BIO targets begin and end
+    where a decoded span can. A span that covers no clause by half (a few words inside a long
+    clause) is kept as it is."""
+    from unspin.ru_decoding import units
+
+    clauses = units(text, "clause")
+    out = []
+    for a, b in spans:
+        inside = [u for u in clauses if (min(b, u.end) - max(a, u.start)) * 2 >= (u.end - u.start) > 0]
+        out.append((inside[0].start, inside[-1].end) if inside else (a, b))
+    return out
+
+
+def build_examples(tok, articles, labels_by_art, labels: list[str], stride: int, window: int, cls_id: int, sep_id: int,
+                   snap: bool = False):
+    """Training windows (as train_spans.build_examples, with this encoder's <s> / </s> ids).
+    ``snap``: BIO targets from the gold spans snapped to clauses (``snap_to_clauses``); the
+    technique targets keep the gold spans."""
     examples = []
     for art, text in articles.items():
         enc = encode(tok, text)
         gold = labels_by_art.get(art, [])
-        bio = train_spans.bio_labels(enc, [(l.start, l.end) for l in gold])
+        offsets = [(l.start, l.end) for l in gold]
+        bio = train_spans.bio_labels(enc, snap_to_clauses(text, offsets) if snap else offsets)
         tech = technique_labels(enc, gold, labels)
         norm = normalise(text)
         inst = []
@@ -194,7 +213,7 @@ def train(args) -> None:
     tok = load_tokenizer(str(base / "tokenizer.json"))
     by_art = corpus.group_by_article(gold)
     examples = build_examples(tok, {a: articles[a] for a in train_ids}, by_art, labels, args.stride, args.window,
-                              special["cls_id"], special["sep_id"])
+                              special["cls_id"], special["sep_id"], snap=args.snap_to_clauses)
     print(f"{len(train_ids)} training articles -> {len(examples)} windows; {len(val_ids)} validation articles", flush=True)
 
     net = train_spans.SpanNet(base, len(labels))
@@ -447,6 +466,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--limit", type=int, default=0, help="only this many training articles (smoke tests)")
+    ap.add_argument("--snap-to-clauses", action="store_true",
+                    help="BIO targets from gold spans snapped to the clauses the decoder marks (technique targets unchanged)")
     ap.add_argument("--train-articles", type=int, default=0,
                     help="train on a seeded sample of this many of the 79 training articles; same validation articles (a learning curve)")
     ap.add_argument("--all-articles", action="store_true",

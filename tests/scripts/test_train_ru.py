@@ -158,3 +158,15 @@ def test_adopt_decoder_takes_the_validated_runs_decoder(tmp_path):
     assert config["validation"]["from_run"] == str(source) and config["validation"]["figures_of_that_run"]["measures"]["span_f1_iou50"] == 0.3
     with pytest.raises(SystemExit, match="give --decoder-from"):
         train_ru.adopt_decoder(out, train_ru.parser().parse_args(["--out", str(out), "--all-articles"]))
+
+
+def test_snap_to_clauses_moves_span_edges_to_the_clauses_the_decoder_marks():
+    text = "Власти лгут нам, это позор. Эксперты уверены, что всё хорошо."
+    first = text.index("это позор")
+    # Most of the clause "это позор." is inside: the span grows to the whole clause.
+    assert train_ru.snap_to_clauses(text, [(first + 1, len("Власти лгут нам, это позор."))]) == [(first, first + len("это позор."))]
+    # Two clauses half inside or more: the run of both.
+    assert train_ru.snap_to_clauses(text, [(0, first + 8)]) == [(0, first + len("это позор."))]
+    # A few words inside a long clause cover no clause by half: kept as they are.
+    long = "Эксперты снова и снова уверяют нас всех, что всё хорошо."
+    assert train_ru.snap_to_clauses(long, [(9, 14)]) == [(9, 14)]
