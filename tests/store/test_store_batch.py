@@ -348,5 +348,6 @@ def test_each_document_keeps_its_models_version_and_reruns_compare_per_language(
     monkeypatch.setitem(VERSIONS, "en", "0.3.0+unspin-en-spans.e2")  # a new English model build
     newer = go()
     assert (newer.analysed, newer.skipped) == (1, 2) and docs_by_id(db_url)["in/en"].model_version == VERSIONS["en"]
+    assert (first.rereads, newer.rereads, newer.as_dict()["replaced_readings"]) == (0, 1, 1)  # the new build replaced one reading
     other = go("run-2")  # the run's own version covers failed documents only
     assert (other.analysed, other.errors, other.skipped) == (0, 1, 2)

@@ -99,6 +99,7 @@ def test_batch_fast_uses_the_small_model_and_reanalyses_what_the_other_size_stor
     fast = unspin("batch", str(folder), "--db", db, "--json", "--fast")
     assert fast.returncode == 0, fast.stderr
     assert json.loads(fast.stdout)["analysed"] == 1  # stored by the accurate model: analysed again
+    assert json.loads(fast.stdout)["replaced_readings"] == 1  # ... and said to replace that reading
     from unspin.pipeline import model_version
     from unspin.store.db import Store
 

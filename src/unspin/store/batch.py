@@ -194,6 +194,9 @@ class Summary:
     #: (each row's warnings say which value), and the first few of their ids.
     dates_dropped: int = 0
     dates_dropped_ids: list[str] = field(default_factory=list)
+    #: Of the documents analysed in this run: those stored before, with the same text, as read
+    #: by other models (another build or size), whose readings this run replaces.
+    rereads: int = 0
     #: ``{model version: documents analysed in this run}``: the models that read them.
     model_versions: Counter = field(default_factory=Counter)
 
@@ -229,6 +232,7 @@ class Summary:
             "dates_dropped": self.dates_dropped,
             "dates_dropped_ids": self.dates_dropped_ids,
             "model_versions": dict(self.model_versions.most_common()),
+            "replaced_readings": self.rereads,
         }
 
 
@@ -300,6 +304,9 @@ def run_batch(
                     summary.failed_before += old.status == ERROR
                     step(1)
                     continue
+                if old and old.status != ERROR and old.content_hash == item.content_hash:
+                    # The same text, stored as read by other models (another build or size): replaced.
+                    summary.rereads += 1
                 if item.bad_date is not None:
                     summary.dates_dropped += 1
                     if len(summary.dates_dropped_ids) < 20:

@@ -147,7 +147,8 @@ def summary_line(summary: Any) -> str:
     parts = [f"{n} {what}" for n, what in why if n]
     failed = f"{summary.failed} failed" + (f" ({'; '.join(parts)})" if parts else "")
     return (
-        f"{summary.total} documents in {summary.seconds:.1f} s: {summary.analysed} analysed now, "
+        f"{summary.total} documents in {summary.seconds:.1f} s: {summary.analysed} analysed now"
+        + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "") + ", "
         f"{already} already analysed (stored with the current models, skipped), {failed}; "
         f"{summary.passages} persuasion passages with {summary.spans} technique labels written; {summary.rate:.2f} documents/s"
     )
