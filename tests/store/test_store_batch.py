@@ -234,10 +234,11 @@ def test_unusable_inputs_fail_before_any_work(tmp_path: Path, name: str, content
 
 def test_a_published_value_that_is_not_a_date_costs_only_the_date(tmp_path: Path, db_url: str) -> None:
     path = tmp_path / "feed.jsonl"
-    rows = [{"id": "good", "text": article(1), "published": "2024-03-01"}, {"id": "odd", "text": article(3), "published": "not a date"}]
+    rows = [{"id": "good", "text": article(1), "published": "2024-03-01"}, {"id": "odd", "text": article(3), "published": "not a date"},
+            {"id": "blank", "text": "  ", "published": "not a date either"}]  # fails for its text: listed as failed, not for its date
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     summary, counts = run([path], db_url)
-    assert (summary.analysed, summary.errors, summary.dates_dropped, summary.dates_dropped_ids) == (2, 0, 1, ["odd"])
+    assert (summary.analysed, summary.errors, summary.dates_dropped, summary.dates_dropped_ids) == (2, 1, 1, ["odd"])
     assert summary.as_dict()["dates_dropped"] == 1
     row = docs_by_id(db_url)["odd"]
     assert (row.status, row.published, row.error) == ("ok", None, None)
@@ -247,11 +248,11 @@ def test_a_published_value_that_is_not_a_date_costs_only_the_date(tmp_path: Path
     assert warnings["odd"] == ["published: cannot read 'not a date' as an ISO date (YYYY-MM-DD); stored without a date"]
     assert warnings["good"] == []
     again, _ = run([path], db_url)
-    assert (again.analysed, again.skipped, again.dates_dropped) == (0, 2, 0)  # unchanged: skipped, nothing new dropped
+    assert (again.analysed, again.skipped, again.dates_dropped) == (0, 3, 0)  # unchanged: skipped, nothing new dropped
     rows[1]["published"] = "2024-03-02"  # the user fixes the date: stored again, now with it
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     fixed, _ = run([path], db_url)
-    assert (fixed.analysed, fixed.skipped) == (1, 1) and docs_by_id(db_url)["odd"].published == dt.date(2024, 3, 2)
+    assert (fixed.analysed, fixed.skipped) == (1, 2) and docs_by_id(db_url)["odd"].published == dt.date(2024, 3, 2)
 
 
 def test_the_json_summary_keeps_whole_failure_reasons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

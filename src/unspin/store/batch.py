@@ -190,8 +190,8 @@ class Summary:
 
     #: Of ``skipped``: documents stored as failed by an earlier run (``--retry-errors`` retries).
     failed_before: int = 0
-    #: Documents stored in this run without their ``published`` value, which was not a date
-    #: (each row's warnings say which value), and the first few of their ids.
+    #: Documents analysed and stored in this run without their ``published`` value, which was
+    #: not a date (each row's warnings say which value), and the first few of their ids.
     dates_dropped: int = 0
     dates_dropped_ids: list[str] = field(default_factory=list)
     #: Of the documents analysed in this run: those stored before, with the same text, as read
@@ -275,6 +275,7 @@ def run_batch(
     step = progress or (lambda n: None)
     started = time.perf_counter()
     current: dict[str, str] = {}  # language -> version_for(language), read once per run
+    bad_dates: set[str] = set()  # ids whose published value was not a date
 
     def up_to_date(old: Stored, content_hash: str) -> bool:
         """Whether the stored row is what analysing this input now would store."""
@@ -308,9 +309,7 @@ def run_batch(
                     # The same text, stored as read by other models (another build or size): replaced.
                     summary.rereads += 1
                 if item.bad_date is not None:
-                    summary.dates_dropped += 1
-                    if len(summary.dates_dropped_ids) < 20:
-                        summary.dates_dropped_ids.append(item.id)
+                    bad_dates.add(item.id)  # counted once analysed: a failed document has more to fix than its date
                 yield item
 
     pending: list[Record] = []
@@ -336,6 +335,10 @@ def run_batch(
             else:
                 summary.analysed += 1
                 summary.model_versions[rec.model_version or model_version] += 1
+                if rec.id in bad_dates:
+                    summary.dates_dropped += 1
+                    if len(summary.dates_dropped_ids) < 20:
+                        summary.dates_dropped_ids.append(rec.id)
         pending.extend(records)
         if len(pending) >= commit_every or time.monotonic() - last_flush >= commit_seconds:
             flush()
