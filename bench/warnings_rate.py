@@ -35,31 +35,25 @@ def main() -> None:
     genre = load_genre_model()
     for folder in args.folders:
         paths = sorted(folder.glob("article*.txt"))
-        idents = {}
-        counts: Counter = Counter()
-        example: dict[str, str] = {}
-
-        def note(kind: str, name: str) -> None:
-            counts[kind] += 1
-            example.setdefault(kind, name)
-
         sources = {p.name: read(p.read_bytes(), p.name) for p in paths}
-        for name, src in sources.items():
-            idents[name] = identify(ModelView.of(src.text).text)
-            for w in src.warnings:
-                note(w[:60], name)
+        idents = {name: identify(ModelView.of(src.text).text) for name, src in sources.items()}
         majority = Counter(decide(i) for i in idents.values()).most_common(1)[0][0]
+        found: list[tuple[str, str]] = []  # (warning, article)
         for name, src in sources.items():
-            lang = decide(idents[name])
-            if lang != majority:
-                note(f"language {lang}, not {majority}", name)
+            found += [(w[:60], name) for w in src.warnings]
+            if decide(idents[name]) != majority:
+                found.append((f"language {decide(idents[name])}, not {majority}", name))
             if mixed_script_warning(idents[name], majority):
-                note("mixed script", name)
-            if majority == "en" and genre.caution(src.text):
-                note("genre caution: " + genre.caution(src.text)[:45], name)
+                found.append(("mixed script", name))
+            caution = genre.caution(src.text) if majority == "en" else None
+            if caution:
+                found.append(("genre caution: " + caution[:45], name))
+        counts = Counter(kind for kind, _ in found)
+        example = {}
+        for kind, name in found:
+            example.setdefault(kind, name)
         print(f"{folder}: {len(paths)} articles ({majority}); warnings: " + (", ".join(
             f"{k!r} {n} (e.g. {example[k]})" for k, n in counts.most_common()) or "none"))
-
 
 if __name__ == "__main__":
     main()
