@@ -132,3 +132,9 @@ def test_techniques_never_breaks_a_name_or_crops_an_example(columns: int):
         assert any(t.name in line for line in lines), f"{t.name} broken across lines at {columns} columns"
         if columns == 80:  # blocks: every example whole, in reading order
             assert " ".join(t.example.split()) in flat, t.example
+
+
+@pytest.mark.parametrize("command", ["analyze", "compare", "batch", "report", "export", "serve", "eval", "predict"])
+def test_help_at_80_columns_crops_nothing(command: str):
+    out = run(command, "-h", columns=80).stdout.decode()
+    assert "Usage: " in out and "…" not in out, [line for line in out.splitlines() if "…" in line]

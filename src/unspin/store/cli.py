@@ -25,7 +25,7 @@ from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 
 DEFAULT_DB = "sqlite:///unspin.db"
-DB_HELP = "Database URL: sqlite:///FILE.db or postgresql+psycopg://USER@HOST/DB (env UNSPIN_DB)."
+DB_HELP = "Database URL: sqlite:///FILE.db, or postgresql+psycopg://HOST/DB (user, password and port as usual in the URL)."
 
 err = Console(stderr=True)
 
