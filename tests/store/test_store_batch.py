@@ -352,3 +352,13 @@ def test_each_document_keeps_its_models_version_and_reruns_compare_per_language(
     assert (first.rereads, newer.rereads, newer.as_dict()["replaced_readings"]) == (0, 1, 1)  # the new build replaced one reading
     other = go("run-2")  # the run's own version covers failed documents only
     assert (other.analysed, other.errors, other.skipped) == (0, 1, 2)
+
+
+def test_the_closing_line_counts_in_the_singular_when_it_should():
+    from unspin.store.batch import Summary
+    from unspin.store.cli import summary_line
+
+    one = summary_line(Summary(total=1, analysed=1, spans=1, passages=1, seconds=1.0))
+    assert one.startswith("1 document in 1.0 s: 1 analysed now,") and "1 persuasion passage with 1 technique label written" in one
+    two = summary_line(Summary(total=2, analysed=2, spans=3, passages=2, seconds=1.0, rereads=1))
+    assert two.startswith("2 documents in 1.0 s: 2 analysed now (1 of them replacing readings by other models),")

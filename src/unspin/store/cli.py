@@ -62,7 +62,8 @@ def batch(
         "with columns id, text [, source, published, url, title]."),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
-    language: str = typer.Option("auto", "--language", "-l", help="auto (each document identified), or en / ru to force that model."),
+    language: str = typer.Option("auto", "--language", "-l", parser=lambda v: str(v).strip().lower(), metavar="<auto|en|ru>",
+                                 help="auto (each document identified), or en / ru to force that model (any case)."),
     max_chars: int = typer.Option(MAX_CHARS, "--max-chars", min=1, help="Record longer documents as errors."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Analyse on Dask: local, local:N (start N worker processes) or tcp://SCHEDULER:8786."),
     retry_errors: bool = typer.Option(False, "--retry-errors", help="Analyse again documents stored as errors (otherwise skipped like analysed ones)."),
@@ -147,10 +148,11 @@ def summary_line(summary: Any) -> str:
     parts = [f"{n} {what}" for n, what in why if n]
     failed = f"{summary.failed} failed" + (f" ({'; '.join(parts)})" if parts else "")
     return (
-        f"{summary.total} documents in {summary.seconds:.1f} s: {summary.analysed} analysed now"
+        f"{summary.total} document{'s' if summary.total != 1 else ''} in {summary.seconds:.1f} s: {summary.analysed} analysed now"
         + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "") + ", "
         f"{already} already analysed (stored with the current models, skipped), {failed}; "
-        f"{summary.passages} persuasion passages with {summary.spans} technique labels written; {summary.rate:.2f} documents/s"
+        f"{summary.passages} persuasion passage{'s' if summary.passages != 1 else ''} with {summary.spans} technique "
+        f"label{'s' if summary.spans != 1 else ''} written; {summary.rate:.2f} documents/s"
     )
 
 
