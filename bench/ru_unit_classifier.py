@@ -83,7 +83,7 @@ def main() -> None:
     from unspin import corpus
     from unspin.components.techniques import TechniqueTagger
     from unspin.evaluation import tune_unit_decoder
-    from unspin.ru_decoding import units
+    from unspin.ru_decoding import unit_scores, units
     from unspin.runtime import TokenOutputs
     from unspin.scoring import coverage
 
@@ -112,15 +112,15 @@ def main() -> None:
         fitted = model_for[val_ids[0]]
     print(f"fitted on {args.fit_on}: {fitted[2]} clauses; {'no token states' if args.no_states else 'with token states'}", flush=True)
 
+    article_of = {articles[a]: a for a in val_ids}  # tune_unit_decoder hands the encoder texts, not ids
+
     def rescored(text: str) -> TokenOutputs:
         """The encoder outputs with each clause's tokens given the classifier's P(in)."""
-        a = next(k for k in val_ids if articles[k] == text)
+        a = article_of[text]
         out, us = outs[a], cl[a]
         scaler, clf, _ = model_for[a]
         p = clf.predict_proba(scaler.transform(unit_features(text, out, us)[:, keep]))[:, 1]
         probs = out.probs.copy()
-        from unspin.ru_decoding import unit_scores
-
         t0, t1, _, _ = unit_scores(out.enc, out.probs, us)
         for i in range(len(us)):
             # P(begin) stays the model's; P(inside) is set so that P(begin) + P(inside) = p.
@@ -128,8 +128,8 @@ def main() -> None:
         return TokenOutputs(out.enc, probs, out.states)
 
     cap = args.max_coverage_ratio * coverage(gold, {a: len(articles[a]) for a in train_ids})
-    base = tune_unit_decoder(folder, data, tagger=TechniqueTagger(lambda t: outs[next(k for k in val_ids if articles[k] == t)],
-                                                                  tagger.head, tagger.labels), max_coverage=cap)
+    base = tune_unit_decoder(folder, data, tagger=TechniqueTagger(lambda t: outs[article_of[t]], tagger.head, tagger.labels),
+                             max_coverage=cap)
     new = tune_unit_decoder(folder, data, tagger=TechniqueTagger(rescored, tagger.head, tagger.labels), max_coverage=cap)
     for name, res in (("mean token P(in) (shipped)", base), ("clause classifier", new)):
         m = res["measures"]

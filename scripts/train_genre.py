@@ -416,15 +416,8 @@ def typicality(out: Path, docs, data: Path, ptc: int) -> dict:
 
     model = GenreModel(out)
     train_docs, held = genre_split(docs)
-    cols = model._style_columns()
-
-    def distance(text: str) -> float:
-        raw, _ = model.features(text)
-        z = (raw[cols] - model.mean[cols]) / model.scale[cols]
-        return float(z @ z)
-
     words = np.array([len(d.text.split()) for d in train_docs])
-    dist = np.array([distance(d.text) for d in train_docs])
+    dist = np.array([model.style_distance(d.text) for d in train_docs])
     cfg = json.loads((out / "config.json").read_text())
     cfg["typicality"] = {
         "min_words": int(np.floor(np.percentile(words, 1))),

@@ -29,3 +29,9 @@ def choice(cls: type[enum.Enum]) -> dict[str, Any]:
 
     parser: Callable[[Any], enum.Enum] = parse
     return {"parser": parser, "metavar": f"<{'|'.join(names)}>"}  # the project's metavar style
+
+
+def language_code(value: Any) -> str:
+    """A ``--language`` value as typed, read case-insensitively ("EN" is en), as ``choice``
+    reads --format; an unknown code is refused later by the pipeline, which names the ones it has."""
+    return str(value).strip().lower()

@@ -24,7 +24,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from unspin import __version__
-from unspin.choices import choice
+from unspin.choices import choice, language_code
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.pipeline import MODELS, SUPPORTED
@@ -123,16 +123,13 @@ def _root(
 
 
 SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML file, an http(s) URL, or - to read standard input.", show_default=False)]
-def _language_code(value: str) -> str:
-    """--language as typed, read case-insensitively ("EN" is en), as --format is."""
-    return str(value).strip().lower()
-
-
-LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=_language_code, metavar="<auto|en|ru>",
+LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                           help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
+
+
 class InputFormat(str, enum.Enum):
     auto = "auto"
     text = "text"
@@ -315,7 +312,7 @@ def evaluate(
     labels: Path = typer.Option(..., "--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files."),
     task: Task = typer.Option(Task.si, "--task", help="si: find the spans; tc: label the gold spans with techniques."),
     fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text table or one JSON object."),
-    language: str = typer.Option("en", "--language", "-l", parser=_language_code, metavar="<en|ru>",
+    language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
                                  help="Model to score: en (PTC) or ru (ZenPropaganda names)."),
     fast: FastOpt = False,
 ) -> None:
@@ -369,7 +366,7 @@ def predict(
     task: Task = typer.Option(Task.si, "--task", help="si: find spans; tc: label the spans given in --spans."),
     spans: Optional[Path] = typer.Option(None, "--spans", help="TC only: the spans to label (ID [technique] start end lines)."),
     output: Path = typer.Option(..., "--output", "-o", help="Where to write the predictions in the official submission format."),
-    language: str = typer.Option("en", "--language", "-l", parser=_language_code, metavar="<en|ru>",
+    language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
                                  help="Model: en (PTC techniques) or ru (ZenPropaganda technique names)."),
     fast: FastOpt = False,
 ) -> None:

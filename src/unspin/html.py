@@ -82,14 +82,19 @@ def looks_like_html(data: str | bytes) -> bool:
     """
     if isinstance(data, bytes):
         data = data[:65536].decode("utf-8", errors="replace")
-    head = data[:4096]
-    if _PAGE_START.match(head):
+    if _is_page(data):
         return True
-    stripped = head.lstrip("\ufeff \t\r\n")
+    stripped = data[:4096].lstrip("\ufeff \t\r\n")
     if not stripped.startswith("<"):
         return False
     closes = len(_BLOCK_CLOSE.findall(data[:65536]))
     return closes >= 2 or (closes >= 1 and _BLOCK_OPEN.match(stripped) is not None)
+
+
+def _is_page(data: str | bytes) -> bool:
+    """Whether ``data`` opens as a whole page (a doctype, <html>, <head> or <body>), not a fragment."""
+    head = data[:4096].decode("utf-8", errors="replace") if isinstance(data, bytes) else data[:4096]
+    return _PAGE_START.match(head) is not None
 
 
 def html_tags(text: str) -> list[str]:
@@ -275,8 +280,7 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
             f"the page looks like a list of {teasers} teasers (a section front or search page), not one article; "
             "the analysis reads them as one text"
         )
-    head = html[:4096].decode("utf-8", errors="replace") if isinstance(html, bytes) else html[:4096]
-    if len(text) < LITTLE_TEXT and _PAGE_START.match(head):
+    if len(text) < LITTLE_TEXT and _is_page(html):
         # Only for a whole page, where little text means the article was missed; a fragment
         # ("<p>...</p>" pasted or piped) is as short as the user made it.
         warnings.append(f"very little text ({len(text)} characters) was found in the page; check that it is the article")

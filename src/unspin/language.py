@@ -128,8 +128,15 @@ def by_script(ident: Identification) -> str | None:
 
 
 def identify(text: str) -> Identification:
-    """Identify the language of ``text`` (its first ``HEAD`` characters). Never raises."""
-    head = text[:HEAD]
+    """Identify the language of ``text`` (its first ``HEAD`` characters). Never raises.
+
+    The last few answers are kept: routing a text (``unspin.pipeline``) and reading it into a
+    Document both ask about the same text, and the answer (frozen) cannot differ."""
+    return _identify_head(text[:HEAD])
+
+
+@lru_cache(maxsize=16)
+def _identify_head(head: str) -> Identification:
     letters = _LETTER.findall(head)
     if not letters:
         return Identification("und", 0.0, 0, False)

@@ -65,6 +65,7 @@ class GenreModel:
         self.min_words = typical.get("min_words")
         self.max_distance = typical.get("max_sum_sq_z")
         self.min_opinion = float(self.config.get("marker_rule", {}).get("min_opinion", 0.9))
+        self._style = self._style_columns()
         if embedder is None and "minilm" in self.blocks:
             from unspin.article.embed import load_embedder
 
@@ -113,13 +114,18 @@ class GenreModel:
             return (f"text too short to tell its genre ({words} word{'s' if words != 1 else ''}; 99% of the articles the genre "
                     f"model learned from have {self.min_words:g} words or more)")
         if self.max_distance is not None:
-            raw, _ = self.features(text)
-            keep = self._style_columns()
-            z = (raw[keep] - self.mean[keep]) / self.scale[keep]
-            if float(z @ z) > self.max_distance:
+            if self.style_distance(text) > self.max_distance:
                 return ("text unlike the articles the genre model learned from (its style, such as the use of I, you, "
                         "questions or sentence length, is farther from theirs than 99% of them): its genre is a guess")
         return None
+
+    def style_distance(self, text: str) -> float:
+        """The squared standardised distance sum((x - mean) / scale)**2 of ``text``'s style
+        features (the blocks other than ``minilm``) from the training average: what ``caution``
+        compares with ``typicality.max_sum_sq_z`` and scripts/train_genre.py takes percentiles of."""
+        raw, _ = self.features(text)
+        z = (raw[self._style] - self.mean[self._style]) / self.scale[self._style]
+        return float(z @ z)
 
     def _style_columns(self) -> np.ndarray:
         """Indices of the feature vector outside the ``minilm`` block (the measured style)."""

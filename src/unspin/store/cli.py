@@ -20,7 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from unspin.choices import choice
+from unspin.choices import choice, language_code
 from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 
@@ -62,7 +62,7 @@ def batch(
         "with columns id, text [, source, published, url, title]."),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
-    language: str = typer.Option("auto", "--language", "-l", parser=lambda v: str(v).strip().lower(), metavar="<auto|en|ru>",
+    language: str = typer.Option("auto", "--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                  help="auto (each document identified), or en / ru to force that model (any case)."),
     max_chars: int = typer.Option(MAX_CHARS, "--max-chars", min=1, help="Record longer documents as errors."),
     dask: Optional[str] = typer.Option(None, "--dask", help="Analyse on Dask: local, local:N (start N worker processes) or tcp://SCHEDULER:8786."),
