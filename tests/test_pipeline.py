@@ -65,8 +65,9 @@ def test_two_sizes_default_accurate_and_fast_small():
     assert doc.to_dict()["model"] == {"size": "fast", "version": model_version("en", fast=True)}
     assert unspin.analyze(text).model == {"size": "accurate", "version": model_version("en")}
     assert unspin.Document.from_dict(doc.to_dict()) == doc
-    # Russian has one size: fast=True reads it with the same model.
+    # Russian has one size: fast=True reads it with the same model, and no analysis calls it "accurate".
     assert unspin.load("ru", fast=True).get("techniques").encoder.path.name == "ru"
+    assert unspin.load("ru").model["size"] == unspin.load("ru", fast=True).model["size"] == "standard"
 
 
 def test_a_path_records_its_source_and_analyze_many_wants_a_collection(tmp_path):

@@ -253,7 +253,7 @@ def analyze(
     · [bold]genre[/] label and scores (opinion, reporting, satire), and [bold]caution[/] when the label is a guess (a short or unusual text); English only
     · [bold]summary[/] words, spans (passages), technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts, claims, sentence
     · [bold]warnings[/] notes on how the input was read ([] when none)
-    · [bold]model[/] size (accurate, or fast with --fast) and version of the models that read it
+    · [bold]model[/] size (accurate, or fast with --fast; standard for Russian, which has one size) and version of the models that read it
     · [bold]meta[/] what was said about the input (its source)
     · [bold]text[/] the analysed text, which every offset indexes (for HTML input, the extracted article)
     """

@@ -173,7 +173,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)
     genre: Genre | None = None
     summary: Summary | None = None
-    #: Which models read the text: ``{"size": "accurate" | "fast", "version": model_version}``
+    #: Which models read the text: ``{"size": "accurate" | "fast" | "standard", "version": model_version}``
+    #: ("standard": Russian, which has one size)
     #: (``unspin.pipeline.model_version``), set by the pipeline, emitted as ``"model"``.
     model: dict[str, str] = field(default_factory=dict)
     groups: dict[str, SpanGroup] = field(init=False, repr=False)
