@@ -14,7 +14,9 @@ def test_spans_are_views_by_offset_and_json_shape():
     doc.spans.append(Span(s, s + len("corrupt elite"), "Name_Calling,Labeling", 0.8765))
     doc.spans.append(Span(s, s + len("corrupt"), "Loaded_Language", 0.5))
     d = doc.to_dict()
-    assert list(d) == ["unspin", "language", "text_chars", "spans", "techniques", "warnings", "text"]
+    assert list(d) == ["unspin", "language", "text_chars", "spans", "techniques", "warnings", "claims", "genre", "text"]
+    assert d["claims"] is None and d["genre"] is None  # always there; null: not looked for
+    assert Document.from_dict(d) == doc
     assert d["text"] == text  # the text every offset indexes
     assert d["warnings"] == []
     assert d["unspin"] == __version__ and d["text_chars"] == len(text)

@@ -253,6 +253,35 @@ def test_styled_and_invisible_characters_get_the_spans_and_claims_of_the_plain_f
     assert len(styled.to_dict()["claims"]) == len(plain.to_dict()["claims"]) == 1
 
 
+def test_view_reads_other_line_breaks_as_newlines() -> None:
+    text = "Title\r\rBody one.\rBody two.\r\nCRLF stays.\u2029Next\u2028line\x0cpage"
+    view = ModelView.of(text)
+    assert view.text == "Title\n\nBody one.\nBody two.\r\nCRLF stays.\n\nNext\nline\n\npage"
+    a = view.text.index("Next")
+    assert view.span(a, a + 4) == (text.index("Next"), text.index("Next") + 4)  # U+2029 became two characters
+    assert ModelView.of("a\r\nb").identity  # CRLF files (PTC's gold offsets count the \r) are left alone
+
+
+COLUMN = ("Stop the Madness Before It Is Too Late\n\nOur so-called mayor and his gang of clueless bureaucrats want to "
+          "steal your money. This is daylight robbery.\n\nIf this scheme goes ahead, our streets will burn.\n\n"
+          "Real patriots must stand up now!")
+
+
+@pytest.mark.parametrize("br", ["\r", "\u2029"])
+def test_lone_carriage_returns_and_paragraph_separators_read_as_line_breaks_in_the_shipped_models(br: str) -> None:
+    need(have_models(), "the shipped English models are not installed")
+    import unspin
+
+    text = COLUMN.replace("\n\n", br + br if br == "\r" else br)
+    a, b = unspin.analyze(text), unspin.analyze(COLUMN)
+    # The same readings as with "\n"; offsets map back onto the text as given.
+    assert [a.text_of(s) for s in a.spans] == [b.text_of(s) for s in b.spans] != []
+    assert [s.label for s in a.spans] == [s.label for s in b.spans]
+    assert all(br not in a.text_of(s) for s in a.spans)  # no span runs across a paragraph
+    assert [c["text"] for c in a.to_dict()["claims"]] == [c["text"] for c in b.to_dict()["claims"]]
+    assert a.summary.sentence == b.summary.sentence
+
+
 def have_models() -> bool:
     from store.fakes import have_model
 

@@ -58,3 +58,15 @@ def test_no_color_in_a_terminal_gets_the_plain_markers(monkeypatch):
     buf = io.StringIO()
     print_document(make(), Console(file=buf, force_terminal=True, width=100))
     assert "[1>They lied again<1]" in buf.getvalue()
+
+
+def test_lone_carriage_returns_and_separators_show_as_line_breaks():
+    # A terminal would overwrite the headline on a lone \r and show nothing for U+2029.
+    text = "Stop the madness\r\rThey lied again.\u2029The corrupt elites lie.\u2028Always."
+    d = Document(text)
+    d.spans.append(Span(text.index("They"), text.index("They") + 15, "Loaded_Language", 0.4))
+    out = render(d, "text")
+    assert "\r" not in out and "\u2029" not in out and "\u2028" not in out
+    lines = [line.strip(" │") for line in out.splitlines()]
+    assert "Stop the madness" in lines and "[1>They lied again<1]." in lines
+    assert "The corrupt elites lie." in lines and "Always." in lines

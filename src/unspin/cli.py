@@ -256,6 +256,7 @@ def analyze(
     · [bold]model[/] size (accurate, or fast with --fast; standard for Russian, which has one size) and version of the models that read it
     · [bold]meta[/] what was said about the input (its source)
     · [bold]text[/] the analysed text, which every offset indexes (for HTML input, the extracted article)
+    · Russian text: [bold]claims[/] and [bold]genre[/] are null (not looked for: their models are English-only)
     """
     from unspin.render import render
 

@@ -208,8 +208,9 @@ class Document:
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``unspin analyze --format json`` (keys are only ever added).
 
-        ``claims`` appears when the claims component ran (``[]`` when it found none), ``genre``
-        and ``summary`` when theirs did, then any extra reading in ``results``, then ``model``
+        ``claims`` is a list when the claims component ran (``[]`` when it found none) and
+        ``null`` when none ran (Russian: no claims model), ``genre`` likewise an object or
+        ``null``, so the keys are always there; ``summary`` appears when its component ran; then any extra reading in ``results``, then ``model``
         (which models read it, when a pipeline set it) and ``meta`` (when not empty) and ``text``, the analysed text that every offset indexes. Scores are
         rounded to 4 decimals (components round them when they set them, so nothing is lost).
         """
@@ -238,8 +239,9 @@ class Document:
                  **({"evidence": [dict(e) for e in c.evidence]} if c.evidence is not None else {})}
                 for c in self.claims
             ]
-        if self.genre is not None:
-            out["genre"] = self.genre.to_dict()
+        else:
+            out[CLAIMS] = None  # not looked for, which is not "none found"
+        out["genre"] = self.genre.to_dict() if self.genre is not None else None
         if self.summary is not None:
             out["summary"] = self.summary.to_dict()
         for key, value in self.results.items():
@@ -264,7 +266,7 @@ class Document:
         doc = cls(text=text, language=str(d.get("language", "en")), meta=dict(d.get("meta") or {}),
                   warnings=list(d.get("warnings") or []), model=dict(d.get("model") or {}))
         doc.spans.extend(Span(int(s["start"]), int(s["end"]), str(s["technique"]), float(s["score"])) for s in d.get("spans", []))
-        if CLAIMS in d:
+        if d.get(CLAIMS) is not None:
             doc.claims.extend(
                 Span(int(c["start"]), int(c["end"]), "claim", float(c["score"]),
                      tuple(c["evidence"]) if c.get("evidence") is not None else None)

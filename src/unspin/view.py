@@ -11,6 +11,11 @@ see noise where a reader sees plain words.
 * a lone surrogate -> U+FFFD (the road has usually replaced it already);
 * a format character (Unicode category Cf: zero-width space/joiners, soft hyphen, BOM,
   direction marks) -> nothing;
+* a line break other than ``\n`` -> ``\n``: a carriage return not followed by ``\n`` (old Mac
+  and some exports write lines so), U+2028 LINE SEPARATOR, U+0085 NEXT LINE, a vertical tab;
+  U+2029 PARAGRAPH SEPARATOR and a form feed -> ``\n\n``, a paragraph break. Sentence
+  splitting and the span edge rules know lines and paragraphs by ``\n`` alone; without this a
+  headline and the body read as one line;
 * any other character -> its NFKC (compatibility) form: "𝐁𝐨𝐥𝐝" -> "Bold", "Ｆｕｌｌ" ->
   "Full", "ⓒⓘⓡⓒⓛⓔⓓ" -> "circled", "ﬁ" -> "fi", a no-break space -> a space; the "small
   capitals" of fancy-text generators ("ᴛʜᴇsᴇ"), which NFKC keeps, -> lower-case letters.
@@ -31,8 +36,12 @@ from functools import lru_cache
 
 import numpy as np
 
-# Characters that may change: anything outside printable ASCII plus a few ASCII controls.
-_MAYBE = re.compile(r"[^\x09\x0a\x0d\x20-\x7e]")
+# Characters that may change: anything outside printable ASCII plus a few ASCII controls, and a
+# carriage return that is not the first half of a CRLF (a CRLF stays: offsets count its \r).
+_MAYBE = re.compile(r"\r(?!\n)|[^\x09\x0a\x0d\x20-\x7e]")
+
+#: Line and paragraph breaks written otherwise than ``\n`` (see the module docstring).
+LINE_BREAKS = {"\r": "\n", "\u2028": "\n", "\u0085": "\n", "\x0b": "\n", "\u2029": "\n\n", "\x0c": "\n\n"}
 
 
 # "Small caps" of fancy-text generators: Latin letters that NFKC leaves alone (they are IPA and
@@ -42,6 +51,8 @@ SMALL_CAPS = dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘǫʀꜱᴛᴜ�
 
 @lru_cache(maxsize=4096)
 def _replacement(ch: str) -> str:
+    if ch in LINE_BREAKS:
+        return LINE_BREAKS[ch]
     if "\ud800" <= ch <= "\udfff":
         return "\ufffd"
     if unicodedata.category(ch) == "Cf":

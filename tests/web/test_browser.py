@@ -493,3 +493,24 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
         assert w.page.locator(".unspin-reading-genre h3").inner_text() == "Genre"
     finally:
         w.close()
+
+
+def test_lone_carriage_returns_and_separators_break_lines_on_the_page(browser, fake_pipeline, tmp_path: Path) -> None:
+    """CSS breaks lines only at "\\n": the page adds <br> after other breaks, text kept exact."""
+    from unspin.document import Span
+    from unspin.render import render
+
+    text = "Stop the madness\r\rThey lied again.\u2029The corrupt elites lie.\r\nAlways."
+    doc = fake_pipeline(text)
+    doc.spans.clear()
+    doc.spans.append(Span(text.index("They"), text.index("They") + 15, "Loaded_Language", 0.4))
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        article = w.page.locator("#unspin-article")
+        assert article.text_content() == text  # offsets and copy-paste keep the text as given
+        assert article.locator("br").count() == 4  # two lone \r, two for the paragraph separator; none for \r\n
+        lines = [line.strip() for line in article.inner_text().split("\n") if line.strip()]
+        assert lines[:3] == ["Stop the madness", "They lied again.", "The corrupt elites lie."]
+        w.assert_clean()
+    finally:
+        w.close()

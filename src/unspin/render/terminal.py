@@ -14,6 +14,7 @@ code draws one analysis and both sides of a comparison.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Mapping
 
 from rich.columns import Columns
@@ -26,6 +27,12 @@ from unspin import taxonomy
 from unspin.taxonomy import colour, display_name
 from unspin.document import Document
 from unspin.render import register, register_compare
+from unspin.view import LINE_BREAKS
+
+_LONE_CR = re.compile(r"\r(?!\n)")
+# A terminal moves to the line start on a lone \r (the line is then overwritten) and shows U+2028/9
+# as nothing: shown as the line and paragraph breaks the models read them as (unspin.view).
+_SHOWN_BREAKS = str.maketrans({ch: rep for ch, rep in LINE_BREAKS.items() if ch != "\r"})
 
 #: Width of text written to a file or a pipe (a terminal uses its own width).
 PLAIN_WIDTH = 100
@@ -65,6 +72,7 @@ def passages(d: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _body(text: str, ps: list[dict[str, Any]], plain: bool) -> Text:
     body = Text()
+    text = _LONE_CR.sub("\n", text)  # one character for one: the offsets still hold
     # Walk the text once; at each character the innermost (shortest) covering passage sets the style.
     bounds = sorted({0, len(text), *(p["start"] for p in ps), *(p["end"] for p in ps)})
     starts_at: dict[int, list[int]] = {}
@@ -79,9 +87,9 @@ def _body(text: str, ps: list[dict[str, Any]], plain: bool) -> Text:
         covering = [p for p in ps if p["start"] <= a and p["end"] >= b]
         if covering and not plain:
             inner = min(covering, key=lambda p: p["end"] - p["start"])
-            body.append(text[a:b], style=f"bold black on {colour(inner['labels'][0][0])}")
+            body.append(text[a:b].translate(_SHOWN_BREAKS), style=f"bold black on {colour(inner['labels'][0][0])}")
         else:
-            body.append(text[a:b])
+            body.append(text[a:b].translate(_SHOWN_BREAKS))
         for i in reversed(ends_at.get(b, [])):
             body.append(f"<{i}]" if plain else f"[{i}]", style="" if plain else f"bold {colour(ps[i - 1]['labels'][0][0])}")
     return body

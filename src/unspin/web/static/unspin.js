@@ -33,6 +33,26 @@
     return node;
   }
 
+  /* Article text text[a:b] into parent. CSS breaks lines only at "\n": a lone "\r" (old Mac
+   * files), U+2028/U+2029, U+0085, a vertical tab or a form feed would run a headline into the
+   * body. The models read these as line and paragraph breaks (unspin/view.py), so the page shows
+   * them so too, with <br> elements after the character: textContent stays exactly the text. */
+  var BREAKS = /\r(?!\n)|[\u2028\u2029\u0085\u000b\u000c]/g;
+  function appendText(parent, text, a, b) {
+    var piece = text.slice(a, b);
+    var at = 0, m;
+    BREAKS.lastIndex = 0;
+    while ((m = BREAKS.exec(piece)) !== null) {
+      // A "\r" at the end of the piece is lone only if the text goes on without "\n".
+      if (m[0] === "\r" && m.index === piece.length - 1 && text.charAt(b) === "\n") continue;
+      parent.appendChild(document.createTextNode(piece.slice(at, m.index + 1)));
+      parent.appendChild(document.createElement("br"));
+      if (m[0] === "\u2029" || m[0] === "\u000c") parent.appendChild(document.createElement("br"));
+      at = m.index + 1;
+    }
+    if (at < piece.length) parent.appendChild(document.createTextNode(piece.slice(at)));
+  }
+
   function rgba(hex, alpha) {
     var n = parseInt(hex.slice(1), 16);
     return "rgba(" + ((n >> 16) & 255) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + alpha + ")";
@@ -169,7 +189,7 @@
         (stack.length ? stack[stack.length - 1].node : root).appendChild(node);
         stack.push({ item: s, node: node });
       }
-      (stack.length ? stack[stack.length - 1].node : root).appendChild(document.createTextNode(text.slice(a, b)));
+      appendText(stack.length ? stack[stack.length - 1].node : root, text, a, b);
     }
     // Underlines of nested marks stack: an outer mark sits lower by the depth of marks it holds.
     marks.forEach(function (m) {
