@@ -137,8 +137,27 @@ def test_bytes_that_are_not_utf8() -> None:
     with pytest.raises(InputError, match="not UTF-8 .* not Windows-1252"):
         read(b"abc \x81\x8d def", "odd.txt")
     assert read("Hello there, world.".encode("utf-16")).text == "Hello there, world."
-    with pytest.raises(InputError, match="binary"):
+    with pytest.raises(InputError, match="a PNG image"):
         read(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "img.txt")
+    with pytest.raises(InputError, match="binary"):
+        read(b"\x07\x00\x01 some payload", "blob.txt")
+
+
+@pytest.mark.parametrize("data, what", [
+    # A PDF of plain ASCII decodes as text; without this it would be read, operators and all.
+    (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\nBT /F1 12 Tf (Hello) Tj ET endstream\n", "a PDF file"),
+    (b"\xef\xbb\xbf%PDF-1.7\n", "a PDF file"),
+    (b"PK\x03\x04\x14\x00\x06\x00word/document.xml", "a zip archive .* Word .docx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "an old Office file"),
+    (b"{\\rtf1\\ansi The corrupt elite lied.}", "an RTF document"),
+])
+def test_document_formats_are_refused_by_name(tmp_path: Path, data: bytes, what: str) -> None:
+    with pytest.raises(InputError, match=f"report.txt: this is {what}.*which unspin does not read"):
+        read(data, "report.txt")
+    path = tmp_path / "report.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match=what):
+        read_path(path)
 
 
 def test_html_is_recognised_by_name_type_or_content() -> None:
@@ -217,6 +236,19 @@ def test_boilerplate_only_is_refused_and_teaser_lists_are_warned_about() -> None
     assert any("very little text" in w for w in tiny.warnings)
     fragment = read("<p>These <b>corrupt traitors</b> will destroy us all.</p>")  # a fragment is as short as it was made
     assert fragment.text == "These corrupt traitors will destroy us all." and not any("very little text" in w for w in fragment.warnings)
+
+
+@pytest.mark.parametrize("footer", ["© 2026 Daily Example. Contact us. Advertise. Careers.", "About us · Sitemap · Advertise with us"])
+def test_navigation_menus_and_footers_are_furniture(footer: str) -> None:
+    menu = "<nav><ul><li>News</li><li>Opinion</li><li>World news</li><li>Culture</li></ul></nav>"
+    with pytest.raises(InputError, match="no article text .* navigation"):
+        read(f"<html><body><div class='cmp-box'>{CONSENT}</div>{menu}<footer><p>{footer}</p></footer></body></html>".encode(), "nav.html")
+    story = f"<article><h1>Port strike ends</h1><p>{STORY}</p></article>"
+    page = read(f"<html><body>{menu}{story}{menu}<footer><p>{footer}</p></footer></body></html>".encode(), "story.html")
+    assert page.text.startswith("Port strike ends") and "Culture" not in page.text and "Advertise" not in page.text
+    # Two short bullets opening a story are the story's, not a menu.
+    bullets = read(f"<html><body><article><ul><li>Strike ends</li><li>Talks resume</li></ul><p>{STORY}</p></article></body></html>".encode(), "b.html")
+    assert "Strike ends" in bullets.text and "Talks resume" in bullets.text
 
 
 def test_field_case_01_consent_dialog_and_story_in_aside(pipe: Pipeline) -> None:

@@ -63,14 +63,21 @@ _TOKEN_SPLIT = re.compile(r"[\s_\-:]+|(?<=[a-z])(?=[A-Z])")
 
 # Wording of consent notices, sign-up prompts and site furniture (used on extracted paragraphs).
 _BOILER = re.compile(
-    r"\b(?:cookies?|consent(?:ing)?|our (?:\d+ )?partners|personal data|(?:your|privacy) (?:privacy|policy|settings|preferences|notice)"
+    # "©" outside the \b group: \b cannot sit before a symbol at the start of a line.
+    r"©|\b(?:contact us|advertise with us|about us|site ?map"
+    r"|cookies?|consent(?:ing)?|our (?:\d+ )?partners|personal data|(?:your|privacy) (?:privacy|policy|settings|preferences|notice)"
     r"|browsing data|precise geolocation|device scanning|personali[sz]e(?:d)? (?:content|ads)"
     r"|accept all|reject (?:all|non-essential)|manage (?:preferences|cookies|settings|options)|your preferences"
-    r"|subscribe(?: now)?|newsletter|sign (?:in|up)|log ?in|all rights reserved|copyright|©|terms of (?:use|service)"
+    r"|subscribe(?: now)?|newsletter|sign (?:in|up)|log ?in|all rights reserved|copyright|terms of (?:use|service)"
     r"|advertisement|skip to (?:main )?content|follow us|share (?:this|on)|read more|related (?:articles|stories))\b",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"\w+")
+# A navigation entry as trafilatura writes a menu: "- News", "* World news" (a list marker and at
+# most three words, no digits, no sentence punctuation).
+_MENU_ITEM = re.compile(r"^\s*[-*•·]\s+[^\W\d_]+(?:[ '&/-]+[^\W\d_]+){0,2}\s*$")
+#: A run of at least this many menu entries at the start or end of the text is navigation.
+MENU_RUN = 3
 
 
 def looks_like_html(data: str | bytes) -> bool:
@@ -214,9 +221,11 @@ def _trim_edges(text: str) -> tuple[str, int]:
     still the page's edge (the headline stays)."""
     paras = [p for p in text.split("\n")]
     dropped = 0
+    paras, dropped = _drop_menu(paras, dropped)
     while paras and (not paras[0].strip() or is_boilerplate(paras[0])):
         dropped += bool(paras[0].strip())
         paras.pop(0)
+    paras, dropped = _drop_menu(paras, dropped)
     if len(paras) > 2 and _is_heading(paras[0]):
         head, paras = paras[:1], paras[1:]
         while paras and (not paras[0].strip() or is_boilerplate(paras[0])):
@@ -226,7 +235,29 @@ def _trim_edges(text: str) -> tuple[str, int]:
     while paras and (not paras[-1].strip() or is_boilerplate(paras[-1])):
         dropped += bool(paras[-1].strip())
         paras.pop()
+    paras.reverse()
+    paras, dropped = _drop_menu(paras, dropped)  # a menu at the end, found from the end
+    paras.reverse()
+    while paras and (not paras[-1].strip() or is_boilerplate(paras[-1])):
+        dropped += bool(paras[-1].strip())
+        paras.pop()
     return "\n".join(paras), dropped
+
+
+def _drop_menu(paras: list[str], dropped: int) -> tuple[list[str], int]:
+    """``paras`` without a leading run of ``MENU_RUN`` or more navigation entries (blank lines
+    between them allowed), and ``dropped`` plus the entries dropped. Two short bullets stay: an
+    article may open with a short list, a menu has several entries."""
+    run = end = 0
+    for p in paras:
+        if _MENU_ITEM.match(p):
+            run += 1
+        elif p.strip():
+            break
+        end += 1
+    if run < MENU_RUN:
+        return paras, dropped
+    return paras[end:], dropped + run
 
 
 def extract(html: str | bytes, name: str = "the HTML") -> Extracted:

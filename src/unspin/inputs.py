@@ -10,8 +10,11 @@ raises ``InputError`` with a one-line reason.
 
 Steps, in order:
 
-1. bytes: a UTF-16 byte-order mark -> decoded as UTF-16; NUL bytes -> refused as binary; larger
-   than the limit allows -> refused before decoding;
+1. bytes: a document or image format recognised by its first bytes (PDF, Word and other zip
+   or OLE2 office files, RTF, images, gzip) -> refused, saying what it is and how to get its
+   text (a PDF of plain ASCII would otherwise decode and be read as "text"); a UTF-16
+   byte-order mark -> decoded as UTF-16; NUL bytes -> refused as binary; larger than the limit
+   allows -> refused before decoding;
 2. HTML (``fmt="html"``, an .html/.htm name, an HTML content type, or content that looks like
    a page when ``fmt="auto"``) -> the article text (``unspin.html.extract``: consent dialogs,
    ads, comments and navigation left out; boilerplate only -> refused; warnings for teaser
@@ -131,8 +134,30 @@ def repair_surrogates(text: str) -> tuple[str, list[str]]:
     ]
 
 
+# (first bytes, what the file is, how its user gets text out of it)
+_FORMATS = (
+    (b"%PDF-", "a PDF file", "copy its text into a .txt file (or run pdftotext on it) and analyse that"),
+    (b"PK\x03\x04", "a zip archive (a Word .docx, OpenDocument or EPUB file is one)", "save the document as plain text (.txt) and analyse that"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office file (.doc, .xls)", "save the document as plain text (.txt) and analyse that"),
+    (b"{\\rtf", "an RTF document", "save it as plain text (.txt) and analyse that"),
+    (b"\x1f\x8b", "a gzip-compressed file", "decompress it first"),
+    (b"\x89PNG", "a PNG image", "give the article's text instead"),
+    (b"\xff\xd8\xff", "a JPEG image", "give the article's text instead"),
+    (b"GIF8", "a GIF image", "give the article's text instead"),
+)
+
+
+def refuse_document_formats(data: bytes, name: str = "input") -> None:
+    """Raise ``InputError`` when ``data`` starts like a document or image format (``_FORMATS``)."""
+    head = data[:16].lstrip(b"\xef\xbb\xbf")
+    for magic, what, advice in _FORMATS:
+        if head.startswith(magic):
+            raise InputError(f"{name}: this is {what}, which unspin does not read: {advice}")
+
+
 def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
     """Bytes -> (text, warnings), by steps 1 and 3 of the module docstring."""
+    refuse_document_formats(data, name)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), []
