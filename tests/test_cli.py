@@ -32,7 +32,9 @@ def bad_inputs(tmp_path_factory) -> dict[str, Path]:
     files = {
         "empty": (d / "empty.txt", b""),
         "blank": (d / "blank.txt", b"  \n\n "),
-        "binary": (d / "img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
+        "binary": (d / "blob.bin", b"\x07\x01\x00\x00IHDR" + bytes(range(256))),
+        "image": (d / "img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))),
+        "pdf": (d / "doc.pdf", b"%PDF-1.4\nBT /F1 12 Tf (Hello) Tj ET endstream\n"),
         "latin1": (d / "latin1.txt", "Le caf\xe9 est tr\xe8s cher.".encode("latin-1")),
         "huge": (d / "huge.txt", b"The regime lies. " * 300_000),  # 5.1 MB
     }
@@ -46,10 +48,21 @@ def bad_inputs(tmp_path_factory) -> dict[str, Path]:
 
 @pytest.mark.parametrize(
     "case,needle",
-    [("empty", "empty"), ("blank", "empty"), ("binary", "binary"), ("huge", "limit"), ("folder", "folder"), ("missing", "no such file")],
+    [("empty", "empty"), ("blank", "empty"), ("binary", "binary"), ("image", "a PNG image"), ("pdf", "a PDF file"),
+     ("huge", "limit"), ("folder", "folder"), ("missing", "no such file")],
 )
 def test_bad_input_is_one_line_and_exit_2(bad_inputs, case, needle):
     one_line_error(run("analyze", str(bad_inputs[case])), needle)
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("analyze", "x.txt", "--format", "xml"), "'xml' is not one of html, json, text (see: unspin analyze -h)"),
+    (("analyze",), "Missing argument 'SOURCE'"),
+    (("analyze", "x.txt", "--bogus"), "No such option: --bogus"),
+    (("nosuch",), "No such command 'nosuch'"),
+])
+def test_usage_errors_are_one_line_too(args, needle):
+    one_line_error(run(*args), needle)
 
 
 def test_latin1_file_is_read_as_windows_1252_with_a_warning(bad_inputs):

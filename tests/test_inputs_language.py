@@ -10,8 +10,10 @@ from unspin.language import detect
 def test_bad_inputs_have_clear_errors(tmp_path: Path):
     with pytest.raises(InputError, match="empty"):
         check_text("  \n\t ")
-    with pytest.raises(InputError, match="binary"):
+    with pytest.raises(InputError, match="PNG image"):
         decode_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "img.png")
+    with pytest.raises(InputError, match="binary"):
+        decode_bytes(b"\x01\x02\x00\x00IHDR", "blob")
     with pytest.raises(InputError, match="not UTF-8 .*not Windows-1252"):
         decode_bytes(b"caf\xe9 \x81\x8d cr\xe8me", "x.txt")  # 0x81, 0x8D: undefined in Windows-1252
     with pytest.raises(InputError, match="limit"):
@@ -77,3 +79,6 @@ def test_mixed_script_warning():
     assert mixed_script_warning(identify("Власти снова лгут народу, это позор для всей страны и для всех нас."), "ru") is None
     assert mixed_script_warning(identify("The government keeps lying (как всегда)."), "en") is not None
     assert mixed_script_warning(identify("The government keeps lying to the people, as always."), "en") is None
+    # Nearly all of the text in the other script is not "parts" of it (a forced --language).
+    assert "the text is likely not Russian, yet the Russian model read it" in mixed_script_warning(
+        identify("The government keeps lying to the people, as always."), "ru")

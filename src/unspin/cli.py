@@ -464,9 +464,34 @@ _ORDER = list(PANELS)
 app.registered_commands.sort(key=lambda i: _ORDER.index(i.rich_help_panel) if i.rich_help_panel in _ORDER else len(_ORDER))
 
 
+def _usage_error(exc: Exception) -> int | None:
+    """Print a command-line usage error (a wrong option value, a missing argument, an unknown
+    command) as one line, like every other error; return its exit code. None for anything else.
+
+    typer raises click's exception classes (its vendored copy in recent releases), which are not
+    public: they are known by what they carry, ``format_message`` and ``exit_code``."""
+    if not (callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int)):
+        return None
+    if type(exc).__name__ == "NoArgsIsHelpError":  # a bare "unspin": its help, as before
+        print(exc.format_message())
+        return exc.exit_code
+    ctx, names = getattr(exc, "ctx", None), []
+    while ctx is not None and ctx.parent is not None:  # the root's name may be "python -m unspin.cli"
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    hint = f" (see: {' '.join(['unspin', *reversed(names)])} -h)" if ctx is not None else ""
+    err.print(f"[bold red]unspin: error:[/] {escape(exc.format_message())}{hint}", highlight=False, soft_wrap=True)
+    return exc.exit_code
+
+
 def main() -> None:
     try:
-        app()
+        # Not standalone: usage errors reach _usage_error and print one line, not typer's box.
+        rv = app(standalone_mode=False)
+        sys.exit(rv if isinstance(rv, int) else 0)  # an int: the code of a typer.Exit
+    except typer.Abort:  # EOF at a prompt
+        err.print("unspin: interrupted")
+        sys.exit(130)
     except UnspinError as exc:  # each carries its exit code (the table in unspin.errors)
         exc = exc.at("cli")  # advice in this door's words: --language en
         err.print(f"[bold red]unspin: error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
@@ -475,6 +500,9 @@ def main() -> None:
         err.print("unspin: interrupted")
         sys.exit(130)
     except Exception as exc:  # the promise is one line, never a traceback
+        code = _usage_error(exc)
+        if code is not None:
+            sys.exit(code)
         if os.environ.get("UNSPIN_DEBUG"):
             raise
         err.print(f"[bold red]unspin: internal error:[/] {type(exc).__name__}: {escape(str(exc))} (set UNSPIN_DEBUG=1 "

@@ -45,7 +45,7 @@ def test_folder_ids_sources_errors_and_rerun(tmp_path: Path, db_url: str) -> Non
     for rel, text in texts.items():
         (root / f"{rel}.txt").write_text(text, encoding="utf-8")
     (root / "weekly" / "empty.txt").write_text("  \n")
-    (root / "weekly" / "blob.txt").write_bytes(b"\x89PNG\x00\x00binary")
+    (root / "weekly" / "blob.txt").write_bytes(b"\x07\x00\x00binary")
     (root / "weekly" / "russian.txt").write_text("Это статья о бюджете города и о его жителях, которые недовольны.", encoding="utf-8")
     (root / "weekly" / "huge.txt").write_text("word " * 400)
     (root / "weekly" / "notes.md").write_text("ignored: not .txt or .html")

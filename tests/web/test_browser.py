@@ -514,3 +514,27 @@ def test_lone_carriage_returns_and_separators_break_lines_on_the_page(browser, f
         w.assert_clean()
     finally:
         w.close()
+
+
+def test_claims_without_reference_texts_do_not_promise_passages(browser, fake_pipeline, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from unspin.render import render
+
+    doc = reading_doc(fake_pipeline)
+    hint = "#unspin-claims-h + .unspin-hint"
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        assert "passages of your reference texts beside it" in w.page.locator(hint).inner_text()
+    finally:
+        w.close()
+    plain = [replace(c, evidence=None) for c in doc.claims]  # analysed without --evidence
+    doc.claims.clear()
+    doc.claims.extend(plain)
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        text = w.page.locator(hint).inner_text()
+        assert "No reference texts were given" in text and "beside it." in text and "passages of your reference texts" not in text
+        w.assert_clean()
+    finally:
+        w.close()

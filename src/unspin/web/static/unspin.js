@@ -453,7 +453,10 @@
     });
     return h("section", { className: "unspin-card", "aria-labelledby": "unspin-claims-h" }, [
       h("h2", { id: "unspin-claims-h", text: "Check-worthy claims (" + claims.length + ")" }),
-      h("p", { className: "unspin-hint", text: "Sentences worth verifying, marked in the text with a dotted underline. Select one to see its score and the passages of your reference texts beside it." }),
+      h("p", { className: "unspin-hint", text: "Sentences worth verifying, marked in the text with a dotted underline. " + (
+        claims.some(function (c) { return Array.isArray(c.evidence); })
+          ? "Select one to see its score and the passages of your reference texts beside it."
+          : "Select one to see its score. No reference texts were given (--evidence), so no passages are shown beside it.") }),
       list,
     ]);
   }
@@ -538,7 +541,7 @@
         spans.length ? strengthControl("unspin-strength" + (prefix ? "-" + prefix : ""), function (v) { minStrength = v; applyFilter(); }) : null,
       ]),
       spans.length ? strengthLegend() : null,
-      opts.compact ? null : h("p", { className: "unspin-hint", text: "Hover over a highlighted passage, or move to it with Tab, to see its technique, score and explanation." + (claims.length ? " Claims have a numbered button in front: press it to see the claim's evidence." : "") }),
+      opts.compact ? null : h("p", { className: "unspin-hint", text: "Hover over a highlighted passage, or move to it with Tab, to see its technique, score and explanation." + (claims.length ? " Claims have a numbered button in front: press it to see the claim" + (claims.some(function (c) { return Array.isArray(c.evidence); }) ? "'s evidence." : ".") : "") }),
       article,
     ]);
     if (!spans.length) {
