@@ -134,6 +134,24 @@ def test_techniques_never_breaks_a_name_or_crops_an_example(columns: int):
             assert " ".join(t.example.split()) in flat, t.example
 
 
+@pytest.mark.parametrize("columns", [80, 160])
+def test_techniques_in_russian_lists_the_36_with_their_meta_class(columns: int):
+    from unspin import taxonomy
+
+    p = run("techniques", "--language", "RU", columns=columns)
+    assert p.returncode == 0, p.stderr.decode()
+    lines = p.stdout.decode().splitlines()
+    for t in taxonomy.RU_TECHNIQUES:
+        assert any(t.name in line for line in lines), f"{t.name} broken across lines at {columns} columns"
+        assert any(t.display in line for line in lines)
+    assert sum(taxonomy.RU_META_CLASSES["Distraction"] in line for line in lines) >= 1
+    listed = json.loads(run("techniques", "-l", "ru", "--format", "json").stdout)
+    assert [t["name"] for t in listed] == [t.name for t in taxonomy.RU_TECHNIQUES] and len(listed) == 36
+    assert {t["ptc"] for t in listed} - {None} <= set(taxonomy.BY_NAME)
+    p = run("techniques", "-l", "de")
+    assert p.returncode == 2 and "available: en, ru" in p.stderr.decode()
+
+
 @pytest.mark.parametrize("command", ["analyze", "compare", "batch", "report", "export", "serve", "eval", "predict"])
 def test_help_at_80_columns_crops_nothing(command: str):
     out = run(command, "-h", columns=80).stdout.decode()

@@ -420,25 +420,44 @@ def _ru_measures(tagger, docs: dict, gold: list, task: Task) -> dict:
 
 
 @app.command(rich_help_panel="Analyse")
-def techniques(fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text or json.")) -> None:
-    """List the 14 persuasion techniques with their explanations and examples."""
+def techniques(
+    fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text or json."),
+    language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
+                                 help="en: the 14 PTC techniques; ru: the 36 ZenPropaganda techniques the Russian model marks, in Russian."),
+) -> None:
+    """List the persuasion techniques with their explanations (and examples, or for Russian the
+    meta-class and the PTC technique each corresponds to)."""
     from unspin import taxonomy
+    from unspin.errors import UnsupportedLanguageError
 
+    if language not in SUPPORTED:
+        raise UnsupportedLanguageError(f"no technique list for language {language!r}; available: {', '.join(SUPPORTED)}")
+    listed = taxonomy.catalogue(language)
     if fmt == EvalFormat.json:
-        typer.echo(json.dumps([t.__dict__ for t in taxonomy.TECHNIQUES], ensure_ascii=False, indent=2))
+        typer.echo(json.dumps([t.__dict__ for t in listed], ensure_ascii=False, indent=2))
         return
+
+    def third(t) -> str:
+        # English: an example; Russian (no examples in the corpus's guide): where it belongs.
+        if isinstance(t, taxonomy.RuTechnique):
+            ptc = taxonomy.BY_NAME[t.ptc].display if t.ptc else "no equivalent"
+            return f"{taxonomy.RU_META_CLASSES[t.meta_class]}; PTC: {ptc}"
+        return t.example
+
     console = Console()
     if console.width < TECHNIQUES_TABLE_WIDTH:
         # A narrow terminal (or a pipe, 80 columns): one block per technique, so that the name,
         # the JSON key people copy, is never broken across lines and nothing is cropped.
-        for t in taxonomy.TECHNIQUES:
+        for t in listed:
             console.print(f"[bold {t.colour}]{escape(t.display)}[/]  [dim]{escape(t.name)}[/]", soft_wrap=True, highlight=False)
             console.print(Padding(Text(t.explanation), (0, 0, 0, 2)))
-            console.print(Padding(Text(f"Example: {t.example}", style="italic"), (0, 0, 1, 2)))
+            label = "Meta-class" if language == "ru" else "Example"
+            console.print(Padding(Text(f"{label}: {third(t)}", style="italic"), (0, 0, 1, 2)))
         return
-    table = Table(Column("technique", no_wrap=True), Column("what it is", ratio=1), Column("example", ratio=1), show_lines=True, expand=True)
-    for t in taxonomy.TECHNIQUES:
-        table.add_row(f"[bold {t.colour}]{escape(t.display)}[/]\n[dim]{escape(t.name)}[/]", t.explanation, t.example)
+    table = Table(Column("technique", no_wrap=True), Column("what it is", ratio=1),
+                  Column("meta-class; PTC technique" if language == "ru" else "example", ratio=1), show_lines=True, expand=True)
+    for t in listed:
+        table.add_row(f"[bold {t.colour}]{escape(t.display)}[/]\n[dim]{escape(t.name)}[/]", t.explanation, third(t))
     console.print(table)
 
 
