@@ -97,6 +97,8 @@ def test_analyze_text_view_and_stdin():
     assert p.returncode == 0, p.stderr.decode()
     out = p.stdout.decode()
     assert "Persuasion passages" in out and "score" in out
+    one_line_error(run("analyze", "-", stdin=b""), "<stdin>: the input is empty")  # named like other stdin errors
+    one_line_error(run("analyze", "-", stdin=b"\x00\x01"), "<stdin>: looks like a binary file")
 
 
 @pytest.fixture(scope="module")

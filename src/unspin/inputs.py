@@ -90,8 +90,9 @@ class Source(str):
 def check_text(text: str, max_chars: int = MAX_CHARS, *, limit_hint: str = "raise the limit (--max-chars)", name: str = "") -> str:
     """Refuse empty text, NUL characters and text over ``max_chars``; return ``text``.
     ``name``: a file name (one with a suffix, such as an uploaded "notes.txt") starts the
-    message, as the byte checks' messages do; other names (a field, "input") are the caller's."""
-    where = f"{name}: " if Path(name).suffix else ""
+    message, as the byte checks' messages do, and so does ``<stdin>``; other names (a field,
+    "input") are the caller's."""
+    where = f"{name}: " if Path(name).suffix or name == "<stdin>" else ""
     if not text.strip():
         raise InputError(f"{where}the input is empty: there is no text to analyse")
     if "\x00" in text:
