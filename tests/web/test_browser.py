@@ -538,3 +538,22 @@ def test_claims_without_reference_texts_do_not_promise_passages(browser, fake_pi
         w.assert_clean()
     finally:
         w.close()
+
+
+def test_report_without_javascript_still_gives_summary_warnings_and_passages(browser, fake_pipeline, tmp_path: Path) -> None:
+    from unspin.render import render
+
+    doc = reading_doc(fake_pipeline)
+    report = tmp_path / "report.html"
+    report.write_text(render(doc, "html"), encoding="utf-8")
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(report.as_uri())
+        shown = page.locator("main").inner_text()
+        assert doc.summary.sentence in shown
+        assert "the file was not UTF-8 <img src=x onerror=window.__pwned=1>" in shown  # escaped, shown as text
+        assert "Flag-waving (0.50): true patriot" in shown and doc.text in shown
+        assert page.locator("main img").count() == 0
+    finally:
+        context.close()

@@ -62,7 +62,26 @@ def to_html(doc: Document) -> str:
     """One analysis as a self-contained page (the web page's view, data embedded)."""
     data = payload(doc)
     source = str(doc.meta.get("source") or "text")
-    return _page(data, f"unspin report: {source}", f"How this text tries to persuade: {source}", doc.text)
+    return _page(data, f"unspin report: {source}", f"How this text tries to persuade: {source}", doc.text, _without_script(doc))
+
+
+def _without_script(doc: Document) -> str:
+    """What a page without JavaScript shows above the plain text: the summary, the warnings and
+    the passages as a list (escaped, like everything from the article)."""
+    from unspin.taxonomy import display_name
+
+    parts = []
+    if doc.summary is not None and doc.summary.sentence:
+        parts.append(f"<p><strong>{html.escape(doc.summary.sentence)}</strong></p>")
+    if doc.warnings:
+        items = "".join(f"<li>{html.escape(w)}</li>" for w in doc.warnings)
+        parts.append(f"<p>Warnings:</p><ul>{items}</ul>")
+    if doc.spans:
+        items = "".join(
+            f"<li>{html.escape(display_name(s.label))} ({s.score:.2f}): {html.escape(doc.text_of(s))}</li>" for s in doc.spans
+        )
+        parts.append(f"<p>Persuasion passages:</p><ol>{items}</ol>")
+    return "".join(parts)
 
 
 @register_compare("html")
@@ -76,7 +95,9 @@ def compare_html(comparison: Mapping[str, Any]) -> str:
     return _page(data, f"unspin comparison: {names['a']} / {names['b']}", f"How two texts persuade: A = {names['a']}, B = {names['b']}", fallback)
 
 
-def _page(data: dict[str, Any], title: str, subtitle: str, plain_text: str) -> str:
+def _page(data: dict[str, Any], title: str, subtitle: str, plain_text: str, without_script: str = "") -> str:
+    """The page; ``without_script``: escaped HTML that a browser without JavaScript shows before
+    ``plain_text``."""
     css, js = _assets()
     first = data.get("document") or data.get("compare", {}).get("a") or {}
     version = str(first.get("unspin", ""))
@@ -103,7 +124,7 @@ def _page(data: dict[str, Any], title: str, subtitle: str, plain_text: str) -> s
   <p>{html.escape(subtitle)}</p>
 </header>
 <main>
-  <noscript><div class="unspin-card"><p>Turn on JavaScript to see the highlights. The analysed text:</p>
+  <noscript><div class="unspin-card"><p>Turn on JavaScript to see the highlights.</p>{without_script}<p>The analysed text:</p>
     <pre class="unspin-pre">{html.escape(plain_text)}</pre></div></noscript>
   <section id="unspin-result" aria-label="Analysis" tabindex="-1"></section>
   <p class="unspin-footer">Made by unspin {html.escape(version)}. A highlight is a model's reading, not a verdict: read the passage and judge.</p>
