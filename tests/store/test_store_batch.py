@@ -362,3 +362,21 @@ def test_the_closing_line_counts_in_the_singular_when_it_should():
     assert one.startswith("1 document in 1.0 s: 1 analysed now,") and "1 persuasion passage with 1 technique label written" in one
     two = summary_line(Summary(total=2, analysed=2, spans=3, passages=2, seconds=1.0, rereads=1))
     assert two.startswith("2 documents in 1.0 s: 2 analysed now (1 of them replacing readings by other models),")
+
+
+def test_a_changed_text_under_a_stored_id_is_said_to_replace_its_reading(tmp_path: Path, db_url: str, capsys) -> None:
+    from unspin.store.cli import _print_summary
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(article(1))
+    (folder / "b.txt").write_text(article(2))
+    first, _ = run([folder], db_url)
+    assert (first.analysed, first.changed) == (2, 0)
+    (folder / "a.txt").write_text(article(3))  # edited, or another article reusing the id
+    second, _ = run([folder], db_url)
+    assert (second.analysed, second.skipped, second.changed, second.rereads) == (1, 1, 1, 0)
+    assert second.as_dict()["replaced_changed_text"] == 1 and second.as_dict()["replaced_changed_text_ids"] == ["in/a"]
+    _print_summary(second)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 document stored before under the same id had another text; its stored reading was replaced: in/a" in out

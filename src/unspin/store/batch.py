@@ -197,6 +197,11 @@ class Summary:
     #: Of the documents analysed in this run: those stored before, with the same text, as read
     #: by other models (another build or size), whose readings this run replaces.
     rereads: int = 0
+    #: Of the documents analysed in this run: those stored before under the same id with another
+    #: text (an edited article, or another input reusing the id), whose stored reading this run
+    #: replaces; and the first few of their ids.
+    changed: int = 0
+    changed_ids: list[str] = field(default_factory=list)
     #: ``{model version: documents analysed in this run}``: the models that read them.
     model_versions: Counter = field(default_factory=Counter)
 
@@ -233,6 +238,8 @@ class Summary:
             "dates_dropped_ids": self.dates_dropped_ids,
             "model_versions": dict(self.model_versions.most_common()),
             "replaced_readings": self.rereads,
+            "replaced_changed_text": self.changed,
+            "replaced_changed_text_ids": self.changed_ids,
         }
 
 
@@ -308,6 +315,11 @@ def run_batch(
                 if old and old.status != ERROR and old.content_hash == item.content_hash:
                     # The same text, stored as read by other models (another build or size): replaced.
                     summary.rereads += 1
+                elif old and old.status != ERROR:
+                    # Another text under a stored id: said, since the earlier reading is lost.
+                    summary.changed += 1
+                    if len(summary.changed_ids) < 20:
+                        summary.changed_ids.append(item.id)
                 if item.bad_date is not None:
                     bad_dates.add(item.id)  # counted once analysed: a failed document has more to fix than its date
                 yield item

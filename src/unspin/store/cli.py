@@ -172,6 +172,14 @@ def _print_summary(summary: Any) -> None:
             "(use ISO dates, YYYY-MM-DD; each document's warnings keep the value; a rerun after fixing it stores the date)",
             highlight=False,
         )
+    if summary.changed:
+        n = summary.changed
+        console.print(
+            f"[yellow]{n} document{'s' if n != 1 else ''} stored before under the same id had another text; "
+            f"{'their' if n != 1 else 'its'} stored reading{'s were' if n != 1 else ' was'} replaced[/]: {escape(_names(summary.changed_ids))} "
+            "(if these are different articles, give them different ids, or use another --db)",
+            highlight=False,
+        )
     if summary.duplicates:
         console.print(
             f"[yellow]{summary.duplicates} input{'s' if summary.duplicates != 1 else ''} shared an id with an earlier one and "
