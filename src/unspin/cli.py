@@ -282,11 +282,12 @@ def compare(
 ) -> None:
     """Compare how two texts persuade: a technique profile of each and one sentence of differences.
 
-    Both texts are analysed; the profile gives, per technique, passages per 1,000 words and the
-    share of the text. Each text is read exactly as [bold]unspin analyze[/] reads it. JSON: [bold]a[/] and [bold]b[/] are
-    each the analysis of `unspin analyze --format json` plus its [bold]text[/]; [bold]comparison[/] holds
-    names, a and b (words, chars, passages, passages_per_1000_words, persuasion_share, techniques),
-    techniques (one row per technique with its figures in a and in b) and sentence.
+    Each text is read exactly as [bold]unspin analyze[/] reads it; the profile gives, per technique, passages per 1,000 words and the share of the text.
+
+    JSON keys (--format json):
+    · [bold]a[/], [bold]b[/] each the analysis of `unspin analyze --format json`, with its text
+    · [bold]comparison[/] names; a and b (words, chars, passages, passages_per_1000_words, persuasion_share, techniques);
+      techniques (one row per technique, with its figures in a and in b); sentence
     """
     from unspin.compare import comparison_payload
     from unspin.render import render_compare
