@@ -49,6 +49,16 @@ def test_passages_keep_offsets_and_merge_headings():
     assert ps[0].text == wrapped.split("\n\n")[0]
 
 
+@pytest.mark.parametrize("newline, paragraph", [("\r", "\r\r"), ("\u2028", "\u2029"), ("\n", "\x0c")])
+def test_passages_of_files_with_other_line_breaks_match_newline_files(newline: str, paragraph: str):
+    text = (FIXTURES / "treaty.txt").read_text(encoding="utf-8")
+    other = text.replace("\n\n", "\0").replace("\n", newline).replace("\0", paragraph)
+    ps = ev.passages_of(other, "t")
+    assert all(other[p.start : p.end] == p.text for p in ps)
+    norm = [" ".join(p.text.split()) for p in ps]
+    assert norm == [" ".join(p.text.split()) for p in ev.passages_of(text, "t")]
+
+
 def test_long_paragraphs_become_sentence_windows():
     para = " ".join(f"Sentence number {i} says something about rivers and waste." for i in range(30))
     ps = ev.passages_of(para, "long")
