@@ -557,3 +557,24 @@ def test_report_without_javascript_still_gives_summary_warnings_and_passages(bro
         assert page.locator("main img").count() == 0
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("language, shown", [("en", "Repetition"), ("ru", "Повторение")])
+def test_a_name_both_languages_share_shows_in_the_text_s_language(browser, fake_pipeline, tmp_path: Path, language: str, shown: str) -> None:
+    """The served page loads both languages' techniques; "Repetition" is in both lists."""
+    from unspin.document import Span
+    from unspin.render.html import _catalogue, _page, payload
+
+    doc = fake_pipeline("They lied. They lied. They lied again.")
+    doc.language = language
+    doc.spans.clear()
+    doc.spans.append(Span(11, 21, "Repetition", 0.6))
+    data = payload(doc)
+    data["techniques"] = _catalogue("en", "ru")  # as /api/v1/techniques?language=all gives the page
+    w = open_report(browser, _page(data, "t", "t", doc.text), tmp_path)
+    try:
+        w.page.wait_for_selector("#unspin-article mark.unspin-span")
+        assert w.page.locator("#unspin-article mark.unspin-first").get_attribute("aria-label").startswith(shown + ",")
+        w.assert_clean()
+    finally:
+        w.close()

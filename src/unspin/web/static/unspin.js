@@ -68,14 +68,19 @@
   }
 
   // -- technique lookup -------------------------------------------------------------------
-  function Catalogue(list) {
+  /* The list may hold both languages' techniques (the page loads them all). One name is in both,
+   * "Repetition": a text of language `language` gets its own language's entry (Russian entries
+   * carry a meta_class), so an English analysis never shows the Russian name. */
+  function Catalogue(list, language) {
     this.byName = {};
     this.order = [];
     var self = this;
     (list || []).forEach(function (t) {
       if (!t || typeof t.name !== "string") return;
+      var russian = typeof t.meta_class === "string" && t.meta_class !== "";
+      if (!(t.name in self.byName)) self.order.push(t.name);
+      else if (russian !== (language === "ru")) return;
       self.byName[t.name] = t;
-      self.order.push(t.name);
     });
   }
   Catalogue.prototype.get = function (name) {
@@ -642,7 +647,7 @@
 
   function render(container, doc, techniques, tipNode) {
     container.replaceChildren();
-    renderOne(container, doc, new Catalogue(techniques), tipNode, {});
+    renderOne(container, doc, new Catalogue(techniques, doc && doc.language), tipNode, {});
     container.hidden = false;
   }
 
@@ -678,7 +683,9 @@
   }
 
   function renderCompare(container, data, techniques, tipNode) {
-    var cat = new Catalogue(techniques);
+    var side = function (k) { return data && data[k] && typeof data[k] === "object" ? data[k] : {}; };
+    // The profile names Russian techniques only when both texts are Russian (else PTC names).
+    var cat = new Catalogue(techniques, side("a").language === "ru" && side("b").language === "ru" ? "ru" : "en");
     var cmp = data && data.comparison && typeof data.comparison === "object" ? data.comparison : {};
     var names = cmp.names && typeof cmp.names === "object" ? cmp.names : { a: "A", b: "B" };
     container.replaceChildren();
@@ -693,7 +700,7 @@
       var col = h("div", { className: "unspin-compare-col", "data-side": k });
       var K = k.toUpperCase();
       col.appendChild(h("h2", { className: "unspin-compare-title", text: String(names[k]) === K ? "Text " + K : K + ": " + String(names[k]) }));
-      renderOne(col, data[k] && typeof data[k] === "object" ? data[k] : {}, cat, tipNode, { prefix: k, compact: true, title: "The text, with its persuasion spans" });
+      renderOne(col, side(k), new Catalogue(techniques, side(k).language), tipNode, { prefix: k, compact: true, title: "The text, with its persuasion spans" });
       cols.appendChild(col);
     });
     container.appendChild(cols);
