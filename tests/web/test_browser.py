@@ -578,3 +578,29 @@ def test_a_name_both_languages_share_shows_in_the_text_s_language(browser, fake_
         w.assert_clean()
     finally:
         w.close()
+
+
+def test_highlights_land_on_their_text_after_emoji_and_styled_letters(browser, fake_pipeline, tmp_path: Path) -> None:
+    """Offsets count code points (Python); JavaScript strings count UTF-16 units, two per emoji."""
+    from unspin.document import Span
+    from unspin.render import render
+
+    text = "Headline 😀 here\n\nThe corrupt 𝐫𝐞𝐠𝐢𝐦𝐞 lied again 😡😡 and its thugs laughed."
+    doc = fake_pipeline(text)
+    doc.spans.clear()
+    wanted = ["here", "corrupt 𝐫𝐞𝐠𝐢𝐦𝐞", "thugs"]
+    for phrase in wanted:
+        a = text.index(phrase)
+        doc.spans.append(Span(a, a + len(phrase), "Loaded_Language", 0.5))
+    a = text.index("The corrupt")
+    doc.claims.append(Span(a, len(text), "claim", 0.9))
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        w.page.wait_for_selector("#unspin-article mark.unspin-span")
+        shown = w.page.eval_on_selector_all("#unspin-article mark.unspin-first", "ms => ms.map(m => m.textContent)")
+        assert shown == wanted
+        assert w.page.locator("#unspin-article .unspin-claim").first.text_content() == text[a:]
+        assert w.page.locator("#unspin-article").text_content() == text
+        w.assert_clean()
+    finally:
+        w.close()

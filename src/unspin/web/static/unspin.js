@@ -112,23 +112,35 @@
    * into several elements; its first element is the one that takes keyboard focus. Claims are
    * <span class="unspin-claim"> with a small button in front (its label comes from CSS, so the
    * article's textContent stays exactly the text); technique spans are <mark>. */
+  /* Offsets in the analysis count characters as Python does (code points); a JavaScript string
+   * counts UTF-16 units, two for an emoji or a styled letter (U+1D400...). Returns a function from
+   * a code-point offset to a UTF-16 index (NaN outside the text). Without astral characters the
+   * two agree and the map is skipped. */
+  function unitIndex(text) {
+    if (!/[\uD800-\uDFFF]/.test(text)) return function (k) { return k >= 0 && k <= text.length ? k : NaN; };
+    var map = [];
+    for (var i = 0; i < text.length; ) {
+      map.push(i);
+      var c = text.charCodeAt(i);
+      i += c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+    }
+    map.push(text.length);
+    return function (k) { return Number.isInteger(k) && k >= 0 && k < map.length ? map[k] : NaN; };
+  }
+
   function validSpans(doc, text) {
-    var n = text.length;
+    var at = unitIndex(text);
     return (Array.isArray(doc.spans) ? doc.spans : [])
-      .map(function (s, i) { return { kind: "span", i: i, start: s.start, end: s.end, technique: String(s.technique), score: s.score }; })
-      .filter(function (s) {
-        return Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.start < s.end && s.end <= n;
-      })
+      .map(function (s, i) { return { kind: "span", i: i, start: at(s.start), end: at(s.end), technique: String(s.technique), score: s.score }; })
+      .filter(function (s) { return Number.isInteger(s.start) && Number.isInteger(s.end) && s.start < s.end; })
       .sort(function (a, b) { return a.start - b.start || b.end - a.end || a.i - b.i; });
   }
 
   function validClaims(doc, text) {
-    var n = text.length;
+    var at = unitIndex(text);
     return (Array.isArray(doc.claims) ? doc.claims : [])
-      .map(function (c, i) { return { kind: "claim", i: i, start: c && c.start, end: c && c.end, score: c && c.score, evidence: c && c.evidence }; })
-      .filter(function (c) {
-        return Number.isInteger(c.start) && Number.isInteger(c.end) && c.start >= 0 && c.start < c.end && c.end <= n;
-      });
+      .map(function (c, i) { return { kind: "claim", i: i, start: at(c && c.start), end: at(c && c.end), score: c && c.score, evidence: c && c.evidence }; })
+      .filter(function (c) { return Number.isInteger(c.start) && Number.isInteger(c.end) && c.start < c.end; });
   }
 
   // Passages: distinct (start, end). The one count used everywhere (see components/summary.py):
