@@ -508,6 +508,8 @@ def main() -> None:
     try:
         # Not standalone: usage errors reach _usage_error and print one line, not typer's box.
         rv = app(standalone_mode=False)
+        if rv == 130:
+            err.print("unspin: interrupted")  # typer turns Ctrl-C into exit code 130, silently
         sys.exit(rv if isinstance(rv, int) else 0)  # an int: the code of a typer.Exit
     except typer.Abort:  # EOF at a prompt
         err.print("unspin: interrupted")

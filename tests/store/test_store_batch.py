@@ -380,3 +380,23 @@ def test_a_changed_text_under_a_stored_id_is_said_to_replace_its_reading(tmp_pat
     _print_summary(second)
     out = " ".join(capsys.readouterr().out.split())
     assert "1 document stored before under the same id had another text; its stored reading was replaced: in/a" in out
+
+
+def test_ctrl_c_stores_what_was_analysed_and_a_rerun_goes_on(tmp_path: Path, db_url: str) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"d{i}.txt").write_text(article(i))
+    calls = []
+
+    def stopped_at_the_fourth(text, *args, **kwargs):
+        calls.append(text)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return fake_analyze(text, *args, **kwargs)
+
+    first, counts = run([folder], db_url, analyze=stopped_at_the_fourth, commit_every=100)
+    assert first.interrupted and first.as_dict()["interrupted"] is True
+    assert first.analysed == 3 and counts["ok"] == 3  # committed although --commit-every was not reached
+    again, counts = run([folder], db_url)
+    assert (again.interrupted, again.analysed, again.skipped, counts["ok"]) == (False, 3, 3, 6)

@@ -202,6 +202,9 @@ class Summary:
     #: replaces; and the first few of their ids.
     changed: int = 0
     changed_ids: list[str] = field(default_factory=list)
+    #: The run was stopped (Ctrl-C) before the end of its inputs; ``total`` counts the inputs
+    #: read until then, and what was analysed is stored.
+    interrupted: bool = False
     #: ``{model version: documents analysed in this run}``: the models that read them.
     model_versions: Counter = field(default_factory=Counter)
 
@@ -238,6 +241,7 @@ class Summary:
             "dates_dropped_ids": self.dates_dropped_ids,
             "model_versions": dict(self.model_versions.most_common()),
             "replaced_readings": self.rereads,
+            "interrupted": self.interrupted,
             "replaced_changed_text": self.changed,
             "replaced_changed_text_ids": self.changed_ids,
         }
@@ -275,6 +279,8 @@ def run_batch(
     ``language`` (``unspin.pipeline.model_version(language, fast)``); a stored analysed document
     is skipped only when its content hash and this version match. None: ``model_version`` for all.
     Raises ``ModelError`` (a missing or broken model) after committing what was analysed before.
+    A ``KeyboardInterrupt`` (Ctrl-C) stops the run: what was analysed is committed and the
+    summary says ``interrupted``.
     """
     executor = executor or LocalExecutor()
     summary = Summary()
@@ -335,7 +341,7 @@ def run_batch(
             pending.clear()
         last_flush = time.monotonic()
 
-    for records in executor.imap(chunked(todo(), task_size)):
+    def consume(records: list[Record]) -> None:
         for rec in records:
             if rec.status == ERROR:
                 summary.errors += 1
@@ -355,6 +361,14 @@ def run_batch(
         if len(pending) >= commit_every or time.monotonic() - last_flush >= commit_seconds:
             flush()
         step(len(records))
+
+    try:
+        for records in executor.imap(chunked(todo(), task_size)):
+            consume(records)
+    except KeyboardInterrupt:
+        # Ctrl-C: what was analysed is stored (below); the documents in flight are not, and a
+        # rerun of the same command analyses them and everything after.
+        summary.interrupted = True
     flush()
     summary.seconds = time.perf_counter() - started
     return summary

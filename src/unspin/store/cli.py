@@ -105,7 +105,9 @@ def batch(
                         progress=step, version_for=version_for,
                     )
             else:
-                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast)
+                # Batches no larger than --commit-every, so that promise holds (and the bar moves).
+                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast,
+                                                  batch_size=min(batchmod.BATCH_SIZE, commit_every))
                 summary = batchmod.run_batch(
                     docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step,
                     version_for=version_for,
@@ -115,6 +117,8 @@ def batch(
         typer.echo(json.dumps(summary.as_dict()))
     else:
         _print_summary(summary)
+    if summary.interrupted:
+        raise typer.Exit(130)  # the CLI says "interrupted"
     if summary.failed:
         # Finished, but not everything was stored as analysed: scripts must be able to tell.
         raise typer.Exit(FAILED_EXIT)
@@ -148,7 +152,9 @@ def summary_line(summary: Any) -> str:
     parts = [f"{n} {what}" for n, what in why if n]
     failed = f"{summary.failed} failed" + (f" ({'; '.join(parts)})" if parts else "")
     return (
-        f"{summary.total} document{'s' if summary.total != 1 else ''} in {summary.seconds:.1f} s: {summary.analysed} analysed now"
+        f"{summary.total} document{'s' if summary.total != 1 else ''}"
+        + (" read before the stop" if getattr(summary, "interrupted", False) else "")
+        + f" in {summary.seconds:.1f} s: {summary.analysed} analysed now"
         + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "") + ", "
         f"{already} already analysed (stored with the current models, skipped), {failed}; "
         f"{summary.passages} persuasion passage{'s' if summary.passages != 1 else ''} with {summary.spans} technique "
@@ -164,6 +170,9 @@ def _clip(text: str, n: int = 90) -> str:
 def _print_summary(summary: Any) -> None:
     console = Console()
     console.print(escape(summary_line(summary)), highlight=False)
+    if getattr(summary, "interrupted", False):
+        console.print("[yellow]Stopped (Ctrl-C): what was analysed before the stop is stored; run the same command again to go on.[/]",
+                      highlight=False)
     if summary.dates_dropped:
         n = summary.dates_dropped
         console.print(
