@@ -249,10 +249,62 @@ def test_a_published_value_that_is_not_a_date_costs_only_the_date(tmp_path: Path
     assert warnings["good"] == []
     again, _ = run([path], db_url)
     assert (again.analysed, again.skipped, again.dates_dropped) == (0, 3, 0)  # unchanged: skipped, nothing new dropped
-    rows[1]["published"] = "2024-03-02"  # the user fixes the date: stored again, now with it
+    rows[1]["published"] = "2024-03-02"  # the user fixes the date: stored with it, the same text not analysed again
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     fixed, _ = run([path], db_url)
-    assert (fixed.analysed, fixed.skipped) == (1, 2) and docs_by_id(db_url)["odd"].published == dt.date(2024, 3, 2)
+    assert (fixed.analysed, fixed.skipped, fixed.updated, fixed.changed, fixed.dates_dropped) == (0, 3, 1, 0, 0)
+    assert docs_by_id(db_url)["odd"].published == dt.date(2024, 3, 2)
+    with Store(db_url) as store:
+        assert store.result_values(["odd"], "warnings") == {"odd": []}  # the warning about the old value is gone
+    rows[1]["published"] = "2024-13-45"  # and broken again: the date is dropped, with its warning
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    broken, _ = run([path], db_url)
+    assert (broken.analysed, broken.updated, broken.dates_dropped, broken.dates_dropped_ids) == (0, 1, 1, ["odd"])
+    assert docs_by_id(db_url)["odd"].published is None
+    with Store(db_url) as store:
+        assert store.result_values(["odd"], "warnings") == {
+            "odd": ["published: cannot read '2024-13-45' as an ISO date (YYYY-MM-DD); stored without a date"]}
+
+
+def test_corrected_details_are_updated_without_analysing_the_text_again(tmp_path: Path, db_url: str, capsys) -> None:
+    from unspin.store.cli import _print_summary
+
+    path = tmp_path / "table.csv"
+    header = "id,text,source,published,title,url\n"
+    path.write_text(header + f'a,"{article(1)}",wire,2024-05-20,A,http://x/a\nb,"{article(2)}",wire,2024-05-20,B,http://x/b\n')
+    first, _ = run([path], db_url)
+    assert first.analysed == 2
+    before = spans_of(db_url)
+    path.write_text(header + f'a,"{article(1)}",newswire,2024-05-21,A2,http://x/a2\nb,"{article(2)}",wire,2024-05-20,B,http://x/b\n')
+    calls = []
+    second, _ = run([path], db_url, analyze=lambda *a, **k: calls.append(a) or fake_analyze(*a, **k))
+    assert calls == [] and (second.analysed, second.skipped, second.updated, second.changed) == (0, 2, 1, 0)
+    row = docs_by_id(db_url)["a"]
+    assert (row.source, row.published, row.title, row.url) == ("newswire", dt.date(2024, 5, 21), "A2", "http://x/a2")
+    assert spans_of(db_url) == before  # the analysis is kept as it was
+    data = second.as_dict()
+    assert (data["details_updated"], data["details_updated_ids"]) == (1, ["a"])
+    _print_summary(second)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "details (source, published, title, url) of 1 stored document updated without analysing again" in out
+    third, _ = run([path], db_url)
+    assert (third.analysed, third.updated) == (0, 0)  # nothing left to correct
+
+
+def test_a_row_stored_undated_by_an_earlier_build_counts_as_the_same_text(tmp_path: Path, db_url: str) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps({"id": "d", "text": article(1), "published": "2024-13-45"}) + "\n")
+    run([path], db_url)
+    # Earlier builds folded the raw value of a date they could not read into the content hash.
+    legacy = ingest.sha256(f"{ingest.sha256(article(1))}\0published:2024-13-45")
+    with Store(db_url) as store, store.engine.begin() as conn:
+        conn.execute(store.documents.update().values(content_hash=legacy))
+    same, _ = run([path], db_url)
+    assert (same.analysed, same.skipped, same.updated, same.changed) == (0, 1, 0, 0)
+    path.write_text(json.dumps({"id": "d", "text": article(1), "published": "2024-05-21"}) + "\n")
+    fixed, _ = run([path], db_url)
+    assert (fixed.analysed, fixed.updated, fixed.changed) == (0, 1, 0)
+    assert docs_by_id(db_url)["d"].published == dt.date(2024, 5, 21)
 
 
 def test_the_json_summary_keeps_whole_failure_reasons(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

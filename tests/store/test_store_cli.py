@@ -104,7 +104,7 @@ def test_batch_fast_uses_the_small_model_and_reanalyses_what_the_other_size_stor
     from unspin.store.db import Store
 
     with Store(db) as store:
-        (_, version, status, language), = store.lookup([f"{folder.name}/column"]).values()
+        (_, version, status, language, *_), = store.lookup([f"{folder.name}/column"]).values()
     # The version of the models that read it, as `unspin analyze -f json` names it: its language's, not every language's.
     assert (status, language) == ("ok", "en") and version == model_version("en", fast=True) != model_version("en")
     assert version != model_version("auto", fast=True)

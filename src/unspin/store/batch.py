@@ -1,7 +1,8 @@
 """The batch run: read inputs, skip what is already stored, analyse the rest, write in batches.
 
 Resuming needs no state of its own: a document whose id is stored with the same content hash
-and the model version the current models would give it is skipped, and every write replaces a
+(of its text) and the model version the current models would give it is skipped, its source,
+published date, title and url updated in place if the input corrects them; and every write replaces a
 document's row, spans and results in one transaction, so rerunning after a crash (even SIGKILL)
 stores each document exactly once.
 
@@ -26,7 +27,7 @@ from unspin.errors import InputError, ModelError, UnspinError
 from unspin.inputs import MAX_CHARS, read
 from unspin.pipeline import BATCH_SIZE, chunked
 from unspin.store.db import CORE_KEYS, ERROR, Record, Store, Stored
-from unspin.store.ingest import InputDoc
+from unspin.store.ingest import DATE_WARNING, InputDoc, legacy_hashes
 
 #: ``analyze(text, language=..., max_chars=...) -> Document``; ``unspin.analyze`` by default.
 Analyze = Callable[..., Document]
@@ -190,8 +191,9 @@ class Summary:
 
     #: Of ``skipped``: documents stored as failed by an earlier run (``--retry-errors`` retries).
     failed_before: int = 0
-    #: Documents analysed and stored in this run without their ``published`` value, which was
-    #: not a date (each row's warnings say which value), and the first few of their ids.
+    #: Documents analysed or updated (``updated``) in this run and stored without their
+    #: ``published`` value, which was not a date (each row's warnings say which value), and the
+    #: first few of their ids.
     dates_dropped: int = 0
     dates_dropped_ids: list[str] = field(default_factory=list)
     #: Of the documents analysed in this run: those stored before, with the same text, as read
@@ -202,6 +204,10 @@ class Summary:
     #: replaces; and the first few of their ids.
     changed: int = 0
     changed_ids: list[str] = field(default_factory=list)
+    #: Of ``skipped``: stored documents whose input has the same text but other details (source,
+    #: published, title, url), updated in place without analysing again; the first few ids.
+    updated: int = 0
+    updated_ids: list[str] = field(default_factory=list)
     #: The run was stopped (Ctrl-C) before the end of its inputs; ``total`` counts the inputs
     #: read until then, and what was analysed is stored.
     interrupted: bool = False
@@ -244,6 +250,8 @@ class Summary:
             "interrupted": self.interrupted,
             "replaced_changed_text": self.changed,
             "replaced_changed_text_ids": self.changed_ids,
+            "details_updated": self.updated,
+            "details_updated_ids": self.updated_ids,
         }
 
 
@@ -290,18 +298,31 @@ def run_batch(
     current: dict[str, str] = {}  # language -> version_for(language), read once per run
     bad_dates: set[str] = set()  # ids whose published value was not a date
 
-    def up_to_date(old: Stored, content_hash: str) -> bool:
-        """Whether the stored row is what analysing this input now would store."""
+    def current_models(old: Stored) -> bool:
+        """Whether the stored row was written by the models that would analyse it now."""
         expected = model_version
         if version_for is not None and old.status != ERROR and old.language:
             if old.language not in current:
                 current[old.language] = version_for(old.language)
             expected = current[old.language]
-        return old.content_hash == content_hash and old.model_version == expected
+        return old.model_version == expected
+
+    def same_texts(chunk: list[InputDoc], stored: dict[str, Stored]) -> set[str]:
+        """Ids of ``chunk`` stored with the text they have now. A row stored without a date by
+        an earlier build has the raw published value folded into its hash (``legacy_hashes``)."""
+        same = {item.id for item in chunk if item.id in stored and stored[item.id].content_hash == item.content_hash}
+        undated = [item.id for item in chunk if item.id in stored and item.id not in same and stored[item.id].published is None]
+        if undated:
+            warnings = store.result_values(undated, "warnings")
+            by_id = {item.id: item for item in chunk}
+            same |= {i for i in undated if stored[i].content_hash in legacy_hashes(by_id[i].content_hash, warnings.get(i) or [])}
+        return same
 
     def todo() -> Iterator[InputDoc]:
         for chunk in chunked(inputs, lookup_size):
             stored = store.lookup([item.id for item in chunk])
+            same = same_texts(chunk, stored)
+            corrected: list[Record] = []  # same text, other details: updated in place
             for item in chunk:
                 summary.total += 1
                 if item.id in seen:
@@ -313,12 +334,22 @@ def run_batch(
                     continue
                 seen.add(item.id)
                 old = stored.get(item.id)
-                if old and up_to_date(old, item.content_hash) and (old.status != ERROR or not retry_errors):
+                if old and item.id in same and current_models(old) and (old.status != ERROR or not retry_errors):
                     summary.skipped += 1
                     summary.failed_before += old.status == ERROR
+                    if old.details != item.details:
+                        # A corrected source or date needs no new analysis of the same text.
+                        corrected.append(_record(item))
+                        summary.updated += 1
+                        if len(summary.updated_ids) < 20:
+                            summary.updated_ids.append(item.id)
+                        if item.bad_date is not None:
+                            summary.dates_dropped += 1
+                            if len(summary.dates_dropped_ids) < 20:
+                                summary.dates_dropped_ids.append(item.id)
                     step(1)
                     continue
-                if old and old.status != ERROR and old.content_hash == item.content_hash:
+                if old and old.status != ERROR and item.id in same:
                     # The same text, stored as read by other models (another build or size): replaced.
                     summary.rereads += 1
                 elif old and old.status != ERROR:
@@ -329,6 +360,8 @@ def run_batch(
                 if item.bad_date is not None:
                     bad_dates.add(item.id)  # counted once analysed: a failed document has more to fix than its date
                 yield item
+            # Written with the chunk (ids are unique in a run: no analysis of them is pending).
+            store.update_details(corrected, DATE_WARNING)
 
     pending: list[Record] = []
     last_flush = time.monotonic()

@@ -141,9 +141,11 @@ def summary_line(summary: Any) -> str:
     this run + stored as failed by an earlier run (skipped, not retried) + inputs that lost their
     id to another input. Passages are distinct stretches of text, as `unspin report` counts
     them; ``spans`` is the number of (passage, technique) rows written: the JSON's
-    technique_labels, summed.
+    technique_labels, summed. Documents skipped whose details (source, published, title, url)
+    were corrected in the input, and so updated in place, are said after the total's parts.
     """
     already = summary.skipped - summary.failed_before
+    updated = getattr(summary, "updated", 0)
     why = [
         (summary.errors, "in this run"),
         (summary.failed_before, "in an earlier run: --retry-errors analyses them again"),
@@ -157,7 +159,9 @@ def summary_line(summary: Any) -> str:
         + f" in {summary.seconds:.1f} s: {summary.analysed} analysed now"
         + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "") + ", "
         f"{already} already analysed (stored with the current models, skipped), {failed}; "
-        f"{summary.passages} persuasion passage{'s' if summary.passages != 1 else ''} with {summary.spans} technique "
+        + (f"details (source, published, title, url) of {updated} stored document{'s' if updated != 1 else ''} updated "
+           "without analysing again; " if updated else "")
+        + f"{summary.passages} persuasion passage{'s' if summary.passages != 1 else ''} with {summary.spans} technique "
         f"label{'s' if summary.spans != 1 else ''} written; {summary.rate:.2f} documents/s"
     )
 

@@ -68,6 +68,16 @@ class Stored(NamedTuple):
     status: str
     #: The language the document was analysed as (None for a failed document).
     language: str | None
+    #: The stored details, which a rerun updates in place when its input corrects them.
+    source: str | None = None
+    published: dt.date | None = None
+    title: str | None = None
+    url: str | None = None
+
+    @property
+    def details(self) -> tuple[str | None, dt.date | None, str | None, str | None]:
+        """``(source, published, title, url)``, as ``InputDoc.details``."""
+        return (self.source, self.published, self.title, self.url)
 
 
 def _metadata() -> "MetaData":
@@ -183,8 +193,8 @@ class Store:
     # -- reading -------------------------------------------------------------------------
 
     def lookup(self, ids: Sequence[str]) -> dict[str, Stored]:
-        """``{id: Stored(content_hash, model_version, status, language)}`` for those of ``ids``
-        already stored (missing ids are left out)."""
+        """``{id: Stored(content_hash, model_version, status, language, source, published, title,
+        url)}`` for those of ``ids`` already stored (missing ids are left out)."""
         if not ids:
             return {}
         d = self.documents.c
@@ -194,9 +204,27 @@ class Store:
             # Chunks keep the IN list below SQLite's bound-parameter limit.
             for i in range(0, len(ids), 500):
                 rows = conn.execute(
-                    sa.select(d.id, d.content_hash, d.model_version, d.status, d.language).where(d.id.in_(ids[i : i + 500]))
+                    sa.select(d.id, d.content_hash, d.model_version, d.status, d.language, d.source, d.published, d.title, d.url)
+                    .where(d.id.in_(ids[i : i + 500]))
                 )
-                out.update({r.id: Stored(r.content_hash, r.model_version, r.status, r.language) for r in rows})
+                out.update({
+                    r.id: Stored(r.content_hash, r.model_version, r.status, r.language, r.source, r.published, r.title, r.url)
+                    for r in rows
+                })
+        return out
+
+    def result_values(self, ids: Sequence[str], key: str) -> dict[str, Any]:
+        """``{id: value}`` of the per-document result ``key`` (e.g. "warnings") for those of
+        ``ids`` that have one."""
+        if not ids:
+            return {}
+        sa = sqlalchemy()
+        r = self.results.c
+        out: dict[str, Any] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                rows = conn.execute(sa.select(r.document_id, r.value).where(r.key == key, r.document_id.in_(ids[i : i + 500])))
+                out.update({row.document_id: row.value for row in rows})
         return out
 
     def counts(self) -> dict[str, int]:
@@ -291,6 +319,36 @@ class Store:
             if result_rows:
                 conn.execute(sa.insert(self.results), result_rows)
         return len(span_rows)
+
+
+    def update_details(self, records: Iterable[Record], drop_warning: str) -> int:
+        """Replace the stored ``content_hash``, source, published, title and url of ``records``
+        (already stored ids, whose text is unchanged) in one transaction, leaving their
+        analysis as it is. Stored warnings that start with ``drop_warning`` (what reading an
+        earlier version of the row found) give way to the record's ``results["warnings"]``.
+        Returns the number of documents updated.
+        """
+        sa = sqlalchemy()
+        latest = {r.id: r for r in records}
+        if not latest:
+            return 0
+        d, res = self.documents.c, self.results.c
+        warnings = self.result_values(list(latest), "warnings")
+        with self.engine.begin() as conn:
+            for r in latest.values():
+                conn.execute(
+                    sa.update(self.documents).where(d.id == r.id)
+                    .values(content_hash=r.content_hash, source=r.source, published=r.published, title=r.title, url=r.url)
+                )
+                old = warnings.get(r.id)
+                kept = [w for w in (old or []) if not (isinstance(w, str) and w.startswith(drop_warning))]
+                new = [*r.results.get("warnings", []), *kept]
+                if new == (old or []):
+                    continue
+                conn.execute(sa.delete(self.results).where(res.document_id == r.id, res.key == "warnings"))
+                if new or old is not None:
+                    conn.execute(sa.insert(self.results), [{"document_id": r.id, "key": "warnings", "value": new}])
+        return len(latest)
 
 
 def _dedupe(spans: Iterable[tuple[int, int, str, float]]) -> list[tuple[int, int, str, float]]:

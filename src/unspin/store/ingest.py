@@ -71,7 +71,37 @@ class InputDoc:
         document's own warnings."""
         if self.bad_date is None:
             return []
-        return [f"published: cannot read {self.bad_date!r} as an ISO date (YYYY-MM-DD); stored without a date"]
+        return [f"{DATE_WARNING}{self.bad_date!r} as an ISO date (YYYY-MM-DD); stored without a date"]
+
+    @property
+    def details(self) -> tuple[str | None, dt.date | None, str | None, str | None]:
+        """``(source, published, title, url)``: what a rerun may correct without a new analysis."""
+        return (self.source, self.published, self.title, self.url)
+
+
+#: How the warning for a ``published`` value that is not a date begins (``InputDoc.warnings``):
+#: a rerun that corrects the date drops it from the stored warnings.
+DATE_WARNING = "published: cannot read "
+_DATE_WARNING_VALUE = re.compile(re.escape(DATE_WARNING) + r"(.+) as an ISO date \(YYYY-MM-DD\); stored without a date$", re.S)
+
+
+def legacy_hashes(content_hash: str, warnings: Sequence[Any]) -> set[str]:
+    """The hashes that earlier builds stored for a row whose ``published`` value was not a
+    date: the text's hash with that raw value folded in. The value is read back from the row's
+    stored ``warnings`` (``InputDoc.warnings``), so such a row still counts as the same text."""
+    import ast
+
+    out = set()
+    for warning in warnings:
+        match = _DATE_WARNING_VALUE.match(warning) if isinstance(warning, str) else None
+        if match:
+            try:
+                value = ast.literal_eval(match.group(1))
+            except (ValueError, SyntaxError):
+                continue
+            if isinstance(value, str):
+                out.add(sha256(f"{content_hash}\0published:{value}"))
+    return out
 
 
 def sha256(data: bytes | str) -> str:
@@ -238,10 +268,9 @@ def _rows(
         try:
             doc.published = parse_date(row.get("published"))
         except ValueError:
+            # The hash stays the text's: a rerun after the date is corrected updates the stored
+            # date (``run_batch``) without analysing the unchanged text again.
             doc.bad_date = _SURROGATES.sub("\ufffd", _unescape(str(row.get("published"))).strip())
-            # The raw value counts in the hash, so a rerun after the date is corrected stores the
-            # document again with its date instead of skipping it as unchanged.
-            doc.content_hash = sha256(f"{doc.content_hash}\0published:{doc.bad_date}")
         yield doc
 
 
