@@ -342,3 +342,26 @@ def test_a_fast_server_analyses_with_the_small_model() -> None:
     assert body["spans"] == unspin.analyze(text, fast=True).to_dict()["spans"]
     with TestClient(create_app(Settings())) as c:
         assert c.get("/healthz").json()["size"] == "accurate"
+
+
+def test_language_codes_are_read_in_any_case(fake_analyze) -> None:
+    """As the CLI's --language: "EN" is en, everywhere the API takes a language."""
+    seen: list[str] = []
+
+    def recording(text, language="auto", **kw):
+        seen.append(language)
+        return fake_analyze(text, language=language, **kw)
+
+    with TestClient(create_app(Settings(), analyze=recording)) as c:
+        r = c.post("/api/v1/analyze", json={"text": SAMPLE, "language": "EN"})
+        assert r.status_code == 200, r.text
+        assert c.post("/api/v1/analyze", files={"file": ("a.txt", SAMPLE.encode(), "text/plain")}, data={"language": " En "}).status_code == 200
+        assert c.post("/api/v1/analyze?language=EN", content=SAMPLE.encode(), headers={"Content-Type": "text/plain"}).status_code == 200
+        assert c.post("/api/v1/compare", json={"a": SAMPLE, "b": SAMPLE, "language": "EN"}).status_code == 200
+        assert c.post("/api/v1/compare", data={"a": SAMPLE, "b": SAMPLE, "language": "EN"}).status_code == 200
+        assert seen == ["en"] * 7
+        r = c.get("/api/v1/techniques", params={"language": "RU"})
+        assert r.status_code == 200, r.text
+        assert r.json() == c.get("/api/v1/techniques", params={"language": "ru"}).json()
+        assert c.get("/api/v1/techniques", params={"language": "ALL"}).status_code == 200
+        assert c.get("/api/v1/techniques", params={"language": "fr"}).status_code == 422

@@ -15,18 +15,19 @@ import os
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Literal
+from typing import Annotated, Any, AsyncIterator, Callable, Literal
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from unspin import __version__, taxonomy
+from unspin.choices import language_code
 from unspin.document import Document
 from unspin.errors import FetchNotAllowed, InputError, UnspinError, UnsupportedMediaType
 from unspin.inputs import MAX_CHARS, Source, fetched_source, read
@@ -36,6 +37,9 @@ from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHead
 log = logging.getLogger("unspin.web")
 
 AnalyzeFn = Callable[..., Document]  # (text, language=..., max_chars=...) -> Document
+
+#: A language code as the API reads it: case-insensitively ("EN" is en), as the CLI's --language.
+Language = Annotated[str, BeforeValidator(language_code)]
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class AnalyzeRequest(BaseModel):
 
     text: str | None = Field(None, description="The article: plain text, or HTML (see format).")
     url: str | None = Field(None, description="An http(s) page to fetch and analyse; only when the server runs with --allow-url-fetch.")
-    language: str = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model.")
+    language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
     format: Literal["auto", "text", "html"] = Field(
         "auto", description="auto: extract the article when the text looks like an HTML page; text or html to decide yourself."
     )
@@ -83,7 +87,7 @@ class CompareRequest(BaseModel):
 
     a: str = Field(description="The first text: plain text, or HTML (see format).")
     b: str = Field(description="The second text.")
-    language: str = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model.")
+    language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
     format: Literal["auto", "text", "html"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
 
 
@@ -229,8 +233,9 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
 
     @app.get("/api/v1/techniques", tags=["analysis"], response_model=list[TechniqueOut], summary="The techniques with explanations")
     async def techniques(
-        language: Literal["en", "ru", "all"] = Query("en", description="en: the 14 PTC techniques; ru: the 36 ZenPropaganda "
-                                                     "techniques with Russian explanations; all: both lists."),
+        language: Annotated[Literal["en", "ru", "all"], BeforeValidator(language_code), Query(
+            description="en: the 14 PTC techniques; ru: the 36 ZenPropaganda techniques with Russian explanations; "
+            "all: both lists (any case).")] = "en",
     ) -> list[dict[str, str]]:
         chosen = (*taxonomy.TECHNIQUES, *taxonomy.RU_TECHNIQUES) if language == "all" else taxonomy.catalogue(language)
         return [t.__dict__ for t in chosen]
@@ -383,7 +388,7 @@ async def _read_request(request: Request, settings: Settings) -> tuple[str, Call
 
     if ctype == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=8, max_part_size=settings.max_body)
-        language = str(form.get("language") or "auto")
+        language = language_code(form.get("language") or "auto")
         upload = form.get("file")
         if isinstance(upload, UploadFile):
             name = upload.filename or "upload"
@@ -394,7 +399,7 @@ async def _read_request(request: Request, settings: Settings) -> tuple[str, Call
         raise InputError("the form has neither a file (field `file`) nor a text (field `text`)")
     if ctype in ("text/plain", "text/html"):
         data = await request.body()
-        return request.query_params.get("language", "auto"), road(data, "body", ctype, "html" if ctype == "text/html" else "auto")
+        return language_code(request.query_params.get("language", "auto")), road(data, "body", ctype, "html" if ctype == "text/html" else "auto")
     if ctype not in ("application/json", ""):
         raise UnsupportedMediaType(f"unsupported content type {ctype!r}: send application/json, multipart/form-data, text/plain or text/html")
     body = await request.body()
@@ -439,7 +444,7 @@ async def _read_compare_request(request: Request, settings: Settings) -> tuple[s
 
     if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
         form = await request.form(max_files=2, max_fields=8, max_part_size=settings.max_body)
-        language = str(form.get("language") or "auto")
+        language = language_code(form.get("language") or "auto")
         out = []
         for key in ("a", "b"):
             item = form.get(key)
