@@ -243,3 +243,26 @@ def test_a_corpus_of_two_languages_counts_russian_techniques_under_their_ptc_equ
     with Store(url, create=False) as store:
         ru_only = report.build(store)
     assert ru_only.languages == ["ru"] and {t.technique for t in ru_only.techniques} == {"Labelling", "Bluewashing"}
+
+
+def test_semeval_export_writes_russian_spans_under_their_ptc_equivalents(tmp_path: Path) -> None:
+    """The labels file holds PTC's 14 techniques only, as `report` counts a corpus of two languages."""
+    from unspin.taxonomy import NAMES
+
+    url = f"sqlite:///{tmp_path / 'mixed.db'}"
+    en, ru = "These corrupt traitors lie.", "Эти продажные предатели лгут. Вперёд, Россия!"
+    with Store(url) as store:
+        store.write([
+            Record("en1", "h", text=en, language="en", spans=[(6, 22, "Name_Calling,Labeling", 0.8)]),
+            Record("arts/ru", "h", text=ru, language="ru", spans=[
+                (4, 23, "Labelling", 0.7), (4, 23, "Hate_speech,slang,name_calling", 0.6),  # one PTC label on one passage
+                (30, 45, "Slogan", 0.5), (24, 28, "Bluewashing", 0.3)]),  # Bluewashing has no PTC equivalent
+        ], "v1")
+        notes: list[str] = []
+        assert exp.export(store, "semeval", tmp_path / "ptc", notes) == 2
+    labels = corpus.read_labels(tmp_path / "ptc" / exp.TC_LABELS)
+    assert {l.technique for l in labels} <= set(NAMES)
+    assert sorted((l.article_id, l.start, l.end, l.technique) for l in labels) == [
+        ("arts_ru", 4, 23, "Name_Calling,Labeling"), ("arts_ru", 30, 45, "Slogans"), ("en1", 6, 22, "Name_Calling,Labeling")]
+    assert notes == ["1 Russian document: 2 spans written under their PTC equivalents, 1 merged with another span of the same PTC "
+                     "technique on the same passage, 1 left out (ZenPropaganda techniques without a PTC equivalent)"]

@@ -305,7 +305,7 @@ def mixed_versions_warning(by_language: dict[Any, dict[str, int]]) -> str | None
 def export(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
     fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", **choice(ExportFormat),
-        help="jsonl, parquet, semeval (PTC articles + TC labels folder) or "
+        help="jsonl, parquet, semeval (PTC articles + TC labels folder; Russian spans under their PTC equivalents) or "
         "label-studio (tasks with predictions)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and "
         "label-studio default to standard output."),
@@ -317,9 +317,12 @@ def export(
     if fmt in (ExportFormat.parquet, ExportFormat.semeval) and output is None:
         raise InputError(f"--format {fmt.value} needs --output {'FILE.parquet' if fmt == ExportFormat.parquet else 'FOLDER'}")
     _check_output(output)
+    notes: list[str] = []
     with Store(db, create=False) as store:
-        n = exp.export(store, fmt.value, output)
-    err.print(f"exported {n} documents" + (f" to {output}" if output else ""))
+        n = exp.export(store, fmt.value, output, notes)
+    for note in notes:
+        err.print(f"note: {escape(note)}", highlight=False)
+    err.print(f"exported {n} document{'s' if n != 1 else ''}" + (f" to {output}" if output else ""))
 
 
 def import_labels(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -45,7 +46,47 @@ def iter_documents(store: Store, only_ok: bool = False, page: int = 500) -> Iter
             last = ids[-1]
 
 
-def export(store: Store, fmt: str, output: Path | None) -> int:
+def ptc_spans(docs: Iterator[StoredDoc], counts: Counter) -> Iterator[tuple[str, str, list[tuple[int, int, str]]]]:
+    """``(id, text, [(start, end, PTC technique)])`` of each document, for the SemEval format,
+    whose labels are PTC's 14 techniques. A Russian document's ZenPropaganda spans are written
+    under their PTC equivalents (``unspin.taxonomy.RU_ZEN_PROP``, as ``unspin report`` counts
+    them in a corpus of two languages); those without one are left out, and two that become the
+    same PTC label on one passage are written once. ``counts`` gets "mapped", "left_out" and
+    "merged" (Russian spans) and "ru_documents"."""
+    from unspin.taxonomy import RU_ZEN_PROP
+
+    for d in docs:
+        spans = [(int(s["start"]), int(s["end"]), str(s["technique"])) for s in d.spans]
+        if d.language == "ru":
+            counts["ru_documents"] += 1
+            mapped = [(a, b, RU_ZEN_PROP.get(t)) for a, b, t in spans]
+            kept = [(a, b, t) for a, b, t in mapped if t is not None]
+            counts["left_out"] += len(mapped) - len(kept)
+            spans = sorted(set(kept))
+            counts["mapped"] += len(spans)
+            counts["merged"] += len(kept) - len(spans)
+        yield d.id, d.text or "", spans
+
+
+def ptc_note(counts: Counter) -> str | None:
+    """The export's one-line account of ``ptc_spans``' Russian spans; None without Russian documents."""
+    n = counts["ru_documents"]
+    if not n:
+        return None
+    merged = f", {counts['merged']} merged with another span of the same PTC technique on the same passage" if counts["merged"] else ""
+    return (
+        f"{n} Russian document{'s' if n != 1 else ''}: {counts['mapped']} span{'s' if counts['mapped'] != 1 else ''} written under "
+        f"{'their' if counts['mapped'] != 1 else 'its'} PTC equivalent{'s' if counts['mapped'] != 1 else ''}{merged}, "
+        f"{counts['left_out']} left out (ZenPropaganda techniques without a PTC equivalent)"
+    )
+
+
+def export(store: Store, fmt: str, output: Path | None, notes: list[str] | None = None) -> int:
+    """Write the stored documents in ``fmt`` (jsonl, parquet, semeval, label-studio) to ``output``
+    (standard output for jsonl and label-studio when None); returns how many documents were
+    written. What the user should know about the result (Russian spans under PTC names for
+    semeval) is appended to ``notes``. Raises ``InputError`` for an unknown format.
+    """
     if fmt == "jsonl":
         return _write_text(output, (json.dumps(doc.as_json(), ensure_ascii=False) + "\n" for doc in iter_documents(store)))
     if fmt == "parquet":
@@ -53,8 +94,12 @@ def export(store: Store, fmt: str, output: Path | None) -> int:
         return to_parquet(iter_documents(store), output)
     if fmt == "semeval":
         assert output is not None
-        docs = iter_documents(store, only_ok=True)
-        return write_ptc(output, ((d.id, d.text or "", [(s["start"], s["end"], s["technique"]) for s in d.spans]) for d in docs))
+        counts: Counter = Counter()
+        n = write_ptc(output, ptc_spans(iter_documents(store, only_ok=True), counts))
+        note = ptc_note(counts)
+        if note and notes is not None:
+            notes.append(note)
+        return n
     if fmt == "label-studio":
         from unspin.store.labelstudio import label_config, to_tasks
 
