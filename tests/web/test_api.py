@@ -53,7 +53,7 @@ def test_healthz(client: TestClient) -> None:
 def test_techniques_lists_the_taxonomy(client: TestClient) -> None:
     r = client.get("/api/v1/techniques")
     assert r.status_code == 200
-    assert r.json() == [t.__dict__ for t in taxonomy.TECHNIQUES]
+    assert r.json() == [{**t.__dict__, "meta_class": None, "ptc": None} for t in taxonomy.TECHNIQUES]
     assert len(r.json()) == 14 and all(t["explanation"] for t in r.json())
 
 
@@ -365,3 +365,11 @@ def test_language_codes_are_read_in_any_case(fake_analyze) -> None:
         assert r.json() == c.get("/api/v1/techniques", params={"language": "ru"}).json()
         assert c.get("/api/v1/techniques", params={"language": "ALL"}).status_code == 200
         assert c.get("/api/v1/techniques", params={"language": "fr"}).status_code == 422
+
+
+def test_russian_techniques_carry_their_meta_class_and_ptc_equivalent(client: TestClient) -> None:
+    """As `unspin techniques --language ru` shows them; null for the PTC techniques."""
+    ru = {t["name"]: t for t in client.get("/api/v1/techniques", params={"language": "ru"}).json()}
+    assert (ru["Labelling"]["meta_class"], ru["Labelling"]["ptc"]) == (taxonomy.RU_BY_NAME["Labelling"].meta_class, "Name_Calling,Labeling")
+    assert ru["Bluewashing"]["ptc"] is None and ru["Bluewashing"]["meta_class"]
+    assert all((t["meta_class"], t["ptc"]) == (None, None) for t in client.get("/api/v1/techniques").json())

@@ -125,6 +125,10 @@ class TechniqueOut(BaseModel):
     explanation: str
     example: str
     colour: str
+    # As `unspin techniques --language ru --format json` names them.
+    meta_class: str | None = Field(None, description="ZenPropaganda (Russian) techniques: the meta-class; null for PTC techniques.")
+    ptc: str | None = Field(None, description="ZenPropaganda (Russian) techniques: the corresponding PTC technique, null where none "
+                            "corresponds; null for PTC techniques.")
 
 
 class ErrorOut(BaseModel):
