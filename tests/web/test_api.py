@@ -373,3 +373,11 @@ def test_russian_techniques_carry_their_meta_class_and_ptc_equivalent(client: Te
     assert (ru["Labelling"]["meta_class"], ru["Labelling"]["ptc"]) == (taxonomy.RU_BY_NAME["Labelling"].meta_class, "Name_Calling,Labeling")
     assert ru["Bluewashing"]["ptc"] is None and ru["Bluewashing"]["meta_class"]
     assert all((t["meta_class"], t["ptc"]) == (None, None) for t in client.get("/api/v1/techniques").json())
+
+
+def test_the_page_offers_every_language_the_api_takes(client: TestClient) -> None:
+    page = client.get("/").text
+    menu = re.search(r'<select id="unspin-language"[^>]*>(.*?)</select>', page, re.S)
+    assert menu is not None
+    assert re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', menu.group(1)) == [
+        ("auto", "Detect"), ("en", "English"), ("ru", "Russian")]
