@@ -266,3 +266,15 @@ def test_semeval_export_writes_russian_spans_under_their_ptc_equivalents(tmp_pat
         ("arts_ru", 4, 23, "Name_Calling,Labeling"), ("arts_ru", 30, 45, "Slogans"), ("en1", 6, 22, "Name_Calling,Labeling")]
     assert notes == ["1 Russian document: 2 spans written under their PTC equivalents, 1 merged with another span of the same PTC "
                      "technique on the same passage, 1 left out (ZenPropaganda techniques without a PTC equivalent)"]
+
+
+def test_report_since_says_how_many_undated_documents_it_left_out(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    seed(url)  # a3 (analysed) and bad (failed) have no date
+    with Store(url, create=False) as store:
+        since = report.build(store, since=dt.date(2024, 1, 1))
+        everything = report.build(store)
+    assert (since.documents, since.errors, since.undated_left_out) == (2, 0, 2) and everything.undated_left_out == 0
+    assert report._headline(since).endswith("; 2 documents without a published date were left out")
+    assert "left out" not in report._headline(everything)
+    assert json.loads(report.to_json(since))["undated_left_out"] == 2

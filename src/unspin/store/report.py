@@ -78,6 +78,9 @@ class Report:
     #: Languages of the analysed documents. With more than one, Russian techniques are counted
     #: under their PTC equivalents (``common_techniques``) so that one technique is one row.
     languages: list[str] = field(default_factory=list)
+    #: With ``since``: stored documents (analysed or failed) without a published date, which
+    #: the date filter leaves out; 0 without ``since``.
+    undated_left_out: int = 0
 
     @property
     def common_techniques(self) -> bool:
@@ -110,6 +113,10 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
         n_spans = conn.execute(sa.select(sa.func.count()).select_from(passages)).scalar_one()
         err_cond = [d.status == ERROR] + ([d.published >= since] if since is not None else [])
         n_errors = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(*err_cond)).scalar_one()
+        undated = 0
+        if since is not None:
+            # Said in the headline and the JSON: otherwise they vanish from the figures silently.
+            undated = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(d.published.is_(None))).scalar_one()
         versions = [v for (v,) in conn.execute(sa.select(d.model_version).where(*cond).distinct().order_by(d.model_version))]
         languages = [str(v) for (v,) in conn.execute(sa.select(d.language).where(*cond, d.language.is_not(None)).distinct().order_by(d.language))]
         # A corpus of several languages: each Russian technique counts under its PTC equivalent
@@ -155,7 +162,8 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
                 .limit(top)
             )
         ] if top else []
-    return Report(by, since, int(n_docs), int(n_errors), int(n_spans), int(chars), int(covered), techniques, groups, top_spans, versions, languages)
+    return Report(by, since, int(n_docs), int(n_errors), int(n_spans), int(chars), int(covered), techniques, groups, top_spans, versions, languages,
+                  int(undated))
 
 
 #: ZenPropaganda technique name -> its PTC equivalent, for those that have one (``unspin.taxonomy``).
@@ -182,6 +190,8 @@ def _headline(r: Report) -> str:
         f"{r.documents + r.errors} documents{since}: {r.documents} analysed, {r.errors} failed; "
         f"{r.spans} persuasion passage{'s' if r.spans != 1 else ''}; {r.coverage:.1%} of the {r.chars:,} characters "
         f"of the analysed documents lie inside a persuasion passage{mixed}"
+        + (f"; {r.undated_left_out} document{'s' if r.undated_left_out != 1 else ''} without a published date "
+           f"{'were' if r.undated_left_out != 1 else 'was'} left out" if r.undated_left_out else "")
     )
 
 
@@ -252,7 +262,7 @@ def to_png(r: Report, dpi: int = 110) -> bytes:
     fig = Figure(figsize=(11, 8.5 if r.groups else 5.5), dpi=dpi, layout="constrained")
     title = f"unspin: {r.documents} documents analysed, {r.spans} passages, {r.coverage:.1%} of text in a persuasion passage"
     if r.since:
-        title += f" (published since {r.since.isoformat()})"
+        title += f" (published since {r.since.isoformat()}" + (f"; {r.undated_left_out} undated left out" if r.undated_left_out else "") + ")"
     fig.suptitle(title, fontsize=12, fontweight="bold")
     if r.groups:
         top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.1])
