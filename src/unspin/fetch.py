@@ -132,8 +132,11 @@ def _opener(check: Callable | None) -> urllib.request.OpenerDirector:
 
 def _check_url(url: str) -> urllib.parse.SplitResult:
     parts = urllib.parse.urlsplit(url)
+    if not parts.scheme or "://" not in url:
+        # "example.org/a" or "localhost:8000/a" (read as the scheme "localhost"): no scheme given.
+        raise FetchError(f"{url!r} is not a whole web address: give it with http:// or https:// in front")
     if parts.scheme.lower() not in ("http", "https"):
-        raise FetchError(f"{url}: only http:// and https:// URLs can be fetched, not {parts.scheme or 'no scheme'}")
+        raise FetchError(f"{url}: only http:// and https:// URLs can be fetched, not {parts.scheme}://")
     if not parts.hostname:
         raise FetchError(f"{url}: the URL has no host name")
     if parts.username or parts.password:

@@ -93,6 +93,18 @@ def test_only_plain_http_urls(url: str) -> None:
         fetch_url(url)
 
 
+@pytest.mark.parametrize("url", ["not a url", "example.org/a", "localhost:8000/a"])
+def test_an_address_without_a_scheme_is_said_to_be_incomplete(url: str) -> None:
+    with pytest.raises(FetchError) as info:
+        fetch_url(url)
+    assert str(info.value) == f"{url!r} is not a whole web address: give it with http:// or https:// in front"
+
+
+def test_another_scheme_is_named_as_written() -> None:
+    with pytest.raises(FetchError, match=r"only http:// and https:// URLs can be fetched, not ftp://$"):
+        fetch_url("ftp://example.org/a")
+
+
 def test_is_url() -> None:
     assert fetch.is_url("https://example.org/x") and fetch.is_url("ftp://x/")
     assert not fetch.is_url("article.txt") and not fetch.is_url("C:\\text.txt") and not fetch.is_url("-")
