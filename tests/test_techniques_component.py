@@ -55,3 +55,43 @@ def test_settings_from_config_default_to_the_extend_threshold():
     assert TechniqueTagger.settings({"threshold": 0.2, "sentence_breaks": True})["sentence_breaks"] is True
     new = TechniqueTagger.settings({"threshold": 0.1, "seed_threshold": 0.45, "edge_start": 0.3, "edge_end": 0.2})
     assert (new["edge_start"], new["edge_end"], new["seed_threshold"]) == (0.3, 0.2, 0.45)
+
+
+def test_a_context_classifier_is_averaged_with_the_head_by_its_weight():
+    seen = []
+
+    def context(text, spans):  # says Doubt for every span
+        seen.append((text, list(spans)))
+        return np.tile(np.array([1.0, 0.0, 0.0], dtype=np.float32), (len(spans), 1))
+
+    plain = TechniqueTagger(fake_encoder, fake_head, LABELS, threshold=0.5)
+    mixed = TechniqueTagger(fake_encoder, fake_head, LABELS, threshold=0.5, context=context, context_weight=0.5)
+    text = "they are VERY BAD people and SO corrupt"
+    p0 = plain.classify_spans(text, [(9, 17), (29, 31)])
+    p1 = mixed.classify_spans(text, [(9, 17), (29, 31)])
+    assert np.allclose(p1, 0.5 * p0 + 0.5 * np.array([1.0, 0.0, 0.0]))
+    assert seen == [(text, [(9, 17), (29, 31)])]  # character spans of the text the tagger read
+    # The spans it finds get the averaged techniques too: at 0.3, "SO" (head: Doubt 0.5, Name
+    # calling 0.45) keeps Doubt and loses its second technique (0.315 < 0.35).
+    doc = TechniqueTagger(fake_encoder, fake_head, LABELS, threshold=0.5, context=context, context_weight=0.3)(Document(text))
+    assert [(doc.text_of(s), s.label) for s in doc.spans] == [("VERY BAD", "Loaded_Language"), ("SO", "Doubt")]
+    assert TechniqueTagger.companion({"labels": LABELS}) == {}  # no context_classifier named: none loaded
+
+
+def test_marked_span_ids_keep_context_budget_and_both_ends_of_a_long_span():
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import Whitespace
+
+    from unspin.features import marked_span_ids
+
+    words = "a b c d e f g h i j k l m n o p".split()
+    vocab = {w: i + 10 for i, w in enumerate(words)} | {"[UNK]": 0}
+    tok = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = Whitespace()
+    text = " ".join(words)
+    start, end = text.index("f"), text.index("l") + 1  # the span "f g h i j k l": 7 tokens
+    ids = marked_span_ids(tok, text, start, end, context=2, span_max=4, cls_id=1, sep_id=2, open_id=3, close_id=4)
+    v = vocab
+    assert ids == [1, v["d"], v["e"], 3, v["f"], v["g"], v["k"], v["l"], 4, v["m"], v["n"], 2]
+    assert marked_span_ids(tok, text, 0, 1, context=2, span_max=4, cls_id=1, sep_id=2, open_id=3, close_id=4) == [1, 3, v["a"], 4, v["b"], v["c"], 2]

@@ -37,7 +37,7 @@ def tagger_factory(folder: Path, texts: Iterable[str]) -> Callable[..., Techniqu
     own = TechniqueTagger.settings(tagger.encoder.config)
 
     def make(*setting: float, **overrides) -> TechniqueTagger:
-        return TechniqueTagger(outputs.__getitem__, tagger.head, tagger.labels,
+        return TechniqueTagger(outputs.__getitem__, tagger.head, tagger.labels, context=tagger.context, context_weight=tagger.context_weight,
                                **{**own, **overrides, **dict(zip(DECODER_KEYS, setting))})
 
     return make

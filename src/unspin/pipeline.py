@@ -425,13 +425,17 @@ def model_version(language: str = "en", fast: bool = False) -> str:
     """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
     (or the other size, ``fast``) re-analyses what is stored.
 
-    The folders are those of ``MODELS`` for the language and size; ``"auto"`` (a corpus of
-    several languages, each routed to its model) covers every language.
+    The folders are those of ``MODELS`` for the language and size, and the technique
+    classifier a span model names (``context_classifier``); ``"auto"`` (a corpus of several
+    languages, each routed to its model) covers every language.
     """
     try:
         configs = []
         for lang in SUPPORTED if language == "auto" else (language,):
             configs += [model_dir(folder) / "config.json" for folder in MODELS[(lang, bool(fast))].values()]
+        # A model a span model reads spans with (its config's context_classifier) counts too.
+        companions = [json.loads(c.read_text(encoding="utf-8")).get("context_classifier") for c in configs]
+        configs += [model_dir(name) / "config.json" for name in dict.fromkeys(c for c in companions if c)]
         h = hashlib.sha256()
         for config in configs:
             h.update(config.parent.name.encode() + b"\0" + config.read_bytes())

@@ -172,6 +172,59 @@ class TechniqueHeads:
         return sum(head(f) for head, f in zip(self.heads, features)) / len(self.heads)
 
 
+class MarkedSpanClassifier:
+    """Technique probabilities of spans read in their context, span marked (a MiniLM sequence
+    classifier over ``[CLS] left « span » right [SEP]``, ``unspin.features.marked_span_ids``).
+
+    A second view of each span beside the span model's pooled head: averaged with it
+    (``weight`` is this model's share, from its config.json, chosen on the PTC validation split
+    by scripts/train_tc_marker.py; ``bench/RESULTS.md``). ``__call__(text, spans)`` returns
+    (len(spans), n_techniques) probabilities, rows summing to 1, labels in ``config["labels"]``
+    order. Raises ``ModelError`` when the folder is missing or damaged.
+    """
+
+    def __init__(self, path: Path, threads: int | None = None) -> None:
+        self.path = Path(path)
+        try:
+            self.config: dict[str, Any] = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot read {self.path / 'config.json'}: {exc}") from exc
+        self.tokenizer = load_tokenizer(str(tokenizer_file(self.path, self.config)))
+        self.session = onnx_session(self.path / self.config.get("file", "model.onnx"), threads)
+        self.labels: list[str] = list(self.config["labels"])
+        self.weight = float(self.config["weight"])
+        self.context, self.span_max = int(self.config["context"]), int(self.config["span_max"])
+        self.ids = tuple(int(self.config[k]) for k in ("cls_id", "sep_id", "open_id", "close_id"))
+        self.batch = int(self.config.get("batch", 32))
+
+    def __call__(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
+        from unspin.features import marked_span_ids
+
+        rows = [marked_span_ids(self.tokenizer, text, a, b, self.context, self.span_max, *self.ids) for a, b in spans]
+        out = np.zeros((len(rows), len(self.labels)), dtype=np.float32)
+        pad = int(self.config.get("pad_id", 0))
+        open_id, close_id = self.ids[2], self.ids[3]
+        for i in range(0, len(rows), self.batch):
+            chunk = rows[i : i + self.batch]
+            n = max(len(r) for r in chunk)
+            ids = np.full((len(chunk), n), pad, dtype=np.int64)
+            mask = np.zeros((len(chunk), n), dtype=np.int64)
+            marks = np.zeros((len(chunk), n), dtype=np.int64)
+            for j, r in enumerate(chunk):
+                ids[j, : len(r)] = r
+                mask[j, : len(r)] = 1
+                marks[j, r.index(open_id) + 1 : r.index(close_id)] = 1
+            (logits,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "marks": marks})
+            out[i : i + len(chunk)] = softmax(logits.astype(np.float32))
+        return out
+
+
+@lru_cache(maxsize=4)
+def load_marked_span_classifier(name: str) -> MarkedSpanClassifier:
+    """Load a shipped span-marker technique classifier once per process."""
+    return MarkedSpanClassifier(model_dir(name))
+
+
 @lru_cache(maxsize=4)
 def load_span_model(name: str = "en") -> tuple[SpanEncoder, TechniqueHeads]:
     """Load a shipped span model once per process."""

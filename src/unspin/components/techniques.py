@@ -69,6 +69,10 @@ class TechniqueTagger:
     config.json, chosen on the PTC validation split (``bench/RESULTS.md``). Sets ``doc.spans``:
     one ``Span`` per (passage, technique), a second technique when its probability is at least
     ``second_label_min``; ``score`` = span score x technique probability, rounded to 4 decimals.
+    ``context(text, spans) -> (n_spans, n_techniques)``, when given (the default English model
+    names one in its config.json, ``context_classifier``: ``unspin.runtime.MarkedSpanClassifier``),
+    reads each span again in its context with the span marked; the technique probabilities are
+    ``(1 - w) * head + w * context`` with ``w`` = ``context_weight`` (``bench/RESULTS.md``).
     ``from_model`` raises ``ModelError`` when the shipped model is missing or damaged.
     """
 
@@ -87,8 +91,11 @@ class TechniqueTagger:
         sentence_breaks: bool = False,
         span_decoder: Callable | None = None,
         label_groups: Sequence[int] | None = None,
+        context: Callable[[str, Sequence[tuple[int, int]]], np.ndarray] | None = None,
+        context_weight: float = 0.0,
     ) -> None:
         self.encoder = encoder
+        self.context, self.context_weight = context, float(context_weight)
         # The Russian model decodes whole clauses and sentences (unspin.ru_decoding) and picks a
         # technique inside the most probable meta-class first (label_groups: group per label);
         # both come from its config.json. None keeps the English word-level decoder and argmax.
@@ -109,7 +116,8 @@ class TechniqueTagger:
         from unspin.runtime import load_span_model
 
         encoder, head = load_span_model(name)
-        return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **cls.decoding(encoder.config), **kwargs})
+        return cls(encoder, head, encoder.config["labels"],
+                   **{**cls.settings(encoder.config), **cls.decoding(encoder.config), **cls.companion(encoder.config), **kwargs})
 
     @classmethod
     def from_folder(cls, path: Path, **kwargs) -> "TechniqueTagger":
@@ -118,7 +126,24 @@ class TechniqueTagger:
 
         encoder = SpanEncoder(path)
         head = TechniqueHeads.from_folder(encoder.path, encoder.config)
-        return cls(encoder, head, encoder.config["labels"], **{**cls.settings(encoder.config), **cls.decoding(encoder.config), **kwargs})
+        return cls(encoder, head, encoder.config["labels"],
+                   **{**cls.settings(encoder.config), **cls.decoding(encoder.config), **cls.companion(encoder.config), **kwargs})
+
+    @staticmethod
+    def companion(config: dict) -> dict:
+        """The span-marker technique classifier a model folder's config.json names under
+        ``context_classifier`` (a shipped model's name), with its weight; ``{}`` when none.
+        Raises ``ModelError`` when it is missing or predicts other labels."""
+        name = config.get("context_classifier")
+        if not name:
+            return {}
+        from unspin.errors import ModelError
+        from unspin.runtime import load_marked_span_classifier
+
+        context = load_marked_span_classifier(name)
+        if context.labels != list(config["labels"]):
+            raise ModelError(f"the technique classifier {name!r} predicts other labels than its span model")
+        return {"context": context, "context_weight": context.weight}
 
     @staticmethod
     def decoding(config: dict) -> dict:
@@ -166,7 +191,11 @@ class TechniqueTagger:
             np.stack([np.concatenate([pool(states, t0, t1), x]) for (_, _, t0, t1), x in zip(ranges, extra)])
             for states in out.states
         ]
-        return self.head(feats)
+        probs = self.head(feats)
+        if self.context is not None and self.context_weight > 0:
+            w = self.context_weight
+            probs = (1 - w) * probs + w * self.context(text, [(c0, c1) for c0, c1, _, _ in ranges])
+        return probs
 
     def predict_one(self, text: str, enc: "Encoded | None" = None, classify: bool = True) -> TechniqueScores:
         """Spans and technique probabilities of one text; long texts go segment by segment
