@@ -70,6 +70,30 @@ def test_two_sizes_default_accurate_and_fast_small():
     assert unspin.load("ru").model["size"] == unspin.load("ru", fast=True).model["size"] == "standard"
 
 
+def test_the_default_model_reads_techniques_twice_and_its_version_covers_both(tmp_path, monkeypatch):
+    """The accurate size averages its pooled technique head with the span-marker classifier its
+    config names; --fast does not; a retrained classifier alone changes the model version."""
+    import json
+
+    from unspin.pipeline import model_version
+    from unspin.runtime import MODELS_DIR
+
+    accurate, fast = unspin.load("en").get("techniques"), unspin.load("en", fast=True).get("techniques")
+    assert accurate.context is not None and 0 < accurate.context_weight < 1 and accurate.context.labels == accurate.labels
+    assert fast.context is None
+    before, fast_before = model_version("en"), model_version("en", fast=True)
+    copy = tmp_path / "models"
+    for item in MODELS_DIR.iterdir():  # the shipped models, linked, with another en-tc config
+        if item.is_dir() and item.name != "en-tc":
+            (copy / item.name).parent.mkdir(parents=True, exist_ok=True)
+            (copy / item.name).symlink_to(item)
+    (copy / "en-tc").mkdir()
+    config = json.loads((MODELS_DIR / "en-tc" / "config.json").read_text(encoding="utf-8"))
+    (copy / "en-tc" / "config.json").write_text(json.dumps({**config, "weight": 0.25}), encoding="utf-8")
+    monkeypatch.setenv("UNSPIN_MODELS", str(copy))
+    assert model_version("en") != before and model_version("en", fast=True) == fast_before
+
+
 def test_a_path_records_its_source_and_analyze_many_wants_a_collection(tmp_path):
     path = tmp_path / "column.txt"
     path.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
