@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -295,6 +296,20 @@ def open_report(browser, html: str, tmp_path: Path, width: int = 1280) -> Watch:
     return w
 
 
+@contextmanager
+def report_of(browser, doc, tmp_path: Path) -> Iterator[Watch]:
+    """The standalone HTML report of ``doc``, open; checked clean (no payload ran, no page
+    error, nothing fetched) and closed after the block."""
+    from unspin.render import render
+
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        yield w
+        w.assert_clean()
+    finally:
+        w.close()
+
+
 def no_sideways_scroll(page) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px"
@@ -498,46 +513,32 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
 def test_lone_carriage_returns_and_separators_break_lines_on_the_page(browser, fake_pipeline, tmp_path: Path) -> None:
     """CSS breaks lines only at "\\n": the page adds <br> after other breaks, text kept exact."""
     from unspin.document import Span
-    from unspin.render import render
 
     text = "Stop the madness\r\rThey lied again.\u2029The corrupt elites lie.\r\nAlways."
     doc = fake_pipeline(text)
     doc.spans.clear()
     doc.spans.append(Span(text.index("They"), text.index("They") + 15, "Loaded_Language", 0.4))
-    w = open_report(browser, render(doc, "html"), tmp_path)
-    try:
+    with report_of(browser, doc, tmp_path) as w:
         article = w.page.locator("#unspin-article")
         assert article.text_content() == text  # offsets and copy-paste keep the text as given
         assert article.locator("br").count() == 4  # two lone \r, two for the paragraph separator; none for \r\n
         lines = [line.strip() for line in article.inner_text().split("\n") if line.strip()]
         assert lines[:3] == ["Stop the madness", "They lied again.", "The corrupt elites lie."]
-        w.assert_clean()
-    finally:
-        w.close()
 
 
 def test_claims_without_reference_texts_do_not_promise_passages(browser, fake_pipeline, tmp_path: Path) -> None:
     from dataclasses import replace
 
-    from unspin.render import render
-
     doc = reading_doc(fake_pipeline)
     hint = "#unspin-claims-h + .unspin-hint"
-    w = open_report(browser, render(doc, "html"), tmp_path)
-    try:
+    with report_of(browser, doc, tmp_path) as w:
         assert "passages of your reference texts beside it" in w.page.locator(hint).inner_text()
-    finally:
-        w.close()
     plain = [replace(c, evidence=None) for c in doc.claims]  # analysed without --evidence
     doc.claims.clear()
     doc.claims.extend(plain)
-    w = open_report(browser, render(doc, "html"), tmp_path)
-    try:
+    with report_of(browser, doc, tmp_path) as w:
         text = w.page.locator(hint).inner_text()
         assert "No reference texts were given" in text and "beside it." in text and "passages of your reference texts" not in text
-        w.assert_clean()
-    finally:
-        w.close()
 
 
 def test_report_without_javascript_still_gives_summary_warnings_and_passages(browser, fake_pipeline, tmp_path: Path) -> None:
@@ -583,7 +584,6 @@ def test_a_name_both_languages_share_shows_in_the_text_s_language(browser, fake_
 def test_highlights_land_on_their_text_after_emoji_and_styled_letters(browser, fake_pipeline, tmp_path: Path) -> None:
     """Offsets count code points (Python); JavaScript strings count UTF-16 units, two per emoji."""
     from unspin.document import Span
-    from unspin.render import render
 
     text = "Headline 😀 here\n\nThe corrupt 𝐫𝐞𝐠𝐢𝐦𝐞 lied again 😡😡 and its thugs laughed."
     doc = fake_pipeline(text)
@@ -594,13 +594,9 @@ def test_highlights_land_on_their_text_after_emoji_and_styled_letters(browser, f
         doc.spans.append(Span(a, a + len(phrase), "Loaded_Language", 0.5))
     a = text.index("The corrupt")
     doc.claims.append(Span(a, len(text), "claim", 0.9))
-    w = open_report(browser, render(doc, "html"), tmp_path)
-    try:
+    with report_of(browser, doc, tmp_path) as w:
         w.page.wait_for_selector("#unspin-article mark.unspin-span")
         shown = w.page.eval_on_selector_all("#unspin-article mark.unspin-first", "ms => ms.map(m => m.textContent)")
         assert shown == wanted
         assert w.page.locator("#unspin-article .unspin-claim").first.text_content() == text[a:]
         assert w.page.locator("#unspin-article").text_content() == text
-        w.assert_clean()
-    finally:
-        w.close()
