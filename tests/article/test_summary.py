@@ -45,10 +45,15 @@ def test_no_spans_no_genre_no_claims():
 
 def test_claims_phrase_gives_the_denominator():
     d = Document("Taxes rose by ten percent. Wages fell by two percent. Prices are up again now. Ok.")
-    assert summarise(d)["sentence"].endswith("none of its 3 sentences makes a check-worthy claim.")  # "Ok." is too short to score
+    # "Ok." is too short to score, and said, so that 3 does not read as the text's length
+    assert summarise(d)["sentence"].endswith("none of its 3 sentences makes a check-worthy claim (1 more is too short to hold one).")
     d.claims.append(Span(0, 26, "claim", 0.8))
     d.claims.append(Span(27, 53, "claim", 0.7))
-    assert summarise(d)["sentence"].endswith("2 of 3 sentences make check-worthy claims.")
+    assert summarise(d)["sentence"].endswith("2 of 3 sentences make check-worthy claims (1 more is too short to hold one).")
+    d = Document("Taxes rose by ten percent. Wages fell by two percent.")
+    assert summarise(d)["sentence"].endswith("none of its 2 sentences makes a check-worthy claim.")  # all scored: nothing added
+    d = Document("We will fight. Taxes rose by ten percent in May. Never!")
+    assert summarise(d)["sentence"].endswith("the one sentence long enough to hold one makes no check-worthy claim.")
     assert summarise(Document("Too short."))["sentence"].endswith("no sentence is long enough to hold a check-worthy claim.")
 
 

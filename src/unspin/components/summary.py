@@ -20,6 +20,7 @@ from unspin.scoring import covered_chars
 from unspin.taxonomy import display_name
 from unspin.components import register
 from unspin.components.claims import candidate_sentences
+from unspin.article.sentences import split_sentences
 from unspin.document import CLAIMS, Document, Summary
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -31,17 +32,26 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _claims_phrase(k: int, n: int) -> str:
+def _claims_phrase(k: int, n: int, total: int | None = None) -> str:
     """How many of the ``n`` sentences the claims model scored are check-worthy claims (``k``):
-    a count without its denominator reads the same for a tweet and a book."""
+    a count without its denominator reads the same for a tweet and a book. ``total``: all the
+    text's sentences; those too short to be scored are said, so "2 sentences" does not read as
+    the length of a five-sentence text."""
     n = max(n, k)  # claims set by other code may come from sentences the shipped rule skips
+    short = max(0, (total or 0) - n)
     if n == 0:
         return "no sentence is long enough to hold a check-worthy claim."
     if n == 1:
-        return "its one sentence makes a check-worthy claim." if k else "its one sentence makes no check-worthy claim."
-    if k == 0:
-        return f"none of its {n} sentences makes a check-worthy claim."
-    return f"{k} of {n} sentences make{'s' if k == 1 else ''} {'a check-worthy claim' if k == 1 else 'check-worthy claims'}."
+        phrase = "its one sentence makes a check-worthy claim" if k else "its one sentence makes no check-worthy claim"
+        if short:
+            phrase = phrase.replace("its one sentence", "the one sentence long enough to hold one", 1)
+    elif k == 0:
+        phrase = f"none of its {n} sentences makes a check-worthy claim"
+    else:
+        phrase = f"{k} of {n} sentences make{'s' if k == 1 else ''} {'a check-worthy claim' if k == 1 else 'check-worthy claims'}"
+    if short and n > 1:
+        phrase += f" ({short} more {'is' if short == 1 else 'are'} too short to hold one)"
+    return phrase + "."
 
 
 def summarise(doc: Document) -> dict[str, Any]:
@@ -85,7 +95,7 @@ def summarise(doc: Document) -> dict[str, Any]:
         k = None  # claims are English-only: not looked for, so neither "none" nor a count
         parts.append("check-worthy claims were not looked for (English only so far).")
     else:
-        parts.append(_claims_phrase(k, len(candidate_sentences(doc.text))))
+        parts.append(_claims_phrase(k, len(candidate_sentences(doc.text)), len(split_sentences(doc.text))))
     return {
         "words": n_words,
         "spans": len(offsets),  # passages, not labels
