@@ -95,3 +95,19 @@ def test_marked_span_ids_keep_context_budget_and_both_ends_of_a_long_span():
     v = vocab
     assert ids == [1, v["d"], v["e"], 3, v["f"], v["g"], v["k"], v["l"], 4, v["m"], v["n"], 2]
     assert marked_span_ids(tok, text, 0, 1, context=2, span_max=4, cls_id=1, sep_id=2, open_id=3, close_id=4) == [1, 3, v["a"], 4, v["b"], v["c"], 2]
+
+
+def test_guillemets_in_the_article_do_not_read_as_the_span_markers():
+    from tokenizers import Tokenizer
+    from tokenizers.models import WordLevel
+    from tokenizers.pre_tokenizers import Whitespace
+
+    from unspin.features import marked_span_ids
+
+    vocab = {"[UNK]": 0, "«": 3, "»": 4, '"': 5, "the": 6, "so": 7, "called": 8, "reformers": 9, "lie": 10}
+    tok = Tokenizer(WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = Whitespace()
+    text = "the « so called » reformers lie « so »"
+    a = text.index("reformers")
+    ids = marked_span_ids(tok, text, a, a + len("reformers"), context=8, span_max=8, cls_id=1, sep_id=2, open_id=3, close_id=4)
+    assert ids.count(3) == 1 and ids.count(4) == 1 and ids[ids.index(3) + 1] == 9  # the marks frame the span alone

@@ -44,6 +44,7 @@ def pool(hidden: np.ndarray, t0: int, t1: int) -> np.ndarray:
 #: Characters of context read on each side of a span before tokenising (more than the token
 #: budget needs; tokenising a bounded piece keeps long articles cheap).
 MARK_CHARS = 400
+_GUILLEMETS = str.maketrans({"«": '"', "»": '"'})
 
 
 def marked_span_ids(tokenizer, text: str, start: int, end: int, context: int, span_max: int,
@@ -57,6 +58,9 @@ def marked_span_ids(tokenizer, text: str, start: int, end: int, context: int, sp
     ``text[start:end]`` is the span (character offsets); ``tokenizer`` a ``tokenizers.Tokenizer``.
     """
     def ids(piece: str) -> list[int]:
+        # Guillemets in the article would read as the markers (PTC train has none; translated
+        # columns often quote with them): they become plain quotes, so each marker occurs once.
+        piece = piece.translate(_GUILLEMETS)
         return tokenizer.encode(piece, add_special_tokens=False).ids if piece else []
 
     left = ids(text[max(0, start - MARK_CHARS):start])[-context:] if context else []
