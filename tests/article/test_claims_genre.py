@@ -37,6 +37,18 @@ def test_claims_are_sentences_above_threshold_with_exact_offsets():
     assert all(len(s.split()) >= 4 for s, in [(TEXT[a:b],) for a, b, _ in det.predict([doc])[0]])
 
 
+def test_a_claim_split_from_a_quotation_shows_no_lone_quote_mark():
+    text = ('He said this. "You just print more money when you need it. That is the plan." Then he left for 2 days. '
+            "\u201cThe mayor lied 3 times,\u201d she said.")
+    doc = Document(text)
+    det = ClaimDetector(lambda s: np.full(len(s), 0.9), threshold=0.5)
+    det.set_annotations([doc], det.predict([doc]))
+    got = [c["text"] for c in doc.to_dict()["claims"]]
+    assert "You just print more money when you need it." in got and "That is the plan." in got  # lone marks left out
+    assert "\u201cThe mayor lied 3 times,\u201d she said." in got  # a pair inside the sentence stays
+    assert all(text[c["start"] : c["end"]] == c["text"] for c in doc.to_dict()["claims"])
+
+
 def test_threshold_is_respected_and_rerun_replaces():
     doc = Document(TEXT)
     det = ClaimDetector(digit_scorer, threshold=0.95)

@@ -36,6 +36,36 @@ def candidate_sentences(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in split_sentences(text) if len(text[a:b].split()) >= MIN_WORDS]
 
 
+# Double quotation marks: opening -> closing (straight quotes close themselves).
+_QUOTES = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201c"}
+
+
+def quotes_balanced(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` without a quotation mark that the sentence opens or closes alone.
+
+    A quotation of several sentences is split into them, so its first sentence starts with an
+    opening mark closed only in a later one (and its last ends with a lone closing mark): shown
+    as a claim, that mark reads like a typo. A mark with its partner inside the sentence stays.
+    Single quotes are left alone (they are apostrophes too). Offsets are characters of ``text``.
+    """
+    piece = text[start:end]
+    opener = piece[:1]
+    if opener in _QUOTES:
+        closer = _QUOTES[opener]
+        if (piece.count(opener) == 1) if opener == closer else (closer not in piece[1:]):
+            start += 1
+            while start < end and text[start].isspace():
+                start += 1
+    piece = text[start:end]
+    last = piece[-1:]
+    openers = {c: o for o, c in _QUOTES.items()}
+    if last and last in openers and len(piece) > 1:
+        opener = openers[last]
+        if (piece.count(last) == 1) if opener == last else (opener not in piece[:-1]):
+            end -= 1
+    return start, end
+
+
 @register(CLAIMS, assigns=(CLAIMS,))
 class ClaimDetector:
     """Check-worthy claims: every sentence of at least ``MIN_WORDS`` words is scored by
@@ -99,7 +129,8 @@ class ClaimDetector:
             group = doc.claims
             group.clear()
             # Rounded as the JSON shows them, so a Document read back from JSON equals this one.
-            group.extend(Span(a, b, "claim", round(min(max(p, 0.0), 1.0), 4)) for a, b, p in sentences if p >= self.threshold)
+            group.extend(Span(*quotes_balanced(doc.text, a, b), "claim", round(min(max(p, 0.0), 1.0), 4))
+                         for a, b, p in sentences if p >= self.threshold)
 
 
 class SentenceScorer:
