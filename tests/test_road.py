@@ -595,6 +595,7 @@ def test_label_studio_whitespace_only_mismatch_is_accepted_real_mismatch_named(t
     out = unspin_cli("import-labels", str(field("08-label-studio-collapsed-whitespace.json")), "--output", str(tmp_path / "f08"))
     assert out.returncode == 0, out.stderr
     assert len((tmp_path / "f08" / "labels-task-flc-tc.labels").read_text().splitlines()) == 2
+    assert "wrote 1 article and 2 labels" in " ".join(out.stderr.split())  # counted in the singular when one
 
 
 # ------------------------------------------------------------------ evidence

@@ -339,8 +339,8 @@ def import_labels(
     if len(result.notes) > 20:
         err.print(f"note: {len(result.notes) - 20} more spans differ from their stored text only in whitespace", highlight=False)
     err.print(
-        f"wrote {result.articles} articles and {result.labels} labels to {output}"
-        + (f"; skipped {result.skipped} tasks without a finished annotation" if result.skipped else "")
+        f"wrote {result.articles} article{'s' if result.articles != 1 else ''} and {result.labels} label{'s' if result.labels != 1 else ''} to {output}"
+        + (f"; skipped {result.skipped} task{'s' if result.skipped != 1 else ''} without a finished annotation" if result.skipped else "")
     )
 
 
