@@ -216,48 +216,53 @@ def _is_heading(paragraph: str) -> bool:
 
 
 def _trim_edges(text: str) -> tuple[str, int]:
-    """Drop boilerplate paragraphs at the start and end of the extracted text. The start counts
-    from below a headline too: a consent notice printed between the headline and the story is
-    still the page's edge (the headline stays)."""
-    paras = [p for p in text.split("\n")]
-    dropped = 0
-    paras, dropped = _drop_menu(paras, dropped)
-    while paras and (not paras[0].strip() or is_boilerplate(paras[0])):
-        dropped += bool(paras[0].strip())
-        paras.pop(0)
-    paras, dropped = _drop_menu(paras, dropped)
+    """Drop boilerplate paragraphs and navigation menus at the start and end of the extracted
+    text; (text, paragraphs dropped). The start counts from below a headline too: a consent
+    notice printed between the headline and the story is still the page's edge (the headline
+    stays)."""
+    paras = text.split("\n")
+    dropped = _drop_menu(paras, 0)
+    dropped += _drop_boilerplate(paras, 0)
+    dropped += _drop_menu(paras, 0)
     if len(paras) > 2 and _is_heading(paras[0]):
-        head, paras = paras[:1], paras[1:]
-        while paras and (not paras[0].strip() or is_boilerplate(paras[0])):
-            dropped += bool(paras[0].strip())
-            paras.pop(0)
-        paras = head + paras
-    while paras and (not paras[-1].strip() or is_boilerplate(paras[-1])):
-        dropped += bool(paras[-1].strip())
-        paras.pop()
-    paras.reverse()
-    paras, dropped = _drop_menu(paras, dropped)  # a menu at the end, found from the end
-    paras.reverse()
-    while paras and (not paras[-1].strip() or is_boilerplate(paras[-1])):
-        dropped += bool(paras[-1].strip())
-        paras.pop()
+        head = paras.pop(0)
+        dropped += _drop_boilerplate(paras, 0)
+        paras.insert(0, head)
+    dropped += _drop_boilerplate(paras, -1)
+    dropped += _drop_menu(paras, -1)
+    dropped += _drop_boilerplate(paras, -1)
     return "\n".join(paras), dropped
 
 
-def _drop_menu(paras: list[str], dropped: int) -> tuple[list[str], int]:
-    """``paras`` without a leading run of ``MENU_RUN`` or more navigation entries (blank lines
-    between them allowed), and ``dropped`` plus the entries dropped. Two short bullets stay: an
-    article may open with a short list, a menu has several entries."""
-    run = end = 0
-    for p in paras:
+def _drop_boilerplate(paras: list[str], at: int) -> int:
+    """Remove blank and boilerplate paragraphs from the start (``at`` 0) or the end (-1) of
+    ``paras``, in place; return how many non-blank ones went."""
+    n = 0
+    while paras and (not paras[at].strip() or is_boilerplate(paras[at])):
+        n += bool(paras[at].strip())
+        paras.pop(at)
+    return n
+
+
+def _drop_menu(paras: list[str], at: int) -> int:
+    """Remove a run of ``MENU_RUN`` or more navigation entries (blank lines between them
+    allowed) from the start (``at`` 0) or the end (-1) of ``paras``, in place; return the
+    entries removed. Two short bullets stay: an article may open with a short list, a menu has
+    several entries."""
+    run = width = 0
+    for p in paras if at == 0 else reversed(paras):
         if _MENU_ITEM.match(p):
             run += 1
         elif p.strip():
             break
-        end += 1
+        width += 1
     if run < MENU_RUN:
-        return paras, dropped
-    return paras[end:], dropped + run
+        return 0
+    if at == 0:
+        del paras[:width]
+    else:
+        del paras[len(paras) - width:]
+    return run
 
 
 def extract(html: str | bytes, name: str = "the HTML") -> Extracted:

@@ -400,7 +400,7 @@ def _route(src: Source, language: str, fast: bool) -> Pipeline:
         # pipeline of its script refuses it, so the advice names the model of that script
         # (Ukrainian: "--language ru"), English for any other script.
         detected = langid.by_script(ident) or SUPPORTED[0]
-    return load(detected if detected in SUPPORTED else SUPPORTED[0], fast)
+    return load(detected, fast)
 
 
 def _path_meta(text: Any) -> dict[str, str]:

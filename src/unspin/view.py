@@ -36,12 +36,24 @@ from functools import lru_cache
 
 import numpy as np
 
+#: A carriage return that is not the first half of a CRLF (a CRLF stays: offsets count its \r).
+LONE_CR = re.compile(r"\r(?!\n)")
 # Characters that may change: anything outside printable ASCII plus a few ASCII controls, and a
-# carriage return that is not the first half of a CRLF (a CRLF stays: offsets count its \r).
-_MAYBE = re.compile(r"\r(?!\n)|[^\x09\x0a\x0d\x20-\x7e]")
+# lone carriage return.
+_MAYBE = re.compile(LONE_CR.pattern + r"|[^\x09\x0a\x0d\x20-\x7e]")
 
 #: Line and paragraph breaks written otherwise than ``\n`` (see the module docstring).
 LINE_BREAKS = {"\r": "\n", "\u2028": "\n", "\u0085": "\n", "\x0b": "\n", "\u2029": "\n\n", "\x0c": "\n\n"}
+#: Those that stand for a paragraph break (a blank line).
+PARAGRAPH_BREAKS = frozenset(ch for ch, rep in LINE_BREAKS.items() if rep == "\n\n")
+_ONE_FOR_ONE = str.maketrans({ch: "\n" for ch in LINE_BREAKS if ch != "\r"})
+
+
+def breaks_one_for_one(text: str) -> str:
+    """``text`` with every line break of ``LINE_BREAKS`` (a lone \\r included) written as one
+    ``\\n``: the same length, so offsets into it index ``text``; paragraph separators become a
+    single line break (``PARAGRAPH_BREAKS`` tells them apart in the original)."""
+    return LONE_CR.sub("\n", text).translate(_ONE_FOR_ONE)
 
 
 # "Small caps" of fancy-text generators: Latin letters that NFKC leaves alone (they are IPA and

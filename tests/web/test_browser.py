@@ -296,6 +296,18 @@ def open_report(browser, html: str, tmp_path: Path, width: int = 1280) -> Watch:
     return w
 
 
+def with_spans(fake_pipeline, text: str, phrases: list[str], technique: str, score: float):
+    """An analysis of ``text`` whose only spans are ``phrases`` (each at its first occurrence)."""
+    from unspin.document import Span
+
+    doc = fake_pipeline(text)
+    doc.spans.clear()
+    for phrase in phrases:
+        a = text.index(phrase)
+        doc.spans.append(Span(a, a + len(phrase), technique, score))
+    return doc
+
+
 @contextmanager
 def report_of(browser, doc, tmp_path: Path) -> Iterator[Watch]:
     """The standalone HTML report of ``doc``, open; checked clean (no payload ran, no page
@@ -512,12 +524,8 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
 
 def test_lone_carriage_returns_and_separators_break_lines_on_the_page(browser, fake_pipeline, tmp_path: Path) -> None:
     """CSS breaks lines only at "\\n": the page adds <br> after other breaks, text kept exact."""
-    from unspin.document import Span
-
     text = "Stop the madness\r\rThey lied again.\u2029The corrupt elites lie.\r\nAlways."
-    doc = fake_pipeline(text)
-    doc.spans.clear()
-    doc.spans.append(Span(text.index("They"), text.index("They") + 15, "Loaded_Language", 0.4))
+    doc = with_spans(fake_pipeline, text, ["They lied again"], "Loaded_Language", 0.4)
     with report_of(browser, doc, tmp_path) as w:
         article = w.page.locator("#unspin-article")
         assert article.text_content() == text  # offsets and copy-paste keep the text as given
@@ -586,12 +594,8 @@ def test_highlights_land_on_their_text_after_emoji_and_styled_letters(browser, f
     from unspin.document import Span
 
     text = "Headline 😀 here\n\nThe corrupt 𝐫𝐞𝐠𝐢𝐦𝐞 lied again 😡😡 and its thugs laughed."
-    doc = fake_pipeline(text)
-    doc.spans.clear()
     wanted = ["here", "corrupt 𝐫𝐞𝐠𝐢𝐦𝐞", "thugs"]
-    for phrase in wanted:
-        a = text.index(phrase)
-        doc.spans.append(Span(a, a + len(phrase), "Loaded_Language", 0.5))
+    doc = with_spans(fake_pipeline, text, wanted, "Loaded_Language", 0.5)
     a = text.index("The corrupt")
     doc.claims.append(Span(a, len(text), "claim", 0.9))
     with report_of(browser, doc, tmp_path) as w:

@@ -38,7 +38,7 @@ import numpy as np
 
 from unspin.article.sentences import split_sentences
 from unspin.errors import InputError
-from unspin.view import LINE_BREAKS
+from unspin.view import PARAGRAPH_BREAKS, breaks_one_for_one
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 MAX_PASSAGE_WORDS = 120  # longer paragraphs are cut into sentence windows
@@ -105,25 +105,20 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
 
 
 # ---------------------------------------------------------------------------- passages
-_LONE_CR = re.compile(r"\r(?!\n)")
-_ONE_FOR_ONE = str.maketrans({ch: "\n" for ch in LINE_BREAKS if ch != "\r"})
-_PARAGRAPH_MARKS = frozenset(ch for ch, rep in LINE_BREAKS.items() if rep == "\n\n")
-
-
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     """Paragraph offsets: blocks between newlines, re-joining hard-wrapped lines, and merging a
     short heading line ("Article 2", "## Findings") into the paragraph after it. Line breaks
     written otherwise (a lone carriage return, U+2028/U+2029, a form feed) count as breaks too,
     U+2029 and a form feed as paragraph breaks, as the models read them (``unspin.view``)."""
     original = text
-    text = _LONE_CR.sub("\n", text).translate(_ONE_FOR_ONE)  # one character for one: offsets hold
+    text = breaks_one_for_one(text)  # one character for one: offsets hold
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if text[m.start() : m.end()].strip()]
     paras: list[list[int]] = []
     prev_end = None
     for a, b in lines:
         line = text[a:b].strip()
         gap = text[prev_end:a].replace("\r", "").replace(" ", "") if prev_end is not None else ""
-        if paras and prev_end is not None and "\n\n" not in gap and not _PARAGRAPH_MARKS.intersection(original[prev_end:a]):
+        if paras and prev_end is not None and "\n\n" not in gap and not PARAGRAPH_BREAKS.intersection(original[prev_end:a]):
             last = text[paras[-1][0] : paras[-1][1]].rstrip()
             wrapped = last[-1:] not in ".!?:;\"'\u201d)" and line[:1].islower()
             if wrapped:

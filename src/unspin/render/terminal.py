@@ -14,7 +14,6 @@ code draws one analysis and both sides of a comparison.
 from __future__ import annotations
 
 import os
-import re
 from typing import Any, Mapping
 
 from rich.columns import Columns
@@ -27,9 +26,8 @@ from unspin import taxonomy
 from unspin.taxonomy import colour, display_name
 from unspin.document import Document
 from unspin.render import register, register_compare
-from unspin.view import LINE_BREAKS
+from unspin.view import LINE_BREAKS, LONE_CR
 
-_LONE_CR = re.compile(r"\r(?!\n)")
 # A terminal moves to the line start on a lone \r (the line is then overwritten) and shows U+2028/9
 # as nothing: shown as the line and paragraph breaks the models read them as (unspin.view).
 _SHOWN_BREAKS = str.maketrans({ch: rep for ch, rep in LINE_BREAKS.items() if ch != "\r"})
@@ -72,7 +70,7 @@ def passages(d: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _body(text: str, ps: list[dict[str, Any]], plain: bool) -> Text:
     body = Text()
-    text = _LONE_CR.sub("\n", text)  # one character for one: the offsets still hold
+    text = LONE_CR.sub("\n", text)  # one character for one: the offsets still hold
     # Walk the text once; at each character the innermost (shortest) covering passage sets the style.
     bounds = sorted({0, len(text), *(p["start"] for p in ps), *(p["end"] for p in ps)})
     starts_at: dict[int, list[int]] = {}

@@ -107,11 +107,6 @@
   }
 
   // -- the article with its spans and claims ----------------------------------------------------
-  /* Spans and claims may nest or cross. The text is cut at every boundary; each piece is wrapped
-   * in elements for the items covering it, outermost first. An item that crosses another is split
-   * into several elements; its first element is the one that takes keyboard focus. Claims are
-   * <span class="unspin-claim"> with a small button in front (its label comes from CSS, so the
-   * article's textContent stays exactly the text); technique spans are <mark>. */
   /* Offsets in the analysis count characters as Python does (code points); a JavaScript string
    * counts UTF-16 units, two for an emoji or a styled letter (U+1D400...). Returns a function from
    * a code-point offset to a UTF-16 index (NaN outside the text). Without astral characters the
@@ -128,6 +123,11 @@
     return function (k) { return Number.isInteger(k) && k >= 0 && k < map.length ? map[k] : NaN; };
   }
 
+  /* Spans and claims may nest or cross. The text is cut at every boundary; each piece is wrapped
+   * in elements for the items covering it, outermost first. An item that crosses another is split
+   * into several elements; its first element is the one that takes keyboard focus. Claims are
+   * <span class="unspin-claim"> with a small button in front (its label comes from CSS, so the
+   * article's textContent stays exactly the text); technique spans are <mark>. */
   function validSpans(doc, text) {
     var at = unitIndex(text);
     return (Array.isArray(doc.spans) ? doc.spans : [])
@@ -141,6 +141,11 @@
     return (Array.isArray(doc.claims) ? doc.claims : [])
       .map(function (c, i) { return { kind: "claim", i: i, start: at(c && c.start), end: at(c && c.end), score: c && c.score, evidence: c && c.evidence }; })
       .filter(function (c) { return Number.isInteger(c.start) && Number.isInteger(c.end) && c.start < c.end; });
+  }
+
+  // Whether the claims were matched against reference texts (--evidence): each then has a list.
+  function hasEvidence(claims) {
+    return claims.some(function (c) { return Array.isArray(c.evidence); });
   }
 
   // Passages: distinct (start, end). The one count used everywhere (see components/summary.py):
@@ -471,7 +476,7 @@
     return h("section", { className: "unspin-card", "aria-labelledby": "unspin-claims-h" }, [
       h("h2", { id: "unspin-claims-h", text: "Check-worthy claims (" + claims.length + ")" }),
       h("p", { className: "unspin-hint", text: "Sentences worth verifying, marked in the text with a dotted underline. " + (
-        claims.some(function (c) { return Array.isArray(c.evidence); })
+        hasEvidence(claims)
           ? "Select one to see its score and the passages of your reference texts beside it."
           : "Select one to see its score. No reference texts were given (--evidence), so no passages are shown beside it.") }),
       list,
@@ -558,7 +563,7 @@
         spans.length ? strengthControl("unspin-strength" + (prefix ? "-" + prefix : ""), function (v) { minStrength = v; applyFilter(); }) : null,
       ]),
       spans.length ? strengthLegend() : null,
-      opts.compact ? null : h("p", { className: "unspin-hint", text: "Hover over a highlighted passage, or move to it with Tab, to see its technique, score and explanation." + (claims.length ? " Claims have a numbered button in front: press it to see the claim" + (claims.some(function (c) { return Array.isArray(c.evidence); }) ? "'s evidence." : ".") : "") }),
+      opts.compact ? null : h("p", { className: "unspin-hint", text: "Hover over a highlighted passage, or move to it with Tab, to see its technique, score and explanation." + (claims.length ? " Claims have a numbered button in front: press it to see the claim" + (hasEvidence(claims) ? "'s evidence." : ".") : "") }),
       article,
     ]);
     if (!spans.length) {
