@@ -15,7 +15,7 @@ import json
 from functools import lru_cache
 from typing import Any, Mapping
 
-from unspin import taxonomy
+from unspin import readings, taxonomy
 from unspin.document import Document
 from unspin.render import register, register_compare
 
@@ -49,6 +49,13 @@ def _csp_hash(source: str) -> str:
 def _catalogue(*languages: str) -> list[dict[str, Any]]:
     """The techniques (names, explanations, colours) of the models for ``languages``, for the view."""
     return [t.__dict__ for lang in dict.fromkeys(languages) for t in taxonomy.catalogue(lang)]
+
+
+def readings_script() -> str:
+    """The element from which the page's script reads the keys it draws itself
+    (``unspin.readings.known_keys``; every other key shows under "More readings"). The web page
+    embeds it too."""
+    return f'<script type="application/json" id="unspin-readings">{json_for_script({"known_keys": readings.known_keys()})}</script>'
 
 
 def payload(doc: Document) -> dict[str, Any]:
@@ -131,6 +138,7 @@ def _page(data: dict[str, Any], title: str, subtitle: str, plain_text: str, with
 </main>
 <div id="unspin-tip" role="tooltip" hidden></div>
 <script type="application/json" id="unspin-data">{json_for_script(data)}</script>
+{readings_script()}
 <script>{js}</script>
 </body>
 </html>
