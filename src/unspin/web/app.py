@@ -31,7 +31,7 @@ from unspin.choices import language_code
 from unspin.document import Document
 from unspin.errors import FetchNotAllowed, InputError, UnspinError, UnsupportedMediaType
 from unspin.inputs import MAX_CHARS, Source, fetched_source, read
-from unspin.web import STATIC_DIR
+from unspin.web import STATIC_DIR, readings_script
 from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger("unspin.web")
@@ -323,9 +323,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
 
 @functools.lru_cache(maxsize=1)
 def _index_page() -> str:
-    """index.html with the keys the page draws itself embedded (``render.html.readings_script``)."""
-    from unspin.render.html import readings_script
-
+    """index.html with the keys the page draws itself embedded (``unspin.web.readings_script``)."""
     page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
     return page.replace("</head>", readings_script() + "\n</head>", 1)
 
