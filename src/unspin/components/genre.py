@@ -20,7 +20,6 @@ JSON's ``genre.caution`` and a warning say why, and the summary calls the genre 
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
@@ -36,6 +35,7 @@ from unspin.article.genre_features import (
     hand_features,
 )
 from unspin.components import register
+from unspin.config import GenreConfig
 from unspin.document import Document, Genre
 from unspin.runtime import softmax
 
@@ -51,20 +51,17 @@ class GenreModel:
 
     def __init__(self, path: Path, embedder: Callable | None = None) -> None:
         self.path = Path(path)
-        self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        self.config = cfg = GenreConfig.read(self.path)
         with np.load(self.path / "weights.npz") as z:
             self.w, self.b, self.mean, self.scale = (z[k].astype(np.float32) for k in ("w", "b", "mean", "scale"))
-        self.labels = list(self.config["labels"])
-        # Models from before features.blocks existed were [minilm, hand].
-        self.blocks = list(self.config.get("features", {}).get("blocks", ["minilm", "hand"]))
+        self.labels = list(cfg.labels)
+        self.blocks = list(cfg.blocks)
         unknown = set(self.blocks) - set(self.BLOCKS)
         if unknown:
             raise ValueError(f"{self.path}: unknown genre feature blocks {sorted(unknown)}")
-        self.temperature = float(self.config.get("temperature", 1.0))
-        typical = self.config.get("typicality") or {}
-        self.min_words = typical.get("min_words")
-        self.max_distance = typical.get("max_sum_sq_z")
-        self.min_opinion = float(self.config.get("marker_rule", {}).get("min_opinion", 0.9))
+        self.temperature = cfg.temperature
+        self.min_words, self.max_distance = cfg.min_words, cfg.max_sum_sq_z
+        self.min_opinion = cfg.min_opinion
         self._style = self._style_columns()
         if embedder is None and "minilm" in self.blocks:
             from unspin.article.embed import load_embedder
@@ -179,7 +176,7 @@ def load_genre_model(name: str = "en-genre") -> GenreModel:
     return GenreModel(model_dir(name))
 
 
-@register("genre", assigns=("genre",))
+@register("genre", assigns=("genre",), factory="from_model")
 class GenreClassifier:
     """The genre of the article: ``model(text) -> {"opinion": p, "reporting": p, "satire": p}``
     (probabilities summing to 1; the shipped logistic regression over style features, see its
@@ -196,9 +193,10 @@ class GenreClassifier:
         self.caution = caution
 
     @classmethod
-    def from_model(cls, name: str = "en-genre") -> "GenreClassifier":
-        model = load_genre_model(name)
-        return cls(model.probabilities, model.probabilities_many, model.caution)
+    def from_model(cls, model: str = "en-genre") -> "GenreClassifier":
+        """The classifier of the shipped genre model ``model``, loaded once per process."""
+        loaded = load_genre_model(model)
+        return cls(loaded.probabilities, loaded.probabilities_many, loaded.caution)
 
     def predict(self, docs: Sequence[Document]) -> list[tuple[dict[str, float], str | None]]:
         """``(probabilities, caution or None)`` for each document."""
