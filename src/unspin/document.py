@@ -21,6 +21,7 @@ reads it back, so that ``Document.from_dict(doc.to_dict()) == doc``.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -67,8 +68,16 @@ class Span:
         return self.start < other.end and other.start < self.end
 
 
+def _reading_order(s: Span) -> tuple[int, int, str]:
+    """Reading order, longer first at a tie: renderers and scorers rely on it."""
+    return (s.start, -s.end, s.label)
+
+
 class SpanGroup:
-    """An ordered, possibly overlapping collection of spans over one document (as in spaCy)."""
+    """An ordered, possibly overlapping collection of spans over one document (as in spaCy),
+    kept in reading order (``start``, longer first, then ``label``; spans equal in all three
+    in the order they came). ``append`` inserts in place (a binary search); ``extend`` sorts
+    once. Both raise ``ValueError`` for a span past the end of the text."""
 
     def __init__(self, doc: "Document", name: str, spans: Iterable[Span] = ()) -> None:
         self.doc = doc
@@ -76,16 +85,20 @@ class SpanGroup:
         self._spans: list[Span] = []
         self.extend(spans)
 
-    def append(self, span: Span) -> None:
+    def _check(self, span: Span) -> Span:
         if span.end > len(self.doc.text):
             raise ValueError(f"span end {span.end} is past the end of the text ({len(self.doc.text)} characters)")
-        self._spans.append(span)
-        # Reading order, longer first at a tie: renderers and scorers rely on it.
-        self._spans.sort(key=lambda s: (s.start, -s.end, s.label))
+        return span
+
+    def append(self, span: Span) -> None:
+        bisect.insort_right(self._spans, self._check(span), key=_reading_order)
 
     def extend(self, spans: Iterable[Span]) -> None:
-        for span in spans:
-            self.append(span)
+        new = [self._check(span) for span in spans]
+        if new:
+            # A stable sort of the old spans then the new: the order appending one by one gives.
+            self._spans.extend(new)
+            self._spans.sort(key=_reading_order)
 
     def clear(self) -> None:
         self._spans.clear()
