@@ -142,7 +142,14 @@ class Pipeline:
         return self.with_component(build(name, **settings))
 
     def make_doc(
-        self, text: "str | bytes | os.PathLike | Source", language: str = "auto", max_chars: int = MAX_CHARS, *, input_format: str = "auto", **meta: Any
+        self,
+        text: "str | bytes | os.PathLike | Source",
+        language: str = "auto",
+        max_chars: int = MAX_CHARS,
+        *,
+        input_format: str = "auto",
+        identification: "langid.Identification | None" = None,
+        **meta: Any,
     ) -> Document:
         """Read ``text`` through the road and identify its language; an unannotated Document.
 
@@ -150,10 +157,12 @@ class Pipeline:
         text is confidently in a language this pipeline has no model for (the message names it).
         Short or undetermined text is read by its script (``langid.by_script``: Latin as English,
         Cyrillic as Russian), with a warning, when that is this pipeline's language.
+        ``identification``: the language already identified on this text's normalised view
+        (``_route`` did it to choose this pipeline), so it is not identified twice.
         """
         src = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
         warnings = list(src.warnings)
-        ident = langid.identify(ModelView.of(src.text).text)
+        ident = identification or langid.identify(ModelView.of(src.text).text)
         if language == "auto":
             lang = self._identify(ident, warnings)
         else:
@@ -225,9 +234,12 @@ class Pipeline:
         Each batch is read (``make_doc``) and then run through every component at once
         (``run``): tokenisation, sentence splitting and the model calls' Python work are done
         per batch, so at most ``batch_size`` documents (their token states included) are held
-        at a time. The result is the same as ``self(text)`` text by text, to the bit: no ONNX
-        call holds windows or sentences of two documents, because the int8 models quantise
-        activations with one scale per call (``bench/RESULTS.md``, "Batched inference").
+        at a time. On a CPU the result is the same as ``self(text)`` text by text, to the bit:
+        no ONNX call holds windows or sentences of two documents, because the int8 models
+        quantise activations with one scale per call (``bench/RESULTS.md``, "Batched
+        inference"). Where the models run on a GPU (``unspin.runtime.providers``), the span
+        encoder and the sentence models stack the batch's documents into each call instead,
+        which a GPU needs to be busy: the figures then move slightly with the batch.
         Raises what ``make_doc`` raises for the first bad text (``InputError``,
         ``UnsupportedLanguageError``); ``analyze_many`` routes languages and can return errors
         in place instead.
@@ -339,13 +351,13 @@ def analyze(
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
         text = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
-        pipeline = _route(text, language, fast)
+        pipeline, ident = _route(text, language, fast)
     else:
-        pipeline = load(language, fast)
+        pipeline, ident = load(language, fast), None
     unlinked = bool(evidence) and "claims" not in pipeline.component_names
     if evidence and not unlinked:
         pipeline = pipeline.add("evidence", sources=list(evidence))
-    doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
+    doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, identification=ident, **meta)])[0]
     if unlinked:  # evidence is searched for claims, and this language has no claims model yet
         doc.warnings.append(f"the reference texts were not searched: check-worthy claims are not looked for in {langid.name(doc.language)} text yet")
     _note_size(doc, fast)
@@ -373,7 +385,8 @@ def analyze_many(
     errors: str = "raise",
 ) -> Iterator["Document | UnspinError"]:
     """``analyze`` of each text, in order, ``batch_size`` texts at a time (``Pipeline.pipe``):
-    the same Documents, to the bit, with less Python work per text.
+    the same Documents, to the bit on a CPU, with less Python work per text (on a GPU the
+    batch's documents share model calls: ``Pipeline.pipe``).
 
     Each text is routed to its language's pipeline as ``analyze`` routes it; a batch runs each
     pipeline once over its documents. ``errors="raise"`` raises the first bad text's
@@ -394,8 +407,8 @@ def analyze_many(
         for i, text in enumerate(chunk):
             try:
                 src = _source(text, max_chars, input_format, "input")
-                pipeline = _route(src, language, fast)
-                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, **_path_meta(text))
+                pipeline, ident = _route(src, language, fast)
+                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, identification=ident, **_path_meta(text))
             except ModelError:
                 raise
             except UnspinError as exc:
@@ -413,12 +426,13 @@ def analyze_many(
         yield from out
 
 
-def _route(src: Source, language: str, fast: bool) -> Pipeline:
-    """The pipeline ``analyze`` uses for ``src``: the identified language's; for an undetermined
-    text or one in a language without a model, that of its script (``langid.by_script``), else
-    English. ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
+def _route(src: Source, language: str, fast: bool) -> tuple[Pipeline, "langid.Identification | None"]:
+    """The pipeline ``analyze`` uses for ``src``, and the identification it was chosen by (None
+    when ``language`` was forced): the identified language's; for an undetermined text or one
+    in a language without a model, that of its script (``langid.by_script``), else English.
+    ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
     if language != "auto":
-        return load(language, fast)
+        return load(language, fast), None
     ident = langid.identify(ModelView.of(src.text).text)
     detected = langid.decide(ident)
     if detected not in SUPPORTED:
@@ -426,7 +440,7 @@ def _route(src: Source, language: str, fast: bool) -> Pipeline:
         # pipeline of its script refuses it, so the advice names the model of that script
         # (Ukrainian: "--language ru"), English for any other script.
         detected = langid.by_script(ident) or SUPPORTED[0]
-    return load(detected, fast)
+    return load(detected, fast), ident
 
 
 def _path_meta(text: Any) -> dict[str, str]:
