@@ -26,6 +26,7 @@ from unspin.inputs import MAX_CHARS
 
 DEFAULT_DB = "sqlite:///unspin.db"
 DB_HELP = "Database URL: sqlite:///FILE.db, or postgresql+psycopg://HOST/DB (user, password and port as usual in the URL)."
+DB_WAIT_HELP = "How long to wait for a database that another program has locked, or whose server is unreachable, before giving up (seconds)."
 
 err = Console(stderr=True)
 
@@ -61,6 +62,7 @@ def batch(
     inputs: List[str] = typer.Argument(..., help="Folders of .txt/.html files, or .jsonl/.json (an array of objects)/.csv/.parquet files "
         "with columns id, text [, source, published, url, title]."),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    db_wait: float = typer.Option(30.0, "--db-wait", min=0, help=DB_WAIT_HELP),
     source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
     language: str = typer.Option("auto", "--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                  help="auto (each document identified), or en / ru to force that model (any case)."),
@@ -85,7 +87,7 @@ def batch(
     # ("auto": every language's models, so any model change retries them too).
     version = model_version(language, fast)
     version_for = lambda lang: model_version(lang, fast)  # noqa: E731
-    with Store(db) as store:
+    with Store(db, wait_seconds=db_wait, on_wait=_note_wait) as store:
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             console=err, transient=True,
@@ -127,6 +129,12 @@ def batch(
 #: Exit status of a batch run that finished but could not analyse every document (2 is for
 #: a run that could not start, 1 for an internal error).
 FAILED_EXIT = 3
+
+
+def _note_wait(exc: Any, seconds: float) -> None:
+    """Said once when the database is locked or unreachable and the command waits for it."""
+    what = exc.context.get("what") or exc.message
+    err.print(f"[yellow]unspin: note:[/] {escape(what)}; waiting up to {seconds:g} s for it", highlight=False, soft_wrap=True)
 
 
 def _names(items: list[str], n: int = 5) -> str:
@@ -174,6 +182,10 @@ def _clip(text: str, n: int = 90) -> str:
 def _print_summary(summary: Any) -> None:
     console = Console()
     console.print(escape(summary_line(summary)), highlight=False)
+    if getattr(summary, "restored", 0):
+        n = summary.restored
+        console.print(f"{n} document{'s' if n != 1 else ''} analysed by an earlier run that the database could not take then "
+                      f"{'were' if n != 1 else 'was'} stored now, without analysing {'them' if n != 1 else 'it'} again", highlight=False)
     if getattr(summary, "interrupted", False):
         console.print("[yellow]Stopped (Ctrl-C): what was analysed before the stop is stored; run the same command again to go on.[/]",
                       highlight=False)
@@ -216,6 +228,7 @@ def _print_summary(summary: Any) -> None:
 
 def report(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    db_wait: float = typer.Option(30.0, "--db-wait", min=0, help=DB_WAIT_HELP),
     by: By = typer.Option(By.technique, "--by", **choice(By), help="Break technique counts down by source, month, or just technique."),
     since: Optional[str] = typer.Option(None, "--since", help="Only documents published on or after this date (YYYY-MM-DD)."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", **choice(ReportFormat),
@@ -235,7 +248,7 @@ def report(
     if fmt == ReportFormat.png and output is None:
         raise InputError("--format png writes an image: give --output FILE.png")
     _check_output(output)
-    with Store(db, create=False) as store:
+    with Store(db, create=False, wait_seconds=db_wait, on_wait=_note_wait) as store:
         result = rep.build(store, by=by.value, since=since_date, top=top)
         versions = store.model_versions_by_language()
     warning = mixed_versions_warning(versions)
@@ -304,6 +317,7 @@ def mixed_versions_warning(by_language: dict[Any, dict[str, int]]) -> str | None
 
 def export(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    db_wait: float = typer.Option(30.0, "--db-wait", min=0, help=DB_WAIT_HELP),
     fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", **choice(ExportFormat),
         help="jsonl, parquet, semeval (PTC articles + TC labels folder; Russian spans under their PTC equivalents) or "
         "label-studio (tasks with predictions)."),
@@ -318,7 +332,7 @@ def export(
         raise InputError(f"--format {fmt.value} needs --output {'FILE.parquet' if fmt == ExportFormat.parquet else 'FOLDER'}")
     _check_output(output)
     notes: list[str] = []
-    with Store(db, create=False) as store:
+    with Store(db, create=False, wait_seconds=db_wait, on_wait=_note_wait) as store:
         n = exp.export(store, fmt.value, output, notes)
     for note in notes:
         err.print(f"note: {escape(note)}", highlight=False)
