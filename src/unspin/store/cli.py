@@ -339,22 +339,53 @@ def export(
     err.print(f"exported {n} document{'s' if n != 1 else ''}" + (f" to {output}" if output else ""))
 
 
+class LabelLanguage(str, enum.Enum):
+    en = "en"
+    ru = "ru"
+
+
 def import_labels(
     export_file: Path = typer.Argument(..., help="A Label Studio JSON export (tasks with annotations)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder to write articles/article<ID>.txt and the TC labels file into."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder to write the training data into: PTC's articles/article<ID>.txt and "
+        "TC labels file for English names, ZenPropaganda's train-articles/ and task-2 TC (and meta-class) files for Russian ones."),
+    mapping: Optional[List[str]] = typer.Option(None, "--map", metavar="OLD=NEW",
+        help="Import the label OLD as the technique NEW (repeatable), e.g. --map Loaded_Langage=Loaded_Language."),
+    map_file: Optional[Path] = typer.Option(None, "--map-file", help="Label mapping file: a JSON object {OLD: NEW}, or lines OLD<TAB>NEW or OLD=NEW."),
+    language: Optional[LabelLanguage] = typer.Option(None, "--language", "-l", **choice(LabelLanguage),
+        help="Import only the tasks of this language (en: PTC names, ru: ZenPropaganda names); needed when an export holds both."),
 ) -> None:
-    """Turn corrected Label Studio annotations into PTC-format training data."""
+    """Turn corrected Label Studio annotations into training data (PTC format, or ZenPropaganda's for Russian).
+
+    Every label must be a technique name (PTC's 14, or ZenPropaganda's 36 for Russian texts), after --map: others are refused,
+    naming task, span and label."""
+    from unspin.errors import InputError as _InputError
     from unspin.store import labelstudio
 
     _check_output(output)
-    result = labelstudio.import_labels(export_file, output)
+    table = labelstudio.read_mapping(mapping or [], map_file)
+    try:
+        result = labelstudio.import_labels(export_file, output, table, language.value if language else None)
+    except _InputError as exc:
+        if exc.context.get("unknown"):
+            raise exc.reworded(f"{exc.message} (--map OLD=NEW, or --map-file)") from None
+        if "each language on its own" in exc.message:
+            raise exc.reworded(f"{exc.message} (--language en, then --language ru)") from None
+        raise
     for note in result.notes[:20]:
         err.print(f"note: {escape(note)}", highlight=False)
     if len(result.notes) > 20:
         err.print(f"note: {len(result.notes) - 20} more spans differ from their stored text only in whitespace", highlight=False)
+    if result.mapped:
+        err.print("note: mapped " + escape(", ".join(f"{old} -> {table[old]} ({n})" for old, n in sorted(result.mapped.items()))), highlight=False)
+    unused = sorted(set(table) - set(result.mapped))
+    if unused:
+        err.print(f"note: no label matched {escape(', '.join(unused))} of the mapping", highlight=False)
+    kind = "PTC" if result.format == "ptc" else "ZenPropaganda (Russian)"
     err.print(
-        f"wrote {result.articles} article{'s' if result.articles != 1 else ''} and {result.labels} label{'s' if result.labels != 1 else ''} to {output}"
+        f"wrote {result.articles} article{'s' if result.articles != 1 else ''} and {result.labels} label{'s' if result.labels != 1 else ''} "
+        f"in {kind} format to {output}"
         + (f"; skipped {result.skipped} task{'s' if result.skipped != 1 else ''} without a finished annotation" if result.skipped else "")
+        + (f"; left out {result.other_language} task{'s' if result.other_language != 1 else ''} of the other language" if result.other_language else "")
     )
 
 
