@@ -5,6 +5,7 @@ and nothing analysed is lost: it is stored, or kept aside and stored by the next
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sqlite3
 import subprocess
@@ -184,7 +185,7 @@ class Server:
             self.data = conn.execute("SHOW data_directory").fetchone()[0]
         opts = shlex.split(Path(self.data, "postmaster.opts").read_text())
         self.options = shlex.join(opts[opts.index(self.data) + 1 :])  # what the server was started with, after -D DATA
-        self.as_postgres = ["runuser", "-u", "postgres", "--"] if __import__("os").geteuid() == 0 else []
+        self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         self.pg_ctl = str(pgtemp.find_bin() / "pg_ctl")
 
     def ctl(self, *args: str) -> None:
@@ -242,3 +243,40 @@ def test_a_write_waits_for_a_postgresql_server_that_comes_back(own_server: Serve
         finally:
             back.join()
         assert store.counts() == {"ok": 1, "error": 1, "spans": 0} and waited == ["unreachable"]
+
+
+#: ../shared/field-cases beside the clone (as CI lays it); UNSPIN_FIELD_CASES points elsewhere (a worktree).
+FIELD = Path(os.environ.get("UNSPIN_FIELD_CASES") or Path(__file__).resolve().parents[2].parent / "shared" / "field-cases")
+
+
+def test_field_case_22_a_database_another_program_holds_a_write_lock_on(tmp_path: Path) -> None:
+    """The handed case as a user meets it: the first file stored, then a second process (a
+    database browser with unsaved edits) holds BEGIN IMMEDIATE while the second file is run."""
+    import sys
+
+    from store.fakes import have_model
+    from store.test_store_cli import unspin
+
+    first, second = FIELD / "22-sqlite-first-run.jsonl", FIELD / "22-sqlite-locked-rows.jsonl"
+    need(first.is_file() and second.is_file(), f"field case 22 not found in {FIELD}")
+    need(have_model(), "the shipped English models are not installed")
+    db = tmp_path / "fc.db"
+    url = f"sqlite:///{db}"
+    assert unspin("batch", str(first), "--db", url).returncode == 0
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+         "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); sys.stdin.read()", str(db)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        out = unspin("batch", str(second), "--db", url, "--db-wait", "1")
+    finally:
+        holder.communicate("")  # the other program closes
+    assert out.returncode == 2, out.stderr
+    errors = [line for line in out.stderr.splitlines() if line.startswith("unspin: error:")]
+    assert len(errors) == 1 and "is locked by another program" in errors[0] and "run the command again" in errors[0]
+    texts = [json.loads(line)["text"] for line in second.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert not any(t[:30] in out.stderr + out.stdout for t in texts) and "INSERT" not in out.stderr
+    again = unspin("batch", str(second), "--db", url, "--json")
+    assert again.returncode == 0 and json.loads(again.stdout)["analysed"] == len(texts)
