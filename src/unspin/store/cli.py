@@ -6,12 +6,13 @@ start, so it imports nothing heavy at module level.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -258,18 +259,22 @@ def report(
         if output:
             console = Console(record=True, width=120, file=io.StringIO())
             rep.print_table(result, console)
-            output.write_text(console.export_text(), encoding="utf-8")
+            with _writing(output):
+                output.write_text(console.export_text(), encoding="utf-8")
         else:
             rep.print_table(result, Console())
         return
     if fmt == ReportFormat.png:
         assert output is not None
-        output.write_bytes(rep.to_png(result))
+        png = rep.to_png(result)
+        with _writing(output):
+            output.write_bytes(png)
         err.print(f"wrote {output}")
         return
     text = {ReportFormat.csv: rep.to_csv, ReportFormat.json: rep.to_json, ReportFormat.html: rep.to_html}[fmt](result)
     if output:
-        output.write_text(text, encoding="utf-8")
+        with _writing(output):
+            output.write_text(text, encoding="utf-8")
         err.print(f"wrote {output}")
     else:
         sys.stdout.write(text)
@@ -333,7 +338,8 @@ def export(
     _check_output(output)
     notes: list[str] = []
     with Store(db, create=False, wait_seconds=db_wait, on_wait=_note_wait) as store:
-        n = exp.export(store, fmt.value, output, notes)
+        with _writing(output):
+            n = exp.export(store, fmt.value, output, notes)
     for note in notes:
         err.print(f"note: {escape(note)}", highlight=False)
     err.print(f"exported {n} document{'s' if n != 1 else ''}" + (f" to {output}" if output else ""))
@@ -364,7 +370,8 @@ def import_labels(
     _check_output(output)
     table = labelstudio.read_mapping(mapping or [], map_file)
     try:
-        result = labelstudio.import_labels(export_file, output, table, language.value if language else None)
+        with _writing(output):
+            result = labelstudio.import_labels(export_file, output, table, language.value if language else None)
     except _InputError as exc:
         if exc.context.get("unknown"):
             raise exc.reworded(f"{exc.message} (--map OLD=NEW, or --map-file)") from None
@@ -387,6 +394,18 @@ def import_labels(
         + (f"; skipped {result.skipped} task{'s' if result.skipped != 1 else ''} without a finished annotation" if result.skipped else "")
         + (f"; left out {result.other_language} task{'s' if result.other_language != 1 else ''} of the other language" if result.other_language else "")
     )
+
+
+@contextlib.contextmanager
+def _writing(output: Path | None) -> Iterator[None]:
+    """A file or folder that cannot be written (read-only, disk full) is one line, exit 2."""
+    try:
+        yield
+    except OSError as exc:
+        if output is None:
+            raise
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(output) else ""
+        raise InputError(f"cannot write {output}: {exc.strerror or exc}{where}") from None
 
 
 def _check_output(output: Path | None) -> None:
