@@ -85,9 +85,11 @@ def test_a_lock_taken_during_the_run_keeps_the_analysed_documents_for_the_next_r
             locks.append(hold_write_lock(db))  # after two commits of two documents each
         return counting(calls)(text, *args, **kwargs)
 
-    with Store(url, wait_seconds=0.3) as store:
+    waited = []
+    with Store(url, wait_seconds=0.3, on_wait=lambda e, s: waited.append(e.reason)) as store:
         with pytest.raises(StoreError) as info:
             run_batch(ingest.read([source]), store, "v", executor=LocalExecutor(lock_at_the_fifth), commit_every=2, commit_seconds=60)
+    assert waited == ["locked"]  # one wait, not one more before keeping the work aside
     kept = Path(f"{db}.unsaved.jsonl")
     message = str(info.value)
     assert info.value.reason == "locked"

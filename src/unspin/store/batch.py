@@ -410,13 +410,17 @@ def run_batch(
             flush()
         step(len(records))
 
+    def keep(exc: StoreError) -> StoreError:
+        """The database failed (after waiting, where waiting helps): keep what is pending aside."""
+        stored = summary.analysed + summary.errors - len(pending)
+        return _kept_error(exc, keep_unsaved(store, pending), len(pending), stored)
+
     def store_or_keep() -> None:
         """Write what is pending; if the database cannot take it, keep it aside and say where."""
         try:
             flush()
         except StoreError as exc:
-            stored = summary.analysed + summary.errors - len(pending)
-            raise _kept_error(exc, keep_unsaved(store, pending), len(pending), stored) from None
+            raise keep(exc) from None
 
     try:
         for records in executor.imap(chunked(todo(), task_size)):
@@ -425,9 +429,8 @@ def run_batch(
         # Ctrl-C: what was analysed is stored (below); the documents in flight are not, and a
         # rerun of the same command analyses them and everything after.
         summary.interrupted = True
-    except StoreError:
-        store_or_keep()  # fails again in all likelihood, keeping what is pending
-        raise
+    except StoreError as exc:
+        raise keep(exc) from None  # not tried again: it has just failed for the whole wait
     except BaseException:
         store_or_keep()  # a broken model (ModelError) or a bug: what was analysed is kept all the same
         raise
