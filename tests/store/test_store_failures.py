@@ -179,8 +179,7 @@ class Server:
     def __init__(self, url: str) -> None:
         import psycopg
 
-        from conftest import ROOT  # noqa: F401  (the tests' root is on sys.path)
-        import _pgtemp as pgtemp
+        import _pgtemp as pgtemp  # on sys.path through tests/store/conftest.py
 
         self.url = url
         with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as conn:
