@@ -49,6 +49,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from unspin.config import GenreConfig, write_config  # noqa: E402
 
 from _data import genre_split, read_genre  # noqa: E402
 from unspin.article.genre_features import HAND_FEATURES, NEWS_CUES, embedding_feature, hand_features, news_cues  # noqa: E402
@@ -493,7 +494,7 @@ def main() -> None:
             "across sources; see metrics.chosen.source_separated_5fold"),
         "command": f"python scripts/train_genre.py --out {args.out} --features {args.features} --install",
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, GenreConfig)
     typicality(out, docs, data, args.ptc)
     probe_texts(out, args, data)
     if args.install:
@@ -574,7 +575,7 @@ def with_ptc(args, docs, data: Path, out: Path) -> None:
         "command": (f"python scripts/train_genre.py --out {args.out} --features {args.features} --C {args.C} --ptc-weight {args.ptc_weight}"
                     + (" --install" if args.install else "")),
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, GenreConfig)
     from unspin.components.genre import GenreModel
 
     model = GenreModel(out)
@@ -585,7 +586,7 @@ def with_ptc(args, docs, data: Path, out: Path) -> None:
     config["metrics"]["heldout_random_20"] = {"macro_f1": round(macro_f1(gold, pred), 4), "docs": len(held),
                                               "what": "genre_en's held-out 20% (scripts/_data.py genre_split), the shipped model with its rule"}
     print(f"genre_en held-out 20%: macro-F1 {config['metrics']['heldout_random_20']['macro_f1']}", flush=True)
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, GenreConfig)
     typicality(out, docs, data, args.ptc)
     probe_texts(out, args, data)
     if args.install:
@@ -615,7 +616,7 @@ def typicality(out: Path, docs, data: Path, ptc: int) -> dict:
                  "or whose style features lie farther from the training average (sum of squared standardised values) than "
                  "max_sum_sq_z (99th percentile of the training split)"),
     }
-    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    write_config(out, cfg, GenreConfig)
     model = GenreModel(out)
     flagged_held = sum(model.caution(d.text) is not None for d in held)
     ptc_paths = sorted((data / "ptc" / "train-articles").glob("article*.txt"))[:ptc]
@@ -631,7 +632,7 @@ def typicality(out: Path, docs, data: Path, ptc: int) -> dict:
             pred.append(max(p, key=p.get))
         cut["whole" if n is None else f"first_{n}_words"] = round(macro_f1(gold, pred), 4)
     cfg["typicality"]["heldout_20_macro_f1_when_cut"] = cut
-    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    write_config(out, cfg, GenreConfig)
     print(f"typicality: {json.dumps(cfg['typicality'])}", flush=True)
     return cfg["typicality"]
 
@@ -661,7 +662,7 @@ def probe_texts(out: Path, args, data: Path) -> None:
             print(f"  {label}: {e}", flush=True)
     cfg["metrics"]["written_texts"] = written
     cfg["metrics"]["ptc_train_articles"] = {"n": len(ptc), "predicted": dict(counts), "examples": {k: v[:4] for k, v in examples.items()}}
-    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    write_config(out, cfg, GenreConfig)
 
 
 if __name__ == "__main__":

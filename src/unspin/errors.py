@@ -44,6 +44,12 @@ class UnspinError(Exception):
         super().__init__(message)
         self.context = context
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (Dask sends errors between processes) would call ``type(self)(*self.args)``,
+        # which fails for a subclass with its own constructor (BodyTooLarge(limit)): rebuild
+        # from the message and the attributes instead, whatever the constructor takes.
+        return (_unpickle, (type(self), self.args, self.__dict__))
+
     @property
     def message(self) -> str:
         """The message on one line (newlines in hostile input never reach a terminal or log as such)."""
@@ -179,3 +185,13 @@ class AnalysisTimeout(UnspinError):
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"the analysis took longer than {seconds:g} s and was abandoned; try a shorter text", seconds=seconds)
+
+
+def _unpickle(cls: type[UnspinError], args: tuple[Any, ...], state: dict[str, Any]) -> UnspinError:
+    """An error of ``cls`` with ``args`` and the attributes ``state``, its constructor not run
+    (``UnspinError.__reduce__``)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+

@@ -12,7 +12,6 @@ it is not thereby false.
 
 from __future__ import annotations
 
-import json
 from typing import Callable, Sequence
 
 import numpy as np
@@ -66,7 +65,7 @@ def quotes_balanced(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@register(CLAIMS, assigns=(CLAIMS,))
+@register(CLAIMS, assigns=(CLAIMS,), factory="from_model")
 class ClaimDetector:
     """Check-worthy claims: every sentence of at least ``MIN_WORDS`` words is scored by
     ``scorer`` (P(check-worthy) per sentence, 0-1); those at or above ``threshold`` (``from_model``
@@ -80,16 +79,19 @@ class ClaimDetector:
         self.threshold = threshold
 
     @classmethod
-    def from_model(cls, name: str = "en-claims", **kwargs) -> "ClaimDetector":
+    def from_model(cls, model: str = "en-claims", **kwargs) -> "ClaimDetector":
+        """The detector of the shipped claims model ``model``, at the threshold its config.json
+        gives (``unspin.config.TextModelConfig.threshold``). Raises ``ModelError`` when the
+        model is missing or its config gives no threshold."""
         from unspin.article.embed import OnnxTextModel
+        from unspin.errors import ModelError
         from unspin.runtime import model_dir
 
-        path = model_dir(name)
-        model = OnnxTextModel(path)
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        kwargs.setdefault("threshold", float(config["threshold"]))
-
-        return cls(SentenceScorer(model), **kwargs)
+        scorer = OnnxTextModel(model_dir(model))
+        if scorer.config.threshold is None and "threshold" not in kwargs:
+            raise ModelError(f"the claims model {model!r} gives no threshold in its config.json")
+        kwargs.setdefault("threshold", scorer.config.threshold)
+        return cls(SentenceScorer(scorer), **kwargs)
 
     def predict(self, docs: Sequence[Document]) -> list[list[tuple[int, int, float]]]:
         """All sentences of each document with their check-worthiness, ``(start, end, p)``.

@@ -20,7 +20,6 @@ JSON's ``genre.caution`` and a warning say why, and the summary calls the genre 
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
@@ -38,6 +37,7 @@ from unspin.article.genre_features import (
     news_cues,
 )
 from unspin.components import register
+from unspin.config import GenreConfig
 from unspin.document import Document, Genre
 from unspin.runtime import softmax
 
@@ -53,28 +53,23 @@ class GenreModel:
 
     def __init__(self, path: Path, embedder: Callable | None = None) -> None:
         self.path = Path(path)
-        self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        self.config = cfg = GenreConfig.read(self.path)
         with np.load(self.path / "weights.npz") as z:
             self.w, self.b, self.mean, self.scale = (z[k].astype(np.float32) for k in ("w", "b", "mean", "scale"))
-        self.labels = list(self.config["labels"])
-        # Models from before features.blocks existed were [minilm, hand].
-        self.blocks = list(self.config.get("features", {}).get("blocks", ["minilm", "hand"]))
+        self.labels = list(cfg.labels)
+        self.blocks = list(cfg.blocks)
         unknown = set(self.blocks) - set(self.BLOCKS)
         if unknown:
             raise ValueError(f"{self.path}: unknown genre feature blocks {sorted(unknown)}")
-        self.temperature = float(self.config.get("temperature", 1.0))
-        typical = self.config.get("typicality") or {}
-        self.min_words = typical.get("min_words")
-        self.max_distance = typical.get("max_sum_sq_z")
-        self.min_opinion = float(self.config.get("marker_rule", {}).get("min_opinion", 0.9))
-        decision = self.config.get("decision") or {}
+        self.temperature = cfg.temperature
+        self.min_words, self.max_distance = cfg.min_words, cfg.max_sum_sq_z
+        self.min_opinion = cfg.min_opinion
         #: Each label's probability is multiplied by its weight and the row renormalised: the
         #: regression was fitted with balanced class weights, as if satire were a third of all
         #: articles; a weight under 1 restores a rarer prior, so satire needs strong evidence.
-        weights = decision.get("class_weights") or {}
-        self.class_weights = np.array([float(weights.get(label, 1.0)) for label in self.labels], dtype=np.float64)
+        self.class_weights = np.array([float(cfg.class_weights.get(label, 1.0)) for label in self.labels], dtype=np.float64)
         #: Opinion and reporting closer than this (|P(opinion | not satire) - 0.5|) is "unclear".
-        self.unclear_margin = decision.get("unclear_margin")
+        self.unclear_margin = cfg.unclear_margin
         self._style = self._style_columns()
         if embedder is None and "minilm" in self.blocks:
             from unspin.article.embed import load_embedder
@@ -213,7 +208,7 @@ def load_genre_model(name: str = "en-genre") -> GenreModel:
     return GenreModel(model_dir(name))
 
 
-@register("genre", assigns=("genre",))
+@register("genre", assigns=("genre",), factory="from_model")
 class GenreClassifier:
     """The genre of the article: ``model(text) -> {"opinion": p, "reporting": p, "satire": p}``
     (probabilities summing to 1; the shipped logistic regression over style features, see its
@@ -237,9 +232,10 @@ class GenreClassifier:
         self.unclear = unclear
 
     @classmethod
-    def from_model(cls, name: str = "en-genre") -> "GenreClassifier":
-        model = load_genre_model(name)
-        return cls(model.probabilities, model.probabilities_many, model.caution, model.label, model.unclear)
+    def from_model(cls, model: str = "en-genre") -> "GenreClassifier":
+        """The classifier of the shipped genre model ``model``, loaded once per process."""
+        loaded = load_genre_model(model)
+        return cls(loaded.probabilities, loaded.probabilities_many, loaded.caution, loaded.label, loaded.unclear)
 
     def predict(self, docs: Sequence[Document]) -> list[tuple[dict[str, float], str | None]]:
         """``(probabilities, caution or None)`` for each document."""

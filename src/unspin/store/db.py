@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
 
+from unspin import readings
 from unspin.errors import InputError, StoreError
 from unspin.scoring import covered_chars
 from unspin.store import sqlalchemy
@@ -45,9 +46,10 @@ DEFAULT_URL = "sqlite:///unspin.db"
 OK = "ok"
 ERROR = "error"
 
-#: Keys of ``Document.to_dict()`` that are stored in their own columns/tables; every other key is
-#: an article-level result (genre, claims, summary...) and goes to the ``results`` table.
-CORE_KEYS = frozenset({"unspin", "language", "text_chars", "spans", "techniques", "text", "meta"})
+#: Keys of ``Document.to_dict()`` that are not stored as per-document results: kept in their own
+#: columns/tables, recomputed, or not kept (``unspin.readings``, each field's ``stored``); every
+#: other key, declared or not (genre, claims, summary...), goes to the ``results`` table.
+CORE_KEYS = frozenset(readings.keys()) - frozenset(readings.keys(stored="results"))
 
 
 @dataclass
