@@ -210,7 +210,9 @@ class TextModelConfig(ModelConfig):
     """A sentence-level ONNX model (``unspin.article.embed.OnnxTextModel``): ``file``, texts cut
     at ``max_len`` tokens, ``batch`` texts per call, output ``output`` of width ``dim``.
     ``threshold``: for a classifier, the probability from which its positive class is taken
-    (the claims model's)."""
+    (the claims model's); ``calibration``: for a 2-class classifier, Platt scaling ``{"a", "b"}``
+    of its logit margin (``unspin.calibration``; empty: the plain softmax), which ``threshold``
+    then applies to."""
 
     file: str = "model.onnx"
     max_len: int = 256
@@ -218,6 +220,7 @@ class TextModelConfig(ModelConfig):
     dim: int = 384
     output: str = "embedding"
     threshold: float | None = None
+    calibration: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
