@@ -218,7 +218,10 @@ def renderable(doc: Document | Mapping[str, Any], plain: bool = False) -> Group:
     ps = passages(d)
     n = len(ps)
     size = (d.get("model") or {}).get("size")
-    title = f"unspin · {d.get('language', '?')}{f' · {size} model' if size else ''} · {len(text):,} characters · {n} passage{'s' if n != 1 else ''}"
+    # The Russian model is no better than trivial baselines yet (its warning says so): the title says it too.
+    trial = " (experimental)" if d.get("language") == "ru" else ""
+    title = (f"unspin · {d.get('language', '?')}{f' · {size} model{trial}' if size else trial} · {len(text):,} characters · "
+             f"{n} passage{'s' if n != 1 else ''}")
     parts: list = [*_header(d), *_first_claims(d), Panel(_body(text, ps, plain), title=title, expand=True)]
     if ps:
         parts += [_passage_table(text, ps), *_legend(d, ps)]
