@@ -210,7 +210,9 @@ class TextModelConfig(ModelConfig):
     """A sentence-level ONNX model (``unspin.article.embed.OnnxTextModel``): ``file``, texts cut
     at ``max_len`` tokens, ``batch`` texts per call, output ``output`` of width ``dim``.
     ``threshold``: for a classifier, the probability from which its positive class is taken
-    (the claims model's)."""
+    (the claims model's); ``calibration``: for a 2-class classifier, Platt scaling ``{"a", "b"}``
+    of its logit margin (``unspin.calibration``; empty: the plain softmax), which ``threshold``
+    then applies to."""
 
     file: str = "model.onnx"
     max_len: int = 256
@@ -218,6 +220,7 @@ class TextModelConfig(ModelConfig):
     dim: int = 384
     output: str = "embedding"
     threshold: float | None = None
+    calibration: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -246,7 +249,9 @@ class GenreConfig(ModelConfig):
     ``features.blocks``; models from before it existed read ``minilm`` and ``hand``),
     ``temperature`` of the softmax, ``min_opinion`` (JSON ``marker_rule.min_opinion``: the
     least P(opinion) of a text with an editorial marker), and the typicality limits
-    ``min_words`` and ``max_sum_sq_z`` (JSON ``typicality``; unset: never a caution)."""
+    ``min_words`` and ``max_sum_sq_z`` (JSON ``typicality``; unset: never a caution), and the
+    decision rule (JSON ``decision``): ``class_weights``, each label's multiplier before the
+    renormalisation (labels not named: 1), and ``unclear_margin`` (unset: never "unclear")."""
 
     labels: tuple[str, ...]
     blocks: tuple[str, ...] = ("minilm", "hand")
@@ -254,11 +259,14 @@ class GenreConfig(ModelConfig):
     min_opinion: float = 0.9
     min_words: float | None = None
     max_sum_sq_z: float | None = None
+    class_weights: Mapping[str, float] = field(default_factory=dict)
+    unclear_margin: float | None = None
 
     NESTED: ClassVar[Mapping[str, Mapping[str, str]]] = {
         "features": {"blocks": "blocks"},
         "marker_rule": {"min_opinion": "min_opinion"},
         "typicality": {"min_words": "min_words", "max_sum_sq_z": "max_sum_sq_z"},
+        "decision": {"class_weights": "class_weights", "unclear_margin": "unclear_margin"},
     }
 
 

@@ -10,6 +10,8 @@
     ├── UnsupportedLanguageError     exit 2   HTTP 422   no model for the text's language
     ├── ModelError                   exit 2   HTTP 503   a shipped model is missing or damaged
     ├── MissingExtraError            exit 2   HTTP 501   an optional package is not installed
+    ├── StoreError                   exit 2   HTTP 503   the corpus database cannot be used now (locked, read-only,
+    │                                                    disk full, server unreachable); ``context["reason"]`` says which
     ├── FetchNotAllowed              exit 2   HTTP 403   the server's operator has not allowed URL fetching
     ├── Busy                         exit 2   HTTP 503   no analysis slot came free (Retry-After: 5)
     └── AnalysisTimeout              exit 2   HTTP 504   an analysis ran past the server's time limit
@@ -136,6 +138,31 @@ class MissingExtraError(UnspinError):
     """An optional package that this feature needs is not installed."""
 
     http_status = 501
+
+
+class StoreError(UnspinError):
+    """The corpus database cannot be used now: locked by another program, read-only, its disk
+    full, its server unreachable, or another error of the database itself.
+
+    ``reason`` (also ``context["reason"]``) is one of ``REASONS``; ``transient`` says whether
+    trying again later may succeed (a lock released, a server back). The message is one line
+    and never holds an SQL statement or its parameters (``unspin.store.db`` translates the
+    database driver's errors at one place).
+    """
+
+    http_status = 503
+    REASONS = ("locked", "read_only", "full", "unreachable", "refused", "newer", "other")
+
+    def __init__(self, message: str, reason: str = "other", **context: Any) -> None:
+        super().__init__(message, reason=reason, **context)
+
+    @property
+    def reason(self) -> str:
+        return str(self.context.get("reason", "other"))
+
+    @property
+    def transient(self) -> bool:
+        return self.reason in ("locked", "unreachable")
 
 
 class FetchNotAllowed(UnspinError):

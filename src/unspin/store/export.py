@@ -108,7 +108,8 @@ def export(store: Store, fmt: str, output: Path | None, notes: list[str] | None 
         _write_text(output, [json.dumps(to_tasks(docs), ensure_ascii=False, indent=1) + "\n"])
         if output is not None:
             # The labelling interface that matches the tasks, to paste into the Label Studio project.
-            output.with_suffix(".label_config.xml").write_text(label_config(), encoding="utf-8")
+            languages = sorted({d.language for d in docs if d.language})
+            output.with_suffix(".label_config.xml").write_text(label_config(languages or ["en"]), encoding="utf-8")
         return len(docs)
     raise InputError(f"unknown export format {fmt!r}")
 
