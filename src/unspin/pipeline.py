@@ -473,6 +473,16 @@ def chunked(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+def _companions(folder: Path) -> list[str]:
+    """The span-marker model the span model in ``folder`` names, if any. A config that is no
+    valid span model's names none here: it is still hashed, and loading it says what is wrong."""
+    try:
+        named = SpanModelConfig.read(folder).context_classifier
+    except ModelError:
+        return []
+    return [named] if named else []
+
+
 def model_version(language: str = "en", fast: bool = False) -> str:
     """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
     (or the other size, ``fast``) re-analyses what is stored.
@@ -487,8 +497,7 @@ def model_version(language: str = "en", fast: bool = False) -> str:
         for lang in SUPPORTED if language == "auto" else (language,):
             folders += MODELS[(lang, bool(fast))].values()
             # A model the span model reads spans with (its config's context_classifier) counts too.
-            span = SpanModelConfig.read(model_dir(MODELS[(lang, bool(fast))]["techniques"]))
-            companions += [span.context_classifier] if span.context_classifier else []
+            companions += _companions(model_dir(MODELS[(lang, bool(fast))]["techniques"]))
         # Companions last, each once: the order of the hash is that of every stored corpus.
         configs = [model_dir(folder) / CONFIG for folder in [*folders, *dict.fromkeys(companions)]]
         h = hashlib.sha256()
