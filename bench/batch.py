@@ -18,8 +18,8 @@ from other work on the machine falls on both; the ratio is of the sums over roun
 
 ``--pipe`` times the analysis alone, no store: ``unspin.analyze`` text by text against
 ``unspin.analyze_many`` (``Pipeline.pipe`` per language, ``--batch-size`` texts per batch) over
-the same texts, the two in turn (ABBA...) for ``--rounds`` rounds, wall and CPU time (this
-process's, all its threads), and checks that both give the same JSON for every text.
+the same texts, taking turns batch by batch (ABBA...) for ``--rounds`` passes, wall and CPU time
+(this process's, all its threads), and checks that both give the same JSON for every text.
 """
 
 from __future__ import annotations
@@ -87,35 +87,45 @@ def make_corpus(n: int, folder: Path, articles: Path) -> Path:
 
 def pipe_against_one_at_a_time(texts: list[str], rounds: int, batch_size: int, fast: bool) -> dict[str, Any]:
     """``--pipe``: wall and CPU seconds of ``unspin.analyze`` per text and of ``analyze_many``
-    over the same texts, in turn (ABBA...: load from other work falls on both), the ratios of
-    their sums, and whether every text's JSON is identical."""
+    over the same texts, and whether every text's JSON is identical.
+
+    The two take turns batch by batch (``batch_size`` texts: one way, then the other, the
+    order swapped at every batch), so a change of load from other work on the machine falls on
+    both within a minute, not on whichever pass it happened to meet; ``rounds`` passes over the
+    texts. The ratios are of the sums."""
     import unspin
-    from unspin.pipeline import analyze_many
+    from unspin.pipeline import analyze_many, chunked
 
     unspin.analyze("Warm-up: the model loads before the clock starts.", fast=fast)
     list(analyze_many(["Warm-up: the model loads before the clock starts.", "And a second text."], fast=fast))
     engines = {
-        "one at a time": lambda: [unspin.analyze(t, fast=fast).to_dict() for t in texts],
-        "pipe": lambda: [d.to_dict() for d in analyze_many(texts, batch_size=batch_size, fast=fast)],
+        "one at a time": lambda batch: [unspin.analyze(t, fast=fast).to_dict() for t in batch],
+        "pipe": lambda batch: [d.to_dict() for d in analyze_many(batch, batch_size=batch_size, fast=fast)],
     }
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
-    first: dict[str, list] = {}
+    wall = dict.fromkeys(engines, 0.0)
+    cpu = dict.fromkeys(engines, 0.0)
+    identical, turn = True, 0
     for r in range(rounds):
-        order = list(engines) if r % 2 == 0 else list(reversed(engines))
-        for name in order:
-            t0, c0 = time.perf_counter(), time.process_time()
-            out = engines[name]()
-            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-            times[name].append((wall, cpu))
-            first.setdefault(name, out)
-            print(f"round {r + 1} {name:<14} {wall:7.1f} s wall {cpu:7.1f} s CPU  ({len(texts) / wall:.2f} docs/s; load {os.getloadavg()[0]:.1f})", flush=True)
-    wall = {n: sum(w for w, _ in ts) for n, ts in times.items()}
-    cpu = {n: sum(c for _, c in ts) for n, ts in times.items()}
+        round_wall = dict.fromkeys(engines, 0.0)
+        for batch in chunked(texts, batch_size):
+            got = {}
+            for name in list(engines) if turn % 2 == 0 else list(reversed(engines)):
+                t0, c0 = time.perf_counter(), time.process_time()
+                got[name] = engines[name](batch)
+                w, c = time.perf_counter() - t0, time.process_time() - c0
+                wall[name] += w
+                cpu[name] += c
+                round_wall[name] += w
+            turn += 1
+            identical = identical and got["one at a time"] == got["pipe"]
+        print(f"round {r + 1}: one at a time {round_wall['one at a time']:.1f} s, pipe {round_wall['pipe']:.1f} s wall "
+              f"(load {os.getloadavg()[0]:.1f})", flush=True)
     summary = {"wall_ratio": round(wall["one at a time"] / wall["pipe"], 3), "cpu_ratio": round(cpu["one at a time"] / cpu["pipe"], 3),
-               "identical": first["one at a time"] == first["pipe"], "rounds": rounds, "documents": len(texts), "batch_size": batch_size,
-               "seconds": {n: [[round(w, 2), round(c, 2)] for w, c in ts] for n, ts in times.items()}}
-    print(f"pipe / one at a time over {rounds} rounds: {summary['wall_ratio']:.3f}x wall, {summary['cpu_ratio']:.3f}x CPU (work); "
-          f"identical JSON for every text: {'yes' if summary['identical'] else 'NO'}", flush=True)
+               "identical": identical, "rounds": rounds, "documents": len(texts), "batch_size": batch_size,
+               "wall_seconds": {n: round(v, 1) for n, v in wall.items()}, "cpu_seconds": {n: round(v, 1) for n, v in cpu.items()}}
+    print(f"pipe / one at a time, {len(texts)} texts x {rounds} rounds: {summary['wall_ratio']:.3f}x wall "
+          f"({wall['one at a time']:.1f} s / {wall['pipe']:.1f} s), {summary['cpu_ratio']:.3f}x CPU "
+          f"({cpu['one at a time']:.1f} s / {cpu['pipe']:.1f} s); identical JSON for every text: {'yes' if identical else 'NO'}", flush=True)
     return summary
 
 
@@ -141,7 +151,7 @@ def main() -> None:
         texts = [texts[i % len(texts)] for i in range(args.n)] if texts else []
         if not texts:
             sys.exit(f"no article*.txt files in {args.articles}")
-        summary = pipe_against_one_at_a_time(texts, max(args.rounds, 2), args.batch_size, args.fast)
+        summary = pipe_against_one_at_a_time(texts, args.rounds, args.batch_size, args.fast)
         if args.json:
             args.json.write_text(json.dumps({"python": platform.python_version(), "cpus": os.cpu_count(), **summary}, indent=2) + "\n")
         return
