@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import pytest
 
-from tests.web.fakes import LexiconTagger, free_port, wait_for_port
+from tests.web import fakes
+from tests.web.fakes import free_port, wait_for_port
 from unspin.document import Document
 from unspin.pipeline import Pipeline
 
 
 @pytest.fixture
 def fake_pipeline() -> Pipeline:
-    return Pipeline([LexiconTagger()], language="en")
+    return fakes.fake_pipeline()
 
 
 @pytest.fixture
-def fake_analyze(fake_pipeline: Pipeline) -> Callable[..., Document]:
-    def analyze(text: str, language: str = "auto", *, max_chars: int = 1_000_000, **meta: Any) -> Document:
-        return fake_pipeline(text, language=language, max_chars=max_chars, **meta)
-
-    return analyze
+def fake_analyze() -> Callable[..., Document]:
+    """``unspin.analyze`` with the stand-in model: a module-level function, since the app runs
+    it in worker processes."""
+    return fakes.analyze
 
 
 @pytest.fixture
