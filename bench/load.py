@@ -59,7 +59,7 @@ def wait_ready(host: str, port: int, timeout: float, proc: subprocess.Popen | No
             conn.request("GET", "/healthz")
             info = json.loads(conn.getresponse().read())
             conn.close()
-            if info.get("model") != "not loaded":
+            if info.get("model") not in ("not loaded", "loading"):
                 return info
         except (OSError, http.client.HTTPException, ValueError):
             pass

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,8 +95,12 @@ def real_server() -> Iterator[str]:
     try:
         wait_for_port(port, timeout=120, proc=proc)
         base = f"http://127.0.0.1:{port}"
-        # The server loads the pipeline before it listens and reports the outcome here.
-        model = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())["model"]
+        # /healthz answers at once; its workers report "loading" until their models are in.
+        model = "loading"
+        deadline = time.monotonic() + 180
+        while model == "loading" and time.monotonic() < deadline:
+            model = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())["model"]
+            time.sleep(0.2)
         need(model == "loaded", f"the shipped model does not load ({model}); expected under {MODEL_DIR} or UNSPIN_MODELS")
         yield base
     finally:

@@ -14,6 +14,7 @@ import asyncio
 import logging
 import os
 import pickle
+import weakref
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from unspin import __version__
 from unspin.document import Document
@@ -79,21 +81,28 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     pool = WorkerPool(settings.max_concurrent, analyze, fast=settings.fast, preload=settings.preload)
     limiter = AnalysisLimiter(pool, settings.max_concurrent, settings.queue_timeout, settings.max_queue, settings.timeout)
 
+    async def warm_up(app: FastAPI) -> None:
+        app.state.model = "loading"
+        try:
+            app.state.model = await asyncio.wait_for(asyncio.wrap_future(pool.status()), 600)
+        except Exception as exc:  # noqa: BLE001 - a worker that cannot start is a status, not a crash
+            app.state.model = f"error: {type(exc).__name__}"
+        if app.state.model != "loaded":
+            log.error("unspin: the model could not be loaded: %s", app.state.model)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warming = None
         if analyze is None and settings.preload:
-            # Start the workers and wait for their models, so that the first request does not
-            # pay for loading them and /healthz says from its first answer whether they load.
-            app.state.model = "loading"
-            try:
-                app.state.model = await asyncio.wait_for(asyncio.wrap_future(pool.status()), 300)
-            except Exception as exc:  # noqa: BLE001 - a worker that cannot start is a status, not a crash
-                app.state.model = f"error: {type(exc).__name__}"
-            if app.state.model != "loaded":
-                log.error("unspin: the model could not be loaded: %s", app.state.model)
+            # Start the workers now, so that the first request does not pay for loading the
+            # models; /healthz answers meanwhile ("loading", then "loaded" or the error), and a
+            # request that comes early waits for a worker like any queued one.
+            warming = asyncio.create_task(warm_up(app))
         try:
             yield
         finally:
+            if warming is not None:
+                warming.cancel()
             pool.close()
 
     app = FastAPI(
@@ -110,6 +119,8 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     app.state.limiter = limiter
     app.state.settings = settings
     app.state.pool = pool
+    # An app whose lifespan never ran (a test client used without `with`) still stops its workers.
+    weakref.finalize(app, pool.close)
     app.state.model = "injected" if analyze is not None else "not loaded"
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body)
@@ -135,6 +146,12 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def _unspin_error(_request: Request, exc: UnspinError) -> Response:
         status, headers, body = error_reply(exc)
         return Response(body, status_code=status, headers=headers, media_type="application/json")
+
+    # A client that went away mid-body (or was closed for sending too slowly): no one to answer,
+    # and nothing to log (a slow-connection attack would otherwise fill the log).
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(_request: Request, _exc: ClientDisconnect) -> Response:
+        return Response(status_code=400)
 
     # Starlette's own (404, 405, a malformed form) keep their status.
     @app.exception_handler(HTTPException)

@@ -73,7 +73,6 @@ def register(app: typer.Typer) -> None:
         """
         import os
 
-        import uvicorn
         from rich.console import Console
         from rich.markup import escape
 
@@ -102,4 +101,4 @@ def register(app: typer.Typer) -> None:
         config, cap = server.config(create_app(settings), settings, log_level)
         if cap < max_connections:
             err.print(f"[yellow]unspin: at most {cap} connections (the process may open too few files for {max_connections})[/]")
-        uvicorn.Server(config).run(sockets=[sock])
+        server.Server(config).run(sockets=[sock])

@@ -14,13 +14,18 @@ adds what uvicorn's options lack, on uvicorn's own h11 protocol:
   is closed at once when every open one is busy.
 
 The process's soft limit of open files is raised to its hard limit at start, and
-``max_connections`` is lowered to fit under it. Behind a reverse proxy (README, "Running it for
-others") the proxy's own limits come first.
+``max_connections`` is lowered to fit under it with room for one batch of accepted connections
+(``ACCEPT_BATCH``: asyncio accepts that many before the protocol sees any) and for the server's
+own files. Should the limit still be reached, asyncio (CPython 3.11) logs one error with a
+traceback for every further connection of the batch and tries again a second later, which once
+wrote 126 MB of log in 25 s: ``Server`` says it once a minute instead. Behind a reverse proxy
+(README, "Running it for others") the proxy's own limits come first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import resource
 import time
 from typing import Any
@@ -29,8 +34,12 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 #: Files the server needs besides its connections (the listening socket, the worker pipes,
-#: the static files, logs), kept free under the open-files limit.
-RESERVED_FILES = 128
+#: the static files, logs: 16 when measured), kept free under the open-files limit.
+RESERVED_FILES = 64
+#: Connections asyncio accepts in one go (and the listen backlog), before any is checked.
+ACCEPT_BATCH = 128
+
+log = logging.getLogger("unspin.web")
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -46,7 +55,7 @@ class GuardedH11Protocol(H11Protocol):
         self._started = False  # has this connection sent any byte of a request?
         super().connection_made(transport)
         if len(self.connections) > self.max_connections and not self._evict_idle():
-            self.transport.close()
+            self._close()
             return
         # Until its first byte, a connection is as idle as a keep-alive one between requests.
         self._arm(self.timeout_keep_alive)
@@ -101,6 +110,8 @@ class GuardedH11Protocol(H11Protocol):
         self._cancel()
         if self.cycle is not None and not self.cycle.response_complete:
             self.cycle.disconnected = True  # the app sees the client gone, and answers no one
+        # Out of the count now: asyncio calls connection_lost only on a later turn of the loop.
+        self.connections.discard(self)
         self.transport.close()
 
 
@@ -131,13 +142,14 @@ def config(app: Any, settings: Any, log_level: str = "warning") -> tuple[Any, in
     soft = raise_open_files_limit()
     max_connections = settings.max_connections
     if soft != resource.RLIM_INFINITY:
-        max_connections = max(8, min(max_connections, int(soft) - RESERVED_FILES))
+        max_connections = max(8, min(max_connections, int(soft) - RESERVED_FILES - ACCEPT_BATCH))
     cfg = uvicorn.Config(
         app,
         http=guarded_protocol(settings.read_timeout, max_connections),
         log_level=log_level,
         access_log=False,
         workers=1,
+        backlog=ACCEPT_BATCH,
         timeout_keep_alive=5,
         # uvicorn's own bound: a request beyond this many running tasks gets its 503 before the
         # app (connections are already capped at max_connections by the protocol).
@@ -146,3 +158,41 @@ def config(app: Any, settings: Any, log_level: str = "warning") -> tuple[Any, in
         timeout_graceful_shutdown=5,
     )
     return cfg, max_connections
+
+
+class Server:
+    """``uvicorn.Server`` for ``config`` whose event loop reports running out of open files once
+    a minute, not once per waiting connection (module docstring)."""
+
+    def __init__(self, config: Any) -> None:
+        import uvicorn
+
+        outer = self
+        self._said_at = -1e9
+
+        class _Server(uvicorn.Server):
+            async def serve(self, sockets: Any = None) -> None:
+                asyncio.get_running_loop().set_exception_handler(outer._exception_handler)
+                await super().serve(sockets)
+
+        self.server = _Server(config)
+
+    def _exception_handler(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
+        if context.get("message") == "socket.accept() out of system resource":
+            now = time.monotonic()
+            if now - self._said_at >= 60:
+                self._said_at = now
+                log.warning("unspin: out of open files (%s); new connections wait (said at most once a minute)", context.get("exception"))
+            return
+        loop.default_exception_handler(context)
+
+    def run(self, sockets: Any = None) -> None:
+        self.server.run(sockets=sockets)
+
+    @property
+    def should_exit(self) -> bool:
+        return self.server.should_exit
+
+    @should_exit.setter
+    def should_exit(self, value: bool) -> None:
+        self.server.should_exit = value
