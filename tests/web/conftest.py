@@ -25,18 +25,28 @@ def fake_analyze() -> Callable[..., Document]:
     return fakes.analyze
 
 
-@pytest.fixture
-def fake_server(fake_analyze: Callable[..., Document]) -> Iterator[str]:
-    """The app with the stand-in model, served by uvicorn in a thread; yields its base URL."""
+def _served(analyze: Callable[..., Document]) -> Iterator[str]:
     import uvicorn
 
     from unspin.web.app import Settings, create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), analyze=fake_analyze), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), analyze=analyze), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for_port(port)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def fake_server(fake_analyze: Callable[..., Document]) -> Iterator[str]:
+    """The app with the stand-in model, served by uvicorn in a thread; yields its base URL."""
+    yield from _served(fake_analyze)
+
+
+@pytest.fixture
+def claims_server() -> Iterator[str]:
+    """As ``fake_server``, with claims (sentences with a digit) linked to reference texts."""
+    yield from _served(fakes.analyze_with_claims)
