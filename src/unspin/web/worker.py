@@ -121,6 +121,8 @@ def internal_reply(exc: BaseException) -> Reply:
 # --------------------------------------------------------------------------- in the worker
 _analyze: Callable[..., Any] | None = None
 _load_error: UnspinError | None = None
+WARM_UP = ("The council met on Monday. Its members said the budget for the new bridge, 40 million pounds, "
+           "was a disgrace, and that every true patriot would vote against it.")
 
 
 def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, threads: int) -> None:
@@ -153,6 +155,10 @@ def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, th
             from unspin import pipeline
 
             pipeline.load(pipeline.SUPPORTED[0], fast)
+            # One short analysis loads what the first call would (language identification, the
+            # claims and genre models) and runs each session once: a worker that replaces one
+            # stopped for time answers its first request at full speed.
+            _analyze(WARM_UP, language="auto")
         except UnspinError as exc:
             _load_error = exc
 
