@@ -12,6 +12,11 @@
 3. recovery: `serve --max-concurrent 2 --timeout 15`; two 1 MB texts run past the limit; a small
    request sent right after the second 504 must get 200 within 10 s of it.
 
+4. connections: `serve` with its defaults; 200 connections that send a header line every
+   second and 320 that send nothing. /healthz must keep answering, every slow one must be closed
+   within --read-timeout (30 s) and a few seconds, and the server's log must stay small (320 idle
+   connections once exhausted its files and wrote 126 MB of log in 25 s).
+
 Texts: the PTC test articles joined (bench/long_input.py), or examples/column.txt repeated.
 Exit code 1 when a check fails.
 """
@@ -131,14 +136,66 @@ def check_recovery(long_1m: str) -> dict:
             "small_answered_s_after_last_504": after, "ok": sorted(a[0] for a in answers) == [504, 504] and status_small == 200 and after <= 10}
 
 
+def check_connections(read_timeout: float = 30.0) -> dict:
+    import socket
+    import tempfile
+
+    with tempfile.TemporaryFile() as log:
+        host, port = "127.0.0.1", free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "unspin.cli", "serve", "--host", host, "--port", str(port),
+                                 "--read-timeout", f"{read_timeout:g}"], stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            wait_ready(host, port, 600, proc)
+            t0 = time.monotonic()
+            slow = [socket.create_connection((host, port)) for _ in range(200)]
+            for s in slow:
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
+            idle = [socket.create_connection((host, port)) for _ in range(320)]
+            closed_at: dict[int, float] = {}
+            probes: list[float | None] = []
+            while len(closed_at) < len(slow) and time.monotonic() - t0 < read_timeout + 30:
+                for i, s in enumerate(slow):
+                    if i in closed_at:
+                        continue
+                    try:
+                        s.sendall(b"X-Slow: 1\r\n")
+                        s.setblocking(False)
+                        if s.recv(1) == b"":
+                            closed_at[i] = time.monotonic() - t0
+                    except BlockingIOError:
+                        pass
+                    except OSError:
+                        closed_at[i] = time.monotonic() - t0
+                    finally:
+                        s.setblocking(True)
+                probes.append(probe(host, port))
+                time.sleep(1.0)
+            for s in slow + idle:
+                s.close()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        log.seek(0, 2)
+        log_bytes = log.tell()
+    answered = [p for p in probes if p is not None]
+    last_close = max(closed_at.values()) if closed_at else None
+    return {"check": "connections", "slow_closed": len(closed_at), "last_closed_s": round(last_close, 1) if last_close else None,
+            "probes": len(probes), "failed": len(probes) - len(answered), "max_s": max(answered) if answered else None, "log_bytes": log_bytes,
+            "ok": len(closed_at) == 200 and last_close <= read_timeout + 10 and len(answered) == len(probes) and log_bytes < 10_000}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=("slot", "healthz", "recovery"))
+    ap.add_argument("--only", choices=("slot", "healthz", "recovery", "connections"))
     ap.add_argument("--slot-timeout", type=float, default=3.0, help="--timeout of the slot check (the issue's: 3 s)")
     args = ap.parse_args()
     long_150k = long_text(150_000, SHORT)[:150_000]
     long_1m = long_text(999_000, SHORT)[:999_000]
-    checks = {"slot": lambda: check_slot(long_150k, args.slot_timeout), "healthz": lambda: check_healthz(long_1m), "recovery": lambda: check_recovery(long_1m)}
+    checks = {"slot": lambda: check_slot(long_150k, args.slot_timeout), "healthz": lambda: check_healthz(long_1m), "recovery": lambda: check_recovery(long_1m),
+              "connections": check_connections}
     ok = True
     for name, run in checks.items():
         if args.only and name != args.only:

@@ -218,7 +218,7 @@ def guarded_server() -> Iterator[tuple[int, Settings]]:
     """``unspin serve``'s uvicorn configuration (web/server.py) with the stand-in model, in a thread."""
     from unspin.web import server
 
-    settings = Settings(read_timeout=1.0, max_connections=16, max_concurrent=1)
+    settings = Settings(read_timeout=2.0, idle_timeout=0.5, max_connections=16, max_concurrent=1)
     cfg, cap = server.config(create_app(settings, analyze=fakes.analyze), settings)
     assert cap == 16
     sock = socket.create_server(("127.0.0.1", 0))
@@ -282,14 +282,41 @@ def test_slow_requests_are_closed_after_the_read_timeout(guarded_server) -> None
     assert _get(port) == 200
 
 
+def test_a_slow_request_gets_the_read_timeout_and_a_silent_connection_the_idle_one(guarded_server) -> None:
+    port, settings = guarded_server
+    silent = socket.create_connection(("127.0.0.1", port))
+    slow = socket.create_connection(("127.0.0.1", port))
+    slow.sendall(b"GET /healthz HTTP/1.1\r\n")
+    t0 = time.monotonic()
+    closed: dict[str, float] = {}
+    while len(closed) < 2 and time.monotonic() - t0 < 5 * settings.read_timeout:
+        for name, s in (("silent", silent), ("slow", slow)):
+            if name in closed:
+                continue
+            try:
+                if name == "slow":
+                    s.sendall(b"X-Slow: 1\r\n")
+            except OSError:
+                closed[name] = time.monotonic() - t0
+                continue
+            if _closed_by_peer(s):
+                closed[name] = time.monotonic() - t0
+        time.sleep(0.1)
+    silent.close()
+    slow.close()
+    # The silent one goes after the idle timeout; the slow one lives past it (it is sending its
+    # request) until the read timeout.
+    assert closed["silent"] < settings.read_timeout
+    assert settings.read_timeout - 0.2 <= closed["slow"] < 3 * settings.read_timeout, closed
+
+
 def test_idle_connections_give_way_to_a_client_that_asks(guarded_server) -> None:
     """More idle connections than the limit: the oldest idle ones are closed, and a client that
     sends its request is served."""
     port, settings = guarded_server
     idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
-    time.sleep(0.3)
+    time.sleep(0.1)  # well within the idle timeout: they are all still open, or given way
     assert _get(port) == 200
-    time.sleep(0.2)
     still_open = sum(1 for s in idle if not _closed_by_peer(s))
     for s in idle:
         s.close()

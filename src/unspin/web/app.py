@@ -65,6 +65,9 @@ class Settings:
     read_timeout: float = 30.0
     #: Open connections served at once; more are closed at once (``unspin serve``).
     max_connections: int = 256
+    #: Seconds a connection may stay open without a request: a new one before its first byte,
+    #: a kept-alive one between requests (``unspin serve``; uvicorn's ``timeout_keep_alive``).
+    idle_timeout: float = 5.0
 
 
 def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = None) -> FastAPI:

@@ -6,9 +6,10 @@ connections it may hold open: 200 connections that each sent a header line now a
 open for good, and 320 idle ones ran the process out of file descriptors. ``GuardedH11Protocol``
 adds what uvicorn's options lack, on uvicorn's own h11 protocol:
 
-- a fresh connection must start its request within ``timeout_keep_alive`` seconds (as an idle
-  keep-alive connection must), and send the whole request, headers and body, within
-  ``read_timeout`` seconds of starting it; otherwise it is closed, without a log line;
+- a fresh connection must start its request within ``timeout_keep_alive`` seconds
+  (``Settings.idle_timeout``, as an idle keep-alive connection must), and send the whole
+  request, headers and body, within ``read_timeout`` seconds of starting it; otherwise it is
+  closed, without a log line;
 - at most ``max_connections`` are open: a connection over the limit takes the place of the
   oldest one that has not started a request (an idle flood cannot lock out a real client), or
   is closed at once when every open one is busy.
@@ -69,7 +70,10 @@ class GuardedH11Protocol(H11Protocol):
         return True
 
     def data_received(self, data: bytes) -> None:
-        self._started = True
+        if not self._started:
+            # The first byte: from now on the request's read deadline, not the idle one, counts.
+            self._started = True
+            self._cancel()
         super().data_received(data)
         self._sync()
 
@@ -150,7 +154,7 @@ def config(app: Any, settings: Any, log_level: str = "warning") -> tuple[Any, in
         access_log=False,
         workers=1,
         backlog=ACCEPT_BATCH,
-        timeout_keep_alive=5,
+        timeout_keep_alive=settings.idle_timeout,
         # uvicorn's own bound: a request beyond this many running tasks gets its 503 before the
         # app (connections are already capped at max_connections by the protocol).
         limit_concurrency=max_connections + 1,
