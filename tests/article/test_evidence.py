@@ -192,8 +192,15 @@ def test_analyze_takes_one_evidence_path(cache, monkeypatch):
     import unspin
     from unspin import pipeline
 
+    from unspin.components import evidence as linker_module
+
     seen = []
-    monkeypatch.setattr(ev, "build_index", lambda items: (seen.append(list(items)), ev.EvidenceIndex([], np.zeros((0, 384), np.float32), BagEmbedder()))[1])
+
+    def fake_build_index(items):
+        seen.append(list(items))
+        return ev.EvidenceIndex([], np.zeros((0, 384), np.float32), BagEmbedder())
+
+    monkeypatch.setattr(linker_module, "build_index", fake_build_index)
     base = Pipeline([ClaimDetector(lambda s: np.full(len(s), 0.9))], language="en")
     monkeypatch.setattr(pipeline, "load", lambda *a, **k: base)
     monkeypatch.setattr(pipeline, "_route", lambda *a, **k: base)

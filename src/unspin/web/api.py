@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
 from unspin import __version__, taxonomy
 from unspin.choices import language_code
@@ -21,34 +21,6 @@ from unspin.web.body import ANALYZE, COMPARE, MAX_EVIDENCE, Parsed, Shape, read_
 from unspin.web.worker import Job, Text
 
 router = APIRouter()
-
-
-class SpanOut(BaseModel):
-    start: int = Field(description="Character offset into the analysed text (the extracted text for HTML), inclusive.")
-    end: int = Field(description="Character offset, exclusive.")
-    text: str
-    technique: str = Field(description="PTC technique name; see /api/v1/techniques.")
-    score: float
-
-
-class AnalysisOut(BaseModel):
-    """The JSON of `unspin analyze --format json`; keys are only ever added (genre, claims, summary...)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    unspin: str
-    language: str
-    text_chars: int
-    spans: list[SpanOut]
-    techniques: dict[str, int] = Field(description="Span count per technique.")
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="Where the reading is doubtful rather than wrong (characters repaired, language undetermined, "
-        "boilerplate left out, a list of teasers...); empty when none.",
-    )
-    model: dict[str, str] | None = Field(None, description="Which models read the text: size (accurate, or fast with `serve --fast`) "
-                                         "and version (unspin version plus the models' config hash).")
-    text: str | None = Field(None, description="The analysed text: present when the input was HTML (or include_text=true).")
 
 
 class TechniqueOut(BaseModel):
@@ -161,7 +133,9 @@ async def techniques(
         "runs past the time limit (it is then stopped)."
     ),
     response_model=None,
-    responses={200: {"model": AnalysisOut}, **{code: {"model": ErrorOut, "description": d} for code, d in _STATUSES.items()}},
+    # The schema of every reading, declared once (unspin.readings), added by app._document_request_body.
+    responses={200: {"description": "The analysis", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Analysis"}}}},
+               **{code: {"model": ErrorOut, "description": d} for code, d in _STATUSES.items()}},
     openapi_extra=_ANALYZE_BODY,
 )
 async def analyze_endpoint(

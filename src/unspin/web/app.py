@@ -11,6 +11,7 @@ answer ``Document.to_dict()``, the JSON of ``unspin analyze --format json``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import os
 import pickle
@@ -23,16 +24,16 @@ from typing import Any, AsyncIterator, Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 
-from unspin import __version__
+from unspin import __version__, readings
 from unspin.document import Document
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
-from unspin.web import STATIC_DIR, api
+from unspin.web import STATIC_DIR, api, readings_script
 from unspin.web.body import AnalyzeRequest, CompareRequest
 from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
 from unspin.web.worker import WorkerPool, error_reply
@@ -133,8 +134,8 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+    async def index() -> HTMLResponse:
+        return HTMLResponse(_index_page())
 
     _mount_docs(app)
     _document_request_body(app)
@@ -175,9 +176,17 @@ def _one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
+@functools.lru_cache(maxsize=1)
+def _index_page() -> str:
+    """index.html with the keys the page draws itself embedded (``unspin.web.readings_script``)."""
+    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    return page.replace("</head>", readings_script() + "\n</head>", 1)
+
+
 def _document_request_body(app: FastAPI) -> None:
     """The analyse route parses its body itself (JSON, multipart or raw), so FastAPI does not
-    see the JSON model; add its schema so the $ref in the route's documentation resolves."""
+    see the JSON model; add its schema so the $ref in the route's documentation resolves. The
+    answer's schema is that of the declared readings (``unspin.readings.json_schema``)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -188,6 +197,7 @@ def _document_request_body(app: FastAPI) -> None:
                 schema_of = model.model_json_schema(ref_template="#/components/schemas/{model}")
                 defs.update(schema_of.pop("$defs", {}))
                 defs[model.__name__] = schema_of
+            defs["Analysis"] = readings.json_schema()
             app.openapi_schema = schema
         return app.openapi_schema
 
