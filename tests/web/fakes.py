@@ -109,6 +109,16 @@ def timed_analyze(text: Any, language: str = "auto", **kw: Any) -> Document:
     return analyze(text, language, **kw, pid=os.getpid(), start=start, end=time.time())
 
 
+def dying_analyze(text: Any, language: str = "auto", **kw: Any) -> Document:
+    """Kills its own process when the text says "die" (as the kernel's out-of-memory killer
+    would), else ``timed_analyze``."""
+    if "die" in str(text).split():
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+    return timed_analyze(text, language, **kw)
+
+
 def spinning_analyze(text: Any, language: str = "auto", **kw: Any) -> Document:
     """Holds the interpreter lock of its process without a break, as a regular expression on
     hostile text does: one C-level loop of the text's "spin N" times 50 million steps (about N

@@ -116,6 +116,24 @@ def test_the_queue_limit_and_timeout_still_hold_before_any_analysis_ended() -> N
     asyncio.run(run())
 
 
+def test_a_worker_that_dies_is_one_failed_request_not_a_broken_server() -> None:
+    """A worker killed under a job (out of memory, say) fails that request with a one-line 500;
+    one killed while idle breaks pebble's pool, which is replaced: later requests are served."""
+    import os
+    import signal
+
+    with TestClient(create_app(Settings(max_concurrent=1, timeout=60), analyze=fakes.dying_analyze)) as c:
+        r = c.post("/api/v1/analyze", json={"text": SAMPLE + " die"})
+        assert r.status_code == 500 and "ended unexpectedly" in r.json()["error"] and "\n" not in r.json()["error"]
+        r = c.post("/api/v1/analyze", json={"text": SAMPLE + " sleep 0.1"})
+        assert r.status_code == 200, r.text
+        os.kill(r.json()["meta"]["pid"], signal.SIGKILL)  # the idle worker
+        time.sleep(1.0)
+        answers = [c.post("/api/v1/analyze", json={"text": SAMPLE + " sleep 0.1"}) for _ in range(2)]
+        assert answers[-1].status_code == 200, [a.text for a in answers]
+        assert all(a.status_code in (200, 503) for a in answers)
+
+
 # --------------------------------------------------------------------------- hostile bodies
 @pytest.mark.parametrize("path, key", [("/api/v1/analyze", "text"), ("/api/v1/compare", "a")])
 def test_json_nested_too_deep_is_422(client: TestClient, path: str, key: str) -> None:

@@ -36,7 +36,7 @@ from unspin.inputs import MAX_CHARS
 from unspin.web import STATIC_DIR, api, readings_script
 from unspin.web.body import AnalyzeRequest, CompareRequest
 from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
-from unspin.web.worker import WorkerPool, error_reply
+from unspin.web.worker import ThreadRunner, WorkerPool, error_reply
 
 log = logging.getLogger("unspin.web")
 
@@ -73,16 +73,18 @@ class Settings:
 
 def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = None) -> FastAPI:
     """Build the app. ``analyze`` defaults to ``unspin.analyze`` (the shipped model, loaded once
-    in each worker process). An injected ``analyze`` runs in the worker processes too, so it
-    must pickle (a module-level function or a ``functools.partial`` of one): ``TypeError`` if not.
+    in each worker process). An injected ``analyze`` that pickles (a module-level function or a
+    ``functools.partial`` of one) runs in the worker processes too; one that does not (a
+    closure) runs in threads of this process, where an analysis past the time limit is answered
+    504 but cannot be stopped (``unspin.web.worker.ThreadRunner``; a warning says so).
     """
     settings = settings or Settings()
-    if analyze is not None:
-        try:
-            pickle.dumps(analyze)
-        except (pickle.PicklingError, TypeError, AttributeError) as exc:
-            raise TypeError(f"analyze must pickle (a module-level function): analyses run in worker processes ({exc})") from None
-    pool = WorkerPool(settings.max_concurrent, analyze, fast=settings.fast, preload=settings.preload)
+    pool: WorkerPool | ThreadRunner
+    if analyze is not None and not _pickles(analyze):
+        log.warning("unspin: the analyse function does not pickle, so analyses run in threads; one past the time limit cannot be stopped")
+        pool = ThreadRunner(settings.max_concurrent, analyze)
+    else:
+        pool = WorkerPool(settings.max_concurrent, analyze, fast=settings.fast, preload=settings.preload)
     limiter = AnalysisLimiter(pool, settings.max_concurrent, settings.queue_timeout, settings.max_queue, settings.timeout)
 
     async def warm_up(app: FastAPI) -> None:
@@ -140,6 +142,14 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     _mount_docs(app)
     _document_request_body(app)
     return app
+
+
+def _pickles(fn: Callable[..., Any]) -> bool:
+    try:
+        pickle.dumps(fn)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return False
+    return True
 
 
 def _add_error_handlers(app: FastAPI) -> None:

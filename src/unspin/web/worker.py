@@ -33,10 +33,11 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from unspin.errors import InputError, UnspinError, UnsupportedLanguageError
+from unspin.errors import Busy, InputError, ModelError, UnspinError, UnsupportedLanguageError
 
 log = logging.getLogger("unspin.web")
 
@@ -161,6 +162,9 @@ def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, th
             _analyze(WARM_UP, language="auto")
         except UnspinError as exc:
             _load_error = exc
+        except Exception as exc:  # noqa: BLE001 - raised here, it would stop every worker for good
+            log.exception("unspin: the model could not be loaded")
+            _load_error = ModelError(f"the model could not be loaded ({type(exc).__name__}: {exc})")
 
 
 def status() -> str:
@@ -169,13 +173,20 @@ def status() -> str:
 
 
 def run(job: Job) -> Reply:
-    """Do one job in this worker; never raises (an unexpected error is logged and answered 500)."""
+    """Do one job in this worker process; never raises (an unexpected error is logged and
+    answered 500)."""
+    if _load_error is not None:
+        return error_reply(_load_error)
+    assert _analyze is not None, "initialize() was not called in this worker"
+    return run_with(_analyze, job)
+
+
+def run_with(analyze: Callable[..., Any], job: Job) -> Reply:
+    """Do one job with ``analyze``; never raises (an unexpected error is logged and answered 500)."""
     try:
-        if _load_error is not None:
-            return error_reply(_load_error)
         if job.endpoint == "compare":
-            return _compare(job)
-        return _analyze_one(job)
+            return _compare(analyze, job)
+        return _analyze_one(analyze, job)
     except UnspinError as exc:
         return error_reply(exc)
     except Exception as exc:
@@ -185,14 +196,13 @@ def run(job: Job) -> Reply:
         _give_back_memory()
 
 
-def _analyze_one(job: Job) -> Reply:
-    assert _analyze is not None, "initialize() was not called in this worker"
+def _analyze_one(analyze: Callable[..., Any], job: Job) -> Reply:
     (_field, text), = job.texts
     src = text.read(job.max_chars)
     extra: dict[str, Any] = {}
     if job.evidence:
         extra["evidence"] = evidence_index(job.evidence, job.max_chars)
-    doc = _analyze(src, language=job.language, max_chars=job.max_chars, **extra)
+    doc = analyze(src, language=job.language, max_chars=job.max_chars, **extra)
     out = doc.to_dict()
     if not (src.from_html or job.include_text):
         # The client sent this text: echo it only where it differs (extracted HTML) or is asked for.
@@ -200,8 +210,7 @@ def _analyze_one(job: Job) -> Reply:
     return 200, {}, json_bytes(out)
 
 
-def _compare(job: Job) -> Reply:
-    assert _analyze is not None, "initialize() was not called in this worker"
+def _compare(analyze: Callable[..., Any], job: Job) -> Reply:
     from unspin.compare import comparison_payload
 
     docs, names = [], []
@@ -209,7 +218,7 @@ def _compare(job: Job) -> Reply:
         try:
             src = text.read(job.max_chars)
             # The Source itself: its warnings travel with it into each side's analysis.
-            docs.append(_analyze(src, language=job.language, max_chars=job.max_chars, source=src.name))
+            docs.append(analyze(src, language=job.language, max_chars=job.max_chars, source=src.name))
             names.append(src.name)
         except UnspinError as exc:  # say which of the two texts (the field) it is about
             return error_reply(exc, field_name)
@@ -279,7 +288,56 @@ class WorkerPool:
         return self._pool
 
     def submit(self, job: Job, timeout: float) -> concurrent.futures.Future:
-        return self._started().schedule(run, (job,), timeout=timeout)
+        """The future of the job's ``Reply``. It raises ``TimeoutError`` when the job ran past
+        ``timeout`` (its worker was stopped); a worker that died under the job (killed for
+        memory, say) gives a 500 reply, and a pool that broke is replaced and gives 503.
+        Cancelling the future stops the job's worker."""
+        try:
+            inner = self._started().schedule(run, (job,), timeout=timeout)
+        except RuntimeError:  # "the Pool is not active": it broke (a worker died outside a job)
+            self._replace()
+            inner = self._started().schedule(run, (job,), timeout=timeout)
+        outer: concurrent.futures.Future = concurrent.futures.Future()
+
+        def settle(done: concurrent.futures.Future) -> None:
+            if outer.cancelled():
+                return
+            try:
+                outer.set_result(done.result())
+            except TimeoutError as exc:
+                outer.set_exception(exc)
+            except concurrent.futures.CancelledError:  # the pool was stopped under it
+                outer.cancel()
+            except Exception as exc:  # noqa: BLE001 - each way a worker can fail becomes an answer
+                outer.set_result(self._failure(exc))
+
+        def cancelled(done: concurrent.futures.Future) -> None:
+            if done.cancelled():
+                inner.cancel()  # pebble stops the worker of a running task that is cancelled
+
+        inner.add_done_callback(settle)
+        outer.add_done_callback(cancelled)
+        return outer
+
+    def _failure(self, exc: BaseException) -> Reply:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from pebble import ProcessExpired
+
+        if isinstance(exc, BrokenProcessPool):
+            log.error("unspin: the analysis workers stopped (%s); starting new ones", exc)
+            self._replace()
+            return error_reply(Busy("the analysis workers are restarting; try again in a few seconds", retry_after=10))
+        if isinstance(exc, ProcessExpired):
+            log.error("unspin: an analysis worker ended unexpectedly (exit code %s)", exc.exitcode)
+            return 500, {}, json_bytes({"error": f"internal error: the analysis process ended unexpectedly (exit code {exc.exitcode})"})
+        log.error("unspin: an analysis failed in its worker: %r", exc)
+        return internal_reply(exc)
+
+    def _replace(self) -> None:
+        broken, self._pool = self._pool, None
+        if broken is not None:
+            broken.stop()
 
     def status(self) -> concurrent.futures.Future:
         """The future of one worker's ``status()`` ("loaded" once its models are in memory)."""
@@ -291,3 +349,54 @@ class WorkerPool:
             self._pool.stop()
             self._pool.join(timeout=10)
             self._pool = None
+
+
+class ThreadRunner:
+    """For an analyse function that does not pickle (a closure handed to ``create_app`` by a
+    program that embeds the app, or a test): jobs run in ``max_workers`` threads of the server
+    process. A thread cannot be stopped: an analysis past ``timeout`` is answered 504 but runs
+    on in its thread, which takes no new job until it ends. ``unspin serve`` never runs so."""
+
+    def __init__(self, max_workers: int, analyze: Callable[..., Any]) -> None:
+        self.analyze = analyze
+        self.max_workers = max_workers
+        self._executor: Any = None
+
+    def submit(self, job: Job, timeout: float) -> concurrent.futures.Future:
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(self.max_workers, thread_name_prefix="unspin-analyze")
+        inner = self._executor.submit(run_with, self.analyze, job)
+        outer: concurrent.futures.Future = concurrent.futures.Future()
+        timer = threading.Timer(timeout, lambda: outer.done() or _settle(outer, exception=TimeoutError("analysis timeout")))
+        timer.daemon = True
+        timer.start()
+
+        def settle(done: concurrent.futures.Future) -> None:
+            timer.cancel()
+            if not done.cancelled():
+                _settle(outer, result=done.result())
+
+        inner.add_done_callback(settle)
+        outer.add_done_callback(lambda f: inner.cancel() if f.cancelled() else None)
+        return outer
+
+    def status(self) -> concurrent.futures.Future:
+        done: concurrent.futures.Future = concurrent.futures.Future()
+        done.set_result("injected")
+        return done
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+def _settle(future: concurrent.futures.Future, *, result: Any = None, exception: BaseException | None = None) -> None:
+    """Set a future's outcome unless another thread (the timer or the job) got there first."""
+    try:
+        if exception is not None:
+            future.set_exception(exception)
+        else:
+            future.set_result(result)
+    except concurrent.futures.InvalidStateError:
+        pass
