@@ -70,7 +70,7 @@ def test_the_shipped_pipelines_are_data_and_load_builds_no_component_itself():
     from unspin import pipeline
 
     assert pipeline.PIPELINES[("en", False)][0] == ("techniques", {"model": "en"})
-    assert [name for name, _ in pipeline.PIPELINES[("ru", False)]] == ["techniques", "english-only", "summary"]
+    assert [name for name, _ in pipeline.PIPELINES[("ru", False)]] == ["techniques", "notes", "summary"]
     assert pipeline.MODELS[("en", True)] == {"techniques": "en-fast", "claims": "en-claims", "genre": "en-genre", "embedder": "en-embed"}
     source = inspect.getsource(pipeline.load)
     pipeline._register_shipped()

@@ -286,6 +286,17 @@ class Document:
 # -- the shipped readings (unspin.readings) ----------------------------------------------------
 
 
+#: How many claims every view leads with ("worth checking first"); the others stay one step away
+#: (the terminal's full list, the page's "all claims" control, the JSON's ``rank``).
+FIRST_CLAIMS = 3
+
+
+def ranked_spans(spans: Iterable[Span]) -> list[Span]:
+    """``spans`` by score, highest first; equal scores in text order (the order of ``spans``,
+    a span group's reading order). The claims a reader should check first come first."""
+    return [s for _, s in sorted(enumerate(spans), key=lambda p: (-p[1].score, p[0]))]
+
+
 def span_group_field(
     name: str,
     description: str,
@@ -297,13 +308,16 @@ def span_group_field(
     detail_schema: Mapping[str, Mapping[str, Any]] | None = None,
     evidence_schema: Mapping[str, Any] | None = None,
     null_when_absent: bool = True,
+    ranked: bool = False,
     **kw: Any,
 ) -> readings.Field:
     """A span group reading: the key ``name`` holds the spans of ``doc.group(group)`` (``name``
     by default), each ``{start, end, text, score}``, plus ``label_key`` (the span's label) when
     given, else every span is labelled ``label``; ``details(label, language)``: more fields of
     a span (``detail_schema`` describes them); ``evidence_schema``: spans may carry ``evidence``.
-    A document without the group gives ``null`` (``null_when_absent``) or ``[]``.
+    A document without the group gives ``null`` (``null_when_absent``) or ``[]``. ``ranked``:
+    each span also carries ``rank``, its place by score (1 = highest; ties in text order),
+    derived when written and not read back (``ranked_spans``).
     ``kw``: the other ``readings.Field`` settings (``stored``, ``drawn``, ``cli_help``...)."""
     group = group or name
     props: dict[str, Mapping[str, Any]] = dict(readings.OFFSETS)
@@ -313,7 +327,9 @@ def span_group_field(
     props.update(detail_schema or {})
     if evidence_schema is not None:
         props["evidence"] = evidence_schema
-    required = ["start", "end", "text", *([label_key] if label_key else []), "score"]
+    if ranked:
+        props["rank"] = {"type": "integer", "minimum": 1, "description": "Place by score: 1 is the most worth checking (ties in text order)."}
+    required = ["start", "end", "text", *([label_key] if label_key else []), "score", *(["rank"] if ranked else [])]
 
     def span_json(doc: Document, s: Span) -> dict[str, Any]:
         out: dict[str, Any] = {"start": s.start, "end": s.end, "text": doc.text_of(s)}
@@ -329,7 +345,12 @@ def span_group_field(
     def dump(doc: Document) -> Any:
         if group not in doc.groups:
             return None if null_when_absent else []
-        return [span_json(doc, s) for s in doc.groups[group]]
+        out = [span_json(doc, s) for s in doc.groups[group]]
+        if ranked:
+            order = {id(s): i for i, s in enumerate(ranked_spans(doc.groups[group]), 1)}
+            for entry, s in zip(out, doc.groups[group]):
+                entry["rank"] = order[id(s)]
+        return out
 
     def load(doc: Document, value: Any) -> None:
         doc.group(group).extend(
@@ -438,8 +459,9 @@ readings.declare(value_field(
     cli_help="notes on how the input was read ([] when none)"))
 readings.declare(span_group_field(
     "claims", "Check-worthy sentences (score: P(check-worthy)); null when not looked for (a language without a claims model).",
-    group=CLAIMS, label="claim", evidence_schema=_EVIDENCE, stored="results", drawn=True,
-    cli_help="check-worthy sentences: start, end, text, score; with reference texts, evidence (source, start, end, text, score); "
+    group=CLAIMS, label="claim", evidence_schema=_EVIDENCE, ranked=True, stored="results", drawn=True,
+    cli_help="check-worthy sentences in text order: start, end, text, score, rank (1 = most worth checking); "
+             "with reference texts, evidence (source, start, end, text, score); "
              "English only (null for other languages: not looked for)"))
 readings.declare(value_field(
     "genre", _GENRE, "Genre label and the probability of each genre (opinion, reporting, satire); null when not looked for.",

@@ -171,7 +171,7 @@ def test_genre_component_marks_a_guess_in_json_warnings_summary_and_terminal(tmp
     assert Document.from_dict(short.to_dict()).genre.caution == g["caution"]
     assert summarise(short)["sentence"].startswith(f"Genre unclear (the nearest label, {_phrase(g)}, is a guess). ")
     assert not summarise(article)["sentence"].startswith("Genre unclear")
-    assert any(str(part).startswith("Genre (a guess, see the warning): ") for part in _header(short.to_dict()))
+    assert any(str(part).startswith(f"Genre unclear (nearest: {g['label']}; see the warning): ") for part in _header(short.to_dict()))
 
 
 def _phrase(g):
