@@ -346,7 +346,7 @@ def analyze(
     language: str = "auto",
     *,
     max_chars: int = MAX_CHARS,
-    evidence: Sequence[Any] | None = None,
+    evidence: "str | os.PathLike | Sequence[Any] | Any | None" = None,
     input_format: str = "auto",
     fast: bool = False,
     sensitivity: str = "default",
@@ -367,8 +367,10 @@ def analyze(
     explanations, the summary; claims and genre are English-only, which a warning says). A text
     in a language without a model raises ``UnsupportedLanguageError`` naming it (pass
     ``language="en"`` or ``"ru"`` to force a model).
-    ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
-    check-worthy claim then carries the passages most worth reading beside it.
+    ``evidence``: one path, or a list of files, folders (.txt, .md, .html) and raw texts the
+    user trusts (``unspin.article.evidence.build_index``), or an ``EvidenceIndex`` built
+    before; each check-worthy claim then carries the passages most worth reading beside it.
+    Evidence with nothing readable to search raises ``InputError``.
     ``fast=True``: the small English span model (MiniLM-L6), about 2.5 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
     ``sensitivity``: "precise" (fewer, surer passages), "default" or "sensitive" (more passages,
@@ -383,9 +385,18 @@ def analyze(
         pipeline = _route(text, language, fast, sensitivity)
     else:
         pipeline = load(language, fast, sensitivity)
-    unlinked = bool(evidence) and "claims" not in pipeline.component_names
-    if evidence and not unlinked:
-        pipeline = pipeline.add("evidence", sources=list(evidence))
+    if isinstance(evidence, (str, os.PathLike)):
+        evidence = [evidence]  # one path (or text): never a string read as one-character paths
+    unlinked = evidence is not None and len(evidence) > 0 and "claims" not in pipeline.component_names
+    if evidence is not None and len(evidence) > 0 and not unlinked:
+        from unspin.article.evidence import EvidenceIndex
+
+        if isinstance(evidence, EvidenceIndex):  # built before (the web server builds its own)
+            from unspin.components.evidence import EvidenceLinker
+
+            pipeline = pipeline.with_component(EvidenceLinker(evidence))
+        else:
+            pipeline = pipeline.add("evidence", sources=list(evidence))
     doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
     if unlinked:  # evidence is searched for claims, and this language has no claims model yet
         doc.warnings.append(f"the reference texts were not searched: check-worthy claims are not looked for in {langid.name(doc.language)} text yet")
