@@ -151,7 +151,14 @@ class Pipeline:
         return self.with_component(build(name, **settings))
 
     def make_doc(
-        self, text: "str | bytes | os.PathLike | Source", language: str = "auto", max_chars: int = MAX_CHARS, *, input_format: str = "auto", **meta: Any
+        self,
+        text: "str | bytes | os.PathLike | Source",
+        language: str = "auto",
+        max_chars: int = MAX_CHARS,
+        *,
+        input_format: str = "auto",
+        identification: "langid.Identification | None" = None,
+        **meta: Any,
     ) -> Document:
         """Read ``text`` through the road and identify its language; an unannotated Document.
 
@@ -159,10 +166,12 @@ class Pipeline:
         text is confidently in a language this pipeline has no model for (the message names it).
         Short or undetermined text is read by its script (``langid.by_script``: Latin as English,
         Cyrillic as Russian), with a warning, when that is this pipeline's language.
+        ``identification``: the language already identified on this text's normalised view
+        (``_route`` did it to choose this pipeline), so it is not identified twice.
         """
         src = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
         warnings = list(src.warnings)
-        ident = langid.identify(ModelView.of(src.text).text)
+        ident = identification or langid.identify(ModelView.of(src.text).text)
         if language == "auto":
             lang = self._identify(ident, warnings)
         else:
@@ -234,9 +243,12 @@ class Pipeline:
         Each batch is read (``make_doc``) and then run through every component at once
         (``run``): tokenisation, sentence splitting and the model calls' Python work are done
         per batch, so at most ``batch_size`` documents (their token states included) are held
-        at a time. The result is the same as ``self(text)`` text by text, to the bit: no ONNX
-        call holds windows or sentences of two documents, because the int8 models quantise
-        activations with one scale per call (``bench/RESULTS.md``, "Batched inference").
+        at a time. On a CPU the result is the same as ``self(text)`` text by text, to the bit:
+        no ONNX call holds windows or sentences of two documents, because the int8 models
+        quantise activations with one scale per call (``bench/RESULTS.md``, "Batched
+        inference"). Where the models run on a GPU (``unspin.runtime.providers``), the span
+        encoder and the sentence models stack the batch's documents into each call instead,
+        which a GPU needs to be busy: the figures then move slightly with the batch.
         Raises what ``make_doc`` raises for the first bad text (``InputError``,
         ``UnsupportedLanguageError``); ``analyze_many`` routes languages and can return errors
         in place instead.
@@ -382,9 +394,9 @@ def analyze(
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
         text = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
-        pipeline = _route(text, language, fast, sensitivity)
+        pipeline, ident = _route(text, language, fast, sensitivity)
     else:
-        pipeline = load(language, fast, sensitivity)
+        pipeline, ident = load(language, fast, sensitivity), None
     if isinstance(evidence, (str, os.PathLike)):
         evidence = [evidence]  # one path (or text): never a string read as one-character paths
     unlinked = evidence is not None and len(evidence) > 0 and "claims" not in pipeline.component_names
@@ -397,7 +409,7 @@ def analyze(
             pipeline = pipeline.with_component(EvidenceLinker(evidence))
         else:
             pipeline = pipeline.add("evidence", sources=list(evidence))
-    doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
+    doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, identification=ident, **meta)])[0]
     if unlinked:  # evidence is searched for claims, and this language has no claims model yet
         doc.warnings.append(f"the reference texts were not searched: check-worthy claims are not looked for in {langid.name(doc.language)} text yet")
     _note_size(doc, fast, sensitivity)
@@ -433,7 +445,8 @@ def analyze_many(
     errors: str = "raise",
 ) -> Iterator["Document | UnspinError"]:
     """``analyze`` of each text, in order, ``batch_size`` texts at a time (``Pipeline.pipe``):
-    the same Documents, to the bit, with less Python work per text.
+    the same Documents, to the bit on a CPU, with less Python work per text (on a GPU the
+    batch's documents share model calls: ``Pipeline.pipe``).
 
     Each text is routed to its language's pipeline as ``analyze`` routes it; a batch runs each
     pipeline once over its documents. ``errors="raise"`` raises the first bad text's
@@ -455,8 +468,8 @@ def analyze_many(
         for i, text in enumerate(chunk):
             try:
                 src = _source(text, max_chars, input_format, "input")
-                pipeline = _route(src, language, fast, sensitivity)
-                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, **_path_meta(text))
+                pipeline, ident = _route(src, language, fast, sensitivity)
+                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, identification=ident, **_path_meta(text))
             except ModelError:
                 raise
             except UnspinError as exc:
@@ -474,12 +487,13 @@ def analyze_many(
         yield from out
 
 
-def _route(src: Source, language: str, fast: bool, sensitivity: str = "default") -> Pipeline:
-    """The pipeline ``analyze`` uses for ``src``: the identified language's; for an undetermined
-    text or one in a language without a model, that of its script (``langid.by_script``), else
-    English. ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
+def _route(src: Source, language: str, fast: bool, sensitivity: str = "default") -> tuple[Pipeline, "langid.Identification | None"]:
+    """The pipeline ``analyze`` uses for ``src``, and the identification it was chosen by (None
+    when ``language`` was forced): the identified language's; for an undetermined text or one
+    in a language without a model, that of its script (``langid.by_script``), else English.
+    ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
     if language != "auto":
-        return load(language, fast, sensitivity)
+        return load(language, fast, sensitivity), None
     ident = langid.identify(ModelView.of(src.text).text)
     detected = langid.decide(ident)
     if detected not in SUPPORTED:
@@ -487,7 +501,7 @@ def _route(src: Source, language: str, fast: bool, sensitivity: str = "default")
         # pipeline of its script refuses it, so the advice names the model of that script
         # (Ukrainian: "--language ru"), English for any other script.
         detected = langid.by_script(ident) or SUPPORTED[0]
-    return load(detected, fast, sensitivity)
+    return load(detected, fast, sensitivity), ident
 
 
 def _path_meta(text: Any) -> dict[str, str]:
@@ -508,6 +522,16 @@ def chunked(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+def _companions(folder: Path) -> list[str]:
+    """The span-marker model the span model in ``folder`` names, if any. A config that is no
+    valid span model's names none here: it is still hashed, and loading it says what is wrong."""
+    try:
+        named = SpanModelConfig.read(folder).context_classifier
+    except ModelError:
+        return []
+    return [named] if named else []
+
+
 def model_version(language: str = "en", fast: bool = False, sensitivity: str = "default") -> str:
     """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
     (or the other size, ``fast``) re-analyses what is stored; an operating point other than
@@ -523,8 +547,7 @@ def model_version(language: str = "en", fast: bool = False, sensitivity: str = "
         for lang in SUPPORTED if language == "auto" else (language,):
             folders += MODELS[(lang, bool(fast))].values()
             # A model the span model reads spans with (its config's context_classifier) counts too.
-            span = SpanModelConfig.read(model_dir(MODELS[(lang, bool(fast))]["techniques"]))
-            companions += [span.context_classifier] if span.context_classifier else []
+            companions += _companions(model_dir(MODELS[(lang, bool(fast))]["techniques"]))
         # Companions last, each once: the order of the hash is that of every stored corpus.
         configs = [model_dir(folder) / CONFIG for folder in [*folders, *dict.fromkeys(companions)]]
         h = hashlib.sha256()

@@ -347,12 +347,13 @@ class TechniqueTagger:
                 cues.append(word_cues(self.head, out, r, x, picks, h, share, text))
         return probs
 
-    def predict_one(self, text: str, enc: "Encoded | None" = None, classify: bool = True) -> TechniqueScores:
+    def predict_one(self, text: str, enc: "Encoded | TokenOutputs | None" = None, classify: bool = True) -> TechniqueScores:
         """Spans and technique probabilities of one text; long texts go segment by segment
         (``segments``), reporting progress as stage "finding persuasion techniques". Spans of a
         later segment keep character offsets into the whole text; their token indices are
         relative to their segment. ``enc``: the text already tokenised (``SpanEncoder.encode_many``,
-        texts of one segment only), run through ``encoder.outputs``. ``classify=False`` skips the
+        texts of one segment only), run through ``encoder.outputs``, or already run
+        (``TokenOutputs``, from ``SpanEncoder.outputs_many``). ``classify=False`` skips the
         technique head (all-zero probabilities): SI needs only the spans, and a decoder sweep
         scores hundreds of settings."""
         from unspin import progress
@@ -364,7 +365,10 @@ class TechniqueTagger:
         cues: list[dict[int, list[tuple[int, int]]]] = []
         for k, (a, b) in enumerate(parts):
             piece = text[a:b]
-            out = self.encoder.outputs(enc) if enc is not None and len(parts) == 1 else self.encoder(piece)
+            if isinstance(enc, TokenOutputs) and len(parts) == 1:
+                out = enc
+            else:
+                out = self.encoder.outputs(enc) if enc is not None and len(parts) == 1 else self.encoder(piece)
             if self.span_decoder is not None:
                 found = self.span_decoder(piece, out.enc, out.probs)
             else:
@@ -386,12 +390,17 @@ class TechniqueTagger:
 
     def predict(self, docs: Sequence[Document]) -> list[TechniqueScores]:
         """``predict_one`` of each document. Texts of one segment are tokenised together in one
-        call when the encoder can (``encode_many``); each text's encoder calls hold its own
-        windows only, so a document's spans do not depend on the others in ``docs``."""
+        call when the encoder can (``encode_many``); on a CPU each text's encoder calls hold its
+        own windows only, so a document's spans do not depend on the others in ``docs``. Where
+        the encoder runs on a GPU (``stacks``), the windows of those texts are stacked across
+        documents (``SpanEncoder.outputs_many``)."""
         encoded: list = [None] * len(docs)
         if hasattr(self.encoder, "encode_many") and hasattr(self.encoder, "outputs"):
             whole = [i for i, doc in enumerate(docs) if len(doc.text) <= SEGMENT_CHARS]
-            for i, enc in zip(whole, self.encoder.encode_many([docs[i].text for i in whole])):
+            encs = self.encoder.encode_many([docs[i].text for i in whole])
+            if getattr(self.encoder, "stacks", False):
+                encs = self.encoder.outputs_many(encs)  # TokenOutputs: the windows already run
+            for i, enc in zip(whole, encs):
                 encoded[i] = enc
         return [self.predict_one(doc.text, enc) for doc, enc in zip(docs, encoded)]
 
