@@ -313,19 +313,44 @@ def _register_shipped() -> None:
     from unspin.components import claims, evidence, genre, summary, techniques  # noqa: F401
 
 
-@lru_cache(maxsize=4)
-def load(language: str = "en", fast: bool = False) -> Pipeline:
+#: The operating points of the span decoders (``unspin.config.SENSITIVITIES``): "precise" marks
+#: fewer, surer passages (about a third as many; a teacher's choice), "default" the F1-best
+#: setting, "sensitive" more passages, the weaker ones faint (a researcher screening a corpus).
+SENSITIVITIES = ("precise", "default", "sensitive")
+
+
+def check_sensitivity(sensitivity: str) -> str:
+    """``sensitivity`` when it names an operating point, else ``InputError`` listing them."""
+    if sensitivity not in SENSITIVITIES:
+        raise InputError(f"unknown sensitivity {sensitivity!r}; choose one of {', '.join(SENSITIVITIES)}", setting="sensitivity", value=sensitivity)
+    return sensitivity
+
+
+def point_of(language: str, sensitivity: str) -> str:
+    """The operating point a ``language``'s span model reads with: Russian decodes whole clauses
+    (``unspin.ru_decoding``) and has one point, whatever was asked (``_note_size`` says so)."""
+    return sensitivity if language == "en" else "default"
+
+
+@lru_cache(maxsize=8)
+def load(language: str = "en", fast: bool = False, sensitivity: str = "default") -> Pipeline:
     """The default pipeline for ``language``, loaded once per process: ``PIPELINES`` built.
 
-    ``fast=True`` takes the small English span model; Russian has one size.
-    Raises ``UnsupportedLanguageError`` for a language without models and ``ModelError`` when a
-    model folder is missing from the installation.
+    ``fast=True`` takes the small English span model; Russian has one size. ``sensitivity``:
+    the span decoder's operating point (``SENSITIVITIES``; English only, Russian has one), which
+    ``Document.model`` records (``"sensitivity"``) and ``model_version`` distinguishes.
+    Raises ``UnsupportedLanguageError`` for a language without models, ``InputError`` for an
+    unknown sensitivity and ``ModelError`` when a model folder is missing from the installation.
     """
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
+    point = point_of(language, check_sensitivity(sensitivity))
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
     key = (language, bool(fast))
-    return Pipeline.from_declared(PIPELINES[key], language, {"size": SIZES[key], "version": model_version(language, fast)})
+    declared = tuple((name, {**settings, "sensitivity": point}) if name == "techniques" and point != "default" else (name, settings)
+                     for name, settings in PIPELINES[key])
+    return Pipeline.from_declared(declared, language, {"size": SIZES[key], "sensitivity": point,
+                                                       "version": model_version(language, fast, point)})
 
 
 def analyze(
@@ -333,9 +358,10 @@ def analyze(
     language: str = "auto",
     *,
     max_chars: int = MAX_CHARS,
-    evidence: Sequence[Any] | None = None,
+    evidence: "str | os.PathLike | Sequence[Any] | Any | None" = None,
     input_format: str = "auto",
     fast: bool = False,
+    sensitivity: str = "default",
     **meta: Any,
 ) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
@@ -353,26 +379,40 @@ def analyze(
     explanations, the summary; claims and genre are English-only, which a warning says). A text
     in a language without a model raises ``UnsupportedLanguageError`` naming it (pass
     ``language="en"`` or ``"ru"`` to force a model).
-    ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
-    check-worthy claim then carries the passages most worth reading beside it.
+    ``evidence``: one path, or a list of files, folders (.txt, .md, .html) and raw texts the
+    user trusts (``unspin.article.evidence.build_index``), or an ``EvidenceIndex`` built
+    before; each check-worthy claim then carries the passages most worth reading beside it.
+    Evidence with nothing readable to search raises ``InputError``.
     ``fast=True``: the small English span model (MiniLM-L6), about 2.5 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
+    ``sensitivity``: "precise" (fewer, surer passages), "default" or "sensitive" (more passages,
+    the weaker ones faint): README, "Operating points"; ``doc.model["sensitivity"]`` records it.
     """
     meta = {**_path_meta(text), **meta}
+    check_sensitivity(sensitivity)
     if language == "auto":
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
         text = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
-        pipeline, ident = _route(text, language, fast)
+        pipeline, ident = _route(text, language, fast, sensitivity)
     else:
-        pipeline, ident = load(language, fast), None
-    unlinked = bool(evidence) and "claims" not in pipeline.component_names
-    if evidence and not unlinked:
-        pipeline = pipeline.add("evidence", sources=list(evidence))
+        pipeline, ident = load(language, fast, sensitivity), None
+    if isinstance(evidence, (str, os.PathLike)):
+        evidence = [evidence]  # one path (or text): never a string read as one-character paths
+    unlinked = evidence is not None and len(evidence) > 0 and "claims" not in pipeline.component_names
+    if evidence is not None and len(evidence) > 0 and not unlinked:
+        from unspin.article.evidence import EvidenceIndex
+
+        if isinstance(evidence, EvidenceIndex):  # built before (the web server builds its own)
+            from unspin.components.evidence import EvidenceLinker
+
+            pipeline = pipeline.with_component(EvidenceLinker(evidence))
+        else:
+            pipeline = pipeline.add("evidence", sources=list(evidence))
     doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, identification=ident, **meta)])[0]
     if unlinked:  # evidence is searched for claims, and this language has no claims model yet
         doc.warnings.append(f"the reference texts were not searched: check-worthy claims are not looked for in {langid.name(doc.language)} text yet")
-    _note_size(doc, fast)
+    _note_size(doc, fast, sensitivity)
     return doc
 
 
@@ -380,10 +420,17 @@ def analyze(
 ONE_SIZE = "the fast size is English-only: this {language} text was read by the {language} model, which has one size"
 
 
-def _note_size(doc: Document, fast: bool) -> None:
-    """Asking for ``fast`` on a language with one model size is not an error, but is said."""
+#: Said when an operating point was asked for a language whose model has one.
+ONE_POINT = "the {sensitivity} setting is English-only: this {language} text was read at the {language} model's one setting"
+
+
+def _note_size(doc: Document, fast: bool, sensitivity: str = "default") -> None:
+    """Asking for ``fast`` on a language with one model size, or for an operating point on a
+    language with one, is not an error, but is said."""
     if fast and (doc.language, True) in MODELS and MODELS[(doc.language, True)] == MODELS[(doc.language, False)]:
         doc.warnings.append(ONE_SIZE.format(language=langid.name(doc.language)))
+    if point_of(doc.language, sensitivity) != sensitivity:
+        doc.warnings.append(ONE_POINT.format(sensitivity=sensitivity, language=langid.name(doc.language)))
 
 
 def analyze_many(
@@ -394,6 +441,7 @@ def analyze_many(
     max_chars: int = MAX_CHARS,
     input_format: str = "auto",
     fast: bool = False,
+    sensitivity: str = "default",
     errors: str = "raise",
 ) -> Iterator["Document | UnspinError"]:
     """``analyze`` of each text, in order, ``batch_size`` texts at a time (``Pipeline.pipe``):
@@ -413,13 +461,14 @@ def analyze_many(
         raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    check_sensitivity(sensitivity)
     for chunk in chunked(texts, batch_size):
         out: list[Any] = [None] * len(chunk)
         groups: dict[int, tuple[Pipeline, list[int], list[Document]]] = {}
         for i, text in enumerate(chunk):
             try:
                 src = _source(text, max_chars, input_format, "input")
-                pipeline, ident = _route(src, language, fast)
+                pipeline, ident = _route(src, language, fast, sensitivity)
                 doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, identification=ident, **_path_meta(text))
             except ModelError:
                 raise
@@ -433,18 +482,18 @@ def analyze_many(
             docs.append(doc)
         for pipeline, where, docs in groups.values():
             for i, doc in zip(where, pipeline.run(docs)):
-                _note_size(doc, fast)
+                _note_size(doc, fast, sensitivity)
                 out[i] = doc
         yield from out
 
 
-def _route(src: Source, language: str, fast: bool) -> tuple[Pipeline, "langid.Identification | None"]:
+def _route(src: Source, language: str, fast: bool, sensitivity: str = "default") -> tuple[Pipeline, "langid.Identification | None"]:
     """The pipeline ``analyze`` uses for ``src``, and the identification it was chosen by (None
     when ``language`` was forced): the identified language's; for an undetermined text or one
     in a language without a model, that of its script (``langid.by_script``), else English.
     ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
     if language != "auto":
-        return load(language, fast), None
+        return load(language, fast, sensitivity), None
     ident = langid.identify(ModelView.of(src.text).text)
     detected = langid.decide(ident)
     if detected not in SUPPORTED:
@@ -452,7 +501,7 @@ def _route(src: Source, language: str, fast: bool) -> tuple[Pipeline, "langid.Id
         # pipeline of its script refuses it, so the advice names the model of that script
         # (Ukrainian: "--language ru"), English for any other script.
         detected = langid.by_script(ident) or SUPPORTED[0]
-    return load(detected, fast), ident
+    return load(detected, fast, sensitivity), ident
 
 
 def _path_meta(text: Any) -> dict[str, str]:
@@ -483,9 +532,10 @@ def _companions(folder: Path) -> list[str]:
     return [named] if named else []
 
 
-def model_version(language: str = "en", fast: bool = False) -> str:
+def model_version(language: str = "en", fast: bool = False, sensitivity: str = "default") -> str:
     """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
-    (or the other size, ``fast``) re-analyses what is stored.
+    (or the other size, ``fast``) re-analyses what is stored; an operating point other than
+    the default adds ``@<sensitivity>``, so a corpus re-analysed at another point is told apart.
 
     The folders are those of ``MODELS`` for the language and size, and the technique
     classifier a span model names (``context_classifier``); ``"auto"`` (a corpus of several
@@ -506,4 +556,5 @@ def model_version(language: str = "en", fast: bool = False) -> str:
         name = ModelConfig.read(configs[0].parent).name or language
     except (ModelError, OSError, KeyError):
         return __version__
-    return f"{__version__}+{name}.{h.hexdigest()[:12]}"
+    point = sensitivity if language == "auto" else point_of(language, sensitivity)
+    return f"{__version__}+{name}.{h.hexdigest()[:12]}" + (f"@{point}" if point != "default" else "")

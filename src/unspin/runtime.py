@@ -79,7 +79,9 @@ def onnx_session(path: Path, threads: int | None = None):
     installed and allowed); ``threads`` (CPU) defaults to UNSPIN_THREADS, else all cores.
 
     Processes that share a machine (Dask workers, several servers) set UNSPIN_THREADS so their
-    sessions do not each claim every core and slow one another down.
+    sessions do not each claim every core and slow one another down. UNSPIN_ORT_ARENA=0 turns
+    off onnxruntime's memory arena, which otherwise keeps the peak of the longest text for the
+    life of the process (the web server's workers do; ``unspin.web.worker``).
     """
     import onnxruntime as ort
 
@@ -89,6 +91,8 @@ def onnx_session(path: Path, threads: int | None = None):
     opts.log_severity_level = 3
     if threads:
         opts.intra_op_num_threads = threads
+    if os.environ.get("UNSPIN_ORT_ARENA", "1") == "0":
+        opts.enable_cpu_mem_arena = False
     try:
         return ort.InferenceSession(str(path), opts, providers=providers())
     except Exception as exc:  # onnxruntime raises its own untyped errors
