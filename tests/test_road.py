@@ -420,7 +420,7 @@ def test_field_case_14_claim_found_wherever_it_is_and_sentence_sized() -> None:
 def test_long_texts_are_tagged_in_segments_with_progress(monkeypatch: pytest.MonkeyPatch) -> None:
     from unspin.components import techniques
     from unspin.components.techniques import TechniqueTagger, segments
-    from test_techniques_component import LABELS, fake_encoder
+    from tests.components.test_techniques import LABELS, fake_encoder
 
     para = "the council met again and VERY BAD people said SO much about it\n\n"
     text = para * 40
