@@ -709,14 +709,14 @@ def test_claims_lead_with_the_first_few_and_spans_say_why(browser, fake_pipeline
         doc.claims.append(Span(st, end, "claim", sc))
     with report_of(browser, doc, tmp_path) as w:
         page = w.page
-        underlined = page.eval_on_selector_all("#unspin-article .unspin-claim", "es => es.filter(e => getComputedStyle(e).textDecorationLine.includes('underline')).length")
-        assert underlined == 3
+        underlined = "es => es.filter(e => getComputedStyle(e).textDecorationLine.includes('underline')).length"
+        assert page.eval_on_selector_all("#unspin-article .unspin-claim", underlined) == 3
         assert page.eval_on_selector_all("#unspin-article .unspin-claim-tag", "es => es.filter(e => e.offsetParent).map(e => e.dataset.n)") == ["1", "3", "2"]
         firsts = page.eval_on_selector_all(".unspin-card > .unspin-claim-list .unspin-claim-n", "es => es.map(e => e.textContent)")
         assert firsts == ["1", "2", "3"]
         assert "2 more check-worthy sentences" in page.locator(".unspin-claims-more summary").inner_text()
         page.click("text=Underline all 5 claims in the text")
-        assert page.eval_on_selector_all("#unspin-article .unspin-claim", "es => es.filter(e => getComputedStyle(e).textDecorationLine.includes('underline')).length") == 5
+        assert page.eval_on_selector_all("#unspin-article .unspin-claim", underlined) == 5
         page.focus("#unspin-article mark.unspin-first")
         tip = page.locator("#unspin-tip").inner_text()
         assert "Why: \u201cthugs\u201d" in tip and "label a person or group" in tip
