@@ -22,7 +22,7 @@ from typing import Any, Sequence
 import numpy as np
 import pytest
 
-from conftest import ROOT, need
+from tests.conftest import ROOT, need
 from unspin import language, progress
 from unspin.article.sentences import split_sentences
 from unspin.document import Document, Span
