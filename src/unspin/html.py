@@ -14,10 +14,31 @@ comments; before it runs, ``_prune`` removes what it cannot tell from a story by
 * trafilatura discards every ``<aside>``; an aside that holds several paragraphs of prose (a
   story some sites put there) is turned into a ``<div>`` so that it can be found.
 
+* reader comments: containers named so (``comments``, ``comment-list``, Disqus, Coral,
+  OpenWeb, Viafoura, schema.org ``Comment``), and a heading such as "Comments", "12 comments",
+  "Leave a reply" or "Join the discussion" with everything after it in its container.
+
 After extraction, paragraphs at the start or end of the text that read like a consent notice,
-a sign-up prompt or site furniture are dropped (``is_boilerplate``). If nothing else is left the
-page is refused (``InputError``); if the page looks like a list of teasers, or very little text
-was found, the result carries a warning. ``extract`` returns the text and those warnings.
+a sign-up prompt or site furniture are dropped (``is_boilerplate``), and a comment thread that
+is still left at the end (from its "Comments" line on) is cut. If nothing else is left the page
+is refused (``InputError``); if the page looks like a list of teasers, or very little text was
+found, the result carries a warning. ``extract`` returns the text and those warnings.
+
+No silent loss: the page is also rendered as plain text by a simple tag stripper that has no
+nesting limit (``render_text``), and what the parser and the extractor kept is measured
+against it:
+
+* the parser: libxml2 stops nesting elements past a depth limit (256; 2,048 with
+  ``huge_tree``) and drops what comes after. Legacy pages that never close ``<font>`` nest one
+  level deeper with every line, so a long transcript lost its last fifth without a word. The
+  parser runs with ``huge_tree=True``; where its tree still holds less text than the rendering,
+  the page is parsed again without its inline formatting tags (``<font>``, ``<b>``, ``<span>``
+  ... carry no text of their own), and if text is still missing a warning says how much;
+* a teaser page that carries the whole article in its structured data (JSON-LD
+  ``articleBody``, as paywalled sites do) is read from there, with a warning;
+* the extractor: when its text holds much less of the page's prose (lines of ten words or more
+  that are not page furniture, outside navigation, header, footer and forms) than the page
+  has, a warning says how much may be missing.
 """
 
 from __future__ import annotations
@@ -53,9 +74,22 @@ _CONSENT_TOKENS = frozenset(
     "trustarc sp_message privacy-banner cookiebanner cookienotice".split()
 )
 _AD_TOKENS = frozenset("ad ads advert adverts advertisement advertising adslot adunit dfp sponsored outbrain taboola".split())
-# Reader comments by their usual containers ("comment" alone is not used: UK papers mark their
-# opinion articles "comment").
-_COMMENT_TOKENS = frozenset("comments disqus commentlist".split())
+# Reader comments by their usual containers. "comment" alone is a token too: UK papers mark
+# their opinion articles "comment", but an element holding most of the page's prose is never
+# removed (``_prune``), and "commentary" is another token.
+_COMMENT_TOKENS = frozenset("comments comment disqus commentlist respond replies".split())
+# Comment platforms whose names sit inside longer ids and classes.
+_COMMENT_SUBSTRINGS = ("comment-list", "comments-", "disqus", "coral-", "coral_", "talk-stream", "spot-im", "spotim", "openweb",
+                       "viafoura", "vf-conversations", "fb-comments", "livefyre", "hyvor-talk", "commento", "remark42")
+# The heading of a comment section, as sites write it; everything after it in its container
+# is the readers', not the article's.
+_COMMENT_HEADING = re.compile(
+    r"(?:\d[\d,.]*\s+)?(?:readers?'?\s+|user\s+)?(?:comments?|responses|replies|reactions)(?:\s*\(\d[\d,.]*\))?\s*:?"
+    r"|(?:leave|post|add|write)\s+(?:a\s+)?(?:comment|reply|response)"
+    r"|join\s+the\s+(?:discussion|conversation|debate)|have\s+your\s+say|what\s+do\s+you\s+think\s*\??"
+    r"|(?:show|view|load|read)\s+(?:all\s+)?(?:\d+\s+)?comments",
+    re.IGNORECASE,
+)
 # Consent-platform names that appear inside longer ids ("sp_message_container_123",
 # "qc-cmp2-container", "CybotCookiebotDialog").
 _CONSENT_SUBSTRINGS = ("cookie", "consent", "gdpr", "onetrust", "didomi", "sp_message", "qc-cmp", "cmpbox", "usercentrics", "truste")
@@ -144,6 +178,37 @@ def _marked(el, vocabulary: frozenset[str], substrings: tuple[str, ...] = ()) ->
     return False
 
 
+def _is_comments(el) -> bool:
+    """Whether ``el`` is a reader-comment container or comment, by its names (``_COMMENT_TOKENS``,
+    ``_COMMENT_SUBSTRINGS``) or its schema.org microdata (``itemtype`` Comment, ``itemprop``
+    comment)."""
+    if _marked(el, _COMMENT_TOKENS, _COMMENT_SUBSTRINGS):
+        return True
+    itemtype = (el.get("itemtype") or "").strip().lower()
+    return itemtype.endswith(("/comment", "/usercomments")) or (el.get("itemprop") or "").strip().lower() in ("comment", "comments")
+
+
+def _comment_headings(tree, total_prose: int) -> int:
+    """Remove each heading that opens a comment section ("Comments", "12 comments", "Leave a
+    reply": ``_COMMENT_HEADING``) with everything after it in its container; return how many
+    sections went. A section holding more than half of the page's paragraph text stays."""
+    removed = 0
+    for h in list(tree.iter("h2", "h3", "h4", "h5", "h6")):
+        parent = h.getparent()
+        if parent is None:
+            continue
+        title = " ".join(h.text_content().split())
+        if len(title) > 60 or not _COMMENT_HEADING.fullmatch(title):
+            continue
+        after = [h, *h.itersiblings()]
+        if sum(_prose_chars(el)[0] for el in after) > total_prose / 2:
+            continue
+        for el in after:
+            parent.remove(el)  # tails go with them: they are the thread's text too
+        removed += 1
+    return removed
+
+
 def _prose_chars(el) -> tuple[int, int]:
     """(characters in <p> elements, characters inside links) below ``el``."""
     prose = sum(len(p.text_content().strip()) for p in el.iter("p"))
@@ -167,7 +232,7 @@ def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
         consent = _marked(el, _CONSENT_TOKENS, _CONSENT_SUBSTRINGS) or (
             role in ("dialog", "alertdialog") and is_boilerplate(el.text_content())
         )
-        if consent or _marked(el, _AD_TOKENS) or _marked(el, _COMMENT_TOKENS):
+        if consent or _marked(el, _AD_TOKENS) or _is_comments(el):
             # Names can mislead ("story has-comments"): an element holding most of the page's
             # prose stays, unless it is a consent element that reads like one (a dialog longer
             # than the story it hides is the case this pruning exists for).
@@ -175,6 +240,7 @@ def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
                 continue
             removed += consent
             el.getparent().remove(el)
+    _comment_headings(tree, total_prose)
     for el in list(tree.iter("aside")):
         prose, links = _prose_chars(el)
         if prose >= 250 and len(list(el.iter("p"))) >= 2 and links <= 0.3 * prose:
@@ -284,24 +350,39 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     if isinstance(html, str):
         # lxml refuses a str that still declares its byte encoding (<?xml ... encoding=...?>).
         html = re.sub(r"^\ufeff?\s*<\?xml[^>]*>", "", html, count=1)
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except Exception:  # lxml raises ParserError/ValueError on markup it cannot read at all
-        tree = None
-    removed, titles = 0, []
+    tree, lost = _parse(lxml.html, html)
+    removed, titles, articles = 0, [], []
     if tree is not None:
+        articles = _ld_articles(tree)  # before pruning: the scripts are read, not shown
         removed, titles = _prune(tree)
     text, dropped = _extract(trafilatura, lxml.html, tree, html)
     if tree is not None and dropped and len(text) < LITTLE_TEXT and _boilerplate_blocks(tree):
         text, dropped2 = _extract(trafilatura, lxml.html, tree, html)
         dropped += dropped2
         removed += 1
+    text, thread = _cut_comment_thread(text)
+    recovered = None
+    if text and articles:
+        text, recovered = _from_structured_data(text, articles)
     if not text:
         what = "a cookie/consent notice, navigation or other page furniture" if (removed or dropped) else "markup, scripts or images"
         raise InputError(
             f"{name}: found no article text in this HTML, only {what}; paste the article text instead"
         )
     warnings: list[str] = []
+    if lost:
+        warnings.append(f"the HTML parser lost about {lost:.0%} of the page's text (markup nested too deeply or broken); "
+                        "only the rest was analysed: give the article as plain text to read all of it")
+    if recovered:
+        warnings.append(recovered)
+    elif tree is not None:
+        page, kept = _page_prose(tree), prose_chars(text)
+        if page - kept >= MISSING_CHARS and kept < EXTRACTED_SHARE * page:
+            warnings.append(f"the extracted article holds about {kept / page:.0%} of the prose on the page ({kept:,} of {page:,} "
+                            "characters): part of the article may be missing; check the text, or give the article as plain text")
+    if thread:
+        warnings.append(f"{thread} line{'s' if thread != 1 else ''} of reader comments at the end of the page "
+                        f"{'were' if thread != 1 else 'was'} left out")
     if dropped:
         warnings.append(
             f"{dropped} paragraph{'s' if dropped != 1 else ''} at the edge of the page that read like a cookie notice or page furniture "
@@ -362,3 +443,212 @@ def _with_body(html: str | bytes) -> str | bytes:
     if isinstance(html, bytes):
         return html if re.search(rb"<body\b", html[:65536], re.IGNORECASE) else b"<html><body>" + html + b"</body></html>"
     return html if re.search(r"<body\b", html[:65536], re.IGNORECASE) else "<html><body>" + html + "</body></html>"
+
+
+# ------------------------------------------------------------------ no silent loss
+# Elements whose content is not text a reader sees (raw text up to their end tag).
+_RAW = ("script", "style", "noscript", "template", "title", "textarea")
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW}
+# Elements that end a line of text in the rendering.
+_BLOCKS = frozenset(
+    "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article aside header footer nav main blockquote "
+    "pre hr form figure figcaption center address details summary fieldset legend option".split()
+)
+# Where a tag, a comment, a doctype or a processing instruction may start: a bare "<" is text.
+_TAG_START = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*)|!|\?)")
+# Inline formatting tags, which carry no text of their own; legacy pages leave them unclosed.
+# Bounded by the next "<", so an unclosed tag costs one pass.
+_INLINE = r"</?(?:font|basefont|b|i|u|s|strike|em|strong|small|big|span|tt|sup|sub|nobr|blink|mark|ins|del|abbr|cite|q)\b[^<>]*>"
+_INLINE_STR = re.compile(_INLINE, re.IGNORECASE)
+_INLINE_BYTES = re.compile(_INLINE.encode(), re.IGNORECASE)
+# Containers that unclosed can nest as deep (a <div> or <blockquote> per line): second resort,
+# each replaced by a line break so that lines stay lines.
+_CONTAINER = r"</?(?:div|center|blockquote|section|article|dl|dd|dt)\b[^<>]*>"
+_CONTAINER_STR = re.compile(_CONTAINER, re.IGNORECASE)
+_CONTAINER_BYTES = re.compile(_CONTAINER.encode(), re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+#: Share of the page's text (non-space characters) the parser may lose before it is recovered
+#: or said: entities and odd markup make small differences.
+PARSE_LOSS = 0.1
+#: A line of at least this many words, not page furniture, is prose (``prose_chars``).
+PROSE_WORDS = 10
+#: The extracted text should hold at least this share of the page's prose, else a warning says
+#: how much may be missing (when at least ``MISSING_CHARS`` characters are).
+EXTRACTED_SHARE = 0.6
+MISSING_CHARS = 500
+#: A JSON-LD articleBody at least this many times longer than the extracted text (and
+#: ``MISSING_CHARS`` characters longer) is the article that the page shows a teaser of.
+BODY_FACTOR = 1.3
+
+
+def render_text(markup: str) -> str:
+    """Plain text of HTML markup, by a tag stripper with no nesting limit: tags removed (block
+    elements and ``<br>`` end a line), comments, scripts, styles and other raw-text elements
+    left out, character references decoded. Linear in the markup: every scan starts where the
+    last ended, and an unclosed tag, comment or script ends the text."""
+    import html as entities
+
+    out: list[str] = []
+    i, n = 0, len(markup)
+    while i < n:
+        m = _TAG_START.search(markup, i)
+        if m is None:
+            out.append(markup[i:])
+            break
+        j = m.start()
+        out.append(markup[i:j])
+        if markup.startswith("<!--", j):
+            k = markup.find("-->", j + 4)
+            i = n if k < 0 else k + 3
+            continue
+        k = markup.find(">", m.end())
+        if k < 0:
+            break  # an unclosed tag runs to the end: no text after it
+        name = (m.group(2) or "").lower()
+        if name in _RAW and not m.group(1):
+            end = _RAW_END[name].search(markup, k + 1)
+            i = n if end is None else end.end()
+            continue
+        if name in _BLOCKS:
+            out.append("\n")
+        i = k + 1
+    return entities.unescape("".join(out))
+
+
+def _chars(text: str) -> int:
+    """Non-space characters of ``text``: what the measures of loss compare."""
+    return len(_SPACE.sub("", text))
+
+
+def _tree_chars(tree) -> int:
+    """Non-space characters of the text a parsed tree holds (raw-text elements left out)."""
+    n = 0
+    for el in tree.iter():
+        if isinstance(el.tag, str) and el.tag.lower() not in _RAW and el.text:
+            n += _chars(el.text)
+        if el.tail:
+            n += _chars(el.tail)
+    return n
+
+
+def _parse(lxml_html, markup: str | bytes):
+    """(tree, share of the page's text the parser lost) of ``markup``; tree None when lxml
+    cannot read it at all. See the module docstring ("No silent loss")."""
+    # huge_tree lifts libxml2's nesting limit from 256 to 2,048 levels and its limits on the
+    # size of a text node; safe here, since the input's size was bounded before (check_size),
+    # and HTML has no entity expansion to blow up.
+    parser = lxml_html.HTMLParser(huge_tree=True)
+    try:
+        tree = lxml_html.document_fromstring(markup, parser=parser)
+    except Exception:  # lxml raises ParserError/ValueError on markup it cannot read at all
+        return None, 0.0
+    want = _chars(render_text(markup if isinstance(markup, str) else markup.decode("utf-8", "replace")))
+    got = _tree_chars(tree)
+    if want < LITTLE_TEXT or got >= (1 - PARSE_LOSS) * want:
+        return tree, 0.0
+    # Unclosed inline tags nest every line one level deeper: without them the page is flat. If
+    # text is still missing, unclosed containers are flattened too.
+    text_mode = isinstance(markup, str)
+    flat = (_INLINE_STR if text_mode else _INLINE_BYTES).sub("", markup)
+    for step in (None, (_CONTAINER_STR if text_mode else _CONTAINER_BYTES)):
+        if step is not None:
+            flat = step.sub("<br>" if text_mode else b"<br>", flat)
+        try:
+            flat_tree = lxml_html.document_fromstring(flat, parser=lxml_html.HTMLParser(huge_tree=True))
+        except Exception:
+            continue
+        flat_got = _tree_chars(flat_tree)
+        if flat_got > got:
+            tree, got = flat_tree, flat_got
+        if got >= (1 - PARSE_LOSS) * want:
+            break
+    return tree, (0.0 if got >= (1 - PARSE_LOSS) * want else 1 - got / want)
+
+
+def prose_chars(text: str) -> int:
+    """Characters (non-space) in the prose lines of ``text``: lines of at least
+    ``PROSE_WORDS`` words that are not page furniture (``is_boilerplate``)."""
+    return sum(_chars(line) for line in text.split("\n") if len(_WORD.findall(line)) >= PROSE_WORDS and not is_boilerplate(line))
+
+
+def _page_prose(tree) -> int:
+    """Prose characters of a pruned page outside navigation, header, footer, forms and asides."""
+    import copy
+
+    from lxml import etree
+
+    page = copy.deepcopy(tree)
+    etree.strip_elements(page, "nav", "header", "footer", "aside", "form", "menu", "button", "select", *_RAW, with_tail=False)
+    return prose_chars(render_text(etree.tostring(page, encoding="unicode", method="html")))
+
+
+def _ld_articles(tree) -> list[tuple[str, str]]:
+    """(headline, articleBody) of each article in the page's JSON-LD (``<script
+    type="application/ld+json">``, ``@graph`` and nested lists included), bodies as text."""
+    from unspin.errors import InputError as _Bad
+    from unspin.formats.jsondata import loads
+
+    found: list[tuple[str, str]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").split(";")[0].strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = loads(script.text)
+        except (_Bad, ValueError):
+            continue
+        stack, seen = [data], 0
+        while stack and seen < 10_000:  # bounded walk: a page's metadata, not a data dump
+            item = stack.pop()
+            seen += 1
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                body = item.get("articleBody")
+                if isinstance(body, str) and body.strip():
+                    headline = item.get("headline") if isinstance(item.get("headline"), str) else ""
+                    text = render_text(body) if _TAG_START.search(body) else body
+                    lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
+                    found.append((" ".join(headline.split()), "\n".join(line for line in lines if line)))
+                stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+    return list(dict.fromkeys(found))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _from_structured_data(text: str, articles: list[tuple[str, str]]) -> tuple[str, str | None]:
+    """The page's article from its JSON-LD ``articleBody`` when that is much longer than the
+    extracted ``text`` and is the same article (the extracted text's opening sentence, or its
+    headline, is in it); (text, warning) else (text, None)."""
+    shown = _chars(text)
+    for headline, body in sorted(articles, key=lambda a: -len(a[1])):
+        full = _chars(body)
+        if full < BODY_FACTOR * shown or full - shown < MISSING_CHARS:
+            continue
+        folded = _fold(body)
+        lines = [line for line in text.split("\n") if line.strip()]
+        opening = next((_fold(line)[:80] for line in lines if len(_WORD.findall(line)) >= PROSE_WORDS), "")
+        same = (opening and opening in folded) or (headline and lines and _fold(lines[0]) == _fold(headline))
+        if not same:
+            continue
+        head = headline if headline and not folded.startswith(_fold(headline)) else ""
+        warning = (f"the page shows a shorter text ({shown:,} characters) than the article it carries in its structured data "
+                   f"(JSON-LD articleBody, {full:,}), as paywalled and teaser pages do; the full article was read from there")
+        return (head + "\n" + body if head else body), warning
+    return text, None
+
+
+def _cut_comment_thread(text: str) -> tuple[str, int]:
+    """The text without a comment thread left at its end: from a line that heads one ("12
+    comments", "Leave a reply": ``_COMMENT_HEADING``) in the second half of the text; (text,
+    lines cut)."""
+    lines = text.split("\n")
+    total = len(text)
+    at = 0
+    for i, line in enumerate(lines):
+        if at >= total / 2 and len(line) <= 60 and _COMMENT_HEADING.fullmatch(" ".join(line.split())):
+            kept = "\n".join(lines[:i]).rstrip()
+            return kept, sum(1 for rest in lines[i:] if rest.strip())
+        at += len(line) + 1
+    return text, 0
