@@ -58,7 +58,7 @@ def values(lines: Iterable[str]) -> Iterator[tuple[int, Any | InputError]]:
             # open one was cut off (a truncated row); it costs only itself.
             whole = _whole(line)
             if whole is not None:
-                yield start, InputError("not a whole JSON value: it starts here and was never closed")
+                yield start, InputError("not a JSON object or array: one opens on this line and is never closed")
                 buf = []
                 yield lineno, whole
                 continue
@@ -83,9 +83,9 @@ def values(lines: Iterable[str]) -> Iterator[tuple[int, Any | InputError]]:
         if depth > 0 and line.lstrip()[:1] in ("{", "["):
             buf, start = [line], lineno
         else:
-            yield lineno, InputError(f"not valid JSON ({first.msg} at column {first.colno})")
+            yield lineno, InputError(f"not a JSON object or array ({first.msg} at column {first.colno})")
     if buf:
-        yield start, InputError("not a whole JSON value: it starts here and was never closed")
+        yield start, InputError("not a JSON object or array: one opens on this line and is never closed")
 
 
 def _whole(line: str) -> Any | None:
@@ -103,7 +103,7 @@ def _parsed(text: str) -> Any | InputError:
     except InputError as exc:
         return exc
     except json.JSONDecodeError as exc:
-        return InputError(f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno} of the value)")
+        return InputError(f"not a JSON object or array ({exc.msg} at line {exc.lineno}, column {exc.colno} of the value)")
 
 
 def array_items(text: str) -> Iterator[Any | InputError]:

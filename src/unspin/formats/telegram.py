@@ -94,8 +94,8 @@ def posts(value: Any) -> tuple[Iterator[tuple[int, dict[str, Any] | str]], Count
     (message number from 1, row) where a row has ``id`` ("<chat id>/<message id>" when the chat
     is known, else the message id), ``text``, ``published`` and ``source`` (the chat's name, or
     the channel that posted), or a string saying why the message cannot be read; and a Counter
-    of what was skipped, filled as the iterator runs ("service messages", "posts without
-    text")."""
+    of what was skipped, filled as the iterator runs ("service message": pins, joins, calls and
+    other events; "post without text": a photo, a sticker or a file alone)."""
     skipped: Counter = Counter()
     chat_name = chat_id = None
     messages = value
@@ -110,14 +110,14 @@ def posts(value: Any) -> tuple[Iterator[tuple[int, dict[str, Any] | str]], Count
                 yield n, f"message {n}: not a JSON object"
                 continue
             if message.get("type") == SERVICE:
-                skipped["service messages (pins, joins, calls and other events)"] += 1
+                skipped["service message"] += 1
                 continue
             text = message_text(message)
             if text is None:
                 yield n, f"message {n}: its text is neither a string nor a list of text parts"
                 continue
             if not text.strip():
-                skipped["posts without text (a photo, a sticker or a file alone)"] += 1
+                skipped["post without text"] += 1
                 continue
             from_id = str(message.get("from_id") or "")
             chat = chat_id or (from_id[len("channel"):] if from_id.startswith("channel") else None)
