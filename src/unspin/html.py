@@ -28,12 +28,13 @@ No silent loss: the page is also rendered as plain text by a simple tag stripper
 nesting limit (``render_text``), and what the parser and the extractor kept is measured
 against it:
 
-* the parser: libxml2 stops nesting elements past a depth limit (256; 2,048 with
-  ``huge_tree``) and drops what comes after. Legacy pages that never close ``<font>`` nest one
-  level deeper with every line, so a long transcript lost its last fifth without a word. The
-  parser runs with ``huge_tree=True``; where its tree still holds less text than the rendering,
-  the page is parsed again without its inline formatting tags (``<font>``, ``<b>``, ``<span>``
-  ... carry no text of their own), and if text is still missing a warning says how much;
+* the parser: libxml2 stops nesting elements past a depth limit (256) and drops what comes
+  after. Legacy pages that never close ``<font>`` nest one level deeper with every line, so a
+  long transcript lost its last fifth without a word. A page that reaches the limit, or whose
+  tree holds less text than the rendering, is parsed again without its inline formatting tags
+  (``<font>``, ``<b>``, ``<span>`` ... carry no text of their own), then without unclosed
+  containers, and last read line by line from the rendering, with a warning (``_parse``, which
+  also says why ``huge_tree`` stays off); if text is still missing a warning says how much;
 * a teaser page that carries the whole article in its structured data (JSON-LD
   ``articleBody``, as paywalled sites do) is read from there, with a warning;
 * the extractor: when its text holds much less of the page's prose (lines of ten words or more
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 from unspin.errors import InputError
 
@@ -188,32 +190,100 @@ def _is_comments(el) -> bool:
     return itemtype.endswith(("/comment", "/usercomments")) or (el.get("itemprop") or "").strip().lower() in ("comment", "comments")
 
 
-def _comment_headings(tree, total_prose: int) -> int:
+@dataclass(frozen=True)
+class _Counts:
+    """Characters below an element: in <p> elements (``prose``), inside links (``links``), of
+    any text (``chars``), and its <p> elements (``paragraphs``)."""
+
+    prose: int = 0
+    links: int = 0
+    chars: int = 0
+    paragraphs: int = 0
+
+
+def _counts(tree) -> dict:
+    """``_Counts`` of every element of ``tree``, in one walk: the measures ``_prune`` compares
+    cost no second pass over any subtree, however deeply containers nest."""
+    from lxml import etree
+
+    prose = links = chars = paragraphs = 0
+    start: dict = {}
+    out: dict = {}
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        text_node = isinstance(el.tag, str)
+        if event == "start":
+            start[el] = (prose, links, chars, paragraphs)
+            if text_node and el.text:
+                chars += len(el.text)
+            continue
+        p0, l0, c0, n0 = start.pop(el)
+        if el.tag == "p":
+            prose += chars - c0
+            paragraphs += 1
+        elif el.tag == "a":
+            links += chars - c0
+        out[el] = _Counts(prose - p0, links - l0, chars - c0, paragraphs - n0)
+        if el.tail:
+            chars += len(el.tail)
+    return out
+
+
+#: Longer than this, an element is no consent dialog or comment heading: its text is not read.
+DIALOG_CHARS = 50_000
+
+
+def _prefix_text(el, n: int) -> str:
+    """The first ``n`` or so characters of ``el``'s text, without reading the rest."""
+    out, got = [], 0
+    for piece in el.itertext():
+        out.append(piece)
+        got += len(piece)
+        if got >= n:
+            break
+    return "".join(out)
+
+
+def _comment_headings(tree, total_prose: int, counts: dict) -> int:
     """Remove each heading that opens a comment section ("Comments", "12 comments", "Leave a
     reply": ``_COMMENT_HEADING``) with everything after it in its container; return how many
     sections went. A section holding more than half of the page's paragraph text stays."""
     removed = 0
+    after_prose: dict = {}  # parent -> {child: paragraph text from that child to the end}
     for h in list(tree.iter("h2", "h3", "h4", "h5", "h6")):
         parent = h.getparent()
-        if parent is None:
+        if parent is None or counts.get(h, _Counts()).chars > 200:
             continue
         title = " ".join(h.text_content().split())
         if len(title) > 60 or not _COMMENT_HEADING.fullmatch(title):
             continue
-        after = [h, *h.itersiblings()]
-        if sum(_prose_chars(el)[0] for el in after) > total_prose / 2:
+        if parent not in after_prose:
+            # Once per container, from the end: many headings in one container cost one pass.
+            suffix, total = {}, 0
+            for child in reversed(list(parent)):
+                total += counts.get(child, _Counts()).prose
+                suffix[child] = total
+            after_prose[parent] = suffix
+        if after_prose[parent].get(h, 0) > total_prose / 2:
             continue
-        for el in after:
+        for el in [h, *h.itersiblings()]:
             parent.remove(el)  # tails go with them: they are the thread's text too
+        after_prose[parent] = {}
         removed += 1
     return removed
 
 
-def _prose_chars(el) -> tuple[int, int]:
-    """(characters in <p> elements, characters inside links) below ``el``."""
-    prose = sum(len(p.text_content().strip()) for p in el.iter("p"))
-    links = sum(len(a.text_content().strip()) for a in el.iter("a"))
-    return prose, links
+_GONE = "data-unspin-removed"
+
+
+def _walk(tree):
+    """The elements of ``tree`` in document order, not descending into an element that was
+    removed while walking (marked ``_GONE``): nested comment or ad containers cost one check."""
+    stack = [tree]
+    while stack:
+        el = stack.pop()
+        yield el
+        if el.get(_GONE) is None:
+            stack.extend(reversed(list(el)))
 
 
 def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
@@ -223,36 +293,40 @@ def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
     blurb). An element holding more than half of
     the page's paragraph text is never removed, whatever its name says: that is the story.
     """
-    total_prose = sum(len(p.text_content().strip()) for p in tree.iter("p")) or 1
+    counts = _counts(tree)
+    total_prose = counts[tree].prose or 1
     removed = 0
-    for el in list(tree.iter()):
+
+    def reads_like_consent(el) -> bool:
+        return counts[el].chars <= DIALOG_CHARS and is_boilerplate(el.text_content())
+
+    for el in _walk(tree):
         if not isinstance(el.tag, str) or el.getparent() is None or el.tag in ("html", "body"):
             continue
         role = (el.get("role") or "").lower()
-        consent = _marked(el, _CONSENT_TOKENS, _CONSENT_SUBSTRINGS) or (
-            role in ("dialog", "alertdialog") and is_boilerplate(el.text_content())
-        )
+        consent = _marked(el, _CONSENT_TOKENS, _CONSENT_SUBSTRINGS) or (role in ("dialog", "alertdialog") and reads_like_consent(el))
         if consent or _marked(el, _AD_TOKENS) or _is_comments(el):
             # Names can mislead ("story has-comments"): an element holding most of the page's
             # prose stays, unless it is a consent element that reads like one (a dialog longer
             # than the story it hides is the case this pruning exists for).
-            if _prose_chars(el)[0] > total_prose / 2 and not (consent and is_boilerplate(el.text_content())):
+            if counts[el].prose > total_prose / 2 and not (consent and reads_like_consent(el)):
                 continue
             removed += consent
             el.getparent().remove(el)
-    _comment_headings(tree, total_prose)
+            el.set(_GONE, "")  # its subtree is not walked (``_walk``)
+    _comment_headings(tree, total_prose, counts)
     for el in list(tree.iter("aside")):
-        prose, links = _prose_chars(el)
-        if prose >= 250 and len(list(el.iter("p"))) >= 2 and links <= 0.3 * prose:
+        c = counts.get(el, _Counts())
+        if c.prose >= 250 and c.paragraphs >= 2 and c.links <= 0.3 * c.prose:
             el.tag = "div"
     # Teasers: a heading holding a link, or an <article>, each with its headline and blurb.
     teasers: list[tuple[str, ...]] = []
     for h in tree.iter("h2", "h3", "h4"):
         if next(h.iter("a"), None) is not None:
             after = h.getnext()
-            teasers.append((h.text_content(), after.text_content() if after is not None else ""))
+            teasers.append((_prefix_text(h, 200), _prefix_text(after, 200) if after is not None else ""))
     for art in tree.iter("article"):
-        teasers.append(tuple(el.text_content() for el in list(art.iter("h1", "h2", "h3", "h4", "p"))[:2]))
+        teasers.append(tuple(_prefix_text(el, 200) for el in islice(art.iter("h1", "h2", "h3", "h4", "p"), 2)))
     snippets = [tuple(" ".join(t.split())[:60] for t in teaser if len(t.strip()) >= 15) for teaser in teasers]
     return removed, [s for s in dict.fromkeys(snippets) if s]
 
@@ -264,8 +338,9 @@ def _boilerplate_blocks(tree) -> int:
     cookie law is dense in the same words.
     """
     removed = 0
+    counts = _counts(tree)
     for el in list(tree.iter("div", "section", "dialog", "form", "header", "footer", "nav")):
-        if el.getparent() is None:
+        if el.getparent() is None or counts[el].chars > DIALOG_CHARS:
             continue
         text = el.text_content()
         hits = len(_BOILER.findall(text))
@@ -350,7 +425,7 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     if isinstance(html, str):
         # lxml refuses a str that still declares its byte encoding (<?xml ... encoding=...?>).
         html = re.sub(r"^\ufeff?\s*<\?xml[^>]*>", "", html, count=1)
-    tree, lost = _parse(lxml.html, html)
+    tree, lost, by_lines = _parse(lxml.html, html)
     removed, titles, articles = 0, [], []
     if tree is not None:
         articles = _ld_articles(tree)  # before pruning: the scripts are read, not shown
@@ -370,6 +445,9 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
             f"{name}: found no article text in this HTML, only {what}; paste the article text instead"
         )
     warnings: list[str] = []
+    if by_lines:
+        warnings.append("the page's markup is nested too deeply to read its structure (more than 256 levels); its text was read "
+                        "line by line, so navigation and other page furniture may be in it")
     if lost:
         warnings.append(f"the HTML parser lost about {lost:.0%} of the page's text (markup nested too deeply or broken); "
                         "only the rest was analysed: give the article as plain text to read all of it")
@@ -454,8 +532,12 @@ _BLOCKS = frozenset(
     "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article aside header footer nav main blockquote "
     "pre hr form figure figcaption center address details summary fieldset legend option".split()
 )
-# Where a tag, a comment, a doctype or a processing instruction may start: a bare "<" is text.
-_TAG_START = re.compile(r"<(?:(/?)([A-Za-z][A-Za-z0-9:-]*)|!|\?)")
+# Where a comment or a raw-text element starts (``render_text`` skips to its end).
+_HIDDEN_START = re.compile(r"<!--|<(" + "|".join(_RAW) + r")\b", re.IGNORECASE)
+# A tag of a block element (ends a line), and any tag, doctype or processing instruction;
+# bounded by the next "<", so an unclosed one costs one pass.
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCKS, key=len, reverse=True)) + r")\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*|!|\?)[^<>]*>")
 # Inline formatting tags, which carry no text of their own; legacy pages leave them unclosed.
 # Bounded by the next "<", so an unclosed tag costs one pass.
 _INLINE = r"</?(?:font|basefont|b|i|u|s|strike|em|strong|small|big|span|tt|sup|sub|nobr|blink|mark|ins|del|abbr|cite|q)\b[^<>]*>"
@@ -484,35 +566,27 @@ BODY_FACTOR = 1.3
 def render_text(markup: str) -> str:
     """Plain text of HTML markup, by a tag stripper with no nesting limit: tags removed (block
     elements and ``<br>`` end a line), comments, scripts, styles and other raw-text elements
-    left out, character references decoded. Linear in the markup: every scan starts where the
-    last ended, and an unclosed tag, comment or script ends the text."""
+    left out, character references decoded. Linear in the markup: the Python loop visits only
+    comments and raw-text elements (each scan starts where the last ended; an unclosed one ends
+    the text), and tags go in two C-level substitutions."""
     import html as entities
 
-    out: list[str] = []
+    kept: list[str] = []
     i, n = 0, len(markup)
     while i < n:
-        m = _TAG_START.search(markup, i)
+        m = _HIDDEN_START.search(markup, i)
         if m is None:
-            out.append(markup[i:])
+            kept.append(markup[i:])
             break
-        j = m.start()
-        out.append(markup[i:j])
-        if markup.startswith("<!--", j):
-            k = markup.find("-->", j + 4)
+        kept.append(markup[i:m.start()])
+        if m.group(1) is None:  # a comment
+            k = markup.find("-->", m.end())
             i = n if k < 0 else k + 3
-            continue
-        k = markup.find(">", m.end())
-        if k < 0:
-            break  # an unclosed tag runs to the end: no text after it
-        name = (m.group(2) or "").lower()
-        if name in _RAW and not m.group(1):
-            end = _RAW_END[name].search(markup, k + 1)
+        else:
+            end = _RAW_END[m.group(1).lower()].search(markup, m.end())
             i = n if end is None else end.end()
-            continue
-        if name in _BLOCKS:
-            out.append("\n")
-        i = k + 1
-    return entities.unescape("".join(out))
+    text = _BLOCK_TAG.sub("\n", "".join(kept))
+    return entities.unescape(_ANY_TAG.sub("", text))
 
 
 def _chars(text: str) -> int:
@@ -531,38 +605,62 @@ def _tree_chars(tree) -> int:
     return n
 
 
-def _parse(lxml_html, markup: str | bytes):
-    """(tree, share of the page's text the parser lost) of ``markup``; tree None when lxml
-    cannot read it at all. See the module docstring ("No silent loss")."""
-    # huge_tree lifts libxml2's nesting limit from 256 to 2,048 levels and its limits on the
-    # size of a text node; safe here, since the input's size was bounded before (check_size),
-    # and HTML has no entity expansion to blow up.
-    parser = lxml_html.HTMLParser(huge_tree=True)
+def _parse_once(lxml_html, markup: str | bytes, huge: bool):
+    """(tree or None, whether libxml2 stopped at one of its limits: nesting depth, text size)
+    of one parse."""
+    parser = lxml_html.HTMLParser(huge_tree=huge)
     try:
         tree = lxml_html.document_fromstring(markup, parser=parser)
     except Exception:  # lxml raises ParserError/ValueError on markup it cannot read at all
-        return None, 0.0
-    want = _chars(render_text(markup if isinstance(markup, str) else markup.decode("utf-8", "replace")))
-    got = _tree_chars(tree)
-    if want < LITTLE_TEXT or got >= (1 - PARSE_LOSS) * want:
-        return tree, 0.0
-    # Unclosed inline tags nest every line one level deeper: without them the page is flat. If
-    # text is still missing, unclosed containers are flattened too.
+        return None, False
+    return tree, any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+
+
+def _parse(lxml_html, markup: str | bytes):
+    """(tree, share of the page's text the parser lost, whether the page was read line by line)
+    of ``markup``; tree None when lxml cannot read it at all. See the module docstring ("No
+    silent loss").
+
+    libxml2's limits are kept as they are, on purpose: past 256 levels of nesting it stops
+    nesting and drops text, and ``huge_tree=True`` would only move that to 2,048 levels while
+    letting trafilatura's readability and jusText fallbacks, which walk every element's
+    ancestors, slow down a hundredfold (2,000 nested <aside> elements around 5,000 paragraphs
+    took them 98 s). A page that reaches the limit, or whose tree holds less text than the
+    rendering, is parsed again without its inline formatting tags (``<font>`` and the like,
+    which legacy pages never close), then without unclosed containers too; last, its rendering
+    is read line by line (each line a paragraph: no loss, but no structure to tell page
+    furniture by either, which the caller warns about).
+    """
+    rendered = render_text(markup if isinstance(markup, str) else markup.decode("utf-8", "replace"))
+    want = _chars(rendered)
     text_mode = isinstance(markup, str)
-    flat = (_INLINE_STR if text_mode else _INLINE_BYTES).sub("", markup)
-    for step in (None, (_CONTAINER_STR if text_mode else _CONTAINER_BYTES)):
-        if step is not None:
-            flat = step.sub("<br>" if text_mode else b"<br>", flat)
-        try:
-            flat_tree = lxml_html.document_fromstring(flat, parser=lxml_html.HTMLParser(huge_tree=True))
-        except Exception:
+
+    def candidates():
+        yield markup
+        inline = (_INLINE_STR if text_mode else _INLINE_BYTES).sub("", markup)
+        yield inline
+        yield (_CONTAINER_STR if text_mode else _CONTAINER_BYTES).sub("<br>" if text_mode else b"<br>", inline)
+
+    best, got = None, -1
+    for candidate in candidates():
+        tree, deep = _parse_once(lxml_html, candidate, huge=False)
+        if tree is None:
             continue
-        flat_got = _tree_chars(flat_tree)
-        if flat_got > got:
-            tree, got = flat_tree, flat_got
-        if got >= (1 - PARSE_LOSS) * want:
-            break
-    return tree, (0.0 if got >= (1 - PARSE_LOSS) * want else 1 - got / want)
+        chars = _tree_chars(tree)
+        if chars > got:
+            best, got = tree, chars
+        if not deep and chars >= (1 - PARSE_LOSS) * want:
+            return tree, 0.0, False
+    if want >= LITTLE_TEXT and got < (1 - PARSE_LOSS) * want:
+        import html as entities
+
+        lines = "".join(f"<p>{entities.escape(' '.join(line.split()))}</p>" for line in rendered.split("\n") if line.strip())
+        tree, _ = _parse_once(lxml_html, f"<html><body>{lines}</body></html>", huge=False)
+        if tree is not None and _tree_chars(tree) > got:
+            return tree, 0.0, True
+    if best is None:
+        return None, 0.0, False
+    return best, (0.0 if want < LITTLE_TEXT or got >= (1 - PARSE_LOSS) * want else 1 - got / want), False
 
 
 def prose_chars(text: str) -> int:
@@ -606,7 +704,7 @@ def _ld_articles(tree) -> list[tuple[str, str]]:
                 body = item.get("articleBody")
                 if isinstance(body, str) and body.strip():
                     headline = item.get("headline") if isinstance(item.get("headline"), str) else ""
-                    text = render_text(body) if _TAG_START.search(body) else body
+                    text = render_text(body) if _ANY_TAG.search(body) else body
                     lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
                     found.append((" ".join(headline.split()), "\n".join(line for line in lines if line)))
                 stack.extend(v for v in item.values() if isinstance(v, (list, dict)))

@@ -58,14 +58,19 @@ def plausible(text: str, codec: str) -> bool:
     docstring)."""
     if _NOT_TEXT.search(text):
         return False
-    cyrillic = len(_CYRILLIC.findall(text))
+    cyrillic = _count(_CYRILLIC, text)
     if cyrillic and codec != "cp1252":
-        if len(_COMMON_CYRILLIC.findall(text)) < 0.8 * cyrillic:
+        if _count(_COMMON_CYRILLIC, text) < 0.8 * cyrillic:
             return False
         # Latin and Cyrillic letters glued together in many places: Western bytes read as Cyrillic.
-        if len(_MIXED_WORD.findall(text)) * 20 > cyrillic:
+        if sum(1 for _ in _MIXED_WORD.finditer(text)) * 20 > cyrillic:
             return False
     return True
+
+
+def _count(one_char: re.Pattern, text: str) -> int:
+    """Matches of a one-character pattern, counted without a list of them."""
+    return len(text) - len(one_char.sub("", text))
 
 
 def guess_legacy(data: bytes) -> Guess | None:

@@ -110,11 +110,26 @@ def _inline(token) -> str:
     return "".join(out)
 
 
+#: Markdown whose markup characters exceed this share of its non-space characters is not prose:
+#: markdown-it-py reads it in linear time but at some 20 microseconds a character (a megabyte of
+#: "[" would take 20 s), so it is read as plain text instead, data: URIs removed.
+MARKUP_SHARE = 0.25
+_MARKUP = re.compile(r"[\[\]()*_<>`!#~|\\]")
+_SPACE = re.compile(r"\s")
+
+
 def read(text: str, name: str = "input") -> Markdown:
     """Markdown text -> ``Markdown`` (see the module docstring); raises ``InputError`` when no
     prose is left (only code, images or markup)."""
     body, meta = _front_matter(text)
-    blocks: list[tuple[str, str]] = []  # (text, separator before it)
+    markup = len(body) - len(_MARKUP.sub("", body))  # counted without a list of a million matches
+    if markup > MARKUP_SHARE * max(1, len(_SPACE.sub("", body))):
+        plain = _DATA_URI.sub("", body)
+        if not plain.strip():
+            raise InputError(f"{name}: the Markdown holds no prose to analyse (only code, images, links or markup)")
+        return Markdown(plain, meta, (f"the Markdown is mostly markup ({markup / max(1, len(body)):.0%} of its characters), "
+                                      "not prose; it was read as plain text, markup included",))
+    blocks: list[tuple[str, str]] = []
     code = 0
     tight = False
     cells: list[str] | None = None

@@ -511,8 +511,8 @@ def _coding(path: str, size: int, mtime: int) -> Coding:
             block, n = _CUT_AT_END.subn(b"", block)
             cut += n
             text = decoder.decode(block)
-            invalid += len(_ESCAPED.findall(text))
-            valid += len(_NON_ASCII.findall(text))
+            invalid += len(text) - len(_ESCAPED.sub("", text))
+            valid += len(text) - len(_NON_ASCII.sub("", text))
         if not invalid and not cut:
             return Coding("utf-8-sig")
         if valid * 10 < invalid:
