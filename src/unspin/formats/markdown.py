@@ -40,6 +40,8 @@ _FRONT_FIELD = re.compile(r"^(title|date)[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILIN
 # A data: URI left in the text (an image the parser did not take as one): not prose.
 _DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.+=-]+)*,[A-Za-z0-9+/=%_-]+")
 _TAGS = re.compile(r"<[^<>]*>")
+# Runs of spaces left where an image or an autolink stood.
+_SPACES = re.compile(r"[ \t]{2,}")
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def read(text: str, name: str = "input") -> Markdown:
                                       "not prose; it was read as plain text, markup included",))
     blocks: list[tuple[str, str]] = []
     code = 0
-    tight = False
+    tight = item_before = False
     cells: list[str] | None = None
     for token in _parser().parse(body):
         kind = token.type
@@ -147,14 +149,17 @@ def read(text: str, name: str = "input") -> Markdown:
             if any(c.strip() for c in cells):
                 blocks.append(("\t".join(cells), "\n"))
             cells = None
+        elif kind in ("bullet_list_open", "ordered_list_open"):
+            item_before = False  # the list's first item opens a paragraph
         elif kind == "paragraph_open":
             tight = token.hidden  # a paragraph of a tight list: its item is one line
         elif kind == "inline":
-            line = _inline(token)
+            line = _SPACES.sub(" ", _inline(token)).strip()
             if cells is not None:
-                cells.append(line.strip())
-            elif line.strip():
-                blocks.append((line.strip(), "\n" if tight and blocks else "\n\n"))
+                cells.append(line)
+            elif line:
+                blocks.append((line, "\n" if tight and item_before else "\n\n"))
+                item_before = tight
             tight = False
     out = "".join((sep if i else "") + block for i, (block, sep) in enumerate(blocks))
     out = _DATA_URI.sub("", out)

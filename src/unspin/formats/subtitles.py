@@ -35,7 +35,7 @@ from unspin.errors import InputError
 
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"[ \t]*{_TIME}[ \t]*-->[ \t]*{_TIME}")
-_VTT_HEAD = re.compile(r"\ufeff?WEBVTT(?:[ \t]|$)")
+_VTT_HEAD = re.compile(r"\ufeff?WEBVTT(?:[ \t\r\n]|\Z)")
 # Tags and SSA override blocks; bounded by the next bracket, so an unclosed one costs one pass.
 _TAG = re.compile(r"<[^<>\n]*>|\{\\[^{}\n]*\}")
 _VOICE = re.compile(r"<v(?:\.[^ \t>]*)?[ \t]+([^>\n]*)>")

@@ -116,7 +116,8 @@ class AnalysisOut(BaseModel):
     )
     model: dict[str, str] | None = Field(None, description="Which models read the text: size (accurate, or fast with `serve --fast`) "
                                          "and version (unspin version plus the models' config hash).")
-    text: str | None = Field(None, description="The analysed text: present when the input was HTML (or include_text=true).")
+    text: str | None = Field(None, description="The analysed text: present when the input was read out of a format "
+                             "(HTML, e-mail, subtitles, Markdown), or with include_text=true.")
 
 
 class TechniqueOut(BaseModel):
@@ -278,8 +279,9 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             src = make_source()
             doc = fn(src, language=language, max_chars=settings.max_chars)
             out = doc.to_dict()
-            if not (src.from_html or include_text):
-                # The client sent this text: echo it only where it differs (extracted HTML) or is asked for.
+            if src.format == "text" and not include_text:
+                # The client sent this text: echo it only where it differs (an extracted page, an
+                # e-mail's body, subtitles' words, Markdown's prose) or is asked for.
                 del out["text"]
             return out
 
