@@ -85,11 +85,11 @@ _COMMENT_SUBSTRINGS = ("comment-list", "comments-", "disqus", "coral-", "coral_"
                        "viafoura", "vf-conversations", "fb-comments", "livefyre", "hyvor-talk", "commento", "remark42")
 # The heading of a comment section, as sites write it; everything after it in its container
 # is the readers', not the article's.
-_COMMENT_HEADING = re.compile(
-    r"(?:\d[\d,.]*\s+)?(?:readers?'?\s+|user\s+)?(?:comments?|responses|replies|reactions)(?:\s*\(\d[\d,.]*\))?\s*:?"
+_COMMENT_HEADING = re.compile(  # anchored: used with fullmatch on a short heading, never scanned
+    r"\A(?:(?:\d[\d,.]*\s+)?(?:readers?'?\s+|user\s+)?(?:comments?|responses|replies|reactions)(?:\s*\(\d[\d,.]*\))?\s*:?"
     r"|(?:leave|post|add|write)\s+(?:a\s+)?(?:comment|reply|response)"
     r"|join\s+the\s+(?:discussion|conversation|debate)|have\s+your\s+say|what\s+do\s+you\s+think\s*\??"
-    r"|(?:show|view|load|read)\s+(?:all\s+)?(?:\d+\s+)?comments",
+    r"|(?:show|view|load|read)\s+(?:all\s+)?(?:\d+\s+)?comments)",
     re.IGNORECASE,
 )
 # Consent-platform names that appear inside longer ids ("sp_message_container_123",

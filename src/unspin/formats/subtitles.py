@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from unspin.errors import InputError
 
 _TIME = r"(?:\d{1,3}:)?\d{1,2}:\d{2}[.,]\d{1,3}"
-_TIMING = re.compile(rf"[ \t]*{_TIME}[ \t]*-->[ \t]*{_TIME}")
+# Anchored (used with match on one line): scanned, a run of blanks costs one pass.
+_TIMING = re.compile(rf"\A[ \t]*+{_TIME}[ \t]*+-->[ \t]*+{_TIME}")
 _VTT_HEAD = re.compile(r"\ufeff?WEBVTT(?:[ \t\r\n]|\Z)")
 # Tags and SSA override blocks; bounded by the next bracket, so an unclosed one costs one pass.
 _TAG = re.compile(r"<[^<>\n]*>|\{\\[^{}\n]*\}")
