@@ -87,6 +87,12 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
 PATTERNS = _patterns()
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _warm() -> None:
+    """Load the language model (about a second, once) before any deadline runs."""
+    language.identify("The council met on Tuesday.")
+
+
 def test_the_pattern_walk_finds_the_road_s_patterns() -> None:
     names = {name for name, _ in PATTERNS}
     assert {"unspin.html._BOILER", "unspin.view._SWITCH", "unspin.language._PASSAGE[Cyrillic]", "unspin.formats.markdown._LINK",
