@@ -80,6 +80,7 @@ def main() -> None:
     ap.add_argument("--claims-run", default=str(ROOT / "runs" / "claims"), help="training output with model-fp32.onnx (for --precision both)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    from unspin.config import TextModelConfig
     from unspin.runtime import model_dir, tokenizer_file
 
     data = Path(args.data)
@@ -92,7 +93,7 @@ def main() -> None:
             cfg = json.loads((model_dir("en-claims") / "config.json").read_text())
             cfg["file"] = str((run / f"model-{prec}.onnx").resolve())
             (tmp / "config.json").write_text(json.dumps(cfg))
-            (tmp / "tokenizer.json").write_bytes(tokenizer_file(model_dir("en-claims"), cfg).read_bytes())
+            (tmp / "tokenizer.json").write_bytes(tokenizer_file(model_dir("en-claims"), TextModelConfig.from_dict(cfg)).read_bytes())
             res["claims"].append(claims(data, tmp, prec))
     res["genre"] = genre(data)
     if args.json:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from _shipping import install_model
 from train_spans import ROOT, record, tune_decoding, validation_data
+from unspin.config import ModelConfig, SpanModelConfig, write_config
 from unspin.runtime import tokenizer_file
 
 
@@ -36,12 +37,12 @@ def main() -> None:
         shutil.copy(m / "head.npz", args.out / f"head-{i}.npz")
         members.append({"encoder": f"encoder-{i}.onnx", "head": f"head-{i}.npz"})
         single[str(m)] = {"si_f1": cfg["validation"]["si"]["f1"], "tc_f1": cfg["validation"]["tc_micro_f1"], "trained": cfg.get("trained")}
-    shutil.copy(tokenizer_file(args.members[0], config), args.out / "tokenizer.json")
+    shutil.copy(tokenizer_file(args.members[0], ModelConfig.from_dict(config)), args.out / "tokenizer.json")
     for key in ("encoder", "precision", "validation", "trained", "tokenizer"):
         config.pop(key, None)
     config["members"] = members
     config["name"] = f"unspin-en-spans-ensemble-{len(members)}"
-    (args.out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(args.out, config, SpanModelConfig)
 
     val, gold = validation_data(Path(args.data))
     result = tune_decoding(args.out, val, gold)

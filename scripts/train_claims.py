@@ -38,6 +38,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from unspin.config import TextModelConfig, write_config  # noqa: E402
 
 from _data import best_threshold, checkworthy_splits, dev_test_half, f1_positive  # noqa: E402
 
@@ -324,7 +325,7 @@ def export(model, tok, base: Path, out: Path, args, history, splits: dict) -> No
     results = {}
     for precision in ("fp32", "int8"):
         config["file"] = f"model-{precision}.onnx"
-        (out / "config.json").write_text(json.dumps(config, indent=1))
+        write_config(out, config, TextModelConfig)
         clf = OnnxTextModel(out)
         scores = {}
         for k in measured:
@@ -348,7 +349,7 @@ def export(model, tok, base: Path, out: Path, args, history, splits: dict) -> No
            + ("; the other half (held) and own only measured" if "held" in splits else "; own only measured")),
         command="python scripts/train_claims.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
     )
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, TextModelConfig)
     print(f"shipping {use} at threshold {config['threshold']}", flush=True)
     if args.install:
         from _shipping import install_model

@@ -41,6 +41,7 @@ from torch import nn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
+from unspin.config import SpanModelConfig, write_config  # noqa: E402
 
 import train_spans  # noqa: E402  (SpanNet, covered, bio_labels, collate; not edited here)
 from _training import CHECKPOINT, batched, fit, linear_warmup, shuffled  # noqa: E402
@@ -295,7 +296,7 @@ def export(net, base: Path, out: Path, labels: list[str], special: dict, args) -
         "encoder": "encoder-int8.onnx",
         "trained": {k: v for k, v in vars(args).items() if k not in ("install", "tune_only")},
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    write_config(out, config, SpanModelConfig)
     print(f"exported to {out}", flush=True)
 
 
@@ -342,7 +343,7 @@ def refit_head(out: Path, args) -> None:
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     config.setdefault("trained", {})["head_refit"] = {"weighting": "inverse meta-class frequency", "epochs": args.head_epochs,
                                                       "spans": len(y), "seeds": args.head_seeds}
-    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    write_config(out, config, SpanModelConfig)
     print(f"refitted head.npz ({args.head_epochs} epochs)", flush=True)
 
 
@@ -405,7 +406,7 @@ def tune(out: Path, args) -> None:
     # cores each extra pass over the validation articles costs minutes.
     for precision in ("int8", "fp32") if args.compare_fp32 else ("int8",):
         config["encoder"] = f"encoder-{precision}.onnx"
-        (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+        write_config(out, config, SpanModelConfig)
         results[precision] = tune_folder(out, Path(args.data), max_coverage=cap)
         print(precision, json.dumps({k: v for k, v in results[precision].items() if k != "sweep"}, ensure_ascii=False), flush=True)
     shutil.copy(out / "encoder-int8.onnx", out / "encoder.onnx")
@@ -415,7 +416,7 @@ def tune(out: Path, args) -> None:
     config["decoder"] = results["int8"]["decoder"]
     config["validation"] = {k: v for k, v in results["int8"].items() if k != "decoder"}
     config["validation"]["other_precision"] = {k: v["measures"] for k, v in results.items()}
-    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    write_config(out, config, SpanModelConfig)
     if args.install:
         from _shipping import install_model
 
@@ -441,7 +442,7 @@ def adopt_decoder(out: Path, args) -> None:
         "from_run": args.decoder_from,
         "figures_of_that_run": source.get("validation", {}),
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    write_config(out, config, SpanModelConfig)
     print(f"decoder taken from {args.decoder_from}: {json.dumps(source['decoder'], ensure_ascii=False)}", flush=True)
     if args.install:
         from _shipping import install_model

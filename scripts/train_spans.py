@@ -30,6 +30,7 @@ from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from unspin.config import SpanModelConfig, write_config  # noqa: E402
 
 from unspin import corpus, taxonomy  # noqa: E402
 from unspin.decoding import tokens_in  # noqa: E402
@@ -371,7 +372,7 @@ def export(net: SpanNet, tok, base: Path, out: Path, args) -> None:
     if args.init and (Path(args.init).parent / "config.json").is_file():
         # The run this one continues from, so the config alone tells how to rebuild the model.
         config["trained"]["init_trained"] = json.loads((Path(args.init).parent / "config.json").read_text()).get("trained")
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, SpanModelConfig)
     tune(out, args)
 
 
@@ -419,7 +420,7 @@ def record(out: Path, config: dict, result: dict, n_val: int, extra: dict | None
         "best_decoder_settings_si_f1 (extend/seed/edge_start/edge_end)": result["sweep"],
         **(extra or {}),
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, SpanModelConfig)
 
 
 def tune(out: Path, args) -> None:
@@ -434,7 +435,7 @@ def tune(out: Path, args) -> None:
 
             quantize(out / "encoder-fp32.onnx", out / f"encoder-{precision}.onnx", precision)
         config["encoder"] = f"encoder-{precision}.onnx"
-        (out / "config.json").write_text(json.dumps(config, indent=1))
+        write_config(out, config, SpanModelConfig)
         results[precision] = r = tune_decoding(out, val, gold)
         print(f"{precision}: decoder {r['threshold']}/{r['seed_threshold']}/{r['edge_start']}/{r['edge_end']} SI F1 {r['si']['f1']:.4f} (P "
             f"{r['si']['precision']:.3f} R {r['si']['recall']:.3f}; 2-fold {r['si_two_fold']['f1']:.4f}) TC micro-F1 {r['tc']['f1']:.4f}", flush=True)

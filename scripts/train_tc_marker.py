@@ -36,6 +36,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from unspin.config import MarkerConfig, write_config  # noqa: E402
 
 from _training import fit, linear_warmup  # noqa: E402  (scripts/ is on sys.path when run as a script)
 
@@ -245,7 +246,7 @@ def export(net, torch, out: Path, base: Path, labels: list[str], ids: dict, args
     results = {}
     for precision in ("fp32", "int8"):
         config["file"] = f"model-{precision}.onnx"
-        (out / "config.json").write_text(json.dumps(config, indent=1))
+        write_config(out, config, MarkerConfig)
         clf = MarkedSpanClassifier(out)
         marker = np.zeros_like(head_probs)
         for art, items in by_art.items():
@@ -260,7 +261,7 @@ def export(net, torch, out: Path, base: Path, labels: list[str], ids: dict, args
     config.update(file="model.onnx", precision=use, weight=results[use]["weight"],
                   validation={"split": "unspin.corpus.validation_split (15% of PTC train articles, by article)", **results},
                   command="python scripts/train_tc_marker.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, MarkerConfig)
     print(f"shipping {use} with weight {config['weight']}", flush=True)
     if args.install:
         from _shipping import MODELS, install_model

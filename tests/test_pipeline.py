@@ -54,7 +54,7 @@ def test_two_sizes_default_accurate_and_fast_small():
     assert accurate is not fast and unspin.load("en", fast=True) is fast
     big, small = accurate.get("techniques").encoder, fast.get("techniques").encoder
     assert big.path.name == "en" and small.path.name == "en-fast"
-    assert "mpnet" in big.config["base"].lower() and "minilm" in small.config["base"].lower()
+    assert "mpnet" in big.config.base.lower() and "minilm" in small.config.base.lower()
     text = EXAMPLE.read_text(encoding="utf-8")
     doc = unspin.analyze(text, fast=True)
     assert doc.spans and all(doc.text_of(s) == doc.text_of(s).strip() for s in doc.spans)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from unspin.errors import ModelError
-from unspin.runtime import MODELS_DIR, SpanEncoder, TechniqueHeads, members, model_dir, tokenizer_file
+from unspin.config import ModelConfig, SpanModelConfig
+from unspin.runtime import MODELS_DIR, SpanEncoder, TechniqueHeads, model_dir, tokenizer_file
 from tests.conftest import EXAMPLE
 
 
@@ -20,7 +21,7 @@ def test_outputs_cover_every_token():
     n = len(out.enc)
     assert n > enc.window
     assert out.probs.shape == (n, 3) and np.allclose(out.probs.sum(axis=1), 1, atol=1e-4)
-    assert all(s.shape == (n, enc.config["hidden_size"]) for s in out.states)
+    assert all(s.shape == (n, enc.config.hidden_size) for s in out.states)
     assert not np.any(np.all(out.states[0] == 0, axis=1)), "every token takes states from some window"
 
 
@@ -33,10 +34,10 @@ def _folder(path, src, config, member, copies):
     path.mkdir()
     (path / "tokenizer.json").symlink_to(tokenizer_file(src, config))
     for i in range(copies):
-        (path / f"e{i}.onnx").symlink_to(src / member["encoder"])
-        (path / f"h{i}.npz").symlink_to(src / member["head"])
-    cfg = dict(config, members=[{"encoder": f"e{i}.onnx", "head": f"h{i}.npz"} for i in range(copies)])
-    (path / "config.json").write_text(json.dumps(cfg))
+        (path / f"e{i}.onnx").symlink_to(src / member.encoder)
+        (path / f"h{i}.npz").symlink_to(src / member.head)
+    cfg = SpanModelConfig.from_dict({**config.to_dict(), "members": [{"encoder": f"e{i}.onnx", "head": f"h{i}.npz"} for i in range(copies)]})
+    cfg.write(path)
     return cfg
 
 
@@ -44,8 +45,8 @@ def test_two_identical_members_reproduce_the_single_model(tmp_path):
     # The fast model is one ONNX file; the default one keeps its weights in external-data files,
     # which onnxruntime refuses to follow through a symlink into another folder.
     src = model_dir("en-fast")
-    config = json.loads((src / "config.json").read_text())
-    member = members(config)[0]
+    config = SpanModelConfig.read(src)
+    (member,) = config.ensemble
     _folder(tmp_path / "one", src, config, member, 1)
     cfg2 = _folder(tmp_path / "two", src, config, member, 2)
     text = EXAMPLE.read_text(encoding="utf-8")
@@ -66,7 +67,7 @@ def test_shipped_models_share_one_tokenizer_and_no_orphans():
     assert len(named) == 3 and configs["en"]["tokenizer"] not in (configs["en-fast"]["tokenizer"], configs["ru"]["tokenizer"]), named
     for name, config in configs.items():
         if name != "en-genre":  # numpy weights over style features, no tokenizer of its own
-            assert tokenizer_file(MODELS_DIR / name, config).is_file()
+            assert tokenizer_file(MODELS_DIR / name, ModelConfig.from_dict(config)).is_file()
     assert {f"tokenizers/{f.name}" for f in (MODELS_DIR / "tokenizers").iterdir()} == named
 
 
@@ -75,14 +76,14 @@ def test_tokenizer_file_prefers_own_file_then_shared_then_explains(tmp_path):
     (tmp_path / "tokenizers" / "t.json").write_text("{}")
     model = tmp_path / "m"
     model.mkdir()
-    assert tokenizer_file(model, {"tokenizer": "tokenizers/t.json"}) == tmp_path / "tokenizers" / "t.json"
+    assert tokenizer_file(model, ModelConfig(tokenizer="tokenizers/t.json")) == tmp_path / "tokenizers" / "t.json"
     (model / "tokenizer.json").write_text("{}")
-    assert tokenizer_file(model, {"tokenizer": "tokenizers/t.json"}) == model / "tokenizer.json"
+    assert tokenizer_file(model, ModelConfig(tokenizer="tokenizers/t.json")) == model / "tokenizer.json"
     (model / "tokenizer.json").unlink()
     with pytest.raises(ModelError, match="lacks its shared tokenizer 'tokenizers/gone.json'"):
-        tokenizer_file(model, {"tokenizer": "tokenizers/gone.json"})
+        tokenizer_file(model, ModelConfig(tokenizer="tokenizers/gone.json"))
     with pytest.raises(ModelError, match="lacks tokenizer.json"):
-        tokenizer_file(model, {})
+        tokenizer_file(model, ModelConfig())
 
 
 def test_install_shares_the_tokenizer_and_prunes_unused_copies(tmp_path, monkeypatch):
@@ -104,7 +105,7 @@ def test_install_shares_the_tokenizer_and_prunes_unused_copies(tmp_path, monkeyp
     _shipping.install_model(runs / "c", "xb", ["tokenizer.json", "config.json"])
     shared = list((tmp_path / "models" / "tokenizers").iterdir())
     assert [f.read_text() for f in shared] == ["second"]
-    cfg = json.loads((tmp_path / "models" / "xa" / "config.json").read_text())
+    cfg = ModelConfig.read(tmp_path / "models" / "xa")
     assert tokenizer_file(tmp_path / "models" / "xa", cfg).read_text() == "second"
     assert not (tmp_path / "models" / "xa" / "tokenizer.json").exists()
 

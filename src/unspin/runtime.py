@@ -2,23 +2,23 @@
 
 A model folder holds a tokenizer (its own ``tokenizer.json``, or the shared one its config
 names, see ``tokenizer_file``), ``config.json`` (labels, window geometry, decoding
-thresholds and the measured quality of this model) and one or more members, each an ONNX
-encoder (BIO logits and token states) with its ``.npz`` technique head. With several members
-(``config["members"]``) the token probabilities and the technique probabilities are averaged:
-an ensemble of independently trained taggers.
+thresholds and the measured quality of this model; read through ``unspin.config``) and one or
+more members, each an ONNX encoder (BIO logits and token states) with its ``.npz`` technique
+head. With several members (``members``) the token probabilities and the technique
+probabilities are averaged: an ensemble of independently trained taggers.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 
+from unspin.config import MarkerConfig, ModelConfig, SpanModelConfig
 from unspin.encoding import Encoded, batch_windows, encode, encode_many, load_tokenizer, stitch_weights, windows
 from unspin.errors import ModelError
 
@@ -34,7 +34,7 @@ def model_dir(name: str) -> Path:
     return path
 
 
-def tokenizer_file(path: Path, config: dict[str, Any]) -> Path:
+def tokenizer_file(path: Path, config: ModelConfig) -> Path:
     """The tokenizer of the model folder ``path``: its own ``tokenizer.json`` if it has one.
 
     Shipped models built on the same encoder share one copy under ``models/tokenizers/``
@@ -44,7 +44,7 @@ def tokenizer_file(path: Path, config: dict[str, Any]) -> Path:
     own = Path(path) / "tokenizer.json"
     if own.is_file():
         return own
-    shared = config.get("tokenizer")
+    shared = config.tokenizer
     if shared and (Path(path).parent / shared).is_file():
         return Path(path).parent / shared
     missing = f"its shared tokenizer {shared!r}" if shared else "tokenizer.json"
@@ -78,11 +78,6 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def members(config: dict[str, Any]) -> list[dict[str, str]]:
-    """The (encoder, head) files of a model folder; a single-model folder has one member."""
-    return config.get("members") or [{"encoder": config.get("encoder", "encoder.onnx"), "head": config.get("head", "head.npz")}]
-
-
 @dataclass
 class TokenOutputs:
     enc: Encoded
@@ -95,12 +90,10 @@ class SpanEncoder:
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         self.path = Path(path)
-        self.config: dict[str, Any] = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        self.config = SpanModelConfig.read(self.path)
         self.tokenizer = load_tokenizer(str(tokenizer_file(self.path, self.config)))
-        self.sessions = [onnx_session(self.path / m["encoder"], threads) for m in members(self.config)]
-        self.window = int(self.config["window"])
-        self.stride = int(self.config["stride"])
-        self.batch = int(self.config.get("batch", 16))
+        self.sessions = [onnx_session(self.path / m.encoder, threads) for m in self.config.ensemble]
+        self.window, self.stride, self.batch = self.config.window, self.config.stride, self.config.batch
 
     def __call__(self, text: str) -> TokenOutputs:
         """Per-token P(O, B, I) and token states of ``text`` (see ``TokenOutputs``)."""
@@ -120,7 +113,7 @@ class SpanEncoder:
         outputs the same whether it is analysed alone or in a batch (``Pipeline.pipe``).
         """
         n = len(enc)
-        hidden_size = int(self.config["hidden_size"])
+        hidden_size = self.config.hidden_size
         k = len(self.sessions)
         if n == 0:
             return TokenOutputs(enc, np.zeros((0, 3), np.float32), [np.zeros((0, hidden_size), np.float32)] * k)
@@ -131,7 +124,7 @@ class SpanEncoder:
         best = np.full(n, -1.0, dtype=np.float32)
         for b0 in range(0, len(spans), self.batch):
             chunk = spans[b0 : b0 + self.batch]
-            ids, mask = batch_windows(enc, chunk, self.config["cls_id"], self.config["sep_id"], self.config["pad_id"])
+            ids, mask = batch_windows(enc, chunk, self.config.cls_id, self.config.sep_id, self.config.pad_id)
             outs = [sess.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask}) for sess in self.sessions]
             p = sum(softmax(logits.astype(np.float32)) for logits, _ in outs) / k
             for j, (s, e) in enumerate(chunk):
@@ -165,8 +158,8 @@ class TechniqueHeads:
         self.heads = heads
 
     @classmethod
-    def from_folder(cls, path: Path, config: dict[str, Any]) -> "TechniqueHeads":
-        return cls([TechniqueHead(Path(path) / m["head"]) for m in members(config)])
+    def from_folder(cls, path: Path, config: SpanModelConfig) -> "TechniqueHeads":
+        return cls([TechniqueHead(Path(path) / m.head) for m in config.ensemble])
 
     def __call__(self, features: list[np.ndarray]) -> np.ndarray:
         return sum(head(f) for head, f in zip(self.heads, features)) / len(self.heads)
@@ -177,32 +170,29 @@ class MarkedSpanClassifier:
     classifier over ``[CLS] left « span » right [SEP]``, ``unspin.features.marked_span_ids``).
 
     A second view of each span beside the span model's pooled head: averaged with it
-    (``weight`` is this model's share, from its config.json, chosen on the PTC validation split
-    by scripts/train_tc_marker.py; ``bench/RESULTS.md``). ``__call__(text, spans)`` returns
-    (len(spans), n_techniques) probabilities, rows summing to 1, labels in ``config["labels"]``
-    order. Raises ``ModelError`` when the folder is missing or damaged.
+    (``weight`` is this model's share, from its config.json, ``unspin.config.MarkerConfig``,
+    chosen on the PTC validation split by scripts/train_tc_marker.py; ``bench/RESULTS.md``).
+    ``__call__(text, spans)`` returns (len(spans), n_techniques) probabilities, rows summing to
+    1, labels in ``labels`` order. Raises ``ModelError`` when the folder is missing or damaged.
     """
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         self.path = Path(path)
-        try:
-            self.config: dict[str, Any] = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot read {self.path / 'config.json'}: {exc}") from exc
-        self.tokenizer = load_tokenizer(str(tokenizer_file(self.path, self.config)))
-        self.session = onnx_session(self.path / self.config.get("file", "model.onnx"), threads)
-        self.labels: list[str] = list(self.config["labels"])
-        self.weight = float(self.config["weight"])
-        self.context, self.span_max = int(self.config["context"]), int(self.config["span_max"])
-        self.ids = tuple(int(self.config[k]) for k in ("cls_id", "sep_id", "open_id", "close_id"))
-        self.batch = int(self.config.get("batch", 32))
+        self.config = cfg = MarkerConfig.read(self.path)
+        self.tokenizer = load_tokenizer(str(tokenizer_file(self.path, cfg)))
+        self.session = onnx_session(self.path / cfg.file, threads)
+        self.labels: list[str] = list(cfg.labels)
+        self.weight = cfg.weight
+        self.context, self.span_max = cfg.context, cfg.span_max
+        self.ids = (cfg.cls_id, cfg.sep_id, cfg.open_id, cfg.close_id)
+        self.batch = cfg.batch
 
     def __call__(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         from unspin.features import marked_span_ids
 
         rows = [marked_span_ids(self.tokenizer, text, a, b, self.context, self.span_max, *self.ids) for a, b in spans]
         out = np.zeros((len(rows), len(self.labels)), dtype=np.float32)
-        pad = int(self.config.get("pad_id", 0))
+        pad = self.config.pad_id
         open_id, close_id = self.ids[2], self.ids[3]
         for i in range(0, len(rows), self.batch):
             chunk = rows[i : i + self.batch]

@@ -3,7 +3,7 @@ expressions in genre_features took quadratic time on long runs of whitespace; 40
 took 72 s and froze the server).
 
 A wall-clock bound would be flaky on a shared CPU, so each case is timed at two sizes 16 times
-apart: linear work grows about 16x, quadratic work about 256x. The bound (80x) leaves room for
+apart (16k and 256k characters): linear work grows about 16x, quadratic work about 256x. The bound (80x) leaves room for
 noise and is far below what the quadratic versions gave (those took minutes at the larger size).
 """
 
@@ -33,7 +33,7 @@ FUNCTIONS = [split_sentences, hand_features, function_word_rates, normalise]
 
 def _seconds(f, text: str) -> float:
     best = float("inf")
-    for _ in range(3):
+    for _ in range(2):
         t0 = time.perf_counter()
         f(text)
         best = min(best, time.perf_counter() - t0)
@@ -42,12 +42,12 @@ def _seconds(f, text: str) -> float:
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 def test_hostile_text_takes_linear_time(kind):
-    small, large = HOSTILE[kind](4_000), HOSTILE[kind](64_000)
+    small, large = HOSTILE[kind](16_000), HOSTILE[kind](256_000)
     for f in FUNCTIONS:
         t_small, t_large = _seconds(f, small), _seconds(f, large)
-        # Below a millisecond the timer's noise dominates; give the small case that floor.
-        ratio = t_large / max(t_small, 1e-3)
-        assert ratio < 80, f"{f.__name__} on {kind}: {t_small:.4f}s at 4k characters, {t_large:.3f}s at 64k ({ratio:.0f}x)"
+        # Below 5 ms the timer's and the scheduler's noise dominate; give the small case that floor.
+        ratio = t_large / max(t_small, 5e-3)
+        assert ratio < 80, f"{f.__name__} on {kind}: {t_small:.4f}s at 16k characters, {t_large:.3f}s at 256k ({ratio:.0f}x)"
 
 
 def test_rewritten_patterns_keep_their_meaning():

@@ -137,6 +137,8 @@ def test_page_with_real_model(browser, real_server: str) -> None:
         n = page.locator(".unspin-summary strong").inner_text().split()[0]
         assert summary.split(". ")[1].startswith(f"{n} persuasion passages")
         assert page.locator(".unspin-claim").count() >= 1  # the real claim model marks sentences
+        # Every key of a real analysis (model included) is drawn by the view: no "More readings".
+        assert page.locator(".unspin-extras").count() == 0
         page.mouse.move(5, 5)
         page.screenshot(path=str(screenshot_dir() / "unspin-page.png"), full_page=True)
         w.assert_clean()
@@ -520,6 +522,17 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
         assert w.page.locator(".unspin-reading-genre h3").inner_text() == "Genre"
     finally:
         w.close()
+
+
+def test_only_keys_the_view_does_not_draw_show_under_more_readings(browser, fake_pipeline, tmp_path: Path) -> None:
+    """The view's known keys come from the readings schema (unspin.readings.known_keys): the
+    model it shows in the header is not repeated; a key it does not know shows generically."""
+    doc = reading_doc(fake_pipeline)
+    doc.model = {"size": "fast", "version": "0.3.0+test"}
+    doc.results["framing"] = {"frame": "economic"}
+    with report_of(browser, doc, tmp_path) as w:
+        keys = w.page.eval_on_selector_all(".unspin-extra", "es => es.map(e => e.dataset.key)")
+        assert keys == ["framing"]
 
 
 def test_lone_carriage_returns_and_separators_break_lines_on_the_page(browser, fake_pipeline, tmp_path: Path) -> None:

@@ -2,14 +2,13 @@
 
 numpy + onnxruntime + tokenizers only. The model folder (``models/en-embed``) holds
 ``model.onnx`` (inputs ``input_ids``, ``attention_mask``, ``token_type_ids``; output
-``embedding``, already pooled and normalised), ``config.json`` and a tokenizer
-(``unspin.runtime.tokenizer_file``).
+``embedding``, already pooled and normalised), ``config.json`` (``unspin.config.TextModelConfig``)
+and a tokenizer (``unspin.runtime.tokenizer_file``).
 Built by ``scripts/export_embedder.py``.
 """
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -18,25 +17,25 @@ import numpy as np
 
 
 class OnnxTextModel:
-    """A sentence-level ONNX model: texts in, one row per text out (config key ``output``)."""
+    """A sentence-level ONNX model: texts in, one row per text out (``TextModelConfig.output``)."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         from tokenizers import Tokenizer
 
+        from unspin.config import TextModelConfig
         from unspin.runtime import onnx_session, tokenizer_file
 
         self.path = Path(path)
-        self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
-        self.max_len = int(self.config.get("max_len", 256))
-        self.batch = int(self.config.get("batch", 32))
+        self.config = TextModelConfig.read(self.path)
+        self.max_len, self.batch, self.output = self.config.max_len, self.config.batch, self.config.output
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file(self.path, self.config)))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(self.max_len)
-        self.session = onnx_session(self.path / self.config.get("file", "model.onnx"), threads)
-        self.dim = int(self.config.get("dim", 384))
+        self.session = onnx_session(self.path / self.config.file, threads)
         self._inputs = {i.name for i in self.session.get_inputs()}
-        self.output = self.config.get("output", "embedding")
-        self.dim = int(self.session.get_outputs()[0].shape[-1]) if isinstance(self.session.get_outputs()[0].shape[-1], int) else self.dim
+        # The graph's own output width when it states one; the config's otherwise.
+        width = self.session.get_outputs()[0].shape[-1]
+        self.dim = width if isinstance(width, int) else self.config.dim
 
     def encode_ids(self, texts: Sequence[str], max_len: int | None = None) -> list[list[int]]:
         if max_len and max_len != self.max_len:

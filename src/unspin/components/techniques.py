@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
 from unspin.components import register
+from unspin.config import SpanModelConfig
 from unspin.decoding import RawSpan, decode, tokens_in
 from unspin.document import TECHNIQUES, Document, Span
 from unspin.features import extra_features, normalise, pool
@@ -59,7 +60,7 @@ class TechniqueScores:
     technique_probs: np.ndarray  # (n_spans, n_techniques)
 
 
-@register(TECHNIQUES, assigns=("spans",))
+@register(TECHNIQUES, assigns=("spans",), factory="from_model")
 class TechniqueTagger:
     """Span identification (SI) and technique classification (TC) in one component.
 
@@ -112,12 +113,13 @@ class TechniqueTagger:
         self.second_label_min = second_label_min
 
     @classmethod
-    def from_model(cls, name: str = "en", **kwargs) -> "TechniqueTagger":
+    def from_model(cls, model: str = "en", **kwargs) -> "TechniqueTagger":
+        """The tagger of the shipped span model ``model`` (a folder under ``models/``), loaded
+        once per process, with the settings its config.json chose (``from_config``)."""
         from unspin.runtime import load_span_model
 
-        encoder, head = load_span_model(name)
-        return cls(encoder, head, encoder.config["labels"],
-                   **{**cls.settings(encoder.config), **cls.decoding(encoder.config), **cls.companion(encoder.config), **kwargs})
+        encoder, head = load_span_model(model)
+        return cls.from_config(encoder, head, encoder.config, **kwargs)
 
     @classmethod
     def from_folder(cls, path: Path, **kwargs) -> "TechniqueTagger":
@@ -125,59 +127,52 @@ class TechniqueTagger:
         from unspin.runtime import SpanEncoder, TechniqueHeads
 
         encoder = SpanEncoder(path)
-        head = TechniqueHeads.from_folder(encoder.path, encoder.config)
-        return cls(encoder, head, encoder.config["labels"],
-                   **{**cls.settings(encoder.config), **cls.decoding(encoder.config), **cls.companion(encoder.config), **kwargs})
+        return cls.from_config(encoder, TechniqueHeads.from_folder(encoder.path, encoder.config), encoder.config, **kwargs)
+
+    @classmethod
+    def from_config(cls, encoder: Any, head: Any, config: SpanModelConfig, **kwargs) -> "TechniqueTagger":
+        """A tagger over ``encoder`` and ``head`` with the settings of the span model's
+        ``config`` (``settings``, ``decoding``, ``companion``); ``kwargs`` override them."""
+        return cls(encoder, head, config.labels, **{**cls.settings(config), **cls.decoding(config), **cls.companion(config), **kwargs})
 
     @staticmethod
-    def companion(config: dict) -> dict:
-        """The span-marker technique classifier a model folder's config.json names under
+    def companion(config: SpanModelConfig) -> dict:
+        """The span-marker technique classifier a span model's config names under
         ``context_classifier`` (a shipped model's name), with its weight; ``{}`` when none.
         Raises ``ModelError`` when it is missing or predicts other labels."""
-        name = config.get("context_classifier")
+        name = config.context_classifier
         if not name:
             return {}
         from unspin.errors import ModelError
         from unspin.runtime import load_marked_span_classifier
 
         context = load_marked_span_classifier(name)
-        if context.labels != list(config["labels"]):
+        if context.labels != list(config.labels):
             raise ModelError(f"the technique classifier {name!r} predicts other labels than its span model")
         return {"context": context, "context_weight": context.weight}
 
     @staticmethod
-    def decoding(config: dict) -> dict:
+    def decoding(config: SpanModelConfig) -> dict:
         """A unit (clause / sentence) decoder and meta-class-first technique choice, where the
-        model folder's ``config.json`` asks for them under ``decoder`` (the Russian model)."""
-        setting = config.get("decoder")
-        if not setting or setting.get("kind") != "units":
+        span model's config asks for them under ``decoder`` (the Russian model)."""
+        setting = config.decoder
+        if setting is None or setting.kind != "units":
             return {}
         from unspin import taxonomy
         from unspin.ru_decoding import unit_decoder
 
         out: dict = {"span_decoder": unit_decoder(setting)}
-        if setting.get("technique_rule") == "meta_first":
-            metas = [taxonomy.meta_class(name) or name for name in config["labels"]]
+        if setting.technique_rule == "meta_first":
+            metas = [taxonomy.meta_class(name) or name for name in config.labels]
             order = sorted(set(metas))
             out["label_groups"] = [order.index(m) for m in metas]
         return out
 
     @staticmethod
-    def settings(config: dict) -> dict[str, float | bool]:
-        """The decoding settings a model folder's ``config.json`` chose on validation data
-        (the layout rules ``breaks`` and ``trim_punctuation`` are on unless it says otherwise,
-        ``sentence_breaks`` off unless it says so)."""
-        threshold = float(config["threshold"])
-        return {
-            "threshold": threshold,
-            "seed_threshold": float(config.get("seed_threshold", threshold)),
-            "edge_start": float(config.get("edge_start", threshold)),
-            "edge_end": float(config.get("edge_end", threshold)),
-            "second_label_min": float(config.get("second_label_min", 0.35)),
-            "breaks": bool(config.get("breaks", True)),
-            "trim_punctuation": bool(config.get("trim_punctuation", True)),
-            "sentence_breaks": bool(config.get("sentence_breaks", False)),
-        }
+    def settings(config: SpanModelConfig) -> dict[str, float | bool]:
+        """The decoding settings a span model's config chose on validation data
+        (``SpanModelConfig.decoding``: thresholds, ``second_label_min`` and the layout rules)."""
+        return config.decoding()
 
     # -- pure scoring -------------------------------------------------------------------
     def _classify(

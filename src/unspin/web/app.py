@@ -20,18 +20,18 @@ from typing import Annotated, Any, AsyncIterator, Callable, Literal
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
-from unspin import __version__, taxonomy
+from unspin import __version__, readings, taxonomy
 from unspin.choices import language_code
 from unspin.document import Document
 from unspin.errors import FetchNotAllowed, InputError, UnspinError, UnsupportedMediaType
 from unspin.inputs import MAX_CHARS, Source, fetched_source, read
-from unspin.web import STATIC_DIR
+from unspin.web import STATIC_DIR, readings_script
 from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
 
 log = logging.getLogger("unspin.web")
@@ -89,35 +89,6 @@ class CompareRequest(BaseModel):
     b: str = Field(description="The second text.")
     language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
     format: Literal["auto", "text", "html"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
-
-
-class SpanOut(BaseModel):
-    start: int = Field(description="Character offset into the analysed text (the extracted text for HTML), inclusive.")
-    end: int = Field(description="Character offset, exclusive.")
-    text: str
-    technique: str = Field(description="PTC technique name; see /api/v1/techniques.")
-    score: float
-
-
-class AnalysisOut(BaseModel):
-    """The JSON of `unspin analyze --format json`; keys are only ever added (genre, claims, summary...)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    unspin: str
-    language: str
-    text_chars: int
-    spans: list[SpanOut]
-    techniques: dict[str, int] = Field(description="Span count per technique.")
-    warnings: list[str] = Field(
-        default_factory=list,
-        description="Where the reading is doubtful rather than wrong (characters repaired, language undetermined, "
-        "boilerplate left out, a list of teasers...); empty when none.",
-    )
-    model: dict[str, str] | None = Field(None, description="Which models read the text: size (accurate, or fast with `serve --fast`) "
-                                         "and version (unspin version plus the models' config hash).")
-    text: str | None = Field(None, description="The analysed text: present when the input was read out of a format "
-                             "(HTML, e-mail, subtitles, Markdown), or with include_text=true.")
 
 
 class TechniqueOut(BaseModel):
@@ -258,7 +229,8 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
         ),
         response_model=None,
         responses={
-            200: {"model": AnalysisOut},
+            # The schema of every reading, declared once (unspin.readings), added by _document_request_body.
+            200: {"description": "The analysis", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Analysis"}}}},
             403: {"model": ErrorOut},
             413: {"model": ErrorOut},
             415: {"model": ErrorOut},
@@ -342,17 +314,25 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+    async def index() -> HTMLResponse:
+        return HTMLResponse(_index_page())
 
     _mount_docs(app)
     _document_request_body(app)
     return app
 
 
+@functools.lru_cache(maxsize=1)
+def _index_page() -> str:
+    """index.html with the keys the page draws itself embedded (``unspin.web.readings_script``)."""
+    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+    return page.replace("</head>", readings_script() + "\n</head>", 1)
+
+
 def _document_request_body(app: FastAPI) -> None:
     """The analyse route parses its body itself (JSON, multipart or raw), so FastAPI does not
-    see the JSON model; add its schema so the $ref in the route's documentation resolves."""
+    see the JSON model; add its schema so the $ref in the route's documentation resolves. The
+    answer's schema is that of the declared readings (``unspin.readings.json_schema``)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -361,6 +341,7 @@ def _document_request_body(app: FastAPI) -> None:
             defs = schema.setdefault("components", {}).setdefault("schemas", {})
             defs["AnalyzeRequest"] = AnalyzeRequest.model_json_schema(ref_template="#/components/schemas/{model}")
             defs["CompareRequest"] = CompareRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            defs["Analysis"] = readings.json_schema()
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -10,8 +10,12 @@
 (function () {
   "use strict";
 
-  // Keys the view draws itself; any other key of the JSON is shown generically.
-  var KNOWN_KEYS = ["unspin", "language", "text_chars", "spans", "techniques", "text", "claims", "genre", "summary", "warnings", "meta"];
+  // Keys the view draws itself, declared once in Python (unspin.readings.known_keys) and
+  // embedded by the page and the report; any other key of the JSON is shown generically.
+  var KNOWN_KEYS = (function () {
+    var node = document.getElementById("unspin-readings");
+    try { return node ? JSON.parse(node.textContent).known_keys || [] : []; } catch (e) { return []; }
+  })();
   var FALLBACK_COLOUR = "#999999";
   var HEX = /^#[0-9a-fA-F]{6}$/;
 
