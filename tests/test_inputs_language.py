@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import need
 from unspin.errors import InputError
 from unspin.inputs import check_text, decode_bytes, read_source
 from unspin.language import detect
@@ -122,8 +123,6 @@ def test_an_english_report_quoting_russian_is_english_with_a_note_giving_the_pas
 
 def test_field_case_24_english_with_a_russian_quote():
     from test_road import field, have_models, unspin_cli
-
-    from conftest import need
 
     text = field("24-english-with-russian-quote.txt").read_text(encoding="utf-8")
     doc = _pipe()(text)
