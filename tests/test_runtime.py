@@ -119,3 +119,89 @@ def test_tagger_from_a_folder_matches_the_shipped_tagger():
     text = EXAMPLE.read_text(encoding="utf-8")
     spans = lambda t: [(s.start, s.end, s.label) for s in t(Document(text)).spans]
     assert spans(folder) == spans(shipped) and spans(shipped)
+
+
+class _RowSession:
+    """A stand-in ONNX session whose outputs at each position depend on that position's token
+    id alone (as an fp32 model's would): stacking documents into one call changes nothing, so
+    the stacked path must give exactly what one document per call gives. ``on_gpu``: what
+    ``get_providers`` says; ``calls`` counts the rows of each call."""
+
+    def __init__(self, hidden: int, on_gpu: bool = True) -> None:
+        self.hidden, self.on_gpu, self.calls = hidden, on_gpu, []
+
+    def get_providers(self):
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"] if self.on_gpu else ["CPUExecutionProvider"]
+
+    def run(self, names, feed):
+        ids = feed["input_ids"].astype(np.float32)
+        self.calls.append(ids.shape[0])
+        logits = np.stack([np.sin(ids), np.cos(ids), np.sin(2 * ids)], axis=-1)
+        if names is None or len(names) == 1:  # a sentence model: one row per text
+            return [np.stack([np.sin(ids[:, :1] * (k + 1)).sum(axis=1) for k in range(4)], axis=-1)]
+        return [logits, np.repeat(ids[..., None], self.hidden, axis=-1) * 0.001]
+
+
+def test_stacked_windows_on_a_gpu_give_what_one_document_per_call_gives():
+    enc = SpanEncoder(model_dir("en-fast"))
+    texts = [EXAMPLE.read_text(encoding="utf-8") * 2, "Short.", "", EXAMPLE.read_text(encoding="utf-8")[:900]]
+    encs = enc.encode_many(texts)
+    enc.sessions = [_RowSession(enc.config.hidden_size)]
+    alone = [enc.outputs(e) for e in encs]
+    per_document_calls = len(enc.sessions[0].calls)
+    enc.sessions[0].calls.clear()
+    enc.stacks = True
+    stacked = enc.outputs_many(encs)
+    for a, b in zip(alone, stacked):
+        assert np.array_equal(a.probs, b.probs) and all(np.array_equal(x, y) for x, y in zip(a.states, b.states))
+    assert len(enc.sessions[0].calls) < per_document_calls  # fewer, fuller calls
+    assert alone[0].probs.shape[0] > enc.window  # the long text really has several windows
+
+
+def test_stacked_sentences_on_a_gpu_give_what_one_group_per_call_gives():
+    from unspin.article.embed import OnnxTextModel
+
+    model = OnnxTextModel(model_dir("en-claims"))
+    model.session, model.dim, model._inputs = _RowSession(4), 4, {"input_ids", "attention_mask"}
+    groups = [["The treaty was signed in 2019.", "Twelve states signed it."], [], ["One more sentence here, a longer one than the rest."]]
+    alone = model.many(groups)
+    model.stack_batch = 2
+    stacked = model.many(groups)
+    assert [g.shape for g in stacked] == [(2, 4), (0, 4), (1, 4)]
+    assert all(np.array_equal(a, b) for a, b in zip(alone, stacked))
+
+
+def test_the_device_comes_from_unspin_device(monkeypatch):
+    import onnxruntime as ort
+
+    from unspin.runtime import providers
+
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    monkeypatch.delenv("UNSPIN_DEVICE", raising=False)
+    assert providers() == ["CPUExecutionProvider"]
+    monkeypatch.setenv("UNSPIN_DEVICE", "cuda")
+    with pytest.raises(ModelError, match="no CUDA provider"):
+        providers()
+    monkeypatch.setenv("UNSPIN_DEVICE", "tpu")
+    with pytest.raises(ModelError, match="use cpu, cuda or auto"):
+        providers()
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    for device, expected in (("auto", "CUDAExecutionProvider"), ("CUDA", "CUDAExecutionProvider"), ("cpu", "CPUExecutionProvider")):
+        monkeypatch.setenv("UNSPIN_DEVICE", device)
+        assert providers()[0] == expected
+
+
+def test_the_tagger_reads_stacked_outputs_as_its_own():
+    """With a GPU encoder the tagger runs the whole batch's windows first (outputs_many) and
+    decodes each document from them: the same spans as one document per call."""
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.document import Document
+
+    tagger = TechniqueTagger.from_folder(model_dir("en-fast"), threshold=0.3, seed_threshold=0.3, edge_start=0.3, edge_end=0.3)
+    tagger.encoder.sessions = [_RowSession(tagger.encoder.config.hidden_size)]
+    docs = [Document(EXAMPLE.read_text(encoding="utf-8")), Document("Traitors lied again and again."), Document("")]
+    alone = tagger.predict(docs)
+    tagger.encoder.stacks = True
+    stacked = tagger.predict(docs)
+    assert [s.spans for s in alone] == [s.spans for s in stacked] and alone[0].spans
+    assert all(np.array_equal(a.technique_probs, b.technique_probs) for a, b in zip(alone, stacked))

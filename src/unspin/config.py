@@ -149,6 +149,23 @@ class UnitDecoding:
     technique_rule: str = "argmax"
 
 
+@dataclass(frozen=True)
+class PhraseEdgesConfig:
+    """Phrase-edge completion (``unspin.decoding.PhraseEdges``; JSON ``phrase_edges``): the
+    lexicon ``file`` in the model folder and the four thresholds chosen on validation data."""
+
+    file: str = "edges.json"
+    end_below: float = 0.12
+    end_min_in: float = 0.1
+    start_below: float = 0.1
+    start_min_in: float = 0.1
+    max_words: int = 3
+
+
+#: The operating points a span model may offer beside its default (``SpanModelConfig.points``).
+SENSITIVITIES = ("precise", "default", "sensitive")
+
+
 @dataclass(frozen=True, kw_only=True)
 class SpanModelConfig(ModelConfig):
     """A span model: an ONNX token encoder over sliding windows (``window`` tokens, every
@@ -159,7 +176,10 @@ class SpanModelConfig(ModelConfig):
     when unset), ``second_label_min`` (a second technique this probable is added), the layout
     rules ``breaks``, ``trim_punctuation``, ``sentence_breaks``. ``decoder``: unit decoding
     (``unspin.ru_decoding``, the Russian model); ``context_classifier``: a shipped span-marker
-    model that reads each span again (``MarkerConfig``)."""
+    model that reads each span again (``MarkerConfig``); ``phrase_edges``: phrase-edge
+    completion (``PhraseEdgesConfig``); ``points``: the decoder thresholds of each named
+    operating point other than ``"default"`` (``{"precise": {"threshold": ..., "seed_threshold":
+    ..., "edge_start": ..., "edge_end": ...}, "sensitive": {...}}``), chosen on validation data."""
 
     labels: tuple[str, ...]
     window: int
@@ -183,15 +203,27 @@ class SpanModelConfig(ModelConfig):
     decoder: UnitDecoding | None = None
     context_classifier: str | None = None
     language: str | None = None
+    phrase_edges: PhraseEdgesConfig | None = None
+    points: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
 
     @property
     def ensemble(self) -> tuple[Member, ...]:
         """The (encoder, head) files: ``members``, or the single ``encoder`` and ``head``."""
         return self.members or (Member(self.encoder, self.head),)
 
-    def decoding(self) -> dict[str, Any]:
+    def decoding(self, sensitivity: str = "default") -> dict[str, Any]:
         """The word-level decoder's settings (``unspin.decoding.decode`` keywords), unset edges
-        and seed at ``threshold``."""
+        and seed at ``threshold``; ``sensitivity`` takes a named point's thresholds from
+        ``points`` (``"default"``: the F1-best setting above). Raises ``ModelError`` for a point
+        the model does not offer, naming those it does."""
+        if sensitivity != "default":
+            if sensitivity not in self.points:
+                offered = ", ".join(["default", *self.points]) if self.points else "default only"
+                raise ModelError(f"the span model {self.name or '?'} has no operating point {sensitivity!r} (it offers {offered})")
+            point = self.points[sensitivity]
+            base = dataclasses.replace(self, **{k: float(v) for k, v in point.items() if k in ("threshold", "seed_threshold", "edge_start",
+                                                                                           "edge_end")}, points={})
+            return base.decoding()
         t = self.threshold
         return {
             "threshold": t,

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from unspin import __version__, readings
-from unspin.taxonomy import span_details
+from unspin.taxonomy import cue_details, span_details
 
 #: Name of the span group that holds persuasion-technique spans.
 TECHNIQUES = "techniques"
@@ -41,6 +41,8 @@ class Span:
     exclusive). ``score`` lies in [0, 1] (what it means depends on the group: see ``Document``).
     ``evidence``: for a claim, the passages of the user's reference texts found for it (dicts with
     ``source``, ``start``, ``end``, ``text``, ``score``), or None when no evidence was searched.
+    ``cues``: for a technique span, the character ranges ``(start, end)`` of the words that carry
+    its technique (``unspin.components.techniques``: why this phrase), inside the span, or None.
     Raises ``ValueError`` for offsets or scores out of range.
     """
 
@@ -49,6 +51,7 @@ class Span:
     label: str
     score: float = 1.0
     evidence: tuple[Mapping[str, Any], ...] | None = None
+    cues: tuple[tuple[int, int], ...] | None = None
 
     def __post_init__(self) -> None:
         if not (0 <= self.start < self.end):
@@ -276,7 +279,8 @@ class Document:
         for name, group in other.groups.items():
             target = self.group(name)
             target.clear()
-            target.extend(replace(s, start=start, end=end) for s in group for start, end in (span_map(s.start, s.end),))
+            target.extend(replace(s, start=start, end=end, cues=None if s.cues is None else tuple(span_map(a, b) for a, b in s.cues))
+                          for s in group for start, end in (span_map(s.start, s.end),))
         for f in readings.fields("reading"):
             if f.carry is not None:
                 f.carry(other, self, span_map)
@@ -307,6 +311,7 @@ def span_group_field(
     details: Callable[[str, str], Mapping[str, Any]] | None = None,
     detail_schema: Mapping[str, Mapping[str, Any]] | None = None,
     evidence_schema: Mapping[str, Any] | None = None,
+    cue_details: Callable[[str, str], Mapping[str, Any]] | None = None,
     null_when_absent: bool = True,
     ranked: bool = False,
     **kw: Any,
@@ -314,7 +319,9 @@ def span_group_field(
     """A span group reading: the key ``name`` holds the spans of ``doc.group(group)`` (``name``
     by default), each ``{start, end, text, score}``, plus ``label_key`` (the span's label) when
     given, else every span is labelled ``label``; ``details(label, language)``: more fields of
-    a span (``detail_schema`` describes them); ``evidence_schema``: spans may carry ``evidence``.
+    a span (``detail_schema`` describes them); ``evidence_schema``: spans may carry ``evidence``;
+    ``cue_details(label, language)``: spans carry ``cues`` (``[[start, end], ...]``, the words
+    that carry the label) and these fields beside them (``cue_why``: what the cue words do).
     A document without the group gives ``null`` (``null_when_absent``) or ``[]``. ``ranked``:
     each span also carries ``rank``, its place by score (1 = highest; ties in text order),
     derived when written and not read back (``ranked_spans``).
@@ -327,6 +334,10 @@ def span_group_field(
     props.update(detail_schema or {})
     if evidence_schema is not None:
         props["evidence"] = evidence_schema
+    if cue_details is not None:
+        props["cues"] = {"type": "array", "description": "Character ranges [start, end] of the words that carry the technique (why this phrase).",
+                         "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}}
+        props["cue_why"] = {"type": "string", "description": "In one line, what the cue words do, in the text's language."}
     if ranked:
         props["rank"] = {"type": "integer", "minimum": 1, "description": "Place by score: 1 is the most worth checking (ties in text order)."}
     required = ["start", "end", "text", *([label_key] if label_key else []), "score", *(["rank"] if ranked else [])]
@@ -340,6 +351,9 @@ def span_group_field(
             out.update(details(s.label, doc.language))
         if s.evidence is not None:
             out["evidence"] = [dict(e) for e in s.evidence]
+        if cue_details is not None and s.cues is not None:
+            out["cues"] = [[a, b] for a, b in s.cues]
+            out.update(cue_details(s.label, doc.language))
         return out
 
     def dump(doc: Document) -> Any:
@@ -355,7 +369,8 @@ def span_group_field(
     def load(doc: Document, value: Any) -> None:
         doc.group(group).extend(
             Span(int(s["start"]), int(s["end"]), str(s[label_key]) if label_key else label, float(s["score"]),
-                 tuple(s["evidence"]) if s.get("evidence") is not None else None)
+                 tuple(s["evidence"]) if s.get("evidence") is not None else None,
+                 tuple((int(a), int(b)) for a, b in s["cues"]) if s.get("cues") is not None else None)
             for s in value
         )
 
@@ -446,7 +461,8 @@ readings.declare(_envelope("text_chars", {"type": "integer"}, "Length of the tex
                            kind="derived", section="head", stored="derived", cli_help="length of the text"))
 readings.declare(span_group_field(
     "spans", "Persuasion-technique spans, one entry per (passage, technique); score = P(span) x P(technique).",
-    group=TECHNIQUES, label_key="technique", details=span_details, detail_schema=_RU_DETAILS, null_when_absent=False,
+    group=TECHNIQUES, label_key="technique", details=span_details, detail_schema=_RU_DETAILS, cue_details=cue_details,
+    null_when_absent=False,
     stored="own", drawn=True,
     cli_help="one entry per (passage, technique): start, end (input characters, end exclusive), text, technique, score (P(span) x P(technique))"))
 readings.declare(_envelope("techniques", {"type": "object", "additionalProperties": {"type": "integer"}}, "Passages per technique.",

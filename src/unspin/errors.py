@@ -13,8 +13,8 @@
     ├── StoreError                   exit 2   HTTP 503   the corpus database cannot be used now (locked, read-only,
     │                                                    disk full, server unreachable); ``context["reason"]`` says which
     ├── FetchNotAllowed              exit 2   HTTP 403   the server's operator has not allowed URL fetching
-    ├── Busy                         exit 2   HTTP 503   no analysis slot came free (Retry-After: 5)
-    └── AnalysisTimeout              exit 2   HTTP 504   an analysis ran past the server's time limit
+    ├── Busy                         exit 2   HTTP 503   no analysis slot would come free in time (Retry-After)
+    └── AnalysisTimeout              exit 2   HTTP 504   an analysis ran past the server's time limit (and was stopped)
 
 The message of each is one line a user can act on; ``context`` holds what it is about (a file
 name, a limit) for programs. The CLI prints ``unspin: error: <message>`` and exits with
@@ -172,19 +172,27 @@ class FetchNotAllowed(UnspinError):
 
 
 class Busy(UnspinError):
-    """Every analysis slot is taken and the queue is full or did not move in time."""
+    """Every analysis slot is taken and the queue is full or would not move in time.
+
+    ``retry_after``: whole seconds after which a retry is likely to be admitted (the
+    ``Retry-After`` header; ``context["retry_after"]``).
+    """
 
     http_status = 503
     headers = {"Retry-After": "5"}
 
+    def __init__(self, message: str, *, retry_after: int = 5, **context: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **context)
+        self.headers = {"Retry-After": str(max(1, int(retry_after)))}
+
 
 class AnalysisTimeout(UnspinError):
-    """An analysis ran past the server's time limit (``context["seconds"]``) and was abandoned."""
+    """An analysis ran past the server's time limit (``context["seconds"]``) and was stopped."""
 
     http_status = 504
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"the analysis took longer than {seconds:g} s and was abandoned; try a shorter text", seconds=seconds)
+        super().__init__(f"the analysis took longer than {seconds:g} s and was stopped; try a shorter text", seconds=seconds)
 
 
 def _unpickle(cls: type[UnspinError], args: tuple[Any, ...], state: dict[str, Any]) -> UnspinError:

@@ -151,7 +151,14 @@ class Pipeline:
         return self.with_component(build(name, **settings))
 
     def make_doc(
-        self, text: "str | bytes | os.PathLike | Source", language: str = "auto", max_chars: int = MAX_CHARS, *, input_format: str = "auto", **meta: Any
+        self,
+        text: "str | bytes | os.PathLike | Source",
+        language: str = "auto",
+        max_chars: int = MAX_CHARS,
+        *,
+        input_format: str = "auto",
+        identification: "langid.Identification | None" = None,
+        **meta: Any,
     ) -> Document:
         """Read ``text`` through the road and identify its language; an unannotated Document.
 
@@ -159,11 +166,13 @@ class Pipeline:
         text is confidently in a language this pipeline has no model for (the message names it).
         Short or undetermined text is read by its script (``langid.by_script``: Latin as English,
         Cyrillic as Russian), with a warning, when that is this pipeline's language.
+        ``identification``: the language already identified on this text's normalised view
+        (``_route`` did it to choose this pipeline), so it is not identified twice.
         """
         src = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
         warnings = list(src.warnings)
         view = ModelView.of(src.text)
-        ident = langid.identify(view.text)
+        ident = identification or langid.identify(view.text)
         if language == "auto":
             lang = self._identify(ident, warnings)
         else:
@@ -245,9 +254,12 @@ class Pipeline:
         Each batch is read (``make_doc``) and then run through every component at once
         (``run``): tokenisation, sentence splitting and the model calls' Python work are done
         per batch, so at most ``batch_size`` documents (their token states included) are held
-        at a time. The result is the same as ``self(text)`` text by text, to the bit: no ONNX
-        call holds windows or sentences of two documents, because the int8 models quantise
-        activations with one scale per call (``bench/RESULTS.md``, "Batched inference").
+        at a time. On a CPU the result is the same as ``self(text)`` text by text, to the bit:
+        no ONNX call holds windows or sentences of two documents, because the int8 models
+        quantise activations with one scale per call (``bench/RESULTS.md``, "Batched
+        inference"). Where the models run on a GPU (``unspin.runtime.providers``), the span
+        encoder and the sentence models stack the batch's documents into each call instead,
+        which a GPU needs to be busy: the figures then move slightly with the batch.
         Raises what ``make_doc`` raises for the first bad text (``InputError``,
         ``UnsupportedLanguageError``); ``analyze_many`` routes languages and can return errors
         in place instead.
@@ -312,19 +324,44 @@ def _register_shipped() -> None:
     from unspin.components import claims, evidence, genre, summary, techniques  # noqa: F401
 
 
-@lru_cache(maxsize=4)
-def load(language: str = "en", fast: bool = False) -> Pipeline:
+#: The operating points of the span decoders (``unspin.config.SENSITIVITIES``): "precise" marks
+#: fewer, surer passages (about a third as many; a teacher's choice), "default" the F1-best
+#: setting, "sensitive" more passages, the weaker ones faint (a researcher screening a corpus).
+SENSITIVITIES = ("precise", "default", "sensitive")
+
+
+def check_sensitivity(sensitivity: str) -> str:
+    """``sensitivity`` when it names an operating point, else ``InputError`` listing them."""
+    if sensitivity not in SENSITIVITIES:
+        raise InputError(f"unknown sensitivity {sensitivity!r}; choose one of {', '.join(SENSITIVITIES)}", setting="sensitivity", value=sensitivity)
+    return sensitivity
+
+
+def point_of(language: str, sensitivity: str) -> str:
+    """The operating point a ``language``'s span model reads with: Russian decodes whole clauses
+    (``unspin.ru_decoding``) and has one point, whatever was asked (``_note_size`` says so)."""
+    return sensitivity if language == "en" else "default"
+
+
+@lru_cache(maxsize=8)
+def load(language: str = "en", fast: bool = False, sensitivity: str = "default") -> Pipeline:
     """The default pipeline for ``language``, loaded once per process: ``PIPELINES`` built.
 
-    ``fast=True`` takes the small English span model; Russian has one size.
-    Raises ``UnsupportedLanguageError`` for a language without models and ``ModelError`` when a
-    model folder is missing from the installation.
+    ``fast=True`` takes the small English span model; Russian has one size. ``sensitivity``:
+    the span decoder's operating point (``SENSITIVITIES``; English only, Russian has one), which
+    ``Document.model`` records (``"sensitivity"``) and ``model_version`` distinguishes.
+    Raises ``UnsupportedLanguageError`` for a language without models, ``InputError`` for an
+    unknown sensitivity and ``ModelError`` when a model folder is missing from the installation.
     """
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
+    point = point_of(language, check_sensitivity(sensitivity))
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
     key = (language, bool(fast))
-    return Pipeline.from_declared(PIPELINES[key], language, {"size": SIZES[key], "version": model_version(language, fast)})
+    declared = tuple((name, {**settings, "sensitivity": point}) if name == "techniques" and point != "default" else (name, settings)
+                     for name, settings in PIPELINES[key])
+    return Pipeline.from_declared(declared, language, {"size": SIZES[key], "sensitivity": point,
+                                                       "version": model_version(language, fast, point)})
 
 
 def analyze(
@@ -332,9 +369,10 @@ def analyze(
     language: str = "auto",
     *,
     max_chars: int = MAX_CHARS,
-    evidence: Sequence[Any] | None = None,
+    evidence: "str | os.PathLike | Sequence[Any] | Any | None" = None,
     input_format: str = "auto",
     fast: bool = False,
+    sensitivity: str = "default",
     **meta: Any,
 ) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
@@ -352,26 +390,40 @@ def analyze(
     explanations, the summary; claims and genre are English-only, which a warning says). A text
     in a language without a model raises ``UnsupportedLanguageError`` naming it (pass
     ``language="en"`` or ``"ru"`` to force a model).
-    ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
-    check-worthy claim then carries the passages most worth reading beside it.
+    ``evidence``: one path, or a list of files, folders (.txt, .md, .html) and raw texts the
+    user trusts (``unspin.article.evidence.build_index``), or an ``EvidenceIndex`` built
+    before; each check-worthy claim then carries the passages most worth reading beside it.
+    Evidence with nothing readable to search raises ``InputError``.
     ``fast=True``: the small English span model (MiniLM-L6), about 2.5 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
+    ``sensitivity``: "precise" (fewer, surer passages), "default" or "sensitive" (more passages,
+    the weaker ones faint): README, "Operating points"; ``doc.model["sensitivity"]`` records it.
     """
     meta = {**_path_meta(text), **meta}
+    check_sensitivity(sensitivity)
     if language == "auto":
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
         text = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
-        pipeline = _route(text, language, fast)
+        pipeline, ident = _route(text, language, fast, sensitivity)
     else:
-        pipeline = load(language, fast)
-    unlinked = bool(evidence) and "claims" not in pipeline.component_names
-    if evidence and not unlinked:
-        pipeline = pipeline.add("evidence", sources=list(evidence))
-    doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
+        pipeline, ident = load(language, fast, sensitivity), None
+    if isinstance(evidence, (str, os.PathLike)):
+        evidence = [evidence]  # one path (or text): never a string read as one-character paths
+    unlinked = evidence is not None and len(evidence) > 0 and "claims" not in pipeline.component_names
+    if evidence is not None and len(evidence) > 0 and not unlinked:
+        from unspin.article.evidence import EvidenceIndex
+
+        if isinstance(evidence, EvidenceIndex):  # built before (the web server builds its own)
+            from unspin.components.evidence import EvidenceLinker
+
+            pipeline = pipeline.with_component(EvidenceLinker(evidence))
+        else:
+            pipeline = pipeline.add("evidence", sources=list(evidence))
+    doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, identification=ident, **meta)])[0]
     if unlinked:  # evidence is searched for claims, and this language has no claims model yet
         doc.warnings.append(f"the reference texts were not searched: check-worthy claims are not looked for in {langid.name(doc.language)} text yet")
-    _note_size(doc, fast)
+    _note_size(doc, fast, sensitivity)
     return doc
 
 
@@ -379,10 +431,17 @@ def analyze(
 ONE_SIZE = "the fast size is English-only: this {language} text was read by the {language} model, which has one size"
 
 
-def _note_size(doc: Document, fast: bool) -> None:
-    """Asking for ``fast`` on a language with one model size is not an error, but is said."""
+#: Said when an operating point was asked for a language whose model has one.
+ONE_POINT = "the {sensitivity} setting is English-only: this {language} text was read at the {language} model's one setting"
+
+
+def _note_size(doc: Document, fast: bool, sensitivity: str = "default") -> None:
+    """Asking for ``fast`` on a language with one model size, or for an operating point on a
+    language with one, is not an error, but is said."""
     if fast and (doc.language, True) in MODELS and MODELS[(doc.language, True)] == MODELS[(doc.language, False)]:
         doc.warnings.append(ONE_SIZE.format(language=langid.name(doc.language)))
+    if point_of(doc.language, sensitivity) != sensitivity:
+        doc.warnings.append(ONE_POINT.format(sensitivity=sensitivity, language=langid.name(doc.language)))
 
 
 def analyze_many(
@@ -393,10 +452,12 @@ def analyze_many(
     max_chars: int = MAX_CHARS,
     input_format: str = "auto",
     fast: bool = False,
+    sensitivity: str = "default",
     errors: str = "raise",
 ) -> Iterator["Document | UnspinError"]:
     """``analyze`` of each text, in order, ``batch_size`` texts at a time (``Pipeline.pipe``):
-    the same Documents, to the bit, with less Python work per text.
+    the same Documents, to the bit on a CPU, with less Python work per text (on a GPU the
+    batch's documents share model calls: ``Pipeline.pipe``).
 
     Each text is routed to its language's pipeline as ``analyze`` routes it; a batch runs each
     pipeline once over its documents. ``errors="raise"`` raises the first bad text's
@@ -411,14 +472,15 @@ def analyze_many(
         raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    check_sensitivity(sensitivity)
     for chunk in chunked(texts, batch_size):
         out: list[Any] = [None] * len(chunk)
         groups: dict[int, tuple[Pipeline, list[int], list[Document]]] = {}
         for i, text in enumerate(chunk):
             try:
                 src = _source(text, max_chars, input_format, "input")
-                pipeline = _route(src, language, fast)
-                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, **_path_meta(text))
+                pipeline, ident = _route(src, language, fast, sensitivity)
+                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, identification=ident, **_path_meta(text))
             except ModelError:
                 raise
             except UnspinError as exc:
@@ -431,17 +493,18 @@ def analyze_many(
             docs.append(doc)
         for pipeline, where, docs in groups.values():
             for i, doc in zip(where, pipeline.run(docs)):
-                _note_size(doc, fast)
+                _note_size(doc, fast, sensitivity)
                 out[i] = doc
         yield from out
 
 
-def _route(src: Source, language: str, fast: bool) -> Pipeline:
-    """The pipeline ``analyze`` uses for ``src``: the identified language's; for an undetermined
-    text or one in a language without a model, that of its script (``langid.by_script``), else
-    English. ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
+def _route(src: Source, language: str, fast: bool, sensitivity: str = "default") -> tuple[Pipeline, "langid.Identification | None"]:
+    """The pipeline ``analyze`` uses for ``src``, and the identification it was chosen by (None
+    when ``language`` was forced): the identified language's; for an undetermined text or one
+    in a language without a model, that of its script (``langid.by_script``), else English.
+    ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
     if language != "auto":
-        return load(language, fast)
+        return load(language, fast, sensitivity), None
     ident = langid.identify(ModelView.of(src.text).text)
     detected = langid.decide(ident)
     if detected not in SUPPORTED:
@@ -449,7 +512,7 @@ def _route(src: Source, language: str, fast: bool) -> Pipeline:
         # pipeline of its script refuses it, so the advice names the model of that script
         # (Ukrainian: "--language ru"), English for any other script.
         detected = langid.by_script(ident) or SUPPORTED[0]
-    return load(detected, fast)
+    return load(detected, fast, sensitivity), ident
 
 
 def _path_meta(text: Any) -> dict[str, str]:
@@ -470,9 +533,20 @@ def chunked(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def model_version(language: str = "en", fast: bool = False) -> str:
+def _companions(folder: Path) -> list[str]:
+    """The span-marker model the span model in ``folder`` names, if any. A config that is no
+    valid span model's names none here: it is still hashed, and loading it says what is wrong."""
+    try:
+        named = SpanModelConfig.read(folder).context_classifier
+    except ModelError:
+        return []
+    return [named] if named else []
+
+
+def model_version(language: str = "en", fast: bool = False, sensitivity: str = "default") -> str:
     """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
-    (or the other size, ``fast``) re-analyses what is stored.
+    (or the other size, ``fast``) re-analyses what is stored; an operating point other than
+    the default adds ``@<sensitivity>``, so a corpus re-analysed at another point is told apart.
 
     The folders are those of ``MODELS`` for the language and size, and the technique
     classifier a span model names (``context_classifier``); ``"auto"`` (a corpus of several
@@ -484,8 +558,7 @@ def model_version(language: str = "en", fast: bool = False) -> str:
         for lang in SUPPORTED if language == "auto" else (language,):
             folders += MODELS[(lang, bool(fast))].values()
             # A model the span model reads spans with (its config's context_classifier) counts too.
-            span = SpanModelConfig.read(model_dir(MODELS[(lang, bool(fast))]["techniques"]))
-            companions += [span.context_classifier] if span.context_classifier else []
+            companions += _companions(model_dir(MODELS[(lang, bool(fast))]["techniques"]))
         # Companions last, each once: the order of the hash is that of every stored corpus.
         configs = [model_dir(folder) / CONFIG for folder in [*folders, *dict.fromkeys(companions)]]
         h = hashlib.sha256()
@@ -494,4 +567,5 @@ def model_version(language: str = "en", fast: bool = False) -> str:
         name = ModelConfig.read(configs[0].parent).name or language
     except (ModelError, OSError, KeyError):
         return __version__
-    return f"{__version__}+{name}.{h.hexdigest()[:12]}"
+    point = sensitivity if language == "auto" else point_of(language, sensitivity)
+    return f"{__version__}+{name}.{h.hexdigest()[:12]}" + (f"@{point}" if point != "default" else "")

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -51,11 +51,37 @@ def tokenizer_file(path: Path, config: ModelConfig) -> Path:
     raise ModelError(f"model folder {path} lacks {missing}; reinstall unspin or set UNSPIN_MODELS")
 
 
+#: ONNX inputs per call (windows of the span encoder, sentences of the sentence models) where a
+#: session runs on a GPU and documents are stacked (``stacks``). Not measured: no GPU was at hand.
+GPU_BATCH = 64
+
+
+def providers() -> list[str]:
+    """The onnxruntime execution providers to use, best first, from ``UNSPIN_DEVICE``: "cpu";
+    "cuda" (the ``CUDAExecutionProvider`` of ``onnxruntime-gpu``, CPU for the operators it
+    lacks); "auto" or unset: CUDA when the installed onnxruntime offers it, else CPU. Raises
+    ``ModelError`` for another value, or for "cuda" when no CUDA provider is installed."""
+    import onnxruntime as ort
+
+    device = os.environ.get("UNSPIN_DEVICE", "auto").strip().lower() or "auto"
+    cuda = "CUDAExecutionProvider" in ort.get_available_providers()
+    if device == "cpu":
+        return ["CPUExecutionProvider"]
+    if device not in ("auto", "cuda"):
+        raise ModelError(f"UNSPIN_DEVICE is {device!r}; use cpu, cuda or auto")
+    if device == "cuda" and not cuda:
+        raise ModelError("UNSPIN_DEVICE is cuda, but the installed onnxruntime has no CUDA provider (install onnxruntime-gpu)")
+    return ["CUDAExecutionProvider", "CPUExecutionProvider"] if cuda else ["CPUExecutionProvider"]
+
+
 def onnx_session(path: Path, threads: int | None = None):
-    """An onnxruntime CPU session; ``threads`` defaults to UNSPIN_THREADS, else all cores.
+    """An onnxruntime session on the providers ``providers()`` picks (CPU unless a GPU is
+    installed and allowed); ``threads`` (CPU) defaults to UNSPIN_THREADS, else all cores.
 
     Processes that share a machine (Dask workers, several servers) set UNSPIN_THREADS so their
-    sessions do not each claim every core and slow one another down.
+    sessions do not each claim every core and slow one another down. UNSPIN_ORT_ARENA=0 turns
+    off onnxruntime's memory arena, which otherwise keeps the peak of the longest text for the
+    life of the process (the web server's workers do; ``unspin.web.worker``).
     """
     import onnxruntime as ort
 
@@ -65,10 +91,19 @@ def onnx_session(path: Path, threads: int | None = None):
     opts.log_severity_level = 3
     if threads:
         opts.intra_op_num_threads = threads
+    if os.environ.get("UNSPIN_ORT_ARENA", "1") == "0":
+        opts.enable_cpu_mem_arena = False
     try:
-        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(str(path), opts, providers=providers())
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ModelError(f"cannot load {path}: {exc}") from exc
+
+
+def stacks(session: Any) -> bool:
+    """Whether calls of ``session`` may hold several documents' inputs: where it runs on a GPU,
+    whose throughput grows with the batch. On a CPU each document keeps calls of its own, so a
+    document's outputs do not depend on what else is analysed (``SpanEncoder.outputs``)."""
+    return "CUDAExecutionProvider" in session.get_providers()
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -85,8 +120,42 @@ class TokenOutputs:
     states: list[np.ndarray]  # per member (n_tokens, H): token states from each token's most central window
 
 
+class _Stitch:
+    """The outputs of one tokenised text, stitched from its windows as they come: each token's
+    P(O, B, I) is the windows' average weighted by centrality (``stitch_weights``), its states
+    those of the window in which it is most central."""
+
+    def __init__(self, enc: Encoded, window: int, stride: int, hidden_size: int, members: int) -> None:
+        n = len(enc)
+        self.enc = enc
+        self.spans = windows(n, window, stride) if n else []
+        self.weights = stitch_weights(self.spans, n)
+        self.probs = np.zeros((n, 3), dtype=np.float32)
+        self.states = [np.zeros((n, hidden_size), dtype=np.float32) for _ in range(members)]
+        self.best = np.full(n, -1.0, dtype=np.float32)
+
+    def add(self, j: int, p: np.ndarray, hidden: Sequence[np.ndarray]) -> None:
+        """Window ``j``'s P(O, B, I) ``p`` (width, 3) and each member's states ``hidden``
+        (width, H), both with [CLS] at row 0."""
+        s, e = self.spans[j]
+        w = self.weights[j, s:e]
+        self.probs[s:e] += p[1 : e - s + 1] * w[:, None]
+        idx = np.flatnonzero(w > self.best[s:e])
+        for m, h in enumerate(hidden):
+            self.states[m][s + idx] = h[1 + idx]
+        self.best[s:e] = np.maximum(self.best[s:e], w)
+
+    def result(self) -> TokenOutputs:
+        if len(self.enc):
+            self.probs /= self.weights.sum(axis=0)[:, None]
+        return TokenOutputs(self.enc, self.probs, self.states)
+
+
 class SpanEncoder:
-    """Runs the ONNX token encoder over sliding windows and stitches the windows back together."""
+    """Runs the ONNX token encoder over sliding windows and stitches the windows back together.
+
+    ``stacks``: the sessions run on a GPU, so ``outputs_many`` stacks several documents'
+    windows into each call (``GPU_BATCH`` windows)."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         self.path = Path(path)
@@ -94,6 +163,7 @@ class SpanEncoder:
         self.tokenizer = load_tokenizer(str(tokenizer_file(self.path, self.config)))
         self.sessions = [onnx_session(self.path / m.encoder, threads) for m in self.config.ensemble]
         self.window, self.stride, self.batch = self.config.window, self.config.stride, self.config.batch
+        self.stacks = all(stacks(s) for s in self.sessions)
 
     def __call__(self, text: str) -> TokenOutputs:
         """Per-token P(O, B, I) and token states of ``text`` (see ``TokenOutputs``)."""
@@ -107,35 +177,47 @@ class SpanEncoder:
     def outputs(self, enc: Encoded) -> TokenOutputs:
         """The encoder over the windows of one tokenised text, ``batch`` windows per ONNX call.
 
-        The windows of one text are never stacked with another text's: the int8 encoders
+        The windows of one text are never stacked with another text's here: the int8 encoders
         quantise activations with one scale per call (``quantize_dynamic``), so what shares a call
         changes the outputs slightly. Keeping every call to one text's windows makes a text's
         outputs the same whether it is analysed alone or in a batch (``Pipeline.pipe``).
         """
-        n = len(enc)
-        hidden_size = self.config.hidden_size
-        k = len(self.sessions)
-        if n == 0:
-            return TokenOutputs(enc, np.zeros((0, 3), np.float32), [np.zeros((0, hidden_size), np.float32)] * k)
-        spans = windows(n, self.window, self.stride)
-        weights = stitch_weights(spans, n)
-        probs = np.zeros((n, 3), dtype=np.float32)
-        states = [np.zeros((n, hidden_size), dtype=np.float32) for _ in range(k)]
-        best = np.full(n, -1.0, dtype=np.float32)
-        for b0 in range(0, len(spans), self.batch):
-            chunk = spans[b0 : b0 + self.batch]
-            ids, mask = batch_windows(enc, chunk, self.config.cls_id, self.config.sep_id, self.config.pad_id)
-            outs = [sess.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask}) for sess in self.sessions]
-            p = sum(softmax(logits.astype(np.float32)) for logits, _ in outs) / k
-            for j, (s, e) in enumerate(chunk):
-                w = weights[b0 + j, s:e]
-                probs[s:e] += p[j, 1 : e - s + 1] * w[:, None]
-                idx = np.flatnonzero(w > best[s:e])
-                for m, (_, h) in enumerate(outs):
-                    states[m][s + idx] = h[j, 1 + idx]
-                best[s:e] = np.maximum(best[s:e], w)
-        probs /= weights.sum(axis=0)[:, None]
-        return TokenOutputs(enc, probs, states)
+        stitch = self._stitch(enc)
+        for b0 in range(0, len(stitch.spans), self.batch):
+            chunk = list(range(b0, min(b0 + self.batch, len(stitch.spans))))
+            self._run([(stitch, j) for j in chunk])
+        return stitch.result()
+
+    def outputs_many(self, encs: Sequence[Encoded]) -> list[TokenOutputs]:
+        """``outputs`` of each tokenised text. On a CPU that is ``outputs`` text by text, to the
+        bit. Where the sessions run on a GPU (``stacks``), the windows of all the texts are
+        stacked into calls of ``GPU_BATCH`` windows, padded to the widest: far fewer, fuller
+        calls, but a text's outputs then depend slightly on the texts beside it (an int8
+        model's activation scale is per call) and differ from a CPU's."""
+        if not self.stacks:
+            return [self.outputs(enc) for enc in encs]
+        stitches = [self._stitch(enc) for enc in encs]
+        jobs = [(st, j) for st in stitches for j in range(len(st.spans))]
+        for b0 in range(0, len(jobs), GPU_BATCH):
+            self._run(jobs[b0 : b0 + GPU_BATCH])
+        return [st.result() for st in stitches]
+
+    def _stitch(self, enc: Encoded) -> _Stitch:
+        return _Stitch(enc, self.window, self.stride, self.config.hidden_size, len(self.sessions))
+
+    def _run(self, jobs: Sequence[tuple[_Stitch, int]]) -> None:
+        """One ONNX call per member over the windows ``jobs`` ((text, window index) pairs),
+        each member's P(O, B, I) averaged, handed to each text's stitch."""
+        width = max(st.spans[j][1] - st.spans[j][0] for st, j in jobs) + 2
+        ids = np.full((len(jobs), width), self.config.pad_id, dtype=np.int64)
+        mask = np.zeros((len(jobs), width), dtype=np.int64)
+        for r, (st, j) in enumerate(jobs):
+            row, row_mask = batch_windows(st.enc, [st.spans[j]], self.config.cls_id, self.config.sep_id, self.config.pad_id)
+            ids[r, : row.shape[1]], mask[r, : row.shape[1]] = row[0], row_mask[0]
+        outs = [sess.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask}) for sess in self.sessions]
+        p = sum(softmax(logits.astype(np.float32)) for logits, _ in outs) / len(self.sessions)
+        for r, (st, j) in enumerate(jobs):
+            st.add(j, p[r], [h[r] for _, h in outs])
 
 
 class TechniqueHead:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,8 +96,12 @@ def real_server() -> Iterator[str]:
     try:
         wait_for_port(port, timeout=120, proc=proc)
         base = f"http://127.0.0.1:{port}"
-        # The server loads the pipeline before it listens and reports the outcome here.
-        model = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())["model"]
+        # /healthz answers at once; its workers report "loading" until their models are in.
+        model = "loading"
+        deadline = time.monotonic() + 180
+        while model == "loading" and time.monotonic() < deadline:
+            model = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())["model"]
+            time.sleep(0.2)
         need(model == "loaded", f"the shipped model does not load ({model}); expected under {MODEL_DIR} or UNSPIN_MODELS")
         yield base
     finally:
@@ -617,3 +623,65 @@ def test_highlights_land_on_their_text_after_emoji_and_styled_letters(browser, f
         assert shown == wanted
         assert w.page.locator("#unspin-article .unspin-claim").first.text_content() == text[a:]
         assert w.page.locator("#unspin-article").text_content() == text
+
+
+def test_reference_files_on_the_page_show_beside_each_claim(browser, claims_server: str, tmp_path: Path) -> None:
+    """A reader attaches reference files; the claim panel shows each passage with its file,
+    character range and match score, as text (a hostile file name and passage stay text)."""
+    ref = tmp_path / "<img src=x onerror=window.__pwned=1>.txt"
+    ref.write_text("Budget report 2021\n\nIn 2021 the council spent 40 million pounds on the new bridge <script>window.__pwned=1</script> "
+                   "over the river.\n\nThe library reopened in June.\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    article = "The council spent 40 million pounds on the new bridge in 2021, the mayor said. Residents were not asked."
+    w = Watch(browser, claims_server)
+    try:
+        page = w.page
+        page.goto(claims_server + "/")
+        page.fill("#unspin-text", article)
+        page.set_input_files("#unspin-evidence", [str(ref), str(empty)])
+        assert page.locator("#unspin-evidence-clear").is_visible()
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status:has-text('Done')", timeout=60_000)
+        page.click("#unspin-claim-0")
+        panel = page.locator("#unspin-claim-panel")
+        text = panel.inner_text()
+        assert ref.name in text and "40 million pounds on the new bridge <script>window.__pwned=1</script> over the river." in text
+        assert re.search(r"characters \d+\u2013\d+", text) and re.search(r"match 0\.\d\d", text)
+        # The empty file was skipped, and the page says so among the warnings.
+        assert "empty.txt" in page.locator(".unspin-warnings").inner_text()
+        # Comparing takes no reference texts: the control is out of the way.
+        page.check("#unspin-mode-compare")
+        assert page.locator("#unspin-evidence-block").is_hidden()
+        page.check("#unspin-mode-analyse")
+        assert page.locator("#unspin-evidence-block").is_visible()
+        page.set_viewport_size({"width": 390, "height": 844})
+        no_sideways_scroll(page)
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_an_error_clears_the_previous_result_and_speaks_of_the_language_menu(browser, fake_server: str) -> None:
+    w = Watch(browser, fake_server)
+    try:
+        page = w.page
+        page.goto(fake_server + "/")
+        analyse_pasted(w, fake_server, SAMPLE)
+        assert page.locator("#unspin-result").is_visible() and page.locator("#unspin-article mark").count() > 0
+        page.fill("#unspin-text", "Это просто текст на русском языке о политике и экономике страны.")
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status.unspin-error", timeout=60_000)
+        status = page.locator("#unspin-status").inner_text()
+        assert "Russian" in status and "\u201cEnglish\u201d in the Language menu" in status
+        assert '"language"' not in status and "language=" not in status
+        assert page.locator("#unspin-result").is_hidden()
+        assert page.locator("#unspin-result").inner_text() == ""
+        # Choosing the language the message names analyses the text.
+        page.select_option("#unspin-language", "en")
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status:has-text('Done')", timeout=60_000)
+        assert page.locator("#unspin-result").is_visible()
+        w.assert_clean()
+    finally:
+        w.close()

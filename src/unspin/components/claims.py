@@ -81,15 +81,22 @@ class ClaimDetector:
     @classmethod
     def from_model(cls, model: str = "en-claims", **kwargs) -> "ClaimDetector":
         """The detector of the shipped claims model ``model``, at the threshold its config.json
-        gives (``unspin.config.TextModelConfig.threshold``). Raises ``ModelError`` when the
-        model is missing or its config gives no threshold."""
-        from unspin.article.embed import OnnxTextModel
-        from unspin.errors import ModelError
+        gives (``unspin.config.TextModelConfig.threshold``), with its calibration. Raises
+        ``ModelError`` when the model is missing or its config gives no threshold."""
         from unspin.runtime import model_dir
 
-        scorer = OnnxTextModel(model_dir(model))
+        return cls.from_folder(model_dir(model), **kwargs)
+
+    @classmethod
+    def from_folder(cls, path, **kwargs) -> "ClaimDetector":
+        """``from_model`` for any claims model folder (a training run, say). Raises
+        ``ModelError`` when its config gives no threshold."""
+        from unspin.article.embed import OnnxTextModel
+        from unspin.errors import ModelError
+
+        scorer = OnnxTextModel(path)
         if scorer.config.threshold is None and "threshold" not in kwargs:
-            raise ModelError(f"the claims model {model!r} gives no threshold in its config.json")
+            raise ModelError(f"the claims model in {path} gives no threshold in its config.json")
         kwargs.setdefault("threshold", scorer.config.threshold)
         cal = scorer.config.calibration
         return cls(SentenceScorer(scorer, Platt(float(cal.get("a", 1.0)), float(cal.get("b", 0.0)))), **kwargs)
