@@ -24,7 +24,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from unspin import __version__, readings
-from unspin.choices import choice, language_code
+from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.inputs import Format as InputFormat
@@ -127,6 +127,7 @@ SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML
 LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                           help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
+SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **choice(Sensitivity), help=SENSITIVITY_HELP)]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 
@@ -159,7 +160,7 @@ def _emit(result, fmt_name: str, output: Optional[Path], printer, renderer) -> N
 
 
 def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = "", fast: bool = False,
-                      input_format: str = "auto"):
+                      input_format: str = "auto", sensitivity: str = "default"):
     """One input, read and analysed exactly as `analyze` does (shared by `compare`, which
     passes ``label`` "A" or "B": an error then says which text it is about)."""
     import unspin
@@ -168,7 +169,8 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Opti
     try:
         src = read_input(source, max_chars, fmt=InputFormat(input_format).value)  # the one road: bytes -> text and its warnings
         with _analysis_progress(len(src.text)):
-            doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, fast=fast, source=src.name)
+            doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, fast=fast,
+                                 sensitivity=Sensitivity(sensitivity).value, source=src.name)
     except UnspinError as exc:
         if not label:
             raise
@@ -242,6 +244,7 @@ def analyze(
     max_chars: MaxCharsOpt = MAX_CHARS,
     evidence: EvidenceOpt = None,
     fast: FastOpt = False,
+    sensitivity: SensitivityOpt = Sensitivity.default,
     input_format: InputFormatOpt = InputFormat.auto,
 ) -> None:
     """Analyse one article and show where and how it persuades (help: ``ANALYZE_HELP``)."""
@@ -250,7 +253,7 @@ def analyze(
     _check_output(output)
     from unspin.render.terminal import print_document
 
-    doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast, input_format=input_format)
+    doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast, input_format=input_format, sensitivity=sensitivity)
     _emit(doc, Format(fmt).value, output, print_document, render)
 
 
@@ -265,6 +268,7 @@ def compare(
     output: OutputOpt = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
     fast: FastOpt = False,
+    sensitivity: SensitivityOpt = Sensitivity.default,
     input_format: InputFormatOpt = InputFormat.auto,
 ) -> None:
     """Compare how two texts persuade: a technique profile of each and one sentence of differences.
@@ -284,8 +288,8 @@ def compare(
     _check_output(output)
     from unspin.render.terminal import print_comparison
 
-    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast, input_format),
-                                 _read_and_analyse(b, language, max_chars, None, "B", fast, input_format))
+    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast, input_format, sensitivity),
+                                 _read_and_analyse(b, language, max_chars, None, "B", fast, input_format, sensitivity))
     _emit(payload, Format(fmt).value, output, print_comparison, render_compare)
 
 

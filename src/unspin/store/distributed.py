@@ -45,14 +45,15 @@ class WarmModel(WorkerPlugin):
 
     name = "unspin-warm-model"
 
-    def __init__(self, language: str, fast: bool = False) -> None:
+    def __init__(self, language: str, fast: bool = False, sensitivity: str = "default") -> None:
         self.language = language
         self.fast = fast
+        self.sensitivity = sensitivity
 
     def setup(self, worker: Any) -> None:
         from unspin.pipeline import load
 
-        load("en" if self.language == "auto" else self.language, self.fast)
+        load("en" if self.language == "auto" else self.language, self.fast, self.sensitivity)
 
 
 def _warm(analyze: Analyze) -> None:
@@ -98,11 +99,12 @@ class DaskExecutor:
     max_chars: int = MAX_CHARS
     in_flight_per_worker: int = 3
     fast: bool = False
+    sensitivity: str = "default"
 
     def warm_up(self) -> None:
         """Load the model on every worker now, so the first tasks (and the ETA) are not skewed."""
         if self.analyze is None:
-            self.client.register_plugin(WarmModel(self.language, self.fast))
+            self.client.register_plugin(WarmModel(self.language, self.fast, self.sensitivity))
         else:
             self.client.run(_warm, self.analyze)
 
@@ -118,7 +120,8 @@ class DaskExecutor:
             chunk = next(chunks, None)
             if chunk is None:
                 return False
-            done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, self.fast, pure=False))
+            done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, self.fast, self.sensitivity,
+                                        pure=False))
             return True
 
         while running < limit and submit():
