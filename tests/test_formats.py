@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need
+from tests.conftest import need
 from test_road import ENGLISH, DigitClaims, Lexicon, _batch, field, have_models, unspin_cli
 from unspin.errors import InputError
 from unspin.formats import charset, jsondata, mail, markdown, subtitles, telegram

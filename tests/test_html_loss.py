@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from conftest import need
+from tests.conftest import need
 from test_road import DigitClaims, Lexicon, field, have_models, unspin_cli
 from unspin.html import extract, render_text
 from unspin.inputs import read

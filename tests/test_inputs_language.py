@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need
+from tests.conftest import need
 from unspin.errors import InputError
 from unspin.inputs import check_text, decode_bytes, read_source
 from unspin.language import detect
