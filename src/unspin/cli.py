@@ -27,6 +27,7 @@ from unspin import __version__, readings
 from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
+from unspin.inputs import Format as InputFormat
 from unspin.pipeline import MODELS, SUPPORTED
 
 app = typer.Typer(
@@ -131,14 +132,10 @@ FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English spa
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 
 
-class InputFormat(str, enum.Enum):
-    auto = "auto"
-    text = "text"
-    html = "html"
-
-
+# --input-format: the road's formats (unspin.inputs.Format), one list for every door.
 InputFormatOpt = Annotated[InputFormat, typer.Option("--input-format", **choice(InputFormat),
-    help="How to read the input: auto (HTML when its name, type or content says so), text, or html (extract the article).")]
+    help="How to read the input: auto (by its name, type or content), text (as it is), html (the article of a page), "
+         "email (the body of an .eml message), subtitles (the words of SRT/VTT cues) or markdown (its prose).")]
 MaxCharsOpt = Annotated[int, typer.Option("--max-chars", metavar="N", min=1, help="Refuse texts longer than this many characters.")]
 EvidenceOpt = Annotated[
     Optional[list[Path]],

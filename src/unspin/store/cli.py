@@ -85,6 +85,8 @@ def batch(
 
     total = ingest.count(inputs)
     unsupported = ingest.unsupported(inputs)
+    for note in ingest.notes(inputs):  # what was skipped without failing (a Telegram export's service messages)
+        err.print(escape(note), highlight=False)
     # Each analysed document is stored with the version of the models that read it and compared
     # with what its language's models give now; failed documents (no language) with this one
     # ("auto": every language's models, so any model change retries them too).
@@ -184,6 +186,8 @@ def _clip(text: str, n: int = 90) -> str:
 
 
 def _print_summary(summary: Any) -> None:
+    from unspin.store.ingest import TEXT_SUFFIXES
+
     console = Console()
     console.print(escape(summary_line(summary)), highlight=False)
     if getattr(summary, "restored", 0):
@@ -219,7 +223,7 @@ def _print_summary(summary: Any) -> None:
     if summary.unsupported:
         console.print(
             f"[yellow]{len(summary.unsupported)} file{'s' if len(summary.unsupported) != 1 else ''} of other types "
-            f"{'were' if len(summary.unsupported) != 1 else 'was'} not read[/] (batch reads .txt, .html, .htm, .xhtml): "
+            f"{'were' if len(summary.unsupported) != 1 else 'was'} not read[/] (batch reads {', '.join(TEXT_SUFFIXES)}): "
             f"{escape(_names(summary.unsupported))}",
             highlight=False,
         )
