@@ -363,12 +363,20 @@ class TechniqueTagger:
         spans: list[RawSpan] = []
         probs: list[np.ndarray] = []
         cues: list[dict[int, list[tuple[int, int]]]] = []
+        # Windows a long text repeats from one segment to the next (a megabyte of one word) are
+        # encoded once (``SpanEncoder.outputs``' memo); an encoder without one reads every segment.
+        memo: dict = {}
+        memoised = len(parts) > 1 and hasattr(self.encoder, "encode_many") and hasattr(self.encoder, "outputs")
         for k, (a, b) in enumerate(parts):
             piece = text[a:b]
             if isinstance(enc, TokenOutputs) and len(parts) == 1:
                 out = enc
+            elif enc is not None and len(parts) == 1:
+                out = self.encoder.outputs(enc)
+            elif memoised:
+                out = self.encoder.outputs(self.encoder.encode_many([piece])[0], memo)
             else:
-                out = self.encoder.outputs(enc) if enc is not None and len(parts) == 1 else self.encoder(piece)
+                out = self.encoder(piece)
             if self.span_decoder is not None:
                 found = self.span_decoder(piece, out.enc, out.probs)
             else:
