@@ -24,7 +24,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from unspin import __version__, readings
-from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code
+from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.inputs import Format as InputFormat
@@ -127,7 +127,7 @@ SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML
 LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                           help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
-SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **choice(Sensitivity), help=SENSITIVITY_HELP)]
+SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(), help=SENSITIVITY_HELP)]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code
+from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 
@@ -74,7 +74,7 @@ def batch(
     as_json: bool = typer.Option(False, "--json", help="Print the closing summary as JSON."),
     fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate. "
         "Documents analysed with the other size are analysed again."),
-    sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **choice(Sensitivity),
+    sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **sensitivity_option(),
         help=SENSITIVITY_HELP + " Each document records its point; documents read at another point are analysed again."),
 ) -> None:
     """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""
