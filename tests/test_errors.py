@@ -34,3 +34,43 @@ def test_the_constructor_arguments_come_back_as_context():
     assert back.context == {"limit": 1000} and "1,000 bytes" in str(back)
     timeout = pickle.loads(pickle.dumps(errors.AnalysisTimeout(2.5)))
     assert timeout.context == {"seconds": 2.5} and "2.5 s" in timeout.message
+
+
+def test_each_door_words_a_setting_from_its_own_table():
+    """An error says what is wrong and which setting it is about; each door adds what its own
+    user can change: the Python API's arguments, the CLI's flags, the web API's fields."""
+    from unspin.choices import WORDS as CLI
+    from unspin.web.worker import WORDS as WEB
+
+    long = errors.InputError("the input has 12 characters, more than the limit of 10; split it into articles", setting="max_chars", limit=10)
+    assert str(long).endswith("split it into articles or raise the limit (max_chars)") and long.message == str(long)
+    assert long.worded(CLI).endswith("or raise the limit (--max-chars)")
+    assert long.worded(WEB).endswith("or send one article at a time (the server's limit)")
+    assert long.bare.endswith("split it into articles") and long.context == {"setting": "max_chars", "limit": 10}
+    german = errors.UnsupportedLanguageError("this text looks German (de)", force="en")
+    assert str(german) == 'this text looks German (de) - ask for language="en" to analyse it anyway'
+    assert german.worded(CLI).endswith("ask for --language en to analyse it anyway")
+    assert german.worded(WEB).endswith('ask for "language": "en" to analyse it anyway')
+    # A door's prefix (which of its texts) keeps the setting, so the advice still follows.
+    prefixed = german.reworded(f"text A (a.txt): {german.bare}")
+    assert prefixed.worded(CLI) == "text A (a.txt): this text looks German (de) - ask for --language en to analyse it anyway"
+    assert errors.UnsupportedLanguageError("no model for this").worded(CLI) == "no model for this"  # nothing to ask for
+    # A caller that knows the limit is fixed drops the setting: no door offers to raise it.
+    fixed = long.reworded(f"{long.bare} or split the file", setting=None)
+    assert fixed.worded(CLI) == fixed.worded(WEB) == str(fixed) and "setting" not in fixed.context
+
+
+def test_every_setting_the_core_names_has_words_in_each_door():
+    import re
+    from pathlib import Path
+
+    from unspin.choices import WORDS as CLI
+    from unspin.web.worker import WORDS as WEB
+
+    package = Path(errors.__file__).parent
+    named = {m for p in package.rglob("*.py") for m in re.findall(r'setting="(\w+)"', p.read_text(encoding="utf-8"))}
+    named |= {"language"}  # UnsupportedLanguageError names it itself
+    # The CLI words every setting the Python API words, and neither words a setting no error
+    # names (a setting whose bare message is complete, "sensitivity", needs no words).
+    assert set(CLI) == set(errors.WORDS) and set(errors.WORDS) <= named
+    assert {"max_chars", "language"} <= set(WEB) <= named  # what a web client can meet (no Dask, no label import)

@@ -114,3 +114,22 @@ def test_every_error_class_lives_in_errors_and_declares_its_statuses():
     for cls in tree:
         assert cls.__name__ in errors.__doc__  # drawn in the module's tree
         assert isinstance(cls.exit_code, int) and 400 <= cls.http_status < 600
+
+
+def test_the_core_names_no_command_line_flag():
+    """Doors keep their own words: outside the CLI (cli.py, choices.py, store/cli.py,
+    training/cli.py) and the web package, a module names a command-line flag only where it
+    documents a command's output (``unspin analyze --format json``). Errors say which setting
+    they are about (``context["setting"]``) and each door words it from its own table."""
+    import re
+
+    doors = {"cli.py", "choices.py", "store/cli.py", "training/cli.py"}
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = str(path.relative_to(PACKAGE))
+        if rel in doors or rel.startswith("web/"):
+            continue
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"(?<![\w-])--[a-z][a-z-]*", line) and "unspin analyze" not in line:
+                found.append(f"{rel}:{n}: {line.strip()}")
+    assert found == []

@@ -668,6 +668,9 @@ def test_web_api_reads_through_the_road_and_speaks_of_its_own_fields(pipe: Pipel
         assert r.status_code == 200 and r.json()["warnings"]
         r = client.post("/api/v1/analyze", json={"text": ENGLISH * 40})
         assert r.status_code == 422 and "--max-chars" not in r.json()["error"] and "limit" in r.json()["error"]
+        # The setting it is about travels with it, for the page to word it for its own controls.
+        assert r.json()["setting"] == "max_chars" and r.json()["limit"] == 5000 and r.json()["reason"].endswith("split it into articles")
+        assert r.json()["error"] == r.json()["reason"] + " or send one article at a time (the server's limit)"
         page = f"<html><body><div class='cookie-consent'>{CONSENT}</div><aside>{STORY}</aside></body></html>"
         r = client.post("/api/v1/analyze", content=page.encode(), headers={"content-type": "text/html"})
         assert r.status_code == 200 and "Dock workers returned" in r.json()["text"][:50]
@@ -826,7 +829,7 @@ def test_input_format_decides_how_a_file_is_read(tmp_path: Path) -> None:
     f = tmp_path / "pasted.txt"
     f.write_text("The council <b>finally</b> approved the <i>new</i> budget on Tuesday after a long debate.", encoding="utf-8")
     auto = json.loads(unspin_cli("analyze", str(f), "-f", "json").stdout)
-    assert "<b>" in auto["text"] and any("--input-format html" in w for w in auto["warnings"])
+    assert "<b>" in auto["text"] and any('input format "html"' in w for w in auto["warnings"])
     html = json.loads(unspin_cli("analyze", str(f), "-f", "json", "--input-format", "HTML").stdout)
     assert html["text"] == "The council finally approved the new budget on Tuesday after a long debate."
     page = tmp_path / "page.html"

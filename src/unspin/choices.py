@@ -1,4 +1,6 @@
-"""Command-line choices (``--format``) read case-insensitively with a plain one-line refusal.
+"""The command line's vocabulary: choices (``--format``) read case-insensitively with a plain
+one-line refusal, and ``WORDS``, the command line's words for what its user can change when an
+error names a setting (``unspin.errors``).
 
 typer's own Enum handling is case-sensitive unless asked, and reports an unknown value
 through pydantic ("Value error, 'xml' is not one of ..."); ``choice(Enum)`` gives the keyword
@@ -12,6 +14,18 @@ import enum
 from typing import Any, Callable
 
 import typer
+
+
+#: The command line's words for what its user can change, by the setting an error names
+#: (``context["setting"]``; ``unspin.errors.WORDS`` has the Python API's): its flags. ``unspin``
+#: prints errors in these words, and ``unspin batch`` stores failed documents' reasons in them.
+WORDS: dict[str, str] = {
+    "max_chars": "{message} or raise the limit (--max-chars)",
+    "language": "{message} - ask for --language {force} to analyse it anyway",
+    "dask": "--dask {value}: {message}",
+    "label_map": "{message} (--map OLD=NEW, or --map-file)",
+    "label_language": "{message} (--language en, then --language ru)",
+}
 
 
 def choice(cls: type[enum.Enum]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from unspin import __version__, readings
-from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code, sensitivity_option
+from unspin.choices import SENSITIVITY_HELP, WORDS, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.inputs import Format as InputFormat
@@ -174,7 +174,7 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Opti
     except UnspinError as exc:
         if not label:
             raise
-        raise exc.at("cli").reworded(f"text {label} ({source}): {exc.at('cli').message}") from None
+        raise exc.reworded(f"text {label} ({source}): {exc.bare}") from None
     return doc
 
 
@@ -506,8 +506,8 @@ def main() -> None:
         err.print("unspin: interrupted")
         sys.exit(130)
     except UnspinError as exc:  # each carries its exit code (the table in unspin.errors)
-        exc = exc.at("cli")  # advice in this door's words: --language en
-        err.print(f"[bold red]unspin: error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True)
+        # In this door's words (choices.WORDS): --language en, --max-chars.
+        err.print(f"[bold red]unspin: error:[/] {escape(exc.worded(WORDS))}", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("unspin: interrupted")

@@ -16,24 +16,42 @@
     ├── Busy                         exit 2   HTTP 503   no analysis slot would come free in time (Retry-After)
     └── AnalysisTimeout              exit 2   HTTP 504   an analysis ran past the server's time limit (and was stopped)
 
-The message of each is one line a user can act on; ``context`` holds what it is about (a file
-name, a limit) for programs. The CLI prints ``unspin: error: <message>`` and exits with
-``exit_code``; the web app answers ``{"error": <message>}`` with ``http_status`` and ``headers``
-(one handler each, ``unspin.cli.main`` and ``unspin.web.app``). Foreign errors (onnxruntime's,
-SQLAlchemy's, the file system's) are translated into these where unspin calls those libraries;
-anything else is an internal error: exit code 1, HTTP 500.
+The message of each is one line a user can act on; ``context`` holds what it is about for
+programs and for the doors' wording: ``setting`` (the Python API argument that governs it:
+"max_chars", "language", "dask"...), ``limit``, ``value``, ``force`` (the language to ask for),
+a file name. An error's own message (``bare``) says what is wrong in no door's words; each door
+adds what its user can change, from one table of its own keyed by ``setting``: ``WORDS`` here
+(the Python API's argument names: ``str(error)`` and ``message``), ``unspin.cli.WORDS`` (its
+flags) and ``unspin.web.worker.WORDS`` (the API's fields), through ``UnspinError.worded``. The
+CLI prints ``unspin: error: <message>`` and exits with ``exit_code``; the web app answers
+``{"error": <message>}`` with ``http_status`` and ``headers`` (one handler each,
+``unspin.cli.main`` and ``unspin.web.app``). Foreign errors (onnxruntime's, SQLAlchemy's, the
+file system's) are translated into these where unspin calls those libraries; anything else is
+an internal error: exit code 1, HTTP 500.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
+
+#: The Python API's words for what its user can change, by the setting an error names
+#: (``context["setting"]``): ``str.format`` templates over the error's own ``message`` and its
+#: context (``UnspinError.worded``). The CLI and the web API keep tables of their own.
+WORDS: dict[str, str] = {
+    "max_chars": "{message} or raise the limit (max_chars)",
+    "language": '{message} - ask for language="{force}" to analyse it anyway',
+    "dask": "the Dask address {value!r}: {message}",
+    "label_map": "{message} (a mapping of OLD to NEW names)",
+    "label_language": '{message} (language="en", then language="ru")',
+}
 
 
 class UnspinError(Exception):
     """Base class of every error unspin raises on purpose.
 
     ``exit_code`` and ``http_status`` say how the CLI and the web API report it; ``headers``
-    are extra HTTP response headers; ``context`` carries keyword details for programs.
+    are extra HTTP response headers; ``context`` carries keyword details for programs and the
+    doors' wording (module docstring). ``str(error)`` is the message in the Python API's words.
     """
 
     exit_code: int = 2
@@ -50,23 +68,42 @@ class UnspinError(Exception):
         # from the message and the attributes instead, whatever the constructor takes.
         return (_unpickle, (type(self), self.args, self.__dict__))
 
+    def __str__(self) -> str:
+        return self.worded(WORDS)
+
+    @property
+    def bare(self) -> str:
+        """The error's own message on one line, in no door's words: what is wrong, without what
+        a user of one door or another can change about it (newlines in hostile input never
+        reach a terminal or log as such)."""
+        return " ".join(str(self.args[0] if self.args else "").split())
+
     @property
     def message(self) -> str:
-        """The message on one line (newlines in hostile input never reach a terminal or log as such)."""
-        return " ".join(str(self).split())
+        """The message on one line in the Python API's words (``WORDS``)."""
+        return self.worded(WORDS)
 
-    def reworded(self, message: str) -> "UnspinError":
-        """A copy of this error (same class, so the same exit code and HTTP status; same
-        context) with another message: a door prefixes which of its inputs it is about."""
+    def worded(self, words: Mapping[str, str]) -> str:
+        """The message on one line in a door's words: ``words[setting]`` filled with the bare
+        message and the context, for the setting the error names (``context["setting"]``);
+        the bare message where the door has no words for it."""
+        template = words.get(str(self.context.get("setting") or ""))
+        if template is None:
+            return self.bare
+        try:
+            return " ".join(template.format_map({**self.context, "message": self.bare}).split())
+        except (KeyError, IndexError, ValueError):
+            return self.bare
+
+    def reworded(self, message: str, **context: Any) -> "UnspinError":
+        """A copy of this error (same class, so the same exit code and HTTP status) with another
+        bare message and ``context`` updated (a key set to None is dropped): a door prefixes
+        which of its inputs it is about, a caller that knows better says another setting."""
         new = type(self).__new__(type(self))
         new.__dict__.update(self.__dict__)
+        new.context = {k: v for k, v in {**self.context, **context}.items() if v is not None}
         new.args = (message,)
         return new
-
-    def at(self, door: str) -> "UnspinError":
-        """This error worded for ``door`` ("python", "cli" or "web"): where a message says
-        what the user can set, it names the door's own option. Most errors read the same."""
-        return self
 
 
 class InputError(UnspinError):
@@ -94,38 +131,27 @@ class BodyTooLarge(InputError):
         super().__init__(f"the request body is larger than the limit of {limit:,} bytes; send a shorter text", limit=limit)
 
 
-#: How a user of each door asks for the model of a language (``{}``: its code).
-FORCE_LANGUAGE = {"python": 'language="{}"', "cli": "--language {}", "web": '"language": "{}"'}
-
-
 class UnsupportedLanguageError(UnspinError):
     """No model for the text's language is installed.
 
-    ``reason``: what was found ("this text looks Spanish (es)"); ``force``: the language whose
-    model the user may ask for to analyse the text anyway (``None``: no such advice). The
-    message ends with that advice in the wording of ``door`` (``FORCE_LANGUAGE``); the Python
-    API's by default, and ``at("cli")`` / ``at("web")`` give the other doors' wording.
+    The bare message says what was found ("this text looks Spanish (es)"; also ``reason``);
+    ``force``: the language whose model the user may ask for to analyse the text anyway
+    (``None``: no such advice), which each door words as its own setting (``setting``
+    "language"; ``WORDS`` has the Python API's words: ``language="en"``).
     """
 
     http_status = 422
 
-    def __init__(self, reason: str, *, force: str | None = None, door: str = "python", **context: Any) -> None:
-        message = reason if force is None else f"{reason} - {self._advice(force, door)}"
-        super().__init__(message, force=force, **context)
-        self.reason, self.force, self.door = reason, force, door
+    def __init__(self, reason: str, *, force: str | None = None, **context: Any) -> None:
+        if force is not None:
+            context.setdefault("setting", "language")
+        super().__init__(reason, force=force, **context)
+        self.force = force
 
-    @staticmethod
-    def _advice(force: str, door: str) -> str:
-        return f"ask for {FORCE_LANGUAGE[door].format(force)} to analyse it anyway"
-
-    def at(self, door: str) -> "UnspinError":
-        if getattr(self, "force", None) is None or door == self.door:
-            return self
-        # Only the advice at the end changes: a prefix a door added (which text) is kept.
-        head, sep, tail = str(self).rpartition(self._advice(self.force, self.door))
-        new = self.reworded(head + self._advice(self.force, door) + tail if sep else str(self))
-        new.door = door
-        return new
+    @property
+    def reason(self) -> str:
+        """What was found, without the advice (the bare message)."""
+        return self.bare
 
 
 class ModelError(UnspinError):

@@ -1,7 +1,7 @@
 """The one road from what a user hands over to the text that is analysed.
 
 Every entry point - the CLI, ``unspin.analyze``, the web API, ``unspin batch`` (files, JSONL,
-CSV, Parquet) and ``--evidence`` - goes through ``read`` (bytes or str) or ``read_path`` /
+CSV, Parquet) and reference texts - goes through ``read`` (bytes or str) or ``read_path`` /
 ``read_input`` (which read the bytes, then call ``read``), so the same input gives the same
 text and the same message whatever the door. A file handed over as *one* text (``unspin
 analyze FILE``, an upload to the web API) first passes ``check_one_text``, which refuses tables
@@ -12,7 +12,7 @@ the analysis index it), the ``format`` it was read as, ``meta`` (an e-mail's sub
 doubtful rather than wrong). What cannot be analysed raises ``InputError`` with a one-line
 reason.
 
-Which format an input is (``Format``): what the caller says (``fmt``, ``--input-format``),
+Which format an input is (``Format``): what the caller says (``fmt``; the doors' input format),
 else the file name's suffix or the content type (one table for every door: ``SUFFIXES``,
 ``CONTENT_TYPES``), else its content (a page or HTML fragment, an e-mail's headers, a subtitle
 file's cues, Markdown with links or images).
@@ -67,7 +67,7 @@ class Format(str, enum.Enum):
     """How an input is read: ``auto`` (decided by name, content type and content), ``text`` (as
     it is), ``html`` (the article of a page), ``email`` (the body of a message, .eml),
     ``subtitles`` (SRT or WebVTT cues), ``markdown`` (its prose). The values are what
-    ``--input-format`` and the ``fmt`` / ``input_format`` arguments take."""
+    ``fmt`` / ``input_format`` arguments and every door's input-format setting take."""
 
     auto = "auto"
     text = "text"
@@ -134,11 +134,11 @@ def check_one_text(name: str) -> None:
 
 
 def read_one(data: bytes | str, name: str, *, content_type: str | None = None, fmt: "Format | str" = "auto",
-             max_chars: int = MAX_CHARS, limit_hint: str = "raise the limit (--max-chars)", charset: str | None = None) -> "Source":
+             max_chars: int = MAX_CHARS, charset: str | None = None) -> "Source":
     """One file handed over as one text (an upload, a file argument): ``check_one_text(name)``,
     then ``read``. The same rules as ``unspin analyze FILE``; raises ``InputError``."""
     check_one_text(name)
-    return read(data, name, content_type=content_type, fmt=fmt, max_chars=max_chars, limit_hint=limit_hint, charset=charset)
+    return read(data, name, content_type=content_type, fmt=fmt, max_chars=max_chars, charset=charset)
 
 
 class Source(str):
@@ -179,7 +179,7 @@ class Source(str):
                 f"warnings={self.warnings!r})")
 
 
-def check_text(text: str, max_chars: int = MAX_CHARS, *, limit_hint: str = "raise the limit (--max-chars)", name: str = "") -> str:
+def check_text(text: str, max_chars: int = MAX_CHARS, *, name: str = "") -> str:
     """Refuse empty text, NUL characters and text over ``max_chars``; return ``text``.
     ``name``: a file name (one with a suffix, such as an uploaded "notes.txt") starts the
     message, as the byte checks' messages do, and so does ``<stdin>``; other names (a field,
@@ -191,13 +191,13 @@ def check_text(text: str, max_chars: int = MAX_CHARS, *, limit_hint: str = "rais
         raise InputError(f"{where}the input contains NUL bytes: it looks like a binary file, not text")
     if len(text) > max_chars:
         raise InputError(
-            f"{where}the input has {len(text):,} characters, more than the limit of {max_chars:,}; "
-            f"split it into articles or {limit_hint}"
+            f"{where}the input has {len(text):,} characters, more than the limit of {max_chars:,}; split it into articles",
+            setting="max_chars", limit=max_chars,
         )
     return text
 
 
-def check_size(name: str, n_bytes: int, max_chars: int = MAX_CHARS, html: bool = False, *, limit_hint: str = "raise the limit (--max-chars)") -> None:
+def check_size(name: str, n_bytes: int, max_chars: int = MAX_CHARS, html: bool = False) -> None:
     """Refuse before reading or decoding: UTF-8 needs at most 4 bytes a character (and markup
     may be ``HTML_FACTOR`` times its text)."""
     limit = 4 * max_chars * (HTML_FACTOR if html else 1)
@@ -207,11 +207,13 @@ def check_size(name: str, n_bytes: int, max_chars: int = MAX_CHARS, html: bool =
         if html:
             raise InputError(
                 f"{name}: {n_bytes:,} bytes of HTML hold more than the limit of {max_chars:,} characters for one document "
-                f"(counting {4 * HTML_FACTOR} bytes of markup a character); split it into articles or {limit_hint}"
+                f"(counting {4 * HTML_FACTOR} bytes of markup a character); split it into articles",
+                setting="max_chars", limit=max_chars,
             )
         raise InputError(
             f"{name}: the input is {n_bytes:,} bytes, more than the limit of {max_chars:,} characters can take "
-            f"(at most {limit:,} bytes, 4 a character); split it into articles or {limit_hint}"
+            f"(at most {limit:,} bytes, 4 a character); split it into articles",
+            setting="max_chars", limit=max_chars,
         )
 
 
@@ -344,7 +346,6 @@ def read(
     content_type: str | None = None,
     fmt: "Format | str" = "auto",
     max_chars: int = MAX_CHARS,
-    limit_hint: str = "raise the limit (--max-chars)",
     charset: str | None = None,
 ) -> Source:
     """The one road: bytes or str -> ``Source`` (text, format, meta, warnings), or ``InputError``.
@@ -353,7 +354,6 @@ def read(
     hint like ``content_type`` (``CONTENT_TYPES``).
     ``fmt``: a ``Format`` or its value: "auto" (decide by name, type and content), "text",
     "html", "email", "subtitles" or "markdown"; anything else raises ``ValueError``.
-    ``limit_hint``: how the caller's user raises ``max_chars`` (a CLI flag, an API field).
     ``charset``: the encoding a transport declared (an HTTP header), tried first for HTML bytes.
     """
     asked = _format(fmt)
@@ -364,9 +364,9 @@ def read(
     meta: dict[str, Any] = {}
     markup = kind in (Format.html, Format.email)
     if isinstance(data, bytes):
-        check_size(name, len(data), max_chars, markup, limit_hint=limit_hint)
+        check_size(name, len(data), max_chars, markup)
     elif len(data) > max_chars * (HTML_FACTOR if markup else 1):
-        check_text(data, max_chars * (HTML_FACTOR if markup else 1), limit_hint=limit_hint, name=name)
+        check_text(data, max_chars * (HTML_FACTOR if markup else 1), name=name)
     if kind is Format.html:
         text, warnings = _read_html(data, name, charset)
     elif kind is Format.email:
@@ -380,7 +380,7 @@ def read(
         warnings += more
     text, more = repair_surrogates(text)
     warnings += more
-    check_text(text, max_chars, limit_hint=limit_hint, name=name)
+    check_text(text, max_chars, name=name)
     return Source(name, text, kind is Format.html, tuple(warnings), format=Format.text.value if kind is Format.auto else kind.value,
                   meta=meta)
 
@@ -413,7 +413,7 @@ def _read_text(text: str, kind: Format, name: str, sniffed: bool) -> tuple[str, 
     if kind is Format.auto and markdown.looks_like_markdown(text):
         kind = Format.markdown
         warnings.append("the text was read as Markdown (link targets, images and code left out); "
-                        "read it as plain text (--input-format text) to keep them")
+                        "read it as plain text (input format \"text\") to keep them")
     if kind is Format.markdown:
         doc = markdown.read(text, name)
         return doc.text, kind, warnings + list(doc.warnings), dict(doc.meta)
@@ -451,15 +451,14 @@ def _tags_warning(text: str) -> list[str]:
         return []
     shown = ", ".join(f"<{t}>" for t in tags[:4]) + (" ..." if len(tags) > 4 else "")
     return [f"the text holds HTML tags ({shown}) and was read as plain text, tags included; "
-            "give it as HTML (--input-format html, an .html file, or format \"html\" in the web API) to read only its text"]
+            "give it as HTML (input format \"html\", or an .html file) to read only its text"]
 
 
-def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None = None, limit_hint: str = "raise the limit (--max-chars)",
-              fmt: "Format | str" = "auto") -> Source:
+def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None = None, fmt: "Format | str" = "auto") -> Source:
     """Read a file through the road; missing files, folders and unreadable files are InputErrors.
     ``fmt``: a ``Format`` value; "auto" reads the file as its suffix says (``SUFFIXES``: .html
-    is HTML, .eml an e-mail, ...), else as its content says. Any file is read (``--evidence``
-    may be a table); ``read_input`` refuses files of many texts."""
+    is HTML, .eml an e-mail, ...), else as its content says. Any file is read (a reference
+    text may be a table); ``read_input`` refuses files of many texts."""
     path = Path(path)
     shown = name or str(path)
     if path.is_dir():
@@ -470,19 +469,19 @@ def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None 
     if kind is Format.auto:
         kind = format_of(path.name)
     try:
-        check_size(shown, path.stat().st_size, max_chars, kind in (Format.html, Format.email), limit_hint=limit_hint)
+        check_size(shown, path.stat().st_size, max_chars, kind in (Format.html, Format.email))
         data = path.read_bytes()
     except PermissionError:
         raise InputError(f"{shown}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({exc.strerror})") from None
     try:
-        return read(data, shown, fmt=kind, max_chars=max_chars, limit_hint=limit_hint)
+        return read(data, shown, fmt=kind, max_chars=max_chars)
     except InputError as exc:
         # Every refusal of a file names it (an empty file among many must be findable).
-        if exc.message.startswith(f"{shown}:"):
+        if exc.bare.startswith(f"{shown}:"):
             raise
-        raise exc.reworded(f"{shown}: {exc.message}") from None
+        raise exc.reworded(f"{shown}: {exc.bare}") from None
 
 
 def text_from_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS, html: bool | None = None) -> Source:
@@ -499,7 +498,7 @@ def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float 
     """Read a path, an http(s) URL, or standard input for "-": the one text of ``unspin analyze``
     and each text of ``unspin compare``. A file of many texts (``check_one_text``: a table, a
     .json file) is an ``InputError`` that points to ``unspin batch``, which reads it a row per
-    text. ``fmt`` (``--input-format``): a ``Format`` value, for a file or standard input; a
+    text. ``fmt``: a ``Format`` value, for a file or standard input; a
     fetched page is read as its content type says."""
     from unspin import fetch
 
@@ -519,7 +518,7 @@ def read_source(source: str, max_chars: int = MAX_CHARS) -> tuple[str, str]:
     return src.name, src.text
 
 
-def fetched_source(page, max_chars: int, *, limit_hint: str = "raise the limit (--max-chars)"):
+def fetched_source(page, max_chars: int):
     """A fetched page (``unspin.fetch.Fetched``) through the one road (``read``): a ``Source``.
 
     A text/plain page with a declared charset other than UTF-8 is decoded with that charset
@@ -534,5 +533,5 @@ def fetched_source(page, max_chars: int, *, limit_hint: str = "raise the limit (
         except (UnicodeDecodeError, LookupError):
             raise FetchError(f"{page.url}: the text is not valid {page.charset}") from None
     fmt = "html" if page.is_html else "auto"
-    return read(data, page.url, content_type=page.content_type, fmt=fmt, max_chars=max_chars, limit_hint=limit_hint,
+    return read(data, page.url, content_type=page.content_type, fmt=fmt, max_chars=max_chars,
                 charset=page.charset if isinstance(data, bytes) else None)

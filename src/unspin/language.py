@@ -189,7 +189,7 @@ def mixed_script_warning(ident: Identification, language: str) -> str | None:
     other = {"ru": ("Latin", ident.latin_share), "en": ("Cyrillic", ident.cyrillic_share)}.get(language)
     if other is None or other[1] < MIXED_SHARE:
         return None
-    if other[1] > 1 - MIXED_SHARE:  # not parts: nearly the whole text (a forced --language)
+    if other[1] > 1 - MIXED_SHARE:  # not parts: nearly the whole text (a language forced by the caller)
         return f"{other[1]:.0%} of the letters are {other[0]} script: the text is likely not {name(language)}, yet the {name(language)} model read it"
     return (f"{other[1]:.0%} of the letters are {other[0]} script: parts of the text are likely in another language, "
             f"which the {name(language)} model reads poorly")

@@ -193,7 +193,7 @@ class Pipeline:
                 "this text looks like Russian written in Latin letters (transliterated Russian); the Russian model reads "
                 "Cyrillic script: give the text in Cyrillic letters",
             )
-        # The advice names the Python API's argument; the CLI and the web API reword it (errors.FORCE_LANGUAGE).
+        # What the user may ask for is context (force): each door words it (errors.WORDS).
         if lang == "und":
             raise UnsupportedLanguageError(
                 f"could not tell which language this text is in; unspin has models for {', '.join(SUPPORTED)} only so far",
@@ -295,10 +295,10 @@ def _source(text: Any, max_chars: int, input_format: str, name: str) -> Source:
     if isinstance(text, Source):
         return text
     if isinstance(text, os.PathLike):
-        return read_path(text, max_chars, limit_hint="raise the limit (max_chars)")
+        return read_path(text, max_chars)
     if not isinstance(text, (str, bytes)):
         raise InputError(f"cannot analyse a value of type {type(text).__name__}: give a str, bytes or a pathlib.Path")
-    src = read(text, name, fmt=input_format, max_chars=max_chars, limit_hint="raise the limit (max_chars)")
+    src = read(text, name, fmt=input_format, max_chars=max_chars)
     if isinstance(text, str) and _names_a_file(text):
         # A str is always the text itself; one that names a file was most likely meant as the file.
         note = f"the text {text.strip()!r} is the name of a file and was analysed as text; pass pathlib.Path({text.strip()!r}) to analyse the file"
@@ -510,7 +510,7 @@ def _route(src: Source, language: str, fast: bool, sensitivity: str = "default")
     if detected not in SUPPORTED:
         # Undetermined: read by its script (make_doc adds the warning). Another language: the
         # pipeline of its script refuses it, so the advice names the model of that script
-        # (Ukrainian: "--language ru"), English for any other script.
+        # (Ukrainian: Russian's), English for any other script.
         detected = langid.by_script(ident) or SUPPORTED[0]
     return load(detected, fast, sensitivity), ident
 

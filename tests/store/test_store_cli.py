@@ -31,7 +31,7 @@ def test_import_unspin_and_the_store_cli_loads_no_heavy_package() -> None:
 def test_a_missing_extra_names_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     with pytest.raises(MissingExtraError, match=r"pip install 'unspin\[parquet\]'"):
-        require("pyarrow", "parquet", "--format parquet")
+        require("pyarrow", "parquet", "the Parquet export")
 
 
 def test_batch_records_bad_documents_and_summarises(tmp_path: Path) -> None:

@@ -121,8 +121,9 @@ def test_raw_html_body(client: TestClient) -> None:
 def test_unanalysable_input_is_422_with_one_line(client: TestClient, payload: dict, fragment: str) -> None:
     r = client.post("/api/v1/analyze", json=payload)
     assert r.status_code == 422, r.text
-    # One line; a language refusal also says what was found and which model to ask for.
-    assert set(r.json()) <= {"error", "reason", "force_language"} and "error" in r.json()
+    # One line; an error about a setting also says what was found (reason), the setting, and for
+    # a language refusal which model to ask for, so that the page words it for its own controls.
+    assert set(r.json()) <= {"error", "reason", "setting", "limit", "force_language"} and "error" in r.json()
     assert fragment in r.json()["error"] and "\n" not in r.json()["error"]
 
 

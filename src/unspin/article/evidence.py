@@ -1,7 +1,7 @@
 """Evidence: passages from documents the user trusts, attached to each check-worthy claim.
 
-``unspin analyze ARTICLE --evidence PATH...`` (or ``unspin.analyze(text, evidence="law.txt")``, or
-a list of paths and texts) reads .txt, .md and .html files (folders are searched recursively),
+``unspin.analyze(text, evidence="law.txt")`` (or a list of paths and texts; every door has
+its way to give them) reads .txt, .md and .html files (folders are searched recursively),
 cuts them into passages with offsets, and for each claim returns the passages most worth
 reading next to it. unspin shows where to look; it never says whether the claim is true. The
 web API takes reference texts in the request (read like the article, never as paths).
@@ -39,9 +39,12 @@ import numpy as np
 
 from unspin.article.sentences import split_sentences
 from unspin.errors import InputError
+from unspin.inputs import SUFFIXES, Format
 from unspin.view import PARAGRAPH_BREAKS, breaks_one_for_one
 
-EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+#: The files a reference folder is searched for: prose in the suffix table every door uses
+#: (``unspin.inputs.SUFFIXES``: plain text, HTML, Markdown).
+EXTENSIONS = tuple(s for s, f in SUFFIXES.items() if f in (Format.auto, Format.html, Format.markdown))
 MAX_PASSAGE_WORDS = 120  # longer paragraphs are cut into sentence windows
 MIN_PASSAGE_WORDS = 3  # shorter blocks (a heading alone, a page number) are no passage
 WINDOW_SENTENCES, WINDOW_STRIDE = 3, 2
@@ -79,9 +82,16 @@ def read_text(path: Path) -> str:
     UTF-8 was read as Windows-1252). Raises ``InputError`` for a binary, empty or unreadable
     file; ``build_index`` skips such a file and names it in a warning.
     """
+    from unspin.errors import InputError
     from unspin.inputs import read_path
 
-    return read_path(path, EVIDENCE_MAX_CHARS, limit_hint="split the file")
+    try:
+        return read_path(path, EVIDENCE_MAX_CHARS)
+    except InputError as exc:
+        if exc.context.get("setting") != "max_chars":
+            raise
+        # A reference file's limit is fixed: no door's setting raises it.
+        raise exc.reworded(f"{exc.bare} or split the file", setting=None) from None
 
 
 def collect(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
@@ -309,8 +319,8 @@ def build_index(items: "str | os.PathLike | Sequence[str | os.PathLike]", embedd
         try:
             src = read_text(f)
         except InputError as exc:  # one unreadable file must not hide the others
-            warnings.append(f"evidence file skipped: {exc.message}")
-            unreadable.append(exc.message)
+            warnings.append(f"evidence file skipped: {exc.bare}")
+            unreadable.append(exc.bare)
             continue
         warnings += [f"evidence file {f}: {w}" for w in src.warnings]
         passages += passages_of(src.text, str(f))

@@ -22,10 +22,10 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from unspin.document import Document
-from unspin.errors import InputError, ModelError, StoreError, UnspinError
+from unspin.errors import WORDS, InputError, ModelError, StoreError, UnspinError
 from unspin.inputs import MAX_CHARS, read
 from unspin.pipeline import BATCH_SIZE, chunked
 from unspin.store.db import CORE_KEYS, ERROR, Record, Store, Stored, fit_details, record_from_json, record_to_json
@@ -34,8 +34,11 @@ from unspin.store.ingest import DATE_WARNING, InputDoc, legacy_hashes
 #: ``analyze(text, language=..., max_chars=...) -> Document``; ``unspin.analyze`` by default.
 Analyze = Callable[..., Document]
 
-def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str = "auto", max_chars: int = MAX_CHARS) -> Record:
-    """Analyse one input document; a bad document comes back as an error record, never raises.
+def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str = "auto", max_chars: int = MAX_CHARS,
+                 words: Mapping[str, str] = WORDS) -> Record:
+    """Analyse one input document; a bad document comes back as an error record, never raises:
+    its reason in the words of the door that runs the batch (``words``: ``unspin.errors.WORDS``,
+    the Python API's, unless a door gives its own).
 
     Only ``ModelError`` (the model itself is missing or broken) propagates: every later document
     would fail the same way, so the run should stop and say so.
@@ -51,12 +54,12 @@ def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str =
     except ModelError:
         raise
     except Exception as exc:  # one odd document must not end a run of thousands
-        return _failed(rec, exc)
+        return _failed(rec, exc, words)
     return _analysed(rec, doc)
 
 
 def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: int = MAX_CHARS, fast: bool = False,
-                  sensitivity: str = "default") -> list[Record]:
+                  sensitivity: str = "default", words: Mapping[str, str] = WORDS) -> list[Record]:
     """``analyse_item`` of each document with the shipped pipelines, run over the documents
     together (``unspin.pipeline.analyze_many``): the same records, with less work per document.
     ``sensitivity``: the span decoder's operating point (``unspin.pipeline.SENSITIVITIES``).
@@ -72,7 +75,7 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
         try:
             sources.append((i, _read(item, max_chars)))
         except Exception as exc:
-            _failed(records[i], exc)
+            _failed(records[i], exc, words)
     try:
         results = list(analyze_many([src for _, src in sources], language, batch_size=max(1, len(sources)), max_chars=max_chars, fast=fast,
                                     sensitivity=sensitivity, errors="return"))
@@ -84,12 +87,12 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
         import unspin
 
         one = functools.partial(unspin.analyze, fast=fast, sensitivity=sensitivity)
-        return [records[i] if records[i].status == ERROR else analyse_item(item, one, language, max_chars) for i, item in enumerate(items)]
+        return [records[i] if records[i].status == ERROR else analyse_item(item, one, language, max_chars, words) for i, item in enumerate(items)]
     for (i, _), result in zip(sources, results):
         if isinstance(result, Document):
             _analysed(records[i], result)
         else:
-            _failed(records[i], result)
+            _failed(records[i], result, words)
     return records
 
 
@@ -112,10 +115,10 @@ def _read(item: InputDoc, max_chars: int) -> Any:
     return read(item.content, item.id, fmt=item.kind, max_chars=max_chars)
 
 
-def _failed(rec: Record, exc: Exception) -> Record:
+def _failed(rec: Record, exc: Exception, words: Mapping[str, str] = WORDS) -> Record:
     if isinstance(exc, UnspinError):
-        # Stored and summarised for `unspin batch`: advice in the CLI's words (--language en).
-        rec.status, rec.error = ERROR, str(exc.at("cli"))
+        # Stored and summarised in the words of the door that runs the batch (the CLI's flags for `unspin batch`).
+        rec.status, rec.error = ERROR, exc.worded(words)
     else:
         rec.status, rec.error = ERROR, f"internal error: {type(exc).__name__}: {exc}"
     return rec
@@ -137,13 +140,14 @@ def _analysed(rec: Record, doc: Document) -> Record:
 
 
 def analyse_chunk(
-    items: Sequence[InputDoc], analyze: Analyze | None, language: str, max_chars: int, fast: bool = False, sensitivity: str = "default"
+    items: Sequence[InputDoc], analyze: Analyze | None, language: str, max_chars: int, fast: bool = False, sensitivity: str = "default",
+    words: Mapping[str, str] = WORDS,
 ) -> list[Record]:
     """Records of ``items``: with ``analyze`` given, one document at a time through it; else the
-    shipped pipelines over the whole chunk at once (``analyse_batch``)."""
+    shipped pipelines over the whole chunk at once (``analyse_batch``); reasons in ``words``."""
     if analyze is not None:
-        return [analyse_item(item, analyze, language, max_chars) for item in items]
-    return analyse_batch(items, language, max_chars, fast, sensitivity)
+        return [analyse_item(item, analyze, language, max_chars, words) for item in items]
+    return analyse_batch(items, language, max_chars, fast, sensitivity, words)
 
 
 class Executor(Protocol):
@@ -156,7 +160,8 @@ class Executor(Protocol):
 class LocalExecutor:
     """Analyses in this process. With ``analyze`` (a function like ``unspin.analyze``) one
     document at a time; without, the shipped pipelines (``fast``: the small English span model)
-    over ``batch_size`` documents at a time (``analyse_batch``), yielding each batch's records."""
+    over ``batch_size`` documents at a time (``analyse_batch``), yielding each batch's records.
+    ``words``: the door's words for failed documents' reasons (``unspin.errors.WORDS``)."""
 
     analyze: Analyze | None = None
     language: str = "auto"
@@ -164,16 +169,17 @@ class LocalExecutor:
     fast: bool = False
     batch_size: int = BATCH_SIZE
     sensitivity: str = "default"
+    words: Mapping[str, str] = field(default_factory=lambda: dict(WORDS))
 
     def imap(self, chunks: Iterator[list[InputDoc]]) -> Iterator[list[Record]]:
         if self.analyze is not None:
             for chunk in chunks:
                 for item in chunk:
-                    yield [analyse_item(item, self.analyze, self.language, self.max_chars)]
+                    yield [analyse_item(item, self.analyze, self.language, self.max_chars, self.words)]
             return
         items = (item for chunk in chunks for item in chunk)
         for batch in chunked(items, self.batch_size):
-            yield analyse_batch(batch, self.language, self.max_chars, self.fast, self.sensitivity)
+            yield analyse_batch(batch, self.language, self.max_chars, self.fast, self.sensitivity, self.words)
 
 
 @dataclass
@@ -196,7 +202,7 @@ class Summary:
     #: Files in the input folders of types that batch does not read (set by the caller).
     unsupported: list[str] = field(default_factory=list)
 
-    #: Of ``skipped``: documents stored as failed by an earlier run (``--retry-errors`` retries).
+    #: Of ``skipped``: documents stored as failed by an earlier run (a run that retries errors analyses them again).
     failed_before: int = 0
     #: Documents analysed or updated (``updated``) in this run and stored without their
     #: ``published`` value, which was not a date (each row's warnings say which value), and the
@@ -456,7 +462,7 @@ def _kept_error(exc: StoreError, kept: "Path | str | None", n: int, stored: int)
         tail = (f"{done}; " if done else "") + (f"{n} analysed document{'s' if n != 1 else ''} that the database did not take "
                                                  f"{'are' if n != 1 else 'is'} kept in {kept}, and the next batch run on this database "
                                                  "stores them without analysing them again")
-    return exc.reworded(f"{exc.message}. {tail[0].upper()}{tail[1:]}.")
+    return exc.reworded(f"{exc.bare}. {tail[0].upper()}{tail[1:]}.")
 
 
 def keep_unsaved(store: Store, records: Sequence[Record]) -> "Path | str | None":

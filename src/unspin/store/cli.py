@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code, sensitivity_option
+from unspin.choices import SENSITIVITY_HELP, WORDS, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 
@@ -106,7 +106,7 @@ def batch(
                 from unspin.store.distributed import DaskExecutor, client_for
 
                 with client_for(dask) as client:
-                    executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast, sensitivity=point)
+                    executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast, sensitivity=point, words=WORDS)
                     executor.warm_up()
                     summary = batchmod.run_batch(
                         docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, task_size=4,
@@ -115,7 +115,7 @@ def batch(
             else:
                 # Batches no larger than --commit-every, so that promise holds (and the bar moves).
                 executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast, sensitivity=point,
-                                                  batch_size=min(batchmod.BATCH_SIZE, commit_every))
+                                                  batch_size=min(batchmod.BATCH_SIZE, commit_every), words=WORDS)
                 summary = batchmod.run_batch(
                     docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step,
                     version_for=version_for,
@@ -139,7 +139,7 @@ FAILED_EXIT = 3
 
 def _note_wait(exc: Any, seconds: float) -> None:
     """Said once when the database is locked or unreachable and the command waits for it."""
-    what = exc.context.get("what") or exc.message
+    what = exc.context.get("what") or exc.worded(WORDS)
     err.print(f"[yellow]unspin: note:[/] {escape(what)}; waiting up to {seconds:g} s for it", highlight=False, soft_wrap=True)
 
 
@@ -371,20 +371,14 @@ def import_labels(
 
     Every label must be a technique name (PTC's 14, or ZenPropaganda's 36 for Russian texts), after --map: others are refused,
     naming task, span and label."""
-    from unspin.errors import InputError as _InputError
     from unspin.store import labelstudio
 
     _check_output(output)
     table = labelstudio.read_mapping(mapping or [], map_file)
-    try:
-        with _writing(output):
-            result = labelstudio.import_labels(export_file, output, table, language.value if language else None)
-    except _InputError as exc:
-        if exc.context.get("unknown"):
-            raise exc.reworded(f"{exc.message} (--map OLD=NEW, or --map-file)") from None
-        if "each language on its own" in exc.message:
-            raise exc.reworded(f"{exc.message} (--language en, then --language ru)") from None
-        raise
+    # A refusal that names a setting (the label map, the language) is worded by unspin's
+    # handler in this door's words (choices.WORDS).
+    with _writing(output):
+        result = labelstudio.import_labels(export_file, output, table, language.value if language else None)
     for note in result.notes[:20]:
         err.print(f"note: {escape(note)}", highlight=False)
     if len(result.notes) > 20:

@@ -11,17 +11,17 @@ from __future__ import annotations
 import os
 import re
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Mapping
 
-from unspin.errors import InputError
+from unspin.errors import WORDS, InputError
 from unspin.inputs import MAX_CHARS
 from unspin.store import require
 from unspin.store.batch import Analyze, analyse_chunk
 from unspin.store.db import Record
 from unspin.store.ingest import InputDoc
 
-require("distributed", "dask", "--dask")
+require("distributed", "dask", "Dask")
 from distributed import WorkerPlugin  # noqa: E402
 
 _LOCAL = re.compile(r"^local(?::(\d+))?$")
@@ -33,11 +33,11 @@ def parse_spec(spec: str) -> tuple[str, Any]:
     if m:
         n = int(m.group(1)) if m.group(1) else None
         if n is not None and n < 1:
-            raise InputError(f"--dask {spec!r}: need at least one worker")
+            raise InputError("need at least one worker", setting="dask", value=spec)
         return "local", n
     if re.match(r"^(tcp|tls|inproc|ucx)://\S+$", spec.strip()):
         return "address", spec.strip()
-    raise InputError(f"--dask {spec!r}: use local, local:N or a scheduler address such as tcp://10.0.0.5:8786")
+    raise InputError("use local, local:N or a scheduler address such as tcp://10.0.0.5:8786", setting="dask", value=spec)
 
 
 class WarmModel(WorkerPlugin):
@@ -77,7 +77,7 @@ def client_for(spec: str, connect_timeout: float = 15.0) -> Iterator[Any]:
     try:
         client = Client(value, timeout=f"{connect_timeout}s")
     except (OSError, TimeoutError) as exc:
-        raise InputError(f"--dask {value}: cannot reach the scheduler ({exc})") from None
+        raise InputError(f"cannot reach the scheduler ({exc})", setting="dask", value=value) from None
     try:
         yield client
     finally:
@@ -100,6 +100,9 @@ class DaskExecutor:
     in_flight_per_worker: int = 3
     fast: bool = False
     sensitivity: str = "default"
+    #: The door's words for failed documents' reasons (``unspin.errors.WORDS``); a plain dict,
+    #: so it travels to the workers.
+    words: Mapping[str, str] = field(default_factory=lambda: dict(WORDS))
 
     def warm_up(self) -> None:
         """Load the model on every worker now, so the first tasks (and the ETA) are not skewed."""
@@ -121,7 +124,7 @@ class DaskExecutor:
             if chunk is None:
                 return False
             done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, self.fast, self.sensitivity,
-                                        pure=False))
+                                        dict(self.words), pure=False))
             return True
 
         while running < limit and submit():

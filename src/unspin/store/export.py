@@ -128,8 +128,8 @@ def _write_text(output: Path | None, chunks: Any) -> int:
 
 
 def to_parquet(docs: Iterator[StoredDoc], output: Path, page: int = 500) -> int:
-    pa = require("pyarrow", "parquet", "--format parquet")
-    pq = require("pyarrow.parquet", "parquet", "--format parquet")
+    pa = require("pyarrow", "parquet", "the Parquet export")
+    pq = require("pyarrow.parquet", "parquet", "the Parquet export")
     # Each span as the analysis JSON declares it (unspin.readings), without the fields a corpus
     # does not store (the Russian names and explanations, which the taxonomy gives).
     span = readings.arrow_type(readings.FIELDS["spans"].span_schema, pa)

@@ -272,7 +272,7 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
             f"{export_file}: {len(unknown)} span label{'s are' if len(unknown) != 1 else ' is'} not a technique unspin knows "
             f"(PTC's 14 or ZenPropaganda's 36): {shown}. Correct them in Label Studio, or map each name to a technique "
             "(OLD=NEW); nothing was written",
-            unknown=unknown,
+            unknown=unknown, setting="label_map",
         )
     if mixed:
         raise InputError(f"{export_file}: {'; '.join(mixed[:5])}: one text takes the names of one set only; nothing was written")
@@ -282,7 +282,8 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
         raise InputError(
             f"{export_file}: the export holds English tasks (PTC names, e.g. task {by['en']}) and Russian ones (ZenPropaganda "
             f"names, e.g. task {by['ru']}); Russian names go to Russian-format training data only: import each language on its "
-            "own, into two folders; nothing was written"
+            "own, into two folders; nothing was written",
+            setting="label_language",
         )
     chosen = language or (next(iter(languages)) if languages else "en")
     kept = [(i, t, sp) for i, t, sp, lang in docs if lang == chosen]

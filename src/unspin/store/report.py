@@ -260,7 +260,7 @@ def to_png(r: Report, dpi: int = 110, narrow: bool = False) -> bytes:
     ``to_html`` shows below 700 CSS pixels instead of the wide one. Every label is plain text:
     matplotlib's mathtext is off, so a ``$`` in a source name is a dollar sign, not a formula.
     """
-    matplotlib = require("matplotlib", "plots", "--format png/html")
+    matplotlib = require("matplotlib", "plots", "PNG and HTML reports")
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 from unspin import __version__, taxonomy
 from unspin.choices import language_code
 from unspin.errors import FetchError, FetchNotAllowed
-from unspin.web.body import ANALYZE, COMPARE, MAX_EVIDENCE, Parsed, Shape, read_body
+from unspin.web.body import ANALYZE, COMPARE, FORMATS, MAX_EVIDENCE, Parsed, Shape, read_body
 from unspin.web.worker import Job, Text
 
 router = APIRouter()
@@ -64,7 +64,7 @@ _ANALYZE_BODY = {
                         "text": {"type": "string", "description": "Instead of a file: the text."},
                         "url": {"type": "string", "description": "Instead of a file or text: a page to fetch (with --allow-url-fetch)."},
                         "language": {"type": "string", "default": "auto"},
-                        "format": {"type": "string", "enum": ["auto", "text", "html"], "default": "auto"},
+                        "format": {"type": "string", "enum": list(FORMATS), "default": "auto"},
                         "evidence": {"type": "array", "items": _FILE, "maxItems": MAX_EVIDENCE,
                                      "description": "Reference files (.txt, .md, .html): passages worth reading beside each claim."},
                     },

@@ -47,8 +47,8 @@ class AnalyzeRequest(BaseModel):
     text: str | None = Field(None, description="The article: plain text, or HTML (see format).")
     url: str | None = Field(None, description="An http(s) page to fetch and analyse; only when the server runs with --allow-url-fetch.")
     language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
-    format: Literal["auto", "text", "html", "email", "subtitles", "markdown"] = Field(
-        "auto", description="auto: decided by the content (an HTML page, an e-mail, subtitles, Markdown are recognised); or text, html, "
+    format: Format = Field(
+        Format.auto, description="auto: decided by the content (an HTML page, an e-mail, subtitles, Markdown are recognised); or text, html, "
         "email, subtitles or markdown to decide yourself (unspin.inputs.Format).",
     )
     sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
@@ -76,7 +76,7 @@ class CompareRequest(BaseModel):
     a: str = Field(description="The first text: plain text, or HTML (see format).")
     b: str = Field(description="The second text.")
     language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
-    format: Literal["auto", "text", "html", "email", "subtitles", "markdown"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
+    format: Format = Field(Format.auto, description="As for /api/v1/analyze; applies to both texts.")
     sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
         None, description="The span decoder's operating point: precise (fewer, surer passages), default, or sensitive (more passages, "
         "the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only; applies to both texts.",
@@ -166,7 +166,7 @@ async def read_body(request: Request, shape: Shape, max_body: int) -> Parsed:
         req = shape.model.model_validate(payload)
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
-    fmt = getattr(req, "format", "auto")
+    fmt = Format(getattr(req, "format", Format.auto)).value
     parsed = Parsed(req.language, url=getattr(req, "url", None), sensitivity=getattr(req, "sensitivity", None))
     for name, shown, _file in shape.fields:
         value = getattr(req, name)

@@ -174,7 +174,7 @@ class BodyLimitMiddleware:
             # Raised where the app read the body outside a route's exception handling.
             if started:
                 raise
-            await _send_error(send, exc.http_status, exc.message)
+            await _send_error(send, exc.http_status, exc.bare)  # names no setting: the same in every door
 
 
 class SecurityHeadersMiddleware:

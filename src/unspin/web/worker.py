@@ -44,8 +44,17 @@ log = logging.getLogger("unspin.web")
 #: (HTTP status, extra headers, JSON body bytes).
 Reply = tuple[int, dict[str, str], bytes]
 
-#: How an API client gets past the character limit: it cannot raise it, only send less.
-LIMIT_HINT = "send one article at a time (the server's limit)"
+#: The web API's words for what its client can change, by the setting an error names
+#: (``unspin.errors.WORDS`` has the Python API's): a client cannot raise the character limit,
+#: only send less; it asks for a language's model with the JSON field ``language``.
+WORDS: dict[str, str] = {
+    "max_chars": "{message} or send one article at a time (the server's limit)",
+    "language": '{message} - ask for "language": "{force}" to analyse it anyway',
+}
+
+#: The context an error reply carries besides its message, for a page or client that words
+#: the advice itself (the page names its Language menu): never a document's text.
+REPLY_CONTEXT = ("setting", "limit")
 
 
 @dataclass(frozen=True)
@@ -66,8 +75,8 @@ class Text:
         from unspin.inputs import fetched_source, read
 
         if self.page is not None:
-            return fetched_source(self.page, max_chars, limit_hint=LIMIT_HINT)
-        return read(self.data, self.name, content_type=self.content_type, fmt=self.fmt, max_chars=max_chars, limit_hint=LIMIT_HINT)
+            return fetched_source(self.page, max_chars)
+        return read(self.data, self.name, content_type=self.content_type, fmt=self.fmt, max_chars=max_chars)
 
     @property
     def size(self) -> int:
@@ -101,20 +110,23 @@ def json_bytes(payload: Any) -> bytes:
 
 
 def error_reply(exc: UnspinError, field: str | None = None) -> Reply:
-    """The web's answer for an unspin error: ``{"error": one line}`` with the error's status and
-    headers. ``field``: which text of a comparison it is about (the message then starts with it).
+    """The web's answer for an unspin error: ``{"error": one line}`` in the API's words
+    (``WORDS``) with the error's status and headers. ``field``: which text of a comparison it is
+    about (the message then starts with it).
 
-    A language refusal also carries ``reason`` and ``force_language`` (the model to ask for), so
-    that the page can word its advice for its own Language menu instead of the API's field.
+    An error that names a setting also carries ``reason`` (its bare message), ``setting`` and
+    that setting's context (``REPLY_CONTEXT``), so that the page words the advice for its own
+    controls instead of the API's fields; a language refusal keeps ``force_language`` too.
     """
-    web = exc.at("web")
-    message = web.message if field is None else f"`{field}`: {web.message}"
-    body: dict[str, Any] = {"error": message}
-    if isinstance(exc, UnsupportedLanguageError) and exc.force is not None:
-        body.update(reason=" ".join(exc.reason.split()), force_language=exc.force)
+    message = exc.worded(WORDS)
+    body: dict[str, Any] = {"error": message if field is None else f"`{field}`: {message}"}
+    if exc.context.get("setting"):
+        body.update(reason=exc.bare, **{k: exc.context[k] for k in REPLY_CONTEXT if exc.context.get(k) is not None})
+        if isinstance(exc, UnsupportedLanguageError) and exc.force is not None:
+            body["force_language"] = exc.force
         if field is not None:
             body["field"] = field
-    return web.http_status, dict(web.headers or {}), json_bytes(body)
+    return exc.http_status, dict(exc.headers or {}), json_bytes(body)
 
 
 def internal_reply(exc: BaseException) -> Reply:
@@ -246,7 +258,7 @@ def evidence_index(texts: tuple[Text, ...], max_chars: int) -> Any:
         try:
             sources.append(t.read(max_chars))
         except InputError as exc:
-            msg = exc.message
+            msg = exc.worded(WORDS)
             skipped.append(msg if msg.startswith(t.name) else f"{t.name}: {msg}")
     if not sources:
         raise InputError(f"no reference text could be read ({skipped[0]})")

@@ -814,15 +814,27 @@
     });
   }
 
-  /* An API error in the page's words. A language refusal names the page's Language menu and
-   * the language to choose there (the API's own message speaks of its JSON field). */
+  /* The page's words for what its user can change, by the setting an API error names
+   * (body.setting; the API's own message speaks of its JSON fields, unspin/web/worker.py WORDS):
+   * one function a setting, from the error's bare message (body.reason) and its context. */
+  var PAGE_WORDS = {
+    language: function (body, languageSelect) {
+      var name = body.force_language || body.force;
+      Array.prototype.forEach.call(languageSelect.options, function (o) { if (o.value === name) name = o.textContent; });
+      return body.reason + ". To analyse it anyway, choose \u201c" + name + "\u201d in the Language menu above.";
+    },
+    max_chars: function (body) {
+      return body.reason + " or paste one article at a time (this server reads at most " + Number(body.limit).toLocaleString("en") + " characters).";
+    },
+  };
+
+  /* An API error in the page's words (PAGE_WORDS), else the API's own message. */
   function pageMessage(err, languageSelect) {
     var body = (err && err.body) || {};
-    if (typeof body.reason === "string" && typeof body.force_language === "string") {
-      var name = body.force_language;
-      Array.prototype.forEach.call(languageSelect.options, function (o) { if (o.value === body.force_language) name = o.textContent; });
+    var words = typeof body.setting === "string" && typeof body.reason === "string" ? PAGE_WORDS[body.setting] : null;
+    if (words) {
       var which = body.field === "a" || body.field === "b" ? "Text " + body.field.toUpperCase() + ": " : "";
-      return which + body.reason + ". To analyse it anyway, choose \u201c" + name + "\u201d in the Language menu above.";
+      return which + words(body, languageSelect);
     }
     return err && err.message ? err.message : String(err);
   }
