@@ -15,8 +15,11 @@ import shutil
 from pathlib import Path
 
 from _shipping import install_model
-from train_spans import ROOT, record, tune_decoding, validation_data
+from train_spans import ROOT, validation_data
+from unspin.evaluation import DECODER_KEYS
 from unspin.runtime import tokenizer_file
+from unspin.training.folder import write_config
+from unspin.training.spans import tune_decoding
 
 
 def main() -> None:
@@ -41,11 +44,15 @@ def main() -> None:
         config.pop(key, None)
     config["members"] = members
     config["name"] = f"unspin-en-spans-ensemble-{len(members)}"
-    (args.out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(args.out, config)
 
     val, gold = validation_data(Path(args.data))
     result = tune_decoding(args.out, val, gold)
-    record(args.out, config, result, len(val), {"members": single})
+    config.update({k: result[k] for k in DECODER_KEYS})
+    config["validation"] = {"articles": len(val), "split": "unspin.corpus.validation_split (15% of PTC train by article)",
+                            "si": {k: result["si"][k] for k in ("precision", "recall", "f1")}, "tc_micro_f1": result["tc"]["f1"],
+                            "si_two_fold": result["si_two_fold"], "members": single}
+    write_config(args.out, config)
     print(f"ensemble of {len(members)}: decoder {result['threshold']}/{result['seed_threshold']}/{result['edge_start']}/{result['edge_end']} SI F1 "
         f"{result['si']['f1']:.4f} TC micro-F1 {result['tc']['f1']:.4f}")
     if args.install:

@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from _data import genre_split, read_genre  # noqa: E402
+from unspin.training.folder import write_config  # noqa: E402
 from unspin.article.genre_features import HAND_FEATURES, embedding_feature, hand_features  # noqa: E402
 
 BLOCK_DOC = {
@@ -396,7 +397,7 @@ def main() -> None:
             "across sources; see metrics.chosen.source_separated_5fold"),
         "command": f"python scripts/train_genre.py --out {args.out} --features {args.features} --install",
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config)
     typicality(out, docs, data, args.ptc)
     probe_texts(out, args, data)
     if args.install:
@@ -426,7 +427,7 @@ def typicality(out: Path, docs, data: Path, ptc: int) -> dict:
                  "or whose style features lie farther from the training average (sum of squared standardised values) than "
                  "max_sum_sq_z (99th percentile of the training split)"),
     }
-    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    write_config(out, cfg)
     model = GenreModel(out)
     flagged_held = sum(model.caution(d.text) is not None for d in held)
     ptc_paths = sorted((data / "ptc" / "train-articles").glob("article*.txt"))[:ptc]
@@ -442,7 +443,7 @@ def typicality(out: Path, docs, data: Path, ptc: int) -> dict:
             pred.append(max(p, key=p.get))
         cut["whole" if n is None else f"first_{n}_words"] = round(macro_f1(gold, pred), 4)
     cfg["typicality"]["heldout_20_macro_f1_when_cut"] = cut
-    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    write_config(out, cfg)
     print(f"typicality: {json.dumps(cfg['typicality'])}", flush=True)
     return cfg["typicality"]
 
@@ -472,7 +473,7 @@ def probe_texts(out: Path, args, data: Path) -> None:
             print(f"  {label}: {e}", flush=True)
     cfg["metrics"]["written_texts"] = written
     cfg["metrics"]["ptc_train_articles"] = {"n": len(ptc), "predicted": dict(counts), "examples": {k: v[:4] for k, v in examples.items()}}
-    (out / "config.json").write_text(json.dumps(cfg, indent=1))
+    write_config(out, cfg)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ Russian data needs:
   lower layers stay frozen and their output is computed once and cached, which makes a step about
   three times cheaper on the 2 shared cores (79 training articles are too few to move the lower
   layers usefully in any case);
-- training runs in the shared loop (``scripts/_training.py``): a checkpoint after every epoch and
+- training runs in the shared loop (``unspin.training.loop``): a checkpoint after every epoch and
   every 10 minutes inside one, and ``--resume`` continues exactly where it stopped;
 - decoding to spans is sentence- and clause-aware (``unspin.ru_decoding``); its settings are chosen
   on the validation articles and written into config.json with the measured figures.
@@ -42,8 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import train_spans  # noqa: E402  (SpanNet, covered, bio_labels, collate; not edited here)
-from _training import CHECKPOINT, batched, fit, linear_warmup, shuffled  # noqa: E402
+from unspin.training import spans as train_spans  # noqa: E402  (SpanNet, covered, bio_labels, collate)
+from unspin.training.folder import write_config  # noqa: E402
+from unspin.training.loop import CHECKPOINT, batched, fit, linear_warmup, shuffled  # noqa: E402
 from unspin import corpus  # noqa: E402
 from unspin.decoding import tokens_in  # noqa: E402
 from unspin.encoding import Encoded, encode, load_tokenizer, windows  # noqa: E402
@@ -207,7 +208,6 @@ def train(args) -> None:
     special = json.loads((base / "special_tokens.json").read_text())
     articles, gold, _ = corpus.read_ru_zen_prop(args.data)
     labels, _ = ru_labels(Path(args.data))
-    train_spans.LABELS = labels  # collate() sizes its technique tensor from this module global
     train_ids, val_ids = training_articles(articles, args)
     (out / "split.json").write_text(json.dumps({"train": train_ids, "validation": val_ids}))
     tok = load_tokenizer(str(base / "tokenizer.json"))
@@ -256,7 +256,7 @@ def train(args) -> None:
                 loss = loss + args.tc_weight * ce_tc(net.span_logits(states, spans).float(), torch.tensor([s[3] for s in spans]))
         return loss
 
-    # The shared loop (scripts/_training.py): a checkpoint after every epoch and every 10 minutes
+    # The shared loop (unspin.training.loop): a checkpoint after every epoch and every 10 minutes
     # inside one, and --resume continues with the very batch and dropout mask it stopped at.
     # Each epoch reshuffles the last one's order, as this script shuffled its examples before.
     fit(net, opt, sched, epochs=args.epochs, order=batched(shuffled(len(examples)), args.batch), step=step, out=out,
@@ -265,21 +265,14 @@ def train(args) -> None:
 
 
 def export(net, base: Path, out: Path, labels: list[str], special: dict, args) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from unspin.training.export import quantize, to_onnx
 
-    net.eval()
     net.float()
     dummy = torch.ones((2, 16), dtype=torch.long)
-    fp32 = out / "encoder-fp32.onnx"
-    torch.onnx.export(
-        net, (dummy, dummy), str(fp32), input_names=["input_ids", "attention_mask"], output_names=["bio_logits", "hidden"],
-        dynamic_axes={k: {0: "batch", 1: "seq"} for k in ("input_ids", "attention_mask", "bio_logits", "hidden")},
-        opset_version=17, dynamo=False,
-    )
-    quantize_dynamic(str(fp32), str(out / "encoder-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
-    lin1, lin2 = net.head[0], net.head[3]
-    np.savez(out / "head.npz", w1=lin1.weight.detach().float().numpy().T, b1=lin1.bias.detach().float().numpy(),
-             w2=lin2.weight.detach().float().numpy().T, b2=lin2.bias.detach().float().numpy())
+    fp32 = to_onnx(net, out / "encoder-fp32.onnx", (dummy, dummy), ["input_ids", "attention_mask"], ["bio_logits", "hidden"],
+                   {k: {0: "batch", 1: "seq"} for k in ("input_ids", "attention_mask", "bio_logits", "hidden")})
+    quantize(fp32, out / "encoder-int8.onnx", "int8")
+    np.savez(out / "head.npz", **net.head_arrays())
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
     config = {
         "name": "unspin-ru-spans",
@@ -295,7 +288,7 @@ def export(net, base: Path, out: Path, labels: list[str], special: dict, args) -
         "encoder": "encoder-int8.onnx",
         "trained": {k: v for k, v in vars(args).items() if k not in ("install", "tune_only")},
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    write_config(out, config)
     print(f"exported to {out}", flush=True)
 
 
@@ -342,7 +335,7 @@ def refit_head(out: Path, args) -> None:
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     config.setdefault("trained", {})["head_refit"] = {"weighting": "inverse meta-class frequency", "epochs": args.head_epochs,
                                                       "spans": len(y), "seeds": args.head_seeds}
-    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    write_config(out, config)
     print(f"refitted head.npz ({args.head_epochs} epochs)", flush=True)
 
 
@@ -405,7 +398,7 @@ def tune(out: Path, args) -> None:
     # cores each extra pass over the validation articles costs minutes.
     for precision in ("int8", "fp32") if args.compare_fp32 else ("int8",):
         config["encoder"] = f"encoder-{precision}.onnx"
-        (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+        write_config(out, config)
         results[precision] = tune_folder(out, Path(args.data), max_coverage=cap)
         print(precision, json.dumps({k: v for k, v in results[precision].items() if k != "sweep"}, ensure_ascii=False), flush=True)
     shutil.copy(out / "encoder-int8.onnx", out / "encoder.onnx")
@@ -415,7 +408,7 @@ def tune(out: Path, args) -> None:
     config["decoder"] = results["int8"]["decoder"]
     config["validation"] = {k: v for k, v in results["int8"].items() if k != "decoder"}
     config["validation"]["other_precision"] = {k: v["measures"] for k, v in results.items()}
-    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    write_config(out, config)
     if args.install:
         from _shipping import install_model
 
@@ -441,7 +434,7 @@ def adopt_decoder(out: Path, args) -> None:
         "from_run": args.decoder_from,
         "figures_of_that_run": source.get("validation", {}),
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False))
+    write_config(out, config)
     print(f"decoder taken from {args.decoder_from}: {json.dumps(source['decoder'], ensure_ascii=False)}", flush=True)
     if args.install:
         from _shipping import install_model

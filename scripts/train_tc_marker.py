@@ -16,7 +16,7 @@ one half of the validation articles, scored on the other, 20 random halvings).
 Training: PTC train articles outside the validation split, every gold (span, technique) label
 one example (a span with two techniques is two examples); AdamW, encoder 5e-5, layer 1e-3,
 warm-up 6% then linear decay, batch 32, fp32. A checkpoint at every epoch end and every 10
-minutes (``scripts/_training.py``). Export: ONNX opset 17, inputs ``input_ids``,
+minutes (``unspin.training.loop``). Export: ONNX opset 17, inputs ``input_ids``,
 ``attention_mask``, ``marks`` (1 on the span's tokens), output ``logits``; dynamic per-channel
 int8, shipped unless it costs more than a point of TC alone.
 """
@@ -37,7 +37,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from _training import fit, linear_warmup  # noqa: E402  (scripts/ is on sys.path when run as a script)
+from unspin.training.folder import write_config  # noqa: E402
+from unspin.training.loop import fit, linear_warmup  # noqa: E402
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 
@@ -245,7 +246,7 @@ def export(net, torch, out: Path, base: Path, labels: list[str], ids: dict, args
     results = {}
     for precision in ("fp32", "int8"):
         config["file"] = f"model-{precision}.onnx"
-        (out / "config.json").write_text(json.dumps(config, indent=1))
+        write_config(out, config)
         clf = MarkedSpanClassifier(out)
         marker = np.zeros_like(head_probs)
         for art, items in by_art.items():
@@ -260,7 +261,7 @@ def export(net, torch, out: Path, base: Path, labels: list[str], ids: dict, args
     config.update(file="model.onnx", precision=use, weight=results[use]["weight"],
                   validation={"split": "unspin.corpus.validation_split (15% of PTC train articles, by article)", **results},
                   command="python scripts/train_tc_marker.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config)
     print(f"shipping {use} with weight {config['weight']}", flush=True)
     if args.install:
         from _shipping import MODELS, install_model

@@ -17,7 +17,7 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Iterable, Iterator, Protocol, Sequence, Union
 from warnings import warn
 
 from unspin import __version__
@@ -26,7 +26,7 @@ from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, Source, read, read_path
 from unspin.components import check_order, register
-from unspin.runtime import model_dir
+from unspin.runtime import model_config, model_dir, model_kind
 from unspin.view import ModelView
 
 SUPPORTED = ("en", "ru")
@@ -237,14 +237,75 @@ def _names_a_file(text: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=4)
-def load(language: str = "en", fast: bool = False) -> Pipeline:
+#: Which component a model folder given as ``model`` replaces, by its kind (``runtime.model_kind``).
+REPLACES = {"spans": "techniques", "claims": "claims"}
+
+#: A model folder or several, as ``load`` takes them.
+Models = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]], None]
+
+
+def model_folders(model: Models) -> tuple[str, ...]:
+    """``model`` (a folder or several, as ``load`` takes them) as resolved paths, in order.
+    Raises ``ModelError`` for a folder that is not a model, or one whose kind replaces no
+    component (``REPLACES``)."""
+    if model is None:
+        return ()
+    items = [model] if isinstance(model, (str, os.PathLike)) else list(model)
+    out = []
+    for item in items:
+        path = model_dir(item)
+        kind = model_kind(model_config(path))
+        if kind not in REPLACES:
+            raise ModelError(f"{item}: a {kind} model; --model takes a span (technique) or claims model folder")
+        out.append(str(path))
+    return tuple(out)
+
+
+def own_techniques(model: Models) -> list[dict[str, str]]:
+    """The techniques of your own span model(s) in ``model``: rows of name, display,
+    explanation, example, colour and the model's ``language``, made known to every view
+    (``taxonomy.register``, as loading the model does). Raises ``ModelError`` as ``load`` does."""
+    from unspin import taxonomy
+    from unspin.runtime import model_techniques
+
+    out = []
+    for path in model_folders(model):
+        config = model_config(path)
+        if model_kind(config) == "spans":
+            rows = model_techniques(Path(path), config)
+            taxonomy.register(rows)
+            out += [{**taxonomy.BY_NAME[r["name"]].__dict__, "language": str(config.get("language", "en"))} for r in rows]
+    return out
+
+
+def folders_for(language: str, fast: bool, models: tuple[str, ...]) -> dict[str, str]:
+    """The model folder of each component: the shipped ones (``MODELS``), with those of
+    ``models`` in place of the components they replace for this language."""
+    folders = dict(MODELS[(language, bool(fast))])
+    for path in models:
+        config = model_config(path)
+        kind = model_kind(config)
+        if kind == "spans" and fast:
+            raise InputError("--fast and --model both choose the span model: give one of them")
+        if config.get("language", "en") == language and REPLACES[kind] in folders:
+            folders[REPLACES[kind]] = path
+    return folders
+
+
+def load(language: str = "en", fast: bool = False, model: Models = None) -> Pipeline:
     """The default pipeline for ``language``, loaded once per process.
 
     ``fast=True`` takes the small English span model (``MODELS``); Russian has one size.
-    Raises ``UnsupportedLanguageError`` for a language without models and ``ModelError`` when a
-    model folder is missing from the installation.
+    ``model``: a model folder that ``unspin train`` wrote (or several): a span model replaces the
+    technique tagger, a claims model the claim detector, for the language it was trained for.
+    Raises ``UnsupportedLanguageError`` for a language without models, ``ModelError`` when a
+    model folder is missing or not a model, ``InputError`` for ``fast`` with a span ``model``.
     """
+    return _load(language, bool(fast), model_folders(model))
+
+
+@lru_cache(maxsize=8)
+def _load(language: str, fast: bool, models: tuple[str, ...]) -> Pipeline:
     from unspin.components.claims import ClaimDetector
     from unspin.components.genre import GenreClassifier
     from unspin.components.summary import ArticleSummary
@@ -253,11 +314,13 @@ def load(language: str = "en", fast: bool = False) -> Pipeline:
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
-    folders = MODELS[(language, bool(fast))]
+    folders = folders_for(language, fast, models)
     # Russian has one size, "standard", whatever ``fast`` asked: calling it "accurate" would
     # promise a choice that does not exist.
     size = ("fast" if fast else "accurate") if language == "en" else "standard"
-    model = {"size": size, "version": model_version(language, fast)}
+    model = {"size": size, "version": model_version(language, fast, models)}
+    if folders["techniques"] in models:  # your own span model: its name, and "custom" for the size
+        model = {"size": "custom", "name": str(model_config(folders["techniques"]).get("name", "")), "version": model["version"]}
     if language == "ru":
         # The claim and genre models were trained on English only: never their predictions on
         # Russian text. The summary's counts and shares read the Russian spans.
@@ -283,6 +346,7 @@ def analyze(
     evidence: Sequence[Any] | None = None,
     input_format: str = "auto",
     fast: bool = False,
+    model: Models = None,
     **meta: Any,
 ) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
@@ -304,15 +368,17 @@ def analyze(
     check-worthy claim then carries the passages most worth reading beside it.
     ``fast=True``: the small English span model (MiniLM-L6), about 2.5 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
+    ``model``: your own model folder(s), as ``load`` takes them (README, "Teach it your domain").
     """
     meta = {**_path_meta(text), **meta}
+    models = model_folders(model)
     if language == "auto":
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
         text = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
-        pipeline = _route(text, language, fast)
+        pipeline = _route(text, language, fast, models)
     else:
-        pipeline = load(language, fast)
+        pipeline = _load(language, bool(fast), models)
     unlinked = bool(evidence) and "claims" not in pipeline.component_names
     if evidence and not unlinked:
         from unspin.article.evidence import build_index
@@ -345,6 +411,7 @@ def analyze_many(
     input_format: str = "auto",
     fast: bool = False,
     errors: str = "raise",
+    model: Models = None,
 ) -> Iterator["Document | UnspinError"]:
     """``analyze`` of each text, in order, ``batch_size`` texts at a time (``Pipeline.pipe``):
     the same Documents, to the bit, with less Python work per text.
@@ -354,7 +421,7 @@ def analyze_many(
     ``UnspinError`` as its batch is read, before that batch's documents are yielded;
     ``errors="return"`` yields that error in the text's place and goes on (``unspin batch``
     stores it). ``ModelError`` (a missing or broken model) always raises. A single str, bytes or
-    path (not a collection of texts) raises ``TypeError``.
+    path (not a collection of texts) raises ``TypeError``. ``model``: as for ``load``.
     """
     if isinstance(texts, (str, bytes, os.PathLike, Source)):
         raise TypeError("analyze_many takes a list (or any iterable) of texts; for one text call unspin.analyze")
@@ -362,13 +429,14 @@ def analyze_many(
         raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    models = model_folders(model)
     for chunk in chunked(texts, batch_size):
         out: list[Any] = [None] * len(chunk)
         groups: dict[int, tuple[Pipeline, list[int], list[Document]]] = {}
         for i, text in enumerate(chunk):
             try:
                 src = _source(text, max_chars, input_format, "input")
-                pipeline = _route(src, language, fast)
+                pipeline = _route(src, language, fast, models)
                 doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, **_path_meta(text))
             except ModelError:
                 raise
@@ -387,12 +455,12 @@ def analyze_many(
         yield from out
 
 
-def _route(src: Source, language: str, fast: bool) -> Pipeline:
+def _route(src: Source, language: str, fast: bool, models: tuple[str, ...] = ()) -> Pipeline:
     """The pipeline ``analyze`` uses for ``src``: the identified language's; for an undetermined
     text or one in a language without a model, that of its script (``langid.by_script``), else
     English. ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
     if language != "auto":
-        return load(language, fast)
+        return _load(language, bool(fast), models)
     ident = langid.identify(ModelView.of(src.text).text)
     detected = langid.decide(ident)
     if detected not in SUPPORTED:
@@ -400,7 +468,7 @@ def _route(src: Source, language: str, fast: bool) -> Pipeline:
         # pipeline of its script refuses it, so the advice names the model of that script
         # (Ukrainian: "--language ru"), English for any other script.
         detected = langid.by_script(ident) or SUPPORTED[0]
-    return load(detected, fast)
+    return _load(detected, bool(fast), models)
 
 
 def _path_meta(text: Any) -> dict[str, str]:
@@ -421,18 +489,20 @@ def chunked(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def model_version(language: str = "en", fast: bool = False) -> str:
+def model_version(language: str = "en", fast: bool = False, model: Models = None) -> str:
     """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
-    (or the other size, ``fast``) re-analyses what is stored.
+    (or the other size, ``fast``, or your own ``model``) re-analyses what is stored.
 
-    The folders are those of ``MODELS`` for the language and size, and the technique
-    classifier a span model names (``context_classifier``); ``"auto"`` (a corpus of several
-    languages, each routed to its model) covers every language.
+    The folders are those of ``MODELS`` for the language and size (with ``model``'s in place of
+    what they replace), and the technique classifier a span model names
+    (``context_classifier``); ``"auto"`` (a corpus of several languages, each routed to its
+    model) covers every language.
     """
     try:
+        models = model_folders(model)
         configs = []
         for lang in SUPPORTED if language == "auto" else (language,):
-            configs += [model_dir(folder) / "config.json" for folder in MODELS[(lang, bool(fast))].values()]
+            configs += [model_dir(folder) / "config.json" for folder in folders_for(lang, fast, models).values()]
         # A model a span model reads spans with (its config's context_classifier) counts too.
         companions = [json.loads(c.read_text(encoding="utf-8")).get("context_classifier") for c in configs]
         configs += [model_dir(name) / "config.json" for name in dict.fromkeys(c for c in companions if c)]
@@ -441,5 +511,7 @@ def model_version(language: str = "en", fast: bool = False) -> str:
             h.update(config.parent.name.encode() + b"\0" + config.read_bytes())
         name = json.loads(configs[0].read_text(encoding="utf-8")).get("name", language)
     except (ModelError, OSError, ValueError, KeyError):
+        if model:
+            raise
         return __version__
     return f"{__version__}+{name}.{h.hexdigest()[:12]}"

@@ -71,6 +71,8 @@ def batch(
     as_json: bool = typer.Option(False, "--json", help="Print the closing summary as JSON."),
     fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate. "
         "Documents analysed with the other size are analysed again."),
+    model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span or "
+        "claims; repeat for both). Documents analysed with other models are analysed again."),
 ) -> None:
     """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""
     from unspin.store import batch as batchmod
@@ -83,8 +85,9 @@ def batch(
     # Each analysed document is stored with the version of the models that read it and compared
     # with what its language's models give now; failed documents (no language) with this one
     # ("auto": every language's models, so any model change retries them too).
-    version = model_version(language, fast)
-    version_for = lambda lang: model_version(lang, fast)  # noqa: E731
+    models = tuple(str(p.expanduser().resolve()) for p in model or ()) or None
+    version = model_version(language, fast, models)
+    version_for = lambda lang: model_version(lang, fast, models)  # noqa: E731
     with Store(db) as store:
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
@@ -98,7 +101,7 @@ def batch(
                 from unspin.store.distributed import DaskExecutor, client_for
 
                 with client_for(dask) as client:
-                    executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast)
+                    executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast, model=models)
                     executor.warm_up()
                     summary = batchmod.run_batch(
                         docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, task_size=4,
@@ -106,7 +109,7 @@ def batch(
                     )
             else:
                 # Batches no larger than --commit-every, so that promise holds (and the bar moves).
-                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast,
+                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast, model=models,
                                                   batch_size=min(batchmod.BATCH_SIZE, commit_every))
                 summary = batchmod.run_batch(
                     docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step,

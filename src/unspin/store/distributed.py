@@ -45,14 +45,15 @@ class WarmModel(WorkerPlugin):
 
     name = "unspin-warm-model"
 
-    def __init__(self, language: str, fast: bool = False) -> None:
+    def __init__(self, language: str, fast: bool = False, model: tuple[str, ...] | None = None) -> None:
         self.language = language
         self.fast = fast
+        self.model = model
 
     def setup(self, worker: Any) -> None:
         from unspin.pipeline import load
 
-        load("en" if self.language == "auto" else self.language, self.fast)
+        load("en" if self.language == "auto" else self.language, self.fast, self.model)
 
 
 def _warm(analyze: Analyze) -> None:
@@ -98,11 +99,12 @@ class DaskExecutor:
     max_chars: int = MAX_CHARS
     in_flight_per_worker: int = 3
     fast: bool = False
+    model: tuple[str, ...] | None = None
 
     def warm_up(self) -> None:
         """Load the model on every worker now, so the first tasks (and the ETA) are not skewed."""
         if self.analyze is None:
-            self.client.register_plugin(WarmModel(self.language, self.fast))
+            self.client.register_plugin(WarmModel(self.language, self.fast, self.model))
         else:
             self.client.run(_warm, self.analyze)
 
@@ -118,7 +120,7 @@ class DaskExecutor:
             chunk = next(chunks, None)
             if chunk is None:
                 return False
-            done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, self.fast, pure=False))
+            done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, self.fast, self.model, pure=False))
             return True
 
         while running < limit and submit():

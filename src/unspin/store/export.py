@@ -107,7 +107,8 @@ def export(store: Store, fmt: str, output: Path | None, notes: list[str] | None 
         _write_text(output, [json.dumps(to_tasks(docs), ensure_ascii=False, indent=1) + "\n"])
         if output is not None:
             # The labelling interface that matches the tasks, to paste into the Label Studio project.
-            output.with_suffix(".label_config.xml").write_text(label_config(), encoding="utf-8")
+            used = [str(s["technique"]) for d in docs for s in d.spans]
+            output.with_suffix(".label_config.xml").write_text(label_config(used), encoding="utf-8")
         return len(docs)
     raise InputError(f"unknown export format {fmt!r}")
 

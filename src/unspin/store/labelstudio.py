@@ -47,8 +47,11 @@ def from_js(text: str, offsets: Sequence[int]) -> list[int]:
         raise ValueError(f"offset {exc.args[0]} falls inside a surrogate pair") from None
 
 
-def label_config() -> str:
-    labels = "\n".join(f"    <Label value={quoteattr(t.name)} background={quoteattr(t.colour)}/>" for t in taxonomy.TECHNIQUES)
+def label_config(used: Sequence[str] = ()) -> str:
+    """The labelling interface for the tasks: the 14 techniques, then any other technique name
+    the tasks' spans use (a model trained on its own label set), so they can be corrected too."""
+    names = list(dict.fromkeys([*taxonomy.NAMES, *used]))
+    labels = "\n".join(f"    <Label value={quoteattr(n)} background={quoteattr(taxonomy.colour(n))}/>" for n in names)
     return f'<View>\n  <Labels name="{FROM_NAME}" toName="{TO_NAME}">\n{labels}\n  </Labels>\n  <Text name="{TO_NAME}" value="$text"/>\n</View>\n'
 
 

@@ -59,6 +59,8 @@ class Settings:
     preload: bool = True
     #: The small English span model (``unspin.analyze(..., fast=True)``) for every request.
     fast: bool = False
+    #: Your own model folder(s) (``unspin.analyze(..., model=...)``) for every request.
+    model: tuple[str, ...] = ()
 
 
 class AnalyzeRequest(BaseModel):
@@ -171,8 +173,15 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             return analyze
         import unspin
 
+        if settings.model:
+            return functools.partial(unspin.analyze, fast=settings.fast, model=settings.model)
         return functools.partial(unspin.analyze, fast=True) if settings.fast else unspin.analyze
 
+    # The techniques of the server's own span model (serve --model), so the page's legend and
+    # explanations show its label set.
+    from unspin.pipeline import own_techniques as _own
+
+    own_techniques = _own(settings.model) if settings.model else []
     limiter = AnalysisLimiter(settings.max_concurrent, settings.queue_timeout, settings.max_queue, settings.timeout)
 
     @asynccontextmanager
@@ -182,7 +191,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             try:
                 from unspin import pipeline
 
-                await asyncio.to_thread(pipeline.load, pipeline.SUPPORTED[0], settings.fast)
+                await asyncio.to_thread(pipeline.load, pipeline.SUPPORTED[0], settings.fast, settings.model or None)
                 state["model"] = "loaded"
             except UnspinError as exc:
                 state["model"] = f"error: {_one_line(str(exc))}"
@@ -232,7 +241,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     # -- API -------------------------------------------------------------------------------
     @app.get("/healthz", tags=["service"], summary="Liveness and model status")
     async def healthz() -> dict[str, Any]:
-        size = "fast" if settings.fast else "accurate"
+        size = "custom" if settings.model else "fast" if settings.fast else "accurate"
         return {"status": "ok", "unspin": __version__, "model": state["model"], "size": size, "url_fetch": settings.allow_url_fetch}
 
     @app.get("/api/v1/techniques", tags=["analysis"], response_model=list[TechniqueOut], summary="The techniques with explanations")
@@ -241,8 +250,8 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
             description="en: the 14 PTC techniques; ru: the 36 ZenPropaganda techniques with Russian explanations; "
             "all: both lists (any case).")] = "en",
     ) -> list[dict[str, str]]:
-        chosen = (*taxonomy.TECHNIQUES, *taxonomy.RU_TECHNIQUES) if language == "all" else taxonomy.catalogue(language)
-        return [t.__dict__ for t in chosen]
+        chosen = [t.__dict__ for t in ((*taxonomy.TECHNIQUES, *taxonomy.RU_TECHNIQUES) if language == "all" else taxonomy.catalogue(language))]
+        return chosen + [t for t in own_techniques if language in ("all", t["language"]) and t["name"] not in {c["name"] for c in chosen}]
 
     @app.post(
         "/api/v1/analyze",

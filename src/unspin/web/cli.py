@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+from pathlib import Path
+from typing import List, Optional
 
 import typer
 
@@ -60,6 +62,8 @@ def register(app: typer.Typer) -> None:
         timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds one analysis may run before the request gets 504 "
             "(on 2 cores the default model reads about 400 kB of text in 60 s; --fast about twice as much)."),
         fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate."),
+        model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
+            "or claims; repeat for both): the page shows its techniques."),
         log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level: critical, error, warning, info, debug."),
     ) -> None:
         """Serve the web page (paste or upload an article, see its persuasion spans) and the REST API.
@@ -81,6 +85,7 @@ def register(app: typer.Typer) -> None:
             queue_timeout=queue_timeout,
             timeout=timeout,
             fast=fast,
+            model=tuple(str(p.expanduser().resolve()) for p in model or ()),
         )
         err = Console(stderr=True)
         # Bind first, so that a busy port is one line and exit 2, and "serving on" is only
