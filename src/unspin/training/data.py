@@ -156,8 +156,10 @@ def read_label_set(path: Path) -> LabelSet:
 def split_ids(ids: Iterable[str], share: float, held: Sequence[str] | None = None, salt: str = "unspin-val") -> tuple[list[str], list[str]]:
     """(train, validation) article ids: ``held`` when given, else ``share`` of them by a stable
     hash of the id (``unspin.corpus.validation_split`` for the default salt, so PTC train splits
-    as every script and benchmark splits it). At least one article is held out and one kept.
-    Raises ``InputError`` with fewer than two articles or for ``held`` ids that are not there."""
+    as every script and benchmark splits it). When that hash holds out far more or fewer than
+    ``share`` (a handful of articles; or ids the hash itself picked, such as PTC's validation
+    articles), the ``round(share * n)`` articles another hash ranks first are held out instead.
+    At least one article is held out and one kept. Raises ``InputError`` with fewer than two articles or for ``held`` ids that are not there."""
     ids = sorted(ids)
     if len(ids) < 2:
         raise InputError(f"training needs at least 2 articles (one is held out to measure the model), got {len(ids)}")
@@ -166,12 +168,14 @@ def split_ids(ids: Iterable[str], share: float, held: Sequence[str] | None = Non
         if unknown:
             raise InputError(f"--validation-ids: {len(unknown)} id(s) are not among the articles, e.g. {unknown[0]}")
         val = [a for a in ids if a in set(held)]
-    elif salt == "unspin-val":
-        val = corpus.validation_split(ids, share)[1]
     else:
-        val = [a for a in ids if int(hashlib.sha256(f"{salt}:{a}".encode()).hexdigest(), 16) % 1000 < share * 1000]
-    if not val:  # a handful of articles: hold out the one the hash ranks first
-        val = [min(ids, key=lambda a: hashlib.sha256(f"{salt}:{a}".encode()).hexdigest())]
+        val = corpus.validation_split(ids, share)[1] if salt == "unspin-val" else [
+            a for a in ids if int(hashlib.sha256(f"{salt}:{a}".encode()).hexdigest(), 16) % 1000 < share * 1000]
+        want = max(1, round(share * len(ids)))
+        if not want / 2 <= len(val) <= 2 * want + 1:
+            # Few articles, or ids picked by this very hash (a subset of PTC's validation articles
+            # holds out all of them): hold out the ``want`` that another hash ranks first.
+            val = sorted(sorted(ids, key=lambda a: hashlib.sha256(f"{salt}-rank:{a}".encode()).hexdigest())[:want])
     if len(val) == len(ids):
         raise InputError("every article is held out for validation; keep some to train on")
     keep = set(val)

@@ -98,8 +98,8 @@ class SpanRecipe:
             raise InputError("every stage needs at least one epoch")
         if not 16 <= self.window <= 510:
             raise InputError("--window must be between 16 and 510 tokens: the encoder has 512 positions, two for the start and end tokens")
-        if self.batch < 1 or self.stride < 1:
-            raise InputError("--batch and --stride must be at least 1")
+        if self.batch < 1 or not 1 <= self.stride <= self.window or not 1 <= self.infer_stride <= self.window:
+            raise InputError("--batch must be at least 1, and the strides between 1 and the window (every token in some window)")
 
 
 @dataclass
@@ -389,6 +389,7 @@ def build_network(job: SpanJob, recipe: SpanRecipe, say: Callable[[str], None]) 
         member = members(config)[0]
         fresh = load_onnx_weights(net, start.model / member["encoder"], allow_missing=("head.", "token_tech.", "bio_mix"))
         new = load_head(net, start.model / member["head"], config["labels"], names)
+        fresh = [n for n in fresh if not n.startswith("head.")]  # the head came from head.npz
         if len(members(config)) > 1:
             say(f"{start.model} is an ensemble of {len(members(config))} members: continuing from the first")
         say(f"continuing from {start.name}" + (f"; new techniques start fresh: {', '.join(new)}" if new else "")
