@@ -55,7 +55,8 @@ class SpanRecipe:
     ships: a variant's name, "best" (the best 2-fold SI among the quantised ones) or "auto" (the
     first quantised one, unless fp32 beats it by more than ``AUTO_MARGIN`` of 2-fold SI F1: a
     short fine-tune moves many weights by less than a quantisation step, and rounding then
-    undoes it)."""
+    undoes it). ``train_layers``: fine-tune only the encoder's top this many layers (the
+    embeddings and the layers below stay fixed; 0: all of them)."""
 
     epochs: list[int] = field(default_factory=lambda: [3])
     lr: list[float] = field(default_factory=lambda: [3e-5])
@@ -71,6 +72,7 @@ class SpanRecipe:
     span_balance: float = 0.0
     token_techniques: float = 0.0
     bio_layers: int = 1
+    train_layers: int = 0
     distill_weight: float = 0.5
     precisions: list[str] = field(default_factory=lambda: ["int8", "fp32"])
     ship: str = "auto"
@@ -346,6 +348,14 @@ class SpanNet(nn.Module):
                 "w2": lin2.weight.detach().float().cpu().numpy().T, "b2": lin2.bias.detach().float().cpu().numpy()}
 
 
+def freeze_below(net: SpanNet, top: int) -> None:
+    """Keep the encoder's embeddings and all but its top ``top`` layers fixed."""
+    n = net.encoder.config.num_hidden_layers
+    keep = tuple(f"encoder.layer.{i}." for i in range(max(0, n - top), n))
+    for name, p in net.encoder.named_parameters():
+        p.requires_grad_(name.startswith(keep))
+
+
 def load_head(net: SpanNet, head_file: Path, old_names: Sequence[str], names: Sequence[str]) -> list[str]:
     """Copy a numpy technique head (``head.npz``) into ``net``. Its hidden layer always; its
     output rows for the techniques both label sets hold (by name); techniques new to ``names``
@@ -465,6 +475,43 @@ def reference_scores(folder: Path, val: dict[str, str], gold: list[Label]) -> di
     return score(tagger, val, [Label(l.article_id, l.start, l.end, name(l.technique)) for l in gold])
 
 
+def make_step(net: SpanNet, examples: list, recipe: SpanRecipe, pad_id: int, bf16: bool, distil: bool = False) -> Callable[[list[int]], torch.Tensor]:
+    """The loss of a batch of ``examples`` (their indices), as ``loop.fit`` calls it: token BIO
+    cross-entropy (weighted, ``span_balance``), plus the technique head's cross-entropy over the
+    gold spans (``tc_weight``), the optional token-technique loss and, with ``distil``, the
+    cross-entropy to the teacher's token probabilities."""
+    dev = next(net.parameters()).device
+    ce_bio = nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
+    ce_tc = nn.CrossEntropyLoss(label_smoothing=0.05)
+
+    def step(idx: list[int]) -> torch.Tensor:
+        ids, mask, lab, spans, weight, tech, soft = (x.to(dev) if isinstance(x, torch.Tensor) else x
+                                                     for x in collate([examples[i] for i in idx], pad_id))
+        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
+            logits, states = net(ids, mask)
+            weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
+            per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
+            loss = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
+            if distil:
+                # Distillation: cross-entropy to the teacher's per-token distribution (KL up to a
+                # constant) on every token it scored; gold-labelled tokens keep the hard loss too.
+                has = soft.sum(-1) > 0
+                logp = torch.log_softmax(logits.float(), -1)
+                kd = -(soft * logp).sum(-1)[has].mean() if has.any() else logits.sum() * 0
+                hard = loss if bool((lab != -100).any()) else logits.sum() * 0
+                loss = (1 - recipe.distill_weight) * hard + recipe.distill_weight * kd
+            if net.token_tech is not None:
+                valid = (lab != -100).unsqueeze(-1).float()
+                bce = nn.functional.binary_cross_entropy_with_logits(net.token_tech(net.drop(states)).float(), tech, reduction="none")
+                loss = loss + recipe.token_techniques * (bce * valid).sum() / valid.sum().clamp(min=1)
+            if spans:
+                tc_logits = net.span_logits(states, spans)
+                loss = loss + recipe.tc_weight * ce_tc(tc_logits.float(), torch.tensor([s[3] for s in spans], device=dev))
+        return loss
+
+    return step
+
+
 # ---------------------------------------------------------------------------- train
 def _n(x: int, word: str) -> str:
     return f"{x:,} {word}{'' if x == 1 else 's'}"
@@ -518,41 +565,17 @@ def train(job: SpanJob, recipe: SpanRecipe, report: Reporter | None = None) -> d
         examples = span_balance(examples, recipe.span_balance)
 
     net = build_network(job, recipe, report.say).to(dev)
-    enc_params = list(net.encoder.parameters())
+    if recipe.train_layers:
+        freeze_below(net, recipe.train_layers)
+    enc_params = [p for p in net.encoder.parameters() if p.requires_grad]
     head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
     opt = torch.optim.AdamW([{"params": enc_params, "lr": recipe.lr[0]}, {"params": head_params, "lr": recipe.head_lr[0]}], weight_decay=0.01)
     per_epoch = math.ceil(len(examples) / recipe.batch)
     scales = [[lr / recipe.lr[0], hl / recipe.head_lr[0]] for lr, hl in zip(recipe.lr, recipe.head_lr)]
     sched = staged_warmup(opt, [e * per_epoch for e in recipe.epochs], scales)
-    ce_bio = nn.CrossEntropyLoss(ignore_index=-100, reduction="none")
-    ce_tc = nn.CrossEntropyLoss(label_smoothing=0.05)
     pad_id = special_ids(tok)[2]
     bf16 = recipe.bf16 and (dev.type == "cpu" or torch.cuda.is_bf16_supported())
-
-    def step(idx: list[int]) -> torch.Tensor:
-        ids, mask, lab, spans, weight, tech, soft = (x.to(dev) if isinstance(x, torch.Tensor) else x
-                                                     for x in collate([examples[i] for i in idx], pad_id))
-        with torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bf16):
-            logits, states = net(ids, mask)
-            weight = weight.reshape(-1) * (lab.reshape(-1) != -100)
-            per_token = ce_bio(logits.float().reshape(-1, 3), lab.reshape(-1))
-            loss = (per_token * weight).sum() / weight.sum().clamp(min=1e-9)
-            if teacher is not None:
-                # Distillation: cross-entropy to the teacher's per-token distribution (KL up to a
-                # constant) on every token it scored; gold-labelled tokens keep the hard loss too.
-                has = soft.sum(-1) > 0
-                logp = torch.log_softmax(logits.float(), -1)
-                kd = -(soft * logp).sum(-1)[has].mean() if has.any() else logits.sum() * 0
-                hard = loss if bool((lab != -100).any()) else logits.sum() * 0
-                loss = (1 - recipe.distill_weight) * hard + recipe.distill_weight * kd
-            if net.token_tech is not None:
-                valid = (lab != -100).unsqueeze(-1).float()
-                bce = nn.functional.binary_cross_entropy_with_logits(net.token_tech(net.drop(states)).float(), tech, reduction="none")
-                loss = loss + recipe.token_techniques * (bce * valid).sum() / valid.sum().clamp(min=1)
-            if spans:
-                tc_logits = net.span_logits(states, spans)
-                loss = loss + recipe.tc_weight * ce_tc(tc_logits.float(), torch.tensor([s[3] for s in spans], device=dev))
-        return loss
+    step = make_step(net, examples, recipe, pad_id, bf16, distil=teacher is not None)
 
     # The geometry the exported model will have, for scoring the torch model between epochs,
     # with the decoder settings of the model it is compared with (the shipped fast model's else).
