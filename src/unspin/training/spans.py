@@ -661,10 +661,16 @@ def precisions(recipe: SpanRecipe) -> list[str]:
     return list(dict.fromkeys([*recipe.precisions, "fp32"]))
 
 
-def tune_decoding(model: Path, val: dict[str, str], gold: list, progress: Callable[[int, int], None] | None = None) -> dict:
+def tune_decoding(model: Path, val: dict[str, str], gold: list, progress: Callable[[int, int], None] | None = None,
+                  keep: Sequence[float] | None = None) -> dict:
     """Run the model folder's encoder(s) once over the held-out articles, then sweep the decoder
-    settings (``DECODER_GRID``); returns the best setting with its SI and TC scores and the
-    2-fold SI (settings chosen on one half of the articles, scored on the other)."""
+    settings (``DECODER_GRID``); returns the chosen setting with its SI and TC scores and the
+    2-fold SI (settings chosen on one half of the articles, scored on the other).
+
+    ``keep``: the settings to keep (the start model's, in ``DECODER_KEYS`` order) unless tuning
+    generalises: when the 2-fold SI of tuned settings is no better than these settings score
+    (chosen without these articles, so that figure is honest too), they are kept. On a few
+    held-out articles tuning four thresholds mostly fits noise (``bench/RESULTS.md``, T1)."""
     from unspin.evaluation import DECODER_GRID, DECODER_KEYS, evaluate_si, evaluate_tc, tagger_factory, two_fold_si
 
     make = tagger_factory(model, val.values())
@@ -674,10 +680,15 @@ def tune_decoding(model: Path, val: dict[str, str], gold: list, progress: Callab
         if progress:
             progress(k + 1, len(DECODER_GRID))
     best = max(sweep, key=sweep.get)
-    si, tc = evaluate_si(make(*best), val, gold), evaluate_tc(make(*best), val, gold)
     honest, chosen = two_fold_si(make, DECODER_GRID, val, gold)
+    kept = evaluate_si(make(*keep), val, gold, techniques=False).overall.f1 if keep is not None else None
+    use, choice, figure = best, "tuned", honest.overall.f1
+    if kept is not None and kept >= honest.overall.f1:
+        use, choice, figure = tuple(keep), "kept", kept
+    si, tc = evaluate_si(make(*use), val, gold), evaluate_tc(make(*use), val, gold)
     top = sorted(sweep, key=sweep.get, reverse=True)[:10]
-    return {**dict(zip(DECODER_KEYS, best)), "si": si.as_dict(), "tc": tc.as_dict(),
+    return {**dict(zip(DECODER_KEYS, use)), "si": si.as_dict(), "tc": tc.as_dict(), "decoder": choice,
+            "kept_si": None if kept is None else round(kept, 4), "honest_si": round(figure, 4),
             "sweep": {"/".join(f"{x:.2f}" for x in k): round(sweep[k], 4) for k in top},
             "si_two_fold": {"f1": round(honest.overall.f1, 4), "settings": chosen}}
 
@@ -692,6 +703,9 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, rep
     run = mf.training_dir(out)
     val = {a: job.data.articles[a] for a in job.val_ids}
     gold = [Label(l.article_id, l.start, l.end, job.labels.label(l.technique)) for l in job.data.labels if l.article_id in val]
+    reference = job.reference or job.start.model
+    ref_config = json.loads((Path(reference) / "config.json").read_text(encoding="utf-8")) if reference else {}
+    keep = tuple(float(ref_config.get(k, DEFAULT_DECODER[k])) for k in DECODER_KEYS) if reference else None
     results: dict[str, dict] = {}
     for precision in precisions(recipe):
         if not (run / f"encoder-{precision}.onnx").is_file():
@@ -700,11 +714,12 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, rep
             quantize(run / "encoder-fp32.onnx", run / f"encoder-{precision}.onnx", precision)
         config.encoder = f"{mf.TRAINING}/encoder-{precision}.onnx"
         mf.write_config(out, config)
-        results[precision] = r = tune_decoding(out, val, gold, lambda d, t, p=precision: report.stage(f"choosing the {p} decoder", d, t))
-        report.say(f"{precision}: decoder {r['threshold']}/{r['seed_threshold']}/{r['edge_start']}/{r['edge_end']} SI F1 {r['si']['f1']:.4f} "
-                   f"(2-fold {r['si_two_fold']['f1']:.4f}) TC micro-F1 {r['tc']['f1']:.4f}")
+        results[precision] = r = tune_decoding(out, val, gold, lambda d, t, p=precision: report.stage(f"choosing the {p} decoder", d, t), keep)
+        how = ("the start model's (tuned ones: 2-fold {:.4f})" if r["decoder"] == "kept" else "tuned (2-fold {:.4f})").format(r["si_two_fold"]["f1"])
+        report.say(f"{precision}: decoder {r['threshold']}/{r['seed_threshold']}/{r['edge_start']}/{r['edge_end']}, {how}: SI F1 {r['si']['f1']:.4f}, "
+                   f"TC micro-F1 {r['tc']['f1']:.4f}")
     quantised = [p for p in results if p != "fp32"] or ["fp32"]
-    two_fold = {p: r["si_two_fold"]["f1"] for p, r in results.items()}
+    two_fold = {p: r["honest_si"] for p, r in results.items()}  # chosen without the figure's own articles
     if recipe.ship == "best":
         use = max(quantised, key=two_fold.get)
     elif recipe.ship == "auto":
@@ -723,7 +738,6 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, rep
     config.encoder, config.precision = "encoder.onnx", use
     model_scores = {"si": {k: round(chosen["si"][k], 4) for k in ("precision", "recall", "f1")}, "si_two_fold": chosen["si_two_fold"]["f1"],
                     "tc": round(chosen["tc"]["f1"], 4)}
-    reference = job.reference or job.start.model
     start_scores = None
     if reference is not None:
         report.say(f"scoring the start model on the same {len(val)} articles")
@@ -731,7 +745,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, rep
     config.validation = {
         "articles": len(val), "split": "held out by article (unspin.training.data.split_ids)",
         "si": {k: chosen["si"][k] for k in ("precision", "recall", "f1")}, "tc_micro_f1": chosen["tc"]["f1"],
-        "si_two_fold": chosen["si_two_fold"], "best_decoder_settings_si_f1 (extend/seed/edge_start/edge_end)": chosen["sweep"],
+        "si_two_fold": chosen["si_two_fold"], "decoder": chosen["decoder"], "best_decoder_settings_si_f1 (extend/seed/edge_start/edge_end)": chosen["sweep"],
         "start_model": start_scores, "other_precision": {k: {"si_f1": v["si"]["f1"], "si_two_fold": v["si_two_fold"]["f1"], "tc_f1": v["tc"]["f1"]}
                                                         for k, v in results.items()},
     }
