@@ -757,6 +757,12 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, rep
     return {"model": model_scores, "start": start_scores}
 
 
+def language_name(code: str) -> str:
+    from unspin.language import name
+
+    return name(code)
+
+
 def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, rows: list, wall: float) -> None:
     """MODEL_CARD.md of a span model folder."""
     names = config.labels
@@ -774,13 +780,15 @@ def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfi
     trained = config.trained
     mf.write_card(out, f"{config.name}: persuasion spans", [
         ("Summary", f"Trained on {mf.today()} from {job.start.name}. Technique spans (SI) and their techniques (TC) in "
-                    f"{config.language} text, {len(names)} techniques. Use it with `unspin analyze --model {out}` "
+                    f"{language_name(config.language)} text, {len(names)} techniques. Use it with `unspin analyze --model {out}` "
                     f"(or `unspin.load(model=...)`, `serve`, `batch`, `eval`, `predict` with `--model`)."),
         ("Data", f"{job.data.source}: {len(job.train_ids)} training articles, {len(job.val_ids)} held out by article to measure the "
                  f"model and choose its decoder settings."),
         ("Scores on the held-out articles", mf.score_table(rows) + "\n\nSI: official partial-overlap F1 (SemEval-2020 Task 11); "
-         "TC: micro-F1 labelling the gold spans. The new model's decoder settings were chosen on these articles (the 2-fold "
-         "column chooses them on one half and scores the other); the start model keeps its own."),
+         "TC: micro-F1 labelling the gold spans. The 2-fold column chooses decoder settings on one half of the articles and "
+         "scores the other. The new model " + ("keeps the start model's decoder settings: settings tuned on these articles did not "
+         "beat them in the 2-fold protocol." if config.validation.get("decoder") == "kept" else "uses decoder settings tuned on these "
+         "articles (they beat the start model's in the 2-fold protocol).") + " The start model keeps its own."),
         ("Techniques", labels_text),
         ("Training", f"Recipe: {json.dumps(trained['recipe'])}. Training took {trained['training_minutes']} minutes "
                      f"({wall / 60:.0f} minutes with export and tuning); encoder precision shipped: {config.precision}."
