@@ -14,6 +14,12 @@ from other work on the machine falls on both; the ratio is of the sums over roun
     .venv/bin/python bench/batch.py --n 100 --json out.json
     .venv/bin/python bench/batch.py --n 100 --fake      # store overhead only, no model
     .venv/bin/python bench/batch.py --n 100 --spans-only  # the span tagger alone, not the article-level parts
+    .venv/bin/python bench/batch.py --pipe --rounds 4    # no store: Pipeline.pipe against one at a time
+
+``--pipe`` times the analysis alone, no store: ``unspin.analyze`` text by text against
+``unspin.analyze_many`` (``Pipeline.pipe`` per language, ``--batch-size`` texts per batch) over
+the same texts, the two in turn (ABBA...) for ``--rounds`` rounds, wall and CPU time (this
+process's, all its threads), and checks that both give the same JSON for every text.
 """
 
 from __future__ import annotations
@@ -79,6 +85,40 @@ def make_corpus(n: int, folder: Path, articles: Path) -> Path:
     return path
 
 
+def pipe_against_one_at_a_time(texts: list[str], rounds: int, batch_size: int, fast: bool) -> dict[str, Any]:
+    """``--pipe``: wall and CPU seconds of ``unspin.analyze`` per text and of ``analyze_many``
+    over the same texts, in turn (ABBA...: load from other work falls on both), the ratios of
+    their sums, and whether every text's JSON is identical."""
+    import unspin
+    from unspin.pipeline import analyze_many
+
+    unspin.analyze("Warm-up: the model loads before the clock starts.", fast=fast)
+    list(analyze_many(["Warm-up: the model loads before the clock starts.", "And a second text."], fast=fast))
+    engines = {
+        "one at a time": lambda: [unspin.analyze(t, fast=fast).to_dict() for t in texts],
+        "pipe": lambda: [d.to_dict() for d in analyze_many(texts, batch_size=batch_size, fast=fast)],
+    }
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in engines}
+    first: dict[str, list] = {}
+    for r in range(rounds):
+        order = list(engines) if r % 2 == 0 else list(reversed(engines))
+        for name in order:
+            t0, c0 = time.perf_counter(), time.process_time()
+            out = engines[name]()
+            wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+            times[name].append((wall, cpu))
+            first.setdefault(name, out)
+            print(f"round {r + 1} {name:<14} {wall:7.1f} s wall {cpu:7.1f} s CPU  ({len(texts) / wall:.2f} docs/s; load {os.getloadavg()[0]:.1f})", flush=True)
+    wall = {n: sum(w for w, _ in ts) for n, ts in times.items()}
+    cpu = {n: sum(c for _, c in ts) for n, ts in times.items()}
+    summary = {"wall_ratio": round(wall["one at a time"] / wall["pipe"], 3), "cpu_ratio": round(cpu["one at a time"] / cpu["pipe"], 3),
+               "identical": first["one at a time"] == first["pipe"], "rounds": rounds, "documents": len(texts), "batch_size": batch_size,
+               "seconds": {n: [[round(w, 2), round(c, 2)] for w, c in ts] for n, ts in times.items()}}
+    print(f"pipe / one at a time over {rounds} rounds: {summary['wall_ratio']:.3f}x wall, {summary['cpu_ratio']:.3f}x CPU (work); "
+          f"identical JSON for every text: {'yes' if summary['identical'] else 'NO'}", flush=True)
+    return summary
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=90, help="documents per run (default 90: each PTC test article once)")
@@ -93,7 +133,18 @@ def main() -> None:
     ap.add_argument("--spans-only", action="store_true", help="the technique tagger alone (while the article-level models are missing)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument("--check", action="store_true", help="also check that every engine stored the same spans and results")
+    ap.add_argument("--pipe", action="store_true", help="no store: analyze_many (Pipeline.pipe) against unspin.analyze per text")
     args = ap.parse_args()
+
+    if args.pipe:
+        texts = [p.read_text(encoding="utf-8") for p in sorted(args.articles.glob("article*.txt"))]
+        texts = [texts[i % len(texts)] for i in range(args.n)] if texts else []
+        if not texts:
+            sys.exit(f"no article*.txt files in {args.articles}")
+        summary = pipe_against_one_at_a_time(texts, max(args.rounds, 2), args.batch_size, args.fast)
+        if args.json:
+            args.json.write_text(json.dumps({"python": platform.python_version(), "cpus": os.cpu_count(), **summary}, indent=2) + "\n")
+        return
 
     sys.path.insert(0, str(ROOT / "scripts"))
     import _pgtemp as pgtemp  # test and benchmark infrastructure, not part of the package

@@ -106,7 +106,7 @@ def main() -> None:
         "latency_1000_words_max_s": round(max(one_k), 3),
         "latency_1000_words_by_component_s": {k: round(statistics.median(v), 3) for k, v in per_component.items()},
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "model": encoder.config.get("name"),
+        "model": encoder.config.name,
         "members": len(encoder.sessions),
     }
     if args.format == "json":

@@ -96,10 +96,10 @@ def _stacked(encoder, encs) -> list:
     for b0 in range(0, len(work), encoder.batch):
         chunk = work[b0 : b0 + encoder.batch]
         width = max(e - s for _, (s, e) in chunk) + 2
-        ids = np.full((len(chunk), width), cfg["pad_id"], np.int64)
+        ids = np.full((len(chunk), width), cfg.pad_id, np.int64)
         mask = np.zeros_like(ids)
         for r, (enc, (s, e)) in enumerate(chunk):
-            ids[r, 0], ids[r, 1 : e - s + 1], ids[r, e - s + 1] = cfg["cls_id"], enc.ids[s:e], cfg["sep_id"]
+            ids[r, 0], ids[r, 1 : e - s + 1], ids[r, e - s + 1] = cfg.cls_id, enc.ids[s:e], cfg.sep_id
             mask[r, : e - s + 2] = 1
         logits, _ = encoder.sessions[0].run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask})
         probs += [softmax(logits[r, : e - s + 2].astype(np.float32)) for r, (_, (s, e)) in enumerate(chunk)]
@@ -116,9 +116,9 @@ def padding(fp32: Path | None) -> None:
         encoder, _ = load_span_model(name)
         cfg = encoder.config
         session = onnx_session(path) if path else encoder.sessions[0]
-        ids, mask = batch_windows(encoder.encode_many([text])[0], [(0, 40)], cfg["cls_id"], cfg["sep_id"], cfg["pad_id"])
+        ids, mask = batch_windows(encoder.encode_many([text])[0], [(0, 40)], cfg.cls_id, cfg.sep_id, cfg.pad_id)
         n, width = ids.shape[1], 200
-        wide = np.full((1, width), cfg["pad_id"], np.int64)
+        wide = np.full((1, width), cfg.pad_id, np.int64)
         wide_mask = np.zeros((1, width), np.int64)
         wide[:, :n], wide_mask[:, :n] = ids, mask
         noisy = wide.copy()

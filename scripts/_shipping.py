@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from pathlib import Path
+
+from unspin.config import ModelConfig
 
 MODELS = Path(__file__).resolve().parents[1] / "src" / "unspin" / "models"
 SHARED = "tokenizers"
@@ -45,15 +46,13 @@ def share_tokenizer(dest: Path) -> Path:
     if not shared.is_file():
         shared.write_bytes(data)
     own.unlink()
-    config = json.loads((dest / "config.json").read_text(encoding="utf-8"))
-    config["tokenizer"] = rel
-    (dest / "config.json").write_text(json.dumps(config, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    ModelConfig.read(dest).replace(tokenizer=rel).write(dest)
     _prune(dest.parent)
     return shared
 
 
 def _prune(models: Path) -> None:
-    used = {json.loads(c.read_text(encoding="utf-8")).get("tokenizer") for c in models.glob("*/config.json")}
+    used = {ModelConfig.read(c.parent).tokenizer for c in models.glob("*/config.json")}
     for f in (models / SHARED).glob("*.json"):
         if f"{SHARED}/{f.name}" not in used:
             f.unlink()

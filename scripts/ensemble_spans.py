@@ -17,8 +17,8 @@ from pathlib import Path
 from _shipping import install_model
 from train_spans import ROOT, validation_data
 from unspin.evaluation import DECODER_KEYS
+from unspin.config import ModelConfig, SpanModelConfig, write_config
 from unspin.runtime import tokenizer_file
-from unspin.training.folder import write_config
 from unspin.training.spans import tune_decoding
 
 
@@ -39,12 +39,12 @@ def main() -> None:
         shutil.copy(m / "head.npz", args.out / f"head-{i}.npz")
         members.append({"encoder": f"encoder-{i}.onnx", "head": f"head-{i}.npz"})
         single[str(m)] = {"si_f1": cfg["validation"]["si"]["f1"], "tc_f1": cfg["validation"]["tc_micro_f1"], "trained": cfg.get("trained")}
-    shutil.copy(tokenizer_file(args.members[0], config), args.out / "tokenizer.json")
+    shutil.copy(tokenizer_file(args.members[0], ModelConfig.from_dict(config)), args.out / "tokenizer.json")
     for key in ("encoder", "precision", "validation", "trained", "tokenizer"):
         config.pop(key, None)
     config["members"] = members
     config["name"] = f"unspin-en-spans-ensemble-{len(members)}"
-    write_config(args.out, config)
+    write_config(args.out, config, SpanModelConfig)
 
     val, gold = validation_data(Path(args.data))
     result = tune_decoding(args.out, val, gold)
@@ -52,7 +52,7 @@ def main() -> None:
     config["validation"] = {"articles": len(val), "split": "unspin.corpus.validation_split (15% of PTC train by article)",
                             "si": {k: result["si"][k] for k in ("precision", "recall", "f1")}, "tc_micro_f1": result["tc"]["f1"],
                             "si_two_fold": result["si_two_fold"], "members": single}
-    write_config(args.out, config)
+    write_config(args.out, config, SpanModelConfig)
     print(f"ensemble of {len(members)}: decoder {result['threshold']}/{result['seed_threshold']}/{result['edge_start']}/{result['edge_end']} SI F1 "
         f"{result['si']['f1']:.4f} TC micro-F1 {result['tc']['f1']:.4f}")
     if args.install:

@@ -23,6 +23,7 @@ from torch import nn
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from unspin.config import TextModelConfig, write_config  # noqa: E402
 
 MAX_LEN = 256  # all-MiniLM-L6-v2 was trained on 128-token inputs; 256 is its sentence-transformers limit
 
@@ -95,11 +96,11 @@ def main() -> None:
         "precision": "int8 (onnxruntime quantize_dynamic, QInt8 per-channel weights)",
         "command": "python scripts/export_embedder.py --install",
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, TextModelConfig)
     sents = check_sentences(Path(args.data))
     e32 = Embedder(out)(sents)
     config["file"] = "model.onnx"
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, TextModelConfig)
     e8 = Embedder(out)(sents)
     from transformers import AutoTokenizer
 
@@ -119,7 +120,7 @@ def main() -> None:
         "cosine_int8_vs_fp32_min": round(float(cos8.min()), 5),
         "nearest_neighbour_agreement_int8_vs_fp32": round(float((nn32 == nn8).mean()), 4),
     }
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, TextModelConfig)
     print(json.dumps(config["check"]), flush=True)
     if args.install:
         from _shipping import install_model

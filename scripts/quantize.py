@@ -42,6 +42,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from unspin.config import SpanModelConfig, write_config  # noqa: E402
 from unspin.training.export import VARIANTS, quantize  # noqa: E402
 
 
@@ -64,7 +65,7 @@ def main() -> None:
     texts = [articles[a] for a in validation_split(articles)[1][: args.articles]]
 
     def outputs(name: str) -> tuple[list[np.ndarray], float]:
-        (run / "config.json").write_text(json.dumps({**config, "encoder": str((where / name).relative_to(run))}))
+        write_config(run, {**config, "encoder": str((where / name).relative_to(run))}, SpanModelConfig)
         enc = SpanEncoder(run)
         enc(texts[0])
         t0 = time.perf_counter()
@@ -86,7 +87,7 @@ def main() -> None:
             mean = float(np.mean([np.abs((p[:, 1] + p[:, 2]) - (r[:, 1] + r[:, 2])).mean() for p, r in zip(probs, ref)]))
             print(f"{variant}: {size:.1f} MB, {t:.2f} s, P(inside) vs fp32: max |diff| {diff:.3f}, mean {mean:.4f}", flush=True)
     finally:
-        (run / "config.json").write_text(json.dumps(config, indent=1))
+        write_config(run, config, SpanModelConfig)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from unspin.config import SpanModelConfig, write_config  # noqa: E402
 
 
 def span_features(tagger, text: str, spans: list[tuple[int, int]]) -> tuple[list[int], list[np.ndarray]]:
@@ -122,11 +123,11 @@ def main() -> None:
     if not (out / "tokenizer.json").is_file():  # an installed model shares its tokenizer: give the copy its own
         from unspin.runtime import tokenizer_file
 
-        shutil.copy(tokenizer_file(run, config), out / "tokenizer.json")
+        shutil.copy(tokenizer_file(run, SpanModelConfig.from_dict(config)), out / "tokenizer.json")
     np.savez(out / "head.npz", **arrays)
     config.setdefault("trained", {})["head_refit"] = {"states": f"{config['encoder']} (as shipped)", "epochs": args.epochs,
                                                       "spans": int(len(y)), "command": "python scripts/refit_head.py"}
-    (out / "config.json").write_text(json.dumps(config, indent=1))
+    write_config(out, config, SpanModelConfig)
     print(f"wrote {out}", flush=True)
 
 

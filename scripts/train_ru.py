@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from unspin.training import spans as train_spans  # noqa: E402  (SpanNet, covered, bio_labels, collate)
-from unspin.training.folder import write_config  # noqa: E402
+from unspin.config import SpanModelConfig, write_config  # noqa: E402
 from unspin.training.loop import CHECKPOINT, batched, fit, linear_warmup, shuffled  # noqa: E402
 from unspin import corpus  # noqa: E402
 from unspin.decoding import tokens_in  # noqa: E402
@@ -288,7 +288,7 @@ def export(net, base: Path, out: Path, labels: list[str], special: dict, args) -
         "encoder": "encoder-int8.onnx",
         "trained": {k: v for k, v in vars(args).items() if k not in ("install", "tune_only")},
     }
-    write_config(out, config)
+    write_config(out, config, SpanModelConfig)
     print(f"exported to {out}", flush=True)
 
 
@@ -335,7 +335,7 @@ def refit_head(out: Path, args) -> None:
     config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     config.setdefault("trained", {})["head_refit"] = {"weighting": "inverse meta-class frequency", "epochs": args.head_epochs,
                                                       "spans": len(y), "seeds": args.head_seeds}
-    write_config(out, config)
+    write_config(out, config, SpanModelConfig)
     print(f"refitted head.npz ({args.head_epochs} epochs)", flush=True)
 
 
@@ -398,7 +398,7 @@ def tune(out: Path, args) -> None:
     # cores each extra pass over the validation articles costs minutes.
     for precision in ("int8", "fp32") if args.compare_fp32 else ("int8",):
         config["encoder"] = f"encoder-{precision}.onnx"
-        write_config(out, config)
+        write_config(out, config, SpanModelConfig)
         results[precision] = tune_folder(out, Path(args.data), max_coverage=cap)
         print(precision, json.dumps({k: v for k, v in results[precision].items() if k != "sweep"}, ensure_ascii=False), flush=True)
     shutil.copy(out / "encoder-int8.onnx", out / "encoder.onnx")
@@ -408,7 +408,7 @@ def tune(out: Path, args) -> None:
     config["decoder"] = results["int8"]["decoder"]
     config["validation"] = {k: v for k, v in results["int8"].items() if k != "decoder"}
     config["validation"]["other_precision"] = {k: v["measures"] for k, v in results.items()}
-    write_config(out, config)
+    write_config(out, config, SpanModelConfig)
     if args.install:
         from _shipping import install_model
 
@@ -434,7 +434,7 @@ def adopt_decoder(out: Path, args) -> None:
         "from_run": args.decoder_from,
         "figures_of_that_run": source.get("validation", {}),
     }
-    write_config(out, config)
+    write_config(out, config, SpanModelConfig)
     print(f"decoder taken from {args.decoder_from}: {json.dumps(source['decoder'], ensure_ascii=False)}", flush=True)
     if args.install:
         from _shipping import install_model

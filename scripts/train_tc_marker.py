@@ -36,8 +36,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+from unspin.config import MarkerConfig, write_config  # noqa: E402
 
-from unspin.training.folder import write_config  # noqa: E402
 from unspin.training.loop import fit, linear_warmup  # noqa: E402
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
@@ -246,7 +246,7 @@ def export(net, torch, out: Path, base: Path, labels: list[str], ids: dict, args
     results = {}
     for precision in ("fp32", "int8"):
         config["file"] = f"model-{precision}.onnx"
-        write_config(out, config)
+        write_config(out, config, MarkerConfig)
         clf = MarkedSpanClassifier(out)
         marker = np.zeros_like(head_probs)
         for art, items in by_art.items():
@@ -261,7 +261,7 @@ def export(net, torch, out: Path, base: Path, labels: list[str], ids: dict, args
     config.update(file="model.onnx", precision=use, weight=results[use]["weight"],
                   validation={"split": "unspin.corpus.validation_split (15% of PTC train articles, by article)", **results},
                   command="python scripts/train_tc_marker.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
-    write_config(out, config)
+    write_config(out, config, MarkerConfig)
     print(f"shipping {use} with weight {config['weight']}", flush=True)
     if args.install:
         from _shipping import MODELS, install_model

@@ -104,9 +104,9 @@ def _padded_runs(session, cfg, enc, width=200):
     with arbitrary tokens under attention mask 0; the real positions of each."""
     from unspin.encoding import batch_windows
 
-    ids, mask = batch_windows(enc, [(0, 40)], cfg["cls_id"], cfg["sep_id"], cfg["pad_id"])
+    ids, mask = batch_windows(enc, [(0, 40)], cfg.cls_id, cfg.sep_id, cfg.pad_id)
     n = ids.shape[1]
-    wide = np.full((1, width), cfg["pad_id"], np.int64)
+    wide = np.full((1, width), cfg.pad_id, np.int64)
     wide_mask = np.zeros((1, width), np.int64)
     wide[:, :n], wide_mask[:, :n] = ids, mask
     noisy = wide.copy()

@@ -54,7 +54,7 @@ def test_two_sizes_default_accurate_and_fast_small():
     assert accurate is not fast and unspin.load("en", fast=True) is fast
     big, small = accurate.get("techniques").encoder, fast.get("techniques").encoder
     assert big.path.name == "en" and small.path.name == "en-fast"
-    assert "mpnet" in big.config["base"].lower() and "minilm" in small.config["base"].lower()
+    assert "mpnet" in big.config.base.lower() and "minilm" in small.config.base.lower()
     text = EXAMPLE.read_text(encoding="utf-8")
     doc = unspin.analyze(text, fast=True)
     assert doc.spans and all(doc.text_of(s) == doc.text_of(s).strip() for s in doc.spans)
@@ -62,8 +62,8 @@ def test_two_sizes_default_accurate_and_fast_small():
     # Every analysis says which size read it, with the version a stored corpus is keyed by.
     from unspin.pipeline import model_version
 
-    assert doc.to_dict()["model"] == {"size": "fast", "version": model_version("en", fast=True)}
-    assert unspin.analyze(text).model == {"size": "accurate", "version": model_version("en")}
+    assert doc.to_dict()["model"] == {"size": "fast", "sensitivity": "default", "version": model_version("en", fast=True)}
+    assert unspin.analyze(text).model == {"size": "accurate", "sensitivity": "default", "version": model_version("en")}
     assert unspin.Document.from_dict(doc.to_dict()) == doc
     # Russian has one size: fast=True reads it with the same model, and no analysis calls it "accurate".
     assert unspin.load("ru", fast=True).get("techniques").encoder.path.name == "ru"
@@ -115,3 +115,21 @@ def test_a_str_that_names_a_file_is_analysed_as_text_with_a_warning(tmp_path, mo
     assert src.text == "news.txt" and any("pathlib.Path('news.txt')" in w for w in src.warnings)
     assert not _source("missing.txt", 10_000, "auto", "input").warnings  # no such file: plain text
     assert not _source("The council approved the plan.", 10_000, "auto", "input").warnings
+
+
+def test_operating_points_mark_fewer_or_more_passages_and_are_recorded():
+    import unspin
+    from unspin.errors import InputError
+
+    text = open("examples/column.txt", encoding="utf-8").read()
+    docs = {s: unspin.analyze(text, sensitivity=s) for s in ("precise", "default", "sensitive")}
+    passages = {s: {(x.start, x.end) for x in d.spans} for s, d in docs.items()}
+    covered = {s: len({i for a, b in p for i in range(a, b)}) for s, p in passages.items()}
+    # Precise keeps fewer passages; sensitive covers at least as much of the text as the default.
+    assert len(passages["precise"]) < len(passages["default"]) and covered["sensitive"] >= covered["default"]
+    assert [d.model["sensitivity"] for d in docs.values()] == ["precise", "default", "sensitive"]
+    versions = {d.model["version"] for d in docs.values()}
+    assert len(versions) == 3 and docs["precise"].model["version"].endswith("@precise")
+    assert unspin.Document.from_dict(docs["sensitive"].to_dict()).model["sensitivity"] == "sensitive"
+    with pytest.raises(InputError, match="precise, default, sensitive"):
+        unspin.analyze(text, sensitivity="loud")

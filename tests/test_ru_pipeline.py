@@ -11,7 +11,7 @@ from pathlib import Path
 
 import unspin
 from unspin import taxonomy
-from unspin.pipeline import RU_ENGLISH_ONLY
+from unspin.pipeline import RU_ENGLISH_ONLY, RU_EXPERIMENTAL
 
 RU_TEXT = (
     "Чиновники снова врут нам в глаза. Эти так называемые эксперты из министерства уверяют, что "
@@ -36,7 +36,8 @@ def test_russian_text_is_routed_to_the_russian_model():
         assert s["ptc_technique"] == taxonomy.RU_ZEN_PROP[s["technique"]]
     # English-only parts are not run on Russian, and the output says so
     assert d["claims"] is None and d["genre"] is None  # keys kept, null: not looked for
-    assert RU_ENGLISH_ONLY in d["warnings"]
+    assert RU_ENGLISH_ONLY in d["warnings"] and RU_EXPERIMENTAL in d["warnings"]  # said plainly, first, in both languages
+    assert d["warnings"].index(RU_EXPERIMENTAL) < d["warnings"].index(RU_ENGLISH_ONLY)
     assert d["summary"]["claims"] is None and d["summary"]["spans"] == len({(s["start"], s["end"]) for s in d["spans"]})
 
 

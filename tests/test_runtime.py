@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from unspin.errors import ModelError
-from unspin.runtime import MODELS_DIR, SpanEncoder, TechniqueHeads, members, model_dir, tokenizer_file
+from unspin.config import ModelConfig, SpanModelConfig
+from unspin.runtime import MODELS_DIR, SpanEncoder, TechniqueHeads, model_dir, tokenizer_file
 from tests.conftest import EXAMPLE
 
 
@@ -20,7 +21,7 @@ def test_outputs_cover_every_token():
     n = len(out.enc)
     assert n > enc.window
     assert out.probs.shape == (n, 3) and np.allclose(out.probs.sum(axis=1), 1, atol=1e-4)
-    assert all(s.shape == (n, enc.config["hidden_size"]) for s in out.states)
+    assert all(s.shape == (n, enc.config.hidden_size) for s in out.states)
     assert not np.any(np.all(out.states[0] == 0, axis=1)), "every token takes states from some window"
 
 
@@ -33,10 +34,10 @@ def _folder(path, src, config, member, copies):
     path.mkdir()
     (path / "tokenizer.json").symlink_to(tokenizer_file(src, config))
     for i in range(copies):
-        (path / f"e{i}.onnx").symlink_to(src / member["encoder"])
-        (path / f"h{i}.npz").symlink_to(src / member["head"])
-    cfg = dict(config, members=[{"encoder": f"e{i}.onnx", "head": f"h{i}.npz"} for i in range(copies)])
-    (path / "config.json").write_text(json.dumps(cfg))
+        (path / f"e{i}.onnx").symlink_to(src / member.encoder)
+        (path / f"h{i}.npz").symlink_to(src / member.head)
+    cfg = SpanModelConfig.from_dict({**config.to_dict(), "members": [{"encoder": f"e{i}.onnx", "head": f"h{i}.npz"} for i in range(copies)]})
+    cfg.write(path)
     return cfg
 
 
@@ -44,8 +45,8 @@ def test_two_identical_members_reproduce_the_single_model(tmp_path):
     # The fast model is one ONNX file; the default one keeps its weights in external-data files,
     # which onnxruntime refuses to follow through a symlink into another folder.
     src = model_dir("en-fast")
-    config = json.loads((src / "config.json").read_text())
-    member = members(config)[0]
+    config = SpanModelConfig.read(src)
+    (member,) = config.ensemble
     _folder(tmp_path / "one", src, config, member, 1)
     cfg2 = _folder(tmp_path / "two", src, config, member, 2)
     text = EXAMPLE.read_text(encoding="utf-8")
@@ -66,7 +67,7 @@ def test_shipped_models_share_one_tokenizer_and_no_orphans():
     assert len(named) == 3 and configs["en"]["tokenizer"] not in (configs["en-fast"]["tokenizer"], configs["ru"]["tokenizer"]), named
     for name, config in configs.items():
         if name != "en-genre":  # numpy weights over style features, no tokenizer of its own
-            assert tokenizer_file(MODELS_DIR / name, config).is_file()
+            assert tokenizer_file(MODELS_DIR / name, ModelConfig.from_dict(config)).is_file()
     assert {f"tokenizers/{f.name}" for f in (MODELS_DIR / "tokenizers").iterdir()} == named
 
 
@@ -75,14 +76,14 @@ def test_tokenizer_file_prefers_own_file_then_shared_then_explains(tmp_path):
     (tmp_path / "tokenizers" / "t.json").write_text("{}")
     model = tmp_path / "m"
     model.mkdir()
-    assert tokenizer_file(model, {"tokenizer": "tokenizers/t.json"}) == tmp_path / "tokenizers" / "t.json"
+    assert tokenizer_file(model, ModelConfig(tokenizer="tokenizers/t.json")) == tmp_path / "tokenizers" / "t.json"
     (model / "tokenizer.json").write_text("{}")
-    assert tokenizer_file(model, {"tokenizer": "tokenizers/t.json"}) == model / "tokenizer.json"
+    assert tokenizer_file(model, ModelConfig(tokenizer="tokenizers/t.json")) == model / "tokenizer.json"
     (model / "tokenizer.json").unlink()
     with pytest.raises(ModelError, match="lacks its shared tokenizer 'tokenizers/gone.json'"):
-        tokenizer_file(model, {"tokenizer": "tokenizers/gone.json"})
+        tokenizer_file(model, ModelConfig(tokenizer="tokenizers/gone.json"))
     with pytest.raises(ModelError, match="lacks tokenizer.json"):
-        tokenizer_file(model, {})
+        tokenizer_file(model, ModelConfig())
 
 
 def test_install_shares_the_tokenizer_and_prunes_unused_copies(tmp_path, monkeypatch):
@@ -104,7 +105,7 @@ def test_install_shares_the_tokenizer_and_prunes_unused_copies(tmp_path, monkeyp
     _shipping.install_model(runs / "c", "xb", ["tokenizer.json", "config.json"])
     shared = list((tmp_path / "models" / "tokenizers").iterdir())
     assert [f.read_text() for f in shared] == ["second"]
-    cfg = json.loads((tmp_path / "models" / "xa" / "config.json").read_text())
+    cfg = ModelConfig.read(tmp_path / "models" / "xa")
     assert tokenizer_file(tmp_path / "models" / "xa", cfg).read_text() == "second"
     assert not (tmp_path / "models" / "xa" / "tokenizer.json").exists()
 
@@ -118,3 +119,89 @@ def test_tagger_from_a_folder_matches_the_shipped_tagger():
     text = EXAMPLE.read_text(encoding="utf-8")
     spans = lambda t: [(s.start, s.end, s.label) for s in t(Document(text)).spans]
     assert spans(folder) == spans(shipped) and spans(shipped)
+
+
+class _RowSession:
+    """A stand-in ONNX session whose outputs at each position depend on that position's token
+    id alone (as an fp32 model's would): stacking documents into one call changes nothing, so
+    the stacked path must give exactly what one document per call gives. ``on_gpu``: what
+    ``get_providers`` says; ``calls`` counts the rows of each call."""
+
+    def __init__(self, hidden: int, on_gpu: bool = True) -> None:
+        self.hidden, self.on_gpu, self.calls = hidden, on_gpu, []
+
+    def get_providers(self):
+        return ["CUDAExecutionProvider", "CPUExecutionProvider"] if self.on_gpu else ["CPUExecutionProvider"]
+
+    def run(self, names, feed):
+        ids = feed["input_ids"].astype(np.float32)
+        self.calls.append(ids.shape[0])
+        logits = np.stack([np.sin(ids), np.cos(ids), np.sin(2 * ids)], axis=-1)
+        if names is None or len(names) == 1:  # a sentence model: one row per text
+            return [np.stack([np.sin(ids[:, :1] * (k + 1)).sum(axis=1) for k in range(4)], axis=-1)]
+        return [logits, np.repeat(ids[..., None], self.hidden, axis=-1) * 0.001]
+
+
+def test_stacked_windows_on_a_gpu_give_what_one_document_per_call_gives():
+    enc = SpanEncoder(model_dir("en-fast"))
+    texts = [EXAMPLE.read_text(encoding="utf-8") * 2, "Short.", "", EXAMPLE.read_text(encoding="utf-8")[:900]]
+    encs = enc.encode_many(texts)
+    enc.sessions = [_RowSession(enc.config.hidden_size)]
+    alone = [enc.outputs(e) for e in encs]
+    per_document_calls = len(enc.sessions[0].calls)
+    enc.sessions[0].calls.clear()
+    enc.stacks = True
+    stacked = enc.outputs_many(encs)
+    for a, b in zip(alone, stacked):
+        assert np.array_equal(a.probs, b.probs) and all(np.array_equal(x, y) for x, y in zip(a.states, b.states))
+    assert len(enc.sessions[0].calls) < per_document_calls  # fewer, fuller calls
+    assert alone[0].probs.shape[0] > enc.window  # the long text really has several windows
+
+
+def test_stacked_sentences_on_a_gpu_give_what_one_group_per_call_gives():
+    from unspin.article.embed import OnnxTextModel
+
+    model = OnnxTextModel(model_dir("en-claims"))
+    model.session, model.dim, model._inputs = _RowSession(4), 4, {"input_ids", "attention_mask"}
+    groups = [["The treaty was signed in 2019.", "Twelve states signed it."], [], ["One more sentence here, a longer one than the rest."]]
+    alone = model.many(groups)
+    model.stack_batch = 2
+    stacked = model.many(groups)
+    assert [g.shape for g in stacked] == [(2, 4), (0, 4), (1, 4)]
+    assert all(np.array_equal(a, b) for a, b in zip(alone, stacked))
+
+
+def test_the_device_comes_from_unspin_device(monkeypatch):
+    import onnxruntime as ort
+
+    from unspin.runtime import providers
+
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CPUExecutionProvider"])
+    monkeypatch.delenv("UNSPIN_DEVICE", raising=False)
+    assert providers() == ["CPUExecutionProvider"]
+    monkeypatch.setenv("UNSPIN_DEVICE", "cuda")
+    with pytest.raises(ModelError, match="no CUDA provider"):
+        providers()
+    monkeypatch.setenv("UNSPIN_DEVICE", "tpu")
+    with pytest.raises(ModelError, match="use cpu, cuda or auto"):
+        providers()
+    monkeypatch.setattr(ort, "get_available_providers", lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
+    for device, expected in (("auto", "CUDAExecutionProvider"), ("CUDA", "CUDAExecutionProvider"), ("cpu", "CPUExecutionProvider")):
+        monkeypatch.setenv("UNSPIN_DEVICE", device)
+        assert providers()[0] == expected
+
+
+def test_the_tagger_reads_stacked_outputs_as_its_own():
+    """With a GPU encoder the tagger runs the whole batch's windows first (outputs_many) and
+    decodes each document from them: the same spans as one document per call."""
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.document import Document
+
+    tagger = TechniqueTagger.from_folder(model_dir("en-fast"), threshold=0.3, seed_threshold=0.3, edge_start=0.3, edge_end=0.3)
+    tagger.encoder.sessions = [_RowSession(tagger.encoder.config.hidden_size)]
+    docs = [Document(EXAMPLE.read_text(encoding="utf-8")), Document("Traitors lied again and again."), Document("")]
+    alone = tagger.predict(docs)
+    tagger.encoder.stacks = True
+    stacked = tagger.predict(docs)
+    assert [s.spans for s in alone] == [s.spans for s in stacked] and alone[0].spans
+    assert all(np.array_equal(a.technique_probs, b.technique_probs) for a, b in zip(alone, stacked))

@@ -4,6 +4,7 @@ import numpy as np
 
 from unspin import Document
 from unspin.components.techniques import TechniqueTagger
+from unspin.config import SpanModelConfig
 from unspin.encoding import Encoded
 from unspin.runtime import TokenOutputs
 
@@ -47,13 +48,18 @@ def test_classify_spans_tc_mode():
     assert probs.shape == (2, 3) and np.allclose(probs.sum(axis=1), 1)
 
 
+def _config(**settings) -> SpanModelConfig:
+    """A span model's config with ``settings`` and any window geometry."""
+    return SpanModelConfig(labels=tuple(LABELS), window=8, stride=4, hidden_size=2, cls_id=0, sep_id=1, pad_id=2, **settings)
+
+
 def test_settings_from_config_default_to_the_extend_threshold():
-    old = TechniqueTagger.settings({"threshold": 0.2})
+    old = TechniqueTagger.settings(_config(threshold=0.2))
     assert old == {"threshold": 0.2, "seed_threshold": 0.2, "edge_start": 0.2, "edge_end": 0.2, "second_label_min": 0.35,
                    "breaks": True, "trim_punctuation": True, "sentence_breaks": False}
-    assert TechniqueTagger.settings({"threshold": 0.2, "breaks": False})["breaks"] is False
-    assert TechniqueTagger.settings({"threshold": 0.2, "sentence_breaks": True})["sentence_breaks"] is True
-    new = TechniqueTagger.settings({"threshold": 0.1, "seed_threshold": 0.45, "edge_start": 0.3, "edge_end": 0.2})
+    assert TechniqueTagger.settings(_config(threshold=0.2, breaks=False))["breaks"] is False
+    assert TechniqueTagger.settings(_config(threshold=0.2, sentence_breaks=True))["sentence_breaks"] is True
+    new = TechniqueTagger.settings(_config(threshold=0.1, seed_threshold=0.45, edge_start=0.3, edge_end=0.2))
     assert (new["edge_start"], new["edge_end"], new["seed_threshold"]) == (0.3, 0.2, 0.45)
 
 
@@ -75,7 +81,7 @@ def test_a_context_classifier_is_averaged_with_the_head_by_its_weight():
     # calling 0.45) keeps Doubt and loses its second technique (0.315 < 0.35).
     doc = TechniqueTagger(fake_encoder, fake_head, LABELS, threshold=0.5, context=context, context_weight=0.3)(Document(text))
     assert [(doc.text_of(s), s.label) for s in doc.spans] == [("VERY BAD", "Loaded_Language"), ("SO", "Doubt")]
-    assert TechniqueTagger.companion({"labels": LABELS}) == {}  # no context_classifier named: none loaded
+    assert TechniqueTagger.companion(_config(threshold=0.5)) == {}  # no context_classifier named: none loaded
 
 
 def test_marked_span_ids_keep_context_budget_and_both_ends_of_a_long_span():

@@ -23,7 +23,7 @@ from rich.padding import Padding
 from rich.table import Column, Table
 from rich.text import Text
 
-from unspin import __version__
+from unspin import __version__, readings
 from unspin.choices import choice, language_code
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
@@ -238,7 +238,12 @@ def _analysis_progress(n_chars: int):
     return bar()
 
 
-@app.command(rich_help_panel="Analyse")
+#: ``unspin analyze --help``: the key list is that of the declared readings (``unspin.readings``).
+ANALYZE_HELP = "Analyse one article and show where and how it persuades.\n\n[bold]JSON keys[/] (--format json; keys are only ever added):\n\n" + "\n".join(
+    f"· [bold]{key}[/] {text}" for key, text in readings.key_help())
+
+
+@app.command(rich_help_panel="Analyse", help=ANALYZE_HELP)
 def analyze(
     source: SourceArg,
     fmt: Annotated[Format, typer.Option("--format", "-f", **choice(Format),
@@ -252,22 +257,7 @@ def analyze(
     input_format: InputFormatOpt = InputFormat.auto,
     model: ModelOpt = None,
 ) -> None:
-    """Analyse one article and show where and how it persuades.
-
-    [bold]JSON keys[/] (--format json; keys are only ever added):
-
-    · [bold]unspin[/] version · [bold]language[/] analysed (en, ru) · [bold]text_chars[/] length of the text
-    · [bold]spans[/] one entry per (passage, technique): start, end (input characters, end exclusive), text, technique, score (P(span) x P(technique))
-    · [bold]techniques[/] passages per technique
-    · [bold]claims[/] check-worthy sentences: start, end, text, score; with --evidence, [bold]evidence[/] (source, start, end, text, score); English only
-    · [bold]genre[/] label and scores (opinion, reporting, satire), and [bold]caution[/] when the label is a guess (a short or unusual text); English only
-    · [bold]summary[/] words, spans (passages), technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts, claims, sentence
-    · [bold]warnings[/] notes on how the input was read ([] when none)
-    · [bold]model[/] size (accurate, or fast with --fast; standard for Russian, which has one size) and version of the models that read it
-    · [bold]meta[/] what was said about the input (its source)
-    · [bold]text[/] the analysed text, which every offset indexes (for HTML input, the extracted article)
-    · Russian text: [bold]claims[/] and [bold]genre[/] are null (not looked for: their models are English-only)
-    """
+    """Analyse one article and show where and how it persuades (help: ``ANALYZE_HELP``)."""
     from unspin.render import render
 
     _check_output(output)

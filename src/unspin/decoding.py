@@ -102,13 +102,81 @@ def break_positions(text: str, sentences: bool = False) -> np.ndarray:
     return np.asarray(sorted(set(cuts)), dtype=np.int64)
 
 
+class EdgeLexicon:
+    """How often each word ends or starts a gold span, from PTC's training articles: a span that
+    stops on a word annotators almost never end on ("of", "the", "harsh" before "criticism")
+    stops inside a phrase, and one that starts on a word they rarely start on ("honest" after
+    "Every") starts inside one (issue 25: edges on whole phrases).
+
+    ``words``: lower-cased word -> ``[ends, inside_not_last, starts, inside_not_first]``, counts
+    over the distinct gold spans of the training split (``scripts/edge_lexicon.py``);
+    ``suffixes``: the same counts summed by a word's last 3 letters, the back-off for words
+    seen rarely (adjectives in "-ic", "-ous" behave alike). Rates are smoothed towards the
+    suffix's rate with ``prior_weight`` pseudo-counts, so a word seen once does not decide alone.
+    """
+
+    def __init__(self, words: dict[str, list[int]], suffixes: dict[str, list[int]], prior_weight: float = 5.0) -> None:
+        self.words, self.suffixes, self.prior_weight = words, suffixes, float(prior_weight)
+
+    @classmethod
+    def read(cls, path) -> "EdgeLexicon":
+        """Load a lexicon file (JSON: ``words``, ``suffixes``, ``prior_weight``). Raises
+        ``OSError`` / ``ValueError`` for a missing or malformed file."""
+        import json
+
+        data = json.loads(open(path, encoding="utf-8").read())
+        return cls(data["words"], data["suffixes"], data.get("prior_weight", 5.0))
+
+    def _rate(self, word: str, hit: int, miss: int) -> float:
+        w = word.lower()
+        suf = self.suffixes.get(w[-3:], [0, 0, 0, 0])
+        prior = (suf[hit] + 0.2) / (suf[hit] + suf[miss] + 2.0)
+        counts = self.words.get(w, [0, 0, 0, 0])
+        return (counts[hit] + self.prior_weight * prior) / (counts[hit] + counts[miss] + self.prior_weight)
+
+    def end_rate(self, word: str) -> float:
+        """Smoothed share of ``word``'s occurrences inside gold spans that end a span (0-1)."""
+        return self._rate(word, 0, 1)
+
+    def start_rate(self, word: str) -> float:
+        """Smoothed share of ``word``'s occurrences inside gold spans that start a span (0-1)."""
+        return self._rate(word, 2, 3)
+
+
+@dataclass(frozen=True)
+class PhraseEdges:
+    """Finish open phrases at a span's edges (``decode``): while the last word is one that gold
+    spans end on less often than ``end_below`` (``EdgeLexicon.end_rate``) and the next word,
+    joined to it by spaces alone, has P(inside) of at least ``end_min_in``, take it in, at most
+    ``max_words`` times; the same leftwards with ``start_below`` / ``start_min_in``. Thresholds
+    were chosen on the PTC validation split (config.json ``phrase_edges``; bench/RESULTS.md)."""
+
+    lexicon: EdgeLexicon
+    end_below: float
+    end_min_in: float
+    start_below: float
+    start_min_in: float
+    max_words: int = 3
+
+
 @dataclass(frozen=True)
 class RawSpan:
+    """A decoded span: character offsets ``[start, end)``, the token range ``[tok_start,
+    tok_end)`` and the character range ``core`` its technique is read from (the words the
+    decoder kept before ``PhraseEdges`` finished the phrase; ``None``: the span itself), and
+    ``score``, the mean P(inside) of the core's words."""
+
     start: int  # character offsets
     end: int
-    tok_start: int  # token range [tok_start, tok_end)
+    tok_start: int  # token range [tok_start, tok_end) of the core
     tok_end: int
     score: float
+    core: tuple[int, int] | None = None
+
+    @property
+    def classified(self) -> tuple[int, int]:
+        """The character range the technique classifiers read: ``core``, else the span."""
+        return self.core or (self.start, self.end)
 
 
 def word_table(enc: Encoded, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -144,6 +212,7 @@ def decode(
     breaks: bool = True,
     trim_punctuation: bool = True,
     sentence_breaks: bool = False,
+    phrase_edges: PhraseEdges | None = None,
 ) -> list[RawSpan]:
     """Turn token probabilities (n_tokens, 3) into character spans.
 
@@ -151,7 +220,10 @@ def decode(
     (no trimming) and never trim a span below its most confident word. ``breaks``: no span
     crosses a paragraph break or the end of the title line; ``trim_punctuation``: no span
     starts or ends on punctuation other than quotes, brackets, ?, ! and # (module docstring);
-    ``sentence_breaks`` (with ``breaks``): no span crosses the start of a sentence either.
+    ``sentence_breaks`` (with ``breaks``): no span crosses the start of a sentence either;
+    ``phrase_edges``: finish a phrase a span stops or starts inside (``PhraseEdges``), never across
+    a break or punctuation. The run of words is kept as a list of indices into the word table
+    and trimmed by moving two ends, so a long run costs time linear in its length.
     """
     seed = threshold if seed is None else seed
     edge_start = threshold if edge_start is None else edge_start
@@ -168,24 +240,65 @@ def decode(
     spans: list[RawSpan] = []
     run: list[int] = []
 
+    def joined(w: int) -> bool:
+        """Words ``w - 1`` and ``w`` are one phrase apart: only spaces between them, no break."""
+        if cut_before[w]:
+            return False
+        gap = text[int(enc.offsets[ends[w - 1] - 1, 1]) : int(enc.offsets[starts[w], 0])]
+        return not gap.strip() and "\n" not in gap
+
+    def word(w: int) -> str:
+        return text[int(enc.offsets[starts[w], 0]) : int(enc.offsets[ends[w] - 1, 1])]
+
     def close() -> None:
         if not run or max(mean_in[w] for w in run) <= seed:
             run.clear()
             return
         peak = max(run, key=lambda w: mean_in[w])
-        while run[0] != peak and mean_in[run[0]] < edge_start:
-            run.pop(0)
-        while run[-1] != peak and mean_in[run[-1]] < edge_end:
-            run.pop()
-        t0, t1 = int(starts[run[0]]), int(ends[run[-1]])
-        c0, c1 = int(enc.offsets[t0, 0]), int(enc.offsets[t1 - 1, 1])
-        if trim_punctuation:
-            c0, c1 = whole_words(text, *_trimmed(text, c0, c1))
-        else:
-            piece = text[c0:c1]
-            c0, c1 = c0 + len(piece) - len(piece.lstrip()), c1 - (len(piece) - len(piece.rstrip()))
-        if c1 - c0 >= min_chars:
-            spans.append(RawSpan(c0, c1, t0, t1, float(np.mean(mean_in[run]))))
+        lo, hi = 0, len(run) - 1
+        while run[lo] != peak and mean_in[run[lo]] < edge_start:
+            lo += 1
+        while run[hi] != peak and mean_in[run[hi]] < edge_end:
+            hi -= 1
+        first, last = run[lo], run[hi]
+
+        def chars(a: int, b: int) -> tuple[int, int, int, int]:
+            t0, t1 = int(starts[a]), int(ends[b])
+            c0, c1 = int(enc.offsets[t0, 0]), int(enc.offsets[t1 - 1, 1])
+            if trim_punctuation:
+                c0, c1 = whole_words(text, *_trimmed(text, c0, c1))
+            else:
+                piece = text[c0:c1]
+                c0, c1 = c0 + len(piece) - len(piece.lstrip()), c1 - (len(piece) - len(piece.rstrip()))
+            return c0, c1, t0, t1
+
+        c0, c1, t0, t1 = chars(first, last)
+        if c1 - c0 < min_chars:
+            run.clear()
+            return
+        core = None
+        if phrase_edges is not None:
+            pe = phrase_edges
+            a, b = first, last
+            for _ in range(pe.max_words):
+                nxt = b + 1
+                if nxt >= len(starts) or not joined(nxt) or not any(ch.isalnum() for ch in word(b)):
+                    break
+                if pe.lexicon.end_rate(word(b)) >= pe.end_below or mean_in[nxt] < pe.end_min_in:
+                    break
+                b = nxt
+            for _ in range(pe.max_words):
+                prev = a - 1
+                if prev < 0 or not joined(a) or not any(ch.isalnum() for ch in word(prev)):
+                    break
+                if pe.lexicon.start_rate(word(a)) >= pe.start_below or mean_in[prev] < pe.start_min_in:
+                    break
+                a = prev
+            if (a, b) != (first, last):
+                # Shown with the phrase finished; its technique is read from the words the decoder kept.
+                core = (c0, c1)
+                c0, c1, _, _ = chars(a, b)
+        spans.append(RawSpan(c0, c1, t0, t1, float(np.mean(mean_in[run[lo : hi + 1]])), core))
         run.clear()
 
     for w in range(len(starts)):

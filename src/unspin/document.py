@@ -21,19 +21,18 @@ reads it back, so that ``Document.from_dict(doc.to_dict()) == doc``.
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
-from unspin import __version__
-from unspin.taxonomy import span_details
+from unspin import __version__, readings
+from unspin.taxonomy import cue_details, span_details
 
 #: Name of the span group that holds persuasion-technique spans.
 TECHNIQUES = "techniques"
 #: Name of the span group that holds check-worthy claims.
 CLAIMS = "claims"
-#: Keys of ``to_dict`` that the typed fields own; every other key is an extra reading in ``results``.
-OWN_KEYS = frozenset({"unspin", "language", "text_chars", "spans", "techniques", "warnings", CLAIMS, "genre", "summary", "model", "meta", "text"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +41,8 @@ class Span:
     exclusive). ``score`` lies in [0, 1] (what it means depends on the group: see ``Document``).
     ``evidence``: for a claim, the passages of the user's reference texts found for it (dicts with
     ``source``, ``start``, ``end``, ``text``, ``score``), or None when no evidence was searched.
+    ``cues``: for a technique span, the character ranges ``(start, end)`` of the words that carry
+    its technique (``unspin.components.techniques``: why this phrase), inside the span, or None.
     Raises ``ValueError`` for offsets or scores out of range.
     """
 
@@ -50,6 +51,7 @@ class Span:
     label: str
     score: float = 1.0
     evidence: tuple[Mapping[str, Any], ...] | None = None
+    cues: tuple[tuple[int, int], ...] | None = None
 
     def __post_init__(self) -> None:
         if not (0 <= self.start < self.end):
@@ -69,8 +71,16 @@ class Span:
         return self.start < other.end and other.start < self.end
 
 
+def _reading_order(s: Span) -> tuple[int, int, str]:
+    """Reading order, longer first at a tie: renderers and scorers rely on it."""
+    return (s.start, -s.end, s.label)
+
+
 class SpanGroup:
-    """An ordered, possibly overlapping collection of spans over one document (as in spaCy)."""
+    """An ordered, possibly overlapping collection of spans over one document (as in spaCy),
+    kept in reading order (``start``, longer first, then ``label``; spans equal in all three
+    in the order they came). ``append`` inserts in place (a binary search); ``extend`` sorts
+    once. Both raise ``ValueError`` for a span past the end of the text."""
 
     def __init__(self, doc: "Document", name: str, spans: Iterable[Span] = ()) -> None:
         self.doc = doc
@@ -78,16 +88,20 @@ class SpanGroup:
         self._spans: list[Span] = []
         self.extend(spans)
 
-    def append(self, span: Span) -> None:
+    def _check(self, span: Span) -> Span:
         if span.end > len(self.doc.text):
             raise ValueError(f"span end {span.end} is past the end of the text ({len(self.doc.text)} characters)")
-        self._spans.append(span)
-        # Reading order, longer first at a tie: renderers and scorers rely on it.
-        self._spans.sort(key=lambda s: (s.start, -s.end, s.label))
+        return span
+
+    def append(self, span: Span) -> None:
+        bisect.insort_right(self._spans, self._check(span), key=_reading_order)
 
     def extend(self, spans: Iterable[Span]) -> None:
-        for span in spans:
-            self.append(span)
+        new = [self._check(span) for span in spans]
+        if new:
+            # A stable sort of the old spans then the new: the order appending one by one gives.
+            self._spans.extend(new)
+            self._spans.sort(key=_reading_order)
 
     def clear(self) -> None:
         self._spans.clear()
@@ -127,6 +141,10 @@ class Genre:
         if self.caution:
             out["caution"] = self.caution
         return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Genre":
+        return cls(str(d["label"]), dict(d["scores"]), d.get("caution"))
 
 
 @dataclass(frozen=True)
@@ -205,52 +223,33 @@ class Document:
         counts = Counter(span.label for span in self.spans)
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``unspin analyze --format json`` (keys are only ever added).
 
+        Every key is declared once in ``unspin.readings`` (the shipped ones at the end of this
+        module), in this order: ``unspin``, ``language``, ``text_chars``; the readings
+        (``spans``, ``techniques``, ``warnings``, ``claims``, ``genre``, ``summary``, then any
+        reading declared later); any undeclared key of ``results``; ``model``, ``meta``, ``text``.
         ``claims`` is a list when the claims component ran (``[]`` when it found none) and
         ``null`` when none ran (Russian: no claims model), ``genre`` likewise an object or
-        ``null``, so the keys are always there; ``summary`` appears when its component ran; then any extra reading in ``results``, then ``model``
-        (which models read it, when a pipeline set it) and ``meta`` (when not empty) and ``text``, the analysed text that every offset indexes. Scores are
-        rounded to 4 decimals (components round them when they set them, so nothing is lost).
+        ``null``, so the keys are always there; ``summary`` appears when its component ran,
+        ``model`` when a pipeline set it, ``meta`` when not empty; ``text`` is the analysed text
+        that every offset indexes. Scores are rounded to 4 decimals (components round them when
+        they set them, so nothing is lost).
         """
-        out: dict[str, Any] = {
-            "unspin": __version__,
-            "language": self.language,
-            "text_chars": len(self.text),
-            "spans": [
-                {
-                    "start": s.start,
-                    "end": s.end,
-                    "text": self.text_of(s),
-                    "technique": s.label,
-                    "score": round(float(s.score), 4),
-                    # Russian spans: Russian name and help, meta-class, PTC technique (taxonomy)
-                    **span_details(s.label, self.language),
-                }
-                for s in self.spans
-            ],
-            "techniques": self.technique_counts(),
-            "warnings": list(self.warnings),
-        }
-        if CLAIMS in self.groups:
-            out[CLAIMS] = [
-                {"start": c.start, "end": c.end, "text": self.text_of(c), "score": round(float(c.score), 4),
-                 **({"evidence": [dict(e) for e in c.evidence]} if c.evidence is not None else {})}
-                for c in self.claims
-            ]
-        else:
-            out[CLAIMS] = None  # not looked for, which is not "none found"
-        out["genre"] = self.genre.to_dict() if self.genre is not None else None
-        if self.summary is not None:
-            out["summary"] = self.summary.to_dict()
+        out: dict[str, Any] = {}
+        for f in readings.fields("head") + readings.fields("reading"):
+            value = f.dump(self)
+            if value is not readings.OMIT:
+                out[f.name] = value
         for key, value in self.results.items():
-            out.setdefault(key, value)
-        if self.model:
-            out["model"] = dict(self.model)
-        if self.meta:
-            out["meta"] = dict(self.meta)
-        out["text"] = self.text
+            if key not in readings.FIELDS:
+                out.setdefault(key, value)
+        for f in readings.fields("tail"):
+            value = f.dump(self)
+            if value is not readings.OMIT:
+                out[f.name] = value
         return out
 
     @classmethod
@@ -258,36 +257,246 @@ class Document:
         """Rebuild a Document from ``to_dict()``'s JSON (``text`` when the dict lacks ``"text"``).
 
         Derived keys (``text_chars``, ``techniques``, each span's ``text``) are recomputed, not
-        read. Raises ``ValueError`` when the dict has no text or a span does not fit it.
+        read; a key no field declares goes to ``results`` as it is. Raises ``ValueError`` when
+        the dict has no text or a span does not fit it.
         """
         text = d.get("text", text)
         if not isinstance(text, str):
             raise ValueError("the analysis carries no text and none was given")
-        doc = cls(text=text, language=str(d.get("language", "en")), meta=dict(d.get("meta") or {}),
-                  warnings=list(d.get("warnings") or []), model=dict(d.get("model") or {}))
-        doc.spans.extend(Span(int(s["start"]), int(s["end"]), str(s["technique"]), float(s["score"])) for s in d.get("spans", []))
-        if d.get(CLAIMS) is not None:
-            doc.claims.extend(
-                Span(int(c["start"]), int(c["end"]), "claim", float(c["score"]),
-                     tuple(c["evidence"]) if c.get("evidence") is not None else None)
-                for c in d[CLAIMS]
-            )
-        if d.get("genre") is not None:
-            doc.genre = Genre(str(d["genre"]["label"]), dict(d["genre"]["scores"]), d["genre"].get("caution"))
-        if d.get("summary") is not None:
-            doc.summary = Summary.from_dict(d["summary"])
-        doc.results.update({k: v for k, v in d.items() if k not in OWN_KEYS})
+        doc = cls(text=text)
+        for f in readings.fields():
+            if d.get(f.name) is not None:
+                f.load(doc, d[f.name])
+        doc.results.update({k: v for k, v in d.items() if k not in readings.FIELDS})
         return doc
 
-    def with_readings_of(self, other: "Document", span_map=None) -> None:
+    def with_readings_of(self, other: "Document", span_map: Callable[[int, int], tuple[int, int]] | None = None) -> None:
         """Take ``other``'s readings (a copy of this text, normalised for the models) onto this
-        document; ``span_map(start, end) -> (start, end)`` maps ``other``'s offsets to this text."""
+        document: every span group, offsets mapped by ``span_map(start, end) -> (start, end)``
+        from ``other``'s text to this one, and every declared reading (``unspin.readings``), and
+        any undeclared result."""
         span_map = span_map or (lambda a, b: (a, b))
         for name, group in other.groups.items():
             target = self.group(name)
             target.clear()
-            for s in group:
-                start, end = span_map(s.start, s.end)
-                target.append(replace(s, start=start, end=end))
-        self.genre, self.summary = other.genre, other.summary
+            target.extend(replace(s, start=start, end=end, cues=None if s.cues is None else tuple(span_map(a, b) for a, b in s.cues))
+                          for s in group for start, end in (span_map(s.start, s.end),))
+        for f in readings.fields("reading"):
+            if f.carry is not None:
+                f.carry(other, self, span_map)
         self.results.update(other.results)
+
+
+# -- the shipped readings (unspin.readings) ----------------------------------------------------
+
+
+#: How many claims every view leads with ("worth checking first"); the others stay one step away
+#: (the terminal's full list, the page's "all claims" control, the JSON's ``rank``).
+FIRST_CLAIMS = 3
+
+
+def ranked_spans(spans: Iterable[Span]) -> list[Span]:
+    """``spans`` by score, highest first; equal scores in text order (the order of ``spans``,
+    a span group's reading order). The claims a reader should check first come first."""
+    return [s for _, s in sorted(enumerate(spans), key=lambda p: (-p[1].score, p[0]))]
+
+
+def span_group_field(
+    name: str,
+    description: str,
+    *,
+    group: str | None = None,
+    label_key: str | None = None,
+    label: str = "span",
+    details: Callable[[str, str], Mapping[str, Any]] | None = None,
+    detail_schema: Mapping[str, Mapping[str, Any]] | None = None,
+    evidence_schema: Mapping[str, Any] | None = None,
+    cue_details: Callable[[str, str], Mapping[str, Any]] | None = None,
+    null_when_absent: bool = True,
+    ranked: bool = False,
+    **kw: Any,
+) -> readings.Field:
+    """A span group reading: the key ``name`` holds the spans of ``doc.group(group)`` (``name``
+    by default), each ``{start, end, text, score}``, plus ``label_key`` (the span's label) when
+    given, else every span is labelled ``label``; ``details(label, language)``: more fields of
+    a span (``detail_schema`` describes them); ``evidence_schema``: spans may carry ``evidence``;
+    ``cue_details(label, language)``: spans carry ``cues`` (``[[start, end], ...]``, the words
+    that carry the label) and these fields beside them (``cue_why``: what the cue words do).
+    A document without the group gives ``null`` (``null_when_absent``) or ``[]``. ``ranked``:
+    each span also carries ``rank``, its place by score (1 = highest; ties in text order),
+    derived when written and not read back (``ranked_spans``).
+    ``kw``: the other ``readings.Field`` settings (``stored``, ``drawn``, ``cli_help``...)."""
+    group = group or name
+    props: dict[str, Mapping[str, Any]] = dict(readings.OFFSETS)
+    if label_key:
+        props[label_key] = {"type": "string"}
+    props["score"] = readings.SCORE
+    props.update(detail_schema or {})
+    if evidence_schema is not None:
+        props["evidence"] = evidence_schema
+    if cue_details is not None:
+        props["cues"] = {"type": "array", "description": "Character ranges [start, end] of the words that carry the technique (why this phrase).",
+                         "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}}
+        props["cue_why"] = {"type": "string", "description": "In one line, what the cue words do, in the text's language."}
+    if ranked:
+        props["rank"] = {"type": "integer", "minimum": 1, "description": "Place by score: 1 is the most worth checking (ties in text order)."}
+    required = ["start", "end", "text", *([label_key] if label_key else []), "score", *(["rank"] if ranked else [])]
+
+    def span_json(doc: Document, s: Span) -> dict[str, Any]:
+        out: dict[str, Any] = {"start": s.start, "end": s.end, "text": doc.text_of(s)}
+        if label_key:
+            out[label_key] = s.label
+        out["score"] = round(float(s.score), 4)
+        if details is not None:
+            out.update(details(s.label, doc.language))
+        if s.evidence is not None:
+            out["evidence"] = [dict(e) for e in s.evidence]
+        if cue_details is not None and s.cues is not None:
+            out["cues"] = [[a, b] for a, b in s.cues]
+            out.update(cue_details(s.label, doc.language))
+        return out
+
+    def dump(doc: Document) -> Any:
+        if group not in doc.groups:
+            return None if null_when_absent else []
+        out = [span_json(doc, s) for s in doc.groups[group]]
+        if ranked:
+            order = {id(s): i for i, s in enumerate(ranked_spans(doc.groups[group]), 1)}
+            for entry, s in zip(out, doc.groups[group]):
+                entry["rank"] = order[id(s)]
+        return out
+
+    def load(doc: Document, value: Any) -> None:
+        doc.group(group).extend(
+            Span(int(s["start"]), int(s["end"]), str(s[label_key]) if label_key else label, float(s["score"]),
+                 tuple(s["evidence"]) if s.get("evidence") is not None else None,
+                 tuple((int(a), int(b)) for a, b in s["cues"]) if s.get("cues") is not None else None)
+            for s in value
+        )
+
+    schema = {"type": "array", "items": readings.span_schema(props, required)}
+    return readings.Field(name, "spans", schema, description, dump, load, group=group, span_schema=schema["items"],
+                          required=True, nullable=null_when_absent, **kw)
+
+
+def value_field(
+    name: str,
+    schema: Mapping[str, Any],
+    description: str,
+    *,
+    attr: str | None = None,
+    encode: Callable[[Any], Any] = lambda v: v,
+    decode: Callable[[Any], Any] = lambda v: v,
+    absent: str = "omit",
+    **kw: Any,
+) -> readings.Field:
+    """An article-level reading: ``doc.<attr>`` when the Document has that attribute, else
+    ``doc.results[name]``; ``encode`` / ``decode`` turn the value into JSON and back. Not set
+    (None or empty), the key is left out (``absent="omit"``), null (``"null"``), or the empty
+    value itself (``"keep"``). ``kw``: the other ``readings.Field`` settings."""
+    if absent not in ("omit", "null", "keep"):
+        raise ValueError(f"absent must be omit, null or keep, got {absent!r}")
+
+    def get(doc: Document) -> Any:
+        return getattr(doc, attr) if attr else doc.results.get(name)
+
+    def dump(doc: Document) -> Any:
+        value = get(doc)
+        if absent != "keep" and (value is None or value == {} or value == []):
+            return None if absent == "null" else readings.OMIT
+        return encode(value)
+
+    def put(doc: Document, value: Any) -> None:
+        if attr:
+            setattr(doc, attr, value)
+        else:
+            doc.results[name] = value
+
+    def carry(source: Document, target: Document, _span_map: Any) -> None:
+        if attr or name in source.results:
+            put(target, get(source))
+
+    kw.setdefault("section", "reading")
+    return readings.Field(name, "value", schema, description, dump, lambda doc, v: put(doc, decode(v)),
+                          carry if kw["section"] == "reading" else None,
+                          required=absent != "omit", nullable=absent == "null", **kw)
+
+
+def _envelope(name: str, schema: Mapping[str, Any], description: str, dump: Callable[[Document], Any], **kw: Any) -> readings.Field:
+    kind = kw.pop("kind", "envelope")
+    return readings.Field(name, kind, schema, description, dump, required=True, drawn=True, **kw)
+
+
+_STR = {"type": "string"}
+_EVIDENCE = {
+    "type": "array",
+    "description": "With reference texts: the passages of them most worth reading beside the claim ([] when none matched).",
+    "items": {"type": "object", "properties": {
+        "source": _STR, "start": {"type": "integer"}, "end": {"type": "integer"}, "text": _STR, "score": {"type": "number"}}},
+}
+_RU_DETAILS = {
+    "display": {"type": "string", "description": "Russian text: the technique's Russian name."},
+    "explanation": {"type": "string", "description": "Russian text: what the technique is, in Russian."},
+    "meta_class": {"type": "string", "description": "Russian text: the ZenPropaganda meta-class."},
+    "meta_class_display": {"type": "string", "description": "Russian text: the meta-class's Russian name."},
+    "ptc_technique": {"type": ["string", "null"], "description": "Russian text: the corresponding PTC technique (null where none)."},
+}
+_GENRE = {"type": "object", "properties": {
+    "label": _STR, "scores": {"type": "object", "additionalProperties": {"type": "number"}},
+    "caution": {"type": "string", "description": "Why the label is only a guess (a short or unusual text); only when set."}},
+    "required": ["label", "scores"]}
+_SUMMARY = {"type": "object", "properties": {
+    "words": {"type": "integer"}, "spans": {"type": "integer", "description": "Passages (a passage with two techniques is one)."},
+    "technique_labels": {"type": "integer"}, "spans_per_1000_words": {"type": "number"},
+    "persuasion_share": {"type": "number", "description": "Share of the text's characters inside a passage (0-1)."},
+    "top_techniques": {"type": "array", "items": _STR},
+    "technique_counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "claims": {"type": ["integer", "null"]}, "sentence": _STR}}
+
+readings.declare(_envelope("unspin", _STR, "The unspin version that wrote the analysis.", lambda d: __version__,
+                           section="head", stored="no", cli_help="unspin version"))
+readings.declare(_envelope("language", _STR, "The language the text was analysed as (en, ru).", lambda d: d.language,
+                           load=lambda d, v: setattr(d, "language", str(v)), section="head", stored="own", cli_help="language analysed (en, ru)"))
+readings.declare(_envelope("text_chars", {"type": "integer"}, "Length of the text in characters.", lambda d: len(d.text),
+                           kind="derived", section="head", stored="derived", cli_help="length of the text"))
+readings.declare(span_group_field(
+    "spans", "Persuasion-technique spans, one entry per (passage, technique); score = P(span) x P(technique).",
+    group=TECHNIQUES, label_key="technique", details=span_details, detail_schema=_RU_DETAILS, cue_details=cue_details,
+    null_when_absent=False,
+    stored="own", drawn=True,
+    cli_help="one entry per (passage, technique): start, end (input characters, end exclusive), text, technique, score (P(span) x P(technique))"))
+readings.declare(_envelope("techniques", {"type": "object", "additionalProperties": {"type": "integer"}}, "Passages per technique.",
+                           lambda d: d.technique_counts(), kind="derived", section="reading", stored="derived",
+                           cli_help="passages per technique"))
+readings.declare(value_field(
+    "warnings", {"type": "array", "items": _STR},
+    "Where the reading is doubtful rather than wrong (characters repaired, language undetermined, boilerplate left out...); [] when none.",
+    attr="warnings", encode=list, decode=list, absent="keep", stored="results", drawn=True,
+    cli_help="notes on how the input was read ([] when none)"))
+readings.declare(span_group_field(
+    "claims", "Check-worthy sentences (score: P(check-worthy)); null when not looked for (a language without a claims model).",
+    group=CLAIMS, label="claim", evidence_schema=_EVIDENCE, ranked=True, stored="results", drawn=True,
+    cli_help="check-worthy sentences in text order: start, end, text, score, rank (1 = most worth checking); "
+             "with reference texts, evidence (source, start, end, text, score); "
+             "English only (null for other languages: not looked for)"))
+readings.declare(value_field(
+    "genre", _GENRE, "Genre label and the probability of each genre (opinion, reporting, satire); null when not looked for.",
+    attr="genre", encode=lambda g: g.to_dict(), decode=lambda v: Genre.from_dict(v), absent="null", stored="results", drawn=True,
+    cli_help="label and scores (opinion, reporting, satire), and caution when the label is a guess (a short or unusual text); "
+             "English only (null for other languages)"))
+readings.declare(value_field(
+    "summary", _SUMMARY, "How much and how the text persuades, every figure computed from the other readings.",
+    attr="summary", encode=lambda s: s.to_dict(), decode=lambda v: Summary.from_dict(v), stored="results", drawn=True,
+    cli_help="words, spans (passages), technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts, claims, sentence"))
+readings.declare(value_field(
+    "model", {"type": "object", "additionalProperties": _STR},
+    "Which models read the text: size (accurate, fast, or standard for a language with one size) and version "
+    "(unspin version plus the models' config hash).",
+    attr="model", encode=dict, decode=dict, section="tail", stored="results", drawn=True,
+    cli_help="size (accurate, fast, or standard for a language with one size) and version of the models that read it"))
+readings.declare(value_field(
+    "meta", {"type": "object"}, "What was said about the input (its source); only when not empty.",
+    attr="meta", encode=dict, decode=dict, section="tail", stored="own", drawn=True, cli_help="what was said about the input (its source)"))
+readings.declare(_envelope("text", _STR, "The analysed text, which every offset indexes (for HTML input, the extracted article).",
+                           lambda d: d.text, section="tail", stored="own",
+                           cli_help="the analysed text, which every offset indexes (for HTML input, the extracted article)"))

@@ -10,9 +10,11 @@
     ├── UnsupportedLanguageError     exit 2   HTTP 422   no model for the text's language
     ├── ModelError                   exit 2   HTTP 503   a shipped model is missing or damaged
     ├── MissingExtraError            exit 2   HTTP 501   an optional package is not installed
+    ├── StoreError                   exit 2   HTTP 503   the corpus database cannot be used now (locked, read-only,
+    │                                                    disk full, server unreachable); ``context["reason"]`` says which
     ├── FetchNotAllowed              exit 2   HTTP 403   the server's operator has not allowed URL fetching
-    ├── Busy                         exit 2   HTTP 503   no analysis slot came free (Retry-After: 5)
-    └── AnalysisTimeout              exit 2   HTTP 504   an analysis ran past the server's time limit
+    ├── Busy                         exit 2   HTTP 503   no analysis slot would come free in time (Retry-After)
+    └── AnalysisTimeout              exit 2   HTTP 504   an analysis ran past the server's time limit (and was stopped)
 
 The message of each is one line a user can act on; ``context`` holds what it is about (a file
 name, a limit) for programs. The CLI prints ``unspin: error: <message>`` and exits with
@@ -41,6 +43,12 @@ class UnspinError(Exception):
     def __init__(self, message: str, **context: Any) -> None:
         super().__init__(message)
         self.context = context
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickle (Dask sends errors between processes) would call ``type(self)(*self.args)``,
+        # which fails for a subclass with its own constructor (BodyTooLarge(limit)): rebuild
+        # from the message and the attributes instead, whatever the constructor takes.
+        return (_unpickle, (type(self), self.args, self.__dict__))
 
     @property
     def message(self) -> str:
@@ -132,6 +140,31 @@ class MissingExtraError(UnspinError):
     http_status = 501
 
 
+class StoreError(UnspinError):
+    """The corpus database cannot be used now: locked by another program, read-only, its disk
+    full, its server unreachable, or another error of the database itself.
+
+    ``reason`` (also ``context["reason"]``) is one of ``REASONS``; ``transient`` says whether
+    trying again later may succeed (a lock released, a server back). The message is one line
+    and never holds an SQL statement or its parameters (``unspin.store.db`` translates the
+    database driver's errors at one place).
+    """
+
+    http_status = 503
+    REASONS = ("locked", "read_only", "full", "unreachable", "refused", "newer", "other")
+
+    def __init__(self, message: str, reason: str = "other", **context: Any) -> None:
+        super().__init__(message, reason=reason, **context)
+
+    @property
+    def reason(self) -> str:
+        return str(self.context.get("reason", "other"))
+
+    @property
+    def transient(self) -> bool:
+        return self.reason in ("locked", "unreachable")
+
+
 class FetchNotAllowed(UnspinError):
     """The server was not started with URL fetching allowed."""
 
@@ -139,16 +172,34 @@ class FetchNotAllowed(UnspinError):
 
 
 class Busy(UnspinError):
-    """Every analysis slot is taken and the queue is full or did not move in time."""
+    """Every analysis slot is taken and the queue is full or would not move in time.
+
+    ``retry_after``: whole seconds after which a retry is likely to be admitted (the
+    ``Retry-After`` header; ``context["retry_after"]``).
+    """
 
     http_status = 503
     headers = {"Retry-After": "5"}
 
+    def __init__(self, message: str, *, retry_after: int = 5, **context: Any) -> None:
+        super().__init__(message, retry_after=retry_after, **context)
+        self.headers = {"Retry-After": str(max(1, int(retry_after)))}
+
 
 class AnalysisTimeout(UnspinError):
-    """An analysis ran past the server's time limit (``context["seconds"]``) and was abandoned."""
+    """An analysis ran past the server's time limit (``context["seconds"]``) and was stopped."""
 
     http_status = 504
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"the analysis took longer than {seconds:g} s and was abandoned; try a shorter text", seconds=seconds)
+        super().__init__(f"the analysis took longer than {seconds:g} s and was stopped; try a shorter text", seconds=seconds)
+
+
+def _unpickle(cls: type[UnspinError], args: tuple[Any, ...], state: dict[str, Any]) -> UnspinError:
+    """An error of ``cls`` with ``args`` and the attributes ``state``, its constructor not run
+    (``UnspinError.__reduce__``)."""
+    error = cls.__new__(cls)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+

@@ -38,6 +38,7 @@ def tagger_factory(folder: Path, texts: Iterable[str]) -> Callable[..., Techniqu
 
     def make(*setting: float, **overrides) -> TechniqueTagger:
         return TechniqueTagger(outputs.__getitem__, tagger.head, tagger.labels, context=tagger.context, context_weight=tagger.context_weight,
+                               phrase_edges=tagger.phrase_edges,
                                **{**own, **overrides, **dict(zip(DECODER_KEYS, setting))})
 
     return make
@@ -83,7 +84,7 @@ def predict_tc(
         keys = list(counts)
         probs = tagger.classify_spans(articles[art], keys)
         for (start, end), p in zip(keys, probs):
-            for j in tagger.ranked(p)[: counts[(start, end)]]:
+            for j in tagger.ranked(p, articles[art], (start, end))[: counts[(start, end)]]:
                 out.append(Label(art, start, end, tagger.labels[j]))
         if progress:
             progress()

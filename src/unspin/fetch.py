@@ -1,9 +1,15 @@
-"""Fetching one web page over http(s), standard library only, with a timeout and a size cap.
+"""Fetching one web page over http(s), standard library only, within a total deadline and a size cap.
 
 A server that fetches URLs for its users must not become a way into the network it sits in
 (SSRF). With ``allow_private=False`` every address a host name resolves to is checked at
-connect time (so a DNS answer that changes between check and use gains nothing), redirects are
-followed by hand and each hop is checked again, and proxies from the environment are ignored.
+connect time (so a DNS answer that changes between check and use gains nothing), an IPv6
+address that carries an IPv4 one (IPv4-mapped, 6to4, Teredo, NAT64) is judged by the IPv4
+address too, redirects are followed by hand and each hop is checked again, and proxies from the
+environment are ignored.
+
+``timeout`` is the whole fetch's deadline, not a per-read one: a server that sends one byte a
+second would otherwise hold a fetch for as long as it likes (each read returns in time). A
+timer shuts the fetch's sockets down when the deadline passes, which ends any read at once.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -46,10 +53,38 @@ def is_url(source: str) -> bool:
     return len(scheme) > 1 and "://" in source
 
 
+#: NAT64's well-known prefix (RFC 6052): the last 32 bits are the IPv4 address reached.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+#: NAT64 prefixes for local use (RFC 8215): they lead into the operator's own network.
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses that an IPv6 address reaches through a transition mechanism: the
+    IPv4-mapped form (::ffff:a.b.c.d), 6to4 (2002::/16), Teredo (2001::/32: server and client)
+    and NAT64's well-known prefix (64:ff9b::/96). Empty for any other address."""
+    if ip.ipv4_mapped is not None:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour is not None:
+        return [ip.sixtofour]
+    if ip.teredo is not None:
+        return list(ip.teredo)
+    if ip in _NAT64:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
+
+
 def address_allowed(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """A public unicast address: not loopback, private, link-local, reserved, multicast or unspecified."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    """A public unicast address: not loopback, private, link-local, reserved, multicast or
+    unspecified, nor an IPv6 form (6to4, Teredo, NAT64, IPv4-mapped) of such an IPv4 address."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = embedded_ipv4(ip)
+        if not all(address_allowed(v4) for v4 in inner) or ip in _NAT64_LOCAL:
+            return False
+        if inner and ip.teredo is None:
+            # The IPv4 address decides: a public site reached through 6to4 or through the NAT64
+            # of an IPv6-only network (whose DNS64 answers 64:ff9b:: for every IPv4-only site).
+            return True
     return not (
         ip.is_loopback
         or ip.is_private
@@ -94,18 +129,68 @@ def _guarded_create_connection(
     return create_connection
 
 
-def _connection_classes(check: Callable | None) -> tuple[type, type]:
+class _Deadline:
+    """The fetch's total deadline: when it passes, every socket the fetch opened is shut down,
+    so that a read in progress ends at once instead of when the server pleases."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.expired = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            late = self.expired.is_set()
+        if late:
+            _shut(sock)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired.set()
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # already closed
+
+
+def _connection_classes(check: Callable | None, deadline: _Deadline) -> tuple[type, type]:
     class GuardedHTTPConnection(http.client.HTTPConnection):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             if check is not None:
                 self._create_connection = _guarded_create_connection(check)
 
+        def connect(self) -> None:
+            super().connect()
+            deadline.watch(self.sock)
+
     class GuardedHTTPSConnection(http.client.HTTPSConnection):
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, **kwargs)
             if check is not None:
                 self._create_connection = _guarded_create_connection(check)
+
+        def connect(self) -> None:
+            super().connect()
+            deadline.watch(self.sock)
 
     return GuardedHTTPConnection, GuardedHTTPSConnection
 
@@ -115,8 +200,8 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None  # the caller follows redirects itself, checking each target
 
 
-def _opener(check: Callable | None) -> urllib.request.OpenerDirector:
-    http_cls, https_cls = _connection_classes(check)
+def _opener(check: Callable | None, deadline: _Deadline) -> urllib.request.OpenerDirector:
+    http_cls, https_cls = _connection_classes(check, deadline)
 
     class HTTPHandler(urllib.request.HTTPHandler):
         def http_open(self, req):  # noqa: ANN001
@@ -153,18 +238,32 @@ def fetch_url(
     max_redirects: int = MAX_REDIRECTS,
     address_check: Callable[[ipaddress.IPv4Address | ipaddress.IPv6Address], bool] = address_allowed,
 ) -> Fetched:
-    """GET ``url`` (http or https) and return its body, at most ``max_bytes`` within ``timeout`` seconds.
+    """GET ``url`` (http or https) and return its body, at most ``max_bytes`` within ``timeout``
+    seconds in all (connecting, redirects and reading together; a name lookup that hangs is the
+    caller's to bound). Raises ``FetchError`` saying why not.
 
     ``allow_private=True`` (the command line, whose user runs the machine) skips the address
     check; the scheme, size and time limits hold either way.
     """
-    opener = _opener(None if allow_private else address_check)
-    deadline = time.monotonic() + timeout
+    deadline = _Deadline(timeout)
+    try:
+        return _fetch(url, deadline, None if allow_private else address_check, max_bytes, max_redirects)
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        if deadline.expired.is_set():  # a read ended by the deadline's shutdown
+            raise FetchError(f"{url}: timed out after {timeout:g} s") from None
+        raise FetchError(f"{url}: cannot fetch ({exc})") from None
+    finally:
+        deadline.cancel()
+
+
+def _fetch(url: str, deadline: _Deadline, check: Callable | None, max_bytes: int, max_redirects: int) -> Fetched:
+    opener = _opener(check, deadline)
+    timeout = deadline.seconds
     current = url
     for _hop in range(max_redirects + 1):
         _check_url(current)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        remaining = deadline.remaining()
+        if remaining <= 0 or deadline.expired.is_set():
             raise FetchError(f"{url}: timed out after {timeout:g} s")
         request = urllib.request.Request(
             current, headers={"User-Agent": "unspin (+offline persuasion analysis)", "Accept": "text/html, text/plain;q=0.9"}
@@ -183,15 +282,16 @@ def fetch_url(
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, FetchError):
                 raise reason from None
-            if isinstance(reason, (TimeoutError, socket.timeout)):
+            if isinstance(reason, (TimeoutError, socket.timeout)) or deadline.expired.is_set():
                 raise FetchError(f"{current}: timed out after {timeout:g} s") from None
             raise FetchError(f"{current}: cannot fetch ({reason})") from None
         with response:
-            return _read(response, current, url, deadline, timeout, max_bytes)
+            return _read(response, current, url, deadline, max_bytes)
     raise FetchError(f"{url}: more than {max_redirects} redirects")
 
 
-def _read(response, current: str, url: str, deadline: float, timeout: float, max_bytes: int) -> Fetched:  # noqa: ANN001
+def _read(response, current: str, url: str, deadline: _Deadline, max_bytes: int) -> Fetched:  # noqa: ANN001
+    timeout = deadline.seconds
     content_type = response.headers.get_content_type()
     if content_type not in _ACCEPTED_TYPES:
         raise FetchError(f"{current}: is {content_type}, not an HTML page or plain text")
@@ -202,9 +302,11 @@ def _read(response, current: str, url: str, deadline: float, timeout: float, max
     size = 0
     try:
         while True:
-            if time.monotonic() > deadline:
+            if deadline.remaining() <= 0 or deadline.expired.is_set():
                 raise FetchError(f"{url}: timed out after {timeout:g} s")
-            chunk = response.read(65536)
+            chunk = response.read1(65536)  # what has arrived: the deadline is checked between reads
+            if deadline.expired.is_set():  # the read ended because the deadline shut the socket
+                raise FetchError(f"{url}: timed out after {timeout:g} s")
             if not chunk:
                 break
             size += len(chunk)
@@ -214,5 +316,7 @@ def _read(response, current: str, url: str, deadline: float, timeout: float, max
     except (TimeoutError, socket.timeout):
         raise FetchError(f"{url}: timed out after {timeout:g} s") from None
     except (OSError, http.client.HTTPException) as exc:
+        if deadline.expired.is_set():
+            raise FetchError(f"{url}: timed out after {timeout:g} s") from None
         raise FetchError(f"{current}: the connection broke while reading ({exc})") from None
     return Fetched(current, content_type, response.headers.get_content_charset(), b"".join(chunks))

@@ -13,7 +13,6 @@ summary) back to the text as given (``Document.with_readings_of``).
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -22,10 +21,11 @@ from warnings import warn
 
 from unspin import __version__
 from unspin import language as langid
+from unspin.config import CONFIG, ModelConfig, SpanModelConfig
 from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, Source, read, read_path
-from unspin.components import check_order, register
+from unspin.components import build, check_order, position, register, registered
 from unspin.runtime import model_config, model_dir, model_kind
 from unspin.view import ModelView
 
@@ -35,24 +35,59 @@ SUPPORTED = ("en", "ru")
 #: sentences in bulk; each holds its token states (tokens x hidden floats) until the batch ends.
 BATCH_SIZE = 16
 
-#: The shipped model folder (under ``models/``) of each component, per language and size.
-#: English comes in two sizes, like spaCy's small and transformer pipelines: the default
-#: ("accurate") tags spans with all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6
-#: (6 x 384), about 2.5 times as quick and some points of SI F1 lower (README, "Quality and speed").
-#: Russian has one size. "embedder" is no component of its own: evidence (and a genre model with
-#: a "minilm" feature block) reads its sentence vectors, so it counts in ``model_version``.
-MODELS: dict[tuple[str, bool], dict[str, str]] = {
-    ("en", False): {"techniques": "en", "claims": "en-claims", "genre": "en-genre", "embedder": "en-embed"},
-    ("en", True): {"techniques": "en-fast", "claims": "en-claims", "genre": "en-genre", "embedder": "en-embed"},
-    ("ru", False): {"techniques": "ru"},
-    ("ru", True): {"techniques": "ru"},
-}
-
 #: A warning of every Russian analysis: what was not run, and why.
 RU_ENGLISH_ONLY = (
     "Check-worthy claims and genre are English-only for now and were not run, as the Russian model read this text; "
     "the technique spans and the summary figures come from the Russian model."
 )
+
+#: A declared pipeline: registered component names (``unspin.components.REGISTRY``) with the
+#: settings their factories take, in order (``Pipeline`` checks the order from what each
+#: requires, reads and assigns). ``model`` names a shipped folder under ``models/``, whose
+#: config.json (``unspin.config``) holds the rest of a component's settings.
+Declared = tuple[tuple[str, dict[str, Any]], ...]
+
+_EN_ARTICLE: Declared = (("claims", {"model": "en-claims"}), ("genre", {"model": "en-genre"}), ("summary", {}))
+#: A warning of every Russian analysis, in Russian and English: how far its spans can be trusted.
+#: Measured independently on the kept-aside ZenPropaganda dev set (25 articles), the model's span
+#: F1 at IoU >= 0.5 was 0.275 where one span per line scored 0.280 (README, "Russian").
+RU_EXPERIMENTAL = (
+    "Experimental: on Russian articles kept out of training, the Russian model's passages match annotators' no better than "
+    "marking every line would, so read them as places to look, not as findings. / Экспериментальный режим: на отложенных "
+    "русских статьях фрагменты модели совпадают с разметкой аннотаторов не лучше, чем разметка каждой строки; считайте их "
+    "подсказками, куда посмотреть, а не выводами."
+)
+_RU: Declared = (("techniques", {"model": "ru"}), ("notes", {"notes": (RU_EXPERIMENTAL, RU_ENGLISH_ONLY)}), ("summary", {}))
+
+#: The shipped pipeline of each language and size (``fast``). English comes in two sizes, like
+#: spaCy's small and transformer pipelines: the default ("accurate") tags spans with
+#: all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6 (6 x 384), about 2.5 times as
+#: quick and some points of SI F1 lower (README, "Quality and speed"). The summary reads what
+#: the others wrote, so it runs last. Russian has one size: the claim and genre models were
+#: trained on English only, so never their predictions on Russian text.
+PIPELINES: dict[tuple[str, bool], Declared] = {
+    ("en", False): (("techniques", {"model": "en"}), *_EN_ARTICLE),
+    ("en", True): (("techniques", {"model": "en-fast"}), *_EN_ARTICLE),
+    ("ru", False): _RU,
+    ("ru", True): _RU,
+}
+
+#: Each pipeline's size, as ``Document.model["size"]`` says it: Russian has one size,
+#: "standard", whatever ``fast`` asked (calling it "accurate" would promise a choice that does
+#: not exist).
+SIZES = {("en", False): "accurate", ("en", True): "fast", ("ru", False): "standard", ("ru", True): "standard"}
+
+#: Model folders a language's components read besides their own: evidence (and a genre model
+#: with a "minilm" feature block) reads the sentence embedder's vectors, so it counts in
+#: ``model_version``.
+SHARED_MODELS: dict[str, dict[str, str]] = {"en": {"embedder": "en-embed"}, "ru": {}}
+
+#: The shipped model folder of each component, per language and size (derived from
+#: ``PIPELINES`` and ``SHARED_MODELS``).
+MODELS: dict[tuple[str, bool], dict[str, str]] = {
+    key: {**{name: settings["model"] for name, settings in declared if "model" in settings}, **SHARED_MODELS[key[0]]}
+    for key, declared in PIPELINES.items()
+}
 
 
 class Component(Protocol):
@@ -87,15 +122,43 @@ class Pipeline:
                 return c
         raise KeyError(f"no component {name!r}; have {self.component_names}")
 
-    def with_component(self, component: Component, after: str) -> "Pipeline":
-        """A copy of this pipeline with ``component`` right after the one named ``after`` (at the
-        end when there is none); this pipeline, often the cached default, is left untouched."""
+    @classmethod
+    def from_declared(cls, declared: Sequence[tuple[str, dict[str, Any]]], language: str = "en", model: dict[str, str] | None = None) -> "Pipeline":
+        """The pipeline of ``declared``: ``(name, settings)`` pairs, each component built by its
+        registered factory (``unspin.components.build``). Raises ``ValueError`` for an unknown
+        name or a wrong order (the message names the component and the missing reading)."""
+        _register_shipped()
+        # The order is checked on the declarations first: no model is loaded for a wrong pipeline.
+        check_order([registered(name) for name, _ in declared])
+        return cls([build(name, **settings) for name, settings in declared], language=language, model=model)
+
+    def with_component(self, component: Component, after: str | None = None) -> "Pipeline":
+        """A copy of this pipeline with ``component`` added: right after the one named ``after``
+        (at the end when there is none), or, when ``after`` is None, where its declarations
+        place it (right after what it requires, ``unspin.components.position``). This pipeline,
+        often the cached default, is left untouched. Raises ``ValueError`` for a wrong order."""
         names = self.component_names
-        at = names.index(after) + 1 if after in names else len(names)
+        if after is None:
+            at = position(self.components, component)
+        else:
+            at = names.index(after) + 1 if after in names else len(names)
         return Pipeline(self.components[:at] + [component] + self.components[at:], language=self.language, model=self.model)
 
+    def add(self, name: str, **settings: Any) -> "Pipeline":
+        """``with_component`` of the registered component ``name`` built from ``settings``,
+        placed by its declarations: ``load("en").add("evidence", sources=["refs/"])``."""
+        _register_shipped()
+        return self.with_component(build(name, **settings))
+
     def make_doc(
-        self, text: "str | bytes | os.PathLike | Source", language: str = "auto", max_chars: int = MAX_CHARS, *, input_format: str = "auto", **meta: Any
+        self,
+        text: "str | bytes | os.PathLike | Source",
+        language: str = "auto",
+        max_chars: int = MAX_CHARS,
+        *,
+        input_format: str = "auto",
+        identification: "langid.Identification | None" = None,
+        **meta: Any,
     ) -> Document:
         """Read ``text`` through the road and identify its language; an unannotated Document.
 
@@ -103,10 +166,12 @@ class Pipeline:
         text is confidently in a language this pipeline has no model for (the message names it).
         Short or undetermined text is read by its script (``langid.by_script``: Latin as English,
         Cyrillic as Russian), with a warning, when that is this pipeline's language.
+        ``identification``: the language already identified on this text's normalised view
+        (``_route`` did it to choose this pipeline), so it is not identified twice.
         """
         src = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
         warnings = list(src.warnings)
-        ident = langid.identify(ModelView.of(src.text).text)
+        ident = identification or langid.identify(ModelView.of(src.text).text)
         if language == "auto":
             lang = self._identify(ident, warnings)
         else:
@@ -178,9 +243,12 @@ class Pipeline:
         Each batch is read (``make_doc``) and then run through every component at once
         (``run``): tokenisation, sentence splitting and the model calls' Python work are done
         per batch, so at most ``batch_size`` documents (their token states included) are held
-        at a time. The result is the same as ``self(text)`` text by text, to the bit: no ONNX
-        call holds windows or sentences of two documents, because the int8 models quantise
-        activations with one scale per call (``bench/RESULTS.md``, "Batched inference").
+        at a time. On a CPU the result is the same as ``self(text)`` text by text, to the bit:
+        no ONNX call holds windows or sentences of two documents, because the int8 models
+        quantise activations with one scale per call (``bench/RESULTS.md``, "Batched
+        inference"). Where the models run on a GPU (``unspin.runtime.providers``), the span
+        encoder and the sentence models stack the batch's documents into each call instead,
+        which a GPU needs to be busy: the figures then move slightly with the batch.
         Raises what ``make_doc`` raises for the first bad text (``InputError``,
         ``UnsupportedLanguageError``); ``analyze_many`` routes languages and can return errors
         in place instead.
@@ -191,20 +259,23 @@ class Pipeline:
             yield from self.run([self.make_doc(t, language, max_chars, input_format=input_format) for t in chunk])
 
 
-@register("english-only", assigns=("warnings",))
-class EnglishOnlyNote:
-    """Says in ``doc.warnings`` which English-only components a pipeline left out."""
+@register("notes", assigns=("warnings",))
+class Notes:
+    """Adds fixed sentences to ``doc.warnings`` (each once, in order): how far a pipeline's
+    readings hold (the Russian model is experimental) and what it left out (claims and genre
+    are English-only)."""
 
-    def __init__(self, note: str) -> None:
-        self.note = note
+    def __init__(self, notes: Sequence[str]) -> None:
+        self.notes = tuple(notes)
 
-    def predict(self, docs: Sequence[Document]) -> list[str]:
-        return [self.note for _ in docs]
+    def predict(self, docs: Sequence[Document]) -> list[tuple[str, ...]]:
+        return [self.notes for _ in docs]
 
-    def set_annotations(self, docs: Sequence[Document], scores: Sequence[str]) -> None:
-        for doc, note in zip(docs, scores):
-            if note not in doc.warnings:
-                doc.warnings.append(note)
+    def set_annotations(self, docs: Sequence[Document], scores: Sequence[tuple[str, ...]]) -> None:
+        for doc, notes in zip(docs, scores):
+            for note in notes:
+                if note not in doc.warnings:
+                    doc.warnings.append(note)
 
 
 def _source(text: Any, max_chars: int, input_format: str, name: str) -> Source:
@@ -237,17 +308,41 @@ def _names_a_file(text: str) -> bool:
         return False
 
 
-#: Which component a model folder given as ``model`` replaces, by its kind (``runtime.model_kind``).
-REPLACES = {"spans": "techniques", "claims": "claims"}
+def _register_shipped() -> None:
+    """Import the shipped component modules, each of which registers its component."""
+    from unspin.components import claims, evidence, genre, summary, techniques  # noqa: F401
 
-#: A model folder or several, as ``load`` takes them.
+
+#: The operating points of the span decoders (``unspin.config.SENSITIVITIES``): "precise" marks
+#: fewer, surer passages (about a third as many; a teacher's choice), "default" the F1-best
+#: setting, "sensitive" more passages, the weaker ones faint (a researcher screening a corpus).
+SENSITIVITIES = ("precise", "default", "sensitive")
+
+
+def check_sensitivity(sensitivity: str) -> str:
+    """``sensitivity`` when it names an operating point, else ``InputError`` listing them."""
+    if sensitivity not in SENSITIVITIES:
+        raise InputError(f"unknown sensitivity {sensitivity!r}; choose one of {', '.join(SENSITIVITIES)}", setting="sensitivity", value=sensitivity)
+    return sensitivity
+
+
+def point_of(language: str, sensitivity: str) -> str:
+    """The operating point a ``language``'s span model reads with: Russian decodes whole clauses
+    (``unspin.ru_decoding``) and has one point, whatever was asked (``_note_size`` says so)."""
+    return sensitivity if language == "en" else "default"
+
+
+#: A model folder or several, as ``load`` takes them (your own, from ``unspin train``).
 Models = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]], None]
+
+#: Which component of a declared pipeline a model folder given as ``model`` replaces, by its
+#: kind (``unspin.runtime.model_kind``).
+REPLACES = {"spans": "techniques", "claims": "claims"}
 
 
 def model_folders(model: Models) -> tuple[str, ...]:
-    """``model`` (a folder or several, as ``load`` takes them) as resolved paths, in order.
-    Raises ``ModelError`` for a folder that is not a model, or one whose kind replaces no
-    component (``REPLACES``)."""
+    """``model`` (a folder or several) as resolved paths, in order. Raises ``ModelError`` for
+    a folder that is not a model, or one whose kind replaces no component (``REPLACES``)."""
     if model is None:
         return ()
     items = [model] if isinstance(model, (str, os.PathLike)) else list(model)
@@ -259,6 +354,27 @@ def model_folders(model: Models) -> tuple[str, ...]:
             raise ModelError(f"{item}: a {kind} model; --model takes a span (technique) or claims model folder")
         out.append(str(path))
     return tuple(out)
+
+
+def declared_for(language: str, fast: bool, models: tuple[str, ...] = ()) -> Declared:
+    """The declared pipeline of ``language`` and size, with each folder of ``models`` in place
+    of the shipped model of the component it replaces (for the language it was trained for).
+    Raises ``InputError`` for ``fast`` with a span model: both choose the span model."""
+    declared = PIPELINES[(language, bool(fast))]
+    for path in models:
+        config = model_config(path)
+        kind = model_kind(config)
+        if kind == "spans" and fast:
+            raise InputError("--fast and --model both choose the span model: give one of them")
+        if (config.get("language") or "en") == language:
+            declared = tuple((name, {**settings, "model": path}) if name == REPLACES[kind] else (name, settings) for name, settings in declared)
+    return declared
+
+
+def folders_for(language: str, fast: bool, models: tuple[str, ...] = ()) -> dict[str, str]:
+    """The model folder of each component (and of what they share, ``SHARED_MODELS``)."""
+    return {**{name: settings["model"] for name, settings in declared_for(language, fast, models) if "model" in settings},
+            **SHARED_MODELS[language]}
 
 
 def own_techniques(model: Models) -> list[dict[str, str]]:
@@ -274,68 +390,41 @@ def own_techniques(model: Models) -> list[dict[str, str]]:
         if model_kind(config) == "spans":
             rows = model_techniques(Path(path), config)
             taxonomy.register(rows)
-            out += [{**taxonomy.BY_NAME[r["name"]].__dict__, "language": str(config.get("language", "en"))} for r in rows]
+            out += [{**taxonomy.BY_NAME[r["name"]].__dict__, "language": str(config.get("language") or "en")} for r in rows]
     return out
 
 
-def folders_for(language: str, fast: bool, models: tuple[str, ...]) -> dict[str, str]:
-    """The model folder of each component: the shipped ones (``MODELS``), with those of
-    ``models`` in place of the components they replace for this language."""
-    folders = dict(MODELS[(language, bool(fast))])
-    for path in models:
-        config = model_config(path)
-        kind = model_kind(config)
-        if kind == "spans" and fast:
-            raise InputError("--fast and --model both choose the span model: give one of them")
-        if config.get("language", "en") == language and REPLACES[kind] in folders:
-            folders[REPLACES[kind]] = path
-    return folders
+def load(language: str = "en", fast: bool = False, sensitivity: str = "default", model: Models = None) -> Pipeline:
+    """The default pipeline for ``language``, loaded once per process: ``PIPELINES`` built.
 
-
-def load(language: str = "en", fast: bool = False, model: Models = None) -> Pipeline:
-    """The default pipeline for ``language``, loaded once per process.
-
-    ``fast=True`` takes the small English span model (``MODELS``); Russian has one size.
-    ``model``: a model folder that ``unspin train`` wrote (or several): a span model replaces the
-    technique tagger, a claims model the claim detector, for the language it was trained for.
-    Raises ``UnsupportedLanguageError`` for a language without models, ``ModelError`` when a
-    model folder is missing or not a model, ``InputError`` for ``fast`` with a span ``model``.
+    ``fast=True`` takes the small English span model; Russian has one size. ``sensitivity``:
+    the span decoder's operating point (``SENSITIVITIES``; English only, Russian has one), which
+    ``Document.model`` records (``"sensitivity"``) and ``model_version`` distinguishes.
+    ``model``: a model folder that ``unspin train`` wrote, or several (README, "Teach it your
+    domain"): a span model replaces the technique tagger, a claims model the claim detector, for
+    the language it was trained for; ``Document.model`` then says ``"size": "custom"`` and the
+    span model's ``name``.
+    Raises ``UnsupportedLanguageError`` for a language without models, ``InputError`` for an
+    unknown sensitivity or ``fast`` with a span ``model``, and ``ModelError`` when a model folder
+    is missing or is not a model.
     """
-    return _load(language, bool(fast), model_folders(model))
+    return _load(language, bool(fast), sensitivity, model_folders(model))
 
 
 @lru_cache(maxsize=8)
-def _load(language: str, fast: bool, models: tuple[str, ...]) -> Pipeline:
-    from unspin.components.claims import ClaimDetector
-    from unspin.components.genre import GenreClassifier
-    from unspin.components.summary import ArticleSummary
-    from unspin.components.techniques import TechniqueTagger
-
+def _load(language: str, fast: bool, sensitivity: str, models: tuple[str, ...]) -> Pipeline:
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
+    point = point_of(language, check_sensitivity(sensitivity))
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
-    folders = folders_for(language, fast, models)
-    # Russian has one size, "standard", whatever ``fast`` asked: calling it "accurate" would
-    # promise a choice that does not exist.
-    size = ("fast" if fast else "accurate") if language == "en" else "standard"
-    model = {"size": size, "version": model_version(language, fast, models)}
-    if folders["techniques"] in models:  # your own span model: its name, and "custom" for the size
-        model = {"size": "custom", "name": str(model_config(folders["techniques"]).get("name", "")), "version": model["version"]}
-    if language == "ru":
-        # The claim and genre models were trained on English only: never their predictions on
-        # Russian text. The summary's counts and shares read the Russian spans.
-        return Pipeline([TechniqueTagger.from_model(folders["techniques"]), EnglishOnlyNote(RU_ENGLISH_ONLY), ArticleSummary()], language="ru", model=model)
-    # The summary reads what the others wrote, so it runs last.
-    return Pipeline(
-        [
-            TechniqueTagger.from_model(folders["techniques"]),
-            ClaimDetector.from_model(folders["claims"]),
-            GenreClassifier.from_model(folders["genre"]),
-            ArticleSummary(),
-        ],
-        language=language,
-        model=model,
-    )
+    key = (language, bool(fast))
+    declared = tuple((name, {**settings, "sensitivity": point}) if name == "techniques" and point != "default" else (name, settings)
+                     for name, settings in declared_for(language, fast, models))
+    model = {"size": SIZES[key], "sensitivity": point, "version": model_version(language, fast, point, models)}
+    techniques = dict(declared).get("techniques", {}).get("model")
+    if techniques in models:  # your own span model: "custom" for the size, and its name
+        model = {**model, "size": "custom", "name": str(model_config(techniques).get("name") or Path(techniques).name)}
+    return Pipeline.from_declared(declared, language, model)
 
 
 def analyze(
@@ -343,9 +432,10 @@ def analyze(
     language: str = "auto",
     *,
     max_chars: int = MAX_CHARS,
-    evidence: Sequence[Any] | None = None,
+    evidence: "str | os.PathLike | Sequence[Any] | Any | None" = None,
     input_format: str = "auto",
     fast: bool = False,
+    sensitivity: str = "default",
     model: Models = None,
     **meta: Any,
 ) -> Document:
@@ -364,31 +454,42 @@ def analyze(
     explanations, the summary; claims and genre are English-only, which a warning says). A text
     in a language without a model raises ``UnsupportedLanguageError`` naming it (pass
     ``language="en"`` or ``"ru"`` to force a model).
-    ``evidence``: files, folders (.txt, .md, .html) or raw texts the user trusts; each
-    check-worthy claim then carries the passages most worth reading beside it.
+    ``evidence``: one path, or a list of files, folders (.txt, .md, .html) and raw texts the
+    user trusts (``unspin.article.evidence.build_index``), or an ``EvidenceIndex`` built
+    before; each check-worthy claim then carries the passages most worth reading beside it.
+    Evidence with nothing readable to search raises ``InputError``.
     ``fast=True``: the small English span model (MiniLM-L6), about 2.5 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
+    ``sensitivity``: "precise" (fewer, surer passages), "default" or "sensitive" (more passages,
+    the weaker ones faint): README, "Operating points"; ``doc.model["sensitivity"]`` records it.
     ``model``: your own model folder(s), as ``load`` takes them (README, "Teach it your domain").
     """
     meta = {**_path_meta(text), **meta}
+    check_sensitivity(sensitivity)
     models = model_folders(model)
     if language == "auto":
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
         text = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
-        pipeline = _route(text, language, fast, models)
+        pipeline, ident = _route(text, language, fast, sensitivity, models)
     else:
-        pipeline = _load(language, bool(fast), models)
-    unlinked = bool(evidence) and "claims" not in pipeline.component_names
-    if evidence and not unlinked:
-        from unspin.article.evidence import build_index
-        from unspin.components.evidence import EvidenceLinker
+        pipeline, ident = _load(language, bool(fast), sensitivity, models), None
+    if isinstance(evidence, (str, os.PathLike)):
+        evidence = [evidence]  # one path (or text): never a string read as one-character paths
+    unlinked = evidence is not None and len(evidence) > 0 and "claims" not in pipeline.component_names
+    if evidence is not None and len(evidence) > 0 and not unlinked:
+        from unspin.article.evidence import EvidenceIndex
 
-        pipeline = pipeline.with_component(EvidenceLinker(build_index(list(evidence))), after="claims")
-    doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, **meta)])[0]
+        if isinstance(evidence, EvidenceIndex):  # built before (the web server builds its own)
+            from unspin.components.evidence import EvidenceLinker
+
+            pipeline = pipeline.with_component(EvidenceLinker(evidence))
+        else:
+            pipeline = pipeline.add("evidence", sources=list(evidence))
+    doc = pipeline.run([pipeline.make_doc(text, language, max_chars, input_format=input_format, identification=ident, **meta)])[0]
     if unlinked:  # evidence is searched for claims, and this language has no claims model yet
         doc.warnings.append(f"the reference texts were not searched: check-worthy claims are not looked for in {langid.name(doc.language)} text yet")
-    _note_size(doc, fast)
+    _note_size(doc, fast, sensitivity)
     return doc
 
 
@@ -396,10 +497,17 @@ def analyze(
 ONE_SIZE = "the fast size is English-only: this {language} text was read by the {language} model, which has one size"
 
 
-def _note_size(doc: Document, fast: bool) -> None:
-    """Asking for ``fast`` on a language with one model size is not an error, but is said."""
+#: Said when an operating point was asked for a language whose model has one.
+ONE_POINT = "the {sensitivity} setting is English-only: this {language} text was read at the {language} model's one setting"
+
+
+def _note_size(doc: Document, fast: bool, sensitivity: str = "default") -> None:
+    """Asking for ``fast`` on a language with one model size, or for an operating point on a
+    language with one, is not an error, but is said."""
     if fast and (doc.language, True) in MODELS and MODELS[(doc.language, True)] == MODELS[(doc.language, False)]:
         doc.warnings.append(ONE_SIZE.format(language=langid.name(doc.language)))
+    if point_of(doc.language, sensitivity) != sensitivity:
+        doc.warnings.append(ONE_POINT.format(sensitivity=sensitivity, language=langid.name(doc.language)))
 
 
 def analyze_many(
@@ -410,11 +518,13 @@ def analyze_many(
     max_chars: int = MAX_CHARS,
     input_format: str = "auto",
     fast: bool = False,
+    sensitivity: str = "default",
     errors: str = "raise",
     model: Models = None,
 ) -> Iterator["Document | UnspinError"]:
     """``analyze`` of each text, in order, ``batch_size`` texts at a time (``Pipeline.pipe``):
-    the same Documents, to the bit, with less Python work per text.
+    the same Documents, to the bit on a CPU, with less Python work per text (on a GPU the
+    batch's documents share model calls: ``Pipeline.pipe``).
 
     Each text is routed to its language's pipeline as ``analyze`` routes it; a batch runs each
     pipeline once over its documents. ``errors="raise"`` raises the first bad text's
@@ -429,6 +539,7 @@ def analyze_many(
         raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    check_sensitivity(sensitivity)
     models = model_folders(model)
     for chunk in chunked(texts, batch_size):
         out: list[Any] = [None] * len(chunk)
@@ -436,8 +547,8 @@ def analyze_many(
         for i, text in enumerate(chunk):
             try:
                 src = _source(text, max_chars, input_format, "input")
-                pipeline = _route(src, language, fast, models)
-                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, **_path_meta(text))
+                pipeline, ident = _route(src, language, fast, sensitivity, models)
+                doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, identification=ident, **_path_meta(text))
             except ModelError:
                 raise
             except UnspinError as exc:
@@ -450,17 +561,19 @@ def analyze_many(
             docs.append(doc)
         for pipeline, where, docs in groups.values():
             for i, doc in zip(where, pipeline.run(docs)):
-                _note_size(doc, fast)
+                _note_size(doc, fast, sensitivity)
                 out[i] = doc
         yield from out
 
 
-def _route(src: Source, language: str, fast: bool, models: tuple[str, ...] = ()) -> Pipeline:
-    """The pipeline ``analyze`` uses for ``src``: the identified language's; for an undetermined
-    text or one in a language without a model, that of its script (``langid.by_script``), else
-    English. ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
+def _route(src: Source, language: str, fast: bool, sensitivity: str = "default",
+           models: tuple[str, ...] = ()) -> tuple[Pipeline, "langid.Identification | None"]:
+    """The pipeline ``analyze`` uses for ``src``, and the identification it was chosen by (None
+    when ``language`` was forced): the identified language's; for an undetermined text or one
+    in a language without a model, that of its script (``langid.by_script``), else English.
+    ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
     if language != "auto":
-        return _load(language, bool(fast), models)
+        return _load(language, bool(fast), sensitivity, models), None
     ident = langid.identify(ModelView.of(src.text).text)
     detected = langid.decide(ident)
     if detected not in SUPPORTED:
@@ -468,7 +581,7 @@ def _route(src: Source, language: str, fast: bool, models: tuple[str, ...] = ())
         # pipeline of its script refuses it, so the advice names the model of that script
         # (Ukrainian: "--language ru"), English for any other script.
         detected = langid.by_script(ident) or SUPPORTED[0]
-    return _load(detected, bool(fast), models)
+    return _load(detected, bool(fast), sensitivity, models), ident
 
 
 def _path_meta(text: Any) -> dict[str, str]:
@@ -489,29 +602,42 @@ def chunked(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def model_version(language: str = "en", fast: bool = False, model: Models = None) -> str:
-    """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
-    (or the other size, ``fast``, or your own ``model``) re-analyses what is stored.
-
-    The folders are those of ``MODELS`` for the language and size (with ``model``'s in place of
-    what they replace), and the technique classifier a span model names
-    (``context_classifier``); ``"auto"`` (a corpus of several languages, each routed to its
-    model) covers every language.
-    """
+def _companions(folder: Path) -> list[str]:
+    """The span-marker model the span model in ``folder`` names, if any. A config that is no
+    valid span model's names none here: it is still hashed, and loading it says what is wrong."""
     try:
-        models = model_folders(model)
-        configs = []
+        named = SpanModelConfig.read(folder).context_classifier
+    except ModelError:
+        return []
+    return [named] if named else []
+
+
+def model_version(language: str = "en", fast: bool = False, sensitivity: str = "default", model: Models = None) -> str:
+    """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
+    (or the other size, ``fast``, or your own ``model``) re-analyses what is stored; an operating
+    point other than the default adds ``@<sensitivity>``, so a corpus re-analysed at another
+    point is told apart. Raises what ``model_folders`` raises for a wrong ``model``.
+
+    The folders are those of ``MODELS`` for the language and size, and the technique
+    classifier a span model names (``context_classifier``); ``"auto"`` (a corpus of several
+    languages, each routed to its model) covers every language.
+    """
+    models = model_folders(model)
+    try:
+        folders: list[str] = []
+        companions: list[str] = []
         for lang in SUPPORTED if language == "auto" else (language,):
-            configs += [model_dir(folder) / "config.json" for folder in folders_for(lang, fast, models).values()]
-        # A model a span model reads spans with (its config's context_classifier) counts too.
-        companions = [json.loads(c.read_text(encoding="utf-8")).get("context_classifier") for c in configs]
-        configs += [model_dir(name) / "config.json" for name in dict.fromkeys(c for c in companions if c)]
+            own = folders_for(lang, fast, models)
+            folders += own.values()
+            # A model the span model reads spans with (its config's context_classifier) counts too.
+            companions += _companions(model_dir(own["techniques"]))
+        # Companions last, each once: the order of the hash is that of every stored corpus.
+        configs = [model_dir(folder) / CONFIG for folder in [*folders, *dict.fromkeys(companions)]]
         h = hashlib.sha256()
         for config in configs:
             h.update(config.parent.name.encode() + b"\0" + config.read_bytes())
-        name = json.loads(configs[0].read_text(encoding="utf-8")).get("name", language)
-    except (ModelError, OSError, ValueError, KeyError):
-        if model:
-            raise
+        name = ModelConfig.read(configs[0].parent).name or language
+    except (ModelError, OSError, KeyError):
         return __version__
-    return f"{__version__}+{name}.{h.hexdigest()[:12]}"
+    point = sensitivity if language == "auto" else point_of(language, sensitivity)
+    return f"{__version__}+{name}.{h.hexdigest()[:12]}" + (f"@{point}" if point != "default" else "")

@@ -175,8 +175,11 @@ def pick_setting(scores: Mapping[Any, tuple[float, float]], max_coverage: float 
     return max(allowed, key=lambda s: scores[s][0])
 
 
-def unit_decoder(setting: Mapping[str, Any]) -> Callable[[str, Encoded, np.ndarray], list[RawSpan]]:
-    """A decoder function for the settings stored under ``decoder`` in a model's config.json."""
+def unit_decoder(setting: Any) -> Callable[[str, Encoded, np.ndarray], list[RawSpan]]:
+    """A decoder function for the settings stored under ``decoder`` in a model's config.json
+    (``unspin.config.UnitDecoding``, or the same keys in a mapping)."""
+    if not isinstance(setting, Mapping):
+        setting = {k: getattr(setting, k) for k in UNIT_KEYS}
     kw = {k: setting[k] for k in UNIT_KEYS if k in setting}
     return lambda text, enc, probs: decode_units(text, enc, probs, **kw)
 

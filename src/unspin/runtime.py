@@ -2,10 +2,10 @@
 
 A model folder holds a tokenizer (its own ``tokenizer.json``, or the shared one its config
 names, see ``tokenizer_file``), ``config.json`` (labels, window geometry, decoding
-thresholds and the measured quality of this model) and one or more members, each an ONNX
-encoder (BIO logits and token states) with its ``.npz`` technique head. With several members
-(``config["members"]``) the token probabilities and the technique probabilities are averaged:
-an ensemble of independently trained taggers.
+thresholds and the measured quality of this model; read through ``unspin.config``) and one or
+more members, each an ONNX encoder (BIO logits and token states) with its ``.npz`` technique
+head. With several members (``members``) the token probabilities and the technique
+probabilities are averaged: an ensemble of independently trained taggers.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from unspin.config import MarkerConfig, ModelConfig, SpanModelConfig
 from unspin.encoding import Encoded, batch_windows, encode, encode_many, load_tokenizer, stitch_weights, windows
 from unspin.errors import ModelError
 
@@ -70,7 +71,7 @@ def model_kind(config: dict[str, Any]) -> str:
     return "embedder"
 
 
-def model_techniques(path: Path, config: dict[str, Any]) -> list[dict[str, str]]:
+def model_techniques(path: Path, config: "dict[str, Any] | ModelConfig") -> list[dict[str, str]]:
     """The techniques of a span model folder as rows (name, display, explanation, example,
     colour), in its label order: from its ``techniques.json`` where it has one (a model trained
     on your own label set), else from ``unspin.taxonomy`` (names it does not know get their name
@@ -86,7 +87,7 @@ def model_techniques(path: Path, config: dict[str, Any]) -> list[dict[str, str]]
     else:
         rows = {}
     out = []
-    for name in config.get("labels", []):
+    for name in config.labels if isinstance(config, ModelConfig) else config.get("labels", []):
         t = taxonomy.BY_NAME.get(name)
         base = {"name": name, "display": t.display if t else name, "explanation": t.explanation if t else "",
                 "example": t.example if t else "", "colour": t.colour if t else taxonomy.FALLBACK_COLOUR}
@@ -95,7 +96,7 @@ def model_techniques(path: Path, config: dict[str, Any]) -> list[dict[str, str]]
     return out
 
 
-def tokenizer_file(path: Path, config: dict[str, Any]) -> Path:
+def tokenizer_file(path: Path, config: ModelConfig) -> Path:
     """The tokenizer of the model folder ``path``: its own ``tokenizer.json`` if it has one.
 
     Shipped models built on the same encoder share one copy under ``models/tokenizers/``
@@ -105,18 +106,44 @@ def tokenizer_file(path: Path, config: dict[str, Any]) -> Path:
     own = Path(path) / "tokenizer.json"
     if own.is_file():
         return own
-    shared = config.get("tokenizer")
+    shared = config.tokenizer
     if shared and (Path(path).parent / shared).is_file():
         return Path(path).parent / shared
     missing = f"its shared tokenizer {shared!r}" if shared else "tokenizer.json"
     raise ModelError(f"model folder {path} lacks {missing}; reinstall unspin or set UNSPIN_MODELS")
 
 
+#: ONNX inputs per call (windows of the span encoder, sentences of the sentence models) where a
+#: session runs on a GPU and documents are stacked (``stacks``). Not measured: no GPU was at hand.
+GPU_BATCH = 64
+
+
+def providers() -> list[str]:
+    """The onnxruntime execution providers to use, best first, from ``UNSPIN_DEVICE``: "cpu";
+    "cuda" (the ``CUDAExecutionProvider`` of ``onnxruntime-gpu``, CPU for the operators it
+    lacks); "auto" or unset: CUDA when the installed onnxruntime offers it, else CPU. Raises
+    ``ModelError`` for another value, or for "cuda" when no CUDA provider is installed."""
+    import onnxruntime as ort
+
+    device = os.environ.get("UNSPIN_DEVICE", "auto").strip().lower() or "auto"
+    cuda = "CUDAExecutionProvider" in ort.get_available_providers()
+    if device == "cpu":
+        return ["CPUExecutionProvider"]
+    if device not in ("auto", "cuda"):
+        raise ModelError(f"UNSPIN_DEVICE is {device!r}; use cpu, cuda or auto")
+    if device == "cuda" and not cuda:
+        raise ModelError("UNSPIN_DEVICE is cuda, but the installed onnxruntime has no CUDA provider (install onnxruntime-gpu)")
+    return ["CUDAExecutionProvider", "CPUExecutionProvider"] if cuda else ["CPUExecutionProvider"]
+
+
 def onnx_session(path: Path, threads: int | None = None):
-    """An onnxruntime CPU session; ``threads`` defaults to UNSPIN_THREADS, else all cores.
+    """An onnxruntime session on the providers ``providers()`` picks (CPU unless a GPU is
+    installed and allowed); ``threads`` (CPU) defaults to UNSPIN_THREADS, else all cores.
 
     Processes that share a machine (Dask workers, several servers) set UNSPIN_THREADS so their
-    sessions do not each claim every core and slow one another down.
+    sessions do not each claim every core and slow one another down. UNSPIN_ORT_ARENA=0 turns
+    off onnxruntime's memory arena, which otherwise keeps the peak of the longest text for the
+    life of the process (the web server's workers do; ``unspin.web.worker``).
     """
     import onnxruntime as ort
 
@@ -126,10 +153,19 @@ def onnx_session(path: Path, threads: int | None = None):
     opts.log_severity_level = 3
     if threads:
         opts.intra_op_num_threads = threads
+    if os.environ.get("UNSPIN_ORT_ARENA", "1") == "0":
+        opts.enable_cpu_mem_arena = False
     try:
-        return ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(str(path), opts, providers=providers())
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ModelError(f"cannot load {path}: {exc}") from exc
+
+
+def stacks(session: Any) -> bool:
+    """Whether calls of ``session`` may hold several documents' inputs: where it runs on a GPU,
+    whose throughput grows with the batch. On a CPU each document keeps calls of its own, so a
+    document's outputs do not depend on what else is analysed (``SpanEncoder.outputs``)."""
+    return "CUDAExecutionProvider" in session.get_providers()
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
@@ -139,11 +175,6 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def members(config: dict[str, Any]) -> list[dict[str, str]]:
-    """The (encoder, head) files of a model folder; a single-model folder has one member."""
-    return config.get("members") or [{"encoder": config.get("encoder", "encoder.onnx"), "head": config.get("head", "head.npz")}]
-
-
 @dataclass
 class TokenOutputs:
     enc: Encoded
@@ -151,25 +182,60 @@ class TokenOutputs:
     states: list[np.ndarray]  # per member (n_tokens, H): token states from each token's most central window
 
 
+class _Stitch:
+    """The outputs of one tokenised text, stitched from its windows as they come: each token's
+    P(O, B, I) is the windows' average weighted by centrality (``stitch_weights``), its states
+    those of the window in which it is most central."""
+
+    def __init__(self, enc: Encoded, window: int, stride: int, hidden_size: int, members: int) -> None:
+        n = len(enc)
+        self.enc = enc
+        self.spans = windows(n, window, stride) if n else []
+        self.weights = stitch_weights(self.spans, n)
+        self.probs = np.zeros((n, 3), dtype=np.float32)
+        self.states = [np.zeros((n, hidden_size), dtype=np.float32) for _ in range(members)]
+        self.best = np.full(n, -1.0, dtype=np.float32)
+
+    def add(self, j: int, p: np.ndarray, hidden: Sequence[np.ndarray]) -> None:
+        """Window ``j``'s P(O, B, I) ``p`` (width, 3) and each member's states ``hidden``
+        (width, H), both with [CLS] at row 0."""
+        s, e = self.spans[j]
+        w = self.weights[j, s:e]
+        self.probs[s:e] += p[1 : e - s + 1] * w[:, None]
+        idx = np.flatnonzero(w > self.best[s:e])
+        for m, h in enumerate(hidden):
+            self.states[m][s + idx] = h[1 + idx]
+        self.best[s:e] = np.maximum(self.best[s:e], w)
+
+    def result(self) -> TokenOutputs:
+        if len(self.enc):
+            self.probs /= self.weights.sum(axis=0)[:, None]
+        return TokenOutputs(self.enc, self.probs, self.states)
+
+
 class SpanEncoder:
-    """Runs the ONNX token encoder over sliding windows and stitches the windows back together."""
+    """Runs the ONNX token encoder over sliding windows and stitches the windows back together.
+
+    ``stacks``: the sessions run on a GPU, so ``outputs_many`` stacks several documents'
+    windows into each call (``GPU_BATCH`` windows)."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         self.path = Path(path)
-        self.config: dict[str, Any] = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        self.config = SpanModelConfig.read(self.path)
         self.tokenizer = load_tokenizer(str(tokenizer_file(self.path, self.config)))
-        self.sessions = [onnx_session(self.path / m["encoder"], threads) for m in members(self.config)]
-        self.window = int(self.config["window"])
-        self.stride = int(self.config["stride"])
-        self.batch = int(self.config.get("batch", 16))
+        self.sessions = [onnx_session(self.path / m.encoder, threads) for m in self.config.ensemble]
+        self.window, self.stride, self.batch = self.config.window, self.config.stride, self.config.batch
+        self.stacks = all(stacks(s) for s in self.sessions)
 
     @classmethod
-    def from_sessions(cls, config: dict[str, Any], tokenizer: Any, sessions: Sequence[Any]) -> "SpanEncoder":
+    def from_sessions(cls, config: SpanModelConfig, tokenizer: Any, sessions: Sequence[Any]) -> "SpanEncoder":
         """An encoder over ``sessions`` (anything with onnxruntime's ``run(names, feeds)``: a
-        torch model during training, say) with a model's ``config`` and ``tokenizer``."""
+        torch model during training, say) with a model's ``config`` and ``tokenizer``; their
+        windows are never stacked across texts."""
         self = cls.__new__(cls)
-        self.path, self.config, self.tokenizer, self.sessions = None, dict(config), tokenizer, list(sessions)
-        self.window, self.stride, self.batch = int(config["window"]), int(config["stride"]), int(config.get("batch", 16))
+        self.path, self.config, self.tokenizer, self.sessions = None, config, tokenizer, list(sessions)
+        self.window, self.stride, self.batch = config.window, config.stride, config.batch
+        self.stacks = False
         return self
 
     def __call__(self, text: str) -> TokenOutputs:
@@ -184,35 +250,47 @@ class SpanEncoder:
     def outputs(self, enc: Encoded) -> TokenOutputs:
         """The encoder over the windows of one tokenised text, ``batch`` windows per ONNX call.
 
-        The windows of one text are never stacked with another text's: the int8 encoders
+        The windows of one text are never stacked with another text's here: the int8 encoders
         quantise activations with one scale per call (``quantize_dynamic``), so what shares a call
         changes the outputs slightly. Keeping every call to one text's windows makes a text's
         outputs the same whether it is analysed alone or in a batch (``Pipeline.pipe``).
         """
-        n = len(enc)
-        hidden_size = int(self.config["hidden_size"])
-        k = len(self.sessions)
-        if n == 0:
-            return TokenOutputs(enc, np.zeros((0, 3), np.float32), [np.zeros((0, hidden_size), np.float32)] * k)
-        spans = windows(n, self.window, self.stride)
-        weights = stitch_weights(spans, n)
-        probs = np.zeros((n, 3), dtype=np.float32)
-        states = [np.zeros((n, hidden_size), dtype=np.float32) for _ in range(k)]
-        best = np.full(n, -1.0, dtype=np.float32)
-        for b0 in range(0, len(spans), self.batch):
-            chunk = spans[b0 : b0 + self.batch]
-            ids, mask = batch_windows(enc, chunk, self.config["cls_id"], self.config["sep_id"], self.config["pad_id"])
-            outs = [sess.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask}) for sess in self.sessions]
-            p = sum(softmax(logits.astype(np.float32)) for logits, _ in outs) / k
-            for j, (s, e) in enumerate(chunk):
-                w = weights[b0 + j, s:e]
-                probs[s:e] += p[j, 1 : e - s + 1] * w[:, None]
-                idx = np.flatnonzero(w > best[s:e])
-                for m, (_, h) in enumerate(outs):
-                    states[m][s + idx] = h[j, 1 + idx]
-                best[s:e] = np.maximum(best[s:e], w)
-        probs /= weights.sum(axis=0)[:, None]
-        return TokenOutputs(enc, probs, states)
+        stitch = self._stitch(enc)
+        for b0 in range(0, len(stitch.spans), self.batch):
+            chunk = list(range(b0, min(b0 + self.batch, len(stitch.spans))))
+            self._run([(stitch, j) for j in chunk])
+        return stitch.result()
+
+    def outputs_many(self, encs: Sequence[Encoded]) -> list[TokenOutputs]:
+        """``outputs`` of each tokenised text. On a CPU that is ``outputs`` text by text, to the
+        bit. Where the sessions run on a GPU (``stacks``), the windows of all the texts are
+        stacked into calls of ``GPU_BATCH`` windows, padded to the widest: far fewer, fuller
+        calls, but a text's outputs then depend slightly on the texts beside it (an int8
+        model's activation scale is per call) and differ from a CPU's."""
+        if not self.stacks:
+            return [self.outputs(enc) for enc in encs]
+        stitches = [self._stitch(enc) for enc in encs]
+        jobs = [(st, j) for st in stitches for j in range(len(st.spans))]
+        for b0 in range(0, len(jobs), GPU_BATCH):
+            self._run(jobs[b0 : b0 + GPU_BATCH])
+        return [st.result() for st in stitches]
+
+    def _stitch(self, enc: Encoded) -> _Stitch:
+        return _Stitch(enc, self.window, self.stride, self.config.hidden_size, len(self.sessions))
+
+    def _run(self, jobs: Sequence[tuple[_Stitch, int]]) -> None:
+        """One ONNX call per member over the windows ``jobs`` ((text, window index) pairs),
+        each member's P(O, B, I) averaged, handed to each text's stitch."""
+        width = max(st.spans[j][1] - st.spans[j][0] for st, j in jobs) + 2
+        ids = np.full((len(jobs), width), self.config.pad_id, dtype=np.int64)
+        mask = np.zeros((len(jobs), width), dtype=np.int64)
+        for r, (st, j) in enumerate(jobs):
+            row, row_mask = batch_windows(st.enc, [st.spans[j]], self.config.cls_id, self.config.sep_id, self.config.pad_id)
+            ids[r, : row.shape[1]], mask[r, : row.shape[1]] = row[0], row_mask[0]
+        outs = [sess.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask}) for sess in self.sessions]
+        p = sum(softmax(logits.astype(np.float32)) for logits, _ in outs) / len(self.sessions)
+        for r, (st, j) in enumerate(jobs):
+            st.add(j, p[r], [h[r] for _, h in outs])
 
 
 class TechniqueHead:
@@ -239,8 +317,8 @@ class TechniqueHeads:
         self.heads = heads
 
     @classmethod
-    def from_folder(cls, path: Path, config: dict[str, Any]) -> "TechniqueHeads":
-        return cls([TechniqueHead(Path(path) / m["head"]) for m in members(config)])
+    def from_folder(cls, path: Path, config: SpanModelConfig) -> "TechniqueHeads":
+        return cls([TechniqueHead(Path(path) / m.head) for m in config.ensemble])
 
     def __call__(self, features: list[np.ndarray]) -> np.ndarray:
         return sum(head(f) for head, f in zip(self.heads, features)) / len(self.heads)
@@ -251,32 +329,29 @@ class MarkedSpanClassifier:
     classifier over ``[CLS] left « span » right [SEP]``, ``unspin.features.marked_span_ids``).
 
     A second view of each span beside the span model's pooled head: averaged with it
-    (``weight`` is this model's share, from its config.json, chosen on the PTC validation split
-    by scripts/train_tc_marker.py; ``bench/RESULTS.md``). ``__call__(text, spans)`` returns
-    (len(spans), n_techniques) probabilities, rows summing to 1, labels in ``config["labels"]``
-    order. Raises ``ModelError`` when the folder is missing or damaged.
+    (``weight`` is this model's share, from its config.json, ``unspin.config.MarkerConfig``,
+    chosen on the PTC validation split by scripts/train_tc_marker.py; ``bench/RESULTS.md``).
+    ``__call__(text, spans)`` returns (len(spans), n_techniques) probabilities, rows summing to
+    1, labels in ``labels`` order. Raises ``ModelError`` when the folder is missing or damaged.
     """
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         self.path = Path(path)
-        try:
-            self.config: dict[str, Any] = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ModelError(f"cannot read {self.path / 'config.json'}: {exc}") from exc
-        self.tokenizer = load_tokenizer(str(tokenizer_file(self.path, self.config)))
-        self.session = onnx_session(self.path / self.config.get("file", "model.onnx"), threads)
-        self.labels: list[str] = list(self.config["labels"])
-        self.weight = float(self.config["weight"])
-        self.context, self.span_max = int(self.config["context"]), int(self.config["span_max"])
-        self.ids = tuple(int(self.config[k]) for k in ("cls_id", "sep_id", "open_id", "close_id"))
-        self.batch = int(self.config.get("batch", 32))
+        self.config = cfg = MarkerConfig.read(self.path)
+        self.tokenizer = load_tokenizer(str(tokenizer_file(self.path, cfg)))
+        self.session = onnx_session(self.path / cfg.file, threads)
+        self.labels: list[str] = list(cfg.labels)
+        self.weight = cfg.weight
+        self.context, self.span_max = cfg.context, cfg.span_max
+        self.ids = (cfg.cls_id, cfg.sep_id, cfg.open_id, cfg.close_id)
+        self.batch = cfg.batch
 
     def __call__(self, text: str, spans: Sequence[tuple[int, int]]) -> np.ndarray:
         from unspin.features import marked_span_ids
 
         rows = [marked_span_ids(self.tokenizer, text, a, b, self.context, self.span_max, *self.ids) for a, b in spans]
         out = np.zeros((len(rows), len(self.labels)), dtype=np.float32)
-        pad = int(self.config.get("pad_id", 0))
+        pad = self.config.pad_id
         open_id, close_id = self.ids[2], self.ids[3]
         for i in range(0, len(rows), self.batch):
             chunk = rows[i : i + self.batch]

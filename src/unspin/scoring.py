@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from unspin.corpus import Label
 
@@ -225,3 +225,47 @@ def macro_f1(predicted: list[Label], gold: list[Label], group: dict[str, str] | 
     if not classes:
         return 0.0, {}
     return sum(per[c].f1 for c in classes) / len(classes), {c: per[c] for c in classes}
+
+
+# ---------------------------------------------------------------------------- exact-match span F1
+def trimmed_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` moved inwards past whitespace and punctuation (Unicode categories Z* and
+    P*, and control characters) at either edge: the boundaries two annotators who agree on the
+    words would both give. An all-punctuation span trims to ``(start, start)``."""
+    import unicodedata
+
+    def edge(ch: str) -> bool:
+        return ch.isspace() or unicodedata.category(ch)[0] in "PZC"
+
+    while start < end and edge(text[start]):
+        start += 1
+    while end > start and edge(text[end - 1]):
+        end -= 1
+    return start, end
+
+
+def exact_match_f1(predicted: Iterable[Label], gold: Iterable[Label], texts: Mapping[str, str]) -> PRF:
+    """Span F1 where a predicted span counts only when its boundaries equal a gold span's after
+    both are trimmed of spaces and punctuation (``trimmed_edges``), techniques ignored.
+
+    Spans are compared per article as distinct trimmed ranges (the same offsets listed twice
+    count once); matching is one to one by construction, since equal ranges are one range.
+    P = matched / predicted ranges, R = matched / gold ranges, F1 their harmonic mean. Feed it
+    the official SI files (overlapping gold spans merged, ``unspin predict`` output) for the
+    figure of issue 25. ``texts``: each article's text by id (a missing article raises
+    ``KeyError``)."""
+    def ranges(labels: Iterable[Label]) -> dict[str, set[tuple[int, int]]]:
+        out: dict[str, set[tuple[int, int]]] = defaultdict(set)
+        for l in labels:
+            a, b = trimmed_edges(texts[l.article_id], l.start, l.end)
+            if b > a:
+                out[l.article_id].add((a, b))
+        return out
+
+    pred, ref = ranges(predicted), ranges(gold)
+    n_pred = sum(len(v) for v in pred.values())
+    n_gold = sum(len(v) for v in ref.values())
+    matched = sum(len(spans & ref.get(art, set())) for art, spans in pred.items())
+    p = matched / n_pred if n_pred else 0.0
+    r = matched / n_gold if n_gold else 0.0
+    return PRF(p, r, _f1(p, r), n_pred, n_gold)

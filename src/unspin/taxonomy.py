@@ -422,3 +422,46 @@ def span_details(name: str, language: str) -> dict[str, str | None]:
         return {}
     return {"display": t.display, "explanation": t.explanation, "meta_class": t.meta_class,
             "meta_class_display": RU_META_CLASSES[t.meta_class], "ptc_technique": t.ptc}
+
+
+# -- why this phrase: what a technique's cue words do, in one line ------------------------------
+#: For each PTC technique, what the words that carry it do (shown beside the cue words of a span,
+#: ``cue_details``): specific to the phrase's role, unlike the technique's general explanation.
+CUE_LINES: dict[str, str] = {
+    "Loaded_Language": "these words carry strong feeling in place of a neutral description",
+    "Name_Calling,Labeling": "these words label a person or group to discredit or praise them",
+    "Repetition": "these words repeat wording used elsewhere in the text, to drive it home",
+    "Exaggeration,Minimisation": "these words overstate or play down how big or bad something is",
+    "Doubt": "these words question someone's credibility instead of answering their point",
+    "Appeal_to_fear-prejudice": "these words stir fear of what will happen unless the reader agrees",
+    "Flag-Waving": "these words appeal to national or group pride to justify a view",
+    "Causal_Oversimplification": "these words give one cause for an outcome that has many",
+    "Appeal_to_Authority": "these words lean on who said it rather than on evidence",
+    "Slogans": "a short, catchy phrase that stands in for an argument",
+    "Black-and-White_Fallacy": "these words offer two choices as if there were no others",
+    "Thought-terminating_Cliches": "a stock phrase that cuts the discussion short",
+    "Whataboutism,Straw_Men,Red_Herring": "these words turn to someone else's faults or a distorted claim instead of the point",
+    "Bandwagon,Reductio_ad_hitlerum": "these words say everyone agrees, or tie the other side to a hated group",
+}
+#: The same by ZenPropaganda meta-class, in Russian (a Russian span's line follows its meta-class).
+RU_CUE_LINES: dict[str, str] = {
+    "Attack on Reputation": "эти слова наклеивают ярлык или бросают тень на человека или группу",
+    "Justification": "эти слова оправдывают позицию ссылкой на авторитет, страх или общее мнение",
+    "Manipulation": "эти слова нагнетают эмоции или искажают масштаб происходящего",
+    "Distraction": "эти слова уводят от сути к чужим недостаткам или искажённому тезису",
+    "Simplification": "эти слова сводят сложное к одной причине или к двум вариантам",
+    "Call": "эти слова призывают к действию или подменяют довод лозунгом",
+}
+
+
+def cue_details(name: str, language: str) -> dict[str, str]:
+    """``{"cue_why": line}``: what the cue words of a span labelled ``name`` do, in one line, in
+    the text's language (``CUE_LINES``; Russian by meta-class, ``RU_CUE_LINES``). Empty for an
+    unknown name, so a user's own technique names keep their spans' shape (their cues show
+    without a line)."""
+    if language == "ru":
+        t = RU_BY_NAME.get(name)
+        line = RU_CUE_LINES.get(t.meta_class) if t is not None else None
+    else:
+        line = CUE_LINES.get(name)
+    return {"cue_why": line} if line else {}

@@ -44,7 +44,7 @@ def test_analyze_adds_genre_claims_and_summary():
     s = d["summary"]
     assert s["technique_counts"] == d["techniques"] and s["top_techniques"] == list(d["techniques"])[:3]
     assert 0 < s["persuasion_share"] <= 1 and s["spans_per_1000_words"] > 0
-    assert f"{len(d['claims'])} of " in s["sentence"] or (not d["claims"] and "none of its" in s["sentence"])
+    assert f"{len(d['claims'])} sentence" in s["sentence"] or (not d["claims"] and "none of its" in s["sentence"])
 
 
 def test_claim_citing_article_2_gets_that_article_first():
@@ -70,7 +70,7 @@ def test_cli_evidence_and_text_view(tmp_path):
     assert all("evidence" in c for c in d["claims"])
     p = subprocess.run(cmd, capture_output=True, timeout=300, env={**os.environ, "COLUMNS": "400"})
     out = p.stdout.decode()
-    assert p.returncode == 0 and "Genre:" in out and "Check-worthy claims" in out and "treaty.txt" in out
+    assert p.returncode == 0 and "Genre:" in out and "Worth checking first" in out and "treaty.txt" in out
     p = subprocess.run([*cmd[:-1], str(tmp_path / "missing")], capture_output=True, timeout=300)
     assert p.returncode == 2 and "evidence path not found" in p.stderr.decode()
 

@@ -3,7 +3,8 @@ import json
 import numpy as np
 import pytest
 
-from unspin.article.genre_features import EDITORIAL_MARKERS, FUNCTION_WORDS, HAND_FEATURES, function_word_rates, hand_features, normalise
+from unspin.article.genre_features import (EDITORIAL_MARKERS, FUNCTION_WORDS, HAND_FEATURES, NEWS_CUES, function_word_rates, hand_features,
+                                         news_cues, normalise)
 from unspin.components.claims import ClaimDetector
 from unspin.components.genre import GenreClassifier, GenreModel
 from unspin.document import Document
@@ -170,10 +171,58 @@ def test_genre_component_marks_a_guess_in_json_warnings_summary_and_terminal(tmp
     assert Document.from_dict(short.to_dict()).genre.caution == g["caution"]
     assert summarise(short)["sentence"].startswith(f"Genre unclear (the nearest label, {_phrase(g)}, is a guess). ")
     assert not summarise(article)["sentence"].startswith("Genre unclear")
-    assert any(str(part).startswith("Genre (a guess, see the warning): ") for part in _header(short.to_dict()))
+    assert any(str(part).startswith(f"Genre unclear (nearest: {g['label']}; see the warning): ") for part in _header(short.to_dict()))
 
 
 def _phrase(g):
     from unspin.components.summary import GENRE_PHRASE
 
     return GENRE_PHRASE[g["label"]].lower()
+
+
+def _biased_model(tmp_path, decision=None, satire_bias=0.0):
+    """A hand-feature model whose scores come from its biases alone (zero weights), so each test
+    sets the probabilities exactly: ``satire_bias`` raises satire's logit."""
+    n = len(HAND_FEATURES) + len(NEWS_CUES)
+    np.savez(tmp_path / "weights.npz", w=np.zeros((n, 3), np.float32), b=np.array([0.1, 0.0, satire_bias], np.float32),
+             mean=np.zeros(n, np.float32), scale=np.ones(n, np.float32))
+    cfg = {"labels": ["opinion", "reporting", "satire"], "features": {"blocks": ["hand", "news"]}}
+    if decision:
+        cfg["decision"] = decision
+    (tmp_path / "config.json").write_text(json.dumps(cfg))
+    return GenreModel(tmp_path)
+
+
+def test_satire_weight_makes_satire_need_strong_evidence(tmp_path):
+    # Balanced training makes satire as likely a priori as the others: e^2 against e^0.1 and 1
+    # wins without a weight, and loses at weight 0.1 (the scores stay a distribution).
+    plain = _biased_model(tmp_path, satire_bias=2.0).probabilities(ARTICLE)
+    assert max(plain, key=plain.get) == "satire"
+    weighted = _biased_model(tmp_path, {"class_weights": {"satire": 0.1}}, satire_bias=2.0)
+    p = weighted.probabilities(ARTICLE)
+    assert weighted.label(p) == "opinion" and p["satire"] < p["reporting"] and abs(sum(p.values()) - 1) < 1e-9
+    # Very strong evidence still wins against the weight.
+    strong = _biased_model(tmp_path, {"class_weights": {"satire": 0.1}}, satire_bias=6.0)
+    assert strong.label(strong.probabilities(ARTICLE)) == "satire"
+
+
+def test_genre_unclear_names_the_nearest_label(tmp_path):
+    # Opinion 0.1 ahead of reporting in logits: P(opinion | not satire) = 0.525, inside a 0.05 margin.
+    m = _biased_model(tmp_path, {"class_weights": {"satire": 0.1}, "unclear_margin": 0.05})
+    p = m.probabilities(ARTICLE)
+    why = m.unclear(p)
+    assert why.startswith("genre unclear") and "opinion is only the nearest label" in why
+    assert _biased_model(tmp_path, {"unclear_margin": 0.01}).unclear(p) is None  # outside a narrower margin
+    comp = GenreClassifier(m.probabilities, caution=m.caution, label=m.label, unclear=m.unclear)
+    doc = Document(ARTICLE)
+    comp.set_annotations([doc], comp.predict([doc]))
+    assert doc.genre.label == "opinion" and doc.genre.caution == why and why in doc.warnings
+
+
+def test_news_cues_read_the_form_of_a_report():
+    report = "Bridge reopens\nWASHINGTON (Reuters) - The bridge reopened on Tuesday, officials said.\n\nPolice said on March 4 it was safe."
+    essay = "Why we must act\nI think we must act now. Let us not wait. It is time we stood up."
+    r, e = dict(zip(NEWS_CUES, news_cues(report))), dict(zip(NEWS_CUES, news_cues(essay)))
+    assert r["dateline"] == 1.0 and e["dateline"] == 0.0
+    assert r["days_per_100_words"] > 0 and r["month_dates_per_100_words"] > 0 and r["attributed_sentence_share"] == 1.0
+    assert e["stance_per_1000_words"] > 0 and e["calls_to_act_per_1000_words"] > 0 and r["stance_per_1000_words"] == 0

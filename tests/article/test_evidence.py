@@ -140,3 +140,86 @@ def test_linker_attaches_evidence_to_claims(cache):
     claims = doc.to_dict()["claims"]
     assert len(claims) == 1 and claims[0]["evidence"][0]["text"].startswith("Article 2.")
     assert set(claims[0]["evidence"][0]) == {"source", "start", "end", "text", "score"}
+
+
+def test_one_path_is_one_path_not_its_characters(cache, tmp_path, monkeypatch):
+    """``evidence="x.txt"`` (a string, not a list) is one file; "." is the folder, searched as a
+    folder, never each character of the string as a path."""
+    one = FIXTURES / sorted(p.name for p in FIXTURES.iterdir() if p.suffix == ".txt")[0]
+    as_str = ev.build_index(str(one), embedder=BagEmbedder(), use_cache=False)
+    as_list = ev.build_index([one], embedder=BagEmbedder(), use_cache=False)
+    assert [p.source for p in as_str.passages] == [p.source for p in as_list.passages] == [str(one)] * len(as_list.passages)
+    monkeypatch.chdir(FIXTURES)
+    here = ev.build_index(".", embedder=BagEmbedder(), use_cache=False)
+    assert {Path(p.source).name for p in here.passages} == {Path(p.source).name for p in ev.build_index([FIXTURES], embedder=BagEmbedder()).passages}
+
+
+def test_evidence_with_nothing_readable_is_one_clear_error(cache, tmp_path):
+    """An empty (or binary) evidence file: a one-line InputError naming it and why, not a
+    ValueError from deep inside the index; beside a readable file it is skipped with a warning."""
+    empty = tmp_path / "e.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "b.txt"
+    binary.write_bytes(b"\x00\x01\x02\x03 binary")
+    for items in ([empty], str(empty), [empty, binary], [tmp_path]):
+        with pytest.raises(InputError, match="no text to search") as caught:
+            ev.build_index(items, embedder=BagEmbedder(), use_cache=False)
+        assert "e.txt" in caught.value.message or "b.txt" in caught.value.message
+        assert "\n" not in caught.value.message
+    with pytest.raises(InputError, match="no text to search"):
+        ev.build_index(["Two words"], embedder=BagEmbedder(), use_cache=False)
+    good = tmp_path / "good.txt"
+    good.write_text("The budget for 2024 was 12 million euros and was approved in March.\n", encoding="utf-8")
+    index = ev.build_index([empty, good], embedder=BagEmbedder(), use_cache=False)
+    assert [p.source for p in index.passages] == [str(good)]
+    assert any("e.txt" in w and "skipped" in w for w in index.warnings)
+
+
+def test_a_read_source_is_a_text_never_a_path(cache, tmp_path):
+    """A ``Source`` (already read: an upload to the server) is indexed as text under its name,
+    even when its text or name names a file that exists."""
+    from unspin.inputs import read
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("The secret budget was 99 million euros for the bridge.\n", encoding="utf-8")
+    src = read(f"see {secret} for it", str(secret))
+    index = ev.build_index([src], embedder=BagEmbedder(), use_cache=False)
+    assert [(p.source, p.text) for p in index.passages] == [(str(secret), f"see {secret} for it")]
+
+
+def test_analyze_takes_one_evidence_path(cache, monkeypatch):
+    """``unspin.analyze(text, evidence="x.txt")`` hands build_index the one path."""
+    import unspin
+    from unspin import pipeline
+
+    from unspin.components import evidence as linker_module
+
+    seen = []
+
+    def fake_build_index(items):
+        seen.append(list(items))
+        return ev.EvidenceIndex([], np.zeros((0, 384), np.float32), BagEmbedder())
+
+    monkeypatch.setattr(linker_module, "build_index", fake_build_index)
+    base = Pipeline([ClaimDetector(lambda s: np.full(len(s), 0.9))], language="en")
+    monkeypatch.setattr(pipeline, "load", lambda *a, **k: base)
+    monkeypatch.setattr(pipeline, "_route", lambda *a, **k: base)
+    doc = unspin.analyze("The treaty was signed by 12 states in 2020 after long talks.", evidence="refs/law.txt")
+    assert seen == [["refs/law.txt"]]
+    assert doc.claims and doc.claims[0].evidence == ()
+
+
+def test_the_cli_says_in_one_line_that_an_empty_evidence_file_has_nothing_to_search(tmp_path):
+    """`touch e.txt; unspin analyze examples/column.txt -e e.txt` once ended in "internal error:
+    ValueError: max() arg is an empty sequence", exit 1."""
+    import subprocess
+    import sys
+
+    from tests.conftest import EXAMPLE
+
+    (tmp_path / "e.txt").write_bytes(b"")
+    p = subprocess.run([sys.executable, "-m", "unspin.cli", "analyze", str(EXAMPLE), "-e", "e.txt"],
+                       capture_output=True, timeout=300, cwd=tmp_path, env={**os.environ, "UNSPIN_CACHE": str(tmp_path / "cache")})
+    err = p.stderr.decode()
+    assert p.returncode == 2, err
+    assert err.strip().count("\n") == 0 and "e.txt" in err and "no text to search" in err and "internal error" not in err

@@ -25,7 +25,7 @@ def test_figures_come_from_the_annotations():
     assert s["technique_counts"] == {"Loaded_Language": 2, "Appeal_to_fear-prejudice": 1, "Name_Calling,Labeling": 1}
     assert s["top_techniques"] == ["Loaded_Language", "Appeal_to_fear-prejudice", "Name_Calling,Labeling"]
     assert s["sentence"].startswith("Opinion piece (0.91). 3 persuasion passages cover 50% of the text, mostly Loaded language")
-    assert s["sentence"].endswith("1 of 3 sentences makes a check-worthy claim.")
+    assert s["sentence"].endswith("1 sentence worth checking: \u201cIt costs 5 billion dollars a year.\u201d (0.90).")
 
 
 def test_overlapping_spans_count_once_in_the_share():
@@ -43,13 +43,18 @@ def test_no_spans_no_genre_no_claims():
     assert s["sentence"] == "No persuasion passages found above the model's threshold; its one sentence makes no check-worthy claim."
 
 
-def test_claims_phrase_gives_the_denominator():
+def test_claims_phrase_names_the_count_and_the_first_to_check():
     d = Document("Taxes rose by ten percent. Wages fell by two percent. Prices are up again now. Ok.")
     # "Ok." is too short to score, and said, so that 3 does not read as the text's length
     assert summarise(d)["sentence"].endswith("none of its 3 sentences makes a check-worthy claim (1 more is too short to hold one).")
-    d.claims.append(Span(0, 26, "claim", 0.8))
-    d.claims.append(Span(27, 53, "claim", 0.7))
-    assert summarise(d)["sentence"].endswith("2 of 3 sentences make check-worthy claims (1 more is too short to hold one).")
+    d.claims.append(Span(0, 26, "claim", 0.7))
+    d.claims.append(Span(27, 53, "claim", 0.8))
+    # With claims: how many, and the best-scored one first (not the first in the text); no share of the text.
+    assert summarise(d)["sentence"].endswith("2 sentences worth checking, first \u201cWages fell by two percent.\u201d (0.80).")
+    long = Document("The ministry said that " + "very " * 30 + "many people were detained on Saturday near the parliament.")
+    long.claims.append(Span(0, len(long.text), "claim", 0.9))
+    quoted = summarise(long)["sentence"].split("checking: ")[1]
+    assert quoted.startswith("\u201cThe ministry said that very") and quoted.endswith("\u2026\u201d (0.90).") and len(quoted) < 100
     d = Document("Taxes rose by ten percent. Wages fell by two percent.")
     assert summarise(d)["sentence"].endswith("none of its 2 sentences makes a check-worthy claim.")  # all scored: nothing added
     d = Document("We will fight. Taxes rose by ten percent in May. Never!")

@@ -150,13 +150,16 @@ def test_adopt_decoder_takes_the_validated_runs_decoder(tmp_path):
     out.mkdir()
     source.mkdir()
     (out / "encoder-int8.onnx").write_bytes(b"onnx")
-    (out / "config.json").write_text(json.dumps({"name": "unspin-ru-spans", "encoder": "encoder-int8.onnx"}))
+    # A span model's config (unspin.config.SpanModelConfig: the typed config every script writes through).
+    (out / "config.json").write_text(json.dumps({"name": "unspin-ru-spans", "encoder": "encoder-int8.onnx", "labels": ["a"], "window": 8,
+                                                 "stride": 8, "hidden_size": 4, "cls_id": 0, "sep_id": 2, "pad_id": 1, "threshold": 0.5}))
     decoder = {"kind": "units", "threshold": 0.4, "split": "begin", "begin_threshold": 0.1, "unit": "clause"}
     (source / "config.json").write_text(json.dumps({"decoder": decoder, "validation": {"measures": {"span_f1_iou50": 0.3}}}))
     args = train_ru.parser().parse_args(["--out", str(out), "--all-articles", "--decoder-from", str(source)])
     train_ru.adopt_decoder(out, args)
     config = json.loads((out / "config.json").read_text())
-    assert config["decoder"] == decoder and config["encoder"] == "encoder.onnx" and (out / "encoder.onnx").is_file()
+    # The decoder as validated (the typed config adds its defaults: technique_rule).
+    assert {k: config["decoder"][k] for k in decoder} == decoder and config["encoder"] == "encoder.onnx" and (out / "encoder.onnx").is_file()
     assert config["validation"]["from_run"] == str(source) and config["validation"]["figures_of_that_run"]["measures"]["span_f1_iou50"] == 0.3
     with pytest.raises(SystemExit, match="give --decoder-from"):
         train_ru.adopt_decoder(out, train_ru.parser().parse_args(["--out", str(out), "--all-articles"]))

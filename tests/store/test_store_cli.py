@@ -110,7 +110,7 @@ def test_batch_fast_uses_the_small_model_and_reanalyses_what_the_other_size_stor
     assert version != model_version("auto", fast=True)
     with Store(db) as store, store.engine.connect() as conn:  # the same version as the analysis's own "model"
         stored = conn.execute(store.results.select().where(store.results.c.key == "model")).one().value
-    assert stored == {"size": "fast", "version": version}
+    assert stored == {"size": "fast", "sensitivity": "default", "version": version}
     # Another folder read by the default size: the report says its figures mix two model versions.
     other = tmp_path / "other"
     other.mkdir()

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from unspin.errors import InputError
+from unspin.errors import InputError, StoreError
 from unspin.pipeline import model_version
 from unspin.store.db import ERROR, Record, Store, normalise_url
 
@@ -81,9 +81,12 @@ def test_bad_urls_are_input_errors(url: str, message: str) -> None:
         Store(url)
 
 
-def test_unreachable_postgres_is_an_input_error() -> None:
-    with pytest.raises(InputError, match="cannot open database"):
-        Store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+def test_unreachable_postgres_is_a_store_error_after_waiting() -> None:
+    waited = []
+    with pytest.raises(StoreError, match="cannot reach the database postgresql://nobody@127.0.0.1:1/none") as info:
+        Store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2", wait_seconds=0.3, on_wait=lambda e, s: waited.append(s))
+    assert info.value.reason == "unreachable" and info.value.exit_code == 2 and waited == [0.3]
+    assert "SELECT" not in str(info.value)
 
 
 def test_report_on_a_missing_sqlite_file_says_run_batch_first(tmp_path) -> None:

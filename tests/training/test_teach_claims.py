@@ -49,7 +49,7 @@ def test_train_claims_writes_a_model_that_analyze_uses(tmp_path):
     assert doc["model"]["size"] == "fast"  # the span model is still the shipped one; the claims model is ours
     from unspin.pipeline import model_version
 
-    assert doc["model"]["version"] == model_version("en", True, str(out)) != model_version("en", True)
+    assert doc["model"]["version"] == model_version("en", True, model=str(out)) != model_version("en", True)
 
 
 def test_the_shipped_claims_model_rebuilt_in_torch_is_the_shipped_model(tmp_path):

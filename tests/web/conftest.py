@@ -3,40 +3,50 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 import pytest
 
-from tests.web.fakes import LexiconTagger, free_port, wait_for_port
+from tests.web import fakes
+from tests.web.fakes import free_port, wait_for_port
 from unspin.document import Document
 from unspin.pipeline import Pipeline
 
 
 @pytest.fixture
 def fake_pipeline() -> Pipeline:
-    return Pipeline([LexiconTagger()], language="en")
+    return fakes.fake_pipeline()
 
 
 @pytest.fixture
-def fake_analyze(fake_pipeline: Pipeline) -> Callable[..., Document]:
-    def analyze(text: str, language: str = "auto", *, max_chars: int = 1_000_000, **meta: Any) -> Document:
-        return fake_pipeline(text, language=language, max_chars=max_chars, **meta)
+def fake_analyze() -> Callable[..., Document]:
+    """``unspin.analyze`` with the stand-in model: a module-level function, since the app runs
+    it in worker processes."""
+    return fakes.analyze
 
-    return analyze
 
-
-@pytest.fixture
-def fake_server(fake_analyze: Callable[..., Document]) -> Iterator[str]:
-    """The app with the stand-in model, served by uvicorn in a thread; yields its base URL."""
+def _served(analyze: Callable[..., Document]) -> Iterator[str]:
     import uvicorn
 
     from unspin.web.app import Settings, create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), analyze=fake_analyze), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), analyze=analyze), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for_port(port)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def fake_server(fake_analyze: Callable[..., Document]) -> Iterator[str]:
+    """The app with the stand-in model, served by uvicorn in a thread; yields its base URL."""
+    yield from _served(fake_analyze)
+
+
+@pytest.fixture
+def claims_server() -> Iterator[str]:
+    """As ``fake_server``, with claims (sentences with a digit) linked to reference texts."""
+    yield from _served(fakes.analyze_with_claims)

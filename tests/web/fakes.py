@@ -7,12 +7,16 @@ every test knows exactly which spans to expect.
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import time
 from typing import Any, Sequence
 
+import numpy as np
+
 from unspin.document import Document, Span
+from unspin.pipeline import Pipeline
 
 LEXICON: dict[str, str] = {
     "thugs": "Loaded_Language",
@@ -54,6 +58,74 @@ class LexiconTagger:
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[Any]) -> None:
         for doc, spans in zip(docs, scores):
             doc.spans.extend(Span(s, e, label, 0.8) for s, e, label in spans)
+
+
+# ---------------------------------------------------------------------------------------------
+# Analyse functions for the app. The app runs analyses in worker processes, so what it is given
+# must pickle: module-level functions, each building its pipeline once per worker.
+_pipelines: dict[str, Pipeline] = {}
+
+
+def fake_pipeline(claims: bool = False) -> Pipeline:
+    """The stand-in model as a pipeline; ``claims``: with a claim detector that calls every
+    sentence with a digit in it check-worthy (score 0.9)."""
+    key = "claims" if claims else "plain"
+    if key not in _pipelines:
+        components: list[Any] = [LexiconTagger()]
+        if claims:
+            from unspin.components.claims import ClaimDetector
+
+            components.append(ClaimDetector(lambda sents: np.array([0.9 if re.search(r"\d", s) else 0.1 for s in sents])))
+        _pipelines[key] = Pipeline(components, language="en")
+    return _pipelines[key]
+
+
+def analyze(text: Any, language: str = "auto", *, max_chars: int = 1_000_000, **meta: Any) -> Document:
+    """``unspin.analyze`` with the stand-in model."""
+    return fake_pipeline()(text, language=language, max_chars=max_chars, **meta)
+
+
+def analyze_with_claims(text: Any, language: str = "auto", *, max_chars: int = 1_000_000, evidence: Any = None, **meta: Any) -> Document:
+    """The stand-in model with claims; ``evidence`` (an EvidenceIndex) is linked as ``unspin.analyze`` links it."""
+    pipe = fake_pipeline(claims=True)
+    if evidence is not None:
+        from unspin.components.evidence import EvidenceLinker
+
+        pipe = pipe.with_component(EvidenceLinker(evidence), after="claims")
+    return pipe(text, language=language, max_chars=max_chars, **meta)
+
+
+def recording_analyze(text: Any, language: str = "auto", **kw: Any) -> Document:
+    """``analyze``, with the language it was asked for in ``meta["asked_language"]``."""
+    return analyze(text, language, **kw, asked_language=language)
+
+
+def timed_analyze(text: Any, language: str = "auto", **kw: Any) -> Document:
+    """Sleeps as long as the text says ("sleep 1.5": 1.5 s; default 0.3 s) and records in
+    ``meta`` the worker's pid and when it started and ended (``time.time()``)."""
+    found = re.search(r"sleep (\d+(?:\.\d+)?)", str(text))
+    start = time.time()
+    time.sleep(float(found.group(1)) if found else 0.3)
+    return analyze(text, language, **kw, pid=os.getpid(), start=start, end=time.time())
+
+
+def dying_analyze(text: Any, language: str = "auto", **kw: Any) -> Document:
+    """Kills its own process when the text says "die" (as the kernel's out-of-memory killer
+    would), else ``timed_analyze``."""
+    if "die" in str(text).split():
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+    return timed_analyze(text, language, **kw)
+
+
+def spinning_analyze(text: Any, language: str = "auto", **kw: Any) -> Document:
+    """Holds the interpreter lock of its process without a break, as a regular expression on
+    hostile text does: one C-level loop of the text's "spin N" times 50 million steps (about N
+    seconds here; the lock is not let go until it ends)."""
+    found = re.search(r"spin (\d+(?:\.\d+)?)", str(text))
+    sum(range(int(float(found.group(1)) * 50_000_000))) if found else None
+    return analyze(text, language, **kw)
 
 
 def free_port() -> int:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,8 +96,12 @@ def real_server() -> Iterator[str]:
     try:
         wait_for_port(port, timeout=120, proc=proc)
         base = f"http://127.0.0.1:{port}"
-        # The server loads the pipeline before it listens and reports the outcome here.
-        model = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())["model"]
+        # /healthz answers at once; its workers report "loading" until their models are in.
+        model = "loading"
+        deadline = time.monotonic() + 180
+        while model == "loading" and time.monotonic() < deadline:
+            model = json.loads(urllib.request.urlopen(base + "/healthz", timeout=10).read())["model"]
+            time.sleep(0.2)
         need(model == "loaded", f"the shipped model does not load ({model}); expected under {MODEL_DIR} or UNSPIN_MODELS")
         yield base
     finally:
@@ -137,6 +143,8 @@ def test_page_with_real_model(browser, real_server: str) -> None:
         n = page.locator(".unspin-summary strong").inner_text().split()[0]
         assert summary.split(". ")[1].startswith(f"{n} persuasion passages")
         assert page.locator(".unspin-claim").count() >= 1  # the real claim model marks sentences
+        # Every key of a real analysis (model included) is drawn by the view: no "More readings".
+        assert page.locator(".unspin-extras").count() == 0
         page.mouse.move(5, 5)
         page.screenshot(path=str(screenshot_dir() / "unspin-page.png"), full_page=True)
         w.assert_clean()
@@ -522,6 +530,17 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
         w.close()
 
 
+def test_only_keys_the_view_does_not_draw_show_under_more_readings(browser, fake_pipeline, tmp_path: Path) -> None:
+    """The view's known keys come from the readings schema (unspin.readings.known_keys): the
+    model it shows in the header is not repeated; a key it does not know shows generically."""
+    doc = reading_doc(fake_pipeline)
+    doc.model = {"size": "fast", "version": "0.3.0+test"}
+    doc.results["framing"] = {"frame": "economic"}
+    with report_of(browser, doc, tmp_path) as w:
+        keys = w.page.eval_on_selector_all(".unspin-extra", "es => es.map(e => e.dataset.key)")
+        assert keys == ["framing"]
+
+
 def test_lone_carriage_returns_and_separators_break_lines_on_the_page(browser, fake_pipeline, tmp_path: Path) -> None:
     """CSS breaks lines only at "\\n": the page adds <br> after other breaks, text kept exact."""
     text = "Stop the madness\r\rThey lied again.\u2029The corrupt elites lie.\r\nAlways."
@@ -604,3 +623,65 @@ def test_highlights_land_on_their_text_after_emoji_and_styled_letters(browser, f
         assert shown == wanted
         assert w.page.locator("#unspin-article .unspin-claim").first.text_content() == text[a:]
         assert w.page.locator("#unspin-article").text_content() == text
+
+
+def test_reference_files_on_the_page_show_beside_each_claim(browser, claims_server: str, tmp_path: Path) -> None:
+    """A reader attaches reference files; the claim panel shows each passage with its file,
+    character range and match score, as text (a hostile file name and passage stay text)."""
+    ref = tmp_path / "<img src=x onerror=window.__pwned=1>.txt"
+    ref.write_text("Budget report 2021\n\nIn 2021 the council spent 40 million pounds on the new bridge <script>window.__pwned=1</script> "
+                   "over the river.\n\nThe library reopened in June.\n", encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    article = "The council spent 40 million pounds on the new bridge in 2021, the mayor said. Residents were not asked."
+    w = Watch(browser, claims_server)
+    try:
+        page = w.page
+        page.goto(claims_server + "/")
+        page.fill("#unspin-text", article)
+        page.set_input_files("#unspin-evidence", [str(ref), str(empty)])
+        assert page.locator("#unspin-evidence-clear").is_visible()
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status:has-text('Done')", timeout=60_000)
+        page.click("#unspin-claim-0")
+        panel = page.locator("#unspin-claim-panel")
+        text = panel.inner_text()
+        assert ref.name in text and "40 million pounds on the new bridge <script>window.__pwned=1</script> over the river." in text
+        assert re.search(r"characters \d+\u2013\d+", text) and re.search(r"match 0\.\d\d", text)
+        # The empty file was skipped, and the page says so among the warnings.
+        assert "empty.txt" in page.locator(".unspin-warnings").inner_text()
+        # Comparing takes no reference texts: the control is out of the way.
+        page.check("#unspin-mode-compare")
+        assert page.locator("#unspin-evidence-block").is_hidden()
+        page.check("#unspin-mode-analyse")
+        assert page.locator("#unspin-evidence-block").is_visible()
+        page.set_viewport_size({"width": 390, "height": 844})
+        no_sideways_scroll(page)
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_an_error_clears_the_previous_result_and_speaks_of_the_language_menu(browser, fake_server: str) -> None:
+    w = Watch(browser, fake_server)
+    try:
+        page = w.page
+        page.goto(fake_server + "/")
+        analyse_pasted(w, fake_server, SAMPLE)
+        assert page.locator("#unspin-result").is_visible() and page.locator("#unspin-article mark").count() > 0
+        page.fill("#unspin-text", "Это просто текст на русском языке о политике и экономике страны.")
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status.unspin-error", timeout=60_000)
+        status = page.locator("#unspin-status").inner_text()
+        assert "Russian" in status and "\u201cEnglish\u201d in the Language menu" in status
+        assert '"language"' not in status and "language=" not in status
+        assert page.locator("#unspin-result").is_hidden()
+        assert page.locator("#unspin-result").inner_text() == ""
+        # Choosing the language the message names analyses the text.
+        page.select_option("#unspin-language", "en")
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status:has-text('Done')", timeout=60_000)
+        assert page.locator("#unspin-result").is_visible()
+        w.assert_clean()
+    finally:
+        w.close()

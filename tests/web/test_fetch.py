@@ -81,10 +81,35 @@ def server() -> Iterator[Server]:
         ("ff02::1", False),
         ("::ffff:127.0.0.1", False),
         ("::ffff:10.0.0.1", False),
+        # IPv6 forms that carry an IPv4 address are judged by it too.
+        ("2002:7f00:1::", False),  # 6to4 of 127.0.0.1
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254 (cloud metadata)
+        ("2002:c0a8:101::1", False),  # 6to4 of 192.168.1.1
+        ("2002:0a00:0001::", False),  # 6to4 of 10.0.0.1
+        ("2002:808:808::1", True),  # 6to4 of 8.8.8.8
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", False),  # Teredo, client 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:5601:5656", False),  # Teredo, client 169.254.169.169 (link-local)
+        ("2001:0:4136:e378:8000:63bf:f7f7:f7f7", False),  # Teredo (not globally reachable), client 8.8.8.8
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 of 169.254.169.254
+        ("64:ff9b::c0a8:101", False),  # NAT64 of 192.168.1.1
+        ("64:ff9b::808:808", True),  # NAT64 of 8.8.8.8: how an IPv6-only network reaches a public site
+        ("64:ff9b:1::808:808", False),  # NAT64 for local use (RFC 8215)
+        ("::127.0.0.1", False),  # IPv4-compatible (deprecated)
     ],
 )
 def test_address_policy(ip: str, ok: bool) -> None:
     assert address_allowed(ipaddress.ip_address(ip)) is ok
+
+
+def test_six_to_four_of_loopback_is_refused_before_connecting(monkeypatch) -> None:
+    """A host name whose DNS answer is the 6to4 form of 127.0.0.1 is refused, naming the address."""
+    def fake_getaddrinfo(host, port, *a, **k):
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("2002:7f00:1::", port, 0, 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", fake_getaddrinfo)
+    with pytest.raises(FetchError, match="2002:7f00:1::"):
+        fetch_url("http://sneaky.example/")
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/a", "gopher://x/", "javascript:alert(1)", "http:///nohost", "http://user:pw@example.org/"])
@@ -177,6 +202,37 @@ def test_timeout(server: Server) -> None:
     with pytest.raises(FetchError, match="timed out"):
         fetch_url(server.url + "/slow", allow_private=True, timeout=0.5)
     assert time.monotonic() - t0 < 1.8
+
+
+def test_the_deadline_is_for_the_whole_fetch_not_each_read() -> None:
+    """A page that sends one byte at a time, each well within any per-read timeout, is cut off
+    at the fetch's total deadline (it once held a fetch for 90 s, then said "after 15 s")."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def trickle() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 100000\r\n\r\n")
+            while not stop.is_set():
+                try:
+                    conn.sendall(b"x")
+                except OSError:
+                    return
+                time.sleep(0.1)
+
+    threading.Thread(target=trickle, daemon=True).start()
+    t0 = time.monotonic()
+    try:
+        with pytest.raises(FetchError, match="timed out after 1 s"):
+            fetch_url(f"http://127.0.0.1:{port}/", allow_private=True, timeout=1.0)
+        took = time.monotonic() - t0
+    finally:
+        stop.set()
+        listener.close()
+    assert took < 5, took  # about 1 s; once the page's pace decided (each read was in time)
 
 
 def test_wrong_content_type_and_http_errors(server: Server) -> None:

@@ -128,15 +128,16 @@ def test_report_is_self_contained_and_escapes_everything(tmp_path, fake_pipeline
     assert result.exit_code == 0, result.output
     html = out.read_text(encoding="utf-8")
     blocks = _script_blocks(html)
-    assert [attrs for attrs, _ in blocks] == [' type="application/json" id="unspin-data"', ""]
-    assert html.count("<script") == 2 and html.count("</script") == 2
+    # The analysis, the keys the view draws itself (unspin.readings), the script.
+    assert [attrs for attrs, _ in blocks] == [' type="application/json" id="unspin-data"', ' type="application/json" id="unspin-readings"', ""]
+    assert html.count("<script") == 3 and html.count("</script") == 3
     data = json.loads(blocks[0][1])
     assert data["document"]["text"] == nasty
     assert data["document"]["spans"] and len(data["techniques"]) == 14
     assert "\u2028" not in blocks[0][1] and "<" not in blocks[0][1]
     # Nothing is loaded from elsewhere, and the policy admits exactly the inlined script.
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html)
-    js = blocks[1][1]
+    js = blocks[2][1]
     digest = base64.b64encode(hashlib.sha256(js.encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in html
     from unspin.web import STATIC_DIR

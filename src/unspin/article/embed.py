@@ -2,14 +2,13 @@
 
 numpy + onnxruntime + tokenizers only. The model folder (``models/en-embed``) holds
 ``model.onnx`` (inputs ``input_ids``, ``attention_mask``, ``token_type_ids``; output
-``embedding``, already pooled and normalised), ``config.json`` and a tokenizer
-(``unspin.runtime.tokenizer_file``).
+``embedding``, already pooled and normalised), ``config.json`` (``unspin.config.TextModelConfig``)
+and a tokenizer (``unspin.runtime.tokenizer_file``).
 Built by ``scripts/export_embedder.py``.
 """
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
@@ -18,25 +17,27 @@ import numpy as np
 
 
 class OnnxTextModel:
-    """A sentence-level ONNX model: texts in, one row per text out (config key ``output``)."""
+    """A sentence-level ONNX model: texts in, one row per text out (``TextModelConfig.output``)."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
         from tokenizers import Tokenizer
 
-        from unspin.runtime import onnx_session, tokenizer_file
+        from unspin.config import TextModelConfig
+        from unspin.runtime import GPU_BATCH, onnx_session, stacks, tokenizer_file
 
         self.path = Path(path)
-        self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
-        self.max_len = int(self.config.get("max_len", 256))
-        self.batch = int(self.config.get("batch", 32))
+        self.config = TextModelConfig.read(self.path)
+        self.max_len, self.batch, self.output = self.config.max_len, self.config.batch, self.config.output
         self.tokenizer = Tokenizer.from_file(str(tokenizer_file(self.path, self.config)))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(self.max_len)
-        self.session = onnx_session(self.path / self.config.get("file", "model.onnx"), threads)
-        self.dim = int(self.config.get("dim", 384))
+        self.session = onnx_session(self.path / self.config.file, threads)
         self._inputs = {i.name for i in self.session.get_inputs()}
-        self.output = self.config.get("output", "embedding")
-        self.dim = int(self.session.get_outputs()[0].shape[-1]) if isinstance(self.session.get_outputs()[0].shape[-1], int) else self.dim
+        #: On a GPU, ``many`` stacks the texts of all groups into calls of ``GPU_BATCH``.
+        self.stack_batch = GPU_BATCH if stacks(self.session) else None
+        # The graph's own output width when it states one; the config's otherwise.
+        width = self.session.get_outputs()[0].shape[-1]
+        self.dim = width if isinstance(width, int) else self.config.dim
 
     def encode_ids(self, texts: Sequence[str], max_len: int | None = None) -> list[list[int]]:
         if max_len and max_len != self.max_len:
@@ -56,24 +57,32 @@ class OnnxTextModel:
         """``self(group)`` for each group of texts (a document's sentences, say), with every
         text of every group tokenised in one ``encode_batch`` call.
 
-        The ONNX calls stay within a group: the int8 models quantise activations with one scale
-        per call, so a group's rows are exactly what ``self(group)`` gives, whatever the other
-        groups hold (``Pipeline.pipe`` relies on it).
+        On a CPU the ONNX calls stay within a group: the int8 models quantise activations with
+        one scale per call, so a group's rows are exactly what ``self(group)`` gives, whatever
+        the other groups hold (``Pipeline.pipe`` relies on it). On a GPU (``stack_batch``) the
+        texts of all groups are run together, sorted by length, ``stack_batch`` per call: fewer,
+        fuller calls, and each row then depends slightly on the others in its call.
         """
         flat = [t for g in groups for t in g]
         ids = self.encode_ids(flat, max_len) if flat else []
+        if self.stack_batch and flat:
+            rows = self._run(ids, self.stack_batch)
+            bounds = np.cumsum([0, *(len(g) for g in groups)])
+            return [rows[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
         out, k = [], 0
         for g in groups:
             out.append(self._run(ids[k : k + len(g)]) if g else np.zeros((0, self.dim), dtype=np.float32))
             k += len(g)
         return out
 
-    def _run(self, ids: list[list[int]]) -> np.ndarray:
+    def _run(self, ids: list[list[int]], batch: int | None = None) -> np.ndarray:
+        """Rows of the texts ``ids`` (token ids), ``batch`` texts per call (``self.batch``)."""
+        batch = batch or self.batch
         out = np.zeros((len(ids), self.dim), dtype=np.float32)
         # Sort by length so each batch pads to similar lengths: several times faster on long lists.
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        for b0 in range(0, len(order), self.batch):
-            idx = order[b0 : b0 + self.batch]
+        for b0 in range(0, len(order), batch):
+            idx = order[b0 : b0 + batch]
             width = max(len(ids[i]) for i in idx)
             x = np.zeros((len(idx), width), dtype=np.int64)
             m = np.zeros_like(x)

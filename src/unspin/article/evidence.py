@@ -1,9 +1,10 @@
 """Evidence: passages from documents the user trusts, attached to each check-worthy claim.
 
-``unspin analyze ARTICLE --evidence PATH...`` (or ``unspin.analyze(text, evidence=[...])``) reads
-.txt, .md and .html files (folders are searched recursively), cuts them into passages with
-offsets, and for each claim returns the passages most worth reading next to it. unspin shows
-where to look; it never says whether the claim is true.
+``unspin analyze ARTICLE --evidence PATH...`` (or ``unspin.analyze(text, evidence="law.txt")``, or
+a list of paths and texts) reads .txt, .md and .html files (folders are searched recursively),
+cuts them into passages with offsets, and for each claim returns the passages most worth
+reading next to it. unspin shows where to look; it never says whether the claim is true. The
+web API takes reference texts in the request (read like the article, never as paths).
 
 Retrieval is two-stage. BM25 (``bm25s``) over word tokens finds candidate passages sharing the
 claim's words - including numbers and single characters, so "Article 2" matches "Article 2" and
@@ -18,7 +19,7 @@ Files are read through the one road (``unspin.inputs.read_path``), like the arti
 offsets (``start``, ``end``) index the file's text as read (UTF-8, newlines kept; a file that is
 not UTF-8 is read as Windows-1252 with a warning); for HTML they index the extracted text. A file
 that cannot be read (binary, empty) or has another type is skipped and named in a warning that
-every analysed document carries. The passage embeddings - the slow part - are cached in the user cache
+every analysed document carries; when nothing readable is left, that is an ``InputError``. The passage embeddings - the slow part - are cached in the user cache
 directory (``$UNSPIN_CACHE`` or ``$XDG_CACHE_HOME/unspin`` or ``~/.cache/unspin``) under a key
 made of every file's absolute path, size and modification time, so changing, adding or removing
 a file rebuilds the index.
@@ -42,6 +43,7 @@ from unspin.view import PARAGRAPH_BREAKS, breaks_one_for_one
 
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 MAX_PASSAGE_WORDS = 120  # longer paragraphs are cut into sentence windows
+MIN_PASSAGE_WORDS = 3  # shorter blocks (a heading alone, a page number) are no passage
 WINDOW_SENTENCES, WINDOW_STRIDE = 3, 2
 CANDIDATES = 30
 TOP_K = 3
@@ -145,7 +147,7 @@ def passages_of(text: str, source: str) -> list[Passage]:
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
-        if b <= a or len(text[a:b].split()) < 3:
+        if b <= a or len(text[a:b].split()) < MIN_PASSAGE_WORDS:
             continue
         if len(text[a:b].split()) <= MAX_PASSAGE_WORDS:
             out.append(Passage(source, a, b, text[a:b]))
@@ -175,8 +177,9 @@ class EvidenceIndex:
         self.bm25 = bm25s.BM25()
         # bm25s needs at least one token per document; a placeholder keeps positions aligned.
         toks = [tokens(p.text) for p in passages]
-        self.bm25.index([t or ["\u2205"] for t in toks], show_progress=False)
-        self.vocab = set(self.bm25.vocab_dict)
+        if passages:  # bm25s cannot index nothing (max() of an empty sequence)
+            self.bm25.index([t or ["\u2205"] for t in toks], show_progress=False)
+        self.vocab = set(self.bm25.vocab_dict) if passages else set()
         self.token_sets = [set(t) for t in toks]
         n = len(passages)
         df: dict[str, int] = {}
@@ -234,7 +237,11 @@ def cache_root() -> Path:
 
 
 def _is_path(item) -> bool:
-    if isinstance(item, Path):
+    from unspin.inputs import Source
+
+    if isinstance(item, Source):
+        return False  # already read (an upload to a server, say): a text, never a path
+    if isinstance(item, (Path, os.PathLike)):
         return True
     if not isinstance(item, str) or "\n" in item or len(item) > 1024:
         return False
@@ -246,10 +253,24 @@ def _is_path(item) -> bool:
     return looks
 
 
-def build_index(items: Sequence[str | Path], embedder=None, use_cache: bool = True) -> EvidenceIndex:
-    """Index files, folders and raw texts (a string that is not an existing path is a text)."""
+def build_index(items: "str | os.PathLike | Sequence[str | os.PathLike]", embedder=None, use_cache: bool = True) -> EvidenceIndex:
+    """Index files, folders and texts. ``items``: one item or a sequence of them; each is a path
+    (a ``Path``, or a string naming an existing file or folder: folders are searched
+    recursively), a ``unspin.inputs.Source`` (a text already read, never taken for a path; its
+    ``name`` labels its passages and its warnings are kept) or any other string (a raw text,
+    labelled ``text[i]``).
+
+    Raises ``InputError`` for a path that does not exist, for no evidence documents at all, and
+    when nothing readable is left to search (every file empty, binary or unreadable: the
+    message names the first and why). A file that cannot be read beside others that can is
+    skipped and named in ``index.warnings``. ``use_cache=False``: nothing is written to the
+    cache directory (texts a server received are not its to keep).
+    """
+    if isinstance(items, (str, os.PathLike)):
+        items = [items]  # one path (or text), not a sequence of one-character paths
+    items = list(items)
     paths = [Path(i) for i in items if _is_path(i)]
-    texts = [str(i) for i in items if not _is_path(i)]
+    texts = [i for i in items if not _is_path(i)]
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise InputError(f"evidence path not found: {missing[0]}")
@@ -261,7 +282,8 @@ def build_index(items: Sequence[str | Path], embedder=None, use_cache: bool = Tr
         st = f.stat()
         h.update(f"{f.resolve()}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     for t in texts:
-        h.update(hashlib.sha1(t.encode("utf-8", "surrogatepass")).digest())
+        h.update(f"{getattr(t, 'name', '')}|".encode("utf-8", "surrogatepass"))
+        h.update(hashlib.sha1(str.__str__(t).encode("utf-8", "surrogatepass")).digest())
     folder = cache_root() / "evidence" / h.hexdigest()[:24]
     if use_cache and (folder / "passages.json").is_file() and (folder / "vectors.npy").is_file():
         try:
@@ -282,16 +304,24 @@ def build_index(items: Sequence[str | Path], embedder=None, use_cache: bool = Tr
             f"{len(skipped)} evidence file{'s' if len(skipped) != 1 else ''} of other types skipped "
             f"(evidence is read from {', '.join(EXTENSIONS)}): " + ", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         )
+    unreadable: list[str] = []
     for f in files:
         try:
             src = read_text(f)
         except InputError as exc:  # one unreadable file must not hide the others
-            warnings.append(f"evidence file skipped: {exc}")
+            warnings.append(f"evidence file skipped: {exc.message}")
+            unreadable.append(exc.message)
             continue
         warnings += [f"evidence file {f}: {w}" for w in src.warnings]
         passages += passages_of(src.text, str(f))
     for i, t in enumerate(texts):
-        passages += passages_of(t, f"text[{i}]")
+        name = getattr(t, "name", None) or f"text[{i}]"
+        warnings += [f"evidence file {name}: {w}" for w in getattr(t, "warnings", ())]
+        passages += passages_of(str.__str__(t), name)
+    if not passages:
+        # Nothing to search: say why instead of linking every claim to nothing.
+        why = unreadable[0] if unreadable else f"no passage of {MIN_PASSAGE_WORDS} or more words"
+        raise InputError(f"the evidence has no text to search ({why})")
     index = EvidenceIndex(passages, np.zeros((len(passages), 384), np.float32), embedder)
     index.warnings = warnings
     index.vectors = index.embedder([p.text for p in passages]) if passages else np.zeros((0, 384), np.float32)

@@ -50,15 +50,22 @@ _CLOSERS = "\"'\u201d\u2019)]"
 _OPENING = "\"'\u201c\u2018(["
 
 
+#: How far the word tests look around a full stop. Real words are shorter; the bound keeps a
+#: hostile text ("a.a.a.a..." of a megabyte: one "word" with a full stop every other character)
+#: linear instead of reading the whole run again at every stop.
+_LOOK = 64
+
+
 def _word_before(text: str, i: int) -> str:
-    """The non-space run that ends at index ``i`` (exclusive), e.g. ``U.S`` or ``Mr``."""
+    """The non-space run that ends at index ``i`` (exclusive), e.g. ``U.S`` or ``Mr``; at most
+    ``_LOOK`` characters of it."""
     j = i
-    while j > 0 and not text[j - 1].isspace() and text[j - 1] not in _OPENING:
+    while j > 0 and i - j < _LOOK and not text[j - 1].isspace() and text[j - 1] not in _OPENING:
         j -= 1
     return text[j:i]
 
 
-_NEXT = re.compile(r"\s*([\"'\u201c\u2018(\[]*)(\S*)")
+_NEXT = re.compile(r"\s*+([\"'\u201c\u2018(\[]{0,8})(\S{0,64})")
 
 
 def _next_word(text: str, i: int, end: int) -> str:
@@ -71,12 +78,15 @@ def _is_emoji_run(token: str) -> bool:
     return bool(token) and all(unicodedata.category(ch) in ("So", "Sk", "Cf", "Mn") for ch in token)
 
 
+_TOKEN_AFTER = re.compile(r"\s*+(\S{1,64})")
+
+
 def _past_emoji(text: str, i: int, end: int) -> int:
     """Index after the emoji-only tokens that follow ``i`` ("right! 🇺🇸🇺🇸 These": after the flags),
     or ``i`` when none do. They close the sentence before them, like a closing quote."""
     j = i
     while True:
-        m = re.compile(r"\s*(\S+)").match(text, j, end)
+        m = _TOKEN_AFTER.match(text, j, end)
         if not m or not _is_emoji_run(m.group(1)):
             return j
         j = m.end()
@@ -124,14 +134,20 @@ def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
         if _is_boundary(text, m.start(), m.end(), end, after):
             cuts.append(after)
     # Single newlines: a boundary unless the text is hard-wrapped mid-sentence.
-    for m in re.finditer(r"\n", text[start:end]):
-        nl = start + m.start()
-        before = text[start:nl].rstrip()
-        after = text[nl + 1 : end].lstrip()
-        if not before or not after:
-            continue
-        if before[-1] in ".!?:;" + _CLOSERS or not after[0].islower():
+    # The characters on either side of each newline are found by walking over whitespace
+    # (linear: each run is walked at most twice), not by slicing and stripping the whole block
+    # per newline, which took quadratic time on a page of line breaks.
+    nl = text.find("\n", start, end)
+    while nl != -1:
+        b = nl
+        while b > start and text[b - 1].isspace():
+            b -= 1
+        a = nl + 1
+        while a < end and text[a].isspace():
+            a += 1
+        if b > start and a < end and (text[b - 1] in ".!?:;" + _CLOSERS or not text[a].islower()):
             cuts.append(nl)
+        nl = text.find("\n", max(nl + 1, a), end) if a < end else -1
     cuts.append(end)
     for a, b in zip(sorted(set(cuts)), sorted(set(cuts))[1:]):
         _cut_long(text, a, b, out)

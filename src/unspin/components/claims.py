@@ -12,7 +12,6 @@ it is not thereby false.
 
 from __future__ import annotations
 
-import json
 from typing import Callable, Sequence
 
 import numpy as np
@@ -20,7 +19,7 @@ import numpy as np
 from unspin.article.sentences import split_sentences
 from unspin.components import register
 from unspin.document import CLAIMS, Document, Span
-from unspin.runtime import softmax
+from unspin.calibration import Platt
 
 
 # Fragments shorter than this (headings, datelines, "Yes.") carry no checkable statement.
@@ -66,7 +65,7 @@ def quotes_balanced(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-@register(CLAIMS, assigns=(CLAIMS,))
+@register(CLAIMS, assigns=(CLAIMS,), factory="from_model")
 class ClaimDetector:
     """Check-worthy claims: every sentence of at least ``MIN_WORDS`` words is scored by
     ``scorer`` (P(check-worthy) per sentence, 0-1); those at or above ``threshold`` (``from_model``
@@ -80,16 +79,27 @@ class ClaimDetector:
         self.threshold = threshold
 
     @classmethod
-    def from_model(cls, name: str = "en-claims", **kwargs) -> "ClaimDetector":
-        from unspin.article.embed import OnnxTextModel
+    def from_model(cls, model: str = "en-claims", **kwargs) -> "ClaimDetector":
+        """The detector of the shipped claims model ``model``, at the threshold its config.json
+        gives (``unspin.config.TextModelConfig.threshold``), with its calibration. Raises
+        ``ModelError`` when the model is missing or its config gives no threshold."""
         from unspin.runtime import model_dir
 
-        path = model_dir(name)
-        model = OnnxTextModel(path)
-        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        kwargs.setdefault("threshold", float(config["threshold"]))
+        return cls.from_folder(model_dir(model), **kwargs)
 
-        return cls(SentenceScorer(model), **kwargs)
+    @classmethod
+    def from_folder(cls, path, **kwargs) -> "ClaimDetector":
+        """``from_model`` for any claims model folder (a training run, say). Raises
+        ``ModelError`` when its config gives no threshold."""
+        from unspin.article.embed import OnnxTextModel
+        from unspin.errors import ModelError
+
+        scorer = OnnxTextModel(path)
+        if scorer.config.threshold is None and "threshold" not in kwargs:
+            raise ModelError(f"the claims model in {path} gives no threshold in its config.json")
+        kwargs.setdefault("threshold", scorer.config.threshold)
+        cal = scorer.config.calibration
+        return cls(SentenceScorer(scorer, Platt(float(cal.get("a", 1.0)), float(cal.get("b", 0.0)))), **kwargs)
 
     def predict(self, docs: Sequence[Document]) -> list[list[tuple[int, int, float]]]:
         """All sentences of each document with their check-worthiness, ``(start, end, p)``.
@@ -134,16 +144,23 @@ class ClaimDetector:
 
 
 class SentenceScorer:
-    """P(check-worthy) per sentence from the shipped classifier (``OnnxTextModel`` logits,
-    softmax, class 1): ``scorer(sentences) -> (n,)``; ``many(groups)`` scores each group as
-    ``scorer(group)`` would, tokenising all groups at once (``OnnxTextModel.many``)."""
+    """P(check-worthy) per sentence from the shipped classifier (``OnnxTextModel`` logits of
+    [No, Yes]): ``calibration`` (Platt scaling of the logit margin Yes - No, fitted on sentences
+    the model never trained on; the identity gives the plain softmax) turns them into
+    probabilities: ``scorer(sentences) -> (n,)`` floats in [0, 1]; ``many(groups)`` scores each
+    group as ``scorer(group)`` would, tokenising all groups at once (``OnnxTextModel.many``)."""
 
-    def __init__(self, model) -> None:
+    def __init__(self, model, calibration: Platt | None = None) -> None:
         self.model = model
+        self.calibration = calibration or Platt()
+
+    def _probability(self, logits: np.ndarray) -> np.ndarray:
+        logits = np.asarray(logits, dtype=np.float64)
+        return self.calibration(logits[:, 1] - logits[:, 0]).astype(np.float32)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        return softmax(self.model(texts))[:, 1]
+        return self._probability(self.model(texts))
 
     def many(self, groups: list[list[str]]) -> list[np.ndarray]:
-        # Softmax group by group: the same array shapes as ``__call__``, so the same bits.
-        return [softmax(logits)[:, 1] for logits in self.model.many(groups)]
+        # Group by group: the same array shapes as ``__call__``, so the same bits.
+        return [self._probability(logits) for logits in self.model.many(groups)]

@@ -20,7 +20,6 @@ JSON's ``genre.caution`` and a warning say why, and the summary calls the genre 
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Sequence
@@ -31,11 +30,14 @@ from unspin.article.genre_features import (
     EDITORIAL_MARKERS,
     FUNCTION_WORDS,
     HAND_FEATURES,
+    NEWS_CUES,
     embedding_feature,
     function_word_rates,
     hand_features,
+    news_cues,
 )
 from unspin.components import register
+from unspin.config import GenreConfig
 from unspin.document import Document, Genre
 from unspin.runtime import softmax
 
@@ -47,24 +49,27 @@ class GenreModel:
     loaded, en-embed by default) when the blocks include ``minilm``. Raises ``ValueError`` for a
     block it does not know and ``FileNotFoundError`` for a missing file."""
 
-    BLOCKS = ("minilm", "hand", "function_words")
+    BLOCKS = ("minilm", "hand", "function_words", "news")
 
     def __init__(self, path: Path, embedder: Callable | None = None) -> None:
         self.path = Path(path)
-        self.config = json.loads((self.path / "config.json").read_text(encoding="utf-8"))
+        self.config = cfg = GenreConfig.read(self.path)
         with np.load(self.path / "weights.npz") as z:
             self.w, self.b, self.mean, self.scale = (z[k].astype(np.float32) for k in ("w", "b", "mean", "scale"))
-        self.labels = list(self.config["labels"])
-        # Models from before features.blocks existed were [minilm, hand].
-        self.blocks = list(self.config.get("features", {}).get("blocks", ["minilm", "hand"]))
+        self.labels = list(cfg.labels)
+        self.blocks = list(cfg.blocks)
         unknown = set(self.blocks) - set(self.BLOCKS)
         if unknown:
             raise ValueError(f"{self.path}: unknown genre feature blocks {sorted(unknown)}")
-        self.temperature = float(self.config.get("temperature", 1.0))
-        typical = self.config.get("typicality") or {}
-        self.min_words = typical.get("min_words")
-        self.max_distance = typical.get("max_sum_sq_z")
-        self.min_opinion = float(self.config.get("marker_rule", {}).get("min_opinion", 0.9))
+        self.temperature = cfg.temperature
+        self.min_words, self.max_distance = cfg.min_words, cfg.max_sum_sq_z
+        self.min_opinion = cfg.min_opinion
+        #: Each label's probability is multiplied by its weight and the row renormalised: the
+        #: regression was fitted with balanced class weights, as if satire were a third of all
+        #: articles; a weight under 1 restores a rarer prior, so satire needs strong evidence.
+        self.class_weights = np.array([float(cfg.class_weights.get(label, 1.0)) for label in self.labels], dtype=np.float64)
+        #: Opinion and reporting closer than this (|P(opinion | not satire) - 0.5|) is "unclear".
+        self.unclear_margin = cfg.unclear_margin
         self._style = self._style_columns()
         if embedder is None and "minilm" in self.blocks:
             from unspin.article.embed import load_embedder
@@ -80,6 +85,7 @@ class GenreModel:
         parts = {
             "hand": lambda: hand,
             "function_words": lambda: function_word_rates(text),
+            "news": lambda: news_cues(text),
             "minilm": lambda: embedding_feature(text, self.embedder) if embedding is None else embedding,
         }
         return np.concatenate([parts[b]() for b in self.blocks]), hand
@@ -89,7 +95,8 @@ class GenreModel:
         raw, hand = self.features(text, embedding)
         x = (raw - self.mean) / self.scale
         z = (x @ self.w + self.b) / self.temperature
-        p = softmax(z)
+        p = softmax(z).astype(np.float64) * self.class_weights
+        p = p / p.sum()
         if hand[HAND_FEATURES.index("editorial_marker")] > 0 and "opinion" in self.labels:
             i = self.labels.index("opinion")
             if p[i] < self.min_opinion:
@@ -97,6 +104,28 @@ class GenreModel:
                 p = p * ((1.0 - self.min_opinion) / rest if rest > 0 else 0.0)
                 p[i] = self.min_opinion
         return {l: float(v) for l, v in zip(self.labels, p)}
+
+    def label(self, p: dict[str, float]) -> str:
+        """The label shown for probabilities ``p``: the most probable (satire's probability is
+        already weighted down by ``decision.class_weights``: a wrong "satire" discredits a
+        whole analysis, so it must win against that weight)."""
+        return max(p, key=p.get)
+
+    def unclear(self, p: dict[str, float]) -> str | None:
+        """Why the model cannot tell the genre from ``p``, or None: opinion and reporting (given
+        the text is not satire) within ``decision.unclear_margin`` of even odds. The margin was
+        chosen so that about one article in ten from outlets the model never saw is left
+        unclear (config.json ``decision``); the label then shown is the nearest one."""
+        if self.unclear_margin is None or "opinion" not in p or "reporting" not in p:
+            return None
+        if self.label(p) not in ("opinion", "reporting"):
+            return None
+        both = p["opinion"] + p["reporting"]
+        if both <= 0 or abs(p["opinion"] / both - 0.5) >= self.unclear_margin:
+            return None
+        near, other = ("opinion", "reporting") if p["opinion"] >= p["reporting"] else ("reporting", "opinion")
+        return (f"genre unclear: the text reads almost as much like {other} as like {near} "
+                f"({p[near] / both:.0%} against {p[other] / both:.0%}), so {near} is only the nearest label")
 
     def caution(self, text: str) -> str | None:
         """Why the genre of ``text`` is a guess, or None when the text is like the training
@@ -129,7 +158,7 @@ class GenreModel:
 
     def _style_columns(self) -> np.ndarray:
         """Indices of the feature vector outside the ``minilm`` block (the measured style)."""
-        sizes = {"hand": len(HAND_FEATURES), "function_words": len(FUNCTION_WORDS)}
+        sizes = {"hand": len(HAND_FEATURES), "function_words": len(FUNCTION_WORDS), "news": len(NEWS_CUES)}
         sizes["minilm"] = self.mean.shape[0] - sum(sizes[b] for b in self.blocks if b != "minilm")
         cols, at = [], 0
         for block in self.blocks:
@@ -179,37 +208,47 @@ def load_genre_model(name: str = "en-genre") -> GenreModel:
     return GenreModel(model_dir(name))
 
 
-@register("genre", assigns=("genre",))
+@register("genre", assigns=("genre",), factory="from_model")
 class GenreClassifier:
     """The genre of the article: ``model(text) -> {"opinion": p, "reporting": p, "satire": p}``
     (probabilities summing to 1; the shipped logistic regression over style features, see its
     config.json for its macro-F1 on folds that keep sources apart, and the source confound).
-    Sets ``doc.genre`` (the most probable label, scores rounded to 4 decimals). ``caution(text)``,
+    Sets ``doc.genre`` (the label ``label(p)`` picks, scores rounded to 4 decimals). ``caution(text)``,
     when given (the shipped model's ``GenreModel.caution``), says why the label is a guess for a
     text unlike the training articles; it becomes ``doc.genre.caution`` and a warning."""
 
     def __init__(self, model: Callable[[str], dict[str, float]], many: Callable[[list[str]], list[dict[str, float]]] | None = None,
-                 caution: Callable[[str], str | None] | None = None) -> None:
-        """``many(texts)``, when given, is ``[model(t) for t in texts]`` done in one go."""
+                 caution: Callable[[str], str | None] | None = None, label: Callable[[dict[str, float]], str] | None = None,
+                 unclear: Callable[[dict[str, float]], str | None] | None = None) -> None:
+        """``many(texts)``, when given, is ``[model(t) for t in texts]`` done in one go;
+        ``label(p)`` picks the label shown (default: the most probable; the shipped model's
+        ``GenreModel.label`` makes satire need strong evidence); ``unclear(p)`` says why the
+        probabilities cannot tell the genre (``GenreModel.unclear``), which is then a caution
+        like ``caution(text)``'s (a text unlike the training articles), said first."""
         self.model = model
         self.many = many
         self.caution = caution
+        self.label = label or (lambda p: max(p, key=p.get))
+        self.unclear = unclear
 
     @classmethod
-    def from_model(cls, name: str = "en-genre") -> "GenreClassifier":
-        model = load_genre_model(name)
-        return cls(model.probabilities, model.probabilities_many, model.caution)
+    def from_model(cls, model: str = "en-genre") -> "GenreClassifier":
+        """The classifier of the shipped genre model ``model``, loaded once per process."""
+        loaded = load_genre_model(model)
+        return cls(loaded.probabilities, loaded.probabilities_many, loaded.caution, loaded.label, loaded.unclear)
 
     def predict(self, docs: Sequence[Document]) -> list[tuple[dict[str, float], str | None]]:
         """``(probabilities, caution or None)`` for each document."""
         texts = [doc.text for doc in docs]
         probs = list(self.many(texts)) if self.many is not None else [self.model(t) for t in texts]
         cautions = [self.caution(t) if self.caution is not None else None for t in texts]
+        if self.unclear is not None:
+            cautions = [c or self.unclear(p) for c, p in zip(cautions, probs)]
         return list(zip(probs, cautions))
 
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[tuple[dict[str, float], str | None]]) -> None:
         for doc, (p, caution) in zip(docs, scores):
-            label = max(p, key=p.get)
+            label = self.label(p)
             doc.genre = Genre(label, {k: round(float(v), 4) for k, v in p.items()}, caution)
             if caution:
                 doc.warnings.append(caution)

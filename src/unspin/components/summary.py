@@ -21,7 +21,7 @@ from unspin.taxonomy import display_name
 from unspin.components import register
 from unspin.components.claims import candidate_sentences
 from unspin.article.sentences import split_sentences
-from unspin.document import CLAIMS, Document, Summary
+from unspin.document import CLAIMS, Document, Span, Summary, ranked_spans
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 
@@ -32,26 +32,46 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _claims_phrase(k: int, n: int, total: int | None = None) -> str:
-    """How many of the ``n`` sentences the claims model scored are check-worthy claims (``k``):
-    a count without its denominator reads the same for a tweet and a book. ``total``: all the
-    text's sentences; those too short to be scored are said, so "2 sentences" does not read as
-    the length of a five-sentence text."""
-    n = max(n, k)  # claims set by other code may come from sentences the shipped rule skips
-    short = max(0, (total or 0) - n)
-    if n == 0:
+def _claims_phrase(claims: Sequence[Span], text: str, n: int, total: int | None = None) -> str:
+    """How many sentences are worth checking and which first: ``claims`` (the check-worthy
+    sentences, ``doc.claims``) of the ``n`` sentences the claims model scored (``total``: all
+    the text's sentences). With claims, never a share of the text: a news report is mostly
+    checkable statements, and "12 of 13 sentences" reads as "the whole text is suspect"; the
+    count and the one to check first are what a reader acts on. Without any, the denominator
+    says how much was read, and sentences too short to score are said, so "2 sentences" does
+    not read as the length of a five-sentence text."""
+    k = len(claims)
+    if max(n, k) == 0:
         return "no sentence is long enough to hold a check-worthy claim."
-    if n == 1:
-        phrase = "its one sentence makes a check-worthy claim" if k else "its one sentence makes no check-worthy claim"
-        if short:
-            phrase = phrase.replace("its one sentence", "the one sentence long enough to hold one", 1)
-    elif k == 0:
+    if k == 0:
+        short = max(0, (total or 0) - n)
+        if n == 1:
+            phrase = "its one sentence makes no check-worthy claim"
+            if short:
+                phrase = phrase.replace("its one sentence", "the one sentence long enough to hold one", 1)
+            return phrase + "."
         phrase = f"none of its {n} sentences makes a check-worthy claim"
-    else:
-        phrase = f"{k} of {n} sentences make{'s' if k == 1 else ''} {'a check-worthy claim' if k == 1 else 'check-worthy claims'}"
-    if short and n > 1:
-        phrase += f" ({short} more {'is' if short == 1 else 'are'} too short to hold one)"
-    return phrase + "."
+        if short:
+            phrase += f" ({short} more {'is' if short == 1 else 'are'} too short to hold one)"
+        return phrase + "."
+    first = ranked_spans(claims)[0]
+    quote = _quote(text[first.start : first.end])
+    if k == 1:
+        return f"1 sentence worth checking: {quote} ({first.score:.2f})."
+    return f"{k} sentences worth checking, first {quote} ({first.score:.2f})."
+
+
+#: Characters of a claim quoted in the summary sentence (the claim in full is in ``claims``).
+QUOTE_CHARS = 80
+
+
+def _quote(sentence: str) -> str:
+    """``sentence`` on one line in curly quotes, cut at a word before ``QUOTE_CHARS``."""
+    one = " ".join(sentence.split()).strip("\"“”")
+    if len(one) > QUOTE_CHARS:
+        cut = one.rfind(" ", 0, QUOTE_CHARS - 1)
+        one = one[: cut if cut > QUOTE_CHARS // 2 else QUOTE_CHARS - 1].rstrip(",;: ") + "…"
+    return f"“{one}”"
 
 
 def summarise(doc: Document) -> dict[str, Any]:
@@ -95,7 +115,7 @@ def summarise(doc: Document) -> dict[str, Any]:
         k = None  # claims are English-only: not looked for, so neither "none" nor a count
         parts.append("check-worthy claims were not looked for (English only so far).")
     else:
-        parts.append(_claims_phrase(k, len(candidate_sentences(doc.text)), len(split_sentences(doc.text))))
+        parts.append(_claims_phrase(list(claims), doc.text, len(candidate_sentences(doc.text)), len(split_sentences(doc.text))))
     return {
         "words": n_words,
         "spans": len(offsets),  # passages, not labels

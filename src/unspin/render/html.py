@@ -11,29 +11,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 from functools import lru_cache
 from typing import Any, Mapping
 
 from unspin import taxonomy
 from unspin.document import Document
 from unspin.render import register, register_compare
-
-# Inside <script type="application/json"> the HTML parser ends the block at "</script" and
-# acts on "<!--"; escaping <, > and & as JSON \u escapes rules both out while JSON.parse reads
-# the same value. U+2028/9 are escaped for old JavaScript parsers that treat them as newlines.
-_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
-
-
-def json_for_script(value: Any) -> str:
-    """JSON that can sit verbatim inside a <script> element."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
+from unspin.web import STATIC_DIR, json_for_script, readings_script
 
 
 @lru_cache(maxsize=1)
 def _assets() -> tuple[str, str]:
-    from unspin.web import STATIC_DIR
-
     css = (STATIC_DIR / "unspin.css").read_text(encoding="utf-8")
     js = (STATIC_DIR / "unspin.js").read_text(encoding="utf-8")
     # The files are inlined as element content: a closing tag inside would end the element early.
@@ -135,6 +123,7 @@ def _page(data: dict[str, Any], title: str, subtitle: str, plain_text: str, with
 </main>
 <div id="unspin-tip" role="tooltip" hidden></div>
 <script type="application/json" id="unspin-data">{json_for_script(data)}</script>
+{readings_script()}
 <script>{js}</script>
 </body>
 </html>

@@ -24,7 +24,7 @@ from rich.text import Text
 
 from unspin import taxonomy
 from unspin.taxonomy import colour, display_name
-from unspin.document import Document
+from unspin.document import FIRST_CLAIMS, Document
 from unspin.render import register, register_compare
 from unspin.view import LINE_BREAKS, LONE_CR
 
@@ -101,7 +101,9 @@ def _header(d: Mapping[str, Any]) -> list:
         parts.append(Text(str(summary["sentence"]), style="bold"))
     genre = d.get("genre")
     if isinstance(genre, Mapping) and isinstance(genre.get("scores"), Mapping) and genre["scores"]:
-        line = Text("Genre (a guess, see the warning): " if genre.get("caution") else "Genre: ", style="bold")
+        # A caution (a text unlike the training articles, or opinion and reporting at even odds)
+        # means the model cannot tell: said first, with the label only as the nearest one.
+        line = Text(f"Genre unclear (nearest: {genre.get('label')}; see the warning): " if genre.get("caution") else "Genre: ", style="bold")
         for i, (label, p) in enumerate(sorted(genre["scores"].items(), key=lambda kv: -kv[1])):
             line.append(("   " if i else "") + f"{label} {p:.2f}", style="bold" if label == genre.get("label") else "dim")
         parts.append(line)
@@ -145,23 +147,9 @@ def _legend(d: Mapping[str, Any], ps: list[dict[str, Any]]) -> list:
     return [legend, note, *seen]
 
 
-def _claims(d: Mapping[str, Any]) -> list:
-    claims = d.get("claims")
-    if not isinstance(claims, list):
-        return []
-    if not claims:
-        return [Text("No check-worthy claims found.", style="dim")]
-    with_evidence = any("evidence" in c for c in claims)
-    table = Table(title="Check-worthy claims (worth verifying, not judged true or false)", expand=True, show_lines=with_evidence,
-                  caption="in text order; score: the claim model's probability (0-1) that the sentence is worth verifying",
-                  caption_justify="left")
-    table.add_column("#", justify="right", style="bold")
-    table.add_column("score", justify="right")
-    table.add_column("claim", ratio=3)
-    if with_evidence:
-        table.add_column("where to look", ratio=3)
-    for i, c in enumerate(claims, 1):
-        row: list = [str(i), f"{c['score']:.2f}", _short(c["text"], 200)]
+def _claim_rows(table: Table, claims: list[Mapping[str, Any]], with_evidence: bool, number: str) -> None:
+    for c in claims:
+        row: list = [str(c.get(number, "")), f"{c['score']:.2f}", _short(c["text"], 200)]
         if with_evidence:
             cell = Text()
             for j, ev in enumerate(c.get("evidence") or []):
@@ -169,6 +157,56 @@ def _claims(d: Mapping[str, Any]) -> list:
                 cell.append(_short(ev["text"], 120))
             row.append(cell if cell.plain else Text("no matching passage", style="dim"))
         table.add_row(*row)
+
+
+def _claims_table(title: str, caption: str, first_column: str, with_evidence: bool) -> Table:
+    table = Table(title=title, expand=True, show_lines=with_evidence, caption=caption, caption_justify="left")
+    table.add_column(first_column, justify="right", style="bold")
+    table.add_column("score", justify="right")
+    table.add_column("claim", ratio=3)
+    if with_evidence:
+        table.add_column("where to look", ratio=3)
+    return table
+
+
+def _ranked(claims: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Claims by ``rank`` (analyses from before 0.4.0 have none: by score, ties in text order)."""
+    if all("rank" in c for c in claims):
+        return sorted(claims, key=lambda c: int(c["rank"]))
+    return [c for _, c in sorted(enumerate(claims), key=lambda p: (-float(p[1]["score"]), p[0]))]
+
+
+def _first_claims(d: Mapping[str, Any]) -> list:
+    """The few sentences most worth checking, in score order, with their evidence: what a
+    fact-checker reads first, so it comes right after the summary."""
+    claims = d.get("claims")
+    if not isinstance(claims, list) or not claims:
+        return []
+    first = _ranked(claims)[:FIRST_CLAIMS]
+    with_evidence = any("evidence" in c for c in claims)
+    more = len(claims) - len(first)
+    caption = ("score: the claim model's probability (0-1) that the sentence is worth verifying"
+               + (f"; {more} more claim{'s' if more != 1 else ''} listed at the end, in text order" if more else ""))
+    table = _claims_table("Worth checking first (claims to verify, not judged true or false)", caption, "rank", with_evidence)
+    _claim_rows(table, [dict(c, rank=c.get("rank", i)) for i, c in enumerate(first, 1)], with_evidence, "rank")
+    return [table]
+
+
+def _claims(d: Mapping[str, Any]) -> list:
+    """Every claim in text order (each with its rank), after the text: one step away from the
+    first few. Said in one line when there are none; left out when the first few are all."""
+    claims = d.get("claims")
+    if not isinstance(claims, list):
+        return []
+    if not claims:
+        return [Text("No check-worthy claims found.", style="dim")]
+    if len(claims) <= FIRST_CLAIMS:
+        return []
+    ranks = {id(c): i for i, c in enumerate(_ranked(claims), 1)}
+    with_evidence = any("evidence" in c for c in claims)
+    table = _claims_table(f"All {len(claims)} check-worthy claims, in text order", "rank: place by score (1 = most worth checking)",
+                          "rank", with_evidence)
+    _claim_rows(table, [dict(c, rank=c.get("rank", ranks[id(c)])) for c in claims], with_evidence, "rank")
     return [table]
 
 
@@ -180,8 +218,11 @@ def renderable(doc: Document | Mapping[str, Any], plain: bool = False) -> Group:
     ps = passages(d)
     n = len(ps)
     size = (d.get("model") or {}).get("size")
-    title = f"unspin · {d.get('language', '?')}{f' · {size} model' if size else ''} · {len(text):,} characters · {n} passage{'s' if n != 1 else ''}"
-    parts: list = [*_header(d), Panel(_body(text, ps, plain), title=title, expand=True)]
+    # The Russian model is no better than trivial baselines yet (its warning says so): the title says it too.
+    trial = " (experimental)" if d.get("language") == "ru" else ""
+    title = (f"unspin · {d.get('language', '?')}{f' · {size} model{trial}' if size else trial} · {len(text):,} characters · "
+             f"{n} passage{'s' if n != 1 else ''}")
+    parts: list = [*_header(d), *_first_claims(d), Panel(_body(text, ps, plain), title=title, expand=True)]
     if ps:
         parts += [_passage_table(text, ps), *_legend(d, ps)]
     else:

@@ -16,17 +16,19 @@ compared with, the run's ``model_version``.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
 from unspin.document import Document
-from unspin.errors import InputError, ModelError, UnspinError
+from unspin.errors import InputError, ModelError, StoreError, UnspinError
 from unspin.inputs import MAX_CHARS, read
 from unspin.pipeline import BATCH_SIZE, chunked
-from unspin.store.db import CORE_KEYS, ERROR, Record, Store, Stored
+from unspin.store.db import CORE_KEYS, ERROR, Record, Store, Stored, fit_details, record_from_json, record_to_json
 from unspin.store.ingest import DATE_WARNING, InputDoc, legacy_hashes
 
 #: ``analyze(text, language=..., max_chars=...) -> Document``; ``unspin.analyze`` by default.
@@ -217,6 +219,10 @@ class Summary:
     interrupted: bool = False
     #: ``{model version: documents analysed in this run}``: the models that read them.
     model_versions: Counter = field(default_factory=Counter)
+    #: Documents analysed by an earlier run that the database could not take then (kept aside
+    #: in a file, ``Store.unsaved_paths``), stored at the start of this run without analysing
+    #: them again; they count as already analysed (skipped) when the inputs reach them.
+    restored: int = 0
 
     @property
     def failed(self) -> int:
@@ -256,6 +262,7 @@ class Summary:
             "replaced_changed_text_ids": self.changed_ids,
             "details_updated": self.updated,
             "details_updated_ids": self.updated_ids,
+            "restored_unsaved": self.restored,
         }
 
 
@@ -293,9 +300,17 @@ def run_batch(
     Raises ``ModelError`` (a missing or broken model) after committing what was analysed before.
     A ``KeyboardInterrupt`` (Ctrl-C) stops the run: what was analysed is committed and the
     summary says ``interrupted``.
+
+    The database is checked for writing before any work (``Store.check_writable``). Should it
+    fail later (locked past ``Store.wait_seconds``, read-only, disk full, server gone), the
+    analysed documents not yet stored are kept aside in a file (``keep_unsaved``) and the
+    ``StoreError`` raised says where; the next run on the same database stores them first
+    (``restore_unsaved``), so no analysis is done twice.
     """
     executor = executor or LocalExecutor()
     summary = Summary()
+    store.check_writable()
+    summary.restored = restore_unsaved(store, model_version)
     seen: set[str] = set()
     step = progress or (lambda n: None)
     started = time.perf_counter()
@@ -341,7 +356,7 @@ def run_batch(
                 if old and item.id in same and current_models(old) and (old.status != ERROR or not retry_errors):
                     summary.skipped += 1
                     summary.failed_before += old.status == ERROR
-                    if old.details != item.details:
+                    if old.details != fit_details(item.details):  # as stored: a repaired source is no change
                         # A corrected source or date needs no new analysis of the same text.
                         corrected.append(_record(item))
                         summary.updated += 1
@@ -399,6 +414,18 @@ def run_batch(
             flush()
         step(len(records))
 
+    def keep(exc: StoreError) -> StoreError:
+        """The database failed (after waiting, where waiting helps): keep what is pending aside."""
+        stored = summary.analysed + summary.errors - len(pending)
+        return _kept_error(exc, keep_unsaved(store, pending), len(pending), stored)
+
+    def store_or_keep() -> None:
+        """Write what is pending; if the database cannot take it, keep it aside and say where."""
+        try:
+            flush()
+        except StoreError as exc:
+            raise keep(exc) from None
+
     try:
         for records in executor.imap(chunked(todo(), task_size)):
             consume(records)
@@ -406,6 +433,67 @@ def run_batch(
         # Ctrl-C: what was analysed is stored (below); the documents in flight are not, and a
         # rerun of the same command analyses them and everything after.
         summary.interrupted = True
-    flush()
+    except StoreError as exc:
+        raise keep(exc) from None  # not tried again: it has just failed for the whole wait
+    except BaseException:
+        store_or_keep()  # a broken model (ModelError) or a bug: what was analysed is kept all the same
+        raise
+    store_or_keep()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _kept_error(exc: StoreError, kept: "Path | str | None", n: int, stored: int) -> StoreError:
+    """``exc`` with what became of the run's work: stored, kept aside, or to be analysed again."""
+    done = f"{stored} document{'s' if stored != 1 else ''} of this run {'were' if stored != 1 else 'was'} stored" if stored else ""
+    if not n:
+        tail = done or "nothing of this run was lost"
+    elif isinstance(kept, str):  # why they could not be kept
+        tail = (f"{done}; " if done else "") + (f"{n} analysed document{'s' if n != 1 else ''} could not be kept aside either ({kept}) "
+                                                 "and will be analysed again by the next run")
+    else:
+        tail = (f"{done}; " if done else "") + (f"{n} analysed document{'s' if n != 1 else ''} that the database did not take "
+                                                 f"{'are' if n != 1 else 'is'} kept in {kept}, and the next batch run on this database "
+                                                 "stores them without analysing them again")
+    return exc.reworded(f"{exc.message}. {tail[0].upper()}{tail[1:]}.")
+
+
+def keep_unsaved(store: Store, records: Sequence[Record]) -> "Path | str | None":
+    """Append ``records`` (analysed, not stored) to the first writable of ``store.unsaved_paths()``
+    as JSON Lines; returns that path, None when there is nothing to keep, or why no file could
+    be written (a one-line reason)."""
+    if not records:
+        return None
+    reasons = []
+    for path in store.unsaved_paths():
+        try:
+            with open(path, "a", encoding="utf-8") as fh:
+                for rec in records:
+                    # ensure_ascii: an unpaired surrogate in a record must not stop the file.
+                    fh.write(json.dumps(record_to_json(rec)) + "\n")
+            return path
+        except OSError as exc:
+            reasons.append(f"{path}: {exc.strerror or exc}")
+    return "; ".join(reasons)
+
+
+def restore_unsaved(store: Store, model_version: str) -> int:
+    """Store the records an earlier run kept aside for ``store`` (``keep_unsaved``) and remove
+    their files; returns how many were stored. A line that is not such a record is skipped (a
+    file cut off by a crash). Raises ``StoreError`` when the database cannot take them (the
+    files stay for the next try)."""
+    n = 0
+    for path in store.unsaved_paths():
+        if not path.is_file():
+            continue
+        records = []
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+            try:
+                records.append(record_from_json(json.loads(line)))
+            except (ValueError, KeyError, TypeError):
+                continue
+        for i in range(0, len(records), 256):
+            store.write(records[i : i + 256], model_version)
+        path.unlink()
+        n += len(records)
+    return n

@@ -6,12 +6,13 @@ start, so it imports nothing heavy at module level.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -26,6 +27,7 @@ from unspin.inputs import MAX_CHARS
 
 DEFAULT_DB = "sqlite:///unspin.db"
 DB_HELP = "Database URL: sqlite:///FILE.db, or postgresql+psycopg://HOST/DB (user, password and port as usual in the URL)."
+DB_WAIT_HELP = "How long to wait for a database that another program has locked, or whose server is unreachable, before giving up (seconds)."
 
 err = Console(stderr=True)
 
@@ -61,6 +63,7 @@ def batch(
     inputs: List[str] = typer.Argument(..., help="Folders of .txt/.html files, or .jsonl/.json (an array of objects)/.csv/.parquet files "
         "with columns id, text [, source, published, url, title]."),
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    db_wait: float = typer.Option(30.0, "--db-wait", min=0, help=DB_WAIT_HELP),
     source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
     language: str = typer.Option("auto", "--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                  help="auto (each document identified), or en / ru to force that model (any case)."),
@@ -86,9 +89,9 @@ def batch(
     # with what its language's models give now; failed documents (no language) with this one
     # ("auto": every language's models, so any model change retries them too).
     models = tuple(str(p.expanduser().resolve()) for p in model or ()) or None
-    version = model_version(language, fast, models)
-    version_for = lambda lang: model_version(lang, fast, models)  # noqa: E731
-    with Store(db) as store:
+    version = model_version(language, fast, model=models)
+    version_for = lambda lang: model_version(lang, fast, model=models)  # noqa: E731
+    with Store(db, wait_seconds=db_wait, on_wait=_note_wait) as store:
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             console=err, transient=True,
@@ -130,6 +133,12 @@ def batch(
 #: Exit status of a batch run that finished but could not analyse every document (2 is for
 #: a run that could not start, 1 for an internal error).
 FAILED_EXIT = 3
+
+
+def _note_wait(exc: Any, seconds: float) -> None:
+    """Said once when the database is locked or unreachable and the command waits for it."""
+    what = exc.context.get("what") or exc.message
+    err.print(f"[yellow]unspin: note:[/] {escape(what)}; waiting up to {seconds:g} s for it", highlight=False, soft_wrap=True)
 
 
 def _names(items: list[str], n: int = 5) -> str:
@@ -177,6 +186,10 @@ def _clip(text: str, n: int = 90) -> str:
 def _print_summary(summary: Any) -> None:
     console = Console()
     console.print(escape(summary_line(summary)), highlight=False)
+    if getattr(summary, "restored", 0):
+        n = summary.restored
+        console.print(f"{n} document{'s' if n != 1 else ''} analysed by an earlier run that the database could not take then "
+                      f"{'were' if n != 1 else 'was'} stored now, without analysing {'them' if n != 1 else 'it'} again", highlight=False)
     if getattr(summary, "interrupted", False):
         console.print("[yellow]Stopped (Ctrl-C): what was analysed before the stop is stored; run the same command again to go on.[/]",
                       highlight=False)
@@ -219,6 +232,7 @@ def _print_summary(summary: Any) -> None:
 
 def report(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    db_wait: float = typer.Option(30.0, "--db-wait", min=0, help=DB_WAIT_HELP),
     by: By = typer.Option(By.technique, "--by", **choice(By), help="Break technique counts down by source, month, or just technique."),
     since: Optional[str] = typer.Option(None, "--since", help="Only documents published on or after this date (YYYY-MM-DD)."),
     fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", **choice(ReportFormat),
@@ -238,7 +252,7 @@ def report(
     if fmt == ReportFormat.png and output is None:
         raise InputError("--format png writes an image: give --output FILE.png")
     _check_output(output)
-    with Store(db, create=False) as store:
+    with Store(db, create=False, wait_seconds=db_wait, on_wait=_note_wait) as store:
         result = rep.build(store, by=by.value, since=since_date, top=top)
         versions = store.model_versions_by_language()
     warning = mixed_versions_warning(versions)
@@ -248,18 +262,22 @@ def report(
         if output:
             console = Console(record=True, width=120, file=io.StringIO())
             rep.print_table(result, console)
-            output.write_text(console.export_text(), encoding="utf-8")
+            with _writing(output):
+                output.write_text(console.export_text(), encoding="utf-8")
         else:
             rep.print_table(result, Console())
         return
     if fmt == ReportFormat.png:
         assert output is not None
-        output.write_bytes(rep.to_png(result))
+        png = rep.to_png(result)
+        with _writing(output):
+            output.write_bytes(png)
         err.print(f"wrote {output}")
         return
     text = {ReportFormat.csv: rep.to_csv, ReportFormat.json: rep.to_json, ReportFormat.html: rep.to_html}[fmt](result)
     if output:
-        output.write_text(text, encoding="utf-8")
+        with _writing(output):
+            output.write_text(text, encoding="utf-8")
         err.print(f"wrote {output}")
     else:
         sys.stdout.write(text)
@@ -307,6 +325,7 @@ def mixed_versions_warning(by_language: dict[Any, dict[str, int]]) -> str | None
 
 def export(
     db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
+    db_wait: float = typer.Option(30.0, "--db-wait", min=0, help=DB_WAIT_HELP),
     fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", **choice(ExportFormat),
         help="jsonl, parquet, semeval (PTC articles + TC labels folder; Russian spans under their PTC equivalents) or "
         "label-studio (tasks with predictions)."),
@@ -321,30 +340,75 @@ def export(
         raise InputError(f"--format {fmt.value} needs --output {'FILE.parquet' if fmt == ExportFormat.parquet else 'FOLDER'}")
     _check_output(output)
     notes: list[str] = []
-    with Store(db, create=False) as store:
-        n = exp.export(store, fmt.value, output, notes)
+    with Store(db, create=False, wait_seconds=db_wait, on_wait=_note_wait) as store:
+        with _writing(output):
+            n = exp.export(store, fmt.value, output, notes)
     for note in notes:
         err.print(f"note: {escape(note)}", highlight=False)
     err.print(f"exported {n} document{'s' if n != 1 else ''}" + (f" to {output}" if output else ""))
 
 
+class LabelLanguage(str, enum.Enum):
+    en = "en"
+    ru = "ru"
+
+
 def import_labels(
     export_file: Path = typer.Argument(..., help="A Label Studio JSON export (tasks with annotations)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder to write articles/article<ID>.txt and the TC labels file into."),
+    output: Path = typer.Option(..., "--output", "-o", help="Folder to write the training data into: PTC's articles/article<ID>.txt and "
+        "TC labels file for English names, ZenPropaganda's train-articles/ and task-2 TC (and meta-class) files for Russian ones."),
+    mapping: Optional[List[str]] = typer.Option(None, "--map", metavar="OLD=NEW",
+        help="Import the label OLD as the technique NEW (repeatable), e.g. --map Loaded_Langage=Loaded_Language."),
+    map_file: Optional[Path] = typer.Option(None, "--map-file", help="Label mapping file: a JSON object {OLD: NEW}, or lines OLD<TAB>NEW or OLD=NEW."),
+    language: Optional[LabelLanguage] = typer.Option(None, "--language", "-l", **choice(LabelLanguage),
+        help="Import only the tasks of this language (en: PTC names, ru: ZenPropaganda names); needed when an export holds both."),
 ) -> None:
-    """Turn corrected Label Studio annotations into PTC-format training data."""
+    """Turn corrected Label Studio annotations into training data (PTC format, or ZenPropaganda's for Russian).
+
+    Every label must be a technique name (PTC's 14, or ZenPropaganda's 36 for Russian texts), after --map: others are refused,
+    naming task, span and label."""
+    from unspin.errors import InputError as _InputError
     from unspin.store import labelstudio
 
     _check_output(output)
-    result = labelstudio.import_labels(export_file, output)
+    table = labelstudio.read_mapping(mapping or [], map_file)
+    try:
+        with _writing(output):
+            result = labelstudio.import_labels(export_file, output, table, language.value if language else None)
+    except _InputError as exc:
+        if exc.context.get("unknown"):
+            raise exc.reworded(f"{exc.message} (--map OLD=NEW, or --map-file)") from None
+        if "each language on its own" in exc.message:
+            raise exc.reworded(f"{exc.message} (--language en, then --language ru)") from None
+        raise
     for note in result.notes[:20]:
         err.print(f"note: {escape(note)}", highlight=False)
     if len(result.notes) > 20:
         err.print(f"note: {len(result.notes) - 20} more spans differ from their stored text only in whitespace", highlight=False)
+    if result.mapped:
+        err.print("note: mapped " + escape(", ".join(f"{old} -> {table[old]} ({n})" for old, n in sorted(result.mapped.items()))), highlight=False)
+    unused = sorted(set(table) - set(result.mapped))
+    if unused:
+        err.print(f"note: no label matched {escape(', '.join(unused))} of the mapping", highlight=False)
+    kind = "PTC" if result.format == "ptc" else "ZenPropaganda (Russian)"
     err.print(
-        f"wrote {result.articles} article{'s' if result.articles != 1 else ''} and {result.labels} label{'s' if result.labels != 1 else ''} to {output}"
+        f"wrote {result.articles} article{'s' if result.articles != 1 else ''} and {result.labels} label{'s' if result.labels != 1 else ''} "
+        f"in {kind} format to {output}"
         + (f"; skipped {result.skipped} task{'s' if result.skipped != 1 else ''} without a finished annotation" if result.skipped else "")
+        + (f"; left out {result.other_language} task{'s' if result.other_language != 1 else ''} of the other language" if result.other_language else "")
     )
+
+
+@contextlib.contextmanager
+def _writing(output: Path | None) -> Iterator[None]:
+    """A file or folder that cannot be written (read-only, disk full) is one line, exit 2."""
+    try:
+        yield
+    except OSError as exc:
+        if output is None:
+            raise
+        where = f" ({exc.filename})" if exc.filename and str(exc.filename) != str(output) else ""
+        raise InputError(f"cannot write {output}: {exc.strerror or exc}{where}") from None
 
 
 def _check_output(output: Path | None) -> None:

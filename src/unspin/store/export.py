@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterator
 
+from unspin import readings
 from unspin.errors import InputError
 from unspin.store import require, sqlalchemy
 from unspin.store.db import OK, Store
@@ -107,8 +108,9 @@ def export(store: Store, fmt: str, output: Path | None, notes: list[str] | None 
         _write_text(output, [json.dumps(to_tasks(docs), ensure_ascii=False, indent=1) + "\n"])
         if output is not None:
             # The labelling interface that matches the tasks, to paste into the Label Studio project.
+            languages = sorted({d.language for d in docs if d.language})
             used = [str(s["technique"]) for d in docs for s in d.spans]
-            output.with_suffix(".label_config.xml").write_text(label_config(used), encoding="utf-8")
+            output.with_suffix(".label_config.xml").write_text(label_config(languages or ["en"], used), encoding="utf-8")
         return len(docs)
     raise InputError(f"unknown export format {fmt!r}")
 
@@ -129,7 +131,9 @@ def _write_text(output: Path | None, chunks: Any) -> int:
 def to_parquet(docs: Iterator[StoredDoc], output: Path, page: int = 500) -> int:
     pa = require("pyarrow", "parquet", "--format parquet")
     pq = require("pyarrow.parquet", "parquet", "--format parquet")
-    span = pa.struct([("start", pa.int32()), ("end", pa.int32()), ("technique", pa.string()), ("score", pa.float32()), ("text", pa.string())])
+    # Each span as the analysis JSON declares it (unspin.readings), without the fields a corpus
+    # does not store (the Russian names and explanations, which the taxonomy gives).
+    span = readings.arrow_type(readings.FIELDS["spans"].span_schema, pa)
     schema = pa.schema(
         [
             ("id", pa.string()), ("source", pa.string()), ("published", pa.date32()), ("title", pa.string()), ("url", pa.string()),

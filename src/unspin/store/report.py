@@ -253,40 +253,65 @@ def to_csv(r: Report) -> str:
     return buf.getvalue()
 
 
-def to_png(r: Report, dpi: int = 110) -> bytes:
+def to_png(r: Report, dpi: int = 110, narrow: bool = False) -> bytes:
+    """The report's chart as PNG bytes: technique frequencies, and per source or month when grouped.
+
+    ``narrow``: a portrait chart for phones (4.2 inches wide, long names wrapped), which
+    ``to_html`` shows below 700 CSS pixels instead of the wide one. Every label is plain text:
+    matplotlib's mathtext is off, so a ``$`` in a source name is a dollar sign, not a formula.
+    """
     matplotlib = require("matplotlib", "plots", "--format png/html")
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    order = [t.technique for t in r.techniques]
-    fig = Figure(figsize=(11, 8.5 if r.groups else 5.5), dpi=dpi, layout="constrained")
-    title = f"unspin: {r.documents} documents analysed, {r.spans} passages, {r.coverage:.1%} of text in a persuasion passage"
-    if r.since:
-        title += f" (published since {r.since.isoformat()}" + (f"; {r.undated_left_out} undated left out" if r.undated_left_out else "") + ")"
-    fig.suptitle(title, fontsize=12, fontweight="bold")
-    if r.groups:
-        top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.1])
-    else:
-        top, bottom = fig.subplots(1, 1), None
-    # Overall frequencies: horizontal bars read well with long technique names.
-    names = [display(t) for t in order][::-1]
-    counts = [t.spans for t in r.techniques][::-1]
-    bars = top.barh(names, counts, color=[colour(t) for t in order][::-1])
-    top.bar_label(bars, padding=3, fontsize=8)
-    top.set_xlabel("passages (a passage with two techniques counts under each)")
-    top.set_title("technique frequencies", fontsize=11, loc="left")
-    top.margins(x=0.08)
-    top.tick_params(axis="y", labelsize=9)
-    if r.groups and bottom is not None:
-        _plot_groups(r, order, bottom)
-    if not r.techniques:
-        top.text(0.5, 0.5, "no passages stored", ha="center", va="center", transform=top.transAxes)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    # parse_math is read when each text is made: the whole figure is made inside the context.
+    with matplotlib.rc_context({"text.parse_math": False}):
+        order = [t.technique for t in r.techniques]
+        if narrow:
+            size = (4.2, (6.0 + 0.22 * len(order)) if r.groups else (2.2 + 0.3 * max(1, len(order))))
+        else:
+            size = (11, 8.5 if r.groups else 5.5)
+        fig = Figure(figsize=size, dpi=dpi, layout="constrained")
+        title = f"unspin: {r.documents} documents analysed, {r.spans} passages, {r.coverage:.1%} of text in a persuasion passage"
+        if r.since:
+            title += f" (published since {r.since.isoformat()}" + (f"; {r.undated_left_out} undated left out" if r.undated_left_out else "") + ")"
+        fig.suptitle(_wrap(title, 48) if narrow else title, fontsize=10 if narrow else 12, fontweight="bold")
+        if r.groups:
+            top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.1])
+        else:
+            top, bottom = fig.subplots(1, 1), None
+        # Overall frequencies: horizontal bars read well with long technique names.
+        names = [_wrap(_label(display(t)), 22) if narrow else _label(display(t)) for t in order][::-1]
+        counts = [t.spans for t in r.techniques][::-1]
+        bars = top.barh(names, counts, color=[colour(t) for t in order][::-1])
+        top.bar_label(bars, padding=3, fontsize=8)
+        top.set_xlabel("passages (a passage with two techniques\ncounts under each)" if narrow else
+                       "passages (a passage with two techniques counts under each)", fontsize=8 if narrow else None)
+        top.set_title("technique frequencies", fontsize=10 if narrow else 11, loc="left")
+        top.margins(x=0.12 if narrow else 0.08)
+        top.tick_params(axis="y", labelsize=8 if narrow else 9)
+        if r.groups and bottom is not None:
+            _plot_groups(r, order, bottom, narrow)
+        if not r.techniques:
+            top.text(0.5, 0.5, "no passages stored", ha="center", va="center", transform=top.transAxes)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png")
     return buf.getvalue()
 
 
-def _plot_groups(r: Report, order: list[str], ax: Any) -> None:
+def _label(text: str, n: int = 40) -> str:
+    """A group or technique name as a chart label: one line, at most ``n`` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _plot_groups(r: Report, order: list[str], ax: Any, narrow: bool = False) -> None:
     """Passages per document of the most frequent techniques, per source or per month.
 
     The share of text covered goes into the tick labels rather than onto a second y axis,
@@ -305,26 +330,35 @@ def _plot_groups(r: Report, order: list[str], ax: Any) -> None:
         # Distinct markers and dashes keep coinciding lines apart.
         for i, t in enumerate(shown):
             ax.plot(x, per_doc[t], marker="os^Dv*"[i], linestyle=("-", "--", ":", "-.")[i % 4], markersize=7 - i * 0.6,
-                    color=colour(t), label=display(t), linewidth=2)
-        ax.set_title("passages per document per month, most frequent techniques", fontsize=11, loc="left")
+                    color=colour(t), label=_label(display(t)), linewidth=2)
+        ax.set_title(_wrap("passages per document per month, most frequent techniques", 32) if narrow else
+                     "passages per document per month, most frequent techniques", fontsize=10 if narrow else 11, loc="left")
     else:
         width = 0.8 / max(1, len(shown))
         for i, t in enumerate(shown):
-            ax.bar([xi - 0.4 + width * (i + 0.5) for xi in x], per_doc[t], width, color=colour(t), label=display(t))
-        ax.set_title("passages per document per source, most frequent techniques", fontsize=11, loc="left")
-    crowded = len(x) > 8
-    labels = [f"{g.group}\n{g.coverage:.1%} covered" for g in groups]
+            ax.bar([xi - 0.4 + width * (i + 0.5) for xi in x], per_doc[t], width, color=colour(t), label=_label(display(t)))
+        ax.set_title(_wrap("passages per document per source, most frequent techniques", 32) if narrow else
+                     "passages per document per source, most frequent techniques", fontsize=10 if narrow else 11, loc="left")
+    crowded = len(x) > (3 if narrow else 8)
+    labels = [f"{_label(g.group, 20 if narrow else 40)}\n{g.coverage:.1%} covered" for g in groups]
     ax.set_xticks(x, labels, rotation=45 if crowded else 0, ha="right" if crowded else "center", fontsize=8 if crowded else 9)
     ax.set_ylabel("passages per document")
     ax.set_ylim(0, max([v for vals in per_doc.values() for v in vals] + [0.1]) * 1.15)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8, ncols=min(3, max(1, len(shown))), loc="upper center", bbox_to_anchor=(0.5, -0.22 if crowded else -0.14), frameon=False)
+    if narrow:
+        # Below everything, in the layout: under a narrow plot it would cover the group names.
+        ax.figure.legend(*ax.get_legend_handles_labels(), fontsize=8, ncols=1, loc="outside lower center", frameon=False)
+    else:
+        ax.legend(fontsize=8, ncols=min(3, max(1, len(shown))), loc="upper center", bbox_to_anchor=(0.5, -0.22 if crowded else -0.14),
+                  frameon=False)
 
 
 def to_html(r: Report) -> str:
     """One self-contained page; every piece of article text goes through html.escape."""
     e = html.escape
     png = base64.b64encode(to_png(r)).decode("ascii")
+    # A phone gets a portrait chart drawn for its width: the wide one shrunk to 390 px has 4 px letters.
+    narrow_png = base64.b64encode(to_png(r, dpi=150, narrow=True)).decode("ascii")
     tech_rows = "".join(
         f"<tr><td><span class=sw style='background:{e(colour(t.technique))}'></span>{e(display(t.technique))}</td>"
         f"<td>{t.spans}</td><td>{t.documents}</td><td>{t.mean_score:.2f}</td></tr>"
@@ -333,33 +367,48 @@ def to_html(r: Report) -> str:
     group_html = ""
     if r.groups:
         group_rows = "".join(
-            f"<tr><td>{e(g.group)}</td><td>{g.documents}</td><td>{g.coverage:.1%}</td><td>"
+            f"<tr><td data-label='{e(r.by)}' class=long>{e(g.group)}</td><td data-label=documents>{g.documents}</td>"
+            f"<td data-label=covered>{g.coverage:.1%}</td><td data-label='most frequent'>"
             + e(", ".join(f"{display(k)} {v}" for k, v in sorted(g.techniques.items(), key=lambda kv: (-kv[1], kv[0]))[:3]))
             + "</td></tr>"
             for g in r.groups
         )
-        group_html = (f"<h2>By {e(r.by)}</h2><table><tr><th>{e(r.by)}</th><th>documents</th><th>covered</th><th>most frequent "
-            f"techniques</th></tr>{group_rows}</table>")
+        group_html = (f"<h2>By {e(r.by)}</h2><div class=table><table class=cards><tr><th>{e(r.by)}</th><th>documents</th><th>covered</th><th>most frequent "
+            f"techniques</th></tr>{group_rows}</table></div>")
     span_rows = "".join(
-        f"<tr><td>{s.score:.2f}</td><td>{e(display(s.technique))}</td><td class=span>{e(s.text)}</td>"
-        f"<td>{e(s.document_id)}</td><td>{e(s.source or '')}</td></tr>"
+        f"<tr><td data-label=score>{s.score:.2f}</td><td data-label=technique>{e(display(s.technique))}</td>"
+        f"<td data-label=passage class='span long'>{e(s.text)}</td>"
+        f"<td data-label=document class=long>{e(s.document_id)}</td><td data-label=source class=long>{e(s.source or '')}</td></tr>"
         for s in r.top_spans
     )
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>unspin corpus report</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>unspin corpus report</title>
 <style>
-body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }}
+body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; padding: 0 1em; max-width: 1100px; color: #222; }}
+p, .long {{ overflow-wrap: anywhere; }}
+.table {{ max-width: 100%; overflow-x: auto; }}
 table {{ border-collapse: collapse; margin: 1em 0; }} td, th {{ border-bottom: 1px solid #ddd; padding: .3em .7em; text-align: left; vertical-align: top; }}
 .sw {{ display: inline-block; width: .8em; height: .8em; margin-right: .4em; border-radius: 2px; }}
-.span {{ max-width: 40em; }} img {{ max-width: 100%; }}
+.span {{ max-width: 40em; }} img {{ display: block; max-width: 100%; height: auto; }}
+@media (max-width: 700px) {{
+  body {{ margin: 1em auto; font-size: 14px; }} td, th {{ padding: .3em .4em; }} h1 {{ font-size: 1.5em; }}
+  /* Wide tables become one card per row, each value named: nothing to scroll sideways. */
+  .cards, .cards tbody, .cards tr, .cards td {{ display: block; }}
+  .cards tr:first-child {{ display: none; }}
+  .cards tr {{ border-bottom: 1px solid #ddd; padding: .4em 0; }}
+  .cards td {{ border: 0; padding: .1em .4em; }}
+  .cards td::before {{ content: attr(data-label) ": "; color: #555; }}
+}}
 </style></head><body>
 <h1>unspin corpus report</h1>
 <p>{e(_headline(r))}. Model: {e(", ".join(r.model_versions) or "-")}.</p>
-<img alt="technique frequencies chart" src="data:image/png;base64,{png}">
+<picture><source media="(max-width: 700px)" srcset="data:image/png;base64,{narrow_png}">
+<img alt="technique frequencies chart" src="data:image/png;base64,{png}"></picture>
 <h2>Techniques</h2>
-<table><tr><th>technique</th><th>passages</th><th>documents</th><th>mean score</th></tr>{tech_rows}</table>
+<div class=table><table><tr><th>technique</th><th>passages</th><th>documents</th><th>mean score</th></tr>{tech_rows}</table></div>
 {group_html}
 <h2>Highest-scoring passages</h2>
-<table><tr><th>score</th><th>technique</th><th>passage</th><th>document</th><th>source</th></tr>{span_rows}</table>
+<div class=table><table class=cards><tr><th>score</th><th>technique</th><th>passage</th><th>document</th><th>source</th></tr>{span_rows}</table></div>
 </body></html>
 """

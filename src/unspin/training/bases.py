@@ -140,6 +140,7 @@ def resolve(base: str, from_scratch: bool = False) -> Start:
     """The ``Start`` that ``--base`` and ``--from-scratch`` name. Raises ``InputError`` for a
     base that is neither a name nor a folder, ``MissingExtraError`` when the pre-trained encoder
     a from-scratch run needs is not installed, ``ModelError`` when a shipped model is missing."""
+    from unspin.config import ModelConfig
     from unspin.runtime import model_dir, tokenizer_file
 
     if base in SHIPPED:
@@ -148,7 +149,7 @@ def resolve(base: str, from_scratch: bool = False) -> Start:
             return Start(_architecture(folder), folder / "tokenizer.json", ENCODER_NAMES[base], pretrained=folder, size=base)
         shipped = model_dir(SHIPPED[base])
         config = json.loads((shipped / "config.json").read_text(encoding="utf-8"))
-        return Start(dict(ARCHITECTURES[SHIPPED[base]]), tokenizer_file(shipped, config), f"the shipped {base} span model "
+        return Start(dict(ARCHITECTURES[SHIPPED[base]]), tokenizer_file(shipped, ModelConfig.from_dict(config)), f"the shipped {base} span model "
                      f"({config.get('name', SHIPPED[base])}, {ENCODER_NAMES[base].split(' (')[0]})", model=shipped, size=base)
     folder = Path(base).expanduser()
     if not folder.is_dir():
@@ -162,8 +163,8 @@ def resolve(base: str, from_scratch: bool = False) -> Start:
         if not arch.is_file():
             raise InputError(f"--base {base}: the folder lacks {ENCODER_CONFIG} (the encoder's architecture); "
                              "only folders that unspin train wrote can be continued")
-        return Start(json.loads(arch.read_text(encoding="utf-8")), tokenizer_file(folder, config), f"{folder.name} ({config.get('name', 'span model')})",
-                     model=folder)
+        return Start(json.loads(arch.read_text(encoding="utf-8")), tokenizer_file(folder, ModelConfig.from_dict(config)),
+                     f"{folder.name} ({config.get('name', 'span model')})", model=folder)
     if (folder / "config.json").is_file() and (folder / "tokenizer.json").is_file():
         return Start(_architecture(folder), folder / "tokenizer.json", f"{folder.name} ({_architecture(folder).get('model_type', '?')})", pretrained=folder)
     raise InputError(f"--base {base}: the folder is neither a span model (config.json with labels and window) nor a transformers encoder "

@@ -71,6 +71,7 @@ class ClaimsStart:
 def resolve(base: str, from_scratch: bool = False) -> ClaimsStart:
     """The start ``--base`` and ``--from-scratch`` name for claims. Raises ``InputError`` /
     ``MissingExtraError`` as ``unspin.training.bases.resolve`` does."""
+    from unspin.config import ModelConfig
     from unspin.runtime import model_dir, tokenizer_file
     from unspin.training.bases import _architecture
 
@@ -80,12 +81,12 @@ def resolve(base: str, from_scratch: bool = False) -> ClaimsStart:
     if base == "fast":
         shipped = model_dir(SHIPPED)
         config = json.loads((shipped / "config.json").read_text(encoding="utf-8"))
-        return ClaimsStart(f"the shipped claims model ({config.get('name', SHIPPED)})", tokenizer_file(shipped, config),
+        return ClaimsStart(f"the shipped claims model ({config.get('name', SHIPPED)})", tokenizer_file(shipped, ModelConfig.from_dict(config)),
                            dict(ARCHITECTURES["en-fast"]), model=shipped)
     path = Path(base).expanduser()
     if (path / ENCODER_CONFIG).is_file() and (path / "config.json").is_file() and not from_scratch:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        return ClaimsStart(f"{path.name} ({config.get('name', 'claims model')})", tokenizer_file(path, config),
+        return ClaimsStart(f"{path.name} ({config.get('name', 'claims model')})", tokenizer_file(path, ModelConfig.from_dict(config)),
                            json.loads((path / ENCODER_CONFIG).read_text(encoding="utf-8")), model=path)
     if (path / "config.json").is_file() and (path / "tokenizer.json").is_file():
         return ClaimsStart(f"{path.name}", path / "tokenizer.json", _architecture(path), pretrained=path)
@@ -285,14 +286,15 @@ def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: 
     sets = {"held-out": job.val, **job.measured}
     if "held" in job.measured:  # for choosing a threshold across runs (held_threshold)
         (run / "held.json").write_text(json.dumps([s.label for s in job.measured["held"]]))
-    config = mf.ClaimsConfig(name=job.name, base=job.start.name, max_len=recipe.max_len, threshold=0.5,
-                             trained={"date": mf.today(), "data": job.source, "sentences": len(job.train), "held_out": len(job.val),
+    config: dict[str, Any] = dict(name=job.name, kind="claims", task="check-worthiness of a sentence", base=job.start.name, output="logits",
+                                  labels=["No", "Yes"], max_len=recipe.max_len, batch=32, threshold=0.5,
+                                  trained={"date": mf.today(), "data": job.source, "sentences": len(job.train), "held_out": len(job.val),
                                       "start": job.start.name, "from_scratch": job.start.pretrained is not None, "recipe": asdict(recipe),
                                       "epochs": history, "training_minutes": round(seconds / 60, 1), "command": job.command,
                                       **job.extra_trained})
     results: dict[str, dict] = {}
     for precision in ("fp32", "int8"):
-        config.file = f"{mf.TRAINING}/model-{precision}.onnx"
+        config["file"] = f"{mf.TRAINING}/model-{precision}.onnx"
         mf.write_config(out, config)
         clf = OnnxTextModel(out)
         scores = {k: softmax(clf([s.text for s in v]))[:, 1] for k, v in sets.items() if v}
@@ -302,17 +304,17 @@ def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: 
         report.say(f"{precision}: threshold {th:.2f} | " + " | ".join(f"{k} F1 {results[precision][k]['f1']:.4f}" for k in scores))
     use = "int8" if results["fp32"]["held-out"]["f1"] - results["int8"]["held-out"]["f1"] <= 0.01 else "fp32"
     shutil.copy(run / f"model-{use}.onnx", out / "model.onnx")
-    config.file, config.precision, config.threshold = "model.onnx", use, results[use]["threshold"]
-    config.metrics = {"positive_class_f1": {k: v for k, v in results[use].items() if k != "threshold"}, "by_precision": results}
+    config.update(file="model.onnx", precision=use, threshold=results[use]["threshold"])
+    config["metrics"] = {"positive_class_f1": {k: v for k, v in results[use].items() if k != "threshold"}, "by_precision": results}
     start_scores = None
     if job.start.model is not None:
         start = OnnxTextModel(job.start.model)
         th0 = float(json.loads((job.start.model / "config.json").read_text(encoding="utf-8"))["threshold"])
         start_scores = {k: f1_positive([s.label for s in v], [int(p >= th0) for p in softmax(start([s.text for s in v]))[:, 1]])
                         for k, v in sets.items() if v}
-        config.metrics["start_model"] = start_scores
+        config["metrics"]["start_model"] = start_scores
     mf.write_config(out, config)
-    report.say(f"shipping {use} at threshold {config.threshold}")
+    report.say(f"shipping {use} at threshold {config['threshold']}")
     rows = [("new model", results[use])] + ([("start model", start_scores)] if start_scores else [])
     for name, r in rows:
         report.say(f"  {name}: " + " | ".join(f"{k} F1 {r[k]['f1']:.4f} (P {r[k]['precision']:.3f} R {r[k]['recall']:.3f})" for k in sets if k in r))
@@ -320,7 +322,7 @@ def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: 
     table += [f"| {n} | " + " | ".join(f"{r[k]['f1']:.4f}" if k in r else "-" for k in sets) + " |" for n, r in rows]
     mf.write_card(out, f"{job.name}: check-worthy claims", [
         ("Summary", f"Trained on {mf.today()} from {job.start.name}: P(check-worthy) of a sentence; claims are sentences at or above "
-                    f"{config.threshold:.2f}. Use it with `unspin analyze --model {out}`."),
+                    f"{config['threshold']:.2f}. Use it with `unspin analyze --model {out}`."),
         ("Data", f"{job.source}: {len(job.train):,} training sentences, {len(job.val):,} held out (they choose the epoch and the threshold)."),
         ("Scores", "F1 of the positive (check-worthy) class; the start model at its own threshold.\n\n" + "\n".join(table)),
         ("Training", f"Recipe: {json.dumps(asdict(recipe))}; {seconds / 60:.0f} minutes; precision shipped: {use}."

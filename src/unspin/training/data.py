@@ -52,13 +52,15 @@ def read_ptc(labels: str | Path, articles: str | Path) -> SpanData:
 
 def read_label_studio(export: str | Path) -> SpanData:
     """Read a Label Studio JSON export (the format ``unspin import-labels`` reads: each task's
-    most recent submitted annotation; offsets converted from UTF-16 units). Tasks without an
-    annotation are left out. Raises ``InputError`` as ``import_labels`` does."""
+    most recent submitted annotation; offsets converted from UTF-16 units), technique names as
+    they are (your own label set included). Tasks without an annotation are left out, and so
+    are Russian tasks (the span trainer reads one language: English). Raises ``InputError`` as
+    ``import_labels`` does."""
     from unspin.store.labelstudio import import_labels
     from unspin.store.records import ARTICLES, TC_LABELS
 
     with tempfile.TemporaryDirectory(prefix="unspin-ls-") as tmp:
-        result = import_labels(Path(export), Path(tmp))
+        result = import_labels(Path(export), Path(tmp), language="en", own_names=True)
         if not result.articles:
             raise InputError(f"{export}: no task has a submitted annotation; annotate some tasks in Label Studio first")
         data = read_ptc(Path(tmp) / TC_LABELS, Path(tmp) / ARTICLES)

@@ -12,7 +12,9 @@
       training/            checkpoint.pt (``--resume``), the fp32 and other ONNX variants, the split,
                            per-epoch scores; not needed to analyse (delete it to ship the folder)
 
-Every shipped model's config.json has the same runtime keys; ``SpanConfig`` names them once.
+config.json goes through the typed configs of ``unspin.config`` (``SpanModelConfig``,
+``TextModelConfig``), as every shipped model's does; ``kind``, ``trained`` and ``validation``
+are kept beside the typed settings.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,69 +38,17 @@ NEW_COLOURS = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd",
                "#9e9ac8", "#969696", "#6b6ecf", "#b5cf6b", "#e7ba52", "#d6616b", "#ce6dbd", "#9ecae1", "#fdae6b")
 
 
-@dataclass
-class SpanConfig:
-    """config.json of a span model folder (the runtime keys ``unspin.runtime.SpanEncoder`` and
-    ``TechniqueTagger`` read, then provenance). Thresholds are probabilities (0-1); ``window``
-    and ``stride`` count tokens; ``validation`` holds the scores measured on held-out articles."""
-
-    name: str
-    labels: list[str]
-    window: int
-    stride: int
-    hidden_size: int
-    cls_id: int
-    sep_id: int
-    pad_id: int
-    base: str
-    kind: str = "spans"
-    language: str = "en"
-    encoder: str = "encoder.onnx"
-    head: str = "head.npz"
-    precision: str = "int8"
-    threshold: float = 0.1
-    seed_threshold: float = 0.45
-    edge_start: float = 0.3
-    edge_end: float = 0.2
-    second_label_min: float = 0.35
-    context_classifier: str | None = None
-    validation: dict[str, Any] = field(default_factory=dict)
-    trained: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+#: The typed config (``unspin.config``) each kind of model folder is written through.
+KINDS = {"spans": "SpanModelConfig", "claims": "TextModelConfig"}
 
 
-@dataclass
-class ClaimsConfig:
-    """config.json of a check-worthy claims model folder (``unspin.article.embed.OnnxTextModel``
-    and ``ClaimDetector`` read it): a sentence classifier whose ``labels[1]`` is check-worthy,
-    at ``threshold`` (0-1) on its probability."""
+def write_config(folder: Path, config: dict[str, Any]) -> Path:
+    """Write ``config`` (a JSON object whose ``kind`` is "spans" or "claims") as ``folder``'s
+    config.json through its typed config (``unspin.config``): a wrong type or a missing setting
+    raises ``ModelError`` before anything is written, so the runtime reads what a run writes."""
+    from unspin import config as typed
 
-    name: str
-    base: str
-    max_len: int
-    threshold: float
-    kind: str = "claims"
-    task: str = "check-worthiness of a sentence"
-    output: str = "logits"
-    labels: list[str] = field(default_factory=lambda: ["No", "Yes"])
-    batch: int = 32
-    file: str = "model.onnx"
-    precision: str = "int8"
-    metrics: dict[str, Any] = field(default_factory=dict)
-    trained: dict[str, Any] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def write_config(folder: Path, config: "SpanConfig | ClaimsConfig | dict") -> Path:
-    """Write ``config.json`` (indented, UTF-8) into ``folder``; returns its path."""
-    data = config if isinstance(config, dict) else config.to_json()
-    path = Path(folder) / "config.json"
-    path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    return typed.write_config(folder, config, getattr(typed, KINDS[config["kind"]]))
 
 
 def techniques_of(names: list[str], explanations: dict[str, str]) -> list[dict[str, str]]:

@@ -380,7 +380,7 @@ def build_network(job: SpanJob, recipe: SpanRecipe, say: Callable[[str], None]) 
     """The network a run starts with: the pre-trained encoder and fresh heads (from scratch), or
     the start model's encoder, BIO head and technique head read back from its ONNX and numpy
     files (continuing); ``job.init``: a torch state dict instead."""
-    from unspin.runtime import members
+    from unspin.config import SpanModelConfig
     from unspin.training.weights import load_onnx_weights
 
     start = job.start
@@ -395,13 +395,13 @@ def build_network(job: SpanJob, recipe: SpanRecipe, say: Callable[[str], None]) 
             raise InputError(f"{job.init} does not match the span model: missing {missing}, unexpected {unexpected}")
         say(f"continuing from {job.init}")
     elif start.model is not None:
-        config = start.config
-        member = members(config)[0]
-        fresh = load_onnx_weights(net, start.model / member["encoder"], allow_missing=("head.", "token_tech.", "bio_mix"))
-        new = load_head(net, start.model / member["head"], config["labels"], names)
+        config = SpanModelConfig.read(start.model)
+        member = config.ensemble[0]
+        fresh = load_onnx_weights(net, start.model / member.encoder, allow_missing=("head.", "token_tech.", "bio_mix"))
+        new = load_head(net, start.model / member.head, config.labels, names)
         fresh = [n for n in fresh if not n.startswith("head.")]  # the head came from head.npz
-        if len(members(config)) > 1:
-            say(f"{start.model} is an ensemble of {len(members(config))} members: continuing from the first")
+        if len(config.ensemble) > 1:
+            say(f"{start.model} is an ensemble of {len(config.ensemble)} members: continuing from the first")
         say(f"continuing from {start.name}" + (f"; new techniques start fresh: {', '.join(new)}" if new else "")
             + (f"; fresh: {', '.join(sorted({n.split('.')[0] for n in fresh}))}" if fresh else ""))
     return net
@@ -548,7 +548,7 @@ def train(job: SpanJob, recipe: SpanRecipe, report: Reporter | None = None) -> d
         from unspin.runtime import SpanEncoder
 
         teacher = SpanEncoder(job.teacher, threads=job.threads or None)
-        report.say(f"distilling from {job.teacher} ({teacher.config.get('base')}), weight {recipe.distill_weight}")
+        report.say(f"distilling from {job.teacher} ({teacher.config.base}), weight {recipe.distill_weight}")
     examples = build_examples(tok, train_articles, by_article, names, recipe.stride, recipe.window, teacher)
     n_spans = sum(1 for l in relabel if l.article_id in train_articles)
     report.say(f"{_n(len(train_articles), 'training article')} ({_n(n_spans, 'span')}) -> {_n(len(examples), 'window')}; "
@@ -582,11 +582,12 @@ def train(job: SpanJob, recipe: SpanRecipe, report: Reporter | None = None) -> d
     from unspin.components.techniques import TechniqueTagger
 
     cls_id, sep_id, pad = special_ids(tok)
-    runtime_config = {"window": recipe.window, "stride": recipe.infer_stride, "hidden_size": net.encoder.config.hidden_size,
-                      "cls_id": cls_id, "sep_id": sep_id, "pad_id": pad, "labels": names}
+    from unspin.config import SpanModelConfig
+
+    runtime_config = SpanModelConfig(window=recipe.window, stride=recipe.infer_stride, hidden_size=net.encoder.config.hidden_size,
+                                     cls_id=cls_id, sep_id=sep_id, pad_id=pad, labels=tuple(names), threshold=DEFAULT_DECODER["threshold"])
     reference = job.reference or job.start.model
-    ref_config = json.loads((Path(reference) / "config.json").read_text(encoding="utf-8")) if reference else {}
-    settings = TechniqueTagger.settings({**DEFAULT_DECODER, **ref_config})
+    settings = TechniqueTagger.settings(SpanModelConfig.read(reference) if reference else runtime_config.replace(**DEFAULT_DECODER))
     ends = {sum(recipe.epochs[: k + 1]) for k in range(len(recipe.epochs))}
 
     def on_epoch_end(epoch: int, state: dict) -> None:
@@ -640,19 +641,27 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
     cls_id, sep_id, pad_id = special_ids(tok)
     start_config = job.start.config
     keep_companion = start_config.get("context_classifier") if list(start_config.get("labels", [])) == list(job.labels.names) else None
-    config = mf.SpanConfig(
-        name=job.name, labels=list(job.labels.names), window=recipe.window, stride=recipe.infer_stride,
-        hidden_size=net.encoder.config.hidden_size, cls_id=cls_id, sep_id=sep_id, pad_id=pad_id, language=job.language,
-        base=job.start.name, context_classifier=keep_companion,
-        second_label_min=float(start_config.get("second_label_min", 0.35)),
-        trained={
+    config: dict[str, Any] = {
+        "name": job.name, "kind": "spans", "language": job.language, "base": job.start.name, "labels": list(job.labels.names),
+        "window": recipe.window, "stride": recipe.infer_stride, "hidden_size": net.encoder.config.hidden_size,
+        "cls_id": cls_id, "sep_id": sep_id, "pad_id": pad_id, "encoder": "encoder.onnx", "head": "head.npz", **DEFAULT_DECODER,
+        "second_label_min": float(start_config.get("second_label_min", 0.35)),
+        "trained": {
             "date": mf.today(), "data": job.data.source, "articles": len(job.train_ids), "validation_articles": len(job.val_ids),
             "spans": sum(1 for l in job.data.labels if l.article_id in set(job.train_ids)), "label_set": job.labels.kind,
             "start": job.start.name, "from_scratch": job.start.pretrained is not None, "recipe": asdict(recipe),
             "epochs": history, "training_minutes": round(train_seconds / 60, 1), "command": job.command,
         },
-    )
-    mf.write_techniques(out, config.labels, job.labels.explanations)
+    }
+    if keep_companion:
+        config["context_classifier"] = keep_companion
+    edges = start_config.get("phrase_edges")
+    if edges and job.labels.kind == "ptc" and (job.start.model / edges.get("file", "edges.json")).is_file():
+        # PTC's annotators' phrase edges (unspin.decoding.EdgeLexicon), for a model of their techniques;
+        # a label set of your own may mark spans otherwise, so it decodes without them.
+        shutil.copy(job.start.model / edges.get("file", "edges.json"), out / edges.get("file", "edges.json"))
+        config["phrase_edges"] = edges
+    mf.write_techniques(out, config["labels"], job.labels.explanations)
     return tune(out, job, recipe, config, report, wall)
 
 
@@ -693,7 +702,7 @@ def tune_decoding(model: Path, val: dict[str, str], gold: list, progress: Callab
             "si_two_fold": {"f1": round(honest.overall.f1, 4), "settings": chosen}}
 
 
-def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, report: Reporter, wall: float = 0.0) -> dict[str, Any]:
+def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], report: Reporter, wall: float = 0.0) -> dict[str, Any]:
     """Choose the decoder thresholds and the shipped precision on the held-out articles; write
     config.json, the encoder file(s) that ship, the model card; print the new model beside the
     start model. Returns ``{"model": scores, "start": scores}``."""
@@ -703,16 +712,17 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, rep
     run = mf.training_dir(out)
     val = {a: job.data.articles[a] for a in job.val_ids}
     gold = [Label(l.article_id, l.start, l.end, job.labels.label(l.technique)) for l in job.data.labels if l.article_id in val]
+    from unspin.config import SpanModelConfig
+
     reference = job.reference or job.start.model
-    ref_config = json.loads((Path(reference) / "config.json").read_text(encoding="utf-8")) if reference else {}
-    keep = tuple(float(ref_config.get(k, DEFAULT_DECODER[k])) for k in DECODER_KEYS) if reference else None
+    keep = tuple(SpanModelConfig.read(reference).decoding()[k] for k in DECODER_KEYS) if reference else None
     results: dict[str, dict] = {}
     for precision in precisions(recipe):
         if not (run / f"encoder-{precision}.onnx").is_file():
             from unspin.training.export import quantize
 
             quantize(run / "encoder-fp32.onnx", run / f"encoder-{precision}.onnx", precision)
-        config.encoder = f"{mf.TRAINING}/encoder-{precision}.onnx"
+        config["encoder"] = f"{mf.TRAINING}/encoder-{precision}.onnx"
         mf.write_config(out, config)
         results[precision] = r = tune_decoding(out, val, gold, lambda d, t, p=precision: report.stage(f"choosing the {p} decoder", d, t), keep)
         how = ("the start model's (tuned ones: 2-fold {:.4f})" if r["decoder"] == "kept" else "tuned (2-fold {:.4f})").format(r["si_two_fold"]["f1"])
@@ -734,15 +744,15 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, rep
     split_external(out / "encoder.onnx")  # no file over 90 MB
     chosen = results[use]
     for key in DECODER_KEYS:
-        setattr(config, key, chosen[key])
-    config.encoder, config.precision = "encoder.onnx", use
+        config[key] = chosen[key]
+    config["encoder"], config["precision"] = "encoder.onnx", use
     model_scores = {"si": {k: round(chosen["si"][k], 4) for k in ("precision", "recall", "f1")}, "si_two_fold": chosen["si_two_fold"]["f1"],
                     "tc": round(chosen["tc"]["f1"], 4)}
     start_scores = None
     if reference is not None:
         report.say(f"scoring the start model on the same {len(val)} articles")
         start_scores = reference_scores(Path(reference), val, gold)
-    config.validation = {
+    config["validation"] = {
         "articles": len(val), "split": "held out by article (unspin.training.data.split_ids)",
         "si": {k: chosen["si"][k] for k in ("precision", "recall", "f1")}, "tc_micro_f1": chosen["tc"]["f1"],
         "si_two_fold": chosen["si_two_fold"], "decoder": chosen["decoder"], "best_decoder_settings_si_f1 (extend/seed/edge_start/edge_end)": chosen["sweep"],
@@ -763,9 +773,9 @@ def language_name(code: str) -> str:
     return name(code)
 
 
-def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfig, rows: list, wall: float) -> None:
+def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], rows: list, wall: float) -> None:
     """MODEL_CARD.md of a span model folder."""
-    names = config.labels
+    names = config["labels"]
     counts: dict[str, int] = {}
     train_ids = set(job.train_ids)
     for l in job.data.labels:
@@ -777,21 +787,21 @@ def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: mf.SpanConfi
     labels_text = "\n".join(f"- `{n}`: {counts.get(n, 0)} training spans" for n in names)
     if blank:
         labels_text += f"\n\nNo explanation was given for {', '.join(f'`{n}`' for n in blank)}: they show without one (edit `techniques.json` to add it)."
-    trained = config.trained
-    mf.write_card(out, f"{config.name}: persuasion spans", [
+    trained = config["trained"]
+    mf.write_card(out, f"{config['name']}: persuasion spans", [
         ("Summary", f"Trained on {mf.today()} from {job.start.name}. Technique spans (SI) and their techniques (TC) in "
-                    f"{language_name(config.language)} text, {len(names)} techniques. Use it with `unspin analyze --model {out}` "
+                    f"{language_name(config['language'])} text, {len(names)} techniques. Use it with `unspin analyze --model {out}` "
                     f"(or `unspin.load(model=...)`, `serve`, `batch`, `eval`, `predict` with `--model`)."),
         ("Data", f"{job.data.source}: {len(job.train_ids)} training articles, {len(job.val_ids)} held out by article to measure the "
                  f"model and choose its decoder settings."),
         ("Scores on the held-out articles", mf.score_table(rows) + "\n\nSI: official partial-overlap F1 (SemEval-2020 Task 11); "
          "TC: micro-F1 labelling the gold spans. The 2-fold column chooses decoder settings on one half of the articles and "
          "scores the other. The new model " + ("keeps the start model's decoder settings: settings tuned on these articles did not "
-         "beat them in the 2-fold protocol." if config.validation.get("decoder") == "kept" else "uses decoder settings tuned on these "
+         "beat them in the 2-fold protocol." if config["validation"].get("decoder") == "kept" else "uses decoder settings tuned on these "
          "articles (they beat the start model's in the 2-fold protocol).") + " The start model keeps its own."),
         ("Techniques", labels_text),
         ("Training", f"Recipe: {json.dumps(trained['recipe'])}. Training took {trained['training_minutes']} minutes "
-                     f"({wall / 60:.0f} minutes with export and tuning); encoder precision shipped: {config.precision}."
+                     f"({wall / 60:.0f} minutes with export and tuning); encoder precision shipped: {config['precision']}."
                      + (f"\n\nCommand: `{job.command}`" if job.command else "")),
         ("Files", "`config.json` (runtime settings, scores, provenance), `encoder.onnx`, `head.npz`, `tokenizer.json`, "
                   "`techniques.json` (names, explanations, colours), `encoder_config.json` (lets `--base` continue from this folder); "

@@ -58,9 +58,14 @@ def register(app: typer.Typer) -> None:
         ),
         max_body: int = typer.Option(2_000_000, "--max-body", min=1, help="Largest request body in bytes; larger ones get 413."),
         max_concurrent: int = typer.Option(0, "--max-concurrent", min=0, help="Analyses running at once (0: one per CPU core)."),
-        queue_timeout: float = typer.Option(60.0, "--queue-timeout", min=0.1, help="Seconds a request may wait for a free analysis slot before 503."),
-        timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds one analysis may run before the request gets 504 "
-            "(on 2 cores the default model reads about 400 kB of text in 60 s; --fast about twice as much)."),
+        queue_timeout: float = typer.Option(60.0, "--queue-timeout", min=0.1, help="Seconds a request may wait for a free analysis slot; "
+            "one that would wait longer (by the work queued ahead) gets 503 with Retry-After at once."),
+        timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds one analysis may run; it is then stopped and the request "
+            "gets 504 (on 2 cores the default model reads about 400 kB of text in 60 s; --fast about twice as much)."),
+        read_timeout: float = typer.Option(30.0, "--read-timeout", min=0.1, help="Seconds a client has to send a whole request "
+            "(headers and body) once it starts one; slower connections are closed."),
+        max_connections: int = typer.Option(256, "--max-connections", min=1, help="Open connections at most; "
+            "an idle one gives way to a new one, and beyond that new ones are closed."),
         fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate."),
         model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
             "or claims; repeat for both): the page shows its techniques."),
@@ -72,10 +77,10 @@ def register(app: typer.Typer) -> None:
         """
         import os
 
-        import uvicorn
         from rich.console import Console
         from rich.markup import escape
 
+        from unspin.web import server
         from unspin.web.app import Settings, create_app
 
         settings = Settings(
@@ -85,6 +90,8 @@ def register(app: typer.Typer) -> None:
             queue_timeout=queue_timeout,
             timeout=timeout,
             fast=fast,
+            read_timeout=read_timeout,
+            max_connections=max_connections,
             model=tuple(str(p.expanduser().resolve()) for p in model or ()),
         )
         err = Console(stderr=True)
@@ -96,5 +103,7 @@ def register(app: typer.Typer) -> None:
             err.print(f"[yellow]unspin: listening on {escape(host)}: anyone who can reach this address can use the service[/]")
         shown = f"[{host}]" if ":" in host else host
         err.print(f"unspin: serving on http://{escape(shown)}:{port}/ (API docs at /docs); Ctrl+C stops", highlight=False)
-        config = uvicorn.Config(create_app(settings), log_level=log_level, access_log=False, workers=1)
-        uvicorn.Server(config).run(sockets=[sock])
+        config, cap = server.config(create_app(settings), settings, log_level)
+        if cap < max_connections:
+            err.print(f"[yellow]unspin: at most {cap} connections (the process may open too few files for {max_connections})[/]")
+        server.Server(config).run(sockets=[sock])

@@ -1,67 +1,133 @@
-"""Request-size and concurrency limits for the web app, kept free of FastAPI routing details.
+"""Request-size, admission and time limits for the web app, kept free of FastAPI routing details.
 
-The analysis is CPU-bound and runs in a thread pool; the event loop only waits. A semaphore
-bounds how many analyses run at once, a counter bounds how many wait, and a request whose
-analysis outlives the timeout is answered 504 while its thread finishes in the background
-(threads cannot be killed): its slot is released only then, so timeouts cannot pile up more
-running analyses than ``max_concurrent``.
+Analyses run in worker processes (``unspin.web.worker.WorkerPool``); the event loop only waits.
+``AnalysisLimiter`` decides which request may run and when:
+
+- at most ``max_concurrent`` analyses run at once (a semaphore);
+- a request that would wait longer than ``queue_timeout`` for a slot is refused at once with
+  503 and a ``Retry-After`` (the wait is predicted from the work queued ahead: its size times
+  the seconds per byte the last analyses took), instead of being held for ``queue_timeout``
+  and refused then; at most ``max_queue`` wait in any case;
+- an analysis that runs past ``timeout`` is stopped (its worker process is terminated and
+  replaced) and answered 504: its slot is free again at once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Awaitable, Callable, TypeVar
+import math
+import time
+from typing import Any, Callable, Protocol
 
 from unspin.errors import AnalysisTimeout, BodyTooLarge, Busy
 
-T = TypeVar("T")
+#: The fixed part of an analysis's cost, in bytes of text: a 100-byte text does not take a
+#: 50th of a 5 kB one (model calls and sentence work have a floor).
+OVERHEAD_BYTES = 2_000
+#: Weight of the newest analysis in the running mean of seconds per byte.
+RATE_WEIGHT = 0.3
+#: Longest Retry-After given, in seconds.
+MAX_RETRY_AFTER = 300
+#: Beyond ``timeout``, how long a request waits for a worker that is still starting (loading its
+#: models after a timeout replaced it) before it gives up; pebble counts ``timeout`` from the
+#: moment a worker takes the job.
+START_GRACE = 120.0
+
+
+class Runner(Protocol):
+    def submit(self, job: Any, timeout: float) -> Any: ...  # a concurrent.futures.Future
 
 
 class AnalysisLimiter:
-    def __init__(self, max_concurrent: int, queue_timeout: float, max_queue: int, timeout: float) -> None:
+    """Admission control, queueing and the time limit for analyses run by ``runner``.
+
+    ``run(job, cost)`` returns the job's result or raises ``Busy`` (503, with ``Retry-After``)
+    or ``AnalysisTimeout`` (504). ``cost``: the job's size in bytes, for predicting waits.
+    """
+
+    def __init__(self, runner: Runner, max_concurrent: int, queue_timeout: float, max_queue: int, timeout: float,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         if max_concurrent < 1:
             raise ValueError(f"max_concurrent must be at least 1, got {max_concurrent}")
+        self.runner = runner
         self.max_concurrent = max_concurrent
         self.queue_timeout = queue_timeout
         self.max_queue = max_queue
         self.timeout = timeout
+        self.clock = clock
         self._semaphore = asyncio.Semaphore(max_concurrent)
-        self._executor = ThreadPoolExecutor(max_concurrent, thread_name_prefix="unspin-analyze")
-        self.waiting = 0
-        self.running = 0
+        self._waiting: dict[object, int] = {}  # request -> cost
+        self._running: dict[object, tuple[int, float]] = {}  # request -> (cost, start)
+        #: Seconds per byte (of cost + OVERHEAD_BYTES), a running mean; None until one analysis ends.
+        self.rate: float | None = None
 
-    async def run(self, fn: Callable[[], T]) -> T:
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def predicted_wait(self) -> float | None:
+        """Seconds a request arriving now would wait for a slot; None before any analysis ended."""
+        if self.rate is None:
+            return None
+        if self.running + self.waiting < self.max_concurrent:
+            return 0.0
+        now = self.clock()
+        left = sum(max(0.0, self.rate * (cost + OVERHEAD_BYTES) - (now - start)) for cost, start in self._running.values())
+        queued = sum(self.rate * (cost + OVERHEAD_BYTES) for cost in self._waiting.values())
+        # Slots free as work drains; the newcomer starts when all of it is done on some slot.
+        return (left + queued) / self.max_concurrent
+
+    def _retry_after(self, wait: float | None) -> int:
+        if wait is None:
+            return 5
+        # When the work ahead has drained to what a request may wait for.
+        return int(min(MAX_RETRY_AFTER, max(1, math.ceil(wait - self.queue_timeout + 1))))
+
+    async def run(self, job: Any, cost: int) -> Any:
+        wait = self.predicted_wait()
         if self.waiting >= self.max_queue:
-            raise Busy(f"the server is busy ({self.waiting} analyses waiting); try again in a few seconds")
-        self.waiting += 1
+            raise Busy(f"the server is busy ({self.waiting} analyses waiting); try again in a few seconds",
+                       retry_after=self._retry_after(wait))
+        if wait is not None and wait > self.queue_timeout:
+            retry = self._retry_after(wait)
+            raise Busy(f"the server is busy: the analyses queued ahead would take about {wait:.0f} s, longer than a request "
+                       f"may wait ({self.queue_timeout:g} s); try again in {retry} s", retry_after=retry)
+        key = object()
+        self._waiting[key] = cost
         try:
             async with asyncio.timeout(self.queue_timeout):
                 await self._semaphore.acquire()
         except TimeoutError:
-            raise Busy(f"the server is busy: no analysis slot came free within {self.queue_timeout:g} s; try again") from None
+            raise Busy(f"the server is busy: no analysis slot came free within {self.queue_timeout:g} s; try again",
+                       retry_after=self._retry_after(self.predicted_wait())) from None
         finally:
-            self.waiting -= 1
-        self.running += 1
+            del self._waiting[key]
+        start = self.clock()
+        self._running[key] = (cost, start)
+        future = None
         try:
-            future = asyncio.get_running_loop().run_in_executor(self._executor, fn)
-        except BaseException:
-            self.running -= 1
+            future = self.runner.submit(job, self.timeout)
+            try:
+                result = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout + START_GRACE)
+            except TimeoutError:  # the runner stopped the job (or, past the grace, it never started)
+                self._learn(cost, self.clock() - start)
+                raise AnalysisTimeout(self.timeout) from None
+            self._learn(cost, self.clock() - start)
+            return result
+        finally:
+            if future is not None and not future.done():
+                future.cancel()  # the request went away (or the server stops): so does its analysis
+            del self._running[key]
             self._semaphore.release()
-            raise
-        future.add_done_callback(self._release)
-        try:
-            return await asyncio.wait_for(asyncio.shield(future), self.timeout)
-        except TimeoutError:
-            raise AnalysisTimeout(self.timeout) from None
 
-    def _release(self, _future: Awaitable[Any]) -> None:
-        self.running -= 1
-        self._semaphore.release()
-
-    def shutdown(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+    def _learn(self, cost: int, seconds: float) -> None:
+        observed = seconds / (cost + OVERHEAD_BYTES)
+        self.rate = observed if self.rate is None else (1 - RATE_WEIGHT) * self.rate + RATE_WEIGHT * observed
 
 
 class BodyLimitMiddleware:

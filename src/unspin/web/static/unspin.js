@@ -10,8 +10,16 @@
 (function () {
   "use strict";
 
-  // Keys the view draws itself; any other key of the JSON is shown generically.
-  var KNOWN_KEYS = ["unspin", "language", "text_chars", "spans", "techniques", "text", "claims", "genre", "summary", "warnings", "meta"];
+  // True on the web page (setupForm), false in a standalone report: hints say how to add
+  // reference texts in the view the reader has (a file input, or the CLI's --evidence).
+  var onPage = false;
+
+  // Keys the view draws itself, declared once in Python (unspin.readings.known_keys) and
+  // embedded by the page and the report; any other key of the JSON is shown generically.
+  var KNOWN_KEYS = (function () {
+    var node = document.getElementById("unspin-readings");
+    try { return node ? JSON.parse(node.textContent).known_keys || [] : []; } catch (e) { return []; }
+  })();
   var FALLBACK_COLOUR = "#999999";
   var HEX = /^#[0-9a-fA-F]{6}$/;
 
@@ -414,7 +422,9 @@
   // -- claims and their evidence ----------------------------------------------------------------
   function evidenceList(claim) {
     if (!Array.isArray(claim.evidence)) {
-      return h("p", { className: "unspin-hint", text: "No reference texts were given. To see passages worth reading beside each claim: unspin analyze ARTICLE --evidence FILES --format html." });
+      return h("p", { className: "unspin-hint", text: onPage
+        ? "No reference texts were given. To see passages worth reading beside each claim, choose files under \u201cReference texts\u201d and analyse again."
+        : "No reference texts were given. To see passages worth reading beside each claim: unspin analyze ARTICLE --evidence FILES --format html." });
     }
     if (!claim.evidence.length) return h("p", { className: "unspin-hint", text: "No passage of the reference texts matches this claim." });
     return h("ol", { className: "unspin-evidence" }, claim.evidence.map(function (ev) {
@@ -478,7 +488,7 @@
       h("p", { className: "unspin-hint", text: "Sentences worth verifying, marked in the text with a dotted underline. " + (
         hasEvidence(claims)
           ? "Select one to see its score and the passages of your reference texts beside it."
-          : "Select one to see its score. No reference texts were given (--evidence), so no passages are shown beside it.") }),
+          : "Select one to see its score. No reference texts were given (" + (onPage ? "\u201cReference texts\u201d" : "--evidence") + "), so no passages are shown beside it.") }),
       list,
     ]);
   }
@@ -727,9 +737,26 @@
   // -- web page: the form ---------------------------------------------------------------------
   function jsonOrError(r) {
     return r.json().catch(function () { return { error: "the server answered HTTP " + r.status }; }).then(function (j) {
-      if (!r.ok) throw new Error(j && j.error ? j.error : "the server answered HTTP " + r.status);
+      if (!r.ok) {
+        var err = new Error(j && j.error ? String(j.error) : "the server answered HTTP " + r.status);
+        err.body = j && typeof j === "object" ? j : {};
+        throw err;
+      }
       return j;
     });
+  }
+
+  /* An API error in the page's words. A language refusal names the page's Language menu and
+   * the language to choose there (the API's own message speaks of its JSON field). */
+  function pageMessage(err, languageSelect) {
+    var body = (err && err.body) || {};
+    if (typeof body.reason === "string" && typeof body.force_language === "string") {
+      var name = body.force_language;
+      Array.prototype.forEach.call(languageSelect.options, function (o) { if (o.value === body.force_language) name = o.textContent; });
+      var which = body.field === "a" || body.field === "b" ? "Text " + body.field.toUpperCase() + ": " : "";
+      return which + body.reason + ". To analyse it anyway, choose \u201c" + name + "\u201d in the Language menu above.";
+    }
+    return err && err.message ? err.message : String(err);
   }
 
   function setupForm() {
@@ -746,8 +773,11 @@
     var status = document.getElementById("unspin-status");
     var result = document.getElementById("unspin-result");
     var tipNode = document.getElementById("unspin-tip");
+    var evidenceInput = document.getElementById("unspin-evidence");
+    var evidenceBlock = document.getElementById("unspin-evidence-block");
     var modeInputs = form.querySelectorAll("input[name='unspin-mode']");
     var techniques = null;
+    onPage = true;
 
     function mode() {
       var m = "analyse";
@@ -760,6 +790,7 @@
       form.classList.toggle("unspin-comparing", compare);
       document.getElementById("unspin-text-label").textContent = compare ? "Text A: paste an article (plain text or HTML)" : "Paste an article (plain text or HTML)";
       button.textContent = compare ? "Compare" : "Analyse";
+      if (evidenceBlock) evidenceBlock.hidden = compare;
       if (compare) document.getElementById("unspin-url-row").hidden = true;
       else if (urlAllowed) document.getElementById("unspin-url-row").hidden = false;
     }
@@ -781,8 +812,9 @@
         if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
       });
     });
-    [[fileInput, "unspin-file-clear"], [fileB, "unspin-file-b-clear"]].forEach(function (pair) {
+    [[fileInput, "unspin-file-clear"], [fileB, "unspin-file-b-clear"], [evidenceInput, "unspin-evidence-clear"]].forEach(function (pair) {
       var clear = document.getElementById(pair[1]);
+      if (!pair[0] || !clear) return;
       pair[0].addEventListener("change", function () { clear.hidden = !pair[0].files.length; });
       clear.addEventListener("click", function () { pair[0].value = ""; clear.hidden = true; pair[0].focus(); });
     });
@@ -820,19 +852,31 @@
       if (comparing) {
         init = compareRequest(lang);
         if (!init) return;
-      } else if (fileInput.files && fileInput.files.length) {
-        var body = new FormData();
-        body.append("file", fileInput.files[0]);
-        body.append("language", lang);
-        init = { method: "POST", body: body };
-      } else if (urlInput && urlInput.value.trim() && !document.getElementById("unspin-url-row").hidden) {
-        init = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ url: urlInput.value.trim(), language: lang }) };
-      } else if (textArea.value.trim()) {
-        init = { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: textArea.value, language: lang }) };
       } else {
-        setStatus("Paste a text or choose a file first.", true);
-        textArea.focus();
-        return;
+        var hasFile = fileInput.files && fileInput.files.length;
+        var url = urlInput && !document.getElementById("unspin-url-row").hidden ? urlInput.value.trim() : "";
+        if (!hasFile && !url && !textArea.value.trim()) {
+          setStatus("Paste a text or choose a file first.", true);
+          textArea.focus();
+          return;
+        }
+        var references = (evidenceInput && evidenceInput.files) || [];
+        if (!hasFile && !references.length) {
+          // JSON keeps a pasted text exactly as typed (a form would turn a lone surrogate into
+          // U+FFFD unannounced; the server repairs it and says so).
+          init = { method: "POST", headers: { "Content-Type": "application/json" },
+            body: JSON.stringify(url ? { url: url, language: lang } : { text: textArea.value, language: lang }) };
+        } else {
+          // Files travel as a form: the article (a file, a web address or the pasted text), the
+          // language, and each reference file as a part named "evidence".
+          var body = new FormData();
+          if (hasFile) body.append("file", fileInput.files[0]);
+          else if (url) body.append("url", url);
+          else body.append("text", textArea.value);
+          body.append("language", lang);
+          Array.prototype.forEach.call(references, function (f) { body.append("evidence", f); });
+          init = { method: "POST", body: body };
+        }
       }
       button.disabled = true;
       form.setAttribute("aria-busy", "true");
@@ -851,7 +895,10 @@
         }
         result.focus();
       }).catch(function (err) {
-        setStatus("Could not analyse: " + (err && err.message ? err.message : String(err)), true);
+        // The previous result must not stand under the error as if it were this text's.
+        result.replaceChildren();
+        result.hidden = true;
+        setStatus("Could not analyse: " + pageMessage(err, language), true);
       }).then(function () {
         button.disabled = false;
         form.removeAttribute("aria-busy");

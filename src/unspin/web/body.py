@@ -1,0 +1,196 @@
+"""The API's one body reader: a JSON object, a form (multipart or urlencoded) or a raw text body
+becomes a ``Parsed`` request (language, the texts by field, a URL, reference texts).
+
+Only the body's bytes are taken here, on the event loop; reading them as text (decoding, HTML
+extraction) is the worker's (``unspin.web.worker.Text.read``), through the same road as
+``unspin analyze``. JSON is parsed here (bounded by the body limit: 2 MB parsed in 11 ms here)
+so that a malformed request is refused before it takes a place in the queue.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from starlette.datastructures import UploadFile
+
+from unspin.choices import language_code
+from unspin.errors import InputError, UnsupportedMediaType
+from unspin.inputs import TABLE_SUFFIXES
+from unspin.web.worker import Text
+
+#: A language code as the API reads it: case-insensitively ("EN" is en), as the CLI's --language.
+Language = Annotated[str, BeforeValidator(language_code)]
+
+#: Reference texts one request may attach (files of a form, or entries of the JSON list).
+MAX_EVIDENCE = 20
+
+
+class EvidenceText(BaseModel):
+    """One reference text sent inside JSON."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field("reference", max_length=200, description="A name to show beside its passages (never read as a path).")
+    text: str = Field(description="The reference text: plain text, or HTML (recognised as for the article).")
+
+
+class AnalyzeRequest(BaseModel):
+    """Exactly one of ``text`` and ``url``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="The article: plain text, or HTML (see format).")
+    url: str | None = Field(None, description="An http(s) page to fetch and analyse; only when the server runs with --allow-url-fetch.")
+    language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
+    format: Literal["auto", "text", "html"] = Field(
+        "auto", description="auto: extract the article when the text looks like an HTML page; text or html to decide yourself."
+    )
+    evidence: list[EvidenceText] | None = Field(
+        None, max_length=MAX_EVIDENCE,
+        description="Reference texts you trust: each check-worthy claim then carries the passages of these texts most worth "
+        "reading beside it (`claims[].evidence`: source, start, end, text, score).",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "AnalyzeRequest":
+        if (self.text is None) == (self.url is None):
+            raise ValueError("give exactly one of text and url")
+        return self
+
+
+class CompareRequest(BaseModel):
+    """Two texts to compare; each is read as ``/api/v1/analyze`` reads ``text``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    a: str = Field(description="The first text: plain text, or HTML (see format).")
+    b: str = Field(description="The second text.")
+    language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
+    format: Literal["auto", "text", "html"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What one endpoint reads: its JSON model, its text fields (with the display name of a
+    pasted text and the form field that may carry a file instead), and whether it takes a raw
+    text/plain or text/html body, a URL and reference texts."""
+
+    model: type[BaseModel]
+    fields: tuple[tuple[str, str, str], ...]  # (field, display name of a pasted text, file field)
+    raw: bool
+    url: bool
+    evidence: bool
+
+
+ANALYZE = Shape(AnalyzeRequest, (("text", "text", "file"),), raw=True, url=True, evidence=True)
+COMPARE = Shape(CompareRequest, (("a", "A", "a"), ("b", "B", "b")), raw=False, url=False, evidence=False)
+
+
+@dataclass
+class Parsed:
+    language: str
+    texts: list[tuple[str, Text]] = field(default_factory=list)
+    url: str | None = None
+    evidence: list[Text] = field(default_factory=list)
+
+
+def check_upload_name(name: str) -> None:
+    """Refuse an upload that ``unspin analyze`` refuses by its name: a table of many texts or a
+    JSON file is not one article. (The one call to switch when ``unspin.inputs`` has one suffix
+    table for every door.)"""
+    suffix = Path(name).suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        raise InputError(f"{name}: a {suffix} table holds many texts; upload one article as .txt or .html "
+                         "(`unspin batch` analyses a table a row per text)")
+    if suffix == ".json":
+        raise InputError(f"{name}: a .json file is data, not an article; upload the one text as .txt "
+                         "(`unspin batch` analyses an array of {id, text} objects)")
+
+
+def parse_json(body: bytes) -> Any:
+    """Python's json, not pydantic's parser: a text cut at a UTF-16 length limit arrives with a
+    lone surrogate escape ("\\ud83d"), which is valid JSON that pydantic refuses; the road repairs
+    it like everywhere else. Nesting deeper than the interpreter's recursion limit is a 422."""
+    try:
+        return json.loads(body or b"{}")
+    except RecursionError:
+        raise RequestValidationError([{"loc": ("body",), "msg": "Invalid JSON: nested too deeply"}]) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RequestValidationError([{"loc": ("body",), "msg": f"Invalid JSON: {exc}"}]) from None
+
+
+async def read_body(request: Request, shape: Shape, max_body: int) -> Parsed:
+    """Read and check a request body of the endpoint ``shape`` describes. Raises
+    ``RequestValidationError`` (422), ``InputError`` (422) or ``UnsupportedMediaType`` (415)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return await _read_form(request, shape, max_body)
+    if shape.raw and ctype in ("text/plain", "text/html"):
+        (name, _shown, _file), = shape.fields
+        text = Text(await request.body(), "body", ctype, "html" if ctype == "text/html" else "auto")
+        return Parsed(language_code(request.query_params.get("language", "auto")), [(name, text)])
+    if ctype not in ("application/json", ""):
+        kinds = "application/json, multipart/form-data, text/plain or text/html" if shape.raw else "application/json or a form (multipart/form-data)"
+        raise UnsupportedMediaType(f"unsupported content type {ctype!r}: send {kinds}")
+    payload = parse_json(await request.body())
+    if shape is ANALYZE and isinstance(payload, dict) and "text" not in payload and "url" not in payload:
+        other = ", ".join(f"`{k}`" for k in list(payload)[:5])
+        raise InputError("the JSON body has no field `text` (the article to analyse)" + (f"; it has {other}" if other else ""))
+    try:
+        req = shape.model.model_validate(payload)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False)) from None
+    fmt = getattr(req, "format", "auto")
+    parsed = Parsed(req.language, url=getattr(req, "url", None))
+    for name, shown, _file in shape.fields:
+        value = getattr(req, name)
+        if value is not None:
+            parsed.texts.append((name, Text(value, shown, fmt=fmt)))
+    for i, ev in enumerate(getattr(req, "evidence", None) or []):
+        parsed.evidence.append(Text(ev.text, ev.name or f"reference {i + 1}"))
+    return parsed
+
+
+async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
+    files = len(shape.fields) + (MAX_EVIDENCE if shape.evidence else 0)
+    form = await request.form(max_files=files, max_fields=files + 8, max_part_size=max_body)
+    language = language_code(form.get("language") or "auto")
+    fmt = form.get("format") or "auto"
+    if fmt not in ("auto", "text", "html"):
+        raise RequestValidationError([{"loc": ("body", "format"), "msg": "Input should be 'auto', 'text' or 'html'"}])
+    parsed = Parsed(language)
+    url = form.get("url") if shape.url else None
+    for name, shown, file_field in shape.fields:
+        item = form.get(file_field)
+        if not isinstance(item, UploadFile):
+            item = form.get(name)
+        if isinstance(item, UploadFile):
+            filename = item.filename or file_field
+            check_upload_name(filename)
+            parsed.texts.append((name, Text(await item.read(), filename, item.content_type, fmt)))
+        elif isinstance(item, str) and (item.strip() or not url):
+            parsed.texts.append((name, Text(item, shown, fmt=fmt)))
+        elif not (isinstance(url, str) and url.strip()):
+            if shape is ANALYZE:
+                raise InputError("the form has neither a file (field `file`) nor a text (field `text`)")
+            raise InputError(f"the form has no field `{name}` (a file or a text)")
+    if isinstance(url, str) and url.strip():
+        if parsed.texts:
+            raise RequestValidationError([{"loc": ("body",), "msg": "give exactly one of text, file and url"}])
+        parsed.url = url.strip()
+    if shape.evidence:
+        items = form.getlist("evidence")
+        if len(items) > MAX_EVIDENCE:
+            raise InputError(f"at most {MAX_EVIDENCE} reference texts (field `evidence`) per request")
+        for i, item in enumerate(items):
+            if isinstance(item, UploadFile):
+                parsed.evidence.append(Text(await item.read(), item.filename or f"reference {i + 1}", item.content_type))
+            elif isinstance(item, str) and item.strip():
+                parsed.evidence.append(Text(item, f"reference {i + 1}"))
+    return parsed

@@ -1,0 +1,405 @@
+"""Analyses in worker processes that a request past its time limit can stop.
+
+The server process only reads requests and waits; each analysis (reading the text through the
+road, HTML extraction, sentence splitting, the models, JSON encoding of the answer) runs in one
+of ``max_concurrent`` worker processes of a ``pebble.ProcessPool``. Why processes and not
+threads (measured, ``bench/RESULTS.md``, "A service that holds"):
+
+- A thread cannot be stopped. An analysis past ``--timeout`` kept its slot until it ended, 75 s
+  for one 150 kB text, and every other request got 503 meanwhile. A cancel flag checked between
+  model calls would not do either: on 150 kB the technique tagger made its first progress
+  report after 79 s, and the regular expressions, the HTML parser and the tokenizer cannot
+  be interrupted at all. Pebble terminates the worker whose task runs past its timeout and
+  starts a new one; the slot is free again within a second of the timeout.
+- Python code in a worker thread (tokenising, splitting, a regular expression on hostile text)
+  holds the interpreter lock that the event loop needs; in a worker process it cannot delay
+  ``/healthz``.
+- A worker's memory is its own: the peak of a long text is given back when the process ends,
+  and what one analysis leaves behind cannot accumulate in the server.
+
+The cost: each worker loads its own models (about 400 MB resident), and a worker started
+after a timeout loads them again (2 to 5 s on 2 busy cores) before it takes the next request.
+
+Nothing but plain data crosses the process boundary: a ``Job`` of bytes and strings goes in,
+and a ``Reply`` (HTTP status, headers, JSON bytes) comes out; errors are worded for the web in
+the worker (``error_reply``), so no exception object has to survive pickling.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from unspin.errors import Busy, InputError, ModelError, UnspinError, UnsupportedLanguageError
+
+log = logging.getLogger("unspin.web")
+
+#: (HTTP status, extra headers, JSON body bytes).
+Reply = tuple[int, dict[str, str], bytes]
+
+#: How an API client gets past the character limit: it cannot raise it, only send less.
+LIMIT_HINT = "send one article at a time (the server's limit)"
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text of a request as the client sent it (bytes of an upload or a raw body, or a str
+    from JSON or a form field), read in the worker through the one road (``unspin.inputs.read``)
+    exactly as ``unspin analyze`` reads a file. ``page``: a fetched page (``unspin.fetch.Fetched``)
+    instead of ``data``."""
+
+    data: bytes | str
+    name: str
+    content_type: str | None = None
+    fmt: str = "auto"
+    page: Any = None
+
+    def read(self, max_chars: int) -> Any:
+        """The ``unspin.inputs.Source`` of this text; ``InputError`` when it cannot be analysed."""
+        from unspin.inputs import fetched_source, read
+
+        if self.page is not None:
+            return fetched_source(self.page, max_chars, limit_hint=LIMIT_HINT)
+        return read(self.data, self.name, content_type=self.content_type, fmt=self.fmt, max_chars=max_chars, limit_hint=LIMIT_HINT)
+
+    @property
+    def size(self) -> int:
+        """Bytes (or characters) sent: the cost estimate of the admission control."""
+        return len(self.page.data) if self.page is not None else len(self.data)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One request's analysis. ``endpoint``: "analyze" (one text) or "compare" (two, a and b).
+    ``texts``: (field, Text) pairs; ``evidence``: the reference texts a reader attached."""
+
+    endpoint: str
+    texts: tuple[tuple[str, Text], ...]
+    language: str
+    max_chars: int
+    include_text: bool = False
+    evidence: tuple[Text, ...] = field(default_factory=tuple)
+
+    @property
+    def size(self) -> int:
+        return sum(t.size for _, t in self.texts) + sum(t.size for t in self.evidence)
+
+
+# --------------------------------------------------------------------------- replies
+def json_bytes(payload: Any) -> bytes:
+    """JSON as Starlette's JSONResponse writes it (UTF-8, compact, no NaN)."""
+    return json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8")
+
+
+def error_reply(exc: UnspinError, field: str | None = None) -> Reply:
+    """The web's answer for an unspin error: ``{"error": one line}`` with the error's status and
+    headers. ``field``: which text of a comparison it is about (the message then starts with it).
+
+    A language refusal also carries ``reason`` and ``force_language`` (the model to ask for), so
+    that the page can word its advice for its own Language menu instead of the API's field.
+    """
+    web = exc.at("web")
+    message = web.message if field is None else f"`{field}`: {web.message}"
+    body: dict[str, Any] = {"error": message}
+    if isinstance(exc, UnsupportedLanguageError) and exc.force is not None:
+        body.update(reason=" ".join(exc.reason.split()), force_language=exc.force)
+        if field is not None:
+            body["field"] = field
+    return web.http_status, dict(web.headers or {}), json_bytes(body)
+
+
+def internal_reply(exc: BaseException) -> Reply:
+    return 500, {}, json_bytes({"error": f"internal error: {type(exc).__name__}"})
+
+
+# --------------------------------------------------------------------------- in the worker
+_analyze: Callable[..., Any] | None = None
+_load_error: UnspinError | None = None
+WARM_UP = ("The council met on Monday. Its members said the budget for the new bridge, 40 million pounds, "
+           "was a disgrace, and that every true patriot would vote against it.")
+
+
+def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, threads: int, model: tuple[str, ...] = ()) -> None:
+    """Run once in each worker process (the pool's initializer): set the analyse function and
+    load the models (``model``: your own folders, ``serve --model``), so that the first request
+    does not pay for it.
+
+    A model that cannot be loaded is kept as the answer to every job (503 with its message)
+    rather than raised: pebble would restart a worker whose initializer fails, for ever.
+    """
+    global _analyze, _load_error
+    # pebble's worker handles SIGTERM in Python, which waits for a model call in C++ to return
+    # (up to seconds) and then for pebble's 3 s grace period; this worker has nothing to clean up.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if threads and not os.environ.get("UNSPIN_THREADS"):
+        os.environ["UNSPIN_THREADS"] = str(threads)
+    # onnxruntime's memory arena keeps the peak of the longest text for the life of the process
+    # (a worker grew from 410 to 903 MB after one 150 kB text, and stayed there); without it the
+    # memory of a long text is given back (bench/RESULTS.md, "A service that holds").
+    os.environ.setdefault("UNSPIN_ORT_ARENA", "0")
+    if analyze is not None:
+        _analyze = analyze
+        return
+    import functools
+
+    import unspin
+
+    _analyze = functools.partial(unspin.analyze, fast=fast, model=model) if model else (
+        functools.partial(unspin.analyze, fast=True) if fast else unspin.analyze)
+    if preload:
+        try:
+            from unspin import pipeline
+
+            pipeline.load(pipeline.SUPPORTED[0], fast, model=model or None)
+            # One short analysis loads what the first call would (language identification, the
+            # claims and genre models) and runs each session once: a worker that replaces one
+            # stopped for time answers its first request at full speed.
+            _analyze(WARM_UP, language="auto")
+        except UnspinError as exc:
+            _load_error = exc
+        except Exception as exc:  # noqa: BLE001 - raised here, it would stop every worker for good
+            log.exception("unspin: the model could not be loaded")
+            _load_error = ModelError(f"the model could not be loaded ({type(exc).__name__}: {exc})")
+
+
+def status() -> str:
+    """"loaded", or "error: <message>" when this worker's models cannot be loaded."""
+    return "loaded" if _load_error is None else f"error: {_load_error.message}"
+
+
+def run(job: Job) -> Reply:
+    """Do one job in this worker process; never raises (an unexpected error is logged and
+    answered 500)."""
+    if _load_error is not None:
+        return error_reply(_load_error)
+    assert _analyze is not None, "initialize() was not called in this worker"
+    return run_with(_analyze, job)
+
+
+def run_with(analyze: Callable[..., Any], job: Job) -> Reply:
+    """Do one job with ``analyze``; never raises (an unexpected error is logged and answered 500)."""
+    try:
+        if job.endpoint == "compare":
+            return _compare(analyze, job)
+        return _analyze_one(analyze, job)
+    except UnspinError as exc:
+        return error_reply(exc)
+    except Exception as exc:
+        log.exception("unspin: internal error")
+        return internal_reply(exc)
+    finally:
+        _give_back_memory()
+
+
+def _analyze_one(analyze: Callable[..., Any], job: Job) -> Reply:
+    (_field, text), = job.texts
+    src = text.read(job.max_chars)
+    extra: dict[str, Any] = {}
+    if job.evidence:
+        extra["evidence"] = evidence_index(job.evidence, job.max_chars)
+    doc = analyze(src, language=job.language, max_chars=job.max_chars, **extra)
+    out = doc.to_dict()
+    if not (src.from_html or job.include_text):
+        # The client sent this text: echo it only where it differs (extracted HTML) or is asked for.
+        out.pop("text", None)
+    return 200, {}, json_bytes(out)
+
+
+def _compare(analyze: Callable[..., Any], job: Job) -> Reply:
+    from unspin.compare import comparison_payload
+
+    docs, names = [], []
+    for field_name, text in job.texts:
+        try:
+            src = text.read(job.max_chars)
+            # The Source itself: its warnings travel with it into each side's analysis.
+            docs.append(analyze(src, language=job.language, max_chars=job.max_chars, source=src.name))
+            names.append(src.name)
+        except UnspinError as exc:  # say which of the two texts (the field) it is about
+            return error_reply(exc, field_name)
+    return 200, {}, json_bytes(comparison_payload(docs[0], docs[1], (names[0], names[1])))
+
+
+def evidence_index(texts: tuple[Text, ...], max_chars: int) -> Any:
+    """The evidence index of the reference texts a request attached. Each is read through the
+    road like the article; one that cannot be read is skipped and named in a warning, as the
+    CLI skips an unreadable evidence file; none readable is an ``InputError``. The index is
+    never cached on disk: a request's texts are not the server's to keep."""
+    from unspin.article.evidence import build_index
+
+    sources, skipped = [], []
+    for t in texts:
+        try:
+            sources.append(t.read(max_chars))
+        except InputError as exc:
+            msg = exc.message
+            skipped.append(msg if msg.startswith(t.name) else f"{t.name}: {msg}")
+    if not sources:
+        raise InputError(f"no reference text could be read ({skipped[0]})")
+    index = build_index(sources, use_cache=False)
+    index.warnings = [f"evidence file skipped: {s}" for s in skipped] + list(index.warnings)
+    return index
+
+
+def _give_back_memory() -> None:
+    """Return freed heap pages to the system after a job (glibc keeps them otherwise: a worker
+    stayed 130 MB larger after a 50 kB text until this call)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to do
+
+
+# --------------------------------------------------------------------------- in the server
+class WorkerPool:
+    """``max_workers`` worker processes (``pebble.ProcessPool``, started with "spawn": the server
+    has threads, which a fork would copy in whatever state they are in). Started on first use.
+
+    ``submit(job, timeout)`` returns a ``concurrent.futures.Future`` of a ``Reply``; when the job
+    runs past ``timeout`` seconds its worker is terminated and replaced, and the future raises
+    ``TimeoutError``.
+    """
+
+    def __init__(self, max_workers: int, analyze: Callable[..., Any] | None = None, *, fast: bool = False, preload: bool = True,
+                 model: tuple[str, ...] = ()) -> None:
+        self.max_workers = max_workers
+        cores = os.cpu_count() or 1
+        # Each worker's models get their share of the cores: more threads than cores only contend.
+        threads = max(1, cores // max_workers)
+        self._initargs = (analyze, fast, preload, threads, tuple(model))
+        self._pool: Any = None
+
+    def _started(self) -> Any:
+        if self._pool is None:
+            import pebble
+
+            self._pool = pebble.ProcessPool(
+                max_workers=self.max_workers,
+                initializer=initialize,
+                initargs=self._initargs,
+                context=multiprocessing.get_context("spawn"),
+            )
+        return self._pool
+
+    def submit(self, job: Job, timeout: float) -> concurrent.futures.Future:
+        """The future of the job's ``Reply``. It raises ``TimeoutError`` when the job ran past
+        ``timeout`` (its worker was stopped); a worker that died under the job (killed for
+        memory, say) gives a 500 reply, and a pool that broke is replaced and gives 503.
+        Cancelling the future stops the job's worker."""
+        try:
+            inner = self._started().schedule(run, (job,), timeout=timeout)
+        except RuntimeError:  # "the Pool is not active": it broke (a worker died outside a job)
+            self._replace()
+            inner = self._started().schedule(run, (job,), timeout=timeout)
+        outer: concurrent.futures.Future = concurrent.futures.Future()
+
+        def settle(done: concurrent.futures.Future) -> None:
+            if outer.cancelled():
+                return
+            try:
+                outer.set_result(done.result())
+            except TimeoutError as exc:
+                outer.set_exception(exc)
+            except concurrent.futures.CancelledError:  # the pool was stopped under it
+                outer.cancel()
+            except Exception as exc:  # noqa: BLE001 - each way a worker can fail becomes an answer
+                outer.set_result(self._failure(exc))
+
+        def cancelled(done: concurrent.futures.Future) -> None:
+            if done.cancelled():
+                inner.cancel()  # pebble stops the worker of a running task that is cancelled
+
+        inner.add_done_callback(settle)
+        outer.add_done_callback(cancelled)
+        return outer
+
+    def _failure(self, exc: BaseException) -> Reply:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from pebble import ProcessExpired
+
+        if isinstance(exc, BrokenProcessPool):
+            log.error("unspin: the analysis workers stopped (%s); starting new ones", exc)
+            self._replace()
+            return error_reply(Busy("the analysis workers are restarting; try again in a few seconds", retry_after=10))
+        if isinstance(exc, ProcessExpired):
+            log.error("unspin: an analysis worker ended unexpectedly (exit code %s)", exc.exitcode)
+            return 500, {}, json_bytes({"error": f"internal error: the analysis process ended unexpectedly (exit code {exc.exitcode})"})
+        log.error("unspin: an analysis failed in its worker: %r", exc)
+        return internal_reply(exc)
+
+    def _replace(self) -> None:
+        broken, self._pool = self._pool, None
+        if broken is not None:
+            broken.stop()
+
+    def status(self) -> concurrent.futures.Future:
+        """The future of one worker's ``status()`` ("loaded" once its models are in memory)."""
+        return self._started().schedule(status)
+
+    def close(self) -> None:
+        """Stop every worker now (running jobs are abandoned: the server is going away)."""
+        if self._pool is not None:
+            self._pool.stop()
+            self._pool.join(timeout=10)
+            self._pool = None
+
+
+class ThreadRunner:
+    """For an analyse function that does not pickle (a closure handed to ``create_app`` by a
+    program that embeds the app, or a test): jobs run in ``max_workers`` threads of the server
+    process. A thread cannot be stopped: an analysis past ``timeout`` is answered 504 but runs
+    on in its thread, which takes no new job until it ends. ``unspin serve`` never runs so."""
+
+    def __init__(self, max_workers: int, analyze: Callable[..., Any]) -> None:
+        self.analyze = analyze
+        self.max_workers = max_workers
+        self._executor: Any = None
+
+    def submit(self, job: Job, timeout: float) -> concurrent.futures.Future:
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(self.max_workers, thread_name_prefix="unspin-analyze")
+        inner = self._executor.submit(run_with, self.analyze, job)
+        outer: concurrent.futures.Future = concurrent.futures.Future()
+        timer = threading.Timer(timeout, lambda: outer.done() or _settle(outer, exception=TimeoutError("analysis timeout")))
+        timer.daemon = True
+        timer.start()
+
+        def settle(done: concurrent.futures.Future) -> None:
+            timer.cancel()
+            if not done.cancelled():
+                _settle(outer, result=done.result())
+
+        inner.add_done_callback(settle)
+        outer.add_done_callback(lambda f: inner.cancel() if f.cancelled() else None)
+        return outer
+
+    def status(self) -> concurrent.futures.Future:
+        done: concurrent.futures.Future = concurrent.futures.Future()
+        done.set_result("injected")
+        return done
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+
+
+def _settle(future: concurrent.futures.Future, *, result: Any = None, exception: BaseException | None = None) -> None:
+    """Set a future's outcome unless another thread (the timer or the job) got there first."""
+    try:
+        if exception is not None:
+            future.set_exception(exception)
+        else:
+            future.set_result(result)
+    except concurrent.futures.InvalidStateError:
+        pass

@@ -1,0 +1,62 @@
+"""Model folders' config.json through one typed config (``unspin.config``), read by the runtime
+and written by the training scripts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from unspin.config import GenreConfig, MarkerConfig, ModelConfig, SpanModelConfig, TextModelConfig, UnitDecoding, write_config
+from unspin.errors import ModelError
+from unspin.runtime import MODELS_DIR
+
+KINDS = {"en": SpanModelConfig, "en-fast": SpanModelConfig, "ru": SpanModelConfig, "en-claims": TextModelConfig,
+         "en-embed": TextModelConfig, "en-tc": MarkerConfig, "en-genre": GenreConfig}
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_every_shipped_config_reads_and_writes_back_what_it_says(name, tmp_path):
+    raw = json.loads((MODELS_DIR / name / "config.json").read_text(encoding="utf-8"))
+    config = KINDS[name].read(MODELS_DIR / name)
+    config.write(tmp_path)
+    again = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
+    # Every key of the file comes back with its value; only defaults the file left out are added.
+    assert {k: again[k] for k in raw} == raw
+    assert KINDS[name].read(tmp_path) == config
+
+
+def test_defaults_are_declared_once_and_nested_keys_read():
+    span = SpanModelConfig.read(MODELS_DIR / "en-fast")
+    assert span.second_label_min == 0.35 and span.breaks and not span.sentence_breaks and span.batch == 16
+    assert span.decoding()["seed_threshold"] == 0.45 and [m.encoder for m in span.ensemble] == ["encoder.onnx"]
+    genre = GenreConfig.read(MODELS_DIR / "en-genre")
+    assert "hand" in genre.blocks and genre.min_words and genre.max_sum_sq_z and genre.min_opinion == 0.9
+    assert SpanModelConfig.read(MODELS_DIR / "ru").decoder == UnitDecoding(threshold=0.4, begin_threshold=0.1)
+    # A span model without its own edges decodes them at its threshold.
+    bare = SpanModelConfig(labels=("a",), window=8, stride=4, hidden_size=2, cls_id=0, sep_id=1, pad_id=2, threshold=0.3)
+    assert bare.decoding()["edge_start"] == bare.decoding()["edge_end"] == 0.3
+
+
+def test_a_wrong_or_missing_setting_is_refused_naming_the_file_and_the_key(tmp_path):
+    good = SpanModelConfig.read(MODELS_DIR / "en-fast").to_dict()
+    with pytest.raises(ModelError, match=r"config\.json: window: expected a whole number, got '254'"):
+        write_config(tmp_path, {**good, "window": "254"}, SpanModelConfig)
+    assert not (tmp_path / "config.json").exists()  # nothing written
+    with pytest.raises(ModelError, match="the setting 'threshold' is missing"):
+        SpanModelConfig.from_dict({k: v for k, v in good.items() if k != "threshold"})
+    with pytest.raises(ModelError, match="breaks: expected true or false"):
+        SpanModelConfig.from_dict({**good, "breaks": "yes"})
+    with pytest.raises(ModelError, match=r"typicality\.min_words: expected a number"):
+        GenreConfig.from_dict({"labels": ["a"], "typicality": {"min_words": "many"}})
+    with pytest.raises(ModelError, match="cannot read"):
+        ModelConfig.read(tmp_path / "nowhere")
+
+
+def test_extra_keys_are_kept_and_replace_splits_typed_from_extra(tmp_path):
+    config = ModelConfig.from_dict({"name": "m", "trained": {"epochs": 3}, "tokenizer": "tokenizers/t.json"})
+    assert config.extra == {"trained": {"epochs": 3}} and config.tokenizer == "tokenizers/t.json"
+    changed = config.replace(tokenizer="tokenizers/u.json", note="kept")
+    assert changed.tokenizer == "tokenizers/u.json" and changed.extra == {"trained": {"epochs": 3}, "note": "kept"}
+    changed.write(tmp_path)
+    assert json.loads((tmp_path / "config.json").read_text()) == {"name": "m", "tokenizer": "tokenizers/u.json", "trained": {"epochs": 3}, "note": "kept"}
