@@ -53,7 +53,7 @@ class WarmModel(WorkerPlugin):
     def setup(self, worker: Any) -> None:
         from unspin.pipeline import load
 
-        load("en" if self.language == "auto" else self.language, self.fast, self.model)
+        load("en" if self.language == "auto" else self.language, self.fast, model=self.model)
 
 
 def _warm(analyze: Analyze) -> None:
