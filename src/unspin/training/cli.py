@@ -17,6 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from unspin.choices import language_code
 from unspin.errors import InputError, MissingExtraError
 
 err = Console(stderr=True)
@@ -139,7 +140,8 @@ def register(app: typer.Typer) -> None:
         threads: int = typer.Option(0, "--threads", min=0, help="CPU threads (0: torch's default, all cores)."),
         resume: bool = typer.Option(False, "--resume", help="Continue the run in --out exactly where its last checkpoint left it."),
         name: Optional[str] = typer.Option(None, "--name", help="The model's name (default: the --out folder's name)."),
-        language: str = typer.Option("en", "--language", "-l", help="Language of the texts (the pipeline of this language uses the model)."),
+        language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
+                                     help="Language of the texts: the pipeline of this language uses the model."),
         max_minutes: float = typer.Option(0, "--max-minutes", min=0, help="Stop after the epoch that passes this many minutes (continue with --resume)."),
         train_layers: int = typer.Option(0, "--train-layers", min=0, help="Fine-tune only the encoder's top N layers (0: all); "
             "fewer weights move, which suits a few dozen articles."),
@@ -154,10 +156,13 @@ def register(app: typer.Typer) -> None:
         the last checkpoint and --resume continues exactly.
         """
         _require_torch()
+        from unspin.pipeline import SUPPORTED
         from unspin.runtime import model_dir
         from unspin.training import bases, data
         from unspin.training import spans as trainer
 
+        if language not in SUPPORTED:
+            raise InputError(f"--language {language}: unspin analyses {', '.join(SUPPORTED)} only so far")
         if label_studio is not None and (labels is not None or articles is not None):
             raise InputError("give either --label-studio or --labels with --articles, not both")
         if label_studio is None and (labels is None or articles is None):
