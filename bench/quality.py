@@ -145,6 +145,33 @@ def ru_quality(data: Path, model: str | None) -> dict:
     return result
 
 
+def confusion(predicted: list, gold: list) -> dict:
+    """Gold technique (rows) against predicted technique (columns) over the gold spans: a span's
+    labels that match count on the diagonal, the rest pair up in order. ``{"labels", "matrix"}``."""
+    from collections import Counter, defaultdict
+
+    from unspin.taxonomy import TECHNIQUES
+
+    labels = [t.name for t in TECHNIQUES]
+    g_by, p_by = defaultdict(list), defaultdict(list)
+    for l in gold:
+        g_by[(l.article_id, l.start, l.end)].append(l.technique)
+    for l in predicted:
+        p_by[(l.article_id, l.start, l.end)].append(l.technique)
+    cells: Counter = Counter()
+    for key, gs in g_by.items():
+        ps, rest = list(p_by[key]), []
+        for g in gs:
+            if g in ps:
+                ps.remove(g)
+                cells[(g, g)] += 1
+            else:
+                rest.append(g)
+        for g, p in zip(rest, ps):
+            cells[(g, p)] += 1
+    return {"labels": labels, "matrix": [[cells[(g, p)] for p in labels] for g in labels]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
@@ -153,6 +180,7 @@ def main() -> None:
     ap.add_argument("--model", help="span model folder to score instead of the shipped one")
     ap.add_argument("--fast", action="store_true", help="score the small English span model (models/en-fast) instead of the default")
     ap.add_argument("--two-fold", action="store_true", help="also report SI F1 with decoder settings chosen on the other half")
+    ap.add_argument("--confusion", action="store_true", help="also print the TC confusion matrix (gold technique by predicted)")
     ap.add_argument("--extend-floor", type=float, nargs="*", default=[], metavar="T",
                     help="with --two-fold: also try these extend thresholds below the grid's (e.g. 0.02 0.03)")
     ap.add_argument("--language", choices=["en", "ru"], default="en",
@@ -168,9 +196,9 @@ def main() -> None:
         return
 
     from unspin import corpus
-    from unspin.evaluation import DECODER_GRID, evaluate_si, evaluate_tc, predict_si, tagger_factory, two_fold_si
+    from unspin.evaluation import DECODER_GRID, evaluate_si, evaluate_tc, predict_si, predict_tc, si_submission, tagger_factory, two_fold_si
     from unspin.runtime import model_dir
-    from unspin.scoring import coverage
+    from unspin.scoring import coverage, exact_match_f1
 
     data = Path(args.data)
     articles = corpus.read_articles(data / "train-articles")
@@ -188,8 +216,13 @@ def main() -> None:
               "seconds": round(time.perf_counter() - t0, 1)}
     # How much text is marked: a model can buy SI recall by marking more than annotators do.
     lengths = {a: len(t) for a, t in val.items()}
-    result["coverage"] = {"predicted": round(coverage(predict_si(tagger, val, techniques=False), lengths), 4),
-                          "gold": round(coverage(gold, lengths), 4)}
+    spans = predict_si(tagger, val, techniques=False)
+    result["coverage"] = {"predicted": round(coverage(spans, lengths), 4), "gold": round(coverage(gold, lengths), 4)}
+    # Boundaries equal after trimming punctuation and spaces, SI files as the official submission has them.
+    gold_si = [l for l in corpus.read_labels(data / "train-task-si.labels") if l.article_id in val]
+    result["exact_match"] = exact_match_f1(si_submission(spans), gold_si, val).as_dict()
+    if args.confusion:
+        result["confusion"] = confusion(predict_tc(tagger, val, gold), gold)
     if args.two_fold:
         floor = min(g[0] for g in DECODER_GRID)  # the grid's points at its lowest extend threshold, moved lower
         grid = DECODER_GRID + [(lo, *g[1:]) for lo in args.extend_floor for g in DECODER_GRID if g[0] == floor]
@@ -212,6 +245,8 @@ def main() -> None:
         print(f"{name}: P {o.precision:.4f}  R {o.recall:.4f}  F1 {o.f1:.4f}")
     cov = result["coverage"]
     print(f"share of the text marked: {cov['predicted']:.3f} (gold spans: {cov['gold']:.3f})")
+    ex = result["exact_match"]
+    print(f"exact-match span F1 (boundaries equal after trimming): P {ex['precision']:.4f}  R {ex['recall']:.4f}  F1 {ex['f1']:.4f}")
     if "si_two_fold" in result:
         h = result["si_two_fold"]
         print(f"SI, decoder settings from the other half (2-fold): P {h['precision']:.4f}  R {h['recall']:.4f}  F1 {h['f1']:.4f}"
@@ -220,6 +255,13 @@ def main() -> None:
     for t, prf in sorted(tc.per_technique.items(), key=lambda kv: -kv[1].n_gold):
         si_f1 = si.per_technique.get(t)
         print(f"{t:38s} {si_f1.f1 if si_f1 else 0:6.3f} {prf.precision:6.3f} {prf.recall:6.3f} {prf.f1:6.3f} {prf.n_gold:5d}")
+    if "confusion" in result:
+        labels = result["confusion"]["labels"]
+        short = [t.split(",")[0].replace("_", " ")[:9] for t in labels]
+        print("\nTC confusion: rows gold, columns predicted")
+        print(" " * 10 + "".join(f"{x:>10s}" for x in short))
+        for name, row in zip(short, result["confusion"]["matrix"]):
+            print(f"{name:10s}" + "".join(f"{v:>10d}" for v in row))
     if "claims" in result:
         c = result["claims"]
         print(f"\ncheck-worthy claims (positive-class F1 at threshold {c['threshold']}): "

@@ -35,3 +35,16 @@ def language_code(value: Any) -> str:
     """A ``--language`` value as typed, read case-insensitively ("EN" is en), as ``choice``
     reads --format; an unknown code is refused later by the pipeline, which names the ones it has."""
     return str(value).strip().lower()
+
+
+class Sensitivity(str, enum.Enum):
+    """``--sensitivity``: the span decoder's operating point (``unspin.pipeline.SENSITIVITIES``)."""
+
+    precise = "precise"
+    default = "default"
+    sensitive = "sensitive"
+
+
+#: The help line every command's --sensitivity shows.
+SENSITIVITY_HELP = ("Operating point of the span finder: precise (fewer, surer passages, about a third as many), default (the F1-best), "
+                    "or sensitive (about 1.5 times as many, the weaker ones faint). English only.")

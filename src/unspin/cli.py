@@ -24,7 +24,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from unspin import __version__, readings
-from unspin.choices import choice, language_code
+from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.pipeline import SUPPORTED
@@ -127,6 +127,7 @@ SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML
 LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                           help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
+SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **choice(Sensitivity), help=SENSITIVITY_HELP)]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 ModelOpt = Annotated[Optional[list[Path]], typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote: a span "
@@ -170,7 +171,7 @@ def _emit(result, fmt_name: str, output: Optional[Path], printer, renderer) -> N
 
 
 def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = "", fast: bool = False,
-                      input_format: str = "auto", model: Optional[list[Path]] = None):
+                      input_format: str = "auto", sensitivity: str = "default", model: Optional[list[Path]] = None):
     """One input, read and analysed exactly as `analyze` does (shared by `compare`, which
     passes ``label`` "A" or "B": an error then says which text it is about)."""
     import unspin
@@ -179,8 +180,8 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Opti
     try:
         src = read_input(source, max_chars, fmt=InputFormat(input_format).value)  # the one road: bytes -> text and its warnings
         with _analysis_progress(len(src.text)):
-            doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, fast=fast, model=_models(model),
-                                 source=src.name)
+            doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, fast=fast,
+                                 sensitivity=Sensitivity(sensitivity).value, model=_models(model), source=src.name)
     except UnspinError as exc:
         if not label:
             raise
@@ -254,6 +255,7 @@ def analyze(
     max_chars: MaxCharsOpt = MAX_CHARS,
     evidence: EvidenceOpt = None,
     fast: FastOpt = False,
+    sensitivity: SensitivityOpt = Sensitivity.default,
     input_format: InputFormatOpt = InputFormat.auto,
     model: ModelOpt = None,
 ) -> None:
@@ -263,7 +265,7 @@ def analyze(
     _check_output(output)
     from unspin.render.terminal import print_document
 
-    doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast, input_format=input_format, model=model)
+    doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast, input_format=input_format, sensitivity=sensitivity, model=model)
     _emit(doc, Format(fmt).value, output, print_document, render)
 
 
@@ -278,6 +280,7 @@ def compare(
     output: OutputOpt = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
     fast: FastOpt = False,
+    sensitivity: SensitivityOpt = Sensitivity.default,
     input_format: InputFormatOpt = InputFormat.auto,
     model: ModelOpt = None,
 ) -> None:
@@ -298,8 +301,8 @@ def compare(
     _check_output(output)
     from unspin.render.terminal import print_comparison
 
-    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast, input_format, model),
-                                 _read_and_analyse(b, language, max_chars, None, "B", fast, input_format, model))
+    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast, input_format, sensitivity, model),
+                                 _read_and_analyse(b, language, max_chars, None, "B", fast, input_format, sensitivity, model))
     _emit(payload, Format(fmt).value, output, print_comparison, render_compare)
 
 

@@ -50,3 +50,9 @@ def fake_server(fake_analyze: Callable[..., Document]) -> Iterator[str]:
 def claims_server() -> Iterator[str]:
     """As ``fake_server``, with claims (sentences with a digit) linked to reference texts."""
     yield from _served(fakes.analyze_with_claims)
+
+
+@pytest.fixture
+def sensitivity_server() -> Iterator[str]:
+    """The app with a stand-in model that records the operating point asked for in ``model``."""
+    yield from _served(fakes.point_model_analyze)

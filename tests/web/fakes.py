@@ -145,3 +145,15 @@ def wait_for_port(port: int, timeout: float = 60.0, proc: Any = None) -> None:
         except OSError:
             time.sleep(0.1)
     raise TimeoutError(f"nothing listened on 127.0.0.1:{port} within {timeout:g} s")
+
+
+def point_analyze(text: Any, language: str = "auto", *, sensitivity: str = "default", **kw: Any) -> Document:
+    """``analyze``, with the operating point it was asked for in ``meta["asked_sensitivity"]``."""
+    return analyze(text, language, **kw, asked_sensitivity=sensitivity)
+
+
+def point_model_analyze(text: Any, language: str = "auto", *, sensitivity: str = "default", **kw: Any) -> Document:
+    """``analyze``, with the operating point asked for recorded where a real analysis says it (``model``)."""
+    doc = analyze(text, language, **kw)
+    doc.model = {"size": "accurate", "sensitivity": sensitivity, "version": "test"}
+    return doc

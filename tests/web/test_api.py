@@ -421,3 +421,20 @@ def test_the_page_offers_every_language_the_api_takes(client: TestClient) -> Non
     assert menu is not None
     assert re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', menu.group(1)) == [
         ("auto", "Detect"), ("en", "English"), ("ru", "Russian")]
+
+
+def test_sensitivity_from_the_request_or_the_server() -> None:
+    asked = lambda r: (r if isinstance(r, dict) else r.json())["meta"]["asked_sensitivity"]  # noqa: E731
+    with make_client(fakes.point_analyze) as c:
+        assert asked(c.post("/api/v1/analyze", json={"text": SAMPLE})) == "default"
+        assert asked(c.post("/api/v1/analyze", json={"text": SAMPLE, "sensitivity": "precise"})) == "precise"
+        assert asked(c.post("/api/v1/analyze", data={"text": SAMPLE, "sensitivity": "sensitive"})) == "sensitive"
+        assert asked(c.post("/api/v1/analyze?sensitivity=precise", content=SAMPLE.encode(), headers={"content-type": "text/plain"})) == "precise"
+        for bad in ({"json": {"text": SAMPLE, "sensitivity": "loud"}}, {"data": {"text": SAMPLE, "sensitivity": "loud"}}):
+            r = c.post("/api/v1/analyze", **bad)
+            assert r.status_code == 422 and "sensitive" in r.text
+        both = c.post("/api/v1/compare", json={"a": SAMPLE, "b": SAMPLE, "sensitivity": "precise"}).json()
+        assert asked(both["a"]) == asked(both["b"]) == "precise"
+    with make_client(fakes.point_analyze, sensitivity="sensitive") as c:  # `unspin serve --sensitivity sensitive`
+        assert asked(c.post("/api/v1/analyze", json={"text": SAMPLE})) == "sensitive"
+        assert c.get("/healthz").json()["sensitivity"] == "sensitive"

@@ -391,7 +391,7 @@ def test_report_strength_filter_claims_and_evidence(browser, fake_pipeline, tmp_
         # Claims are marked in the text, apart from spans; selecting one shows score and evidence.
         assert page.locator("#unspin-article .unspin-claim").count() == 2
         assert page.locator("#unspin-claim-panel").is_hidden()
-        # Claims come in reading order: claim 1 opens the text (no evidence), claim 2 has evidence.
+        # Claims are numbered by rank: the text's first claim (0.55, no evidence) is number 2, the 0.91 one number 1.
         page.click("#unspin-claim-1")
         panel = page.locator("#unspin-claim-panel")
         assert panel.is_visible()
@@ -402,10 +402,11 @@ def test_report_strength_filter_claims_and_evidence(browser, fake_pipeline, tmp_
         # by keyboard: focus the other claim's button and press Enter
         page.focus("#unspin-claim-0")
         page.keyboard.press("Enter")
-        assert "Claim 1" in panel.inner_text() and "No passage of the reference texts matches" in panel.inner_text()
-        # and from the list of claims beside the text
+        assert "number 2" in panel.inner_text() and "No passage of the reference texts matches" in panel.inner_text()
+        # and from the list of claims beside the text, which leads with the best-scored one
+        assert page.locator(".unspin-claim-item").first.get_attribute("data-claim") == "1"
         page.click(".unspin-claim-item[data-claim='1']")
-        assert "Claim 2" in panel.inner_text()
+        assert "number 1" in panel.inner_text()
 
         page.set_viewport_size({"width": 390, "height": 844})
         no_sideways_scroll(page)
@@ -518,7 +519,8 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
     w = open_report(browser, render(doc, "html"), tmp_path)
     try:
         heading = w.page.locator(".unspin-reading-genre h3")
-        assert heading.inner_text() == "Genre (a guess)" and heading.get_attribute("title") == caution
+        assert heading.inner_text() == "Genre unclear (nearest: Opinion)" and heading.get_attribute("title") == caution
+        assert caution in w.page.locator(".unspin-reading-genre").inner_text()  # why, in words
         assert float(w.page.eval_on_selector(".unspin-reading-genre .unspin-bars", "e => getComputedStyle(e).opacity")) < 1  # drawn faint
     finally:
         w.close()
@@ -682,6 +684,56 @@ def test_an_error_clears_the_previous_result_and_speaks_of_the_language_menu(bro
         page.click("#unspin-analyse")
         page.wait_for_selector("#unspin-status:has-text('Done')", timeout=60_000)
         assert page.locator("#unspin-result").is_visible()
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_claims_lead_with_the_first_few_and_spans_say_why(browser, fake_pipeline, tmp_path: Path) -> None:
+    """Five claims: only the 3 best are underlined (numbered by rank), the rest one step away; a
+    span's tooltip quotes its cue words and says what they do; a Russian text is marked experimental."""
+    from unspin.document import Span
+
+    text = ("Taxes rose by ten percent last year. Wages fell by two percent in May. The mayor spent 30 million on a hall. "
+            "Crime doubled since 2019, police said. The bridge cost 4 billion dollars. These corrupt thugs lie to us.")
+    doc = fake_pipeline(text)
+    doc.spans.clear()
+    a = text.index("These corrupt thugs")
+    thugs = text.index("thugs")
+    doc.spans.append(Span(a, len(text) - 1, "Name_Calling,Labeling", 0.6, cues=((thugs, thugs + 5),)))
+    doc.claims.clear()
+    starts = [0, 36, 71, 111, 150]
+    scores = [0.5, 0.9, 0.6, 0.8, 0.45]
+    for st, sc in zip(starts, scores):
+        end = text.index(".", st + 5) + 1
+        doc.claims.append(Span(st, end, "claim", sc))
+    with report_of(browser, doc, tmp_path) as w:
+        page = w.page
+        underlined = "es => es.filter(e => getComputedStyle(e).textDecorationLine.includes('underline')).length"
+        assert page.eval_on_selector_all("#unspin-article .unspin-claim", underlined) == 3
+        assert page.eval_on_selector_all("#unspin-article .unspin-claim-tag", "es => es.filter(e => e.offsetParent).map(e => e.dataset.n)") == ["1", "3", "2"]
+        firsts = page.eval_on_selector_all(".unspin-card > .unspin-claim-list .unspin-claim-n", "es => es.map(e => e.textContent)")
+        assert firsts == ["1", "2", "3"]
+        assert "2 more check-worthy sentences" in page.locator(".unspin-claims-more summary").inner_text()
+        page.click("text=Underline all 5 claims in the text")
+        assert page.eval_on_selector_all("#unspin-article .unspin-claim", underlined) == 5
+        page.focus("#unspin-article mark.unspin-first")
+        tip = page.locator("#unspin-tip").inner_text()
+        assert "Why: \u201cthugs\u201d" in tip and "label a person or group" in tip
+    doc.language = "ru"
+    with report_of(browser, doc, tmp_path) as w:
+        assert "experimental" in w.page.locator(".unspin-summary").inner_text()
+
+
+def test_the_page_analyses_again_at_another_sensitivity(browser, sensitivity_server: str) -> None:
+    w = Watch(browser, sensitivity_server)
+    try:
+        page = w.page
+        analyse_pasted(w, sensitivity_server, SAMPLE)
+        assert page.locator("#unspin-sensitivity").input_value() == "default"
+        page.select_option("#unspin-sensitivity", "precise")
+        page.wait_for_selector(".unspin-summary:has-text('precise setting')", timeout=60_000)
+        assert page.locator("#unspin-sensitivity").input_value() == "precise"
         w.assert_clean()
     finally:
         w.close()

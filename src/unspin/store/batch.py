@@ -56,9 +56,10 @@ def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str =
 
 
 def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: int = MAX_CHARS, fast: bool = False,
-                  model: tuple[str, ...] | None = None) -> list[Record]:
+                  sensitivity: str = "default", model: tuple[str, ...] | None = None) -> list[Record]:
     """``analyse_item`` of each document with the shipped pipelines, run over the documents
     together (``unspin.pipeline.analyze_many``): the same records, with less work per document.
+    ``sensitivity``: the span decoder's operating point (``unspin.pipeline.SENSITIVITIES``).
 
     Bad documents become error records as in ``analyse_item``; should the batch itself fail on
     some odd document, it is analysed again one document at a time, so only that one fails.
@@ -74,8 +75,8 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
         except Exception as exc:
             _failed(records[i], exc)
     try:
-        results = list(analyze_many([src for _, src in sources], language, batch_size=max(1, len(sources)), max_chars=max_chars, fast=fast, errors="return",
-                                   model=model))
+        results = list(analyze_many([src for _, src in sources], language, batch_size=max(1, len(sources)), max_chars=max_chars, fast=fast,
+                                    sensitivity=sensitivity, errors="return", model=model))
     except ModelError:
         raise
     except Exception:
@@ -83,7 +84,7 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
 
         import unspin
 
-        one = functools.partial(unspin.analyze, fast=fast, model=model)
+        one = functools.partial(unspin.analyze, fast=fast, sensitivity=sensitivity, model=model)
         return [records[i] if records[i].status == ERROR else analyse_item(item, one, language, max_chars) for i, item in enumerate(items)]
     for (i, _), result in zip(sources, results):
         if isinstance(result, Document):
@@ -136,13 +137,14 @@ def _analysed(rec: Record, doc: Document) -> Record:
 
 
 def analyse_chunk(
-    items: Sequence[InputDoc], analyze: Analyze | None, language: str, max_chars: int, fast: bool = False, model: tuple[str, ...] | None = None
+    items: Sequence[InputDoc], analyze: Analyze | None, language: str, max_chars: int, fast: bool = False, sensitivity: str = "default",
+    model: tuple[str, ...] | None = None
 ) -> list[Record]:
     """Records of ``items``: with ``analyze`` given, one document at a time through it; else the
     shipped pipelines over the whole chunk at once (``analyse_batch``)."""
     if analyze is not None:
         return [analyse_item(item, analyze, language, max_chars) for item in items]
-    return analyse_batch(items, language, max_chars, fast, model)
+    return analyse_batch(items, language, max_chars, fast, sensitivity, model)
 
 
 class Executor(Protocol):
@@ -162,6 +164,7 @@ class LocalExecutor:
     max_chars: int = MAX_CHARS
     fast: bool = False
     batch_size: int = BATCH_SIZE
+    sensitivity: str = "default"
     model: tuple[str, ...] | None = None
 
     def imap(self, chunks: Iterator[list[InputDoc]]) -> Iterator[list[Record]]:
@@ -172,7 +175,7 @@ class LocalExecutor:
             return
         items = (item for chunk in chunks for item in chunk)
         for batch in chunked(items, self.batch_size):
-            yield analyse_batch(batch, self.language, self.max_chars, self.fast, self.model)
+            yield analyse_batch(batch, self.language, self.max_chars, self.fast, self.sensitivity, self.model)
 
 
 @dataclass

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from unspin.choices import choice, language_code
+from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code
 from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 
@@ -74,6 +74,8 @@ def batch(
     as_json: bool = typer.Option(False, "--json", help="Print the closing summary as JSON."),
     fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate. "
         "Documents analysed with the other size are analysed again."),
+    sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **choice(Sensitivity),
+        help=SENSITIVITY_HELP + " Each document records its point; documents read at another point are analysed again."),
     model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span or "
         "claims; repeat for both). Documents analysed with other models are analysed again."),
 ) -> None:
@@ -88,9 +90,10 @@ def batch(
     # Each analysed document is stored with the version of the models that read it and compared
     # with what its language's models give now; failed documents (no language) with this one
     # ("auto": every language's models, so any model change retries them too).
+    point = Sensitivity(sensitivity).value
     models = tuple(str(p.expanduser().resolve()) for p in model or ()) or None
-    version = model_version(language, fast, model=models)
-    version_for = lambda lang: model_version(lang, fast, model=models)  # noqa: E731
+    version = model_version(language, fast, point, models)
+    version_for = lambda lang: model_version(lang, fast, point, models)  # noqa: E731
     with Store(db, wait_seconds=db_wait, on_wait=_note_wait) as store:
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
@@ -104,7 +107,7 @@ def batch(
                 from unspin.store.distributed import DaskExecutor, client_for
 
                 with client_for(dask) as client:
-                    executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast, model=models)
+                    executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast, sensitivity=point, model=models)
                     executor.warm_up()
                     summary = batchmod.run_batch(
                         docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, task_size=4,
@@ -112,7 +115,7 @@ def batch(
                     )
             else:
                 # Batches no larger than --commit-every, so that promise holds (and the bar moves).
-                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast, model=models,
+                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast, sensitivity=point, model=models,
                                                   batch_size=min(batchmod.BATCH_SIZE, commit_every))
                 summary = batchmod.run_batch(
                     docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step,

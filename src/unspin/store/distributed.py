@@ -45,15 +45,16 @@ class WarmModel(WorkerPlugin):
 
     name = "unspin-warm-model"
 
-    def __init__(self, language: str, fast: bool = False, model: tuple[str, ...] | None = None) -> None:
+    def __init__(self, language: str, fast: bool = False, sensitivity: str = "default", model: tuple[str, ...] | None = None) -> None:
         self.language = language
         self.fast = fast
+        self.sensitivity = sensitivity
         self.model = model
 
     def setup(self, worker: Any) -> None:
         from unspin.pipeline import load
 
-        load("en" if self.language == "auto" else self.language, self.fast, model=self.model)
+        load("en" if self.language == "auto" else self.language, self.fast, self.sensitivity, model=self.model)
 
 
 def _warm(analyze: Analyze) -> None:
@@ -99,12 +100,13 @@ class DaskExecutor:
     max_chars: int = MAX_CHARS
     in_flight_per_worker: int = 3
     fast: bool = False
+    sensitivity: str = "default"
     model: tuple[str, ...] | None = None
 
     def warm_up(self) -> None:
         """Load the model on every worker now, so the first tasks (and the ETA) are not skewed."""
         if self.analyze is None:
-            self.client.register_plugin(WarmModel(self.language, self.fast, self.model))
+            self.client.register_plugin(WarmModel(self.language, self.fast, self.sensitivity, self.model))
         else:
             self.client.run(_warm, self.analyze)
 
@@ -120,7 +122,8 @@ class DaskExecutor:
             chunk = next(chunks, None)
             if chunk is None:
                 return False
-            done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, self.fast, self.model, pure=False))
+            done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, self.fast, self.sensitivity,
+                                        self.model, pure=False))
             return True
 
         while running < limit and submit():

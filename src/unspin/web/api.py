@@ -103,6 +103,7 @@ async def healthz(request: Request) -> dict[str, Any]:
         "unspin": __version__,
         "model": state.model,
         "size": "custom" if settings.model else "fast" if settings.fast else "accurate",
+        "sensitivity": settings.sensitivity,
         "url_fetch": settings.allow_url_fetch,
         "running": limiter.running,
         "waiting": limiter.waiting,
@@ -147,8 +148,10 @@ async def analyze_endpoint(
     include_text: bool = Query(False, description="Return the analysed text as `text` even for plain-text input."),
 ) -> Response:
     parsed = await _read(request, ANALYZE)
-    return await _answer(request, Job("analyze", tuple(parsed.texts), parsed.language, request.app.state.settings.max_chars,
-                                      include_text=include_text, evidence=tuple(parsed.evidence)))
+    settings = request.app.state.settings
+    return await _answer(request, Job("analyze", tuple(parsed.texts), parsed.language, settings.max_chars,
+                                      include_text=include_text, evidence=tuple(parsed.evidence),
+                                      sensitivity=parsed.sensitivity or settings.sensitivity))
 
 
 @router.post(
@@ -168,7 +171,9 @@ async def analyze_endpoint(
 )
 async def compare_endpoint(request: Request) -> Response:
     parsed = await _read(request, COMPARE)
-    return await _answer(request, Job("compare", tuple(parsed.texts), parsed.language, request.app.state.settings.max_chars))
+    settings = request.app.state.settings
+    return await _answer(request, Job("compare", tuple(parsed.texts), parsed.language, settings.max_chars,
+                                      sensitivity=parsed.sensitivity or settings.sensitivity))
 
 
 async def _read(request: Request, shape: Shape) -> Parsed:

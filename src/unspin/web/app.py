@@ -61,6 +61,8 @@ class Settings:
     preload: bool = True
     #: The small English span model (``unspin.analyze(..., fast=True)``) for every request.
     fast: bool = False
+    #: The operating point of requests that ask for none (``unspin.pipeline.SENSITIVITIES``).
+    sensitivity: str = "default"
     #: Your own model folder(s) (``unspin.analyze(..., model=...)``, ``serve --model``) for every request.
     model: tuple[str, ...] = ()
     #: Seconds a client has to send a whole request (headers and body) once it starts one, and

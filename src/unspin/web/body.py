@@ -51,6 +51,10 @@ class AnalyzeRequest(BaseModel):
     format: Literal["auto", "text", "html"] = Field(
         "auto", description="auto: extract the article when the text looks like an HTML page; text or html to decide yourself."
     )
+    sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
+        None, description="The span decoder's operating point: precise (fewer, surer passages), default, or sensitive (more passages, "
+        "the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only.",
+    )
     evidence: list[EvidenceText] | None = Field(
         None, max_length=MAX_EVIDENCE,
         description="Reference texts you trust: each check-worthy claim then carries the passages of these texts most worth "
@@ -73,6 +77,10 @@ class CompareRequest(BaseModel):
     b: str = Field(description="The second text.")
     language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
     format: Literal["auto", "text", "html"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
+    sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
+        None, description="The span decoder's operating point: precise (fewer, surer passages), default, or sensitive (more passages, "
+        "the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only; applies to both texts.",
+    )
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,22 @@ class Parsed:
     texts: list[tuple[str, Text]] = field(default_factory=list)
     url: str | None = None
     evidence: list[Text] = field(default_factory=list)
+    #: The operating point asked for (None: the server's own).
+    sensitivity: str | None = None
+
+
+#: The operating points a request may ask for (``unspin.pipeline.SENSITIVITIES``).
+SENSITIVITIES = ("precise", "default", "sensitive")
+
+
+def _sensitivity(value: Any, where: tuple[str, ...]) -> str | None:
+    """A form field's or query parameter's operating point, or None when not given; anything
+    else a 422 naming the field and the choices."""
+    if value in (None, ""):
+        return None
+    if value not in SENSITIVITIES:
+        raise RequestValidationError([{"loc": where, "msg": "Input should be 'precise', 'default' or 'sensitive'"}])
+    return str(value)
 
 
 def check_upload_name(name: str) -> None:
@@ -134,7 +158,8 @@ async def read_body(request: Request, shape: Shape, max_body: int) -> Parsed:
     if shape.raw and ctype in ("text/plain", "text/html"):
         (name, _shown, _file), = shape.fields
         text = Text(await request.body(), "body", ctype, "html" if ctype == "text/html" else "auto")
-        return Parsed(language_code(request.query_params.get("language", "auto")), [(name, text)])
+        return Parsed(language_code(request.query_params.get("language", "auto")), [(name, text)],
+                      sensitivity=_sensitivity(request.query_params.get("sensitivity"), ("query", "sensitivity")))
     if ctype not in ("application/json", ""):
         kinds = "application/json, multipart/form-data, text/plain or text/html" if shape.raw else "application/json or a form (multipart/form-data)"
         raise UnsupportedMediaType(f"unsupported content type {ctype!r}: send {kinds}")
@@ -147,7 +172,7 @@ async def read_body(request: Request, shape: Shape, max_body: int) -> Parsed:
     except ValidationError as exc:
         raise RequestValidationError(exc.errors(include_url=False)) from None
     fmt = getattr(req, "format", "auto")
-    parsed = Parsed(req.language, url=getattr(req, "url", None))
+    parsed = Parsed(req.language, url=getattr(req, "url", None), sensitivity=getattr(req, "sensitivity", None))
     for name, shown, _file in shape.fields:
         value = getattr(req, name)
         if value is not None:
@@ -164,7 +189,7 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
     fmt = form.get("format") or "auto"
     if fmt not in ("auto", "text", "html"):
         raise RequestValidationError([{"loc": ("body", "format"), "msg": "Input should be 'auto', 'text' or 'html'"}])
-    parsed = Parsed(language)
+    parsed = Parsed(language, sensitivity=_sensitivity(form.get("sensitivity"), ("body", "sensitivity")))
     url = form.get("url") if shape.url else None
     for name, shown, file_field in shape.fields:
         item = form.get(file_field)

@@ -10,6 +10,8 @@ from typing import List, Optional
 
 import typer
 
+from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice
+
 
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -67,6 +69,8 @@ def register(app: typer.Typer) -> None:
         max_connections: int = typer.Option(256, "--max-connections", min=1, help="Open connections at most; "
             "an idle one gives way to a new one, and beyond that new ones are closed."),
         fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate."),
+        sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **choice(Sensitivity),
+            help="For requests that ask for none (field `sensitivity`). " + SENSITIVITY_HELP),
         model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
             "or claims; repeat for both): the page shows its techniques."),
         log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level: critical, error, warning, info, debug."),
@@ -90,6 +94,7 @@ def register(app: typer.Typer) -> None:
             queue_timeout=queue_timeout,
             timeout=timeout,
             fast=fast,
+            sensitivity=Sensitivity(sensitivity).value,
             read_timeout=read_timeout,
             max_connections=max_connections,
             model=tuple(str(p.expanduser().resolve()) for p in model or ()),

@@ -86,6 +86,8 @@ class Job:
     max_chars: int
     include_text: bool = False
     evidence: tuple[Text, ...] = field(default_factory=tuple)
+    #: The span decoder's operating point (``unspin.pipeline.SENSITIVITIES``).
+    sensitivity: str = "default"
 
     @property
     def size(self) -> int:
@@ -201,7 +203,7 @@ def run_with(analyze: Callable[..., Any], job: Job) -> Reply:
 def _analyze_one(analyze: Callable[..., Any], job: Job) -> Reply:
     (_field, text), = job.texts
     src = text.read(job.max_chars)
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = _point(job)
     if job.evidence:
         extra["evidence"] = evidence_index(job.evidence, job.max_chars)
     doc = analyze(src, language=job.language, max_chars=job.max_chars, **extra)
@@ -212,6 +214,12 @@ def _analyze_one(analyze: Callable[..., Any], job: Job) -> Reply:
     return 200, {}, json_bytes(out)
 
 
+def _point(job: Job) -> dict[str, Any]:
+    """The ``sensitivity`` keyword for a point other than the default (an ``analyze`` of one's
+    own, given to ``create_app``, need not take it)."""
+    return {"sensitivity": job.sensitivity} if job.sensitivity != "default" else {}
+
+
 def _compare(analyze: Callable[..., Any], job: Job) -> Reply:
     from unspin.compare import comparison_payload
 
@@ -220,7 +228,7 @@ def _compare(analyze: Callable[..., Any], job: Job) -> Reply:
         try:
             src = text.read(job.max_chars)
             # The Source itself: its warnings travel with it into each side's analysis.
-            docs.append(analyze(src, language=job.language, max_chars=job.max_chars, source=src.name))
+            docs.append(analyze(src, language=job.language, max_chars=job.max_chars, source=src.name, **_point(job)))
             names.append(src.name)
         except UnspinError as exc:  # say which of the two texts (the field) it is about
             return error_reply(exc, field_name)

@@ -139,16 +139,37 @@
   function validSpans(doc, text) {
     var at = unitIndex(text);
     return (Array.isArray(doc.spans) ? doc.spans : [])
-      .map(function (s, i) { return { kind: "span", i: i, start: at(s.start), end: at(s.end), technique: String(s.technique), score: s.score }; })
+      .map(function (s, i) {
+        // Cue words (why this phrase): code-point ranges turned into UTF-16 ones like the span's.
+        var cues = (Array.isArray(s.cues) ? s.cues : []).map(function (r) { return Array.isArray(r) ? [at(r[0]), at(r[1])] : [NaN, NaN]; })
+          .filter(function (r) { return Number.isInteger(r[0]) && Number.isInteger(r[1]) && r[0] < r[1]; });
+        return { kind: "span", i: i, start: at(s.start), end: at(s.end), technique: String(s.technique), score: s.score, cues: cues,
+          why: typeof s.cue_why === "string" ? s.cue_why : "" };
+      })
       .filter(function (s) { return Number.isInteger(s.start) && Number.isInteger(s.end) && s.start < s.end; })
       .sort(function (a, b) { return a.start - b.start || b.end - a.end || a.i - b.i; });
   }
 
+  // How many claims a view leads with (unspin.document.FIRST_CLAIMS): the others stay one step
+  // away, underlined only when the reader asks for all of them.
+  var FIRST_CLAIMS = 3;
+
   function validClaims(doc, text) {
     var at = unitIndex(text);
-    return (Array.isArray(doc.claims) ? doc.claims : [])
-      .map(function (c, i) { return { kind: "claim", i: i, start: at(c && c.start), end: at(c && c.end), score: c && c.score, evidence: c && c.evidence }; })
+    var claims = (Array.isArray(doc.claims) ? doc.claims : [])
+      .map(function (c, i) { return { kind: "claim", i: i, start: at(c && c.start), end: at(c && c.end), score: c && c.score, evidence: c && c.evidence,
+        rank: c && Number.isInteger(c.rank) ? c.rank : null }; })
       .filter(function (c) { return Number.isInteger(c.start) && Number.isInteger(c.end) && c.start < c.end; });
+    // Analyses from before ranks existed: by score, ties in text order (as unspin.document.ranked_spans).
+    if (claims.some(function (c) { return c.rank === null; })) {
+      claims.slice().sort(function (a, b) { return (b.score || 0) - (a.score || 0) || a.i - b.i; })
+        .forEach(function (c, k) { c.rank = k + 1; });
+    }
+    return claims;
+  }
+
+  function byRank(claims) {
+    return claims.slice().sort(function (a, b) { return a.rank - b.rank; });
   }
 
   // Whether the claims were matched against reference texts (--evidence): each then has a list.
@@ -187,7 +208,7 @@
         var key = s.kind + s.i;
         var node;
         if (s.kind === "claim") {
-          node = h("span", { className: "unspin-claim", "data-claim": s.i });
+          node = h("span", { className: "unspin-claim" + (s.rank > FIRST_CLAIMS ? " unspin-claim-more" : ""), "data-claim": s.i });
           if (!started[key]) {
             started[key] = true;
             var tag = h("button", {
@@ -195,8 +216,8 @@
               className: "unspin-claim-tag",
               id: "unspin-claim-" + prefix + s.i,
               "data-claim": s.i,
-              "data-n": String(s.i + 1),
-              "aria-label": "Check-worthy claim " + (s.i + 1) + ", score " + score(s.score) + ": show its evidence",
+              "data-n": String(s.rank),
+              "aria-label": "Check-worthy claim, number " + s.rank + " to check, score " + score(s.score) + ": show its evidence",
             });
             node.appendChild(tag);
           }
@@ -236,11 +257,12 @@
   }
 
   // -- tooltip ------------------------------------------------------------------------------
-  function Tooltip(node, spansById, cat, root) {
+  function Tooltip(node, spansById, cat, root, text) {
     this.node = node;
     this.spansById = spansById;
     this.cat = cat;
     this.root = root;
+    this.text = text;
   }
   Tooltip.prototype.show = function (mark) {
     var seen = {};
@@ -263,7 +285,7 @@
         h("span", { className: "unspin-tip-score", text: STRENGTH_NAMES[strengthOf(s.score)] + ", score " + score(s.score) }),
       ]);
       head.firstChild.style.setProperty("--c", t.colour);
-      self.node.appendChild(h("div", { className: "unspin-tip-item" }, [head, t.explanation ? h("p", { text: t.explanation }) : null]));
+      self.node.appendChild(h("div", { className: "unspin-tip-item" }, [head, whyLine(s, self.text), t.explanation ? h("p", { text: t.explanation }) : null]));
     });
     this.node.hidden = false;
     var r = mark.getBoundingClientRect();
@@ -274,14 +296,22 @@
     this.node.style.left = left + "px";
     this.node.style.top = top + "px";
   };
+  /* Why this phrase: the cue words of the span (the words whose removal lowers its technique
+   * most), quoted, and in one line what they do. Null when the analysis has no cues. */
+  function whyLine(s, text) {
+    if (!s.cues || !s.cues.length || typeof text !== "string") return null;
+    var words = s.cues.map(function (r) { return "\u201c" + text.slice(r[0], r[1]) + "\u201d"; }).join(", ");
+    return h("p", { className: "unspin-tip-why" }, [h("strong", { text: "Why: " }), words + (s.why ? " \u2014 " + s.why : "")]);
+  }
+
   Tooltip.prototype.hide = function () {
     this.node.hidden = true;
   };
 
-  function attachTooltip(article, tipNode, spans, cat) {
+  function attachTooltip(article, tipNode, spans, cat, text) {
     var spansById = {};
     spans.forEach(function (s) { spansById[s.i] = s; });
-    var tip = new Tooltip(tipNode, spansById, cat, article);
+    var tip = new Tooltip(tipNode, spansById, cat, article, text);
     function markOf(e) {
       return e.target && e.target.closest ? e.target.closest("mark.unspin-span") : null;
     }
@@ -373,8 +403,10 @@
     var chart = genreChart(doc.genre);
     // A genre marked as a guess (genre.caution: a text unlike the model's training articles) says so.
     var guess = doc.genre && typeof doc.genre.caution === "string" && doc.genre.caution;
+    var nearest = doc.genre && GENRE_NAMES[doc.genre.label] ? GENRE_NAMES[doc.genre.label] : humanKey(String(doc.genre && doc.genre.label));
     if (chart) body.appendChild(h("div", { className: guess ? "unspin-reading-genre unspin-guess" : "unspin-reading-genre" }, [
-      h("h3", { text: guess ? "Genre (a guess)" : "Genre", title: guess || null }), chart]));
+      h("h3", { text: guess ? "Genre unclear (nearest: " + nearest + ")" : "Genre", title: guess || null }),
+      guess ? h("p", { className: "unspin-hint", text: guess }) : null, chart]));
     card.appendChild(body);
     return card;
   }
@@ -452,11 +484,13 @@
     var c = null;
     this.claims.forEach(function (x) { if (x.i === i) c = x; });
     if (!c) return;
+    Array.prototype.forEach.call(root.querySelectorAll(".unspin-claim-shown"), function (n) { n.classList.remove("unspin-claim-shown"); });
+    Array.prototype.forEach.call(root.querySelectorAll(".unspin-claim[data-claim='" + i + "']"), function (n) { n.classList.add("unspin-claim-shown"); });
     Array.prototype.forEach.call(root.querySelectorAll(".unspin-claim-selected"), function (n) { n.classList.remove("unspin-claim-selected"); });
     Array.prototype.forEach.call(root.querySelectorAll(".unspin-claim[data-claim='" + i + "'], .unspin-claim-item[data-claim='" + i + "']"), function (n) { n.classList.add("unspin-claim-selected"); });
     Array.prototype.forEach.call(root.querySelectorAll("button[data-claim]"), function (b) { b.setAttribute("aria-pressed", b.getAttribute("data-claim") === String(i) ? "true" : "false"); });
     this.node.replaceChildren(
-      h("h2", { id: "unspin-claim-panel-h", text: "Claim " + (i + 1) }),
+      h("h2", { id: "unspin-claim-panel-h", text: "Claim to check, number " + c.rank }),
       h("p", { className: "unspin-claim-score", text: "Check-worthiness " + score(c.score) + " (the claim model's probability that the sentence is worth verifying; not a verdict on whether it is true)" }),
       h("blockquote", { className: "unspin-claim-text", text: this.text.slice(c.start, c.end) }),
       h("h3", { text: "Where to look" }),
@@ -467,12 +501,11 @@
     if (r.top < 0 || r.bottom > window.innerHeight) this.node.scrollIntoView({ block: "nearest" });
   };
 
-  function claimsCard(text, claims, prefix, onSelect) {
+  function claimsCard(text, claims, prefix, onSelect, container) {
     if (!claims.length) return null;
-    var list = h("ol", { className: "unspin-claim-list" });
-    claims.forEach(function (c) {
+    function item(c) {
       var b = h("button", { type: "button", className: "unspin-claim-item", "data-claim": c.i, "aria-pressed": "false" }, [
-        h("span", { className: "unspin-claim-n", text: String(c.i + 1) }),
+        h("span", { className: "unspin-claim-n", text: String(c.rank) }),
         h("span", { className: "unspin-claim-excerpt", text: text.slice(c.start, c.end) }),
         h("span", { className: "unspin-muted", text: score(c.score) }),
       ]);
@@ -481,16 +514,33 @@
         var target = document.getElementById("unspin-claim-" + prefix + c.i);
         if (target) target.scrollIntoView({ block: "center" });
       });
-      list.appendChild(h("li", null, [b]));
-    });
-    return h("section", { className: "unspin-card", "aria-labelledby": "unspin-claims-h" }, [
-      h("h2", { id: "unspin-claims-h", text: "Check-worthy claims (" + claims.length + ")" }),
-      h("p", { className: "unspin-hint", text: "Sentences worth verifying, marked in the text with a dotted underline. " + (
+      return h("li", null, [b]);
+    }
+    var ranked = byRank(claims);
+    var first = ranked.slice(0, FIRST_CLAIMS), more = ranked.slice(FIRST_CLAIMS);
+    var children = [
+      h("h2", { id: "unspin-claims-h", text: "Worth checking first" }),
+      h("p", { className: "unspin-hint", text: "The " + (first.length === 1 ? "sentence" : first.length + " sentences") +
+        " most worth verifying, best first (numbered in the text with a dotted underline). " + (
         hasEvidence(claims)
           ? "Select one to see its score and the passages of your reference texts beside it."
           : "Select one to see its score. No reference texts were given (" + (onPage ? "\u201cReference texts\u201d" : "--evidence") + "), so no passages are shown beside it.") }),
-      list,
-    ]);
+      h("ol", { className: "unspin-claim-list" }, first.map(item)),
+    ];
+    if (more.length) {
+      var toggle = h("button", { type: "button", className: "unspin-link", "aria-pressed": "false", text: "Underline all " + claims.length + " claims in the text" });
+      toggle.addEventListener("click", function () {
+        var on = !(container && container.classList.contains("unspin-all-claims"));
+        if (container) container.classList.toggle("unspin-all-claims", on);
+        toggle.setAttribute("aria-pressed", on ? "true" : "false");
+        toggle.textContent = on ? "Underline only the first " + first.length : "Underline all " + claims.length + " claims in the text";
+      });
+      children.push(h("details", { className: "unspin-claims-more" }, [
+        h("summary", { text: more.length + " more check-worthy " + (more.length === 1 ? "sentence" : "sentences") + ", by score" }),
+        h("ol", { className: "unspin-claim-list" }, more.map(item)),
+      ]), h("p", null, [toggle]));
+    }
+    return h("section", { className: "unspin-card", "aria-labelledby": "unspin-claims-h" }, children);
   }
 
   // -- the view of one analysis ---------------------------------------------------------------
@@ -520,6 +570,18 @@
     return h("div", { className: "unspin-strength-control" }, [h("label", { for: id, text: "Show" }), select]);
   }
 
+  /* The operating point of the span finder (the server analyses the text again): precise marks
+   * fewer, surer passages; sensitive more, the weaker ones faint. Only on the served page. */
+  var SENSITIVITIES = [["precise", "precise (fewer, surer)"], ["default", "default"], ["sensitive", "sensitive (more passages)"]];
+  function sensitivityControl(id, current, onChange) {
+    var select = h("select", { id: id, className: "unspin-sensitivity" }, SENSITIVITIES.map(function (p) {
+      return h("option", { value: p[0], text: p[1], selected: p[0] === current ? "selected" : null });
+    }));
+    select.value = current;
+    select.addEventListener("change", function () { onChange(select.value); });
+    return h("div", { className: "unspin-strength-control" }, [h("label", { for: id, text: "Sensitivity" }), select]);
+  }
+
   /* Draws one analysis into `container`. opts.prefix keeps ids apart when two views share a page
    * (compare mode); opts.compact leaves out the side column (legend, chart, claims, table). */
   function renderOne(container, doc, cat, tipNode, opts) {
@@ -545,6 +607,8 @@
       " \u00b7 language " + String(doc.language || "?"),
       doc.unspin && !opts.compact ? " \u00b7 unspin " + String(doc.unspin) : "",
       doc.model && doc.model.size ? " \u00b7 " + String(doc.model.size) + " model" : "",
+      doc.model && doc.model.sensitivity && doc.model.sensitivity !== "default" ? " \u00b7 " + String(doc.model.sensitivity) + " setting" : "",
+      doc.language === "ru" ? h("span", { className: "unspin-badge", text: "experimental", title: "The Russian model is no better than marking every line on held-out articles: read its passages as places to look." }) : "",
     ]);
     var articleId = "unspin-article" + (prefix ? "-" + prefix : "");
     var article = buildArticle(text, spans, claims, cat, { prefix: prefix, id: articleId, descIds: descIds });
@@ -571,6 +635,8 @@
       h("div", { className: "unspin-article-head" }, [
         h("h2", { id: articleId + "-h", text: opts.title || "The text, with its persuasion spans" }),
         spans.length ? strengthControl("unspin-strength" + (prefix ? "-" + prefix : ""), function (v) { minStrength = v; applyFilter(); }) : null,
+        opts.onSensitivity && doc.language !== "ru" ? sensitivityControl("unspin-sensitivity" + (prefix ? "-" + prefix : ""),
+          doc.model && doc.model.sensitivity ? String(doc.model.sensitivity) : "default", opts.onSensitivity) : null,
       ]),
       spans.length ? strengthLegend() : null,
       opts.compact ? null : h("p", { className: "unspin-hint", text: "Hover over a highlighted passage, or move to it with Tab, to see its technique, score and explanation." + (claims.length ? " Claims have a numbered button in front: press it to see the claim" + (hasEvidence(claims) ? "'s evidence." : ".") : "") }),
@@ -602,7 +668,7 @@
     if (opts.compact) {
       container.appendChild(readingCard(doc, text, nPassages, "unspin-reading-h-" + prefix));
       container.appendChild(articleCard);
-      attachTooltip(article, tipNode, spans, cat);
+      attachTooltip(article, tipNode, spans, cat, text);
       return { article: article, apply: applyFilter };
     }
 
@@ -631,7 +697,7 @@
       counts.length
         ? h("section", { className: "unspin-card", "aria-labelledby": "unspin-chart-h" }, [h("h2", { id: "unspin-chart-h", text: "How often (passages)" }), buildChart(counts, cat)])
         : null,
-      claimsCard(text, claims, prefix, selectClaim),
+      claimsCard(text, claims, prefix, selectClaim, container),
     ]);
 
     var list = null;
@@ -651,13 +717,14 @@
           h("td", null, [sw, t.display]),
           h("td", { className: "unspin-num", text: score(s.score) + " " + STRENGTH_NAMES[strengthOf(s.score)] }),
           h("td", { className: "unspin-excerpt", text: text.slice(s.start, s.end) }),
+          h("td", { className: "unspin-excerpt", text: (s.cues || []).map(function (r) { return text.slice(r[0], r[1]); }).join(", ") }),
         ]));
       });
       list = h("details", { className: "unspin-card unspin-list" }, [
         h("summary", null, [h("h2", { text: "Every span, technique by technique (" + spans.length + " in " + nPassages + (nPassages === 1 ? " passage)" : " passages)") })]),
         h("div", { className: "unspin-table-wrap" }, [
           h("table", null, [
-            h("thead", null, [h("tr", null, [h("th", { scope: "col", text: "#" }), h("th", { scope: "col", text: "Technique" }), h("th", { scope: "col", text: "Score" }), h("th", { scope: "col", text: "Text" })])]),
+            h("thead", null, [h("tr", null, [h("th", { scope: "col", text: "#" }), h("th", { scope: "col", text: "Technique" }), h("th", { scope: "col", text: "Score" }), h("th", { scope: "col", text: "Text" }), h("th", { scope: "col", text: "Why (cue words)" })])]),
             tbody,
           ]),
         ]),
@@ -668,13 +735,14 @@
     if (list) container.appendChild(list);
     var extras = buildExtras(doc);
     if (extras) container.appendChild(extras);
-    attachTooltip(article, tipNode, spans, cat);
+    attachTooltip(article, tipNode, spans, cat, text);
     return { article: article, apply: applyFilter };
   }
 
-  function render(container, doc, techniques, tipNode) {
+  function render(container, doc, techniques, tipNode, onSensitivity) {
     container.replaceChildren();
-    renderOne(container, doc, new Catalogue(techniques, doc && doc.language), tipNode, {});
+    container.classList.remove("unspin-all-claims");
+    renderOne(container, doc, new Catalogue(techniques, doc && doc.language), tipNode, { onSensitivity: onSensitivity || null });
     container.hidden = false;
   }
 
@@ -777,6 +845,9 @@
     var evidenceBlock = document.getElementById("unspin-evidence-block");
     var modeInputs = form.querySelectorAll("input[name='unspin-mode']");
     var techniques = null;
+    // The span finder's operating point, chosen beside "Show" in a result: the text is analysed again.
+    var sensitivity = "default";
+    function resubmit(point) { sensitivity = point; form.requestSubmit(); }
     onPage = true;
 
     function mode() {
@@ -841,6 +912,7 @@
         else body.append(x[2], x[1].value);
       });
       body.append("language", lang);
+      body.append("sensitivity", sensitivity);
       return { method: "POST", body: body };
     }
 
@@ -865,7 +937,7 @@
           // JSON keeps a pasted text exactly as typed (a form would turn a lone surrogate into
           // U+FFFD unannounced; the server repairs it and says so).
           init = { method: "POST", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify(url ? { url: url, language: lang } : { text: textArea.value, language: lang }) };
+            body: JSON.stringify(url ? { url: url, language: lang, sensitivity: sensitivity } : { text: textArea.value, language: lang, sensitivity: sensitivity }) };
         } else {
           // Files travel as a form: the article (a file, a web address or the pasted text), the
           // language, and each reference file as a part named "evidence".
@@ -874,6 +946,7 @@
           else if (url) body.append("url", url);
           else body.append("text", textArea.value);
           body.append("language", lang);
+          body.append("sensitivity", sensitivity);
           Array.prototype.forEach.call(references, function (f) { body.append("evidence", f); });
           init = { method: "POST", body: body };
         }
@@ -889,7 +962,7 @@
           renderCompare(result, both[0], both[1], tipNode);
           setStatus("Done: both texts compared.", false);
         } else {
-          render(result, both[0], both[1], tipNode);
+          render(result, both[0], both[1], tipNode, resubmit);
           var n = passageCount(validSpans(both[0], typeof both[0].text === "string" ? both[0].text : ""));
           setStatus("Done: " + n + (n === 1 ? " passage" : " passages") + " found.", false);
         }
