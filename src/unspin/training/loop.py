@@ -84,7 +84,15 @@ def staged_warmup(opt: torch.optim.Optimizer, stage_steps: Sequence[int], scales
 
 
 def _comparable(args: dict) -> dict:
-    return {k: v for k, v in args.items() if k not in RESUME_FREE}
+    """The settings a resume must share, nested ones flattened ("recipe.lr"), so that a setting
+    added to a trainer since the run began is told apart (said, not refused) from a changed one."""
+    flat: dict = {}
+    for k, v in args.items():
+        if isinstance(v, dict):
+            flat.update({f"{k}.{kk}": vv for kk, vv in v.items() if kk not in RESUME_FREE})
+        elif k not in RESUME_FREE:
+            flat[k] = v
+    return flat
 
 
 def save_checkpoint(path: Path, payload: dict) -> None:
