@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import need
 from unspin.errors import InputError
 from unspin.inputs import check_text, decode_bytes, read_source
 from unspin.language import detect
@@ -82,3 +83,87 @@ def test_mixed_script_warning():
     # Nearly all of the text in the other script is not "parts" of it (a forced --language).
     assert "the text is likely not Russian, yet the Russian model read it" in mixed_script_warning(
         identify("The government keeps lying to the people, as always."), "ru")
+
+
+# ------------------------------------------------------------------ language by the majority (issue 26, item 3)
+QUOTED = ("State television repeated the claim on Sunday evening. The presenter told viewers: "
+          "«Эти предатели продали "
+          "страну за доллары, они "
+          "враги народа». The ministry did not respond to a request for comment. "
+          "Independent monitors said the footage was filmed in 2019 in a different city.")
+
+
+def _pipe(language: str = "en"):
+    from test_road import DigitClaims, Lexicon
+    from unspin.pipeline import Pipeline
+
+    return Pipeline([Lexicon(), DigitClaims()], language=language)
+
+
+def test_an_english_report_quoting_russian_is_english_with_a_note_giving_the_passage():
+    from unspin.language import decide, identify, passages
+
+    assert decide(identify(QUOTED)) == "en"
+    doc = _pipe()(QUOTED)
+    start = QUOTED.index("Эти")
+    end = QUOTED.index("»")
+    assert passages(QUOTED, "en") == [(start, end)]
+    note = next(w for w in doc.warnings if "Cyrillic" in w)
+    assert f"characters {start}-{end}" in note and "likely Russian" in note and "read as English" in note
+    assert sum("Cyrillic" in w for w in doc.warnings) == 1  # one note, not the share warning besides
+    # The other way round: a Russian text quoting an English sentence is Russian, with its note.
+    russian = ("Власти снова лгут народу, "
+               "это позор для всей страны "
+               "и для всех нас, сказал депутат. "
+               "Он процитировал: \"We will never give up our land\".")
+    ru = _pipe("ru")(russian)
+    assert ru.language == "ru" and any("Latin script (likely English)" in w for w in ru.warnings)
+    assert not any("Cyrillic" in w for w in _pipe()("The council met on Tuesday; Путин was not mentioned.").warnings)
+
+
+def test_field_case_24_english_with_a_russian_quote():
+    from test_road import field, have_models, unspin_cli
+
+    text = field("24-english-with-russian-quote.txt").read_text(encoding="utf-8")
+    doc = _pipe()(text)
+    assert doc.language == "en" and any("likely Russian" in w for w in doc.warnings)
+    need(have_models(), "the shipped English models are not installed")
+    import json
+
+    out = unspin_cli("analyze", str(field("24-english-with-russian-quote.txt")), "-f", "json")
+    data = json.loads(out.stdout)
+    assert out.returncode == 0 and data["language"] == "en" and data["claims"] is not None and data["genre"] is not None
+
+
+def test_cyrillic_look_alikes_inside_latin_words_are_read_as_latin_with_exact_offsets():
+    from unspin.view import ModelView, lookalike_warning
+
+    text = "These \u0441orrupt tr\u0430itors sold out every family in 2 towns. Путин is a name."  # Cyrillic с and а
+    view = ModelView.of(text)
+    assert view.text == "These corrupt traitors sold out every family in 2 towns. Путин is a name."
+    assert view.lookalikes == ((6, 13), (14, 22)) and len(view.text) == len(text)
+    assert "2 words mix letters of two scripts" in lookalike_warning(view)
+    doc = _pipe()(text)
+    assert [doc.text_of(s) for s in doc.spans] == ["\u0441orrupt", "tr\u0430itors"]  # found, and offsets index the text as given
+    assert any("look alike" in w for w in doc.warnings)
+    # Latin look-alikes inside a Russian word are read as Cyrillic.
+    mixed = "Эти п\u0070\u0065дател\u0438"  # Latin p and e inside the Russian word
+    assert ModelView.of(mixed).text == "Эти предатели" and ModelView.of(mixed).lookalikes == ((4, 13),)
+    assert ModelView.of("Plain English, no tricks.").identity and ModelView.of("Путин and Trump").identity
+
+
+def test_transliterated_russian_is_named_when_refused():
+    import pytest
+
+    from unspin.errors import UnsupportedLanguageError
+    from unspin.language import transliterated_russian
+
+    translit = ("Eti predateli prodali stranu i teper smeyutsya nad nami, pishet deputat v svoyom kanale. "
+                "Ministerstvo zayavilo, chto tseny na khleb vyrastut uzhe v marte.")
+    assert transliterated_russian(translit)
+    for other in ("Rzad oglosil wczoraj, ze do przyszlego roku nie bedzie nowych srodkow gospodarczych.",
+                  "El gobierno anuncio ayer que no habra nuevas medidas economicas hasta el proximo ano, segun fuentes oficiales.",
+                  "The council approved the new housing plan on Tuesday after a long debate in the town hall."):
+        assert not transliterated_russian(other), other
+    with pytest.raises(UnsupportedLanguageError, match="Russian written in Latin letters"):
+        _pipe()(translit)

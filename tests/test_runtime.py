@@ -205,3 +205,29 @@ def test_the_tagger_reads_stacked_outputs_as_its_own():
     stacked = tagger.predict(docs)
     assert [s.spans for s in alone] == [s.spans for s in stacked] and alone[0].spans
     assert all(np.array_equal(a.technique_probs, b.technique_probs) for a, b in zip(alone, stacked))
+
+
+def test_repeated_windows_are_encoded_once_and_ordinary_text_as_always():
+    """A text that repeats itself (issue 26: a megabyte of one word took over 600 s) runs each
+    distinct window once; every window still gets outputs, and the repeated ones equal."""
+    import numpy as np
+
+    from unspin.runtime import SpanEncoder, model_dir
+
+    enc = SpanEncoder(model_dir("en-fast"))
+    calls = []
+    real = enc.sessions[0].run
+    enc.sessions[0].run = lambda names, feeds: calls.append(feeds["input_ids"].shape[0]) or real(names, feeds)
+    out = enc("word " * 3000)
+    windows = len(enc._stitch(out.enc).spans)
+    assert windows > 8 and sum(calls) <= 3  # the first, the repeated middle and the last window
+    step = enc._stitch(out.enc).spans[2][0] - enc._stitch(out.enc).spans[1][0]
+    assert np.array_equal(out.probs[600:2000], out.probs[600 + step : 2000 + step])  # the middle windows read alike
+    memo: dict = {}
+    calls.clear()
+    enc.outputs(enc.encode_many(["word " * 3000])[0], memo)
+    again = enc.outputs(enc.encode_many(["word " * 3000])[0], memo)
+    assert memo and np.array_equal(again.probs, out.probs)
+    calls.clear()
+    enc("The council approved the budget on Tuesday, officials said. " * 2 + "Nothing else happened.")
+    assert sum(calls) == 1  # one window of ordinary text: one row, as before

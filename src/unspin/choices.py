@@ -48,3 +48,9 @@ class Sensitivity(str, enum.Enum):
 #: The help line every command's --sensitivity shows.
 SENSITIVITY_HELP = ("Operating point of the span finder: precise (fewer, surer passages, about a third as many), default (the F1-best), "
                     "or sensitive (about 1.5 times as many, the weaker ones faint). English only.")
+
+
+def sensitivity_option() -> dict[str, Any]:
+    """``typer.Option`` keyword arguments for --sensitivity: ``choice(Sensitivity)`` with a short
+    metavar (the three names are in the help), so the option column stays narrow at 80 columns."""
+    return {**choice(Sensitivity), "metavar": "<point>"}

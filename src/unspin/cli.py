@@ -24,9 +24,10 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from unspin import __version__, readings
-from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code
+from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
+from unspin.inputs import Format as InputFormat
 from unspin.pipeline import SUPPORTED
 
 app = typer.Typer(
@@ -127,7 +128,7 @@ SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML
 LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                           help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
-SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **choice(Sensitivity), help=SENSITIVITY_HELP)]
+SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(), help=SENSITIVITY_HELP)]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 ModelOpt = Annotated[Optional[list[Path]], typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote: a span "
@@ -139,14 +140,10 @@ def _models(model: Optional[list[Path]]) -> Optional[list[str]]:
     return [str(p.expanduser().resolve()) for p in model] if model else None
 
 
-class InputFormat(str, enum.Enum):
-    auto = "auto"
-    text = "text"
-    html = "html"
-
-
+# --input-format: the road's formats (unspin.inputs.Format), one list for every door.
 InputFormatOpt = Annotated[InputFormat, typer.Option("--input-format", **choice(InputFormat),
-    help="How to read the input: auto (HTML when its name, type or content says so), text, or html (extract the article).")]
+    help="How to read the input: auto (by its name, type or content), text (as it is), html (the article of a page), "
+         "email (the body of an .eml message), subtitles (the words of SRT/VTT cues) or markdown (its prose).")]
 MaxCharsOpt = Annotated[int, typer.Option("--max-chars", metavar="N", min=1, help="Refuse texts longer than this many characters.")]
 EvidenceOpt = Annotated[
     Optional[list[Path]],

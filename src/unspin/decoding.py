@@ -109,7 +109,7 @@ class EdgeLexicon:
     "Every") starts inside one (issue 25: edges on whole phrases).
 
     ``words``: lower-cased word -> ``[ends, inside_not_last, starts, inside_not_first]``, counts
-    over the distinct gold spans of the training split (``scripts/edge_lexicon.py``);
+    over the distinct gold spans of the training split (``scripts/tune_points.py`` writes them);
     ``suffixes``: the same counts summed by a word's last 3 letters, the back-off for words
     seen rarely (adjectives in "-ic", "-ous" behave alike). Rates are smoothed towards the
     suffix's rate with ``prior_weight`` pseudo-counts, so a word seen once does not decide alone.
@@ -123,8 +123,9 @@ class EdgeLexicon:
         """Load a lexicon file (JSON: ``words``, ``suffixes``, ``prior_weight``). Raises
         ``OSError`` / ``ValueError`` for a missing or malformed file."""
         import json
+        from pathlib import Path
 
-        data = json.loads(open(path, encoding="utf-8").read())
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(data["words"], data["suffixes"], data.get("prior_weight", 5.0))
 
     def _rate(self, word: str, hit: int, miss: int) -> float:

@@ -464,7 +464,8 @@ readings.declare(span_group_field(
     group=TECHNIQUES, label_key="technique", details=span_details, detail_schema=_RU_DETAILS, cue_details=cue_details,
     null_when_absent=False,
     stored="own", drawn=True,
-    cli_help="one entry per (passage, technique): start, end (input characters, end exclusive), text, technique, score (P(span) x P(technique))"))
+    cli_help="one entry per (passage, technique): start, end (input characters, end exclusive), text, technique, score (P(span) x P(technique)), "
+             "cues ([start, end] of the words that carry the technique) and cue_why (what they do)"))
 readings.declare(_envelope("techniques", {"type": "object", "additionalProperties": {"type": "integer"}}, "Passages per technique.",
                            lambda d: d.technique_counts(), kind="derived", section="reading", stored="derived",
                            cli_help="passages per technique"))

@@ -14,16 +14,39 @@ comments; before it runs, ``_prune`` removes what it cannot tell from a story by
 * trafilatura discards every ``<aside>``; an aside that holds several paragraphs of prose (a
   story some sites put there) is turned into a ``<div>`` so that it can be found.
 
+* reader comments: containers named so (``comments``, ``comment-list``, Disqus, Coral,
+  OpenWeb, Viafoura, schema.org ``Comment``), and a heading such as "Comments", "12 comments",
+  "Leave a reply" or "Join the discussion" with everything after it in its container.
+
 After extraction, paragraphs at the start or end of the text that read like a consent notice,
-a sign-up prompt or site furniture are dropped (``is_boilerplate``). If nothing else is left the
-page is refused (``InputError``); if the page looks like a list of teasers, or very little text
-was found, the result carries a warning. ``extract`` returns the text and those warnings.
+a sign-up prompt or site furniture are dropped (``is_boilerplate``), and a comment thread that
+is still left at the end (from its "Comments" line on) is cut. If nothing else is left the page
+is refused (``InputError``); if the page looks like a list of teasers, or very little text was
+found, the result carries a warning. ``extract`` returns the text and those warnings.
+
+No silent loss: the page is also rendered as plain text by a simple tag stripper that has no
+nesting limit (``render_text``), and what the parser and the extractor kept is measured
+against it:
+
+* the parser: libxml2 stops nesting elements past a depth limit (256) and drops what comes
+  after. Legacy pages that never close ``<font>`` nest one level deeper with every line, so a
+  long transcript lost its last fifth without a word. A page that reaches the limit, or whose
+  tree holds less text than the rendering, is parsed again without its inline formatting tags
+  (``<font>``, ``<b>``, ``<span>`` ... carry no text of their own), then without unclosed
+  containers, and last read line by line from the rendering, with a warning (``_parse``, which
+  also says why ``huge_tree`` stays off); if text is still missing a warning says how much;
+* a teaser page that carries the whole article in its structured data (JSON-LD
+  ``articleBody``, as paywalled sites do) is read from there, with a warning;
+* the extractor: when its text holds much less of the page's prose (lines of ten words or more
+  that are not page furniture, outside navigation, header, footer and forms) than the page
+  has, a warning says how much may be missing.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 
 from unspin.errors import InputError
 
@@ -53,9 +76,22 @@ _CONSENT_TOKENS = frozenset(
     "trustarc sp_message privacy-banner cookiebanner cookienotice".split()
 )
 _AD_TOKENS = frozenset("ad ads advert adverts advertisement advertising adslot adunit dfp sponsored outbrain taboola".split())
-# Reader comments by their usual containers ("comment" alone is not used: UK papers mark their
-# opinion articles "comment").
-_COMMENT_TOKENS = frozenset("comments disqus commentlist".split())
+# Reader comments by their usual containers. "comment" alone is a token too: UK papers mark
+# their opinion articles "comment", but an element holding most of the page's prose is never
+# removed (``_prune``), and "commentary" is another token.
+_COMMENT_TOKENS = frozenset("comments comment disqus commentlist respond replies".split())
+# Comment platforms whose names sit inside longer ids and classes.
+_COMMENT_SUBSTRINGS = ("comment-list", "comments-", "disqus", "coral-", "coral_", "talk-stream", "spot-im", "spotim", "openweb",
+                       "viafoura", "vf-conversations", "fb-comments", "livefyre", "hyvor-talk", "commento", "remark42")
+# The heading of a comment section, as sites write it; everything after it in its container
+# is the readers', not the article's.
+_COMMENT_HEADING = re.compile(  # anchored: used with fullmatch on a short heading, never scanned
+    r"\A(?:(?:\d[\d,.]*\s+)?(?:readers?'?\s+|user\s+)?(?:comments?|responses|replies|reactions)(?:\s*\(\d[\d,.]*\))?\s*:?"
+    r"|(?:leave|post|add|write)\s+(?:a\s+)?(?:comment|reply|response)"
+    r"|join\s+the\s+(?:discussion|conversation|debate)|have\s+your\s+say|what\s+do\s+you\s+think\s*\??"
+    r"|(?:show|view|load|read)\s+(?:all\s+)?(?:\d+\s+)?comments)",
+    re.IGNORECASE,
+)
 # Consent-platform names that appear inside longer ids ("sp_message_container_123",
 # "qc-cmp2-container", "CybotCookiebotDialog").
 _CONSENT_SUBSTRINGS = ("cookie", "consent", "gdpr", "onetrust", "didomi", "sp_message", "qc-cmp", "cmpbox", "usercentrics", "truste")
@@ -144,11 +180,110 @@ def _marked(el, vocabulary: frozenset[str], substrings: tuple[str, ...] = ()) ->
     return False
 
 
-def _prose_chars(el) -> tuple[int, int]:
-    """(characters in <p> elements, characters inside links) below ``el``."""
-    prose = sum(len(p.text_content().strip()) for p in el.iter("p"))
-    links = sum(len(a.text_content().strip()) for a in el.iter("a"))
-    return prose, links
+def _is_comments(el) -> bool:
+    """Whether ``el`` is a reader-comment container or comment, by its names (``_COMMENT_TOKENS``,
+    ``_COMMENT_SUBSTRINGS``) or its schema.org microdata (``itemtype`` Comment, ``itemprop``
+    comment)."""
+    if _marked(el, _COMMENT_TOKENS, _COMMENT_SUBSTRINGS):
+        return True
+    itemtype = (el.get("itemtype") or "").strip().lower()
+    return itemtype.endswith(("/comment", "/usercomments")) or (el.get("itemprop") or "").strip().lower() in ("comment", "comments")
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Characters below an element: in <p> elements (``prose``), inside links (``links``), of
+    any text (``chars``), and its <p> elements (``paragraphs``)."""
+
+    prose: int = 0
+    links: int = 0
+    chars: int = 0
+    paragraphs: int = 0
+
+
+def _counts(tree) -> dict:
+    """``_Counts`` of every element of ``tree``, in one walk: the measures ``_prune`` compares
+    cost no second pass over any subtree, however deeply containers nest."""
+    from lxml import etree
+
+    prose = links = chars = paragraphs = 0
+    start: dict = {}
+    out: dict = {}
+    for event, el in etree.iterwalk(tree, events=("start", "end")):
+        text_node = isinstance(el.tag, str)
+        if event == "start":
+            start[el] = (prose, links, chars, paragraphs)
+            if text_node and el.text:
+                chars += len(el.text)
+            continue
+        p0, l0, c0, n0 = start.pop(el)
+        if el.tag == "p":
+            prose += chars - c0
+            paragraphs += 1
+        elif el.tag == "a":
+            links += chars - c0
+        out[el] = _Counts(prose - p0, links - l0, chars - c0, paragraphs - n0)
+        if el.tail:
+            chars += len(el.tail)
+    return out
+
+
+#: Longer than this, an element is no consent dialog or comment heading: its text is not read.
+DIALOG_CHARS = 50_000
+
+
+def _prefix_text(el, n: int) -> str:
+    """The first ``n`` or so characters of ``el``'s text, without reading the rest."""
+    out, got = [], 0
+    for piece in el.itertext():
+        out.append(piece)
+        got += len(piece)
+        if got >= n:
+            break
+    return "".join(out)
+
+
+def _comment_headings(tree, total_prose: int, counts: dict) -> int:
+    """Remove each heading that opens a comment section ("Comments", "12 comments", "Leave a
+    reply": ``_COMMENT_HEADING``) with everything after it in its container; return how many
+    sections went. A section holding more than half of the page's paragraph text stays."""
+    removed = 0
+    after_prose: dict = {}  # parent -> {child: paragraph text from that child to the end}
+    for h in list(tree.iter("h2", "h3", "h4", "h5", "h6")):
+        parent = h.getparent()
+        if parent is None or counts.get(h, _Counts()).chars > 200:
+            continue
+        title = " ".join(h.text_content().split())
+        if len(title) > 60 or not _COMMENT_HEADING.fullmatch(title):
+            continue
+        if parent not in after_prose:
+            # Once per container, from the end: many headings in one container cost one pass.
+            suffix, total = {}, 0
+            for child in reversed(list(parent)):
+                total += counts.get(child, _Counts()).prose
+                suffix[child] = total
+            after_prose[parent] = suffix
+        if after_prose[parent].get(h, 0) > total_prose / 2:
+            continue
+        for el in [h, *h.itersiblings()]:
+            parent.remove(el)  # tails go with them: they are the thread's text too
+        after_prose[parent] = {}
+        removed += 1
+    return removed
+
+
+_GONE = "data-unspin-removed"
+
+
+def _walk(tree):
+    """The elements of ``tree`` in document order, not descending into an element that was
+    removed while walking (marked ``_GONE``): nested comment or ad containers cost one check."""
+    stack = [tree]
+    while stack:
+        el = stack.pop()
+        yield el
+        if el.get(_GONE) is None:
+            stack.extend(reversed(list(el)))
 
 
 def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
@@ -158,35 +293,40 @@ def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
     blurb). An element holding more than half of
     the page's paragraph text is never removed, whatever its name says: that is the story.
     """
-    total_prose = sum(len(p.text_content().strip()) for p in tree.iter("p")) or 1
+    counts = _counts(tree)
+    total_prose = counts[tree].prose or 1
     removed = 0
-    for el in list(tree.iter()):
+
+    def reads_like_consent(el) -> bool:
+        return counts[el].chars <= DIALOG_CHARS and is_boilerplate(el.text_content())
+
+    for el in _walk(tree):
         if not isinstance(el.tag, str) or el.getparent() is None or el.tag in ("html", "body"):
             continue
         role = (el.get("role") or "").lower()
-        consent = _marked(el, _CONSENT_TOKENS, _CONSENT_SUBSTRINGS) or (
-            role in ("dialog", "alertdialog") and is_boilerplate(el.text_content())
-        )
-        if consent or _marked(el, _AD_TOKENS) or _marked(el, _COMMENT_TOKENS):
+        consent = _marked(el, _CONSENT_TOKENS, _CONSENT_SUBSTRINGS) or (role in ("dialog", "alertdialog") and reads_like_consent(el))
+        if consent or _marked(el, _AD_TOKENS) or _is_comments(el):
             # Names can mislead ("story has-comments"): an element holding most of the page's
             # prose stays, unless it is a consent element that reads like one (a dialog longer
             # than the story it hides is the case this pruning exists for).
-            if _prose_chars(el)[0] > total_prose / 2 and not (consent and is_boilerplate(el.text_content())):
+            if counts[el].prose > total_prose / 2 and not (consent and reads_like_consent(el)):
                 continue
             removed += consent
             el.getparent().remove(el)
+            el.set(_GONE, "")  # its subtree is not walked (``_walk``)
+    _comment_headings(tree, total_prose, counts)
     for el in list(tree.iter("aside")):
-        prose, links = _prose_chars(el)
-        if prose >= 250 and len(list(el.iter("p"))) >= 2 and links <= 0.3 * prose:
+        c = counts.get(el, _Counts())
+        if c.prose >= 250 and c.paragraphs >= 2 and c.links <= 0.3 * c.prose:
             el.tag = "div"
     # Teasers: a heading holding a link, or an <article>, each with its headline and blurb.
     teasers: list[tuple[str, ...]] = []
     for h in tree.iter("h2", "h3", "h4"):
         if next(h.iter("a"), None) is not None:
             after = h.getnext()
-            teasers.append((h.text_content(), after.text_content() if after is not None else ""))
+            teasers.append((_prefix_text(h, 200), _prefix_text(after, 200) if after is not None else ""))
     for art in tree.iter("article"):
-        teasers.append(tuple(el.text_content() for el in list(art.iter("h1", "h2", "h3", "h4", "p"))[:2]))
+        teasers.append(tuple(_prefix_text(el, 200) for el in islice(art.iter("h1", "h2", "h3", "h4", "p"), 2)))
     snippets = [tuple(" ".join(t.split())[:60] for t in teaser if len(t.strip()) >= 15) for teaser in teasers]
     return removed, [s for s in dict.fromkeys(snippets) if s]
 
@@ -198,8 +338,9 @@ def _boilerplate_blocks(tree) -> int:
     cookie law is dense in the same words.
     """
     removed = 0
+    counts = _counts(tree)
     for el in list(tree.iter("div", "section", "dialog", "form", "header", "footer", "nav")):
-        if el.getparent() is None:
+        if el.getparent() is None or counts[el].chars > DIALOG_CHARS:
             continue
         text = el.text_content()
         hits = len(_BOILER.findall(text))
@@ -284,24 +425,42 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     if isinstance(html, str):
         # lxml refuses a str that still declares its byte encoding (<?xml ... encoding=...?>).
         html = re.sub(r"^\ufeff?\s*<\?xml[^>]*>", "", html, count=1)
-    try:
-        tree = lxml.html.document_fromstring(html)
-    except Exception:  # lxml raises ParserError/ValueError on markup it cannot read at all
-        tree = None
-    removed, titles = 0, []
+    tree, lost, by_lines = _parse(lxml.html, html)
+    removed, titles, articles = 0, [], []
     if tree is not None:
+        articles = _ld_articles(tree)  # before pruning: the scripts are read, not shown
         removed, titles = _prune(tree)
     text, dropped = _extract(trafilatura, lxml.html, tree, html)
     if tree is not None and dropped and len(text) < LITTLE_TEXT and _boilerplate_blocks(tree):
         text, dropped2 = _extract(trafilatura, lxml.html, tree, html)
         dropped += dropped2
         removed += 1
+    text, thread = _cut_comment_thread(text)
+    recovered = None
+    if text and articles:
+        text, recovered = _from_structured_data(text, articles)
     if not text:
         what = "a cookie/consent notice, navigation or other page furniture" if (removed or dropped) else "markup, scripts or images"
         raise InputError(
             f"{name}: found no article text in this HTML, only {what}; paste the article text instead"
         )
     warnings: list[str] = []
+    if by_lines:
+        warnings.append("the page's markup is nested too deeply to read its structure (more than 256 levels); its text was read "
+                        "line by line, so navigation and other page furniture may be in it")
+    if lost:
+        warnings.append(f"the HTML parser lost about {lost:.0%} of the page's text (markup nested too deeply or broken); "
+                        "only the rest was analysed: give the article as plain text to read all of it")
+    if recovered:
+        warnings.append(recovered)
+    elif tree is not None:
+        page, kept = _page_prose(tree), prose_chars(text)
+        if page - kept >= MISSING_CHARS and kept < EXTRACTED_SHARE * page:
+            warnings.append(f"the extracted article holds about {kept / page:.0%} of the prose on the page ({kept:,} of {page:,} "
+                            "characters): part of the article may be missing; check the text, or give the article as plain text")
+    if thread:
+        warnings.append(f"{thread} line{'s' if thread != 1 else ''} of reader comments at the end of the page "
+                        f"{'were' if thread != 1 else 'was'} left out")
     if dropped:
         warnings.append(
             f"{dropped} paragraph{'s' if dropped != 1 else ''} at the edge of the page that read like a cookie notice or page furniture "
@@ -362,3 +521,232 @@ def _with_body(html: str | bytes) -> str | bytes:
     if isinstance(html, bytes):
         return html if re.search(rb"<body\b", html[:65536], re.IGNORECASE) else b"<html><body>" + html + b"</body></html>"
     return html if re.search(r"<body\b", html[:65536], re.IGNORECASE) else "<html><body>" + html + "</body></html>"
+
+
+# ------------------------------------------------------------------ no silent loss
+# Elements whose content is not text a reader sees (raw text up to their end tag).
+_RAW = ("script", "style", "noscript", "template", "title", "textarea")
+_RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW}
+# Elements that end a line of text in the rendering.
+_BLOCKS = frozenset(
+    "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article aside header footer nav main blockquote "
+    "pre hr form figure figcaption center address details summary fieldset legend option".split()
+)
+# Where a comment or a raw-text element starts (``render_text`` skips to its end).
+_HIDDEN_START = re.compile(r"<!--|<(" + "|".join(_RAW) + r")\b", re.IGNORECASE)
+# A tag of a block element (ends a line), and any tag, doctype or processing instruction;
+# bounded by the next "<", so an unclosed one costs one pass.
+_BLOCK_TAG = re.compile(r"</?(?:" + "|".join(sorted(_BLOCKS, key=len, reverse=True)) + r")\b[^<>]*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9:-]*|!|\?)[^<>]*>")
+# Inline formatting tags, which carry no text of their own; legacy pages leave them unclosed.
+# Bounded by the next "<", so an unclosed tag costs one pass.
+_INLINE = r"</?(?:font|basefont|b|i|u|s|strike|em|strong|small|big|span|tt|sup|sub|nobr|blink|mark|ins|del|abbr|cite|q)\b[^<>]*>"
+_INLINE_STR = re.compile(_INLINE, re.IGNORECASE)
+_INLINE_BYTES = re.compile(_INLINE.encode(), re.IGNORECASE)
+# Containers that unclosed can nest as deep (a <div> or <blockquote> per line): second resort,
+# each replaced by a line break so that lines stay lines.
+_CONTAINER = r"</?(?:div|center|blockquote|section|article|dl|dd|dt)\b[^<>]*>"
+_CONTAINER_STR = re.compile(_CONTAINER, re.IGNORECASE)
+_CONTAINER_BYTES = re.compile(_CONTAINER.encode(), re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+#: Share of the page's text (non-space characters) the parser may lose before it is recovered
+#: or said: entities and odd markup make small differences.
+PARSE_LOSS = 0.1
+#: A line of at least this many words, not page furniture, is prose (``prose_chars``).
+PROSE_WORDS = 10
+#: The extracted text should hold at least this share of the page's prose, else a warning says
+#: how much may be missing (when at least ``MISSING_CHARS`` characters are).
+EXTRACTED_SHARE = 0.6
+MISSING_CHARS = 500
+#: A JSON-LD articleBody at least this many times longer than the extracted text (and
+#: ``MISSING_CHARS`` characters longer) is the article that the page shows a teaser of.
+BODY_FACTOR = 1.3
+
+
+def render_text(markup: str) -> str:
+    """Plain text of HTML markup, by a tag stripper with no nesting limit: tags removed (block
+    elements and ``<br>`` end a line), comments, scripts, styles and other raw-text elements
+    left out, character references decoded. Linear in the markup: the Python loop visits only
+    comments and raw-text elements (each scan starts where the last ended; an unclosed one ends
+    the text), and tags go in two C-level substitutions."""
+    import html as entities
+
+    kept: list[str] = []
+    i, n = 0, len(markup)
+    while i < n:
+        m = _HIDDEN_START.search(markup, i)
+        if m is None:
+            kept.append(markup[i:])
+            break
+        kept.append(markup[i:m.start()])
+        if m.group(1) is None:  # a comment
+            k = markup.find("-->", m.end())
+            i = n if k < 0 else k + 3
+        else:
+            end = _RAW_END[m.group(1).lower()].search(markup, m.end())
+            i = n if end is None else end.end()
+    text = _BLOCK_TAG.sub("\n", "".join(kept))
+    return entities.unescape(_ANY_TAG.sub("", text))
+
+
+def _chars(text: str) -> int:
+    """Non-space characters of ``text``: what the measures of loss compare."""
+    return len(_SPACE.sub("", text))
+
+
+def _tree_chars(tree) -> int:
+    """Non-space characters of the text a parsed tree holds (raw-text elements left out)."""
+    n = 0
+    for el in tree.iter():
+        if isinstance(el.tag, str) and el.tag.lower() not in _RAW and el.text:
+            n += _chars(el.text)
+        if el.tail:
+            n += _chars(el.tail)
+    return n
+
+
+def _parse_once(lxml_html, markup: str | bytes, huge: bool):
+    """(tree or None, whether libxml2 stopped at one of its limits: nesting depth, text size)
+    of one parse."""
+    parser = lxml_html.HTMLParser(huge_tree=huge)
+    try:
+        tree = lxml_html.document_fromstring(markup, parser=parser)
+    except Exception:  # lxml raises ParserError/ValueError on markup it cannot read at all
+        return None, False
+    return tree, any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log)
+
+
+def _parse(lxml_html, markup: str | bytes):
+    """(tree, share of the page's text the parser lost, whether the page was read line by line)
+    of ``markup``; tree None when lxml cannot read it at all. See the module docstring ("No
+    silent loss").
+
+    libxml2's limits are kept as they are, on purpose: past 256 levels of nesting it stops
+    nesting and drops text, and ``huge_tree=True`` would only move that to 2,048 levels while
+    letting trafilatura's readability and jusText fallbacks, which walk every element's
+    ancestors, slow down a hundredfold (2,000 nested <aside> elements around 5,000 paragraphs
+    took them 98 s). A page that reaches the limit, or whose tree holds less text than the
+    rendering, is parsed again without its inline formatting tags (``<font>`` and the like,
+    which legacy pages never close), then without unclosed containers too; last, its rendering
+    is read line by line (each line a paragraph: no loss, but no structure to tell page
+    furniture by either, which the caller warns about).
+    """
+    rendered = render_text(markup if isinstance(markup, str) else markup.decode("utf-8", "replace"))
+    want = _chars(rendered)
+    text_mode = isinstance(markup, str)
+
+    def candidates():
+        yield markup
+        inline = (_INLINE_STR if text_mode else _INLINE_BYTES).sub("", markup)
+        yield inline
+        yield (_CONTAINER_STR if text_mode else _CONTAINER_BYTES).sub("<br>" if text_mode else b"<br>", inline)
+
+    best, got = None, -1
+    for candidate in candidates():
+        tree, deep = _parse_once(lxml_html, candidate, huge=False)
+        if tree is None:
+            continue
+        chars = _tree_chars(tree)
+        if chars > got:
+            best, got = tree, chars
+        if not deep and chars >= (1 - PARSE_LOSS) * want:
+            return tree, 0.0, False
+    if want >= LITTLE_TEXT and got < (1 - PARSE_LOSS) * want:
+        import html as entities
+
+        lines = "".join(f"<p>{entities.escape(' '.join(line.split()))}</p>" for line in rendered.split("\n") if line.strip())
+        tree, _ = _parse_once(lxml_html, f"<html><body>{lines}</body></html>", huge=False)
+        if tree is not None and _tree_chars(tree) > got:
+            return tree, 0.0, True
+    if best is None:
+        return None, 0.0, False
+    return best, (0.0 if want < LITTLE_TEXT or got >= (1 - PARSE_LOSS) * want else 1 - got / want), False
+
+
+def prose_chars(text: str) -> int:
+    """Characters (non-space) in the prose lines of ``text``: lines of at least
+    ``PROSE_WORDS`` words that are not page furniture (``is_boilerplate``)."""
+    return sum(_chars(line) for line in text.split("\n") if len(_WORD.findall(line)) >= PROSE_WORDS and not is_boilerplate(line))
+
+
+def _page_prose(tree) -> int:
+    """Prose characters of a pruned page outside navigation, header, footer, forms and asides."""
+    import copy
+
+    from lxml import etree
+
+    page = copy.deepcopy(tree)
+    etree.strip_elements(page, "nav", "header", "footer", "aside", "form", "menu", "button", "select", *_RAW, with_tail=False)
+    return prose_chars(render_text(etree.tostring(page, encoding="unicode", method="html")))
+
+
+def _ld_articles(tree) -> list[tuple[str, str]]:
+    """(headline, articleBody) of each article in the page's JSON-LD (``<script
+    type="application/ld+json">``, ``@graph`` and nested lists included), bodies as text."""
+    from unspin.errors import InputError as _Bad
+    from unspin.formats.jsondata import loads
+
+    found: list[tuple[str, str]] = []
+    for script in tree.iter("script"):
+        if (script.get("type") or "").split(";")[0].strip().lower() != "application/ld+json" or not script.text:
+            continue
+        try:
+            data = loads(script.text)
+        except (_Bad, ValueError):
+            continue
+        stack, seen = [data], 0
+        while stack and seen < 10_000:  # bounded walk: a page's metadata, not a data dump
+            item = stack.pop()
+            seen += 1
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                body = item.get("articleBody")
+                if isinstance(body, str) and body.strip():
+                    headline = item.get("headline") if isinstance(item.get("headline"), str) else ""
+                    text = render_text(body) if _ANY_TAG.search(body) else body
+                    lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
+                    found.append((" ".join(headline.split()), "\n".join(line for line in lines if line)))
+                stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
+    return list(dict.fromkeys(found))
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _from_structured_data(text: str, articles: list[tuple[str, str]]) -> tuple[str, str | None]:
+    """The page's article from its JSON-LD ``articleBody`` when that is much longer than the
+    extracted ``text`` and is the same article (the extracted text's opening sentence, or its
+    headline, is in it); (text, warning) else (text, None)."""
+    shown = _chars(text)
+    for headline, body in sorted(articles, key=lambda a: -len(a[1])):
+        full = _chars(body)
+        if full < BODY_FACTOR * shown or full - shown < MISSING_CHARS:
+            continue
+        folded = _fold(body)
+        lines = [line for line in text.split("\n") if line.strip()]
+        opening = next((_fold(line)[:80] for line in lines if len(_WORD.findall(line)) >= PROSE_WORDS), "")
+        same = (opening and opening in folded) or (headline and lines and _fold(lines[0]) == _fold(headline))
+        if not same:
+            continue
+        head = headline if headline and not folded.startswith(_fold(headline)) else ""
+        warning = (f"the page shows a shorter text ({shown:,} characters) than the article it carries in its structured data "
+                   f"(JSON-LD articleBody, {full:,}), as paywalled and teaser pages do; the full article was read from there")
+        return (head + "\n" + body if head else body), warning
+    return text, None
+
+
+def _cut_comment_thread(text: str) -> tuple[str, int]:
+    """The text without a comment thread left at its end: from a line that heads one ("12
+    comments", "Leave a reply": ``_COMMENT_HEADING``) in the second half of the text; (text,
+    lines cut)."""
+    lines = text.split("\n")
+    total = len(text)
+    at = 0
+    for i, line in enumerate(lines):
+        if at >= total / 2 and len(line) <= 60 and _COMMENT_HEADING.fullmatch(" ".join(line.split())):
+            kept = "\n".join(lines[:i]).rstrip()
+            return kept, sum(1 for rest in lines[i:] if rest.strip())
+        at += len(line) + 1
+    return text, 0

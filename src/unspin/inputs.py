@@ -3,10 +3,19 @@
 Every entry point - the CLI, ``unspin.analyze``, the web API, ``unspin batch`` (files, JSONL,
 CSV, Parquet) and ``--evidence`` - goes through ``read`` (bytes or str) or ``read_path`` /
 ``read_input`` (which read the bytes, then call ``read``), so the same input gives the same
-text and the same message whatever the door. ``read`` returns a ``Source``: the text to
-analyse (offsets of the analysis index it), whether it came out of HTML, and ``warnings``
-(short sentences: where the result is doubtful rather than wrong). What cannot be analysed
-raises ``InputError`` with a one-line reason.
+text and the same message whatever the door. A file handed over as *one* text (``unspin
+analyze FILE``, an upload to the web API) first passes ``check_one_text``, which refuses tables
+and other files of many texts; ``read_one`` is that check and ``read`` together, for doors that
+receive bytes with a file name. ``read`` returns a ``Source``: the text to analyse (offsets of
+the analysis index it), the ``format`` it was read as, ``meta`` (an e-mail's subject as
+``title`` and date as ``published``) and ``warnings`` (short sentences: where the result is
+doubtful rather than wrong). What cannot be analysed raises ``InputError`` with a one-line
+reason.
+
+Which format an input is (``Format``): what the caller says (``fmt``, ``--input-format``),
+else the file name's suffix or the content type (one table for every door: ``SUFFIXES``,
+``CONTENT_TYPES``), else its content (a page or HTML fragment, an e-mail's headers, a subtitle
+file's cues, Markdown with links or images).
 
 Steps, in order:
 
@@ -15,18 +24,21 @@ Steps, in order:
    text (a PDF of plain ASCII would otherwise decode and be read as "text"); a UTF-16
    byte-order mark -> decoded as UTF-16; NUL bytes -> refused as binary; larger than the limit
    allows -> refused before decoding;
-2. HTML (``fmt="html"``, an .html/.htm name, an HTML content type, or content that looks like
-   a page when ``fmt="auto"``) -> the article text (``unspin.html.extract``: consent dialogs,
-   ads, comments and navigation left out; boilerplate only -> refused; warnings for teaser
-   lists and very little text);
+2. HTML -> the article text (``unspin.html.extract``: consent dialogs, ads, comments and
+   navigation left out; boilerplate only -> refused; warnings for teaser lists, very little
+   text, and text the parser or the extractor lost); an e-mail -> its body
+   (``unspin.formats.mail``);
 3. other bytes are decoded as UTF-8 (a BOM is kept as a character, so offsets match the file).
    Not UTF-8: surrogates encoded in UTF-8 (CESU-8, from JavaScript) are accepted and repaired
-   (step 4); a multi-byte character cut off at the very end is replaced by one U+FFFD; anything
-   else is read as Windows-1252 (the usual "Latin-1" of Western European files), with a
-   warning; bytes that are not Windows-1252 either are refused naming the offset;
-4. lone surrogates (half an emoji, left by a cut at a UTF-16 length limit, as JSON can carry
+   (step 5); a multi-byte character cut off at the very end is replaced by one U+FFFD; anything
+   else is read in the likeliest legacy encoding (Windows-1252, Windows-1251 or KOI8-R:
+   ``unspin.formats.charset``), with a warning naming it; bytes that none of them reads as
+   text are refused naming the offset;
+4. subtitles -> the words of their cues, Markdown -> its prose (``unspin.formats``); text that
+   is JSON data (a Telegram export, an array of rows) -> refused, pointing to ``unspin batch``;
+5. lone surrogates (half an emoji, left by a cut at a UTF-16 length limit, as JSON can carry
    them) -> U+FFFD, one character for one, so offsets stay put; with a warning;
-5. empty, NUL characters, or longer than ``max_chars`` -> refused.
+6. empty, NUL characters, or longer than ``max_chars`` -> refused.
 
 The models later read a normalised view of this text (``unspin.view``); offsets still index
 the text returned here.
@@ -35,9 +47,11 @@ the text returned here.
 from __future__ import annotations
 
 import codecs
+import enum
 import re
 import sys
 from pathlib import Path
+from typing import Any, Mapping
 
 from unspin.errors import InputError
 
@@ -48,18 +62,90 @@ MAX_CHARS = 1_000_000
 #: Markup can be several times the text it holds: HTML bytes may be this many times larger.
 HTML_FACTOR = 4
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+class Format(str, enum.Enum):
+    """How an input is read: ``auto`` (decided by name, content type and content), ``text`` (as
+    it is), ``html`` (the article of a page), ``email`` (the body of a message, .eml),
+    ``subtitles`` (SRT or WebVTT cues), ``markdown`` (its prose). The values are what
+    ``--input-format`` and the ``fmt`` / ``input_format`` arguments take."""
+
+    auto = "auto"
+    text = "text"
+    html = "html"
+    email = "email"
+    subtitles = "subtitles"
+    markdown = "markdown"
+
+
+#: A file's suffix -> how it is read, for every door (``unspin analyze``, uploads, ``unspin
+#: batch`` folders, evidence). ``auto``: by content (a .txt file holding a page is read as text
+#: with a warning; one holding subtitles or an e-mail is read as such).
+SUFFIXES: dict[str, Format] = {
+    ".txt": Format.auto, ".text": Format.auto,
+    ".html": Format.html, ".htm": Format.html, ".xhtml": Format.html,
+    ".eml": Format.email,
+    ".srt": Format.subtitles, ".vtt": Format.subtitles,
+    ".md": Format.markdown, ".markdown": Format.markdown,
+}
+#: Content types (HTTP, uploads) -> how the body is read; text/plain and others: by content.
+CONTENT_TYPES: dict[str, Format] = {
+    "text/html": Format.html, "application/xhtml+xml": Format.html,
+    "message/rfc822": Format.email,
+    "text/vtt": Format.subtitles, "application/x-subrip": Format.subtitles, "text/srt": Format.subtitles,
+    "text/markdown": Format.markdown, "text/x-markdown": Format.markdown,
+}
+HTML_SUFFIXES = tuple(s for s, f in SUFFIXES.items() if f is Format.html)
 #: Tables of many texts (``unspin batch`` reads them a row per text); one text read from such a
 #: file would glue the header and every row into one "article".
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
-HTML_TYPES = ("text/html", "application/xhtml+xml")
+#: Files of many texts or of data, refused as one text (``check_one_text``), and why.
+MANY_TEXTS: dict[str, str] = {
+    **{s: "a {suffix} table holds many texts; analyse it a row per text with `unspin batch {name}` (columns id, text), "
+          "or save the one text as .txt" for s in TABLE_SUFFIXES},
+    # JSON is data, never prose: read as text, its quotes and keys would be analysed as words.
+    ".json": "a .json file is data, not an article; for an array of {{id, text}} objects or a Telegram export (result.json) "
+             "use `unspin batch {name}`, or save the one text as .txt",
+    ".mbox": "an mbox file is a mailbox of many messages; save the one message as .eml (most mail programs: Save As) and analyse that",
+    ".msg": "an Outlook .msg file is not read; save the message as .eml (or as text) and analyse that",
+}
+HTML_TYPES = tuple(t for t, f in CONTENT_TYPES.items() if f is Format.html)
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def format_of(name: str = "", content_type: str | None = None) -> Format:
+    """The format a name's suffix or a content type gives (``SUFFIXES``, ``CONTENT_TYPES``);
+    ``Format.auto`` when neither says (the content then decides). The content type wins."""
+    if content_type:
+        kind = CONTENT_TYPES.get(content_type.split(";")[0].strip().lower())
+        if kind is not None:
+            return kind
+    return SUFFIXES.get(Path(name).suffix.lower(), Format.auto) if name else Format.auto
+
+
+def check_one_text(name: str) -> None:
+    """Refuse a file of many texts or of data (``MANY_TEXTS``: tables, JSON, mailboxes) handed
+    over as one text, by its name; the message points to ``unspin batch`` where that reads it.
+    Every door that takes one file calls this: ``unspin analyze``, ``compare`` and uploads to
+    the web API (through ``read_one``). Raises ``InputError``."""
+    suffix = Path(name).suffix.lower()
+    if suffix in MANY_TEXTS:
+        raise InputError(f"{name}: " + MANY_TEXTS[suffix].format(suffix=suffix, name=name))
+
+
+def read_one(data: bytes | str, name: str, *, content_type: str | None = None, fmt: "Format | str" = "auto",
+             max_chars: int = MAX_CHARS, limit_hint: str = "raise the limit (--max-chars)", charset: str | None = None) -> "Source":
+    """One file handed over as one text (an upload, a file argument): ``check_one_text(name)``,
+    then ``read``. The same rules as ``unspin analyze FILE``; raises ``InputError``."""
+    check_one_text(name)
+    return read(data, name, content_type=content_type, fmt=fmt, max_chars=max_chars, limit_hint=limit_hint, charset=charset)
+
+
 class Source(str):
     """What was read: the text to analyse (the ``str`` itself, also ``.text``), a display
-    ``name``, whether it came out of HTML (``from_html``) and the ``warnings`` about it (short
+    ``name``, whether it came out of HTML (``from_html``), the ``format`` it was read as (a
+    ``Format`` value: "text", "html", "email", ...), ``meta`` (what the format said about the
+    text: an e-mail's ``title`` and ``published`` date, ISO) and the ``warnings`` about it (short
     sentences, ``()`` when none).
 
     A ``str`` subclass so that any function written for plain text (an analyse callable handed
@@ -70,10 +156,15 @@ class Source(str):
     name: str
     from_html: bool
     warnings: tuple[str, ...]
+    format: str
+    meta: dict[str, Any]
 
-    def __new__(cls, name: str, text: str, from_html: bool = False, warnings: tuple[str, ...] | list[str] = ()) -> "Source":
+    def __new__(cls, name: str, text: str, from_html: bool = False, warnings: tuple[str, ...] | list[str] = (),
+                format: str | None = None, meta: Mapping[str, Any] | None = None) -> "Source":
         obj = super().__new__(cls, text)
         obj.name, obj.from_html, obj.warnings = name, bool(from_html), tuple(warnings)
+        obj.format = str(format or ("html" if from_html else "text"))
+        obj.meta = dict(meta or {})
         return obj
 
     @property
@@ -81,10 +172,11 @@ class Source(str):
         return str.__str__(self)
 
     def __getnewargs__(self) -> tuple:  # pickling (Dask workers)
-        return (self.name, self.text, self.from_html, self.warnings)
+        return (self.name, self.text, self.from_html, self.warnings, self.format, self.meta)
 
     def __repr__(self) -> str:
-        return f"Source(name={self.name!r}, text={self.text[:40]!r}..., from_html={self.from_html}, warnings={self.warnings!r})"
+        return (f"Source(name={self.name!r}, text={self.text[:40]!r}..., format={self.format!r}, "
+                f"warnings={self.warnings!r})")
 
 
 def check_text(text: str, max_chars: int = MAX_CHARS, *, limit_hint: str = "raise the limit (--max-chars)", name: str = "") -> str:
@@ -178,16 +270,20 @@ def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
         # One cut character, one U+FFFD (whatever the number of its bytes that were kept).
         text = data[: first.start].decode("utf-8") + "\ufffd"
         return text, ["the text ends in an incomplete character (cut off); it was replaced by \ufffd"]
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
+    from unspin.formats.charset import guess_legacy
+
+    guess = guess_legacy(data)
+    if guess is None:
         raise InputError(
-            f"{name}: not UTF-8 text (byte {first.start} is 0x{data[first.start]:02X}) and not Windows-1252 either "
-            f"(byte {exc.start}); save it as UTF-8"
+            f"{name}: not UTF-8 text (byte {first.start} is 0x{data[first.start]:02X}) and not Windows-1252, Windows-1251 "
+            "or KOI8-R either; save it as UTF-8"
         ) from None
-    return text, [
-        f"the input is not UTF-8 (byte {first.start} is 0x{data[first.start]:02X}); it was read as Windows-1252 "
-        "(Latin-1): check accented letters and quotes"
+    check = "accented letters and quotes" if guess.codec == "cp1252" else "that the letters read as words"
+    also = ', "Latin-1"' if guess.codec == "cp1252" else ""
+    return guess.text, [
+        f"the input is not UTF-8 (byte {first.start} is 0x{data[first.start]:02X}); it was read as {guess.name} "
+        f"({guess.script}{also}), the likeliest legacy encoding: check {check}, "
+        "or save it as UTF-8"
     ]
 
 
@@ -215,21 +311,30 @@ def decode_html(data: bytes, name: str = "input", charset: str | None = None) ->
     return decode(data, name)
 
 
-def _is_html(data: bytes | str, fmt: str, name: str, content_type: str | None) -> bool:
-    if fmt not in ("auto", "text", "html"):
-        raise ValueError(f"fmt must be auto, text or html, not {fmt!r}")
-    if fmt != "auto":
-        return fmt == "html"
-    if content_type and content_type.split(";")[0].strip().lower() in HTML_TYPES:
-        return True
-    if Path(name).suffix.lower() in HTML_SUFFIXES:
-        return True
+def _sniff(data: bytes | str) -> Format:
+    """The format of content no name or type speaks for, from its first bytes: a page or HTML
+    fragment, an e-mail (a header block), subtitles (cues with timecodes); else text (Markdown
+    is recognised after decoding, ``_read_text``)."""
+    from unspin.formats import mail, subtitles
+
     try:
         from unspin.html import looks_like_html
-    except ImportError:
-        return False
+    except ImportError:  # HTML support not installed
+        looks_like_html = None  # type: ignore[assignment]
+    if looks_like_html is not None and looks_like_html(data):
+        return Format.html
+    if mail.looks_like_email(data):
+        return Format.email
+    if subtitles.looks_like_subtitles(data):
+        return Format.subtitles
+    return Format.auto
 
-    return looks_like_html(data)
+
+def _format(fmt: "Format | str") -> Format:
+    try:
+        return Format(fmt.value if isinstance(fmt, Format) else str(fmt).lower())
+    except ValueError:
+        raise ValueError(f"fmt must be one of {', '.join(f.value for f in Format)}, not {fmt!r}") from None
 
 
 def read(
@@ -237,46 +342,86 @@ def read(
     name: str = "input",
     *,
     content_type: str | None = None,
-    fmt: str = "auto",
+    fmt: "Format | str" = "auto",
     max_chars: int = MAX_CHARS,
     limit_hint: str = "raise the limit (--max-chars)",
     charset: str | None = None,
 ) -> Source:
-    """The one road: bytes or str -> ``Source`` (text, warnings), or ``InputError``.
+    """The one road: bytes or str -> ``Source`` (text, format, meta, warnings), or ``InputError``.
 
-    ``name``: shown in messages; its suffix (.html) counts as a hint like ``content_type``.
-    ``fmt``: "auto" (decide by name, type and content), "text" or "html".
+    ``name``: shown in messages; its suffix (.html, .eml, .srt, .md: ``SUFFIXES``) counts as a
+    hint like ``content_type`` (``CONTENT_TYPES``).
+    ``fmt``: a ``Format`` or its value: "auto" (decide by name, type and content), "text",
+    "html", "email", "subtitles" or "markdown"; anything else raises ``ValueError``.
     ``limit_hint``: how the caller's user raises ``max_chars`` (a CLI flag, an API field).
     ``charset``: the encoding a transport declared (an HTTP header), tried first for HTML bytes.
     """
+    asked = _format(fmt)
+    kind = asked if asked is not Format.auto else format_of(name, content_type)
+    if kind is Format.auto:
+        kind = _sniff(data)
     warnings: list[str] = []
-    html = _is_html(data, fmt, name, content_type)
+    meta: dict[str, Any] = {}
+    markup = kind in (Format.html, Format.email)
     if isinstance(data, bytes):
-        check_size(name, len(data), max_chars, html, limit_hint=limit_hint)
-        text, warnings = decode_html(data, name, charset) if html else decode(data, name)
-    else:
-        if len(data) > max_chars * (HTML_FACTOR if html else 1):
-            check_text(data, max_chars * (HTML_FACTOR if html else 1), limit_hint=limit_hint, name=name)
-        text = data
-    if html:
-        try:
-            from unspin.html import extract
-        except ImportError:
-            raise InputError("HTML support not installed (reinstall unspin with trafilatura and lxml_html_clean)") from None
+        check_size(name, len(data), max_chars, markup, limit_hint=limit_hint)
+    elif len(data) > max_chars * (HTML_FACTOR if markup else 1):
+        check_text(data, max_chars * (HTML_FACTOR if markup else 1), limit_hint=limit_hint, name=name)
+    if kind is Format.html:
+        text, warnings = _read_html(data, name, charset)
+    elif kind is Format.email:
+        from unspin.formats import mail
 
-        if isinstance(text, str):
-            text, more = repair_surrogates(text)  # lxml refuses surrogates
-            warnings += more
-        page = extract(text, name)
-        text = page.text
-        warnings += page.warnings
+        message = mail.read(data if isinstance(data, bytes) else data.encode("utf-8", "surrogatepass"), name)
+        text, warnings, meta = message.text, list(message.warnings), dict(message.meta)
     else:
-        warnings += _tags_warning(text) if fmt == "auto" else []
-        warnings += _hyphenation_warning(text)
+        text, warnings = decode(data, name) if isinstance(data, bytes) else (data, [])
+        text, kind, more, meta = _read_text(text, kind, name, sniffed=asked is Format.auto)
+        warnings += more
     text, more = repair_surrogates(text)
     warnings += more
     check_text(text, max_chars, limit_hint=limit_hint, name=name)
-    return Source(name, text, html, tuple(warnings))
+    return Source(name, text, kind is Format.html, tuple(warnings), format=Format.text.value if kind is Format.auto else kind.value,
+                  meta=meta)
+
+
+def _read_html(data: bytes | str, name: str, charset: str | None) -> tuple[str, list[str]]:
+    """HTML bytes or markup -> (article text, warnings) (``unspin.html.extract``)."""
+    try:
+        from unspin.html import extract
+    except ImportError:
+        raise InputError("HTML support not installed (reinstall unspin with trafilatura and lxml_html_clean)") from None
+    if isinstance(data, bytes):
+        markup, warnings = decode_html(data, name, charset)
+    else:
+        markup, warnings = data, []
+    markup, more = repair_surrogates(markup)  # lxml refuses surrogates
+    page = extract(markup, name)
+    return page.text, warnings + more + page.warnings
+
+
+def _read_text(text: str, kind: Format, name: str, sniffed: bool) -> tuple[str, Format, list[str], dict[str, Any]]:
+    """Decoded text of the formats read from text (subtitles, Markdown, plain) -> (text, the
+    format it was read as, warnings, meta). ``sniffed``: no caller asked for a format, so the
+    content decides between plain text and Markdown, and JSON data or tags in the text are said."""
+    from unspin.formats import jsondata, markdown, subtitles
+
+    if kind is Format.subtitles:
+        cues = subtitles.read(text, name)
+        return cues.text, kind, list(cues.warnings), {}
+    warnings: list[str] = []
+    if kind is Format.auto and markdown.looks_like_markdown(text):
+        kind = Format.markdown
+        warnings.append("the text was read as Markdown (link targets, images and code left out); "
+                        "read it as plain text (--input-format text) to keep them")
+    if kind is Format.markdown:
+        doc = markdown.read(text, name)
+        return doc.text, kind, warnings + list(doc.warnings), dict(doc.meta)
+    if sniffed:
+        jsondata.refuse_json_text(text, name)
+        warnings += _tags_warning(text)
+    warnings += _hyphenation_warning(text)
+    return text, Format.text, warnings, {}
 
 
 # A word cut at a line end with a hyphen and finished in lower case on the next line: what
@@ -310,25 +455,29 @@ def _tags_warning(text: str) -> list[str]:
 
 
 def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None = None, limit_hint: str = "raise the limit (--max-chars)",
-              fmt: str = "auto") -> Source:
+              fmt: "Format | str" = "auto") -> Source:
     """Read a file through the road; missing files, folders and unreadable files are InputErrors.
-    ``fmt``: "auto" (an .html name is HTML, else decided by content), "text" or "html"."""
+    ``fmt``: a ``Format`` value; "auto" reads the file as its suffix says (``SUFFIXES``: .html
+    is HTML, .eml an e-mail, ...), else as its content says. Any file is read (``--evidence``
+    may be a table); ``read_input`` refuses files of many texts."""
     path = Path(path)
     shown = name or str(path)
     if path.is_dir():
         raise InputError(f"{shown}: is a folder; give one file (use `unspin batch` for folders)")
     if not path.exists():
         raise InputError(f"{shown}: no such file")
-    html = fmt == "html" or (fmt == "auto" and path.suffix.lower() in HTML_SUFFIXES)
+    kind = _format(fmt)
+    if kind is Format.auto:
+        kind = format_of(path.name)
     try:
-        check_size(shown, path.stat().st_size, max_chars, html, limit_hint=limit_hint)
+        check_size(shown, path.stat().st_size, max_chars, kind in (Format.html, Format.email), limit_hint=limit_hint)
         data = path.read_bytes()
     except PermissionError:
         raise InputError(f"{shown}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{shown}: cannot read ({exc.strerror})") from None
     try:
-        return read(data, shown, fmt="html" if html else fmt, max_chars=max_chars, limit_hint=limit_hint)
+        return read(data, shown, fmt=kind, max_chars=max_chars, limit_hint=limit_hint)
     except InputError as exc:
         # Every refusal of a file names it (an empty file among many must be findable).
         if exc.message.startswith(f"{shown}:"):
@@ -346,29 +495,21 @@ def decode_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS) -
     return read(data, name, fmt="text", max_chars=max_chars).text
 
 
-def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float = 20.0, fmt: str = "auto") -> Source:
+def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float = 20.0, fmt: "Format | str" = "auto") -> Source:
     """Read a path, an http(s) URL, or standard input for "-": the one text of ``unspin analyze``
-    and each text of ``unspin compare``. A table file (``TABLE_SUFFIXES``) is an ``InputError``
-    that points to ``unspin batch``, which reads it a row per text. ``fmt`` (``--input-format``):
-    "auto", "text" or "html", for a file or standard input; a fetched page is read as its
-    content type says."""
+    and each text of ``unspin compare``. A file of many texts (``check_one_text``: a table, a
+    .json file) is an ``InputError`` that points to ``unspin batch``, which reads it a row per
+    text. ``fmt`` (``--input-format``): a ``Format`` value, for a file or standard input; a
+    fetched page is read as its content type says."""
     from unspin import fetch
 
-    suffix = Path(source).suffix.lower()
-    if suffix in TABLE_SUFFIXES and not fetch.is_url(source) and source != "-":
-        raise InputError(f"{source}: a {suffix} table holds many texts; analyse it a row per text with "
-                         f"`unspin batch {source}` (columns id, text), or save the one text as .txt")
-    if suffix == ".json" and not fetch.is_url(source):
-        # JSON is data, never prose: read as text, its quotes and keys would be analysed as words.
-        raise InputError(f"{source}: a .json file is data, not an article; for an array of {{id, text}} objects use "
-                         f"`unspin batch {source}`, or save the one text as .txt")
-
-    if source == "-":
-        return read(sys.stdin.buffer.read(), "<stdin>", max_chars=max_chars, fmt=fmt)
     if fetch.is_url(source):
         # The command-line user runs this machine, so private addresses are theirs to fetch.
         page = fetch.fetch_url(source, allow_private=True, timeout=fetch_timeout, max_bytes=4 * HTML_FACTOR * max_chars)
         return fetched_source(page, max_chars)
+    if source == "-":
+        return read(sys.stdin.buffer.read(), "<stdin>", max_chars=max_chars, fmt=fmt)
+    check_one_text(source)
     return read_path(source, max_chars, fmt=fmt)
 
 

@@ -21,6 +21,16 @@ The model's probabilities (``norm_probs=True``) are used as they come, with two 
 * otherwise the language is ``"und"`` (undetermined). The pipeline analyses undetermined text
   by its script, with a warning (``by_script``): Latin script (or no letters) as English,
   Cyrillic as Russian; see ``unspin.pipeline``.
+
+A text goes by its majority: where most letters are Latin and some Cyrillic (an English report
+quoting a Russian sentence), or the other way round, the model ranks the text with the minority
+script's letters left out. py3langid reads byte n-grams, and Cyrillic letters take two bytes
+each in UTF-8, so a quote of a quarter of the letters outweighed the English around it; the
+quote is then said in a note (``script_note``: where it is, and the model that read it).
+
+Russian written in Latin letters (transliterated, "translit") looks to the model like Czech,
+Slovak or Slovene of low probability; ``transliterated_russian`` writes such a text back in
+Cyrillic by the usual romanisation rules and asks the model again, so a refusal can name it.
 """
 
 from __future__ import annotations
@@ -135,6 +145,11 @@ def identify(text: str) -> Identification:
     return _identify_head(text[:HEAD])
 
 
+# Runs of letters of one script, to leave the minority script out of the ranking.
+_CYRILLIC_RUN = re.compile("[\u0400-\u052f]+")
+_LATIN_RUN = re.compile("[A-Za-z\u00c0-\u024f]+")
+
+
 @lru_cache(maxsize=16)
 def _identify_head(head: str) -> Identification:
     letters = _LETTER.findall(head)
@@ -142,7 +157,12 @@ def _identify_head(head: str) -> Identification:
         return Identification("und", 0.0, 0, False)
     latin_share = sum(1 for ch in letters if _is_latin(ch)) / len(letters)
     cyrillic_share = sum(1 for ch in letters if _is_cyrillic(ch)) / len(letters)
-    ranked = _identifier().rank(head)
+    ranked_text = head
+    if latin_share > 0.5 and cyrillic_share:
+        ranked_text = _CYRILLIC_RUN.sub(" ", head)  # the majority's language, not the quote's
+    elif cyrillic_share > 0.5 and latin_share:
+        ranked_text = _LATIN_RUN.sub(" ", head)
+    ranked = _identifier().rank(ranked_text)
     code, p = ranked[0]
     english = next((float(q) for c, q in ranked if c == "en"), 0.0)
     return Identification(str(code), float(p), len(letters), latin_share > 0.5, english, cyrillic_share > 0.5, latin_share, cyrillic_share)
@@ -182,3 +202,72 @@ def decide(ident: Identification) -> str:
     if not ident.latin and ident.letters and ident.code != "und" and ident.probability >= 0.5:
         return ident.code
     return "und"
+
+
+# A passage in Cyrillic or in Latin script: at least one word, then more words of the same script
+# separated by anything but letters (possessive, so a long gap is read once).
+_PASSAGE = {
+    "Cyrillic": re.compile(r"[\u0400-\u052f]+(?:[\W\d_]++[\u0400-\u052f]+)*"),
+    "Latin": re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[\W\d_]++[A-Za-z\u00c0-\u024f]+)*"),
+}
+_WORDS_OF = {"Cyrillic": _CYRILLIC_RUN, "Latin": _LATIN_RUN}
+#: A run of at least this many words of the other script is a passage (a name or a term is not).
+PASSAGE_WORDS = 3
+
+
+def passages(text: str, language: str) -> list[tuple[int, int]]:
+    """``[start, end)`` offsets in ``text`` of the passages (runs of ``PASSAGE_WORDS`` or more
+    words) in the other script than ``language``'s: Cyrillic in an English text, Latin in a
+    Russian one; ``[]`` for other languages."""
+    script = {"en": "Cyrillic", "ru": "Latin"}.get(language)
+    if script is None:
+        return []
+    words = _WORDS_OF[script]
+    return [m.span() for m in _PASSAGE[script].finditer(text) if len(words.findall(m.group())) >= PASSAGE_WORDS]
+
+
+def script_note(text: str, ident: Identification, language: str) -> str | None:
+    """The one note about letters of the other script in a text analysed as ``language``:
+    nearly all of them (a forced language: ``mixed_script_warning``), else where its passages
+    in the other script are and which language they likely are in, else a share of at least
+    ``MIXED_SHARE`` of scattered words (``mixed_script_warning``); None when there is nothing
+    to say. Offsets index ``text``."""
+    share = {"ru": ident.latin_share, "en": ident.cyrillic_share}.get(language, 0.0)
+    found = passages(text, language) if share <= 1 - MIXED_SHARE else []
+    if not found:
+        return mixed_script_warning(ident, language)
+    script = "Cyrillic" if language == "en" else "Latin"
+    quoted = identify(" ".join(text[a:b] for a, b in found[:20]))
+    likely = f" (likely {name(quoted.code)})" if quoted.code != "und" and quoted.probability >= 0.5 and quoted.code != language else ""
+    where = ", ".join(f"{a}-{b}" for a, b in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    one = len(found) == 1
+    return (f"{'a passage' if one else f'{len(found)} passages'} (characters {where}) {'is' if one else 'are'} in {script} script{likely}: "
+            f"the text was read as {name(language)}, the language of most of it, and the {name(language)} model reads "
+            f"{'that passage' if one else 'those passages'} poorly")
+
+
+# Russian romanisation (ISO 9 / BGN / everyday translit), read back into Cyrillic: longest first.
+_TRANSLIT = {
+    "shch": "щ", "tsya": "ться", "tsiya": "ция", "tsia": "ция", "zh": "ж", "kh": "х", "ts": "ц", "ch": "ч", "sh": "ш",
+    "yu": "ю", "ya": "я", "yo": "ё", "ye": "е", "iy": "ий", "yy": "ый", "yi": "ый", "ey": "ей", "oy": "ой", "ay": "ай",
+    "uy": "уй", "x": "кс", **dict(zip("abvgdezijklmnoprstufhcywq'", "абвгдезийклмнопрстуфхцывкь")),
+}
+_TRANSLIT_RX = re.compile("|".join(re.escape(k) for k in sorted(_TRANSLIT, key=len, reverse=True)))
+#: The Cyrillic reading of a transliterated text must be Russian with at least this probability.
+TRANSLIT_RU = 0.8
+
+
+def transliterated_russian(text: str) -> bool:
+    """Whether ``text`` is Russian written in Latin letters: plain ASCII letters (romanised
+    Russian has no diacritics), not confidently any language as it stands, and confidently
+    Russian (``TRANSLIT_RU``) once written back in Cyrillic (``_TRANSLIT``)."""
+    head = text[:HEAD]
+    ident = identify(head)
+    letters = _LETTER.findall(head)
+    if ident.letters < MIN_LETTERS or ident.probability >= CONFIDENT or ident.code in ("en", "ru"):
+        return False
+    if sum(1 for ch in letters if ch.isascii()) < 0.95 * len(letters):
+        return False
+    cyrillic = _TRANSLIT_RX.sub(lambda m: _TRANSLIT[m.group()], head.lower())
+    code, p = _identifier().rank(cyrillic)[0]
+    return code == "ru" and float(p) >= TRANSLIT_RU

@@ -27,7 +27,7 @@ from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLangua
 from unspin.inputs import MAX_CHARS, Source, read, read_path
 from unspin.components import build, check_order, position, register, registered
 from unspin.runtime import model_config, model_dir, model_kind
-from unspin.view import ModelView
+from unspin.view import ModelView, lookalike_warning
 
 SUPPORTED = ("en", "ru")
 
@@ -171,7 +171,8 @@ class Pipeline:
         """
         src = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
         warnings = list(src.warnings)
-        ident = identification or langid.identify(ModelView.of(src.text).text)
+        view = ModelView.of(src.text)
+        ident = identification or langid.identify(view.text)
         if language == "auto":
             lang = self._identify(ident, warnings)
         else:
@@ -180,9 +181,18 @@ class Pipeline:
             if ident.confident and ident.code != lang:
                 warnings.append(f"this text looks {langid.name(ident.code)} ({ident.code}); it was analysed with the "
                                 f"{langid.name(lang)} model as asked")
-        mixed = langid.mixed_script_warning(ident, lang) if lang == self.language else None
+        # Letters of the other script: one note, where its passages are (language.script_note).
+        mixed = langid.script_note(src.text, ident, lang) if lang == self.language else None
         if mixed:
             warnings.append(mixed)
+        lookalike = lookalike_warning(view)
+        if lookalike:
+            warnings.append(lookalike)
+        if lang != self.language and langid.transliterated_russian(view.text):
+            raise UnsupportedLanguageError(
+                "this text looks like Russian written in Latin letters (transliterated Russian); the Russian model reads "
+                "Cyrillic script: give the text in Cyrillic letters",
+            )
         # The advice names the Python API's argument; the CLI and the web API reword it (errors.FORCE_LANGUAGE).
         if lang == "und":
             raise UnsupportedLanguageError(
@@ -194,7 +204,8 @@ class Pipeline:
                 f"this text looks {langid.name(lang)} ({lang}); unspin has models for {', '.join(SUPPORTED)} only so far",
                 force=self.language,
             )
-        return Document(text=src.text, language=lang, meta=dict(meta), warnings=warnings)
+        # What the format said (an e-mail's subject and date) comes first; the caller's meta wins.
+        return Document(text=src.text, language=lang, meta={**src.meta, **meta}, warnings=warnings)
 
     def _identify(self, ident: "langid.Identification", warnings: list[str]) -> str:
         if ident.confident:
@@ -291,7 +302,7 @@ def _source(text: Any, max_chars: int, input_format: str, name: str) -> Source:
     if isinstance(text, str) and _names_a_file(text):
         # A str is always the text itself; one that names a file was most likely meant as the file.
         note = f"the text {text.strip()!r} is the name of a file and was analysed as text; pass pathlib.Path({text.strip()!r}) to analyse the file"
-        src = Source(src.name, src.text, src.from_html, src.warnings + (note,))
+        src = Source(src.name, src.text, src.from_html, src.warnings + (note,), format=src.format, meta=src.meta)
         # Said at once in Python too: a result's warnings are easy to overlook in a notebook.
         warn(note, UserWarning, stacklevel=3)
     return src

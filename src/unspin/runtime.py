@@ -247,7 +247,7 @@ class SpanEncoder:
         threads, no Python loop per text); the ids and offsets are those ``encode`` gives."""
         return encode_many(self.tokenizer, texts)
 
-    def outputs(self, enc: Encoded) -> TokenOutputs:
+    def outputs(self, enc: Encoded, memo: dict[bytes, tuple] | None = None) -> TokenOutputs:
         """The encoder over the windows of one tokenised text, ``batch`` windows per ONNX call.
 
         The windows of one text are never stacked with another text's here: the int8 encoders
@@ -256,9 +256,28 @@ class SpanEncoder:
         outputs the same whether it is analysed alone or in a batch (``Pipeline.pipe``).
         """
         stitch = self._stitch(enc)
-        for b0 in range(0, len(stitch.spans), self.batch):
-            chunk = list(range(b0, min(b0 + self.batch, len(stitch.spans))))
-            self._run([(stitch, j) for j in chunk])
+        # A window whose tokens another window already had (a text that repeats itself: a
+        # megabyte of one word has thousands) takes that window's outputs instead of another
+        # encoder run. Windows of ordinary text are all different, and run as they always did.
+        copies: dict[int, list[int]] = {}
+        keys = [stitch.enc.ids[a:b].tobytes() for a, b in stitch.spans]
+        seen: dict[bytes, int] = {}
+        for j, key in enumerate(keys):
+            copies.setdefault(seen.setdefault(key, j), []).append(j)
+        repeated = len(copies) < len(stitch.spans)
+        todo = []
+        for k in sorted(copies):
+            if memo is not None and keys[k] in memo:  # repeated in an earlier segment of the same text
+                for same in copies[k]:
+                    stitch.add(same, *memo[keys[k]])
+            else:
+                todo.append(k)
+        for b0 in range(0, len(todo), self.batch):
+            kept = self._run([(stitch, j) for j in todo[b0 : b0 + self.batch]], copies if repeated else None)
+            if memo is not None and repeated:
+                # Only windows that repeat are kept (a text that repeats itself repeats them in its
+                # next segment too); ordinary text keeps nothing, so memory stays one segment's.
+                memo.update((keys[j], out) for j, out in kept.items() if len(copies[j]) > 1)
         return stitch.result()
 
     def outputs_many(self, encs: Sequence[Encoded]) -> list[TokenOutputs]:
@@ -278,9 +297,12 @@ class SpanEncoder:
     def _stitch(self, enc: Encoded) -> _Stitch:
         return _Stitch(enc, self.window, self.stride, self.config.hidden_size, len(self.sessions))
 
-    def _run(self, jobs: Sequence[tuple[_Stitch, int]]) -> None:
+    def _run(self, jobs: Sequence[tuple[_Stitch, int]], copies: dict[int, list[int]] | None = None) -> dict[int, tuple]:
         """One ONNX call per member over the windows ``jobs`` ((text, window index) pairs),
-        each member's P(O, B, I) averaged, handed to each text's stitch."""
+        each member's P(O, B, I) averaged, handed to each text's stitch; ``copies``: for a
+        window, every window of the same text with the same tokens (itself included), which
+        take the same outputs. Returns each window's ``(P(O, B, I), states)`` by index (of the
+        last text's windows when ``jobs`` hold several texts)."""
         width = max(st.spans[j][1] - st.spans[j][0] for st, j in jobs) + 2
         ids = np.full((len(jobs), width), self.config.pad_id, dtype=np.int64)
         mask = np.zeros((len(jobs), width), dtype=np.int64)
@@ -289,8 +311,13 @@ class SpanEncoder:
             ids[r, : row.shape[1]], mask[r, : row.shape[1]] = row[0], row_mask[0]
         outs = [sess.run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": mask}) for sess in self.sessions]
         p = sum(softmax(logits.astype(np.float32)) for logits, _ in outs) / len(self.sessions)
+        done: dict[int, tuple] = {}
         for r, (st, j) in enumerate(jobs):
-            st.add(j, p[r], [h[r] for _, h in outs])
+            out = (p[r], [h[r] for _, h in outs])
+            for same in copies[j] if copies is not None else (j,):
+                st.add(same, *out)
+            done[j] = out
+        return done
 
 
 class TechniqueHead:
@@ -350,6 +377,16 @@ class MarkedSpanClassifier:
         from unspin.features import marked_span_ids
 
         rows = [marked_span_ids(self.tokenizer, text, a, b, self.context, self.span_max, *self.ids) for a, b in spans]
+        # Identical inputs (a text that repeats itself) are read once; all different, as in
+        # ordinary text, they are read as always.
+        first: dict[tuple[int, ...], int] = {}
+        back = [first.setdefault(tuple(r), len(first)) for r in rows]
+        if len(first) < len(rows):
+            return self._read([list(r) for r in first])[back]
+        return self._read(rows)
+
+    def _read(self, rows: list[list[int]]) -> np.ndarray:
+        """Probabilities (len(rows), n_techniques) of marked inputs, ``batch`` per ONNX call."""
         out = np.zeros((len(rows), len(self.labels)), dtype=np.float32)
         pad = self.config.pad_id
         open_id, close_id = self.ids[2], self.ids[3]

@@ -20,6 +20,13 @@ see noise where a reader sees plain words.
   "Full", "ⓒⓘⓡⓒⓛⓔⓓ" -> "circled", "ﬁ" -> "fi", a no-break space -> a space; the "small
   capitals" of fancy-text generators ("ᴛʜᴇsᴇ"), which NFKC keeps, -> lower-case letters.
 
+A Cyrillic or Greek letter that looks like a Latin one ("с", "о", "Α") inside a word of Latin
+letters ("сorrupt": spam filters' and moderators' old adversary) is read as its Latin twin, and
+a Latin look-alike inside a Cyrillic word as its Cyrillic twin, one character for one
+(``LOOKALIKES``); the word goes by the script of most of its letters, and a word of two
+scripts whose minority letters have no twin is left as it is. ``lookalike_warning`` says
+where this happened.
+
 Every character of the view remembers the index of the input character it came from, so a span
 ``[a, b)`` found on the view maps back to ``[origin[a], origin[b-1] + 1)`` in the input:
 offsets keep indexing the text exactly as given. Normalising per character (not the whole string
@@ -74,20 +81,85 @@ def _replacement(ch: str) -> str:
     return unicodedata.normalize("NFKC", ch)
 
 
+#: Cyrillic and Greek letters and the Latin letters they look like (for Latin words) ...
+TO_LATIN = dict(zip("аеорсухіјѕԁһԛԝӏАВЕКМНОРСТХІЈЅҮԚԜΑΒΕΖΗΙΚΜΝΟΡΤΥΧο", "aeopcyxijsdhqwlABEKMHOPCTXIJSYQWABEZHIKMNOPTYXo"))
+#: ... and Latin letters and the Cyrillic letters they look like (for Cyrillic words).
+TO_CYRILLIC = dict(zip("aeopcyxABEKMHOPCTX", "аеорсухАВЕКМНОРСТХ"))
+_LATIN_LETTER = "A-Za-z\u00c0-\u024f"
+_OTHER_LETTER = "\u0370-\u03ff\u0400-\u052f"
+# Two letters of different scripts side by side: where a mixed word is.
+_SWITCH = re.compile(f"[{_LATIN_LETTER}][{_OTHER_LETTER}]|[{_OTHER_LETTER}][{_LATIN_LETTER}]")
+_WORD = re.compile(r"[^\W\d_]+")
+_LATIN = re.compile(f"[{_LATIN_LETTER}]")
+_OTHER = re.compile(f"[{_OTHER_LETTER}]")
+
+
+def _lookalikes(source: str) -> tuple[dict[int, str], list[tuple[int, int]]]:
+    """({input index: twin letter}, [word spans]) for the words of two scripts whose minority
+    letters all have a twin in the majority's script (see the module docstring). Linear: each
+    word is read once, from the first place two scripts meet in it."""
+    twins: dict[int, str] = {}
+    words: list[tuple[int, int]] = []
+    done = -1
+    for m in _SWITCH.finditer(source):
+        if m.start() < done:
+            continue
+        a = m.start()
+        while a > 0 and source[a - 1].isalpha():
+            a -= 1
+        word = _WORD.match(source, a)
+        b = word.end() if word else m.end()
+        done = b
+        text = source[a:b]
+        latin, other = len(_LATIN.findall(text)), len(_OTHER.findall(text))
+        if latin > other:
+            table, minority = TO_LATIN, _OTHER
+        elif other > latin and all(not ("\u0370" <= ch <= "\u03ff") for ch in text):
+            table, minority = TO_CYRILLIC, _LATIN
+        else:
+            continue  # as many of each: no majority to read it by
+        found = [(a + x.start(), x.group()) for x in minority.finditer(text)]
+        if all(ch in table for _, ch in found):
+            twins.update((i, table[ch]) for i, ch in found)
+            words.append((a, b))
+    return twins, words
+
+
+def lookalike_warning(view: "ModelView") -> str | None:
+    """A warning naming the words the view read with look-alike letters replaced, or None."""
+    n = len(view.lookalikes)
+    if not n:
+        return None
+    a, b = view.lookalikes[0]
+    return (f"{n} word{'s' if n != 1 else ''} mix{'' if n != 1 else 'es'} letters of two scripts that look alike (Latin and Cyrillic or Greek: "
+            f"the first at characters {a}-{b}); the models read {'each' if n != 1 else 'it'} in the script of most of its letters, "
+            "and the text keeps them as written")
+
+
 @dataclass(frozen=True)
 class ModelView:
     """``text``: what the models read. ``origin``: int64 array (len(text),), the input index of
-    each view character; ``None`` when the view is the input itself (the common case)."""
+    each view character; ``None`` when the view is the input itself (the common case).
+    ``lookalikes``: ``[start, end)`` input spans of the words read with look-alike letters
+    replaced by their twins."""
 
     text: str
     origin: np.ndarray | None
     source_len: int
+    lookalikes: tuple[tuple[int, int], ...] = ()
 
     @classmethod
     def of(cls, source: str) -> "ModelView":
-        # Only characters outside printable ASCII may change; most texts (curly quotes, dashes)
-        # have none that do, and then the view is the text itself and costs no map.
+        # Only characters outside printable ASCII may change, and ASCII letters inside words of
+        # another script; most texts (curly quotes, dashes) have none that do, and then the view
+        # is the text itself and costs no map.
         changes = [(m.start(), rep) for m in _MAYBE.finditer(source) if (rep := _replacement(m.group())) != m.group()]
+        twins, words = _lookalikes(source) if _SWITCH.search(source) else ({}, [])
+        if twins:
+            merged = dict(changes)
+            for i, ch in twins.items():
+                merged.setdefault(i, ch)
+            changes = sorted(merged.items())
         if not changes:
             return cls(source, None, len(source))
         pieces: list[str] = []
@@ -101,7 +173,7 @@ class ModelView:
             pos = i + 1
         pieces.append(source[pos:])
         origin.append(np.arange(pos, len(source), dtype=np.int64))
-        return cls("".join(pieces), np.concatenate(origin), len(source))
+        return cls("".join(pieces), np.concatenate(origin), len(source), tuple(words))
 
     @property
     def identity(self) -> bool:

@@ -203,7 +203,7 @@ def test_analyze_takes_one_evidence_path(cache, monkeypatch):
     monkeypatch.setattr(linker_module, "build_index", fake_build_index)
     base = Pipeline([ClaimDetector(lambda s: np.full(len(s), 0.9))], language="en")
     monkeypatch.setattr(pipeline, "load", lambda *a, **k: base)
-    monkeypatch.setattr(pipeline, "_route", lambda *a, **k: base)
+    monkeypatch.setattr(pipeline, "_route", lambda *a, **k: (base, None))  # (pipeline, the identification it was chosen by)
     doc = unspin.analyze("The treaty was signed by 12 states in 2020 after long talks.", evidence="refs/law.txt")
     assert seen == [["refs/law.txt"]]
     assert doc.claims and doc.claims[0].evidence == ()

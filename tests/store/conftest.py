@@ -14,7 +14,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import need
+from tests.conftest import need
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import _pgtemp as pgtemp  # noqa: E402  (test and benchmark infrastructure, not part of the package)

@@ -48,7 +48,7 @@ def test_folder_ids_sources_errors_and_rerun(tmp_path: Path, db_url: str) -> Non
     (root / "weekly" / "blob.txt").write_bytes(b"\x07\x00\x00binary")
     (root / "weekly" / "russian.txt").write_text("Это статья о бюджете города и о его жителях, которые недовольны.", encoding="utf-8")
     (root / "weekly" / "huge.txt").write_text("word " * 400)
-    (root / "weekly" / "notes.md").write_text("ignored: not .txt or .html")
+    (root / "weekly" / "notes.docx").write_text("ignored: not a format batch reads")
 
     summary, counts = run([root], db_url, max_chars=1000)
     assert (summary.total, summary.analysed, summary.errors, summary.skipped) == (7, 3, 4, 0)
@@ -68,7 +68,7 @@ def test_folder_ids_sources_errors_and_rerun(tmp_path: Path, db_url: str) -> Non
     assert "more than" in reasons["weekly/huge"]
     assert all(rows[k].status == "error" for k in reasons)
     assert spans_of(db_url) == {f"corpus/{k}": expected_spans(t) for k, t in texts.items() if expected_spans(t)}
-    assert ingest.unsupported([root]) == [str(root / "weekly" / "notes.md")]
+    assert ingest.unsupported([root]) == [str(root / "weekly" / "notes.docx")]
 
     again, counts2 = run([root], db_url, max_chars=1000)
     assert (again.analysed, again.errors, again.skipped) == (0, 0, 7)

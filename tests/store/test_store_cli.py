@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from tests.conftest import ROOT
 from store.test_store_report_export import EVIL, seed
 from unspin.store import MissingExtraError, require
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, need
+from tests.conftest import ROOT, need
 from store.fakes import article, expected_spans, fake_analyze, have_model
 from unspin.errors import InputError
 from unspin.store import ingest

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need
+from tests.conftest import need
 from store.fakes import article, fake_analyze
 from unspin.errors import StoreError
 from unspin.store import ingest

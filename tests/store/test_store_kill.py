@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, need
+from tests.conftest import ROOT, need
 from store.fakes import article, expected_spans, have_model
 from unspin.store.db import Store
 

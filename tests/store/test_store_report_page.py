@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import need
+from tests.conftest import need
 from store.test_store_cli import unspin
 from unspin.store import report
 from unspin.store.db import Record, Store

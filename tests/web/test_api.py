@@ -438,3 +438,14 @@ def test_sensitivity_from_the_request_or_the_server() -> None:
     with make_client(fakes.point_analyze, sensitivity="sensitive") as c:  # `unspin serve --sensitivity sensitive`
         assert asked(c.post("/api/v1/analyze", json={"text": SAMPLE})) == "sensitive"
         assert c.get("/healthz").json()["sensitivity"] == "sensitive"
+
+
+def test_uploads_and_formats_follow_the_input_road(client: TestClient) -> None:
+    """One rule for every door (unspin.inputs.check_one_text): a mailbox is refused as one text,
+    as `unspin analyze` refuses it; the formats the road reads can be named."""
+    r = client.post("/api/v1/analyze", files={"file": ("inbox.mbox", b"From a@b Mon Jan 1 00:00:00 2024\nSubject: x\n\nbody\n", "text/plain")})
+    assert r.status_code == 422 and "mbox" in r.json()["error"]
+    md = "# Bridge reopens\n\n" + SAMPLE + " See [the report](https://example.org/report)."
+    r = client.post("/api/v1/analyze?include_text=true", json={"text": md, "format": "markdown"})
+    assert r.status_code == 200 and "https://example.org" not in r.json()["text"]
+    assert client.post("/api/v1/analyze", json={"text": SAMPLE, "format": "docx"}).status_code == 422

@@ -95,7 +95,7 @@ def test_read_source_html_and_text_files(tmp_path) -> None:
 def test_cli_json_for_html_carries_the_extracted_text(tmp_path, fake_pipeline, monkeypatch) -> None:
     from unspin.cli import app
 
-    monkeypatch.setattr(pipeline, "load", lambda language="en", fast=False: fake_pipeline)
+    monkeypatch.setattr(pipeline, "load", lambda *args, **kw: fake_pipeline)
     page = tmp_path / "page.html"
     page.write_text(PAGE, encoding="utf-8")
     result = CliRunner().invoke(app, ["analyze", str(page), "--format", "json"])
@@ -119,7 +119,7 @@ def _script_blocks(html: str) -> list[tuple[str, str]]:
 def test_report_is_self_contained_and_escapes_everything(tmp_path, fake_pipeline, monkeypatch) -> None:
     from unspin.cli import app
 
-    monkeypatch.setattr(pipeline, "load", lambda language="en", fast=False: fake_pipeline)
+    monkeypatch.setattr(pipeline, "load", lambda *args, **kw: fake_pipeline)
     nasty = PAYLOAD_TEXT + " </script><script>window.__pwned=1</script> <!-- \u2028 \u2029 & done"
     txt = tmp_path / "nasty.txt"
     txt.write_text(nasty, encoding="utf-8")

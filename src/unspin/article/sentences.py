@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 ABBREVIATIONS = frozenset(
     """mr mrs ms mx dr prof sr jr st mt ft gen sen rep gov lt col sgt capt cmdr adm maj rev hon pres
@@ -209,7 +210,19 @@ def _cut_long(text: str, a: int, b: int, out: list[tuple[int, int]]) -> None:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return ``[(start, end), ...]`` sentence offsets into ``text`` in reading order."""
+    """Return ``[(start, end), ...]`` sentence offsets into ``text`` in reading order.
+
+    The last few texts' results are kept (the claims, the summary and the genre features each
+    split the same text): a new list each call, so a caller may change its copy."""
+    return list(_split_cached(text))
+
+
+@lru_cache(maxsize=8)
+def _split_cached(text: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_split(text))
+
+
+def _split(text: str) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     pos = 0
     for m in _PARA.finditer(text):

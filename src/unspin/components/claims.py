@@ -159,8 +159,19 @@ class SentenceScorer:
         return self.calibration(logits[:, 1] - logits[:, 0]).astype(np.float32)
 
     def __call__(self, texts: list[str]) -> np.ndarray:
-        return self._probability(self.model(texts))
+        unique, back = _unique(texts)
+        return self._probability(self.model(unique))[back]
 
     def many(self, groups: list[list[str]]) -> list[np.ndarray]:
         # Group by group: the same array shapes as ``__call__``, so the same bits.
-        return [self._probability(logits) for logits in self.model.many(groups)]
+        uniques = [_unique(g) for g in groups]
+        return [self._probability(logits)[back] for logits, (_, back) in zip(self.model.many([u for u, _ in uniques]), uniques)]
+
+
+def _unique(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """``texts`` with repeats left out, and for each text its index in that list: a text that
+    repeats one sentence (a megabyte of one word is thousands of identical units) is scored once
+    per distinct sentence. Without repeats the list is ``texts`` itself, scored as always."""
+    first: dict[str, int] = {}
+    back = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
+    return (list(first) if len(first) < len(texts) else list(texts)), back

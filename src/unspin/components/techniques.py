@@ -8,7 +8,6 @@ works, which is how the tests run the component without the shipped weights.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -109,9 +108,9 @@ def word_cues(
 ) -> dict[int, list[tuple[int, int]]]:
     """The words of one span that carry each of ``labels`` (technique indices): occlusion in the
     technique head's input. The span's pooled features ([mean, first, last] of its token states,
-    ``unspin.features.pool``) are rebuilt without one word's tokens at a time, and the head's
-    probability of the technique falls by some amount; the words with the largest falls are the
-    cues (``CUE_MIN_DROP``, ``CUE_SHARE``, ``MAX_CUES``), as character ranges, adjacent words
+    ``unspin.features.pool``) are rebuilt with one word's tokens left out of the mean at a time
+    (the first and last token states kept), and the head's probability of the technique falls by
+    some amount; the words with the largest falls are the cues (``CUE_MIN_DROP``, ``CUE_SHARE``, ``MAX_CUES``), as character ranges, adjacent words
     merged, in text order. ``full``: the head's probabilities with every word; ``share``: the
     head's share of the final probabilities (the falls are scaled by it); ``text``: the text the
     offsets index (closed-class words and words without a letter are never cues). The states are the
@@ -166,18 +165,13 @@ def word_cues(
             ca, cb = max(ca, c0), min(cb, c1)
             if cb <= ca:
                 continue
-            if ranges and i - 1 in chosen and text_gap_is_space(ranges[-1][1], ca, enc):
+            if ranges and i - 1 in chosen and 0 <= ca - ranges[-1][1] <= 1:  # neighbours one space apart: one range
                 ranges[-1] = (ranges[-1][0], cb)
             else:
                 ranges.append((ca, cb))
         if ranges:
             out_cues[k] = ranges
     return out_cues
-
-
-def text_gap_is_space(a: int, b: int, enc: "Encoded") -> bool:
-    """Two cue words whose character ranges are at most one space apart are shown as one range."""
-    return 0 <= b - a <= 1
 
 
 @register(TECHNIQUES, assigns=("spans",), factory="from_model")
@@ -363,12 +357,20 @@ class TechniqueTagger:
         spans: list[RawSpan] = []
         probs: list[np.ndarray] = []
         cues: list[dict[int, list[tuple[int, int]]]] = []
+        # Windows a long text repeats from one segment to the next (a megabyte of one word) are
+        # encoded once (``SpanEncoder.outputs``' memo); an encoder without one reads every segment.
+        memo: dict = {}
+        memoised = len(parts) > 1 and hasattr(self.encoder, "encode_many") and hasattr(self.encoder, "outputs")
         for k, (a, b) in enumerate(parts):
             piece = text[a:b]
             if isinstance(enc, TokenOutputs) and len(parts) == 1:
                 out = enc
+            elif enc is not None and len(parts) == 1:
+                out = self.encoder.outputs(enc)
+            elif memoised:
+                out = self.encoder.outputs(self.encoder.encode_many([piece])[0], memo)
             else:
-                out = self.encoder.outputs(enc) if enc is not None and len(parts) == 1 else self.encoder(piece)
+                out = self.encoder(piece)
             if self.span_decoder is not None:
                 found = self.span_decoder(piece, out.enc, out.probs)
             else:

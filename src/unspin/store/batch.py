@@ -103,13 +103,14 @@ def _record(item: InputDoc) -> Record:
 
 
 def _read(item: InputDoc, max_chars: int) -> Any:
-    """The item's text through the one road, as for `unspin analyze`: .html files are extracted,
-    everything else (text files, JSONL and CSV cells) is sniffed, so HTML in a JSONL row is too."""
+    """The item's text through the one road, as for `unspin analyze`: each file in the format
+    of its suffix (``InputDoc.kind``: .html extracted, .eml's body, ...), everything else (text
+    files, JSONL and CSV cells) sniffed, so HTML in a JSONL row is extracted too."""
     if item.error:
         raise InputError(item.error)
     if item.content is None:
         raise InputError("no text")
-    return read(item.content, item.id, fmt="html" if item.kind == "html" else "auto", max_chars=max_chars)
+    return read(item.content, item.id, fmt=item.kind, max_chars=max_chars)
 
 
 def _failed(rec: Record, exc: Exception) -> Record:

@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code
+from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 
@@ -74,7 +74,7 @@ def batch(
     as_json: bool = typer.Option(False, "--json", help="Print the closing summary as JSON."),
     fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate. "
         "Documents analysed with the other size are analysed again."),
-    sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **choice(Sensitivity),
+    sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **sensitivity_option(),
         help=SENSITIVITY_HELP + " Each document records its point; documents read at another point are analysed again."),
     model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span or "
         "claims; repeat for both). Documents analysed with other models are analysed again."),
@@ -87,6 +87,8 @@ def batch(
 
     total = ingest.count(inputs)
     unsupported = ingest.unsupported(inputs)
+    for note in ingest.notes(inputs):  # what was skipped without failing (a Telegram export's service messages)
+        err.print(escape(note), highlight=False)
     # Each analysed document is stored with the version of the models that read it and compared
     # with what its language's models give now; failed documents (no language) with this one
     # ("auto": every language's models, so any model change retries them too).
@@ -187,6 +189,8 @@ def _clip(text: str, n: int = 90) -> str:
 
 
 def _print_summary(summary: Any) -> None:
+    from unspin.store.ingest import TEXT_SUFFIXES
+
     console = Console()
     console.print(escape(summary_line(summary)), highlight=False)
     if getattr(summary, "restored", 0):
@@ -222,7 +226,7 @@ def _print_summary(summary: Any) -> None:
     if summary.unsupported:
         console.print(
             f"[yellow]{len(summary.unsupported)} file{'s' if len(summary.unsupported) != 1 else ''} of other types "
-            f"{'were' if len(summary.unsupported) != 1 else 'was'} not read[/] (batch reads .txt, .html, .htm, .xhtml): "
+            f"{'were' if len(summary.unsupported) != 1 else 'was'} not read[/] (batch reads {', '.join(TEXT_SUFFIXES)}): "
             f"{escape(_names(summary.unsupported))}",
             highlight=False,
         )

@@ -1,14 +1,27 @@
-"""Reading batch inputs: folders of .txt/.html files, and JSONL, JSON, CSV or Parquet tables.
+"""Reading batch inputs: folders of text files, and JSONL, JSON, CSV or Parquet tables.
+
+Folders are searched for the files the road reads (``unspin.inputs.SUFFIXES``: .txt, .html,
+.eml, .srt, .vtt, .md ...); each is one document, read in its format (an e-mail's subject and
+date become the document's title and published date).
 
 Tables have the columns ``id`` and ``text`` and optionally ``source``, ``published``, ``url``,
-``title``. A ``.json`` file holds one JSON array of such objects (a common export format); it is
-read as a whole (use JSON Lines for corpora too large for memory), and its rows are numbered by
-their place in the array (1: the first object) where JSONL rows are numbered by line.
+``title``. A ``.json`` file holds one JSON array of such objects (a common export format) or a
+Telegram Desktop export (``unspin.formats.telegram``: the whole ``result.json`` or its list of
+messages; each post is a document, its text parts joined, its date the published date, service
+messages and posts without text skipped and counted by ``notes``); it is read as a whole (use
+JSON Lines for corpora too large for memory), and its rows are numbered by their place in the
+array (1: the first object). JSON Lines rows are numbered by the line they start on: a JSONL
+file may be pretty-printed (one object over several lines) or hold one JSON array
+(``unspin.formats.jsondata.values``). A row nested too deeply for the JSON parser is a failed
+row, not the end of the run.
+
 A problem with one document (unreadable, too large, no text) becomes an ``InputDoc`` with
 ``error`` set, so the run records it and goes on; a ``published`` value that is not a date only
 costs the date (``InputDoc.bad_date``: analysed and stored without one, with a warning); a
 problem with a whole input (missing file, no ``text`` column, a .json file that is not valid
-JSON or not an array) raises ``InputError`` before anything is analysed.
+JSON or not an array) raises ``InputError`` before anything is analysed. Dates are ISO
+(2024-01-15, with or without a time), European day-first with dots (15.01.2024, 15.01.2024
+10:30), or as e-mail headers write them (Mon, 15 Jan 2024 10:30:00 +0000).
 
 This module only finds documents and reads their bytes or cells: turning them into text is the
 one road's job (``unspin.inputs.read``, called by ``unspin.store.batch.analyse_item``), so a
@@ -18,13 +31,18 @@ Document ids: a file found in an input folder ``F`` gets the id ``<name of F>/<p
 without its suffix (``A/story`` and ``B/story`` for two ``story.txt`` in folders ``A`` and
 ``B``); a file given by itself gets ``<its folder's name>/<its stem>``, the id it would get
 from its folder. The id depends only on the file's place, never on the other inputs of the
-run, so reruns find every document again. Table rows keep their ``id`` column.
+run, so reruns find every document again. Table rows keep their ``id`` column; Telegram posts
+get ``<chat id>/<message id>``.
 
 CSV and JSONL files are decoded by the road's rules for bytes, streamed (``_open_text``): a
 UTF-16 byte-order mark (spreadsheets' "Unicode text") -> UTF-16, else UTF-8 with or without a
-byte-order mark; a cell or JSON value holding bytes that are not UTF-8 goes to the road as bytes
-(a cut character -> one U+FFFD, other bytes -> Windows-1252; each warned, as for a file). CSV:
-any line ends, and "," or else ";" or a tab as the separator (whichever the header line has).
+byte-order mark; a file whose non-ASCII bytes are almost all not UTF-8 is in a legacy encoding
+(Excel on a Russian system writes Windows-1251), recognised once for the whole file
+(``unspin.formats.charset``) and said in each document's warnings; otherwise a cell or JSON
+value holding bytes that are not UTF-8 goes to the road as bytes (a cut character -> one
+U+FFFD, other bytes -> a legacy encoding; each warned, as for a file). CSV: any line ends, an
+Excel ``sep=;`` first line, else "," or ";" or a tab as the separator (whichever the header
+line has).
 """
 
 from __future__ import annotations
@@ -36,15 +54,19 @@ import hashlib
 import json
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from unspin.errors import InputError
-from unspin.inputs import MAX_CHARS, TABLE_SUFFIXES
+from unspin.formats import jsondata, telegram
+from unspin.inputs import MAX_CHARS, SUFFIXES, TABLE_SUFFIXES, Format
 from unspin.store import require
 
-TEXT_SUFFIXES = {".txt": "text", ".html": "html", ".htm": "html", ".xhtml": "html"}
+#: Files read as one document each, and the format each is read in (the road's table).
+TEXT_SUFFIXES = {suffix: kind.value for suffix, kind in SUFFIXES.items()}
 #: A JSON array of row objects: read as a table, like JSON Lines.
 JSON_ARRAY = ".json"
 OPTIONAL = ("source", "published", "url", "title")
@@ -55,7 +77,9 @@ class InputDoc:
     id: str
     content: bytes | str | None  # as received: bytes from files, str from tables
     content_hash: str
-    kind: str = "text"  # "html" (an .html file: extract), else "text" (the road decides by content)
+    #: How the road reads it: a ``unspin.inputs.Format`` value ("html" for an .html file,
+    #: "email" for .eml, ...); "auto" (table cells, .txt files): the road decides by content.
+    kind: str = Format.auto.value
     source: str | None = None
     published: dt.date | None = None
     url: str | None = None
@@ -64,14 +88,17 @@ class InputDoc:
     #: A ``published`` value that is not a date: the text is fine, so the document is analysed
     #: and stored without a date, with a warning (``warnings``).
     bad_date: str | None = None
+    #: What reading its file found (a legacy encoding assumed): said in ``warnings``.
+    notes: tuple[str, ...] = ()
 
     @property
     def warnings(self) -> list[str]:
         """What reading the row found wrong without costing the document: stored with the
         document's own warnings."""
-        if self.bad_date is None:
-            return []
-        return [f"{DATE_WARNING}{self.bad_date!r} as an ISO date (YYYY-MM-DD); stored without a date"]
+        out = list(self.notes)
+        if self.bad_date is not None:
+            out.append(f"{DATE_WARNING}{self.bad_date!r} as an ISO date (YYYY-MM-DD); stored without a date")
+        return out
 
     @property
     def details(self) -> tuple[str | None, dt.date | None, str | None, str | None]:
@@ -110,8 +137,18 @@ def sha256(data: bytes | str) -> str:
     return hashlib.sha256(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data).hexdigest()
 
 
+# Day-first dates with dots, as Europe writes them (15.01.2024, 5.1.2024, with a time or not).
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})(?:[ T,]+\d{1,2}:\d{2}(?::\d{2})?)?")
+# Year first with slashes or dots (2024/01/15): unambiguous too.
+_YEAR_FIRST = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?")
+
+
 def parse_date(value: Any) -> dt.date | None:
-    """ISO date or datetime (a trailing Z is fine); None for an empty value."""
+    """The date of a ``published`` value; None for an empty value. Read: ISO dates and
+    datetimes (a trailing Z is fine), day-first dates with dots (15.01.2024, with a time or
+    not), year-first dates with slashes (2024/01/15) and e-mail (RFC 2822) dates. Raises
+    ``ValueError`` for anything else, and for day/month orders that cannot be told apart
+    (01/02/2024: January or February?)."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -122,7 +159,19 @@ def parse_date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text[:10]) if len(text) == 10 else dt.datetime.fromisoformat(text).date()
     except ValueError:
-        raise ValueError(f"published: cannot read {text!r} as an ISO date (YYYY-MM-DD)") from None
+        pass
+    try:
+        for pattern, order in ((_DOTTED, (3, 2, 1)), (_YEAR_FIRST, (1, 2, 3))):
+            m = pattern.fullmatch(text)
+            if m:
+                return dt.date(*(int(m.group(i)) for i in order))
+        if len(text) <= 64 and ("," in text or text[:3].isalpha()):
+            from email.utils import parsedate_to_datetime
+
+            return parsedate_to_datetime(text).date()
+    except (ValueError, TypeError, IndexError, OverflowError):
+        pass
+    raise ValueError(f"published: cannot read {text!r} as a date (YYYY-MM-DD or DD.MM.YYYY)") from None
 
 
 def _file_hash(path: Path) -> str:
@@ -141,7 +190,8 @@ def _check_inputs(paths: Sequence[str | Path]) -> list[Path]:
             raise InputError(f"{raw}: no such file or folder")
         if path.is_file() and path.suffix.lower() not in (*TABLE_SUFFIXES, JSON_ARRAY, *TEXT_SUFFIXES):
             raise InputError(
-                f"{raw}: unsupported input; give folders of .txt/.html files or .jsonl, .json, .csv, .parquet tables"
+                f"{raw}: unsupported input; give folders of {', '.join(TEXT_SUFFIXES)} files "
+                "or .jsonl, .json (an array of objects or a Telegram export), .csv, .parquet tables"
             )
         out.append(path)
     if not out:
@@ -188,16 +238,30 @@ def count(paths: Sequence[str | Path]) -> int:
             total += 1
         elif suffix == ".parquet":
             total += _parquet_file(path).metadata.num_rows
-        elif suffix == JSON_ARRAY:
-            total += len(_json_array(path)[0])
         elif suffix == ".csv":
-            with _open_text(path) as fh:
-                reader = _csv_reader(fh, path)
+            coding = _file_coding(path)
+            with _open_text(path, coding) as fh:
+                reader, _ = _csv_reader(fh, path)
                 total += sum(1 for _ in _checked(reader, path))
         else:
-            with _open_text(path) as fh:
-                total += sum(1 for line in _checked(fh, path) if line.strip())
+            total += sum(1 for _ in _table_rows(path, suffix)[0])
     return total
+
+
+def notes(paths: Sequence[str | Path]) -> list[str]:
+    """What reading the inputs skipped without a failed document, one line per input: the
+    service messages and posts without text of a Telegram export."""
+    out = []
+    for path in _check_inputs(paths):
+        suffix = path.suffix.lower()
+        if path.is_file() and suffix == JSON_ARRAY:
+            rows, skipped = _table_rows(path, suffix)
+            for _ in rows:  # the counts fill as the rows are read
+                pass
+            if skipped:
+                out.append(f"{path}: skipped " + " and ".join(f"{n} {what}{'s' if n != 1 else ''}" for what, n in skipped.items())
+                           + " (events such as pins and joins, and posts that are only a photo, a sticker or a file: no text to analyse)")
+    return out
 
 
 def read(paths: Sequence[str | Path], source: str | None = None, max_chars: int = MAX_CHARS) -> Iterator[InputDoc]:
@@ -211,17 +275,19 @@ def read(paths: Sequence[str | Path], source: str | None = None, max_chars: int 
             yield _read_file(path, file_id(path), source or path.resolve().parent.name, max_chars)
         elif suffix == ".parquet":
             yield from _rows(_parquet_rows(path), path, source)
-        elif suffix == JSON_ARRAY:
-            yield from _rows(_json_rows(path), path, source, where="{path} item {n}")
         elif suffix == ".csv":
-            with _open_text(path) as fh:
-                yield from _rows(_csv_rows(_checked(_csv_reader(fh, path), path)), path, source)
+            coding = _file_coding(path)
+            with _open_text(path, coding) as fh:
+                reader, first = _csv_reader(fh, path)
+                yield from _rows(_csv_rows(_checked(reader, path), first), path, source, notes=coding.notes)
         else:
-            yield from _rows(_jsonl_rows(path), path, source)
+            rows, _ = _table_rows(path, suffix)
+            where = "{path} item {n}" if suffix == JSON_ARRAY else "{path}:{n}"
+            yield from _rows(rows, path, source, where=where, notes=_file_coding(path).notes)
 
 
 def _read_file(path: Path, doc_id: str, source: str, max_chars: int) -> InputDoc:
-    from unspin.inputs import HTML_SUFFIXES, check_size
+    from unspin.inputs import check_size
 
     kind = TEXT_SUFFIXES[path.suffix.lower()]
     try:
@@ -229,21 +295,33 @@ def _read_file(path: Path, doc_id: str, source: str, max_chars: int) -> InputDoc
         try:
             # The road's own limit (markup may be larger than its text), checked before reading
             # so that a stray multi-GB file costs no memory; hashed without holding it.
-            check_size(str(path), size, max_chars, path.suffix.lower() in HTML_SUFFIXES)
+            check_size(str(path), size, max_chars, kind in (Format.html.value, Format.email.value))
         except InputError as exc:
             return InputDoc(doc_id, None, _file_hash(path), kind, source, error=str(exc))
         data = path.read_bytes()
     except OSError as exc:
         return InputDoc(doc_id, None, sha256(str(path)), kind, source, error=f"cannot read {path}: {exc.strerror}")
-    return InputDoc(doc_id, data, sha256(data), kind, source)
+    doc = InputDoc(doc_id, data, sha256(data), kind, source)
+    if kind == Format.email.value:
+        # The subject and date are the message's title and published date, as `analyze` says.
+        from unspin.formats import mail
+
+        meta = mail.headers(data)
+        doc.title = _opt(meta.get("title"))
+        doc.published = parse_date(meta.get("published"))
+    return doc
 
 
 def _rows(
-    rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: str | None, where: str = "{path}:{n}"
+    rows: Iterator[tuple[int, dict[str, Any] | str]], path: Path, source: str | None, where: str = "{path}:{n}",
+    notes: tuple[str, ...] = (),
 ) -> Iterator[InputDoc]:
     """Turn table rows into InputDocs; a row that cannot be read is an error document.
 
     ``where`` names row ``n`` of ``path`` in messages (by default ``path:n``, n a line number).
+    ``notes``: what reading the file found (a legacy encoding), kept with each document. A
+    ``text`` that is a list of text parts (strings and objects with a ``text``, as Telegram
+    writes formatted posts) is read as the parts joined.
     """
     for lineno, row in rows:
         if isinstance(row, str):  # a row the reader could not parse: keep why
@@ -251,6 +329,8 @@ def _rows(
             continue
         doc_id = row.get("id")
         text = row.get("text")
+        if isinstance(text, list):
+            text = telegram.text_of(text) if telegram.text_of(text) is not None else text
         if doc_id is None or str(doc_id).strip() == "":
             yield InputDoc(f"{path.name}:{lineno}", None, sha256(f"{path}:{lineno}"), error=f"{where.format(path=path, n=lineno)}: no id")
             continue
@@ -262,9 +342,11 @@ def _rows(
             source=_opt(row.get("source")) or source or path.stem,
             url=_opt(row.get("url")),
             title=_opt(row.get("title")),
+            notes=notes,
         )
         if not isinstance(text, (str, bytes)):
-            doc.error = f"{where.format(path=path, n=lineno)}: text is {'missing' if text is None else type(text).__name__}, not a string"
+            what = "missing" if text is None else ("a list that is not text parts" if isinstance(text, list) else type(text).__name__)
+            doc.error = f"{where.format(path=path, n=lineno)}: text is {what}, not a string"
         try:
             doc.published = parse_date(row.get("published"))
         except ValueError:
@@ -283,60 +365,80 @@ def _opt(value: Any) -> str | None:
 
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
-
-
-def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    with _open_text(path) as fh:
-        for lineno, raw in enumerate(_checked(fh, path), 1):
-            if not raw.strip():
-                continue
-            try:
-                # Bytes that are not UTF-8 arrive as escapes (surrogateescape); json keeps them in
-                # the string values, and ``_rows`` hands such a value to the road as bytes.
-                row = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                yield lineno, f"{path}:{lineno}: not a JSON object ({exc})"
-                continue
-            if not isinstance(row, dict):
-                yield lineno, f"{path}:{lineno}: not a JSON object"
-                continue
-            # Only a line that held undecodable bytes has escapes from them: elsewhere a lone
-            # surrogate came from a JSON escape ("\udc9f") and the road repairs it as such.
-            yield lineno, _text_as_bytes(row) if _ESCAPED.search(raw) else row
-
-
 _JSON_TYPES = {dict: "object", str: "string", int: "number", float: "number", bool: "true/false", type(None): "null"}
+Rows = Iterator[tuple[int, "dict[str, Any] | str"]]
 
 
-def _json_array(path: Path) -> tuple[list[Any], bool]:
-    """The elements of a .json file holding one JSON array, and whether the file had bytes that
-    are not UTF-8 (kept as escapes, as in ``_jsonl_rows``). Raises ``InputError`` for a file that
-    is not valid JSON or not an array: nothing of it can be read row by row."""
-    with _open_text(path) as fh:
+def _table_rows(path: Path, suffix: str) -> tuple[Rows, Counter]:
+    """The rows of a .json or JSON Lines file and a Counter of what a Telegram export skipped
+    (filled as the rows are read). Raises ``InputError`` for a .json file that is not valid
+    JSON, not an array and not a Telegram export."""
+    if suffix == JSON_ARRAY:
+        return _json_rows(path)
+    return _jsonl_rows(path), Counter()
+
+
+def _value_rows(value: Any, n: int, where: str, escaped: bool) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """Rows of one parsed JSON value: an object is a row (one that is no object a bad row)."""
+    if isinstance(value, InputError):
+        yield n, f"{where}: {value.message}"
+    elif not isinstance(value, dict):
+        yield n, f"{where}: not a JSON object"
+    else:
+        # Only a file that held undecodable bytes has escapes from them: elsewhere a lone
+        # surrogate came from a JSON escape ("\udc9f") and the road repairs it as such.
+        yield n, _text_as_bytes(value) if escaped else value
+
+
+def _jsonl_rows(path: Path) -> Rows:
+    """JSON Lines, as people write them: one object per line, pretty-printed objects over
+    several lines, or one JSON array (``jsondata.values``); each row numbered by its first
+    line. A Telegram export saved as .jsonl is read as one."""
+    coding = _file_coding(path)
+    with _open_text(path, coding) as fh:
+        for lineno, value in jsondata.values(_checked(fh, path)):
+            if isinstance(value, list) or telegram.is_export(value):
+                if telegram.is_messages(value) or telegram.is_export(value):
+                    rows, _ = telegram.posts(value)
+                    yield from ((lineno, row) for _, row in rows)
+                    continue
+                for n, item in enumerate(value, 1):
+                    yield from _value_rows(item, lineno, f"{path}:{lineno} item {n}", coding.escaped)
+                continue
+            yield from _value_rows(value, lineno, f"{path}:{lineno}", coding.escaped)
+
+
+def _json_rows(path: Path) -> tuple[Rows, Counter]:
+    """The objects of a .json array as rows numbered from 1 (anything else in it is a bad row),
+    or the posts of a Telegram export. An element nested too deeply for the parser is a bad row
+    and the others are read."""
+    coding = _file_coding(path)
+    with _open_text(path, coding) as fh:
         raw = "".join(_checked(fh, path))
     try:
-        data = json.loads(raw)
+        data: Any = jsondata.loads(raw)
+    except InputError:
+        if not raw.lstrip().startswith("["):
+            raise InputError(f"{path}: the JSON is nested too deeply to read (more than about 1,000 levels)") from None
+        data = list(jsondata.array_items(raw))
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: not valid JSON ({exc}); a .json input holds one array of objects [{{\"id\": ..., \"text\": ...}}, ...] "
-            "(one object per line is JSON Lines: name the file .jsonl)"
+            "or a Telegram export (one object per line is JSON Lines: name the file .jsonl)"
         ) from None
+    if telegram.is_export(data) or telegram.is_messages(data):
+        return telegram.posts(data)
     if not isinstance(data, list):
         raise InputError(
             f"{path}: holds a JSON {_JSON_TYPES.get(type(data), 'value')}, not an array; a .json input holds one array "
-            "of objects [{\"id\": ..., \"text\": ...}, ...] (or give JSON Lines, .jsonl, one object per line)"
+            "of objects [{\"id\": ..., \"text\": ...}, ...] or a Telegram export (or give JSON Lines, .jsonl, one object per line)"
         )
-    return data, bool(_ESCAPED.search(raw))
 
+    def rows() -> Rows:
+        for n, item in enumerate(data, 1):
+            yield from _value_rows(item, n, f"{path} item {n}", coding.escaped)
 
-def _json_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """The objects of a .json array as rows numbered from 1; anything else in it is a bad row."""
-    data, escaped = _json_array(path)
-    for n, row in enumerate(data, 1):
-        if not isinstance(row, dict):
-            yield n, f"{path} item {n}: not a JSON object"
-            continue
-        yield n, _text_as_bytes(row) if escaped else row
+    return rows(), Counter()
 
 
 _ESCAPED = re.compile("[\udc80-\udcff]")
@@ -345,8 +447,8 @@ _ESCAPED_RUN = re.compile("[\udc80-\udcff]+")
 
 def _text_as_bytes(row: dict[str, Any]) -> dict[str, Any]:
     """A ``text`` holding bytes the reader could not decode (kept by surrogateescape) goes to
-    the road as bytes, so it repairs a cut character, reads Windows-1252 or names the problem
-    exactly as for a file holding the same bytes."""
+    the road as bytes, so it repairs a cut character, reads a legacy encoding or names the
+    problem exactly as for a file holding the same bytes."""
     text = row.get("text")
     if isinstance(text, str) and _ESCAPED.search(text):
         try:
@@ -364,25 +466,84 @@ def _unescape(text: str) -> str:
     return _ESCAPED_RUN.sub(lambda m: m.group().encode("utf-8", "surrogateescape").decode("utf-8", "replace"), text)
 
 
-def _open_text(path: Path) -> Any:
-    """A CSV or JSONL file as text, decoded by the road's rules for bytes (``inputs.decode``)
-    but streamed, so a large table never sits in memory whole:
+@dataclass(frozen=True)
+class Coding:
+    """How a CSV or JSON file is decoded: ``encoding`` and ``errors`` for ``open``, whether
+    values may hold undecodable bytes as escapes (``escaped``), and ``notes`` for each document
+    (the legacy encoding assumed)."""
+
+    encoding: str
+    errors: str = "strict"
+    escaped: bool = False
+    notes: tuple[str, ...] = ()
+
+
+#: Bytes read to recognise a legacy encoding (a whole file is decoded in the one found).
+SAMPLE = 1 << 20
+# The first bytes of a UTF-8 character cut off where a value ends (a quote, a separator, a line end).
+_CUT_AT_END = re.compile(rb"(?:[\xc2-\xdf]|[\xe0-\xef][\x80-\xbf]?|[\xf0-\xf4][\x80-\xbf]{0,2})(?=[\"',;\t\r\n]|\Z)")
+_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _file_coding(path: Path) -> Coding:
+    """The decoding of a CSV or JSON file (see the module docstring): UTF-16 by its mark; else
+    UTF-8, unless almost all of its non-ASCII bytes are not UTF-8 (fewer valid UTF-8 characters
+    than a tenth of the invalid bytes): then the legacy encoding ``unspin.formats.charset``
+    finds, said in each document's notes. One pass over the file, streamed."""
+    stat = path.stat()
+    return _coding(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _coding(path: str, size: int, mtime: int) -> Coding:
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+        if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return Coding("utf-16")
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+        invalid = valid = cut = 0
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            if block.isascii():
+                continue
+            # A character cut at the end of a value (a cell or string cut at a byte limit) is a
+            # UTF-8 file's damage, repaired per value by the road: not evidence of an encoding.
+            block, n = _CUT_AT_END.subn(b"", block)
+            cut += n
+            text = decoder.decode(block)
+            invalid += len(text) - len(_ESCAPED.sub("", text))
+            valid += len(text) - len(_NON_ASCII.sub("", text))
+        if not invalid and not cut:
+            return Coding("utf-8-sig")
+        if valid * 10 < invalid:
+            fh.seek(0)
+            from unspin.formats.charset import guess_legacy
+
+            guess = guess_legacy(fh.read(SAMPLE))
+            if guess is not None:
+                note = (f"the file is not UTF-8; it was read as {guess.name} ({guess.script}), the likeliest legacy encoding: "
+                        "check that the letters read as words, or save it as UTF-8")
+                return Coding(guess.codec, "replace", False, (note,))
+    return Coding("utf-8-sig", "surrogateescape", True)
+
+
+def _open_text(path: Path, coding: Coding | None = None) -> Any:
+    """A CSV or JSONL file as text, decoded as ``_file_coding`` says, streamed so that a large
+    table never sits in memory whole:
 
     - a UTF-16 byte-order mark ("Unicode text" from spreadsheets) -> UTF-16 (errors raised as
       ``InputError`` by ``_checked``);
+    - a legacy encoding for a file whose non-ASCII bytes are almost all not UTF-8;
     - else UTF-8, with or without a byte-order mark (utf-8-sig: spreadsheets' "CSV UTF-8"
       starts with one, which would otherwise become part of the first column's name);
       bytes that are not UTF-8 are kept as escapes (surrogateescape) and a value holding them
       goes to the road as bytes (``_rows``): a cut character there becomes one U+FFFD, other
-      bytes are read as Windows-1252, each with the road's warning.
+      bytes are read in a legacy encoding, each with the road's warning.
 
     newline="": csv handles CRLF itself, and JSON values cannot hold a raw line break.
     """
-    with open(path, "rb") as fh:
-        head = fh.read(2)
-    if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return open(path, encoding="utf-16", newline="")
-    return open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    coding = coding or _file_coding(path)
+    return open(path, encoding=coding.encoding, errors=coding.errors, newline="")
 
 
 def _checked(lines: Iterator[Any], path: Path) -> Iterator[Any]:
@@ -393,25 +554,33 @@ def _checked(lines: Iterator[Any], path: Path) -> Iterator[Any]:
         raise InputError(f"{path}: starts like UTF-16 but is not valid UTF-16 ({exc.reason}); save it again as UTF-8 or UTF-16") from None
 
 
-def _csv_reader(fh: Any, path: Path) -> Iterator[dict[str, Any]]:
+def _csv_reader(fh: Any, path: Path) -> tuple[Iterator[dict[str, Any]], int]:
+    """A DictReader of a CSV file and the line number of its first row. An Excel ``sep=;``
+    first line names the separator; else it is "," or ";" or a tab, whichever the header has."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are longer than csv's 128 KiB default
     header = fh.readline()
-    fh.seek(0)
-    # Spreadsheets in many European locales separate with ";" (the comma is their decimal mark).
-    delimiter = next((d for d in (",", ";", "\t") if d in header), ",")
+    first = 2
+    hint = header.strip().lstrip("\ufeff")
+    if hint.lower().startswith("sep=") and len(hint) == 5:
+        delimiter = hint[4]  # Excel's "sep=;" line: not the header, which follows it
+        first = 3
+    else:
+        fh.seek(0)
+        # Spreadsheets in many European locales separate with ";" (the comma is their decimal mark).
+        delimiter = next((d for d in (",", ";", "\t") if d in header), ",")
     reader = csv.DictReader(fh, delimiter=delimiter)
     if reader.fieldnames:
         # "ID", " Text ": spreadsheet headers are typed by people.
-        reader.fieldnames = [str(name).strip().lower() for name in reader.fieldnames]
+        reader.fieldnames = [str(name).strip().lstrip("\ufeff").lower() for name in reader.fieldnames]
     missing = {"id", "text"} - set(reader.fieldnames or ())
     if missing:
         raise InputError(f"{path}: CSV needs the columns id and text (missing: {', '.join(sorted(missing))})")
-    return reader
+    return reader, first
 
 
-def _csv_rows(reader: Iterator[dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv_rows(reader: Iterator[dict[str, Any]], first: int = 2) -> Iterator[tuple[int, dict[str, Any]]]:
     # A CSV cell has no escapes of its own: a surrogate in it is a byte that was not UTF-8.
-    return ((i, _text_as_bytes(row)) for i, row in enumerate(reader, 2))
+    return ((i, _text_as_bytes(row)) for i, row in enumerate(reader, first))
 
 
 def _parquet_file(path: Path) -> Any:

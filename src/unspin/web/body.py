@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Request
@@ -21,7 +20,7 @@ from starlette.datastructures import UploadFile
 
 from unspin.choices import language_code
 from unspin.errors import InputError, UnsupportedMediaType
-from unspin.inputs import TABLE_SUFFIXES
+from unspin.inputs import Format, check_one_text
 from unspin.web.worker import Text
 
 #: A language code as the API reads it: case-insensitively ("EN" is en), as the CLI's --language.
@@ -48,8 +47,9 @@ class AnalyzeRequest(BaseModel):
     text: str | None = Field(None, description="The article: plain text, or HTML (see format).")
     url: str | None = Field(None, description="An http(s) page to fetch and analyse; only when the server runs with --allow-url-fetch.")
     language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
-    format: Literal["auto", "text", "html"] = Field(
-        "auto", description="auto: extract the article when the text looks like an HTML page; text or html to decide yourself."
+    format: Literal["auto", "text", "html", "email", "subtitles", "markdown"] = Field(
+        "auto", description="auto: decided by the content (an HTML page, an e-mail, subtitles, Markdown are recognised); or text, html, "
+        "email, subtitles or markdown to decide yourself (unspin.inputs.Format).",
     )
     sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
         None, description="The span decoder's operating point: precise (fewer, surer passages), default, or sensitive (more passages, "
@@ -76,7 +76,7 @@ class CompareRequest(BaseModel):
     a: str = Field(description="The first text: plain text, or HTML (see format).")
     b: str = Field(description="The second text.")
     language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
-    format: Literal["auto", "text", "html"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
+    format: Literal["auto", "text", "html", "email", "subtitles", "markdown"] = Field("auto", description="As for /api/v1/analyze; applies to both texts.")
     sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
         None, description="The span decoder's operating point: precise (fewer, surer passages), default, or sensitive (more passages, "
         "the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only; applies to both texts.",
@@ -110,6 +110,8 @@ class Parsed:
     sensitivity: str | None = None
 
 
+#: The input formats a request may name (``unspin.inputs.Format``).
+FORMATS = tuple(f.value for f in Format)
 #: The operating points a request may ask for (``unspin.pipeline.SENSITIVITIES``).
 SENSITIVITIES = ("precise", "default", "sensitive")
 
@@ -125,16 +127,9 @@ def _sensitivity(value: Any, where: tuple[str, ...]) -> str | None:
 
 
 def check_upload_name(name: str) -> None:
-    """Refuse an upload that ``unspin analyze`` refuses by its name: a table of many texts or a
-    JSON file is not one article. (The one call to switch when ``unspin.inputs`` has one suffix
-    table for every door.)"""
-    suffix = Path(name).suffix.lower()
-    if suffix in TABLE_SUFFIXES:
-        raise InputError(f"{name}: a {suffix} table holds many texts; upload one article as .txt or .html "
-                         "(`unspin batch` analyses a table a row per text)")
-    if suffix == ".json":
-        raise InputError(f"{name}: a .json file is data, not an article; upload the one text as .txt "
-                         "(`unspin batch` analyses an array of {id, text} objects)")
+    """Refuse an upload that ``unspin analyze`` refuses by its name (a table of many texts, a
+    JSON file, a mailbox): the input road's one rule for every door (``unspin.inputs.check_one_text``)."""
+    check_one_text(name)
 
 
 def parse_json(body: bytes) -> Any:
@@ -187,8 +182,8 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
     form = await request.form(max_files=files, max_fields=files + 8, max_part_size=max_body)
     language = language_code(form.get("language") or "auto")
     fmt = form.get("format") or "auto"
-    if fmt not in ("auto", "text", "html"):
-        raise RequestValidationError([{"loc": ("body", "format"), "msg": "Input should be 'auto', 'text' or 'html'"}])
+    if fmt not in FORMATS:
+        raise RequestValidationError([{"loc": ("body", "format"), "msg": "Input should be " + ", ".join(f"'{f}'" for f in FORMATS)}])
     parsed = Parsed(language, sensitivity=_sensitivity(form.get("sensitivity"), ("body", "sensitivity")))
     url = form.get("url") if shape.url else None
     for name, shown, file_field in shape.fields:

@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from unspin.choices import SENSITIVITY_HELP, Sensitivity, choice
+from unspin.choices import SENSITIVITY_HELP, Sensitivity, sensitivity_option
 
 
 def _is_loopback(host: str) -> bool:
@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         max_connections: int = typer.Option(256, "--max-connections", min=1, help="Open connections at most; "
             "an idle one gives way to a new one, and beyond that new ones are closed."),
         fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate."),
-        sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **choice(Sensitivity),
+        sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **sensitivity_option(),
             help="For requests that ask for none (field `sensitivity`). " + SENSITIVITY_HELP),
         model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
             "or claims; repeat for both): the page shows its techniques."),

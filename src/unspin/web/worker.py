@@ -208,8 +208,9 @@ def _analyze_one(analyze: Callable[..., Any], job: Job) -> Reply:
         extra["evidence"] = evidence_index(job.evidence, job.max_chars)
     doc = analyze(src, language=job.language, max_chars=job.max_chars, **extra)
     out = doc.to_dict()
-    if not (src.from_html or job.include_text):
-        # The client sent this text: echo it only where it differs (extracted HTML) or is asked for.
+    if getattr(src, "format", "text") == "text" and not job.include_text:
+        # The client sent this text: echo it only where it differs (an extracted page, an
+        # e-mail's body, subtitles' words, Markdown's prose: unspin.inputs.Format) or is asked for.
         out.pop("text", None)
     return 200, {}, json_bytes(out)
 

@@ -1,0 +1,134 @@
+"""No silent loss in HTML extraction (issue 26, item 1): legacy markup the parser would cut, a
+teaser page whose article sits in its JSON-LD, reader comments in their many forms, and an
+extractor that keeps much less than the page's prose; each recovered or said in the warnings
+that every view shows. The handed field case 31 is read too where it exists."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import need
+from test_road import DigitClaims, Lexicon, field, have_models, unspin_cli
+from unspin.html import extract, render_text
+from unspin.inputs import read
+from unspin.pipeline import Pipeline
+
+STORY = [
+    "Dock workers returned to work on Monday after union leaders accepted a pay offer of 7 percent over two years.",
+    "The employers' group said the deal was fair; one union official called the negotiators corrupt cowards who sold out their members.",
+    "Shipping firms said it would take a week to clear the backlog of containers waiting at the three ports.",
+    "Port authorities said the three harbours would run extra night shifts until the queues of lorries were gone.",
+    "The union said it would watch closely whether the promised pay rise reached every member by the end of the month.",
+]
+STORY_HTML = "<h1>Port strike ends after talks</h1>" + "".join(f"<p>{p}</p>" for p in STORY)
+
+
+def transcript(turns: int, opener: str = '<font face="Times New Roman" size="3">', closer: str = "") -> str:
+    lines = "".join(f"{opener}MR. CLERK: Item {i} on the schedule concerns the budget for district {i % 17}, approved without change.<br>{closer}\n"
+                    for i in range(1, turns))
+    last = f"{opener}MR. HALE: These people are corrupt traitors, and every one of them should be thrown out of this chamber.<br>\n"
+    return f"<html><head><title>Hearing</title></head><body><center><b>COMMITTEE</b></center><br>\n{lines}{last}</body></html>"
+
+
+@pytest.mark.parametrize("turns, opener", [(320, '<font face="Times New Roman" size="3">'), (3000, "<font>"), (600, "<div>"),
+                                           (600, "<blockquote><b>"), (400, "<aside>")])
+def test_unclosed_legacy_tags_lose_no_text(turns: int, opener: str) -> None:
+    src = read(transcript(turns, opener).encode(), "hearing.html")
+    assert "Item 1 on the schedule" in src.text and f"Item {turns - 1} on" in src.text
+    assert src.text.rstrip().endswith("thrown out of this chamber.")  # the last turn, with its insult
+    assert not any("lost" in w for w in src.warnings)
+
+
+def test_field_case_31_the_whole_transcript_is_read(tmp_path) -> None:
+    data = field("31-unclosed-font-transcript.html").read_bytes()
+    src = read(data, "31.html")
+    assert "Item 320 on the schedule" in src.text and "liars and thieves" in src.text and src.warnings == ()
+    doc = Pipeline([Lexicon(), DigitClaims()], language="en")(src)
+    assert doc.text == src.text
+    need(have_models(), "the shipped English models are not installed")
+    out = unspin_cli("analyze", str(field("31-unclosed-font-transcript.html")), "-f", "json")
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert "liars and thieves" in data["text"] and any("liars" in s["text"] for s in data["spans"])
+
+
+def test_render_text_has_no_nesting_limit_and_skips_what_is_not_text() -> None:
+    assert render_text("<p>a &amp; b</p><script>var x = '<p>no</p>';</script><!-- gone --><STYLE>p{}</STYLE>c<br>d") == "\na & b\nc\nd"
+    deep = "<font>" * 5000 + "bottom"
+    assert render_text(deep) == "bottom"
+    assert render_text("2 < 3 and <p>x</p> <!-- never closed") == "2 < 3 and \nx\n "
+
+
+def test_a_teaser_page_is_read_from_its_json_ld_article_body() -> None:
+    more = [f"Paragraph {i}: the talks went on for weeks, and negotiators met in a hotel near the docks almost every night." for i in range(12)]
+    ld = {"@context": "https://schema.org", "@graph": [
+        {"@type": "WebPage", "name": "Port news"},
+        {"@type": "NewsArticle", "headline": "Port strike ends after talks", "articleBody": "\n".join(STORY + more)}]}
+    page = (f'<html><head><script type="application/ld+json">{json.dumps(ld)}</script></head><body><article>'
+            f"<h1>Port strike ends after talks</h1><p>{STORY[0]}</p><p>{STORY[1]}</p><p>{STORY[2]}</p>"
+            "<div class='paywall'><p>Subscribe to read the full story.</p></div></article></body></html>")
+    src = read(page.encode(), "teaser.html")
+    assert src.text.startswith("Port strike ends after talks\nDock workers") and "Paragraph 11" in src.text
+    assert any("JSON-LD articleBody" in w for w in src.warnings)
+    other = dict(ld["@graph"][1], articleBody="\n".join(more * 3), headline="Another story")  # not this page's article
+    page2 = page.replace(json.dumps(ld), json.dumps(other))
+    assert "Paragraph 11" not in read(page2.encode(), "teaser.html").text
+
+
+@pytest.mark.parametrize("thread", [
+    "<section id='comments'><h3>Comments</h3><div class='comment'><p>{c}</p></div></section>",
+    "<div class='user-comments'><p>{c}</p></div>",
+    "<ol class='commentlist'><li class='comment byuser'><p>{c}</p></li></ol>",
+    "<div id='coral_thread'><p>{c}</p></div>",
+    "<div class='spot-im-conversation'><p>{c}</p></div>",
+    "<div itemscope itemtype='https://schema.org/Comment'><p>{c}</p></div>",
+    "<h3>24 comments</h3><div><p>{c}</p></div>",
+    "<h2>Leave a Reply</h2><form><p>{c}</p></form>",
+    "<h3>Join the discussion</h3><ul><li><p>{c}</p></li></ul>",
+])
+def test_reader_comments_never_count_as_the_article(thread: str) -> None:
+    comment = "Reader42 wrote: these union thugs are parasites and liars who should all be sacked on the spot today."
+    page = f"<html><body><article>{STORY_HTML}{thread.format(c=comment)}</article><footer>Port News</footer></body></html>"
+    src = read(page.encode(), "story.html")
+    assert "Dock workers returned" in src.text and "corrupt cowards" in src.text
+    assert "Reader42" not in src.text and "parasites" not in src.text
+
+
+def test_a_comment_thread_left_at_the_end_of_the_extracted_text_is_cut() -> None:
+    from unspin.html import _cut_comment_thread
+
+    text = "\n".join(STORY) + "\n12 Comments\nReader42: parasites all of them.\njo: sack them."
+    kept, cut = _cut_comment_thread(text)
+    assert kept == "\n".join(STORY) and cut == 3
+    opening = "Comments\n" + "\n".join(STORY)  # a heading at the start is no thread at the end
+    assert _cut_comment_thread(opening) == (opening, 0)
+
+
+def test_an_opinion_article_named_comment_is_kept() -> None:
+    page = f"<html><body><article class='content--comment comment-piece'>{STORY_HTML}</article></body></html>"
+    assert "corrupt cowards" in read(page.encode(), "opinion.html").text
+
+
+def test_extracted_text_much_shorter_than_the_page_prose_is_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    import trafilatura
+
+    paras = [f"Witness {i} told the inquiry that the council had ignored warnings about the bridge for years before it failed."
+             for i in range(20)]
+    page = "<html><body><nav><p>" + " ".join(["Home News Sport Weather"] * 5) + "</p></nav><article><h1>Inquiry</h1>" + "".join(
+        f"<p>{p}</p>" for p in paras) + "</article></body></html>"
+    assert extract(page, "p.html").warnings == []  # trafilatura keeps the article: nothing to say
+    real = trafilatura.extract
+    # An extractor that keeps only the opening (as a pruned block or a misread layout would).
+    monkeypatch.setattr(trafilatura, "extract", lambda *a, **kw: "\n".join((real(*a, **kw) or "").split("\n")[:3]))
+    cut = extract(page, "p.html")
+    assert "Witness 1 told" in cut.text and "Witness 19" not in cut.text
+    assert any("of the prose on the page" in w and "part of the article may be missing" in w for w in cut.warnings)
+
+
+def test_warnings_about_loss_reach_the_document() -> None:
+    deep = "<html><body>" + "".join(f"<aside>Line {i} of the hearing goes on about the district budget for the year.\n" for i in range(400))
+    pipe = Pipeline([Lexicon(), DigitClaims()], language="en")
+    doc = pipe(read((deep + "</body></html>").encode(), "deep.html"))
+    assert "Line 399 of the hearing" in doc.text and any("nested too deeply" in w for w in doc.warnings)
