@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from unspin import corpus  # noqa: E402
 from unspin.encoding import WINDOW, encode, load_tokenizer, windows  # noqa: E402
 
-from train_spans import base_model_dir  # noqa: E402
+from unspin.training.bases import minilm_folder as base_model_dir  # noqa: E402
 
 
 def mask_tokens(ids: torch.Tensor, special: torch.Tensor, mask_id: int, vocab: int, rate: float, gen: torch.Generator):

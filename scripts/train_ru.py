@@ -17,7 +17,7 @@ Russian data needs:
   lower layers stay frozen and their output is computed once and cached, which makes a step about
   three times cheaper on the 2 shared cores (79 training articles are too few to move the lower
   layers usefully in any case);
-- training runs in the shared loop (``scripts/_training.py``): a checkpoint after every epoch and
+- training runs in the shared loop (``unspin.training.loop``): a checkpoint after every epoch and
   every 10 minutes inside one, and ``--resume`` continues exactly where it stopped;
 - decoding to spans is sentence- and clause-aware (``unspin.ru_decoding``); its settings are chosen
   on the validation articles and written into config.json with the measured figures.
@@ -41,10 +41,10 @@ from torch import nn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
-from unspin.config import SpanModelConfig, write_config  # noqa: E402
 
-import train_spans  # noqa: E402  (SpanNet, covered, bio_labels, collate; not edited here)
-from _training import CHECKPOINT, batched, fit, linear_warmup, shuffled  # noqa: E402
+from unspin.training import spans as train_spans  # noqa: E402  (SpanNet, covered, bio_labels, collate)
+from unspin.config import SpanModelConfig, write_config  # noqa: E402
+from unspin.training.loop import CHECKPOINT, batched, fit, linear_warmup, shuffled  # noqa: E402
 from unspin import corpus  # noqa: E402
 from unspin.decoding import tokens_in  # noqa: E402
 from unspin.encoding import Encoded, encode, load_tokenizer, windows  # noqa: E402
@@ -208,7 +208,6 @@ def train(args) -> None:
     special = json.loads((base / "special_tokens.json").read_text())
     articles, gold, _ = corpus.read_ru_zen_prop(args.data)
     labels, _ = ru_labels(Path(args.data))
-    train_spans.LABELS = labels  # collate() sizes its technique tensor from this module global
     train_ids, val_ids = training_articles(articles, args)
     (out / "split.json").write_text(json.dumps({"train": train_ids, "validation": val_ids}))
     tok = load_tokenizer(str(base / "tokenizer.json"))
@@ -257,7 +256,7 @@ def train(args) -> None:
                 loss = loss + args.tc_weight * ce_tc(net.span_logits(states, spans).float(), torch.tensor([s[3] for s in spans]))
         return loss
 
-    # The shared loop (scripts/_training.py): a checkpoint after every epoch and every 10 minutes
+    # The shared loop (unspin.training.loop): a checkpoint after every epoch and every 10 minutes
     # inside one, and --resume continues with the very batch and dropout mask it stopped at.
     # Each epoch reshuffles the last one's order, as this script shuffled its examples before.
     fit(net, opt, sched, epochs=args.epochs, order=batched(shuffled(len(examples)), args.batch), step=step, out=out,
@@ -266,21 +265,14 @@ def train(args) -> None:
 
 
 def export(net, base: Path, out: Path, labels: list[str], special: dict, args) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from unspin.training.export import quantize, to_onnx
 
-    net.eval()
     net.float()
     dummy = torch.ones((2, 16), dtype=torch.long)
-    fp32 = out / "encoder-fp32.onnx"
-    torch.onnx.export(
-        net, (dummy, dummy), str(fp32), input_names=["input_ids", "attention_mask"], output_names=["bio_logits", "hidden"],
-        dynamic_axes={k: {0: "batch", 1: "seq"} for k in ("input_ids", "attention_mask", "bio_logits", "hidden")},
-        opset_version=17, dynamo=False,
-    )
-    quantize_dynamic(str(fp32), str(out / "encoder-int8.onnx"), weight_type=QuantType.QInt8, per_channel=True)
-    lin1, lin2 = net.head[0], net.head[3]
-    np.savez(out / "head.npz", w1=lin1.weight.detach().float().numpy().T, b1=lin1.bias.detach().float().numpy(),
-             w2=lin2.weight.detach().float().numpy().T, b2=lin2.bias.detach().float().numpy())
+    fp32 = to_onnx(net, out / "encoder-fp32.onnx", (dummy, dummy), ["input_ids", "attention_mask"], ["bio_logits", "hidden"],
+                   {k: {0: "batch", 1: "seq"} for k in ("input_ids", "attention_mask", "bio_logits", "hidden")})
+    quantize(fp32, out / "encoder-int8.onnx", "int8")
+    np.savez(out / "head.npz", **net.head_arrays())
     shutil.copy(base / "tokenizer.json", out / "tokenizer.json")
     config = {
         "name": "unspin-ru-spans",

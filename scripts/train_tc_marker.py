@@ -16,7 +16,7 @@ one half of the validation articles, scored on the other, 20 random halvings).
 Training: PTC train articles outside the validation split, every gold (span, technique) label
 one example (a span with two techniques is two examples); AdamW, encoder 5e-5, layer 1e-3,
 warm-up 6% then linear decay, batch 32, fp32. A checkpoint at every epoch end and every 10
-minutes (``scripts/_training.py``). Export: ONNX opset 17, inputs ``input_ids``,
+minutes (``unspin.training.loop``). Export: ONNX opset 17, inputs ``input_ids``,
 ``attention_mask``, ``marks`` (1 on the span's tokens), output ``logits``; dynamic per-channel
 int8, shipped unless it costs more than a point of TC alone.
 """
@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 from unspin.config import MarkerConfig, write_config  # noqa: E402
 
-from _training import fit, linear_warmup  # noqa: E402  (scripts/ is on sys.path when run as a script)
+from unspin.training.loop import fit, linear_warmup  # noqa: E402
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 

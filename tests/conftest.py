@@ -24,3 +24,13 @@ def need(condition: bool, reason: str) -> None:
     if os.environ.get("UNSPIN_REQUIRE_SERVICES") == "1":
         pytest.fail(f"required by UNSPIN_REQUIRE_SERVICES=1 but missing: {reason}")
     pytest.skip(reason)
+
+
+def require_module(name: str, reason: str):
+    """Import ``name`` for a test module, or skip the module with ``reason`` where it is missing;
+    under UNSPIN_REQUIRE_SERVICES=1 (CI) a missing module fails instead, as ``need`` does."""
+    if os.environ.get("UNSPIN_REQUIRE_SERVICES") == "1":
+        import importlib
+
+        return importlib.import_module(name)
+    return pytest.importorskip(name, reason=reason)

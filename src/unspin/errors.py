@@ -43,6 +43,8 @@ WORDS: dict[str, str] = {
     "dask": "the Dask address {value!r}: {message}",
     "label_map": "{message} (a mapping of OLD to NEW names)",
     "label_language": '{message} (language="en", then language="ru")',
+    "model": "{message} (model=)",
+    "fast_model": "fast=True and model= both choose the span model: give one of them",
 }
 
 

@@ -16,7 +16,7 @@ import hashlib
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol, Sequence
+from typing import Any, Iterable, Iterator, Protocol, Sequence, Union
 from warnings import warn
 
 from unspin import __version__
@@ -26,7 +26,7 @@ from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, Source, read, read_path
 from unspin.components import build, check_order, position, register, registered
-from unspin.runtime import model_dir
+from unspin.runtime import model_config, model_dir, model_kind
 from unspin.view import ModelView, lookalike_warning
 
 SUPPORTED = ("en", "ru")
@@ -343,25 +343,99 @@ def point_of(language: str, sensitivity: str) -> str:
     return sensitivity if language == "en" else "default"
 
 
-@lru_cache(maxsize=8)
-def load(language: str = "en", fast: bool = False, sensitivity: str = "default") -> Pipeline:
+#: A model folder or several, as ``load`` takes them (your own, from ``unspin train``).
+Models = Union[str, "os.PathLike[str]", Sequence[Union[str, "os.PathLike[str]"]], None]
+
+#: Which component of a declared pipeline a model folder given as ``model`` replaces, by its
+#: kind (``unspin.runtime.model_kind``).
+REPLACES = {"spans": "techniques", "claims": "claims"}
+
+
+def model_folders(model: Models) -> tuple[str, ...]:
+    """``model`` (a folder or several) as resolved paths, in order. Raises ``ModelError`` for
+    a folder that is not a model, or one whose kind replaces no component (``REPLACES``)."""
+    if model is None:
+        return ()
+    items = [model] if isinstance(model, (str, os.PathLike)) else list(model)
+    out = []
+    for item in items:
+        path = model_dir(item)
+        kind = model_kind(model_config(path))
+        if kind not in REPLACES:
+            raise ModelError(f"{item}: a {kind} model, not a span (technique) or claims model folder", setting="model")
+        out.append(str(path))
+    return tuple(out)
+
+
+def declared_for(language: str, fast: bool, models: tuple[str, ...] = ()) -> Declared:
+    """The declared pipeline of ``language`` and size, with each folder of ``models`` in place
+    of the shipped model of the component it replaces (for the language it was trained for).
+    Raises ``InputError`` for ``fast`` with a span model: both choose the span model."""
+    declared = PIPELINES[(language, bool(fast))]
+    for path in models:
+        config = model_config(path)
+        kind = model_kind(config)
+        if kind == "spans" and fast:
+            raise InputError("the fast size and a span model folder both choose the span model: give one of them", setting="fast_model")
+        if (config.get("language") or "en") == language:
+            declared = tuple((name, {**settings, "model": path}) if name == REPLACES[kind] else (name, settings) for name, settings in declared)
+    return declared
+
+
+def folders_for(language: str, fast: bool, models: tuple[str, ...] = ()) -> dict[str, str]:
+    """The model folder of each component (and of what they share, ``SHARED_MODELS``)."""
+    return {**{name: settings["model"] for name, settings in declared_for(language, fast, models) if "model" in settings},
+            **SHARED_MODELS[language]}
+
+
+def own_techniques(model: Models) -> list[dict[str, str]]:
+    """The techniques of your own span model(s) in ``model``: rows of name, display,
+    explanation, example, colour and the model's ``language``, made known to every view
+    (``taxonomy.register``, as loading the model does). Raises ``ModelError`` as ``load`` does."""
+    from unspin import taxonomy
+    from unspin.runtime import model_techniques
+
+    out = []
+    for path in model_folders(model):
+        config = model_config(path)
+        if model_kind(config) == "spans":
+            rows = model_techniques(Path(path), config)
+            taxonomy.register(rows)
+            out += [{**taxonomy.BY_NAME[r["name"]].__dict__, "language": str(config.get("language") or "en")} for r in rows]
+    return out
+
+
+def load(language: str = "en", fast: bool = False, sensitivity: str = "default", model: Models = None) -> Pipeline:
     """The default pipeline for ``language``, loaded once per process: ``PIPELINES`` built.
 
     ``fast=True`` takes the small English span model; Russian has one size. ``sensitivity``:
     the span decoder's operating point (``SENSITIVITIES``; English only, Russian has one), which
     ``Document.model`` records (``"sensitivity"``) and ``model_version`` distinguishes.
+    ``model``: a model folder that ``unspin train`` wrote, or several (README, "Teach it your
+    domain"): a span model replaces the technique tagger, a claims model the claim detector, for
+    the language it was trained for; ``Document.model`` then says ``"size": "custom"`` and the
+    span model's ``name``.
     Raises ``UnsupportedLanguageError`` for a language without models, ``InputError`` for an
-    unknown sensitivity and ``ModelError`` when a model folder is missing from the installation.
+    unknown sensitivity or ``fast`` with a span ``model``, and ``ModelError`` when a model folder
+    is missing or is not a model.
     """
+    return _load(language, bool(fast), sensitivity, model_folders(model))
+
+
+@lru_cache(maxsize=8)
+def _load(language: str, fast: bool, sensitivity: str, models: tuple[str, ...]) -> Pipeline:
     if language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
     point = point_of(language, check_sensitivity(sensitivity))
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
     key = (language, bool(fast))
     declared = tuple((name, {**settings, "sensitivity": point}) if name == "techniques" and point != "default" else (name, settings)
-                     for name, settings in PIPELINES[key])
-    return Pipeline.from_declared(declared, language, {"size": SIZES[key], "sensitivity": point,
-                                                       "version": model_version(language, fast, point)})
+                     for name, settings in declared_for(language, fast, models))
+    model = {"size": SIZES[key], "sensitivity": point, "version": model_version(language, fast, point, models)}
+    techniques = dict(declared).get("techniques", {}).get("model")
+    if techniques in models:  # your own span model: "custom" for the size, and its name
+        model = {**model, "size": "custom", "name": str(model_config(techniques).get("name") or Path(techniques).name)}
+    return Pipeline.from_declared(declared, language, model)
 
 
 def analyze(
@@ -373,6 +447,7 @@ def analyze(
     input_format: str = "auto",
     fast: bool = False,
     sensitivity: str = "default",
+    model: Models = None,
     **meta: Any,
 ) -> Document:
     """Analyse one text and return a Document with its spans and article-level readings.
@@ -398,16 +473,18 @@ def analyze(
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
     ``sensitivity``: "precise" (fewer, surer passages), "default" or "sensitive" (more passages,
     the weaker ones faint): README, "Operating points"; ``doc.model["sensitivity"]`` records it.
+    ``model``: your own model folder(s), as ``load`` takes them (README, "Teach it your domain").
     """
     meta = {**_path_meta(text), **meta}
     check_sensitivity(sensitivity)
+    models = model_folders(model)
     if language == "auto":
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
         text = _source(text, max_chars, input_format, str(meta.get("source") or "input"))
-        pipeline, ident = _route(text, language, fast, sensitivity)
+        pipeline, ident = _route(text, language, fast, sensitivity, models)
     else:
-        pipeline, ident = load(language, fast, sensitivity), None
+        pipeline, ident = _load(language, bool(fast), sensitivity, models), None
     if isinstance(evidence, (str, os.PathLike)):
         evidence = [evidence]  # one path (or text): never a string read as one-character paths
     unlinked = evidence is not None and len(evidence) > 0 and "claims" not in pipeline.component_names
@@ -454,6 +531,7 @@ def analyze_many(
     fast: bool = False,
     sensitivity: str = "default",
     errors: str = "raise",
+    model: Models = None,
 ) -> Iterator["Document | UnspinError"]:
     """``analyze`` of each text, in order, ``batch_size`` texts at a time (``Pipeline.pipe``):
     the same Documents, to the bit on a CPU, with less Python work per text (on a GPU the
@@ -464,7 +542,7 @@ def analyze_many(
     ``UnspinError`` as its batch is read, before that batch's documents are yielded;
     ``errors="return"`` yields that error in the text's place and goes on (``unspin batch``
     stores it). ``ModelError`` (a missing or broken model) always raises. A single str, bytes or
-    path (not a collection of texts) raises ``TypeError``.
+    path (not a collection of texts) raises ``TypeError``. ``model``: as for ``load``.
     """
     if isinstance(texts, (str, bytes, os.PathLike, Source)):
         raise TypeError("analyze_many takes a list (or any iterable) of texts; for one text call unspin.analyze")
@@ -473,13 +551,14 @@ def analyze_many(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     check_sensitivity(sensitivity)
+    models = model_folders(model)
     for chunk in chunked(texts, batch_size):
         out: list[Any] = [None] * len(chunk)
         groups: dict[int, tuple[Pipeline, list[int], list[Document]]] = {}
         for i, text in enumerate(chunk):
             try:
                 src = _source(text, max_chars, input_format, "input")
-                pipeline, ident = _route(src, language, fast, sensitivity)
+                pipeline, ident = _route(src, language, fast, sensitivity, models)
                 doc = pipeline.make_doc(src, language, max_chars, input_format=input_format, identification=ident, **_path_meta(text))
             except ModelError:
                 raise
@@ -498,13 +577,14 @@ def analyze_many(
         yield from out
 
 
-def _route(src: Source, language: str, fast: bool, sensitivity: str = "default") -> tuple[Pipeline, "langid.Identification | None"]:
+def _route(src: Source, language: str, fast: bool, sensitivity: str = "default",
+           models: tuple[str, ...] = ()) -> tuple[Pipeline, "langid.Identification | None"]:
     """The pipeline ``analyze`` uses for ``src``, and the identification it was chosen by (None
     when ``language`` was forced): the identified language's; for an undetermined text or one
     in a language without a model, that of its script (``langid.by_script``), else English.
     ``make_doc`` then reads it with a warning, or refuses it with a one-line reason."""
     if language != "auto":
-        return load(language, fast, sensitivity), None
+        return _load(language, bool(fast), sensitivity, models), None
     ident = langid.identify(ModelView.of(src.text).text)
     detected = langid.decide(ident)
     if detected not in SUPPORTED:
@@ -512,7 +592,7 @@ def _route(src: Source, language: str, fast: bool, sensitivity: str = "default")
         # pipeline of its script refuses it, so the advice names the model of that script
         # (Ukrainian: Russian's), English for any other script.
         detected = langid.by_script(ident) or SUPPORTED[0]
-    return load(detected, fast, sensitivity), ident
+    return _load(detected, bool(fast), sensitivity, models), ident
 
 
 def _path_meta(text: Any) -> dict[str, str]:
@@ -543,22 +623,25 @@ def _companions(folder: Path) -> list[str]:
     return [named] if named else []
 
 
-def model_version(language: str = "en", fast: bool = False, sensitivity: str = "default") -> str:
+def model_version(language: str = "en", fast: bool = False, sensitivity: str = "default", model: Models = None) -> str:
     """``unspin`` version plus the config hashes of the models a pipeline uses, so a new model
-    (or the other size, ``fast``) re-analyses what is stored; an operating point other than
-    the default adds ``@<sensitivity>``, so a corpus re-analysed at another point is told apart.
+    (or the other size, ``fast``, or your own ``model``) re-analyses what is stored; an operating
+    point other than the default adds ``@<sensitivity>``, so a corpus re-analysed at another
+    point is told apart. Raises what ``model_folders`` raises for a wrong ``model``.
 
     The folders are those of ``MODELS`` for the language and size, and the technique
     classifier a span model names (``context_classifier``); ``"auto"`` (a corpus of several
     languages, each routed to its model) covers every language.
     """
+    models = model_folders(model)
     try:
         folders: list[str] = []
         companions: list[str] = []
         for lang in SUPPORTED if language == "auto" else (language,):
-            folders += MODELS[(lang, bool(fast))].values()
+            own = folders_for(lang, fast, models)
+            folders += own.values()
             # A model the span model reads spans with (its config's context_classifier) counts too.
-            companions += _companions(model_dir(MODELS[(lang, bool(fast))]["techniques"]))
+            companions += _companions(model_dir(own["techniques"]))
         # Companions last, each once: the order of the hash is that of every stored corpus.
         configs = [model_dir(folder) / CONFIG for folder in [*folders, *dict.fromkeys(companions)]]
         h = hashlib.sha256()

@@ -10,6 +10,7 @@ probabilities are averaged: an ensemble of independently trained taggers.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,13 +26,74 @@ from unspin.errors import ModelError
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 
-def model_dir(name: str) -> Path:
-    """Folder of the shipped model ``name`` (``UNSPIN_MODELS`` may point to another root)."""
+def model_dir(name: "str | os.PathLike[str]") -> Path:
+    """Folder of the model ``name``: a shipped model's name (``"en-fast"``; ``UNSPIN_MODELS`` may
+    point to another root), or the path of a model folder (one ``unspin train`` wrote, say), told
+    apart by being a ``PathLike`` or holding a path separator; a bare name that no shipped model
+    has is looked for as a folder. Raises ``ModelError`` when neither holds a ``config.json``."""
     root = Path(os.environ.get("UNSPIN_MODELS", MODELS_DIR))
-    path = root / name
-    if not (path / "config.json").is_file():
-        raise ModelError(f"model {name!r} not found in {root}; reinstall unspin or set UNSPIN_MODELS")
-    return path
+    text = os.fspath(name)
+    is_path = isinstance(name, os.PathLike) or os.sep in text or "/" in text or text.startswith((".", "~"))
+    if not is_path and (root / text / "config.json").is_file():
+        return root / text
+    folder = Path(text).expanduser()
+    if (folder / "config.json").is_file():
+        return folder.resolve()
+    if is_path:
+        why = "no config.json in it" if folder.is_dir() else "no such folder"
+        raise ModelError(f"model folder {text}: {why}; give a folder that unspin train wrote")
+    raise ModelError(f"model {text!r} not found in {root}; reinstall unspin or set UNSPIN_MODELS")
+
+
+def model_config(name: "str | os.PathLike[str]") -> dict[str, Any]:
+    """The config.json of the model ``name`` (see ``model_dir``). Raises ``ModelError``."""
+    path = model_dir(name) / "config.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read {path}: {exc}") from exc
+
+
+def model_kind(config: dict[str, Any]) -> str:
+    """What a model folder holds, from its config.json: "spans" (a technique tagger), "claims"
+    (a sentence classifier), "genre", "tc" (a span-marker technique classifier) or "embedder".
+    Folders ``unspin train`` writes say so under ``kind``; the shipped ones are told by their keys."""
+    if config.get("kind"):
+        return str(config["kind"])
+    if "window" in config and "labels" in config:
+        return "spans"
+    if "open_id" in config:
+        return "tc"
+    if config.get("output") == "logits":
+        return "claims"
+    if "features" in config:
+        return "genre"
+    return "embedder"
+
+
+def model_techniques(path: Path, config: "dict[str, Any] | ModelConfig") -> list[dict[str, str]]:
+    """The techniques of a span model folder as rows (name, display, explanation, example,
+    colour), in its label order: from its ``techniques.json`` where it has one (a model trained
+    on your own label set), else from ``unspin.taxonomy`` (names it does not know get their name
+    as display, no explanation and the fallback colour)."""
+    from unspin import taxonomy
+
+    own = Path(path) / "techniques.json"
+    if own.is_file():
+        try:
+            rows = {r["name"]: r for r in json.loads(own.read_text(encoding="utf-8")) if isinstance(r, dict) and "name" in r}
+        except (OSError, ValueError) as exc:
+            raise ModelError(f"cannot read {own}: {exc}") from exc
+    else:
+        rows = {}
+    out = []
+    for name in config.labels if isinstance(config, ModelConfig) else config.get("labels", []):
+        t = taxonomy.BY_NAME.get(name)
+        base = {"name": name, "display": t.display if t else name, "explanation": t.explanation if t else "",
+                "example": t.example if t else "", "colour": t.colour if t else taxonomy.FALLBACK_COLOUR}
+        given = rows.get(name, {})
+        out.append({k: str(given.get(k) if given.get(k) is not None else v) for k, v in base.items()})
+    return out
 
 
 def tokenizer_file(path: Path, config: ModelConfig) -> Path:
@@ -165,6 +227,17 @@ class SpanEncoder:
         self.window, self.stride, self.batch = self.config.window, self.config.stride, self.config.batch
         self.stacks = all(stacks(s) for s in self.sessions)
 
+    @classmethod
+    def from_sessions(cls, config: SpanModelConfig, tokenizer: Any, sessions: Sequence[Any]) -> "SpanEncoder":
+        """An encoder over ``sessions`` (anything with onnxruntime's ``run(names, feeds)``: a
+        torch model during training, say) with a model's ``config`` and ``tokenizer``; their
+        windows are never stacked across texts."""
+        self = cls.__new__(cls)
+        self.path, self.config, self.tokenizer, self.sessions = None, config, tokenizer, list(sessions)
+        self.window, self.stride, self.batch = config.window, config.stride, config.batch
+        self.stacks = False
+        return self
+
     def __call__(self, text: str) -> TokenOutputs:
         """Per-token P(O, B, I) and token states of ``text`` (see ``TokenOutputs``)."""
         return self.outputs(encode(self.tokenizer, text))
@@ -250,9 +323,13 @@ class SpanEncoder:
 class TechniqueHead:
     """A two-layer perceptron over span features, stored as numpy arrays."""
 
-    def __init__(self, path: Path) -> None:
-        with np.load(path) as z:
-            self.w1, self.b1, self.w2, self.b2 = (z[k].astype(np.float32) for k in ("w1", "b1", "w2", "b2"))
+    def __init__(self, path: Path | None = None, **arrays: np.ndarray) -> None:
+        """From a ``.npz`` file holding ``w1`` (in, h), ``b1``, ``w2`` (h, n_labels), ``b2``, or
+        from those arrays given by name."""
+        if path is not None:
+            with np.load(path) as z:
+                arrays = {k: z[k] for k in ("w1", "b1", "w2", "b2")}
+        self.w1, self.b1, self.w2, self.b2 = (np.asarray(arrays[k], dtype=np.float32) for k in ("w1", "b1", "w2", "b2"))
 
     def __call__(self, features: np.ndarray) -> np.ndarray:
         h = features.astype(np.float32) @ self.w1 + self.b1
@@ -334,8 +411,13 @@ def load_marked_span_classifier(name: str) -> MarkedSpanClassifier:
     return MarkedSpanClassifier(model_dir(name))
 
 
-@lru_cache(maxsize=4)
-def load_span_model(name: str = "en") -> tuple[SpanEncoder, TechniqueHeads]:
-    """Load a shipped span model once per process."""
+@lru_cache(maxsize=8)
+def load_span_model(name: "str | os.PathLike[str]" = "en") -> tuple[SpanEncoder, TechniqueHeads]:
+    """Load a span model (a shipped one's name or a folder's path, ``model_dir``) once per
+    process; a model with its own techniques makes them known to every view (``taxonomy.register``)."""
+    from unspin import taxonomy
+
     encoder = SpanEncoder(model_dir(name))
+    if (encoder.path / "techniques.json").is_file():
+        taxonomy.register(model_techniques(encoder.path, encoder.config))
     return encoder, TechniqueHeads.from_folder(encoder.path, encoder.config)

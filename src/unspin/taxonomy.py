@@ -383,6 +383,30 @@ def meta_class(name: str) -> str | None:
     return t.meta_class if t else None
 
 
+#: What a technique of a model's own label set shows where its labels came without an explanation.
+UNEXPLAINED = "No explanation came with this technique: it is one of the model's own labels (see the model folder's techniques.json)."
+
+#: The built-in names (PTC and ZenPropaganda): a model's own techniques never replace them.
+_BUILT_IN = frozenset(BY_NAME)
+
+
+def register(rows: list[dict[str, str]]) -> list[Technique]:
+    """Make the techniques of a model's own label set known to every view (``BY_NAME``): rows of
+    name, display, explanation, example, colour (``unspin.runtime.model_techniques``). A blank
+    explanation becomes ``UNEXPLAINED``; a built-in name keeps its own entry. Returns the
+    techniques registered (a later model's row for the same new name replaces an earlier one)."""
+    out = []
+    for row in rows:
+        name = str(row.get("name") or "")
+        if not name or name in _BUILT_IN:
+            continue
+        t = Technique(name, str(row.get("display") or name), str(row.get("explanation") or "").strip() or UNEXPLAINED,
+                      str(row.get("example") or ""), str(row.get("colour") or FALLBACK_COLOUR))
+        BY_NAME[name] = t
+        out.append(t)
+    return out
+
+
 def catalogue(language: str = "en") -> tuple[Technique, ...]:
     """The techniques a model for ``language`` predicts (with explanations in that language)."""
     return RU_TECHNIQUES if language == "ru" else TECHNIQUES

@@ -8,14 +8,18 @@ from pathlib import Path
 
 import pytest
 
-torch = pytest.importorskip("torch", reason="training needs the train extra (pip install -e '.[train]')")
-transformers = pytest.importorskip("transformers", reason="training needs the train extra (pip install -e '.[train]')")
-pytest.importorskip("onnxruntime.quantization", reason="export needs onnxruntime's quantiser")
+from unspin.errors import InputError
+
+from conftest import require_module
+
+torch = require_module("torch", "training needs the train extra (pip install -e '.[train]')")
+transformers = require_module("transformers", "training needs the train extra (pip install -e '.[train]')")
+require_module("onnx", "export needs the train extra (pip install -e '.[train]')")
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
-import _training  # noqa: E402
 import train_ru  # noqa: E402
+from unspin.training import loop as _training  # noqa: E402
 
 WORDS = ("власти снова лгут народу это позор для всей страны врачи говорят что вакцина опасна "
          "мы должны остановить их немедленно эксперты уверены министр скрывает правду").split()
@@ -65,8 +69,6 @@ def _args(data: Path, base: Path, out: Path, *extra: str):
 
 
 def test_train_ru_trains_exports_and_resumes_exactly(tmp_path, monkeypatch):
-    # train() sets train_spans.LABELS (a module global collate() reads): restore it afterwards.
-    monkeypatch.setattr(train_ru.train_spans, "LABELS", train_ru.train_spans.LABELS)
     data, base = _corpus(tmp_path), _base(tmp_path)
     train_ru.train(_args(data, base, tmp_path / "whole"))
     whole = torch.load(tmp_path / "whole" / _training.CHECKPOINT, weights_only=False)
@@ -88,12 +90,12 @@ def test_train_ru_trains_exports_and_resumes_exactly(tmp_path, monkeypatch):
         assert torch.equal(w, cut["model"][name]), name
 
     # A resume under other training settings is refused with one line.
-    with pytest.raises(SystemExit, match="other training arguments"):
+    with pytest.raises(InputError, match="other training settings"):
         train_ru.train(_args(data, base, tmp_path / "cut", "--resume", "--lr", "1e-3"))
 
 
 def test_load_matching_carries_the_encoder_over_and_leaves_other_shapes_fresh(tmp_path):
-    import train_spans
+    from unspin.training import spans as train_spans
 
     base = _base(tmp_path)
     english = train_spans.SpanNet(base, 14)  # a PTC run: 14 techniques
@@ -148,13 +150,16 @@ def test_adopt_decoder_takes_the_validated_runs_decoder(tmp_path):
     out.mkdir()
     source.mkdir()
     (out / "encoder-int8.onnx").write_bytes(b"onnx")
-    (out / "config.json").write_text(json.dumps({"name": "unspin-ru-spans", "encoder": "encoder-int8.onnx"}))
+    # A span model's config (unspin.config.SpanModelConfig: the typed config every script writes through).
+    (out / "config.json").write_text(json.dumps({"name": "unspin-ru-spans", "encoder": "encoder-int8.onnx", "labels": ["a"], "window": 8,
+                                                 "stride": 8, "hidden_size": 4, "cls_id": 0, "sep_id": 2, "pad_id": 1, "threshold": 0.5}))
     decoder = {"kind": "units", "threshold": 0.4, "split": "begin", "begin_threshold": 0.1, "unit": "clause"}
     (source / "config.json").write_text(json.dumps({"decoder": decoder, "validation": {"measures": {"span_f1_iou50": 0.3}}}))
     args = train_ru.parser().parse_args(["--out", str(out), "--all-articles", "--decoder-from", str(source)])
     train_ru.adopt_decoder(out, args)
     config = json.loads((out / "config.json").read_text())
-    assert config["decoder"] == decoder and config["encoder"] == "encoder.onnx" and (out / "encoder.onnx").is_file()
+    # The decoder as validated (the typed config adds its defaults: technique_rule).
+    assert {k: config["decoder"][k] for k in decoder} == decoder and config["encoder"] == "encoder.onnx" and (out / "encoder.onnx").is_file()
     assert config["validation"]["from_run"] == str(source) and config["validation"]["figures_of_that_run"]["measures"]["span_f1_iou50"] == 0.3
     with pytest.raises(SystemExit, match="give --decoder-from"):
         train_ru.adopt_decoder(out, train_ru.parser().parse_args(["--out", str(out), "--all-articles"]))

@@ -34,15 +34,18 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def _catalogue(*languages: str) -> list[dict[str, Any]]:
-    """The techniques (names, explanations, colours) of the models for ``languages``, for the view."""
-    return [t.__dict__ for lang in dict.fromkeys(languages) for t in taxonomy.catalogue(lang)]
+def _catalogue(*languages: str, used: Any = ()) -> list[dict[str, Any]]:
+    """The techniques (names, explanations, colours) of the models for ``languages``, for the
+    view, and those of a model's own label set among the ``used`` names (``taxonomy.register``)."""
+    rows = [t.__dict__ for lang in dict.fromkeys(languages) for t in taxonomy.catalogue(lang)]
+    listed = {r["name"] for r in rows}
+    return rows + [taxonomy.BY_NAME[n].__dict__ for n in dict.fromkeys(used) if n not in listed and n in taxonomy.BY_NAME]
 
 
 def payload(doc: Document) -> dict[str, Any]:
     document = doc.to_dict()
     document["text"] = doc.text  # the view needs the whole text, not only the spans' own
-    return {"document": document, "techniques": _catalogue(doc.language)}
+    return {"document": document, "techniques": _catalogue(doc.language, used=[s.label for s in doc.spans])}
 
 
 @register("html")
@@ -78,7 +81,8 @@ def compare_html(comparison: Mapping[str, Any]) -> str:
     highlighted side by side, the technique profile of each and the sentence of differences."""
     names = comparison["comparison"]["names"]
     languages = (str(comparison["a"].get("language", "en")), str(comparison["b"].get("language", "en")))
-    data = {"compare": dict(comparison), "techniques": _catalogue(*languages)}
+    used = [s.get("technique") for k in ("a", "b") for s in comparison[k].get("spans", [])]
+    data = {"compare": dict(comparison), "techniques": _catalogue(*languages, used=used)}
     fallback = f"A: {names['a']}\n\n{comparison['a'].get('text', '')}\n\nB: {names['b']}\n\n{comparison['b'].get('text', '')}"
     return _page(data, f"unspin comparison: {names['a']} / {names['b']}", f"How two texts persuade: A = {names['a']}, B = {names['b']}", fallback)
 

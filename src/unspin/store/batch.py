@@ -59,13 +59,14 @@ def analyse_item(item: InputDoc, analyze: Analyze | None = None, language: str =
 
 
 def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: int = MAX_CHARS, fast: bool = False,
-                  sensitivity: str = "default", words: Mapping[str, str] = WORDS) -> list[Record]:
+                  sensitivity: str = "default", words: Mapping[str, str] = WORDS, model: tuple[str, ...] | None = None) -> list[Record]:
     """``analyse_item`` of each document with the shipped pipelines, run over the documents
     together (``unspin.pipeline.analyze_many``): the same records, with less work per document.
     ``sensitivity``: the span decoder's operating point (``unspin.pipeline.SENSITIVITIES``).
 
     Bad documents become error records as in ``analyse_item``; should the batch itself fail on
     some odd document, it is analysed again one document at a time, so only that one fails.
+    ``model``: your own model folders (``unspin.load``).
     """
     from unspin.pipeline import analyze_many
 
@@ -78,7 +79,7 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
             _failed(records[i], exc, words)
     try:
         results = list(analyze_many([src for _, src in sources], language, batch_size=max(1, len(sources)), max_chars=max_chars, fast=fast,
-                                    sensitivity=sensitivity, errors="return"))
+                                    sensitivity=sensitivity, errors="return", model=model))
     except ModelError:
         raise
     except Exception:
@@ -86,7 +87,7 @@ def analyse_batch(items: Sequence[InputDoc], language: str = "auto", max_chars: 
 
         import unspin
 
-        one = functools.partial(unspin.analyze, fast=fast, sensitivity=sensitivity)
+        one = functools.partial(unspin.analyze, fast=fast, sensitivity=sensitivity, model=model)
         return [records[i] if records[i].status == ERROR else analyse_item(item, one, language, max_chars, words) for i, item in enumerate(items)]
     for (i, _), result in zip(sources, results):
         if isinstance(result, Document):
@@ -141,13 +142,13 @@ def _analysed(rec: Record, doc: Document) -> Record:
 
 def analyse_chunk(
     items: Sequence[InputDoc], analyze: Analyze | None, language: str, max_chars: int, fast: bool = False, sensitivity: str = "default",
-    words: Mapping[str, str] = WORDS,
+    words: Mapping[str, str] = WORDS, model: tuple[str, ...] | None = None,
 ) -> list[Record]:
     """Records of ``items``: with ``analyze`` given, one document at a time through it; else the
     shipped pipelines over the whole chunk at once (``analyse_batch``); reasons in ``words``."""
     if analyze is not None:
         return [analyse_item(item, analyze, language, max_chars, words) for item in items]
-    return analyse_batch(items, language, max_chars, fast, sensitivity, words)
+    return analyse_batch(items, language, max_chars, fast, sensitivity, words, model)
 
 
 class Executor(Protocol):
@@ -170,6 +171,7 @@ class LocalExecutor:
     batch_size: int = BATCH_SIZE
     sensitivity: str = "default"
     words: Mapping[str, str] = field(default_factory=lambda: dict(WORDS))
+    model: tuple[str, ...] | None = None
 
     def imap(self, chunks: Iterator[list[InputDoc]]) -> Iterator[list[Record]]:
         if self.analyze is not None:
@@ -179,7 +181,7 @@ class LocalExecutor:
             return
         items = (item for chunk in chunks for item in chunk)
         for batch in chunked(items, self.batch_size):
-            yield analyse_batch(batch, self.language, self.max_chars, self.fast, self.sensitivity, self.words)
+            yield analyse_batch(batch, self.language, self.max_chars, self.fast, self.sensitivity, self.words, self.model)
 
 
 @dataclass

@@ -76,6 +76,8 @@ def batch(
         "Documents analysed with the other size are analysed again."),
     sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **sensitivity_option(),
         help=SENSITIVITY_HELP + " Each document records its point; documents read at another point are analysed again."),
+    model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span or "
+        "claims; repeat for both). Documents analysed with other models are analysed again."),
 ) -> None:
     """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""
     from unspin.store import batch as batchmod
@@ -91,8 +93,9 @@ def batch(
     # with what its language's models give now; failed documents (no language) with this one
     # ("auto": every language's models, so any model change retries them too).
     point = Sensitivity(sensitivity).value
-    version = model_version(language, fast, point)
-    version_for = lambda lang: model_version(lang, fast, point)  # noqa: E731
+    models = tuple(str(p.expanduser().resolve()) for p in model or ()) or None
+    version = model_version(language, fast, point, models)
+    version_for = lambda lang: model_version(lang, fast, point, models)  # noqa: E731
     with Store(db, wait_seconds=db_wait, on_wait=_note_wait) as store:
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
@@ -106,7 +109,8 @@ def batch(
                 from unspin.store.distributed import DaskExecutor, client_for
 
                 with client_for(dask) as client:
-                    executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast, sensitivity=point, words=WORDS)
+                    executor = DaskExecutor(client, language=language, max_chars=max_chars, fast=fast, sensitivity=point, words=WORDS,
+                                            model=models)
                     executor.warm_up()
                     summary = batchmod.run_batch(
                         docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, task_size=4,
@@ -114,7 +118,7 @@ def batch(
                     )
             else:
                 # Batches no larger than --commit-every, so that promise holds (and the bar moves).
-                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast, sensitivity=point,
+                executor = batchmod.LocalExecutor(language=language, max_chars=max_chars, fast=fast, sensitivity=point, model=models,
                                                   batch_size=min(batchmod.BATCH_SIZE, commit_every), words=WORDS)
                 summary = batchmod.run_batch(
                     docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step,

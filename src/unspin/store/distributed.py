@@ -45,15 +45,16 @@ class WarmModel(WorkerPlugin):
 
     name = "unspin-warm-model"
 
-    def __init__(self, language: str, fast: bool = False, sensitivity: str = "default") -> None:
+    def __init__(self, language: str, fast: bool = False, sensitivity: str = "default", model: tuple[str, ...] | None = None) -> None:
         self.language = language
         self.fast = fast
         self.sensitivity = sensitivity
+        self.model = model
 
     def setup(self, worker: Any) -> None:
         from unspin.pipeline import load
 
-        load("en" if self.language == "auto" else self.language, self.fast, self.sensitivity)
+        load("en" if self.language == "auto" else self.language, self.fast, self.sensitivity, model=self.model)
 
 
 def _warm(analyze: Analyze) -> None:
@@ -103,11 +104,12 @@ class DaskExecutor:
     #: The door's words for failed documents' reasons (``unspin.errors.WORDS``); a plain dict,
     #: so it travels to the workers.
     words: Mapping[str, str] = field(default_factory=lambda: dict(WORDS))
+    model: tuple[str, ...] | None = None
 
     def warm_up(self) -> None:
         """Load the model on every worker now, so the first tasks (and the ETA) are not skewed."""
         if self.analyze is None:
-            self.client.register_plugin(WarmModel(self.language, self.fast, self.sensitivity))
+            self.client.register_plugin(WarmModel(self.language, self.fast, self.sensitivity, self.model))
         else:
             self.client.run(_warm, self.analyze)
 
@@ -124,7 +126,7 @@ class DaskExecutor:
             if chunk is None:
                 return False
             done.add(self.client.submit(analyse_chunk, chunk, self.analyze, self.language, self.max_chars, self.fast, self.sensitivity,
-                                        dict(self.words), pure=False))
+                                        dict(self.words), self.model, pure=False))
             return True
 
         while running < limit and submit():

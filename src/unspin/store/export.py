@@ -109,7 +109,8 @@ def export(store: Store, fmt: str, output: Path | None, notes: list[str] | None 
         if output is not None:
             # The labelling interface that matches the tasks, to paste into the Label Studio project.
             languages = sorted({d.language for d in docs if d.language})
-            output.with_suffix(".label_config.xml").write_text(label_config(languages or ["en"]), encoding="utf-8")
+            used = [str(s["technique"]) for d in docs for s in d.spans]
+            output.with_suffix(".label_config.xml").write_text(label_config(languages or ["en"], used), encoding="utf-8")
         return len(docs)
     raise InputError(f"unknown export format {fmt!r}")
 

@@ -55,13 +55,17 @@ def from_js(text: str, offsets: Sequence[int]) -> list[int]:
         raise ValueError(f"offset {exc.args[0]} falls inside a surrogate pair") from None
 
 
-def label_config(languages: Sequence[str] = ("en",)) -> str:
+def label_config(languages: Sequence[str] = ("en",), used: Sequence[str] = ()) -> str:
     """Label Studio's labelling interface for tasks of ``languages``: PTC's techniques, and
-    ZenPropaganda's where Russian documents are among them (their predictions use those names)."""
-    techniques = list(taxonomy.TECHNIQUES)
+    ZenPropaganda's where Russian documents are among them (their predictions use those names),
+    then any other technique name the tasks' spans use (a model trained on its own label set:
+    ``unspin train``), so they can be corrected too."""
+    techniques = [(t.name, t.colour) for t in taxonomy.TECHNIQUES]
     if "ru" in languages:
-        techniques += [t for t in taxonomy.RU_TECHNIQUES if t.name not in taxonomy.NAMES]
-    labels = "\n".join(f"    <Label value={quoteattr(t.name)} background={quoteattr(t.colour)}/>" for t in techniques)
+        techniques += [(t.name, t.colour) for t in taxonomy.RU_TECHNIQUES if t.name not in taxonomy.NAMES]
+    known = {n for n, _ in techniques}
+    techniques += [(n, taxonomy.colour(n)) for n in dict.fromkeys(used) if n not in known]
+    labels = "\n".join(f"    <Label value={quoteattr(n)} background={quoteattr(c)}/>" for n, c in techniques)
     return f'<View>\n  <Labels name="{FROM_NAME}" toName="{TO_NAME}">\n{labels}\n  </Labels>\n  <Text name="{TO_NAME}" value="$text"/>\n</View>\n'
 
 
@@ -193,7 +197,8 @@ def _script(text: str) -> str:
     return "ru" if letters and cyrillic * 2 > letters else "en"
 
 
-def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | None = None, language: str | None = None) -> ImportResult:
+def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | None = None, language: str | None = None,
+                  own_names: bool = False) -> ImportResult:
     """Write the finished annotations of a Label Studio JSON export as training data in ``output``.
 
     ``mapping``: ``{name in the export: technique name}`` applied first (``read_mapping``).
@@ -202,7 +207,9 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
     labels' names (``Repetition`` is in both sets), else by its ``data.language``, else by its
     script. ``language`` ("en" or "ru") imports only that language's tasks (the others are
     counted in ``other_language``); without it an export must hold one language only. English
-    goes to a PTC folder, Russian to a ZenPropaganda one (``FORMATS``).
+    goes to a PTC folder, Russian to a ZenPropaganda one (``FORMATS``). ``own_names``: names of
+    a label set of your own are kept as they are (``unspin train spans --label-studio`` learns
+    them), a task's language then coming from its other names, ``data.language`` or its script.
     """
     mapping = mapping or {}
     try:
@@ -255,10 +262,10 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
                 name = mapping.get(str(label), str(label))
                 if name != label:
                     used[str(label)] = used.get(str(label), 0) + 1
-                if name not in _PTC and name not in _RU:
+                if name not in _PTC and name not in _RU and not own_names:
                     unknown.append(f"task {doc_id} span {start}-{end} {str(label)!r}{_did_you_mean(name)}")
                     continue
-                family = _family(name)
+                family = _family(name) if name in _PTC or name in _RU else None
                 if family:
                     families.setdefault(family, name)
                 spans.append((start, end, name))

@@ -102,7 +102,7 @@ async def healthz(request: Request) -> dict[str, Any]:
         "status": "ok",
         "unspin": __version__,
         "model": state.model,
-        "size": "fast" if settings.fast else "accurate",
+        "size": "custom" if settings.model else "fast" if settings.fast else "accurate",
         "sensitivity": settings.sensitivity,
         "url_fetch": settings.allow_url_fetch,
         "running": limiter.running,
@@ -112,12 +112,16 @@ async def healthz(request: Request) -> dict[str, Any]:
 
 @router.get("/api/v1/techniques", tags=["analysis"], response_model=list[TechniqueOut], summary="The techniques with explanations")
 async def techniques(
+    request: Request,
     language: Annotated[Literal["en", "ru", "all"], BeforeValidator(language_code), Query(
         description="en: the 14 PTC techniques; ru: the 36 ZenPropaganda techniques with Russian explanations; "
-        "all: both lists (any case).")] = "en",
+        "all: both lists (any case). A server started with --model adds its model's own techniques.")] = "en",
 ) -> list[dict[str, str]]:
-    chosen = (*taxonomy.TECHNIQUES, *taxonomy.RU_TECHNIQUES) if language == "all" else taxonomy.catalogue(language)
-    return [t.__dict__ for t in chosen]
+    chosen = [t.__dict__ for t in ((*taxonomy.TECHNIQUES, *taxonomy.RU_TECHNIQUES) if language == "all" else taxonomy.catalogue(language))]
+    listed = {c["name"] for c in chosen}
+    # A server started with --model: its span model's own techniques (the page's legend reads them).
+    own = getattr(request.app.state, "own_techniques", [])
+    return chosen + [t for t in own if language in ("all", t["language"]) and t["name"] not in listed]
 
 
 @router.post(

@@ -63,6 +63,8 @@ class Settings:
     fast: bool = False
     #: The operating point of requests that ask for none (``unspin.pipeline.SENSITIVITIES``).
     sensitivity: str = "default"
+    #: Your own model folder(s) (``unspin.analyze(..., model=...)``, ``serve --model``) for every request.
+    model: tuple[str, ...] = ()
     #: Seconds a client has to send a whole request (headers and body) once it starts one, and
     #: to start one on a new connection (``unspin serve``'s HTTP protocol; not the app's).
     read_timeout: float = 30.0
@@ -86,7 +88,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
         log.warning("unspin: the analyse function does not pickle, so analyses run in threads; one past the time limit cannot be stopped")
         pool = ThreadRunner(settings.max_concurrent, analyze)
     else:
-        pool = WorkerPool(settings.max_concurrent, analyze, fast=settings.fast, preload=settings.preload)
+        pool = WorkerPool(settings.max_concurrent, analyze, fast=settings.fast, preload=settings.preload, model=settings.model)
     limiter = AnalysisLimiter(pool, settings.max_concurrent, settings.queue_timeout, settings.max_queue, settings.timeout)
 
     async def warm_up(app: FastAPI) -> None:
@@ -126,6 +128,11 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     )
     app.state.limiter = limiter
     app.state.settings = settings
+    # serve --model: the span model's own techniques, for /api/v1/techniques and the page's legend.
+    if settings.model:
+        from unspin.pipeline import own_techniques
+
+        app.state.own_techniques = own_techniques(settings.model)
     app.state.pool = pool
     # An app whose lifespan never ran (a test client used without `with`) still stops its workers.
     weakref.finalize(app, pool.close)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import ipaddress
 import socket
+from pathlib import Path
+from typing import List, Optional
 
 import typer
 
@@ -69,6 +71,8 @@ def register(app: typer.Typer) -> None:
         fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate."),
         sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **sensitivity_option(),
             help="For requests that ask for none (field `sensitivity`). " + SENSITIVITY_HELP),
+        model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
+            "or claims; repeat for both): the page shows its techniques."),
         log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level: critical, error, warning, info, debug."),
     ) -> None:
         """Serve the web page (paste or upload an article, see its persuasion spans) and the REST API.
@@ -93,6 +97,7 @@ def register(app: typer.Typer) -> None:
             sensitivity=Sensitivity(sensitivity).value,
             read_timeout=read_timeout,
             max_connections=max_connections,
+            model=tuple(str(p.expanduser().resolve()) for p in model or ()),
         )
         err = Console(stderr=True)
         # Bind first, so that a busy port is one line and exit 2, and "serving on" is only

@@ -140,9 +140,10 @@ WARM_UP = ("The council met on Monday. Its members said the budget for the new b
            "was a disgrace, and that every true patriot would vote against it.")
 
 
-def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, threads: int) -> None:
+def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, threads: int, model: tuple[str, ...] = ()) -> None:
     """Run once in each worker process (the pool's initializer): set the analyse function and
-    load the models, so that the first request does not pay for it.
+    load the models (``model``: your own folders, ``serve --model``), so that the first request
+    does not pay for it.
 
     A model that cannot be loaded is kept as the answer to every job (503 with its message)
     rather than raised: pebble would restart a worker whose initializer fails, for ever.
@@ -164,12 +165,13 @@ def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, th
 
     import unspin
 
-    _analyze = functools.partial(unspin.analyze, fast=True) if fast else unspin.analyze
+    _analyze = functools.partial(unspin.analyze, fast=fast, model=model) if model else (
+        functools.partial(unspin.analyze, fast=True) if fast else unspin.analyze)
     if preload:
         try:
             from unspin import pipeline
 
-            pipeline.load(pipeline.SUPPORTED[0], fast)
+            pipeline.load(pipeline.SUPPORTED[0], fast, model=model or None)
             # One short analysis loads what the first call would (language identification, the
             # claims and genre models) and runs each session once: a worker that replaces one
             # stopped for time answers its first request at full speed.
@@ -288,12 +290,13 @@ class WorkerPool:
     ``TimeoutError``.
     """
 
-    def __init__(self, max_workers: int, analyze: Callable[..., Any] | None = None, *, fast: bool = False, preload: bool = True) -> None:
+    def __init__(self, max_workers: int, analyze: Callable[..., Any] | None = None, *, fast: bool = False, preload: bool = True,
+                 model: tuple[str, ...] = ()) -> None:
         self.max_workers = max_workers
         cores = os.cpu_count() or 1
         # Each worker's models get their share of the cores: more threads than cores only contend.
         threads = max(1, cores // max_workers)
-        self._initargs = (analyze, fast, preload, threads)
+        self._initargs = (analyze, fast, preload, threads, tuple(model))
         self._pool: Any = None
 
     def _started(self) -> Any:

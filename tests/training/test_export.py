@@ -1,20 +1,17 @@
-"""scripts/quantize.py: external-data splitting keeps a model loadable and its outputs equal."""
-
-import sys
-from pathlib import Path
+"""unspin.training.export: external-data splitting keeps a model loadable and its outputs equal."""
 
 import numpy as np
+import onnxruntime as ort
 import pytest
 
-onnx = pytest.importorskip("onnx", reason="quantisation helpers need the train extra (pip install -e '.[train]')")
-ort = pytest.importorskip("onnxruntime")
+from tests.training.conftest import HAVE_TRAIN
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-
-import quantize  # noqa: E402
+if HAVE_TRAIN:  # else the tests skip (or, in CI, fail) through conftest's fixture
+    from unspin.training import export as quantize
 
 
 def test_split_external_writes_chunks_under_the_limit_and_loads_the_same(tmp_path):
+    import onnx
     from onnx import TensorProto, helper, numpy_helper
 
     rng = np.random.default_rng(0)
@@ -39,3 +36,8 @@ def test_split_external_writes_chunks_under_the_limit_and_loads_the_same(tmp_pat
     after = ort.InferenceSession(str(path)).run(None, {"x": x})[0]
     assert np.array_equal(before, after)
     assert quantize.split_external(tmp_path / "m.onnx", max_bytes=10**9) == [tmp_path / "m.onnx"]
+
+
+def test_an_unknown_precision_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown precision"):
+        quantize.quantize(tmp_path / "m.onnx", tmp_path / "q.onnx", "int3")

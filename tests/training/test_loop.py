@@ -1,0 +1,129 @@
+"""The one training loop (unspin.training.loop): exact resume after a cut, between epochs and
+inside one, Ctrl-C writing a checkpoint, staged schedules, special token ids."""
+
+import random
+from pathlib import Path
+
+import pytest
+
+from unspin.errors import InputError
+from tests.training.conftest import HAVE_TRAIN
+
+if HAVE_TRAIN:  # else every test here skips (or, in CI, fails) through conftest's fixture
+    import torch
+
+    from unspin.training import loop as _training
+
+
+class _Cut(Exception):
+    pass
+
+
+def _tiny_run(out: Path, epochs: int, resume: bool = False, stop_after: int | None = None):
+    """A dropout net on 10 examples, batches of 3 (so the last batch is short); returns its weights."""
+    torch.manual_seed(3)
+    random.seed(3)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Dropout(0.5), torch.nn.Linear(8, 1))
+    x, y = torch.randn(10, 4), torch.randn(10, 1)
+    opt = torch.optim.AdamW(net.parameters(), lr=0.05)
+    sched = _training.linear_warmup(opt, 4 * epochs)
+    calls = []
+
+    def step(idx):
+        calls.append(list(idx))
+        if stop_after is not None and len(calls) > stop_after:
+            raise _Cut  # a session cut off in the middle of an epoch
+        return torch.nn.functional.mse_loss(net(x[idx]), y[idx])
+
+    state_log = []
+    _training.fit(net, opt, sched, epochs=epochs, order=_training.batched(_training.shuffled(10), 3), step=step,
+                  out=out, args={"lr": 0.05}, resume=resume, log_every=1000,
+                  on_epoch_end=lambda e, state: state.setdefault("epochs", []).append(e) or state_log.append(dict(state)))
+    return [p.detach().clone() for p in net.parameters()], calls
+
+
+def test_fit_resumed_after_an_epoch_matches_an_uninterrupted_run(tmp_path):
+    straight, calls_straight = _tiny_run(tmp_path / "a", epochs=3)
+    with pytest.raises(_Cut):
+        _tiny_run(tmp_path / "b", epochs=3, stop_after=4 + 2)  # epoch 1 (4 batches) done, cut inside epoch 2
+    resumed, calls_resumed = _tiny_run(tmp_path / "b", epochs=3, resume=True)
+    # Resumed from the end of epoch 1: the same batches from there on, and the same weights.
+    assert calls_resumed == calls_straight[4:]
+    assert all(torch.equal(a, b) for a, b in zip(straight, resumed))
+    saved = torch.load(tmp_path / "b" / _training.CHECKPOINT, weights_only=False)
+    assert saved["state"]["epochs"] == [1, 2, 3] and saved["epoch"] == 3
+
+
+def test_fit_resume_inside_an_epoch_and_refuses_other_arguments(tmp_path, monkeypatch):
+    straight, calls_straight = _tiny_run(tmp_path / "a", epochs=2)
+    # Checkpoint after every batch: the cut after 6 batches resumes at batch 7 (inside epoch 2).
+    monkeypatch.setattr(_training.time, "time", iter(range(0, 10**6, 1000)).__next__)
+    with pytest.raises(_Cut):
+        _tiny_run(tmp_path / "b", epochs=2, stop_after=6)
+    monkeypatch.undo()
+    resumed, calls_resumed = _tiny_run(tmp_path / "b", epochs=2, resume=True)
+    assert calls_resumed == calls_straight[6:]
+    assert all(torch.equal(a, b) for a, b in zip(straight, resumed))
+    net = torch.nn.Linear(1, 1)
+    opt = torch.optim.AdamW(net.parameters())
+    with pytest.raises(InputError, match="other training settings"):
+        _training.fit(net, opt, _training.linear_warmup(opt, 4), epochs=2, order=_training.batched(_training.shuffled(10), 3),
+                      step=lambda idx: net(torch.zeros(len(idx), 1)).sum(), out=tmp_path / "b", args={"lr": 0.5}, resume=True)
+
+
+def test_special_ids_follow_the_tokenizer():
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+
+    vocab = {"<s>": 0, "<pad>": 1, "</s>": 2, "[PAD]": 3, "a": 4}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="a"))
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(single="<s> $A </s>", special_tokens=[("<s>", 0), ("</s>", 2)])
+    assert _training.special_ids(tok) == (0, 2, 1)
+
+
+
+
+def test_ctrl_c_between_steps_writes_a_checkpoint_there_and_the_resume_is_exact(tmp_path):
+    straight, calls_straight = _tiny_run(tmp_path / "a", epochs=2)
+
+    class CtrlC:
+        def __init__(self, at):
+            self.at = at
+
+        def __call__(self, s):
+            if s.step == self.at:
+                raise KeyboardInterrupt
+
+    torch.manual_seed(3)
+    random.seed(3)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Dropout(0.5), torch.nn.Linear(8, 1))
+    x, y = torch.randn(10, 4), torch.randn(10, 1)
+    opt = torch.optim.AdamW(net.parameters(), lr=0.05)
+    said = []
+    with pytest.raises(KeyboardInterrupt):
+        _training.fit(net, opt, _training.linear_warmup(opt, 8), epochs=2, order=_training.batched(_training.shuffled(10), 3),
+                      step=lambda idx: torch.nn.functional.mse_loss(net(x[idx]), y[idx]), out=tmp_path / "b", args={"lr": 0.05},
+                      progress=CtrlC(6), say=said.append)
+    assert "checkpoint written" in said[-1] and "epoch 2, batch 2" in said[-1]
+    saved = torch.load(tmp_path / "b" / _training.CHECKPOINT, weights_only=False)
+    assert (saved["epoch"], saved["pos"], saved["step"]) == (1, 2, 6)
+    resumed, calls = _tiny_run(tmp_path / "b", epochs=2, resume=True)
+    assert calls == calls_straight[6:]
+    assert all(torch.equal(a, b) for a, b in zip(straight, resumed))
+
+
+def test_staged_warmup_restarts_the_schedule_at_each_stage_with_its_own_rates():
+    net = torch.nn.Linear(2, 2)
+    head = torch.nn.Linear(2, 2)
+    opt = torch.optim.SGD([{"params": net.parameters(), "lr": 1.0}, {"params": head.parameters(), "lr": 10.0}])
+    sched = _training.staged_warmup(opt, [10, 10], [[1.0, 1.0], [0.5, 0.1]], warm_share=0.2)
+    rates = []
+    for _ in range(20):
+        rates.append([g["lr"] for g in opt.param_groups])
+        opt.step()
+        sched.step()
+    # linear_warmup's shape (as the shipped models were trained): warm-up over 2 steps, decay to 0
+    shape = [min(1.0, (t + 1) / 2) * max(0.0, (10 - t) / 8) for t in range(10)]
+    assert [r for pair in rates[:10] for r in pair] == pytest.approx([r for f in shape for r in (1.0 * f, 10.0 * f)])
+    # stage 2: a fresh warm-up at its own rates
+    assert [r for pair in rates[10:] for r in pair] == pytest.approx([r for f in shape for r in (0.5 * f, 1.0 * f)])

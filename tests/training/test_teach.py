@@ -1,0 +1,169 @@
+"""Teach it your domain, end to end: `unspin train spans` on a handful of tiny articles labelled
+with a label set of their own (two technique names PTC does not have), a few steps from the
+shipped fast model; the folder it writes is then used with --model everywhere (analyze, eval,
+batch, the Python API, the page's technique list) and exported back to Label Studio. A run cut
+by Ctrl-C and resumed ends with the weights of a run that never stopped."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.training.conftest import HAVE_TRAIN, SENTENCES
+
+CLI = [sys.executable, "-m", "unspin.cli"]
+NAMES = ["Blame_Shifting", "Loaded_Language", "Fake_Consensus"]
+TEXT = "The corrupt regime unleashed a brutal crackdown. " + SENTENCES["Blame_Shifting"][0] + " " + SENTENCES["Fake_Consensus"][0]
+
+
+def run(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, corpus_dir):
+    if not HAVE_TRAIN:
+        pytest.skip("the train extra")  # conftest's fixture says why (and fails in CI)
+    out = tmp_path_factory.mktemp("mine") / "campaign-model"
+    p = run("train", "spans", "--labels", corpus_dir / "labels.txt", "--articles", corpus_dir / "articles", "--taxonomy",
+            corpus_dir / "taxonomy.tsv", "--out", out, "--epochs", "1", "--batch", "4", "--threads", "2")
+    assert p.returncode == 0, p.stderr
+    return out, p.stderr
+
+
+def test_train_writes_a_model_folder_with_its_own_techniques_and_a_card(trained):
+    out, log = trained
+    config = json.loads((out / "config.json").read_text())
+    assert config["kind"] == "spans" and config["labels"] == NAMES and config["name"] == "campaign-model"
+    assert (out / "encoder.onnx").is_file() and (out / "head.npz").is_file() and (out / "encoder_config.json").is_file()
+    assert config["trained"]["label_set"] == "own" and config["trained"]["date"]
+    assert set(config["validation"]) >= {"si", "tc_micro_f1", "si_two_fold", "start_model"}
+    techniques = {t["name"]: t for t in json.loads((out / "techniques.json").read_text())}
+    assert techniques["Blame_Shifting"]["explanation"] == "Puts the blame for a problem on one group, without evidence."
+    assert techniques["Fake_Consensus"]["explanation"] == ""  # none given: shown as such
+    assert techniques["Loaded_Language"]["display"] == "Loaded language"  # a PTC technique keeps its own help
+    card = (out / "MODEL_CARD.md").read_text()
+    assert "No explanation was given for `Fake_Consensus`" in card and "| start model |" in card
+    # The held-out scores, per epoch and at the end beside the start model's; a checkpoint per epoch.
+    assert "epoch 1: held-out articles" in log and "start model" in log and "checkpoint written" in log
+    assert (out / "training" / "checkpoint.pt").is_file()
+
+
+def test_analyze_compare_and_eval_read_the_folder_with_model(trained, tmp_path):
+    out, _ = trained
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    p = run("analyze", "--model", out, tmp_path / "a.txt", "-f", "json")
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["model"]["size"] == "custom" and doc["model"]["name"] == "campaign-model"
+    assert doc["spans"] and {s["technique"] for s in doc["spans"]} <= set(NAMES)
+    page = run("analyze", "--model", out, tmp_path / "a.txt", "-f", "html")
+    assert page.returncode == 0 and "Puts the blame for a problem on one group" in page.stdout  # the legend's data
+    both = run("compare", "--model", out, tmp_path / "a.txt", tmp_path / "a.txt", "-f", "json")
+    assert both.returncode == 0 and json.loads(both.stdout)["a"]["model"]["size"] == "custom"
+
+
+def test_eval_scores_the_own_label_set(trained, corpus_dir):
+    out, _ = trained
+    p = run("eval", "--model", out, "--articles", corpus_dir / "articles", "--labels", corpus_dir / "labels.txt", "--task", "tc",
+            "--format", "json")
+    assert p.returncode == 0, p.stderr
+    assert set(json.loads(p.stdout)["per_technique"]) <= set(NAMES)
+
+
+def test_the_python_api_and_the_page_technique_list(trained):
+    import unspin
+    from unspin import taxonomy
+    from unspin.pipeline import model_version
+
+    out, _ = trained
+    pipeline = unspin.load("en", model=out)
+    assert pipeline.get("techniques").labels == NAMES
+    assert model_version("en", model=out) != model_version("en") and "campaign-model" in model_version("en", model=out)
+    doc = unspin.analyze(TEXT, model=str(out))
+    assert doc.model["size"] == "custom"
+    # The page's legend reads /api/v1/techniques: a server started with --model lists the model's own.
+    from fastapi.testclient import TestClient
+
+    from unspin.web.app import Settings, create_app
+
+    with TestClient(create_app(Settings(model=(str(out),), preload=False))) as client:
+        listed = {t["name"]: t for t in client.get("/api/v1/techniques", params={"language": "all"}).json()}
+        assert listed["Blame_Shifting"]["explanation"].startswith("Puts the blame")
+        assert listed["Fake_Consensus"]["explanation"] == taxonomy.UNEXPLAINED
+        assert listed["Fake_Consensus"]["display"] == "Fake Consensus" and listed["Fake_Consensus"]["colour"].startswith("#")
+        assert len([n for n in listed if n in taxonomy.NAMES]) == 14
+        assert client.get("/healthz").json()["size"] == "custom"
+
+
+def test_batch_stores_the_model_version_and_label_studio_gets_the_new_names(trained, tmp_path):
+    out, _ = trained
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "one.txt").write_text(TEXT, encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    p = run("batch", tmp_path / "in", "--db", db, "--model", out, "--json")
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["analysed"] == 1
+    again = run("batch", tmp_path / "in", "--db", db, "--fast", "--json")  # a shipped model: another version, analysed again
+    assert json.loads(again.stdout)["analysed"] == 1
+    p = run("batch", tmp_path / "in", "--db", db, "--model", out, "--json")
+    assert json.loads(p.stdout)["analysed"] == 1
+    e = run("export", "--db", db, "--format", "label-studio", "--output", tmp_path / "tasks.json")
+    assert e.returncode == 0, e.stderr
+    (task,) = json.loads((tmp_path / "tasks.json").read_text())
+    assert "campaign-model" in task["predictions"][0]["model_version"]
+    used = {r["value"]["labels"][0] for r in task["predictions"][0]["result"]}
+    assert used and used <= set(NAMES)
+    config = (tmp_path / "tasks.label_config.xml").read_text()
+    assert all(f'value="{n}"' in config for n in used)
+
+
+def test_one_line_errors_for_a_wrong_model_or_two_span_models(trained, tmp_path):
+    out, _ = trained
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    for args, needle in (((tmp_path / "nowhere",), "no such folder"), ((tmp_path,), "no config.json"), ((out, "--fast"), "--fast and --model")):
+        p = run("analyze", "--model", *args, tmp_path / "a.txt")
+        assert p.returncode == 2 and needle in p.stderr and "Traceback" not in p.stderr, p.stderr
+    p = run("train", "spans", "--labels", tmp_path / "a.txt", "--articles", tmp_path, "--out", out)
+    assert p.returncode == 2 and "holds a run already" in p.stderr
+
+
+def test_a_run_cut_by_ctrl_c_and_resumed_ends_with_the_weights_of_one_that_never_stopped(tiny_base, corpus_dir, tmp_path):
+    import torch
+
+    from unspin.training import bases, data, spans
+
+    corpus = data.read_ptc(corpus_dir / "labels.txt", corpus_dir / "articles")
+    labels = data.label_set(corpus.labels, "own")
+    train_ids, val_ids = data.split_ids(corpus.articles, 0.15)
+    # Two stages (a fresh warm-up and fresh optimiser moments at the second), the cut inside it.
+    recipe = spans.SpanRecipe(epochs=[1, 2], lr=[1e-3, 5e-4], head_lr=[1e-2, 5e-3], batch=2, window=24, stride=24, infer_stride=24, bf16=False,
+                              precisions=["int8"])
+
+    def job(out: Path, resume: bool = False) -> spans.SpanJob:
+        return spans.SpanJob(corpus, labels, train_ids, val_ids, bases.resolve(str(tiny_base), from_scratch=True), out, threads=1, resume=resume)
+
+    class CtrlC(spans.Reporter):
+        def step(self, s) -> None:
+            if s.step == s.total - 3:
+                raise KeyboardInterrupt
+
+    whole = spans.train(job(tmp_path / "whole"), recipe)
+    assert set(whole) == {"model", "start"}
+    with pytest.raises(KeyboardInterrupt):
+        spans.train(job(tmp_path / "cut"), recipe, CtrlC())
+    assert not (tmp_path / "cut" / "config.json").is_file()
+    spans.train(job(tmp_path / "cut", resume=True), recipe)
+    a = torch.load(tmp_path / "whole" / "training" / "spannet.pt")
+    b = torch.load(tmp_path / "cut" / "training" / "spannet.pt")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    # A resume under other settings is refused in one line.
+    from unspin.errors import InputError
+
+    other = spans.SpanRecipe(**{**recipe.__dict__, "lr": [1e-3, 1e-4]})
+    with pytest.raises(InputError, match="other training settings"):
+        spans.train(job(tmp_path / "cut", resume=True), other)

@@ -1,0 +1,75 @@
+"""`unspin train claims` from a TSV of sentences and labels, a step or two from the shipped
+claims model; the folder replaces the claims model with --model. And the shipped claims model
+read back from its int8 ONNX file and quantised again is the shipped model, bit for bit."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from tests.training.conftest import HAVE_TRAIN
+
+CLI = [sys.executable, "-m", "unspin.cli"]
+YES = ["Taxes rose by {} percent last year.", "Unemployment fell to {} percent in May.", "The city spent {} million dollars on roads.",
+       "Crime dropped {} percent since 2019.", "We built {} new schools in four years."]
+NO = ["Thank you all for coming tonight.", "I love this great state.", "Let me say something about that.", "Good evening, everyone.",
+      "What a wonderful crowd we have here."]
+
+
+def _tsv(path, n: int, offset: int = 0) -> None:
+    rows = []
+    for i in range(n):
+        rows.append(f"{offset + 2 * i}\t{YES[i % len(YES)].format(i + 3)}\tYes")
+        rows.append(f"{offset + 2 * i + 1}\t{NO[i % len(NO)]}\tNo")
+    path.write_text("id\ttext\tlabel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_train_claims_writes_a_model_that_analyze_uses(tmp_path):
+    if not HAVE_TRAIN:
+        pytest.skip("the train extra")
+    _tsv(tmp_path / "train.tsv", 12)
+    _tsv(tmp_path / "val.tsv", 4, offset=100)
+    out = tmp_path / "claims-model"
+    p = subprocess.run([*CLI, "train", "claims", "--sentences", str(tmp_path / "train.tsv"), "--validation", str(tmp_path / "val.tsv"),
+                        "--out", str(out), "--epochs", "1", "--batch", "8", "--threads", "2"], capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr
+    config = json.loads((out / "config.json").read_text())
+    assert config["kind"] == "claims" and config["file"] == "model.onnx" and 0 < config["threshold"] < 1
+    assert "start_model" in config["metrics"] and "held-out" in config["metrics"]["positive_class_f1"]
+    assert (out / "MODEL_CARD.md").is_file() and "epoch 1: held-out F1" in p.stderr
+    (tmp_path / "a.txt").write_text("Taxes rose by 9 percent last year. Thank you all for coming tonight.", encoding="utf-8")
+    a = subprocess.run([*CLI, "analyze", "--model", str(out), "--fast", str(tmp_path / "a.txt"), "-f", "json"], capture_output=True, text=True,
+                       timeout=300)
+    assert a.returncode == 0, a.stderr
+    doc = json.loads(a.stdout)
+    assert doc["model"]["size"] == "fast"  # the span model is still the shipped one; the claims model is ours
+    from unspin.pipeline import model_version
+
+    assert doc["model"]["version"] == model_version("en", True, model=str(out)) != model_version("en", True)
+
+
+def test_the_shipped_claims_model_rebuilt_in_torch_is_the_shipped_model(tmp_path):
+    import shutil
+
+    import torch
+
+    from unspin.article.embed import OnnxTextModel
+    from unspin.training import claims
+    from unspin.training.export import quantize, to_onnx
+
+    start = claims.resolve("fast")
+    model = claims.build_model(start).eval()
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    d = torch.ones((2, 16), dtype=torch.long)
+    to_onnx(claims.Logits(model), tmp_path / "fp32.onnx", (d, d, torch.zeros_like(d)), names, ["logits"],
+            {**{k: {0: "b", 1: "s"} for k in names}, "logits": {0: "b"}})
+    quantize(tmp_path / "fp32.onnx", tmp_path / "model.onnx", "int8")
+    config = {k: v for k, v in json.loads((start.model / "config.json").read_text()).items() if k != "tokenizer"}
+    (tmp_path / "config.json").write_text(json.dumps({**config, "file": "model.onnx"}))
+    shutil.copy(start.tokenizer, tmp_path / "tokenizer.json")
+    sentences = [YES[0].format(4), NO[0], "We will cut taxes for every family in America by 2,000 dollars."]
+    assert np.array_equal(OnnxTextModel(start.model)(sentences), OnnxTextModel(tmp_path)(sentences))

@@ -1,0 +1,91 @@
+"""Torch weights read back from ONNX files (unspin.training.weights): a network exported and
+quantised the ways unspin ships models is rebuilt in torch, and quantised again it is the same
+model, bit for bit. This is what lets training continue from a shipped model that exists as
+int8 ONNX only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+def _net(tiny_base, n_labels=3):
+    from unspin.training.spans import SpanNet
+
+    return SpanNet(tiny_base, n_labels).eval()
+
+
+def _export(net, path):
+    import torch
+
+    from unspin.training.export import to_onnx
+
+    dummy = torch.ones((2, 8), dtype=torch.long)
+    return to_onnx(net, path, (dummy, dummy), ["input_ids", "attention_mask"], ["bio_logits", "hidden"],
+                   {k: {0: "b", 1: "s"} for k in ("input_ids", "attention_mask", "bio_logits", "hidden")})
+
+
+def _run(path, ids):
+    import onnxruntime as ort
+
+    return ort.InferenceSession(str(path)).run(["bio_logits", "hidden"], {"input_ids": ids, "attention_mask": np.ones_like(ids)})
+
+
+def test_fp32_weights_come_back_exactly_under_their_parameter_names(tiny_base, tmp_path):
+    from unspin.training.weights import onnx_state_dict
+
+    net = _net(tiny_base)
+    read = onnx_state_dict(_export(net, tmp_path / "fp32.onnx"))
+    own = {k: v.detach().numpy() for k, v in net.state_dict().items() if not k.startswith("head.")}
+    missing = [k for k in own if k not in read and "position_ids" not in k and ".pooler." not in k]  # the pooler is unused: not exported
+    assert missing == []
+    for name in ("encoder.encoder.layer.0.attention.self.query.weight", "bio.weight", "encoder.embeddings.word_embeddings.weight"):
+        assert np.array_equal(read[name], own[name]), name
+
+
+@pytest.mark.parametrize("variant", ["int8", "mixed", "w8"])
+def test_a_quantised_model_rebuilt_in_torch_and_quantised_again_is_the_same_model(tiny_base, tmp_path, variant):
+    from unspin.training.export import quantize
+    from unspin.training.spans import SpanNet
+    from unspin.training.weights import load_onnx_weights
+
+    net = _net(tiny_base)
+    fp32 = _export(net, tmp_path / "fp32.onnx")
+    shipped = quantize(fp32, tmp_path / "shipped.onnx", variant)
+    rebuilt = SpanNet(None, 3, architecture={**net.encoder.config.to_diff_dict(), "model_type": "bert"})
+    fresh = load_onnx_weights(rebuilt, shipped, allow_missing=("head.",))
+    assert sorted(fresh) == ["head.0.bias", "head.0.weight", "head.3.bias", "head.3.weight"]
+    # The weights are the quantised ones, so they sit within a quantisation step of the originals...
+    before, after = net.state_dict(), rebuilt.state_dict()
+    w0, w1 = before["encoder.encoder.layer.1.output.dense.weight"], after["encoder.encoder.layer.1.output.dense.weight"]
+    assert 0 < float((w0 - w1).abs().max()) <= float(w0.abs().max()) / 7 + 1e-6
+    # ... and quantised again they give the shipped file's outputs exactly.
+    again = quantize(_export(rebuilt.eval(), tmp_path / "again-fp32.onnx"), tmp_path / "again.onnx", variant)
+    ids = np.array([[2, 20, 21, 22, 23, 24, 25, 3]], dtype=np.int64)
+    a, b = _run(shipped, ids), _run(again, ids)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+
+
+def test_a_file_of_another_architecture_is_refused_in_one_line(tiny_base, tmp_path):
+    from unspin.errors import ModelError
+    from unspin.training.spans import SpanNet
+    from unspin.training.weights import load_onnx_weights
+
+    fp32 = _export(_net(tiny_base), tmp_path / "fp32.onnx")
+    wider = {**_net(tiny_base).encoder.config.to_diff_dict(), "model_type": "bert", "hidden_size": 32, "intermediate_size": 64}
+    with pytest.raises(ModelError, match="has shape"):
+        load_onnx_weights(SpanNet(None, 3, architecture=wider), fp32, allow_missing=("head.",))
+    deeper = {**_net(tiny_base).encoder.config.to_diff_dict(), "model_type": "bert", "num_hidden_layers": 3}
+    with pytest.raises(ModelError, match="lacks"):
+        load_onnx_weights(SpanNet(None, 3, architecture=deeper), fp32, allow_missing=("head.",))
+
+
+def test_the_shipped_fast_model_is_read_back_whole():
+    from unspin.runtime import model_dir
+    from unspin.training.bases import ARCHITECTURES
+    from unspin.training.spans import SpanNet
+    from unspin.training.weights import load_onnx_weights
+
+    net = SpanNet(None, 14, architecture=ARCHITECTURES["en-fast"])
+    fresh = load_onnx_weights(net, model_dir("en-fast") / "encoder.onnx", allow_missing=("head.",))
+    assert {n.split(".")[0] for n in fresh} == {"head"}  # every encoder and BIO weight came from the file
