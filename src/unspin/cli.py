@@ -311,12 +311,12 @@ def _progress() -> Progress:
 
 @app.command("eval", rich_help_panel="Evaluate")
 def evaluate(
-    articles: Path = typer.Option(..., "--articles", help="Folder of article<ID>.txt files (PTC format)."),
-    labels: Path = typer.Option(..., "--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files."),
-    task: Task = typer.Option(Task.si, "--task", help="si: find the spans; tc: label the gold spans with techniques."),
-    fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text table or one JSON object."),
-    language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
-                                 help="Model to score: en (PTC) or ru (ZenPropaganda names)."),
+    articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
+    labels: Annotated[Path, typer.Option("--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files.")],
+    task: Annotated[Task, typer.Option("--task", help="si: find the spans; tc: label the gold spans with techniques.")] = Task.si,
+    fmt: Annotated[EvalFormat, typer.Option("--format", **choice(EvalFormat), help="text table or one JSON object.")] = EvalFormat.text,
+    language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
+                                          help="Model to score: en (PTC) or ru (ZenPropaganda names).")] = "en",
     fast: FastOpt = False,
     model: ModelOpt = None,
 ) -> None:
@@ -365,12 +365,13 @@ def evaluate(
 
 @app.command(rich_help_panel="Evaluate")
 def predict(
-    articles: Path = typer.Option(..., "--articles", help="Folder of article<ID>.txt files (PTC format)."),
-    task: Task = typer.Option(Task.si, "--task", help="si: find spans; tc: label the spans given in --spans."),
-    spans: Optional[Path] = typer.Option(None, "--spans", help="TC only: the spans to label (ID [technique] start end lines)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Where to write the predictions in the official submission format."),
-    language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
-                                 help="Model: en (PTC techniques) or ru (ZenPropaganda technique names)."),
+    *,  # keyword-only: the required --output comes after options with defaults, in the help's order
+    articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
+    task: Annotated[Task, typer.Option("--task", help="si: find spans; tc: label the spans given in --spans.")] = Task.si,
+    spans: Annotated[Optional[Path], typer.Option("--spans", help="TC only: the spans to label (ID [technique] start end lines).")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the predictions in the official submission format.")],
+    language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
+                                          help="Model: en (PTC techniques) or ru (ZenPropaganda technique names).")] = "en",
     fast: FastOpt = False,
     model: ModelOpt = None,
 ) -> None:
@@ -431,9 +432,9 @@ def _ru_measures(tagger, docs: dict, gold: list, task: Task) -> dict:
 
 @app.command(rich_help_panel="Analyse")
 def techniques(
-    fmt: EvalFormat = typer.Option(EvalFormat.text, "--format", **choice(EvalFormat), help="text or json."),
-    language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
-                                 help="en: the 14 PTC techniques; ru: the 36 ZenPropaganda techniques the Russian model marks, in Russian."),
+    fmt: Annotated[EvalFormat, typer.Option("--format", **choice(EvalFormat), help="text or json.")] = EvalFormat.text,
+    language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
+                                          help="en: the 14 PTC techniques; ru: the 36 ZenPropaganda techniques the Russian model marks, in Russian.")] = "en",
 ) -> None:
     """List the persuasion techniques with their explanations (and examples, or for Russian the
     meta-class and the PTC technique each corresponds to)."""

@@ -12,7 +12,7 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Any, Iterator, List, Optional
+from typing import Annotated, Any, Iterator, List, Optional
 
 import typer
 from rich.console import Console
@@ -60,24 +60,26 @@ class RateColumn(ProgressColumn):
 
 
 def batch(
-    inputs: List[str] = typer.Argument(..., help="Folders of .txt/.html files, or .jsonl/.json (an array of objects)/.csv/.parquet files "
-        "with columns id, text [, source, published, url, title]."),
-    db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
-    db_wait: float = typer.Option(30.0, "--db-wait", min=0, help=DB_WAIT_HELP),
-    source: Optional[str] = typer.Option(None, "--source", help="Source name for every document (default: the parent folder, or the table's source column)."),
-    language: str = typer.Option("auto", "--language", "-l", parser=language_code, metavar="<auto|en|ru>",
-                                 help="auto (each document identified), or en / ru to force that model (any case)."),
-    max_chars: int = typer.Option(MAX_CHARS, "--max-chars", min=1, help="Record longer documents as errors."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="Analyse on Dask: local, local:N (start N worker processes) or tcp://SCHEDULER:8786."),
-    retry_errors: bool = typer.Option(False, "--retry-errors", help="Analyse again documents stored as errors (otherwise skipped like analysed ones)."),
-    commit_every: int = typer.Option(32, "--commit-every", min=1, help="Write to the database every N documents (and at least every 5 s)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the closing summary as JSON."),
-    fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate. "
-        "Documents analysed with the other size are analysed again."),
-    sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **sensitivity_option(),
-        help=SENSITIVITY_HELP + " Each document records its point; documents read at another point are analysed again."),
-    model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span or "
-        "claims; repeat for both). Documents analysed with other models are analysed again."),
+    inputs: Annotated[List[str], typer.Argument(help="Folders of .txt/.html files, or .jsonl/.json (an array of objects)/.csv/.parquet files "
+        "with columns id, text [, source, published, url, title].")],
+    db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
+    db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
+    source: Annotated[Optional[str], typer.Option("--source",
+        help="Source name for every document (default: the parent folder, or the table's source column).")] = None,
+    language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<auto|en|ru>",
+                                          help="auto (each document identified), or en / ru to force that model (any case).")] = "auto",
+    max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Record longer documents as errors.")] = MAX_CHARS,
+    dask: Annotated[Optional[str], typer.Option("--dask", help="Analyse on Dask: local, local:N (start N worker processes) or tcp://SCHEDULER:8786.")] = None,
+    retry_errors: Annotated[bool, typer.Option("--retry-errors",
+        help="Analyse again documents stored as errors (otherwise skipped like analysed ones).")] = False,
+    commit_every: Annotated[int, typer.Option("--commit-every", min=1, help="Write to the database every N documents (and at least every 5 s).")] = 32,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the closing summary as JSON.")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate. "
+        "Documents analysed with the other size are analysed again.")] = False,
+    sensitivity: Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(),
+        help=SENSITIVITY_HELP + " Each document records its point; documents read at another point are analysed again.")] = Sensitivity.default,
+    model: Annotated[Optional[List[Path]], typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span or "
+        "claims; repeat for both). Documents analysed with other models are analysed again.")] = None,
 ) -> None:
     """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""
     from unspin.store import batch as batchmod
@@ -239,14 +241,14 @@ def _print_summary(summary: Any) -> None:
 
 
 def report(
-    db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
-    db_wait: float = typer.Option(30.0, "--db-wait", min=0, help=DB_WAIT_HELP),
-    by: By = typer.Option(By.technique, "--by", **choice(By), help="Break technique counts down by source, month, or just technique."),
-    since: Optional[str] = typer.Option(None, "--since", help="Only documents published on or after this date (YYYY-MM-DD)."),
-    fmt: ReportFormat = typer.Option(ReportFormat.table, "--format", "-f", **choice(ReportFormat),
-        help="table, csv, json, png (a chart) or html (a page with the chart)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file (required for png)."),
-    top: int = typer.Option(10, "--top", min=0, help="How many of the highest-scoring spans to list."),
+    db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
+    db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
+    by: Annotated[By, typer.Option("--by", **choice(By), help="Break technique counts down by source, month, or just technique.")] = By.technique,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only documents published on or after this date (YYYY-MM-DD).")] = None,
+    fmt: Annotated[ReportFormat, typer.Option("--format", "-f", **choice(ReportFormat),
+        help="table, csv, json, png (a chart) or html (a page with the chart).")] = ReportFormat.table,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (required for png).")] = None,
+    top: Annotated[int, typer.Option("--top", min=0, help="How many of the highest-scoring spans to list.")] = 10,
 ) -> None:
     """Technique frequencies per source and over time, share of text covered, top spans."""
     from unspin.store import report as rep
@@ -332,13 +334,13 @@ def mixed_versions_warning(by_language: dict[Any, dict[str, int]]) -> str | None
 
 
 def export(
-    db: str = typer.Option(DEFAULT_DB, "--db", envvar="UNSPIN_DB", help=DB_HELP),
-    db_wait: float = typer.Option(30.0, "--db-wait", min=0, help=DB_WAIT_HELP),
-    fmt: ExportFormat = typer.Option(ExportFormat.jsonl, "--format", "-f", **choice(ExportFormat),
+    db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
+    db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", **choice(ExportFormat),
         help="jsonl, parquet, semeval (PTC articles + TC labels folder; Russian spans under their PTC equivalents) or "
-        "label-studio (tasks with predictions)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and "
-        "label-studio default to standard output."),
+        "label-studio (tasks with predictions).")] = ExportFormat.jsonl,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and "
+        "label-studio default to standard output.")] = None,
 ) -> None:
     """Export analysed documents and their spans."""
     from unspin.store import export as exp
@@ -362,14 +364,15 @@ class LabelLanguage(str, enum.Enum):
 
 
 def import_labels(
-    export_file: Path = typer.Argument(..., help="A Label Studio JSON export (tasks with annotations)."),
-    output: Path = typer.Option(..., "--output", "-o", help="Folder to write the training data into: PTC's articles/article<ID>.txt and "
-        "TC labels file for English names, ZenPropaganda's train-articles/ and task-2 TC (and meta-class) files for Russian ones."),
-    mapping: Optional[List[str]] = typer.Option(None, "--map", metavar="OLD=NEW",
-        help="Import the label OLD as the technique NEW (repeatable), e.g. --map Loaded_Langage=Loaded_Language."),
-    map_file: Optional[Path] = typer.Option(None, "--map-file", help="Label mapping file: a JSON object {OLD: NEW}, or lines OLD<TAB>NEW or OLD=NEW."),
-    language: Optional[LabelLanguage] = typer.Option(None, "--language", "-l", **choice(LabelLanguage),
-        help="Import only the tasks of this language (en: PTC names, ru: ZenPropaganda names); needed when an export holds both."),
+    export_file: Annotated[Path, typer.Argument(help="A Label Studio JSON export (tasks with annotations).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the training data into: PTC's articles/article<ID>.txt and "
+        "TC labels file for English names, ZenPropaganda's train-articles/ and task-2 TC (and meta-class) files for Russian ones.")],
+    mapping: Annotated[Optional[List[str]], typer.Option("--map", metavar="OLD=NEW",
+        help="Import the label OLD as the technique NEW (repeatable), e.g. --map Loaded_Langage=Loaded_Language.")] = None,
+    map_file: Annotated[Optional[Path], typer.Option("--map-file",
+        help="Label mapping file: a JSON object {OLD: NEW}, or lines OLD<TAB>NEW or OLD=NEW.")] = None,
+    language: Annotated[Optional[LabelLanguage], typer.Option("--language", "-l", **choice(LabelLanguage),
+        help="Import only the tasks of this language (en: PTC names, ru: ZenPropaganda names); needed when an export holds both.")] = None,
 ) -> None:
     """Turn corrected Label Studio annotations into training data (PTC format, or ZenPropaganda's for Russian).
 

@@ -11,7 +11,7 @@ import shlex
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
@@ -118,36 +118,39 @@ def register(app: typer.Typer) -> None:
 
     @train_app.command("spans")
     def spans(
-        out: Path = typer.Option(..., "--out", "-o", help="The model folder to write (use it with --model)."),
-        labels: Optional[Path] = typer.Option(None, "--labels", help="TC labels, ID<TAB>technique<TAB>start<TAB>end (a .labels file or a folder of them)."),
-        articles: Optional[Path] = typer.Option(None, "--articles", help="Folder of article<ID>.txt files the labels index (with --labels)."),
-        label_studio: Optional[Path] = typer.Option(None, "--label-studio", help="A Label Studio JSON export instead of --labels/--articles "
-            "(the format import-labels reads)."),
-        base: str = typer.Option("fast", "--base", help="fast (MiniLM-L6), accurate (all-mpnet-base-v2), or a model folder unspin train wrote, "
-            "or a transformers encoder folder."),
-        from_scratch: bool = typer.Option(False, "--from-scratch", help="Start from the pre-trained encoder alone instead of the shipped model's weights."),
-        taxonomy: str = typer.Option("auto", "--taxonomy", help="ptc (the 14 techniques; other corpora's names mapped), own (the labels' own "
-            "names), a file of names (NAME<TAB>explanation a line), or auto: ptc when every name maps, else own."),
-        validation_share: float = typer.Option(0.15, "--validation-share", min=0.01, max=0.9, help="Share of articles held out (by a hash of their id) "
-            "to measure the model and choose its decoder settings."),
-        validation_ids: Optional[Path] = typer.Option(None, "--validation-ids", help="Hold out these article ids (one a line) instead."),
-        epochs: Optional[str] = typer.Option(None, "--epochs", help="Epochs per stage, e.g. 5+3 (each stage restarts the learning-rate schedule). "
-            "Default: 3 when continuing a model, 5+3 from scratch (the shipped fast model's recipe)."),
-        lr: Optional[str] = typer.Option(None, "--lr", help="Encoder learning rate per stage (default 3e-5; from scratch 8e-5,3e-5)."),
-        head_lr: Optional[str] = typer.Option(None, "--head-lr", help="Heads' learning rate per stage (default 3e-4; from scratch 1e-3,3e-4)."),
-        batch: int = typer.Option(16, "--batch", min=1, help="Windows of 254 tokens per step."),
-        seed: int = typer.Option(21, "--seed"),
-        threads: int = typer.Option(0, "--threads", min=0, help="CPU threads (0: torch's default, all cores)."),
-        resume: bool = typer.Option(False, "--resume", help="Continue the run in --out exactly where its last checkpoint left it."),
-        name: Optional[str] = typer.Option(None, "--name", help="The model's name (default: the --out folder's name)."),
-        language: str = typer.Option("en", "--language", "-l", parser=language_code, metavar="<en|ru>",
-                                     help="Language of the texts: the pipeline of this language uses the model."),
-        max_minutes: float = typer.Option(0, "--max-minutes", min=0, help="Stop after the epoch that passes this many minutes (continue with --resume)."),
-        train_layers: int = typer.Option(0, "--train-layers", min=0, help="Fine-tune only the encoder's top N layers (0: all); "
-            "fewer weights move, which suits a few dozen articles."),
-        precision: str = typer.Option("auto", "--precision", help="The encoder that ships: int8 (23 MB for the fast base), mixed (int8 with "
+        out: Annotated[Path, typer.Option("--out", "-o", help="The model folder to write (use it with --model).")],
+        labels: Annotated[Optional[Path], typer.Option("--labels",
+            help="TC labels, ID<TAB>technique<TAB>start<TAB>end (a .labels file or a folder of them).")] = None,
+        articles: Annotated[Optional[Path], typer.Option("--articles", help="Folder of article<ID>.txt files the labels index (with --labels).")] = None,
+        label_studio: Annotated[Optional[Path], typer.Option("--label-studio", help="A Label Studio JSON export instead of --labels/--articles "
+            "(the format import-labels reads).")] = None,
+        base: Annotated[str, typer.Option("--base", help="fast (MiniLM-L6), accurate (all-mpnet-base-v2), or a model folder unspin train wrote, "
+            "or a transformers encoder folder.")] = "fast",
+        from_scratch: Annotated[bool, typer.Option("--from-scratch",
+            help="Start from the pre-trained encoder alone instead of the shipped model's weights.")] = False,
+        taxonomy: Annotated[str, typer.Option("--taxonomy", help="ptc (the 14 techniques; other corpora's names mapped), own (the labels' own "
+            "names), a file of names (NAME<TAB>explanation a line), or auto: ptc when every name maps, else own.")] = "auto",
+        validation_share: Annotated[float, typer.Option("--validation-share", min=0.01, max=0.9, help="Share of articles held out (by a hash of their id) "
+            "to measure the model and choose its decoder settings.")] = 0.15,
+        validation_ids: Annotated[Optional[Path], typer.Option("--validation-ids", help="Hold out these article ids (one a line) instead.")] = None,
+        epochs: Annotated[Optional[str], typer.Option("--epochs", help="Epochs per stage, e.g. 5+3 (each stage restarts the learning-rate schedule). "
+            "Default: 3 when continuing a model, 5+3 from scratch (the shipped fast model's recipe).")] = None,
+        lr: Annotated[Optional[str], typer.Option("--lr", help="Encoder learning rate per stage (default 3e-5; from scratch 8e-5,3e-5).")] = None,
+        head_lr: Annotated[Optional[str], typer.Option("--head-lr", help="Heads' learning rate per stage (default 3e-4; from scratch 1e-3,3e-4).")] = None,
+        batch: Annotated[int, typer.Option("--batch", min=1, help="Windows of 254 tokens per step.")] = 16,
+        seed: Annotated[int, typer.Option("--seed")] = 21,
+        threads: Annotated[int, typer.Option("--threads", min=0, help="CPU threads (0: torch's default, all cores).")] = 0,
+        resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out exactly where its last checkpoint left it.")] = False,
+        name: Annotated[Optional[str], typer.Option("--name", help="The model's name (default: the --out folder's name).")] = None,
+        language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
+                                              help="Language of the texts: the pipeline of this language uses the model.")] = "en",
+        max_minutes: Annotated[float, typer.Option("--max-minutes", min=0,
+            help="Stop after the epoch that passes this many minutes (continue with --resume).")] = 0,
+        train_layers: Annotated[int, typer.Option("--train-layers", min=0, help="Fine-tune only the encoder's top N layers (0: all); "
+            "fewer weights move, which suits a few dozen articles.")] = 0,
+        precision: Annotated[str, typer.Option("--precision", help="The encoder that ships: int8 (23 MB for the fast base), mixed (int8 with "
             "4-bit feed-forward outputs; the accurate base's default), fp32, or auto: the quantised one unless fp32 scores more than "
-            "a point of SI F1 higher on the held-out articles."),
+            "a point of SI F1 higher on the held-out articles.")] = "auto",
     ) -> None:
         """Train a persuasion-span model on your own annotations, continuing the shipped model by default.
 
@@ -191,20 +194,22 @@ def register(app: typer.Typer) -> None:
 
     @train_app.command("claims")
     def claims(
-        sentences: Path = typer.Option(..., "--sentences", help="TSV of sentences and labels: text<TAB>Yes|No or id<TAB>text<TAB>Yes|No a line."),
-        out: Path = typer.Option(..., "--out", "-o", help="The model folder to write (use it with --model)."),
-        validation: Optional[Path] = typer.Option(None, "--validation", help="A TSV of held-out sentences (default: --validation-share of --sentences)."),
-        validation_share: float = typer.Option(0.1, "--validation-share", min=0.01, max=0.9, help="Share of sentences held out by a hash of their id."),
-        base: str = typer.Option("fast", "--base", help="fast (continues the shipped MiniLM claims model), accurate (all-mpnet-base-v2, from "
-            "scratch), a claims model folder unspin train wrote, or a transformers encoder folder."),
-        from_scratch: bool = typer.Option(False, "--from-scratch", help="Start from the pre-trained encoder alone."),
-        epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Epochs (default 2)."),
-        lr: Optional[float] = typer.Option(None, "--lr", help="Learning rate (default 3e-5 continuing, 6e-5 from scratch)."),
-        batch: int = typer.Option(32, "--batch", min=1),
-        seed: int = typer.Option(13, "--seed"),
-        threads: int = typer.Option(0, "--threads", min=0),
-        resume: bool = typer.Option(False, "--resume", help="Continue the run in --out from its last checkpoint."),
-        name: Optional[str] = typer.Option(None, "--name"),
+        sentences: Annotated[Path, typer.Option("--sentences", help="TSV of sentences and labels: text<TAB>Yes|No or id<TAB>text<TAB>Yes|No a line.")],
+        out: Annotated[Path, typer.Option("--out", "-o", help="The model folder to write (use it with --model).")],
+        validation: Annotated[Optional[Path], typer.Option("--validation",
+            help="A TSV of held-out sentences (default: --validation-share of --sentences).")] = None,
+        validation_share: Annotated[float, typer.Option("--validation-share", min=0.01, max=0.9,
+            help="Share of sentences held out by a hash of their id.")] = 0.1,
+        base: Annotated[str, typer.Option("--base", help="fast (continues the shipped MiniLM claims model), accurate (all-mpnet-base-v2, from "
+            "scratch), a claims model folder unspin train wrote, or a transformers encoder folder.")] = "fast",
+        from_scratch: Annotated[bool, typer.Option("--from-scratch", help="Start from the pre-trained encoder alone.")] = False,
+        epochs: Annotated[Optional[int], typer.Option("--epochs", min=1, help="Epochs (default 2).")] = None,
+        lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate (default 3e-5 continuing, 6e-5 from scratch).")] = None,
+        batch: Annotated[int, typer.Option("--batch", min=1)] = 32,
+        seed: Annotated[int, typer.Option("--seed")] = 13,
+        threads: Annotated[int, typer.Option("--threads", min=0)] = 0,
+        resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its last checkpoint.")] = False,
+        name: Annotated[Optional[str], typer.Option("--name")] = None,
     ) -> None:
         """Train a check-worthy claims model (a sentence classifier) on your own labelled sentences."""
         _require_torch()

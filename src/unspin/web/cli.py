@@ -6,7 +6,7 @@ import errno
 import ipaddress
 import socket
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -53,27 +53,26 @@ def bind(host: str, port: int) -> socket.socket:
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
-        host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but loopback exposes the service to the network."),
-        port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
-        allow_url_fetch: bool = typer.Option(
-            False, "--allow-url-fetch", help="Let clients ask the server to fetch http(s) pages (public addresses only)."
-        ),
-        max_body: int = typer.Option(2_000_000, "--max-body", min=1, help="Largest request body in bytes; larger ones get 413."),
-        max_concurrent: int = typer.Option(0, "--max-concurrent", min=0, help="Analyses running at once (0: one per CPU core)."),
-        queue_timeout: float = typer.Option(60.0, "--queue-timeout", min=0.1, help="Seconds a request may wait for a free analysis slot; "
-            "one that would wait longer (by the work queued ahead) gets 503 with Retry-After at once."),
-        timeout: float = typer.Option(60.0, "--timeout", min=0.1, help="Seconds one analysis may run; it is then stopped and the request "
-            "gets 504 (on 2 cores the default model reads about 400 kB of text in 60 s; --fast about twice as much)."),
-        read_timeout: float = typer.Option(30.0, "--read-timeout", min=0.1, help="Seconds a client has to send a whole request "
-            "(headers and body) once it starts one; slower connections are closed."),
-        max_connections: int = typer.Option(256, "--max-connections", min=1, help="Open connections at most; "
-            "an idle one gives way to a new one, and beyond that new ones are closed."),
-        fast: bool = typer.Option(False, "--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate."),
-        sensitivity: Sensitivity = typer.Option("default", "--sensitivity", **sensitivity_option(),
-            help="For requests that ask for none (field `sensitivity`). " + SENSITIVITY_HELP),
-        model: Optional[List[Path]] = typer.Option(None, "--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
-            "or claims; repeat for both): the page shows its techniques."),
-        log_level: str = typer.Option("warning", "--log-level", help="uvicorn log level: critical, error, warning, info, debug."),
+        host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback exposes the service to the network.")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
+        allow_url_fetch: Annotated[bool, typer.Option("--allow-url-fetch",
+            help="Let clients ask the server to fetch http(s) pages (public addresses only).")] = False,
+        max_body: Annotated[int, typer.Option("--max-body", min=1, help="Largest request body in bytes; larger ones get 413.")] = 2_000_000,
+        max_concurrent: Annotated[int, typer.Option("--max-concurrent", min=0, help="Analyses running at once (0: one per CPU core).")] = 0,
+        queue_timeout: Annotated[float, typer.Option("--queue-timeout", min=0.1, help="Seconds a request may wait for a free analysis slot; "
+            "one that would wait longer (by the work queued ahead) gets 503 with Retry-After at once.")] = 60.0,
+        timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds one analysis may run; it is then stopped and the request "
+            "gets 504 (on 2 cores the default model reads about 400 kB of text in 60 s; --fast about twice as much).")] = 60.0,
+        read_timeout: Annotated[float, typer.Option("--read-timeout", min=0.1, help="Seconds a client has to send a whole request "
+            "(headers and body) once it starts one; slower connections are closed.")] = 30.0,
+        max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="Open connections at most; "
+            "an idle one gives way to a new one, and beyond that new ones are closed.")] = 256,
+        fast: Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate.")] = False,
+        sensitivity: Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(),
+            help="For requests that ask for none (field `sensitivity`). " + SENSITIVITY_HELP)] = Sensitivity.default,
+        model: Annotated[Optional[List[Path]], typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
+            "or claims; repeat for both): the page shows its techniques.")] = None,
+        log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level: critical, error, warning, info, debug.")] = "warning",
     ) -> None:
         """Serve the web page (paste or upload an article, see its persuasion spans) and the REST API.
 
