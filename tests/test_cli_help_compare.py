@@ -31,12 +31,24 @@ def test_short_help_and_panels():
     assert out.index("─ Analyse ") < out.index("│ analyze ") < out.index("─ Corpora ") < out.index("│ batch ")
 
 
-@pytest.mark.parametrize("command", ["analyze", "compare", "serve", "batch", "eval", "techniques"])
+#: Every command and command group, so that one registered without ``cls=Command`` shows.
+COMMANDS = ["", "analyze", "compare", "techniques", "batch", "report", "export", "import-labels", "eval", "predict", "serve", "train",
+            "train spans", "train claims"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_no_bool_metavars_or_braces(command: str):
-    out = run(command, "-h").stdout.decode()
+    out = run(*command.split(), "-h").stdout.decode()
     assert "Usage: " in out
     assert "<bool>" not in out
     assert "{" not in out.split("Usage:")[1].splitlines()[0]
+
+
+@pytest.mark.parametrize(("command", "usage"), [("analyze", "[OPTIONS] SOURCE"), ("compare", "[OPTIONS] A B"), ("batch", "[OPTIONS] INPUTS..."),
+                                                 ("import-labels", "[OPTIONS] EXPORT_FILE"), ("", "[OPTIONS] COMMAND [ARGS]...")])
+def test_usage_names_arguments_as_documentation_does(command: str, usage: str):
+    out = run(*command.split(), "-h").stdout.decode()
+    assert out.split("Usage: ")[1].splitlines()[0].rstrip().endswith(f"unspin.cli {command} {usage}".replace("  ", " "))
 
 
 def test_format_is_a_choice_built_from_the_renderers():

@@ -168,6 +168,9 @@ def test_starting_the_command_line_imports_no_torch():
 
 
 def test_nothing_that_analyses_imports_the_training_package():
+    # One edge is allowed: the command line registers `unspin train` (unspin.training.cli,
+    # which imports no trainer at module level; the test above checks that no torch loads).
     graph = _graph()
-    bad = sorted((m, t) for m, ts in graph.items() if not m.startswith("unspin.training") for t in ts if t.startswith("unspin.training"))
+    bad = sorted((m, t) for m, ts in graph.items() if not m.startswith("unspin.training") for t in ts
+                 if t.startswith("unspin.training") and (m, t) != ("unspin.cli", "unspin.training.cli"))
     assert bad == []

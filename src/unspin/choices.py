@@ -1,6 +1,7 @@
 """The command line's vocabulary: choices (``--format``) read case-insensitively with a plain
-one-line refusal, and ``WORDS``, the command line's words for what its user can change when an
-error names a setting (``unspin.errors``).
+one-line refusal, ``WORDS``, the command line's words for what its user can change when an
+error names a setting (``unspin.errors``), and ``Command`` / ``Group``, the click classes every
+command and command group uses (``cls=``) so that help reads like documentation.
 
 typer's own Enum handling is case-sensitive unless asked, and reports an unknown value
 through pydantic ("Value error, 'xml' is not one of ..."); ``choice(Enum)`` gives the keyword
@@ -14,6 +15,7 @@ import enum
 from typing import Any, Callable
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 
 #: The command line's words for what its user can change, by the setting an error names
@@ -70,3 +72,40 @@ def sensitivity_option() -> dict[str, Any]:
     """``typer.Option`` keyword arguments for --sensitivity: ``choice(Sensitivity)`` with a short
     metavar (the three names are in the help), so the option column stays narrow at 80 columns."""
     return {**choice(Sensitivity), "metavar": "<point>"}
+
+
+class _PlainFlags:
+    """A flag shows no ``<bool>`` in the help's type column (a flag takes no value): typer shows
+    an option's metavar there when it has one, so a flag without one gets the empty metavar.
+    Overrides click's public ``Command.get_params``; typer has no setting for it."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)  # type: ignore[misc]
+        for param in params:
+            if getattr(param, "is_flag", False) and param.metavar is None:
+                param.metavar = ""
+        return params
+
+
+class Command(_PlainFlags, TyperCommand):
+    """The class of every ``unspin`` command (``app.command(cls=Command)``), whose help reads like
+    documentation: flags without ``<bool>`` (``_PlainFlags``), and arguments in the usage line as
+    ``SOURCE`` / ``[SOURCE]`` / ``INPUTS...`` (their metavar, else their name in capitals; optional
+    ones in brackets) instead of typer's ``{source}``, through click's public
+    ``Command.collect_usage_pieces``."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name != "argument":
+                pieces.extend(param.get_usage_pieces(ctx))
+                continue
+            name = param.metavar or str(param.name).upper()
+            name = name if param.required else f"[{name}]"
+            pieces.append(name + ("..." if param.nargs != 1 else ""))
+        return pieces
+
+
+class Group(_PlainFlags, TyperGroup):
+    """The class of ``unspin`` and its command groups (``typer.Typer(cls=Group)``): flags
+    without ``<bool>`` in their help (``_PlainFlags``)."""

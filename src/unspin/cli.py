@@ -8,7 +8,6 @@ line on stderr and exit code 2; an unexpected failure prints one line and exit c
 from __future__ import annotations
 
 import enum
-import importlib
 import json
 import os
 import sys
@@ -24,11 +23,14 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from unspin import __version__, readings
-from unspin.choices import SENSITIVITY_HELP, WORDS, Sensitivity, choice, language_code, sensitivity_option
+from unspin.choices import SENSITIVITY_HELP, WORDS, Command, Group, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.inputs import Format as InputFormat
 from unspin.pipeline import SUPPORTED
+from unspin.store.cli import register as register_corpus_commands
+from unspin.training.cli import register as register_train
+from unspin.web.cli import register as register_serve
 
 app = typer.Typer(
     name="unspin",
@@ -39,6 +41,7 @@ app = typer.Typer(
         "and a plain-language explanation for each. Everything runs offline.\n\n"
         "Start with:  unspin analyze examples/column.txt"
     ),
+    cls=Group,
     no_args_is_help=True,
     rich_markup_mode="rich",
     pretty_exceptions_enable=False,
@@ -55,34 +58,6 @@ PANELS = {
     "Serve": ("serve",),
     "Train": ("train",),
 }
-
-
-def _plain_help() -> None:
-    """Make typer's help read like documentation: no ``<bool>`` after flags (a flag takes no
-    value) and argument names in the usage line as ``SOURCE`` / ``[SOURCE]`` instead of
-    ``{source}``. typer offers no setting for either, so two of its display methods are wrapped;
-    where a typer release lacks them nothing changes."""
-    core = importlib.import_module("typer.core")
-    option, argument = getattr(core, "TyperOption", None), getattr(core, "TyperArgument", None)
-    if option is not None and hasattr(option, "display_type_rich") and not getattr(option, "_unspin_plain", False):
-        shown = option.display_type_rich
-
-        def display_type_rich(self, ctx):  # type: ignore[no-untyped-def]
-            return None if getattr(self, "is_flag", False) and self.metavar is None else shown(self, ctx)
-
-        option.display_type_rich = display_type_rich
-        option._unspin_plain = True
-    if argument is not None and hasattr(argument, "_usage_display_name"):
-
-        def _usage_display_name(self) -> str:  # type: ignore[no-untyped-def]
-            name = self.metavar or self.name.upper()
-            name = name if self.required else f"[{name}]"
-            return name + ("..." if self.nargs != 1 else "")
-
-        argument._usage_display_name = _usage_display_name
-
-
-_plain_help()
 
 
 def _formats() -> list[str]:
@@ -241,7 +216,7 @@ ANALYZE_HELP = "Analyse one article and show where and how it persuades.\n\n[bol
     f"· [bold]{key}[/] {text}" for key, text in readings.key_help())
 
 
-@app.command(rich_help_panel="Analyse", help=ANALYZE_HELP)
+@app.command(cls=Command, rich_help_panel="Analyse", help=ANALYZE_HELP)
 def analyze(
     source: SourceArg,
     fmt: Annotated[Format, typer.Option("--format", "-f", **choice(Format),
@@ -266,7 +241,7 @@ def analyze(
     _emit(doc, Format(fmt).value, output, print_document, render)
 
 
-@app.command(rich_help_panel="Analyse")
+@app.command(cls=Command, rich_help_panel="Analyse")
 def compare(
     a: Annotated[str, typer.Argument(metavar="A", help="The first text: a file, an http(s) URL, or - for standard input.", show_default=False)],
     b: Annotated[str, typer.Argument(metavar="B", help="The second text, read the same way.", show_default=False)],
@@ -309,7 +284,7 @@ def _progress() -> Progress:
     )
 
 
-@app.command("eval", rich_help_panel="Evaluate")
+@app.command("eval", cls=Command, rich_help_panel="Evaluate")
 def evaluate(
     articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
     labels: Annotated[Path, typer.Option("--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files.")],
@@ -363,7 +338,7 @@ def evaluate(
         console.print(table)
 
 
-@app.command(rich_help_panel="Evaluate")
+@app.command(cls=Command, rich_help_panel="Evaluate")
 def predict(
     *,  # keyword-only: the required --output comes after options with defaults, in the help's order
     articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
@@ -430,7 +405,7 @@ def _ru_measures(tagger, docs: dict, gold: list, task: Task) -> dict:
     return {"meta_class_macro_f1": round(value, 6), "per_meta_class": {k: v.as_dict() for k, v in per.items()}}
 
 
-@app.command(rich_help_panel="Analyse")
+@app.command(cls=Command, rich_help_panel="Analyse")
 def techniques(
     fmt: Annotated[EvalFormat, typer.Option("--format", **choice(EvalFormat), help="text or json.")] = EvalFormat.text,
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
@@ -477,14 +452,10 @@ def techniques(
 TECHNIQUES_TABLE_WIDTH = 110
 
 
-# Commands of other areas register themselves: each module defines ``register(app)``.
-PLUGINS = ("unspin.web.cli", "unspin.store.cli", "unspin.article.cli", "unspin.training.cli")
-for _mod in PLUGINS:
-    try:
-        importlib.import_module(_mod).register(app)
-    except ModuleNotFoundError as _exc:
-        if _exc.name is None or not _mod.startswith(_exc.name):
-            raise
+# Commands of other areas, each registered by its own module: serve, the corpus commands, train.
+register_serve(app)
+register_corpus_commands(app)
+register_train(app)
 for _info in app.registered_commands:
     _name = _info.name or (_info.callback.__name__.replace("_", "-") if _info.callback else "")
     if not isinstance(_info.rich_help_panel, str):  # unset: None or typer's default placeholder

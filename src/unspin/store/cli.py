@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Table
 from rich.text import Text
 
-from unspin.choices import SENSITIVITY_HELP, WORDS, Sensitivity, choice, language_code, sensitivity_option
+from unspin.choices import SENSITIVITY_HELP, WORDS, Command, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 
@@ -423,7 +423,7 @@ def _check_output(output: Path | None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("batch")(batch)
-    app.command("report")(report)
-    app.command("export")(export)
-    app.command("import-labels")(import_labels)
+    app.command("batch", cls=Command)(batch)
+    app.command("report", cls=Command)(report)
+    app.command("export", cls=Command)(export)
+    app.command("import-labels", cls=Command)(import_labels)

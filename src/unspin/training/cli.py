@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from unspin.choices import language_code
+from unspin.choices import Command, Group, language_code
 from unspin.errors import InputError, MissingExtraError
 
 err = Console(stderr=True)
@@ -113,10 +113,10 @@ class RichReporter:
 
 
 def register(app: typer.Typer) -> None:
-    train_app = typer.Typer(help=TRAIN_HELP, no_args_is_help=True, rich_markup_mode="rich")
+    train_app = typer.Typer(cls=Group, help=TRAIN_HELP, no_args_is_help=True, rich_markup_mode="rich")
     app.add_typer(train_app, name="train", rich_help_panel="Train")
 
-    @train_app.command("spans")
+    @train_app.command("spans", cls=Command)
     def spans(
         out: Annotated[Path, typer.Option("--out", "-o", help="The model folder to write (use it with --model).")],
         labels: Annotated[Optional[Path], typer.Option("--labels",
@@ -192,7 +192,7 @@ def register(app: typer.Typer) -> None:
             trainer.train(job, recipe, report)
         err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`; its card is {out / 'MODEL_CARD.md'}", highlight=False)
 
-    @train_app.command("claims")
+    @train_app.command("claims", cls=Command)
     def claims(
         sentences: Annotated[Path, typer.Option("--sentences", help="TSV of sentences and labels: text<TAB>Yes|No or id<TAB>text<TAB>Yes|No a line.")],
         out: Annotated[Path, typer.Option("--out", "-o", help="The model folder to write (use it with --model).")],

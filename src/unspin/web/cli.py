@@ -10,7 +10,7 @@ from typing import Annotated, List, Optional
 
 import typer
 
-from unspin.choices import SENSITIVITY_HELP, Sensitivity, sensitivity_option
+from unspin.choices import SENSITIVITY_HELP, Command, Sensitivity, sensitivity_option
 
 
 def _is_loopback(host: str) -> bool:
@@ -51,7 +51,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(cls=Command)
     def serve(
         host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but loopback exposes the service to the network.")] = "127.0.0.1",
         port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
