@@ -12,9 +12,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 DEBIAN_BIN = Path("/usr/lib/postgresql")
 

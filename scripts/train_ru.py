@@ -184,7 +184,7 @@ def run_weights(path: Path) -> dict:
     saved = torch.load(path, map_location="cpu", weights_only=False)
     if "model" in saved:
         return saved["model"]
-    return saved["net"] if "net" in saved else saved
+    return saved.get("net", saved)
 
 
 def load_matching(net, weights: dict) -> list[str]:

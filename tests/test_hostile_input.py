@@ -14,6 +14,7 @@ module of the road), so a pattern added later is tested without being listed her
 
 from __future__ import annotations
 
+import contextlib
 import re
 import signal
 from contextlib import contextmanager
@@ -161,15 +162,11 @@ def test_corpus_readers_run_in_linear_time(text: str) -> None:
     with deadline(budget(len(text))):
         for _ in jsondata.values(lines):
             pass
-        try:
+        with contextlib.suppress(InputError):
             jsondata.refuse_json_text(text)
-        except InputError:
-            pass
         for value in (text[:64], text[-64:]):
-            try:
+            with contextlib.suppress(ValueError):
                 ingest.parse_date(value)
-            except ValueError:
-                pass
         charset.guess_legacy(text.encode("cp1251", "replace"))
 
 

@@ -121,7 +121,7 @@ def test_operating_points_mark_fewer_or_more_passages_and_are_recorded():
     import unspin
     from unspin.errors import InputError
 
-    text = open("examples/column.txt", encoding="utf-8").read()
+    text = EXAMPLE.read_text(encoding="utf-8")
     docs = {s: unspin.analyze(text, sensitivity=s) for s in ("precise", "default", "sensitive")}
     passages = {s: {(x.start, x.end) for x in d.spans} for s, d in docs.items()}
     covered = {s: len({i for a, b in p for i in range(a, b)}) for s, p in passages.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -31,7 +31,7 @@ def test_to_dict_keys_are_the_declared_keys_in_order():
     keys = list(doc.to_dict())
     # Undeclared results come after the declared readings, before the tail (model, meta, text).
     tail = [f.name for f in readings.fields("tail")]
-    assert keys == [k for k in readings.keys() if k not in tail] + ["notes"] + tail
+    assert keys == [k for k in readings.keys() if k not in tail] + ["notes"] + tail  # noqa: SIM118 (the module's keys(), not a dict's)
 
 
 def test_every_key_list_derives_from_the_schema():
@@ -40,7 +40,7 @@ def test_every_key_list_derives_from_the_schema():
 
     declared = readings.keys()
     # The store keeps as per-document results exactly the keys not stored otherwise.
-    assert CORE_KEYS == set(declared) - set(readings.keys(stored="results"))
+    assert set(declared) - set(readings.keys(stored="results")) == CORE_KEYS
     assert {"claims", "genre", "summary", "warnings", "model"} <= set(readings.keys(stored="results"))
     # The web answer's JSON Schema has one property per key, described.
     schema = readings.json_schema()

@@ -16,8 +16,9 @@ import socket
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pytest
@@ -630,8 +631,8 @@ def test_cli_user_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
     out = unspin_cli("analyze", str(tmp_path / "es.txt"))
     assert out.returncode == 2 and "Spanish" in out.stderr
     code = (
-        "import sys; sys.modules['matplotlib'] = None; sys.argv = ['unspin', 'report', '--db', 'sqlite:///%s', "
-        "'--format', 'png', '-o', '%s']; from unspin.cli import main; main()" % (tmp_path / "r.db", tmp_path / "r.png")
+        f"import sys; sys.modules['matplotlib'] = None; sys.argv = ['unspin', 'report', '--db', 'sqlite:///{tmp_path / 'r.db'}', "
+        f"'--format', 'png', '-o', '{tmp_path / 'r.png'}']; from unspin.cli import main; main()"
     )
     from store.test_store_report_export import seed
 

@@ -12,7 +12,8 @@ arguments of ``typer.Option`` that read ``JSON`` as ``json`` and refuse ``xml`` 
 from __future__ import annotations
 
 import enum
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -55,7 +56,7 @@ def language_code(value: Any) -> str:
     return str(value).strip().lower()
 
 
-class Sensitivity(str, enum.Enum):
+class Sensitivity(enum.StrEnum):
     """``--sensitivity``: the span decoder's operating point (``unspin.pipeline.SENSITIVITIES``)."""
 
     precise = "precise"

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -67,15 +67,15 @@ def _formats() -> list[str]:
 
 
 #: --format choices: one per renderer that exists (text, json, html, ...).
-Format = enum.Enum("Format", {f: f for f in _formats()}, type=str)  # type: ignore[misc]
+Format = enum.StrEnum("Format", {f: f for f in _formats()})  # type: ignore[misc]
 
 
-class Task(str, enum.Enum):
+class Task(enum.StrEnum):
     si = "si"
     tc = "tc"
 
 
-class EvalFormat(str, enum.Enum):
+class EvalFormat(enum.StrEnum):
     text = "text"
     json = "json"
 
@@ -102,15 +102,15 @@ def _root(
 SourceArg = Annotated[str, typer.Argument(metavar="SOURCE", help="A text or HTML file, an http(s) URL, or - to read standard input.", show_default=False)]
 LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                           help="Language of the text: auto (identified), or en / ru to force that model.")]
-OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
 SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(), help=SENSITIVITY_HELP)]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
-ModelOpt = Annotated[Optional[list[Path]], typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote: a span "
+ModelOpt = Annotated[list[Path] | None, typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote: a span "
     "model replaces the technique model, a claims model the claims model (repeat for both).")]
 
 
-def _models(model: Optional[list[Path]]) -> Optional[list[str]]:
+def _models(model: list[Path] | None) -> list[str] | None:
     """--model folders as absolute paths (a bare name would be taken for a shipped model's)."""
     return [str(p.expanduser().resolve()) for p in model] if model else None
 
@@ -121,7 +121,7 @@ InputFormatOpt = Annotated[InputFormat, typer.Option("--input-format", **choice(
          "email (the body of an .eml message), subtitles (the words of SRT/VTT cues) or markdown (its prose).")]
 MaxCharsOpt = Annotated[int, typer.Option("--max-chars", metavar="N", min=1, help="Refuse texts longer than this many characters.")]
 EvidenceOpt = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Option(
         "--evidence", "-e", metavar="PATH",
         help="Files or folders (.txt, .md, .html) you trust; each check-worthy claim gets the passages most worth reading beside it. Repeat for several.",
@@ -129,7 +129,7 @@ EvidenceOpt = Annotated[
 ]
 
 
-def _emit(result, fmt_name: str, output: Optional[Path], printer, renderer) -> None:
+def _emit(result, fmt_name: str, output: Path | None, printer, renderer) -> None:
     """Show ``result`` (an analysis or a comparison): coloured on the terminal for ``text`` without
     ``--output``, else rendered by ``renderer(result, fmt_name)`` and written out."""
     if fmt_name == "text" and output is None:
@@ -142,8 +142,8 @@ def _emit(result, fmt_name: str, output: Optional[Path], printer, renderer) -> N
     _write(rendered, output)
 
 
-def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Optional[list[Path]], label: str = "", fast: bool = False,
-                      input_format: str = "auto", sensitivity: str = "default", model: Optional[list[Path]] = None):
+def _read_and_analyse(source: str, language: str, max_chars: int, evidence: list[Path] | None, label: str = "", fast: bool = False,
+                      input_format: str = "auto", sensitivity: str = "default", model: list[Path] | None = None):
     """One input, read and analysed exactly as `analyze` does (shared by `compare`, which
     passes ``label`` "A" or "B": an error then says which text it is about)."""
     import unspin
@@ -161,7 +161,7 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: Opti
     return doc
 
 
-def _check_output(output: Optional[Path]) -> None:
+def _check_output(output: Path | None) -> None:
     """A missing or wrong --output is the user's to fix: one line, exit 2, before any work."""
     if output is not None and not output.expanduser().resolve().parent.is_dir():
         fail(f"{output}: the folder {output.parent} does not exist; create it first or choose another --output")
@@ -169,7 +169,7 @@ def _check_output(output: Optional[Path]) -> None:
         fail(f"{output}: is a folder; give a file name for --output")
 
 
-def _write(rendered: str, output: Optional[Path]) -> None:
+def _write(rendered: str, output: Path | None) -> None:
     if output:
         try:
             output.write_text(rendered, encoding="utf-8")
@@ -221,7 +221,7 @@ def analyze(
     source: SourceArg,
     fmt: Annotated[Format, typer.Option("--format", "-f", **choice(Format),
         help="text: the highlighted text and tables, for people (coloured in a terminal); json: for "
-        "programs (keys below); html: one self-contained page.")] = Format("text"),
+        "programs (keys below); html: one self-contained page.")] = Format.text,
     language: LanguageOpt = "auto",
     output: OutputOpt = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
@@ -247,7 +247,7 @@ def compare(
     b: Annotated[str, typer.Argument(metavar="B", help="The second text, read the same way.", show_default=False)],
     fmt: Annotated[Format, typer.Option("--format", "-f", **choice(Format),
         help="text: the difference in one sentence, a technique profile table and both texts "
-        "highlighted; json: {a, b, comparison}; html: one self-contained page.")] = Format("text"),
+        "highlighted; json: {a, b, comparison}; html: one self-contained page.")] = Format.text,
     language: LanguageOpt = "auto",
     output: OutputOpt = None,
     max_chars: MaxCharsOpt = MAX_CHARS,
@@ -343,7 +343,7 @@ def predict(
     *,  # keyword-only: the required --output comes after options with defaults, in the help's order
     articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
     task: Annotated[Task, typer.Option("--task", help="si: find spans; tc: label the spans given in --spans.")] = Task.si,
-    spans: Annotated[Optional[Path], typer.Option("--spans", help="TC only: the spans to label (ID [technique] start end lines).")] = None,
+    spans: Annotated[Path | None, typer.Option("--spans", help="TC only: the spans to label (ID [technique] start end lines).")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the predictions in the official submission format.")],
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
                                           help="Model: en (PTC techniques) or ru (ZenPropaganda technique names).")] = "en",
@@ -375,7 +375,7 @@ def predict(
     err.print(f"wrote {len(result)} {task.value.upper()} predictions to {output}")
 
 
-def _tagger(language: str, fast: bool, model: Optional[list[Path]]):
+def _tagger(language: str, fast: bool, model: list[Path] | None):
     """The technique tagger eval and predict score: the shipped one, or the span model of --model."""
     from unspin.components.techniques import TechniqueTagger
     from unspin.pipeline import folders_for, model_folders

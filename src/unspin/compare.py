@@ -18,7 +18,8 @@ Per technique and text the profile gives
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from unspin.scoring import covered_chars
 from unspin.taxonomy import display_name

@@ -10,9 +10,9 @@ in one aggregated ``.labels`` file or in one file per article inside a folder.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from unspin.errors import InputError
 

@@ -119,7 +119,7 @@ class EdgeLexicon:
         self.words, self.suffixes, self.prior_weight = words, suffixes, float(prior_weight)
 
     @classmethod
-    def read(cls, path) -> "EdgeLexicon":
+    def read(cls, path) -> EdgeLexicon:
         """Load a lexicon file (JSON: ``words``, ``suffixes``, ``prior_weight``). Raises
         ``OSError`` / ``ValueError`` for a missing or malformed file."""
         import json

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 from unspin import __version__, readings
 from unspin.taxonomy import cue_details, span_details
@@ -67,7 +68,7 @@ class Span:
     def __len__(self) -> int:
         return self.end - self.start
 
-    def overlaps(self, other: "Span") -> bool:
+    def overlaps(self, other: Span) -> bool:
         return self.start < other.end and other.start < self.end
 
 
@@ -82,7 +83,7 @@ class SpanGroup:
     in the order they came). ``append`` inserts in place (a binary search); ``extend`` sorts
     once. Both raise ``ValueError`` for a span past the end of the text."""
 
-    def __init__(self, doc: "Document", name: str, spans: Iterable[Span] = ()) -> None:
+    def __init__(self, doc: Document, name: str, spans: Iterable[Span] = ()) -> None:
         self.doc = doc
         self.name = name
         self._spans: list[Span] = []
@@ -143,7 +144,7 @@ class Genre:
         return out
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Genre":
+    def from_dict(cls, d: Mapping[str, Any]) -> Genre:
         return cls(str(d["label"]), dict(d["scores"]), d.get("caution"))
 
 
@@ -169,7 +170,7 @@ class Summary:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Summary":
+    def from_dict(cls, d: Mapping[str, Any]) -> Summary:
         return cls(**{f.name: d[f.name] for f in fields(cls)})
 
 
@@ -253,7 +254,7 @@ class Document:
         return out
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any], text: str | None = None) -> "Document":
+    def from_dict(cls, d: Mapping[str, Any], text: str | None = None) -> Document:
         """Rebuild a Document from ``to_dict()``'s JSON (``text`` when the dict lacks ``"text"``).
 
         Derived keys (``text_chars``, ``techniques``, each span's ``text``) are recomputed, not
@@ -270,7 +271,7 @@ class Document:
         doc.results.update({k: v for k, v in d.items() if k not in readings.FIELDS})
         return doc
 
-    def with_readings_of(self, other: "Document", span_map: Callable[[int, int], tuple[int, int]] | None = None) -> None:
+    def with_readings_of(self, other: Document, span_map: Callable[[int, int], tuple[int, int]] | None = None) -> None:
         """Take ``other``'s readings (a copy of this text, normalised for the models) onto this
         document: every span group, offsets mapped by ``span_map(start, end) -> (start, end)``
         from ``other``'s text to this one, and every declared reading (``unspin.readings``), and

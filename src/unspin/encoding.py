@@ -8,8 +8,8 @@ token sits most centrally counts most (see ``stitch_weights``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 from tokenizers import Tokenizer

@@ -32,7 +32,8 @@ an internal error: exit code 1, HTTP 500.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 #: The Python API's words for what its user can change, by the setting an error names
 #: (``context["setting"]``): ``str.format`` templates over the error's own ``message`` and its
@@ -97,7 +98,7 @@ class UnspinError(Exception):
         except (KeyError, IndexError, ValueError):
             return self.bare
 
-    def reworded(self, message: str, **context: Any) -> "UnspinError":
+    def reworded(self, message: str, **context: Any) -> UnspinError:
         """A copy of this error (same class, so the same exit code and HTTP status) with another
         bare message and ``context`` updated (a key set to None is dropped): a door prefixes
         which of its inputs it is about, a caller that knows better says another setting."""

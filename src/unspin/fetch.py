@@ -14,6 +14,7 @@ timer shuts the fetch's sockets down when the deadline passes, which ends any re
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
@@ -22,8 +23,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from unspin.errors import FetchError
 
@@ -165,10 +166,8 @@ class _Deadline:
 
 
 def _shut(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):  # already closed
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed
 
 
 def _connection_classes(check: Callable | None, deadline: _Deadline) -> tuple[type, type]:
@@ -313,7 +312,7 @@ def _read(response, current: str, url: str, deadline: _Deadline, max_bytes: int)
             if size > max_bytes:
                 raise FetchError(f"{current}: the page is larger than the limit of {max_bytes:,} bytes")
             chunks.append(chunk)
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise FetchError(f"{url}: timed out after {timeout:g} s") from None
     except (OSError, http.client.HTTPException) as exc:
         if deadline.expired.is_set():

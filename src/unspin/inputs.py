@@ -50,8 +50,9 @@ import codecs
 import enum
 import re
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from unspin.errors import InputError
 
@@ -63,7 +64,7 @@ MAX_CHARS = 1_000_000
 HTML_FACTOR = 4
 
 
-class Format(str, enum.Enum):
+class Format(enum.StrEnum):
     """How an input is read: ``auto`` (decided by name, content type and content), ``text`` (as
     it is), ``html`` (the article of a page), ``email`` (the body of a message, .eml),
     ``subtitles`` (SRT or WebVTT cues), ``markdown`` (its prose). The values are what
@@ -133,8 +134,8 @@ def check_one_text(name: str) -> None:
         raise InputError(f"{name}: " + MANY_TEXTS[suffix].format(suffix=suffix, name=name))
 
 
-def read_one(data: bytes | str, name: str, *, content_type: str | None = None, fmt: "Format | str" = "auto",
-             max_chars: int = MAX_CHARS, charset: str | None = None) -> "Source":
+def read_one(data: bytes | str, name: str, *, content_type: str | None = None, fmt: Format | str = "auto",
+             max_chars: int = MAX_CHARS, charset: str | None = None) -> Source:
     """One file handed over as one text (an upload, a file argument): ``check_one_text(name)``,
     then ``read``. The same rules as ``unspin analyze FILE``; raises ``InputError``."""
     check_one_text(name)
@@ -160,7 +161,7 @@ class Source(str):
     meta: dict[str, Any]
 
     def __new__(cls, name: str, text: str, from_html: bool = False, warnings: tuple[str, ...] | list[str] = (),
-                format: str | None = None, meta: Mapping[str, Any] | None = None) -> "Source":
+                format: str | None = None, meta: Mapping[str, Any] | None = None) -> Source:
         obj = super().__new__(cls, text)
         obj.name, obj.from_html, obj.warnings = name, bool(from_html), tuple(warnings)
         obj.format = str(format or ("html" if from_html else "text"))
@@ -332,7 +333,7 @@ def _sniff(data: bytes | str) -> Format:
     return Format.auto
 
 
-def _format(fmt: "Format | str") -> Format:
+def _format(fmt: Format | str) -> Format:
     try:
         return Format(fmt.value if isinstance(fmt, Format) else str(fmt).lower())
     except ValueError:
@@ -344,7 +345,7 @@ def read(
     name: str = "input",
     *,
     content_type: str | None = None,
-    fmt: "Format | str" = "auto",
+    fmt: Format | str = "auto",
     max_chars: int = MAX_CHARS,
     charset: str | None = None,
 ) -> Source:
@@ -454,7 +455,7 @@ def _tags_warning(text: str) -> list[str]:
             "give it as HTML (input format \"html\", or an .html file) to read only its text"]
 
 
-def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None = None, fmt: "Format | str" = "auto") -> Source:
+def read_path(path: str | Path, max_chars: int = MAX_CHARS, *, name: str | None = None, fmt: Format | str = "auto") -> Source:
     """Read a file through the road; missing files, folders and unreadable files are InputErrors.
     ``fmt``: a ``Format`` value; "auto" reads the file as its suffix says (``SUFFIXES``: .html
     is HTML, .eml an e-mail, ...), else as its content says. Any file is read (a reference
@@ -494,7 +495,7 @@ def decode_bytes(data: bytes, name: str = "input", max_chars: int = MAX_CHARS) -
     return read(data, name, fmt="text", max_chars=max_chars).text
 
 
-def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float = 20.0, fmt: "Format | str" = "auto") -> Source:
+def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float = 20.0, fmt: Format | str = "auto") -> Source:
     """Read a path, an http(s) URL, or standard input for "-": the one text of ``unspin analyze``
     and each text of ``unspin compare``. A file of many texts (``check_one_text``: a table, a
     .json file) is an ``InputError`` that points to ``unspin batch``, which reads it a row per

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Protocol, Sequence, Union
+from typing import Any, Protocol, Union
 from warnings import warn
 
 from unspin import __version__
@@ -123,7 +124,7 @@ class Pipeline:
         raise KeyError(f"no component {name!r}; have {self.component_names}")
 
     @classmethod
-    def from_declared(cls, declared: Sequence[tuple[str, dict[str, Any]]], language: str = "en", model: dict[str, str] | None = None) -> "Pipeline":
+    def from_declared(cls, declared: Sequence[tuple[str, dict[str, Any]]], language: str = "en", model: dict[str, str] | None = None) -> Pipeline:
         """The pipeline of ``declared``: ``(name, settings)`` pairs, each component built by its
         registered factory (``unspin.components.build``). Raises ``ValueError`` for an unknown
         name or a wrong order (the message names the component and the missing reading)."""
@@ -132,7 +133,7 @@ class Pipeline:
         check_order([registered(name) for name, _ in declared])
         return cls([build(name, **settings) for name, settings in declared], language=language, model=model)
 
-    def with_component(self, component: Component, after: str | None = None) -> "Pipeline":
+    def with_component(self, component: Component, after: str | None = None) -> Pipeline:
         """A copy of this pipeline with ``component`` added: right after the one named ``after``
         (at the end when there is none), or, when ``after`` is None, where its declarations
         place it (right after what it requires, ``unspin.components.position``). This pipeline,
@@ -140,11 +141,13 @@ class Pipeline:
         names = self.component_names
         if after is None:
             at = position(self.components, component)
+        elif after in names:
+            at = names.index(after) + 1
         else:
-            at = names.index(after) + 1 if after in names else len(names)
+            at = len(names)
         return Pipeline(self.components[:at] + [component] + self.components[at:], language=self.language, model=self.model)
 
-    def add(self, name: str, **settings: Any) -> "Pipeline":
+    def add(self, name: str, **settings: Any) -> Pipeline:
         """``with_component`` of the registered component ``name`` built from ``settings``,
         placed by its declarations: ``load("en").add("evidence", sources=["refs/"])``."""
         _register_shipped()
@@ -152,12 +155,12 @@ class Pipeline:
 
     def make_doc(
         self,
-        text: "str | bytes | os.PathLike | Source",
+        text: str | bytes | os.PathLike | Source,
         language: str = "auto",
         max_chars: int = MAX_CHARS,
         *,
         input_format: str = "auto",
-        identification: "langid.Identification | None" = None,
+        identification: langid.Identification | None = None,
         **meta: Any,
     ) -> Document:
         """Read ``text`` through the road and identify its language; an unannotated Document.
@@ -207,7 +210,7 @@ class Pipeline:
         # What the format said (an e-mail's subject and date) comes first; the caller's meta wins.
         return Document(text=src.text, language=lang, meta={**src.meta, **meta}, warnings=warnings)
 
-    def _identify(self, ident: "langid.Identification", warnings: list[str]) -> str:
+    def _identify(self, ident: langid.Identification, warnings: list[str]) -> str:
         if ident.confident:
             return ident.code
         if not ident.latin and ident.letters and ident.probability >= 0.5:
@@ -237,12 +240,12 @@ class Pipeline:
                 doc.with_readings_of(done, view.span)
         return docs
 
-    def __call__(self, text: "str | bytes | Source", language: str = "auto", max_chars: int = MAX_CHARS, **meta: Any) -> Document:
+    def __call__(self, text: str | bytes | Source, language: str = "auto", max_chars: int = MAX_CHARS, **meta: Any) -> Document:
         return self.run([self.make_doc(text, language, max_chars, **meta)])[0]
 
     def pipe(
         self,
-        texts: Iterable["str | bytes | os.PathLike | Source"],
+        texts: Iterable[str | bytes | os.PathLike | Source],
         language: str = "auto",
         *,
         batch_size: int = BATCH_SIZE,
@@ -439,11 +442,11 @@ def _load(language: str, fast: bool, sensitivity: str, models: tuple[str, ...]) 
 
 
 def analyze(
-    text: "str | bytes | os.PathLike | Source",
+    text: str | bytes | os.PathLike | Source,
     language: str = "auto",
     *,
     max_chars: int = MAX_CHARS,
-    evidence: "str | os.PathLike | Sequence[Any] | Any | None" = None,
+    evidence: str | os.PathLike | Sequence[Any] | Any | None = None,
     input_format: str = "auto",
     fast: bool = False,
     sensitivity: str = "default",
@@ -522,7 +525,7 @@ def _note_size(doc: Document, fast: bool, sensitivity: str = "default") -> None:
 
 
 def analyze_many(
-    texts: Iterable["str | bytes | os.PathLike | Source"],
+    texts: Iterable[str | bytes | os.PathLike | Source],
     language: str = "auto",
     *,
     batch_size: int = BATCH_SIZE,
@@ -532,7 +535,7 @@ def analyze_many(
     sensitivity: str = "default",
     errors: str = "raise",
     model: Models = None,
-) -> Iterator["Document | UnspinError"]:
+) -> Iterator[Document | UnspinError]:
     """``analyze`` of each text, in order, ``batch_size`` texts at a time (``Pipeline.pipe``):
     the same Documents, to the bit on a CPU, with less Python work per text (on a GPU the
     batch's documents share model calls: ``Pipeline.pipe``).
@@ -578,7 +581,7 @@ def analyze_many(
 
 
 def _route(src: Source, language: str, fast: bool, sensitivity: str = "default",
-           models: tuple[str, ...] = ()) -> tuple[Pipeline, "langid.Identification | None"]:
+           models: tuple[str, ...] = ()) -> tuple[Pipeline, langid.Identification | None]:
     """The pipeline ``analyze`` uses for ``src``, and the identification it was chosen by (None
     when ``language`` was forced): the identified language's; for an undetermined text or one
     in a language without a model, that of its script (``langid.by_script``), else English.

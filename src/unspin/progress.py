@@ -8,9 +8,9 @@ listener ``report`` costs one lookup.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Callable, Iterator
 
 Listener = Callable[[str, int, int], None]
 

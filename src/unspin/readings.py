@@ -27,8 +27,9 @@ the order declared, then keys no field declares (``Document.results``), then the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 Kind = Literal["envelope", "spans", "value", "derived"]
 #: How a corpus database keeps a key: in its own columns or tables (``"own"``), as a JSON

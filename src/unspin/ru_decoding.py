@@ -20,9 +20,10 @@ A line (paragraph) can also be one unit by itself (``unit="line"``). Runs never 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import product
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -26,7 +27,7 @@ from unspin.errors import ModelError
 MODELS_DIR = Path(__file__).resolve().parent / "models"
 
 
-def model_dir(name: "str | os.PathLike[str]") -> Path:
+def model_dir(name: str | os.PathLike[str]) -> Path:
     """Folder of the model ``name``: a shipped model's name (``"en-fast"``; ``UNSPIN_MODELS`` may
     point to another root), or the path of a model folder (one ``unspin train`` wrote, say), told
     apart by being a ``PathLike`` or holding a path separator; a bare name that no shipped model
@@ -45,7 +46,7 @@ def model_dir(name: "str | os.PathLike[str]") -> Path:
     raise ModelError(f"model {text!r} not found in {root}; reinstall unspin or set UNSPIN_MODELS")
 
 
-def model_config(name: "str | os.PathLike[str]") -> dict[str, Any]:
+def model_config(name: str | os.PathLike[str]) -> dict[str, Any]:
     """The config.json of the model ``name`` (see ``model_dir``). Raises ``ModelError``."""
     path = model_dir(name) / "config.json"
     try:
@@ -71,7 +72,7 @@ def model_kind(config: dict[str, Any]) -> str:
     return "embedder"
 
 
-def model_techniques(path: Path, config: "dict[str, Any] | ModelConfig") -> list[dict[str, str]]:
+def model_techniques(path: Path, config: dict[str, Any] | ModelConfig) -> list[dict[str, str]]:
     """The techniques of a span model folder as rows (name, display, explanation, example,
     colour), in its label order: from its ``techniques.json`` where it has one (a model trained
     on your own label set), else from ``unspin.taxonomy`` (names it does not know get their name
@@ -228,7 +229,7 @@ class SpanEncoder:
         self.stacks = all(stacks(s) for s in self.sessions)
 
     @classmethod
-    def from_sessions(cls, config: SpanModelConfig, tokenizer: Any, sessions: Sequence[Any]) -> "SpanEncoder":
+    def from_sessions(cls, config: SpanModelConfig, tokenizer: Any, sessions: Sequence[Any]) -> SpanEncoder:
         """An encoder over ``sessions`` (anything with onnxruntime's ``run(names, feeds)``: a
         torch model during training, say) with a model's ``config`` and ``tokenizer``; their
         windows are never stacked across texts."""
@@ -344,7 +345,7 @@ class TechniqueHeads:
         self.heads = heads
 
     @classmethod
-    def from_folder(cls, path: Path, config: SpanModelConfig) -> "TechniqueHeads":
+    def from_folder(cls, path: Path, config: SpanModelConfig) -> TechniqueHeads:
         return cls([TechniqueHead(Path(path) / m.head) for m in config.ensemble])
 
     def __call__(self, features: list[np.ndarray]) -> np.ndarray:
@@ -412,7 +413,7 @@ def load_marked_span_classifier(name: str) -> MarkedSpanClassifier:
 
 
 @lru_cache(maxsize=8)
-def load_span_model(name: "str | os.PathLike[str]" = "en") -> tuple[SpanEncoder, TechniqueHeads]:
+def load_span_model(name: str | os.PathLike[str] = "en") -> tuple[SpanEncoder, TechniqueHeads]:
     """Load a span model (a shipped one's name or a folder's path, ``model_dir``) once per
     process; a model with its own techniques makes them known to every view (``taxonomy.register``)."""
     from unspin import taxonomy

@@ -16,8 +16,8 @@ technique (a span with two gold techniques can be matched twice). Micro P, R and
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 from unspin.corpus import Label
 

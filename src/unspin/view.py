@@ -125,7 +125,7 @@ def _lookalikes(source: str) -> tuple[dict[int, str], list[tuple[int, int]]]:
     return twins, words
 
 
-def lookalike_warning(view: "ModelView") -> str | None:
+def lookalike_warning(view: ModelView) -> str | None:
     """A warning naming the words the view read with look-alike letters replaced, or None."""
     n = len(view.lookalikes)
     if not n:
@@ -149,7 +149,7 @@ class ModelView:
     lookalikes: tuple[tuple[int, int], ...] = ()
 
     @classmethod
-    def of(cls, source: str) -> "ModelView":
+    def of(cls, source: str) -> ModelView:
         # Only characters outside printable ASCII may change, and ASCII letters inside words of
         # another script; most texts (curly quotes, dashes) have none that do, and then the view
         # is the text itself and costs no map.

@@ -23,7 +23,7 @@ CUES = {
 _CUE = re.compile("|".join(re.escape(c) for c in CUES), re.IGNORECASE)
 
 
-def fake_analyze(text: "str | Source", language: str = "auto", *, max_chars: int = MAX_CHARS, **meta) -> Document:
+def fake_analyze(text: str | Source, language: str = "auto", *, max_chars: int = MAX_CHARS, **meta) -> Document:
     warnings = []
     if isinstance(text, Source):  # what the one road hands on: text and its warnings
         text, warnings = text.text, list(text.warnings)

@@ -75,9 +75,8 @@ def test_an_unreachable_scheduler_is_an_input_error() -> None:
     with socket.socket() as s:  # a port that nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with pytest.raises(InputError, match="cannot reach the scheduler"):
-        with client_for(f"tcp://127.0.0.1:{port}", connect_timeout=1):
-            pass
+    with pytest.raises(InputError, match="cannot reach the scheduler"), client_for(f"tcp://127.0.0.1:{port}", connect_timeout=1):
+        pass
 
 
 def test_unspin_batch_dask_local_with_the_real_model(tmp_path: Path) -> None:

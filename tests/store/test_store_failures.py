@@ -61,9 +61,8 @@ def test_a_database_locked_before_the_run_stops_it_before_any_analysis(tmp_path:
     calls: list[str] = []
     waited = []
     try:
-        with Store(url, wait_seconds=0.3, on_wait=lambda e, s: waited.append(e.reason)) as store:
-            with pytest.raises(StoreError) as info:
-                run_batch(ingest.read([corpus(tmp_path, 3)]), store, "v", executor=LocalExecutor(counting(calls)))
+        with Store(url, wait_seconds=0.3, on_wait=lambda e, s: waited.append(e.reason)) as store, pytest.raises(StoreError) as info:
+            run_batch(ingest.read([corpus(tmp_path, 3)]), store, "v", executor=LocalExecutor(counting(calls)))
     finally:
         lock.rollback()
         lock.close()
@@ -86,9 +85,8 @@ def test_a_lock_taken_during_the_run_keeps_the_analysed_documents_for_the_next_r
         return counting(calls)(text, *args, **kwargs)
 
     waited = []
-    with Store(url, wait_seconds=0.3, on_wait=lambda e, s: waited.append(e.reason)) as store:
-        with pytest.raises(StoreError) as info:
-            run_batch(ingest.read([source]), store, "v", executor=LocalExecutor(lock_at_the_fifth), commit_every=2, commit_seconds=60)
+    with Store(url, wait_seconds=0.3, on_wait=lambda e, s: waited.append(e.reason)) as store, pytest.raises(StoreError) as info:
+        run_batch(ingest.read([source]), store, "v", executor=LocalExecutor(lock_at_the_fifth), commit_every=2, commit_seconds=60)
     assert waited == ["locked"]  # one wait, not one more before keeping the work aside
     kept = Path(f"{db}.unsaved.jsonl")
     message = str(info.value)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import ipaddress
 import socket
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -36,10 +37,8 @@ class Server:
                 for k, v in headers.items():
                     self.send_header(k, v)
                 self.end_headers()
-                try:
+                with contextlib.suppress(OSError):  # the client hung up
                     self.wfile.write(body)
-                except OSError:
-                    pass
 
             def log_message(self, *args) -> None:
                 pass

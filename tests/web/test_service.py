@@ -11,8 +11,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -138,7 +139,7 @@ def test_a_worker_that_dies_is_one_failed_request_not_a_broken_server() -> None:
 @pytest.mark.parametrize("path, key", [("/api/v1/analyze", "text"), ("/api/v1/compare", "a")])
 def test_json_nested_too_deep_is_422(client: TestClient, path: str, key: str) -> None:
     deep = "[" * 100_000 + "]" * 100_000
-    for body in (deep, '{"%s": %s}' % (key, deep)):
+    for body in (deep, f'{{"{key}": {deep}}}'):
         r = client.post(path, content=body.encode(), headers={"Content-Type": "application/json"})
         assert r.status_code == 422, r.text
         assert "nested too deeply" in r.json()["error"]

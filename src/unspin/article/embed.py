@@ -9,9 +9,9 @@ Built by ``scripts/export_embedder.py``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 

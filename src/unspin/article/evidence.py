@@ -31,9 +31,9 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -263,7 +263,7 @@ def _is_path(item) -> bool:
     return looks
 
 
-def build_index(items: "str | os.PathLike | Sequence[str | os.PathLike]", embedder=None, use_cache: bool = True) -> EvidenceIndex:
+def build_index(items: str | os.PathLike | Sequence[str | os.PathLike], embedder=None, use_cache: bool = True) -> EvidenceIndex:
     """Index files, folders and texts. ``items``: one item or a sequence of them; each is a path
     (a ``Path``, or a string naming an existing file or folder: folders are searched
     recursively), a ``unspin.inputs.Source`` (a text already read, never taken for a path; its

@@ -122,9 +122,7 @@ def _is_boundary(text: str, mark_start: int, mark_end: int, end: int, look_from:
         return False
     if bare in NUMBER_ABBREVIATIONS:
         return not first.isdigit()
-    if len(bare) == 1 and bare.isalpha():
-        return False  # an initial: "J. Smith", "George W. Bush"
-    return True
+    return not (len(bare) == 1 and bare.isalpha())  # a single letter is an initial: "J. Smith", "George W. Bush"
 
 
 def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:

@@ -12,7 +12,7 @@ it is not thereby false.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -79,7 +79,7 @@ class ClaimDetector:
         self.threshold = threshold
 
     @classmethod
-    def from_model(cls, model: str = "en-claims", **kwargs) -> "ClaimDetector":
+    def from_model(cls, model: str = "en-claims", **kwargs) -> ClaimDetector:
         """The detector of the shipped claims model ``model``, at the threshold its config.json
         gives (``unspin.config.TextModelConfig.threshold``), with its calibration. Raises
         ``ModelError`` when the model is missing or its config gives no threshold."""
@@ -88,7 +88,7 @@ class ClaimDetector:
         return cls.from_folder(model_dir(model), **kwargs)
 
     @classmethod
-    def from_folder(cls, path, **kwargs) -> "ClaimDetector":
+    def from_folder(cls, path, **kwargs) -> ClaimDetector:
         """``from_model`` for any claims model folder (a training run, say). Raises
         ``ModelError`` when its config gives no threshold."""
         from unspin.article.embed import OnnxTextModel

@@ -8,9 +8,9 @@ right after the claims it requires.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Sequence
 
 from unspin.article.evidence import TOP_K, EvidenceIndex, build_index
 from unspin.components import register
@@ -26,7 +26,7 @@ class EvidenceLinker:
         self.k = k
 
     @classmethod
-    def from_sources(cls, sources: Sequence[str | Path], k: int = TOP_K) -> "EvidenceLinker":
+    def from_sources(cls, sources: Sequence[str | Path], k: int = TOP_K) -> EvidenceLinker:
         """A linker over the reference texts ``sources`` (files, folders or raw texts:
         ``unspin.article.evidence.build_index``)."""
         return cls(build_index(list(sources)), k)

@@ -20,9 +20,9 @@ JSON's ``genre.caution`` and a warning say why, and the summary calls the genre 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -149,10 +149,9 @@ class GenreModel:
         if self.min_words is not None and words < self.min_words:
             return (f"text too short to tell its genre ({words} word{'s' if words != 1 else ''}; 99% of the articles the genre "
                     f"model learned from have {self.min_words:g} words or more)")
-        if self.max_distance is not None:
-            if self.style_distance(text) > self.max_distance:
-                return ("text unlike the articles the genre model learned from (its style, such as the use of I, you, "
-                        "questions or sentence length, is farther from theirs than 99% of them): its genre is a guess")
+        if self.max_distance is not None and self.style_distance(text) > self.max_distance:
+            return ("text unlike the articles the genre model learned from (its style, such as the use of I, you, "
+                    "questions or sentence length, is farther from theirs than 99% of them): its genre is a guess")
         return None
 
     def style_distance(self, text: str) -> float:
@@ -239,7 +238,7 @@ class GenreClassifier:
         self.unclear = unclear
 
     @classmethod
-    def from_model(cls, model: str = "en-genre") -> "GenreClassifier":
+    def from_model(cls, model: str = "en-genre") -> GenreClassifier:
         """The classifier of the shipped genre model ``model``, loaded once per process."""
         loaded = load_genre_model(model)
         return cls(loaded.probabilities, loaded.probabilities_many, loaded.caution, loaded.label, loaded.unclear)

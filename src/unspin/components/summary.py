@@ -14,7 +14,8 @@ its techniques in ``technique_counts`` (so those may add up to more than the tot
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from unspin.scoring import covered_chars
 from unspin.taxonomy import display_name

@@ -8,9 +8,10 @@ works, which is how the tests run the component without the shipped weights.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -208,7 +209,7 @@ class TechniqueTagger:
         label_groups: Sequence[int] | None = None,
         context: Callable[[str, Sequence[tuple[int, int]]], np.ndarray] | None = None,
         context_weight: float = 0.0,
-        phrase_edges: "PhraseEdges | None" = None,
+        phrase_edges: PhraseEdges | None = None,
     ) -> None:
         self.encoder = encoder
         self.context, self.context_weight = context, float(context_weight)
@@ -229,7 +230,7 @@ class TechniqueTagger:
         self.phrase_edges = phrase_edges
 
     @classmethod
-    def from_model(cls, model: str = "en", sensitivity: str = "default", **kwargs) -> "TechniqueTagger":
+    def from_model(cls, model: str = "en", sensitivity: str = "default", **kwargs) -> TechniqueTagger:
         """The tagger of the shipped span model ``model`` (a folder under ``models/``), loaded
         once per process, with the settings its config.json chose (``from_config``) at the
         operating point ``sensitivity`` (``unspin.config.SENSITIVITIES``)."""
@@ -239,7 +240,7 @@ class TechniqueTagger:
         return cls.from_config(encoder, head, encoder.config, sensitivity=sensitivity, **kwargs)
 
     @classmethod
-    def from_folder(cls, path: Path, **kwargs) -> "TechniqueTagger":
+    def from_folder(cls, path: Path, **kwargs) -> TechniqueTagger:
         """A tagger for any span-model folder (a training run, say), with its own settings."""
         from unspin.runtime import SpanEncoder, TechniqueHeads
 
@@ -247,7 +248,7 @@ class TechniqueTagger:
         return cls.from_config(encoder, TechniqueHeads.from_folder(encoder.path, encoder.config), encoder.config, **kwargs)
 
     @classmethod
-    def from_config(cls, encoder: Any, head: Any, config: SpanModelConfig, sensitivity: str = "default", **kwargs) -> "TechniqueTagger":
+    def from_config(cls, encoder: Any, head: Any, config: SpanModelConfig, sensitivity: str = "default", **kwargs) -> TechniqueTagger:
         """A tagger over ``encoder`` and ``head`` with the settings of the span model's
         ``config`` (``settings`` at the operating point ``sensitivity``, ``decoding``,
         ``companion``, ``phrase_edges`` read from the model folder ``encoder.path``); ``kwargs``
@@ -341,7 +342,7 @@ class TechniqueTagger:
                 cues.append(word_cues(self.head, out, r, x, picks, h, share, text))
         return probs
 
-    def predict_one(self, text: str, enc: "Encoded | TokenOutputs | None" = None, classify: bool = True) -> TechniqueScores:
+    def predict_one(self, text: str, enc: Encoded | TokenOutputs | None = None, classify: bool = True) -> TechniqueScores:
         """Spans and technique probabilities of one text; long texts go segment by segment
         (``segments``), reporting progress as stage "finding persuasion techniques". Spans of a
         later segment keep character offsets into the whole text; their token indices are
@@ -428,10 +429,10 @@ class TechniqueTagger:
         (``repeats``; issue 25: readers saw "Repetition" on phrases said once)."""
         order = [int(j) for j in np.argsort(-probs)]
         if self.label_groups is None:
-            if text is not None and span is not None and REPETITION in self.labels and order[0] == self.labels.index(REPETITION):
-                if not repeats(text, *span):
-                    rep = self.labels.index(REPETITION)
-                    order = [j for j in order if j != rep] + [rep]
+            if (text is not None and span is not None and REPETITION in self.labels and order[0] == self.labels.index(REPETITION)
+                    and not repeats(text, *span)):
+                rep = self.labels.index(REPETITION)
+                order = [j for j in order if j != rep] + [rep]
             return order
         from unspin.ru_decoding import pick_label
 

@@ -20,6 +20,7 @@ here (the JSON's ``"text"``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import re
@@ -84,10 +85,8 @@ def _front_matter(text: str) -> tuple[str, dict[str, Any]]:
         if key.lower() == "title" and value:
             meta["title"] = value
         elif key.lower() == "date":
-            try:
+            with contextlib.suppress(ValueError):  # not a date: none recorded
                 meta["published"] = dt.date.fromisoformat(value[:10]).isoformat()
-            except ValueError:
-                pass
     return text[m.end():], meta
 
 

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 #: Message types that are events in the chat, not posts.
 SERVICE = "service"
@@ -76,7 +77,7 @@ def date_of(message: dict[str, Any]) -> str | None:
         return date.strip()
     stamp = message.get("date_unixtime")
     try:
-        return dt.datetime.fromtimestamp(int(stamp), dt.timezone.utc).isoformat() if stamp not in (None, "") else None
+        return dt.datetime.fromtimestamp(int(stamp), dt.UTC).isoformat() if stamp not in (None, "") else None
     except (TypeError, ValueError, OverflowError, OSError):
         return None
 

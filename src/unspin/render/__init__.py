@@ -11,7 +11,8 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from unspin.document import Document
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Any
 
 from unspin import taxonomy
 from unspin.document import Document

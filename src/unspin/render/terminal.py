@@ -14,7 +14,8 @@ code draws one analysis and both sides of a comparison.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from rich.columns import Columns
 from rich.console import Console, Group

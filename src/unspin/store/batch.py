@@ -20,9 +20,10 @@ import json
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from unspin.document import Document
 from unspin.errors import WORDS, InputError, ModelError, StoreError, UnspinError
@@ -452,7 +453,7 @@ def run_batch(
     return summary
 
 
-def _kept_error(exc: StoreError, kept: "Path | str | None", n: int, stored: int) -> StoreError:
+def _kept_error(exc: StoreError, kept: Path | str | None, n: int, stored: int) -> StoreError:
     """``exc`` with what became of the run's work: stored, kept aside, or to be analysed again."""
     done = f"{stored} document{'s' if stored != 1 else ''} of this run {'were' if stored != 1 else 'was'} stored" if stored else ""
     if not n:
@@ -467,7 +468,7 @@ def _kept_error(exc: StoreError, kept: "Path | str | None", n: int, stored: int)
     return exc.reworded(f"{exc.bare}. {tail[0].upper()}{tail[1:]}.")
 
 
-def keep_unsaved(store: Store, records: Sequence[Record]) -> "Path | str | None":
+def keep_unsaved(store: Store, records: Sequence[Record]) -> Path | str | None:
     """Append ``records`` (analysed, not stored) to the first writable of ``store.unsaved_paths()``
     as JSON Lines; returns that path, None when there is nothing to keep, or why no file could
     be written (a one-line reason)."""

@@ -11,8 +11,9 @@ import enum
 import io
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Iterator, List, Optional
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,13 +33,13 @@ DB_WAIT_HELP = "How long to wait for a database that another program has locked,
 err = Console(stderr=True)
 
 
-class By(str, enum.Enum):
+class By(enum.StrEnum):
     source = "source"
     month = "month"
     technique = "technique"
 
 
-class ReportFormat(str, enum.Enum):
+class ReportFormat(enum.StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -46,7 +47,7 @@ class ReportFormat(str, enum.Enum):
     html = "html"
 
 
-class ExportFormat(str, enum.Enum):
+class ExportFormat(enum.StrEnum):
     jsonl = "jsonl"
     parquet = "parquet"
     semeval = "semeval"
@@ -60,16 +61,16 @@ class RateColumn(ProgressColumn):
 
 
 def batch(
-    inputs: Annotated[List[str], typer.Argument(help="Folders of .txt/.html files, or .jsonl/.json (an array of objects)/.csv/.parquet files "
+    inputs: Annotated[list[str], typer.Argument(help="Folders of .txt/.html files, or .jsonl/.json (an array of objects)/.csv/.parquet files "
         "with columns id, text [, source, published, url, title].")],
     db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
     db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
-    source: Annotated[Optional[str], typer.Option("--source",
+    source: Annotated[str | None, typer.Option("--source",
         help="Source name for every document (default: the parent folder, or the table's source column).")] = None,
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<auto|en|ru>",
                                           help="auto (each document identified), or en / ru to force that model (any case).")] = "auto",
     max_chars: Annotated[int, typer.Option("--max-chars", min=1, help="Record longer documents as errors.")] = MAX_CHARS,
-    dask: Annotated[Optional[str], typer.Option("--dask", help="Analyse on Dask: local, local:N (start N worker processes) or tcp://SCHEDULER:8786.")] = None,
+    dask: Annotated[str | None, typer.Option("--dask", help="Analyse on Dask: local, local:N (start N worker processes) or tcp://SCHEDULER:8786.")] = None,
     retry_errors: Annotated[bool, typer.Option("--retry-errors",
         help="Analyse again documents stored as errors (otherwise skipped like analysed ones).")] = False,
     commit_every: Annotated[int, typer.Option("--commit-every", min=1, help="Write to the database every N documents (and at least every 5 s).")] = 32,
@@ -78,7 +79,7 @@ def batch(
         "Documents analysed with the other size are analysed again.")] = False,
     sensitivity: Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(),
         help=SENSITIVITY_HELP + " Each document records its point; documents read at another point are analysed again.")] = Sensitivity.default,
-    model: Annotated[Optional[List[Path]], typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span or "
+    model: Annotated[list[Path] | None, typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span or "
         "claims; repeat for both). Documents analysed with other models are analysed again.")] = None,
 ) -> None:
     """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""
@@ -244,10 +245,10 @@ def report(
     db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
     db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
     by: Annotated[By, typer.Option("--by", **choice(By), help="Break technique counts down by source, month, or just technique.")] = By.technique,
-    since: Annotated[Optional[str], typer.Option("--since", help="Only documents published on or after this date (YYYY-MM-DD).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="Only documents published on or after this date (YYYY-MM-DD).")] = None,
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", **choice(ReportFormat),
         help="table, csv, json, png (a chart) or html (a page with the chart).")] = ReportFormat.table,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (required for png).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for png).")] = None,
     top: Annotated[int, typer.Option("--top", min=0, help="How many of the highest-scoring spans to list.")] = 10,
 ) -> None:
     """Technique frequencies per source and over time, share of text covered, top spans."""
@@ -339,7 +340,7 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", **choice(ExportFormat),
         help="jsonl, parquet, semeval (PTC articles + TC labels folder; Russian spans under their PTC equivalents) or "
         "label-studio (tasks with predictions).")] = ExportFormat.jsonl,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and "
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and "
         "label-studio default to standard output.")] = None,
 ) -> None:
     """Export analysed documents and their spans."""
@@ -350,15 +351,14 @@ def export(
         raise InputError(f"--format {fmt.value} needs --output {'FILE.parquet' if fmt == ExportFormat.parquet else 'FOLDER'}")
     _check_output(output)
     notes: list[str] = []
-    with Store(db, create=False, wait_seconds=db_wait, on_wait=_note_wait) as store:
-        with _writing(output):
-            n = exp.export(store, fmt.value, output, notes)
+    with Store(db, create=False, wait_seconds=db_wait, on_wait=_note_wait) as store, _writing(output):
+        n = exp.export(store, fmt.value, output, notes)
     for note in notes:
         err.print(f"note: {escape(note)}", highlight=False)
     err.print(f"exported {n} document{'s' if n != 1 else ''}" + (f" to {output}" if output else ""))
 
 
-class LabelLanguage(str, enum.Enum):
+class LabelLanguage(enum.StrEnum):
     en = "en"
     ru = "ru"
 
@@ -367,11 +367,11 @@ def import_labels(
     export_file: Annotated[Path, typer.Argument(help="A Label Studio JSON export (tasks with annotations).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to write the training data into: PTC's articles/article<ID>.txt and "
         "TC labels file for English names, ZenPropaganda's train-articles/ and task-2 TC (and meta-class) files for Russian ones.")],
-    mapping: Annotated[Optional[List[str]], typer.Option("--map", metavar="OLD=NEW",
+    mapping: Annotated[list[str] | None, typer.Option("--map", metavar="OLD=NEW",
         help="Import the label OLD as the technique NEW (repeatable), e.g. --map Loaded_Langage=Loaded_Language.")] = None,
-    map_file: Annotated[Optional[Path], typer.Option("--map-file",
+    map_file: Annotated[Path | None, typer.Option("--map-file",
         help="Label mapping file: a JSON object {OLD: NEW}, or lines OLD<TAB>NEW or OLD=NEW.")] = None,
-    language: Annotated[Optional[LabelLanguage], typer.Option("--language", "-l", **choice(LabelLanguage),
+    language: Annotated[LabelLanguage | None, typer.Option("--language", "-l", **choice(LabelLanguage),
         help="Import only the tasks of this language (en: PTC names, ru: ZenPropaganda names); needed when an export holds both.")] = None,
 ) -> None:
     """Turn corrected Label Studio annotations into training data (PTC format, or ZenPropaganda's for Russian).

@@ -29,9 +29,10 @@ import datetime as dt
 import hashlib
 import re
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from unspin import readings
 from unspin.errors import InputError, StoreError
@@ -103,7 +104,7 @@ class Stored(NamedTuple):
         return (self.source, self.published, self.title, self.url)
 
 
-def _metadata() -> "MetaData":
+def _metadata() -> MetaData:
     sa = sqlalchemy()
     md = sa.MetaData()
     sa.Table(
@@ -296,7 +297,7 @@ SCHEMA_REVISION = "0002"
 KNOWN_REVISIONS = ("0001", "0002")
 
 
-def migrate(engine: "Engine", script_location: Path = MIGRATIONS, target: str = "head") -> None:
+def migrate(engine: Engine, script_location: Path = MIGRATIONS, target: str = "head") -> None:
     """Bring the database of ``engine`` to ``target`` (Alembic revision), in one transaction
     that holds the database's write lock (so two processes opening one database do not both
     migrate it). A database with unspin's tables and no version table is 0.3.0's: it is stamped
@@ -406,7 +407,7 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -572,7 +573,7 @@ class Store:
             latest[r.id] = r  # within one batch the last version of an id wins, as across batches
         if not latest:
             return 0
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         doc_rows = [
             {
                 "id": r.id,

@@ -5,11 +5,13 @@ Documents are read page by page (ordered by id), so an export never holds the co
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from unspin import readings
 from unspin.errors import InputError
@@ -117,14 +119,11 @@ def export(store: Store, fmt: str, output: Path | None, notes: list[str] | None 
 
 def _write_text(output: Path | None, chunks: Any) -> int:
     n = 0
-    fh = open(output, "w", encoding="utf-8", newline="\n") if output else sys.stdout
-    try:
+    # Standard output is written to, never closed.
+    with open(output, "w", encoding="utf-8", newline="\n") if output else contextlib.nullcontext(sys.stdout) as fh:
         for chunk in chunks:
             fh.write(chunk)
             n += 1
-    finally:
-        if output:
-            fh.close()
     return n
 
 

@@ -55,10 +55,11 @@ import json
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from unspin.errors import InputError
 from unspin.formats import jsondata, telegram

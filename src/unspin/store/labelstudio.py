@@ -15,9 +15,10 @@ meta-class files, as ``unspin.corpus.read_ru_zen_prop`` reads them), never one i
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from unspin import taxonomy
@@ -295,10 +296,7 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
     chosen = language or (next(iter(languages)) if languages else "en")
     kept = [(i, t, sp) for i, t, sp, lang in docs if lang == chosen]
     fmt = FORMATS[chosen]
-    if fmt == "ptc":
-        n_docs = write_ptc(output, kept)
-    else:
-        n_docs = write_zenpropaganda(output, kept)
+    n_docs = (write_ptc if fmt == "ptc" else write_zenpropaganda)(output, kept)
     return ImportResult(n_docs, sum(len(sp) for _, _, sp in kept), skipped, notes, fmt, len(docs) - len(kept), used)
 
 

@@ -267,10 +267,12 @@ def to_png(r: Report, dpi: int = 110, narrow: bool = False) -> bytes:
     # parse_math is read when each text is made: the whole figure is made inside the context.
     with matplotlib.rc_context({"text.parse_math": False}):
         order = [t.technique for t in r.techniques]
-        if narrow:
-            size = (4.2, (6.0 + 0.22 * len(order)) if r.groups else (2.2 + 0.3 * max(1, len(order))))
-        else:
+        if not narrow:
             size = (11, 8.5 if r.groups else 5.5)
+        elif r.groups:
+            size = (4.2, 6.0 + 0.22 * len(order))
+        else:
+            size = (4.2, 2.2 + 0.3 * max(1, len(order)))
         fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         title = f"unspin: {r.documents} documents analysed, {r.spans} passages, {r.coverage:.1%} of text in a persuasion passage"
         if r.since:

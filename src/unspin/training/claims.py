@@ -52,7 +52,7 @@ class ClaimsRecipe:
     temperature: float = 2.0
 
     @classmethod
-    def continuing(cls) -> "ClaimsRecipe":
+    def continuing(cls) -> ClaimsRecipe:
         return cls(epochs=2, lr=3e-5)
 
 

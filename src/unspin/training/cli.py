@@ -11,7 +11,7 @@ import shlex
 import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -34,7 +34,7 @@ def _require_torch() -> None:
         raise MissingExtraError("unspin train needs PyTorch: pip install 'unspin[train]' (a CPU build, about 200 MB)") from None
 
 
-def _numbers(text: Optional[str], kind: type, what: str) -> Optional[list]:
+def _numbers(text: str | None, kind: type, what: str) -> list | None:
     """``"5+3"`` or ``"8e-5,3e-5"`` -> one value per stage."""
     if text is None:
         return None
@@ -69,7 +69,7 @@ class RichReporter:
                                  TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn(), console=err, transient=True)
         self.tasks: dict[str, int] = {}
 
-    def __enter__(self) -> "RichReporter":
+    def __enter__(self) -> RichReporter:
         self.progress.__enter__()
         return self
 
@@ -119,10 +119,10 @@ def register(app: typer.Typer) -> None:
     @train_app.command("spans", cls=Command)
     def spans(
         out: Annotated[Path, typer.Option("--out", "-o", help="The model folder to write (use it with --model).")],
-        labels: Annotated[Optional[Path], typer.Option("--labels",
+        labels: Annotated[Path | None, typer.Option("--labels",
             help="TC labels, ID<TAB>technique<TAB>start<TAB>end (a .labels file or a folder of them).")] = None,
-        articles: Annotated[Optional[Path], typer.Option("--articles", help="Folder of article<ID>.txt files the labels index (with --labels).")] = None,
-        label_studio: Annotated[Optional[Path], typer.Option("--label-studio", help="A Label Studio JSON export instead of --labels/--articles "
+        articles: Annotated[Path | None, typer.Option("--articles", help="Folder of article<ID>.txt files the labels index (with --labels).")] = None,
+        label_studio: Annotated[Path | None, typer.Option("--label-studio", help="A Label Studio JSON export instead of --labels/--articles "
             "(the format import-labels reads).")] = None,
         base: Annotated[str, typer.Option("--base", help="fast (MiniLM-L6), accurate (all-mpnet-base-v2), or a model folder unspin train wrote, "
             "or a transformers encoder folder.")] = "fast",
@@ -132,16 +132,16 @@ def register(app: typer.Typer) -> None:
             "names), a file of names (NAME<TAB>explanation a line), or auto: ptc when every name maps, else own.")] = "auto",
         validation_share: Annotated[float, typer.Option("--validation-share", min=0.01, max=0.9, help="Share of articles held out (by a hash of their id) "
             "to measure the model and choose its decoder settings.")] = 0.15,
-        validation_ids: Annotated[Optional[Path], typer.Option("--validation-ids", help="Hold out these article ids (one a line) instead.")] = None,
-        epochs: Annotated[Optional[str], typer.Option("--epochs", help="Epochs per stage, e.g. 5+3 (each stage restarts the learning-rate schedule). "
+        validation_ids: Annotated[Path | None, typer.Option("--validation-ids", help="Hold out these article ids (one a line) instead.")] = None,
+        epochs: Annotated[str | None, typer.Option("--epochs", help="Epochs per stage, e.g. 5+3 (each stage restarts the learning-rate schedule). "
             "Default: 3 when continuing a model, 5+3 from scratch (the shipped fast model's recipe).")] = None,
-        lr: Annotated[Optional[str], typer.Option("--lr", help="Encoder learning rate per stage (default 3e-5; from scratch 8e-5,3e-5).")] = None,
-        head_lr: Annotated[Optional[str], typer.Option("--head-lr", help="Heads' learning rate per stage (default 3e-4; from scratch 1e-3,3e-4).")] = None,
+        lr: Annotated[str | None, typer.Option("--lr", help="Encoder learning rate per stage (default 3e-5; from scratch 8e-5,3e-5).")] = None,
+        head_lr: Annotated[str | None, typer.Option("--head-lr", help="Heads' learning rate per stage (default 3e-4; from scratch 1e-3,3e-4).")] = None,
         batch: Annotated[int, typer.Option("--batch", min=1, help="Windows of 254 tokens per step.")] = 16,
         seed: Annotated[int, typer.Option("--seed")] = 21,
         threads: Annotated[int, typer.Option("--threads", min=0, help="CPU threads (0: torch's default, all cores).")] = 0,
         resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out exactly where its last checkpoint left it.")] = False,
-        name: Annotated[Optional[str], typer.Option("--name", help="The model's name (default: the --out folder's name).")] = None,
+        name: Annotated[str | None, typer.Option("--name", help="The model's name (default: the --out folder's name).")] = None,
         language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
                                               help="Language of the texts: the pipeline of this language uses the model.")] = "en",
         max_minutes: Annotated[float, typer.Option("--max-minutes", min=0,
@@ -196,20 +196,20 @@ def register(app: typer.Typer) -> None:
     def claims(
         sentences: Annotated[Path, typer.Option("--sentences", help="TSV of sentences and labels: text<TAB>Yes|No or id<TAB>text<TAB>Yes|No a line.")],
         out: Annotated[Path, typer.Option("--out", "-o", help="The model folder to write (use it with --model).")],
-        validation: Annotated[Optional[Path], typer.Option("--validation",
+        validation: Annotated[Path | None, typer.Option("--validation",
             help="A TSV of held-out sentences (default: --validation-share of --sentences).")] = None,
         validation_share: Annotated[float, typer.Option("--validation-share", min=0.01, max=0.9,
             help="Share of sentences held out by a hash of their id.")] = 0.1,
         base: Annotated[str, typer.Option("--base", help="fast (continues the shipped MiniLM claims model), accurate (all-mpnet-base-v2, from "
             "scratch), a claims model folder unspin train wrote, or a transformers encoder folder.")] = "fast",
         from_scratch: Annotated[bool, typer.Option("--from-scratch", help="Start from the pre-trained encoder alone.")] = False,
-        epochs: Annotated[Optional[int], typer.Option("--epochs", min=1, help="Epochs (default 2).")] = None,
-        lr: Annotated[Optional[float], typer.Option("--lr", help="Learning rate (default 3e-5 continuing, 6e-5 from scratch).")] = None,
+        epochs: Annotated[int | None, typer.Option("--epochs", min=1, help="Epochs (default 2).")] = None,
+        lr: Annotated[float | None, typer.Option("--lr", help="Learning rate (default 3e-5 continuing, 6e-5 from scratch).")] = None,
         batch: Annotated[int, typer.Option("--batch", min=1)] = 32,
         seed: Annotated[int, typer.Option("--seed")] = 13,
         threads: Annotated[int, typer.Option("--threads", min=0)] = 0,
         resume: Annotated[bool, typer.Option("--resume", help="Continue the run in --out from its last checkpoint.")] = False,
-        name: Annotated[Optional[str], typer.Option("--name")] = None,
+        name: Annotated[str | None, typer.Option("--name")] = None,
     ) -> None:
         """Train a check-worthy claims model (a sentence classifier) on your own labelled sentences."""
         _require_torch()

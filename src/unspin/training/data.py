@@ -11,9 +11,9 @@ import hashlib
 import json
 import re
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from unspin import corpus, taxonomy
 from unspin.corpus import Label
@@ -31,7 +31,7 @@ class SpanData:
     def by_article(self) -> dict[str, list[Label]]:
         return corpus.group_by_article(self.labels)
 
-    def subset(self, ids: Iterable[str]) -> "SpanData":
+    def subset(self, ids: Iterable[str]) -> SpanData:
         keep = set(ids)
         return SpanData({a: t for a, t in self.articles.items() if a in keep}, [l for l in self.labels if l.article_id in keep], self.source)
 

@@ -20,9 +20,10 @@ import math
 import random
 import shutil
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -79,13 +80,13 @@ class SpanRecipe:
 
     #: The shipped fast model's recipe, from the encoder (bench/RESULTS.md row 16).
     @classmethod
-    def from_scratch(cls, size: str = "fast") -> "SpanRecipe":
+    def from_scratch(cls, size: str = "fast") -> SpanRecipe:
         if size == "accurate":  # the default model's: one schedule, 4 epochs, 4-bit feed-forward outputs
             return cls(epochs=[4], lr=[5e-5], head_lr=[1e-3], micro_batch=8, precisions=["mixed", "fp32"])
         return cls(epochs=[5, 3], lr=[8e-5, 3e-5], head_lr=[1e-3, 3e-4])
 
     @classmethod
-    def continuing(cls, size: str = "fast") -> "SpanRecipe":
+    def continuing(cls, size: str = "fast") -> SpanRecipe:
         """From a trained model's weights: the shipped fast model's second stage (3 epochs,
         encoder 3e-5, heads 3e-4)."""
         if size == "accurate":

@@ -62,7 +62,7 @@ class AnalyzeRequest(BaseModel):
     )
 
     @model_validator(mode="after")
-    def _one_source(self) -> "AnalyzeRequest":
+    def _one_source(self) -> AnalyzeRequest:
         if (self.text is None) == (self.url is None):
             raise ValueError("give exactly one of text and url")
         return self

@@ -6,7 +6,7 @@ import errno
 import ipaddress
 import socket
 from pathlib import Path
-from typing import Annotated, List, Optional
+from typing import Annotated
 
 import typer
 
@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         fast: Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate.")] = False,
         sensitivity: Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(),
             help="For requests that ask for none (field `sensitivity`). " + SENSITIVITY_HELP)] = Sensitivity.default,
-        model: Annotated[Optional[List[Path]], typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
+        model: Annotated[list[Path] | None, typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
             "or claims; repeat for both): the page shows its techniques.")] = None,
         log_level: Annotated[str, typer.Option("--log-level", help="uvicorn log level: critical, error, warning, info, debug.")] = "warning",
     ) -> None:

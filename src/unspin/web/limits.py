@@ -18,7 +18,8 @@ import asyncio
 import json
 import math
 import time
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from unspin.errors import AnalysisTimeout, BodyTooLarge, Busy
 

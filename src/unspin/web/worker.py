@@ -34,8 +34,9 @@ import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from unspin.errors import Busy, InputError, ModelError, UnspinError, UnsupportedLanguageError
 
