@@ -45,6 +45,9 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from unspin.training import spans as train_spans  # noqa: E402  (SpanNet, covered, bio_labels, collate)
 from unspin.config import SpanModelConfig, write_config  # noqa: E402
 from unspin.training.loop import CHECKPOINT, batched, fit, linear_warmup, shuffled  # noqa: E402
+
+#: This script's words for the settings the training loop's messages name: its own flags.
+WORDS = {"resume": "--resume: {message}", "continue": "{message}; continue with --resume"}
 from unspin import corpus  # noqa: E402
 from unspin.decoding import tokens_in  # noqa: E402
 from unspin.encoding import Encoded, encode, load_tokenizer, windows  # noqa: E402
@@ -260,7 +263,7 @@ def train(args) -> None:
     # inside one, and --resume continues with the very batch and dropout mask it stopped at.
     # Each epoch reshuffles the last one's order, as this script shuffled its examples before.
     fit(net, opt, sched, epochs=args.epochs, order=batched(shuffled(len(examples)), args.batch), step=step, out=out,
-        args=run_args(args), resume=args.resume, log_every=10)
+        args=run_args(args), resume=args.resume, log_every=10, words=WORDS)
     export(net, base, out, labels, special, args)
 
 

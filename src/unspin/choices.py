@@ -30,6 +30,18 @@ WORDS: dict[str, str] = {
     "label_language": "{message} (--language en, then --language ru)",
     "model": "--model {message}",
     "fast_model": "--fast and --model both choose the span model: give one of them",
+    # unspin train (unspin.training): its errors, and the log lines that say how to continue a run.
+    "stages": "{message} (--epochs, --lr, --head-lr)",
+    "batch": "{message} (--batch)",
+    "ship": "--precision {message}",
+    "resume": "--resume: {message}",
+    "continue": "{message}; continue with --resume",
+    "base": "--base {message}",
+    "from_scratch": "--base {message}, or leave out --from-scratch",
+    "accurate_encoder": "--base accurate: {message}",
+    "taxonomy": "--taxonomy {message}",
+    "taxonomy_own": "{message}; use --taxonomy own to learn the labels' own names",
+    "validation_ids": "--validation-ids: {message}",
 }
 
 

@@ -46,7 +46,34 @@ WORDS: dict[str, str] = {
     "label_language": '{message} (language="en", then language="ru")',
     "model": "{message} (model=)",
     "fast_model": "fast=True and model= both choose the span model: give one of them",
+    # unspin.training: the fields of SpanRecipe / SpanJob / ClaimsJob and the arguments of its functions.
+    "stages": "{message} (epochs, lr, head_lr)",
+    "batch": "{message} (batch)",
+    "ship": "the precision to ship, {message}",
+    "resume": "resume=True: {message}",
+    "continue": "{message}; continue with resume=True",
+    "base": "the base {message}",
+    "from_scratch": "the base {message}, or from_scratch=False",
+    "accurate_encoder": 'base="accurate": {message}',
+    "taxonomy": "the taxonomy {message}",
+    "taxonomy_own": '{message}; use taxonomy="own" to learn the labels\' own names',
+    "validation_ids": "{message} (held)",
 }
+
+
+def word(message: str, words: Mapping[str, str], setting: str | None = None, context: Mapping[str, Any] | None = None) -> str:
+    """``message`` on one line in a door's words: ``words[setting]`` (a ``str.format`` template)
+    filled with the message and ``context``; the message itself where the door has no words for
+    ``setting``. ``UnspinError.worded`` words errors with it; the trainer words its log lines
+    ("continue with ...") with it too."""
+    bare = " ".join(message.split())
+    template = words.get(str(setting or ""))
+    if template is None:
+        return bare
+    try:
+        return " ".join(template.format_map({**(context or {}), "message": bare}).split())
+    except (KeyError, IndexError, ValueError):
+        return bare
 
 
 class UnspinError(Exception):
@@ -90,13 +117,7 @@ class UnspinError(Exception):
         """The message on one line in a door's words: ``words[setting]`` filled with the bare
         message and the context, for the setting the error names (``context["setting"]``);
         the bare message where the door has no words for it."""
-        template = words.get(str(self.context.get("setting") or ""))
-        if template is None:
-            return self.bare
-        try:
-            return " ".join(template.format_map({**self.context, "message": self.bare}).split())
-        except (KeyError, IndexError, ValueError):
-            return self.bare
+        return word(self.bare, words, self.context.get("setting"), self.context)
 
     def reworded(self, message: str, **context: Any) -> UnspinError:
         """A copy of this error (same class, so the same exit code and HTTP status) with another

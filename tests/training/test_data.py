@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from unspin.choices import WORDS as CLI_WORDS
 from unspin.corpus import Label
 from unspin.encoding import Encoded
 from unspin.errors import InputError
@@ -61,8 +62,11 @@ def test_label_sets(tmp_path):
     chosen = data.label_set(own, "auto")
     assert chosen.kind == "own" and chosen.names == ["Blame_Shifting", "Loaded_language", "Name_Calling-Labeling"]
     assert chosen.explanations == {"Blame_Shifting": "", "Loaded_language": "", "Name_Calling-Labeling": ""}
-    with pytest.raises(InputError, match="not in the ptc label set: Blame_Shifting; use --taxonomy own"):
+    with pytest.raises(InputError, match="not in the ptc label set: Blame_Shifting") as refused:
         data.label_set(own, "ptc")
+    # Each door says how to learn the labels' own names in its words: the CLI's flag, the API's argument.
+    assert refused.value.worded(CLI_WORDS).endswith("Blame_Shifting; use --taxonomy own to learn the labels' own names")
+    assert str(refused.value).endswith('Blame_Shifting; use taxonomy="own" to learn the labels\' own names')
     (tmp_path / "set.tsv").write_text("# my campaign\nBlame_Shifting\tBlames a group.\nLoaded_language\nName_Calling-Labeling\n")
     chosen = data.label_set(own, str(tmp_path / "set.tsv"))
     assert chosen.names == ["Blame_Shifting", "Loaded_language", "Name_Calling-Labeling"]
@@ -85,8 +89,23 @@ def test_split_ids_matches_the_project_split_and_keeps_one_article_each_side():
     assert data.split_ids(ids, 0.15, held=["3", "7"])[1] == ["3", "7"]
     with pytest.raises(InputError, match="at least 2 articles"):
         data.split_ids(["a"], 0.15)
-    with pytest.raises(InputError, match="not among the articles"):
+    with pytest.raises(InputError, match="not among the articles") as refused:
         data.split_ids(ids, 0.15, held=["x"])
+    assert refused.value.worded(CLI_WORDS) == "--validation-ids: 1 id(s) to hold out are not among the articles, e.g. x"
+
+
+def test_a_refused_start_or_label_set_names_the_flag_on_the_command_line_and_the_argument_in_python(tmp_path):
+    from unspin.training import bases
+
+    nowhere = tmp_path / "nowhere"
+    with pytest.raises(InputError) as refused:
+        bases.resolve(str(nowhere))
+    assert refused.value.worded(CLI_WORDS) == f"--base {nowhere}: neither fast, accurate nor a folder"
+    assert str(refused.value) == f"the base {nowhere}: neither fast, accurate nor a folder"
+    with pytest.raises(InputError) as refused:
+        data.read_label_set(nowhere)
+    assert refused.value.worded(CLI_WORDS).startswith(f"--taxonomy {nowhere}: cannot read it")
+    assert str(refused.value).startswith(f"the taxonomy {nowhere}: cannot read it")
 
 
 def test_sentences_tsv_with_or_without_ids_and_a_header(tmp_path):

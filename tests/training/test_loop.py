@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from unspin.choices import WORDS as CLI_WORDS
 from unspin.errors import InputError
 from tests.training.conftest import HAVE_TRAIN
 
@@ -66,9 +67,15 @@ def test_fit_resume_inside_an_epoch_and_refuses_other_arguments(tmp_path, monkey
     assert all(torch.equal(a, b) for a, b in zip(straight, resumed))
     net = torch.nn.Linear(1, 1)
     opt = torch.optim.AdamW(net.parameters())
-    with pytest.raises(InputError, match="other training settings"):
+    with pytest.raises(InputError, match="other training settings") as refused:
         _training.fit(net, opt, _training.linear_warmup(opt, 4), epochs=2, order=_training.batched(_training.shuffled(10), 3),
                       step=lambda idx: net(torch.zeros(len(idx), 1)).sum(), out=tmp_path / "b", args={"lr": 0.5}, resume=True)
+    # The loop names no door's flag; each door words the setting: the CLI's flag, the API's argument.
+    assert refused.value.worded(CLI_WORDS).startswith("--resume: ") and str(refused.value).startswith("resume=True: ")
+    with pytest.raises(InputError, match="no checkpoint.pt in") as refused:
+        _training.fit(net, opt, _training.linear_warmup(opt, 4), epochs=2, order=_training.batched(_training.shuffled(10), 3),
+                      step=lambda idx: net(torch.zeros(len(idx), 1)).sum(), out=tmp_path / "c", args={"lr": 0.5}, resume=True)
+    assert refused.value.worded(CLI_WORDS).startswith("--resume: no checkpoint.pt in")
 
 
 def test_special_ids_follow_the_tokenizer():
@@ -103,8 +110,9 @@ def test_ctrl_c_between_steps_writes_a_checkpoint_there_and_the_resume_is_exact(
     with pytest.raises(KeyboardInterrupt):
         _training.fit(net, opt, _training.linear_warmup(opt, 8), epochs=2, order=_training.batched(_training.shuffled(10), 3),
                       step=lambda idx: torch.nn.functional.mse_loss(net(x[idx]), y[idx]), out=tmp_path / "b", args={"lr": 0.05},
-                      progress=CtrlC(6), say=said.append)
+                      progress=CtrlC(6), say=said.append, words=CLI_WORDS)
     assert "checkpoint written" in said[-1] and "epoch 2, batch 2" in said[-1]
+    assert said[-1].endswith("; continue with --resume")  # in the words of the door that passed them
     saved = torch.load(tmp_path / "b" / _training.CHECKPOINT, weights_only=False)
     assert (saved["epoch"], saved["pos"], saved["step"]) == (1, 2, 6)
     resumed, calls = _tiny_run(tmp_path / "b", epochs=2, resume=True)

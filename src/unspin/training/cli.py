@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from unspin.choices import Command, Group, language_code
+from unspin.choices import WORDS, Command, Group, language_code
 from unspin.errors import InputError, MissingExtraError
 
 err = Console(stderr=True)
@@ -60,7 +60,9 @@ def _check_out(out: Path, resume: bool) -> None:
 
 class RichReporter:
     """Progress bars with the time left (rich) for the training steps and the slow steps around
-    them; messages and score tables above the bars."""
+    them; messages and score tables above the bars, naming settings by this door's flags."""
+
+    words = WORDS  # the trainer's messages in the CLI's words: "continue with --resume"
 
     def __init__(self) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn

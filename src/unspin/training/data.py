@@ -121,8 +121,10 @@ def label_set(labels: Sequence[Label], spec: str = "auto") -> LabelSet:
         chosen = read_label_set(Path(spec))
     outside = [n for n in used if chosen.label(n) is None]
     if outside:
-        hint = "use --taxonomy own to learn the labels' own names" if chosen.kind == "ptc" else f"add them to {spec}"
-        raise InputError(f"{len(outside)} label name(s) are not in the {spec} label set: {', '.join(outside[:8])}; {hint}")
+        message = f"{len(outside)} label name(s) are not in the {spec} label set: {', '.join(outside[:8])}"
+        if chosen.kind == "ptc":  # each door says how to learn the labels' own names
+            raise InputError(message, setting="taxonomy_own")
+        raise InputError(f"{message}; add them to {spec}")
     return chosen
 
 
@@ -132,13 +134,13 @@ def read_label_set(path: Path) -> LabelSet:
     try:
         raw = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise InputError(f"--taxonomy {path}: cannot read it ({exc.strerror or exc}); give ptc, own or a file of names") from None
+        raise InputError(f"{path}: cannot read it ({exc.strerror or exc}); give ptc, own or a file of names", setting="taxonomy") from None
     rows: list[tuple[str, str]] = []
     if raw.lstrip().startswith("["):
         try:
             rows = [(str(r["name"]).strip(), str(r.get("explanation") or "").strip()) for r in json.loads(raw)]
         except (ValueError, TypeError, KeyError) as exc:
-            raise InputError(f"--taxonomy {path}: not a JSON list of {{\"name\", \"explanation\"}} ({exc})") from None
+            raise InputError(f"{path}: not a JSON list of {{\"name\", \"explanation\"}} ({exc})", setting="taxonomy") from None
     else:
         for line in raw.splitlines():
             line = line.split("#", 1)[0].rstrip() if not line.lstrip().startswith("#") else ""
@@ -147,10 +149,10 @@ def read_label_set(path: Path) -> LabelSet:
                 rows.append((name.strip(), " ".join(explanation.split())))
     names = [n for n, _ in rows]
     if not names:
-        raise InputError(f"--taxonomy {path}: names no technique")
+        raise InputError(f"{path}: names no technique", setting="taxonomy")
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
-        raise InputError(f"--taxonomy {path}: names {', '.join(twice)} more than once")
+        raise InputError(f"{path}: names {', '.join(twice)} more than once", setting="taxonomy")
     return LabelSet(names, {n: e for n, e in rows if n not in taxonomy.NAMES or e}, kind="own")
 
 
@@ -168,7 +170,7 @@ def split_ids(ids: Iterable[str], share: float, held: Sequence[str] | None = Non
     if held:
         unknown = sorted(set(held) - set(ids))
         if unknown:
-            raise InputError(f"--validation-ids: {len(unknown)} id(s) are not among the articles, e.g. {unknown[0]}")
+            raise InputError(f"{len(unknown)} id(s) to hold out are not among the articles, e.g. {unknown[0]}", setting="validation_ids")
         val = [a for a in ids if a in set(held)]
     else:
         val = corpus.validation_split(ids, share)[1] if salt == "unspin-val" else [

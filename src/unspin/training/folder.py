@@ -1,4 +1,5 @@
-"""The model folder a training run writes, which the rest of unspin reads with ``--model DIR``.
+"""The model folder a training run writes, which the rest of unspin reads (``model=``; the CLI's
+``unspin analyze --model DIR``).
 
 ::
 
@@ -7,9 +8,9 @@
                            scores and how the model was trained
       encoder.onnx, head.npz, tokenizer.json        (a claims model: model.onnx, tokenizer.json)
       techniques.json      the labels with display names, explanations and colours (spans)
-      encoder_config.json  the encoder's architecture, so ``--base DIR`` can continue from it
+      encoder_config.json  the encoder's architecture, so a run can continue from it (``base=DIR``)
       MODEL_CARD.md        data, scores, date, start, recipe
-      training/            checkpoint.pt (``--resume``), the fp32 and other ONNX variants, the split,
+      training/            checkpoint.pt (``resume=True``), the fp32 and other ONNX variants, the split,
                            per-epoch scores; not needed to analyse (delete it to ship the folder)
 
 config.json goes through the typed configs of ``unspin.config`` (``SpanModelConfig``,

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from unspin.errors import InputError
+from unspin.errors import WORDS, InputError, word
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -148,6 +148,7 @@ def fit(
     log_every: int = 20,
     progress: Callable[[Step], None] | None = None,
     say: Callable[[str], None] = print,
+    words: Mapping[str, str] = WORDS,
 ) -> dict:
     """Run ``epochs`` epochs of ``step`` over batches; return the caller's ``state`` dict.
 
@@ -159,7 +160,9 @@ def fit(
     batch (same gradient up to the loss's per-batch normalisation, far less activation memory).
     ``on_epoch_end(epoch, state)`` runs after each epoch (epoch counted from 1) and may write
     into ``state``. ``progress(Step)`` hears of every step (default: a printed line every
-    ``log_every`` steps); ``say`` prints the run's few messages. Raises ``InputError`` with a
+    ``log_every`` steps); ``say`` prints the run's few messages, which name settings (how to
+    continue a run) in ``words``, a door's table (``unspin.errors.WORDS``: the Python API's;
+    ``unspin.choices.WORDS``: the CLI's flags). Raises ``InputError`` with a
     one-line reason when ``resume`` finds no checkpoint or one written under other training
     arguments; ``SystemExit`` when ``max_minutes`` ran out (continue with ``resume``).
     """
@@ -171,14 +174,14 @@ def fit(
     epoch, pos, n_step, elapsed, batches, prev = 0, 0, 0, 0.0, None, None
     if resume:
         if not ckpt.is_file():
-            raise InputError(f"--resume: no {CHECKPOINT} in {out}; start the run without --resume")
+            raise InputError(f"no {CHECKPOINT} in {out} to continue from; start the run anew", setting="resume")
         saved = torch.load(ckpt, map_location="cpu", weights_only=False)
         old, new = _comparable(saved["args"]), _comparable(args)
         diff = {k: (old[k], new[k]) for k in old.keys() & new.keys() if old[k] != new[k]}
         if diff:
-            raise InputError(f"--resume: {ckpt} was written with other training settings (saved, now): {diff}")
+            raise InputError(f"{ckpt} was written with other training settings (saved, now): {diff}", setting="resume")
         if old.keys() ^ new.keys():  # options added to (or dropped from) the trainer since the run began
-            say(f"--resume: settings only in the checkpoint or only now, not compared: {sorted(old.keys() ^ new.keys())}")
+            say(word(f"settings only in the checkpoint or only now, not compared: {sorted(old.keys() ^ new.keys())}", words, setting="resume"))
         model.load_state_dict(saved["model"])
         opt.load_state_dict(saved["optimizer"])
         sched.load_state_dict(saved["scheduler"])
@@ -235,13 +238,13 @@ def fit(
             last_save = time.time()
             say(f"epoch {epoch} done; checkpoint written to {ckpt}")
             if max_minutes and (time.time() - t0) / 60 > max_minutes and epoch < epochs:
-                raise SystemExit(f"time budget reached after epoch {epoch}; continue with --resume")
+                raise SystemExit(word(f"time budget reached after epoch {epoch}", words, setting="continue"))
     except KeyboardInterrupt:
         if safe and (pos or batches is not None):
             checkpoint(epoch, pos)
-            say(f"interrupted: checkpoint written to {ckpt} (epoch {epoch + 1}, batch {pos}); continue with --resume")
+            say(word(f"interrupted: checkpoint written to {ckpt} (epoch {epoch + 1}, batch {pos})", words, setting="continue"))
         else:
-            say(f"interrupted: the last checkpoint in {ckpt} is kept; continue with --resume")
+            say(word(f"interrupted: the last checkpoint in {ckpt} is kept", words, setting="continue"))
         raise
     return state
 

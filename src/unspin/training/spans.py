@@ -20,7 +20,7 @@ import math
 import random
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from torch import nn
 from unspin.corpus import Label
 from unspin.decoding import tokens_in
 from unspin.encoding import STRIDE, WINDOW, Encoded, encode, load_tokenizer, windows
-from unspin.errors import InputError
+from unspin.errors import WORDS, InputError
 from unspin.features import N_EXTRA, extra_features, normalise
 from unspin.scoring import merge_spans
 from unspin.training import folder as mf
@@ -96,13 +96,14 @@ class SpanRecipe:
     def check(self) -> None:
         """Raises ``InputError`` for settings that cannot train."""
         if not (len(self.epochs) == len(self.lr) == len(self.head_lr)) or not self.epochs:
-            raise InputError(f"--epochs, --lr and --head-lr need one value per stage, got {self.epochs}, {self.lr}, {self.head_lr}")
+            raise InputError(f"the epochs, learning rates and heads' learning rates need one value per stage, got {self.epochs}, {self.lr}, "
+                             f"{self.head_lr}", setting="stages")
         if any(e < 1 for e in self.epochs):
             raise InputError("every stage needs at least one epoch")
         if not 16 <= self.window <= 510:
-            raise InputError("--window must be between 16 and 510 tokens: the encoder has 512 positions, two for the start and end tokens")
+            raise InputError("the window must be between 16 and 510 tokens: the encoder has 512 positions, two for the start and end tokens")
         if self.batch < 1 or not 1 <= self.stride <= self.window or not 1 <= self.infer_stride <= self.window:
-            raise InputError("--batch must be at least 1, and the strides between 1 and the window (every token in some window)")
+            raise InputError("the batch must be at least 1, and the strides between 1 and the window (every token in some window)", setting="batch")
 
 
 @dataclass
@@ -134,7 +135,13 @@ class SpanJob:
 
 
 class Reporter:
-    """Where a run tells its progress: printed lines by default; the CLI shows bars (rich)."""
+    """Where a run tells its progress: printed lines by default; the CLI shows bars (rich).
+
+    ``words``: the door's words for the settings the run's messages name ("continue with ..."),
+    as ``unspin.errors.WORDS`` (the Python API's, the default) and ``unspin.choices.WORDS`` (the
+    CLI's flags) give them."""
+
+    words: Mapping[str, str] = WORDS
 
     def say(self, message: str) -> None:
         print(message, flush=True)
@@ -611,9 +618,9 @@ def train(job: SpanJob, recipe: SpanRecipe, report: Reporter | None = None) -> d
     started = time.time()
     state = fit(net, opt, sched, epochs=sum(recipe.epochs), order=batched(shuffled(len(examples)), recipe.batch), step=step, out=run,
                 args=args, resume=job.resume, on_epoch_end=on_epoch_end, micro_batch=recipe.micro_batch,
-                max_minutes=job.max_minutes, checkpoint_minutes=job.checkpoint_minutes, progress=report.step, say=report.say)
+                max_minutes=job.max_minutes, checkpoint_minutes=job.checkpoint_minutes, progress=report.step, say=report.say, words=report.words)
     train_seconds = float(torch.load(run / "checkpoint.pt", map_location="cpu", weights_only=False)["elapsed"])
-    torch.save(net.state_dict(), run / "spannet.pt")  # lets a later run continue (--init) or distil from it
+    torch.save(net.state_dict(), run / "spannet.pt")  # lets a later run start from it (SpanJob.init) or distil from it
     net.cpu()
     return export(net, tok, job, recipe, state.get("history", []), train_seconds, time.time() - started, report)
 
@@ -738,7 +745,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
     else:
         use = recipe.ship
     if use not in results:
-        raise InputError(f"--ship {use}: not among the tuned precisions {list(results)}")
+        raise InputError(f"{use}: not among the tuned precisions {list(results)}", setting="ship")
     for old in out.glob("encoder.data*"):
         old.unlink()
     shutil.copy(run / f"encoder-{use}.onnx", out / "encoder.onnx")
@@ -792,7 +799,7 @@ def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, An
     mf.write_card(out, f"{config['name']}: persuasion spans", [
         ("Summary", f"Trained on {mf.today()} from {job.start.name}. Technique spans (SI) and their techniques (TC) in "
                     f"{language_name(config['language'])} text, {len(names)} techniques. Use it with `unspin analyze --model {out}` "
-                    f"(or `unspin.load(model=...)`, `serve`, `batch`, `eval`, `predict` with `--model`)."),
+                    f"(or `unspin.load(model=...)`, or `unspin serve`, `batch`, `eval`, `predict` with `--model`)."),
         ("Data", f"{job.data.source}: {len(job.train_ids)} training articles, {len(job.val_ids)} held out by article to measure the "
                  f"model and choose its decoder settings."),
         ("Scores on the held-out articles", mf.score_table(rows) + "\n\nSI: official partial-overlap F1 (SemEval-2020 Task 11); "
@@ -805,6 +812,6 @@ def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, An
                      f"({wall / 60:.0f} minutes with export and tuning); encoder precision shipped: {config['precision']}."
                      + (f"\n\nCommand: `{job.command}`" if job.command else "")),
         ("Files", "`config.json` (runtime settings, scores, provenance), `encoder.onnx`, `head.npz`, `tokenizer.json`, "
-                  "`techniques.json` (names, explanations, colours), `encoder_config.json` (lets `--base` continue from this folder); "
+                  "`techniques.json` (names, explanations, colours), `encoder_config.json` (lets `unspin train spans --base` continue from this folder); "
                   "`training/` holds the checkpoint and other precisions and is not needed to analyse."),
     ])
