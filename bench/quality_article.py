@@ -1,6 +1,7 @@
 """Article-level quality of the shipped models: check-worthy claims and genre.
 
     python bench/quality_article.py                         # reads ../shared/data
+    python bench/quality_article.py --fast                  # the claims model of --fast (MiniLM)
     python bench/quality_article.py --data /path/to/data --precision both
 
 Claims, scored as the pipeline scores them (calibrated probabilities, the shipped threshold):
@@ -64,7 +65,7 @@ def claims(data: Path, model_path: Path, label: str) -> dict:
     return out
 
 
-def claims_on_articles(path: Path, top: int = 3) -> dict:
+def claims_on_articles(path: Path, top: int = 3, fast: bool = False) -> dict:
     """Through ``unspin.analyze``: per annotated article, the precision of the ``top``
     best-scored claims and the share of its candidate sentences flagged."""
     import unspin
@@ -76,7 +77,7 @@ def claims_on_articles(path: Path, top: int = 3) -> dict:
         if not line.strip():
             continue
         row = json.loads(line)
-        doc = unspin.analyze(row["text"], language="en")
+        doc = unspin.analyze(row["text"], language="en", fast=fast)
         marked = set(row["check_worthy"])
         first = ranked_spans(doc.claims)[:top]
         sentences = candidate_sentences(doc.text)
@@ -117,25 +118,28 @@ def main() -> None:
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--precision", choices=("shipped", "both"), default="shipped")
     ap.add_argument("--claims-run", default=str(ROOT / "runs" / "claims"), help="training output with model-fp32.onnx (for --precision both)")
+    ap.add_argument("--fast", action="store_true", help="the claims model of the fast size (MiniLM) instead of the default's (MPNet)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    from unspin.pipeline import MODELS
     from unspin.config import TextModelConfig
     from unspin.runtime import model_dir, tokenizer_file
 
     data = Path(args.data)
-    res = {"claims": [claims(data, model_dir("en-claims"), "shipped")]}
+    shipped = MODELS[("en", args.fast)]["claims"]
+    res = {"claims": [claims(data, model_dir(shipped), f"shipped {shipped}")]}
     if args.precision == "both":
         run = Path(args.claims_run)
         for prec in ("fp32", "int8"):
             tmp = run / f"bench-{prec}"
             tmp.mkdir(exist_ok=True)
-            cfg = json.loads((model_dir("en-claims") / "config.json").read_text())
+            cfg = json.loads((model_dir(shipped) / "config.json").read_text())
             cfg["file"] = str((run / f"model-{prec}.onnx").resolve())
             (tmp / "config.json").write_text(json.dumps(cfg))
-            (tmp / "tokenizer.json").write_bytes(tokenizer_file(model_dir("en-claims"), TextModelConfig.from_dict(cfg)).read_bytes())
+            (tmp / "tokenizer.json").write_bytes(tokenizer_file(model_dir(shipped), TextModelConfig.from_dict(cfg)).read_bytes())
             res["claims"].append(claims(data, tmp, prec))
     articles = ROOT / "bench" / "data" / "claims_articles.jsonl"
-    res["claims_articles"] = claims_on_articles(articles)
+    res["claims_articles"] = claims_on_articles(articles, fast=args.fast)
     res["genre"] = genre(data)
     if args.json:
         print(json.dumps(res, indent=1))

@@ -12,7 +12,7 @@ from unspin.errors import ModelError
 from unspin.runtime import MODELS_DIR
 
 KINDS = {"en": SpanModelConfig, "en-fast": SpanModelConfig, "ru": SpanModelConfig, "en-claims": TextModelConfig,
-         "en-embed": TextModelConfig, "en-tc": MarkerConfig, "en-genre": GenreConfig}
+         "en-claims-base": TextModelConfig, "en-embed": TextModelConfig, "en-tc": MarkerConfig, "en-genre": GenreConfig}
 
 
 @pytest.mark.parametrize("name", sorted(KINDS))

@@ -61,9 +61,10 @@ def test_two_identical_members_reproduce_the_single_model(tmp_path):
 def test_shipped_models_share_one_tokenizer_and_no_orphans():
     configs = {c.parent.name: json.loads(c.read_text()) for c in MODELS_DIR.glob("*/config.json")}
     named = {c["tokenizer"] for c in configs.values() if "tokenizer" in c}
-    # en-fast, en-claims and en-embed are all MiniLM: one file; en (MPNet) and ru (multilingual
-    # e5) each have their own
+    # en-fast, en-claims and en-embed are all MiniLM: one file; en and en-claims-base (MPNet) share
+    # another, and ru (multilingual e5) has its own
     assert len({configs[n]["tokenizer"] for n in ("en-fast", "en-claims", "en-embed")}) == 1, named
+    assert configs["en-claims-base"]["tokenizer"] == configs["en"]["tokenizer"], named
     assert len(named) == 3 and configs["en"]["tokenizer"] not in (configs["en-fast"]["tokenizer"], configs["ru"]["tokenizer"]), named
     for name, config in configs.items():
         if name != "en-genre":  # numpy weights over style features, no tokenizer of its own

@@ -48,7 +48,10 @@ RU_ENGLISH_ONLY = (
 #: config.json (``unspin.config``) holds the rest of a component's settings.
 Declared = tuple[tuple[str, dict[str, Any]], ...]
 
-_EN_ARTICLE: Declared = (("claims", {"model": "en-claims"}), ("genre", {"model": "en-genre"}), ("summary", {}))
+#: English article-level readings. Claims come in the two sizes too: the default reads sentences
+#: with an all-mpnet-base-v2 fine-tune (``en-claims-base``), ``fast`` keeps the MiniLM one
+#: (``en-claims``; bench/RESULTS.md, "Claims on the base-size encoder").
+_EN_ARTICLE: Declared = (("genre", {"model": "en-genre"}), ("summary", {}))
 #: A warning of every Russian analysis, in Russian and English: how far its spans can be trusted.
 #: Measured independently on the kept-aside ZenPropaganda dev set (25 articles), the model's span
 #: F1 at IoU >= 0.5 was 0.275 where one span per line scored 0.280 (README, "Russian").
@@ -67,8 +70,8 @@ _RU: Declared = (("techniques", {"model": "ru"}), ("notes", {"notes": (RU_EXPERI
 #: the others wrote, so it runs last. Russian has one size: the claim and genre models were
 #: trained on English only, so never their predictions on Russian text.
 PIPELINES: dict[tuple[str, bool], Declared] = {
-    ("en", False): (("techniques", {"model": "en"}), *_EN_ARTICLE),
-    ("en", True): (("techniques", {"model": "en-fast"}), *_EN_ARTICLE),
+    ("en", False): (("techniques", {"model": "en"}), ("claims", {"model": "en-claims-base"}), *_EN_ARTICLE),
+    ("en", True): (("techniques", {"model": "en-fast"}), ("claims", {"model": "en-claims"}), *_EN_ARTICLE),
     ("ru", False): _RU,
     ("ru", True): _RU,
 }

@@ -72,6 +72,7 @@ def test_the_shipped_pipelines_are_data_and_load_builds_no_component_itself():
     assert pipeline.PIPELINES[("en", False)][0] == ("techniques", {"model": "en"})
     assert [name for name, _ in pipeline.PIPELINES[("ru", False)]] == ["techniques", "notes", "summary"]
     assert pipeline.MODELS[("en", True)] == {"techniques": "en-fast", "claims": "en-claims", "genre": "en-genre", "embedder": "en-embed"}
+    assert pipeline.MODELS[("en", False)]["claims"] == "en-claims-base"  # the default size reads sentences with MPNet too
     source = inspect.getsource(pipeline.load)
     pipeline._register_shipped()
     assert not [cls.__name__ for cls in REGISTRY.values() if cls.__name__ in source]

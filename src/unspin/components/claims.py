@@ -1,13 +1,16 @@
 """Check-worthy claims: sentences that state something a fact-checker would want to verify.
 
 The article is split into sentences with exact offsets (``unspin.article.sentences``); each is
-scored by a MiniLM-L6 classifier fine-tuned on CLEF CheckThat! 2024 Task 1 (English political
-debates and speeches; ``models/en-claims``, see its config.json for F1 and training). Sentences at
-or above the model's threshold (config.json ``threshold``, 0.10 since 0.3.0: the best F1 on the
-2020-debate sentences of CheckThat! dev-test, each scored by a model trained without them;
-bench/RESULTS.md rows 58-63) become claims, in text order: ``doc.claims`` (the span group
-``claims``, each span's score P(check-worthy), rounded to 4 decimals). A claim is worth checking;
-it is not thereby false.
+scored by a classifier fine-tuned on CLEF CheckThat! 2024 Task 1 (English political debates and
+speeches): all-mpnet-base-v2 in the default size (``models/en-claims-base``), MiniLM-L6 with
+``fast`` (``models/en-claims``); each folder's config.json gives its training and F1. Scores are
+calibrated probabilities (Platt scaling of the logit margin, config.json ``calibration``, fitted
+on 10% of CT24 train never trained on), and the threshold (config.json ``threshold``: 0.3594 and
+0.4185) is the calibrated score at which the share of those sentences flagged equals the share
+that are check-worthy (``scripts/calibrate_claims.py``; bench/RESULTS.md, "Claims that read as
+probabilities" and "Claims on the base-size encoder"). Sentences at or above it become claims, in
+text order: ``doc.claims`` (the span group ``claims``, each span's score P(check-worthy), rounded
+to 4 decimals). A claim is worth checking; it is not thereby false.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Where the time of one-at-a-time analysis goes: cProfile over ``unspin.analyze`` of the first N
 PTC test articles (after a warm-up), printing the functions by cumulative and by own time.
 
-    python bench/profile.py [--n 30] [--fast]
+    python bench/profiling.py [--n 30] [--fast]
 
 Read ``onnxruntime ... run`` (all model calls), ``SpanEncoder.outputs`` (span encoder),
 ``ClaimDetector.predict``, ``GenreModel.probabilities`` / ``embedding_feature``, and the Python
