@@ -212,6 +212,26 @@ def test_telegram_text_parts_dates_and_service_messages() -> None:
     assert [str(r["id"]) for _, r in listed] == ["77/1", "3"]  # a channel's id comes from its posts' from_id
 
 
+def test_a_telegram_account_export_reads_every_chat(tmp_path: Path) -> None:
+    # "Export Telegram data" (the whole account) nests one chat export per chat under chats.list.
+    def chat(name: str, chat_id: int, texts: list[str]) -> dict:
+        return {"name": name, "type": "public_channel", "id": chat_id,
+                "messages": [{"id": i, "type": "message", "date": "2026-11-28T09:00:00", "text": t} for i, t in enumerate(texts, 1)]}
+
+    account = {"about": "...", "personal_information": {"first_name": "A"},
+               "chats": {"about": "...", "list": [chat("Harbour", 7, ["One.", ""]), {"name": "no messages"}]},
+               "left_chats": {"list": [chat("Old", 9, ["Two."])]}}
+    assert telegram.is_export(account) and not telegram.is_export({"chats": {"list": []}})
+    rows, skipped = telegram.posts(account)
+    assert [(r["id"], r["text"], r["source"]) for _, r in rows] == [("7/1", "One.", "Harbour"), ("9/1", "Two.", "Old")]
+    assert skipped == {"post without text": 1}
+    from unspin.store import ingest
+
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(account), encoding="utf-8")
+    assert ingest.count([path]) == 2
+
+
 def test_field_case_21_telegram_exports_through_batch_and_analyze(tmp_path: Path, pipe: Pipeline) -> None:
     from unspin.store import ingest
 

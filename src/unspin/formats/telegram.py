@@ -8,6 +8,10 @@ list of strings and entity objects (``{"type": "bold", "text": "..."}``, links, 
 mentions) for posts with any formatting; newer exports add ``text_entities``, the same parts
 all as objects. A post's text is its parts joined, as the reader sees it.
 
+Telegram Desktop's "Export Telegram data" (the whole account, format JSON) writes one
+``result.json`` whose ``chats`` (and ``left_chats``) hold a ``list`` of such chat exports;
+``posts`` reads the posts of every chat in it.
+
 ``posts`` gives the rows ``unspin batch`` stores (id, text, published, source) and counts what
 it skipped: service messages, and posts without text (a photo or a sticker alone).
 """
@@ -23,9 +27,28 @@ from typing import Any
 SERVICE = "service"
 
 
-def is_export(value: Any) -> bool:
-    """Whether ``value`` (parsed JSON) is a whole export: an object with a ``messages`` list."""
+def is_chat_export(value: Any) -> bool:
+    """Whether ``value`` (parsed JSON) is the export of one chat: an object with a ``messages`` list."""
     return isinstance(value, dict) and isinstance(value.get("messages"), list)
+
+
+def chats_of(value: Any) -> list[dict[str, Any]]:
+    """The chat exports of an account export (``chats.list`` and ``left_chats.list``, in that
+    order); ``[]`` for anything else."""
+    if not isinstance(value, dict):
+        return []
+    out = []
+    for key in ("chats", "left_chats"):
+        group = value.get(key)
+        if isinstance(group, dict) and isinstance(group.get("list"), list):
+            out.extend(c for c in group["list"] if is_chat_export(c))
+    return out
+
+
+def is_export(value: Any) -> bool:
+    """Whether ``value`` (parsed JSON) is a whole export: of one chat (an object with a
+    ``messages`` list) or of an account (``chats_of`` finds at least one chat in it)."""
+    return is_chat_export(value) or bool(chats_of(value))
 
 
 def is_message(value: Any) -> bool:
@@ -91,16 +114,30 @@ def _chat_id(value: Any) -> str | None:
 
 
 def posts(value: Any) -> tuple[Iterator[tuple[int, dict[str, Any] | str]], Counter]:
-    """Rows of an export (``is_export``) or a list of messages (``is_messages``): an iterator of
+    """Rows of an export (``is_export``: of a chat or of an account) or a list of messages
+    (``is_messages``): an iterator of
     (message number from 1, row) where a row has ``id`` ("<chat id>/<message id>" when the chat
     is known, else the message id), ``text``, ``published`` and ``source`` (the chat's name, or
     the channel that posted), or a string saying why the message cannot be read; and a Counter
     of what was skipped, filled as the iterator runs ("service message": pins, joins, calls and
     other events; "post without text": a photo, a sticker or a file alone)."""
     skipped: Counter = Counter()
+    if not is_chat_export(value) and chats_of(value):
+        # An account export: the posts of each chat in turn, numbered on across chats.
+        parts = [posts(chat) for chat in chats_of(value)]
+
+        def chained() -> Iterator[tuple[int, dict[str, Any] | str]]:
+            n = 0
+            for rows_of, counted in parts:
+                for _, row in rows_of:
+                    n += 1
+                    yield n, row
+                skipped.update(counted)
+
+        return chained(), skipped
     chat_name = chat_id = None
     messages = value
-    if is_export(value):
+    if is_chat_export(value):
         messages = value["messages"]
         chat_name = value.get("name") if isinstance(value.get("name"), str) else None
         chat_id = _chat_id(value.get("id"))
