@@ -43,7 +43,7 @@ def test_each_door_words_a_setting_from_its_own_table():
     from unspin.web.worker import WORDS as WEB
 
     long = errors.InputError("the input has 12 characters, more than the limit of 10; split it into articles", setting="max_chars", limit=10)
-    assert str(long).endswith("split it into articles or raise the limit (max_chars)") and long.message == str(long)
+    assert str(long).endswith("split it into articles or raise the limit (max_chars=)") and long.message == str(long)
     assert long.worded(CLI).endswith("or raise the limit (--max-chars)")
     assert long.worded(WEB).endswith("or send one article at a time (the server's limit)")
     assert long.bare.endswith("split it into articles") and long.context == {"setting": "max_chars", "limit": 10}
@@ -74,3 +74,33 @@ def test_every_setting_the_core_names_has_words_in_each_door():
     # names (a setting whose bare message is complete, "sensitivity", needs no words).
     assert set(CLI) == set(errors.WORDS) and set(errors.WORDS) <= named
     assert {"max_chars", "language"} <= set(WEB) <= named  # what a web client can meet (no Dask, no label import)
+
+
+def test_an_unknown_language_a_missing_model_folder_and_missing_evidence_name_the_setting(tmp_path):
+    from unspin.choices import WORDS as CLI
+    from unspin.pipeline import load
+    from unspin.runtime import model_dir
+
+    with pytest.raises(errors.UnsupportedLanguageError) as lang:
+        load("xx")
+    assert lang.value.worded(CLI).startswith("--language xx: no unspin model for this language; available: en, ru")
+    assert str(lang.value).startswith("language='xx': ")
+    with pytest.raises(errors.ModelError) as folder:
+        model_dir(tmp_path / "nothing")
+    assert folder.value.worded(CLI).endswith("give a folder that unspin train wrote (--model)") and str(folder.value).endswith("(model=)")
+    from unspin.article.evidence import build_index
+
+    with pytest.raises(errors.InputError) as ev:
+        build_index([tmp_path / "missing.txt"])
+    assert ev.value.worded(CLI).endswith("(--evidence)") and str(ev.value).endswith("(evidence=)")
+
+
+@pytest.mark.parametrize("kwargs, says", [
+    ({"languag": "ru"}, "did you mean 'language'"), ({"fsat": True}, "did you mean 'fast'"), ({"max_char": 5}, "did you mean 'max_chars'"),
+    ({"fast": "yes"}, "fast must be True or False"), ({"max_chars": -1}, "max_chars must be a positive int"),
+])
+def test_analyze_refuses_misspelt_or_mistyped_arguments_before_any_work(kwargs, says):
+    import unspin
+
+    with pytest.raises(TypeError, match=says):
+        unspin.analyze("The council met on Monday.", **kwargs)

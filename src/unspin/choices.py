@@ -28,7 +28,9 @@ WORDS: dict[str, str] = {
     "dask": "--dask {value}: {message}",
     "label_map": "{message} (--map OLD=NEW, or --map-file)",
     "label_language": "{message} (--language en, then --language ru)",
-    "model": "--model {message}",
+    "model": "{message} (--model)",
+    "language_code": "--language {value}: {message}",
+    "evidence": "{message} (--evidence)",
     "fast_model": "--fast and --model both choose the span model: give one of them",
     # unspin train (unspin.training): its errors, and the log lines that say how to continue a run.
     "stages": "{message} (--epochs, --lr, --head-lr)",

@@ -39,12 +39,14 @@ from typing import Any
 #: (``context["setting"]``): ``str.format`` templates over the error's own ``message`` and its
 #: context (``UnspinError.worded``). The CLI and the web API keep tables of their own.
 WORDS: dict[str, str] = {
-    "max_chars": "{message} or raise the limit (max_chars)",
+    "max_chars": "{message} or raise the limit (max_chars=)",
     "language": '{message} - ask for language="{force}" to analyse it anyway',
     "dask": "the Dask address {value!r}: {message}",
     "label_map": "{message} (a mapping of OLD to NEW names)",
     "label_language": '{message} (language="en", then language="ru")',
     "model": "{message} (model=)",
+    "language_code": "language={value!r}: {message}",
+    "evidence": "{message} (evidence=)",
     "fast_model": "fast=True and model= both choose the span model: give one of them",
     # unspin.training: the fields of SpanRecipe / SpanJob / ClaimsJob and the arguments of its functions.
     "stages": "{message} (epochs, lr, head_lr)",

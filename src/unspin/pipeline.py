@@ -431,7 +431,8 @@ def load(language: str = "en", fast: bool = False, sensitivity: str = "default",
 @lru_cache(maxsize=8)
 def _load(language: str, fast: bool, sensitivity: str, models: tuple[str, ...]) -> Pipeline:
     if language not in SUPPORTED:
-        raise UnsupportedLanguageError(f"no unspin model for language {language!r}; available: {', '.join(SUPPORTED)}")
+        raise UnsupportedLanguageError(f"no unspin model for this language; available: {', '.join(SUPPORTED)}", setting="language_code",
+                                       value=language)
     point = point_of(language, check_sensitivity(sensitivity))
     langid.identify("warm up")  # load the identifier's model with the others, not on the first text
     key = (language, bool(fast))
@@ -442,6 +443,26 @@ def _load(language: str, fast: bool, sensitivity: str, models: tuple[str, ...]) 
     if techniques in models:  # your own span model: "custom" for the size, and its name
         model = {**model, "size": "custom", "name": str(model_config(techniques).get("name") or Path(techniques).name)}
     return Pipeline.from_declared(declared, language, model)
+
+
+#: ``analyze``'s own keywords, which a ``**meta`` key must not be a near-miss of.
+_ANALYZE_KEYWORDS = ("language", "max_chars", "evidence", "input_format", "fast", "sensitivity", "model")
+
+
+def _check_arguments(meta: dict[str, Any], fast: Any, max_chars: Any) -> None:
+    """Raise ``TypeError`` for a misspelt keyword (close to one of ``_ANALYZE_KEYWORDS``, by
+    ``difflib``'s ratio of at least 0.75), a non-bool ``fast`` or a ``max_chars`` that is not a
+    positive int: programming mistakes a caller must see, not run with defaults."""
+    import difflib
+
+    for key in meta:
+        near = difflib.get_close_matches(key, _ANALYZE_KEYWORDS, n=1, cutoff=0.75)
+        if near:
+            raise TypeError(f"analyze() got an unexpected keyword argument {key!r}; did you mean {near[0]!r}?")
+    if not isinstance(fast, bool):
+        raise TypeError(f"analyze(): fast must be True or False, not {fast!r}")
+    if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
+        raise TypeError(f"analyze(): max_chars must be a positive int, not {max_chars!r}")
 
 
 def analyze(
@@ -480,7 +501,11 @@ def analyze(
     ``sensitivity``: "precise" (fewer, surer passages), "default" or "sensitive" (more passages,
     the weaker ones faint): README, "Operating points"; ``doc.model["sensitivity"]`` records it.
     ``model``: your own model folder(s), as ``load`` takes them (README, "Teach it your domain").
+    ``**meta``: details of the text kept in ``doc.meta`` (``source="..."``, ``title="..."``); a
+    keyword that looks like a misspelt parameter (``languag=``) raises ``TypeError`` naming it,
+    as does a ``fast`` that is not a bool or a ``max_chars`` that is not a positive int.
     """
+    _check_arguments(meta, fast, max_chars)
     meta = {**_path_meta(text), **meta}
     check_sensitivity(sensitivity)
     models = model_folders(model)

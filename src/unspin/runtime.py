@@ -42,7 +42,7 @@ def model_dir(name: str | os.PathLike[str]) -> Path:
         return folder.resolve()
     if is_path:
         why = "no config.json in it" if folder.is_dir() else "no such folder"
-        raise ModelError(f"model folder {text}: {why}; give a folder that unspin train wrote")
+        raise ModelError(f"model folder {text}: {why}; give a folder that unspin train wrote", setting="model")
     raise ModelError(f"model {text!r} not found in {root}; reinstall unspin or set UNSPIN_MODELS")
 
 

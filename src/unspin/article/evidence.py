@@ -108,7 +108,7 @@ def collect(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
         elif p.is_file():
             files.append(p)
         else:
-            raise InputError(f"evidence path not found: {p}")
+            raise InputError(f"evidence path not found: {p}", setting="evidence")
     return files, skipped
 
 
@@ -283,7 +283,7 @@ def build_index(items: str | os.PathLike | Sequence[str | os.PathLike], embedder
     texts = [i for i in items if not _is_path(i)]
     missing = [p for p in paths if not p.exists()]
     if missing:
-        raise InputError(f"evidence path not found: {missing[0]}")
+        raise InputError(f"evidence path not found: {missing[0]}", setting="evidence")
     files, skipped = collect(paths)
     if not files and not texts:
         raise InputError("no evidence documents (.txt, .md, .html) found in " + ", ".join(map(str, items)))
@@ -331,7 +331,7 @@ def build_index(items: str | os.PathLike | Sequence[str | os.PathLike], embedder
     if not passages:
         # Nothing to search: say why instead of linking every claim to nothing.
         why = unreadable[0] if unreadable else f"no passage of {MIN_PASSAGE_WORDS} or more words"
-        raise InputError(f"the evidence has no text to search ({why})")
+        raise InputError(f"the evidence has no text to search ({why})", setting="evidence")
     index = EvidenceIndex(passages, np.zeros((len(passages), 384), np.float32), embedder)
     index.warnings = warnings
     index.vectors = index.embedder([p.text for p in passages]) if passages else np.zeros((0, 384), np.float32)

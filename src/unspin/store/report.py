@@ -187,7 +187,7 @@ def _headline(r: Report) -> str:
     mixed = (f" ({', '.join(r.languages)}: Russian techniques are counted under their PTC equivalents)"
              if r.common_techniques else "")
     return (
-        f"{r.documents + r.errors} documents{since}: {r.documents} analysed, {r.errors} failed; "
+        f"{r.documents + r.errors} document{'s' if r.documents + r.errors != 1 else ''}{since}: {r.documents} analysed, {r.errors} failed; "
         f"{r.spans} persuasion passage{'s' if r.spans != 1 else ''}; {r.coverage:.1%} of the {r.chars:,} characters "
         f"of the analysed documents lie inside a persuasion passage{mixed}"
         + (f"; {r.undated_left_out} document{'s' if r.undated_left_out != 1 else ''} without a published date "
@@ -260,7 +260,7 @@ def to_png(r: Report, dpi: int = 110, narrow: bool = False) -> bytes:
     ``to_html`` shows below 700 CSS pixels instead of the wide one. Every label is plain text:
     matplotlib's mathtext is off, so a ``$`` in a source name is a dollar sign, not a formula.
     """
-    matplotlib = require("matplotlib", "plots", "PNG and HTML reports")
+    matplotlib = require("matplotlib", "plots", "a PNG or HTML report")
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
