@@ -121,6 +121,23 @@ def test_an_english_report_quoting_russian_is_english_with_a_note_giving_the_pas
     assert not any("Cyrillic" in w for w in _pipe()("The council met on Tuesday; Путин was not mentioned.").warnings)
 
 
+@pytest.mark.parametrize("quote, script", [
+    ("«Η ελευθερία θέλει αρετή και τόλμη και πρέπει να την υπερασπιστούμε όλοι μαζί σήμερα»", "Greek"),
+    ("«الصبر مفتاح الفرج كما يقول المثل القديم في بلادنا»", "Arabic"),
+])
+def test_an_english_report_quoting_another_script_is_english_with_a_note(quote, script):
+    # The kind of field case 24 in any script, not Cyrillic alone: the majority decides.
+    from unspin.language import decide, identify, passages
+
+    text = (f"The minister spoke to reporters in the capital on Tuesday. He quoted the poet: {quote}. "
+            "The opposition said the quote was misused and that the government had failed to deliver on its promises.")
+    assert decide(identify(text)) == "en"
+    (start, end), = passages(text, "en")
+    assert text[start:end] in quote
+    doc = _pipe()(text)
+    assert doc.language == "en" and any(f"characters {start}-{end}) is in {script} script" in w for w in doc.warnings)
+
+
 def test_field_case_24_english_with_a_russian_quote():
     from test_road import field, have_models, unspin_cli
 

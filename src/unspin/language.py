@@ -148,6 +148,9 @@ def identify(text: str) -> Identification:
 # Runs of letters of one script, to leave the minority script out of the ranking.
 _CYRILLIC_RUN = re.compile("[\u0400-\u052f]+")
 _LATIN_RUN = re.compile("[A-Za-z\u00c0-\u024f]+")
+# Runs of letters of any script but Latin / but Cyrillic (Greek, Arabic, Han... quoted in a text).
+_NON_LATIN_RUN = re.compile("[^\\W\\dA-Za-z\u00c0-\u024f_]+")
+_NON_CYRILLIC_RUN = re.compile("[^\\W\\d\u0400-\u052f_]+")
 
 
 @lru_cache(maxsize=16)
@@ -158,10 +161,11 @@ def _identify_head(head: str) -> Identification:
     latin_share = sum(1 for ch in letters if _is_latin(ch)) / len(letters)
     cyrillic_share = sum(1 for ch in letters if _is_cyrillic(ch)) / len(letters)
     ranked_text = head
-    if latin_share > 0.5 and cyrillic_share:
-        ranked_text = _CYRILLIC_RUN.sub(" ", head)  # the majority's language, not the quote's
-    elif cyrillic_share > 0.5 and latin_share:
-        ranked_text = _LATIN_RUN.sub(" ", head)
+    # The majority's language, not the quote's: letters of any other script are left out.
+    if latin_share > 0.5 and latin_share < 1:
+        ranked_text = _NON_LATIN_RUN.sub(" ", head)
+    elif cyrillic_share > 0.5 and cyrillic_share < 1:
+        ranked_text = _NON_CYRILLIC_RUN.sub(" ", head)
     ranked = _identifier().rank(ranked_text)
     code, p = ranked[0]
     english = next((float(q) for c, q in ranked if c == "en"), 0.0)
@@ -186,7 +190,10 @@ def mixed_script_warning(ident: Identification, language: str) -> str | None:
     """A warning when a text analysed as ``language`` ("en" or "ru") has at least
     ``MIXED_SHARE`` of its letters in the other script: those parts are likely another language,
     which that model reads poorly. None otherwise."""
-    other = {"ru": ("Latin", ident.latin_share), "en": ("Cyrillic", ident.cyrillic_share)}.get(language)
+    # The letters of any script but the model's own: Cyrillic, Greek, Arabic... in an English text.
+    non_latin = 1 - ident.latin_share if ident.letters else 0.0
+    en_script = "Cyrillic" if non_latin - ident.cyrillic_share < 1e-9 else "non-Latin"
+    other = {"ru": ("Latin", ident.latin_share), "en": (en_script, non_latin)}.get(language)
     if other is None or other[1] < MIXED_SHARE:
         return None
     if other[1] > 1 - MIXED_SHARE:  # not parts: nearly the whole text (a language forced by the caller)
@@ -209,21 +216,29 @@ def decide(ident: Identification) -> str:
 _PASSAGE = {
     "Cyrillic": re.compile(r"[\u0400-\u052f]+(?:[\W\d_]++[\u0400-\u052f]+)*"),
     "Latin": re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[\W\d_]++[A-Za-z\u00c0-\u024f]+)*"),
+    "non-Latin": re.compile(r"[^\W\dA-Za-z\u00c0-\u024f_]+(?:[\W\d_]++[^\W\dA-Za-z\u00c0-\u024f_]+)*"),
 }
-_WORDS_OF = {"Cyrillic": _CYRILLIC_RUN, "Latin": _LATIN_RUN}
+_WORDS_OF = {"Cyrillic": _CYRILLIC_RUN, "Latin": _LATIN_RUN, "non-Latin": _NON_LATIN_RUN}
 #: A run of at least this many words of the other script is a passage (a name or a term is not).
 PASSAGE_WORDS = 3
 
 
 def passages(text: str, language: str) -> list[tuple[int, int]]:
     """``[start, end)`` offsets in ``text`` of the passages (runs of ``PASSAGE_WORDS`` or more
-    words) in the other script than ``language``'s: Cyrillic in an English text, Latin in a
-    Russian one; ``[]`` for other languages."""
-    script = {"en": "Cyrillic", "ru": "Latin"}.get(language)
+    words) in another script than ``language``'s: any but Latin (Cyrillic, Greek, Arabic...) in
+    an English text, Latin in a Russian one; ``[]`` for other languages."""
+    script = {"en": "non-Latin", "ru": "Latin"}.get(language)
     if script is None:
         return []
     words = _WORDS_OF[script]
     return [m.span() for m in _PASSAGE[script].finditer(text) if len(words.findall(m.group())) >= PASSAGE_WORDS]
+
+
+def _script_name(ch: str) -> str:
+    """The script of the letter ``ch`` as its Unicode name begins ("Cyrillic", "Greek",
+    "Arabic", "Cjk" read as "Chinese/Japanese"), for a note."""
+    first = unicodedata.name(ch, "other").split()[0]
+    return {"CJK": "Chinese or Japanese", "HIRAGANA": "Japanese", "KATAKANA": "Japanese", "HANGUL": "Korean"}.get(first, first.capitalize())
 
 
 def script_note(text: str, ident: Identification, language: str) -> str | None:
@@ -232,11 +247,11 @@ def script_note(text: str, ident: Identification, language: str) -> str | None:
     in the other script are and which language they likely are in, else a share of at least
     ``MIXED_SHARE`` of scattered words (``mixed_script_warning``); None when there is nothing
     to say. Offsets index ``text``."""
-    share = {"ru": ident.latin_share, "en": ident.cyrillic_share}.get(language, 0.0)
+    share = {"ru": ident.latin_share, "en": 1 - ident.latin_share if ident.letters else 0.0}.get(language, 0.0)
     found = passages(text, language) if share <= 1 - MIXED_SHARE else []
     if not found:
         return mixed_script_warning(ident, language)
-    script = "Cyrillic" if language == "en" else "Latin"
+    script = _script_name(text[found[0][0]]) if language == "en" else "Latin"
     quoted = identify(" ".join(text[a:b] for a, b in found[:20]))
     likely = f" (likely {name(quoted.code)})" if quoted.code != "und" and quoted.probability >= 0.5 and quoted.code != language else ""
     where = ", ".join(f"{a}-{b}" for a, b in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
