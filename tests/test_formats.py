@@ -49,7 +49,7 @@ def test_one_suffix_table_decides_the_format_and_refuses_files_of_many_texts() -
 
 
 # ------------------------------------------------------------------ legacy encodings
-@pytest.mark.parametrize("encoding, name", [("cp1251", "Windows-1251"), ("koi8-r", "KOI8-R")])
+@pytest.mark.parametrize("encoding, name", [("cp1251", "Windows-1251"), ("koi8-r", "KOI8-R"), ("cp866", "CP866")])
 def test_cyrillic_legacy_encodings_are_read_and_named(encoding: str, name: str) -> None:
     for text in (RUSSIAN, "Госдума приняла закон"):  # a paragraph and a headline
         src = read(text.encode(encoding), "ru.txt")
@@ -62,7 +62,7 @@ def test_windows_1252_is_still_windows_1252_and_garbage_is_refused() -> None:
                  "He said \u201cno\u201d \u2013 twice."):  # the last: bytes that mean the same in Windows-1251
         src = read(text.encode("cp1252"), "w.txt")
         assert src.text == text and "Windows-1252" in src.warnings[0]
-    with pytest.raises(InputError, match="not UTF-8 .*not Windows-1252, Windows-1251 or KOI8-R"):
+    with pytest.raises(InputError, match="not UTF-8 .*not Windows-1252, Windows-1251, KOI8-R or CP866"):
         read(b"caf\xe9 \x81\x8d cr\xe8me", "odd.txt")
     assert charset.guess_legacy("abc \u0403\u040c".encode("cp1251")) is None  # two rare Macedonian letters: no reading
 

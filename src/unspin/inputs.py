@@ -31,7 +31,7 @@ Steps, in order:
 3. other bytes are decoded as UTF-8 (a BOM is kept as a character, so offsets match the file).
    Not UTF-8: surrogates encoded in UTF-8 (CESU-8, from JavaScript) are accepted and repaired
    (step 5); a multi-byte character cut off at the very end is replaced by one U+FFFD; anything
-   else is read in the likeliest legacy encoding (Windows-1252, Windows-1251 or KOI8-R:
+   else is read in the likeliest legacy encoding (Windows-1252, Windows-1251, KOI8-R or CP866:
    ``unspin.formats.charset``), with a warning naming it; bytes that none of them reads as
    text are refused naming the offset;
 4. subtitles -> the words of their cues, Markdown -> its prose (``unspin.formats``); text that
@@ -273,13 +273,13 @@ def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
         # One cut character, one U+FFFD (whatever the number of its bytes that were kept).
         text = data[: first.start].decode("utf-8") + "\ufffd"
         return text, ["the text ends in an incomplete character (cut off); it was replaced by \ufffd"]
-    from unspin.formats.charset import guess_legacy
+    from unspin.formats.charset import NAMES, guess_legacy
 
     guess = guess_legacy(data)
     if guess is None:
         raise InputError(
-            f"{name}: not UTF-8 text (byte {first.start} is 0x{data[first.start]:02X}) and not Windows-1252, Windows-1251 "
-            "or KOI8-R either; save it as UTF-8"
+            f"{name}: not UTF-8 text (byte {first.start} is 0x{data[first.start]:02X}) and not "
+            f"{', '.join(NAMES[c] for c in list(NAMES)[:-1])} or {list(NAMES.values())[-1]} either; save it as UTF-8"
         ) from None
     check = "accented letters and quotes" if guess.codec == "cp1252" else "that the letters read as words"
     also = ', "Latin-1"' if guess.codec == "cp1252" else ""

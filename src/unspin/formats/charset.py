@@ -2,7 +2,8 @@
 
 Text files from Windows ("ANSI" in Notepad, CSV from Excel) are written in the system's code
 page: Windows-1252 in Western Europe and the Americas, Windows-1251 on Russian systems; older
-Russian mail and Unix files use KOI8-R. Read as Windows-1252, Russian becomes Latin-1 mojibake
+Russian mail and Unix files use KOI8-R, and files from DOS programs (old archives, console
+output saved to a file) CP866. Read as Windows-1252, Russian becomes Latin-1 mojibake
 ("Ìèíèñòåðñòâî") that language identification calls Livonian or Lithuanian.
 
 Why charset-normalizer: it is maintained, pure Python (installed anyway as a dependency of
@@ -28,8 +29,11 @@ CANDIDATES = (
     ("cp1252", "Windows-1252", "Western European"),
     ("cp1251", "Windows-1251", "Cyrillic"),
     ("koi8_r", "KOI8-R", "Cyrillic"),
+    ("cp866", "CP866 (DOS Cyrillic)", "Cyrillic"),
 )
 NAMES = {codec: name for codec, name, _ in CANDIDATES}
+#: The fewest Cyrillic letters a CP866 reading needs (``plausible``): about two short words.
+CP866_MIN_LETTERS = 8
 
 # Control characters (other than tab and line breaks), C1 controls, box drawing and block
 # elements, private use: what a wrong code page gives, never what people write.
@@ -59,6 +63,10 @@ def plausible(text: str, codec: str) -> bool:
     if _NOT_TEXT.search(text):
         return False
     cyrillic = _count(_CYRILLIC, text)
+    if codec == "cp866" and cyrillic < CP866_MIN_LETTERS:
+        # CP866 maps nearly every byte it does not draw boxes with to a common Cyrillic letter,
+        # so a stray high byte or two reads as a word; a real DOS text has words of them.
+        return False
     if cyrillic and codec != "cp1252":
         if _count(_COMMON_CYRILLIC, text) < 0.8 * cyrillic:
             return False
