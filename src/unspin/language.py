@@ -236,7 +236,7 @@ def passages(text: str, language: str) -> list[tuple[int, int]]:
 
 def _script_name(ch: str) -> str:
     """The script of the letter ``ch`` as its Unicode name begins ("Cyrillic", "Greek",
-    "Arabic", "Cjk" read as "Chinese/Japanese"), for a note."""
+    "Arabic"; CJK ideographs as "Chinese or Japanese", kana as "Japanese"), for a note."""
     first = unicodedata.name(ch, "other").split()[0]
     return {"CJK": "Chinese or Japanese", "HIRAGANA": "Japanese", "KATAKANA": "Japanese", "HANGUL": "Korean"}.get(first, first.capitalize())
 
