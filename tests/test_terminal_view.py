@@ -70,3 +70,16 @@ def test_lone_carriage_returns_and_separators_show_as_line_breaks():
     lines = [line.strip(" │") for line in out.splitlines()]
     assert "Stop the madness" in lines and "[1>They lied again<1]." in lines
     assert "The corrupt elites lie." in lines and "Always." in lines
+
+
+def test_the_report_without_javascript_lists_claims_best_first_escaped():
+    from unspin.render.html import to_html
+
+    d = make()
+    d.text = d.text + " Taxes rose <b>9%</b> in 2025."
+    start = d.text.index("Taxes")
+    d.claims.append(Span(0, 16, "claim", 0.41))
+    d.claims.append(Span(start, len(d.text), "claim", 0.93))
+    fallback = to_html(d).split("<noscript>")[1].split("</noscript>")[0]
+    listed = fallback.split("Sentences worth checking, most worth checking first:")[1]
+    assert listed.index("(0.93) Taxes rose &lt;b&gt;9%&lt;/b&gt;") < listed.index("(0.41) They lied again.")

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from unspin import taxonomy
-from unspin.document import Document
+from unspin.document import Document, ranked_spans
 from unspin.render import register, register_compare
 from unspin.web import STATIC_DIR, json_for_script, readings_script
 
@@ -58,8 +58,9 @@ def to_html(doc: Document) -> str:
 
 
 def _without_script(doc: Document) -> str:
-    """What a page without JavaScript shows above the plain text: the summary, the warnings and
-    the passages as a list (escaped, like everything from the article)."""
+    """What a page without JavaScript shows above the plain text: the summary, the warnings, the
+    passages and the check-worthy claims (best first) as lists (escaped, like everything from
+    the article)."""
     from unspin.taxonomy import display_name
 
     parts = []
@@ -73,6 +74,10 @@ def _without_script(doc: Document) -> str:
             f"<li>{html.escape(display_name(s.label))} ({s.score:.2f}): {html.escape(doc.text_of(s))}</li>" for s in doc.spans
         )
         parts.append(f"<p>Persuasion passages:</p><ol>{items}</ol>")
+    if doc.claims:
+        # As every view does: the claims most worth checking first, in score order.
+        items = "".join(f"<li>({c.score:.2f}) {html.escape(doc.text_of(c))}</li>" for c in ranked_spans(doc.claims))
+        parts.append(f"<p>Sentences worth checking, most worth checking first:</p><ol>{items}</ol>")
     return "".join(parts)
 
 
