@@ -96,7 +96,7 @@ def _warm() -> None:
 
 def test_the_pattern_walk_finds_the_road_s_patterns() -> None:
     names = {name for name, _ in PATTERNS}
-    assert {"unspin.html._BOILER", "unspin.view._SWITCH", "unspin.language._PASSAGE[Cyrillic]", "unspin.formats.markdown._LINK",
+    assert {"unspin.html._BOILER", "unspin.view._SWITCH", "unspin.language._PASSAGE[non-Latin]", "unspin.formats.markdown._LINK",
             "unspin.store.ingest._DOTTED", "unspin.inputs._LINE_HYPHEN"} <= names
     assert len(PATTERNS) > 40
 

@@ -277,9 +277,10 @@ def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
 
     guess = guess_legacy(data)
     if guess is None:
+        names = list(NAMES.values())
         raise InputError(
             f"{name}: not UTF-8 text (byte {first.start} is 0x{data[first.start]:02X}) and not "
-            f"{', '.join(NAMES[c] for c in list(NAMES)[:-1])} or {list(NAMES.values())[-1]} either; save it as UTF-8"
+            f"{', '.join(names[:-1])} or {names[-1]} either; save it as UTF-8"
         ) from None
     check = "accented letters and quotes" if guess.codec == "cp1252" else "that the letters read as words"
     also = ', "Latin-1"' if guess.codec == "cp1252" else ""

@@ -145,12 +145,11 @@ def identify(text: str) -> Identification:
     return _identify_head(text[:HEAD])
 
 
-# Runs of letters of one script, to leave the minority script out of the ranking.
-_CYRILLIC_RUN = re.compile("[\u0400-\u052f]+")
-_LATIN_RUN = re.compile("[A-Za-z\u00c0-\u024f]+")
-# Runs of letters of any script but Latin / but Cyrillic (Greek, Arabic, Han... quoted in a text).
-_NON_LATIN_RUN = re.compile("[^\\W\\dA-Za-z\u00c0-\u024f_]+")
-_NON_CYRILLIC_RUN = re.compile("[^\\W\\d\u0400-\u052f_]+")
+# Runs of letters of Latin script, and of any script but Latin / but Cyrillic (Greek, Arabic,
+# Han... quoted in a text): the minority scripts are left out of the ranking.
+_LATIN_RUN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+_NON_LATIN_RUN = re.compile(r"[^\W\dA-Za-z\u00c0-\u024f_]+")
+_NON_CYRILLIC_RUN = re.compile(r"[^\W\d\u0400-\u052f_]+")
 
 
 @lru_cache(maxsize=16)
@@ -211,14 +210,10 @@ def decide(ident: Identification) -> str:
     return "und"
 
 
-# A passage in Cyrillic or in Latin script: at least one word, then more words of the same script
-# separated by anything but letters (possessive, so a long gap is read once).
-_PASSAGE = {
-    "Cyrillic": re.compile(r"[\u0400-\u052f]+(?:[\W\d_]++[\u0400-\u052f]+)*"),
-    "Latin": re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[\W\d_]++[A-Za-z\u00c0-\u024f]+)*"),
-    "non-Latin": re.compile(r"[^\W\dA-Za-z\u00c0-\u024f_]+(?:[\W\d_]++[^\W\dA-Za-z\u00c0-\u024f_]+)*"),
-}
-_WORDS_OF = {"Cyrillic": _CYRILLIC_RUN, "Latin": _LATIN_RUN, "non-Latin": _NON_LATIN_RUN}
+_WORDS_OF = {"Latin": _LATIN_RUN, "non-Latin": _NON_LATIN_RUN}
+# A passage in Latin script, or in any other: at least one word, then more words of the same
+# kind separated by anything but letters (possessive, so a long gap is read once).
+_PASSAGE = {script: re.compile(rf"{run.pattern}(?:[\W\d_]++{run.pattern})*") for script, run in _WORDS_OF.items()}
 #: A run of at least this many words of the other script is a passage (a name or a term is not).
 PASSAGE_WORDS = 3
 
