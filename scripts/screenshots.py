@@ -48,9 +48,11 @@ def _serve() -> tuple[subprocess.Popen, str]:
             raise SystemExit(f"unspin serve exited with code {proc.returncode}: {proc.stderr.read().decode()[-500:]}")
         try:
             info = json.loads(urllib.request.urlopen(base + "/healthz", timeout=2).read())
-            if info.get("model") != "loaded":
+            if info.get("model") == "loaded":
+                return proc, base
+            if info.get("model") != "loading":  # the server answers while its workers load the models
                 raise SystemExit(f"the shipped model does not load: {info.get('model')}")
-            return proc, base
+            time.sleep(0.5)
         except OSError:
             time.sleep(0.2)
     proc.kill()
