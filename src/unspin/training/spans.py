@@ -604,7 +604,8 @@ def train(job: SpanJob, recipe: SpanRecipe, report: Reporter | None = None) -> d
     before = recipe.fit_epochs(per_epoch)
     if before is not None:
         report.say(word(f"{_n(per_epoch, 'step')} an epoch: {before} epochs would take {before * per_epoch:,} steps; "
-                        f"{_n(recipe.epochs[0], 'epoch')} ({recipe.epochs[0] * per_epoch:,} steps) keep a continuing run within about "
+                        f"{_n(recipe.epochs[0], 'epoch')} ({recipe.epochs[0] * per_epoch:,} steps) {'keeps' if recipe.epochs[0] == 1 else 'keep'} a "
+                        f"continuing run within about "
                         f"{recipe.max_steps} steps", report.words, setting="epochs"))
     scales = [[lr / recipe.lr[0], hl / recipe.head_lr[0]] for lr, hl in zip(recipe.lr, recipe.head_lr)]
     sched = staged_warmup(opt, [e * per_epoch for e in recipe.epochs], scales)
