@@ -66,6 +66,8 @@ def corpus_dir(tmp_path_factory) -> Path:
 def tiny_base(tmp_path_factory) -> Path:
     """A random 2-layer BERT (hidden 16) with a word-level tokenizer over the corpus's words: a
     transformers folder that ``--base PATH --from-scratch`` accepts and trains in milliseconds."""
+    # A session fixture is set up before the autouse check above, so it says why on its own.
+    need(HAVE_TRAIN, "training needs the train extra (pip install '.[train]')")
     import torch
     import transformers
     from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors

@@ -31,7 +31,7 @@ from unspin.training.data import Sentence, best_threshold, f1_positive
 from unspin.training.loop import device, fit, linear_warmup
 from unspin.training.spans import Reporter
 
-#: The shipped claims model each named base continues (``--base fast|accurate``), and the
+#: The shipped claims model each named base continues (``fast`` or ``accurate``), and the
 #: encoder architecture its ONNX weights are read back into (``bases.ARCHITECTURES``).
 SHIPPED = {"fast": "en-claims", "accurate": "en-claims-base"}
 SHIPPED_ARCHITECTURE = {"fast": "en-fast", "accurate": "en"}
