@@ -43,7 +43,7 @@ from unspin.training.loop import batched, device, fit, shuffled, special_ids, st
 #: With ``ship="auto"``, fp32 ships when its 2-fold SI F1 beats the quantised encoder's by more than this.
 AUTO_MARGIN = 0.01
 
-#: Optimiser steps a continuing run takes at most unless ``--epochs`` says otherwise: its epochs
+#: Optimiser steps a continuing run takes at most unless its epochs are given (``max_steps`` 0): its epochs
 #: are cut to fit (at least one). A continuing run learns a campaign's conventions in its first
 #: pass over a few hundred articles (bench/RESULTS.md T6), and 3 epochs of 223 articles (1,800
 #: windows) took 339 steps, over half an hour on 2 cores; 160 steps of 16 windows are about 13
