@@ -53,9 +53,14 @@ CUE_WORDS = {"Loaded_Language": ("disaster",), "Name_Calling,Labeling": (), "Ban
              "Doubt": None}
 
 
+#: The technique of ``cued_analyze``'s longer passage.
+NESTED = "Causal_Oversimplification"
+
+
 def cued_analyze(text: str | Source, language: str = "auto", **kw) -> Document:
     """``fake_analyze`` whose technique spans carry cues (``CUE_WORDS``) in the text's offsets,
-    as the shipped pipeline's do."""
+    as the shipped pipeline's do; "everyone knows the traitors" is also one longer passage
+    (``NESTED``, its cue "traitors"), which starts where its Bandwagon span does."""
     doc = fake_analyze(text, language, **kw)
     spans = list(doc.spans)
     doc.spans.clear()
@@ -64,6 +69,10 @@ def cued_analyze(text: str | Source, language: str = "auto", **kw) -> Document:
         phrase = doc.text_of(s).lower()
         cues = None if words is None else tuple((s.start + phrase.index(w), s.start + phrase.index(w) + len(w)) for w in words)
         doc.spans.append(replace(s, cues=cues))
+    start = doc.text.lower().find("everyone knows the traitors")
+    if start >= 0:
+        end = start + len("everyone knows the traitors")
+        doc.spans.append(Span(start, end, NESTED, 0.45, cues=((end - len("traitors"), end),)))
     return doc
 
 

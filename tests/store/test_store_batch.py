@@ -459,6 +459,7 @@ def test_span_cues_read_back_as_the_analysis_json_gives_them(tmp_path: Path, db_
     from unspin.document import Document
     from unspin.store.export import export, iter_documents
 
+    # "Everyone knows the traitors" nests two spans: the longer one comes first.
     text = "Can we trust them? The plan is a disaster. Everyone knows the traitors will vote for it!"
     (tmp_path / "a.txt").write_text(text, encoding="utf-8")
     summary, _ = run([tmp_path / "a.txt"], db_url, analyze=cued_analyze)
@@ -471,11 +472,8 @@ def test_span_cues_read_back_as_the_analysis_json_gives_them(tmp_path: Path, db_
             null = conn.execute(store.spans.select().where(store.spans.c.cues.is_(None))).all()
         export(store, "parquet", tmp_path / "out.parquet")
 
-    def key(span: dict) -> tuple:
-        return (span["start"], span["end"], span["technique"])
-
-    # Each span as `unspin analyze -f json` gives it: cues (and cue_why beside them) included.
-    assert sorted(stored.spans, key=key) == sorted(analysed.to_dict()["spans"], key=key)
+    # The spans as `unspin analyze -f json` gives them, in its order: cues (and cue_why beside them) included.
+    assert stored.spans == analysed.to_dict()["spans"]
     by = {s["technique"]: s for s in stored.spans}
     cue = text.index("disaster")
     assert by["Loaded_Language"]["cues"] == [[cue, cue + len("disaster")]] and "cue_why" in by["Loaded_Language"]

@@ -24,7 +24,8 @@ from unspin.taxonomy import cue_details
 def iter_documents(store: Store, only_ok: bool = False, page: int = 500) -> Iterator[StoredDoc]:
     """Every stored document (only the analysed ones with ``only_ok``), ordered by id, read
     ``page`` documents at a time. Each span is ``{start, end, technique, score, text}``, plus
-    ``cues`` and ``cue_why`` where the span's cues were stored, as in the analysis JSON."""
+    ``cues`` and ``cue_why`` where the span's cues were stored, in reading order: as the analysis
+    JSON gives them, less a Russian span's names and explanation (``unspin.taxonomy``)."""
     sa = sqlalchemy()
     d, s, res = store.documents.c, store.spans.c, store.results.c
     last: str | None = None
@@ -43,7 +44,9 @@ def iter_documents(store: Store, only_ok: bool = False, page: int = 500) -> Iter
                 for r in rows
             }
             ids = list(docs)
-            for r in conn.execute(sa.select(store.spans).where(s.document_id.in_(ids)).order_by(s.document_id, s.start, s.end, s.technique)):
+            # Reading order, as the analysis JSON lists spans (start, longer first, then technique).
+            spans = sa.select(store.spans).where(s.document_id.in_(ids)).order_by(s.document_id, s.start, s.end.desc(), s.technique)
+            for r in conn.execute(spans):
                 doc = docs[r.document_id]
                 text = doc.text or ""
                 span = {"start": r.start, "end": r.end, "technique": r.technique, "score": round(float(r.score), 4), "text": text[r.start : r.end]}
