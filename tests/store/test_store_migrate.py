@@ -112,7 +112,7 @@ def test_a_new_schema_step_is_one_more_file(tmp_path: Path) -> None:
     shutil.copy(V030_DB, db)
     with Store(f"sqlite:///{db}") as store:
         before = exported(store)
-        migrate(store.engine, script_location=steps)  # 0.3.0 -> 0002 -> 0099
+        migrate(store.engine, script_location=steps)  # 0.3.0 -> SCHEMA_REVISION -> 0099
         assert revision(store) == "0099"
         with store.engine.connect() as conn:
             assert "framing" in {c["name"] for c in sa.inspect(conn).get_columns("documents")}
