@@ -486,3 +486,16 @@ def test_span_cues_read_back_as_the_analysis_json_gives_them(tmp_path: Path, db_
 
     (row,) = pq.read_table(tmp_path / "out.parquet").to_pylist()
     assert {s["technique"]: s["cues"] for s in row["spans"]} == {s["technique"]: s.get("cues") for s in stored.spans}
+
+
+def test_of_two_spans_on_one_passage_and_technique_the_stored_one_gives_the_cues() -> None:
+    from unspin.document import Document, Span
+    from unspin.store.batch import _analysed
+    from unspin.store.db import Record
+
+    doc = Document("a total disaster")
+    doc.spans.extend([Span(8, 16, "Loaded_Language", 0.4, cues=((8, 16),)), Span(8, 16, "Loaded_Language", 0.9, cues=None),
+                      Span(0, 7, "Doubt", 0.9, cues=()), Span(0, 7, "Doubt", 0.2, cues=((0, 1),))])
+    rec = _analysed(Record("d", "h"), doc)
+    # The store keeps the higher score of each (start, end, technique), so its cues: none, and [].
+    assert rec.cues == {(0, 7, "Doubt"): []}

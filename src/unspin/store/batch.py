@@ -137,8 +137,8 @@ def _analysed(rec: Record, doc: Document) -> Record:
     # Each span's cues, as the JSON gives them (offsets into doc.text, like the span's); a span
     # the analysis computed none for has no "cues" key and gets no entry. Lowest score first, so
     # that of two spans on one (start, end, technique) the one the store keeps gives the cues.
-    rec.cues = {(int(s["start"]), int(s["end"]), str(s["technique"])): [(int(a), int(b)) for a, b in s["cues"]]
-                for s in sorted(spans, key=lambda s: float(s["score"])) if s.get("cues") is not None}
+    cues = {(int(s["start"]), int(s["end"]), str(s["technique"])): s.get("cues") for s in sorted(spans, key=lambda s: float(s["score"]))}
+    rec.cues = {key: [(int(a), int(b)) for a, b in ranges] for key, ranges in cues.items() if ranges is not None}
     # Everything else, "warnings" included, is stored as a per-document result.
     read_warnings = rec.results.get("warnings", [])
     rec.results = {k: v for k, v in data.items() if k not in CORE_KEYS}
