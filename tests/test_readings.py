@@ -16,7 +16,7 @@ from unspin.document import Document, Genre, Span, Summary, span_group_field, va
 def _full_doc() -> Document:
     text = "Traitors lied again! The treaty was signed in 2019 by 12 states.\nSo it goes."
     doc = Document(text, meta={"source": "a.txt"}, warnings=["characters were repaired"], model={"size": "fast", "version": "v"})
-    doc.spans.append(Span(0, 8, "Name_Calling,Labeling", 0.4321))
+    doc.spans.append(Span(0, 8, "Name_Calling,Labeling", 0.4321, cues=((0, 8),)))
     doc.claims.append(Span(21, 64, "claim", 0.9123, ()))
     doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1})
     doc.summary = Summary(words=14, spans=1, technique_labels=1, spans_per_1000_words=71.43, persuasion_share=0.1,
@@ -171,3 +171,7 @@ def test_the_parquet_span_struct_follows_the_schema():
     struct = readings.arrow_type(readings.FIELDS["spans"].span_schema, pa)
     assert [f.name for f in struct] == ["start", "end", "text", "technique", "score"]
     assert struct.field("start").type == pa.int32() and struct.field("score").type == pa.float32()
+    # The optional fields the Parquet export keeps follow the required ones.
+    kept = readings.arrow_type(readings.FIELDS["spans"].span_schema, pa, also=("cues", "cue_why"))
+    assert [f.name for f in kept] == [f.name for f in struct] + ["cues", "cue_why"]
+    assert kept.field("cues").type == pa.list_(pa.list_(pa.int32()))

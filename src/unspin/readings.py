@@ -149,18 +149,20 @@ def json_schema() -> dict[str, Any]:
     }
 
 
-def arrow_type(schema: Mapping[str, Any], pa: Any) -> Any:
+def arrow_type(schema: Mapping[str, Any], pa: Any, also: tuple[str, ...] = ()) -> Any:
     """The Apache Arrow type (``pa``: the ``pyarrow`` module, which the caller imports: it is an
     optional extra) of values of the JSON Schema ``schema``: an object with ``properties`` is a
-    struct of its ``required`` properties, an array a list, an integer int32 (offsets and counts),
-    a number float32 (scores, rounded to 4 decimals), anything else (free-form objects) a string
-    of JSON."""
+    struct of its ``required`` properties, then those of ``also`` it has (optional ones the
+    caller keeps: null where a value lacks them), an array a list, an integer int32 (offsets and
+    counts), a number float32 (scores, rounded to 4 decimals), anything else (free-form objects)
+    a string of JSON."""
     kind = schema.get("type")
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), None)
     if kind == "object" and "properties" in schema:
         props = schema["properties"]
-        return pa.struct([(k, arrow_type(props[k], pa)) for k in schema.get("required", props)])
+        names = [*schema.get("required", props), *(k for k in also if k in props and k not in schema.get("required", props))]
+        return pa.struct([(k, arrow_type(props[k], pa)) for k in names])
     if kind == "array":
         return pa.list_(arrow_type(schema.get("items", {}), pa))
     return {"integer": pa.int32(), "number": pa.float32(), "boolean": pa.bool_()}.get(kind, pa.string())

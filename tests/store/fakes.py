@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from dataclasses import replace
 
 from unspin import language as langid
 from unspin.document import Document, Genre, Span
@@ -42,6 +43,36 @@ def fake_analyze(text: str | Source, language: str = "auto", *, max_chars: int =
         doc.spans.append(Span(m.start(), m.end(), CUES[m.group(0).lower()], 0.5 + (len(m.group(0)) % 5) / 10))
     if "!" in text:
         doc.genre = Genre("opinion", {"opinion": 0.9, "reporting": 0.1})
+    return doc
+
+
+#: The cues ``cued_analyze`` gives each technique: the words (lower case) of its match that carry
+#: it, ``()`` for computed with none standing out, None for not computed: the three states a span's
+#: ``cues`` has in the analysis JSON (a list, ``[]``, no key).
+CUE_WORDS = {"Loaded_Language": ("disaster",), "Name_Calling,Labeling": (), "Bandwagon,Reductio_ad_hitlerum": ("everyone", "knows"),
+             "Doubt": None}
+
+
+#: The technique of ``cued_analyze``'s longer passage.
+NESTED = "Causal_Oversimplification"
+
+
+def cued_analyze(text: str | Source, language: str = "auto", **kw) -> Document:
+    """``fake_analyze`` whose technique spans carry cues (``CUE_WORDS``) in the text's offsets,
+    as the shipped pipeline's do; "everyone knows the traitors" is also one longer passage
+    (``NESTED``, its cue "traitors"), which starts where its Bandwagon span does."""
+    doc = fake_analyze(text, language, **kw)
+    spans = list(doc.spans)
+    doc.spans.clear()
+    for s in spans:
+        words = CUE_WORDS[s.label]
+        phrase = doc.text_of(s).lower()
+        cues = None if words is None else tuple((s.start + phrase.index(w), s.start + phrase.index(w) + len(w)) for w in words)
+        doc.spans.append(replace(s, cues=cues))
+    start = doc.text.lower().find("everyone knows the traitors")
+    if start >= 0:
+        end = start + len("everyone knows the traitors")
+        doc.spans.append(Span(start, end, NESTED, 0.45, cues=((end - len("traitors"), end),)))
     return doc
 
 

@@ -452,3 +452,50 @@ def test_ctrl_c_stores_what_was_analysed_and_a_rerun_goes_on(tmp_path: Path, db_
     assert first.analysed == 3 and counts["ok"] == 3  # committed although --commit-every was not reached
     again, counts = run([folder], db_url)
     assert (again.interrupted, again.analysed, again.skipped, counts["ok"]) == (False, 3, 3, 6)
+
+
+def test_span_cues_read_back_as_the_analysis_json_gives_them(tmp_path: Path, db_url: str) -> None:
+    from store.fakes import cued_analyze
+    from unspin.document import Document
+    from unspin.store.export import export, iter_documents
+
+    # "Everyone knows the traitors" nests two spans: the longer one comes first.
+    text = "Can we trust them? The plan is a disaster. Everyone knows the traitors will vote for it!"
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    summary, _ = run([tmp_path / "a.txt"], db_url, analyze=cued_analyze)
+    assert summary.analysed == 1
+    analysed = cued_analyze(text)
+    with Store(db_url) as store:
+        (stored,) = iter_documents(store)
+        with store.engine.connect() as conn:
+            # A span without computed cues is SQL NULL, not the JSON value null.
+            null = conn.execute(store.spans.select().where(store.spans.c.cues.is_(None))).all()
+        export(store, "parquet", tmp_path / "out.parquet")
+
+    # The spans as `unspin analyze -f json` gives them, in its order: cues (and cue_why beside them) included.
+    assert stored.spans == analysed.to_dict()["spans"]
+    by = {s["technique"]: s for s in stored.spans}
+    cue = text.index("disaster")
+    assert by["Loaded_Language"]["cues"] == [[cue, cue + len("disaster")]] and "cue_why" in by["Loaded_Language"]
+    assert by["Name_Calling,Labeling"]["cues"] == []  # computed, none stood out: kept as such
+    assert "cues" not in by["Doubt"] and "cue_why" not in by["Doubt"]  # none computed: no key, as in the JSON
+    assert [r.technique for r in null] == ["Doubt"]
+    back = Document.from_dict({"language": stored.language, "text": stored.text, "spans": stored.spans})
+    assert list(back.spans) == list(analysed.spans)
+    import pyarrow.parquet as pq
+
+    (row,) = pq.read_table(tmp_path / "out.parquet").to_pylist()
+    assert {s["technique"]: s["cues"] for s in row["spans"]} == {s["technique"]: s.get("cues") for s in stored.spans}
+
+
+def test_of_two_spans_on_one_passage_and_technique_the_stored_one_gives_the_cues() -> None:
+    from unspin.document import Document, Span
+    from unspin.store.batch import _analysed
+    from unspin.store.db import Record
+
+    doc = Document("a total disaster")
+    doc.spans.extend([Span(8, 16, "Loaded_Language", 0.4, cues=((8, 16),)), Span(8, 16, "Loaded_Language", 0.9, cues=None),
+                      Span(0, 7, "Doubt", 0.9, cues=()), Span(0, 7, "Doubt", 0.2, cues=((0, 1),))])
+    rec = _analysed(Record("d", "h"), doc)
+    # The store keeps the higher score of each (start, end, technique), so its cues: none, and [].
+    assert rec.cues == {(0, 7, "Doubt"): []}

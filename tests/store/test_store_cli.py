@@ -158,3 +158,22 @@ def test_report_warns_of_a_build_mix_without_advising_a_size(tmp_path: Path) -> 
     warning = " ".join(out.stderr.split())
     assert "mix analyses by 2 model versions" in warning and "so every document is read by the current models" in warning
     assert "--fast" not in warning
+
+
+def test_a_stored_analysis_exports_the_span_cues_of_unspin_analyze(tmp_path: Path) -> None:
+    """The shipped models' spans, cues included, through `unspin batch` and `unspin export` equal
+    those of `unspin analyze -f json` on the same file."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "column.txt").write_text((ROOT / "examples" / "column.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    direct = unspin("analyze", str(folder / "column.txt"), "--format", "json")
+    assert direct.returncode == 0, direct.stderr
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    batch = unspin("batch", str(folder), "--db", db)
+    assert batch.returncode == 0, batch.stderr
+    exported = unspin("export", "--db", db, "--format", "jsonl")
+    assert exported.returncode == 0, exported.stderr
+    (stored,) = map(json.loads, exported.stdout.splitlines())
+    analysed = json.loads(direct.stdout)["spans"]
+    assert analysed and all("cues" in s for s in analysed)  # the shipped models compute cues for every span
+    assert stored["spans"] == analysed  # an English text's spans: every field, in the same order

@@ -116,3 +116,24 @@ def test_model_version_names_the_shipped_model_or_falls_back(monkeypatch, tmp_pa
     assert v2 != v1 and model_version("en", fast=True) == fast1  # the accurate span model only
     (tmp_path / "en-genre" / "config.json").write_text('{"name": "en-genre", "version": 2}')
     assert model_version("en") not in (v1, v2) and model_version("en", fast=True) != fast1  # shared by both sizes
+
+
+def test_span_cues_survive_being_kept_aside_and_a_repaired_technique_name(db_url: str) -> None:
+    from unspin.store.db import LIMITS, fit_value, record_from_json, record_to_json
+    from unspin.store.export import iter_documents
+
+    long = "T" * 200  # a technique name over the column's length is repaired: its cues follow it
+    rec = Record("c", "h", text="so very bad", spans=[(3, 11, "Loaded_Language", 0.8), (0, 11, long, 0.5), (0, 2, "Doubt", 0.3)],
+                 cues={(3, 11, "Loaded_Language"): [(8, 11)], (0, 11, long): [(0, 2), (8, 11)]})
+    # What a run keeps aside when the database cannot take it reads back whole, cues included.
+    assert record_from_json(json.loads(json.dumps(record_to_json(rec)))) == rec
+    # A file kept aside before cues were stored has no "cues": its spans have none.
+    old = record_to_json(rec)
+    del old["cues"]
+    assert record_from_json(old).cues == {}
+    with Store(db_url) as store:
+        store.write([rec], "v")
+        (doc,) = iter_documents(store)
+    repaired = fit_value("technique", long, LIMITS["technique"])[0]
+    assert len(repaired) == LIMITS["technique"]
+    assert {s["technique"]: s.get("cues") for s in doc.spans} == {"Loaded_Language": [[8, 11]], repaired: [[0, 2], [8, 11]], "Doubt": None}

@@ -3,6 +3,7 @@ documents; the migrations build exactly the current schema; a new step is one mo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -111,7 +112,7 @@ def test_a_new_schema_step_is_one_more_file(tmp_path: Path) -> None:
     shutil.copy(V030_DB, db)
     with Store(f"sqlite:///{db}") as store:
         before = exported(store)
-        migrate(store.engine, script_location=steps)  # 0.3.0 -> 0002 -> 0099
+        migrate(store.engine, script_location=steps)  # 0.3.0 -> SCHEMA_REVISION -> 0099
         assert revision(store) == "0099"
         with store.engine.connect() as conn:
             assert "framing" in {c["name"] for c in sa.inspect(conn).get_columns("documents")}
@@ -120,3 +121,36 @@ def test_a_new_schema_step_is_one_more_file(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="upgraded by a newer unspin .*0099.*upgrade unspin") as info:
         Store(f"sqlite:///{db}")
     assert info.value.reason == "newer" and info.value.exit_code == 2
+
+
+def test_a_database_at_the_previous_revision_upgrades_to_keep_span_cues(db_url: str) -> None:
+    """0002 -> 0003 adds spans.cues: rows stored before keep no cues (none are made up) and read
+    back as before; spans written after keep theirs."""
+    import sqlalchemy as sa
+
+    from unspin.store.db import Record
+
+    previous = KNOWN_REVISIONS[KNOWN_REVISIONS.index(SCHEMA_REVISION) - 1]
+    engine = sa.create_engine(db_url)
+    migrate(engine, target=previous)
+    # A row as that revision's unspin wrote it: its spans table has no cues column.
+    documents = sa.table("documents", *(sa.column(c) for c in ("id", "content_hash", "language", "text", "covered", "n_spans",
+                                                                 "model_version", "analysed_at", "status")))
+    spans = sa.table("spans", *(sa.column(c) for c in ("document_id", "start", "end", "technique", "score")))
+    with engine.begin() as conn:
+        assert "cues" not in {c["name"] for c in sa.inspect(conn).get_columns("spans")}
+        conn.execute(documents.insert().values(id="old", content_hash="h", language="en", text="a total disaster", covered=8, n_spans=1,
+                                               model_version="v", analysed_at=dt.datetime(2025, 1, 1, tzinfo=dt.UTC), status="ok"))
+        conn.execute(spans.insert().values(document_id="old", start=8, end=16, technique="Loaded_Language", score=0.9))
+    engine.dispose()
+    with Store(db_url) as store:
+        assert revision(store) == SCHEMA_REVISION
+        with store.engine.connect() as conn:
+            assert conn.execute(sa.select(store.spans.c.cues)).scalars().all() == [None]  # SQL NULL: no cues known
+        (old,) = exported(store)
+        assert old["spans"] == [{"start": 8, "end": 16, "technique": "Loaded_Language", "score": 0.9, "text": "disaster"}]
+        store.write([Record("new", "h", language="en", text="a total disaster", spans=[(8, 16, "Loaded_Language", 0.9)],
+                            cues={(8, 16, "Loaded_Language"): [(8, 16)]})], "v")
+        new = next(d for d in exported(store) if d["id"] == "new")
+    assert new["spans"][0]["cues"] == [[8, 16]]
+    assert {k: v for k, v in new["spans"][0].items() if k not in ("cues", "cue_why")} == old["spans"][0]

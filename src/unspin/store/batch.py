@@ -132,7 +132,13 @@ def _analysed(rec: Record, doc: Document) -> Record:
     rec.language = data.get("language")
     # The models that read this document, as `unspin analyze -f json` names them ("model").
     rec.model_version = (doc.model or {}).get("version") or None
-    rec.spans = [(int(s["start"]), int(s["end"]), str(s["technique"]), float(s["score"])) for s in data.get("spans", [])]
+    spans = data.get("spans", [])
+    rec.spans = [(int(s["start"]), int(s["end"]), str(s["technique"]), float(s["score"])) for s in spans]
+    # Each span's cues, as the JSON gives them (offsets into doc.text, like the span's); a span
+    # the analysis computed none for has no "cues" key and gets no entry. Lowest score first, so
+    # that of two spans on one (start, end, technique) the one the store keeps gives the cues.
+    cues = {(int(s["start"]), int(s["end"]), str(s["technique"])): s.get("cues") for s in sorted(spans, key=lambda s: float(s["score"]))}
+    rec.cues = {key: [(int(a), int(b)) for a, b in ranges] for key, ranges in cues.items() if ranges is not None}
     # Everything else, "warnings" included, is stored as a per-document result.
     read_warnings = rec.results.get("warnings", [])
     rec.results = {k: v for k, v in data.items() if k not in CORE_KEYS}

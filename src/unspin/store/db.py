@@ -69,6 +69,11 @@ class Record:
     error: str | None = None
     spans: list[tuple[int, int, str, float]] = field(default_factory=list)
     results: dict[str, Any] = field(default_factory=dict)
+    #: The cues of technique spans (``Span.cues``): ``{(start, end, technique): [(start, end), ...]}``,
+    #: keyed as ``spans`` (the spans table's key), character offsets into ``text`` like the
+    #: spans'. A span without an entry has no cues known (the analysis computed none) and is
+    #: stored with NULL; an empty list: cues computed, no word stood out.
+    cues: dict[tuple[int, int, str], list[tuple[int, int]]] = field(default_factory=dict)
     #: The version of the models that read this document (``Document.model["version"]``); None
     #: for a failed document or an analyser that sets none: ``Store.write`` then stores its
     #: ``model_version`` argument.
@@ -139,6 +144,10 @@ def _metadata() -> MetaData:
         sa.Column("end", sa.Integer, primary_key=True),
         sa.Column("technique", sa.String(128), primary_key=True),
         sa.Column("score", sa.Float, nullable=False),
+        # The span's cues ([[start, end], ...], offsets into the document's text like start and
+        # end); NULL: none known (stored before revision 0003, or none computed). none_as_null:
+        # Python None is SQL NULL, not the JSON value null.
+        sa.Column("cues", sa.JSON(none_as_null=True)),
         sa.Index("ix_spans_technique", "technique"),
         sa.Index("ix_spans_score", "score"),
     )
@@ -246,6 +255,8 @@ def fit_record(rec: Record) -> Record:
     spans = [(s, e, fit_value("technique", t, LIMITS["technique"])[0] or "", score) for s, e, t, score in rec.spans]
     if spans != rec.spans:
         changes["spans"] = spans
+        # The cues follow their span's repaired technique name.
+        changes["cues"] = {(s, e, fit_value("technique", t, LIMITS["technique"])[0] or ""): c for (s, e, t), c in rec.cues.items()}
     results, n_bad = _scrub_json(rec.results)
     if n_bad:
         warnings.append(f"{FIT_WARNING}results: {n_bad} character{'s' if n_bad != 1 else ''} the database cannot store "
@@ -268,6 +279,7 @@ def record_to_json(rec: Record) -> dict[str, Any]:
         "published": rec.published.isoformat() if rec.published else None, "title": rec.title, "url": rec.url,
         "language": rec.language, "text": rec.text, "status": rec.status, "error": rec.error,
         "spans": [list(s) for s in rec.spans], "results": rec.results, "model_version": rec.model_version,
+        "cues": [[s, e, t, [list(c) for c in ranges]] for (s, e, t), ranges in rec.cues.items()],
     }
 
 
@@ -280,6 +292,8 @@ def record_from_json(data: dict[str, Any]) -> Record:
         language=data.get("language"), text=data.get("text"), status=data.get("status") or OK, error=data.get("error"),
         spans=[(int(s), int(e), str(t), float(score)) for s, e, t, score in data.get("spans") or []],
         results=dict(data.get("results") or {}), model_version=data.get("model_version"),
+        # A file kept aside by an unspin before cues were stored has none: its spans keep no cues.
+        cues={(int(s), int(e), str(t)): [(int(a), int(b)) for a, b in ranges] for s, e, t, ranges in data.get("cues") or []},
     )
 
 
@@ -292,9 +306,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 BASELINE = "0001"
 #: The newest revision (the head of ``MIGRATIONS``; a test checks they agree). A database at
 #: it is opened without loading Alembic at all.
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 #: Every revision this unspin knows, oldest first (a test checks them against ``MIGRATIONS``).
-KNOWN_REVISIONS = ("0001", "0002")
+KNOWN_REVISIONS = ("0001", "0002", "0003")
 
 
 def migrate(engine: Engine, script_location: Path = MIGRATIONS, target: str = "head") -> None:
@@ -595,7 +609,7 @@ class Store:
             for r in latest.values()
         ]
         span_rows = [
-            {"document_id": r.id, "start": s, "end": e, "technique": t, "score": float(score)}
+            {"document_id": r.id, "start": s, "end": e, "technique": t, "score": float(score), "cues": _cues_json(r.cues.get((s, e, t)))}
             for r in latest.values()
             for (s, e, t, score) in _dedupe(r.spans)
         ]
@@ -671,6 +685,11 @@ def _dedupe(spans: Iterable[tuple[int, int, str, float]]) -> list[tuple[int, int
         key = (int(s), int(e), str(t))
         best[key] = max(float(score), best.get(key, 0.0))
     return [(s, e, t, score) for (s, e, t), score in sorted(best.items())]
+
+
+def _cues_json(ranges: Iterable[tuple[int, int]] | None) -> list[list[int]] | None:
+    """A span's cues as the ``cues`` column keeps them: ``[[start, end], ...]``, or None (NULL)."""
+    return None if ranges is None else [[int(a), int(b)] for a, b in ranges]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, busy_ms: int) -> None:

@@ -18,8 +18,14 @@ from unspin.errors import InputError
 from unspin.store import require, sqlalchemy
 from unspin.store.db import OK, Store
 from unspin.store.records import ARTICLES, TC_LABELS, StoredDoc, ptc_ids, write_ptc  # noqa: F401  (part of this module's API)
+from unspin.taxonomy import cue_details
+
 
 def iter_documents(store: Store, only_ok: bool = False, page: int = 500) -> Iterator[StoredDoc]:
+    """Every stored document (only the analysed ones with ``only_ok``), ordered by id, read
+    ``page`` documents at a time. Each span is ``{start, end, technique, score, text}``, plus
+    ``cues`` and ``cue_why`` where the span's cues were stored, in reading order: as the analysis
+    JSON gives them, less a Russian span's names and explanation (``unspin.taxonomy``)."""
     sa = sqlalchemy()
     d, s, res = store.documents.c, store.spans.c, store.results.c
     last: str | None = None
@@ -38,11 +44,19 @@ def iter_documents(store: Store, only_ok: bool = False, page: int = 500) -> Iter
                 for r in rows
             }
             ids = list(docs)
-            for r in conn.execute(sa.select(store.spans).where(s.document_id.in_(ids)).order_by(s.document_id, s.start, s.end, s.technique)):
-                text = docs[r.document_id].text or ""
-                docs[r.document_id].spans.append(
-                    {"start": r.start, "end": r.end, "technique": r.technique, "score": round(float(r.score), 4), "text": text[r.start : r.end]}
-                )
+            # Reading order, as the analysis JSON lists spans (start, longer first, then technique).
+            spans = sa.select(store.spans).where(s.document_id.in_(ids)).order_by(s.document_id, s.start, s.end.desc(), s.technique)
+            for r in conn.execute(spans):
+                doc = docs[r.document_id]
+                text = doc.text or ""
+                span = {"start": r.start, "end": r.end, "technique": r.technique, "score": round(float(r.score), 4), "text": text[r.start : r.end]}
+                if r.cues is not None:
+                    # As the analysis JSON gives them (unspin.document.span_group_field): the cue
+                    # ranges and the line on what such words do. A span stored without cues
+                    # (before schema revision 0003, or none computed) has neither key, as there.
+                    span["cues"] = [[int(a), int(b)] for a, b in r.cues]
+                    span.update(cue_details(r.technique, doc.language or ""))
+                doc.spans.append(span)
             for r in conn.execute(sa.select(store.results).where(res.document_id.in_(ids))):
                 docs[r.document_id].results[r.key] = r.value
             yield from docs.values()
@@ -130,9 +144,10 @@ def _write_text(output: Path | None, chunks: Any) -> int:
 def to_parquet(docs: Iterator[StoredDoc], output: Path, page: int = 500) -> int:
     pa = require("pyarrow", "parquet", "the Parquet export")
     pq = require("pyarrow.parquet", "parquet", "the Parquet export")
-    # Each span as the analysis JSON declares it (unspin.readings), without the fields a corpus
-    # does not store (the Russian names and explanations, which the taxonomy gives).
-    span = readings.arrow_type(readings.FIELDS["spans"].span_schema, pa)
+    # Each span as the analysis JSON declares it (unspin.readings): its required fields and the
+    # cues (null where none were stored) with their line, without the Russian names and
+    # explanations, which the taxonomy gives.
+    span = readings.arrow_type(readings.FIELDS["spans"].span_schema, pa, also=("cues", "cue_why"))
     schema = pa.schema(
         [
             ("id", pa.string()), ("source", pa.string()), ("published", pa.date32()), ("title", pa.string()), ("url", pa.string()),
