@@ -220,7 +220,9 @@ class Pipeline:
             return ident.code  # another script is evidence enough even in a short text
         if langid.by_script(ident) == self.language:
             # Undetermined, but the script says which of our models to read it with (a warning says so).
-            why = "the text is too short to tell its language" if ident.letters < langid.MIN_LETTERS else "the language is not clear"
+            why = ("the language is not clear" if ident.letters >= langid.MIN_LETTERS
+                   else "the text repeats too few words to tell its language" if ident.repeated
+                   else "the text is too short to tell its language")
             warnings.append(f"{why}; it was analysed as {langid.name(self.language)}")
             return self.language
         return "und"
