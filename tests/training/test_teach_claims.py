@@ -73,3 +73,47 @@ def test_the_shipped_claims_model_rebuilt_in_torch_is_the_shipped_model(tmp_path
     shutil.copy(start.tokenizer, tmp_path / "tokenizer.json")
     sentences = [YES[0].format(4), NO[0], "We will cut taxes for every family in America by 2,000 dollars."]
     assert np.array_equal(OnnxTextModel(start.model)(sentences), OnnxTextModel(tmp_path)(sentences))
+
+
+def test_the_shipped_base_size_claims_model_rebuilt_in_torch_quantises_back_to_itself(tmp_path):
+    """``--base accurate`` continues the default size's all-mpnet-base-v2 claims model: read back
+    into torch, exported and quantised again, every weight tensor is the shipped one, except that
+    a recomputed quantisation scale may differ in its last bit (float rounding of ``(q - zero) x
+    scale``), which moves the logits by a few hundredths."""
+    if not HAVE_TRAIN:
+        pytest.skip("the train extra")
+    import hashlib
+    import shutil
+
+    import onnx
+    import torch
+    from onnx import numpy_helper
+
+    from unspin.article.embed import OnnxTextModel
+    from unspin.training import claims
+    from unspin.training.export import quantize, to_onnx
+
+    start = claims.resolve("accurate")
+    assert start.model is not None and start.model.name == "en-claims-base" and start.pretrained is None
+    model = claims.build_model(start).eval()
+    names = ["input_ids", "attention_mask"]  # MPNet takes no token types
+    d = torch.ones((2, 16), dtype=torch.long)
+    to_onnx(claims.Logits(model), tmp_path / "fp32.onnx", (d, d), names, ["logits"], {**{k: {0: "b", 1: "s"} for k in names}, "logits": {0: "b"}})
+    quantize(tmp_path / "fp32.onnx", tmp_path / "model.onnx", "int8")
+
+    def tensors(path):
+        return {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+
+    shipped, again = tensors(start.model / "model.onnx"), tensors(tmp_path / "model.onnx")
+    assert shipped.keys() == again.keys()
+    off = [k for k in shipped if hashlib.md5(shipped[k].tobytes()).digest() != hashlib.md5(again[k].tobytes()).digest()]
+    assert len(off) <= 3, off
+    for k in off:
+        assert k.endswith("_scale"), k
+        np.testing.assert_array_max_ulp(shipped[k], again[k], maxulp=1)
+    config = {k: v for k, v in json.loads((start.model / "config.json").read_text()).items() if k != "tokenizer"}
+    (tmp_path / "config.json").write_text(json.dumps({**config, "file": "model.onnx"}))
+    shutil.copy(start.tokenizer, tmp_path / "tokenizer.json")
+    sentences = [YES[0].format(4), NO[0], "We will cut taxes for every family in America by 2,000 dollars."]
+    a, b = OnnxTextModel(start.model)(sentences), OnnxTextModel(tmp_path)(sentences)
+    assert np.abs(a - b).max() < 0.1 and (np.argmax(a, 1) == np.argmax(b, 1)).all()

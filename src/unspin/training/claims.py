@@ -31,7 +31,10 @@ from unspin.training.data import Sentence, best_threshold, f1_positive
 from unspin.training.loop import device, fit, linear_warmup
 from unspin.training.spans import Reporter
 
-SHIPPED = "en-claims"
+#: The shipped claims model each named base continues (``--base fast|accurate``), and the
+#: encoder architecture its ONNX weights are read back into (``bases.ARCHITECTURES``).
+SHIPPED = {"fast": "en-claims", "accurate": "en-claims-base"}
+SHIPPED_ARCHITECTURE = {"fast": "en-fast", "accurate": "en"}
 
 
 @dataclass
@@ -75,14 +78,14 @@ def resolve(base: str, from_scratch: bool = False) -> ClaimsStart:
     from unspin.runtime import model_dir, tokenizer_file
     from unspin.training.bases import _architecture
 
-    if base in ("fast", "accurate") and (from_scratch or base == "accurate"):
+    if base in SHIPPED and from_scratch:
         folder = minilm_folder() if base == "fast" else mpnet_folder()
         return ClaimsStart(ENCODER_NAMES[base], folder / "tokenizer.json", _architecture(folder), pretrained=folder)
-    if base == "fast":
-        shipped = model_dir(SHIPPED)
+    if base in SHIPPED:
+        shipped = model_dir(SHIPPED[base])
         config = json.loads((shipped / "config.json").read_text(encoding="utf-8"))
-        return ClaimsStart(f"the shipped claims model ({config.get('name', SHIPPED)})", tokenizer_file(shipped, ModelConfig.from_dict(config)),
-                           dict(ARCHITECTURES["en-fast"]), model=shipped)
+        return ClaimsStart(f"the shipped {base} claims model ({config.get('name', SHIPPED[base])})",
+                           tokenizer_file(shipped, ModelConfig.from_dict(config)), dict(ARCHITECTURES[SHIPPED_ARCHITECTURE[base]]), model=shipped)
     path = Path(base).expanduser()
     if (path / ENCODER_CONFIG).is_file() and (path / "config.json").is_file() and not from_scratch:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))

@@ -202,8 +202,9 @@ def register(app: typer.Typer) -> None:
             help="A TSV of held-out sentences (default: --validation-share of --sentences).")] = None,
         validation_share: Annotated[float, typer.Option("--validation-share", min=0.01, max=0.9,
             help="Share of sentences held out by a hash of their id.")] = 0.1,
-        base: Annotated[str, typer.Option("--base", help="fast (continues the shipped MiniLM claims model), accurate (all-mpnet-base-v2, from "
-            "scratch), a claims model folder unspin train wrote, or a transformers encoder folder.")] = "fast",
+        base: Annotated[str, typer.Option("--base", help="fast (continues the shipped MiniLM claims model of --fast), accurate (continues the "
+            "shipped all-mpnet-base-v2 claims model of the default size), a claims model folder unspin train wrote, or a transformers "
+            "encoder folder.")] = "fast",
         from_scratch: Annotated[bool, typer.Option("--from-scratch", help="Start from the pre-trained encoder alone.")] = False,
         epochs: Annotated[int | None, typer.Option("--epochs", min=1, help="Epochs (default 2).")] = None,
         lr: Annotated[float | None, typer.Option("--lr", help="Learning rate (default 3e-5 continuing, 6e-5 from scratch).")] = None,
