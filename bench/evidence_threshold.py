@@ -4,9 +4,10 @@ non-matches get with the shipped sentence embedder.
     python bench/evidence_threshold.py
 
 Indexes three reference texts written here (a city budget report, a health survey, a court
-ruling) and the treaty fixtures of ``tests/article/fixtures/evidence``, then searches 39
-claims: 16 that restate one passage, 6 that paraphrase one in other words, and 17 that no
-passage supports (7 on other subjects, 10 on the reference texts' subjects). Prints each
+ruling) and the fixtures of ``tests/article/fixtures`` (the treaty, a ministry statement, a
+fisheries report and four short articles about a bypass road), then searches 42 claims: 16
+that restate one passage, 7 that paraphrase or cite one in other words, and 19 that no passage
+supports (9 on other subjects, 10 on the reference texts' subjects). Prints each
 claim's best passage and score, then, for a few thresholds, how many correct matches would
 still be shown and how many unsupported claims would be shown a passage.
 """
@@ -89,6 +90,9 @@ PARAPHRASED = [
     ("More people than ever are using public transport in Millbrook.", "Transport."),
     ("Housing projects were held up because there were not enough builders.", "Housing."),
     ("The harbour bosses want lawmakers to rewrite strike rules.", "The Port Authority said"),
+    # examples/column.txt cites the treaty's Article 2 for what it does not say: the passage to read.
+    ("According to a leading expert in international law, Article 2 of the treaty provides clear grounds for the "
+     "government to restore order by any means.", "Article 2."),
 ]
 OTHER_SUBJECTS = [
     "The minister said the new budget would protect hospitals.",
@@ -98,6 +102,9 @@ OTHER_SUBJECTS = [
     "The football team won its third championship in a row.",
     "Inflation rose to 5 percent in March.",
     "The actor's new film opens in cinemas on Friday.",
+    # examples/news.txt: "4,000" and a minister's meeting matched a bypass report and the ministry statement.
+    "Police said about 4,000 people took part; organisers put the figure at 7,000.",
+    "The prime minister's office said it was ready to meet representatives of the protesters next week but did not give a date.",
 ]
 SAME_SUBJECTS = [
     "The city council raised parking fees by 30 percent in 2024.",
@@ -111,14 +118,14 @@ SAME_SUBJECTS = [
     "The union called a new strike at the port for next month.",
     "Fishing on the Alder river is banned until 2027.",
 ]
-THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
+THRESHOLDS = (0.2, 0.25, 0.28, 0.3, 0.35, 0.4, 0.45)
 
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for name, text in REFERENCES.items():
             (Path(tmp) / name).write_text(text, encoding="utf-8")
-        index = ev.build_index([Path(tmp), ROOT / "tests" / "article" / "fixtures" / "evidence"], use_cache=False)
+        index = ev.build_index([Path(tmp), ROOT / "tests" / "article" / "fixtures"], use_cache=False)
         texts = [p.text for p in index.passages]
 
         def best(claims: list[str]) -> list[dict]:
