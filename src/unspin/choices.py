@@ -34,6 +34,7 @@ WORDS: dict[str, str] = {
     "fast_model": "--fast and --model both choose the span model: give one of them",
     # unspin train (unspin.training): its errors, and the log lines that say how to continue a run.
     "stages": "{message} (--epochs, --lr, --head-lr)",
+    "epochs": "{message} (--epochs sets them)",
     "batch": "{message} (--batch)",
     "ship": "--precision {message}",
     "resume": "--resume: {message}",

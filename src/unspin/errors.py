@@ -50,6 +50,7 @@ WORDS: dict[str, str] = {
     "fast_model": "fast=True and model= both choose the span model: give one of them",
     # unspin.training: the fields of SpanRecipe / SpanJob / ClaimsJob and the arguments of its functions.
     "stages": "{message} (epochs, lr, head_lr)",
+    "epochs": "{message} (epochs= sets them)",
     "batch": "{message} (batch)",
     "ship": "the precision to ship, {message}",
     "resume": "resume=True: {message}",

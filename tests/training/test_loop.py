@@ -1,7 +1,10 @@
 """The one training loop (unspin.training.loop): exact resume after a cut, between epochs and
 inside one, Ctrl-C writing a checkpoint, staged schedules, special token ids."""
 
+import os
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +138,30 @@ def test_staged_warmup_restarts_the_schedule_at_each_stage_with_its_own_rates():
     assert [r for pair in rates[:10] for r in pair] == pytest.approx([r for f in shape for r in (1.0 * f, 10.0 * f)])
     # stage 2: a fresh warm-up at its own rates
     assert [r for pair in rates[10:] for r in pair] == pytest.approx([r for f in shape for r in (0.5 * f, 1.0 * f)])
+
+
+def test_a_continuing_run_on_many_articles_takes_fewer_epochs():
+    """Three epochs over a few hundred articles would take a continuing run past half an hour on
+    2 cores: its epochs are cut to about ``CONTINUING_STEPS`` optimiser steps, never below one;
+    a recipe from scratch (two stages) and epochs the user gave are run as they are."""
+    if not HAVE_TRAIN:
+        pytest.skip("the train extra")
+    from unspin.training import spans
+
+    cap = spans.CONTINUING_STEPS
+    recipe = spans.SpanRecipe.continuing()
+    assert recipe.max_steps == cap and recipe.epochs == [3]
+    assert recipe.fit_epochs(cap // 3) is None and recipe.epochs == [3]  # small data: 3 epochs as before
+    assert recipe.fit_epochs(113) == 3 and recipe.epochs == [1]  # 1,800 windows of 16: one epoch
+    recipe = spans.SpanRecipe.continuing("accurate")
+    assert recipe.fit_epochs(int(cap / 2.2)) == 3 and recipe.epochs == [2]
+    recipe = spans.SpanRecipe.continuing()
+    assert recipe.fit_epochs(10 * cap) == 3 and recipe.epochs == [1]  # never below one epoch
+    scratch = spans.SpanRecipe.from_scratch()
+    assert scratch.fit_epochs(10 * cap) is None and scratch.epochs == [5, 3]
+    chosen = spans.SpanRecipe.continuing()
+    chosen.max_steps = 0  # what --epochs does
+    assert chosen.fit_epochs(10 * cap) is None and chosen.epochs == [3]
+    help_text = subprocess.run([sys.executable, "-m", "unspin.cli", "train", "spans", "--help"], capture_output=True, text=True,
+                               env={**os.environ, "COLUMNS": "400"}).stdout
+    assert f"over {cap} steps" in " ".join(help_text.split())

@@ -136,7 +136,8 @@ def register(app: typer.Typer) -> None:
             "to measure the model and choose its decoder settings.")] = 0.15,
         validation_ids: Annotated[Path | None, typer.Option("--validation-ids", help="Hold out these article ids (one a line) instead.")] = None,
         epochs: Annotated[str | None, typer.Option("--epochs", help="Epochs per stage, e.g. 5+3 (each stage restarts the learning-rate schedule). "
-            "Default: 3 when continuing a model, 5+3 from scratch (the shipped fast model's recipe).")] = None,
+            "Default: 3 when continuing a model, fewer where 3 would take over 160 steps of --batch windows; 5+3 from scratch (the shipped "
+            "fast model's recipe).")] = None,
         lr: Annotated[str | None, typer.Option("--lr", help="Encoder learning rate per stage (default 3e-5; from scratch 8e-5,3e-5).")] = None,
         head_lr: Annotated[str | None, typer.Option("--head-lr", help="Heads' learning rate per stage (default 3e-4; from scratch 1e-3,3e-4).")] = None,
         batch: Annotated[int, typer.Option("--batch", min=1, help="Windows of 254 tokens per step.")] = 16,
@@ -180,6 +181,8 @@ def register(app: typer.Typer) -> None:
         start = bases.resolve(base, from_scratch)
         recipe = trainer.SpanRecipe.from_scratch(start.size or "fast") if start.pretrained else trainer.SpanRecipe.continuing(start.size or "fast")
         recipe.epochs = _numbers(epochs, int, "--epochs") or recipe.epochs
+        if epochs:  # epochs the user chose are run as given
+            recipe.max_steps = 0
         stages = len(recipe.epochs)
         recipe.lr = _numbers(lr, float, "--lr") or (recipe.lr if len(recipe.lr) == stages else recipe.lr[-1:] * stages)
         recipe.head_lr = _numbers(head_lr, float, "--head-lr") or (recipe.head_lr if len(recipe.head_lr) == stages else recipe.head_lr[-1:] * stages)

@@ -32,7 +32,7 @@ from torch import nn
 from unspin.corpus import Label
 from unspin.decoding import tokens_in
 from unspin.encoding import STRIDE, WINDOW, Encoded, encode, load_tokenizer, windows
-from unspin.errors import WORDS, InputError
+from unspin.errors import WORDS, InputError, word
 from unspin.features import N_EXTRA, extra_features, normalise
 from unspin.scoring import merge_spans
 from unspin.training import folder as mf
@@ -42,6 +42,13 @@ from unspin.training.loop import batched, device, fit, shuffled, special_ids, st
 
 #: With ``ship="auto"``, fp32 ships when its 2-fold SI F1 beats the quantised encoder's by more than this.
 AUTO_MARGIN = 0.01
+
+#: Optimiser steps a continuing run takes at most unless ``--epochs`` says otherwise: its epochs
+#: are cut to fit (at least one). A continuing run learns a campaign's conventions in its first
+#: pass over a few hundred articles (bench/RESULTS.md T6), and 3 epochs of 223 articles (1,800
+#: windows) took 339 steps, over half an hour on 2 cores; 160 steps of 16 windows are about 13
+#: minutes of a fast-base run there (5 s a step).
+CONTINUING_STEPS = 160
 
 #: Decoder settings for per-epoch scores when the start model has none (the shipped fast model's).
 DEFAULT_DECODER = {"threshold": 0.1, "seed_threshold": 0.45, "edge_start": 0.3, "edge_end": 0.2}
@@ -57,7 +64,9 @@ class SpanRecipe:
     first quantised one, unless fp32 beats it by more than ``AUTO_MARGIN`` of 2-fold SI F1: a
     short fine-tune moves many weights by less than a quantisation step, and rounding then
     undoes it). ``train_layers``: fine-tune only the encoder's top this many layers (the
-    embeddings and the layers below stay fixed; 0: all of them)."""
+    embeddings and the layers below stay fixed; 0: all of them). ``max_steps``: a one-stage
+    recipe whose epochs would take more optimiser steps than this runs fewer epochs (at least
+    one; ``fit_epochs``); 0: no cap."""
 
     epochs: list[int] = field(default_factory=lambda: [3])
     lr: list[float] = field(default_factory=lambda: [3e-5])
@@ -77,6 +86,7 @@ class SpanRecipe:
     distill_weight: float = 0.5
     precisions: list[str] = field(default_factory=lambda: ["int8", "fp32"])
     ship: str = "auto"
+    max_steps: int = 0
 
     #: The shipped fast model's recipe, from the encoder (bench/RESULTS.md row 16).
     @classmethod
@@ -90,8 +100,20 @@ class SpanRecipe:
         """From a trained model's weights: the shipped fast model's second stage (3 epochs,
         encoder 3e-5, heads 3e-4)."""
         if size == "accurate":
-            return cls(micro_batch=8, precisions=["mixed", "fp32"])
-        return cls()
+            return cls(micro_batch=8, precisions=["mixed", "fp32"], max_steps=CONTINUING_STEPS)
+        return cls(max_steps=CONTINUING_STEPS)
+
+    def fit_epochs(self, per_epoch: int) -> int | None:
+        """Cut a one-stage recipe's epochs so that ``epochs x per_epoch`` (optimiser steps) stays
+        within ``max_steps``, rounding to the nearest whole epoch and keeping at least one.
+        Returns the epochs it had when it cut them, ``None`` when nothing changed."""
+        if not self.max_steps or len(self.epochs) != 1 or per_epoch < 1 or self.epochs[0] * per_epoch <= self.max_steps:
+            return None
+        fewer = max(1, min(self.epochs[0], round(self.max_steps / per_epoch)))
+        if fewer == self.epochs[0]:
+            return None
+        before, self.epochs = self.epochs[0], [fewer]
+        return before
 
     def check(self) -> None:
         """Raises ``InputError`` for settings that cannot train."""
@@ -579,6 +601,12 @@ def train(job: SpanJob, recipe: SpanRecipe, report: Reporter | None = None) -> d
     head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
     opt = torch.optim.AdamW([{"params": enc_params, "lr": recipe.lr[0]}, {"params": head_params, "lr": recipe.head_lr[0]}], weight_decay=0.01)
     per_epoch = math.ceil(len(examples) / recipe.batch)
+    before = recipe.fit_epochs(per_epoch)
+    if before is not None:
+        report.say(word(f"{_n(per_epoch, 'step')} an epoch: {before} epochs would take {before * per_epoch:,} steps; "
+                        f"{_n(recipe.epochs[0], 'epoch')} ({recipe.epochs[0] * per_epoch:,} steps) {'keeps' if recipe.epochs[0] == 1 else 'keep'} a "
+                        f"continuing run within about "
+                        f"{recipe.max_steps} steps", report.words, setting="epochs"))
     scales = [[lr / recipe.lr[0], hl / recipe.head_lr[0]] for lr, hl in zip(recipe.lr, recipe.head_lr)]
     sched = staged_warmup(opt, [e * per_epoch for e in recipe.epochs], scales)
     pad_id = special_ids(tok)[2]
