@@ -18,7 +18,7 @@ from tests.conftest import need
 from test_road import ENGLISH, DigitClaims, Lexicon, _batch, field, have_models, unspin_cli
 from unspin.errors import InputError
 from unspin.formats import charset, jsondata, mail, markdown, subtitles, telegram
-from unspin.inputs import SUFFIXES, Format, check_one_text, format_of, read, read_one
+from unspin.inputs import SUFFIXES, Format, check_one_text, format_of, read, read_one, read_path
 from unspin.pipeline import Pipeline
 
 RUSSIAN = ("Министерство заявило, что цены на хлеб вырастут на двенадцать процентов уже в марте. "
@@ -74,6 +74,56 @@ def test_field_case_17_cp1251_text_through_the_road_and_the_pipeline() -> None:
     ru = Pipeline([Lexicon()], language="ru")
     doc = ru(src)
     assert doc.language == "ru" and "Windows-1251" in doc.warnings[0]
+
+
+
+# ------------------------------------------------------------------ UTF-16 without a byte-order mark
+@pytest.mark.parametrize("codec, name", [("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
+@pytest.mark.parametrize("text", [BODY.replace(". ", ".\r\n"), RUSSIAN, "Госдума приняла закон", "Vote now"])
+def test_utf16_without_a_byte_order_mark_is_read_and_named(tmp_path: Path, codec: str, name: str, text: str) -> None:
+    """What Windows tools write as "Unicode" without a BOM (SQL Server's bcp -w, .NET without its
+    preamble, the second part of a split file): a NUL beside every ASCII character. English and
+    Russian prose, a headline and two words, in both byte orders, read with the usual note."""
+    data = text.encode(codec)
+    src = read(data, "export.txt")
+    assert src.text == text and src.format == "text"
+    assert len(src.warnings) == 1 and name in src.warnings[0] and "without a byte-order mark" in src.warnings[0]
+    assert "not UTF-8" in src.warnings[0]
+    (tmp_path / "export.txt").write_bytes(data)
+    assert read_path(tmp_path / "export.txt").text == text
+    assert charset.guess_utf16(data).codec == codec.replace("-", "_")
+
+
+def test_utf16_without_a_byte_order_mark_through_the_pipeline(pipe: Pipeline) -> None:
+    """Read as UTF-16, the text is English to language identification and the spans index it."""
+    doc = pipe(read(BODY.encode("utf-16-le"), "export.txt"))
+    assert doc.language == "en" and doc.text == BODY and any("UTF-16LE" in w for w in doc.warnings)
+    assert [doc.text[s.start:s.end] for s in doc.spans] == ["corrupt", "traitors"]
+
+
+_RANDOM = __import__("random").Random(26)
+_PCM = b"".join(v.to_bytes(2, "little", signed=True) for v in (_RANDOM.randint(-200, 200) for _ in range(3000)))
+
+
+@pytest.mark.parametrize("data, what", [
+    (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\x00\x00" + "text".encode("utf-16-le"), "a PDF file"),
+    (b"PK\x03\x04\x14\x00\x08\x00\x08\x00" + "word/document.xml".encode("utf-16-le"), "a zip archive"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "a PNG image"),
+    (_RANDOM.randbytes(4096), "looks like a binary file"),
+    (_PCM, "looks like a binary file"),  # 16-bit samples near silence: NUL or 0xFF high bytes
+    (bytes(range(256)) * 8, "looks like a binary file"),
+    ("\x07\x08\x01\x02 control codes".encode("utf-16-le"), "looks like a binary file"),
+    ("".join(chr(_RANDOM.randrange(33, 127)) for _ in range(500)).encode("utf-16-le"), "looks like a binary file"),  # no words
+    (("odd " * 20).encode("utf-16-le")[:-1], "looks like a binary file"),  # half a character: not UTF-16
+    (b"\x07\x00\x01 some payload", "looks like a binary file"),
+])
+def test_binary_bytes_are_still_refused_in_one_line(tmp_path: Path, data: bytes, what: str) -> None:
+    """NULs where UTF-16 text has them are not enough: the reading must be words. Documents and
+    images keep their own message; the rest the binary one."""
+    assert charset.guess_utf16(data) is None or what.startswith("a ")
+    with pytest.raises(InputError, match=f"^blob.txt: (this is )?{what}") as caught:
+        read(data, "blob.txt")
+    assert "\n" not in str(caught.value)
 
 
 # ------------------------------------------------------------------ e-mail

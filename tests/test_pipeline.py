@@ -133,3 +133,32 @@ def test_operating_points_mark_fewer_or_more_passages_and_are_recorded():
     assert unspin.Document.from_dict(docs["sensitive"].to_dict()).model["sensitivity"] == "sensitive"
     with pytest.raises(InputError, match="precise, default, sensitive"):
         unspin.analyze(text, sensitivity="loud")
+
+
+def test_a_shipped_span_model_given_as_model_is_its_size_with_the_same_version(tmp_path):
+    """`unspin analyze --model src/unspin/models/en-fast` and `--fast` read with the same models
+    (the fast size's claims model too), record the same size and ``model_version``; a
+    byte-identical copy elsewhere, under another name, is the same model; a changed copy is not."""
+    import shutil
+
+    from unspin.errors import InputError
+    from unspin.pipeline import model_folders, model_version, size_for
+    from unspin.runtime import MODELS_DIR
+
+    fast = model_version("en", fast=True)
+    assert model_version("en", model=MODELS_DIR / "en-fast") == fast
+    assert model_version("en", model=str(MODELS_DIR / "en")) == model_version("en") != fast
+    assert model_version("auto", model=MODELS_DIR / "en-fast") == model_version("auto", fast=True)
+    copy = tmp_path / "my-copy"
+    shutil.copytree(MODELS_DIR / "en-fast", copy)
+    assert model_folders(copy) == ("en-fast",) and model_version("en", model=copy) == fast
+    assert size_for("en", model=copy) == "fast" and size_for("en", model=MODELS_DIR / "en") == "accurate"
+    assert model_version("en", fast=True, model=copy) == fast  # --fast and its own model agree
+    with pytest.raises(InputError, match="both choose the span model"):
+        model_version("en", fast=True, model=MODELS_DIR / "en")
+    text = "They lied again and again, and the corrupt elites will pay for it, the senator said on Monday."
+    assert unspin.analyze(text, model=copy).to_dict() == unspin.analyze(text, fast=True).to_dict()
+    # One byte changed: another model, named by its path as any model of your own.
+    (copy / "edges.json").write_bytes((copy / "edges.json").read_bytes().replace(b"0", b"1", 1))
+    assert model_folders(copy) == (str(copy.resolve()),) and model_version("en", model=copy) != fast
+    assert size_for("en", model=copy) == "custom"

@@ -378,9 +378,10 @@ def predict(
 def _tagger(language: str, fast: bool, model: list[Path] | None):
     """The technique tagger eval and predict score: the shipped one, or the span model of --model."""
     from unspin.components.techniques import TechniqueTagger
-    from unspin.pipeline import folders_for, model_folders
+    from unspin.pipeline import folders_for, model_folders, sized
 
-    return TechniqueTagger.from_model(folders_for(language, fast, model_folders(_models(model)))["techniques"])
+    fast, models = sized(fast, model_folders(_models(model)))
+    return TechniqueTagger.from_model(folders_for(language, fast, models)["techniques"])
 
 
 def _check_language(language: str) -> None:

@@ -22,8 +22,10 @@ Steps, in order:
 1. bytes: a document or image format recognised by its first bytes (PDF, Word and other zip
    or OLE2 office files, RTF, images, gzip) -> refused, saying what it is and how to get its
    text (a PDF of plain ASCII would otherwise decode and be read as "text"); a UTF-16
-   byte-order mark -> decoded as UTF-16; NUL bytes -> refused as binary; larger than the limit
-   allows -> refused before decoding;
+   byte-order mark -> decoded as UTF-16; NUL bytes -> UTF-16 without a byte-order mark where
+   they sit as in UTF-16 text and its reading is text (``unspin.formats.charset.guess_utf16``),
+   with a warning, else refused as binary; larger than the limit allows -> refused before
+   decoding;
 2. HTML -> the article text (``unspin.html.extract``: consent dialogs, ads, comments and
    navigation left out; boilerplate only -> refused; warnings for teaser lists, very little
    text, and text the parser or the extractor lost); an e-mail -> its body
@@ -260,7 +262,15 @@ def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
         except UnicodeDecodeError as exc:
             raise InputError(f"{name}: starts like UTF-16 but byte {exc.start} is not valid UTF-16") from None
     if b"\x00" in data[:65536]:
-        raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
+        from unspin.formats.charset import guess_utf16
+
+        wide = guess_utf16(data)
+        if wide is None:
+            raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
+        return wide.text, [
+            f"the input is not UTF-8 (its NUL bytes sit where UTF-16 text has them); it was read as {wide.name} "
+            "without a byte-order mark, the likeliest encoding: check that the letters read as words, or save it as UTF-8"
+        ]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:

@@ -27,7 +27,7 @@ from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, Source, read, read_path
 from unspin.components import build, check_order, position, register, registered
-from unspin.runtime import model_config, model_dir, model_kind
+from unspin.runtime import MODELS_DIR, model_config, model_dir, model_kind
 from unspin.view import ModelView, lookalike_warning
 
 SUPPORTED = ("en", "ru")
@@ -92,6 +92,10 @@ MODELS: dict[tuple[str, bool], dict[str, str]] = {
     key: {**{name: settings["model"] for name, settings in declared if "model" in settings}, **SHARED_MODELS[key[0]]}
     for key, declared in PIPELINES.items()
 }
+
+
+#: The shipped span model of each language and size (``sized``).
+SPAN_MODELS: dict[tuple[str, bool], str] = {key: folders["techniques"] for key, folders in MODELS.items()}
 
 
 class Component(Protocol):
@@ -220,7 +224,9 @@ class Pipeline:
             return ident.code  # another script is evidence enough even in a short text
         if langid.by_script(ident) == self.language:
             # Undetermined, but the script says which of our models to read it with (a warning says so).
-            why = "the text is too short to tell its language" if ident.letters < langid.MIN_LETTERS else "the language is not clear"
+            why = ("the language is not clear" if ident.letters >= langid.MIN_LETTERS
+                   else "the text repeats too few words to tell its language" if ident.repeated
+                   else "the text is too short to tell its language")
             warnings.append(f"{why}; it was analysed as {langid.name(self.language)}")
             return self.language
         return "und"
@@ -358,8 +364,11 @@ REPLACES = {"spans": "techniques", "claims": "claims"}
 
 
 def model_folders(model: Models) -> tuple[str, ...]:
-    """``model`` (a folder or several) as resolved paths, in order. Raises ``ModelError`` for
-    a folder that is not a model, or one whose kind replaces no component (``REPLACES``)."""
+    """``model`` (a folder or several) as resolved paths, in order; a folder that is a shipped
+    model (its folder under the models root, or a byte-identical copy anywhere: ``shipped_name``)
+    as that model's name ("en-fast"), so it is read and versioned (``model_version``) as the
+    shipped model is, wherever it lies. Raises ``ModelError`` for a folder that is not a model,
+    or one whose kind replaces no component (``REPLACES``)."""
     if model is None:
         return ()
     items = [model] if isinstance(model, (str, os.PathLike)) else list(model)
@@ -369,8 +378,67 @@ def model_folders(model: Models) -> tuple[str, ...]:
         kind = model_kind(model_config(path))
         if kind not in REPLACES:
             raise ModelError(f"{item}: a {kind} model, not a span (technique) or claims model folder", setting="model")
-        out.append(str(path))
+        out.append(shipped_name(path) or str(path))
     return tuple(out)
+
+
+def shipped_name(folder: str | os.PathLike[str]) -> str | None:
+    """The name of the shipped model (``MODELS``, under the models root: ``UNSPIN_MODELS`` or the
+    package's) that ``folder`` is or is a byte-identical copy of (the same files, by relative
+    path, with the same bytes); None for any other folder. A copy under another name or path is
+    the same model: it must give the same ``model_version``, or a corpus analysed once through
+    the copy and once through the shipped name would count as read by two models."""
+    folder = Path(folder).resolve()
+    root = Path(os.environ.get("UNSPIN_MODELS", MODELS_DIR))
+    for name in sorted({n for folders in MODELS.values() for n in folders.values()}):
+        if (root / name).is_dir() and _same_files(str(folder), str((root / name).resolve()),
+                                                  _listing(folder), _listing(root / name)):
+            return name
+    return None
+
+
+def _listing(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """(relative path, size, modification time) of every file under ``folder``: what makes a
+    cached comparison stale."""
+    out = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            out.append((path.relative_to(folder).as_posix(), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+@lru_cache(maxsize=64)
+def _same_files(a: str, b: str, listing_a: tuple, listing_b: tuple) -> bool:
+    """Whether folders ``a`` and ``b`` hold the same files with the same bytes (their listings
+    are part of the cache key, so a changed file is compared again). The bytes are read only
+    when the names and sizes all match: for a copy, never for a different model."""
+    import filecmp
+
+    if a == b:
+        return True
+    if [(n, size) for n, size, _ in listing_a] != [(n, size) for n, size, _ in listing_b]:
+        return False
+    return all(filecmp.cmp(Path(a) / n, Path(b) / n, shallow=False) for n, _, _ in listing_a)
+
+
+def sized(fast: bool, models: tuple[str, ...]) -> tuple[bool, tuple[str, ...]]:
+    """``fast`` and ``models`` (``model_folders``) with each shipped span model among ``models``
+    taken as the size it belongs to (``SPAN_MODELS``): ``model="models/en-fast"`` (or a copy of
+    it) is ``fast=True`` and reads with the fast size's claims model too, so it gives the very
+    analysis, size and ``model_version`` of ``fast=True``; the accurate size's span model is
+    ``fast=False``. Raises ``InputError`` when ``fast=True`` comes with the accurate size's span
+    model (the two choose different span models)."""
+    rest = []
+    for m in models:
+        sizes = {size for (_, size), name in SPAN_MODELS.items() if name == m}
+        if not sizes:
+            rest.append(m)
+        elif fast not in sizes:
+            if fast:
+                raise InputError("the fast size and a span model folder both choose the span model: give one of them", setting="fast_model")
+            fast = True
+    return fast, tuple(rest)
 
 
 def declared_for(language: str, fast: bool, models: tuple[str, ...] = ()) -> Declared:
@@ -404,8 +472,8 @@ def own_techniques(model: Models) -> list[dict[str, str]]:
     out = []
     for path in model_folders(model):
         config = model_config(path)
-        if model_kind(config) == "spans":
-            rows = model_techniques(Path(path), config)
+        if model_kind(config) == "spans" and path not in SPAN_MODELS.values():  # a shipped one's are known
+            rows = model_techniques(model_dir(path), config)
             taxonomy.register(rows)
             out += [{**taxonomy.BY_NAME[r["name"]].__dict__, "language": str(config.get("language") or "en")} for r in rows]
     return out
@@ -420,12 +488,23 @@ def load(language: str = "en", fast: bool = False, sensitivity: str = "default",
     ``model``: a model folder that ``unspin train`` wrote, or several (README, "Teach it your
     domain"): a span model replaces the technique tagger, a claims model the claim detector, for
     the language it was trained for; ``Document.model`` then says ``"size": "custom"`` and the
-    span model's ``name``.
+    span model's ``name``. A shipped span model given as ``model`` (or a copy of it) is its
+    size (``sized``): ``model="src/unspin/models/en-fast"`` is ``fast=True``.
     Raises ``UnsupportedLanguageError`` for a language without models, ``InputError`` for an
-    unknown sensitivity or ``fast`` with a span ``model``, and ``ModelError`` when a model folder
-    is missing or is not a model.
+    unknown sensitivity or ``fast`` with another span ``model``, and ``ModelError`` when a model
+    folder is missing or is not a model.
     """
-    return _load(language, bool(fast), sensitivity, model_folders(model))
+    fast, models = sized(bool(fast), model_folders(model))
+    return _load(language, fast, sensitivity, models)
+
+
+def size_for(language: str = "en", fast: bool = False, model: Models = None) -> str:
+    """What ``Document.model["size"]`` says for the pipeline ``load(language, fast, model=model)``
+    builds: "custom" when your own span model reads the techniques, else ``SIZES`` (a shipped
+    span model given as ``model`` is its size: ``sized``). Raises as ``load`` does."""
+    fast, models = sized(bool(fast), model_folders(model))
+    techniques = dict(declared_for(language, fast, models)).get("techniques", {}).get("model")
+    return "custom" if techniques in models else SIZES[(language, fast)]
 
 
 @lru_cache(maxsize=8)
@@ -508,7 +587,7 @@ def analyze(
     _check_arguments(meta, fast, max_chars)
     meta = {**_path_meta(text), **meta}
     check_sensitivity(sensitivity)
-    models = model_folders(model)
+    fast, models = sized(bool(fast), model_folders(model))
     if language == "auto":
         # Read once through the road, then route by the language identified on what the models
         # read; any other language gets the English pipeline's one-line refusal naming it.
@@ -582,7 +661,7 @@ def analyze_many(
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     check_sensitivity(sensitivity)
-    models = model_folders(model)
+    fast, models = sized(bool(fast), model_folders(model))
     for chunk in chunked(texts, batch_size):
         out: list[Any] = [None] * len(chunk)
         groups: dict[int, tuple[Pipeline, list[int], list[Document]]] = {}
@@ -664,7 +743,7 @@ def model_version(language: str = "en", fast: bool = False, sensitivity: str = "
     classifier a span model names (``context_classifier``); ``"auto"`` (a corpus of several
     languages, each routed to its model) covers every language.
     """
-    models = model_folders(model)
+    fast, models = sized(bool(fast), model_folders(model))
     try:
         folders: list[str] = []
         companions: list[str] = []

@@ -223,3 +223,67 @@ def test_the_cli_says_in_one_line_that_an_empty_evidence_file_has_nothing_to_sea
     err = p.stderr.decode()
     assert p.returncode == 2, err
     assert err.strip().count("\n") == 0 and "e.txt" in err and "no text to search" in err and "internal error" not in err
+
+
+BUDGET = "\n".join([
+    'Annual Report of the Millbrook City Council on Public Spending and Local Services for 2024',
+    "",
+    'Summary. The council spent 412 million euros in 2024, four percent more than in 2023. Most of the '
+    'increase went to school buildings and to the bus network.',
+    "",
+    'Transport. The bus network carried 31 million passengers, up from 27 million. The council bought 40 '
+    'electric buses and opened two new lines to the northern suburbs.',
+    "",
+    "Debt. The council's debt stood at 190 million euros at the end of the year. Interest payments took "
+    'three percent of the budget.',
+    "",
+])
+
+
+def test_a_long_title_line_is_no_passage_and_short_headings_still_head_theirs():
+    """A file's title says what the whole file is about: as a passage it matched every on-topic
+    claim (0.52-0.59 with the shipped embedder, as high as real matches) while saying nothing
+    to read beside one. A short heading ("Article 2") still goes with its paragraph."""
+    ps = ev.passages_of(BUDGET, "budget.txt")
+    assert [p.text.split(".")[0] for p in ps] == ["Summary", "Transport", "Debt"]
+    assert all(BUDGET[p.start : p.end] == p.text for p in ps)
+    short = "Budget report 2024\n\nThe council spent 412 million euros in 2024."
+    assert [p.text for p in ev.passages_of(short, "s")] == [short]
+    # A one-line text is its own passage even without a full stop: there is nothing it heads.
+    assert [p.text for p in ev.passages_of("The council spent 412 million euros in 2024", "t")] == [
+        "The council spent 412 million euros in 2024"]
+
+
+def test_a_weak_match_is_no_passage_in_the_result_or_the_view(cache, tmp_path):
+    """Below ``MIN_SCORE`` a claim gets no passage: ``evidence == []`` in the JSON (the web API
+    returns the same dict) and "no matching passage" in the terminal view, never the
+    best of the unrelated ones. Scores are the shipped embedder's (bench/evidence_threshold.py)."""
+    from unspin.render import render
+
+    try:
+        from unspin.article.embed import load_embedder
+
+        emb = load_embedder()
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"shipped embedder not available: {exc}")
+    (tmp_path / "refs").mkdir()
+    (tmp_path / "refs" / "budget.txt").write_text(BUDGET, encoding="utf-8")
+    index = ev.build_index([tmp_path / "refs"], embedder=emb)
+    weak = "Electric cars now make up a third of new sales."  # best passage 0.26: Transport has electric buses
+    on_topic = "Public spending by the council on local services is out of control."  # matched the title, 0.59
+    real = "The council's debt reached 190 million euros."
+    hits = dict(zip((weak, on_topic, real), index.search_many([weak, on_topic, real])))
+    assert hits[weak] == []
+    assert not any(h["text"].startswith("Annual Report") for h in hits[on_topic])
+    assert hits[real][0]["text"].startswith("Debt.") and hits[real][0]["score"] >= ev.MIN_SCORE
+    assert all(h["score"] >= ev.MIN_SCORE for hs in hits.values() for h in hs)
+
+    doc = Document(f"{weak} {real}")
+    det = ClaimDetector(lambda s: np.full(len(s), 0.9))
+    linker = EvidenceLinker(index)
+    for comp in (det, linker):
+        comp.set_annotations([doc], comp.predict([doc]))
+    claims = {c["text"]: c for c in doc.to_dict()["claims"]}
+    assert claims[weak]["evidence"] == [] and claims[real]["evidence"][0]["text"].startswith("Debt.")
+    out = render(doc, "text")
+    assert "no matching passage" in out and "Electric cars" in out

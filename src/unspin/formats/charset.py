@@ -16,6 +16,15 @@ here (``CANDIDATES``), it chooses well. A choice is kept only if the whole input
 and reads as text (``plausible``): no control characters or box-drawing signs, and Cyrillic
 letters of the alphabets written in that encoding, not the rare Serbian and Macedonian ones two
 stray bytes would give.
+
+UTF-16 without a byte-order mark (``guess_utf16``) is what some Windows tools write (SQL Server's
+``bcp -w`` exports, .NET programs that write ``UnicodeEncoding`` without its preamble; also every
+part but the first of a UTF-16 file split in pieces): every character of ASCII (spaces, digits, punctuation, Latin letters) is one ASCII byte and one NUL,
+so the file looks binary. charset-normalizer ranks the two byte orders by the same mess measure
+(it reads BOM-less UTF-16 as one of its multi-byte candidates), but it also names a byte order
+for binary bytes that happen to hold a NUL or two (``b"\\x07\\x00\\x01 some payload"``: UTF-16BE),
+so its answer counts only for bytes whose NULs sit where UTF-16 text puts them and whose
+reading is text (``plausible_utf16``).
 """
 
 from __future__ import annotations
@@ -39,6 +48,8 @@ CP866_MIN_LETTERS = 8
 # elements, private use: what a wrong code page gives, never what people write.
 _NOT_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\u2500-\u259f\ue000-\uf8ff]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_WHITE_SPACE = re.compile(r"\s")
 # Letters of Russian, Ukrainian and Belarusian: most of any Cyrillic text in these code pages.
 _COMMON_CYRILLIC = re.compile("[\u0410-\u044f\u0401\u0451\u0406\u0456\u0407\u0457\u0404\u0454\u0490\u0491\u040e\u045e]")
 # A word that mixes Latin and Cyrillic letters ("cafй"): what a wrong Cyrillic reading of
@@ -110,3 +121,63 @@ def _decodes_to(data: bytes, codec: str, text: str) -> bool:
         return data.decode(codec) == text
     except UnicodeDecodeError:
         return False
+
+
+#: UTF-16 byte orders: (Python codec, name for people).
+UTF16 = (("utf_16_le", "UTF-16LE"), ("utf_16_be", "UTF-16BE"))
+#: Of the bytes that hold the high half of each UTF-16 code unit, at least this share is NUL in
+#: text: ASCII spaces, digits and punctuation have it, even in Cyrillic or Greek text (about 0.15
+#: in Russian prose, 0.095 in the headline "Госдума приняла закон", nearly 1 in English);
+#: random bytes have 1/256.
+UTF16_MIN_NUL_SHARE = 0.05
+#: ... and of the low halves at most this share: a NUL there is a character U+xx00 (U+0100,
+#: U+0400, U+2000), rare in text; binary formats pad with NULs in both.
+UTF16_MAX_LOW_NUL_SHARE = 0.01
+#: Letters are at least this share of a UTF-16 reading's characters other than white space.
+UTF16_MIN_LETTERS = 0.5
+_UTF16_SAMPLE = 65536
+
+
+def guess_utf16(data: bytes) -> Guess | None:
+    """The text of ``data`` read as UTF-16 without a byte-order mark, or None when it is not
+    such text. The byte order is where the NUL bytes sit (``UTF16_MIN_NUL_SHARE``,
+    ``UTF16_MAX_LOW_NUL_SHARE``, over the first 64 KiB); charset-normalizer must rank the same
+    byte order first (its mess measure refuses random characters), the whole input must decode
+    in it and the reading must be text (``plausible_utf16``). Never raises."""
+    if len(data) < 4 or len(data) % 2:
+        return None  # UTF-16 is whole pairs of bytes
+    sample = data[:_UTF16_SAMPLE]
+    units = len(sample) // 2
+    nul_even, nul_odd = sample[0::2].count(0) / units, sample[1::2].count(0) / units
+    if nul_odd >= UTF16_MIN_NUL_SHARE and nul_even <= UTF16_MAX_LOW_NUL_SHARE:
+        codec, name = UTF16[0]  # little-endian: the high byte second
+    elif nul_even >= UTF16_MIN_NUL_SHARE and nul_odd <= UTF16_MAX_LOW_NUL_SHARE:
+        codec, name = UTF16[1]
+    else:
+        return None
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data, cp_isolation=[c for c, _ in UTF16]).best()
+    except Exception:  # a detector failure: the checks below still stand
+        best = None
+    else:
+        if best is None or best.encoding != codec:
+            return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:  # a lone surrogate: not UTF-16 text
+        return None
+    if not plausible_utf16(text):
+        return None
+    return Guess(codec, name, "Unicode without a byte-order mark", text)
+
+
+def plausible_utf16(text: str) -> bool:
+    """Whether a UTF-16 reading of bytes reads as text: no NUL or other control characters (but
+    tab and line breaks), nothing ``plausible`` rules out, and letters for at least
+    ``UTF16_MIN_LETTERS`` of the characters that are not white space."""
+    if _NOT_TEXT.search(text):
+        return False
+    visible = len(text) - _count(_WHITE_SPACE, text)
+    return visible > 0 and _count(_LETTER, text) >= UTF16_MIN_LETTERS * visible

@@ -102,7 +102,7 @@ async def healthz(request: Request) -> dict[str, Any]:
         "status": "ok",
         "unspin": __version__,
         "model": state.model,
-        "size": "custom" if settings.model else "fast" if settings.fast else "accurate",
+        "size": getattr(state, "size", None) or ("fast" if settings.fast else "accurate"),
         "sensitivity": settings.sensitivity,
         "url_fetch": settings.allow_url_fetch,
         "running": limiter.running,

@@ -131,9 +131,11 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     app.state.settings = settings
     # serve --model: the span model's own techniques, for /api/v1/techniques and the page's legend.
     if settings.model:
-        from unspin.pipeline import own_techniques
+        from unspin.pipeline import SUPPORTED, own_techniques, size_for
 
         app.state.own_techniques = own_techniques(settings.model)
+        # The size every analysis records: a shipped span model given as --model is its size.
+        app.state.size = size_for(SUPPORTED[0], settings.fast, settings.model)
     app.state.pool = pool
     # An app whose lifespan never ran (a test client used without `with`) still stops its workers.
     weakref.finalize(app, pool.close)
