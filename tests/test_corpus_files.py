@@ -106,3 +106,17 @@ def test_new_formats_in_input_folders_are_read_in_their_format(tmp_path: Path, p
     assert (news.title, news.published) == ("Read this before Sunday\u2019s vote", dt.date(2026, 12, 1))
     assert docs["inbox/talk"].text.startswith("These corrupt traitors have sold out") and "-->" not in docs["inbox/talk"].text
     assert "data:" not in docs["inbox/notes"].text
+    # A Markdown file's front matter gives the stored title and date, as `analyze` reads them.
+    assert (docs["inbox/notes"].title, docs["inbox/notes"].published) == ("The budget", dt.date(2026, 1, 5))
+
+
+def test_a_markdown_front_matter_in_a_legacy_encoding_or_cut_mid_character() -> None:
+    from unspin.formats import markdown
+
+    cyrillic = "---\ntitle: Бюджет города и его враги\ndate: 2026-02-03\n---\nТекст статьи.\n"
+    assert markdown.front_matter(cyrillic.encode("cp1251")) == {"title": "Бюджет города и его враги", "published": "2026-02-03"}
+    assert markdown.front_matter(cyrillic.replace("\n", "\r\n").encode()) == {"title": "Бюджет города и его враги", "published": "2026-02-03"}
+    long = ("---\ntitle: AB\n---\n" + "ж" * 40000).encode()
+    assert len(long[: 64 * 1024].decode("utf-8", "ignore").encode()) < 64 * 1024
+    assert markdown.front_matter(long) == {"title": "AB"}  # the 64 KiB head ends inside a letter
+    assert markdown.front_matter(b"# No front matter\n\ntext") == {}

@@ -29,6 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from unspin.errors import InputError
+from unspin.formats.charset import guess_legacy
 
 # A link or image in Markdown syntax; bounded by the next bracket or space, so linear.
 _LINK = re.compile(r"!?\[[^\[\]\n]*\]\([^()\s]*\)")
@@ -73,6 +74,23 @@ def _parser():
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def front_matter(data: bytes) -> dict[str, Any]:
+    """``title`` and ``published`` (ISO date) of a Markdown file's front matter block, from its
+    bytes, as ``read`` gives them in ``meta``: for readers that store a file's metadata without
+    reading its text (``unspin batch``). Only the block at the top is read (UTF-8, or the file's
+    legacy encoding as ``unspin.formats.charset`` guesses it); ``{}`` without one."""
+    head = data[: 64 * 1024]
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not a UTF-8 character cut by the 64 KiB limit
+            guess = guess_legacy(head)
+            text = guess.text if guess else head.decode("utf-8", "replace")
+        else:
+            text = head[: exc.start].decode("utf-8")
+    return _front_matter(text.replace("\r\n", "\n"))[1]
 
 
 def _front_matter(text: str) -> tuple[str, dict[str, Any]]:

@@ -310,6 +310,13 @@ def _read_file(path: Path, doc_id: str, source: str, max_chars: int) -> InputDoc
         meta = mail.headers(data)
         doc.title = _opt(meta.get("title"))
         doc.published = parse_date(meta.get("published"))
+    elif kind == Format.markdown.value:
+        # A front matter block's title and date are the document's, as `analyze` reads them.
+        from unspin.formats import markdown
+
+        meta = markdown.front_matter(data)
+        doc.title = _opt(meta.get("title"))
+        doc.published = parse_date(meta.get("published"))
     return doc
 
 
