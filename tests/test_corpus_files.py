@@ -116,7 +116,7 @@ def test_a_markdown_front_matter_in_a_legacy_encoding_or_cut_mid_character() -> 
     cyrillic = "---\ntitle: Бюджет города и его враги\ndate: 2026-02-03\n---\nТекст статьи.\n"
     assert markdown.front_matter(cyrillic.encode("cp1251")) == {"title": "Бюджет города и его враги", "published": "2026-02-03"}
     assert markdown.front_matter(cyrillic.replace("\n", "\r\n").encode()) == {"title": "Бюджет города и его враги", "published": "2026-02-03"}
-    long = ("---\ntitle: AB\n---\n" + "ж" * 40000).encode()
+    long = ("---\ntitle: A\n---\n" + "ж" * 40000).encode()
     assert len(long[: 64 * 1024].decode("utf-8", "ignore").encode()) < 64 * 1024
-    assert markdown.front_matter(long) == {"title": "AB"}  # the 64 KiB head ends inside a letter
+    assert markdown.front_matter(long) == {"title": "A"}  # the 64 KiB head ends inside a letter
     assert markdown.front_matter(b"# No front matter\n\ntext") == {}
