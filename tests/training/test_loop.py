@@ -141,9 +141,10 @@ def test_staged_warmup_restarts_the_schedule_at_each_stage_with_its_own_rates():
 
 
 def test_a_continuing_run_on_many_articles_takes_fewer_epochs():
-    """Three epochs over a few hundred articles would take a continuing run past half an hour on
-    2 cores: its epochs are cut to about ``CONTINUING_STEPS`` optimiser steps, never below one;
-    a recipe from scratch (two stages) and epochs the user gave are run as they are."""
+    """Three epochs over a few hundred articles would take a continuing run past 20 minutes on
+    2 cores: past ``CONTINUING_STEPS`` optimiser steps its windows stop overlapping (``train``,
+    where ``over_budget`` says so), then its epochs are cut, never below one; a recipe from
+    scratch (two stages) and epochs the user gave are run as they are."""
     if not HAVE_TRAIN:
         pytest.skip("the train extra")
     from unspin.training import spans
@@ -152,13 +153,15 @@ def test_a_continuing_run_on_many_articles_takes_fewer_epochs():
     recipe = spans.SpanRecipe.continuing()
     assert recipe.max_steps == cap and recipe.epochs == [3]
     assert recipe.fit_epochs(cap // 3) is None and recipe.epochs == [3]  # small data: 3 epochs as before
-    assert recipe.fit_epochs(113) == 3 and recipe.epochs == [1]  # 1,800 windows of 16: one epoch
+    assert recipe.over_budget(113) and not recipe.over_budget(65)  # 223 articles: 1,800 overlapping windows, 1,040 not
+    assert recipe.fit_epochs(65) is None and recipe.epochs == [3]
+    assert recipe.fit_epochs(113) == 3 and recipe.epochs == [2]
     recipe = spans.SpanRecipe.continuing("accurate")
     assert recipe.fit_epochs(int(cap / 2.2)) == 3 and recipe.epochs == [2]
     recipe = spans.SpanRecipe.continuing()
     assert recipe.fit_epochs(10 * cap) == 3 and recipe.epochs == [1]  # never below one epoch
     scratch = spans.SpanRecipe.from_scratch()
-    assert scratch.fit_epochs(10 * cap) is None and scratch.epochs == [5, 3]
+    assert not scratch.over_budget(10 * cap) and scratch.fit_epochs(10 * cap) is None and scratch.epochs == [5, 3]
     chosen = spans.SpanRecipe.continuing()
     chosen.max_steps = 0  # what --epochs does
     assert chosen.fit_epochs(10 * cap) is None and chosen.epochs == [3]

@@ -136,8 +136,8 @@ def register(app: typer.Typer) -> None:
             "to measure the model and choose its decoder settings.")] = 0.15,
         validation_ids: Annotated[Path | None, typer.Option("--validation-ids", help="Hold out these article ids (one a line) instead.")] = None,
         epochs: Annotated[str | None, typer.Option("--epochs", help="Epochs per stage, e.g. 5+3 (each stage restarts the learning-rate schedule). "
-            "Default: 3 when continuing a model, fewer where 3 would take over 160 steps of --batch windows; 5+3 from scratch (the shipped "
-            "fast model's recipe).")] = None,
+            "Default: 3 when continuing a model (where 3 would take over 200 steps of --batch windows, the windows stop overlapping, then "
+            "fewer epochs); 5+3 from scratch (the shipped fast model's recipe).")] = None,
         lr: Annotated[str | None, typer.Option("--lr", help="Encoder learning rate per stage (default 3e-5; from scratch 8e-5,3e-5).")] = None,
         head_lr: Annotated[str | None, typer.Option("--head-lr", help="Heads' learning rate per stage (default 3e-4; from scratch 1e-3,3e-4).")] = None,
         batch: Annotated[int, typer.Option("--batch", min=1, help="Windows of 254 tokens per step.")] = 16,
