@@ -65,8 +65,9 @@ class SpanRecipe:
     first quantised one, unless fp32 beats it by more than ``AUTO_MARGIN`` of 2-fold SI F1: a
     short fine-tune moves many weights by less than a quantisation step, and rounding then
     undoes it). ``train_layers``: fine-tune only the encoder's top this many layers (the
-    embeddings and the layers below stay fixed; 0: all of them). ``max_steps``: a one-stage
-    recipe whose epochs would take more optimiser steps than this runs fewer epochs (at least
+    embeddings and the layers below stay fixed; 0: all of them). ``max_steps``: where a one-stage
+    recipe's epochs would take more optimiser steps than this, ``train`` first makes its
+    training windows stop overlapping (``stride = window``), then runs fewer epochs (at least
     one; ``fit_epochs``); 0: no cap."""
 
     epochs: list[int] = field(default_factory=lambda: [3])
@@ -99,7 +100,7 @@ class SpanRecipe:
     @classmethod
     def continuing(cls, size: str = "fast") -> SpanRecipe:
         """From a trained model's weights: the shipped fast model's second stage (3 epochs,
-        encoder 3e-5, heads 3e-4)."""
+        encoder 3e-5, heads 3e-4), within ``CONTINUING_STEPS`` optimiser steps."""
         if size == "accurate":
             return cls(micro_batch=8, precisions=["mixed", "fp32"], max_steps=CONTINUING_STEPS)
         return cls(max_steps=CONTINUING_STEPS)
