@@ -74,6 +74,25 @@ def test_excel_sep_line_semicolons_european_dates_and_cp1251(tmp_path: Path, pip
     assert doc.content.startswith("Эти предатели") and "KOI8-R" in doc.warnings[0]
 
 
+def test_tables_in_utf16_without_a_byte_order_mark(tmp_path: Path) -> None:
+    rows = "id,text,published\r\n1,\"Министерство заявило, что цены вырастут.\",2026-12-01\r\n2,\"" + ENGLISH + "\",2026-01-05\r\n"
+    for codec, name in (("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")):
+        path = tmp_path / f"{codec}.csv"
+        path.write_bytes(rows.encode(codec))
+        docs = list(ingest.read([path]))
+        assert [(d.id, d.error) for d in docs] == [("1", None), ("2", None)], codec
+        assert docs[0].content == "Министерство заявило, что цены вырастут." and docs[1].content == ENGLISH
+        assert docs[0].published == dt.date(2026, 12, 1) and all(name in d.warnings[0] for d in docs)
+    lines = tmp_path / "bcp.jsonl"
+    lines.write_bytes("".join(json.dumps({"id": f"r{i}", "text": OTHER}) + "\n" for i in range(3)).encode("utf-16-le"))
+    assert [d.content for d in ingest.read([lines])] == [OTHER] * 3
+    # A UTF-8 table with a stray NUL is still UTF-8, without a note.
+    stray = tmp_path / "stray.csv"
+    stray.write_bytes(("id,text\n1,\"" + ENGLISH + "\x00\"\n").encode())
+    (doc,) = ingest.read([stray])
+    assert not any("UTF-16" in w for w in doc.warnings)
+
+
 def test_field_case_17_cp1251_excel_csv_is_read_and_analysed(tmp_path: Path) -> None:
     ru = Pipeline([Lexicon()], language="ru")
     got = _batch(tmp_path, ru, [field("17-cp1251-russian-excel.csv")])

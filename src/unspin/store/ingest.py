@@ -494,12 +494,32 @@ _NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
 
 
 def _file_coding(path: Path) -> Coding:
-    """The decoding of a CSV or JSON file (see the module docstring): UTF-16 by its mark; else
-    UTF-8, unless almost all of its non-ASCII bytes are not UTF-8 (fewer valid UTF-8 characters
+    """The decoding of a CSV or JSON file (see the module docstring): UTF-16 by its mark, or
+    without one where its NUL bytes sit as in UTF-16 text (``_utf16_without_mark``, said in each
+    document's notes); else UTF-8, unless almost all of its non-ASCII bytes are not UTF-8 (fewer valid UTF-8 characters
     than a tenth of the invalid bytes): then the legacy encoding ``unspin.formats.charset``
     finds, said in each document's notes. One pass over the file, streamed."""
     stat = path.stat()
     return _coding(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def _utf16_without_mark(sample: bytes, size: int) -> Coding | None:
+    """The decoding of a table file in UTF-16 without a byte-order mark (SQL Server's ``bcp -w``,
+    a split file's later parts), from its first ``SAMPLE`` bytes, as
+    ``unspin.formats.charset.guess_utf16`` recognises such text; None for any other file."""
+    if b"\x00" not in sample[:4096]:
+        return None  # UTF-8 and legacy tables have no NUL bytes; UTF-16 text is full of them
+    from unspin.formats.charset import guess_utf16
+
+    even = sample[: len(sample) - len(sample) % 2]
+    # A sample of a longer file may end inside a surrogate pair: without its last unit it reads.
+    tries = [even] if len(sample) >= size else [even, even[:-2]]
+    guess = next((g for g in map(guess_utf16, tries) if g is not None), None)
+    if guess is None:
+        return None
+    note = (f"the file is not UTF-8 (its NUL bytes sit where UTF-16 text has them); it was read as {guess.name} without a "
+            "byte-order mark: check that the letters read as words, or save it as UTF-8")
+    return Coding(guess.codec, "replace", False, (note,))
 
 
 @lru_cache(maxsize=32)
@@ -508,6 +528,10 @@ def _coding(path: str, size: int, mtime: int) -> Coding:
         head = fh.read(2)
         if head in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
             return Coding("utf-16")
+        fh.seek(0)
+        utf16 = _utf16_without_mark(fh.read(SAMPLE), size)
+        if utf16 is not None:
+            return utf16
         fh.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
         invalid = valid = cut = 0
