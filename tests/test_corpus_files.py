@@ -129,13 +129,18 @@ def test_new_formats_in_input_folders_are_read_in_their_format(tmp_path: Path, p
     assert (docs["inbox/notes"].title, docs["inbox/notes"].published) == ("The budget", dt.date(2026, 1, 5))
 
 
-def test_a_markdown_front_matter_in_a_legacy_encoding_or_cut_mid_character() -> None:
-    from unspin.formats import markdown
+def test_a_markdown_front_matter_in_a_legacy_encoding_or_a_long_file(tmp_path: Path) -> None:
+    def stored(data: bytes) -> tuple:
+        path = tmp_path / "notes.md"
+        path.write_bytes(data)
+        (doc,) = ingest.read([path])
+        return doc.title, doc.published
 
     cyrillic = "---\ntitle: Бюджет города и его враги\ndate: 2026-02-03\n---\nТекст статьи.\n"
-    assert markdown.front_matter(cyrillic.encode("cp1251")) == {"title": "Бюджет города и его враги", "published": "2026-02-03"}
-    assert markdown.front_matter(cyrillic.replace("\n", "\r\n").encode()) == {"title": "Бюджет города и его враги", "published": "2026-02-03"}
+    assert stored(cyrillic.encode("cp1251")) == ("Бюджет города и его враги", dt.date(2026, 2, 3))
+    assert stored(cyrillic.replace("\n", "\r\n").encode()) == ("Бюджет города и его враги", dt.date(2026, 2, 3))
+    assert stored(cyrillic.encode("utf-16-le")) == ("Бюджет города и его враги", dt.date(2026, 2, 3))  # no byte-order mark
     long = ("---\ntitle: A\n---\n" + "ж" * 40000).encode()
     assert len(long[: 64 * 1024].decode("utf-8", "ignore").encode()) < 64 * 1024
-    assert markdown.front_matter(long) == {"title": "A"}  # the 64 KiB head ends inside a letter
-    assert markdown.front_matter(b"# No front matter\n\ntext") == {}
+    assert stored(long) == ("A", None)  # 64 KiB into the file is inside a letter
+    assert stored(b"# No front matter\n\ntext") == (None, None)

@@ -262,15 +262,12 @@ def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
         except UnicodeDecodeError as exc:
             raise InputError(f"{name}: starts like UTF-16 but byte {exc.start} is not valid UTF-16") from None
     if b"\x00" in data[:65536]:
-        from unspin.formats.charset import guess_utf16
+        from unspin.formats.charset import guess_utf16, utf16_note
 
         wide = guess_utf16(data)
         if wide is None:
             raise InputError(f"{name}: looks like a binary file (it contains NUL bytes), not text")
-        return wide.text, [
-            f"the input is not UTF-8 (its NUL bytes sit where UTF-16 text has them); it was read as {wide.name} "
-            "without a byte-order mark, the likeliest encoding: check that the letters read as words, or save it as UTF-8"
-        ]
+        return wide.text, [utf16_note(wide, "the input")]
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError as exc:

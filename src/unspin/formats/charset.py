@@ -173,6 +173,13 @@ def guess_utf16(data: bytes) -> Guess | None:
     return Guess(codec, name, "Unicode without a byte-order mark", text)
 
 
+def utf16_note(guess: Guess, subject: str) -> str:
+    """The warning of a reading by ``guess_utf16``, naming what was read (``subject``: "the
+    input", "the file") and its byte order, for every reader that takes such bytes."""
+    return (f"{subject} is not UTF-8 (its NUL bytes sit where UTF-16 text has them); it was read as {guess.name} without a "
+            "byte-order mark, the likeliest encoding: check that the letters read as words, or save it as UTF-8")
+
+
 def plausible_utf16(text: str) -> bool:
     """Whether a UTF-16 reading of bytes reads as text: no NUL or other control characters (but
     tab and line breaks), nothing ``plausible`` rules out, and letters for at least

@@ -29,7 +29,6 @@ from functools import lru_cache
 from typing import Any
 
 from unspin.errors import InputError
-from unspin.formats.charset import guess_legacy
 
 # A link or image in Markdown syntax; bounded by the next bracket or space, so linear.
 _LINK = re.compile(r"!?\[[^\[\]\n]*\]\([^()\s]*\)")
@@ -76,20 +75,11 @@ def _parser():
     return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
-def front_matter(data: bytes) -> dict[str, Any]:
-    """``title`` and ``published`` (ISO date) of a Markdown file's front matter block, from its
-    bytes, as ``read`` gives them in ``meta``: for readers that store a file's metadata without
-    reading its text (``unspin batch``). Only the block at the top is read (UTF-8, or the file's
-    legacy encoding as ``unspin.formats.charset`` guesses it); ``{}`` without one."""
-    head = data[: 64 * 1024]
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 4:  # not a UTF-8 character cut by the 64 KiB limit
-            guess = guess_legacy(head)
-            text = guess.text if guess else head.decode("utf-8", "replace")
-        else:
-            text = head[: exc.start].decode("utf-8")
+def front_matter(text: str) -> dict[str, Any]:
+    """``title`` and ``published`` (ISO date) of a Markdown text's front matter block, as
+    ``read`` gives them in ``meta``: for readers that store a file's metadata without reading
+    its prose (``unspin batch``, which decodes the file with ``unspin.inputs.decode``); ``{}``
+    without one."""
     return _front_matter(text.replace("\r\n", "\n"))[1]
 
 

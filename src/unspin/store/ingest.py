@@ -313,8 +313,12 @@ def _read_file(path: Path, doc_id: str, source: str, max_chars: int) -> InputDoc
     elif kind == Format.markdown.value:
         # A front matter block's title and date are the document's, as `analyze` reads them.
         from unspin.formats import markdown
+        from unspin.inputs import decode
 
-        meta = markdown.front_matter(data)
+        try:
+            meta = markdown.front_matter(decode(data, path.name)[0])
+        except InputError:  # bytes that are no text: the analysis refuses the document, saying why
+            meta = {}
         doc.title = _opt(meta.get("title"))
         doc.published = parse_date(meta.get("published"))
     return doc
@@ -517,9 +521,9 @@ def _utf16_without_mark(sample: bytes, size: int) -> Coding | None:
     guess = next((g for g in map(guess_utf16, tries) if g is not None), None)
     if guess is None:
         return None
-    note = (f"the file is not UTF-8 (its NUL bytes sit where UTF-16 text has them); it was read as {guess.name} without a "
-            "byte-order mark: check that the letters read as words, or save it as UTF-8")
-    return Coding(guess.codec, "replace", False, (note,))
+    from unspin.formats.charset import utf16_note
+
+    return Coding(guess.codec, "replace", False, (utf16_note(guess, "the file"),))
 
 
 @lru_cache(maxsize=32)
