@@ -73,6 +73,9 @@ def test_the_html_report_fits_a_390_px_screen_with_a_chart_drawn_for_it(tmp_path
             page.screenshot(path=str(tmp_path / "report-390.png"), full_page=True)
 
             page.set_viewport_size({"width": 1280, "height": 900})
+            # The browser picks the <picture>'s source again after the resize, not at once: on a
+            # loaded machine the narrow chart was still current when read (a flaky failure).
+            page.wait_for_function("(narrow) => document.querySelector('img').currentSrc !== narrow", arg=narrow, timeout=15000)
             wide = page.evaluate("document.querySelector('img').currentSrc")
             assert wide != narrow and wide.startswith("data:image/png;base64,")
         finally:
