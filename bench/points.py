@@ -4,7 +4,8 @@ validation split and the bundled column.
     python bench/points.py [--model src/unspin/models/en] [--outputs PICKLE | --save-outputs PICKLE]
 
 Per point (the model's ``points`` and its default) and per layout (``sentence_breaks`` off /
-on; the one the point ships with is starred):
+on), and for the sensitive point also named from its own passages instead of the default's
+inside them (``TechniqueTagger.named_by``); the way each point ships is starred:
 - SI P / R / F1, the official partial-overlap measure on the merged submission;
 - exact-match span F1 (``unspin.scoring.exact_match_f1``, boundaries equal after trimming);
 - span + technique F1 (``unspin.scoring.span_technique_prf``: overlap credit only under the
@@ -67,25 +68,31 @@ def main() -> None:
 
     rows = []
     for point in [p for p in SENSITIVITIES if p == "default" or p in config.points]:
-        settings = config.decoding(point)
-        for breaks in (False, True):
-            for key, value in {**settings, "sentence_breaks": breaks}.items():
-                setattr(tagger, key, value)
-            tagger.encoder = by_text.__getitem__
-            pred = [Label(a, s.start, s.end, s.label) for a, text in val.items() for s in tagger(Document(text)).spans]
+        shipped_tagger = TechniqueTagger.from_config(live, tagger.head, config, sensitivity=point)
+        ships_with = shipped_tagger.sentence_breaks
+        variants = [(breaks, shipped_tagger.named_by) for breaks in (False, True)]
+        if shipped_tagger.named_by is not None:  # the sensitive point: also named from its own passages
+            variants.append((ships_with, None))
+        for breaks, named_by in variants:
+            if named_by is not None:
+                named_by = {**named_by, "sentence_breaks": breaks}  # the default's thresholds, the row's layout
+            t = TechniqueTagger.from_config(live, tagger.head, config, sensitivity=point, sentence_breaks=breaks, named_by=named_by)
+            t.encoder = by_text.__getitem__
+            pred = [Label(a, s.start, s.end, s.label) for a, text in val.items() for s in t(Document(text)).spans]
             sub = si_submission(pred)
             si, exact, both = si_prf(sub, gold_si), exact_match_f1(sub, gold_si, val), span_technique_prf(pred, gold_tc)
-            tagger.encoder = live
-            spans = list(tagger(Document(column_text)).spans)
+            t.encoder = live
+            spans = list(t(Document(column_text)).spans)
             touched = [p for p in column if any(s.start < p["end"] and p["start"] < s.end for s in spans)]
             right = [p for p in touched if any(s.start < p["end"] and p["start"] < s.end and s.label == p["technique"] for s in spans)]
-            shipped = "*" if breaks == settings["sentence_breaks"] else " "
-            rows.append(f"| {point}{shipped} | {'on' if breaks else 'off'} | {si.precision:.3f} / {si.recall:.3f} / {si.f1:.4f} | "
+            shipped = "*" if breaks == ships_with and (named_by is None) == (shipped_tagger.named_by is None) else " "
+            naming = "default's passage inside" if named_by else "itself"
+            rows.append(f"| {point}{shipped} | {'on' if breaks else 'off'} | {naming} | {si.precision:.3f} / {si.recall:.3f} / {si.f1:.4f} | "
                         f"{exact.f1:.4f} | {both.f1:.4f} | {len({(l.start, l.end, l.article_id) for l in pred})} | "
                         f"{len(touched)} / {len(right)} of {len(column)} |")
-    print(f"{config.name}, PTC validation split ({len(val)} articles); * the layout the point ships with\n")
-    print("| point | sentence breaks | SI P / R / F1 | exact-match F1 | span + technique F1 | passages | column: touched / right technique |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+    print(f"{config.name}, PTC validation split ({len(val)} articles); * as the point ships\n")
+    print("| point | sentence breaks | named from | SI P / R / F1 | exact-match F1 | span + technique F1 | passages | column: touched / right technique |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
 
 

@@ -76,3 +76,15 @@ def test_an_operating_point_may_keep_spans_inside_sentences():
     assert precise["sentence_breaks"] is False and precise["seed_threshold"] == 0.7
     back = SpanModelConfig.from_dict(span.to_dict())
     assert back.decoding("sensitive") == sensitive
+
+
+def test_the_sensitive_point_names_passages_from_the_default_inside_them():
+    from unspin.components.techniques import TechniqueTagger
+
+    config = SpanModelConfig.read(MODELS_DIR / "en-fast")
+    taggers = {p: TechniqueTagger.from_config(None, None, config, sensitivity=p) for p in ("precise", "default", "sensitive")}
+    assert taggers["default"].named_by is None and taggers["precise"].named_by is None
+    named, default, sensitive = taggers["sensitive"].named_by, config.decoding(), config.decoding("sensitive")
+    assert (named["threshold"], named["seed"], named["edge_start"], named["edge_end"]) == (
+        default["threshold"], default["seed_threshold"], default["edge_start"], default["edge_end"])
+    assert named["sentence_breaks"] == sensitive["sentence_breaks"]  # the point's own layout

@@ -152,3 +152,23 @@ def test_spans_cover_whole_words_across_apostrophes_and_hyphens():
     enc = _enc_text(text)  # They | don | ' | t | care
     probs = P([0.9, 0.05, 0.05], [0.1, 0.0, 0.9], [0.9, 0.05, 0.05], [0.9, 0.05, 0.05], [0.1, 0.0, 0.9])
     assert [text[s.start : s.end] for s in decode(enc, probs, text, 0.5)] == ["don't", "care"]
+
+
+def test_named_from_reads_a_wide_passage_technique_from_the_surer_passage_inside():
+    """A passage decoded at a looser point keeps its extent and score, and takes as ``core`` (the
+    range its technique is read from) the surest passage the default finds inside it, clipped to
+    it; a passage with none inside, or the same one, is unchanged."""
+    from unspin.decoding import RawSpan, named_from
+
+    text, enc = _enc("they say the corrupt elites lied and the plan failed".split())
+    wide = RawSpan(0, 36, 0, 7, 0.2)  # "they say the corrupt elites lied and"
+    alone = RawSpan(41, 52, 8, 10, 0.1)  # "plan failed": nothing surer inside
+    same = RawSpan(13, 27, 3, 5, 0.6)  # "corrupt elites", as the default marks it
+    weak, strong = RawSpan(0, 4, 0, 1, 0.3), RawSpan(13, 27, 3, 5, 0.6)
+    got = named_from([wide, alone, same], [weak, strong], enc)
+    assert text[wide.start:wide.end] == "they say the corrupt elites lied and"
+    assert got[0] == RawSpan(0, 36, 3, 5, 0.2, (13, 27)) and text[13:27] == "corrupt elites"
+    assert got[1] == alone and got[2] == same
+    # A surer passage that runs past the wide one is clipped to it (tokens recomputed).
+    clipped = named_from([RawSpan(0, 20, 0, 4, 0.2)], [RawSpan(13, 27, 3, 5, 0.6)], enc)[0]
+    assert clipped.classified == (13, 20) and (clipped.tok_start, clipped.tok_end) == (3, 4)

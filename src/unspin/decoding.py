@@ -313,6 +313,33 @@ def decode(
     return spans
 
 
+def named_from(spans: list[RawSpan], surer: list[RawSpan], enc: Encoded) -> list[RawSpan]:
+    """``spans`` (decoded at a looser operating point) with each one's technique read from the
+    surest of ``surer`` (the same text decoded at the default point) that overlaps it: that
+    span's ``classified`` range, clipped to the span, becomes its ``core`` (tokens recomputed
+    with ``tokens_in``); extents and scores are unchanged. A span that overlaps none of
+    ``surer``, or only one with the same range, is kept as it is.
+
+    Why: at the sensitive point a run of weaker words widens a passage to a whole sentence, and
+    the technique classifiers, trained on annotated phrases, then name the sentence rather than
+    its loaded phrase (on the bundled column 3 of 15 passages named right instead of 6;
+    ``bench/points.py``). Reading the name from the part the default would mark keeps the names
+    the default gives where both mark the text."""
+    out = []
+    for s in spans:
+        inner = [d for d in surer if d.start < s.end and s.start < d.end]
+        best = max(inner, key=lambda d: d.score) if inner else None
+        if best is not None:
+            c0, c1 = best.classified
+            c0, c1 = max(c0, s.start), min(c1, s.end)
+            t0, t1 = tokens_in(enc, c0, c1)
+            if c1 > c0 and t1 > t0 and (c0, c1) != s.classified:
+                out.append(RawSpan(s.start, s.end, t0, t1, s.score, (c0, c1)))
+                continue
+        out.append(s)
+    return out
+
+
 def tokens_in(enc: Encoded, start: int, end: int) -> tuple[int, int]:
     """Token range [t0, t1) of the tokens that overlap characters [start, end); (0, 0) if none."""
     hit = np.flatnonzero((enc.offsets[:, 0] < end) & (enc.offsets[:, 1] > start))
