@@ -267,7 +267,7 @@ class TechniqueTagger:
             # The default's thresholds with the point's own layout (its sentence breaks), so the
             # passages names are read from stay inside the shown ones. The default's own layout
             # (clipped) names them as well on the validation split (span + technique F1 0.2179
-            # against 0.2176; --fast 0.1765 against 0.1770) and one column passage fewer right.
+            # against 0.2176; the fast size 0.1765 against 0.1770) and one column passage fewer right.
             d, own = config.decoding(), config.decoding(sensitivity)
             named = {"named_by": {"threshold": d["threshold"], "seed": d["seed_threshold"], "edge_start": d["edge_start"],
                                   "edge_end": d["edge_end"], "breaks": own["breaks"], "trim_punctuation": own["trim_punctuation"],
