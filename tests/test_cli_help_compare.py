@@ -168,3 +168,39 @@ def test_techniques_in_russian_lists_the_36_with_their_meta_class(columns: int):
 def test_help_at_80_columns_crops_nothing(command: str):
     out = run(command, "-h", columns=80).stdout.decode()
     assert "Usage: " in out and "…" not in out, [line for line in out.splitlines() if "…" in line]
+
+
+def _help_strings(command, path: str = ""):
+    """(command path, parameter name or "help", help text) for every command of the tree and each of its parameters."""
+    yield path, "help", command.help or ""
+    for param in command.params:
+        yield path, param.name, getattr(param, "help", None) or ""
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _help_strings(sub, f"{path} {name}".strip())
+
+
+def test_help_texts_lose_no_bracketed_words():
+    # Help is rendered as rich markup, where "[start, end]" or "[technique]" is read as a style tag and
+    # dropped without a word ("cues ( of the words ..."): every bracket in a help text must be a real
+    # style or escaped.
+    import typer
+    from rich.markup import _parse
+    from rich.style import Style
+
+    from unspin.cli import app
+
+    lost = []
+    for path, name, text in _help_strings(typer.main.get_command(app)):
+        for _, _, tag in _parse(text):
+            if tag is None or tag.name.startswith("/"):
+                continue
+            try:
+                Style.parse(tag.name)
+            except Exception:
+                lost.append(f"{path or 'unspin'} {name}: [{tag.name}]")
+    assert not lost, lost
+
+
+def test_analyze_help_shows_the_cue_ranges():
+    out = " ".join(run("analyze", "-h").stdout.decode().split())
+    assert "cues ([start, end] of the words" in out

@@ -213,7 +213,7 @@ def _analysis_progress(n_chars: int):
 
 #: ``unspin analyze --help``: the key list is that of the declared readings (``unspin.readings``).
 ANALYZE_HELP = "Analyse one article and show where and how it persuades.\n\n[bold]JSON keys[/] (--format json; keys are only ever added):\n\n" + "\n".join(
-    f"· [bold]{key}[/] {text}" for key, text in readings.key_help())
+    f"· [bold]{key}[/] {escape(text)}" for key, text in readings.key_help())  # a key's help is plain text: "[start, end]" is no tag
 
 
 @app.command(cls=Command, rich_help_panel="Analyse", help=ANALYZE_HELP)
@@ -343,7 +343,7 @@ def predict(
     *,  # keyword-only: the required --output comes after options with defaults, in the help's order
     articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
     task: Annotated[Task, typer.Option("--task", help="si: find spans; tc: label the spans given in --spans.")] = Task.si,
-    spans: Annotated[Path | None, typer.Option("--spans", help="TC only: the spans to label (ID [technique] start end lines).")] = None,
+    spans: Annotated[Path | None, typer.Option("--spans", help="TC only: the spans to label (ID \\[technique] start end lines).")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the predictions in the official submission format.")],
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
                                           help="Model: en (PTC techniques) or ru (ZenPropaganda technique names).")] = "en",
