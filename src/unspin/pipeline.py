@@ -192,7 +192,7 @@ class Pipeline:
                 warnings.append(f"this text looks {langid.name(ident.code)} ({ident.code}); it was analysed with the "
                                 f"{langid.name(lang)} model as asked")
         # Letters of the other script: one note, where its passages are (language.script_note).
-        mixed = langid.script_note(src.text, ident, lang) if lang == self.language else None
+        mixed = langid.script_note(view.text, ident, lang, view.span) if lang == self.language else None
         if mixed:
             warnings.append(mixed)
         lookalike = lookalike_warning(view)
