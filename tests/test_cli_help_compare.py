@@ -204,3 +204,20 @@ def test_help_texts_lose_no_bracketed_words():
 def test_analyze_help_shows_the_cue_ranges():
     out = " ".join(run("analyze", "-h").stdout.decode().split())
     assert "cues ([start, end] of the words" in out
+
+
+def test_every_fast_option_gives_the_readme_speed_ratio():
+    # --fast's help said "about 2.5 times as quick" while the README says 3: one figure everywhere.
+    import re
+
+    import typer
+
+    from unspin.cli import app
+
+    said = re.search(r"keeps the MiniLM-L6 span model \([^)]*\) alone: about (\S+) times as quick",
+                     " ".join((ROOT / "README.md").read_text(encoding="utf-8").split()))
+    assert said is not None
+    helps = {path: text for path, name, text in _help_strings(typer.main.get_command(app)) if name == "fast" and text}
+    assert {"analyze", "compare", "batch", "serve"} <= set(helps)
+    wrong = {path: text for path, text in helps.items() if "times as quick" in text and f"about {said.group(1)} times as quick" not in text}
+    assert not wrong, wrong
