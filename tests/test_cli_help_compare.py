@@ -221,3 +221,16 @@ def test_every_fast_option_gives_the_readme_speed_ratio():
     assert {"analyze", "compare", "batch", "serve"} <= set(helps)
     wrong = {path: text for path, text in helps.items() if "times as quick" in text and f"about {said.group(1)} times as quick" not in text}
     assert not wrong, wrong
+
+
+def test_batch_help_names_a_suffix_of_every_format_its_folders_are_searched_for():
+    import typer
+
+    from unspin.cli import app
+    from unspin.inputs import SUFFIXES
+
+    helps = {(path, name): text for path, name, text in _help_strings(typer.main.get_command(app))}
+    text = helps[("batch", "inputs")]
+    formats = {fmt: [s for s, f in SUFFIXES.items() if f is fmt] for fmt in set(SUFFIXES.values())}
+    missing = [fmt.value for fmt, suffixes in formats.items() if not any(s in text for s in suffixes)]
+    assert not missing, missing
