@@ -444,7 +444,7 @@ def techniques(
     table = Table(Column("technique", no_wrap=True), Column("what it is", ratio=1),
                   Column("meta-class; PTC technique" if language == "ru" else "example", ratio=1), show_lines=True, expand=True)
     for t in listed:
-        table.add_row(f"[bold {t.colour}]{escape(t.display)}[/]\n[dim]{escape(t.name)}[/]", t.explanation, third(t))
+        table.add_row(f"[bold {t.colour}]{escape(t.display)}[/]\n[dim]{escape(t.name)}[/]", Text(t.explanation), Text(third(t)))
     console.print(table)
 
 
