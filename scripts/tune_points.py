@@ -13,7 +13,8 @@
 3. **Operating points** (``SpanModelConfig.points``): the default stays the F1-best decoder
    setting the model shipped with. Over ``POINT_GRID`` (phrase edges on): **precise** is the most
    precise setting that keeps at least half of the default's recall; **sensitive** the setting
-   with the best F2 (recall weighted twice). SI P/R/F1 of each, in-sample and 2-fold (chosen on
+   with the best F2 (recall weighted twice). Each point may also keep spans inside sentences
+   (``sentence_breaks``): a grid dimension like the thresholds. SI P/R/F1 of each, in-sample and 2-fold (chosen on
    one half of the articles, scored on the other, pooled).
 
 The encoder runs once over the 52 validation articles (about 8 minutes on 2 cores for the
@@ -40,12 +41,15 @@ from unspin.evaluation import si_submission  # noqa: E402
 from unspin.scoring import exact_match_f1, si_prf, trimmed_edges  # noqa: E402
 
 _WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
-POINT_GRID = [(lo, hi, max(es, lo), max(ee, lo)) for lo, hi, es, ee in itertools.product(
-    (0.05, 0.1, 0.15, 0.2), (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7), (0.0, 0.2, 0.3, 0.4), (0.0, 0.2, 0.3))
-    if hi >= lo]
+# (threshold, seed_threshold, edge_start, edge_end, sentence_breaks): a point may also keep its
+# spans inside sentences, which splits the multi-sentence runs the F1-best default joins.
+POINT_GRID = [(lo, hi, max(es, lo), max(ee, lo), sb) for lo, hi, es, ee, sb in itertools.product(
+    (0.05, 0.1, 0.15, 0.2), (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7), (0.0, 0.2, 0.3, 0.4), (0.0, 0.2, 0.3),
+    (False, True)) if hi >= lo]
 POINT_GRID = list(dict.fromkeys(POINT_GRID))
 EDGE_GRID = list(itertools.product((0.05, 0.08, 0.12, 0.16), (0.05, 0.1, 0.15), (0.05, 0.1, 0.15), (0.05, 0.1)))
 KEYS = ("threshold", "seed_threshold", "edge_start", "edge_end")
+POINT_KEYS = (*KEYS, "sentence_breaks")
 
 
 def build_lexicon(data: Path, train_ids: list[str], articles: dict[str, str]) -> dict:
@@ -103,12 +107,20 @@ def main() -> None:
         if args.save_outputs:
             Path(args.save_outputs).write_bytes(pickle.dumps(outs))
     base = config.decoding()
-    shipped = tuple(base[k] for k in KEYS)
+    shipped = (*(base[k] for k in KEYS), base["sentence_breaks"])
+
+    decoded: dict = {}  # (setting, edges, article) -> spans: the halves reuse the whole split's decoding
 
     def spans(setting, edges, ids):
-        return [Label(a, s.start, s.end) for a in ids for s in decode(outs[a].enc, outs[a].probs, val[a], setting[0], setting[1],
-                edge_start=setting[2], edge_end=setting[3], breaks=base["breaks"], trim_punctuation=base["trim_punctuation"],
-                sentence_breaks=base["sentence_breaks"], phrase_edges=edges)]
+        out = []
+        for a in ids:
+            key = (setting, edges and (edges.end_below, edges.end_min_in, edges.start_below, edges.start_min_in, edges.max_words), a)
+            if key not in decoded:
+                decoded[key] = [Label(a, s.start, s.end) for s in decode(outs[a].enc, outs[a].probs, val[a], setting[0], setting[1],
+                                edge_start=setting[2], edge_end=setting[3], breaks=base["breaks"], trim_punctuation=base["trim_punctuation"],
+                                sentence_breaks=setting[4], phrase_edges=edges)]
+            out += decoded[key]
+        return out
 
     def measure(setting, edges, ids):
         sub = si_submission(spans(setting, edges, ids))
@@ -149,9 +161,10 @@ def main() -> None:
         return {"precise": max(keep, key=lambda g: res[g].precision), "sensitive": max(res, key=lambda g: fb(res[g], 2.0))}
 
     points = choose_points(ids)
-    report["points"] = {"default": {**dict(zip(KEYS, shipped)), "si": si1.as_dict()}}
+    report["points"] = {"default": {**dict(zip(POINT_KEYS, shipped)), "si": si1.as_dict()}}
     for name, setting in points.items():
-        report["points"][name] = {**dict(zip(KEYS, setting)), "si": measure(setting, edges, ids)[0].as_dict()}
+        report["points"][name] = {**dict(zip(POINT_KEYS, setting)), "si": measure(setting, edges, ids)[0].as_dict(),
+                                  "exact_match": measure(setting, edges, ids)[1].as_dict()}
     for name in points:
         pooled = []
         for fit, app in (halves, halves[::-1]):
@@ -168,7 +181,7 @@ def main() -> None:
         (folder / "edges.json").write_text(json.dumps(lex_data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         cfg["phrase_edges"] = {"file": "edges.json", **report["phrase_edges"]["chosen"], "max_words": 3}
-        cfg["points"] = {name: dict(zip(KEYS, points[name])) for name in points}
+        cfg["points"] = {name: dict(zip(POINT_KEYS, points[name])) for name in points}
         cfg.setdefault("validation", {})["points"] = report["points"]
         cfg["validation"]["phrase_edges"] = report["phrase_edges"]
         cfg["points_command"] = f"python scripts/tune_points.py {args.folder} --write"

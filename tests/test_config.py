@@ -60,3 +60,19 @@ def test_extra_keys_are_kept_and_replace_splits_typed_from_extra(tmp_path):
     assert changed.tokenizer == "tokenizers/u.json" and changed.extra == {"trained": {"epochs": 3}, "note": "kept"}
     changed.write(tmp_path)
     assert json.loads((tmp_path / "config.json").read_text()) == {"name": "m", "tokenizer": "tokenizers/u.json", "trained": {"epochs": 3}, "note": "kept"}
+
+
+def test_an_operating_point_may_keep_spans_inside_sentences():
+    """A point's thresholds replace the default's; its ``sentence_breaks``, where it gives one,
+    too (the sensitive point splits multi-sentence runs); a point without it keeps the model's."""
+    span = SpanModelConfig(labels=("a",), window=8, stride=4, hidden_size=2, cls_id=0, sep_id=1, pad_id=2, threshold=0.3,
+                           points={"sensitive": {"threshold": 0.05, "seed_threshold": 0.3, "edge_start": 0.2, "edge_end": 0.2,
+                                                 "sentence_breaks": True},
+                                   "precise": {"threshold": 0.1, "seed_threshold": 0.7, "edge_start": 0.4, "edge_end": 0.3}})
+    assert span.decoding()["sentence_breaks"] is False
+    sensitive = span.decoding("sensitive")
+    assert sensitive["sentence_breaks"] is True and sensitive["threshold"] == 0.05 and sensitive["seed_threshold"] == 0.3
+    precise = span.decoding("precise")
+    assert precise["sentence_breaks"] is False and precise["seed_threshold"] == 0.7
+    back = SpanModelConfig.from_dict(span.to_dict())
+    assert back.decoding("sensitive") == sensitive

@@ -167,3 +167,20 @@ def test_coverage_by_hand():
     labels = [L("a", 0, 30), L("a", 20, 40), L("b", 10, 20), L("c", 0, 500)]
     assert coverage(labels, {"a": 100, "b": 50}) == pytest.approx(1 / 3)
     assert coverage([], {"a": 100}) == 0.0 and coverage(labels, {}) == 0.0
+
+
+def test_span_technique_prf_credits_overlap_only_under_the_same_technique():
+    """Worked by hand. Gold: X over [0, 10), Y over [20, 30). Predicted: X over [0, 5) (P 5/5,
+    R 5/10), X over [20, 30) (the right extent under the wrong name: nothing), Y over [25, 30)
+    (P 5/5, R 5/10). P = (1 + 0 + 1) / 3, R = (0.5 + 0.5) / 2, F1 = 2PR / (P + R) = 4/7."""
+    from unspin.scoring import span_technique_prf
+
+    gold = [Label("a", 0, 10, "X"), Label("a", 20, 30, "Y")]
+    pred = [Label("a", 0, 5, "X"), Label("a", 20, 30, "X"), Label("a", 25, 30, "Y")]
+    got = span_technique_prf(pred, gold)
+    assert got.precision == pytest.approx(2 / 3) and got.recall == pytest.approx(0.5) and got.f1 == pytest.approx(4 / 7)
+    assert (got.n_pred, got.n_gold) == (3, 2)
+    # Techniques ignored, the same spans score as SI does (the X at [20, 30) now counts).
+    plain = si_prf([Label(x.article_id, x.start, x.end) for x in pred], [Label(x.article_id, x.start, x.end) for x in gold])
+    assert span_technique_prf([Label(x.article_id, x.start, x.end) for x in pred], [Label(x.article_id, x.start, x.end) for x in gold]) == plain
+    assert span_technique_prf([], gold).f1 == 0.0 and span_technique_prf(pred, []).f1 == 0.0

@@ -180,7 +180,8 @@ class SpanModelConfig(ModelConfig):
     model that reads each span again (``MarkerConfig``); ``phrase_edges``: phrase-edge
     completion (``PhraseEdgesConfig``); ``points``: the decoder thresholds of each named
     operating point other than ``"default"`` (``{"precise": {"threshold": ..., "seed_threshold":
-    ..., "edge_start": ..., "edge_end": ...}, "sensitive": {...}}``), chosen on validation data."""
+    ..., "edge_start": ..., "edge_end": ..., "sentence_breaks": ...}, "sensitive": {...}}``; a
+    point without ``sentence_breaks`` keeps the model's), chosen on validation data."""
 
     labels: tuple[str, ...]
     window: int
@@ -205,7 +206,7 @@ class SpanModelConfig(ModelConfig):
     context_classifier: str | None = None
     language: str | None = None
     phrase_edges: PhraseEdgesConfig | None = None
-    points: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    points: Mapping[str, Mapping[str, float | bool]] = field(default_factory=dict)
 
     @property
     def ensemble(self) -> tuple[Member, ...]:
@@ -222,9 +223,10 @@ class SpanModelConfig(ModelConfig):
                 offered = ", ".join(["default", *self.points]) if self.points else "default only"
                 raise ModelError(f"the span model {self.name or '?'} has no operating point {sensitivity!r} (it offers {offered})")
             point = self.points[sensitivity]
-            base = dataclasses.replace(self, **{k: float(v) for k, v in point.items() if k in ("threshold", "seed_threshold", "edge_start",
-                                                                                           "edge_end")}, points={})
-            return base.decoding()
+            changes: dict[str, Any] = {k: float(v) for k, v in point.items() if k in ("threshold", "seed_threshold", "edge_start", "edge_end")}
+            if "sentence_breaks" in point:
+                changes["sentence_breaks"] = bool(point["sentence_breaks"])
+            return dataclasses.replace(self, **changes, points={}).decoding()
         t = self.threshold
         return {
             "threshold": t,

@@ -119,6 +119,36 @@ def si_prf(predicted: Iterable[Label], gold: Iterable[Label]) -> PRF:
     return PRF(p, r, _f1(p, r), n_pred, n_gold)
 
 
+def span_technique_prf(predicted: Iterable[Label], gold: Iterable[Label]) -> PRF:
+    """Span and technique together: the official SI measure's partial-overlap credit, given only
+    between a predicted and a gold span of the same technique (the span-plus-technique measure
+    of SemEval-2021 Task 6 and SemEval-2023 Task 3), micro-averaged over techniques.
+
+    Per technique, spans are merged per article as ``si_prf`` merges them. P = sum over
+    predicted spans of |overlap with same-technique gold| / |predicted span|, over all
+    predicted spans; R the same over gold spans; F1 their harmonic mean; ``n_pred`` /
+    ``n_gold`` the merged span counts. A span with the right extent and the wrong technique
+    scores nothing, so it reads what a reader sees: passages and the names given to them.
+    Labels without a technique count as their own technique ``None``."""
+    by_pred: dict[str | None, list[Label]] = defaultdict(list)
+    by_gold: dict[str | None, list[Label]] = defaultdict(list)
+    for label in predicted:
+        by_pred[label.technique].append(label)
+    for label in gold:
+        by_gold[label.technique].append(label)
+    p_num = r_num = 0.0
+    n_pred = n_gold = 0
+    for technique in set(by_pred) | set(by_gold):
+        one = si_prf(by_pred[technique], by_gold[technique])
+        n_pred += one.n_pred
+        n_gold += one.n_gold
+        p_num += one.precision * one.n_pred
+        r_num += one.recall * one.n_gold
+    p = p_num / n_pred if n_pred else 0.0
+    r = r_num / n_gold if n_gold else 0.0
+    return PRF(p, r, _f1(p, r), n_pred, n_gold)
+
+
 def score_si(predicted: list[Label], gold: list[Label]) -> Score:
     """SI over all spans, plus the same measure restricted to each technique.
 
