@@ -168,3 +168,69 @@ def test_techniques_in_russian_lists_the_36_with_their_meta_class(columns: int):
 def test_help_at_80_columns_crops_nothing(command: str):
     out = run(command, "-h", columns=80).stdout.decode()
     assert "Usage: " in out and "…" not in out, [line for line in out.splitlines() if "…" in line]
+
+
+def _help_strings(command, path: str = ""):
+    """(command path, parameter name or "help", help text) for every command of the tree and each of its parameters."""
+    yield path, "help", command.help or ""
+    for param in command.params:
+        yield path, param.name, getattr(param, "help", None) or ""
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _help_strings(sub, f"{path} {name}".strip())
+
+
+def test_help_texts_lose_no_bracketed_words():
+    # Help is rendered as rich markup, where "[start, end]" or "[technique]" is read as a style tag and
+    # dropped without a word ("cues ( of the words ..."): every bracket in a help text must be a real
+    # style or escaped.
+    import typer
+    from rich.markup import _parse
+    from rich.style import Style
+
+    from unspin.cli import app
+
+    lost = []
+    for path, name, text in _help_strings(typer.main.get_command(app)):
+        for _, _, tag in _parse(text):
+            if tag is None or tag.name.startswith("/"):
+                continue
+            try:
+                Style.parse(tag.name)
+            except Exception:
+                lost.append(f"{path or 'unspin'} {name}: [{tag.name}]")
+    assert not lost, lost
+
+
+def test_analyze_help_shows_the_cue_ranges():
+    out = " ".join(run("analyze", "-h").stdout.decode().split())
+    assert "cues ([start, end] of the words" in out
+
+
+def test_every_fast_option_gives_the_readme_speed_ratio():
+    # --fast's help said "about 2.5 times as quick" while the README says 3: one figure everywhere.
+    import re
+
+    import typer
+
+    from unspin.cli import app
+
+    said = re.search(r"keeps the MiniLM-L6 span model \([^)]*\) alone: about (\S+) times as quick",
+                     " ".join((ROOT / "README.md").read_text(encoding="utf-8").split()))
+    assert said is not None
+    helps = {path: text for path, name, text in _help_strings(typer.main.get_command(app)) if name == "fast" and text}
+    assert {"analyze", "compare", "batch", "serve"} <= set(helps)
+    wrong = {path: text for path, text in helps.items() if "times as quick" in text and f"about {said.group(1)} times as quick" not in text}
+    assert not wrong, wrong
+
+
+def test_batch_help_names_a_suffix_of_every_format_its_folders_are_searched_for():
+    import typer
+
+    from unspin.cli import app
+    from unspin.inputs import SUFFIXES
+
+    helps = {(path, name): text for path, name, text in _help_strings(typer.main.get_command(app))}
+    text = helps[("batch", "inputs")]
+    formats = {fmt: [s for s, f in SUFFIXES.items() if f is fmt] for fmt in set(SUFFIXES.values())}
+    missing = [fmt.value for fmt, suffixes in formats.items() if not any(s in text for s in suffixes)]
+    assert not missing, missing

@@ -242,6 +242,29 @@ def test_json_data_is_refused_as_an_article_naming_telegram() -> None:
     assert read("[Updated] The council met again.").text == "[Updated] The council met again."  # not JSON: prose
 
 
+@pytest.mark.parametrize("table", [
+    "\ufeffid,text,source\r\nr1,\"The council approved the budget.\",ledger\r\nr2,\"They are traitors.\",ledger\r\n",  # "CSV UTF-8"
+    "ID\tText\tSource\r\n1\tThe council lied again.\tx\r\n",  # Excel's "Unicode Text": tab-separated
+    "sep=;\nid;text\n1;Они снова лгут.\n",  # Excel on a Russian system
+])
+def test_a_table_of_many_texts_given_as_one_text_points_to_batch(table: str) -> None:
+    # Read as one text, the header and every row became one "article" (field case 15 as a .txt).
+    with pytest.raises(InputError, match=r"this is a table \(columns id, text.*unspin batch"):
+        read(table, "sheet.txt")
+    with pytest.raises(InputError, match="this is a table"):
+        read(table.encode("utf-16"), "sheet.txt")
+    assert read(table, "sheet.txt", fmt="text").text == table  # asked for as text: read as it is
+
+
+@pytest.mark.parametrize("prose", [
+    "id, text and source are the columns we need.\nThen the rest follows.\n",
+    "The id,text pair is all we keep.\nNothing more.\n",
+    "id,text\n",  # a header alone holds no text
+])
+def test_prose_that_mentions_columns_is_no_table(prose: str) -> None:
+    assert read(prose).text == prose
+
+
 def test_telegram_text_parts_dates_and_service_messages() -> None:
     messages = [
         {"id": 1, "type": "message", "date": "2026-11-28T09:40:11", "from": "Harbour", "from_id": "channel77",

@@ -184,3 +184,22 @@ def test_transliterated_russian_is_named_when_refused():
         assert not transliterated_russian(other), other
     with pytest.raises(UnsupportedLanguageError, match="Russian written in Latin letters"):
         _pipe()(translit)
+
+
+def test_styled_letters_are_latin_to_the_script_note_and_its_offsets_index_the_input():
+    # Styled "mathematical" letters are read as their plain forms by every model, so a sentence of
+    # them is no passage "in Mathematical script (likely zxx)". The note is found in what the models
+    # read; its offsets still index the input, here shifted by soft hyphens and zero-width spaces
+    # that the view leaves out.
+    bold = "".join(chr(0x1D468 + ord(c) - ord("A")) if c.isupper() else chr(0x1D482 + ord(c) - ord("a")) if c.islower() else c
+                   for c in "These corrupt traitors have sold out every family in this town")
+    styled = f"The council approved the new housing plan on Tuesday. Critics say the plan was rushed. {bold}."
+    doc = _pipe()(styled)
+    assert doc.language == "en"
+    assert not any("script" in w for w in doc.warnings), doc.warnings
+    quote = "«Эти люди предали всех нас и должны уйти»"
+    text = (f"The min\u00adister spoke on Tues\u200bday in the capital to the assembled reporters. He quoted a deputy: {quote}. "
+            "The opposition said the quote was misused.")
+    doc = _pipe()(text)
+    start, end = text.index("Эти"), text.index("»")
+    assert any(f"characters {start}-{end}) is in Cyrillic script" in w for w in doc.warnings), doc.warnings

@@ -83,3 +83,36 @@ def test_the_report_without_javascript_lists_claims_best_first_escaped():
     fallback = to_html(d).split("<noscript>")[1].split("</noscript>")[0]
     listed = fallback.split("Sentences worth checking, most worth checking first:")[1]
     assert listed.index("(0.93) Taxes rose &lt;b&gt;9%&lt;/b&gt;") < listed.index("(0.41) They lied again.")
+
+
+MARKUP = "The [bold red]corrupt[/bold red] elites [/] lie, [link=http://evil.example]as always[/link]."
+
+
+def _markup_doc() -> Document:
+    d = Document(MARKUP)
+    d.spans.append(Span(0, len(MARKUP) - 1, "Loaded_Language", 0.4))
+    d.claims.append(Span(0, len(MARKUP), "claim", 0.8))
+    return d
+
+
+def test_article_text_with_square_brackets_is_shown_as_written_not_read_as_markup():
+    # A str table cell is rich markup: "[/]" in an article was "internal error: MarkupError", and
+    # "[bold red]corrupt[/bold red]" lost its brackets in the passage and claim tables.
+    for colour in (False, True):
+        buf = io.StringIO()
+        console = Console(file=buf, force_terminal=colour, color_system="truecolor" if colour else None, width=400)
+        print_document(_markup_doc(), console)
+        out = buf.getvalue()
+        assert out.count("[bold red]corrupt[/bold red] elites [/] lie, [link=http://evil.example]") >= 3, out  # text, claim, passage
+        assert "\x1b]8;" not in out  # no hyperlink made from the text
+
+
+def test_comparison_of_files_with_brackets_in_their_names_and_text():
+    from unspin.compare import comparison_payload
+    from unspin.render.terminal import print_comparison
+
+    payload = comparison_payload(_markup_doc(), make(), names=("[/]draft.txt", "[bold]b.txt"))
+    buf = io.StringIO()
+    print_comparison(payload, Console(file=buf, width=200))
+    out = buf.getvalue()
+    assert "A = [/]draft.txt, B = [bold]b.txt" in out and "A: [/]draft.txt" in out

@@ -104,7 +104,7 @@ LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=language_co
                                           help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
 SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(), help=SENSITIVITY_HELP)]
-FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, "
+FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 3 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 ModelOpt = Annotated[list[Path] | None, typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote: a span "
     "model replaces the technique model, a claims model the claims model (repeat for both).")]
@@ -213,7 +213,7 @@ def _analysis_progress(n_chars: int):
 
 #: ``unspin analyze --help``: the key list is that of the declared readings (``unspin.readings``).
 ANALYZE_HELP = "Analyse one article and show where and how it persuades.\n\n[bold]JSON keys[/] (--format json; keys are only ever added):\n\n" + "\n".join(
-    f"· [bold]{key}[/] {text}" for key, text in readings.key_help())
+    f"· [bold]{key}[/] {escape(text)}" for key, text in readings.key_help())  # a key's help is plain text: "[start, end]" is no tag
 
 
 @app.command(cls=Command, rich_help_panel="Analyse", help=ANALYZE_HELP)
@@ -343,7 +343,7 @@ def predict(
     *,  # keyword-only: the required --output comes after options with defaults, in the help's order
     articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
     task: Annotated[Task, typer.Option("--task", help="si: find spans; tc: label the spans given in --spans.")] = Task.si,
-    spans: Annotated[Path | None, typer.Option("--spans", help="TC only: the spans to label (ID [technique] start end lines).")] = None,
+    spans: Annotated[Path | None, typer.Option("--spans", help="TC only: the spans to label (ID \\[technique] start end lines).")] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the predictions in the official submission format.")],
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
                                           help="Model: en (PTC techniques) or ru (ZenPropaganda technique names).")] = "en",
@@ -444,7 +444,7 @@ def techniques(
     table = Table(Column("technique", no_wrap=True), Column("what it is", ratio=1),
                   Column("meta-class; PTC technique" if language == "ru" else "example", ratio=1), show_lines=True, expand=True)
     for t in listed:
-        table.add_row(f"[bold {t.colour}]{escape(t.display)}[/]\n[dim]{escape(t.name)}[/]", t.explanation, third(t))
+        table.add_row(f"[bold {t.colour}]{escape(t.display)}[/]\n[dim]{escape(t.name)}[/]", Text(t.explanation), Text(third(t)))
     console.print(table)
 
 

@@ -413,7 +413,7 @@ def _read_text(text: str, kind: Format, name: str, sniffed: bool) -> tuple[str, 
     """Decoded text of the formats read from text (subtitles, Markdown, plain) -> (text, the
     format it was read as, warnings, meta). ``sniffed``: no caller asked for a format, so the
     content decides between plain text and Markdown, and JSON data or tags in the text are said."""
-    from unspin.formats import jsondata, markdown, subtitles
+    from unspin.formats import jsondata, markdown, subtitles, tables
 
     if kind is Format.subtitles:
         cues = subtitles.read(text, name)
@@ -428,6 +428,10 @@ def _read_text(text: str, kind: Format, name: str, sniffed: bool) -> tuple[str, 
         return doc.text, kind, warnings + list(doc.warnings), dict(doc.meta)
     if sniffed:
         jsondata.refuse_json_text(text, name)
+        if Path(name).suffix.lower() not in TABLE_SUFFIXES:
+            # A file named as a table reaches the road only where a table is welcome (a reference
+            # text: read_path reads any file); the doors of one article refuse it by its name.
+            tables.refuse_table_text(text, name)
         warnings += _tags_warning(text)
     warnings += _hyphenation_warning(text)
     return text, Format.text, warnings, {}

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -281,12 +282,16 @@ def _script_name(ch: str) -> str:
     return {"CJK": "Chinese or Japanese", "HIRAGANA": "Japanese", "KATAKANA": "Japanese", "HANGUL": "Korean"}.get(first, first.capitalize())
 
 
-def script_note(text: str, ident: Identification, language: str) -> str | None:
+def script_note(text: str, ident: Identification, language: str,
+                to_input: Callable[[int, int], tuple[int, int]] | None = None) -> str | None:
     """The one note about letters of the other script in a text analysed as ``language``:
     nearly all of them (a forced language: ``mixed_script_warning``), else where its passages
     in the other script are and which language they likely are in, else a share of at least
     ``MIXED_SHARE`` of scattered words (``mixed_script_warning``); None when there is nothing
-    to say. Offsets index ``text``."""
+    to say. ``text``: what the models read (``unspin.view.ModelView.text``, where styled
+    "mathematical" and fullwidth letters are their plain Latin forms: no other script);
+    ``to_input`` maps its ``[start, end)`` to the input's offsets, which the note gives
+    (``ModelView.span``; None: ``text`` is the input)."""
     share = {"ru": ident.latin_share, "en": 1 - ident.latin_share if ident.letters else 0.0}.get(language, 0.0)
     found = passages(text, language) if share <= 1 - MIXED_SHARE else []
     if not found:
@@ -294,7 +299,8 @@ def script_note(text: str, ident: Identification, language: str) -> str | None:
     script = _script_name(text[found[0][0]]) if language == "en" else "Latin"
     quoted = identify(" ".join(text[a:b] for a, b in found[:20]))
     likely = f" (likely {name(quoted.code)})" if quoted.code != "und" and quoted.probability >= 0.5 and quoted.code != language else ""
-    where = ", ".join(f"{a}-{b}" for a, b in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+    to_input = to_input or (lambda a, b: (a, b))
+    where = ", ".join("{}-{}".format(*to_input(a, b)) for a, b in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     one = len(found) == 1
     return (f"{'a passage' if one else f'{len(found)} passages'} (characters {where}) {'is' if one else 'are'} in {script} script{likely}: "
             f"the text was read as {name(language)}, the language of most of it, and the {name(language)} model reads "

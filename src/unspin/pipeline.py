@@ -65,7 +65,7 @@ _RU: Declared = (("techniques", {"model": "ru"}), ("notes", {"notes": (RU_EXPERI
 
 #: The shipped pipeline of each language and size (``fast``). English comes in two sizes, like
 #: spaCy's small and transformer pipelines: the default ("accurate") tags spans with
-#: all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6 (6 x 384), about 2.5 times as
+#: all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6 (6 x 384), about 3 times as
 #: quick and some points of SI F1 lower (README, "Quality and speed"). The summary reads what
 #: the others wrote, so it runs last. Russian has one size: the claim and genre models were
 #: trained on English only, so never their predictions on Russian text.
@@ -192,7 +192,7 @@ class Pipeline:
                 warnings.append(f"this text looks {langid.name(ident.code)} ({ident.code}); it was analysed with the "
                                 f"{langid.name(lang)} model as asked")
         # Letters of the other script: one note, where its passages are (language.script_note).
-        mixed = langid.script_note(src.text, ident, lang) if lang == self.language else None
+        mixed = langid.script_note(view.text, ident, lang, view.span) if lang == self.language else None
         if mixed:
             warnings.append(mixed)
         lookalike = lookalike_warning(view)
@@ -575,7 +575,7 @@ def analyze(
     user trusts (``unspin.article.evidence.build_index``), or an ``EvidenceIndex`` built
     before; each check-worthy claim then carries the passages most worth reading beside it.
     Evidence with nothing readable to search raises ``InputError``.
-    ``fast=True``: the small English span model (MiniLM-L6), about 2.5 times as quick and less
+    ``fast=True``: the small English span model (MiniLM-L6), about 3 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
     ``sensitivity``: "precise" (fewer, surer passages), "default" or "sensitive" (more passages,
     the weaker ones faint): README, "Operating points"; ``doc.model["sensitivity"]`` records it.

@@ -287,3 +287,17 @@ def test_a_weak_match_is_no_passage_in_the_result_or_the_view(cache, tmp_path):
     assert claims[weak]["evidence"] == [] and claims[real]["evidence"][0]["text"].startswith("Debt.")
     out = render(doc, "text")
     assert "no matching passage" in out and "Electric cars" in out
+
+
+def test_a_file_named_twice_is_indexed_once(cache, tmp_path):
+    # `-e refs/ -e refs/budget.txt`: the folder holds the file; each passage must appear once,
+    # not twice beside every claim it matches.
+    folder = tmp_path / "refs"
+    folder.mkdir()
+    (folder / "budget.txt").write_text("The adopted budget totals 412 million, up 4 percent from the prior year.\n", encoding="utf-8")
+    (folder / "notes.txt").write_text("The property tax rate rises by 0.3 percent from July.\n", encoding="utf-8")
+    once = ev.build_index([folder], embedder=BagEmbedder(), use_cache=False)
+    twice = ev.build_index([folder, folder / "budget.txt", tmp_path / "refs" / ".." / "refs" / "notes.txt"], embedder=BagEmbedder(), use_cache=False)
+    assert sorted((p.source, p.start, p.end) for p in twice.passages) == sorted((p.source, p.start, p.end) for p in once.passages)
+    hits = twice.search_many(["The budget totals 412 million, up 4 percent."], min_score=0.0)[0]
+    assert len({(h["source"], h["start"]) for h in hits}) == len(hits)

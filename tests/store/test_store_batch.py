@@ -499,3 +499,34 @@ def test_of_two_spans_on_one_passage_and_technique_the_stored_one_gives_the_cues
     rec = _analysed(Record("d", "h"), doc)
     # The store keeps the higher score of each (start, end, technique), so its cues: none, and [].
     assert rec.cues == {(0, 7, "Doubt"): []}
+
+
+@pytest.mark.parametrize(("seconds_per_doc", "sizes"), [
+    (2.0, [1, 2, 2, 2, 2, 1]),   # the default model on a slow machine: batches of about 5 s
+    (0.1, [1, 16, 3]),           # the fast model: full batches
+    (30.0, [1, 1, 1]),           # a long document: one at a time
+])
+def test_shipped_pipeline_batches_are_sized_to_a_few_seconds(monkeypatch, seconds_per_doc: float, sizes: list[int]) -> None:
+    # The shipped pipelines' records come only when a whole batch is analysed: 16 articles of the
+    # default model took half a minute, so a Ctrl-C in the first half-minute stored nothing and the
+    # run wrote nothing in between, though --commit-every promises a write at least every 5 s.
+    import types
+
+    from unspin.store import batch as batchmod
+
+    clock = [0.0]
+    seen: list[int] = []
+
+    def fake_analyse_batch(items, *args):
+        seen.append(len(items))
+        clock[0] += seconds_per_doc * len(items)
+        return [batchmod._record(item) for item in items]
+
+    monkeypatch.setattr(batchmod, "analyse_batch", fake_analyse_batch)
+    monkeypatch.setattr(batchmod, "time", types.SimpleNamespace(monotonic=lambda: clock[0], perf_counter=lambda: clock[0]))
+    n = sum(sizes)
+    items = [ingest.InputDoc(f"d{i}", f"text {i}", f"h{i}") for i in range(n)]
+    chunks = iter([items[i:i + 1] for i in range(n)])
+    records = [rec for recs in LocalExecutor().imap(chunks) for rec in recs]
+    assert [r.id for r in records] == [f"d{i}" for i in range(n)]
+    assert seen == sizes

@@ -97,3 +97,18 @@ def test_the_cli_refuses_a_typo_in_one_line_and_maps_it_when_asked(tmp_path: Pat
     assert ok.returncode == 0, ok.stderr
     assert "mapped Loaded_Langage -> Loaded_Language (1)" in ok.stderr and "in PTC format" in ok.stderr
     assert "Loaded_Language" in (tmp_path / "out" / "labels-task-flc-tc.labels").read_text()
+
+
+def test_the_suggestion_for_an_unknown_name_comes_from_the_task_language_and_ignores_case(tmp_path: Path) -> None:
+    # An English task's "Appeal_to_Fear" was offered ZenPropaganda's Appeal_to_Time, and a cut-off
+    # name ("Name_Callin") got no suggestion at all.
+    export = write(tmp_path, [task("a", EN_TEXT, [(0, 8, "Appeal_to_Fear"), (12, 22, "Name_Callin"), (24, 42, "loaded_language")])])
+    with pytest.raises(InputError) as info:
+        labelstudio.import_labels(export, tmp_path / "out")
+    message = str(info.value)
+    assert "'Appeal_to_Fear' (did you mean Appeal_to_fear-prejudice?)" in message
+    assert "'Name_Callin' (did you mean Name_Calling,Labeling?)" in message
+    assert "'loaded_language' (did you mean Loaded_Language?)" in message
+    ru = write(tmp_path, [task("r", RU_TEXT, [(0, 8, "Appeal_to_Fear")])])
+    with pytest.raises(InputError, match=r"did you mean Appeal_to_fear/prejudice\?"):
+        labelstudio.import_labels(ru, tmp_path / "out")

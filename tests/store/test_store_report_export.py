@@ -278,3 +278,20 @@ def test_report_since_says_how_many_undated_documents_it_left_out(tmp_path: Path
     assert report._headline(since).endswith("; 2 documents without a published date were left out")
     assert "left out" not in report._headline(everything)
     assert json.loads(report.to_json(since))["undated_left_out"] == 2
+
+
+def test_the_report_table_shows_sources_ids_and_passages_with_brackets_as_written(tmp_path: Path) -> None:
+    # Stored values were rich markup in the terminal table: a source "[/]feeds" was an internal
+    # error, "[bold]x[/bold]" in a passage lost its brackets.
+    from rich.console import Console
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    text = "They [bold]lie[/bold] again. [/] Nothing else."
+    with Store(url) as store:
+        store.write([Record("[red]doc[/red]", "h", source="[/]feeds", text=text, spans=[(0, 26, "Loaded_Language", 0.9)])], "v1")
+    with Store(url, create=False) as store:
+        r = report.build(store, by="source")
+    console = Console(record=True, width=200, file=io.StringIO())
+    report.print_table(r, console)
+    shown = console.export_text()
+    assert "They [bold]lie[/bold]" in shown and "[red]doc[/red]" in shown and "[/]feeds" in shown

@@ -450,3 +450,21 @@ def test_uploads_and_formats_follow_the_input_road(client: TestClient) -> None:
     r = client.post("/api/v1/analyze?include_text=true", json={"text": md, "format": "markdown"})
     assert r.status_code == 200 and "https://example.org" not in r.json()["text"]
     assert client.post("/api/v1/analyze", json={"text": SAMPLE, "format": "docx"}).status_code == 422
+
+
+def test_the_page_file_pickers_offer_every_file_the_server_reads(client: TestClient) -> None:
+    # The upload is read by the one road, which reads .md, .eml, .srt and .vtt too: a picker that
+    # offered only .txt and .html hid those files from a reader who has one.
+    from unspin.article.evidence import EXTENSIONS
+    from unspin.inputs import SUFFIXES
+
+    page = client.get("/").text
+
+    def suffixes(input_id: str) -> set[str]:
+        tag = re.search(rf'<input type="file" id="{input_id}"[^>]*>', page)
+        assert tag is not None, input_id
+        accept = re.search(r'accept="([^"]*)"', tag.group(0)).group(1)
+        return {a for a in accept.split(",") if a.startswith(".")}
+
+    assert suffixes("unspin-file") == suffixes("unspin-file-b") == set(SUFFIXES)
+    assert suffixes("unspin-evidence") == set(EXTENSIONS)

@@ -107,18 +107,31 @@ def read_text(path: Path) -> str:
 
 
 def collect(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
-    """Evidence files under ``paths`` and the names of the files skipped for their type."""
+    """Evidence files under ``paths`` and the names of the files skipped for their type.
+
+    A file named twice (a folder and a file in it, or two spellings of one path) is read once,
+    under the first name it was reached by: indexed twice, each of its passages would be shown
+    twice beside a claim."""
     files: list[Path] = []
     skipped: list[str] = []
+    seen: set[Path] = set()
+
+    def add(f: Path, wanted: bool) -> None:
+        key = f.resolve()
+        if key in seen:
+            return
+        seen.add(key)
+        (files if wanted else skipped).append(f if wanted else str(f))
+
     for p in paths:
         p = Path(p).expanduser()
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
                     continue
-                (files if f.suffix.lower() in EXTENSIONS else skipped).append(f if f.suffix.lower() in EXTENSIONS else str(f))
+                add(f, f.suffix.lower() in EXTENSIONS)
         elif p.is_file():
-            files.append(p)
+            add(p, True)
         else:
             raise InputError(f"evidence path not found: {p}", setting="evidence")
     return files, skipped

@@ -15,7 +15,8 @@ with an ``InputError`` that names the format:
 * ``telegram``: Telegram Desktop's JSON export of a chat or channel (for ``unspin batch``): each
   post's text parts joined, its date, service messages skipped;
 * ``jsondata``: JSON parsed with a bound on nesting depth, and JSON values split off a stream
-  (pretty-printed JSON Lines).
+  (pretty-printed JSON Lines);
+* ``tables``: a table of many texts (columns id and text) handed over as one text, refused.
 
 ``unspin.inputs`` decides which format an input is (one table of suffixes and content types,
 ``inputs.SUFFIXES``) and calls these modules; nothing here imports ``unspin.inputs``.

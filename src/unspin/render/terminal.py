@@ -125,7 +125,8 @@ def _passage_table(text: str, ps: list[dict[str, Any]], title: str = "Persuasion
         for j, (label, score) in enumerate(p["labels"]):
             names.append(("\n" if j else "") + display_name(label), style=colour(label))
             scores.append(f"{score:.2f}")
-        table.add_row(str(i), names, "\n".join(scores), _short(text[p["start"] : p["end"]], 90))
+        # Article text as Text: a str cell is read as rich markup ("[/]" in a text was an internal error).
+        table.add_row(str(i), names, "\n".join(scores), Text(_short(text[p["start"] : p["end"]], 90)))
     return table
 
 
@@ -150,7 +151,7 @@ def _legend(d: Mapping[str, Any], ps: list[dict[str, Any]]) -> list:
 
 def _claim_rows(table: Table, claims: list[Mapping[str, Any]], with_evidence: bool, number: str) -> None:
     for c in claims:
-        row: list = [str(c.get(number, "")), f"{c['score']:.2f}", _short(c["text"], 200)]
+        row: list = [str(c.get(number, "")), f"{c['score']:.2f}", Text(_short(c["text"], 200))]
         if with_evidence:
             cell = Text()
             for j, ev in enumerate(c.get("evidence") or []):
@@ -259,7 +260,7 @@ def _profile_table(payload: Mapping[str, Any]) -> Table:
     c = payload["comparison"]
     names = c["names"]
     table = Table(
-        title=f"Technique profile: A = {names['a']}, B = {names['b']}",
+        title=Text(f"Technique profile: A = {names['a']}, B = {names['b']}"),  # file names are no markup
         caption="/1k words: passages with the technique per 1,000 words; share: of the text's characters",
         expand=True,
     )
@@ -287,7 +288,7 @@ def compare_renderable(payload: Mapping[str, Any], plain: bool = False, width: i
     sides = []
     for key in ("a", "b"):
         view = renderable(payload[key], plain=plain)
-        sides.append(Panel(view, title=f"{key.upper()}: {c['names'][key]}", expand=True))
+        sides.append(Panel(view, title=Text(f"{key.upper()}: {c['names'][key]}"), expand=True))
     body = Columns(sides, equal=True, expand=True) if width >= 140 else Group(*sides)
     return Group(Text(c["sentence"], style="bold"), _profile_table(payload), body)
 

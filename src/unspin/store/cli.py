@@ -61,8 +61,8 @@ class RateColumn(ProgressColumn):
 
 
 def batch(
-    inputs: Annotated[list[str], typer.Argument(help="Folders of .txt/.html files, or .jsonl/.json (an array of objects)/.csv/.parquet files "
-        "with columns id, text [, source, published, url, title].")],
+    inputs: Annotated[list[str], typer.Argument(help="Folders (searched for .txt, .html, .md, .eml, .srt and .vtt files), "
+        "or .jsonl/.json (an array of objects, or a Telegram export)/.csv/.parquet files with columns id, text [, source, published, url, title].")],
     db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
     db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
     source: Annotated[str | None, typer.Option("--source",
@@ -75,7 +75,7 @@ def batch(
         help="Analyse again documents stored as errors (otherwise skipped like analysed ones).")] = False,
     commit_every: Annotated[int, typer.Option("--commit-every", min=1, help="Write to the database every N documents (and at least every 5 s).")] = 32,
     as_json: Annotated[bool, typer.Option("--json", help="Print the closing summary as JSON.")] = False,
-    fast: Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 2.5 times as quick, less accurate. "
+    fast: Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 3 times as quick, less accurate. "
         "Documents analysed with the other size are analysed again.")] = False,
     sensitivity: Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(),
         help=SENSITIVITY_HELP + " Each document records its point; documents read at another point are analysed again.")] = Sensitivity.default,

@@ -176,12 +176,26 @@ def read_mapping(pairs: Sequence[str] = (), path: Path | None = None) -> dict[st
     return mapping
 
 
-def _did_you_mean(name: str) -> str:
+def _did_you_mean(name: str, language: str | None = None) -> str:
+    """" (did you mean X?)" for a label ``name`` that is no technique name, or "": a known alias
+    (``taxonomy.map_label``), else the one name it is a prefix of or that is a prefix of it
+    ("Name_Callin"; "Appeal_to_Fear" for "Appeal_to_fear-prejudice"; the closest of several),
+    else the closest spelling, all ignoring case. ``language`` ("en", "ru"): that language's names first (an English task's
+    "Appeal_to_Fear" is PTC's, not ZenPropaganda's Appeal_to_Time), then both sets."""
     import difflib
 
     alias = taxonomy.map_label(name).canonical
-    close = [alias] if alias and alias != name else difflib.get_close_matches(name, sorted(_PTC | _RU), n=1, cutoff=0.75)
-    return f" (did you mean {close[0]}?)" if close else ""
+    if alias and alias != name:
+        return f" (did you mean {alias}?)"
+    key = name.lower()
+    for pool in ([{"en": _PTC, "ru": _RU}[language]] if language in ("en", "ru") else []) + [_PTC | _RU]:
+        # Names that differ only in case (Loaded_Language, ZenPropaganda's Loaded_language): PTC's spelling.
+        lower = {known.lower(): known for known in sorted(pool & _RU)} | {known.lower(): known for known in sorted(pool & _PTC)}
+        prefixed = [low for low in lower if len(key) >= 5 and (low.startswith(key) or key.startswith(low))]
+        close = difflib.get_close_matches(key, prefixed or list(lower), n=1, cutoff=0.0 if prefixed else 0.75)
+        if close:
+            return f" (did you mean {lower[close[0]]}?)"
+    return ""
 
 
 def _family(name: str) -> str | None:
@@ -264,7 +278,8 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
                 if name != label:
                     used[str(label)] = used.get(str(label), 0) + 1
                 if name not in _PTC and name not in _RU and not own_names:
-                    unknown.append(f"task {doc_id} span {start}-{end} {str(label)!r}{_did_you_mean(name)}")
+                    hint = data.get("language") if data.get("language") in FORMATS else _script(text)
+                    unknown.append(f"task {doc_id} span {start}-{end} {str(label)!r}{_did_you_mean(name, hint)}")
                     continue
                 family = _family(name) if name in _PTC or name in _RU else None
                 if family:
