@@ -131,3 +131,16 @@ def test_the_bundled_examples_round_trip_through_json(path):
     assert any(c.evidence for c in doc.claims) == (path.name == "column.txt")
     assert doc.spans or path.name == "news.txt"  # the news report has no persuasion passage
     assert Document.from_dict(json.loads(json.dumps(doc.to_dict()))) == doc
+
+
+def test_a_span_without_cue_words_carries_no_line_about_them():
+    """``cue_why`` says what "these words" do: a span whose cues are empty (no single word
+    carries its technique) keeps ``"cues": []`` and has no such line; one with cues has both."""
+    text = "They lied again, as they always do. The corrupt elites lied."
+    doc = Document(text, language="en")
+    doc.spans.append(Span(0, 35, "Repetition", 0.4, cues=()))
+    doc.spans.append(Span(36, 60, "Loaded_Language", 0.5, cues=((40, 47),)))
+    spans = json.loads(json.dumps(doc.to_dict()))["spans"]
+    assert spans[0]["cues"] == [] and "cue_why" not in spans[0]
+    assert spans[1]["cues"] == [[40, 47]] and spans[1]["cue_why"]
+    assert Document.from_dict(doc.to_dict()).to_dict() == doc.to_dict()

@@ -322,7 +322,8 @@ def span_group_field(
     given, else every span is labelled ``label``; ``details(label, language)``: more fields of
     a span (``detail_schema`` describes them); ``evidence_schema``: spans may carry ``evidence``;
     ``cue_details(label, language)``: spans carry ``cues`` (``[[start, end], ...]``, the words
-    that carry the label) and these fields beside them (``cue_why``: what the cue words do).
+    that carry the label) and, where there are cue words, these fields beside them (``cue_why``:
+    what the cue words do).
     A document without the group gives ``null`` (``null_when_absent``) or ``[]``. ``ranked``:
     each span also carries ``rank``, its place by score (1 = highest; ties in text order),
     derived when written and not read back (``ranked_spans``).
@@ -338,7 +339,7 @@ def span_group_field(
     if cue_details is not None:
         props["cues"] = {"type": "array", "description": "Character ranges [start, end] of the words that carry the technique (why this phrase).",
                          "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}}
-        props["cue_why"] = {"type": "string", "description": "In one line, what the cue words do, in the text's language."}
+        props["cue_why"] = {"type": "string", "description": "In one line, what the cue words do, in the text's language (absent when cues is empty)."}
     if ranked:
         props["rank"] = {"type": "integer", "minimum": 1, "description": "Place by score: 1 is the most worth checking (ties in text order)."}
     required = ["start", "end", "text", *([label_key] if label_key else []), "score", *(["rank"] if ranked else [])]
@@ -354,7 +355,8 @@ def span_group_field(
             out["evidence"] = [dict(e) for e in s.evidence]
         if cue_details is not None and s.cues is not None:
             out["cues"] = [[a, b] for a, b in s.cues]
-            out.update(cue_details(s.label, doc.language))
+            if s.cues:  # a line on what "these words" do needs words to point at
+                out.update(cue_details(s.label, doc.language))
         return out
 
     def dump(doc: Document) -> Any:

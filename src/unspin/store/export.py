@@ -55,7 +55,8 @@ def iter_documents(store: Store, only_ok: bool = False, page: int = 500) -> Iter
                     # ranges and the line on what such words do. A span stored without cues
                     # (before schema revision 0003, or none computed) has neither key, as there.
                     span["cues"] = [[int(a), int(b)] for a, b in r.cues]
-                    span.update(cue_details(r.technique, doc.language or ""))
+                    if r.cues:
+                        span.update(cue_details(r.technique, doc.language or ""))
                 doc.spans.append(span)
             for r in conn.execute(sa.select(store.results).where(res.document_id.in_(ids))):
                 docs[r.document_id].results[r.key] = r.value
