@@ -98,3 +98,36 @@ def test_sigkill_unspin_batch_with_the_real_model(tmp_path: Path) -> None:
     for name in ("doc01", "doc03", "doc29"):
         doc = unspin.analyze(texts[name])
         assert spans.get(f"in/{name}", []) == sorted((s.start, s.end, s.label) for s in doc.spans)
+
+
+def test_sigterm_stops_unspin_batch_as_ctrl_c_does(tmp_path: Path) -> None:
+    """`kill` (SIGTERM, as a scheduler or container runtime stops a job) ends `unspin batch` the
+    way Ctrl-C does: what was analysed is written, the summary is printed, exit code 130; the
+    rerun analyses only the rest. Without the handler the process died on the spot, silently."""
+    need(have_model(), "the English models are not all installed in src/unspin/models (span, claims, genre)")
+    import json
+
+    make_corpus(tmp_path / "in", 30)
+    url = f"sqlite:///{tmp_path / 'term.db'}"
+    cmd = [sys.executable, "-m", "unspin.cli", "batch", str(tmp_path / "in"), "--db", url, "--commit-every", "2", "--json", "--fast"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            n = stored(url)[0]
+        except Exception:  # the schema may not exist yet
+            n = 0
+        if n >= 2:
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, f"the run ended before it could be stopped: {proc.stderr.read() if proc.stderr else ''}"
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    summary = json.loads(out)
+    assert summary["interrupted"] is True and "interrupted" in err
+    n_stored = stored(url)[0]
+    assert n_stored >= n and n_stored == summary["analysed"] + summary["errors"] < 30
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["skipped"] == n_stored and stored(url)[0] == 30

@@ -25,6 +25,7 @@ from rich.text import Text
 from unspin.choices import SENSITIVITY_HELP, WORDS, Command, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
+from unspin.signals import terminated_as_interrupt
 
 DEFAULT_DB = "sqlite:///unspin.db"
 DB_HELP = "Database URL: sqlite:///FILE.db, or postgresql+psycopg://HOST/DB (user, password and port as usual in the URL)."
@@ -99,7 +100,8 @@ def batch(
     models = tuple(str(p.expanduser().resolve()) for p in model or ()) or None
     version = model_version(language, fast, point, models)
     version_for = lambda lang: model_version(lang, fast, point, models)  # noqa: E731
-    with Store(db, wait_seconds=db_wait, on_wait=_note_wait) as store:
+    # SIGTERM (kill, a scheduler's stop) ends the run as Ctrl-C does: what was analysed is written.
+    with terminated_as_interrupt(), Store(db, wait_seconds=db_wait, on_wait=_note_wait) as store:
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(), TextColumn("ETA"), TimeRemainingColumn(),
             console=err, transient=True,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +18,7 @@ from rich.markup import escape
 
 from unspin.choices import WORDS, Command, Group, language_code
 from unspin.errors import InputError, MissingExtraError
+from unspin.signals import terminated_as_interrupt
 
 err = Console(stderr=True)
 
@@ -193,7 +193,7 @@ def register(app: typer.Typer) -> None:
         err.print(f"label set: {chosen.kind} ({len(chosen.names)} techniques); start: {escape(start.name)}", highlight=False)
         job = trainer.SpanJob(corpus, chosen, train_ids, val_ids, start, out, name=name or out.resolve().name, language=language,
                               resume=resume, threads=threads, max_minutes=max_minutes, reference=reference, command=_command())
-        with RichReporter() as report, _terminated_as_interrupt():
+        with RichReporter() as report, terminated_as_interrupt():
             trainer.train(job, recipe, report)
         err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`; its card is {out / 'MODEL_CARD.md'}", highlight=False)
 
@@ -235,29 +235,9 @@ def register(app: typer.Typer) -> None:
         recipe.batch, recipe.seed = batch, seed
         job = trainer.ClaimsJob(train_rows, val_rows, start, out, name=name or out.resolve().name, source=sentences.name, resume=resume,
                                 threads=threads, command=_command())
-        with RichReporter() as report, _terminated_as_interrupt():
+        with RichReporter() as report, terminated_as_interrupt():
             trainer.train(job, recipe, report)
         err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`", highlight=False)
-
-
-@contextmanager
-def _terminated_as_interrupt():
-    """SIGTERM (a batch system's stop, ``kill``) ends a run as Ctrl-C does: the checkpoint is
-    written at the current step, and ``--resume`` continues from it."""
-    import signal
-
-    def stop(signum, frame):  # noqa: ARG001
-        raise KeyboardInterrupt
-
-    try:
-        old = signal.signal(signal.SIGTERM, stop)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, old)
 
 
 def _command() -> str:
