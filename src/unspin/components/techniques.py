@@ -264,8 +264,8 @@ class TechniqueTagger:
         edges = cls.edges(config, getattr(encoder, "path", None))
         named: dict = {}
         if sensitivity == "sensitive" and config.decoder is None:
-            # The default's thresholds with the point's own layout (its sentence breaks), so the
-            # passages names are read from stay inside the shown ones. The default's own layout
+            # The default's thresholds with the point's own layout (its sentence breaks), so that
+            # what a name is read from stays inside the passage shown. The default's own layout
             # (clipped) names them as well on the validation split (span + technique F1 0.2179
             # against 0.2176; the fast size 0.1765 against 0.1770) and one column passage fewer right.
             d, own = config.decoding(), config.decoding(sensitivity)
