@@ -737,3 +737,24 @@ def test_the_page_analyses_again_at_another_sensitivity(browser, sensitivity_ser
         w.assert_clean()
     finally:
         w.close()
+
+
+def test_the_page_reads_a_pasted_text_in_the_input_format_chosen(browser, fake_server: str) -> None:
+    """Text with a few HTML tags, read as detected, comes with a warning that advises giving it as
+    HTML (input format "html"); the page has that control, and with it the tags are not read."""
+    w = Watch(browser, fake_server)
+    try:
+        page = w.page
+        text = "The corrupt elites lied again.\nThey <b>always</b> lie, the senator said. <i>Nothing</i> changes."
+        analyse_pasted(w, fake_server, text)
+        assert "input format" in page.locator(".unspin-warnings").inner_text()
+        assert "<b>" in page.locator("#unspin-article").text_content()
+        assert page.locator("#unspin-format").input_value() == "auto"
+        page.select_option("#unspin-format", "html")
+        page.click("#unspin-analyse")
+        page.wait_for_function("() => !document.querySelector('#unspin-article').textContent.includes('<b>')", timeout=60_000)
+        assert "They always lie" in page.locator("#unspin-article").text_content()
+        assert page.locator(".unspin-warnings").count() == 0 or "HTML tags" not in page.locator(".unspin-warnings").inner_text()
+        w.assert_clean()
+    finally:
+        w.close()

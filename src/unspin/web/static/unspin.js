@@ -849,6 +849,9 @@
     var blockB = document.getElementById("unspin-b");
     var urlInput = document.getElementById("unspin-url");
     var language = document.getElementById("unspin-language");
+    // How to read what is pasted or uploaded (the API's "format"): Detect, or one named, as
+    // a warning may advise ("give it as HTML").
+    var inputFormat = document.getElementById("unspin-format");
     var button = document.getElementById("unspin-analyse");
     var status = document.getElementById("unspin-status");
     var result = document.getElementById("unspin-result");
@@ -910,7 +913,7 @@
       }).then(function (list) { techniques = list; return list; });
     }
 
-    function compareRequest(lang) {
+    function compareRequest(lang, fmt) {
       var hasA = (fileInput.files && fileInput.files.length) || textArea.value.trim();
       var hasB = (fileB.files && fileB.files.length) || textB.value.trim();
       if (!hasA || !hasB) {
@@ -925,6 +928,7 @@
       });
       body.append("language", lang);
       body.append("sensitivity", sensitivity);
+      body.append("format", fmt);
       return { method: "POST", body: body };
     }
 
@@ -932,9 +936,10 @@
       e.preventDefault();
       var init;
       var lang = language.value || "auto";
+      var fmt = (inputFormat && inputFormat.value) || "auto";
       var comparing = mode() === "compare";
       if (comparing) {
-        init = compareRequest(lang);
+        init = compareRequest(lang, fmt);
         if (!init) return;
       } else {
         var hasFile = fileInput.files && fileInput.files.length;
@@ -949,7 +954,8 @@
           // JSON keeps a pasted text exactly as typed (a form would turn a lone surrogate into
           // U+FFFD unannounced; the server repairs it and says so).
           init = { method: "POST", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify(url ? { url: url, language: lang, sensitivity: sensitivity } : { text: textArea.value, language: lang, sensitivity: sensitivity }) };
+            body: JSON.stringify(url ? { url: url, language: lang, sensitivity: sensitivity, format: fmt }
+              : { text: textArea.value, language: lang, sensitivity: sensitivity, format: fmt }) };
         } else {
           // Files travel as a form: the article (a file, a web address or the pasted text), the
           // language, and each reference file as a part named "evidence".
@@ -959,6 +965,7 @@
           else body.append("text", textArea.value);
           body.append("language", lang);
           body.append("sensitivity", sensitivity);
+          body.append("format", fmt);
           Array.prototype.forEach.call(references, function (f) { body.append("evidence", f); });
           init = { method: "POST", body: body };
         }
