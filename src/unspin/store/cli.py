@@ -226,7 +226,8 @@ def _print_summary(summary: Any) -> None:
         console.print(
             f"[yellow]{summary.duplicates} input{'s' if summary.duplicates != 1 else ''} shared an id with an earlier one and "
             f"{'were' if summary.duplicates != 1 else 'was'} not stored[/]: {escape(_names(summary.duplicate_ids))} "
-            "(give table rows unique ids; rename one of two input folders of the same name)",
+            "(the same document given twice, say one export read twice, is stored once; different documents need different "
+            "ids: give table rows unique ids, rename one of two input folders of the same name)",
             highlight=False,
         )
     if summary.unsupported:
