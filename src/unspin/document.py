@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from unspin import __version__, readings
-from unspin.taxonomy import cue_details, span_details
+from unspin.taxonomy import cue_fields, span_details
 
 #: Name of the span group that holds persuasion-technique spans.
 TECHNIQUES = "techniques"
@@ -312,7 +312,7 @@ def span_group_field(
     details: Callable[[str, str], Mapping[str, Any]] | None = None,
     detail_schema: Mapping[str, Mapping[str, Any]] | None = None,
     evidence_schema: Mapping[str, Any] | None = None,
-    cue_details: Callable[[str, str], Mapping[str, Any]] | None = None,
+    cue_fields: Callable[[Sequence[tuple[int, int]], str, str], Mapping[str, Any]] | None = None,
     null_when_absent: bool = True,
     ranked: bool = False,
     **kw: Any,
@@ -321,9 +321,9 @@ def span_group_field(
     by default), each ``{start, end, text, score}``, plus ``label_key`` (the span's label) when
     given, else every span is labelled ``label``; ``details(label, language)``: more fields of
     a span (``detail_schema`` describes them); ``evidence_schema``: spans may carry ``evidence``;
-    ``cue_details(label, language)``: spans carry ``cues`` (``[[start, end], ...]``, the words
-    that carry the label) and, where there are cue words, these fields beside them (``cue_why``:
-    what the cue words do).
+    ``cue_fields(cues, label, language)``: spans whose cues were computed carry what it gives:
+    ``cues`` (``[[start, end], ...]``, the words that carry the label) and, where there are cue
+    words, ``cue_why`` (what they do).
     A document without the group gives ``null`` (``null_when_absent``) or ``[]``. ``ranked``:
     each span also carries ``rank``, its place by score (1 = highest; ties in text order),
     derived when written and not read back (``ranked_spans``).
@@ -336,7 +336,7 @@ def span_group_field(
     props.update(detail_schema or {})
     if evidence_schema is not None:
         props["evidence"] = evidence_schema
-    if cue_details is not None:
+    if cue_fields is not None:
         props["cues"] = {"type": "array", "description": "Character ranges [start, end] of the words that carry the technique (why this phrase).",
                          "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}}
         props["cue_why"] = {"type": "string", "description": "In one line, what the cue words do, in the text's language (absent when cues is empty)."}
@@ -353,10 +353,8 @@ def span_group_field(
             out.update(details(s.label, doc.language))
         if s.evidence is not None:
             out["evidence"] = [dict(e) for e in s.evidence]
-        if cue_details is not None and s.cues is not None:
-            out["cues"] = [[a, b] for a, b in s.cues]
-            if s.cues:  # a line on what "these words" do needs words to point at
-                out.update(cue_details(s.label, doc.language))
+        if cue_fields is not None and s.cues is not None:
+            out.update(cue_fields(s.cues, s.label, doc.language))
         return out
 
     def dump(doc: Document) -> Any:
@@ -464,7 +462,7 @@ readings.declare(_envelope("text_chars", {"type": "integer"}, "Length of the tex
                            kind="derived", section="head", stored="derived", cli_help="length of the text"))
 readings.declare(span_group_field(
     "spans", "Persuasion-technique spans, one entry per (passage, technique); score = P(span) x P(technique).",
-    group=TECHNIQUES, label_key="technique", details=span_details, detail_schema=_RU_DETAILS, cue_details=cue_details,
+    group=TECHNIQUES, label_key="technique", details=span_details, detail_schema=_RU_DETAILS, cue_fields=cue_fields,
     null_when_absent=False,
     stored="own", drawn=True,
     cli_help="one entry per (passage, technique): start, end (input characters, end exclusive), text, technique, score (P(span) x P(technique)), "

@@ -8,6 +8,8 @@ never silently dropped.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass
 
 
@@ -452,6 +454,16 @@ RU_CUE_LINES: dict[str, str] = {
     "Simplification": "эти слова сводят сложное к одной причине или к двум вариантам",
     "Call": "эти слова призывают к действию или подменяют довод лозунгом",
 }
+
+
+def cue_fields(cues: Iterable[tuple[int, int]], name: str, language: str) -> dict[str, Any]:
+    """A span's cue fields as the analysis JSON and the store's export give them: ``cues``
+    (``[[start, end], ...]``) and, where there are cue words, ``cue_details``' line on what they
+    do (a line about "these words" needs words to point at)."""
+    out: dict[str, Any] = {"cues": [[int(a), int(b)] for a, b in cues]}
+    if out["cues"]:
+        out.update(cue_details(name, language))
+    return out
 
 
 def cue_details(name: str, language: str) -> dict[str, str]:

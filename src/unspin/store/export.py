@@ -18,7 +18,7 @@ from unspin.errors import InputError
 from unspin.store import require, sqlalchemy
 from unspin.store.db import OK, Store
 from unspin.store.records import ARTICLES, TC_LABELS, StoredDoc, ptc_ids, write_ptc  # noqa: F401  (part of this module's API)
-from unspin.taxonomy import cue_details
+from unspin.taxonomy import cue_fields
 
 
 def iter_documents(store: Store, only_ok: bool = False, page: int = 500) -> Iterator[StoredDoc]:
@@ -51,12 +51,10 @@ def iter_documents(store: Store, only_ok: bool = False, page: int = 500) -> Iter
                 text = doc.text or ""
                 span = {"start": r.start, "end": r.end, "technique": r.technique, "score": round(float(r.score), 4), "text": text[r.start : r.end]}
                 if r.cues is not None:
-                    # As the analysis JSON gives them (unspin.document.span_group_field): the cue
-                    # ranges and the line on what such words do. A span stored without cues
-                    # (before schema revision 0003, or none computed) has neither key, as there.
-                    span["cues"] = [[int(a), int(b)] for a, b in r.cues]
-                    if r.cues:
-                        span.update(cue_details(r.technique, doc.language or ""))
+                    # As the analysis JSON gives them (the same cue_fields): the cue ranges and
+                    # the line on what such words do. A span stored without cues (before schema
+                    # revision 0003, or none computed) has neither key, as there.
+                    span.update(cue_fields(r.cues, r.technique, doc.language or ""))
                 doc.spans.append(span)
             for r in conn.execute(sa.select(store.results).where(res.document_id.in_(ids))):
                 docs[r.document_id].results[r.key] = r.value
