@@ -65,7 +65,7 @@ _RU: Declared = (("techniques", {"model": "ru"}), ("notes", {"notes": (RU_EXPERI
 
 #: The shipped pipeline of each language and size (``fast``). English comes in two sizes, like
 #: spaCy's small and transformer pipelines: the default ("accurate") tags spans with
-#: all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6 (6 x 384), about 3 times as
+#: all-mpnet-base-v2 (12 x 768), ``fast=True`` with MiniLM-L6 (6 x 384), about 4 times as
 #: quick and some points of SI F1 lower (README, "Quality and speed"). The summary reads what
 #: the others wrote, so it runs last. Russian has one size: the claim and genre models were
 #: trained on English only, so never their predictions on Russian text.

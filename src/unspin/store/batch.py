@@ -194,7 +194,7 @@ class LocalExecutor:
                 for item in chunk:
                     yield [analyse_item(item, self.analyze, self.language, self.max_chars, self.words)]
             return
-        items = iter(item for chunk in chunks for item in chunk)
+        items = (item for chunk in chunks for item in chunk)
         size = 1  # the first batch also loads the models: measured alone
         while batch := list(itertools.islice(items, size)):
             started = time.monotonic()
