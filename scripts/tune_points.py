@@ -13,7 +13,8 @@
 3. **Operating points** (``SpanModelConfig.points``): the default stays the F1-best decoder
    setting the model shipped with. Over ``POINT_GRID`` (phrase edges on): **precise** is the most
    precise setting that keeps at least half of the default's recall; **sensitive** the setting
-   with the best F2 (recall weighted twice; within ``F2_TIE`` of it, the best F1). Each point may also keep spans inside sentences
+   with the best F2 (recall weighted twice; within ``F2_TIE`` of it, the best F1): ``unspin.evaluation.choose_points``,
+   which ``unspin train spans`` also runs on its held-out articles. Each point may also keep spans inside sentences
    (``sentence_breaks``): a grid dimension like the thresholds. SI P/R/F1 of each, in-sample and 2-fold (chosen on
    one half of the articles, scored on the other, pooled).
 
@@ -37,22 +38,12 @@ sys.path.insert(0, str(ROOT / "src"))
 from unspin import corpus  # noqa: E402
 from unspin.corpus import Label  # noqa: E402
 from unspin.decoding import EdgeLexicon, PhraseEdges, decode  # noqa: E402
-from unspin.evaluation import si_submission  # noqa: E402
+from unspin.evaluation import DECODER_KEYS, POINT_GRID, POINT_KEYS, choose_points, si_submission  # noqa: E402
 from unspin.scoring import exact_match_f1, si_prf, trimmed_edges  # noqa: E402
 
 _WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
-# (threshold, seed_threshold, edge_start, edge_end, sentence_breaks): a point may also keep its
-# spans inside sentences, which splits the multi-sentence runs the F1-best default joins.
-POINT_GRID = [(lo, hi, max(es, lo), max(ee, lo), sb) for lo, hi, es, ee, sb in itertools.product(
-    (0.05, 0.1, 0.15, 0.2), (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7), (0.0, 0.2, 0.3, 0.4), (0.0, 0.2, 0.3),
-    (False, True)) if hi >= lo]
-POINT_GRID = list(dict.fromkeys(POINT_GRID))
 EDGE_GRID = list(itertools.product((0.05, 0.08, 0.12, 0.16), (0.05, 0.1, 0.15), (0.05, 0.1, 0.15), (0.05, 0.1)))
-KEYS = ("threshold", "seed_threshold", "edge_start", "edge_end")
-POINT_KEYS = (*KEYS, "sentence_breaks")
-#: Settings whose F2 is this close to the best tie for the sensitive point (0.005: a few passages
-#: of the 52 validation articles); the tie goes to the best F1.
-F2_TIE = 0.005
+KEYS = DECODER_KEYS
 
 
 def build_lexicon(data: Path, train_ids: list[str], articles: dict[str, str]) -> dict:
@@ -154,19 +145,10 @@ def main() -> None:
                               "two_fold": {"si_f1": round(si_prf(sub, gold).f1, 4), "exact_match_f1": round(exact_match_f1(sub, gold, val).f1, 4)}}
     print(json.dumps(report, indent=1), flush=True)
 
-    def fb(prf, b):
-        return (1 + b * b) * prf.precision * prf.recall / max(b * b * prf.precision + prf.recall, 1e-12)
+    def points_on(fit):
+        return choose_points(lambda g: measure(g, edges, fit)[0], measure(shipped, edges, fit)[0], POINT_GRID)
 
-    def choose_points(fit):
-        res = {g: measure(g, edges, fit)[0] for g in POINT_GRID}
-        default = measure(shipped, edges, fit)[0]
-        keep = [g for g in res if res[g].recall >= default.recall / 2]
-        # F2 within F2_TIE of the best is a tie on 52 articles; among ties the best F1 (SI).
-        top = max(fb(res[g], 2.0) for g in res)
-        ties = [g for g in res if fb(res[g], 2.0) >= top - F2_TIE]
-        return {"precise": max(keep, key=lambda g: res[g].precision), "sensitive": max(ties, key=lambda g: res[g].f1)}
-
-    points = choose_points(ids)
+    points = points_on(ids)
     report["points"] = {"default": {**dict(zip(POINT_KEYS, shipped)), "si": si1.as_dict()}}
     for name, setting in points.items():
         report["points"][name] = {**dict(zip(POINT_KEYS, setting)), "si": measure(setting, edges, ids)[0].as_dict(),
@@ -174,7 +156,7 @@ def main() -> None:
     for name in points:
         pooled = []
         for fit, app in (halves, halves[::-1]):
-            pooled += spans(choose_points(fit)[name], edges, app)
+            pooled += spans(points_on(fit)[name], edges, app)
         report["points"][name]["two_fold_si"] = si_prf(si_submission(pooled), gold).as_dict()
     n_default = len(spans(shipped, edges, ids))
     for name in ("default", *points):

@@ -127,6 +127,22 @@ def test_eval_json(tiny_corpus):
     assert d["n_pred"] == 3  # TC labels every gold span, the doubly labelled one twice
 
 
+def test_eval_and_predict_score_the_operating_point_asked_for(tiny_corpus, tmp_path):
+    """--sensitivity reaches the tagger eval and predict score: precise marks fewer passages
+    than sensitive on the same articles, and predict writes what eval scored."""
+    arts, gold = str(tiny_corpus / "articles"), str(tiny_corpus / "gold.labels")
+    n = {}
+    for point in ("precise", "sensitive"):
+        p = run("eval", "--fast", "--sensitivity", point, "--articles", arts, "--labels", gold, "--format", "json")
+        assert p.returncode == 0, p.stderr.decode()
+        n[point] = json.loads(p.stdout)["n_pred"]
+        out = tmp_path / f"{point}.txt"
+        assert run("predict", "--fast", "--sensitivity", point, "--articles", arts, "--output", str(out)).returncode == 0
+        assert len(out.read_text().splitlines()) == n[point]
+    assert n["precise"] < n["sensitive"], n
+    one_line_error(run("eval", "-l", "ru", "--sensitivity", "sensitive", "--articles", arts, "--labels", gold), "one operating point")
+
+
 def test_predict_writes_official_formats(tiny_corpus, tmp_path):
     out = tmp_path / "si.txt"
     p = run("predict", "--articles", str(tiny_corpus / "articles"), "--task", "si", "--output", str(out))

@@ -1,4 +1,4 @@
-"""Evaluation helpers: the 2-fold threshold protocol."""
+"""Evaluation helpers: the 2-fold threshold protocol and the choice of operating points."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 from unspin.corpus import Label
 from unspin.document import Document, Span
-from unspin.evaluation import two_fold_si
+from unspin.evaluation import choose_points, f_beta, two_fold_si
+from unspin.scoring import PRF
 
 RIGHT, WRONG = (4, 7), (14, 18)  # in "one two three four aN": "two" is gold, "four" is not
 GRID = [(0.1, 0.4), (0.2, 0.4)]
@@ -90,3 +91,30 @@ def test_si_without_techniques_scores_the_same_and_skips_the_head(monkeypatch):
     monkeypatch.setattr(tagger, "head", lambda feats: calls.append(1) or real(feats))
     without = evaluate_si(tagger, {"a": text}, gold, techniques=False)
     assert without.overall == with_tc.overall and not calls and without.per_technique == {}
+
+
+def prf(p: float, r: float) -> PRF:
+    return PRF(p, r, 2 * p * r / (p + r) if p + r else 0.0, 10, 10)
+
+
+def test_f_beta_weighs_recall_beta_times():
+    # Hand-worked: P 0.5, R 1.0: F1 = 2*0.5/1.5 = 0.6667; F2 = 5*0.5/(4*0.5 + 1) = 0.8333.
+    assert abs(f_beta(prf(0.5, 1.0), 1.0) - 2 / 3) < 1e-9
+    assert abs(f_beta(prf(0.5, 1.0), 2.0) - 2.5 / 3) < 1e-9
+    assert f_beta(prf(0.0, 0.0), 2.0) == 0.0
+
+
+def test_points_precise_keeps_half_the_recall_and_sensitive_breaks_f2_ties_by_f1():
+    scores = {
+        "surest": prf(0.9, 0.2),      # most precise, but under half the default's recall (0.25)
+        "precise": prf(0.7, 0.3),     # the most precise of those that keep it
+        "default": prf(0.5, 0.5),
+        "wide": prf(0.40, 0.80),      # F2 0.6667, F1 0.5333
+        "wider": prf(0.38, 0.83),     # F2 0.6711: best F2, by under F2_TIE, with F1 0.5213
+        "everything": prf(0.1, 1.0),  # F2 0.3571
+    }
+    chosen = choose_points(scores.__getitem__, scores["default"], grid=list(scores))
+    assert chosen == {"precise": "precise", "sensitive": "wide"}
+    # Without the near-tie, the best F2 wins.
+    scores["wider"] = prf(0.40, 0.95)  # F2 0.7451
+    assert choose_points(scores.__getitem__, scores["default"], grid=list(scores))["sensitive"] == "wider"

@@ -80,8 +80,8 @@ class Sensitivity(enum.StrEnum):
 
 
 #: The help line every command's --sensitivity shows.
-SENSITIVITY_HELP = ("Operating point of the span finder: precise (fewer, surer passages, about a third as many), default (the F1-best), "
-                    "or sensitive (about 1.5 times as many, the weaker ones faint). English only.")
+SENSITIVITY_HELP = ("Operating point of the span finder: precise (fewer, surer passages: a third as many with the default model), default "
+                    "(the F1-best), or sensitive (about twice as many, the weaker ones faint). English only.")
 
 
 def sensitivity_option() -> dict[str, Any]:

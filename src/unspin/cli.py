@@ -294,6 +294,7 @@ def evaluate(
                                           help="Model to score: en (PTC) or ru (ZenPropaganda names).")] = "en",
     fast: FastOpt = False,
     model: ModelOpt = None,
+    sensitivity: SensitivityOpt = Sensitivity.default,
 ) -> None:
     """Score the shipped model on a PTC-format corpus with the official SemEval-2020 Task 11 measures.
 
@@ -311,7 +312,7 @@ def evaluate(
     _check_language(language)
     if language == "ru":
         gold = [t for t in (corpus.trim_label(docs[l.article_id], l) for l in gold) if t is not None]
-    tagger = _tagger(language, fast, model)
+    tagger = _tagger(language, fast, model, sensitivity)
     with _progress() as bar:
         total = len(docs) if task == Task.si else len({l.article_id for l in gold})
         t = bar.add_task(f"{task.value.upper()} on {len(docs)} article{'s' if len(docs) != 1 else ''}", total=total)
@@ -349,6 +350,7 @@ def predict(
                                           help="Model: en (PTC techniques) or ru (ZenPropaganda technique names).")] = "en",
     fast: FastOpt = False,
     model: ModelOpt = None,
+    sensitivity: SensitivityOpt = Sensitivity.default,
 ) -> None:
     """Write predictions in the official SemEval-2020 Task 11 submission formats.
 
@@ -362,7 +364,7 @@ def predict(
     if task == Task.tc and spans is None:
         fail("--task tc needs --spans FILE (the spans to label)")
     _check_language(language)
-    tagger = _tagger(language, fast, model)
+    tagger = _tagger(language, fast, model, sensitivity)
     with _progress() as bar:
         if task == Task.si:
             t = bar.add_task(f"SI on {len(docs)} article{'s' if len(docs) != 1 else ''}", total=len(docs))
@@ -375,13 +377,18 @@ def predict(
     err.print(f"wrote {len(result)} {task.value.upper()} predictions to {output}")
 
 
-def _tagger(language: str, fast: bool, model: list[Path] | None):
-    """The technique tagger eval and predict score: the shipped one, or the span model of --model."""
+def _tagger(language: str, fast: bool, model: list[Path] | None, sensitivity: str = "default"):
+    """The technique tagger eval and predict score: the shipped one, or the span model of --model,
+    at the operating point ``sensitivity``. A point Russian (one setting) or the model does not
+    offer is refused in one line: scoring another point than the one asked for would mislead."""
     from unspin.components.techniques import TechniqueTagger
     from unspin.pipeline import folders_for, model_folders, sized
 
+    sensitivity = Sensitivity(sensitivity).value
+    if language != "en" and sensitivity != "default":
+        fail(f"--sensitivity {sensitivity}: the {language} span model has one operating point (default)")
     fast, models = sized(fast, model_folders(_models(model)))
-    return TechniqueTagger.from_model(folders_for(language, fast, models)["techniques"])
+    return TechniqueTagger.from_model(folders_for(language, fast, models)["techniques"], sensitivity=sensitivity)
 
 
 def _check_language(language: str) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from unspin.components.techniques import TechniqueTagger
 from unspin.corpus import Label, group_by_article
 from unspin.document import Document
-from unspin.scoring import Score, merge_spans, score_si, score_tc
+from unspin.scoring import PRF, Score, merge_spans, score_si, score_tc
 
 Progress = Callable[[], None]
 
@@ -26,6 +26,50 @@ DECODER_GRID = list(dict.fromkeys(
     for ee in (0.0, 0.15, 0.2, 0.25, 0.3)
 ))
 DECODER_KEYS = ("threshold", "seed_threshold", "edge_start", "edge_end")
+
+# (threshold, seed_threshold, edge_start, edge_end, sentence_breaks) settings from which the named
+# operating points are chosen (``choose_points``): wider than ``DECODER_GRID`` on both sides, and
+# a point may also keep its spans inside sentences, which splits the multi-sentence runs the
+# F1-best default joins (bench/RESULTS.md, "Sentence breaks").
+POINT_GRID = list(dict.fromkeys(
+    (lo, hi, max(es, lo), max(ee, lo), sb)
+    for lo in (0.05, 0.1, 0.15, 0.2)
+    for hi in (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7)
+    for es in (0.0, 0.2, 0.3, 0.4)
+    for ee in (0.0, 0.2, 0.3)
+    for sb in (False, True)
+    if hi >= lo
+))
+POINT_KEYS = (*DECODER_KEYS, "sentence_breaks")
+#: Settings whose F2 is this close to the best tie for the sensitive point (0.005: a few passages
+#: of the 52 PTC validation articles); the tie goes to the best F1.
+F2_TIE = 0.005
+
+
+def f_beta(prf: PRF, beta: float) -> float:
+    """F-beta of a precision / recall pair (recall weighted ``beta`` times), 0 when both are 0."""
+    b2 = beta * beta
+    return (1 + b2) * prf.precision * prf.recall / max(b2 * prf.precision + prf.recall, 1e-12)
+
+
+def choose_points(si_of: Callable[[tuple], PRF], default: PRF, grid: Iterable[tuple] = POINT_GRID) -> dict[str, tuple]:
+    """The named operating points beside a model's F1-best default, as ``POINT_GRID`` tuples
+    (``POINT_KEYS`` order): ``{"precise": setting, "sensitive": setting}``.
+
+    ``si_of(setting)``: the official SI P/R/F1 of one setting on the articles that choose;
+    ``default``: the default setting's on the same articles. **precise** is the most precise
+    setting that keeps at least half of the default's recall (a teacher wants few, sure
+    passages, but not almost none); **sensitive** the setting with the best F2 (recall weighted
+    twice: a researcher screening a corpus reads the passages anyway), where settings within
+    ``F2_TIE`` of that F2 tie and the tie goes to the best F1 (without the tie an F2 lead of
+    0.0004 chose a setting 0.9 points of SI F1 lower on PTC validation). Used by
+    ``scripts/tune_points.py`` for the shipped models and by ``unspin train spans`` on its
+    held-out articles."""
+    res = {g: si_of(g) for g in grid}
+    keep = [g for g in res if res[g].recall >= default.recall / 2] or list(res)
+    top = max(f_beta(p, 2.0) for p in res.values())
+    ties = [g for g in res if f_beta(res[g], 2.0) >= top - F2_TIE]
+    return {"precise": max(keep, key=lambda g: res[g].precision), "sensitive": max(ties, key=lambda g: res[g].f1)}
 
 
 def tagger_factory(folder: Path, texts: Iterable[str]) -> Callable[..., TechniqueTagger]:

@@ -337,7 +337,7 @@ def _register_shipped() -> None:
 
 
 #: The operating points of the span decoders (``unspin.config.SENSITIVITIES``): "precise" marks
-#: fewer, surer passages (about a third as many; a teacher's choice), "default" the F1-best
+#: fewer, surer passages (a third as many with the default model; a teacher's choice), "default" the F1-best
 #: setting, "sensitive" more passages, the weaker ones faint (a researcher screening a corpus).
 SENSITIVITIES = ("precise", "default", "sensitive")
 

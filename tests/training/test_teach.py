@@ -67,6 +67,22 @@ def test_analyze_compare_and_eval_read_the_folder_with_model(trained, tmp_path):
     assert both.returncode == 0 and json.loads(both.stdout)["a"]["model"]["size"] == "custom"
 
 
+def test_a_model_of_ones_own_offers_the_operating_points_chosen_on_its_held_out_articles(trained, tmp_path):
+    out, log = trained
+    config = json.loads((out / "config.json").read_text())
+    assert set(config["points"]) == {"precise", "sensitive"}
+    for name, point in config["points"].items():
+        assert set(point) == {"threshold", "seed_threshold", "edge_start", "edge_end", "sentence_breaks"}
+        assert set(config["validation"]["points"][name]["si"]) == {"precision", "recall", "f1"}
+    assert "operating points (--sensitivity)" in log and "Operating points (`--sensitivity`)" in (out / "MODEL_CARD.md").read_text()
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    for point in ("precise", "sensitive"):
+        p = run("analyze", "--model", out, "--sensitivity", point, tmp_path / "a.txt", "-f", "json")
+        assert p.returncode == 0, p.stderr
+        doc = json.loads(p.stdout)
+        assert doc["model"]["sensitivity"] == point and doc["model"]["version"].endswith(f"@{point}")
+
+
 def test_eval_scores_the_own_label_set(trained, corpus_dir):
     out, _ = trained
     p = run("eval", "--model", out, "--articles", corpus_dir / "articles", "--labels", corpus_dir / "labels.txt", "--task", "tc",

@@ -750,6 +750,37 @@ def tune_decoding(model: Path, val: dict[str, str], gold: list, progress: Callab
             "si_two_fold": {"f1": round(honest.overall.f1, 4), "settings": chosen}}
 
 
+def choose_points_on(model: Path, val: dict[str, str], gold: list, progress: Callable[[int, int], None] | None = None) -> dict[str, dict]:
+    """The precise and sensitive operating points of a finished model folder, chosen on the
+    held-out articles by the rules the shipped models' points follow
+    (``unspin.evaluation.choose_points`` over ``POINT_GRID``), so that ``--sensitivity`` works
+    with a model of one's own. Returns ``{"precise": {...}, "sensitive": {...}}``: each point's
+    settings (``POINT_KEYS``) and its SI P/R/F1 on those articles (in-sample: on a few articles
+    the choice is noisy, which the model card says), or ``{}`` where the held-out articles have
+    no gold span to choose by. The encoder runs once; each of the ``POINT_GRID`` settings
+    decodes the articles again (about a second per setting for 30 articles)."""
+    from unspin.config import SpanModelConfig
+    from unspin.evaluation import POINT_GRID, POINT_KEYS, choose_points, evaluate_si, tagger_factory
+
+    if not gold:
+        return {}
+    make = tagger_factory(model, val.values())
+    seen: dict[tuple, Any] = {}
+
+    def si_of(setting: tuple):
+        if setting not in seen:
+            seen[setting] = evaluate_si(make(*setting[:4], sentence_breaks=setting[4]), val, gold, techniques=False).overall
+            if progress:
+                progress(min(len(seen), len(POINT_GRID)), len(POINT_GRID))
+        return seen[setting]
+
+    own = SpanModelConfig.read(model).decoding()
+    default = si_of(tuple(own[k] for k in POINT_KEYS))
+    points = choose_points(si_of, default, POINT_GRID)
+    return {name: {**dict(zip(POINT_KEYS, setting)), "si": {k: round(getattr(si_of(setting), k), 4) for k in ("precision", "recall", "f1")}}
+            for name, setting in points.items()}
+
+
 def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], report: Reporter, wall: float = 0.0) -> dict[str, Any]:
     """Choose the decoder thresholds and the shipped precision on the held-out articles; write
     config.json, the encoder file(s) that ship, the model card; print the new model beside the
@@ -808,6 +839,17 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
                                                         for k, v in results.items()},
     }
     mf.write_config(out, config)
+    points = choose_points_on(out, val, gold, lambda d, t: report.stage("choosing the precise and sensitive points", d, t))
+    if points:
+        config["points"] = {name: {k: v for k, v in p.items() if k != "si"} for name, p in points.items()}
+        config["validation"]["points"] = points
+        mf.write_config(out, config)
+        report.say("operating points (--sensitivity), on the held-out articles: " + "; ".join(
+            f"{name} SI P {p['si']['precision']:.3f} R {p['si']['recall']:.3f} F1 {p['si']['f1']:.4f}" for name, p in points.items()))
+    else:
+        config.pop("points", None)
+        mf.write_config(out, config)
+        report.say("no gold span in the held-out articles: the model offers the default operating point only")
     (run / "validation.json").write_text(json.dumps(results, indent=1))
     rows = [(f"new model ({use})", model_scores)] + ([("start model", start_scores)] if start_scores else [])
     report.scores(f"held-out articles ({len(val)}): new model against the start model (its own decoder settings)", rows)
@@ -819,6 +861,17 @@ def language_name(code: str) -> str:
     from unspin.language import name
 
     return name(code)
+
+
+def points_note(config: dict[str, Any]) -> str:
+    """The model card's sentence on the operating points (``choose_points_on``), or on their absence."""
+    points = config.get("validation", {}).get("points") or {}
+    if not points:
+        return "\n\nThe model offers the default operating point only: the held-out articles had no gold span to choose others by."
+    rows = "; ".join(f"`{name}` SI P {p['si']['precision']:.3f} / R {p['si']['recall']:.3f} / F1 {p['si']['f1']:.4f}" for name, p in points.items())
+    return (f"\n\nOperating points (`--sensitivity`), chosen on the same held-out articles by the shipped models' rules (precise: the most "
+            f"precise setting that keeps half the default's recall; sensitive: the best F2) and scored on them, so they flatter: {rows}. "
+            "On a few articles the choice is noisy.")
 
 
 def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], rows: list, wall: float) -> None:
@@ -846,7 +899,7 @@ def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, An
          "TC: micro-F1 labelling the gold spans. The 2-fold column chooses decoder settings on one half of the articles and "
          "scores the other. The new model " + ("keeps the start model's decoder settings: settings tuned on these articles did not "
          "beat them in the 2-fold protocol." if config["validation"].get("decoder") == "kept" else "uses decoder settings tuned on these "
-         "articles (they beat the start model's in the 2-fold protocol).") + " The start model keeps its own."),
+         "articles (they beat the start model's in the 2-fold protocol).") + " The start model keeps its own." + points_note(config)),
         ("Techniques", labels_text),
         ("Training", f"Recipe: {json.dumps(trained['recipe'])}. Training took {trained['training_minutes']} minutes "
                      f"({wall / 60:.0f} minutes with export and tuning); encoder precision shipped: {config['precision']}."

@@ -1,0 +1,54 @@
+"""Continue the shipped fast span model on your PTC-format articles while the shipped accurate
+(all-mpnet-base-v2) model teaches it: the student learns the gold spans and, with weight
+``--distill-weight``, the teacher's per-token P(O, B, I) on the same articles
+(``unspin.training.spans.SpanJob.teacher``). A research wrapper over ``unspin.training.spans``
+(the loop, export and tuning are the package's); bench/RESULTS.md, T2, has what it measured:
+
+    python bench/train_rehearsal.py --out runs/data
+    python scripts/continue_with_teacher.py --labels runs/data/val30/labels.txt --articles runs/data/val30/articles \
+        --distill-weight 0.5 --out runs/t2-teach50
+    unspin eval --model runs/t2-teach50 --articles runs/data/val22/articles --labels runs/data/val22/labels.txt
+
+Held out as ``unspin train spans`` holds out (15% of the articles by a hash of their id); the
+continuing recipe of ``unspin train spans --base fast``. Windows keep overlapping: the teacher's
+targets are computed per window.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from unspin.runtime import model_dir  # noqa: E402
+from unspin.training import bases, data  # noqa: E402
+from unspin.training import spans as trainer  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--labels", required=True, help="PTC TC labels of the articles")
+    ap.add_argument("--articles", required=True, help="folder of article<ID>.txt files")
+    ap.add_argument("--out", required=True, help="the model folder to write")
+    ap.add_argument("--teacher", default=str(model_dir("en")), help="a span model folder (default: the shipped accurate model)")
+    ap.add_argument("--distill-weight", type=float, default=0.5, help="share of the BIO loss that is the teacher's (0-1)")
+    ap.add_argument("--seed", type=int, default=21)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    corpus = data.read_ptc(Path(args.labels), Path(args.articles))
+    chosen = data.label_set(corpus.labels, "auto")
+    train_ids, val_ids = data.split_ids(corpus.articles, 0.15, None)
+    recipe = trainer.SpanRecipe.continuing("fast")
+    recipe.distill_weight, recipe.seed = args.distill_weight, args.seed
+    job = trainer.SpanJob(corpus, chosen, train_ids, val_ids, bases.resolve("fast", False), Path(args.out), name=Path(args.out).name,
+                          threads=args.threads, teacher=Path(args.teacher),
+                          command="python scripts/continue_with_teacher.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
+    print(trainer.train(job, recipe))
+
+
+if __name__ == "__main__":
+    main()
