@@ -598,15 +598,17 @@ def with_ptc(args, docs, data: Path, out: Path) -> None:
 def typicality(out: Path, docs, data: Path, ptc: int) -> dict:
     """Write config.json ``typicality`` into the model folder ``out``: the limits past which
     ``GenreModel.caution`` calls a text's genre a guess. Both are percentiles of the 80% training
-    split, measured through the runtime class: ``min_words``, the 1st percentile of word counts;
+    split, measured through the runtime class: ``min_words``, the 1st percentile of word counts
+    (``unspin.article.sentences.word_count``, as the summary counts);
     ``max_sum_sq_z``, the 99th percentile of the squared standardised distance of the style
     features from the training average. Also records how many held-out and PTC articles the
     limits flag (few should be: they are articles)."""
+    from unspin.article.sentences import word_count
     from unspin.components.genre import GenreModel
 
     model = GenreModel(out)
     train_docs, held = genre_split(docs)
-    words = np.array([len(d.text.split()) for d in train_docs])
+    words = np.array([word_count(d.text) for d in train_docs])  # counted as the caution counts them
     dist = np.array([model.style_distance(d.text) for d in train_docs])
     cfg = json.loads((out / "config.json").read_text())
     cfg["typicality"] = {

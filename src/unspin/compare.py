@@ -17,15 +17,14 @@ Per technique and text the profile gives
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from unspin.scoring import covered_chars
 from unspin.taxonomy import display_name
+from unspin.article.sentences import word_count
 from unspin.document import Document
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")  # the summary's word pattern
 
 #: A technique used at least this many times as often (per 1,000 words) in one text as in the
 #: other is named in the sentence; smaller differences between two short texts are noise.
@@ -49,7 +48,7 @@ def _words(d: Mapping[str, Any]) -> int:
     if isinstance(summary, Mapping) and isinstance(summary.get("words"), int):
         return summary["words"]
     text = d.get("text")
-    return len(_WORD.findall(text)) if isinstance(text, str) else 0
+    return word_count(text) if isinstance(text, str) else 0
 
 
 def profile(analysis: Document | Mapping[str, Any], common: bool = False) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from unspin.article.genre_features import FUNCTION_WORDS, HAND_FEATURES, NEWS_CUES
+from unspin.article.sentences import word_count
 from unspin.components.genre import GenreClassifier, GenreModel
 from unspin.document import Document
 
@@ -77,6 +78,9 @@ def test_genre_caution_for_short_or_unusual_texts(tmp_path):
     m = _hand_only_model(tmp_path, {"min_words": 80, "max_sum_sq_z": 2000.0})
     assert m.caution(ARTICLE) is None
     assert "too short" in m.caution("The council approved the budget.") and "(5 words;" in m.caution("The council approved the budget.")
+    # Words as the summary counts them: dashes and markup between words are not words (split() says 100 here).
+    dashed = " ".join(["budget —"] * 50)
+    assert "(50 words;" in m.caution(dashed) and word_count(dashed) == 50 and len(dashed.split()) == 100
     chatty = " ".join(["I think I am fine, I said, and I went home."] * 10)  # about 30 "I" per 100 words
     raw, _ = m.features(chatty)
     assert float(raw @ raw) > 2000  # mean 0, scale 1: the squared distance is the raw features' own

@@ -36,6 +36,7 @@ from unspin.article.genre_features import (
     hand_features,
     news_cues,
 )
+from unspin.article.sentences import word_count
 from unspin.components import register
 from unspin.config import GenreConfig
 from unspin.document import Document, Genre
@@ -145,7 +146,7 @@ class GenreModel:
         decides (the marker rule), however short the text."""
         if "opinion" in self.labels and EDITORIAL_MARKERS.search(text):
             return None
-        words = len(text.split())
+        words = word_count(text)
         if self.min_words is not None and words < self.min_words:
             return (f"text too short to tell its genre ({words} word{'s' if words != 1 else ''}; 99% of the articles the genre "
                     f"model learned from have {self.min_words:g} words or more)")

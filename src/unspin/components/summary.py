@@ -13,7 +13,6 @@ its techniques in ``technique_counts`` (so those may add up to more than the tot
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,10 +20,9 @@ from unspin.scoring import covered_chars
 from unspin.taxonomy import display_name
 from unspin.components import register
 from unspin.components.claims import candidate_sentences
-from unspin.article.sentences import split_sentences
+from unspin.article.sentences import split_sentences, word_count
 from unspin.document import CLAIMS, Document, Span, Summary, ranked_spans
 
-_WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 GENRE_PHRASE = {"opinion": "Opinion piece", "reporting": "News report", "satire": "Satire"}
 
@@ -79,7 +77,7 @@ def summarise(doc: Document) -> dict[str, Any]:
     # A passage carrying two techniques is one stretch of text: counted once in the total,
     # once under each technique (see the module docstring).
     offsets = {(s.start, s.end) for s in doc.spans}
-    n_words = len(_WORD.findall(doc.text))
+    n_words = word_count(doc.text)
     counts = doc.technique_counts()
     top = list(counts)[:3]
     share = covered_chars(offsets) / len(doc.text) if doc.text else 0.0
