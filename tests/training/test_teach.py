@@ -74,7 +74,7 @@ def test_a_model_of_ones_own_offers_the_operating_points_chosen_on_its_held_out_
     for name, point in config["points"].items():
         assert set(point) == {"threshold", "seed_threshold", "edge_start", "edge_end", "sentence_breaks"}
         assert set(config["validation"]["points"][name]["si"]) == {"precision", "recall", "f1"}
-    assert "operating points (--sensitivity)" in log and "Operating points (`--sensitivity`)" in (out / "MODEL_CARD.md").read_text()
+    assert "operating points, on the held-out articles" in log and "Operating points (`unspin analyze --sensitivity" in (out / "MODEL_CARD.md").read_text()
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     for point in ("precise", "sensitive"):
         p = run("analyze", "--model", out, "--sensitivity", point, tmp_path / "a.txt", "-f", "json")

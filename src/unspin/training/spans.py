@@ -753,7 +753,7 @@ def tune_decoding(model: Path, val: dict[str, str], gold: list, progress: Callab
 def choose_points_on(model: Path, val: dict[str, str], gold: list, progress: Callable[[int, int], None] | None = None) -> dict[str, dict]:
     """The precise and sensitive operating points of a finished model folder, chosen on the
     held-out articles by the rules the shipped models' points follow
-    (``unspin.evaluation.choose_points`` over ``POINT_GRID``), so that ``--sensitivity`` works
+    (``unspin.evaluation.choose_points`` over ``POINT_GRID``), so that every operating point is offered
     with a model of one's own. Returns ``{"precise": {...}, "sensitive": {...}}``: each point's
     settings (``POINT_KEYS``) and its SI P/R/F1 on those articles (in-sample: on a few articles
     the choice is noisy, which the model card says), or ``{}`` where the held-out articles have
@@ -844,7 +844,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
         config["points"] = {name: {k: v for k, v in p.items() if k != "si"} for name, p in points.items()}
         config["validation"]["points"] = points
         mf.write_config(out, config)
-        report.say("operating points (--sensitivity), on the held-out articles: " + "; ".join(
+        report.say("operating points, on the held-out articles: " + "; ".join(
             f"{name} SI P {p['si']['precision']:.3f} R {p['si']['recall']:.3f} F1 {p['si']['f1']:.4f}" for name, p in points.items()))
     else:
         config.pop("points", None)
@@ -869,8 +869,9 @@ def points_note(config: dict[str, Any]) -> str:
     if not points:
         return "\n\nThe model offers the default operating point only: the held-out articles had no gold span to choose others by."
     rows = "; ".join(f"`{name}` SI P {p['si']['precision']:.3f} / R {p['si']['recall']:.3f} / F1 {p['si']['f1']:.4f}" for name, p in points.items())
-    return (f"\n\nOperating points (`--sensitivity`), chosen on the same held-out articles by the shipped models' rules (precise: the most "
-            f"precise setting that keeps half the default's recall; sensitive: the best F2) and scored on them, so they flatter: {rows}. "
+    return ("\n\nOperating points (`unspin analyze --sensitivity precise|sensitive`), chosen on the same held-out articles by the "
+            "shipped models' rules (precise: the most precise setting that keeps half the default's recall; sensitive: the best F2) "
+            f"and scored on them, so they flatter: {rows}. "
             "On a few articles the choice is noisy.")
 
 
