@@ -757,8 +757,8 @@ def choose_points_on(model: Path, val: dict[str, str], gold: list, progress: Cal
     with a model of one's own. Returns ``{"precise": {...}, "sensitive": {...}}``: each point's
     settings (``POINT_KEYS``) and its SI P/R/F1 on those articles (in-sample: on a few articles
     the choice is noisy, which the model card says), or ``{}`` where the held-out articles have
-    no gold span to choose by. The encoder runs once; each of the ``POINT_GRID`` settings
-    decodes the articles again (about a second per setting for 30 articles)."""
+    no gold span to choose by. The encoder runs once; each of the 960 ``POINT_GRID`` settings
+    decodes the articles again (8 s in all for 4 held-out articles of the fast model)."""
     from unspin.config import SpanModelConfig
     from unspin.evaluation import POINT_GRID, POINT_KEYS, choose_points, evaluate_si, tagger_factory
 
@@ -839,7 +839,9 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
                                                         for k, v in results.items()},
     }
     mf.write_config(out, config)
-    points = choose_points_on(out, val, gold, lambda d, t: report.stage("choosing the precise and sensitive points", d, t))
+    # Only English offers operating points (unspin.pipeline.point_of); other languages read at one.
+    points = choose_points_on(out, val, gold, lambda d, t: report.stage("choosing the precise and sensitive points", d, t)) \
+        if job.language == "en" else {}
     if points:
         config["points"] = {name: {k: v for k, v in p.items() if k != "si"} for name, p in points.items()}
         config["validation"]["points"] = points
@@ -849,7 +851,8 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
     else:
         config.pop("points", None)
         mf.write_config(out, config)
-        report.say("no gold span in the held-out articles: the model offers the default operating point only")
+        if job.language == "en":
+            report.say("no gold span in the held-out articles: the model offers the default operating point only")
     (run / "validation.json").write_text(json.dumps(results, indent=1))
     rows = [(f"new model ({use})", model_scores)] + ([("start model", start_scores)] if start_scores else [])
     report.scores(f"held-out articles ({len(val)}): new model against the start model (its own decoder settings)", rows)
@@ -866,6 +869,8 @@ def language_name(code: str) -> str:
 def points_note(config: dict[str, Any]) -> str:
     """The model card's sentence on the operating points (``choose_points_on``), or on their absence."""
     points = config.get("validation", {}).get("points") or {}
+    if config.get("language", "en") != "en":
+        return ""
     if not points:
         return "\n\nThe model offers the default operating point only: the held-out articles had no gold span to choose others by."
     rows = "; ".join(f"`{name}` SI P {p['si']['precision']:.3f} / R {p['si']['recall']:.3f} / F1 {p['si']['f1']:.4f}" for name, p in points.items())
