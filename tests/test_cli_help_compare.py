@@ -36,6 +36,21 @@ COMMANDS = ["", "analyze", "compare", "techniques", "batch", "report", "export",
             "train spans", "train claims"]
 
 
+def test_docstring_paragraphs_flow_and_lists_keep_their_lines():
+    from unspin.choices import unwrapped
+
+    text = "First line\nwraps here.\n\nKeys:\n· a one\n  more of a\n· b\n\n\bkept\nas\nis"
+    assert unwrapped(text) == "First line wraps here.\n\nKeys:\n· a one\n  more of a\n· b\n\n\bkept\nas\nis"
+
+
+def test_help_wraps_at_the_terminal_not_at_the_source():
+    # eval's docstring is hard-wrapped at 100 columns in the source; at 200 a paragraph is one line.
+    out = run("eval", "--help").stdout.decode()
+    assert "TC is micro-F1 over the gold spans. With --language ru, SI also reports" in out
+    narrow = run("eval", "--help", columns=80).stdout.decode().splitlines()
+    assert all(len(line.strip()) > 12 for line in narrow if "ZenPropaganda" in line)  # no line left a word or two long
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_no_bool_metavars_or_braces(command: str):
     out = run(*command.split(), "-h").stdout.decode()

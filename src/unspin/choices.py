@@ -12,6 +12,7 @@ arguments of ``typer.Option`` that read ``JSON`` as ``json`` and refuse ``xml`` 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -90,10 +91,42 @@ def sensitivity_option() -> dict[str, Any]:
     return {**choice(Sensitivity), "metavar": "<point>"}
 
 
+_KEEPS_LINE = re.compile(r"\s|[·*\-]|\d+\. ")
+
+
+def unwrapped(text: str) -> str:
+    """A docstring's paragraphs as flowing lines: the line breaks of a hard-wrapped paragraph
+    become spaces, so the terminal wraps the help at its own width instead of breaking it at
+    the source's 100 columns as well (which left every other line a word long at 80). Blank
+    lines between paragraphs stay, and so does a line that starts a list item (``·``, ``-``,
+    ``*``, ``1.``) or is indented, and every line of a paragraph that starts with click's
+    no-rewrap marker ``\\b``."""
+    paragraphs = []
+    for paragraph in text.split("\n\n"):
+        if paragraph.startswith("\b"):  # click's marker: the whole paragraph as written
+            paragraphs.append(paragraph)
+            continue
+        lines = paragraph.split("\n")
+        out = lines[:1]
+        for line in lines[1:]:
+            if _KEEPS_LINE.match(line) or not out[-1].strip():
+                out.append(line)
+            else:
+                out[-1] = f"{out[-1].rstrip()} {line.strip()}"
+        paragraphs.append("\n".join(out))
+    return "\n\n".join(paragraphs)
+
+
 class _PlainFlags:
     """A flag shows no ``<bool>`` in the help's type column (a flag takes no value): typer shows
     an option's metavar there when it has one, so a flag without one gets the empty metavar.
-    Overrides click's public ``Command.get_params``; typer has no setting for it."""
+    Overrides click's public ``Command.get_params``; typer has no setting for it. The help text
+    flows (``unwrapped``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        if getattr(self, "help", None):
+            self.help = unwrapped(self.help)  # type: ignore[has-type]
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # type: ignore[misc]

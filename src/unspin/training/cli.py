@@ -158,8 +158,9 @@ def register(app: typer.Typer) -> None:
         """Train a persuasion-span model on your own annotations, continuing the shipped model by default.
 
         Prints the official SI and TC scores on held-out articles after every epoch and at the end
-        beside the start model's; checkpoints every epoch (and every 10 minutes); Ctrl-C keeps
-        the last checkpoint and --resume continues exactly.
+        beside the start model's, and chooses the precise and sensitive operating points
+        (--sensitivity) there; checkpoints every epoch (and every 10 minutes); Ctrl-C keeps the
+        last checkpoint and --resume continues exactly.
         """
         _require_torch()
         from unspin.pipeline import SUPPORTED
