@@ -135,12 +135,16 @@ def test_eval_and_predict_score_the_operating_point_asked_for(tiny_corpus, tmp_p
     for point in ("precise", "sensitive"):
         p = run("eval", "--fast", "--sensitivity", point, "--articles", arts, "--labels", gold, "--format", "json")
         assert p.returncode == 0, p.stderr.decode()
-        n[point] = json.loads(p.stdout)["n_pred"]
+        scored = json.loads(p.stdout)
+        assert scored["sensitivity"] == point and scored["model"] == "unspin-en-fast-spans"  # which reading the figures are of
+        n[point] = scored["n_pred"]
         out = tmp_path / f"{point}.txt"
         assert run("predict", "--fast", "--sensitivity", point, "--articles", arts, "--output", str(out)).returncode == 0
         assert len(out.read_text().splitlines()) == n[point]
     assert n["precise"] < n["sensitive"], n
     one_line_error(run("eval", "-l", "ru", "--sensitivity", "sensitive", "--articles", arts, "--labels", gold), "one operating point")
+    tc = run("eval", "--fast", "--sensitivity", "precise", "--task", "tc", "--articles", arts, "--labels", gold, "-f", "json")
+    assert tc.returncode == 0 and "does not change it" in tc.stderr.decode()  # TC labels the gold spans: said, not silently ignored
 
 
 def test_predict_writes_official_formats(tiny_corpus, tmp_path):

@@ -93,8 +93,8 @@ def test_si_without_techniques_scores_the_same_and_skips_the_head(monkeypatch):
     assert without.overall == with_tc.overall and not calls and without.per_technique == {}
 
 
-def prf(p: float, r: float) -> PRF:
-    return PRF(p, r, 2 * p * r / (p + r) if p + r else 0.0, 10, 10)
+def prf(p: float, r: float, n: int = 10) -> PRF:
+    return PRF(p, r, 2 * p * r / (p + r) if p + r else 0.0, n, 10)
 
 
 def test_f_beta_weighs_recall_beta_times():
@@ -106,15 +106,22 @@ def test_f_beta_weighs_recall_beta_times():
 
 def test_points_precise_keeps_half_the_recall_and_sensitive_breaks_f2_ties_by_f1():
     scores = {
-        "surest": prf(0.9, 0.2),      # most precise, but under half the default's recall (0.25)
-        "precise": prf(0.7, 0.3),     # the most precise of those that keep it
-        "default": prf(0.5, 0.5),
-        "wide": prf(0.40, 0.80),      # F2 0.6667, F1 0.5333
-        "wider": prf(0.38, 0.83),     # F2 0.6711: best F2, by under F2_TIE, with F1 0.5213
-        "everything": prf(0.1, 1.0),  # F2 0.3571
+        "surest": prf(0.9, 0.2, 3),       # most precise, but under half the default's recall (0.25)
+        "fragments": prf(0.8, 0.45, 20),  # more precise by cutting passages into pieces: marks more than the default
+        "precise": prf(0.7, 0.3, 5),      # the most precise of those that keep both promises
+        "default": prf(0.5, 0.5, 10),
+        "wide": prf(0.40, 0.80, 14),      # F2 0.6667, F1 0.5333
+        "wider": prf(0.38, 0.83, 16),     # F2 0.6711: best F2, by under F2_TIE, with F1 0.5213
+        "everything": prf(0.1, 1.0, 40),  # F2 0.3571
     }
     chosen = choose_points(scores.__getitem__, scores["default"], grid=list(scores))
     assert chosen == {"precise": "precise", "sensitive": "wide"}
     # Without the near-tie, the best F2 wins.
-    scores["wider"] = prf(0.40, 0.95)  # F2 0.7451
+    scores["wider"] = prf(0.40, 0.95, 16)  # F2 0.7451
     assert choose_points(scores.__getitem__, scores["default"], grid=list(scores))["sensitive"] == "wider"
+
+
+def test_a_point_that_cannot_keep_its_promise_is_left_out():
+    # Nothing is more precise with fewer passages, nothing finds more of the gold: no named point.
+    scores = {"default": prf(0.5, 0.5, 10), "fragments": prf(0.6, 0.45, 15), "narrow": prf(0.4, 0.3, 5)}
+    assert choose_points(scores.__getitem__, scores["default"], grid=list(scores)) == {}

@@ -31,6 +31,14 @@ def test_plain_marks_start_and_end_and_numbers_passages():
     assert out.index("Warning:") < out.index("[1>")
 
 
+def test_the_title_names_an_operating_point_other_than_the_default():
+    d = make()
+    d.model = {"size": "fast", "sensitivity": "precise", "version": "x@precise"}
+    assert "fast model · precise setting · " in render(d, "text")
+    d.model = {"size": "fast", "sensitivity": "default", "version": "x"}
+    assert f"fast model · {len(d.text)} characters" in render(d, "text")
+
+
 def test_colour_output_keeps_the_end_marker_only():
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, color_system="truecolor", width=100)

@@ -82,7 +82,10 @@ class Sensitivity(enum.StrEnum):
 
 #: The help line every command's --sensitivity shows.
 SENSITIVITY_HELP = ("Operating point of the span finder: precise (fewer, surer passages: a third as many with the default model), default "
-                    "(the F1-best), or sensitive (about twice as many, the weaker ones faint). English only.")
+                    "(the best balance, by F1), or sensitive (about twice as many, the weaker ones faint). English only.")
+#: The same for the commands that score or write spans (eval, predict): nothing is drawn there.
+SENSITIVITY_SCORE_HELP = ("Operating point to score: precise (fewer, surer passages), default or sensitive (more passages); a model of your "
+                          "own offers the points its training chose. SI only (TC labels the gold spans). English only.")
 
 
 def sensitivity_option() -> dict[str, Any]:

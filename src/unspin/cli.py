@@ -23,7 +23,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from unspin import __version__, readings
-from unspin.choices import SENSITIVITY_HELP, WORDS, Command, Group, Sensitivity, choice, language_code, sensitivity_option
+from unspin.choices import SENSITIVITY_HELP, SENSITIVITY_SCORE_HELP, WORDS, Command, Group, Sensitivity, choice, language_code, sensitivity_option
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.inputs import Format as InputFormat
@@ -104,6 +104,7 @@ LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=language_co
                                           help="Language of the text: auto (identified), or en / ru to force that model.")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
 SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(), help=SENSITIVITY_HELP)]
+ScoredSensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(), help=SENSITIVITY_SCORE_HELP)]
 FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 4 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 ModelOpt = Annotated[list[Path] | None, typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote: a span "
@@ -289,14 +290,14 @@ def evaluate(
     articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
     labels: Annotated[Path, typer.Option("--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files.")],
     task: Annotated[Task, typer.Option("--task", help="si: find the spans; tc: label the gold spans with techniques.")] = Task.si,
-    fmt: Annotated[EvalFormat, typer.Option("--format", **choice(EvalFormat), help="text table or one JSON object.")] = EvalFormat.text,
+    fmt: Annotated[EvalFormat, typer.Option("--format", "-f", **choice(EvalFormat), help="text table or one JSON object.")] = EvalFormat.text,
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
                                           help="Model to score: en (PTC) or ru (ZenPropaganda names).")] = "en",
     fast: FastOpt = False,
     model: ModelOpt = None,
-    sensitivity: SensitivityOpt = Sensitivity.default,
+    sensitivity: ScoredSensitivityOpt = Sensitivity.default,
 ) -> None:
-    """Score the shipped model on a PTC-format corpus with the official SemEval-2020 Task 11 measures.
+    """Score a span model (the shipped one, or --model's) on a PTC-format corpus with the official SemEval-2020 Task 11 measures.
 
     SI is F1 with partial-overlap credit over character spans; TC is micro-F1 over the gold spans.
     With --language ru, SI also reports span F1 at IoU >= 0.5 and TC the macro-F1 over the
@@ -313,16 +314,21 @@ def evaluate(
     if language == "ru":
         gold = [t for t in (corpus.trim_label(docs[l.article_id], l) for l in gold) if t is not None]
     tagger = _tagger(language, fast, model, sensitivity)
+    point = Sensitivity(sensitivity).value
+    if task == Task.tc and point != "default":
+        err.print(f"note: TC labels the gold spans, so the operating point ({point}) does not change it", highlight=False, soft_wrap=True)
     with _progress() as bar:
         total = len(docs) if task == Task.si else len({l.article_id for l in gold})
         t = bar.add_task(f"{task.value.upper()} on {len(docs)} article{'s' if len(docs) != 1 else ''}", total=total)
         step = lambda: bar.advance(t)  # noqa: E731
         score = evaluate_si(tagger, docs, gold, step) if task == Task.si else evaluate_tc(tagger, docs, gold, step)
     extra = _ru_measures(tagger, docs, gold, task) if language == "ru" else {}
+    scored = {"model": tagger.encoder.config.name, "sensitivity": point}  # which reading the figures are of
     if fmt == EvalFormat.json:
-        typer.echo(json.dumps({**score.as_dict(), **extra}))
+        typer.echo(json.dumps({**score.as_dict(), **extra, **scored}))
         return
     console = Console()
+    console.print(f"{escape(scored['model'] or 'span model')} · {point} point", highlight=False)
     o = score.overall
     console.print(f"[bold]{task.value.upper()}[/]  P {o.precision:.4f}  R {o.recall:.4f}  [bold]F1 {o.f1:.4f}[/]  ({o.n_pred} predicted, {o.n_gold} "
         "gold spans)")
@@ -350,7 +356,7 @@ def predict(
                                           help="Model: en (PTC techniques) or ru (ZenPropaganda technique names).")] = "en",
     fast: FastOpt = False,
     model: ModelOpt = None,
-    sensitivity: SensitivityOpt = Sensitivity.default,
+    sensitivity: ScoredSensitivityOpt = Sensitivity.default,
 ) -> None:
     """Write predictions in the official SemEval-2020 Task 11 submission formats.
 
@@ -415,7 +421,7 @@ def _ru_measures(tagger, docs: dict, gold: list, task: Task) -> dict:
 
 @app.command(cls=Command, rich_help_panel="Analyse")
 def techniques(
-    fmt: Annotated[EvalFormat, typer.Option("--format", **choice(EvalFormat), help="text or json.")] = EvalFormat.text,
+    fmt: Annotated[EvalFormat, typer.Option("--format", "-f", **choice(EvalFormat), help="text or json.")] = EvalFormat.text,
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
                                           help="en: the 14 PTC techniques; ru: the 36 ZenPropaganda techniques the Russian model marks, in Russian.")] = "en",
 ) -> None:

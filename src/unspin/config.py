@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from unspin.errors import ModelError
+from unspin.errors import InputError, ModelError
 
 C = TypeVar("C", bound="ModelConfig")
 
@@ -216,12 +216,15 @@ class SpanModelConfig(ModelConfig):
     def decoding(self, sensitivity: str = "default") -> dict[str, Any]:
         """The word-level decoder's settings (``unspin.decoding.decode`` keywords), unset edges
         and seed at ``threshold``; ``sensitivity`` takes a named point's thresholds from
-        ``points`` (``"default"``: the F1-best setting above). Raises ``ModelError`` for a point
-        the model does not offer, naming those it does."""
+        ``points`` (``"default"``: the F1-best setting above). Raises ``InputError`` (a request
+        the model cannot serve, not a broken model: HTTP 422) for a point the model does not
+        offer, naming those it does and where a model's points come from."""
         if sensitivity != "default":
             if sensitivity not in self.points:
                 offered = ", ".join(["default", *self.points]) if self.points else "default only"
-                raise ModelError(f"the span model {self.name or '?'} has no operating point {sensitivity!r} (it offers {offered})")
+                raise InputError(f"the span model {self.name or '?'} has no operating point {sensitivity!r} (it offers {offered}; "
+                                 "unspin train spans chooses a model's points on its held-out articles, where a setting keeps the "
+                                 "point's promise)", setting="sensitivity", value=sensitivity)
             point = self.points[sensitivity]
             changes: dict[str, Any] = {k: float(v) for k, v in point.items() if k in ("threshold", "seed_threshold", "edge_start", "edge_end")}
             if "sentence_breaks" in point:

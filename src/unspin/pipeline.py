@@ -491,8 +491,8 @@ def load(language: str = "en", fast: bool = False, sensitivity: str = "default",
     span model's ``name``. A shipped span model given as ``model`` (or a copy of it) is its
     size (``sized``): ``model="src/unspin/models/en-fast"`` is ``fast=True``.
     Raises ``UnsupportedLanguageError`` for a language without models, ``InputError`` for an
-    unknown sensitivity or ``fast`` with another span ``model``, and ``ModelError`` when a model
-    folder is missing or is not a model.
+    unknown sensitivity, a point the span model does not offer, or ``fast`` with another span
+    ``model``, and ``ModelError`` when a model folder is missing or is not a model.
     """
     fast, models = sized(bool(fast), model_folders(model))
     return _load(language, fast, sensitivity, models)

@@ -70,14 +70,27 @@ def test_analyze_compare_and_eval_read_the_folder_with_model(trained, tmp_path):
 def test_a_model_of_ones_own_offers_the_operating_points_chosen_on_its_held_out_articles(trained, tmp_path):
     out, log = trained
     config = json.loads((out / "config.json").read_text())
-    assert set(config["points"]) == {"precise", "sensitive"}
+    card = (out / "MODEL_CARD.md").read_text()
+    offered = set(config["points"])
+    assert offered and offered <= {"precise", "sensitive"}
     for name, point in config["points"].items():
         assert set(point) == {"threshold", "seed_threshold", "edge_start", "edge_end", "sentence_breaks"}
-        assert set(config["validation"]["points"][name]["si"]) == {"precision", "recall", "f1"}
-    assert "operating points, on the held-out articles" in log and "Operating points (`unspin analyze --sensitivity" in (out / "MODEL_CARD.md").read_text()
+        shown = config["validation"]["points"][name]
+        assert set(shown["si"]) == {"precision", "recall", "f1"}
+        # The promise each name makes, on the articles that chose it.
+        if name == "precise":
+            assert shown["passages_per_default_passage"] <= 1 and shown["si"]["precision"] > config["validation"]["si"]["precision"]
+        else:
+            assert shown["si"]["recall"] > config["validation"]["si"]["recall"]
+    assert "operating points, on the held-out articles" in log and f"unspin analyze --model {out} --sensitivity" in card
+    for missing in {"precise", "sensitive"} - offered:  # a point no setting qualified for is explained
+        assert f"No {missing} point" in card and f"no {missing} point" in log
     (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
     for point in ("precise", "sensitive"):
         p = run("analyze", "--model", out, "--sensitivity", point, tmp_path / "a.txt", "-f", "json")
+        if point not in offered:
+            assert p.returncode == 2 and "has no operating point" in p.stderr and "Traceback" not in p.stderr
+            continue
         assert p.returncode == 0, p.stderr
         doc = json.loads(p.stdout)
         assert doc["model"]["sensitivity"] == point and doc["model"]["version"].endswith(f"@{point}")

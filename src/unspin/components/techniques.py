@@ -259,8 +259,8 @@ class TechniqueTagger:
         ``config`` (``settings`` at the operating point ``sensitivity``, ``decoding``,
         ``companion``, ``phrase_edges`` read from the model folder ``encoder.path``); ``kwargs``
         override them. At the sensitive point, passages are named from what the default point
-        marks inside them (``named_by``, ``unspin.decoding.named_from``). Raises ``ModelError``
-        for a point the model does not offer."""
+        marks inside them (``named_by``, ``unspin.decoding.named_from``). Raises ``InputError``
+        for a point the model does not offer (``SpanModelConfig.decoding``)."""
         edges = cls.edges(config, getattr(encoder, "path", None))
         named: dict = {}
         if sensitivity == "sensitive" and config.decoder is None:

@@ -7,6 +7,8 @@ imports neither torch nor the trainers at module level: a command that runs with
 
 from __future__ import annotations
 
+import json
+
 import shlex
 import sys
 from pathlib import Path
@@ -196,7 +198,9 @@ def register(app: typer.Typer) -> None:
                               resume=resume, threads=threads, max_minutes=max_minutes, reference=reference, command=_command())
         with RichReporter() as report, terminated_as_interrupt():
             trainer.train(job, recipe, report)
-        err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`; its card is {out / 'MODEL_CARD.md'}", highlight=False)
+        offered = list(json.loads((out / "config.json").read_text(encoding="utf-8")).get("points") or {})
+        points = f" (add --sensitivity {'|'.join(offered)} for its other operating points)" if offered else ""
+        err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`{points}; its card is {out / 'MODEL_CARD.md'}", highlight=False)
 
     @train_app.command("claims", cls=Command)
     def claims(

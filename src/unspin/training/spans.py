@@ -755,9 +755,10 @@ def choose_points_on(model: Path, val: dict[str, str], gold: list, progress: Cal
     held-out articles by the rules the shipped models' points follow
     (``unspin.evaluation.choose_points`` over ``POINT_GRID``), so that every operating point is offered
     with a model of one's own. Returns ``{"precise": {...}, "sensitive": {...}}``: each point's
-    settings (``POINT_KEYS``) and its SI P/R/F1 on those articles (in-sample: on a few articles
-    the choice is noisy, which the model card says), or ``{}`` where the held-out articles have
-    no gold span to choose by. The encoder runs once; each of the 960 ``POINT_GRID`` settings
+    settings (``POINT_KEYS``), its SI P/R/F1 on those articles (in-sample: on a few articles
+    the choice is noisy, which the model card says) and its passages per passage of the
+    default; a point no setting qualifies for is left out (``choose_points``), and ``{}`` is
+    returned where the held-out articles have no gold span to choose by. The encoder runs once; each of the 960 ``POINT_GRID`` settings
     decodes the articles again (8 s in all for 4 held-out articles of the fast model)."""
     from unspin.config import SpanModelConfig
     from unspin.evaluation import POINT_GRID, POINT_KEYS, choose_points, evaluate_si, tagger_factory
@@ -777,7 +778,8 @@ def choose_points_on(model: Path, val: dict[str, str], gold: list, progress: Cal
     own = SpanModelConfig.read(model).decoding()
     default = si_of(tuple(own[k] for k in POINT_KEYS))
     points = choose_points(si_of, default, POINT_GRID)
-    return {name: {**dict(zip(POINT_KEYS, setting)), "si": {k: round(getattr(si_of(setting), k), 4) for k in ("precision", "recall", "f1")}}
+    return {name: {**dict(zip(POINT_KEYS, setting)), "si": {k: round(getattr(si_of(setting), k), 4) for k in ("precision", "recall", "f1")},
+                   "passages_per_default_passage": round(si_of(setting).n_pred / max(default.n_pred, 1), 2)}
             for name, setting in points.items()}
 
 
@@ -843,11 +845,13 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
     points = choose_points_on(out, val, gold, lambda d, t: report.stage("choosing the precise and sensitive points", d, t)) \
         if job.language == "en" else {}
     if points:
-        config["points"] = {name: {k: v for k, v in p.items() if k != "si"} for name, p in points.items()}
+        config["points"] = {name: {k: v for k, v in p.items() if k in POINT_SETTINGS} for name, p in points.items()}
         config["validation"]["points"] = points
         mf.write_config(out, config)
         report.say("operating points, on the held-out articles: " + "; ".join(
-            f"{name} SI P {p['si']['precision']:.3f} R {p['si']['recall']:.3f} F1 {p['si']['f1']:.4f}" for name, p in points.items()))
+            f"{name} SI P {p['si']['precision']:.3f} R {p['si']['recall']:.3f} F1 {p['si']['f1']:.4f}, "
+            f"{p['passages_per_default_passage']:g} times the default's passages" for name, p in points.items())
+            + "".join(f"; no {name} point ({POINT_PROMISES[name]})" for name in POINT_PROMISES if name not in points))
     else:
         config.pop("points", None)
         mf.write_config(out, config)
@@ -866,18 +870,29 @@ def language_name(code: str) -> str:
     return name(code)
 
 
-def points_note(config: dict[str, Any]) -> str:
-    """The model card's sentence on the operating points (``choose_points_on``), or on their absence."""
-    points = config.get("validation", {}).get("points") or {}
+#: The settings of an operating point in config.json ``points`` (``unspin.evaluation.POINT_KEYS``).
+POINT_SETTINGS = ("threshold", "seed_threshold", "edge_start", "edge_end", "sentence_breaks")
+#: Why a point may be missing (``unspin.evaluation.choose_points``): what it must do and no setting did.
+POINT_PROMISES = {"precise": "no setting on the held-out articles was more precise than the default with no more passages",
+                  "sensitive": "no setting on the held-out articles found more of the gold than the default"}
+
+
+def points_note(out: Path, config: dict[str, Any]) -> str:
+    """The model card's paragraph on the operating points (``choose_points_on``), or on their absence."""
     if config.get("language", "en") != "en":
         return ""
+    points = config.get("validation", {}).get("points") or {}
+    n = config.get("validation", {}).get("articles", 0)
     if not points:
         return "\n\nThe model offers the default operating point only: the held-out articles had no gold span to choose others by."
-    rows = "; ".join(f"`{name}` SI P {p['si']['precision']:.3f} / R {p['si']['recall']:.3f} / F1 {p['si']['f1']:.4f}" for name, p in points.items())
-    return ("\n\nOperating points (`unspin analyze --sensitivity precise|sensitive`), chosen on the same held-out articles by the "
-            "shipped models' rules (precise: the most precise setting that keeps half the default's recall; sensitive: the best F2) "
-            f"and scored on them, so they flatter: {rows}. "
-            "On a few articles the choice is noisy.")
+    rows = "; ".join(f"`{name}` SI P {p['si']['precision']:.3f} / R {p['si']['recall']:.3f} / F1 {p['si']['f1']:.4f}, "
+                     f"{p['passages_per_default_passage']:g} times the default's passages" for name, p in points.items())
+    missing = "".join(f" No {name} point: {POINT_PROMISES[name]}." for name in POINT_PROMISES if name not in points)
+    return (f"\n\nOperating points beside the default (the \"new model\" row): `unspin analyze --model {out} --sensitivity "
+            f"{'|'.join(points)} FILE`. Chosen on the same {n} held-out articles by the shipped models' rules (precise: the most "
+            "precise setting that keeps half the default's recall and marks no more passages; sensitive: the best F2 among "
+            f"settings that find more of the gold) and scored on them, so these figures are optimistic: {rows}.{missing}"
+            + (" With so few held-out articles the points may mean little on other texts." if n < 10 else ""))
 
 
 def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], rows: list, wall: float) -> None:
@@ -905,7 +920,7 @@ def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, An
          "TC: micro-F1 labelling the gold spans. The 2-fold column chooses decoder settings on one half of the articles and "
          "scores the other. The new model " + ("keeps the start model's decoder settings: settings tuned on these articles did not "
          "beat them in the 2-fold protocol." if config["validation"].get("decoder") == "kept" else "uses decoder settings tuned on these "
-         "articles (they beat the start model's in the 2-fold protocol).") + " The start model keeps its own." + points_note(config)),
+         "articles (they beat the start model's in the 2-fold protocol).") + " The start model keeps its own." + points_note(out, config)),
         ("Techniques", labels_text),
         ("Training", f"Recipe: {json.dumps(trained['recipe'])}. Training took {trained['training_minutes']} minutes "
                      f"({wall / 60:.0f} minutes with export and tuning); encoder precision shipped: {config['precision']}."
