@@ -38,12 +38,11 @@ sys.path.insert(0, str(ROOT / "src"))
 from unspin import corpus  # noqa: E402
 from unspin.corpus import Label  # noqa: E402
 from unspin.decoding import EdgeLexicon, PhraseEdges, decode  # noqa: E402
-from unspin.evaluation import DECODER_KEYS, POINT_GRID, POINT_KEYS, choose_points, si_submission  # noqa: E402
+from unspin.evaluation import POINT_GRID, POINT_KEYS, choose_points, si_submission  # noqa: E402
 from unspin.scoring import exact_match_f1, si_prf, trimmed_edges  # noqa: E402
 
 _WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")
 EDGE_GRID = list(itertools.product((0.05, 0.08, 0.12, 0.16), (0.05, 0.1, 0.15), (0.05, 0.1, 0.15), (0.05, 0.1)))
-KEYS = DECODER_KEYS
 
 
 def build_lexicon(data: Path, train_ids: list[str], articles: dict[str, str]) -> dict:
@@ -101,7 +100,7 @@ def main() -> None:
         if args.save_outputs:
             Path(args.save_outputs).write_bytes(pickle.dumps(outs))
     base = config.decoding()
-    shipped = (*(base[k] for k in KEYS), base["sentence_breaks"])
+    shipped = tuple(base[k] for k in POINT_KEYS)
 
     decoded: dict = {}  # (setting, edges, article) -> spans: the halves reuse the whole split's decoding
 

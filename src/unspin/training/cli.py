@@ -7,7 +7,6 @@ imports neither torch nor the trainers at module level: a command that runs with
 
 from __future__ import annotations
 
-import json
 
 import shlex
 import sys
@@ -165,6 +164,7 @@ def register(app: typer.Typer) -> None:
         last checkpoint and --resume continues exactly.
         """
         _require_torch()
+        from unspin.config import SpanModelConfig
         from unspin.pipeline import SUPPORTED
         from unspin.runtime import model_dir
         from unspin.training import bases, data
@@ -198,7 +198,7 @@ def register(app: typer.Typer) -> None:
                               resume=resume, threads=threads, max_minutes=max_minutes, reference=reference, command=_command())
         with RichReporter() as report, terminated_as_interrupt():
             trainer.train(job, recipe, report)
-        offered = list(json.loads((out / "config.json").read_text(encoding="utf-8")).get("points") or {})
+        offered = list(SpanModelConfig.read(out).points)
         points = f" (add --sensitivity {'|'.join(offered)} for its other operating points)" if offered else ""
         err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`{points}; its card is {out / 'MODEL_CARD.md'}", highlight=False)
 

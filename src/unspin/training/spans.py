@@ -787,7 +787,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
     """Choose the decoder thresholds and the shipped precision on the held-out articles; write
     config.json, the encoder file(s) that ship, the model card; print the new model beside the
     start model. Returns ``{"model": scores, "start": scores}``."""
-    from unspin.evaluation import DECODER_KEYS
+    from unspin.evaluation import DECODER_KEYS, POINT_KEYS
     from unspin.training.export import split_external
 
     run = mf.training_dir(out)
@@ -845,7 +845,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
     points = choose_points_on(out, val, gold, lambda d, t: report.stage("choosing the precise and sensitive points", d, t)) \
         if job.language == "en" else {}
     if points:
-        config["points"] = {name: {k: v for k, v in p.items() if k in POINT_SETTINGS} for name, p in points.items()}
+        config["points"] = {name: {k: p[k] for k in POINT_KEYS} for name, p in points.items()}
         config["validation"]["points"] = points
         mf.write_config(out, config)
         report.say("operating points, on the held-out articles: " + "; ".join(
@@ -870,8 +870,6 @@ def language_name(code: str) -> str:
     return name(code)
 
 
-#: The settings of an operating point in config.json ``points`` (``unspin.evaluation.POINT_KEYS``).
-POINT_SETTINGS = ("threshold", "seed_threshold", "edge_start", "edge_end", "sentence_breaks")
 #: Why a point may be missing (``unspin.evaluation.choose_points``): what it must do and no setting did.
 POINT_PROMISES = {"precise": "no setting on the held-out articles was more precise than the default with no more passages",
                   "sensitive": "no setting on the held-out articles found more of the gold than the default"}
