@@ -34,7 +34,7 @@ def test_plain_marks_start_and_end_and_numbers_passages():
 def test_the_title_names_an_operating_point_other_than_the_default():
     d = make()
     d.model = {"size": "fast", "sensitivity": "precise", "version": "x@precise"}
-    assert "fast model · precise setting · " in render(d, "text")
+    assert "fast model · precise · " in render(d, "text")
     d.model = {"size": "fast", "sensitivity": "default", "version": "x"}
     assert f"fast model · {len(d.text)} characters" in render(d, "text")
 

@@ -222,9 +222,10 @@ def renderable(doc: Document | Mapping[str, Any], plain: bool = False) -> Group:
     size = (d.get("model") or {}).get("size")
     # The Russian model is no better than trivial baselines yet (its warning says so): the title says it too.
     trial = " (experimental)" if d.get("language") == "ru" else ""
-    # As the page says it: a reading at another operating point is named where the passages are counted.
+    # A reading at another operating point is named where the passages are counted; the bare
+    # name, so that the title keeps its passage count at 80 columns.
     point = (d.get("model") or {}).get("sensitivity")
-    setting = f" · {point} setting" if point and point != "default" else ""
+    setting = f" · {point}" if point and point != "default" else ""
     title = (f"unspin · {d.get('language', '?')}{f' · {size} model{trial}' if size else trial}{setting} · {len(text):,} characters · "
              f"{n} passage{'s' if n != 1 else ''}")
     parts: list = [*_header(d), *_first_claims(d), Panel(_body(text, ps, plain), title=title, expand=True)]
