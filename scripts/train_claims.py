@@ -21,6 +21,11 @@ comes from the 2020 debates, where annotators mark far more loose statements as 
 debates the model has not seen); "all" adds every one and leaves dev-test unmeasured.
 
     python scripts/train_claims.py --out runs/claims-dt1 --add-dev-test first --repeat 5
+
+A shallower student of the shipped base-size model: 6 of its 12 layers, taught by it (RESULTS C5):
+
+    python scripts/train_claims.py --base accurate --continue-shipped --layers 6 --teacher src/unspin/models/en-claims-base \
+        --add-dev-test all --repeat 5 --epochs 1 --lr 5e-5 --out runs/claims-mpnet6
 """
 
 from __future__ import annotations
@@ -101,10 +106,11 @@ def finetune(args, splits) -> None:
     epoch and the threshold, own / dev-test / held are measured."""
     from unspin.training import claims
 
-    start = claims.resolve(args.base or "fast", from_scratch=True)
+    start = claims.resolve(args.base or "fast", from_scratch=not args.continue_shipped)
     train = splits["train"][: args.limit] if args.limit else splits["train"]
     recipe = claims.ClaimsRecipe(epochs=args.epochs, lr=args.lr, batch=args.batch, max_len=args.max_len, freeze_embeddings=args.freeze_embeddings,
-                                 seed=args.seed, bf16=args.bf16, alpha=args.alpha, temperature=args.temperature)
+                                 seed=args.seed, bf16=args.bf16, alpha=args.alpha, temperature=args.temperature,
+                                 layers=args.layers)
     if args.unlabelled and not args.teacher:
         raise SystemExit("--unlabelled needs --teacher: without one nothing teaches the student on those sentences")
     measured = {k: splits[k] for k in ("dev-test", "held", "own") if k in splits}
@@ -154,6 +160,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="train on this many sentences only (smoke tests)")
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--base", help="encoder folder to fine-tune (default: all-MiniLM-L6-v2 from its package)")
+    ap.add_argument("--continue-shipped", action="store_true",
+                    help="with --base fast|accurate: start from the shipped claims model's weights instead of the bare encoder")
+    ap.add_argument("--layers", type=int, default=0,
+                    help="keep this many evenly spaced layers of the start model (a shallower student; 0: all)")
     ap.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint.pt")
     ap.add_argument("--teacher", help="a claims run or model folder whose soft labels the student also learns (distillation)")
     ap.add_argument("--alpha", type=float, default=0.5, help="with --teacher: weight of the gold-label loss (1 - alpha: the teacher's)")

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,10 +93,10 @@ def export_net(net, args) -> dict:
 
 
 def tune_only(args) -> None:
+    """Choose the decoder and the precision again for the run in --out: its saved config.json is
+    the config that ``unspin.training.spans.tune`` rewrites (it sets every tuned key itself)."""
     out = Path(args.out)
-    saved = json.loads((out / "config.json").read_text(encoding="utf-8"))
-    names = {f.name for f in fields(mf.SpanConfig)}
-    config = mf.SpanConfig(**{k: v for k, v in saved.items() if k in names})
+    config = json.loads((out / "config.json").read_text(encoding="utf-8"))
     trainer.tune(out, job_of(args), recipe_of(args), config, trainer.Reporter())
 
 

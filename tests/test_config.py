@@ -78,6 +78,21 @@ def test_an_operating_point_may_keep_spans_inside_sentences():
     assert back.decoding("sensitive") == sensitive
 
 
+def test_a_point_the_model_lacks_names_the_folder_typed():
+    """Two runs of one name (every run of ``unspin train spans`` is "unspin-spans" unless told)
+    are told apart by the folder the user gave, so the refusal names it."""
+    from unspin.errors import InputError
+
+    span = SpanModelConfig(name="unspin-spans", labels=("a",), window=8, stride=4, hidden_size=2, cls_id=0, sep_id=1, pad_id=2,
+                           threshold=0.3, points={"precise": {"threshold": 0.1, "seed_threshold": 0.7}})
+    with pytest.raises(InputError) as exc:
+        span.decoding("sensitive", folder="runs/mine")
+    message = str(exc.value)
+    assert "in runs/mine (unspin-spans)" in message and "offers default, precise" in message
+    with pytest.raises(InputError, match="span model unspin-spans has no operating point"):
+        span.decoding("sensitive")
+
+
 def test_the_sensitive_point_names_passages_from_the_default_inside_them():
     from unspin.components.techniques import TechniqueTagger
 

@@ -213,16 +213,18 @@ class SpanModelConfig(ModelConfig):
         """The (encoder, head) files: ``members``, or the single ``encoder`` and ``head``."""
         return self.members or (Member(self.encoder, self.head),)
 
-    def decoding(self, sensitivity: str = "default") -> dict[str, Any]:
+    def decoding(self, sensitivity: str = "default", folder: Path | str | None = None) -> dict[str, Any]:
         """The word-level decoder's settings (``unspin.decoding.decode`` keywords), unset edges
         and seed at ``threshold``; ``sensitivity`` takes a named point's thresholds from
         ``points`` (``"default"``: the F1-best setting above). Raises ``InputError`` (a request
         the model cannot serve, not a broken model: HTTP 422) for a point the model does not
-        offer, naming those it does and where a model's points come from."""
+        offer, naming the model (its ``folder`` where given: the path the user typed is what
+        tells two runs of one name apart), the points it does offer and where points come from."""
         if sensitivity != "default":
             if sensitivity not in self.points:
                 offered = ", ".join(["default", *self.points]) if self.points else "default only"
-                raise InputError(f"the span model {self.name or '?'} has no operating point {sensitivity!r} (it offers {offered}; "
+                model = f"in {folder} ({self.name or 'no name'})" if folder is not None else (self.name or "?")
+                raise InputError(f"the span model {model} has no operating point {sensitivity!r} (it offers {offered}; "
                                  "unspin train spans chooses a model's points on its held-out articles, where a setting keeps the "
                                  "point's promise)", setting="sensitivity", value=sensitivity)
             point = self.points[sensitivity]

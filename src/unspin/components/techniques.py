@@ -261,18 +261,19 @@ class TechniqueTagger:
         override them. At the sensitive point, passages are named from what the default point
         marks inside them (``named_by``, ``unspin.decoding.named_from``). Raises ``InputError``
         for a point the model does not offer (``SpanModelConfig.decoding``)."""
-        edges = cls.edges(config, getattr(encoder, "path", None))
+        folder = getattr(encoder, "path", None)
+        edges = cls.edges(config, folder)
         named: dict = {}
         if sensitivity == "sensitive" and config.decoder is None:
             # The default's thresholds with the point's own layout (its sentence breaks), so that
             # what a name is read from stays inside the passage shown. The default's own layout
             # (clipped) names them as well on the validation split (span + technique F1 0.2286
             # against 0.2285; the fast size 0.1846 against 0.1852) and one column passage fewer right.
-            d, own = config.decoding(), config.decoding(sensitivity)
+            d, own = config.decoding(), config.decoding(sensitivity, folder)
             named = {"named_by": {"threshold": d["threshold"], "seed": d["seed_threshold"], "edge_start": d["edge_start"],
                                   "edge_end": d["edge_end"], "breaks": own["breaks"], "trim_punctuation": own["trim_punctuation"],
                                   "sentence_breaks": own["sentence_breaks"]}}
-        return cls(encoder, head, config.labels, **{**config.decoding(sensitivity), **cls.decoding(config), **cls.companion(config),
+        return cls(encoder, head, config.labels, **{**config.decoding(sensitivity, folder), **cls.decoding(config), **cls.companion(config),
                                                      **edges, **named, **kwargs})
 
     @staticmethod
