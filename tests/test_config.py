@@ -79,8 +79,8 @@ def test_an_operating_point_may_keep_spans_inside_sentences():
 
 
 def test_a_point_the_model_lacks_names_the_folder_typed():
-    """Two runs of one name (every run of ``unspin train spans`` is "unspin-spans" unless told)
-    are told apart by the folder the user gave, so the refusal names it."""
+    """A model's name is its folder's last part unless told (``unspin train spans --name``), so
+    runs/a/model and runs/b/model share one; the refusal names the folder the user gave."""
     from unspin.errors import InputError
 
     span = SpanModelConfig(name="unspin-spans", labels=("a",), window=8, stride=4, hidden_size=2, cls_id=0, sep_id=1, pad_id=2,
