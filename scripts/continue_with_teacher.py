@@ -9,6 +9,12 @@
         --distill-weight 0.5 --out runs/t2-teach50
     unspin eval --model runs/t2-teach50 --articles runs/data/val22/articles --labels runs/data/val22/labels.txt
 
+``--unlabelled DIR``: articles without labels (``article<ID>.txt``) on which the student learns
+the teacher's probabilities alone (``SpanJob.extra`` with no labels), as many as one has:
+
+    python scripts/continue_with_teacher.py --labels runs/data/val30/labels.txt --articles runs/data/val30/articles \
+        --unlabelled ../shared/data/ptc/test-articles --distill-weight 0.5 --out runs/t2-teach-unl
+
 Held out as ``unspin train spans`` holds out (15% of the articles by a hash of their id); the
 continuing recipe of ``unspin train spans --base fast``. Windows keep overlapping: the teacher's
 targets are computed per window.
@@ -24,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from unspin.corpus import read_articles as corpus_articles  # noqa: E402
 from unspin.runtime import model_dir  # noqa: E402
 from unspin.training import bases, data  # noqa: E402
 from unspin.training import spans as trainer  # noqa: E402
@@ -36,6 +43,8 @@ def main() -> None:
     ap.add_argument("--out", required=True, help="the model folder to write")
     ap.add_argument("--teacher", default=str(model_dir("en")), help="a span model folder (default: the shipped accurate model)")
     ap.add_argument("--distill-weight", type=float, default=0.5, help="share of the BIO loss that is the teacher's (0-1)")
+    ap.add_argument("--unlabelled", help="folder of article<ID>.txt files without labels: the teacher alone teaches on them")
+    ap.add_argument("--epochs", type=int, default=0, help="epochs (0: the continuing recipe's)")
     ap.add_argument("--seed", type=int, default=21)
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
@@ -44,8 +53,11 @@ def main() -> None:
     train_ids, val_ids = data.split_ids(corpus.articles, 0.15, None)
     recipe = trainer.SpanRecipe.continuing("fast")
     recipe.distill_weight, recipe.seed = args.distill_weight, args.seed
+    if args.epochs:
+        recipe.epochs = [args.epochs]
+    extra = data.SpanData(corpus_articles(args.unlabelled), [], f"{Path(args.unlabelled).name}/ (no labels)") if args.unlabelled else None
     job = trainer.SpanJob(corpus, chosen, train_ids, val_ids, bases.resolve("fast", False), Path(args.out), name=Path(args.out).name,
-                          threads=args.threads, teacher=Path(args.teacher),
+                          threads=args.threads, teacher=Path(args.teacher), extra=extra,
                           command="python scripts/continue_with_teacher.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
     print(trainer.train(job, recipe))
 
