@@ -117,3 +117,27 @@ def test_the_shipped_base_size_claims_model_rebuilt_in_torch_quantises_back_to_i
     sentences = [YES[0].format(4), NO[0], "We will cut taxes for every family in America by 2,000 dollars."]
     a, b = OnnxTextModel(start.model)(sentences), OnnxTextModel(tmp_path)(sentences)
     assert np.abs(a - b).max() < 0.1 and (np.argmax(a, 1) == np.argmax(b, 1)).all()
+
+
+def test_a_shallower_student_keeps_evenly_spaced_layers_ending_with_the_last():
+    """``ClaimsRecipe.layers``: 6 of 12 keeps every other layer and the last (the one the head
+    was trained on); the cut model's config says its depth, so its export reads back as itself."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from unspin.errors import InputError
+    from unspin.training.claims import keep_layers, kept_layers
+
+    assert kept_layers(12, 6) == [1, 3, 5, 7, 9, 11] and kept_layers(12, 4) == [2, 5, 8, 11]
+    assert kept_layers(6, 6) == list(range(6)) and kept_layers(12, 1) == [11]
+    for bad in (0, 13):
+        with pytest.raises(InputError, match="layers"):
+            kept_layers(12, bad)
+    torch.manual_seed(0)
+    model = BertForSequenceClassification(BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=4, num_attention_heads=2,
+                                                     intermediate_size=32, num_labels=2)).eval()
+    before = [layer for layer in model.bert.encoder.layer]
+    assert keep_layers(model, 2) == [1, 3]
+    assert list(model.bert.encoder.layer) == [before[1], before[3]] and model.config.num_hidden_layers == 2
+    x = torch.tensor([[1, 5, 7, 2]])
+    assert model(input_ids=x).logits.shape == (1, 2)
