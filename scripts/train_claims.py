@@ -116,7 +116,7 @@ def finetune(args, splits) -> None:
     measured = {k: splits[k] for k in ("dev-test", "held", "own") if k in splits}
     extra = {"add_dev_test": args.add_dev_test, "repeat": args.repeat} if args.add_dev_test != "none" else {}
     job = claims.ClaimsJob(
-        train, splits["dev"], start, Path(args.out), name="unspin-en-claims", measured=measured,
+        train, splits["dev"], start, Path(args.out), name=f"unspin-{installed_name(args)}", measured=measured,
         source="CLEF CheckThat! 2024 Task 1 (English): CT24 train less own 10%" + (f", dev-test {args.add_dev_test} x{args.repeat}" if extra else ""),
         teacher=Path(args.teacher) if args.teacher else None, unlabelled=unlabelled_sentences(Path(args.unlabelled)) if args.unlabelled else [],
         resume=args.resume, threads=args.threads, threshold_from=[Path(r) for r in args.threshold_from] if args.threshold_from else None,
@@ -126,7 +126,13 @@ def finetune(args, splits) -> None:
     if args.install:
         from _shipping import install_model
 
-        install_model(Path(args.out), "en-claims", ["model.onnx", "tokenizer.json", "config.json", "encoder_config.json", "MODEL_CARD.md"])
+        install_model(Path(args.out), installed_name(args), ["model.onnx", "tokenizer.json", "config.json", "encoder_config.json", "MODEL_CARD.md"])
+
+
+def installed_name(args) -> str:
+    """The shipped folder a run replaces: ``en-claims-base`` (the default size's) for ``--base
+    accurate``, else ``en-claims`` (``--fast``'s)."""
+    return "en-claims-base" if args.base == "accurate" else "en-claims"
 
 
 def unlabelled_sentences(folder: Path, min_words: int = 4) -> list[str]:

@@ -88,8 +88,11 @@ def resolve(base: str, from_scratch: bool = False) -> ClaimsStart:
     if base in SHIPPED:
         shipped = model_dir(SHIPPED[base])
         config = json.loads((shipped / "config.json").read_text(encoding="utf-8"))
+        # A shipped model that is not its span model's encoder (a shallower student) says its own architecture.
+        own = shipped / ENCODER_CONFIG
+        architecture = json.loads(own.read_text(encoding="utf-8")) if own.is_file() else dict(ARCHITECTURES[SHIPPED_ARCHITECTURE[base]])
         return ClaimsStart(f"the shipped {base} claims model ({config.get('name', SHIPPED[base])})",
-                           tokenizer_file(shipped, ModelConfig.from_dict(config)), dict(ARCHITECTURES[SHIPPED_ARCHITECTURE[base]]), model=shipped)
+                           tokenizer_file(shipped, ModelConfig.from_dict(config)), architecture, model=shipped)
     path = Path(base).expanduser()
     if (path / ENCODER_CONFIG).is_file() and (path / "config.json").is_file() and not from_scratch:
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
@@ -318,7 +321,7 @@ def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: 
     if "held" in job.measured:  # for choosing a threshold across runs (held_threshold)
         (run / "held.json").write_text(json.dumps([s.label for s in job.measured["held"]]))
     config: dict[str, Any] = dict(name=job.name, kind="claims", task="check-worthiness of a sentence", base=job.start.name, output="logits",
-                                  labels=["No", "Yes"], max_len=recipe.max_len, batch=32, threshold=0.5,
+                                  labels=["No", "Yes"], max_len=recipe.max_len, batch=32, threshold=0.5, dim=model.config.hidden_size,
                                   trained={"date": mf.today(), "data": job.source, "sentences": len(job.train), "held_out": len(job.val),
                                       "start": job.start.name, "from_scratch": job.start.pretrained is not None, "recipe": asdict(recipe),
                                       "epochs": history, "training_minutes": round(seconds / 60, 1), "command": job.command,
