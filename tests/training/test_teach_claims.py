@@ -129,6 +129,7 @@ def test_a_shallower_student_keeps_evenly_spaced_layers_ending_with_the_last():
     from unspin.training.claims import keep_layers, kept_layers
 
     assert kept_layers(12, 6) == [1, 3, 5, 7, 9, 11] and kept_layers(12, 4) == [2, 5, 8, 11]
+    assert kept_layers(12, 8) == [1, 2, 3, 5, 7, 8, 9, 11]
     assert kept_layers(6, 6) == list(range(6)) and kept_layers(12, 1) == [11]
     for bad in (0, 13):
         with pytest.raises(InputError, match="layers"):

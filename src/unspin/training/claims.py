@@ -142,8 +142,10 @@ def build_model(start: ClaimsStart):
 
 
 def kept_layers(total: int, keep: int) -> list[int]:
-    """Indices of ``keep`` evenly spaced layers out of ``total``, ending with the last one
-    (6 of 12: 1, 3, 5, 7, 9, 11). Raises ``InputError`` unless 1 <= keep <= total."""
+    """Indices of ``keep`` layers spread over ``total``, ending with the last one: layer
+    ``round((i + 1) * total / keep) - 1`` for i < keep, Python's round (half to even), so
+    6 of 12 are 1, 3, 5, 7, 9, 11 and 8 of 12 are 1, 2, 3, 5, 7, 8, 9, 11. Raises
+    ``InputError`` unless 1 <= keep <= total."""
     if not 1 <= keep <= total:
         raise InputError(f"cannot keep {keep} of the start model's {total} layers", setting="layers")
     return [round((i + 1) * total / keep) - 1 for i in range(keep)]
