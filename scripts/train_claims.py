@@ -22,10 +22,11 @@ debates the model has not seen); "all" adds every one and leaves dev-test unmeas
 
     python scripts/train_claims.py --out runs/claims-dt1 --add-dev-test first --repeat 5
 
-A shallower student of the shipped base-size model: 6 of its 12 layers, taught by it (RESULTS C5):
+A shallower student of the shipped base-size model: 6 of its 12 layers, taught by it (RESULTS C5:
+measured, not shipped; --install would replace models/en-claims-base):
 
     python scripts/train_claims.py --base accurate --continue-shipped --layers 6 --teacher src/unspin/models/en-claims-base \
-        --add-dev-test all --repeat 5 --epochs 1 --lr 5e-5 --out runs/claims-mpnet6
+        --add-dev-test all --repeat 5 --epochs 3 --lr 5e-5 --alpha 0.3 --out runs/claims-mpnet6-e3
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ def main() -> None:
     ap.add_argument("--continue-shipped", action="store_true",
                     help="with --base fast|accurate: start from the shipped claims model's weights instead of the bare encoder")
     ap.add_argument("--layers", type=int, default=0,
-                    help="keep this many evenly spaced layers of the start model (a shallower student; 0: all)")
+                    help="keep this many layers of the start model, spread evenly, the last among them (a shallower student; 0: all)")
     ap.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint.pt")
     ap.add_argument("--teacher", help="a claims run or model folder whose soft labels the student also learns (distillation)")
     ap.add_argument("--alpha", type=float, default=0.5, help="with --teacher: weight of the gold-label loss (1 - alpha: the teacher's)")

@@ -121,7 +121,8 @@ def test_the_shipped_base_size_claims_model_rebuilt_in_torch_quantises_back_to_i
 
 def test_a_shallower_student_keeps_evenly_spaced_layers_ending_with_the_last():
     """``ClaimsRecipe.layers``: 6 of 12 keeps every other layer and the last (the one the head
-    was trained on); the cut model's config says its depth, so its export reads back as itself."""
+    was trained on); the cut model runs, and its config says its new depth (what the export
+    writes into encoder_config.json, from which ``claims.resolve`` rebuilds a shipped student)."""
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
