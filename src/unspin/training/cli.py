@@ -7,7 +7,6 @@ imports neither torch nor the trainers at module level: a command that runs with
 
 from __future__ import annotations
 
-
 import shlex
 import sys
 from pathlib import Path
