@@ -22,6 +22,11 @@ beside ``encoder-fp32.onnx``; a run folder keeps them in ``training/``):
 - ``w4a``: ``w4`` with ``accuracy_level=4``: activations are quantised to int8 inside the kernel,
   per row and block of 32, so a window's result does not depend on the other windows of a batch
   (unlike ``int8``'s per-tensor scale), and it runs about twice as fast as ``w4`` here.
+- ``int8-outliers``: ``int8`` everywhere, but the 8 input channels of each feed-forward output
+  matrix with the largest activations on calibration windows go through an fp32 product beside
+  it, so the per-tensor scale no longer stretches to them: what the default model ships since
+  0.4.1 (``scripts/requantize_spans.py`` made it from the ``mixed`` file; ``bench/RESULTS.md``,
+  "Outlier channels"). Here it calibrates on the first 256 windows of the training split.
 
 For each variant the script prints its size on disk, encoder time for the sample articles
 (2 threads) and the largest absolute difference of per-token P(inside) from fp32, then SI F1
@@ -43,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from unspin.config import SpanModelConfig, write_config  # noqa: E402
-from unspin.training.export import VARIANTS, quantize  # noqa: E402
+from unspin.training.export import VARIANTS, calibration_feeds, quantize  # noqa: E402
 
 
 def main() -> None:
@@ -56,13 +61,15 @@ def main() -> None:
     import onnxruntime as ort
 
     from unspin.corpus import read_articles, validation_split
-    from unspin.runtime import SpanEncoder
+    from unspin.encoding import load_tokenizer
+    from unspin.runtime import SpanEncoder, tokenizer_file
 
     run = Path(args.run)
     config = json.loads((run / "config.json").read_text())
     where = run / "training" if (run / "training" / "encoder-fp32.onnx").is_file() else run
     articles = read_articles(Path(args.data) / "train-articles")
-    texts = [articles[a] for a in validation_split(articles)[1][: args.articles]]
+    train_ids, val_ids = validation_split(articles)
+    texts = [articles[a] for a in val_ids[: args.articles]]
 
     def outputs(name: str) -> tuple[list[np.ndarray], float]:
         write_config(run, {**config, "encoder": str((where / name).relative_to(run))}, SpanModelConfig)
@@ -75,8 +82,11 @@ def main() -> None:
     try:
         ref, t_ref = outputs("encoder-fp32.onnx")
         print(f"fp32: {(where / 'encoder-fp32.onnx').stat().st_size / 1e6:.1f} MB, {t_ref:.2f} s for {len(texts)} articles")
+        cfg = SpanModelConfig.read(run)
+        feeds = calibration_feeds(load_tokenizer(str(tokenizer_file(run, cfg))), [articles[a] for a in train_ids], cfg.window,
+                                  cfg.cls_id, cfg.sep_id, cfg.pad_id)
         for variant in args.variants.split(","):
-            path = quantize(where / "encoder-fp32.onnx", where / f"encoder-{variant}.onnx", variant)
+            path = quantize(where / "encoder-fp32.onnx", where / f"encoder-{variant}.onnx", variant, feeds if variant == "int8-outliers" else None)
             size = path.stat().st_size / 1e6
             try:
                 probs, t = outputs(path.name)

@@ -144,7 +144,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--no-bf16", dest="bf16", action="store_false")
     ap.add_argument("--tune-only", action="store_true", help="re-run threshold tuning on an existing --out")
     ap.add_argument("--precisions", default="int8,fp32", help="encoder variants to export and tune: int8 (dynamic, "
-                    "per-channel), w8 / w8a / w4 / w4a (weight-only block-wise), mixed (int8, feed-forward outputs w4; unspin.training.export), fp32")
+                    "per-channel), w8 / w8a / w4 / w4a (weight-only block-wise), mixed (int8, feed-forward outputs w4), "
+                    "int8-outliers (int8, a few fp32 channels per feed-forward output; unspin.training.export), fp32")
     ap.add_argument("--ship", default="int8", help="the variant to ship, 'best' (best 2-fold SI F1 among the quantised ones) or 'auto'")
     ap.add_argument("--install", action="store_true", help="copy the result into src/unspin/models/<--install-as>")
     ap.add_argument("--install-as", default="en", help="model folder name in the package (default: en)")

@@ -89,3 +89,69 @@ def test_the_shipped_fast_model_is_read_back_whole():
     net = SpanNet(None, 14, architecture=ARCHITECTURES["en-fast"])
     fresh = load_onnx_weights(net, model_dir("en-fast") / "encoder.onnx", allow_missing=("head.",))
     assert {n.split(".")[0] for n in fresh} == {"head"}  # every encoder and BIO weight came from the file
+
+
+def _with_outlier_channels(tiny_base, channel=5, gain=1000.0):
+    """The tiny network with feed-forward channel ``channel`` of every layer made an outlier: its
+    GELU output ``gain`` times larger (the output matrix's row shrunk to match, so the network
+    still computes much the same), as the base-size encoder's few huge channels are."""
+    import torch
+
+    net = _net(tiny_base)
+    with torch.no_grad():
+        for layer in net.encoder.encoder.layer:
+            layer.intermediate.dense.weight[channel] *= gain
+            layer.intermediate.dense.bias[channel] *= gain
+            layer.output.dense.weight[:, channel] /= gain
+    return net
+
+
+def _feeds(n=6, width=12):
+    rng = np.random.default_rng(0)
+    ids = rng.integers(20, 40, size=(n, width)).astype(np.int64)
+    return [{"input_ids": ids[i : i + 2], "attention_mask": np.ones_like(ids[i : i + 2])} for i in range(0, n, 2)]
+
+
+def test_int8_outliers_takes_the_outlier_channels_out_of_int8_and_errs_less_than_int8(tiny_base, tmp_path):
+    import onnx
+    from onnx import numpy_helper
+
+    from unspin.training.export import quantize
+
+    net = _with_outlier_channels(tiny_base)
+    fp32 = _export(net, tmp_path / "fp32.onnx")
+    with pytest.raises(ValueError, match="calibration"):
+        quantize(fp32, tmp_path / "x.onnx", "int8-outliers")
+    plain = quantize(fp32, tmp_path / "int8.onnx", "int8")
+    split = quantize(fp32, tmp_path / "outliers.onnx", "int8-outliers", calibration=_feeds())
+    graph = onnx.load(str(split)).graph
+    idx = {t.name: numpy_helper.to_array(t) for t in graph.initializer if t.name.endswith("/outliers/idx")}
+    assert len(idx) == 2 and all(5 in v for v in idx.values())  # both layers' outlier channel found
+    ids = np.array([[2, 20, 31, 22, 35, 24, 25, 3], [2, 27, 21, 33, 23, 30, 26, 3]], dtype=np.int64)
+    # The reference for what int8 can do here: the feed-forward output products left in fp32.
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from unspin.training.export import FFN_OUT
+
+    ffn = [n.name for n in onnx.load(str(fp32)).graph.node if n.op_type == "MatMul" and FFN_OUT.search(n.name)]
+    quantize_dynamic(str(fp32), str(tmp_path / "kept.onnx"), weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=ffn)
+    ref, a, b, c = _run(fp32, ids), _run(plain, ids), _run(split, ids), _run(tmp_path / "kept.onnx", ids)
+    err_int8, err_split, err_kept = (float(np.abs(x[1] - ref[1]).mean()) for x in (a, b, c))
+    assert err_int8 > 1.3 * err_kept  # the outlier does hurt plain int8 ...
+    assert err_split < 1.1 * err_kept, (err_split, err_kept, err_int8)  # ... and the split loses (almost) nothing to it
+
+
+def test_int8_outliers_is_read_back_into_one_matrix_with_its_fp32_rows_exact(tiny_base, tmp_path):
+    from unspin.training.export import quantize
+    from unspin.training.spans import SpanNet
+    from unspin.training.weights import load_onnx_weights
+
+    net = _with_outlier_channels(tiny_base)
+    split = quantize(_export(net, tmp_path / "fp32.onnx"), tmp_path / "outliers.onnx", "int8-outliers", calibration=_feeds())
+    rebuilt = SpanNet(None, 3, architecture={**net.encoder.config.to_diff_dict(), "model_type": "bert"})
+    fresh = load_onnx_weights(rebuilt, split, allow_missing=("head.",))
+    assert sorted(fresh) == ["head.0.bias", "head.0.weight", "head.3.bias", "head.3.weight"]
+    name = "encoder.encoder.layer.1.output.dense.weight"
+    w0, w1 = net.state_dict()[name], rebuilt.state_dict()[name]
+    assert np.array_equal(w0[:, 5].numpy(), w1[:, 5].numpy())  # the outlier channel's row: fp32, exact
+    assert 0 < float((w0 - w1).abs().max()) <= float(w0.abs().max()) / 100  # the rest: int8, within a step

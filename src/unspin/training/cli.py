@@ -151,9 +151,10 @@ def register(app: typer.Typer) -> None:
             help="Stop after the epoch that passes this many minutes (continue with --resume).")] = 0,
         train_layers: Annotated[int, typer.Option("--train-layers", min=0, help="Fine-tune only the encoder's top N layers (0: all); "
             "fewer weights move, which suits a few dozen articles.")] = 0,
-        precision: Annotated[str, typer.Option("--precision", help="The encoder that ships: int8 (23 MB for the fast base), mixed (int8 with "
-            "4-bit feed-forward outputs; the accurate base's default), fp32, or auto: the quantised one unless fp32 scores more than "
-            "a point of SI F1 higher on the held-out articles.")] = "auto",
+        precision: Annotated[str, typer.Option("--precision", help="The encoder that ships: int8 (23 MB for the fast base), int8-outliers "
+            "(int8 with a few fp32 input channels per feed-forward output matrix; the accurate base's default), mixed (int8 with 4-bit "
+            "feed-forward outputs: slower), fp32, or auto: the quantised one unless fp32 scores more than a point of SI F1 higher on the "
+            "held-out articles.")] = "auto",
     ) -> None:
         """Train a persuasion-span model on your own annotations, continuing the shipped model by default.
 

@@ -11,8 +11,17 @@ Variants (file ``encoder-<variant>.onnx`` beside ``encoder-fp32.onnx``):
 - ``w4``: the same with 4-bit weights, the embeddings too (half the size of ``w8``).
 - ``mixed``: ``int8`` everywhere except the second matrix of every feed-forward block, whose
   input (the GELU output) has outliers that a per-tensor activation scale clips: those keep fp32
-  activations with 4-bit block-wise weights. What the default (all-mpnet-base-v2) model ships.
+  activations with 4-bit block-wise weights. What the default (all-mpnet-base-v2) model shipped
+  up to 0.4.0.
 - ``w4a``: ``w4`` with ``accuracy_level=4``.
+- ``int8-outliers``: ``int8`` everywhere, the feed-forward output matrices included, except
+  that the few input channels of each of those matrices with the largest activations (the
+  ``OUTLIERS`` channels of largest max |x| on calibration windows) are taken out before the
+  per-tensor scale is computed and go through a small fp32 product instead (LLM.int8()'s
+  decomposition, Dettmers et al. 2022). What the default model ships since 0.4.1: on validation
+  it is within noise of ``mixed`` (the same TC) and runs the encoder in about 0.62 of its time
+  (``bench/RESULTS.md``, "Outlier channels").
+  Needs calibration inputs (``quantize(..., calibration=...)``).
 
 Files over 95 MB are split into ONNX external-data chunks by ``split_external`` so that no
 shipped file passes a code host's 100 MB limit.
@@ -21,32 +30,45 @@ shipped file passes a code host's 100 MB limit.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
-VARIANTS = ("int8", "w8", "w8a", "w4", "w4a", "mixed")
+import numpy as np
+
+VARIANTS = ("int8", "w8", "w8a", "w4", "w4a", "mixed", "int8-outliers")
+#: Input channels of each feed-forward output matrix kept out of int8 by ``int8-outliers``.
+OUTLIERS = 8
 MAX_FILE = 90 * 1024 * 1024  # under the 95 MB rule with room for the graph file itself
 #: The second matrix of a transformer layer's feed-forward block in transformers' ONNX exports
 #: (BERT, MPNet); BERT's attention output projection ("attention/output/dense") does not match.
 FFN_OUT = re.compile(r"layer\.\d+/output/dense/MatMul$")
 
 
-def quantize(fp32: Path, out: Path, variant: str) -> Path:
-    """Write ``variant`` of the fp32 model ``fp32`` to ``out``; returns ``out``. onnxruntime's
-    quantiser logs advice on the root logger; it is kept quiet (errors still show)."""
+def quantize(fp32: Path, out: Path, variant: str, calibration: Sequence[dict[str, np.ndarray]] | None = None) -> Path:
+    """Write ``variant`` of the fp32 model ``fp32`` to ``out``; returns ``out``. ``calibration``:
+    input feeds (``{"input_ids": (b, n), "attention_mask": (b, n)}`` int64 arrays) that
+    ``int8-outliers`` runs to find its outlier channels (``calibration_feeds`` builds them);
+    the other variants need none. Raises ``ValueError`` for an unknown variant or a missing
+    calibration. onnxruntime's quantiser logs advice on the root logger; it is kept quiet
+    (errors still show)."""
     import logging
 
     root = logging.getLogger()
     level = root.level
     root.setLevel(logging.ERROR)
     try:
-        return _quantize(Path(fp32), Path(out), variant)
+        return _quantize(Path(fp32), Path(out), variant, calibration)
     finally:
         root.setLevel(level)
 
 
-def _quantize(fp32: Path, out: Path, variant: str) -> Path:
+def _quantize(fp32: Path, out: Path, variant: str, calibration: Sequence[dict[str, np.ndarray]] | None) -> Path:
     if variant not in VARIANTS:
         raise ValueError(f"unknown precision {variant!r}; choose from {', '.join(VARIANTS)}")
+    if variant == "int8-outliers":
+        if not calibration:
+            raise ValueError("int8-outliers needs calibration inputs (unspin.training.export.calibration_feeds)")
+        return quantize_with_outliers(fp32, out, calibration)
     if variant == "int8":
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -138,3 +160,160 @@ def to_onnx(module, path: Path, inputs: tuple, input_names: list[str], output_na
         torch.onnx.export(module, inputs, str(path), input_names=input_names, output_names=output_names,
                           dynamic_axes=dynamic, opset_version=17, dynamo=False)
     return path
+
+
+# ------------------------------------------------------------------ int8 with outlier channels
+def ffn_input_max(path: Path, feeds: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Per input channel, the largest |x| that each feed-forward output matrix of the ONNX model
+    ``path`` (``FFN_OUT`` nodes: ``MatMul`` or ``MatMulNBits``) receives over ``feeds``: ``{node
+    name: (K,) float32}``. Raises ``ValueError`` when the graph has no such node."""
+    import tempfile
+
+    import onnx
+    import onnxruntime as ort
+
+    model = onnx.load(str(path))
+    nodes = _ffn_nodes(model.graph)
+    if not nodes:
+        raise ValueError(f"{path}: no feed-forward output MatMul found (names like {FFN_OUT.pattern!r})")
+    for node in nodes:
+        model.graph.output.append(onnx.helper.make_tensor_value_info(node.input[0], onnx.TensorProto.FLOAT, None))
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    with tempfile.TemporaryDirectory() as tmp:  # a model over 2 GB of protobuf cannot travel in memory
+        onnx.save(model, f"{tmp}/calibrate.onnx", save_as_external_data=True, location="calibrate.data")
+        session = ort.InferenceSession(f"{tmp}/calibrate.onnx", opts, providers=["CPUExecutionProvider"])
+        names = [n.input[0] for n in nodes]
+        top: dict[str, np.ndarray] = {}
+        for feed in feeds:
+            outs = session.run(names, feed)
+            for node, x in zip(nodes, outs):
+                m = np.abs(x.reshape(-1, x.shape[-1])).max(axis=0)
+                top[node.name] = np.maximum(top[node.name], m) if node.name in top else m
+    return {k: v.astype(np.float32) for k, v in top.items()}
+
+
+def quantize_with_outliers(source: Path, out: Path, feeds: Sequence[dict[str, np.ndarray]], outliers: int = OUTLIERS) -> Path:
+    """Write the ``int8-outliers`` variant of ``source`` to ``out`` (one file; ``split_external``
+    splits it) and return ``out``. ``source`` is an fp32 export, or a model already quantised
+    ``mixed`` (its 4-bit feed-forward output matrices are expanded back to floats, the rest of
+    its int8 graph kept as it is): the shipped default model was converted that way.
+
+    Each feed-forward output product ``x @ W`` (x: (b, n, K) GELU output, W: (K, N)) becomes
+    ``(x * keep) @ W_int8 + x[..., idx] @ W[idx]``: ``idx`` are the ``outliers`` channels of
+    largest max |x| over ``feeds`` (``ffn_input_max``), ``keep`` zeroes them, so the dynamic
+    per-tensor scale of ``x * keep`` no longer stretches to the outliers; their rows of W are
+    zero in the int8 matrix and kept in fp32 beside it (``unspin.training.weights`` reads the
+    two back into one matrix)."""
+    import tempfile
+
+    import onnx
+    from onnx import helper, numpy_helper
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    if outliers < 1:
+        raise ValueError(f"outliers must be at least 1 (got {outliers})")
+    top = ffn_input_max(source, feeds)
+    model = onnx.load(str(source))
+    graph = model.graph
+    init = {t.name: t for t in graph.initializer}
+    already_quantised = any(n.op_type in ("MatMulInteger", "DynamicQuantizeMatMul") for n in graph.node)
+    ffn = {n.name for n in _ffn_nodes(graph)}
+    uses: dict[str, int] = {}
+    for n in graph.node:
+        for name in n.input:
+            uses[name] = uses.get(name, 0) + 1
+    main, fp32_paths, nodes = [], [], []
+    for node in graph.node:
+        if node.name not in ffn:
+            nodes.append(node)
+            continue
+        w = _float_weight(node, init)
+        x_max = top[node.name]
+        if outliers >= w.shape[0]:
+            raise ValueError(f"outliers must be fewer than the {w.shape[0]} input channels of {node.name} (got {outliers})")
+        idx = np.sort(np.argsort(-x_max, kind="stable")[:outliers]).astype(np.int64)
+        keep = np.ones(w.shape[0], dtype=np.float32)
+        keep[idx] = 0.0
+        w_int8 = w.copy()
+        w_int8[idx] = 0.0
+        base = node.name.rsplit("/", 1)[0]  # /encoder/encoder/layer.0/output/dense
+        names = {k: f"{base}/outliers/{k}" for k in ("keep", "idx", "weight", "kept_in", "picked", "product", "main")}
+        for name in node.input[1:]:
+            if name in init and uses.get(name) == 1:  # the exporter may share one tensor among nodes
+                graph.initializer.remove(init.pop(name))
+        graph.initializer.extend([
+            numpy_helper.from_array(keep, names["keep"]), numpy_helper.from_array(idx, names["idx"]),
+            numpy_helper.from_array(w[idx].astype(np.float32), names["weight"]),
+            numpy_helper.from_array(w_int8.astype(np.float32), f"{base}/weight"),
+        ])
+        x = node.input[0]
+        nodes += [
+            helper.make_node("Mul", [x, names["keep"]], [names["kept_in"]], name=f"{base}/outliers/Mul"),
+            helper.make_node("MatMul", [names["kept_in"], f"{base}/weight"], [names["main"]], name=f"{base}/MatMul"),
+            helper.make_node("Gather", [x, names["idx"]], [names["picked"]], axis=-1, name=f"{base}/outliers/Gather"),
+            helper.make_node("MatMul", [names["picked"], names["weight"]], [names["product"]], name=f"{base}/outliers/MatMul"),
+            helper.make_node("Add", [names["main"], names["product"]], list(node.output), name=f"{base}/outliers/Add"),
+        ]
+        main.append(f"{base}/MatMul")
+        fp32_paths.append(f"{base}/outliers/MatMul")
+    del graph.node[:]
+    graph.node.extend(nodes)
+    with tempfile.TemporaryDirectory() as tmp:
+        onnx.save(model, f"{tmp}/split.onnx", save_as_external_data=True, location="split.data")
+        if already_quantised:  # the rest of the graph is int8 already: quantise the new matrices only
+            quantize_dynamic(f"{tmp}/split.onnx", f"{tmp}/q.onnx", weight_type=QuantType.QInt8, per_channel=True,
+                             nodes_to_quantize=main, use_external_data_format=True)
+        else:
+            quantize_dynamic(f"{tmp}/split.onnx", f"{tmp}/q.onnx", weight_type=QuantType.QInt8, per_channel=True,
+                             nodes_to_exclude=fp32_paths, use_external_data_format=True)
+        onnx.save(onnx.load(f"{tmp}/q.onnx"), str(out))
+    return out
+
+
+def _ffn_nodes(graph) -> list:
+    return [n for n in graph.node if n.op_type in ("MatMul", "MatMulNBits") and FFN_OUT.search(n.name.removesuffix("_Q4"))]
+
+
+def _float_weight(node, init: dict) -> np.ndarray:
+    """(K, N) float weights of a ``MatMul`` (fp32 initialiser) or ``MatMulNBits`` node."""
+    from onnx import helper, numpy_helper
+
+    from unspin.training.weights import _dequantise_nbits
+
+    if node.op_type == "MatMul":
+        return numpy_helper.to_array(init[node.input[1]]).astype(np.float32)
+    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+    zp = numpy_helper.to_array(init[node.input[3]]) if len(node.input) > 3 and node.input[3] else None
+    return _dequantise_nbits(numpy_helper.to_array(init[node.input[1]]), numpy_helper.to_array(init[node.input[2]]), zp,
+                             attrs["K"], attrs["N"], attrs["bits"], attrs["block_size"])
+
+
+def calibration_feeds(tokenizer, texts: Sequence[str], window: int, cls_id: int, sep_id: int, pad_id: int,
+                      max_windows: int = 256, batch: int = 8) -> list[dict[str, np.ndarray]]:
+    """Input feeds for ``quantize(..., "int8-outliers", calibration=...)``: the non-overlapping
+    windows of ``window`` tokens of ``texts`` (a ``tokenizers.Tokenizer`` with no special
+    tokens added, as unspin's span models use), framed by ``cls_id`` / ``sep_id``, at most
+    ``max_windows`` of them, ``batch`` per feed."""
+    from unspin.encoding import batch_windows, encode, windows
+
+    rows: list[tuple] = []
+    for text in texts:
+        enc = encode(tokenizer, text)
+        for span in windows(len(enc), window, window):
+            rows.append((enc, span))
+            if len(rows) >= max_windows:
+                break
+        if len(rows) >= max_windows:
+            break
+    feeds = []
+    for b0 in range(0, len(rows), batch):
+        chunk = rows[b0 : b0 + batch]
+        width = max(e - s for _, (s, e) in chunk) + 2
+        ids = np.full((len(chunk), width), pad_id, dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for r, (enc, span) in enumerate(chunk):
+            row, row_mask = batch_windows(enc, [span], cls_id, sep_id, pad_id)
+            ids[r, : row.shape[1]], mask[r, : row.shape[1]] = row[0], row_mask[0]
+        feeds.append({"input_ids": ids, "attention_mask": mask})
+    return feeds

@@ -93,8 +93,8 @@ class SpanRecipe:
     #: The shipped fast model's recipe, from the encoder (bench/RESULTS.md row 16).
     @classmethod
     def from_scratch(cls, size: str = "fast") -> SpanRecipe:
-        if size == "accurate":  # the default model's: one schedule, 4 epochs, 4-bit feed-forward outputs
-            return cls(epochs=[4], lr=[5e-5], head_lr=[1e-3], micro_batch=8, precisions=["mixed", "fp32"])
+        if size == "accurate":  # the default model's: one schedule, 4 epochs, int8 with fp32 outlier channels
+            return cls(epochs=[4], lr=[5e-5], head_lr=[1e-3], micro_batch=8, precisions=["int8-outliers", "fp32"])
         return cls(epochs=[5, 3], lr=[8e-5, 3e-5], head_lr=[1e-3, 3e-4])
 
     @classmethod
@@ -102,7 +102,7 @@ class SpanRecipe:
         """From a trained model's weights: the shipped fast model's second stage (3 epochs,
         encoder 3e-5, heads 3e-4), within ``CONTINUING_STEPS`` optimiser steps."""
         if size == "accurate":
-            return cls(micro_batch=8, precisions=["mixed", "fp32"], max_steps=CONTINUING_STEPS)
+            return cls(micro_batch=8, precisions=["int8-outliers", "fp32"], max_steps=CONTINUING_STEPS)
         return cls(max_steps=CONTINUING_STEPS)
 
     def fit_epochs(self, per_epoch: int) -> int | None:
@@ -682,7 +682,7 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
             {k: {0: "batch", 1: "seq"} for k in ("input_ids", "attention_mask", "bio_logits", "hidden")})
     for precision in precisions(recipe):
         if precision != "fp32":
-            quantize(fp32, run / f"encoder-{precision}.onnx", precision)
+            quantize(fp32, run / f"encoder-{precision}.onnx", precision, calibration_inputs(job, recipe, tok, precision))
     np.savez(out / "head.npz", **net.head_arrays())
     shutil.copy(job.start.tokenizer, out / "tokenizer.json")
     (out / ENCODER_CONFIG).write_text(json.dumps({**net.encoder.config.to_diff_dict(), "model_type": net.encoder.config.model_type}, indent=1))
@@ -711,6 +711,18 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
         config["phrase_edges"] = edges
     mf.write_techniques(out, config["labels"], job.labels.explanations)
     return tune(out, job, recipe, config, report, wall)
+
+
+def calibration_inputs(job: SpanJob, recipe: SpanRecipe, tok, precision: str) -> list[dict[str, np.ndarray]] | None:
+    """Encoder inputs that ``int8-outliers`` calibrates on (``unspin.training.export.calibration_feeds``):
+    windows of the run's training articles (never its held-out ones), in id order; ``None`` for
+    the precisions that need none."""
+    if precision != "int8-outliers":
+        return None
+    from unspin.training.export import calibration_feeds
+
+    cls_id, sep_id, pad_id = special_ids(tok)
+    return calibration_feeds(tok, [job.data.articles[a] for a in sorted(job.train_ids)], recipe.window, cls_id, sep_id, pad_id)
 
 
 def precisions(recipe: SpanRecipe) -> list[str]:
@@ -802,7 +814,8 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
         if not (run / f"encoder-{precision}.onnx").is_file():
             from unspin.training.export import quantize
 
-            quantize(run / "encoder-fp32.onnx", run / f"encoder-{precision}.onnx", precision)
+            quantize(run / "encoder-fp32.onnx", run / f"encoder-{precision}.onnx", precision,
+                     calibration_inputs(job, recipe, load_tokenizer(str(out / "tokenizer.json")), precision))
         config["encoder"] = f"{mf.TRAINING}/encoder-{precision}.onnx"
         mf.write_config(out, config)
         results[precision] = r = tune_decoding(out, val, gold, lambda d, t, p=precision: report.stage(f"choosing the {p} decoder", d, t), keep)

@@ -1,7 +1,7 @@
 """Torch weights of a model that ships only as ONNX: read the graph's initialisers back into a
 ``state_dict``, dequantising what was quantised.
 
-The shipped span models exist as int8 (or int8 with 4-bit feed-forward outputs) ONNX files and
+The shipped span models exist as int8 (or ``int8-outliers``, or int8 with 4-bit feed-forward outputs) ONNX files and
 small numpy heads; their fp32 training weights were never kept. Fine-tuning continues from what
 ships: every quantised weight is expanded back to floats exactly as onnxruntime reads it, so the
 torch module rebuilt from them computes what the shipped model computes, up to the rounding of
@@ -13,7 +13,11 @@ Three forms are read:
 - ``quantize_dynamic`` weights ``X_quantized`` / ``X_scale`` / ``X_zero_point`` (int8 or uint8,
   one scale per tensor or per output channel, the last axis);
 - ``MatMulNBits`` block-wise weights (``X_Q4`` / ``X_scales`` [/ ``X_zero_points``], 4 or 8 bits,
-  blocks along the input axis).
+  blocks along the input axis);
+- ``int8-outliers`` (``unspin.training.export.quantize_with_outliers``): a feed-forward output
+  matrix stored as int8 with its outlier rows zeroed, and those rows in fp32 beside it
+  (``<module>/outliers/weight``, at the input channels ``<module>/outliers/idx``): put back
+  together into one matrix.
 
 A ``Linear`` exports as ``MatMul`` with its weight transposed under a generated name
 (``onnx::MatMul_927``); the node's name carries the module path (``/encoder/encoder/layer.0/
@@ -103,7 +107,15 @@ def onnx_state_dict(path: str | Path) -> dict[str, np.ndarray]:
         if node.op_type == "Identity" and node.input[0] in values:
             values[node.output[0]] = values[node.input[0]]
     out: dict[str, np.ndarray] = {}
+    outlier_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # module path -> (input channels, their rows of W)
     for node in graph.node:
+        if "/outliers/" in node.name:  # int8-outliers: the fp32 rows of a split feed-forward output matrix
+            if node.op_type == "Gather" and node.input[1] in values:
+                base = _module_path(node.name.rsplit("/outliers/", 1)[0] + "/MatMul")
+                rows = values.get(node.name.rsplit("/outliers/", 1)[0] + "/outliers/weight")
+                if rows is not None:
+                    outlier_rows[base] = (values[node.input[1]].astype(np.int64), rows)
+            continue
         path = _module_path(node.name)
         if node.op_type in _MATMUL:
             attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
@@ -129,11 +141,18 @@ def onnx_state_dict(path: str | Path) -> dict[str, np.ndarray]:
             for name in node.input:
                 if name.endswith(".bias") and name in values and values[name].ndim == 1:
                     out.setdefault(f"{path}.bias", values[name])
+    for base, (idx, rows) in outlier_rows.items():
+        weight = out.get(f"{base}.weight")
+        if weight is None:
+            raise ModelError(f"{path}: outlier rows of {base} without its int8 matrix")
+        weight = weight.copy()
+        weight[:, idx] = rows.T  # (out, in): the outlier input channels are columns here
+        out[f"{base}.weight"] = weight
     # Anything else named like a parameter (a learned mix of layers, say) under its own name.
     for name, value in values.items():
         if name in out or name.startswith(("onnx::", "/")) or "." not in name and not name.isidentifier():
             continue
-        if name.endswith(("_scale", "_zero_point", "_quantized", "_Q4", "_scales", "_zero_points", "_Transposed")):
+        if name.endswith(("_scale", "_zero_point", "_quantized", "_Q4", "_scales", "_zero_points", "_Transposed")) or "/outliers/" in name:
             continue
         out[name] = value
     return {k: (v.astype(np.float32) if v.dtype.kind == "f" else v) for k, v in out.items()}
