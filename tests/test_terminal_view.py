@@ -124,3 +124,18 @@ def test_comparison_of_files_with_brackets_in_their_names_and_text():
     print_comparison(payload, Console(file=buf, width=200))
     out = buf.getvalue()
     assert "A = [/]draft.txt, B = [bold]b.txt" in out and "A: [/]draft.txt" in out
+
+
+def test_the_passage_table_says_which_words_carry_the_technique_and_what_they_do():
+    # Issue 25: "why this phrase" in the terminal as on the page: the cue words, quoted, and
+    # their one-line explanation; a dash where no single word carries the technique.
+    text = "They lied again. The corrupt elites lie, as they always do."
+    d = Document(text, language="en")
+    d.spans.append(Span(21, 35, "Name_Calling,Labeling", 0.3, cues=((21, 28),)))
+    d.spans.append(Span(0, 15, "Loaded_Language", 0.4, cues=()))
+    buf = io.StringIO()
+    print_document(d, Console(file=buf, width=240))  # wide: no cell wraps
+    out = buf.getvalue()
+    assert "why: the words that carry it" in out
+    assert "\u201ccorrupt\u201d" in out and "label a person or group" in out
+    assert "the passage as a whole" in out  # the span without cue words

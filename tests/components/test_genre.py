@@ -144,6 +144,7 @@ def test_genre_unclear_names_the_nearest_label(tmp_path):
     p = m.probabilities(ARTICLE)
     why = m.unclear(p)
     assert why.startswith("genre unclear") and "opinion is only the nearest label" in why
+    assert "opinion 52% against reporting 48%" in why  # each share beside its own label
     assert _biased_model(tmp_path, {"unclear_margin": 0.01}).unclear(p) is None  # outside a narrower margin
     comp = GenreClassifier(m.probabilities, caution=m.caution, label=m.label, unclear=m.unclear)
     doc = Document(ARTICLE)

@@ -132,8 +132,10 @@ class GenreModel:
         if both <= 0 or abs(p["opinion"] / both - 0.5) >= self.unclear_margin:
             return None
         near, other = ("opinion", "reporting") if p["opinion"] >= p["reporting"] else ("reporting", "opinion")
-        return (f"genre unclear: the text reads almost as much like {other} as like {near} "
-                f"({p[near] / both:.0%} against {p[other] / both:.0%}), so {near} is only the nearest label")
+        # Each share beside its own label: "like reporting as like opinion (53% against 47%)" was read
+        # as 53% reporting when the 53% was opinion's.
+        return (f"genre unclear: {near} {p[near] / both:.0%} against {other} {p[other] / both:.0%}, too close to tell apart, "
+                f"so {near} is only the nearest label")
 
     def caution(self, text: str) -> str | None:
         """Why the genre of ``text`` is a guess, or None when the text is like the training

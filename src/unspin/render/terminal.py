@@ -56,15 +56,20 @@ def _analysis(doc: Document | Mapping[str, Any]) -> dict[str, Any]:
 
 def passages(d: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The analysis's spans grouped by offsets, in reading order: ``[{"start", "end",
-    "labels": [(technique, score), ...]}]`` (strongest technique first)."""
+    "labels": [(technique, score), ...], "cues": {technique: ([[start, end], ...], why)}}]``
+    (strongest technique first; ``cues`` holds the techniques whose span names cue words)."""
     text = d.get("text") or ""
     by_offsets: dict[tuple[int, int], list[tuple[str, float]]] = {}
+    cues: dict[tuple[int, int], dict[str, tuple[list, str]]] = {}
     for s in d.get("spans") or []:
         a, b = int(s["start"]), int(s["end"])
         if 0 <= a < b <= len(text):
             by_offsets.setdefault((a, b), []).append((str(s["technique"]), float(s["score"])))
+            ranges = [(int(x), int(y)) for x, y in s.get("cues") or [] if 0 <= int(x) < int(y) <= len(text)]
+            if ranges:
+                cues.setdefault((a, b), {})[str(s["technique"])] = (ranges, str(s.get("cue_why") or ""))
     return [
-        {"start": a, "end": b, "labels": sorted(labels, key=lambda x: -x[1])}
+        {"start": a, "end": b, "labels": sorted(labels, key=lambda x: -x[1]), "cues": cues.get((a, b), {})}
         for (a, b), labels in sorted(by_offsets.items(), key=lambda kv: (kv[0][0], -kv[0][1]))
     ]
 
@@ -119,6 +124,7 @@ def _passage_table(text: str, ps: list[dict[str, Any]], title: str = "Persuasion
     table.add_column("technique")
     table.add_column("score", justify="right")
     table.add_column("text", ratio=3)
+    table.add_column("why: the words that carry it", ratio=2)
     for i, p in enumerate(ps, 1):
         names = Text()
         scores = []
@@ -126,8 +132,23 @@ def _passage_table(text: str, ps: list[dict[str, Any]], title: str = "Persuasion
             names.append(("\n" if j else "") + display_name(label), style=colour(label))
             scores.append(f"{score:.2f}")
         # Article text as Text: a str cell is read as rich markup ("[/]" in a text was an internal error).
-        table.add_row(str(i), names, "\n".join(scores), Text(_short(text[p["start"] : p["end"]], 90)))
+        table.add_row(str(i), names, "\n".join(scores), Text(_short(text[p["start"] : p["end"]], 90)), _why(text, p))
     return table
+
+
+def _why(text: str, p: Mapping[str, Any]) -> Text:
+    """The cue words of the passage's strongest technique that names any, quoted, and what they
+    do; a dash where no single word carries it (the technique is in the passage as a whole)."""
+    for label, _ in p["labels"]:
+        if label in p.get("cues", {}):
+            ranges, why = p["cues"][label]
+            out = Text()
+            for k, (a, b) in enumerate(ranges):
+                out.append((", " if k else "") + f"\u201c{_short(text[a:b], 40)}\u201d", style=f"bold {colour(label)}")
+            if why:
+                out.append(f": {why}", style="dim")
+            return out
+    return Text("\u2014 (the passage as a whole)", style="dim")
 
 
 def _legend(d: Mapping[str, Any], ps: list[dict[str, Any]]) -> list:
