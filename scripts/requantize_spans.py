@@ -47,6 +47,9 @@ def main() -> None:
     source = model_dir(args.model)
     config = SpanModelConfig.read(source)
     raw = json.loads((source / "config.json").read_text(encoding="utf-8"))
+    before = raw.get("precision", "?")
+    if before == "int8-outliers":
+        sys.exit(f"{source}: its encoder is int8-outliers already: nothing to requantise (run it on a mixed or fp32 model folder)")
     out = Path(args.out)
     if out.resolve() == source.resolve():
         sys.exit("--out must be another folder; --install copies it back")
@@ -74,7 +77,7 @@ def main() -> None:
     raw["quantisation"] = {
         "variant": "int8-outliers", "outliers_per_matrix": args.outliers, "calibration_windows": sum(len(f["input_ids"]) for f in feeds),
         "calibration": "non-overlapping windows of the first PTC training articles by id outside the validation split",
-        "from": f"{raw.get('precision', '?')} encoder of {source.name}",
+        "from": f"the {before} encoder of {source.name}",
         "command": f"python scripts/requantize_spans.py {args.model} --out {args.out}",
     }
     (out / "config.json").write_text(json.dumps(raw, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

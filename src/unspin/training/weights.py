@@ -7,7 +7,7 @@ ships: every quantised weight is expanded back to floats exactly as onnxruntime 
 torch module rebuilt from them computes what the shipped model computes, up to the rounding of
 activations that dynamic quantisation adds at run time (``tests/training``).
 
-Three forms are read:
+Four forms are read:
 
 - plain fp32 initialisers named after the torch parameter (biases, LayerNorm);
 - ``quantize_dynamic`` weights ``X_quantized`` / ``X_scale`` / ``X_zero_point`` (int8 or uint8,
