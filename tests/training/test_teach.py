@@ -196,3 +196,29 @@ def test_a_run_cut_by_ctrl_c_and_resumed_ends_with_the_weights_of_one_that_never
     other = spans.SpanRecipe(**{**recipe.__dict__, "lr": [1e-3, 1e-4]})
     with pytest.raises(InputError, match="other training settings"):
         spans.train(job(tmp_path / "cut", resume=True), other)
+
+
+def test_a_run_ships_int8_outliers_calibrated_on_its_training_articles(tiny_base, corpus_dir, tmp_path):
+    # The accurate base's default precision: export calibrates on the run's own training windows,
+    # and the folder it writes is read like any other (analysis, continuing from it).
+    import onnx
+
+    from unspin.training import bases, data, spans
+    from unspin.training.weights import onnx_state_dict
+
+    corpus = data.read_ptc(corpus_dir / "labels.txt", corpus_dir / "articles")
+    labels = data.label_set(corpus.labels, "own")
+    train_ids, val_ids = data.split_ids(corpus.articles, 0.15)
+    recipe = spans.SpanRecipe(epochs=[1], lr=[1e-3], head_lr=[1e-2], batch=2, window=24, stride=24, infer_stride=24, bf16=False,
+                              precisions=["int8-outliers"], ship="int8-outliers")
+    out = tmp_path / "outliers"
+    spans.train(spans.SpanJob(corpus, labels, train_ids, val_ids, bases.resolve(str(tiny_base), from_scratch=True), out, threads=1), recipe)
+    config = json.loads((out / "config.json").read_text())
+    assert config["precision"] == "int8-outliers"
+    graph = onnx.load(str(out / "encoder.onnx")).graph
+    assert sum(n.name.endswith("/outliers/Gather") for n in graph.node) == 2  # one per layer of the tiny base
+    assert "encoder.encoder.layer.1.output.dense.weight" in onnx_state_dict(out / "encoder.onnx")
+    import unspin
+
+    doc = unspin.load(model=out)(TEXT)
+    assert doc.text == TEXT
