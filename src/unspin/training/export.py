@@ -277,16 +277,13 @@ def _ffn_nodes(graph) -> list:
 
 def _float_weight(node, init: dict) -> np.ndarray:
     """(K, N) float weights of a ``MatMul`` (fp32 initialiser) or ``MatMulNBits`` node."""
-    from onnx import helper, numpy_helper
+    from onnx import numpy_helper
 
-    from unspin.training.weights import _dequantise_nbits
+    from unspin.training.weights import nbits_weight
 
     if node.op_type == "MatMul":
         return numpy_helper.to_array(init[node.input[1]]).astype(np.float32)
-    attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-    zp = numpy_helper.to_array(init[node.input[3]]) if len(node.input) > 3 and node.input[3] else None
-    return _dequantise_nbits(numpy_helper.to_array(init[node.input[1]]), numpy_helper.to_array(init[node.input[2]]), zp,
-                             attrs["K"], attrs["N"], attrs["bits"], attrs["block_size"])
+    return nbits_weight(node, {name: numpy_helper.to_array(init[name]) for name in node.input[1:] if name in init})
 
 
 def calibration_feeds(tokenizer, texts: Sequence[str], window: int, cls_id: int, sep_id: int, pad_id: int,

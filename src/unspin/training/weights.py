@@ -58,6 +58,16 @@ def _dequantise_nbits(q: np.ndarray, scales: np.ndarray, zero_points: np.ndarray
     return np.ascontiguousarray(w.T)
 
 
+def nbits_weight(node, arrays) -> np.ndarray:
+    """(K, N) float weights of the ``MatMulNBits`` node ``node``, its initialisers read from
+    ``arrays`` (name -> ndarray): what onnxruntime multiplies by."""
+    import onnx
+
+    attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+    zp = arrays.get(node.input[3]) if len(node.input) > 3 and node.input[3] else None
+    return _dequantise_nbits(arrays[node.input[1]], arrays[node.input[2]], zp, attrs["K"], attrs["N"], attrs["bits"], attrs["block_size"])
+
+
 def _dequantise(q: np.ndarray, scale: np.ndarray, zero_point: np.ndarray) -> np.ndarray:
     q = q.astype(np.float32)
     scale, zero_point = scale.astype(np.float32), zero_point.astype(np.float32)
@@ -106,6 +116,7 @@ def onnx_state_dict(path: str | Path) -> dict[str, np.ndarray]:
     for node in graph.node:  # the exporter keeps one copy of identical tensors, the others as Identity
         if node.op_type == "Identity" and node.input[0] in values:
             values[node.output[0]] = values[node.input[0]]
+    source = path  # the loop below reuses ``path`` for module paths
     out: dict[str, np.ndarray] = {}
     outlier_rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # module path -> (input channels, their rows of W)
     for node in graph.node:
@@ -120,8 +131,7 @@ def onnx_state_dict(path: str | Path) -> dict[str, np.ndarray]:
         if node.op_type in _MATMUL:
             attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
             if node.op_type == "MatMulNBits":
-                zp = raw.get(node.input[3]) if len(node.input) > 3 and node.input[3] else None
-                w = _dequantise_nbits(raw[node.input[1]], raw[node.input[2]], zp, attrs["K"], attrs["N"], attrs["bits"], attrs["block_size"])
+                w = nbits_weight(node, raw)
             else:
                 w = values.get(_unquantised(node.input[1]))
                 if w is None or w.ndim != 2:
@@ -144,7 +154,7 @@ def onnx_state_dict(path: str | Path) -> dict[str, np.ndarray]:
     for base, (idx, rows) in outlier_rows.items():
         weight = out.get(f"{base}.weight")
         if weight is None:
-            raise ModelError(f"{path}: outlier rows of {base} without its int8 matrix")
+            raise ModelError(f"{source}: outlier rows of {base} without its int8 matrix")
         weight = weight.copy()
         weight[:, idx] = rows.T  # (out, in): the outlier input channels are columns here
         out[f"{base}.weight"] = weight
@@ -152,7 +162,7 @@ def onnx_state_dict(path: str | Path) -> dict[str, np.ndarray]:
     for name, value in values.items():
         if name in out or name.startswith(("onnx::", "/")) or "." not in name and not name.isidentifier():
             continue
-        if name.endswith(("_scale", "_zero_point", "_quantized", "_Q4", "_scales", "_zero_points", "_Transposed")) or "/outliers/" in name:
+        if name.endswith(("_scale", "_zero_point", "_quantized", "_Q4", "_scales", "_zero_points", "_Transposed")):
             continue
         out[name] = value
     return {k: (v.astype(np.float32) if v.dtype.kind == "f" else v) for k, v in out.items()}
