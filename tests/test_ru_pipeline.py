@@ -149,3 +149,16 @@ def test_evidence_on_russian_text_is_skipped_with_a_warning(tmp_path):
     doc = unspin.analyze(RU_TEXT, evidence=[ref])
     assert doc.language == "ru" and doc.spans
     assert any("reference texts were not searched" in w for w in doc.warnings)
+
+
+def test_russian_cue_words_leave_out_the_punctuation_beside_them():
+    # The Russian tokenizer splits on spaces only, so "ложь!" and "хаоса." came out as cue words
+    # with their "!" and "." (the terminal showed “хаоса.”): a cue is the word, as in English.
+    text = ("Хватит терпеть ложь!\n\nТак называемые реформаторы снова обманули народ. Эти предатели продались "
+            "западным спонсорам и готовы разрушить страну ради своих хозяев. Каждый честный гражданин знает "
+            "правду: только сильная власть спасёт нас от хаоса. Если мы сейчас не объединимся, завтра нашу "
+            "родину растерзают враги. Эксперты давно предупреждали об этом, но кто их слушал? Пора сказать прямо: довольно!")
+    cues = [c for s in unspin.analyze(text).spans for c in s.cues]
+    assert cues, "no cue words at all: the test reads nothing"
+    for a, b in cues:
+        assert text[a].isalnum() and text[b - 1].isalnum(), text[a:b]

@@ -103,6 +103,20 @@ MAX_CUES = 3
 CUE_WORDS = 64
 
 
+def _word_edges(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` without the punctuation at its edges: a tokenizer that splits on spaces
+    only (the Russian model's) gives "ложь!" or "хаоса." as one word, and a cue is the word.
+    Unchanged where ``text`` is empty (offsets only) or the range holds no letter or digit."""
+    if not text:
+        return start, end
+    a, b = start, end
+    while a < b and not text[a].isalnum():
+        a += 1
+    while b > a and not text[b - 1].isalnum():
+        b -= 1
+    return (a, b) if b > a else (start, end)
+
+
 def word_cues(
     head: Callable[[list[np.ndarray]], np.ndarray], out: TokenOutputs, span: tuple[int, int, int, int], extra: Sequence[float],
     labels: Sequence[int], full: np.ndarray, share: float = 1.0, text: str = "",
@@ -131,7 +145,7 @@ def word_cues(
         words = words[: CUE_WORDS // 2] + words[-(CUE_WORDS - CUE_WORDS // 2):]
     if len(words) == 1:
         a, b = words[0]
-        rng = (max(c0, int(enc.offsets[t0 + a, 0])), min(c1, int(enc.offsets[t0 + b - 1, 1])))
+        rng = _word_edges(text, max(c0, int(enc.offsets[t0 + a, 0])), min(c1, int(enc.offsets[t0 + b - 1, 1])))
         return {k: [rng] for k in labels} if rng[1] > rng[0] else {}
     # Candidates: words with a letter that are not closed-class words ("the" is never why).
     text_of = [text[int(enc.offsets[t0 + a, 0]) : int(enc.offsets[t0 + b - 1, 1])] for a, b in words]
@@ -163,7 +177,7 @@ def word_cues(
         for i in chosen:
             a, b = words[i]
             ca, cb = int(enc.offsets[t0 + a, 0]), int(enc.offsets[t0 + b - 1, 1])
-            ca, cb = max(ca, c0), min(cb, c1)
+            ca, cb = _word_edges(text, max(ca, c0), min(cb, c1))
             if cb <= ca:
                 continue
             if ranges and i - 1 in chosen and 0 <= ca - ranges[-1][1] <= 1:  # neighbours one space apart: one range
