@@ -159,3 +159,17 @@ def test_teacher_targets_map_a_teacher_with_other_tokens_onto_student_tokens():
     assert np.allclose(soft[1], [0.1, 0.0, 0.9])  # a later piece cannot: P(B) moved to P(I)
     assert np.allclose(soft[2], [0.2, 0.1, 0.7])
     assert np.allclose(soft.sum(1), 1.0)
+
+
+def test_a_model_without_points_says_why_whether_or_not_its_held_out_articles_had_gold():
+    # With gold spans on the held-out articles but no setting qualifying (the default found every
+    # one), training said "no gold span in the held-out articles", which the user could see was false.
+    from pathlib import Path
+
+    from unspin.training.spans import POINT_PROMISES, points_note
+
+    with_gold = points_note(Path("m"), {"language": "en", "validation": {"articles": 1, "gold_spans": 2, "points": {}}})
+    assert "no gold span" not in with_gold and "2 gold spans" in with_gold
+    assert all(promise in with_gold for promise in POINT_PROMISES.values())
+    without = points_note(Path("m"), {"language": "en", "validation": {"articles": 1, "gold_spans": 0, "points": {}}})
+    assert "no gold span" in without

@@ -850,6 +850,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
         "articles": len(val), "split": "held out by article (unspin.training.data.split_ids)",
         "si": {k: chosen["si"][k] for k in ("precision", "recall", "f1")}, "tc_micro_f1": chosen["tc"]["f1"],
         "si_two_fold": chosen["si_two_fold"], "decoder": chosen["decoder"], "best_decoder_settings_si_f1 (extend/seed/edge_start/edge_end)": chosen["sweep"],
+        "gold_spans": len(gold),
         "start_model": start_scores, "other_precision": {k: {"si_f1": v["si"]["f1"], "si_two_fold": v["si_two_fold"]["f1"], "tc_f1": v["tc"]["f1"]}
                                                         for k, v in results.items()},
     }
@@ -869,7 +870,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
         config.pop("points", None)
         mf.write_config(out, config)
         if job.language == "en":
-            report.say("no gold span in the held-out articles: the model offers the default operating point only")
+            report.say(no_points(len(gold)))
     (run / "validation.json").write_text(json.dumps(results, indent=1))
     rows = [(f"new model ({use})", model_scores)] + ([("start model", start_scores)] if start_scores else [])
     report.scores(f"held-out articles ({len(val)}): new model against the start model (its own decoder settings)", rows)
@@ -888,6 +889,16 @@ POINT_PROMISES = {"precise": "no setting on the held-out articles was more preci
                   "sensitive": "no setting on the held-out articles found more of the gold than the default"}
 
 
+def no_points(gold_spans: int) -> str:
+    """Why a trained model offers the default operating point only: its held-out articles had
+    no gold span to choose the others by, or (``gold_spans`` > 0) no setting kept either
+    point's promise (``POINT_PROMISES``) on them, as when the default already finds every gold span."""
+    if not gold_spans:
+        return "The model offers the default operating point only: the held-out articles had no gold span to choose others by"
+    return (f"The model offers the default operating point only: its held-out articles have {gold_spans} gold "
+            f"span{'s' if gold_spans != 1 else ''}, but " + "; ".join(POINT_PROMISES.values()))
+
+
 def points_note(out: Path, config: dict[str, Any]) -> str:
     """The model card's paragraph on the operating points (``choose_points_on``), or on their absence."""
     if config.get("language", "en") != "en":
@@ -895,7 +906,7 @@ def points_note(out: Path, config: dict[str, Any]) -> str:
     points = config.get("validation", {}).get("points") or {}
     n = config.get("validation", {}).get("articles", 0)
     if not points:
-        return "\n\nThe model offers the default operating point only: the held-out articles had no gold span to choose others by."
+        return "\n\n" + no_points(config.get("validation", {}).get("gold_spans", 0)) + "."
     rows = "; ".join(f"`{name}` SI P {p['si']['precision']:.3f} / R {p['si']['recall']:.3f} / F1 {p['si']['f1']:.4f}, "
                      f"{p['passages_per_default_passage']:g} times the default's passages" for name, p in points.items())
     missing = "".join(f" No {name} point: {POINT_PROMISES[name]}." for name in POINT_PROMISES if name not in points)
