@@ -260,6 +260,12 @@ class Summary:
         return self.errors + self.duplicates + self.failed_before
 
     @property
+    def unfinished(self) -> int:
+        """Inputs read but neither stored nor skipped: those in flight when a run was stopped
+        (``interrupted``), which the next run analyses; 0 for a run that reached its end."""
+        return max(0, self.total - self.analysed - self.skipped - self.errors - self.duplicates)
+
+    @property
     def rate(self) -> float:
         return (self.analysed + self.errors) / self.seconds if self.seconds > 0 else 0.0
 
@@ -287,6 +293,7 @@ class Summary:
             "model_versions": dict(self.model_versions.most_common()),
             "replaced_readings": self.rereads,
             "interrupted": self.interrupted,
+            "unfinished": self.unfinished,
             "replaced_changed_text": self.changed,
             "replaced_changed_text_ids": self.changed_ids,
             "details_updated": self.updated,

@@ -160,15 +160,16 @@ def _names(items: list[str], n: int = 5) -> str:
 def summary_line(summary: Any) -> str:
     """The closing line of `unspin batch`: the parts add up to the total, each said once.
 
-    total = analysed now + already stored as analysed (skipped) + failed, and failed = failed in
-    this run + stored as failed by an earlier run (skipped, not retried) + inputs that lost their
-    id to another input. Passages are distinct stretches of text, as `unspin report` counts
-    them; ``spans`` is the number of (passage, technique) rows written: the JSON's
+    total = analysed now + already stored as analysed (skipped) + failed (+ those in progress when
+    a run was stopped, ``Summary.unfinished``), and failed = failed in this run + stored as failed
+    by an earlier run (skipped, not retried) + inputs that lost their id to another input.
+    Passages are distinct stretches of text, as `unspin report` counts them; ``spans`` is the number of (passage, technique) rows written: the JSON's
     technique_labels, summed. Documents skipped whose details (source, published, title, url)
     were corrected in the input, and so updated in place, are said after the total's parts.
     """
     already = summary.skipped - summary.failed_before
     updated = getattr(summary, "updated", 0)
+    unfinished = getattr(summary, "unfinished", 0)
     why = [
         (summary.errors, "in this run"),
         (summary.failed_before, "in an earlier run: --retry-errors analyses them again"),
@@ -181,7 +182,9 @@ def summary_line(summary: Any) -> str:
         + (" read before the stop" if getattr(summary, "interrupted", False) else "")
         + f" in {summary.seconds:.1f} s: {summary.analysed} analysed now"
         + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "") + ", "
-        f"{already} already analysed (stored with the current models, skipped), {failed}; "
+        f"{already} already analysed (stored with the current models, skipped), {failed}"
+        + (f", {unfinished} in progress at the stop (not stored: the next run analyses "
+           f"{'them' if unfinished != 1 else 'it'})" if unfinished else "") + "; "
         + (f"details (source, published, title, url) of {updated} stored document{'s' if updated != 1 else ''} updated "
            "without analysing again; " if updated else "")
         + f"{summary.passages} persuasion passage{'s' if summary.passages != 1 else ''} with {summary.spans} technique "
