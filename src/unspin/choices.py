@@ -27,7 +27,9 @@ WORDS: dict[str, str] = {
     "max_chars": "{message} or raise the limit (--max-chars)",
     "language": "{message} - ask for --language {force} to analyse it anyway",
     "dask": "--dask {value}: {message}",
-    "label_map": "{message} (--map OLD=NEW, or --map-file)",
+    # import-labels writes PTC or ZenPropaganda names only; a label set of one's own needs no import.
+    "label_map": "{message} (--map OLD=NEW, or --map-file; to train on technique names of your own, skip import-labels: "
+                 "unspin train spans --label-studio EXPORT.json reads the export with its names)",
     "label_language": "{message} (--language en, then --language ru)",
     "model": "{message} (--model)",
     "language_code": "--language {value}: {message}",

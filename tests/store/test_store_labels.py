@@ -93,6 +93,8 @@ def test_the_cli_refuses_a_typo_in_one_line_and_maps_it_when_asked(tmp_path: Pat
     out = unspin("import-labels", str(export), "-o", str(tmp_path / "out"))
     assert out.returncode == 2 and "Loaded_Langage" in out.stderr and "--map OLD=NEW" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+    # Names of one's own are not typos: the refusal also says where they go (train reads the export).
+    assert "unspin train spans --label-studio" in out.stderr
     ok = unspin("import-labels", str(export), "-o", str(tmp_path / "out"), "--map", "Loaded_Langage=Loaded_Language")
     assert ok.returncode == 0, ok.stderr
     assert "mapped Loaded_Langage -> Loaded_Language (1)" in ok.stderr and "in PTC format" in ok.stderr
