@@ -143,3 +143,30 @@ def test_a_shallower_student_keeps_evenly_spaced_layers_ending_with_the_last():
     assert list(model.bert.encoder.layer) == [before[1], before[3]] and model.config.num_hidden_layers == 2
     x = torch.tensor([[1, 5, 7, 2]])
     assert model(input_ids=x).logits.shape == (1, 2)
+
+
+def test_the_teacher_reads_each_distinct_sentence_once(monkeypatch):
+    """Training sets repeat sentences (dev-test five times): the teacher scores each once and
+    every copy gets its row."""
+    if not HAVE_TRAIN:
+        pytest.skip("the train extra")
+    from unspin.article import embed
+    from unspin.runtime import model_dir
+    from unspin.training import claims
+
+    seen: list[str] = []
+    real = embed.OnnxTextModel.__call__
+
+    def counting(self, texts):
+        seen.extend(texts)
+        return real(self, texts)
+
+    monkeypatch.setattr(embed.OnnxTextModel, "__call__", counting)
+    texts = [YES[0].format(3), NO[0], YES[0].format(3), YES[1].format(4), NO[0]]
+    probs = claims.teacher_probs(model_dir("en-claims"), texts)
+    assert probs.shape == (5, 2)
+    assert sorted(seen) == sorted(set(texts))
+    np.testing.assert_array_equal(probs[0], probs[2])
+    np.testing.assert_array_equal(probs[1], probs[4])
+    assert probs[0, 1] > probs[1, 1]  # the number is a claim, the thanks is not
+    assert claims.teacher_probs(model_dir("en-claims"), []).shape == (0, 2)

@@ -141,6 +141,25 @@ def test_int8_outliers_takes_the_outlier_channels_out_of_int8_and_errs_less_than
     assert err_split < 1.1 * err_kept, (err_split, err_kept, err_int8)  # ... and the split loses (almost) nothing to it
 
 
+def test_calibration_counts_only_the_positions_the_attention_mask_keeps(tiny_base, tmp_path):
+    """A short window padded to its batch's width: the padded rows' activations are never read,
+    so they must not raise a channel's calibrated maximum (and so choose the outlier channels)."""
+    from unspin.training.export import ffn_input_max
+
+    fp32 = _export(_with_outlier_channels(tiny_base), tmp_path / "fp32.onnx")
+    ids = np.array([[2, 20, 31, 22, 35, 3]], dtype=np.int64)
+    alone = ffn_input_max(fp32, [{"input_ids": ids, "attention_mask": np.ones_like(ids)}])
+    tail = np.array([[60, 61, 62, 63, 64, 65, 66, 67]], dtype=np.int64)
+    padded = np.concatenate([ids, tail], axis=1)
+    mask = np.concatenate([np.ones_like(ids), np.zeros_like(tail)], axis=1)
+    masked = ffn_input_max(fp32, [{"input_ids": padded, "attention_mask": mask}])
+    unmasked = ffn_input_max(fp32, [{"input_ids": padded, "attention_mask": np.ones_like(padded)}])
+    assert alone.keys() == masked.keys() and len(alone) == 2
+    for name in alone:
+        np.testing.assert_allclose(masked[name], alone[name], rtol=1e-4, atol=1e-5)
+    assert any((unmasked[n] > alone[n] * 1.01 + 1e-4).any() for n in alone)  # the tail's rows would have counted
+
+
 def test_int8_outliers_is_read_back_into_one_matrix_with_its_fp32_rows_exact(tiny_base, tmp_path):
     from unspin.training.export import quantize
     from unspin.training.spans import SpanNet

@@ -185,12 +185,18 @@ def _tokenizer(path: Path, max_len: int):
 
 
 def teacher_probs(folder: Path, texts: list[str]) -> np.ndarray:
-    """P(No), P(Yes) of the claims model in ``folder`` for each of ``texts``: (len(texts), 2)."""
+    """P(No), P(Yes) of the claims model in ``folder`` for each of ``texts``: (len(texts), 2).
+    Each distinct text is read once (training sets repeat sentences: dev-test five times)."""
     from unspin.article.embed import OnnxTextModel
     from unspin.runtime import softmax
 
     clf = OnnxTextModel(folder)
-    return np.concatenate([softmax(clf(texts[i : i + 512])) for i in range(0, len(texts), 512)]).astype(np.float32)
+    distinct = list(dict.fromkeys(texts))
+    if not distinct:
+        return np.zeros((0, 2), np.float32)
+    probs = np.concatenate([softmax(clf(distinct[i : i + 512])) for i in range(0, len(distinct), 512)]).astype(np.float32)
+    row = {t: k for k, t in enumerate(distinct)}
+    return probs[[row[t] for t in texts]]
 
 
 def tempered(p, t: float):

@@ -166,7 +166,9 @@ def to_onnx(module, path: Path, inputs: tuple, input_names: list[str], output_na
 def ffn_input_max(path: Path, feeds: Sequence[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Per input channel, the largest |x| that each feed-forward output matrix of the ONNX model
     ``path`` (``FFN_OUT`` nodes: ``MatMul`` or ``MatMulNBits``) receives over ``feeds``: ``{node
-    name: (K,) float32}``. Raises ``ValueError`` when the graph has no such node."""
+    name: (K,) float32}``. Only the positions a feed's ``attention_mask`` keeps count: padding
+    rows of a short window are never read by the model's output. Raises ``ValueError`` when the
+    graph has no such node."""
     import tempfile
 
     import onnx
@@ -187,8 +189,12 @@ def ffn_input_max(path: Path, feeds: Sequence[dict[str, np.ndarray]]) -> dict[st
         top: dict[str, np.ndarray] = {}
         for feed in feeds:
             outs = session.run(names, feed)
+            kept = feed["attention_mask"].astype(bool) if "attention_mask" in feed else None
             for node, x in zip(nodes, outs):
-                m = np.abs(x.reshape(-1, x.shape[-1])).max(axis=0)
+                rows = x[kept] if kept is not None and x.shape[:2] == kept.shape else x.reshape(-1, x.shape[-1])
+                if not len(rows):
+                    continue
+                m = np.abs(rows).max(axis=0)
                 top[node.name] = np.maximum(top[node.name], m) if node.name in top else m
     return {k: v.astype(np.float32) for k, v in top.items()}
 
