@@ -295,3 +295,33 @@ def test_the_report_table_shows_sources_ids_and_passages_with_brackets_as_writte
     report.print_table(r, console)
     shown = console.export_text()
     assert "They [bold]lie[/bold]" in shown and "[red]doc[/red]" in shown and "[/]feeds" in shown
+
+
+def test_the_month_chart_legend_leaves_the_group_names_readable(monkeypatch) -> None:
+    # Twelve months slant their two-line names ("2024-04\n68.2% covered"); the wide chart's
+    # legend, anchored at a fixed distance under the plot, was drawn over them.
+    pytest.importorskip("matplotlib")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from unspin.store import report as rep
+
+    names = ["Appeal_to_fear-prejudice", "Doubt", "Exaggeration,Minimisation", "Loaded_Language", "Flag-Waving", "Name_Calling,Labeling"]
+    groups = [rep.GroupRow(f"2024-{m:02d}", 10, 1000, 600, 9, {t: 1 + (m + i) % 3 for i, t in enumerate(names)}) for m in range(1, 13)]
+    r = rep.Report(by="month", since=None, documents=120, errors=0, spans=100, chars=12000, covered=7200,
+                   techniques=[rep.TechniqueRow(t, 20, 10, 0.2) for t in names], groups=groups, top_spans=[], model_versions=[])
+    drawn: list = []
+    save = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (drawn.append(self), save(self, *a, **k))[1])
+    for narrow in (False, True):
+        rep.to_png(r, narrow=narrow)
+        fig = drawn[-1]
+        canvas = FigureCanvasAgg(fig)  # as savefig drew it: the same constrained layout
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        legends = fig.legends + [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+        assert legends
+        boxes = [label.get_window_extent(renderer) for label in fig.axes[-1].get_xticklabels() if label.get_text()]
+        for legend in legends:
+            box = legend.get_window_extent(renderer)
+            assert not any(box.overlaps(b) for b in boxes), f"narrow={narrow}: the legend covers a group name"

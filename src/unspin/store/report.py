@@ -348,12 +348,10 @@ def _plot_groups(r: Report, order: list[str], ax: Any, narrow: bool = False) -> 
     ax.set_ylabel("passages per document")
     ax.set_ylim(0, max([v for vals in per_doc.values() for v in vals] + [0.1]) * 1.15)
     ax.grid(axis="y", alpha=0.3)
-    if narrow:
-        # Below everything, in the layout: under a narrow plot it would cover the group names.
-        ax.figure.legend(*ax.get_legend_handles_labels(), fontsize=8, ncols=1, loc="outside lower center", frameon=False)
-    else:
-        ax.legend(fontsize=8, ncols=min(3, max(1, len(shown))), loc="upper center", bbox_to_anchor=(0.5, -0.22 if crowded else -0.14),
-                  frameon=False)
+    # Below everything, in the layout: anchored at a fixed distance under the plot, it covered
+    # the slanted two-line group names of a dozen months.
+    ax.figure.legend(*ax.get_legend_handles_labels(), fontsize=8, ncols=1 if narrow else min(3, max(1, len(shown))),
+                     loc="outside lower center", frameon=False)
 
 
 def to_html(r: Report) -> str:
