@@ -468,3 +468,30 @@ def test_the_page_file_pickers_offer_every_file_the_server_reads(client: TestCli
 
     assert suffixes("unspin-file") == suffixes("unspin-file-b") == set(SUFFIXES)
     assert suffixes("unspin-evidence") == set(EXTENSIONS)
+
+
+def test_a_pasted_text_sent_as_a_form_field_reads_as_the_same_text_sent_as_json() -> None:
+    """Browsers send every line break of a form field's value as CRLF (HTML, the multipart/form-data
+    encoding algorithm); the page sends its pasted text that way when reference files go with it.
+    The server reads such a field as the text the reader pasted: the same text, characters and
+    offsets as JSON (and ``unspin analyze`` on the same file) give. An uploaded file keeps its bytes."""
+    with make_client(fakes.analyze_with_claims) as client:
+        _form_field_reads_as_json(client)
+
+
+def _form_field_reads_as_json(client: TestClient) -> None:
+    text = f"Crackdown\n\n{SAMPLE}\nA second line.\n\nThe end of the article, officials said.\n"
+    as_json = client.post("/api/v1/analyze?include_text=true", json={"text": text}).json()
+    assert as_json["text"] == text
+    sent = text.replace("\n", "\r\n")  # what a browser puts on the wire for the field
+    reference = ("notes.txt", b"The council met on Monday.\n", "text/plain")
+    as_form = client.post("/api/v1/analyze?include_text=true", data={"text": sent}, files={"evidence": reference})
+    assert as_form.status_code == 200, as_form.text
+    assert as_form.json()["text"] == text and as_form.json()["text_chars"] == as_json["text_chars"] == len(text)
+    assert as_form.json()["spans"] == as_json["spans"]
+    # A file's line breaks are the file's own, as `unspin analyze FILE` reads them.
+    as_file = client.post("/api/v1/analyze?include_text=true", files={"file": ("a.txt", sent.encode(), "text/plain")})
+    assert as_file.json()["text"] == sent
+    # A form field with a bare line feed was not written by a browser's form encoding: kept as sent.
+    mixed = "First line.\r\nSecond line.\nThird line, the thugs said.\n"
+    assert client.post("/api/v1/analyze?include_text=true", data={"text": mixed}, files={"evidence": reference}).json()["text"] == mixed

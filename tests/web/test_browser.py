@@ -758,3 +758,32 @@ def test_the_page_reads_a_pasted_text_in_the_input_format_chosen(browser, fake_s
         w.assert_clean()
     finally:
         w.close()
+
+
+def test_a_pasted_text_reads_the_same_with_reference_files_and_in_compare_mode(browser, claims_server: str, tmp_path: Path) -> None:
+    """With reference files (and in compare mode) the page sends the pasted text as a form field,
+    whose line breaks the browser sends as CRLF; the server reads the text as pasted, so the page
+    shows the characters that the JSON road (no files) and `unspin analyze` show."""
+    text = "Crackdown\n\nThe council spent 40 million pounds on the bridge in 2021, the mayor said.\nResidents were not asked.\n\nThe end.\n"
+    ref = tmp_path / "budget.txt"
+    ref.write_text("In 2021 the council spent 40 million pounds on the new bridge.\n", encoding="utf-8")
+    w = Watch(browser, claims_server)
+    try:
+        page = w.page
+        shown = []
+        for files in ([], [str(ref)]):
+            page.goto(claims_server + "/")
+            page.fill("#unspin-text", text)
+            page.set_input_files("#unspin-evidence", files)
+            page.click("#unspin-analyse")
+            page.wait_for_selector("#unspin-status:has-text('Done')", timeout=60_000)
+            assert page.locator("#unspin-article").text_content() == text
+            shown.append(page.locator(".unspin-summary").first.inner_text())
+        assert f"in {len(text)} characters" in shown[0] and shown[0] == shown[1]
+        b = "A second text.\nIt has two lines.\n"
+        compare_pasted(w, claims_server, text, b)
+        assert page.locator("#unspin-article-a").text_content() == text
+        assert page.locator("#unspin-article-b").text_content() == b
+        w.assert_clean()
+    finally:
+        w.close()

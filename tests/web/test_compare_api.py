@@ -75,3 +75,15 @@ def test_compare_is_documented(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/api/v1/compare" in schema["paths"]
     assert "CompareRequest" in schema["components"]["schemas"]
+
+
+def test_compare_form_texts_read_as_the_json_texts(client: TestClient) -> None:
+    """The page's compare mode sends both pasted texts as form fields, which a browser sends with
+    CRLF line breaks; they read as the texts pasted (as JSON sends them), not 1 character longer a line."""
+    a, b = f"Title\n\n{SAMPLE}\n", f"{NEUTRAL}\nA second paragraph.\n"
+    as_json = client.post("/api/v1/compare", json={"a": a, "b": b}).json()
+    # Fields without a file name, in a multipart body (as FormData sends them).
+    fields = {"a": (None, a.replace("\n", "\r\n")), "b": (None, b.replace("\n", "\r\n"))}
+    as_form = client.post("/api/v1/compare", files=fields).json()
+    assert as_json["a"]["text"] == as_form["a"]["text"] == a and as_form["b"]["text"] == b
+    assert as_form["comparison"] == as_json["comparison"]

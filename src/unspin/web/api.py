@@ -61,7 +61,8 @@ _ANALYZE_BODY = {
                     "type": "object",
                     "properties": {
                         "file": {**_FILE, "description": "A .txt or .html/.htm file (UTF-8; other encodings are detected with a warning)."},
-                        "text": {"type": "string", "description": "Instead of a file: the text."},
+                        "text": {"type": "string", "description": "Instead of a file: the text. Its line breaks are read as LF when every "
+                                 "one is CRLF (as a browser sends a form field); send a file or JSON to keep CRLF."},
                         "url": {"type": "string", "description": "Instead of a file or text: a page to fetch (with --allow-url-fetch)."},
                         "language": {"type": "string", "default": "auto"},
                         "format": {"type": "string", "enum": list(FORMATS), "default": "auto"},

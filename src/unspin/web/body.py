@@ -10,6 +10,7 @@ so that a malformed request is refused before it takes a place in the queue.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -126,6 +127,23 @@ def _sensitivity(value: Any, where: tuple[str, ...]) -> str | None:
     return str(value)
 
 
+def form_text(value: str) -> str:
+    """A text sent as a multipart form field, with the line breaks its sender typed: a browser
+    sends every line break of a field's value as CRLF (HTML, the multipart/form-data encoding
+    algorithm; a textarea's value has LF only), which would make a pasted text one character
+    longer a line than the same text sent as JSON or read by ``unspin analyze``. A value with
+    a bare CR or LF was not written by that encoding and is kept as sent; so is an uploaded
+    file, whose bytes are its owner's. Same length or shorter; offsets index the result."""
+    if "\r\n" not in value or _BARE_BREAK.search(value):
+        return value
+    return value.replace("\r\n", "\n")
+
+
+#: A CR not followed by LF, or an LF not preceded by CR: a line break a browser's form encoding
+#: never leaves in a field's value.
+_BARE_BREAK = re.compile(r"\r(?!\n)|(?<!\r)\n")
+
+
 def check_upload_name(name: str) -> None:
     """Refuse an upload that ``unspin analyze`` refuses by its name (a table of many texts, a
     JSON file, a mailbox): the input road's one rule for every door (``unspin.inputs.check_one_text``)."""
@@ -180,6 +198,8 @@ async def read_body(request: Request, shape: Shape, max_body: int) -> Parsed:
 async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
     files = len(shape.fields) + (MAX_EVIDENCE if shape.evidence else 0)
     form = await request.form(max_files=files, max_fields=files + 8, max_part_size=max_body)
+    # Only multipart: a urlencoded body is what fetch() sends for URLSearchParams, line breaks as given.
+    multipart = request.headers.get("content-type", "").lower().startswith("multipart/")
     language = language_code(form.get("language") or "auto")
     fmt = form.get("format") or "auto"
     if fmt not in FORMATS:
@@ -195,7 +215,7 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
             check_upload_name(filename)
             parsed.texts.append((name, Text(await item.read(), filename, item.content_type, fmt)))
         elif isinstance(item, str) and (item.strip() or not url):
-            parsed.texts.append((name, Text(item, shown, fmt=fmt)))
+            parsed.texts.append((name, Text(form_text(item) if multipart else item, shown, fmt=fmt)))
         elif not (isinstance(url, str) and url.strip()):
             if shape is ANALYZE:
                 raise InputError("the form has neither a file (field `file`) nor a text (field `text`)")
@@ -212,5 +232,5 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
             if isinstance(item, UploadFile):
                 parsed.evidence.append(Text(await item.read(), item.filename or f"reference {i + 1}", item.content_type))
             elif isinstance(item, str) and item.strip():
-                parsed.evidence.append(Text(item, f"reference {i + 1}"))
+                parsed.evidence.append(Text(form_text(item) if multipart else item, f"reference {i + 1}"))
     return parsed

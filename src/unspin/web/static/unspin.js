@@ -958,7 +958,9 @@
               : { text: textArea.value, language: lang, sensitivity: sensitivity, format: fmt }) };
         } else {
           // Files travel as a form: the article (a file, a web address or the pasted text), the
-          // language, and each reference file as a part named "evidence".
+          // language, and each reference file as a part named "evidence". The browser sends the
+          // pasted text's line breaks as CRLF; the server reads them back as typed
+          // (unspin.web.body.form_text), so the text is the one JSON would have sent.
           var body = new FormData();
           if (hasFile) body.append("file", fileInput.files[0]);
           else if (url) body.append("url", url);
