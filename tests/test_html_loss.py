@@ -132,3 +132,48 @@ def test_warnings_about_loss_reach_the_document() -> None:
     pipe = Pipeline([Lexicon(), DigitClaims()], language="en")
     doc = pipe(read((deep + "</body></html>").encode(), "deep.html"))
     assert "Line 399 of the hearing" in doc.text and any("nested too deeply" in w for w in doc.warnings)
+
+
+ARTICLE_PAGE = ("<!doctype html><html><head><title>Port strike</title></head><body><nav>Home | World</nav><article>"
+                f"{STORY_HTML}</article><footer>Port News</footer></body></html>")
+AFTER = "The traitors lied again and again, as they always do."
+
+
+@pytest.mark.parametrize("page, expect_note", [
+    (ARTICLE_PAGE + f"<p>{AFTER}</p>", True),  # after </html>: libxml2 drops it, browsers show it
+    (ARTICLE_PAGE + f"\n{AFTER}\n", True),  # bare text after </html>
+    (ARTICLE_PAGE.replace("</body>", f"</body><div><p>{AFTER}</p></div>"), True),  # between </body> and </html>
+    (ARTICLE_PAGE.replace("</html>", "</HTML >") + f"<p>{AFTER}</p>", True),  # end tags in any case
+    # No <article>: the extractor keeps it at the end of the body itself; nothing to add or say.
+    (f"<html><body>{STORY_HTML}</body></html><p>{AFTER}</p>", False),
+])
+def test_text_after_the_end_of_the_page_is_read_where_a_browser_shows_it(page: str, expect_note: bool) -> None:
+    """A browser shows content after </body> or </html> at the end of the body (HTML5's "after
+    body" modes); libxml2 dropped it without a word. It is read at the end of the article."""
+    for data in (page, page.encode()):
+        src = read(data, "page.html")
+        assert src.text.rstrip().endswith(AFTER) and STORY[-1] in src.text and src.text.count(AFTER) == 1
+        notes = [w for w in src.warnings if "after the end of the page" in w]
+        assert notes if expect_note else not notes
+        assert not any("lost" in w for w in src.warnings)
+
+
+def test_what_is_not_content_after_the_end_changes_nothing() -> None:
+    """Comments and blanks after </html> are no content; a host's banner appended there reads
+    as page furniture and is left out (said as such), and a script there is never text."""
+    plain = read(ARTICLE_PAGE, "page.html")
+    assert read(ARTICLE_PAGE + "\n<!-- served by cache 3 -->\n\n", "page.html") == plain
+    banner = read(ARTICLE_PAGE + "<div>Hosted free by ExampleHost. Sign up now!</div><script>var track = 'Sign';</script>", "page.html")
+    assert banner.text == plain.text and "ExampleHost" not in banner.text and "track" not in banner.text
+    assert any("page furniture" in w for w in banner.warnings)
+
+
+def test_a_paragraph_added_after_the_page_reaches_the_analysis() -> None:
+    """The trial's case: ``unspin.analyze(page + '<p>...</p>')``: the added paragraph is in the
+    analysed text, its spans found, and the note is among the document's warnings."""
+    pipe = Pipeline([Lexicon(), DigitClaims()], language="en")
+    doc = pipe(read((ARTICLE_PAGE + f"<p>{AFTER}</p>").encode(), "page.html"))
+    assert doc.text.rstrip().endswith(AFTER)
+    at = doc.text.rindex("traitors")
+    assert any(s.start == at and s.end == at + len("traitors") for s in doc.spans)
+    assert any("after the end of the page" in w for w in doc.warnings)

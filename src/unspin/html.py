@@ -37,6 +37,10 @@ against it:
   also says why ``huge_tree`` stays off); if text is still missing a warning says how much;
 * a teaser page that carries the whole article in its structured data (JSON-LD
   ``articleBody``, as paywalled sites do) is read from there, with a warning;
+* the parser again: libxml2 drops what follows ``</html>`` (and puts what follows ``</body>``
+  outside the body), which browsers show at the end of the body; such a page is parsed without
+  those end tags, and text there that the extractor left out is added at the end of the
+  article, with a warning (``after_end``);
 * the extractor: when its text holds much less of the page's prose (lines of ten words or more
   that are not page furniture, outside navigation, header, footer and forms) than the page
   has, a warning says how much may be missing.
@@ -425,6 +429,7 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     if isinstance(html, str):
         # lxml refuses a str that still declares its byte encoding (<?xml ... encoding=...?>).
         html = re.sub(r"^\ufeff?\s*<\?xml[^>]*>", "", html, count=1)
+    html, after = after_end(html)
     tree, lost, by_lines = _parse(lxml.html, html)
     removed, titles, articles = 0, [], []
     if tree is not None:
@@ -439,6 +444,10 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     recovered = None
     if text and articles:
         text, recovered = _from_structured_data(text, articles)
+    added = 0
+    if after:
+        text, added, furniture = _keep_after_end(text, after)
+        dropped += furniture
     if not text:
         what = "a cookie/consent notice, navigation or other page furniture" if (removed or dropped) else "markup, scripts or images"
         raise InputError(
@@ -458,6 +467,9 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
         if page - kept >= MISSING_CHARS and kept < EXTRACTED_SHARE * page:
             warnings.append(f"the extracted article holds about {kept / page:.0%} of the prose on the page ({kept:,} of {page:,} "
                             "characters): part of the article may be missing; check the text, or give the article as plain text")
+    if added:
+        warnings.append(f"{added:,} characters of text after the end of the page (after its </body> or </html> tag) were not "
+                        "in the article the extractor found; they were read at its end, where a browser shows them")
     if thread:
         warnings.append(f"{thread} line{'s' if thread != 1 else ''} of reader comments at the end of the page "
                         f"{'were' if thread != 1 else 'was'} left out")
@@ -524,6 +536,92 @@ def _with_body(html: str | bytes) -> str | bytes:
 
 
 # ------------------------------------------------------------------ no silent loss
+# The end tags of the body and the page, and what may follow them without being content.
+_DOC_END_STR = re.compile(r"</(?:body|html)\s*>", re.IGNORECASE)
+_DOC_END_BYTES = re.compile(_DOC_END_STR.pattern.encode(), re.IGNORECASE)
+_BLANKS_STR = re.compile(r"\s+")
+_BLANKS_BYTES = re.compile(rb"\s+")
+
+
+#: Characters of text ``_keep_after_end`` may scan in all, looking for paragraphs in it.
+SEARCH_BUDGET = 20_000_000
+
+
+def after_end(markup: str | bytes) -> tuple[str | bytes, list[str]]:
+    """(``markup`` as a browser builds it, the paragraphs of text that follow the page's end).
+
+    Content after ``</body>`` or ``</html>`` (a paragraph added to a saved page, a second page
+    appended to it) is shown by browsers at the end of the body: the HTML5 parser's "after
+    body" and "after after body" modes read it "in body". libxml2 instead drops what follows
+    ``</html>`` without an error, and puts what follows ``</body>`` outside the body. So when
+    content follows the first of those end tags, they are all removed (libxml2 then closes both
+    at the end of the input, around everything, as a browser does), and the text of what
+    followed is returned as paragraphs (rendered lines, blanks collapsed) for ``extract`` to
+    check against the article it finds. Comments and blanks after the end are not content:
+    the markup is then returned unchanged, with no paragraphs."""
+    text_mode = isinstance(markup, str)
+    ends = _DOC_END_STR if text_mode else _DOC_END_BYTES
+    end = ends.search(markup)
+    if end is None or not _content_from(markup, end.end()):
+        return markup, []
+    rest = markup[end.end():]
+    rendered = render_text(rest if isinstance(rest, str) else rest.decode("utf-8", "replace"))
+    paragraphs = [" ".join(line.split()) for line in rendered.split("\n")]
+    return ends.sub("" if text_mode else b"", markup), [p for p in paragraphs if p]
+
+
+def _content_from(markup: str | bytes, i: int) -> bool:
+    """Whether ``markup`` holds more than blanks, comments and body/page end tags from ``i`` on.
+    A loop, not one pattern: a pattern anchored at the end of the input would rescan a long run
+    of blanks from each of its characters."""
+    text_mode = isinstance(markup, str)
+    blanks, ends = (_BLANKS_STR, _DOC_END_STR) if text_mode else (_BLANKS_BYTES, _DOC_END_BYTES)
+    opener, closer = ("<!--", "-->") if text_mode else (b"<!--", b"-->")
+    while True:
+        space = blanks.match(markup, i)
+        if space:
+            i = space.end()
+        if i >= len(markup):
+            return False
+        if markup.startswith(opener, i):
+            k = markup.find(closer, i + 4)
+            if k < 0:  # a comment left open runs to the end: no content
+                return False
+            i = k + 3
+            continue
+        tag = ends.match(markup, i)
+        if tag is None:
+            return True
+        i = tag.end()
+
+
+def _keep_after_end(text: str, paragraphs: list[str]) -> tuple[str, int, int]:
+    """``text`` with the paragraphs that followed the page's end (``after_end``) that the
+    extractor left out added at its end, where a browser shows them; those that read like page
+    furniture (``is_boilerplate``: a host's banner) are not. (text, characters added,
+    paragraphs left out as furniture)."""
+    folded = _fold(text)
+    if _fold(" ".join(paragraphs)) in folded:  # the extractor kept it all (a page without <article>)
+        return text, 0, 0
+    lines = {_fold(line) for line in text.split("\n")}
+    # A paragraph may sit inside a longer line of the text; searching for each is bounded
+    # (hostile input: many paragraphs after the end of a long page), past that a paragraph not
+    # found as a line is added, so the worst case is a repeated line, never a lost one.
+    budget = SEARCH_BUDGET // max(len(folded), 1)
+    missing = []
+    for par in paragraphs:
+        key = _fold(par)
+        if key in lines:
+            continue
+        budget -= 1
+        if budget < 0 or key not in folded:
+            missing.append(par)
+    kept = [p for p in missing if not is_boilerplate(p)]
+    if not kept:
+        return text, 0, len(missing)
+    return (text + "\n" if text else "") + "\n".join(kept), sum(len(p) for p in kept), len(missing) - len(kept)
+
+
 # Elements whose content is not text a reader sees (raw text up to their end tag).
 _RAW = ("script", "style", "noscript", "template", "title", "textarea")
 _RAW_END = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in _RAW}
