@@ -102,10 +102,8 @@ def _guarded_create_connection(
 ) -> Callable[..., socket.socket]:
     def create_connection(address: tuple[str, int], timeout: float | None = None, source_address=None, *args, **kwargs) -> socket.socket:
         host, port = address
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise FetchError(f"cannot resolve host {host!r} ({exc.strerror})") from None
+        # A name that cannot be resolved raises socket.gaierror, worded with the URL by _fetch.
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         # Every answer must pass: an attacker's DNS may mix a public and a private address.
         for *_, sockaddr in infos:
             ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
@@ -214,6 +212,40 @@ def _opener(check: Callable | None, deadline: _Deadline) -> urllib.request.Opene
     return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect, HTTPHandler, HTTPSHandler)
 
 
+#: What a reader can do when a page cannot be fetched, at any door: a page saved from a browser
+#: (which also gets past sites that turn programs away) is read as the fetched one would be.
+SAVE_INSTEAD = "save the page from a browser and analyse the saved file"
+
+
+def _unreachable(url: str, reason: object) -> FetchError:
+    """The error for a page that cannot be reached (``reason``: the socket's or urllib's), with
+    what to do about it."""
+    if isinstance(reason, socket.gaierror):
+        host = urllib.parse.urlsplit(url).hostname
+        what = f"cannot find the host {host} ({reason.strerror or reason})"
+    else:
+        what = f"cannot fetch ({reason})"
+    return FetchError(f"{url}: {what}: check the address and the network connection, or {SAVE_INSTEAD}")
+
+
+def timed_out(url: str, timeout: float) -> FetchError:
+    """The error for a fetch past its deadline, with what to do about it."""
+    return FetchError(f"{url}: timed out after {timeout:g} s: try again later, or {SAVE_INSTEAD}")
+
+
+def _http_error(url: str, code: int, reason: str) -> FetchError:
+    """The error for an HTTP error status, with what to do about it."""
+    if code in (404, 410):
+        advice = "check the address"
+    elif code in (401, 402, 403, 407, 429, 451):
+        advice = f"the site turns this request away (a sign-in, a paywall or a block on programs): {SAVE_INSTEAD}"
+    elif code >= 500:
+        advice = f"the site has a problem: try again later, or {SAVE_INSTEAD}"
+    else:
+        advice = f"check the address, or {SAVE_INSTEAD}"
+    return FetchError(f"{url}: the server answered HTTP {code} {reason}: {advice}")
+
+
 def _check_url(url: str) -> urllib.parse.SplitResult:
     parts = urllib.parse.urlsplit(url)
     if not parts.scheme or "://" not in url:
@@ -249,8 +281,8 @@ def fetch_url(
         return _fetch(url, deadline, None if allow_private else address_check, max_bytes, max_redirects)
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if deadline.expired.is_set():  # a read ended by the deadline's shutdown
-            raise FetchError(f"{url}: timed out after {timeout:g} s") from None
-        raise FetchError(f"{url}: cannot fetch ({exc})") from None
+            raise timed_out(url, timeout) from None
+        raise _unreachable(url, exc) from None
     finally:
         deadline.cancel()
 
@@ -263,7 +295,7 @@ def _fetch(url: str, deadline: _Deadline, check: Callable | None, max_bytes: int
         _check_url(current)
         remaining = deadline.remaining()
         if remaining <= 0 or deadline.expired.is_set():
-            raise FetchError(f"{url}: timed out after {timeout:g} s")
+            raise timed_out(url, timeout)
         request = urllib.request.Request(
             current, headers={"User-Agent": "unspin (+offline persuasion analysis)", "Accept": "text/html, text/plain;q=0.9"}
         )
@@ -274,7 +306,7 @@ def _fetch(url: str, deadline: _Deadline, check: Callable | None, max_bytes: int
                 current = urllib.parse.urljoin(current, exc.headers["Location"])
                 exc.close()
                 continue
-            raise FetchError(f"{current}: the server answered HTTP {exc.code} {exc.reason}") from None
+            raise _http_error(current, exc.code, exc.reason) from None
         except FetchError:
             raise
         except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
@@ -282,8 +314,8 @@ def _fetch(url: str, deadline: _Deadline, check: Callable | None, max_bytes: int
             if isinstance(reason, FetchError):
                 raise reason from None
             if isinstance(reason, (TimeoutError, socket.timeout)) or deadline.expired.is_set():
-                raise FetchError(f"{current}: timed out after {timeout:g} s") from None
-            raise FetchError(f"{current}: cannot fetch ({reason})") from None
+                raise timed_out(current, timeout) from None
+            raise _unreachable(current, reason) from None
         with response:
             return _read(response, current, url, deadline, max_bytes)
     raise FetchError(f"{url}: more than {max_redirects} redirects")
@@ -302,10 +334,10 @@ def _read(response, current: str, url: str, deadline: _Deadline, max_bytes: int)
     try:
         while True:
             if deadline.remaining() <= 0 or deadline.expired.is_set():
-                raise FetchError(f"{url}: timed out after {timeout:g} s")
+                raise timed_out(url, timeout)
             chunk = response.read1(65536)  # what has arrived: the deadline is checked between reads
             if deadline.expired.is_set():  # the read ended because the deadline shut the socket
-                raise FetchError(f"{url}: timed out after {timeout:g} s")
+                raise timed_out(url, timeout)
             if not chunk:
                 break
             size += len(chunk)
@@ -313,9 +345,9 @@ def _read(response, current: str, url: str, deadline: _Deadline, max_bytes: int)
                 raise FetchError(f"{current}: the page is larger than the limit of {max_bytes:,} bytes")
             chunks.append(chunk)
     except TimeoutError:
-        raise FetchError(f"{url}: timed out after {timeout:g} s") from None
+        raise timed_out(url, timeout) from None
     except (OSError, http.client.HTTPException) as exc:
         if deadline.expired.is_set():
-            raise FetchError(f"{url}: timed out after {timeout:g} s") from None
-        raise FetchError(f"{current}: the connection broke while reading ({exc})") from None
+            raise timed_out(url, timeout) from None
+        raise FetchError(f"{current}: the connection broke while reading ({exc}): try again, or {SAVE_INSTEAD}") from None
     return Fetched(current, content_type, response.headers.get_content_charset(), b"".join(chunks))

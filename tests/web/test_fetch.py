@@ -251,3 +251,40 @@ def test_cli_source_fetches_and_extracts(server: Server) -> None:
     assert not src.from_html and src.text == "Plain words, caf\u00e9."
     with pytest.raises(InputError, match="only http"):
         read_input("ftp://example.org/a.txt")
+
+
+def test_a_host_that_cannot_be_found_says_what_to_do(monkeypatch) -> None:
+    """Offline, or a mistyped address: the message says to check the address and the connection,
+    or to save the page and analyse the file, both on the command line (any address) and on a
+    server (checked addresses)."""
+    real = socket.getaddrinfo
+
+    def offline(host, port, *args, **kwargs):
+        if host == "nonexistent.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    for call in (lambda: read_input("https://nonexistent.invalid/a.html"), lambda: fetch_url("https://nonexistent.invalid/a.html")):
+        with pytest.raises(FetchError) as info:
+            call()
+        message = str(info.value)
+        assert message.startswith("https://nonexistent.invalid/a.html: cannot find the host nonexistent.invalid (Name or service not known)")
+        assert "check the address and the network connection" in message and "save the page from a browser and analyse the saved file" in message
+        assert "\n" not in message
+
+
+def test_http_errors_and_refused_connections_say_what_to_do(server: Server) -> None:
+    server.routes["/private"] = (403, {}, b"", 0)
+    server.routes["/broken"] = (503, {}, b"", 0)
+    with pytest.raises(FetchError, match=r"HTTP 404 Not Found: check the address$"):
+        fetch_url(server.url + "/missing", allow_private=True)
+    with pytest.raises(FetchError, match=r"HTTP 403 Forbidden: the site turns this request away .*save the page from a browser"):
+        fetch_url(server.url + "/private", allow_private=True)
+    with pytest.raises(FetchError, match=r"HTTP 503 .*try again later, or save the page"):
+        fetch_url(server.url + "/broken", allow_private=True)
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(FetchError, match=r"cannot fetch \(.*refused.*\): check the address and the network connection, or save the page"):
+        fetch_url(f"http://127.0.0.1:{port}/a", allow_private=True)

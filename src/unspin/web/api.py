@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from unspin import __version__, taxonomy
 from unspin.choices import language_code
-from unspin.errors import FetchError, FetchNotAllowed
+from unspin.errors import FetchNotAllowed
 from unspin.web.body import ANALYZE, COMPARE, FORMATS, MAX_EVIDENCE, Parsed, Shape, read_body
 from unspin.web.worker import Job, Text
 
@@ -201,5 +201,5 @@ async def _fetch(url: str, settings: Any) -> Text:
         # The fetch keeps its own total deadline; this bound also covers a name lookup that hangs.
         page = await asyncio.wait_for(job, settings.fetch_timeout + 5)
     except TimeoutError:
-        raise FetchError(f"{url}: timed out after {settings.fetch_timeout:g} s") from None
+        raise fetch.timed_out(url, settings.fetch_timeout) from None
     return Text(b"", page.url, page=page)
