@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -52,6 +53,22 @@ def is_url(source: str) -> bool:
     scheme = urllib.parse.urlsplit(source).scheme
     # One letter is a Windows drive ("C:\\..."), not a scheme.
     return len(scheme) > 1 and "://" in source
+
+
+# A web address written without its scheme: a host name (labels and a top-level domain of
+# letters, or "localhost") with a port or a path after it, or one that starts with "www.".
+# Quantifiers are bounded (a label has at most 63 characters), so a long run costs little.
+_BARE_ADDRESS = re.compile(
+    r"(?:(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,63}|localhost)(?::\d{1,5})?[/?#]|www\.(?:[a-z0-9-]{1,63}\.){1,8}[a-z]{2,63}(?::\d{1,5})?(?:[/?#]|\Z)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_address(source: str) -> bool:
+    """True when ``source`` reads as a web address written without http:// or https://
+    ("example.org/a.html", "www.example.org", "localhost:8000/a"): a missing file of that name
+    was most likely meant to be fetched."""
+    return not is_url(source) and _BARE_ADDRESS.match(source.strip()) is not None
 
 
 #: NAT64's well-known prefix (RFC 6052): the last 32 bits are the IPv4 address reached.

@@ -521,6 +521,9 @@ def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float 
         return fetched_source(page, max_chars)
     if source == "-":
         return read(sys.stdin.buffer.read(), "<stdin>", max_chars=max_chars, fmt=fmt)
+    if fetch.looks_like_address(source) and not Path(source).exists():
+        raise InputError(f"{source}: no such file; to fetch it as a web page, write it with https:// in front: "
+                         f"https://{source.strip()}")
     check_one_text(source)
     return read_path(source, max_chars, fmt=fmt)
 

@@ -288,3 +288,23 @@ def test_http_errors_and_refused_connections_say_what_to_do(server: Server) -> N
         port = s.getsockname()[1]
     with pytest.raises(FetchError, match=r"cannot fetch \(.*refused.*\): check the address and the network connection, or save the page"):
         fetch_url(f"http://127.0.0.1:{port}/a", allow_private=True)
+
+
+@pytest.mark.parametrize("source", ["example.org/a.html", "www.example.org", "news.example.co.uk/2024/story?id=3", "localhost:8000/a"])
+def test_a_missing_file_written_like_a_web_address_points_to_https(source: str, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InputError) as info:
+        read_input(source)
+    assert str(info.value) == f"{source}: no such file; to fetch it as a web page, write it with https:// in front: https://{source}"
+
+
+def test_files_and_missing_files_not_written_like_addresses_read_as_before(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for source in ("notes.txt", "articles/a.txt", "data.v2/a.txt"):
+        with pytest.raises(InputError) as info:
+            read_input(source)
+        assert str(info.value) == f"{source}: no such file"
+    # A file that exists is read, whatever its name looks like.
+    (tmp_path / "example.org").mkdir()
+    (tmp_path / "example.org" / "a.txt").write_text("The council met on Monday and approved the budget.", encoding="utf-8")
+    assert read_input("example.org/a.txt").text.startswith("The council met")
