@@ -177,3 +177,20 @@ def test_a_stored_analysis_exports_the_span_cues_of_unspin_analyze(tmp_path: Pat
     analysed = json.loads(direct.stdout)["spans"]
     assert analysed and all("cues" in s for s in analysed)  # the shipped models compute cues for every span
     assert stored["spans"] == analysed  # an English text's spans: every field, in the same order
+
+
+def test_a_table_inside_a_folder_is_named_with_how_batch_reads_it(tmp_path: Path) -> None:
+    """A folder is searched for texts; a table in it is not read. The summary names it apart from
+    other files, saying that batch reads tables given as arguments of their own."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_text("")
+    (folder / "rows.jsonl").write_text('{"id": "1", "text": "The council met on Monday."}\n', encoding="utf-8")
+    (folder / "scan.docx").write_bytes(b"PK\x03\x04")
+    out = unspin("batch", str(folder), "--db", f"sqlite:///{tmp_path / 'c.db'}")
+    said = " ".join(out.stdout.split())
+    assert "1 table in the input folders was not read" in said and "an argument of its own" in said, said
+    # (the terminal width may fold a long path: compared without blanks)
+    assert "unspinbatch" + str(folder / "rows.jsonl") in "".join(out.stdout.split())
+    assert "1 file of other types was not read" in said and "scan.docx" in said
+    assert "rows.jsonl" not in said.split("1 file of other types")[1]

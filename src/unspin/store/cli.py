@@ -10,6 +10,7 @@ import contextlib
 import enum
 import io
 import json
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -198,7 +199,8 @@ def _clip(text: str, n: int = 90) -> str:
 
 
 def _print_summary(summary: Any) -> None:
-    from unspin.store.ingest import TEXT_SUFFIXES
+    from unspin.inputs import TABLE_SUFFIXES
+    from unspin.store.ingest import JSON_ARRAY, TEXT_SUFFIXES
 
     console = Console()
     console.print(escape(summary_line(summary)), highlight=False)
@@ -233,11 +235,23 @@ def _print_summary(summary: Any) -> None:
             "ids: give table rows unique ids, rename one of two input folders of the same name)",
             highlight=False,
         )
-    if summary.unsupported:
+    # A table inside a folder is not read (a folder is searched for texts, one document a file),
+    # but the same table given as an argument is read a row per document: say so by name.
+    tables = [p for p in summary.unsupported if Path(p).suffix.lower() in (*TABLE_SUFFIXES, JSON_ARRAY)]
+    others = [p for p in summary.unsupported if Path(p).suffix.lower() not in (*TABLE_SUFFIXES, JSON_ARRAY)]
+    if tables:
+        n = len(tables)
         console.print(
-            f"[yellow]{len(summary.unsupported)} file{'s' if len(summary.unsupported) != 1 else ''} of other types "
-            f"{'were' if len(summary.unsupported) != 1 else 'was'} not read[/] (batch reads {', '.join(TEXT_SUFFIXES)}): "
-            f"{escape(_names(summary.unsupported))}",
+            f"[yellow]{n} table{'s' if n != 1 else ''} in the input folders {'were' if n != 1 else 'was'} not read[/]: "
+            f"{escape(_names(tables))} (batch reads {', '.join((*TABLE_SUFFIXES, JSON_ARRAY))} files a row per document only "
+            f"when each is an argument of its own, not inside a folder: unspin batch {escape(shlex.quote(tables[0]))} ...)",
+            highlight=False,
+        )
+    if others:
+        console.print(
+            f"[yellow]{len(others)} file{'s' if len(others) != 1 else ''} of other types "
+            f"{'were' if len(others) != 1 else 'was'} not read[/] (batch reads {', '.join(TEXT_SUFFIXES)}): "
+            f"{escape(_names(others))}",
             highlight=False,
         )
     if summary.error_reasons:
