@@ -495,3 +495,19 @@ def _form_field_reads_as_json(client: TestClient) -> None:
     # A form field with a bare line feed was not written by a browser's form encoding: kept as sent.
     mixed = "First line.\r\nSecond line.\nThird line, the thugs said.\n"
     assert client.post("/api/v1/analyze?include_text=true", data={"text": mixed}, files={"evidence": reference}).json()["text"] == mixed
+
+
+@pytest.mark.parametrize("send, where", [
+    (lambda c: c.post("/api/v1/analyze?language=xx", content=SAMPLE.encode(), headers={"Content-Type": "text/plain"}), "`query.language`"),
+    (lambda c: c.post("/api/v1/analyze", json={"text": SAMPLE, "language": "xx"}), "`language`"),
+    (lambda c: c.post("/api/v1/analyze", files={"file": ("a.txt", SAMPLE.encode(), "text/plain")}, data={"language": "xx"}), "`language`"),
+    (lambda c: c.post("/api/v1/compare", json={"a": SAMPLE, "b": SAMPLE, "language": "xx"}), "`language`"),
+    (lambda c: c.post("/api/v1/compare", data={"a": SAMPLE, "b": SAMPLE, "language": "XX"}), "`language`"),
+])
+def test_an_unknown_language_code_is_refused_naming_where_it_was_given(client: TestClient, send, where: str) -> None:
+    """As an unknown `format` or `sensitivity`: a 422 that names the query parameter or the field
+    and the codes the API takes, before the request is queued; never a JSON field's name for a
+    query parameter, nor a setting the client has no control of."""
+    r = send(client)
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": f"invalid request: {where}: Input should be 'auto', 'en' or 'ru', not 'xx'"}

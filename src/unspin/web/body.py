@@ -16,16 +16,36 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from starlette.datastructures import UploadFile
 
 from unspin.choices import language_code
 from unspin.errors import InputError, UnsupportedMediaType
 from unspin.inputs import Format, check_one_text
+from unspin.pipeline import SUPPORTED
 from unspin.web.worker import Text
 
-#: A language code as the API reads it: case-insensitively ("EN" is en), as the CLI's --language.
-Language = Annotated[str, BeforeValidator(language_code)]
+#: The language codes a request may give: auto (identified) and those with a model.
+LANGUAGES = ("auto", *SUPPORTED)
+_LANGUAGE_CHOICES = "Input should be " + ", ".join(f"'{c}'" for c in LANGUAGES[:-1]) + f" or '{LANGUAGES[-1]}'"
+
+
+def _refusal(code: str) -> str:
+    """The words of a refused language code: the codes, and the one given (clipped)."""
+    shown = code if len(code) <= 16 else code[:16] + "..."
+    return f"{_LANGUAGE_CHOICES}, not {shown!r}"
+
+
+def _known_language(code: str) -> str:
+    if code not in LANGUAGES:
+        raise ValueError(_refusal(code))
+    return code
+
+
+#: A language code as the API reads it: case-insensitively ("EN" is en), as the CLI's --language;
+#: an unknown one is refused with the request's other fields (422, naming the field), before the
+#: request takes a place in the queue.
+Language = Annotated[str, BeforeValidator(language_code), AfterValidator(_known_language)]
 
 #: Reference texts one request may attach (files of a form, or entries of the JSON list).
 MAX_EVIDENCE = 20
@@ -144,6 +164,15 @@ def form_text(value: str) -> str:
 _BARE_BREAK = re.compile(r"\r(?!\n)|(?<!\r)\n")
 
 
+def _language(value: Any, where: tuple[str, ...]) -> str:
+    """A form field's or query parameter's language code (any case; "auto" when not given), or a
+    422 naming the field or parameter and the codes, as the JSON field's check words it."""
+    code = language_code(value if value not in (None, "") else "auto")
+    if code not in LANGUAGES:
+        raise RequestValidationError([{"loc": where, "msg": _refusal(code)}])
+    return code
+
+
 def check_upload_name(name: str) -> None:
     """Refuse an upload that ``unspin analyze`` refuses by its name (a table of many texts, a
     JSON file, a mailbox): the input road's one rule for every door (``unspin.inputs.check_one_text``)."""
@@ -171,7 +200,7 @@ async def read_body(request: Request, shape: Shape, max_body: int) -> Parsed:
     if shape.raw and ctype in ("text/plain", "text/html"):
         (name, _shown, _file), = shape.fields
         text = Text(await request.body(), "body", ctype, "html" if ctype == "text/html" else "auto")
-        return Parsed(language_code(request.query_params.get("language", "auto")), [(name, text)],
+        return Parsed(_language(request.query_params.get("language"), ("query", "language")), [(name, text)],
                       sensitivity=_sensitivity(request.query_params.get("sensitivity"), ("query", "sensitivity")))
     if ctype not in ("application/json", ""):
         kinds = "application/json, multipart/form-data, text/plain or text/html" if shape.raw else "application/json or a form (multipart/form-data)"
@@ -200,7 +229,7 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
     form = await request.form(max_files=files, max_fields=files + 8, max_part_size=max_body)
     # Only multipart: a urlencoded body is what fetch() sends for URLSearchParams, line breaks as given.
     multipart = request.headers.get("content-type", "").lower().startswith("multipart/")
-    language = language_code(form.get("language") or "auto")
+    language = _language(form.get("language"), ("body", "language"))
     fmt = form.get("format") or "auto"
     if fmt not in FORMATS:
         raise RequestValidationError([{"loc": ("body", "format"), "msg": "Input should be " + ", ".join(f"'{f}'" for f in FORMATS)}])

@@ -49,7 +49,9 @@ Reply = tuple[int, dict[str, str], bytes]
 #: (``unspin.errors.WORDS`` has the Python API's): a client cannot raise the character limit,
 #: only send less; it asks for a language's model with the JSON field ``language``.
 WORDS: dict[str, str] = {
-    "language_code": '"language": {value!r}: {message}',
+    # Unknown codes are refused while the request is read (unspin.web.body: 422 naming the query
+    # parameter or the field); this wording is for an analyse function that refuses one itself.
+    "language_code": "`language` {value!r}: {message}",
     "max_chars": "{message} or send one article at a time (the server's limit)",
     "language": '{message} - ask for "language": "{force}" to analyse it anyway',
 }
