@@ -511,3 +511,19 @@ def test_an_unknown_language_code_is_refused_naming_where_it_was_given(client: T
     r = send(client)
     assert r.status_code == 422, r.text
     assert r.json() == {"error": f"invalid request: {where}: Input should be 'auto', 'en' or 'ru', not 'xx'"}
+
+
+def test_the_readme_names_every_field_the_api_takes() -> None:
+    """The README lists the JSON fields of /api/v1/analyze and says that others are refused, and
+    gives the fields of /api/v1/compare: each list is the request model's, every format named."""
+    from tests.conftest import ROOT
+    from unspin.inputs import Format
+    from unspin.web.body import AnalyzeRequest, CompareRequest
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())  # line breaks fall anywhere
+    at = readme.index("`POST /api/v1/analyze` answers the JSON above.")
+    listed = readme[at : readme.index("other fields are refused", at)]
+    assert {name for name in AnalyzeRequest.model_fields if f"`{name}`" not in listed} == set()
+    assert {f.value for f in Format if f"`{f.value}`" not in listed} == set()
+    compare = re.search(r"`POST /api/v1/compare` takes JSON\s+`\{([^}]*)\}`", readme)
+    assert compare is not None and set(re.findall(r'"(\w+)"', compare.group(1))) == set(CompareRequest.model_fields)

@@ -51,6 +51,8 @@ _STATUSES = {
 }
 
 _FILE = {"type": "string", "format": "binary"}
+_SENSITIVITY = {"type": "string", "enum": ["precise", "default", "sensitive"],
+                "description": "The span finder's operating point; the server's own when not given. English only."}
 _ANALYZE_BODY = {
     "requestBody": {
         "required": True,
@@ -66,6 +68,7 @@ _ANALYZE_BODY = {
                         "url": {"type": "string", "description": "Instead of a file or text: a page to fetch (with --allow-url-fetch)."},
                         "language": {"type": "string", "default": "auto"},
                         "format": {"type": "string", "enum": list(FORMATS), "default": "auto"},
+                        "sensitivity": _SENSITIVITY,
                         "evidence": {"type": "array", "items": _FILE, "maxItems": MAX_EVIDENCE,
                                      "description": "Reference files (.txt, .md, .html): passages worth reading beside each claim."},
                     },
@@ -88,6 +91,8 @@ _COMPARE_BODY = {
                         "a": {**_FILE, "description": "The first text: a .txt/.html file, or a text."},
                         "b": {**_FILE, "description": "The second text."},
                         "language": {"type": "string", "default": "auto"},
+                        "format": {"type": "string", "enum": list(FORMATS), "default": "auto"},
+                        "sensitivity": _SENSITIVITY,
                     },
                 }
             },
