@@ -150,3 +150,19 @@ def test_genre_unclear_names_the_nearest_label(tmp_path):
     doc = Document(ARTICLE)
     comp.set_annotations([doc], comp.predict([doc]))
     assert doc.genre.label == "opinion" and doc.genre.caution == why and why in doc.warnings
+
+
+def test_a_text_the_model_is_cautioned_on_is_never_called_satire(tmp_path):
+    # Strong satire evidence on a full article still wins; on a few words (a caution) the nearest
+    # of the other labels is shown, and the probabilities stay as the model gave them.
+    _biased_model(tmp_path, {"class_weights": {"satire": 0.1}}, satire_bias=6.0)
+    cfg = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**cfg, "typicality": {"min_words": 80, "max_sum_sq_z": 1e9}}))
+    strong = GenreModel(tmp_path)
+    comp = GenreClassifier(strong.probabilities, caution=strong.caution, label=strong.label, unclear=strong.unclear)
+    short, article = Document("They lied again, as they always do."), Document(ARTICLE)
+    comp.set_annotations([short, article], comp.predict([short, article]))
+    assert article.genre.label == "satire" and article.genre.caution is None
+    assert "too short" in short.genre.caution
+    assert short.genre.label == "opinion"  # bias 0.1 over reporting's 0
+    assert max(short.genre.scores, key=short.genre.scores.get) == "satire"
