@@ -131,13 +131,14 @@ def test_int8_outliers_takes_the_outlier_channels_out_of_int8_and_errs_less_than
     # The reference for what int8 can do here: the feed-forward output products left in fp32.
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from unspin.training.export import FFN_OUT
+    from unspin.training.export import FFN_OUT, rewrite_per_row
 
     ffn = [n.name for n in onnx.load(str(fp32)).graph.node if n.op_type == "MatMul" and FFN_OUT.search(n.name)]
     quantize_dynamic(str(fp32), str(tmp_path / "kept.onnx"), weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=ffn)
+    rewrite_per_row(tmp_path / "kept.onnx")  # activations scaled per row, as quantize() scales them
     ref, a, b, c = _run(fp32, ids), _run(plain, ids), _run(split, ids), _run(tmp_path / "kept.onnx", ids)
     err_int8, err_split, err_kept = (float(np.abs(x[1] - ref[1]).mean()) for x in (a, b, c))
-    assert err_int8 > 1.3 * err_kept  # the outlier does hurt plain int8 ...
+    assert err_int8 > 1.1 * err_kept  # the outlier does hurt plain int8 (1.15 times; per tensor, before per-row scales, 1.3+) ...
     assert err_split < 1.1 * err_kept, (err_split, err_kept, err_int8)  # ... and the split loses (almost) nothing to it
 
 
@@ -174,3 +175,33 @@ def test_int8_outliers_is_read_back_into_one_matrix_with_its_fp32_rows_exact(tin
     w0, w1 = net.state_dict()[name], rebuilt.state_dict()[name]
     assert np.array_equal(w0[:, 5].numpy(), w1[:, 5].numpy())  # the outlier channel's row: fp32, exact
     assert 0 < float((w0 - w1).abs().max()) <= float(w0.abs().max()) / 100  # the rest: int8, within a step
+
+
+def test_int8_activations_are_scaled_per_row_so_a_window_reads_the_same_in_any_batch(tiny_base, tmp_path):
+    """One activation scale per row (token): a window's outputs no longer depend on what else
+    is in the call (another window with an outlier token, padding), and they lie closer to fp32
+    than with one scale per tensor (``export.per_row_activations``)."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from unspin.training.export import per_row_activations, quantize
+
+    net = _with_outlier_channels(tiny_base, gain=30.0)
+    fp32 = _export(net, tmp_path / "fp32.onnx")
+    per_row = quantize(fp32, tmp_path / "int8.onnx", "int8")
+    quantize_dynamic(str(fp32), str(tmp_path / "per_tensor.onnx"), weight_type=QuantType.QInt8, per_channel=True)
+    graph = onnx.load(str(per_row)).graph
+    assert not any(n.op_type == "DynamicQuantizeLinear" for n in graph.node)
+    assert any(n.op_type == "QuantizeLinear" and n.name.endswith("/per_row/Quantize") for n in graph.node)
+    a = np.array([[2, 20, 31, 22, 35, 24, 25, 3]], dtype=np.int64)
+    b = np.array([[2, 40, 41, 42, 43, 44, 45, 3]], dtype=np.int64)
+    both = np.concatenate([a, b])
+    for path, independent in ((per_row, True), (tmp_path / "per_tensor.onnx", False)):
+        alone, batched = _run(path, a)[1][0], _run(path, both)[1][0]
+        assert np.allclose(alone, batched, atol=1e-5) == independent, path.name
+    ref = _run(fp32, both)[1]
+    err_row, err_tensor = (float(np.abs(_run(p, both)[1] - ref).mean()) for p in (per_row, tmp_path / "per_tensor.onnx"))
+    assert err_row < err_tensor, (err_row, err_tensor)
+    # Rewriting a model with no dynamic activation quantisation changes nothing.
+    model, n = per_row_activations(onnx.load(str(fp32)))
+    assert n == 0

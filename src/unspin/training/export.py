@@ -57,9 +57,11 @@ def quantize(fp32: Path, out: Path, variant: str, calibration: Sequence[dict[str
     level = root.level
     root.setLevel(logging.ERROR)
     try:
-        return _quantize(Path(fp32), Path(out), variant, calibration)
+        written = _quantize(Path(fp32), Path(out), variant, calibration)
     finally:
         root.setLevel(level)
+    rewrite_per_row(written)
+    return written
 
 
 def _quantize(fp32: Path, out: Path, variant: str, calibration: Sequence[dict[str, np.ndarray]] | None) -> Path:
@@ -320,3 +322,126 @@ def calibration_feeds(tokenizer, texts: Sequence[str], window: int, cls_id: int,
             ids[r, : row.shape[1]], mask[r, : row.shape[1]] = row[0], row_mask[0]
         feeds.append({"input_ids": ids, "attention_mask": mask})
     return feeds
+
+
+# ------------------------------------------------------------------ per-row activation scales
+def per_row_activations(model, base_dir: Path | None = None):
+    """Rewrite a dynamically quantised ONNX model (``quantize_dynamic``'s
+    ``DynamicQuantizeLinear`` -> ``MatMulInteger`` -> ``Cast`` -> ``Mul`` pattern) so that every
+    activation row (one token of one window, or one token of one sentence) gets its own int8
+    scale and offset instead of one for the whole input tensor. Returns the model (changed in
+    place) and the number of activation tensors rewritten.
+
+    Why: with one scale per tensor, a token's int8 value depends on the largest activation of
+    every token in the call: other windows of the article, other sentences of the batch, even
+    padding. A one-word edit then moved passages far from it, and a sentence's claim
+    probability moved by up to 0.27 with the sentences batched beside it (``bench/stability.py``).
+    Per row, a token's quantisation depends on its own vector alone.
+
+    Each row x (K values) is quantised asymmetrically, as ``DynamicQuantizeLinear`` quantises a
+    tensor: ``lo = min(x, 0)``, ``scale = (max(x, 0) - lo) / 255``, ``q = round((x - lo) /
+    scale)`` as uint8 (a per-axis ``QuantizeLinear`` over the rows, zero point 0). Then ``x ~
+    scale * q + lo``, and ``x @ W ~ scale * (q @ W) + lo * colsum(W)``: ``MatMulInteger`` takes
+    a scalar zero point only, so the offset's share is added after the product from each
+    weight matrix's column sums (of the int8 weights as dequantised). The product's float
+    rescale multiplies by the weight scale first and by the row scale after: onnxruntime's
+    ``MatMulIntegerToFloat`` fusion assumes a scalar activation scale and gives wrong numbers
+    when handed a per-row one. A symmetric per-row scale (zero point 128) was tried first: half
+    the levels for the mostly positive GELU outputs cost 1.2 points of SI F1 on a fast model.
+    ``base_dir``: where the model's external-data files are, when it was loaded without them."""
+    from onnx import TensorProto, helper, numpy_helper
+    from onnx.external_data_helper import load_external_data_for_tensor, uses_external_data
+
+    def array(name: str) -> np.ndarray:
+        tensor = init[name]
+        if uses_external_data(tensor):
+            tensor = TensorProto()
+            tensor.CopyFrom(init[name])
+            load_external_data_for_tensor(tensor, str(base_dir or "."))
+        return numpy_helper.to_array(tensor)
+
+    graph = model.graph
+    nodes = list(graph.node)
+    init = {t.name: t for t in graph.initializer}
+    dql = {n.output[0]: n for n in nodes if n.op_type == "DynamicQuantizeLinear"}  # quantised x -> node
+    if not dql:
+        return model, 0
+    scale_names = {n.output[1] for n in dql.values()}
+    # x_scale * w_scale -> (the row scale's name, the weight scale's name)
+    scales_mul = {n.output[0]: (next(i for i in n.input if i in scale_names), next(i for i in n.input if i not in scale_names))
+                  for n in nodes if n.op_type == "Mul" and any(i in scale_names for i in n.input)}
+    # The float product of each MatMulInteger: Mul(Cast(int32), scales) -> its MatMulInteger.
+    producer = {o: n for n in nodes for o in n.output}
+    consts = {"/per_row/255": np.array(255.0, np.float32), "/per_row/zero": np.array(0.0, np.float32),
+              "/per_row/eps": np.array(1e-12, np.float32), "/per_row/zp": np.array([0], np.uint8),
+              "/per_row/zp_scalar": np.array(0, np.uint8), "/per_row/minus1": np.array([-1], np.int64),
+              "/per_row/one": np.array([1], np.int64)}
+    graph.initializer.extend(numpy_helper.from_array(v, k) for k, v in consts.items() if k not in init)
+    low_of: dict[str, str] = {}  # row scale name -> row offset (lo) name, shaped like the scale
+    out = []
+    for n in nodes:
+        if n.op_type == "DynamicQuantizeLinear":
+            x, (yq, ys, yzp) = n.input[0], n.output
+            p = f"{n.name or yq}/per_row"
+            low_of[ys] = f"{p}/lo_rows"
+            out += [
+                helper.make_node("Shape", [x], [f"{p}/shape"], name=f"{p}/Shape"),
+                helper.make_node("Shape", [x], [f"{p}/k"], name=f"{p}/K", start=-1),
+                helper.make_node("Concat", ["/per_row/minus1", f"{p}/k"], [f"{p}/rows_shape"], name=f"{p}/RowsShape", axis=0),
+                helper.make_node("Reshape", [x, f"{p}/rows_shape"], [f"{p}/rows"], name=f"{p}/Rows"),
+                helper.make_node("ReduceMax", [f"{p}/rows"], [f"{p}/hi0"], name=f"{p}/Hi", axes=[1], keepdims=1),
+                helper.make_node("ReduceMin", [f"{p}/rows"], [f"{p}/lo0"], name=f"{p}/Lo", axes=[1], keepdims=1),
+                helper.make_node("Max", [f"{p}/hi0", "/per_row/zero"], [f"{p}/hi"], name=f"{p}/HiZero"),
+                helper.make_node("Min", [f"{p}/lo0", "/per_row/zero"], [f"{p}/lo"], name=f"{p}/LoZero"),
+                helper.make_node("Sub", [f"{p}/hi", f"{p}/lo"], [f"{p}/range0"], name=f"{p}/Range"),
+                helper.make_node("Max", [f"{p}/range0", "/per_row/eps"], [f"{p}/range"], name=f"{p}/RangeEps"),
+                helper.make_node("Div", [f"{p}/range", "/per_row/255"], [f"{p}/scale2"], name=f"{p}/Scale"),  # (M, 1)
+                helper.make_node("Sub", [f"{p}/rows", f"{p}/lo"], [f"{p}/shifted"], name=f"{p}/Shift"),
+                helper.make_node("Reshape", [f"{p}/scale2", "/per_row/minus1"], [f"{p}/scale"], name=f"{p}/ScaleRows"),
+                helper.make_node("Shape", [f"{p}/scale"], [f"{p}/m"], name=f"{p}/M"),
+                helper.make_node("Expand", ["/per_row/zp", f"{p}/m"], [f"{p}/zp"], name=f"{p}/Zp"),
+                helper.make_node("QuantizeLinear", [f"{p}/shifted", f"{p}/scale", f"{p}/zp"], [f"{p}/q"], name=f"{p}/Quantize", axis=0),
+                helper.make_node("Reshape", [f"{p}/q", f"{p}/shape"], [yq], name=f"{p}/Back"),
+                helper.make_node("Shape", [x], [f"{p}/lead"], name=f"{p}/Lead", end=-1),
+                helper.make_node("Concat", [f"{p}/lead", "/per_row/one"], [f"{p}/scale_shape"], name=f"{p}/ScaleShape", axis=0),
+                helper.make_node("Reshape", [f"{p}/scale2", f"{p}/scale_shape"], [ys], name=f"{p}/ScaleBack"),
+                helper.make_node("Reshape", [f"{p}/lo", f"{p}/scale_shape"], [f"{p}/lo_rows"], name=f"{p}/LoBack"),
+                helper.make_node("Identity", ["/per_row/zp_scalar"], [yzp], name=f"{p}/ZeroPoint"),
+            ]
+        elif n.output[0] in scales_mul:  # x_scale * w_scale: the weight scale alone here ...
+            out.append(helper.make_node("Identity", [scales_mul[n.output[0]][1]], list(n.output), name=n.name))
+        elif n.op_type == "Mul" and any(i in scales_mul for i in n.input):  # ... then the row scale and offset
+            scales = next(i for i in n.input if i in scales_mul)
+            row_scale, w_scale = scales_mul[scales]
+            product = next(i for i in n.input if i != scales)
+            cast = producer[product]
+            mmi = producer[cast.input[0]]
+            w_q = array(mmi.input[1]).astype(np.float32)
+            w_zp = array(mmi.input[3]).astype(np.float32) if len(mmi.input) > 3 and mmi.input[3] else 0.0
+            colsum = (array(w_scale).astype(np.float32) * (w_q - w_zp).sum(axis=0)).astype(np.float32)
+            colsum_name = f"{mmi.name}/per_row/colsum"
+            graph.initializer.append(numpy_helper.from_array(colsum, colsum_name))
+            base = n.output[0]
+            out += [helper.make_node("Mul", list(n.input), [f"{base}/weight_scaled"], name=n.name),
+                    helper.make_node("Mul", [f"{base}/weight_scaled", row_scale], [f"{base}/row_scaled"], name=f"{n.name}/row_scale"),
+                    helper.make_node("Mul", [low_of[row_scale], colsum_name], [f"{base}/offset"], name=f"{n.name}/row_offset"),
+                    helper.make_node("Add", [f"{base}/row_scaled", f"{base}/offset"], list(n.output), name=f"{n.name}/row_offset_add")]
+        else:
+            out.append(n)
+    del graph.node[:]
+    graph.node.extend(out)
+    del graph.value_info[:]  # shapes and types of the rewritten tensors changed; onnxruntime infers them again
+    return model, len(dql)
+
+
+def rewrite_per_row(path: Path) -> int:
+    """``per_row_activations`` on the ONNX file ``path`` (external data kept where it is:
+    the weights do not change, only the graph file is written). Returns the number of
+    activation tensors rewritten (0: the file had no dynamic activation quantisation, e.g. fp32)."""
+    import onnx
+
+    model = onnx.load(str(path), load_external_data=False)
+    model, n = per_row_activations(model, Path(path).parent)
+    if n:
+        onnx.save_model(model, str(path), save_as_external_data=False)
+    return n
