@@ -210,13 +210,15 @@ def test_a_run_ships_int8_outliers_calibrated_on_its_training_articles(tiny_base
     labels = data.label_set(corpus.labels, "own")
     train_ids, val_ids = data.split_ids(corpus.articles, 0.15)
     recipe = spans.SpanRecipe(epochs=[1], lr=[1e-3], head_lr=[1e-2], batch=2, window=24, stride=24, infer_stride=24, bf16=False,
-                              precisions=["int8-outliers"], ship="int8-outliers")
+                              precisions=["int8-outliers"], ship="int8-outliers", per_row=True)
+    assert spans.SpanRecipe.continuing("accurate").per_row and not spans.SpanRecipe.continuing("fast").per_row
     out = tmp_path / "outliers"
     spans.train(spans.SpanJob(corpus, labels, train_ids, val_ids, bases.resolve(str(tiny_base), from_scratch=True), out, threads=1), recipe)
     config = json.loads((out / "config.json").read_text())
-    assert config["precision"] == "int8-outliers"
+    assert config["precision"] == "int8-outliers" and config["activation_scales"] == "per-row"
     graph = onnx.load(str(out / "encoder.onnx")).graph
     assert sum(n.name.endswith("/outliers/Gather") for n in graph.node) == 2  # one per layer of the tiny base
+    assert not any(n.op_type == "DynamicQuantizeLinear" for n in graph.node)  # every int8 activation scaled per row
     assert "encoder.encoder.layer.1.output.dense.weight" in onnx_state_dict(out / "encoder.onnx")
     import unspin
 

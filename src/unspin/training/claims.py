@@ -57,10 +57,23 @@ class ClaimsRecipe:
     alpha: float = 0.5
     temperature: float = 2.0
     layers: int = 0
+    #: int8 activations scaled per row (``export.per_row_activations``), as the shipped
+    #: base-size claims model; the fast one keeps per-tensor scales (its pipeline's time).
+    per_row: bool = False
 
     @classmethod
     def continuing(cls) -> ClaimsRecipe:
         return cls(epochs=2, lr=3e-5)
+
+
+def per_row_for(base: str, start) -> bool:
+    """Whether a model trained from ``base`` (and its resolved ``start``) should scale its int8
+    activations per row: the accurate base, or a start model folder that does."""
+    if base == "accurate":
+        return True
+    if start.model is not None and (Path(start.model) / "config.json").is_file():
+        return json.loads((Path(start.model) / "config.json").read_text(encoding="utf-8")).get("activation_scales") == "per-row"
+    return False
 
 
 @dataclass
@@ -322,7 +335,7 @@ def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: 
     dummy = torch.ones((2, 16), dtype=torch.long)
     to_onnx(Logits(model.cpu()), run / "model-fp32.onnx", (dummy, dummy, torch.zeros_like(dummy))[: len(names)], names, ["logits"],
             {**{k: {0: "b", 1: "s"} for k in names}, "logits": {0: "b"}})
-    quantize(run / "model-fp32.onnx", run / "model-int8.onnx", "int8")
+    quantize(run / "model-fp32.onnx", run / "model-int8.onnx", "int8", per_row=recipe.per_row)
     shutil.copy(job.start.tokenizer, out / "tokenizer.json")
     (out / ENCODER_CONFIG).write_text(json.dumps({**model.config.to_diff_dict(), "model_type": model.config.model_type}, indent=1))
     sets = {"held-out": job.val, **job.measured}
@@ -347,6 +360,10 @@ def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: 
     use = "int8" if results["fp32"]["held-out"]["f1"] - results["int8"]["held-out"]["f1"] <= 0.01 else "fp32"
     shutil.copy(run / f"model-{use}.onnx", out / "model.onnx")
     config.update(file="model.onnx", precision=use, threshold=results[use]["threshold"])
+    if recipe.per_row and use != "fp32":
+        config["activation_scales"] = "per-row"
+    else:
+        config.pop("activation_scales", None)
     config["metrics"] = {"positive_class_f1": {k: v for k, v in results[use].items() if k != "threshold"}, "by_precision": results}
     start_scores = None
     if job.start.model is not None:

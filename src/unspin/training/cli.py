@@ -237,7 +237,7 @@ def register(app: typer.Typer) -> None:
         start = trainer.resolve(base, from_scratch)
         recipe = trainer.ClaimsRecipe() if start.pretrained else trainer.ClaimsRecipe.continuing()
         recipe.epochs, recipe.lr = epochs or recipe.epochs, lr or recipe.lr
-        recipe.batch, recipe.seed = batch, seed
+        recipe.batch, recipe.seed, recipe.per_row = batch, seed, trainer.per_row_for(base, start)
         job = trainer.ClaimsJob(train_rows, val_rows, start, out, name=name or out.resolve().name, source=sentences.name, resume=resume,
                                 threads=threads, command=_command())
         with RichReporter() as report, terminated_as_interrupt():

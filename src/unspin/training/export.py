@@ -44,11 +44,15 @@ MAX_FILE = 90 * 1024 * 1024  # under the 95 MB rule with room for the graph file
 FFN_OUT = re.compile(r"layer\.\d+/output/dense/MatMul$")
 
 
-def quantize(fp32: Path, out: Path, variant: str, calibration: Sequence[dict[str, np.ndarray]] | None = None) -> Path:
+def quantize(fp32: Path, out: Path, variant: str, calibration: Sequence[dict[str, np.ndarray]] | None = None,
+             per_row: bool = False) -> Path:
     """Write ``variant`` of the fp32 model ``fp32`` to ``out``; returns ``out``. ``calibration``:
     input feeds (``{"input_ids": (b, n), "attention_mask": (b, n)}`` int64 arrays) that
     ``int8-outliers`` runs to find its outlier channels (``calibration_feeds`` builds them);
-    the other variants need none. Raises ``ValueError`` for an unknown variant or a missing
+    the other variants need none. ``per_row``: int8 activations get one scale per row
+    (``per_row_activations``), as the default pipeline's shipped models do; the fast span model
+    and the Russian one keep one per tensor, which scored higher there (bench/RESULTS.md,
+    "Per-row activation scales"). Raises ``ValueError`` for an unknown variant or a missing
     calibration. onnxruntime's quantiser logs advice on the root logger; it is kept quiet
     (errors still show)."""
     import logging
@@ -60,7 +64,8 @@ def quantize(fp32: Path, out: Path, variant: str, calibration: Sequence[dict[str
         written = _quantize(Path(fp32), Path(out), variant, calibration)
     finally:
         root.setLevel(level)
-    rewrite_per_row(written)
+    if per_row:
+        rewrite_per_row(written)
     return written
 
 

@@ -89,12 +89,15 @@ class SpanRecipe:
     precisions: list[str] = field(default_factory=lambda: ["int8", "fp32"])
     ship: str = "auto"
     max_steps: int = 0
+    #: int8 activations scaled per row (``export.per_row_activations``): the accurate base, as
+    #: the shipped default model; the fast base keeps per-tensor scales, as its shipped model.
+    per_row: bool = False
 
     #: The shipped fast model's recipe, from the encoder (bench/RESULTS.md row 16).
     @classmethod
     def from_scratch(cls, size: str = "fast") -> SpanRecipe:
         if size == "accurate":  # the default model's: one schedule, 4 epochs, int8 with fp32 outlier channels
-            return cls(epochs=[4], lr=[5e-5], head_lr=[1e-3], micro_batch=8, precisions=["int8-outliers", "fp32"])
+            return cls(epochs=[4], lr=[5e-5], head_lr=[1e-3], micro_batch=8, precisions=["int8-outliers", "fp32"], per_row=True)
         return cls(epochs=[5, 3], lr=[8e-5, 3e-5], head_lr=[1e-3, 3e-4])
 
     @classmethod
@@ -102,7 +105,7 @@ class SpanRecipe:
         """From a trained model's weights: the shipped fast model's second stage (3 epochs,
         encoder 3e-5, heads 3e-4), within ``CONTINUING_STEPS`` optimiser steps."""
         if size == "accurate":
-            return cls(micro_batch=8, precisions=["int8-outliers", "fp32"], max_steps=CONTINUING_STEPS)
+            return cls(micro_batch=8, precisions=["int8-outliers", "fp32"], max_steps=CONTINUING_STEPS, per_row=True)
         return cls(max_steps=CONTINUING_STEPS)
 
     def fit_epochs(self, per_epoch: int) -> int | None:
@@ -682,7 +685,7 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
             {k: {0: "batch", 1: "seq"} for k in ("input_ids", "attention_mask", "bio_logits", "hidden")})
     for precision in precisions(recipe):
         if precision != "fp32":
-            quantize(fp32, run / f"encoder-{precision}.onnx", precision, calibration_inputs(job, recipe, tok, precision))
+            quantize(fp32, run / f"encoder-{precision}.onnx", precision, calibration_inputs(job, recipe, tok, precision), per_row=recipe.per_row)
     np.savez(out / "head.npz", **net.head_arrays())
     shutil.copy(job.start.tokenizer, out / "tokenizer.json")
     (out / ENCODER_CONFIG).write_text(json.dumps({**net.encoder.config.to_diff_dict(), "model_type": net.encoder.config.model_type}, indent=1))
@@ -815,7 +818,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
             from unspin.training.export import quantize
 
             quantize(run / "encoder-fp32.onnx", run / f"encoder-{precision}.onnx", precision,
-                     calibration_inputs(job, recipe, load_tokenizer(str(out / "tokenizer.json")), precision))
+                     calibration_inputs(job, recipe, load_tokenizer(str(out / "tokenizer.json")), precision), per_row=recipe.per_row)
         config["encoder"] = f"{mf.TRAINING}/encoder-{precision}.onnx"
         mf.write_config(out, config)
         results[precision] = r = tune_decoding(out, val, gold, lambda d, t, p=precision: report.stage(f"choosing the {p} decoder", d, t), keep)
@@ -840,6 +843,10 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
     for key in DECODER_KEYS:
         config[key] = chosen[key]
     config["encoder"], config["precision"] = "encoder.onnx", use
+    if recipe.per_row and use != "fp32":
+        config["activation_scales"] = "per-row"
+    else:
+        config.pop("activation_scales", None)  # a folder continued from a per-row model
     model_scores = {"si": {k: round(chosen["si"][k], 4) for k in ("precision", "recall", "f1")}, "si_two_fold": chosen["si_two_fold"]["f1"],
                     "tc": round(chosen["tc"]["f1"], 4)}
     start_scores = None
