@@ -3,7 +3,10 @@ tensor: ``unspin.training.export.per_row_activations`` on every ONNX file of eac
 weights untouched (only the graph files change), ``"activation_scales": "per-row"`` recorded in
 its config.json. bench/RESULTS.md, "Per-row activation scales", has why and what it measured.
 
-    python scripts/per_row_activations.py en en-fast en-tc en-claims en-claims-base en-embed ru
+    python scripts/per_row_activations.py en en-tc en-claims-base en-embed
+
+(the default pipeline's models; the fast span and claims models and the Russian one keep
+per-tensor scales: RESULTS says what per row cost them).
 
 A folder already converted is left as it is.
 """
