@@ -356,9 +356,11 @@ def per_row_activations(model, base_dir: Path | None = None):
     weight matrix's column sums (of the int8 weights as dequantised). The product's float
     rescale multiplies by the weight scale first and by the row scale after: onnxruntime's
     ``MatMulIntegerToFloat`` fusion assumes a scalar activation scale and gives wrong numbers
-    when handed a per-row one. A symmetric per-row scale (zero point 128) was tried first: half
-    the levels for the mostly positive GELU outputs cost 1.2 points of SI F1 on a fast model.
-    ``base_dir``: where the model's external-data files are, when it was loaded without them."""
+    when handed a per-row one. A symmetric per-row scale (zero point 128, half the levels for the
+    mostly positive GELU outputs) was tried first: 0.7 points of SI F1 under this on the fast
+    span model, level on the default one (bench/RESULTS.md, "Per-row activation scales").
+    ``base_dir``: where the model's external-data files are, when it was loaded without them.
+    Raises ``KeyError`` for a product that does not follow the pattern above."""
     from onnx import TensorProto, helper, numpy_helper
     from onnx.external_data_helper import load_external_data_for_tensor, uses_external_data
 
