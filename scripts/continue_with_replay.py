@@ -18,41 +18,28 @@ steps) over overlapping windows.
 
 from __future__ import annotations
 
-import argparse
-import shlex
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _continuing  # noqa: E402
 
 from unspin import corpus  # noqa: E402
-from unspin.training import bases, data  # noqa: E402
-from unspin.training import spans as trainer  # noqa: E402
+from unspin.training import data  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--labels", required=True, help="PTC TC labels of your articles")
-    ap.add_argument("--articles", required=True, help="folder of article<ID>.txt files")
-    ap.add_argument("--out", required=True, help="the model folder to write")
+    ap = _continuing.parser(__doc__)
     ap.add_argument("--ptc", default=str(ROOT.parent / "shared" / "data" / "ptc"), help="PTC folder (train-articles, train-task-flc-tc.labels)")
-    ap.add_argument("--seed", type=int, default=21)
-    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    mine = data.read_ptc(Path(args.labels), Path(args.articles))
-    chosen = data.label_set(mine.labels, "auto")
-    train_ids, val_ids = data.split_ids(mine.articles, 0.15, None)
     ptc = data.read_ptc(Path(args.ptc) / "train-task-flc-tc.labels", Path(args.ptc) / "train-articles")
     keep = set(corpus.validation_split(sorted(ptc.articles))[0])
     replay = data.SpanData({a: t for a, t in ptc.articles.items() if a in keep}, [l for l in ptc.labels if l.article_id in keep],
                            f"PTC training split ({len(keep)} articles)")
-    recipe = trainer.SpanRecipe.continuing("fast")
-    recipe.seed = args.seed
-    job = trainer.SpanJob(mine, chosen, train_ids, val_ids, bases.resolve("fast", False), Path(args.out), name=Path(args.out).name,
-                          threads=args.threads, extra=replay,
-                          command="python scripts/continue_with_replay.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
-    print(trainer.train(job, recipe))
+    print(_continuing.train(args, "continue_with_replay.py", extra=replay))
 
 
 if __name__ == "__main__":

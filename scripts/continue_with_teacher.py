@@ -22,44 +22,32 @@ targets are computed per window.
 
 from __future__ import annotations
 
-import argparse
-import shlex
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _continuing  # noqa: E402
 
 from unspin.corpus import read_articles as corpus_articles  # noqa: E402
 from unspin.runtime import model_dir  # noqa: E402
-from unspin.training import bases, data  # noqa: E402
+from unspin.training import data  # noqa: E402
 from unspin.training import spans as trainer  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--labels", required=True, help="PTC TC labels of the articles")
-    ap.add_argument("--articles", required=True, help="folder of article<ID>.txt files")
-    ap.add_argument("--out", required=True, help="the model folder to write")
+    ap = _continuing.parser(__doc__)
     ap.add_argument("--teacher", default=str(model_dir("en")), help="a span model folder (default: the shipped accurate model)")
     ap.add_argument("--distill-weight", type=float, default=0.5, help="share of the BIO loss that is the teacher's (0-1)")
     ap.add_argument("--unlabelled", help="folder of article<ID>.txt files without labels: the teacher alone teaches on them")
     ap.add_argument("--epochs", type=int, default=0, help="epochs (0: the continuing recipe's)")
-    ap.add_argument("--seed", type=int, default=21)
-    ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
-    corpus = data.read_ptc(Path(args.labels), Path(args.articles))
-    chosen = data.label_set(corpus.labels, "auto")
-    train_ids, val_ids = data.split_ids(corpus.articles, 0.15, None)
     recipe = trainer.SpanRecipe.continuing("fast")
-    recipe.distill_weight, recipe.seed = args.distill_weight, args.seed
+    recipe.distill_weight = args.distill_weight
     if args.epochs:
         recipe.epochs = [args.epochs]
     extra = data.SpanData(corpus_articles(args.unlabelled), [], f"{Path(args.unlabelled).name}/ (no labels)") if args.unlabelled else None
-    job = trainer.SpanJob(corpus, chosen, train_ids, val_ids, bases.resolve("fast", False), Path(args.out), name=Path(args.out).name,
-                          threads=args.threads, teacher=Path(args.teacher), extra=extra,
-                          command="python scripts/continue_with_teacher.py " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
-    print(trainer.train(job, recipe))
+    print(_continuing.train(args, "continue_with_teacher.py", recipe, teacher=Path(args.teacher), extra=extra))
 
 
 if __name__ == "__main__":
