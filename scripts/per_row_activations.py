@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from unspin.runtime import model_dir  # noqa: E402
-from unspin.training.export import rewrite_per_row  # noqa: E402
+from unspin.training.export import is_per_row, record_activation_scales, rewrite_per_row  # noqa: E402
 
 
 def main() -> None:
@@ -36,14 +36,14 @@ def main() -> None:
         config = json.loads(raw)
         second = raw.splitlines()[1] if "\n" in raw else ""
         indent = len(second) - len(second.lstrip(" ")) or None  # as the folder writes it
-        if config.get("activation_scales") == "per-row":
+        if is_per_row(config):
             print(f"{folder.name}: per-row already")
             continue
         rewritten = {f.name: rewrite_per_row(f) for f in sorted(folder.glob("*.onnx"))}
         if not any(rewritten.values()):
             print(f"{folder.name}: no dynamically quantised activations")
             continue
-        config["activation_scales"] = "per-row"
+        record_activation_scales(config, True)
         config_file.write_text(json.dumps(config, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"{folder.name}: " + ", ".join(f"{k} {v} tensors" for k, v in rewritten.items()))
 

@@ -69,10 +69,12 @@ class ClaimsRecipe:
 def per_row_for(base: str, start) -> bool:
     """Whether a model trained from ``base`` (and its resolved ``start``) should scale its int8
     activations per row: the accurate base, or a start model folder that does."""
+    from unspin.training.export import is_per_row
+
     if base == "accurate":
         return True
     if start.model is not None and (Path(start.model) / "config.json").is_file():
-        return json.loads((Path(start.model) / "config.json").read_text(encoding="utf-8")).get("activation_scales") == "per-row"
+        return is_per_row(json.loads((Path(start.model) / "config.json").read_text(encoding="utf-8")))
     return False
 
 
@@ -360,10 +362,9 @@ def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: 
     use = "int8" if results["fp32"]["held-out"]["f1"] - results["int8"]["held-out"]["f1"] <= 0.01 else "fp32"
     shutil.copy(run / f"model-{use}.onnx", out / "model.onnx")
     config.update(file="model.onnx", precision=use, threshold=results[use]["threshold"])
-    if recipe.per_row and use != "fp32":
-        config["activation_scales"] = "per-row"
-    else:
-        config.pop("activation_scales", None)
+    from unspin.training.export import record_activation_scales
+
+    record_activation_scales(config, recipe.per_row and use != "fp32")
     config["metrics"] = {"positive_class_f1": {k: v for k, v in results[use].items() if k != "threshold"}, "by_precision": results}
     start_scores = None
     if job.start.model is not None:

@@ -446,6 +446,25 @@ def per_row_activations(model, base_dir: Path | None = None):
     return model, len(dql)
 
 
+#: The model-folder config key that says a folder's int8 activations are scaled per row.
+ACTIVATION_SCALES = "activation_scales"
+
+
+def is_per_row(config: dict) -> bool:
+    """Whether a model folder's config (a dict of its config.json) says it scales per row."""
+    return config.get(ACTIVATION_SCALES) == "per-row"
+
+
+def record_activation_scales(config: dict, per_row: bool) -> None:
+    """Write into ``config`` (a dict of a model folder's config.json, changed in place) whether its
+    shipped model scales its int8 activations per row; a folder that does not (fp32, or per
+    tensor) carries no key, even when it was continued from one that did."""
+    if per_row:
+        config[ACTIVATION_SCALES] = "per-row"
+    else:
+        config.pop(ACTIVATION_SCALES, None)
+
+
 def rewrite_per_row(path: Path) -> int:
     """``per_row_activations`` on the ONNX file ``path`` (external data kept where it is:
     the weights do not change, only the graph file is written). Returns the number of

@@ -843,10 +843,9 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
     for key in DECODER_KEYS:
         config[key] = chosen[key]
     config["encoder"], config["precision"] = "encoder.onnx", use
-    if recipe.per_row and use != "fp32":
-        config["activation_scales"] = "per-row"
-    else:
-        config.pop("activation_scales", None)  # a folder continued from a per-row model
+    from unspin.training.export import record_activation_scales
+
+    record_activation_scales(config, recipe.per_row and use != "fp32")
     model_scores = {"si": {k: round(chosen["si"][k], 4) for k in ("precision", "recall", "f1")}, "si_two_fold": chosen["si_two_fold"]["f1"],
                     "tc": round(chosen["tc"]["f1"], 4)}
     start_scores = None
