@@ -179,28 +179,46 @@ def test_int8_outliers_is_read_back_into_one_matrix_with_its_fp32_rows_exact(tin
 def test_int8_activations_are_scaled_per_row_so_a_window_reads_the_same_in_any_batch(tiny_base, tmp_path):
     """One activation scale per row (token): a window's outputs no longer depend on what else
     is in the call (another window with an outlier token, padding), and they lie closer to fp32
-    than with one scale per tensor (``export.per_row_activations``)."""
+    than with one scale per tensor (``export.per_row_activations``). The zero points come from
+    calibration: the feed-forward output matrices read GELU outputs, nearly all positive, so
+    theirs sit low; a graph written with them records them (``zero_points_of``); the products
+    run in onnxruntime's fused ``MatMulIntegerToFloat``."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from unspin.training.export import per_row_activations, quantize
+    from unspin.training.export import FFN_OUT, SYMMETRIC_ZERO_POINT, activation_zero_points, per_row_activations, quantize, token_feeds, zero_points_of
 
     net = _with_outlier_channels(tiny_base, gain=30.0)
     fp32 = _export(net, tmp_path / "fp32.onnx")
-    per_row = quantize(fp32, tmp_path / "int8.onnx", "int8", per_row=True)
+    rng = np.random.default_rng(0)
+    feeds = token_feeds([[2, *rng.integers(5, 80, size=int(n)).tolist(), 3] for n in rng.integers(4, 14, size=24)], batch=8)
+    per_row = quantize(fp32, tmp_path / "int8.onnx", "int8", feeds, per_row=True)
     quantize_dynamic(str(fp32), str(tmp_path / "per_tensor.onnx"), weight_type=QuantType.QInt8, per_channel=True)
-    graph = onnx.load(str(per_row)).graph
-    assert not any(n.op_type == "DynamicQuantizeLinear" for n in graph.node)
+    zero_points = activation_zero_points(tmp_path / "per_tensor.onnx", feeds)
+    per_tensor_graph = onnx.load(str(tmp_path / "per_tensor.onnx")).graph
+    ffn_inputs = {n.input[0] for n in per_tensor_graph.node if n.op_type == "MatMulInteger" and FFN_OUT.search(n.name.removesuffix("_quant"))}
+    ffn_quantised = {n.input[0] for n in per_tensor_graph.node if n.op_type == "DynamicQuantizeLinear" and n.output[0] in ffn_inputs}
+    assert ffn_quantised and all(zero_points[x] < 64 for x in ffn_quantised), zero_points
+    assert any(abs(z - SYMMETRIC_ZERO_POINT) < 40 for x, z in zero_points.items() if x not in ffn_quantised), zero_points
+    model = onnx.load(str(per_row))
+    assert zero_points_of(model) == zero_points
+    graph = model.graph
+    assert not any(n.op_type in ("DynamicQuantizeLinear", "MatMulInteger") for n in graph.node)
     assert any(n.op_type == "QuantizeLinear" and n.name.endswith("/per_row/Quantize") for n in graph.node)
+    assert sum(n.op_type == "MatMulIntegerToFloat" for n in graph.node) == sum(n.op_type == "MatMulInteger" for n in per_tensor_graph.node)
     a = np.array([[2, 20, 31, 22, 35, 24, 25, 3]], dtype=np.int64)
     b = np.array([[2, 40, 41, 42, 43, 44, 45, 3]], dtype=np.int64)
     both = np.concatenate([a, b])
     for path, independent in ((per_row, True), (tmp_path / "per_tensor.onnx", False)):
         alone, batched = _run(path, a)[1][0], _run(path, both)[1][0]
-        assert np.allclose(alone, batched, atol=1e-5) == independent, path.name
+        assert np.array_equal(alone, batched) == independent, path.name
     ref = _run(fp32, both)[1]
     err_row, err_tensor = (float(np.abs(_run(p, both)[1] - ref).mean()) for p in (per_row, tmp_path / "per_tensor.onnx"))
     assert err_row < err_tensor, (err_row, err_tensor)
+    # Without calibration every zero point is the symmetric one; the rows stay independent.
+    symmetric = quantize(fp32, tmp_path / "symmetric.onnx", "int8", per_row=True)
+    assert set(zero_points_of(onnx.load(str(symmetric))).values()) == {SYMMETRIC_ZERO_POINT}
+    assert np.array_equal(_run(symmetric, a)[1][0], _run(symmetric, both)[1][0])
     # Rewriting a model with no dynamic activation quantisation changes nothing.
     model, n = per_row_activations(onnx.load(str(fp32)))
     assert n == 0

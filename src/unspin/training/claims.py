@@ -323,6 +323,24 @@ def train(job: ClaimsJob, recipe: ClaimsRecipe, report: Reporter | None = None) 
     return export(model, job, recipe, state["history"], time.time() - started, report)
 
 
+#: Training sentences a per-row int8 export calibrates its zero points on (the first ones, in
+#: the training set's order).
+CALIBRATION_SENTENCES = 512
+
+
+def calibration_sentences(job: ClaimsJob, recipe: ClaimsRecipe) -> list[dict[str, np.ndarray]] | None:
+    """Feeds of the first ``CALIBRATION_SENTENCES`` training sentences, tokenised as the model
+    reads them (``unspin.training.export.token_feeds``), for the per-row export's zero points;
+    ``None`` when the recipe quantises per tensor."""
+    if not recipe.per_row:
+        return None
+    from unspin.training.export import token_feeds
+
+    tok = _tokenizer(job.start.tokenizer, recipe.max_len)
+    rows = [e.ids for e in tok.encode_batch([s.text for s in job.train[:CALIBRATION_SENTENCES]])]
+    return token_feeds(rows)  # padding is masked out of the calibration, so its token id does not matter
+
+
 def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: float, report: Reporter) -> dict[str, Any]:
     """ONNX fp32 and int8 in ``training/``; the variant that ships (int8 unless it costs more
     than a point of held-out F1), its threshold, config.json and the model card in ``job.out``."""
@@ -337,7 +355,7 @@ def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: 
     dummy = torch.ones((2, 16), dtype=torch.long)
     to_onnx(Logits(model.cpu()), run / "model-fp32.onnx", (dummy, dummy, torch.zeros_like(dummy))[: len(names)], names, ["logits"],
             {**{k: {0: "b", 1: "s"} for k in names}, "logits": {0: "b"}})
-    quantize(run / "model-fp32.onnx", run / "model-int8.onnx", "int8", per_row=recipe.per_row)
+    quantize(run / "model-fp32.onnx", run / "model-int8.onnx", "int8", calibration_sentences(job, recipe), per_row=recipe.per_row)
     shutil.copy(job.start.tokenizer, out / "tokenizer.json")
     (out / ENCODER_CONFIG).write_text(json.dumps({**model.config.to_diff_dict(), "model_type": model.config.model_type}, indent=1))
     sets = {"held-out": job.val, **job.measured}

@@ -52,13 +52,15 @@ FFN_OUT = re.compile(r"layer\.\d+/output/dense/MatMul$")
 def quantize(fp32: Path, out: Path, variant: str, calibration: Sequence[dict[str, np.ndarray]] | None = None,
              per_row: bool = False) -> Path:
     """Write ``variant`` of the fp32 model ``fp32`` to ``out``; returns ``out``. ``calibration``:
-    input feeds (``{"input_ids": (b, n), "attention_mask": (b, n)}`` int64 arrays) that
-    ``int8-outliers`` runs to find its outlier channels (``calibration_feeds`` builds them);
-    the other variants need none. ``per_row``: int8 activations get one scale per row
-    (``per_row_activations``), as the default pipeline's shipped models do; the fast span model
-    and the Russian one keep one per tensor, which scored higher there (bench/RESULTS.md,
-    "Per-row activation scales"). Raises ``ValueError`` for an unknown variant or a missing
-    calibration. onnxruntime's quantiser logs advice on the root logger; it is kept quiet
+    input feeds (``{"input_ids": (b, n), "attention_mask": (b, n)}`` int64 arrays, built by
+    ``calibration_feeds`` or ``token_feeds``) that ``int8-outliers`` runs to find its outlier
+    channels and ``per_row`` to choose each activation's zero point
+    (``activation_zero_points``); the other variants need none. ``per_row``: int8 activations
+    get one scale per row (``per_row_activations``), as the default pipeline's shipped models
+    do; the fast span model and the Russian one keep one per tensor, which scored higher there
+    (bench/RESULTS.md, "Per-row activation scales"); without calibration its zero points are
+    symmetric. Raises ``ValueError`` for an unknown variant or a missing calibration for
+    ``int8-outliers``. onnxruntime's quantiser logs advice on the root logger; it is kept quiet
     (errors still show)."""
     import logging
 
@@ -70,7 +72,7 @@ def quantize(fp32: Path, out: Path, variant: str, calibration: Sequence[dict[str
     finally:
         root.setLevel(level)
     if per_row:
-        rewrite_per_row(written)
+        rewrite_per_row(written, calibration)
     return written
 
 
@@ -334,13 +336,80 @@ def calibration_feeds(tokenizer, texts: Sequence[str], window: int, cls_id: int,
     return feeds
 
 
+def token_feeds(rows: Sequence[Sequence[int]], pad_id: int = 0, batch: int = 16) -> list[dict[str, np.ndarray]]:
+    """Calibration feeds from tokenised texts (``rows``: each a list of token ids, special tokens
+    included): ``batch`` rows per feed, padded with ``pad_id`` to the longest of the feed, with
+    their ``attention_mask``; for sentence models (``calibration_feeds`` cuts articles into
+    windows)."""
+    feeds = []
+    for b0 in range(0, len(rows), batch):
+        chunk = rows[b0 : b0 + batch]
+        ids = np.full((len(chunk), max(len(r) for r in chunk)), pad_id, dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for r, row in enumerate(chunk):
+            ids[r, : len(row)], mask[r, : len(row)] = row, 1
+        feeds.append({"input_ids": ids, "attention_mask": mask})
+    return feeds
+
+
 # ------------------------------------------------------------------ per-row activation scales
-def per_row_activations(model, base_dir: Path | None = None):
+#: The zero point of a per-row quantised tensor that no calibration input reached: symmetric.
+SYMMETRIC_ZERO_POINT = 128
+
+
+def activation_zero_points(path: Path, feeds: Sequence[dict[str, np.ndarray]]) -> dict[str, int]:
+    """For each dynamically quantised activation of the ONNX model ``path`` (the input tensor of
+    each ``DynamicQuantizeLinear``, by name), the uint8 zero point ``z`` (1-254) that a per-row
+    scale should use: the one that minimises the mean squared quantisation step over the rows
+    (tokens) of ``feeds``, where a row with largest value ``hi >= 0`` and smallest ``lo <= 0``
+    gets the step ``max(hi / (255 - z), -lo / z)``. LayerNorm outputs, centred, come out near
+    128; GELU outputs, nearly all positive, near 20. Only positions a feed's ``attention_mask``
+    keeps count. Graph inputs a feed lacks (``token_type_ids``, ``marks``) are fed zeros.
+    Returns ``{}`` for a model without dynamic quantisation."""
+    import tempfile
+
+    import onnx
+    import onnxruntime as ort
+
+    model = onnx.load(str(path))
+    quantised = [n.input[0] for n in model.graph.node if n.op_type == "DynamicQuantizeLinear"]
+    if not quantised:
+        return {}
+    for name in quantised:
+        model.graph.output.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None))
+    opts = ort.SessionOptions()
+    opts.log_severity_level = 3
+    low: dict[str, list[np.ndarray]] = {name: [] for name in quantised}
+    high: dict[str, list[np.ndarray]] = {name: [] for name in quantised}
+    with tempfile.TemporaryDirectory() as tmp:  # a model over 2 GB of protobuf cannot travel in memory
+        onnx.save(model, f"{tmp}/calibrate.onnx", save_as_external_data=True, location="calibrate.data")
+        session = ort.InferenceSession(f"{tmp}/calibrate.onnx", opts, providers=["CPUExecutionProvider"])
+        inputs = [i.name for i in session.get_inputs()]
+        for feed in feeds:
+            full = {k: feed[k] if k in feed else np.zeros_like(feed["input_ids"]) for k in inputs}
+            kept = feed["attention_mask"].astype(bool)
+            for name, x in zip(quantised, session.run(quantised, full)):
+                rows = x[kept] if x.shape[:2] == kept.shape else x.reshape(-1, x.shape[-1])
+                low[name].append(np.minimum(rows.min(axis=1), 0.0))
+                high[name].append(np.maximum(rows.max(axis=1), 0.0))
+    grid = np.arange(1, 255, dtype=np.float64)
+    zero_points = {}
+    for name in quantised:
+        if not low[name]:
+            continue
+        lo = -np.concatenate(low[name]).astype(np.float64)[:, None]
+        hi = np.concatenate(high[name]).astype(np.float64)[:, None]
+        step = np.maximum(hi / (255.0 - grid), lo / grid)  # (rows, candidate zero points)
+        zero_points[name] = int(grid[np.argmin((step**2).mean(axis=0))])
+    return zero_points
+
+
+def per_row_activations(model, zero_points: dict[str, int] | None = None):
     """Rewrite a dynamically quantised ONNX model (``quantize_dynamic``'s
     ``DynamicQuantizeLinear`` -> ``MatMulInteger`` -> ``Cast`` -> ``Mul`` pattern) so that every
     activation row (one token of one window, or one token of one sentence) gets its own int8
-    scale and offset instead of one for the whole input tensor. Returns the model (changed in
-    place) and the number of activation tensors rewritten.
+    scale instead of one for the whole input tensor. Returns the model (changed in place) and
+    the number of activation tensors rewritten.
 
     Why: with one scale per tensor, a token's int8 value depends on the largest activation of
     every token in the call: other windows of the article, other sentences of the batch, even
@@ -348,102 +417,92 @@ def per_row_activations(model, base_dir: Path | None = None):
     probability moved by up to 0.27 with the sentences batched beside it (``bench/stability.py``).
     Per row, a token's quantisation depends on its own vector alone.
 
-    Each row x (K values) is quantised asymmetrically, as ``DynamicQuantizeLinear`` quantises a
-    tensor: ``lo = min(x, 0)``, ``scale = (max(x, 0) - lo) / 255``, ``q = round((x - lo) /
-    scale)`` as uint8 (a per-axis ``QuantizeLinear`` over the rows, zero point 0). Then ``x ~
-    scale * q + lo``, and ``x @ W ~ scale * (q @ W) + lo * colsum(W)``: ``MatMulInteger`` takes
-    a scalar zero point only, so the offset's share is added after the product from each
-    weight matrix's column sums (of the int8 weights as dequantised). The product's float
-    rescale multiplies by the weight scale first and by the row scale after: onnxruntime's
-    ``MatMulIntegerToFloat`` fusion assumes a scalar activation scale and gives wrong numbers
-    when handed a per-row one. A symmetric per-row scale (zero point 128, half the levels for the
-    mostly positive GELU outputs) was tried first: 0.7 points of SI F1 under this on the fast
-    span model, level on the default one (bench/RESULTS.md, "Per-row activation scales").
-    ``base_dir``: where the model's external-data files are, when it was loaded without them.
-    Raises ``KeyError`` for a product that does not follow the pattern above."""
-    from onnx import TensorProto, helper, numpy_helper
-    from onnx.external_data_helper import load_external_data_for_tensor, uses_external_data
-
-    def array(name: str) -> np.ndarray:
-        tensor = init[name]
-        if uses_external_data(tensor):
-            tensor = TensorProto()
-            tensor.CopyFrom(init[name])
-            load_external_data_for_tensor(tensor, str(base_dir or "."))
-        return numpy_helper.to_array(tensor)
+    Each quantised tensor keeps one uint8 zero point ``z`` for all its rows, from
+    ``zero_points`` (``{tensor name: z}``, ``activation_zero_points``; ``SYMMETRIC_ZERO_POINT``
+    for a tensor it lacks); each row x (K values) gets the scale ``s = max(max(x) / (255 - z),
+    -min(x) / z)`` and ``q = round(x / s) + z`` (a per-axis ``QuantizeLinear`` over the rows).
+    Then ``x @ W ~ s * ((q - z) @ W)``: onnxruntime's fused ``MatMulIntegerToFloat`` takes the
+    scalar zero point and the weight scales, and one ``Mul`` applies the row scale. A zero point
+    per row would fit each row's range a little better, but ``MatMulInteger`` takes a scalar
+    one; 0.4.2 therefore added each row's offset after the product from the weights' column
+    sums, which cost three more passes over every product and 23% of the span encoder's time
+    (``bench/RESULTS.md``, "Per-row activation scales"). The row scale is applied after the
+    fused product because that kernel reads a non-scalar activation scale as one per column.
+    Raises ``StopIteration`` / ``KeyError`` for a product that does not follow the pattern above."""
+    from onnx import helper, numpy_helper
 
     graph = model.graph
     nodes = list(graph.node)
-    init = {t.name: t for t in graph.initializer}
-    dql = {n.output[0]: n for n in nodes if n.op_type == "DynamicQuantizeLinear"}  # quantised x -> node
-    if not dql:
+    if not any(n.op_type == "DynamicQuantizeLinear" for n in nodes):
         return model, 0
-    scale_names = {n.output[1] for n in dql.values()}
-    # x_scale * w_scale -> (the row scale's name, the weight scale's name)
-    scales_mul = {n.output[0]: (next(i for i in n.input if i in scale_names), next(i for i in n.input if i not in scale_names))
-                  for n in nodes if n.op_type == "Mul" and any(i in scale_names for i in n.input)}
-    # The float product of each MatMulInteger: Mul(Cast(int32), scales) -> its MatMulInteger.
+    zero_points = zero_points or {}
     producer = {o: n for n in nodes for o in n.output}
-    consts = {"/per_row/255": np.array(255.0, np.float32), "/per_row/zero": np.array(0.0, np.float32),
-              "/per_row/eps": np.array(1e-12, np.float32), "/per_row/zp": np.array([0], np.uint8),
-              "/per_row/zp_scalar": np.array(0, np.uint8), "/per_row/minus1": np.array([-1], np.int64),
-              "/per_row/one": np.array([1], np.int64)}
+    consumers: dict[str, list] = {}
+    for n in nodes:
+        for i in n.input:
+            consumers.setdefault(i, []).append(n)
+    consts = {"/per_row/eps": np.array(1e-12, np.float32), "/per_row/minus1": np.array([-1], np.int64),
+              "/per_row/one_dim": np.array([1], np.int64), "/per_row/one": np.array(1.0, np.float32)}
+    init = {t.name for t in graph.initializer}
     graph.initializer.extend(numpy_helper.from_array(v, k) for k, v in consts.items() if k not in init)
-    low_of: dict[str, str] = {}  # row scale name -> row offset (lo) name, shaped like the scale
+    replaced: dict[str, list] = {}  # node name -> the nodes that take its place
+    dropped: set[str] = set()  # the Cast and scale products the fused kernel takes over
+    count = 0
+    for n in nodes:
+        if n.op_type != "DynamicQuantizeLinear":
+            continue
+        count += 1
+        x, (yq, ys, _) = n.input[0], n.output
+        z = int(zero_points.get(x, SYMMETRIC_ZERO_POINT))
+        p = f"{n.name or yq}/per_row"
+        graph.initializer.extend([numpy_helper.from_array(np.array(255.0 - z, np.float32), f"{p}/top"),
+                                  numpy_helper.from_array(np.array(float(z), np.float32), f"{p}/bottom"),
+                                  numpy_helper.from_array(np.array([z], np.uint8), f"{p}/zp_row"),
+                                  numpy_helper.from_array(np.array(z, np.uint8), f"{p}/zp")])
+        replaced[n.name] = [
+            helper.make_node("Shape", [x], [f"{p}/shape"], name=f"{p}/Shape"),
+            helper.make_node("Shape", [x], [f"{p}/k"], name=f"{p}/K", start=-1),
+            helper.make_node("Concat", ["/per_row/minus1", f"{p}/k"], [f"{p}/rows_shape"], name=f"{p}/RowsShape", axis=0),
+            helper.make_node("Reshape", [x, f"{p}/rows_shape"], [f"{p}/rows"], name=f"{p}/Rows"),
+            helper.make_node("ReduceMax", [f"{p}/rows"], [f"{p}/hi"], name=f"{p}/Hi", axes=[1], keepdims=1),
+            helper.make_node("ReduceMin", [f"{p}/rows"], [f"{p}/lo"], name=f"{p}/Lo", axes=[1], keepdims=1),
+            helper.make_node("Div", [f"{p}/hi", f"{p}/top"], [f"{p}/above"], name=f"{p}/Above"),
+            helper.make_node("Div", [f"{p}/lo", f"{p}/bottom"], [f"{p}/below_neg"], name=f"{p}/BelowNeg"),
+            helper.make_node("Neg", [f"{p}/below_neg"], [f"{p}/below"], name=f"{p}/Below"),
+            helper.make_node("Max", [f"{p}/above", f"{p}/below", "/per_row/eps"], [f"{p}/scale2"], name=f"{p}/Scale"),  # (M, 1)
+            helper.make_node("Reshape", [f"{p}/scale2", "/per_row/minus1"], [f"{p}/scale"], name=f"{p}/ScaleRows"),
+            helper.make_node("Shape", [f"{p}/scale"], [f"{p}/m"], name=f"{p}/M"),
+            helper.make_node("Expand", [f"{p}/zp_row", f"{p}/m"], [f"{p}/zps"], name=f"{p}/Zp"),
+            helper.make_node("QuantizeLinear", [f"{p}/rows", f"{p}/scale", f"{p}/zps"], [f"{p}/q"], name=f"{p}/Quantize", axis=0),
+            helper.make_node("Reshape", [f"{p}/q", f"{p}/shape"], [yq], name=f"{p}/Back"),
+            helper.make_node("Shape", [x], [f"{p}/lead"], name=f"{p}/Lead", end=-1),
+            helper.make_node("Concat", [f"{p}/lead", "/per_row/one_dim"], [f"{p}/scale_shape"], name=f"{p}/ScaleShape", axis=0),
+            helper.make_node("Reshape", [f"{p}/scale2", f"{p}/scale_shape"], [f"{p}/row_scale"], name=f"{p}/ScaleBack"),
+        ]
+        for mmi in consumers[yq]:  # MatMulInteger(q, W, zp, W zp) -> Cast -> Mul(., x_scale * w_scale)
+            cast = consumers[mmi.output[0]][0]
+            scaled = consumers[cast.output[0]][0]
+            scales = producer[next(i for i in scaled.input if i != cast.output[0])]
+            w_scale = next(i for i in scales.input if i != ys)
+            w_zero = mmi.input[3] if len(mmi.input) > 3 else ""
+            # The product keeps the MatMulInteger's name: unspin.training.weights reads module paths from it.
+            replaced[mmi.name] = [
+                helper.make_node("MatMulIntegerToFloat", [yq, mmi.input[1], "/per_row/one", w_scale, f"{p}/zp", w_zero],
+                                 [f"{mmi.name}/per_row/product"], name=mmi.name, domain="com.microsoft"),
+                helper.make_node("Mul", [f"{mmi.name}/per_row/product", f"{p}/row_scale"], list(scaled.output), name=f"{mmi.name}/per_row/row_scale"),
+            ]
+            dropped.update((cast.name or cast.output[0], scaled.name or scaled.output[0], scales.name or scales.output[0]))
     out = []
     for n in nodes:
-        if n.op_type == "DynamicQuantizeLinear":
-            x, (yq, ys, yzp) = n.input[0], n.output
-            p = f"{n.name or yq}/per_row"
-            low_of[ys] = f"{p}/lo_rows"
-            out += [
-                helper.make_node("Shape", [x], [f"{p}/shape"], name=f"{p}/Shape"),
-                helper.make_node("Shape", [x], [f"{p}/k"], name=f"{p}/K", start=-1),
-                helper.make_node("Concat", ["/per_row/minus1", f"{p}/k"], [f"{p}/rows_shape"], name=f"{p}/RowsShape", axis=0),
-                helper.make_node("Reshape", [x, f"{p}/rows_shape"], [f"{p}/rows"], name=f"{p}/Rows"),
-                helper.make_node("ReduceMax", [f"{p}/rows"], [f"{p}/hi0"], name=f"{p}/Hi", axes=[1], keepdims=1),
-                helper.make_node("ReduceMin", [f"{p}/rows"], [f"{p}/lo0"], name=f"{p}/Lo", axes=[1], keepdims=1),
-                helper.make_node("Max", [f"{p}/hi0", "/per_row/zero"], [f"{p}/hi"], name=f"{p}/HiZero"),
-                helper.make_node("Min", [f"{p}/lo0", "/per_row/zero"], [f"{p}/lo"], name=f"{p}/LoZero"),
-                helper.make_node("Sub", [f"{p}/hi", f"{p}/lo"], [f"{p}/range0"], name=f"{p}/Range"),
-                helper.make_node("Max", [f"{p}/range0", "/per_row/eps"], [f"{p}/range"], name=f"{p}/RangeEps"),
-                helper.make_node("Div", [f"{p}/range", "/per_row/255"], [f"{p}/scale2"], name=f"{p}/Scale"),  # (M, 1)
-                helper.make_node("Sub", [f"{p}/rows", f"{p}/lo"], [f"{p}/shifted"], name=f"{p}/Shift"),
-                helper.make_node("Reshape", [f"{p}/scale2", "/per_row/minus1"], [f"{p}/scale"], name=f"{p}/ScaleRows"),
-                helper.make_node("Shape", [f"{p}/scale"], [f"{p}/m"], name=f"{p}/M"),
-                helper.make_node("Expand", ["/per_row/zp", f"{p}/m"], [f"{p}/zp"], name=f"{p}/Zp"),
-                helper.make_node("QuantizeLinear", [f"{p}/shifted", f"{p}/scale", f"{p}/zp"], [f"{p}/q"], name=f"{p}/Quantize", axis=0),
-                helper.make_node("Reshape", [f"{p}/q", f"{p}/shape"], [yq], name=f"{p}/Back"),
-                helper.make_node("Shape", [x], [f"{p}/lead"], name=f"{p}/Lead", end=-1),
-                helper.make_node("Concat", [f"{p}/lead", "/per_row/one"], [f"{p}/scale_shape"], name=f"{p}/ScaleShape", axis=0),
-                helper.make_node("Reshape", [f"{p}/scale2", f"{p}/scale_shape"], [ys], name=f"{p}/ScaleBack"),
-                helper.make_node("Reshape", [f"{p}/lo", f"{p}/scale_shape"], [f"{p}/lo_rows"], name=f"{p}/LoBack"),
-                helper.make_node("Identity", ["/per_row/zp_scalar"], [yzp], name=f"{p}/ZeroPoint"),
-            ]
-        elif n.output[0] in scales_mul:  # x_scale * w_scale: the weight scale alone here ...
-            out.append(helper.make_node("Identity", [scales_mul[n.output[0]][1]], list(n.output), name=n.name))
-        elif n.op_type == "Mul" and any(i in scales_mul for i in n.input):  # ... then the row scale and offset
-            scales = next(i for i in n.input if i in scales_mul)
-            row_scale, w_scale = scales_mul[scales]
-            product = next(i for i in n.input if i != scales)
-            cast = producer[product]
-            mmi = producer[cast.input[0]]
-            w_q = array(mmi.input[1]).astype(np.float32)
-            w_zp = array(mmi.input[3]).astype(np.float32) if len(mmi.input) > 3 and mmi.input[3] else 0.0
-            colsum = (array(w_scale).astype(np.float32) * (w_q - w_zp).sum(axis=0)).astype(np.float32)
-            colsum_name = f"{mmi.name}/per_row/colsum"
-            graph.initializer.append(numpy_helper.from_array(colsum, colsum_name))
-            base = n.output[0]
-            out += [helper.make_node("Mul", list(n.input), [f"{base}/weight_scaled"], name=n.name),
-                    helper.make_node("Mul", [f"{base}/weight_scaled", row_scale], [f"{base}/row_scaled"], name=f"{n.name}/row_scale"),
-                    helper.make_node("Mul", [low_of[row_scale], colsum_name], [f"{base}/offset"], name=f"{n.name}/row_offset"),
-                    helper.make_node("Add", [f"{base}/row_scaled", f"{base}/offset"], list(n.output), name=f"{n.name}/row_offset_add")]
-        else:
-            out.append(n)
+        if (n.name or n.output[0]) in dropped:
+            continue
+        out += replaced.get(n.name, [n]) if n.op_type in ("DynamicQuantizeLinear", "MatMulInteger") else [n]
     del graph.node[:]
     graph.node.extend(out)
     del graph.value_info[:]  # shapes and types of the rewritten tensors changed; onnxruntime infers them again
-    return model, len(dql)
+    if not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    return model, count
 
 
 #: The model-folder config key that says a folder's int8 activations are scaled per row.
@@ -465,14 +524,34 @@ def record_activation_scales(config: dict, per_row: bool) -> None:
         config.pop(ACTIVATION_SCALES, None)
 
 
-def rewrite_per_row(path: Path) -> int:
+def zero_points_of(model) -> dict[str, int]:
+    """The zero points a per-row graph (``per_row_activations``' output, an ``onnx.ModelProto``)
+    was written with: ``{activation tensor name: z}``, the form ``per_row_activations`` takes,
+    so a graph can be rebuilt with the zero points a shipped one was calibrated to. ``{}`` for
+    a graph without per-row activations."""
+    from onnx import numpy_helper
+
+    init = {t.name: t for t in model.graph.initializer}
+    out = {}
+    for n in model.graph.node:
+        if n.op_type == "Shape" and n.name.endswith("/per_row/Shape"):
+            zp = init.get(n.name[: -len("Shape")] + "zp")
+            if zp is not None:
+                out[n.input[0]] = int(numpy_helper.to_array(zp))
+    return out
+
+
+def rewrite_per_row(path: Path, feeds: Sequence[dict[str, np.ndarray]] | None = None) -> int:
     """``per_row_activations`` on the ONNX file ``path`` (external data kept where it is:
-    the weights do not change, only the graph file is written). Returns the number of
-    activation tensors rewritten (0: the file had no dynamic activation quantisation, e.g. fp32)."""
+    the weights do not change, only the graph file is written), with zero points calibrated on
+    ``feeds`` (``activation_zero_points``; without feeds every zero point is
+    ``SYMMETRIC_ZERO_POINT``). Returns the number of activation tensors rewritten (0: the file
+    had no dynamic activation quantisation, e.g. fp32)."""
     import onnx
 
+    zero_points = activation_zero_points(path, feeds) if feeds else {}
     model = onnx.load(str(path), load_external_data=False)
-    model, n = per_row_activations(model, Path(path).parent)
+    model, n = per_row_activations(model, zero_points)
     if n:
         onnx.save_model(model, str(path), save_as_external_data=False)
     return n

@@ -717,10 +717,10 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
 
 
 def calibration_inputs(job: SpanJob, recipe: SpanRecipe, tok, precision: str) -> list[dict[str, np.ndarray]] | None:
-    """Encoder inputs that ``int8-outliers`` calibrates on (``unspin.training.export.calibration_feeds``):
-    windows of the run's training articles (never its held-out ones), in id order; ``None`` for
-    the precisions that need none."""
-    if precision != "int8-outliers":
+    """Encoder inputs that ``int8-outliers`` and per-row scales calibrate on
+    (``unspin.training.export.calibration_feeds``): windows of the run's training articles (never
+    its held-out ones), in id order; ``None`` for the precisions that need none."""
+    if precision != "int8-outliers" and not (recipe.per_row and precision != "fp32"):
         return None
     from unspin.training.export import calibration_feeds
 

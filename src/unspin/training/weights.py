@@ -32,7 +32,7 @@ import numpy as np
 
 from unspin.errors import ModelError
 
-_MATMUL = ("MatMul", "MatMulInteger", "MatMulNBits", "DynamicQuantizeMatMul", "Gemm")
+_MATMUL = ("MatMul", "MatMulInteger", "MatMulIntegerToFloat", "MatMulNBits", "DynamicQuantizeMatMul", "Gemm")
 
 
 def _dequantise_nbits(q: np.ndarray, scales: np.ndarray, zero_points: np.ndarray | None, k: int, n: int, bits: int, block: int) -> np.ndarray:
