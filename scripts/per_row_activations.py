@@ -1,7 +1,8 @@
 """Give the shipped models' int8 activations one scale per row (per token) instead of one per
 tensor: ``unspin.training.export.per_row_activations`` on the per-tensor graph of each model
 folder, with each activation's zero point calibrated on inputs like the model's own
-(``activation_zero_points``); weights untouched (only the graph files change),
+(``activation_zero_points``), then ``simplify_graph`` (the attention mask built once instead of
+once per layer); weights untouched (only the graph files change),
 ``"activation_scales": "per-row"`` recorded in its config.json. bench/RESULTS.md, "Per-row
 activation scales", has why and what it measured.
 
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from unspin.runtime import model_dir  # noqa: E402
-from unspin.training.export import calibration_feeds, record_activation_scales, rewrite_per_row, token_feeds  # noqa: E402
+from unspin.training.export import calibration_feeds, record_activation_scales, rewrite_per_row, simplify_file, token_feeds  # noqa: E402
 
 #: The last commit whose shipped graphs quantise activations per tensor.
 PER_TENSOR = "5e184e503a55a9b0aeb6102238d2bcf701b48574"
@@ -103,9 +104,10 @@ def main() -> None:
         graph.write_bytes(subprocess.run(["git", "show", f"{args.source}:{relative.as_posix()}"], cwd=ROOT, check=True,
                                          capture_output=True).stdout)
         n = rewrite_per_row(graph, feeds_for(name, folder, args.data))
+        merged, guards = simplify_file(graph)
         record_activation_scales(config, True)
         config_file.write_text(json.dumps(config, indent=indent, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"{name}: {graph.name}, {n} activation tensors per row")
+        print(f"{name}: {graph.name}, {n} activation tensors per row; {merged} repeated nodes merged, {guards} NaN guards dropped")
 
 
 if __name__ == "__main__":

@@ -222,3 +222,32 @@ def test_int8_activations_are_scaled_per_row_so_a_window_reads_the_same_in_any_b
     # Rewriting a model with no dynamic activation quantisation changes nothing.
     model, n = per_row_activations(onnx.load(str(fp32)))
     assert n == 0
+
+
+def test_simplified_graph_reads_every_bit_as_before_with_the_attention_mask_built_once(tiny_base, tmp_path):
+    """``export.simplify_graph``: the BERT export rebuilds its additive attention mask in every
+    layer and guards each softmax against NaN; merged and dropped, the outputs stay the same to
+    the bit, padded rows included, and the weights still read back under their names."""
+    import onnx
+
+    from unspin.training.export import simplify_graph
+    from unspin.training.weights import onnx_state_dict
+
+    net = _net(tiny_base)
+    fp32 = _export(net, tmp_path / "fp32.onnx")
+    model = onnx.load(str(fp32))
+    before = [n.op_type for n in model.graph.node]
+    merged, guards = simplify_graph(model)
+    after = [n.op_type for n in model.graph.node]
+    layers = net.encoder.config.num_hidden_layers
+    assert merged > 0 and guards == layers == before.count("IsNaN") and "IsNaN" not in after, (merged, guards)
+    assert after.count("Where") < before.count("Where")
+    onnx.save(model, str(tmp_path / "simple.onnx"))
+    import onnxruntime as ort
+
+    ids = np.array([[2, 20, 31, 22, 35, 24, 25, 3], [2, 40, 41, 3, 0, 0, 0, 0]], dtype=np.int64)
+    mask = (ids > 0).astype(np.int64)
+    a, b = (ort.InferenceSession(str(p)).run(None, {"input_ids": ids, "attention_mask": mask}) for p in (fp32, tmp_path / "simple.onnx"))
+    assert all(np.array_equal(x, y) for x, y in zip(a, b))
+    original, simple = onnx_state_dict(fp32), onnx_state_dict(tmp_path / "simple.onnx")
+    assert original.keys() == simple.keys() and all(np.array_equal(original[k], simple[k]) for k in original)
