@@ -74,9 +74,12 @@ def test_latin1_file_is_read_as_windows_1252_with_a_warning(bad_inputs):
     assert any("Windows-1252" in w for w in doc["warnings"])
 
 
-def test_unsupported_language_is_refused():
+def test_unsupported_language_is_refused(tmp_path):
     text = "Die Regierung lügt schon wieder ihre Bürger an, und alle wissen es. Das ist eine Schande.".encode()
-    one_line_error(run("analyze", "-", stdin=text), "German")
+    one_line_error(run("analyze", "-", stdin=text), "unspin: error: <stdin>: this text looks German")
+    # A file's refusal names the file, as its other refusals (empty, binary, too long) do.
+    (tmp_path / "de.txt").write_bytes(text)
+    one_line_error(run("analyze", str(tmp_path / "de.txt")), f"unspin: error: {tmp_path / 'de.txt'}: this text looks German (de)")
 
 
 def test_analyze_example_json():

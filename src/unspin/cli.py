@@ -24,7 +24,7 @@ from rich.text import Text
 
 from unspin import __version__, readings
 from unspin.choices import SENSITIVITY_HELP, SENSITIVITY_SCORE_HELP, WORDS, Command, Group, Sensitivity, choice, language_code, sensitivity_option
-from unspin.errors import UnspinError
+from unspin.errors import UnspinError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS
 from unspin.inputs import Format as InputFormat
 from unspin.pipeline import SUPPORTED
@@ -150,15 +150,19 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: list
     import unspin
     from unspin.inputs import read_input
 
+    src = None
     try:
         src = read_input(source, max_chars, fmt=InputFormat(input_format).value)  # the one road: bytes -> text and its warnings
         with _analysis_progress(len(src.text)):
             doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, fast=fast,
                                  sensitivity=Sensitivity(sensitivity).value, model=_models(model), source=src.name)
     except UnspinError as exc:
-        if not label:
-            raise
-        raise exc.reworded(f"text {label} ({source}): {exc.bare}") from None
+        if label:
+            raise exc.reworded(f"text {label} ({source}): {exc.bare}") from None
+        if isinstance(exc, UnsupportedLanguageError) and src is not None and not exc.bare.startswith(f"{src.name}:"):
+            # A refusal of the text's language names the file, as the road's refusals do.
+            raise exc.reworded(f"{src.name}: {exc.bare}") from None
+        raise
     return doc
 
 
