@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, Union
@@ -528,10 +528,11 @@ def _load(language: str, fast: bool, sensitivity: str, models: tuple[str, ...]) 
 _ANALYZE_KEYWORDS = ("language", "max_chars", "evidence", "input_format", "fast", "sensitivity", "model")
 
 
-def _check_arguments(meta: dict[str, Any], fast: Any, max_chars: Any) -> None:
+def _check_arguments(meta: dict[str, Any], fast: Any, max_chars: Any, evidence: Any = None) -> None:
     """Raise ``TypeError`` for a misspelt keyword (close to one of ``_ANALYZE_KEYWORDS``, by
-    ``difflib``'s ratio of at least 0.75), a non-bool ``fast`` or a ``max_chars`` that is not a
-    positive int: programming mistakes a caller must see, not run with defaults."""
+    ``difflib``'s ratio of at least 0.75), a non-bool ``fast``, a ``max_chars`` that is not a
+    positive int or an ``evidence`` that is neither a path, a text, an ``EvidenceIndex`` nor a
+    list of paths and texts: programming mistakes a caller must see, not run with defaults."""
     import difflib
 
     for key in meta:
@@ -542,6 +543,21 @@ def _check_arguments(meta: dict[str, Any], fast: Any, max_chars: Any) -> None:
         raise TypeError(f"analyze(): fast must be True or False, not {fast!r}")
     if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
         raise TypeError(f"analyze(): max_chars must be a positive int, not {max_chars!r}")
+    if evidence is not None and not _evidence_like(evidence):
+        shown = repr(evidence)
+        raise TypeError("analyze(): evidence must be a path, a text, or a list of paths and texts (or an EvidenceIndex), "
+                        f"not {shown if len(shown) <= 60 else shown[:60] + '...'}")
+
+
+def _evidence_like(evidence: Any) -> bool:
+    """Whether ``evidence`` is what ``analyze`` takes: a path or text, an ``EvidenceIndex``, or
+    a collection (list, tuple, set) of paths, texts and ``Source`` s (``unspin.article.evidence.build_index``)."""
+    from unspin.article.evidence import EvidenceIndex
+
+    item = (str, os.PathLike, Source)
+    if isinstance(evidence, (*item, EvidenceIndex)):
+        return True
+    return isinstance(evidence, Collection) and not isinstance(evidence, Mapping) and all(isinstance(x, item) for x in evidence)
 
 
 def analyze(
@@ -584,7 +600,7 @@ def analyze(
     keyword that looks like a misspelt parameter (``languag=``) raises ``TypeError`` naming it,
     as does a ``fast`` that is not a bool or a ``max_chars`` that is not a positive int.
     """
-    _check_arguments(meta, fast, max_chars)
+    _check_arguments(meta, fast, max_chars, evidence)
     meta = {**_path_meta(text), **meta}
     check_sensitivity(sensitivity)
     fast, models = sized(bool(fast), model_folders(model))
