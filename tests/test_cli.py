@@ -128,6 +128,26 @@ def test_eval_json(tiny_corpus):
         assert d["task"] == task and set(d) >= {"precision", "recall", "f1", "per_technique"}
         assert 0 <= d["f1"] <= 1
     assert d["n_pred"] == 3  # TC labels every gold span, the doubly labelled one twice
+    assert "warning" not in p.stderr.decode()  # not articles the shipped model trained on
+
+
+def test_eval_warns_when_the_articles_are_ones_the_shipped_model_trained_on(tmp_path):
+    from tests.conftest import SHARED, need
+    from unspin import corpus
+
+    ptc = SHARED / "ptc"
+    need((ptc / "train-articles").is_dir(), f"the PTC corpus is not at {ptc}")
+    train, held = corpus.validation_split(corpus.read_articles(ptc / "train-articles"))
+    (tmp_path / "a").mkdir()
+    for i in (train[0], held[0]):
+        (tmp_path / "a" / f"article{i}.txt").write_bytes((ptc / "train-articles" / f"article{i}.txt").read_bytes())
+    labels = [l for l in (ptc / "train-task-flc-tc.labels").read_text().splitlines() if l.split("\t")[0] in (train[0], held[0])]
+    (tmp_path / "gold.labels").write_text("\n".join(labels) + "\n")
+    p = run("eval", "--fast", "--articles", str(tmp_path / "a"), "--labels", str(tmp_path / "gold.labels"), "-f", "json")
+    assert p.returncode == 0, p.stderr.decode()
+    err = " ".join(p.stderr.decode().split())
+    assert "warning: 1 of the 2 articles scored are PTC training articles the shipped model learned from" in err, err
+    assert len(p.stderr.decode().strip().splitlines()) == 1 and json.loads(p.stdout)["n_gold"] > 0
 
 
 def test_eval_and_predict_score_the_operating_point_asked_for(tiny_corpus, tmp_path):
