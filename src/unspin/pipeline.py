@@ -336,8 +336,9 @@ def _register_shipped() -> None:
     from unspin.components import claims, evidence, genre, summary, techniques  # noqa: F401
 
 
-#: The operating points of the span decoders (``unspin.config.SENSITIVITIES``): "precise" marks
-#: fewer, surer passages (a third as many with the default model; a teacher's choice), "default" the F1-best
+#: The operating points of the span decoders (``unspin.config.SENSITIVITIES``): "precise" marks only
+#: what the model is surest of (higher precision, lower recall on held-out articles; shorter or fewer
+#: marks, so one text can get more, shorter passages; a teacher's choice), "default" the F1-best
 #: setting, "sensitive" more passages, the weaker ones faint (a researcher screening a corpus).
 SENSITIVITIES = ("precise", "default", "sensitive")
 
@@ -593,7 +594,7 @@ def analyze(
     Evidence with nothing readable to search raises ``InputError``.
     ``fast=True``: the small English span model (MiniLM-L6), about 3.8 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
-    ``sensitivity``: "precise" (fewer, surer passages), "default" or "sensitive" (more passages,
+    ``sensitivity``: "precise" (higher precision, lower recall: shorter or fewer marks), "default" or "sensitive" (more passages,
     the weaker ones faint): README, "Operating points"; ``doc.model["sensitivity"]`` records it.
     ``model``: your own model folder(s), as ``load`` takes them (README, "Teach it your domain").
     ``**meta``: details of the text kept in ``doc.meta`` (``source="..."``, ``title="..."``); a

@@ -92,8 +92,8 @@ class AnalyzeRequest(BaseModel):
         "email, subtitles or markdown to decide yourself (unspin.inputs.Format).",
     )
     sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
-        None, description="The span decoder's operating point: precise (fewer, surer passages), default, or sensitive (more passages, "
-        "the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only.",
+        None, description="The span decoder's operating point: precise (higher precision, lower recall: shorter or fewer marks), default, or "
+        "sensitive (more passages, the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only.",
     )
     evidence: list[EvidenceText] | None = Field(
         None, max_length=MAX_EVIDENCE,
@@ -118,8 +118,9 @@ class CompareRequest(BaseModel):
     language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
     format: Format = Field(Format.auto, description="As for /api/v1/analyze; applies to both texts.")
     sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
-        None, description="The span decoder's operating point: precise (fewer, surer passages), default, or sensitive (more passages, "
-        "the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only; applies to both texts.",
+        None, description="The span decoder's operating point: precise (higher precision, lower recall: shorter or fewer marks), default, or "
+        "sensitive (more passages, the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only; "
+        "applies to both texts.",
     )
 
 
