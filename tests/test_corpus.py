@@ -61,7 +61,7 @@ def test_validation_split_is_stable_and_disjoint():
 
 
 # ---------------------------------------------------------------------------- ru_zen_prop
-from tests.conftest import SHARED  # noqa: E402
+from tests.conftest import SHARED, need  # noqa: E402
 
 
 def _zen_folder(tmp_path: Path, meta_line: str | None = None) -> Path:
@@ -110,3 +110,22 @@ def test_real_ru_zen_prop_has_the_documented_shape():
     assert len(articles) == 100 and len(labels) == 1582
     assert len(meta) == 36 and len(set(meta.values())) == 6
     assert len(corpus.ru_validation_split(articles)[1]) == 21
+
+
+def test_the_shipped_models_training_articles_are_known_by_their_text(tmp_path: Path) -> None:
+    """`unspin eval` warns when it scores articles the shipped English models trained on: PTC
+    train outside the validation split (their config.json ``validation.split``), known by the
+    hash of their text (unspin/data/ptc_training_texts.tsv), whatever the file is called."""
+    from unspin.corpus import TRAINING_TEXTS, shipped_training_articles, text_hash, validation_split
+
+    listed = (Path(corpus.__file__).parent / "data" / TRAINING_TEXTS).read_text(encoding="utf-8").splitlines()
+    assert len(listed) == 319 and all(len(line.split("\t")[1]) == 64 for line in listed)
+    assert shipped_training_articles({"1": "A text no model has seen."}) == []
+    ptc = SHARED / "ptc" / "train-articles"
+    need(ptc.is_dir(), f"the PTC corpus is not at {ptc}")
+    articles = corpus.read_articles(ptc)
+    train, held = validation_split(articles)
+    assert sorted(line.split("\t")[0] for line in listed) == sorted(train)
+    assert all(text_hash(articles[i]) == h for i, h in (line.split("\t") for line in listed))
+    picked = {"renamed": articles[train[0]], held[0]: articles[held[0]], "other": "The council met on Monday."}
+    assert shipped_training_articles(picked) == ["renamed"]

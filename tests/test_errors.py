@@ -92,12 +92,17 @@ def test_an_unknown_language_a_missing_model_folder_and_missing_evidence_name_th
 
     with pytest.raises(errors.InputError) as ev:
         build_index([tmp_path / "missing.txt"])
-    assert ev.value.worded(CLI).endswith("(--evidence)") and str(ev.value).endswith("(evidence=)")
+    # Said as the argument's name, not "(evidence=)", which reads as if an empty value had been given.
+    assert ev.value.worded(CLI).endswith("(--evidence)") and str(ev.value).endswith("missing.txt (the evidence argument)")
+    assert "evidence=)" not in str(ev.value)
 
 
 @pytest.mark.parametrize("kwargs, says", [
     ({"languag": "ru"}, "did you mean 'language'"), ({"fsat": True}, "did you mean 'fast'"), ({"max_char": 5}, "did you mean 'max_chars'"),
     ({"fast": "yes"}, "fast must be True or False"), ({"max_chars": -1}, "max_chars must be a positive int"),
+    # A traceback from deep inside ("object of type 'int' has no len()") before; now the value.
+    ({"evidence": 5}, "evidence must be a path, a text, or a list of paths and texts .*, not 5$"),
+    ({"evidence": ["notes.txt", 3]}, r"not \['notes.txt', 3\]"),
 ])
 def test_analyze_refuses_misspelt_or_mistyped_arguments_before_any_work(kwargs, says):
     import unspin

@@ -24,7 +24,7 @@ from rich.text import Text
 
 from unspin import __version__, readings
 from unspin.choices import SENSITIVITY_HELP, SENSITIVITY_SCORE_HELP, WORDS, Command, Group, Sensitivity, choice, language_code, sensitivity_option
-from unspin.errors import UnspinError
+from unspin.errors import UnspinError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS
 from unspin.inputs import Format as InputFormat
 from unspin.pipeline import SUPPORTED
@@ -150,15 +150,19 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: list
     import unspin
     from unspin.inputs import read_input
 
+    src = None
     try:
         src = read_input(source, max_chars, fmt=InputFormat(input_format).value)  # the one road: bytes -> text and its warnings
         with _analysis_progress(len(src.text)):
             doc = unspin.analyze(src, language=language, max_chars=max_chars, evidence=evidence or None, fast=fast,
                                  sensitivity=Sensitivity(sensitivity).value, model=_models(model), source=src.name)
     except UnspinError as exc:
-        if not label:
-            raise
-        raise exc.reworded(f"text {label} ({source}): {exc.bare}") from None
+        if label:
+            raise exc.reworded(f"text {label} ({source}): {exc.bare}") from None
+        if isinstance(exc, UnsupportedLanguageError) and src is not None and not exc.bare.startswith(f"{src.name}:"):
+            # A refusal of the text's language names the file, as the road's refusals do.
+            raise exc.reworded(f"{src.name}: {exc.bare}") from None
+        raise
     return doc
 
 
@@ -315,6 +319,7 @@ def evaluate(
         gold = [t for t in (corpus.trim_label(docs[l.article_id], l) for l in gold) if t is not None]
     tagger = _tagger(language, fast, model, sensitivity)
     point = Sensitivity(sensitivity).value
+    _warn_trained_on(docs, language, model)
     if task == Task.tc and point != "default":
         err.print(f"note: TC labels the gold spans, so the operating point ({point}) does not change it", highlight=False, soft_wrap=True)
     with _progress() as bar:
@@ -395,6 +400,22 @@ def _tagger(language: str, fast: bool, model: list[Path] | None, sensitivity: st
         fail(f"--sensitivity {sensitivity}: the {language} span model has one operating point (default)")
     fast, models = sized(fast, model_folders(_models(model)))
     return TechniqueTagger.from_model(folders_for(language, fast, models)["techniques"], sensitivity=sensitivity)
+
+
+def _warn_trained_on(docs: dict[str, str], language: str, model: list[Path] | None) -> None:
+    """One line on stderr when articles to score are ones the shipped English models trained on
+    (``unspin.corpus.shipped_training_articles``: PTC train outside the validation split): their
+    scores are near perfect and say nothing of new text. Not for --model (its own training) nor
+    Russian."""
+    from unspin import corpus
+
+    if model or language != "en":
+        return
+    seen = corpus.shipped_training_articles(docs)
+    if seen:
+        err.print(f"[yellow]warning:[/] {len(seen)} of the {len(docs)} articles scored are PTC training articles the shipped model "
+                  "learned from, so these scores overstate how it does on new text; score PTC articles outside its training "
+                  "(unspin.corpus.validation_split) for a fair measure", highlight=False, soft_wrap=True)
 
 
 def _check_language(language: str) -> None:

@@ -136,6 +136,31 @@ def validation_split(article_ids: Iterable[str], share: float = 0.15) -> tuple[l
     return train, val
 
 
+#: The PTC training articles the shipped English span and technique models learned from (PTC
+#: train-articles outside ``validation_split``), as ``id<TAB>text_hash(text)`` lines in
+#: ``unspin/data`` (written by scripts/ptc_training_texts.py).
+TRAINING_TEXTS = "ptc_training_texts.tsv"
+
+
+def text_hash(text: str) -> str:
+    """The SHA-256 of an article's text as read here (UTF-8, nothing removed), hex."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def shipped_training_articles(articles: dict[str, str]) -> list[str]:
+    """Ids of ``articles`` (``{id: text}``) whose text is one the shipped English models trained
+    on (the same text, whatever its id): scores on them overstate what the models do on new text.
+    Empty when the list is not installed."""
+    path = Path(__file__).resolve().parent / "data" / TRAINING_TEXTS
+    try:
+        seen = {line.split("\t")[1] for line in path.read_text(encoding="utf-8").splitlines() if "\t" in line}
+    except OSError:
+        return []
+    return [i for i, text in articles.items() if text_hash(text) in seen]
+
+
 # ---------------------------------------------------------------------------- ru_zen_prop
 #: Meta-class file of the ZenPropaganda corpus: the same spans as the TC file, one of 6 meta-classes.
 RU_META_LABELS = "train-task2-TC.labels_meta"

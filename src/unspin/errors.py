@@ -46,7 +46,7 @@ WORDS: dict[str, str] = {
     "label_language": '{message} (language="en", then language="ru")',
     "model": "{message} (model=)",
     "language_code": "language={value!r}: {message}",
-    "evidence": "{message} (evidence=)",
+    "evidence": "{message} (the evidence argument)",
     "fast_model": "fast=True and model= both choose the span model: give one of them",
     # unspin.training: the fields of SpanRecipe / SpanJob / ClaimsJob and the arguments of its functions.
     "stages": "{message} (epochs, lr, head_lr)",

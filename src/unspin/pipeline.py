@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, Union
@@ -336,8 +336,9 @@ def _register_shipped() -> None:
     from unspin.components import claims, evidence, genre, summary, techniques  # noqa: F401
 
 
-#: The operating points of the span decoders (``unspin.config.SENSITIVITIES``): "precise" marks
-#: fewer, surer passages (a third as many with the default model; a teacher's choice), "default" the F1-best
+#: The operating points of the span decoders (``unspin.config.SENSITIVITIES``): "precise" marks only
+#: what the model is surest of (higher precision, lower recall on held-out articles; shorter or fewer
+#: marks, so one text can get more, shorter passages; a teacher's choice), "default" the F1-best
 #: setting, "sensitive" more passages, the weaker ones faint (a researcher screening a corpus).
 SENSITIVITIES = ("precise", "default", "sensitive")
 
@@ -528,10 +529,11 @@ def _load(language: str, fast: bool, sensitivity: str, models: tuple[str, ...]) 
 _ANALYZE_KEYWORDS = ("language", "max_chars", "evidence", "input_format", "fast", "sensitivity", "model")
 
 
-def _check_arguments(meta: dict[str, Any], fast: Any, max_chars: Any) -> None:
+def _check_arguments(meta: dict[str, Any], fast: Any, max_chars: Any, evidence: Any = None) -> None:
     """Raise ``TypeError`` for a misspelt keyword (close to one of ``_ANALYZE_KEYWORDS``, by
-    ``difflib``'s ratio of at least 0.75), a non-bool ``fast`` or a ``max_chars`` that is not a
-    positive int: programming mistakes a caller must see, not run with defaults."""
+    ``difflib``'s ratio of at least 0.75), a non-bool ``fast``, a ``max_chars`` that is not a
+    positive int or an ``evidence`` that is neither a path, a text, an ``EvidenceIndex`` nor a
+    list of paths and texts: programming mistakes a caller must see, not run with defaults."""
     import difflib
 
     for key in meta:
@@ -542,6 +544,21 @@ def _check_arguments(meta: dict[str, Any], fast: Any, max_chars: Any) -> None:
         raise TypeError(f"analyze(): fast must be True or False, not {fast!r}")
     if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
         raise TypeError(f"analyze(): max_chars must be a positive int, not {max_chars!r}")
+    if evidence is not None and not _evidence_like(evidence):
+        shown = repr(evidence)
+        raise TypeError("analyze(): evidence must be a path, a text, or a list of paths and texts (or an EvidenceIndex), "
+                        f"not {shown if len(shown) <= 60 else shown[:60] + '...'}")
+
+
+def _evidence_like(evidence: Any) -> bool:
+    """Whether ``evidence`` is what ``analyze`` takes: a path or text, an ``EvidenceIndex``, or
+    a collection (list, tuple, set) of paths, texts and ``Source`` s (``unspin.article.evidence.build_index``)."""
+    from unspin.article.evidence import EvidenceIndex
+
+    item = (str, os.PathLike, Source)
+    if isinstance(evidence, (*item, EvidenceIndex)):
+        return True
+    return isinstance(evidence, Collection) and not isinstance(evidence, Mapping) and all(isinstance(x, item) for x in evidence)
 
 
 def analyze(
@@ -577,14 +594,14 @@ def analyze(
     Evidence with nothing readable to search raises ``InputError``.
     ``fast=True``: the small English span model (MiniLM-L6), about 3.8 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
-    ``sensitivity``: "precise" (fewer, surer passages), "default" or "sensitive" (more passages,
+    ``sensitivity``: "precise" (higher precision, lower recall: shorter or fewer marks), "default" or "sensitive" (more passages,
     the weaker ones faint): README, "Operating points"; ``doc.model["sensitivity"]`` records it.
     ``model``: your own model folder(s), as ``load`` takes them (README, "Teach it your domain").
     ``**meta``: details of the text kept in ``doc.meta`` (``source="..."``, ``title="..."``); a
     keyword that looks like a misspelt parameter (``languag=``) raises ``TypeError`` naming it,
     as does a ``fast`` that is not a bool or a ``max_chars`` that is not a positive int.
     """
-    _check_arguments(meta, fast, max_chars)
+    _check_arguments(meta, fast, max_chars, evidence)
     meta = {**_path_meta(text), **meta}
     check_sensitivity(sensitivity)
     fast, models = sized(bool(fast), model_folders(model))

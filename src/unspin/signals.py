@@ -14,14 +14,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
+class Terminated(KeyboardInterrupt):
+    """A ``KeyboardInterrupt`` raised by a signal other than Ctrl-C's: ``signal_name`` ("SIGTERM")
+    names it, so that what the command says about its stop names what stopped it."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+def stopped_by(exc: BaseException) -> str:
+    """What stopped a command that caught ``exc`` (a ``KeyboardInterrupt``): "SIGTERM" for a
+    ``Terminated``, else "Ctrl-C"."""
+    return getattr(exc, "signal_name", None) or "Ctrl-C"
+
+
 @contextmanager
 def terminated_as_interrupt() -> Iterator[None]:
-    """Within the block, SIGTERM raises ``KeyboardInterrupt`` in the main thread (after the
+    """Within the block, SIGTERM raises ``Terminated`` (a ``KeyboardInterrupt``) in the main thread (after the
     model call in progress returns, as Python handles signals between bytecodes); the previous
     handler is restored on leaving. Outside the main thread signals are left alone."""
 
     def stop(signum, frame):  # noqa: ARG001
-        raise KeyboardInterrupt
+        raise Terminated(signal.Signals(signum).name)
 
     try:
         old = signal.signal(signal.SIGTERM, stop)

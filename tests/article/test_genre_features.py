@@ -2,8 +2,8 @@
 
 import pytest
 
-from unspin.article.genre_features import (EDITORIAL_MARKERS, FUNCTION_WORDS, HAND_FEATURES, NEWS_CUES, function_word_rates, hand_features,
-                                         news_cues, normalise)
+from unspin.article.genre_features import (EDITORIAL_MARKERS, FUNCTION_WORDS, HAND_FEATURES, NEWS_CUES, editorial_marker, function_word_rates,
+                                         hand_features, news_cues, normalise, section_label)
 
 
 def test_normalise_removes_source_artefacts():
@@ -22,6 +22,29 @@ def test_hand_features_respond_to_style():
     assert EDITORIAL_MARKERS.search("Opinion | Why the bypass is wrong")
     assert EDITORIAL_MARKERS.search("The author's point of view may not coincide with the position of the editorial board.")
     assert not EDITORIAL_MARKERS.search("The council voted on the bypass. Officials said it would cost more.")
+
+
+OPED = "The Tax Hike Nobody Asked For\n\nOnce again, the bureaucrats in City Hall have shown their contempt for the families of this town."
+
+
+@pytest.mark.parametrize("label", ["OPINION", "Opinion", "  Commentary ", "EDITORIAL", "Op-Ed", "Guest essay", "Column"])
+def test_a_section_label_alone_on_its_line_is_an_editorial_marker(label):
+    # A site's section label stands on its own line above the headline (a user's field case:
+    # "OPINION" above an op-ed was read as reporting).
+    assert section_label(f"{label}\n{OPED}") and editorial_marker(f"{label}\n{OPED}")
+    assert hand_features(f"{label}\n{OPED}")[HAND_FEATURES.index("editorial_marker")] == 1.0
+    assert hand_features(OPED)[HAND_FEATURES.index("editorial_marker")] == 0.0
+
+
+@pytest.mark.parametrize("text", [
+    "Opinion polls show the mayor ahead.\nThe vote is on Tuesday, officials said.",  # a sentence, not a label
+    "Home\nNews\nOpinion\nSport\nBridge reopens after repairs, officials said",  # a page's menu
+    "ANALYSIS\nBridge reopens after repairs, officials said on Tuesday.",  # news analysis is reporting
+    "Comment\nBridge reopens after repairs, officials said on Tuesday.",  # the button of a scraped page
+    "Bridge reopens\nBy A. Writer\nThe bridge reopened on Tuesday.\nOpinion\nmore",  # not at the top
+])
+def test_no_section_label_without_a_label_line_at_the_top(text):
+    assert not section_label(text) and not editorial_marker(text)
 
 
 def test_function_word_rates_count_closed_class_words_per_100_words():

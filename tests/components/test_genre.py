@@ -30,6 +30,8 @@ def test_genre_model_probabilities_and_marker_rule(tiny_genre_model):
     assert marked["opinion"] == pytest.approx(0.9)
     assert marked["reporting"] > marked["satire"]  # the rest keeps its proportions
     assert abs(sum(marked.values()) - 1) < 1e-6
+    labelled = tiny_genre_model.probabilities("OPINION\nThe minister said the plan was approved, officials told reporters.")
+    assert labelled["opinion"] == pytest.approx(0.9)  # the section label alone on its line counts too
 
 
 def test_genre_component_result_shape(tiny_genre_model):
@@ -87,6 +89,7 @@ def test_genre_caution_for_short_or_unusual_texts(tmp_path):
     assert "unlike the articles" in m.caution(chatty)
     assert _hand_only_model(tmp_path).caution("Too short.") is None  # no typicality in config: never cautions
     assert m.caution("Opinion | The mayor is wrong about the bypass.") is None  # the publisher's label decides
+    assert m.caution("OPINION\nThe mayor is wrong about the bypass.") is None
 
 
 def test_genre_component_marks_a_guess_in_json_warnings_summary_and_terminal(tmp_path):

@@ -457,11 +457,46 @@ def test_ctrl_c_stores_what_was_analysed_and_a_rerun_goes_on(tmp_path: Path, db_
 
     line = summary_line(first)
     parts = _parts(line)
-    unfinished = int(re.search(r"(\d+) in progress at the stop", line).group(1)) if "in progress" in line else 0
+    unfinished = int(re.search(r"(\d+) read but not analysed before the stop", line).group(1)) if "before the stop" in line else 0
     assert first.total > first.analysed and unfinished == first.unfinished > 0, line
+    # Said as what they are: read and not analysed, some never started (not all "in progress").
+    assert "in progress" not in line
+    assert first.stopped_by == "Ctrl-C" and first.as_dict()["stopped_by"] == "Ctrl-C"
     assert parts["analysed now"] + parts["already analysed"] + parts["failed"] + unfinished == first.total, line
     again, counts = run([folder], db_url)
     assert (again.interrupted, again.analysed, again.skipped, counts["ok"]) == (False, 3, 3, 6)
+
+
+def test_a_stop_by_sigterm_is_said_as_sigterm(tmp_path: Path, db_url: str, capsys) -> None:
+    """SIGTERM stops a run as Ctrl-C does (unspin.signals), and the summary names the signal
+    that stopped it: "Stopped (Ctrl-C)" after a `kill` sent the reader looking for a keyboard."""
+    import os
+    import signal
+
+    from unspin.signals import Terminated, terminated_as_interrupt
+    from unspin.store.cli import _print_summary
+
+    with pytest.raises(Terminated) as stop, terminated_as_interrupt():
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler runs as soon as os.kill returns
+        pytest.fail("SIGTERM did not stop the block")
+    assert stop.value.signal_name == "SIGTERM" and isinstance(stop.value, KeyboardInterrupt)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"d{i}.txt").write_text(article(i))
+    calls = []
+
+    def terminated_at_the_second(text, *args, **kwargs):
+        calls.append(text)
+        if len(calls) == 2:
+            raise Terminated("SIGTERM")
+        return fake_analyze(text, *args, **kwargs)
+
+    summary, _ = run([folder], db_url, analyze=terminated_at_the_second, commit_every=100)
+    assert summary.interrupted and summary.stopped_by == "SIGTERM" and summary.as_dict()["stopped_by"] == "SIGTERM"
+    _print_summary(summary)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Stopped (SIGTERM): what was analysed before the stop is stored" in out and "Ctrl-C" not in out
 
 
 def test_span_cues_read_back_as_the_analysis_json_gives_them(tmp_path: Path, db_url: str) -> None:

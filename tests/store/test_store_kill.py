@@ -125,7 +125,7 @@ def test_sigterm_stops_unspin_batch_as_ctrl_c_does(tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
     summary = json.loads(out)
-    assert summary["interrupted"] is True and "interrupted" in err
+    assert summary["interrupted"] is True and "interrupted" in err and summary["stopped_by"] == "SIGTERM"
     n_stored = stored(url)[0]
     assert n_stored >= n and n_stored == summary["analysed"] + summary["errors"] < 30
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)

@@ -527,3 +527,36 @@ def test_the_readme_names_every_field_the_api_takes() -> None:
     assert {f.value for f in Format if f"`{f.value}`" not in listed} == set()
     compare = re.search(r"`POST /api/v1/compare` takes JSON\s+`\{([^}]*)\}`", readme)
     assert compare is not None and set(re.findall(r'"(\w+)"', compare.group(1))) == set(CompareRequest.model_fields)
+
+
+@pytest.mark.parametrize("send, error", [
+    (lambda c: c.post("/api/v1/analyze", json={"text": SAMPLE, "sensitivity": "loud"}),
+     "invalid request: `sensitivity`: Input should be 'precise', 'default' or 'sensitive', not 'loud'"),
+    (lambda c: c.post("/api/v1/analyze", data={"text": SAMPLE, "sensitivity": "loud"}),
+     "invalid request: `sensitivity`: Input should be 'precise', 'default' or 'sensitive', not 'loud'"),
+    (lambda c: c.post("/api/v1/analyze?sensitivity=loud", content=SAMPLE.encode(), headers={"Content-Type": "text/plain"}),
+     "invalid request: `query.sensitivity`: Input should be 'precise', 'default' or 'sensitive', not 'loud'"),
+    (lambda c: c.post("/api/v1/analyze", json={"text": SAMPLE, "sensitivity": 3}),
+     "invalid request: `sensitivity`: Input should be 'precise', 'default' or 'sensitive', not 3"),
+    (lambda c: c.post("/api/v1/analyze", json={"text": SAMPLE, "format": "docx"}),
+     "invalid request: `format`: Input should be 'auto', 'text', 'html', 'email', 'subtitles' or 'markdown', not 'docx'"),
+    (lambda c: c.post("/api/v1/analyze", data={"text": SAMPLE, "format": "docx"}),
+     "invalid request: `format`: Input should be 'auto', 'text', 'html', 'email', 'subtitles' or 'markdown', not 'docx'"),
+    (lambda c: c.post("/api/v1/compare", json={"a": SAMPLE, "b": SAMPLE, "sensitivity": "x" * 40}),
+     "invalid request: `sensitivity`: Input should be 'precise', 'default' or 'sensitive', not 'xxxxxxxxxxxxxxxx...'"),
+    (lambda c: c.post("/api/v1/analyze", json={"text": 5}), "invalid request: `text`: Input should be a valid string, not a number"),
+    (lambda c: c.post("/api/v1/analyze", json={"text": SAMPLE, "evidence": "notes"}),
+     "invalid request: `evidence`: Input should be a valid list, not a string"),
+    (lambda c: c.post("/api/v1/analyze", json={"text": SAMPLE, "colour": "red"}),
+     "invalid request: `colour`: not a field of this request, which takes `text`, `url`, `language`, `format`, `sensitivity`, `evidence`"),
+    (lambda c: c.post("/api/v1/analyze", json=[1, 2]), 'the JSON body must be an object, such as {"text": ...}, not an array'),
+    (lambda c: c.post("/api/v1/analyze", json="text"), 'the JSON body must be an object, such as {"text": ...}, not a string'),
+    (lambda c: c.post("/api/v1/compare", json=[SAMPLE, SAMPLE]), 'the JSON body must be an object, such as {"a": ..., "b": ...}, not an array'),
+])
+def test_a_refused_field_is_named_with_the_value_sent(client: TestClient, send, error: str) -> None:
+    """The README's promise: a field out of its choices is named as sent, beside the choices; a
+    value of the wrong type by its kind; a body that is not a JSON object in plain words, never
+    the request model's class name."""
+    r = send(client)
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": error}

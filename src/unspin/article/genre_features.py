@@ -33,6 +33,33 @@ EDITORIAL_MARKERS = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
+# A site's section label standing alone on its own line above the headline ("OPINION",
+# "Commentary", "Op-Ed"): the whole line, and only labels that mean opinion. Not "Analysis"
+# (news analysis is reporting at Reuters, AP, CNN) nor "Comment" (the button of every scraped page).
+_SECTION_LABEL = re.compile(r"(?:opinions?|commentary|editorials?|column|guest (?:column|essay)|op-?ed)", re.IGNORECASE)
+#: The label must stand among the first lines of the text, where a section label stands.
+_LABEL_LINES = 3
+
+
+def section_label(text: str) -> bool:
+    """Whether one of the first ``_LABEL_LINES`` non-blank lines of ``text`` is an opinion
+    section label and nothing else ("OPINION", "Op-Ed"). A sentence that starts with "Opinion"
+    is no label; neither is a label inside a menu (a one-word line just before or after it:
+    "News / Opinion / Sport" copied from a page's navigation). Reads the first 600 characters."""
+    lines = [line.strip() for line in text[:600].split("\n")]
+    lines = [line for line in lines if line][: _LABEL_LINES + 1]
+    for i, line in enumerate(lines[:_LABEL_LINES]):
+        if _SECTION_LABEL.fullmatch(line):
+            beside = lines[max(0, i - 1):i] + lines[i + 1:i + 2]
+            return not any(len(other.split()) == 1 for other in beside)
+    return False
+
+
+def editorial_marker(text: str) -> bool:
+    """Whether ``text`` carries an explicit editorial marker: ``EDITORIAL_MARKERS`` anywhere, or
+    an opinion section label on its own line at the top (``section_label``)."""
+    return bool(EDITORIAL_MARKERS.search(text)) or section_label(text)
+
 _OUTLETS = re.compile(
     r"\((?:The Borowitz Report|SatireWire(?:\.com)?|The Onion|Reuters|AP|AFP|CNN|Fox News)\)|\bThe Borowitz Report\b|SatireWire(?:\.com)?|</?doc>",
     re.IGNORECASE,
@@ -85,7 +112,7 @@ HAND_FEATURES = (
     "exclamation_rate",  # exclamations per sentence
     "digit_share",  # figures and dates: reporting
     "mean_sentence_words",
-    "editorial_marker",  # an explicit "Opinion |", "op-ed", "... may not coincide with the editorial board"
+    "editorial_marker",  # an explicit "Opinion |", "op-ed", "OPINION" alone above the headline, "... may not coincide with the editorial board"
 )
 
 
@@ -124,7 +151,7 @@ def hand_features(text: str) -> np.ndarray:
         norm.count("!") / n_sent,
         sum(ch.isdigit() for ch in norm) / max(len(norm), 1),
         min(n / n_sent, 80.0),
-        float(bool(EDITORIAL_MARKERS.search(text))),
+        float(editorial_marker(text)),
     ]
     return np.asarray(feats, dtype=np.float32)
 

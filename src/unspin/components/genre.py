@@ -3,7 +3,8 @@
 A multinomial logistic regression (numpy arrays in ``models/en-genre/weights.npz``) over the feature
 blocks its config.json names (``features.blocks``; ``unspin.article.genre_features``): documented
 style rates (``hand``), closed-class word rates (``function_words``) and, for models trained before
-the source-separated measurement, the mean sentence embedding of the opening (``minilm``). Explicit editorial markers ("Opinion |", "op-ed", "the
+the source-separated measurement, the mean sentence embedding of the opening (``minilm``).
+Explicit editorial markers ("Opinion |", "OPINION" alone above the headline, "op-ed", "the
 author's point of view may not coincide with the position of the editorial board") raise
 P(opinion) to at least ``marker_rule.min_opinion`` (see config.json for why).
 
@@ -27,10 +28,10 @@ from pathlib import Path
 import numpy as np
 
 from unspin.article.genre_features import (
-    EDITORIAL_MARKERS,
     FUNCTION_WORDS,
     HAND_FEATURES,
     NEWS_CUES,
+    editorial_marker,
     embedding_feature,
     function_word_rates,
     hand_features,
@@ -146,7 +147,7 @@ class GenreModel:
         ``max_sum_sq_z``. Only the ``hand`` and ``function_words`` blocks are measured. An
         explicit editorial marker ("Opinion |") is never a guess: the publisher's own label
         decides (the marker rule), however short the text."""
-        if "opinion" in self.labels and EDITORIAL_MARKERS.search(text):
+        if "opinion" in self.labels and editorial_marker(text):
             return None
         words = word_count(text)
         if self.min_words is not None and words < self.min_words:

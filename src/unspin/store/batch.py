@@ -30,6 +30,7 @@ from unspin.document import Document
 from unspin.errors import WORDS, InputError, ModelError, StoreError, UnspinError
 from unspin.inputs import MAX_CHARS, read
 from unspin.pipeline import BATCH_SIZE, chunked
+from unspin.signals import stopped_by
 from unspin.store.db import CORE_KEYS, ERROR, Record, Store, Stored, fit_details, record_from_json, record_to_json
 from unspin.store.ingest import DATE_WARNING, InputDoc, legacy_hashes
 
@@ -243,9 +244,11 @@ class Summary:
     #: published, title, url), updated in place without analysing again; the first few ids.
     updated: int = 0
     updated_ids: list[str] = field(default_factory=list)
-    #: The run was stopped (Ctrl-C) before the end of its inputs; ``total`` counts the inputs
-    #: read until then, and what was analysed is stored.
+    #: The run was stopped (Ctrl-C, SIGTERM) before the end of its inputs; ``total`` counts the
+    #: inputs read until then, and what was analysed is stored.
     interrupted: bool = False
+    #: What stopped it: "Ctrl-C" or the signal's name ("SIGTERM"); "" for a run that was not stopped.
+    stopped_by: str = ""
     #: ``{model version: documents analysed in this run}``: the models that read them.
     model_versions: Counter = field(default_factory=Counter)
     #: Documents analysed by an earlier run that the database could not take then (kept aside
@@ -261,8 +264,9 @@ class Summary:
 
     @property
     def unfinished(self) -> int:
-        """Inputs read but neither stored nor skipped: those in flight when a run was stopped
-        (``interrupted``), which the next run analyses; 0 for a run that reached its end."""
+        """Inputs read but neither stored nor skipped when a run was stopped (``interrupted``):
+        those being analysed and those read ahead, waiting their turn, which the next run analyses;
+        0 for a run that reached its end."""
         return max(0, self.total - self.analysed - self.skipped - self.errors - self.duplicates)
 
     @property
@@ -293,6 +297,7 @@ class Summary:
             "model_versions": dict(self.model_versions.most_common()),
             "replaced_readings": self.rereads,
             "interrupted": self.interrupted,
+            "stopped_by": self.stopped_by or None,
             "unfinished": self.unfinished,
             "replaced_changed_text": self.changed,
             "replaced_changed_text_ids": self.changed_ids,
@@ -334,8 +339,9 @@ def run_batch(
     ``language`` (``unspin.pipeline.model_version(language, fast)``); a stored analysed document
     is skipped only when its content hash and this version match. None: ``model_version`` for all.
     Raises ``ModelError`` (a missing or broken model) after committing what was analysed before.
-    A ``KeyboardInterrupt`` (Ctrl-C) stops the run: what was analysed is committed and the
-    summary says ``interrupted``.
+    A ``KeyboardInterrupt`` (Ctrl-C; SIGTERM inside ``unspin.signals.terminated_as_interrupt``)
+    stops the run: what was analysed is committed and the summary says ``interrupted`` and
+    ``stopped_by``.
 
     The database is checked for writing before any work (``Store.check_writable``). Should it
     fail later (locked past ``Store.wait_seconds``, read-only, disk full, server gone), the
@@ -465,10 +471,11 @@ def run_batch(
     try:
         for records in executor.imap(chunked(todo(), task_size)):
             consume(records)
-    except KeyboardInterrupt:
-        # Ctrl-C: what was analysed is stored (below); the documents in flight are not, and a
-        # rerun of the same command analyses them and everything after.
+    except KeyboardInterrupt as exc:
+        # Ctrl-C or SIGTERM: what was analysed is stored (below); the documents in flight are
+        # not, and a rerun of the same command analyses them and everything after.
         summary.interrupted = True
+        summary.stopped_by = stopped_by(exc)
     except StoreError as exc:
         raise keep(exc) from None  # not tried again: it has just failed for the whole wait
     except BaseException:

@@ -161,8 +161,8 @@ def _names(items: list[str], n: int = 5) -> str:
 def summary_line(summary: Any) -> str:
     """The closing line of `unspin batch`: the parts add up to the total, each said once.
 
-    total = analysed now + already stored as analysed (skipped) + failed (+ those in progress when
-    a run was stopped, ``Summary.unfinished``), and failed = failed in this run + stored as failed
+    total = analysed now + already stored as analysed (skipped) + failed (+ those read but not
+    analysed when a run was stopped, ``Summary.unfinished``: in flight or still waiting), and failed = failed in this run + stored as failed
     by an earlier run (skipped, not retried) + inputs that lost their id to another input.
     Passages are distinct stretches of text, as `unspin report` counts them; ``spans`` is the number of (passage, technique) rows written: the JSON's
     technique_labels, summed. Documents skipped whose details (source, published, title, url)
@@ -184,7 +184,7 @@ def summary_line(summary: Any) -> str:
         + f" in {summary.seconds:.1f} s: {summary.analysed} analysed now"
         + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "") + ", "
         f"{already} already analysed (stored with the current models, skipped), {failed}"
-        + (f", {unfinished} in progress at the stop (not stored: the next run analyses "
+        + (f", {unfinished} read but not analysed before the stop (not stored: the next run analyses "
            f"{'them' if unfinished != 1 else 'it'})" if unfinished else "") + "; "
         + (f"details (source, published, title, url) of {updated} stored document{'s' if updated != 1 else ''} updated "
            "without analysing again; " if updated else "")
@@ -209,8 +209,8 @@ def _print_summary(summary: Any) -> None:
         console.print(f"{n} document{'s' if n != 1 else ''} analysed by an earlier run that the database could not take then "
                       f"{'were' if n != 1 else 'was'} stored now, without analysing {'them' if n != 1 else 'it'} again", highlight=False)
     if getattr(summary, "interrupted", False):
-        console.print("[yellow]Stopped (Ctrl-C): what was analysed before the stop is stored; run the same command again to go on.[/]",
-                      highlight=False)
+        console.print(f"[yellow]Stopped ({getattr(summary, 'stopped_by', '') or 'Ctrl-C'}): what was analysed before the stop is stored; "
+                      "run the same command again to go on.[/]", highlight=False)
     if summary.dates_dropped:
         n = summary.dates_dropped
         console.print(

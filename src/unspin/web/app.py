@@ -35,7 +35,7 @@ from unspin.document import Document
 from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.web import STATIC_DIR, api, readings_script
-from unspin.web.body import AnalyzeRequest, CompareRequest
+from unspin.web.body import AnalyzeRequest, CompareRequest, json_kind, sent
 from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
 from unspin.web.worker import ThreadRunner, WorkerPool, error_reply
 
@@ -227,12 +227,21 @@ def _document_request_body(app: FastAPI) -> None:
 
 
 def _validation_message(errors: Any) -> str:
+    """One line for a request's refused fields (the first three): each named where it was given,
+    with what it should be and, as the README promises, what was sent: a refused choice by its
+    value ("not 'loud'"), a value of the wrong type by its kind ("not a number")."""
     parts = []
     for e in list(errors)[:3]:
         where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
         # pydantic prefixes a validator's own message with "Value error, ": not for users.
         msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         msg = "missing" if msg == "Field required" else msg
+        kind = str(e.get("type", ""))
+        if "input" in e and ", not " not in msg:
+            if kind in ("literal_error", "enum"):
+                msg += f", not {sent(e['input'])}"
+            elif kind.endswith("_type") or kind.endswith("_parsing"):
+                msg += f", not {json_kind(e['input'])}"
         parts.append(f"`{where}`: {msg}" if where else msg)
     return "invalid request: " + "; ".join(parts)
 

@@ -32,8 +32,27 @@ _LANGUAGE_CHOICES = "Input should be " + ", ".join(f"'{c}'" for c in LANGUAGES[:
 
 def _refusal(code: str) -> str:
     """The words of a refused language code: the codes, and the one given (clipped)."""
-    shown = code if len(code) <= 16 else code[:16] + "..."
-    return f"{_LANGUAGE_CHOICES}, not {shown!r}"
+    return f"{_LANGUAGE_CHOICES}, not {sent(code)}"
+
+
+def json_kind(value: Any) -> str:
+    """What kind of JSON value ``value`` (parsed JSON) is, in words: "an array", "a number"..."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)  # null, true, false
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string" if isinstance(value, str) else "an array" if isinstance(value, list) else "an object"
+
+
+def sent(value: Any) -> str:
+    """A refused value as a message names it: a string quoted, clipped after 16 characters
+    ('loud', 'xxxxxxxxxxxxxxxx...'); a number or true/false/null as JSON writes it; an array or
+    an object by its kind (its contents may be long)."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= 16 else value[:16] + "...")
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)[:16]
+    return json_kind(value)
 
 
 def _known_language(code: str) -> str:
@@ -73,8 +92,8 @@ class AnalyzeRequest(BaseModel):
         "email, subtitles or markdown to decide yourself (unspin.inputs.Format).",
     )
     sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
-        None, description="The span decoder's operating point: precise (fewer, surer passages), default, or sensitive (more passages, "
-        "the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only.",
+        None, description="The span decoder's operating point: precise (higher precision, lower recall: shorter or fewer marks), default, or "
+        "sensitive (more passages, the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only.",
     )
     evidence: list[EvidenceText] | None = Field(
         None, max_length=MAX_EVIDENCE,
@@ -99,8 +118,9 @@ class CompareRequest(BaseModel):
     language: Language = Field("auto", max_length=16, description="auto (identified), or en / ru to force that model (any case).")
     format: Format = Field(Format.auto, description="As for /api/v1/analyze; applies to both texts.")
     sensitivity: Literal["precise", "default", "sensitive"] | None = Field(
-        None, description="The span decoder's operating point: precise (fewer, surer passages), default, or sensitive (more passages, "
-        "the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only; applies to both texts.",
+        None, description="The span decoder's operating point: precise (higher precision, lower recall: shorter or fewer marks), default, or "
+        "sensitive (more passages, the weaker ones faint); the server's own (`unspin serve --sensitivity`) when not given. English only; "
+        "applies to both texts.",
     )
 
 
@@ -137,13 +157,21 @@ FORMATS = tuple(f.value for f in Format)
 SENSITIVITIES = ("precise", "default", "sensitive")
 
 
+def _choices(values: tuple[str, ...]) -> str:
+    """"Input should be 'a', 'b' or 'c'", as pydantic words a refused choice."""
+    return "Input should be " + ", ".join(f"'{v}'" for v in values[:-1]) + f" or '{values[-1]}'"
+
+
+_SENSITIVITY_CHOICES = _choices(SENSITIVITIES)
+
+
 def _sensitivity(value: Any, where: tuple[str, ...]) -> str | None:
     """A form field's or query parameter's operating point, or None when not given; anything
     else a 422 naming the field and the choices."""
     if value in (None, ""):
         return None
     if value not in SENSITIVITIES:
-        raise RequestValidationError([{"loc": where, "msg": "Input should be 'precise', 'default' or 'sensitive'"}])
+        raise RequestValidationError([{"loc": where, "msg": _SENSITIVITY_CHOICES, "type": "literal_error", "input": value}])
     return str(value)
 
 
@@ -206,13 +234,21 @@ async def read_body(request: Request, shape: Shape, max_body: int) -> Parsed:
         kinds = "application/json, multipart/form-data, text/plain or text/html" if shape.raw else "application/json or a form (multipart/form-data)"
         raise UnsupportedMediaType(f"unsupported content type {ctype!r}: send {kinds}")
     payload = parse_json(await request.body())
+    if not isinstance(payload, dict):
+        fields = ", ".join(f'"{name}": ...' for name, _shown, _file in shape.fields)
+        raise InputError(f"the JSON body must be an object, such as {{{fields}}}, not {json_kind(payload)}")
     if shape is ANALYZE and isinstance(payload, dict) and "text" not in payload and "url" not in payload:
         other = ", ".join(f"`{k}`" for k in list(payload)[:5])
         raise InputError("the JSON body has no field `text` (the article to analyse)" + (f"; it has {other}" if other else ""))
     try:
         req = shape.model.model_validate(payload)
     except ValidationError as exc:
-        raise RequestValidationError(exc.errors(include_url=False)) from None
+        errors = exc.errors(include_url=False)
+        for e in errors:
+            if e.get("type") == "extra_forbidden" and len(e.get("loc", ())) == 1:
+                # Which fields there are, so that a misspelt one can be put right.
+                e["msg"] = "not a field of this request, which takes " + ", ".join(f"`{f}`" for f in shape.model.model_fields)
+        raise RequestValidationError(errors) from None
     fmt = Format(getattr(req, "format", Format.auto)).value
     parsed = Parsed(req.language, url=getattr(req, "url", None), sensitivity=getattr(req, "sensitivity", None))
     for name, shown, _file in shape.fields:
@@ -232,7 +268,7 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
     language = _language(form.get("language"), ("body", "language"))
     fmt = form.get("format") or "auto"
     if fmt not in FORMATS:
-        raise RequestValidationError([{"loc": ("body", "format"), "msg": "Input should be " + ", ".join(f"'{f}'" for f in FORMATS)}])
+        raise RequestValidationError([{"loc": ("body", "format"), "msg": _choices(FORMATS), "type": "literal_error", "input": fmt}])
     parsed = Parsed(language, sensitivity=_sensitivity(form.get("sensitivity"), ("body", "sensitivity")))
     url = form.get("url") if shape.url else None
     for name, shown, file_field in shape.fields:

@@ -571,8 +571,9 @@
   }
 
   /* The operating point of the span finder (the server analyses the text again): precise marks
-   * fewer, surer passages; sensitive more, the weaker ones faint. Only on the served page. */
-  var SENSITIVITIES = [["precise", "precise (fewer, surer)"], ["default", "default"], ["sensitive", "sensitive (more passages)"]];
+   * only what the model is surest of (shorter or fewer marks); sensitive more, the weaker ones
+   * faint. Only on the served page. */
+  var SENSITIVITIES = [["precise", "precise (surest only)"], ["default", "default"], ["sensitive", "sensitive (more passages)"]];
   function sensitivityControl(id, current, onChange) {
     var select = h("select", { id: id, className: "unspin-sensitivity" }, SENSITIVITIES.map(function (p) {
       return h("option", { value: p[0], text: p[1], selected: p[0] === current ? "selected" : null });
