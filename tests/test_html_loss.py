@@ -70,7 +70,7 @@ def test_a_teaser_page_is_read_from_its_json_ld_article_body() -> None:
             f"<h1>Port strike ends after talks</h1><p>{STORY[0]}</p><p>{STORY[1]}</p><p>{STORY[2]}</p>"
             "<div class='paywall'><p>Subscribe to read the full story.</p></div></article></body></html>")
     src = read(page.encode(), "teaser.html")
-    assert src.text.startswith("Port strike ends after talks\nDock workers") and "Paragraph 11" in src.text
+    assert src.text.startswith("Port strike ends after talks\n\nDock workers") and "Paragraph 11" in src.text
     assert any("JSON-LD articleBody" in w for w in src.warnings)
     other = dict(ld["@graph"][1], articleBody="\n".join(more * 3), headline="Another story")  # not this page's article
     page2 = page.replace(json.dumps(ld), json.dumps(other))
@@ -119,9 +119,15 @@ def test_extracted_text_much_shorter_than_the_page_prose_is_said(monkeypatch: py
     page = "<html><body><nav><p>" + " ".join(["Home News Sport Weather"] * 5) + "</p></nav><article><h1>Inquiry</h1>" + "".join(
         f"<p>{p}</p>" for p in paras) + "</article></body></html>"
     assert extract(page, "p.html").warnings == []  # trafilatura keeps the article: nothing to say
-    real = trafilatura.extract
-    # An extractor that keeps only the opening (as a pruned block or a misread layout would).
-    monkeypatch.setattr(trafilatura, "extract", lambda *a, **kw: "\n".join((real(*a, **kw) or "").split("\n")[:3]))
+    real = trafilatura.bare_extraction
+
+    def opening(*a, **kw):  # an extractor that keeps only the opening (as a pruned block or a misread layout would)
+        document = real(*a, **kw)
+        for block in list(document.body)[3:]:
+            document.body.remove(block)
+        return document
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", opening)
     cut = extract(page, "p.html")
     assert "Witness 1 told" in cut.text and "Witness 19" not in cut.text
     assert any("of the prose on the page" in w and "part of the article may be missing" in w for w in cut.warnings)

@@ -16,7 +16,16 @@ comments; before it runs, ``_prune`` removes what it cannot tell from a story by
 
 * reader comments: containers named so (``comments``, ``comment-list``, Disqus, Coral,
   OpenWeb, Viafoura, schema.org ``Comment``), and a heading such as "Comments", "12 comments",
-  "Leave a reply" or "Join the discussion" with everything after it in its container.
+  "Leave a reply" or "Join the discussion" with everything after it in its container; a
+  section that held readers' words is said to be left out (one warning);
+* boxes of links to other stories beside the article ("Most read", "Related", a sidebar of
+  teasers) that trafilatura keeps when neither the box nor the story has a name it knows
+  (``_related_boxes``); a list of stories with no story beside it is the page (a section
+  front) and stays.
+
+trafilatura's tree is rendered paragraph by paragraph (``_paragraphs``): paragraphs, headings
+and the title line are separated by a blank line, as in a .txt article, so that the span
+decoder's paragraph and title-line breaks apply; a ``<br>`` stays one line break.
 
 After extraction, paragraphs at the start or end of the text that read like a consent notice,
 a sign-up prompt or site furniture are dropped (``is_boilerplate``), and a comment thread that
@@ -197,12 +206,17 @@ def _is_comments(el) -> bool:
 @dataclass(frozen=True)
 class _Counts:
     """Characters below an element: in <p> elements (``prose``), inside links (``links``), of
-    any text (``chars``), and its <p> elements (``paragraphs``)."""
+    any text (``chars``), of text a reader sees outside links (``plain``: not in <a>, scripts,
+    styles or other raw-text elements), its <p> elements (``paragraphs``), its links of at
+    least 15 characters (``headlines``: a teaser's) and its <h1> elements (``h1``)."""
 
     prose: int = 0
     links: int = 0
     chars: int = 0
     paragraphs: int = 0
+    plain: int = 0
+    headlines: int = 0
+    h1: int = 0
 
 
 def _counts(tree) -> dict:
@@ -210,25 +224,34 @@ def _counts(tree) -> dict:
     cost no second pass over any subtree, however deeply containers nest."""
     from lxml import etree
 
-    prose = links = chars = paragraphs = 0
+    prose = links = chars = paragraphs = plain = headlines = h1 = 0
+    hidden = 0  # open <a> and raw-text elements around the current node: their text is not plain
     start: dict = {}
     out: dict = {}
     for event, el in etree.iterwalk(tree, events=("start", "end")):
         text_node = isinstance(el.tag, str)
+        masks = text_node and (el.tag == "a" or el.tag in _RAW)
         if event == "start":
-            start[el] = (prose, links, chars, paragraphs)
+            start[el] = (prose, links, chars, paragraphs, plain, headlines, h1)
+            hidden += masks
             if text_node and el.text:
                 chars += len(el.text)
+                plain += 0 if hidden else _chars(el.text)
             continue
-        p0, l0, c0, n0 = start.pop(el)
+        p0, l0, c0, n0, s0, t0, h0 = start.pop(el)
         if el.tag == "p":
             prose += chars - c0
             paragraphs += 1
         elif el.tag == "a":
             links += chars - c0
-        out[el] = _Counts(prose - p0, links - l0, chars - c0, paragraphs - n0)
+            headlines += chars - c0 >= 15
+        elif el.tag == "h1":
+            h1 += 1
+        out[el] = _Counts(prose - p0, links - l0, chars - c0, paragraphs - n0, plain - s0, headlines - t0, h1 - h0)
+        hidden -= masks
         if el.tail:
             chars += len(el.tail)
+            plain += 0 if hidden else _chars(el.tail)
     return out
 
 
@@ -247,11 +270,12 @@ def _prefix_text(el, n: int) -> str:
     return "".join(out)
 
 
-def _comment_headings(tree, total_prose: int, counts: dict) -> int:
+def _comment_headings(tree, total_prose: int, counts: dict) -> tuple[int, int]:
     """Remove each heading that opens a comment section ("Comments", "12 comments", "Leave a
-    reply": ``_COMMENT_HEADING``) with everything after it in its container; return how many
-    sections went. A section holding more than half of the page's paragraph text stays."""
-    removed = 0
+    reply": ``_COMMENT_HEADING``) with everything after it in its container; return (sections
+    that held readers' text (``_holds_reader_text``), plain characters removed). A section
+    holding more than half of the page's paragraph text stays."""
+    removed = gone = 0
     after_prose: dict = {}  # parent -> {child: paragraph text from that child to the end}
     for h in list(tree.iter("h2", "h3", "h4", "h5", "h6")):
         parent = h.getparent()
@@ -269,9 +293,103 @@ def _comment_headings(tree, total_prose: int, counts: dict) -> int:
             after_prose[parent] = suffix
         if after_prose[parent].get(h, 0) > total_prose / 2:
             continue
-        for el in [h, *h.itersiblings()]:
+        section = [h, *h.itersiblings()]
+        removed += _holds_reader_text(section[1:])
+        for el in section:
+            gone += counts.get(el, _Counts()).plain
             parent.remove(el)  # tails go with them: they are the thread's text too
         after_prose[parent] = {}
+    return removed, gone
+
+
+#: A comment section with fewer words than this outside its headings and forms ("No comments
+#: yet", a reply form's labels) held no reader's comment: leaving it out goes unsaid.
+COMMENT_WORDS = 6
+_NOT_READER_TEXT = frozenset(("form", "button", "textarea", "select", "label", "h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _holds_reader_text(elements) -> bool:
+    """Whether ``elements`` (a removed comment section) hold at least ``COMMENT_WORDS`` words
+    outside headings, forms and raw-text elements; stops reading once they do."""
+    words = 0
+    stack = list(reversed(elements))
+    while stack:
+        el = stack.pop()
+        if isinstance(el, str):
+            words += len(_WORD.findall(el))
+        elif isinstance(el.tag, str) and el.tag not in _NOT_READER_TEXT and el.tag not in _RAW:
+            if el.tail:
+                stack.append(el.tail)
+            stack.extend(reversed(list(el)))
+            if el.text:
+                stack.append(el.text)
+        elif el.tail:
+            stack.append(el.tail)
+        if words >= COMMENT_WORDS:
+            return True
+    return False
+
+
+# The heading of a box of links to other stories, beside or below the article ("Most read",
+# "Related stories", "More from Politics"); anchored, used with fullmatch on a short heading.
+_RELATED_HEADING = re.compile(
+    r"\A(?:most\s+(?:read|popular|viewed|shared|commented|watched|emailed)"
+    r"|(?:related|recommended|trending|popular)(?:\s+(?:stories|articles|content|coverage|news|links|reads|posts|videos|for\s+you))?"
+    r"|you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|have\s+missed)|more\s+(?:from|on|in|about)\s.{1,40}"
+    r"|more\s+(?:stories|news|articles|headlines|to\s+read)|read\s+(?:more|next|also)|(?:editor'?s'?|our)\s+picks?"
+    r"|don'?t\s+miss|see\s+also|further\s+reading)(?:\s+(?:today|this\s+week|now))?\s*:?\Z",
+    re.IGNORECASE,
+)
+# The same boxes by their names: sidebars and rails, "most read", "related", "trending".
+_RELATED_TOKENS = frozenset("sidebar side rail aside related popular trending recommended recommendations mostread".split())
+_RELATED_SUBSTRINGS = ("most-read", "most_read", "mostread", "most-popular", "mostpopular", "more-stories", "sidebar", "siderail",
+                       "right-rail", "rightrail")
+#: A box of links to other stories holds at least this many headline links (of 15 characters or more).
+RELATED_LINKS = 3
+
+
+def _lists_other_stories(elements, counts: dict) -> bool:
+    """Whether ``elements`` read as a list of other stories: ``RELATED_LINKS`` headline links
+    or more, and no <h1> (the page's own headline is the article's)."""
+    got = [counts.get(el, _Counts()) for el in elements]
+    return sum(c.headlines for c in got) >= RELATED_LINKS and not any(c.h1 for c in got)
+
+
+def _related_boxes(tree, counts: dict, left: int) -> int:
+    """Remove boxes of links to other stories ("Most read", "Related", a sidebar of teasers)
+    that trafilatura keeps when their container has a name it does not know ("col-side") and
+    the article's own container none it does; return how many went.
+
+    A box is named so (``_RELATED_TOKENS``, ``_RELATED_SUBSTRINGS``) or opens with such a
+    heading (``_RELATED_HEADING``: the heading and what follows it in its container), and lists
+    other stories (``_lists_other_stories``). It stays when the page holds less than
+    ``LITTLE_TEXT`` characters of plain text (outside links) beside it (``left``: the page's
+    plain text so far): then the list is the page, a section front, which ``extract`` warns
+    about. Its teasers may hold more text than the article does, so size alone cannot tell.
+    """
+    removed = 0
+    headed: set = set()  # containers whose first such heading was tried: the box runs to their end
+    for el in _walk(tree):
+        parent = el.getparent()
+        if not isinstance(el.tag, str) or parent is None or el.tag in ("html", "body"):
+            continue
+        box = None
+        if _marked(el, _RELATED_TOKENS, _RELATED_SUBSTRINGS):
+            box = [el]
+        elif el.tag in ("h2", "h3", "h4", "h5", "h6") and parent not in headed and counts.get(el, _Counts()).chars <= 200:
+            title = " ".join(el.text_content().split())
+            if len(title) <= 60 and _RELATED_HEADING.fullmatch(title):
+                headed.add(parent)
+                box = [el, *el.itersiblings()]
+        if box is None or not _lists_other_stories(box, counts):
+            continue
+        plain = sum(counts.get(b, _Counts()).plain for b in box)
+        if left - plain < LITTLE_TEXT:
+            continue
+        left -= plain
+        for b in box:
+            b.getparent().remove(b)
+            b.set(_GONE, "")  # its subtree is not walked (``_walk``)
         removed += 1
     return removed
 
@@ -290,16 +408,28 @@ def _walk(tree):
             stack.extend(reversed(list(el)))
 
 
-def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
-    """Remove consent dialogs, ads and comment sections; un-hide prose asides.
+@dataclass
+class _Pruned:
+    """What ``_prune`` removed: consent elements, comment sections that held readers' text,
+    boxes of links to other stories; and the teasers left (the opening words of each teaser's
+    headline and blurb)."""
 
-    Returns (consent elements removed, teasers: the opening words of each teaser's headline and
-    blurb). An element holding more than half of
-    the page's paragraph text is never removed, whatever its name says: that is the story.
+    consent: int = 0
+    comments: int = 0
+    related: int = 0
+    teasers: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def _prune(tree) -> _Pruned:
+    """Remove consent dialogs, ads, comment sections and boxes of links to other stories
+    (``_related_boxes``); un-hide prose asides.
+
+    An element holding more than half of the page's paragraph text is never removed as a
+    consent dialog, an ad or comments, whatever its name says: that is the story.
     """
     counts = _counts(tree)
     total_prose = counts[tree].prose or 1
-    removed = 0
+    removed = comments = gone = 0
 
     def reads_like_consent(el) -> bool:
         return counts[el].chars <= DIALOG_CHARS and is_boilerplate(el.text_content())
@@ -316,9 +446,13 @@ def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
             if counts[el].prose > total_prose / 2 and not (consent and reads_like_consent(el)):
                 continue
             removed += consent
+            comments += not consent and _is_comments(el) and _holds_reader_text([el])
+            gone += counts[el].plain
             el.getparent().remove(el)
             el.set(_GONE, "")  # its subtree is not walked (``_walk``)
-    _comment_headings(tree, total_prose, counts)
+    headed, plain = _comment_headings(tree, total_prose, counts)
+    comments += headed
+    related = _related_boxes(tree, counts, counts[tree].plain - gone - plain)
     for el in list(tree.iter("aside")):
         c = counts.get(el, _Counts())
         if c.prose >= 250 and c.paragraphs >= 2 and c.links <= 0.3 * c.prose:
@@ -332,7 +466,7 @@ def _prune(tree) -> tuple[int, list[tuple[str, ...]]]:
     for art in tree.iter("article"):
         teasers.append(tuple(_prefix_text(el, 200) for el in islice(art.iter("h1", "h2", "h3", "h4", "p"), 2)))
     snippets = [tuple(" ".join(t.split())[:60] for t in teaser if len(t.strip()) >= 15) for teaser in teasers]
-    return removed, [s for s in dict.fromkeys(snippets) if s]
+    return _Pruned(removed, comments, related, [s for s in dict.fromkeys(snippets) if s])
 
 
 def _boilerplate_blocks(tree) -> int:
@@ -362,7 +496,7 @@ def _is_heading(paragraph: str) -> bool:
 
 def _trim_edges(text: str) -> tuple[str, int]:
     """Drop boilerplate paragraphs and navigation menus at the start and end of the extracted
-    text; (text, paragraphs dropped). The start counts from below a headline too: a consent
+    text, line by line (a menu is one paragraph of lines); (text, lines dropped). The start counts from below a headline too: a consent
     notice printed between the headline and the story is still the page's edge (the headline
     stays)."""
     paras = text.split("\n")
@@ -370,9 +504,11 @@ def _trim_edges(text: str) -> tuple[str, int]:
     dropped += _drop_boilerplate(paras, 0)
     dropped += _drop_menu(paras, 0)
     if len(paras) > 2 and _is_heading(paras[0]):
-        head = paras.pop(0)
+        head = [paras.pop(0)]
+        while paras and not paras[0].strip():  # the paragraph break below the headline stays
+            head.append(paras.pop(0))
         dropped += _drop_boilerplate(paras, 0)
-        paras.insert(0, head)
+        paras[:0] = head
     dropped += _drop_boilerplate(paras, -1)
     dropped += _drop_menu(paras, -1)
     dropped += _drop_boilerplate(paras, -1)
@@ -411,7 +547,8 @@ def _drop_menu(paras: list[str], at: int) -> int:
 
 
 def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
-    """The main article text of ``html`` (paragraphs separated by newlines) and warnings.
+    """The main article text of ``html`` (paragraphs separated by a blank line, line breaks inside
+    one kept as one "\\n") and warnings.
 
     Raises ``InputError`` when the page has no readable text (only scripts, images or markup)
     or only boilerplate (a consent dialog, navigation, a footer).
@@ -431,10 +568,11 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
         html = re.sub(r"^\ufeff?\s*<\?xml[^>]*>", "", html, count=1)
     html, after = after_end(html)
     tree, lost, by_lines = _parse(lxml.html, html)
-    removed, titles, articles = 0, [], []
+    pruned, articles = _Pruned(), []
     if tree is not None:
         articles = _ld_articles(tree)  # before pruning: the scripts are read, not shown
-        removed, titles = _prune(tree)
+        pruned = _prune(tree)
+    removed, titles = pruned.consent, pruned.teasers
     text, dropped = _extract(trafilatura, lxml.html, tree, html)
     if tree is not None and dropped and len(text) < LITTLE_TEXT and _boilerplate_blocks(tree):
         text, dropped2 = _extract(trafilatura, lxml.html, tree, html)
@@ -473,6 +611,9 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     if thread:
         warnings.append(f"{thread} line{'s' if thread != 1 else ''} of reader comments at the end of the page "
                         f"{'were' if thread != 1 else 'was'} left out")
+    elif pruned.comments:
+        # One line, as for a thread cut from the text: the page's comment section is not the article.
+        warnings.append("reader comments were left out: the page's comment section is not part of the article")
     if dropped:
         warnings.append(
             f"{dropped} paragraph{'s' if dropped != 1 else ''} at the edge of the page that read like a cookie notice or page furniture "
@@ -495,14 +636,22 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
 
 
 def _extract(trafilatura, lxml_html, tree, html: str | bytes) -> tuple[str, int]:
-    """trafilatura's main text of the (pruned) page, edges trimmed; (text, paragraphs dropped)."""
+    """trafilatura's main text of the (pruned) page, paragraphs separated by a blank line and
+    line breaks inside one kept (``_paragraphs``), edges trimmed; (text, paragraphs dropped)."""
+    import unicodedata
+
     if tree is not None:
         import copy
 
         source = copy.deepcopy(tree)  # trafilatura edits the tree it is given
     else:
         source = html
-    text = trafilatura.extract(
+    # bare_extraction, not extract: its plain-text output ("txt") ends every paragraph, heading
+    # and <br> alike with one "\n", so the text of a page lost the paragraph breaks that the
+    # span decoder and the sentence splitter read (a blank line, as in a .txt article). The
+    # tree it returns (documented: "main text ... as LXML objects") keeps them apart; the same
+    # options as the plain-text output, whose converter (xmltotxt) renders each paragraph.
+    document = trafilatura.bare_extraction(
         source,
         output_format="txt",
         include_comments=False,  # reader comments are not the article
@@ -515,13 +664,117 @@ def _extract(trafilatura, lxml_html, tree, html: str | bytes) -> tuple[str, int]
         no_fallback=False,
         deduplicate=False,
     )
-    if not text or not text.strip():
+    body = getattr(document, "body", None)
+    # NFC as trafilatura's own text output is: offsets then index the text that is returned.
+    text = unicodedata.normalize("NFC", _paragraphs(body)) if body is not None else ""
+    if not text.strip():
         # trafilatura's article finder gives up on short fragments, and its plain-text fallback
-        # (scripts and styles dropped) reads only what sits inside a <body>.
+        # (scripts and styles dropped) reads only what sits inside a <body>; it runs all the
+        # text into one line, so each block of the fragment is read on its own.
         fallback = lxml_html.tostring(tree, encoding="unicode") if tree is not None else html
-        text = trafilatura.html2txt(_with_body(fallback))
+        text = _fallback_paragraphs(trafilatura, lxml_html, _with_body(fallback))
     text, dropped = _trim_edges((text or "").strip())
     return text.strip(), dropped
+
+
+# Elements of trafilatura's output tree that its text converter (``xmltotxt``) ends with a line
+# break, each a paragraph of the text; other elements holding one of them are containers (the
+# fallback extractors return <div>s), the rest (<hi>, <ref>, <lb/>, loose text) runs inline.
+_XML_BLOCKS = ("p", "head", "list", "quote", "table", "graphic")
+_END = object()  # ``_paragraphs``: where a container ends
+
+
+def _paragraphs(body) -> str:
+    """The text of trafilatura's output tree ``body``: each block (``_XML_BLOCKS``) and each run
+    of loose inline text between blocks is a paragraph, rendered by trafilatura's own converter
+    (``trafilatura.xml.xmltotxt``: list items and table rows on lines of their own, <br> a line
+    break), and paragraphs are separated by a blank line, as in a .txt article. Edits ``body``."""
+    from lxml import etree
+    from trafilatura.xml import xmltotxt
+
+    out: list[str] = []
+    run: list = []  # loose text and inline elements since the last block, in order
+
+    def flush() -> None:
+        if not any(piece.strip() if isinstance(piece, str) else True for piece in run):
+            run.clear()
+            return
+        wrapper = etree.Element("p")
+        last = None
+        for piece in run:
+            if isinstance(piece, str):
+                if last is None:
+                    wrapper.text = (wrapper.text or "") + piece
+                else:
+                    last.tail = (last.tail or "") + piece
+            else:
+                last = piece
+                wrapper.append(piece)  # moved out of ``body``: it is read once
+        run.clear()
+        out.append(xmltotxt(wrapper, False))
+
+    stack: list = [body]
+    while stack:
+        item = stack.pop()
+        if item is _END:  # the end of a container: a paragraph break
+            flush()
+            continue
+        if isinstance(item, str):  # the tail of a block or container: loose text after it
+            run.append(item)
+            continue
+        tail, item.tail = item.tail, None
+        if tail:
+            stack.append(tail)
+        if item is body or (item.tag not in _XML_BLOCKS and next(item.iter(*_XML_BLOCKS), None) is not None):
+            flush()  # a container: its text and children in order, a paragraph break around it
+            stack.append(_END)
+            stack.extend(reversed(list(item)))
+            if item.text:
+                stack.append(item.text)
+        elif item.tag in _XML_BLOCKS:
+            flush()
+            out.append(xmltotxt(item, False))
+        else:
+            run.append(item)
+    flush()
+    return "\n\n".join(p for p in (part.strip() for part in out) if p)
+
+
+def _fallback_paragraphs(trafilatura, lxml_html, markup: str | bytes) -> str:
+    """trafilatura's plain-text fallback (``html2txt``, which runs all text into one line) of
+    each block element at the top of the page's body, blocks separated by a blank line; loose
+    text and inline elements between blocks are a paragraph too (a <br> among them a line
+    break)."""
+    try:
+        page = lxml_html.document_fromstring(markup)
+    except Exception:  # lxml raises ParserError/ValueError on markup it cannot read at all
+        return trafilatura.html2txt(markup)
+    body = page.find(".//body")
+    if body is None:
+        return trafilatura.html2txt(markup)
+    parts: list[str] = []
+    run: list[str] = [body.text or ""]
+
+    def flush() -> None:
+        lines = (" ".join(line.split()) for line in "".join(run).split("\n"))
+        parts.append("\n".join(line for line in lines if line))
+        run.clear()
+
+    for child in body:
+        tag = child.tag if isinstance(child.tag, str) else None  # None: a comment or instruction
+        if tag == "br":
+            run.append("\n")
+        elif tag in _BLOCKS:
+            flush()
+            child.tail, tail = None, child.tail
+            parts.append(trafilatura.html2txt(child))
+            run.append(tail or "")
+            continue
+        elif tag is not None and tag not in _RAW:
+            run.append(child.text_content())
+        run.append(child.tail or "")
+    flush()
+    return "\n\n".join(p.strip() for p in parts if p and p.strip())
 
 
 def extract_text(html: str | bytes, name: str = "the HTML") -> str:
@@ -619,7 +872,7 @@ def _keep_after_end(text: str, paragraphs: list[str]) -> tuple[str, int, int]:
     kept = [p for p in missing if not is_boilerplate(p)]
     if not kept:
         return text, 0, len(missing)
-    return (text + "\n" if text else "") + "\n".join(kept), sum(len(p) for p in kept), len(missing) - len(kept)
+    return (text + "\n\n" if text else "") + "\n\n".join(kept), sum(len(p) for p in kept), len(missing) - len(kept)
 
 
 # Elements whose content is not text a reader sees (raw text up to their end tag).
@@ -735,7 +988,7 @@ def _parse(lxml_html, markup: str | bytes):
 
     def candidates():
         yield markup
-        inline = (_INLINE_STR if text_mode else _INLINE_BYTES).sub("", markup)
+        inline = (_INLINE_STR if text_mode else _INLINE_BYTES).sub("" if text_mode else b"", markup)
         yield inline
         yield (_CONTAINER_STR if text_mode else _CONTAINER_BYTES).sub("<br>" if text_mode else b"<br>", inline)
 
@@ -804,7 +1057,7 @@ def _ld_articles(tree) -> list[tuple[str, str]]:
                     headline = item.get("headline") if isinstance(item.get("headline"), str) else ""
                     text = render_text(body) if _ANY_TAG.search(body) else body
                     lines = [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
-                    found.append((" ".join(headline.split()), "\n".join(line for line in lines if line)))
+                    found.append((" ".join(headline.split()), "\n\n".join(line for line in lines if line)))
                 stack.extend(v for v in item.values() if isinstance(v, (list, dict)))
     return list(dict.fromkeys(found))
 
@@ -831,7 +1084,7 @@ def _from_structured_data(text: str, articles: list[tuple[str, str]]) -> tuple[s
         head = headline if headline and not folded.startswith(_fold(headline)) else ""
         warning = (f"the page shows a shorter text ({shown:,} characters) than the article it carries in its structured data "
                    f"(JSON-LD articleBody, {full:,}), as paywalled and teaser pages do; the full article was read from there")
-        return (head + "\n" + body if head else body), warning
+        return (head + "\n\n" + body if head else body), warning
     return text, None
 
 
