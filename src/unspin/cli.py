@@ -105,7 +105,7 @@ LanguageOpt = Annotated[str, typer.Option("--language", "-l", parser=language_co
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write the result to this file instead of standard output.")]
 SensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(), help=SENSITIVITY_HELP)]
 ScoredSensitivityOpt = Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(), help=SENSITIVITY_SCORE_HELP)]
-FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 3.8 times as quick, "
+FastOpt = Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 3.5 times as quick, "
     "less accurate (README, \"Quality and speed\"). Russian has one size.")]
 ModelOpt = Annotated[list[Path] | None, typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote: a span "
     "model replaces the technique model, a claims model the claims model (repeat for both).")]

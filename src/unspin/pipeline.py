@@ -592,7 +592,7 @@ def analyze(
     user trusts (``unspin.article.evidence.build_index``), or an ``EvidenceIndex`` built
     before; each check-worthy claim then carries the passages most worth reading beside it.
     Evidence with nothing readable to search raises ``InputError``.
-    ``fast=True``: the small English span model (MiniLM-L6), about 3.8 times as quick and less
+    ``fast=True``: the small English span model (MiniLM-L6), about 3.5 times as quick and less
     accurate (README, "Quality and speed"); the default is the accurate all-mpnet-base-v2 model.
     ``sensitivity``: "precise" (higher precision, lower recall: shorter or fewer marks), "default" or "sensitive" (more passages,
     the weaker ones faint): README, "Operating points"; ``doc.model["sensitivity"]`` records it.

@@ -77,7 +77,7 @@ def batch(
         help="Analyse again documents stored as errors (otherwise skipped like analysed ones).")] = False,
     commit_every: Annotated[int, typer.Option("--commit-every", min=1, help="Write to the database every N documents (and at least every 5 s).")] = 32,
     as_json: Annotated[bool, typer.Option("--json", help="Print the closing summary as JSON.")] = False,
-    fast: Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 3.8 times as quick, less accurate. "
+    fast: Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 3.5 times as quick, less accurate. "
         "Documents analysed with the other size are analysed again.")] = False,
     sensitivity: Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(),
         help=SENSITIVITY_HELP + " Each document records its point; documents read at another point are analysed again.")] = Sensitivity.default,

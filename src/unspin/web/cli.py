@@ -67,7 +67,7 @@ def register(app: typer.Typer) -> None:
             "(headers and body) once it starts one; slower connections are closed.")] = 30.0,
         max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="Open connections at most; "
             "an idle one gives way to a new one, and beyond that new ones are closed.")] = 256,
-        fast: Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 3.8 times as quick, less accurate.")] = False,
+        fast: Annotated[bool, typer.Option("--fast", help="Use the small English span model (MiniLM-L6): about 3.5 times as quick, less accurate.")] = False,
         sensitivity: Annotated[Sensitivity, typer.Option("--sensitivity", **sensitivity_option(),
             help="For requests that ask for none (field `sensitivity`). " + SENSITIVITY_HELP)] = Sensitivity.default,
         model: Annotated[list[Path] | None, typer.Option("--model", "-m", metavar="DIR", help="A model folder that unspin train wrote (span "
