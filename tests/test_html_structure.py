@@ -136,3 +136,44 @@ def test_a_deeply_nested_page_given_as_bytes_is_read() -> None:
     lines = "".join(f"<font face='Times'>MR. CLERK: Item {i} on the schedule was approved without change.<br>\n" for i in range(400))
     got = extract(f"<html><body>{lines}</body></html>".encode(), "t.html")
     assert "Item 399 on the schedule" in got.text and "Item 1 on the schedule" in got.text
+
+
+LOADED = "Spineless EU traitors cave in again on gas cap betrayal"
+BODY = "".join(f"<div class='para'>{p}</div>" for p in WIRE)
+
+
+@pytest.mark.parametrize("markup", [
+    # The user's page: an <h1> in a <div> layout, which trafilatura dropped.
+    f"<html><head><title>EU gas | Wire</title></head><body><div id='wrap'><div class='col-main'><h1>{LOADED}</h1>"
+    f"{BODY}</div>{sidebar()}</div></body></html>",
+    # A <header> above the <article>: the <h1> is trusted over og:title.
+    f"<html><head><meta property='og:title' content='EU extends gas cap'></head><body><header><h1>{LOADED}</h1></header>"
+    f"<article>{''.join(f'<p>{p}</p>' for p in WIRE)}</article></body></html>",
+    # No <h1>: og:title, without the site name after it.
+    f"<html><head><meta property='og:title' content='{LOADED} - Daily Wire'><title>x</title></head><body>{BODY}</body></html>",
+    # Two <h1>s (a logo and the story): <title>, without its site name.
+    f"<html><head><title>{LOADED} | The Wire</title></head><body><h1>The Wire</h1><h1>{LOADED}</h1>{BODY}</body></html>",
+])
+def test_a_headline_outside_the_article_is_read_as_the_title_line(markup: str) -> None:
+    src = read(markup.encode(), "hl.html")
+    assert src.text.startswith(LOADED + "\n\n" + WIRE[0]) and src.text.count(LOADED) == 1
+    assert WIRE[2] in src.text and "Daily Wire" not in src.text and "| The Wire" not in src.text
+    # Offsets index the returned text, and the title line is a break of its own.
+    doc = Pipeline([Lexicon(), DigitClaims()], language="en")(src)
+    hits = [s for s in doc.spans if doc.text[s.start:s.end] == "traitors"]
+    assert hits and hits[0].start == LOADED.index("traitors")
+    assert list(break_positions(src.text))[0] == len(LOADED)
+
+
+def test_a_headline_is_not_added_twice_nor_to_a_section_front() -> None:
+    # Kept by the extractor with other case and spacing: not added again.
+    kept = read(f"<html><head><title>{LOADED.upper()} | Wire</title></head><body><article><h1>{LOADED.replace(' ', '  ')}</h1>"
+                f"{''.join(f'<p>{p}</p>' for p in WIRE)}</article></body></html>".encode(), "kept.html")
+    assert kept.text.startswith(LOADED + "\n\n" + WIRE[0]) and kept.text.casefold().count(LOADED.casefold()) == 1
+    # A list of teasers: its page title names the section, not a story.
+    front = read(f"<html><head><title>Latest politics news | Courier</title></head><body>{sidebar(n=8)}</body></html>".encode(),
+                 "front.html")
+    assert "Latest politics news" not in front.text and any("teasers" in w for w in front.warnings)
+    # A fragment and a plain text get no title.
+    assert read(BODY.encode(), "frag.html").text.startswith(WIRE[0])
+    assert read(("\n\n".join(WIRE)).encode(), "wire.txt").text.startswith(WIRE[0])

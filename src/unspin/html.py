@@ -25,7 +25,12 @@ comments; before it runs, ``_prune`` removes what it cannot tell from a story by
 
 trafilatura's tree is rendered paragraph by paragraph (``_paragraphs``): paragraphs, headings
 and the title line are separated by a blank line, as in a .txt article, so that the span
-decoder's paragraph and title-line breaks apply; a ``<br>`` stays one line break.
+decoder's paragraph and title-line breaks apply; a ``<br>`` stays one line break. A headline
+that trafilatura left outside the article (an ``<h1>`` in a ``<header>`` above the
+``<article>``, or in a ``<div>`` layout it did not take for the story) is put back as the title
+line (``_headline``: the page's single ``<h1>``, else ``og:title``, else ``<title>``, without a
+site name after " | " or " - "), unless the text's first paragraphs already hold it or the page
+is a section front.
 
 After extraction, paragraphs at the start or end of the text that read like a consent notice,
 a sign-up prompt or site furniture are dropped (``is_boilerplate``), and a comment thread that
@@ -586,6 +591,7 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     if after:
         text, added, furniture = _keep_after_end(text, after)
         dropped += furniture
+    headline = _headline(tree) if tree is not None else ""
     if not text:
         what = "a cookie/consent notice, navigation or other page furniture" if (removed or dropped) else "markup, scripts or images"
         raise InputError(
@@ -623,6 +629,11 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     # box that trafilatura left out does not count).
     flat = " ".join(text.split())
     teasers = sum(1 for snippet in titles if any(part in flat for part in snippet))
+    if teasers < TEASERS and headline and not _has_headline(text, headline):
+        # The story's headline outside the part trafilatura took for the article (a <header>
+        # above an <article>, an <h1> in a <div> layout): read as the title line, as a kept
+        # headline is. Never on a section front: its <h1> names the section, not a story.
+        text = headline + "\n\n" + text
     if teasers >= TEASERS:
         warnings.append(
             f"the page looks like a list of {teasers} teasers (a section front or search page), not one article; "
@@ -1086,6 +1097,62 @@ def _from_structured_data(text: str, articles: list[tuple[str, str]]) -> tuple[s
                    f"(JSON-LD articleBody, {full:,}), as paywalled and teaser pages do; the full article was read from there")
         return (head + "\n\n" + body if head else body), warning
     return text, None
+
+
+# A site name after a page title: "Headline | Site", "Headline - Site", "Headline — site.com".
+_SITE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+[|\-\u2013\u2014\u00b7\u2022\u00bb]\s+(?P<site>[^|\u2013\u2014\u00b7\u2022\u00bb]{1,40})$")
+# Paragraphs of the text searched for its headline: a kicker, a dateline or a byline may stand
+# above it.
+_HEAD_PARAS = 3
+
+
+def _headline(tree) -> str:
+    """The page's headline, one line, or "": its single ``<h1>`` (two or more: none of them is
+    sure to be the story's), else ``og:title``, else ``<title>``, the last two without a site
+    name after a separator (``_trim_site``). A line that is no heading (``_is_heading``: more
+    than 20 words or ending a sentence), a single word (a site or section name) or page
+    furniture (``is_boilerplate``) is no headline."""
+    h1 = tree.xpath("//h1")
+    site = " ".join((_meta(tree, "og:site_name") or "").split())
+    candidates = [h1[0].text_content()] if len(h1) == 1 else []
+    candidates += [_trim_site(_meta(tree, "og:title"), site)]
+    title = tree.find(".//title")
+    if title is not None:
+        candidates.append(_trim_site(title.text_content(), site))
+    for candidate in candidates:
+        line = " ".join((candidate or "").split())
+        if (len(_WORD.findall(line)) >= 2 and _is_heading(line) and not is_boilerplate(line)
+                and (not site or _fold(line) != _fold(site))):
+            return line
+    return ""
+
+
+def _meta(tree, prop: str) -> str | None:
+    for el in tree.xpath("//meta[@property=$p or @name=$p]", p=prop):
+        if (el.get("content") or "").strip():
+            return el.get("content")
+    return None
+
+
+def _trim_site(title: str | None, site: str) -> str:
+    """``title`` without a site name after it: ``site`` (og:site_name) when it ends the title,
+    else a last part of at most four words after " | ", " - ", " — " ... that is no sentence."""
+    title = " ".join((title or "").split())
+    if site and _fold(title).endswith(_fold(site)) and len(title) > len(site):
+        head = title[: len(title) - len(site)].rstrip(" |-\u2013\u2014\u00b7\u2022:\u00bb")
+        if head != title[: len(title) - len(site)].rstrip():  # a separator stood before the name
+            return head
+    match = _SITE_SUFFIX.match(title)
+    if match and len(match["site"].split()) <= 4 and not match["site"].rstrip().endswith((".", "!", "?")):
+        return match["head"]
+    return title
+
+
+def _has_headline(text: str, headline: str) -> bool:
+    """Whether ``text`` already holds ``headline`` (whitespace and case folded) at its start or in
+    one of its first paragraphs."""
+    folded = _fold(headline)
+    return _fold(text).startswith(folded) or any(folded in _fold(p) for p in text.split("\n\n")[:_HEAD_PARAS])
 
 
 def _cut_comment_thread(text: str) -> tuple[str, int]:
