@@ -544,6 +544,8 @@ def test_the_readme_names_every_field_the_api_takes() -> None:
      "invalid request: `format`: Input should be 'auto', 'text', 'html', 'email', 'subtitles' or 'markdown', not 'docx'"),
     (lambda c: c.post("/api/v1/compare", json={"a": SAMPLE, "b": SAMPLE, "sensitivity": "x" * 40}),
      "invalid request: `sensitivity`: Input should be 'precise', 'default' or 'sensitive', not 'xxxxxxxxxxxxxxxx...'"),
+    (lambda c: c.post("/api/v1/analyze?include_text=maybe", json={"text": SAMPLE}),
+     "invalid request: `query.include_text`: Input should be true or false, not 'maybe'"),
     (lambda c: c.post("/api/v1/analyze", json={"text": 5}), "invalid request: `text`: Input should be a valid string, not a number"),
     (lambda c: c.post("/api/v1/analyze", json={"text": SAMPLE, "evidence": "notes"}),
      "invalid request: `evidence`: Input should be a valid list, not a string"),
