@@ -41,7 +41,8 @@ from typing import Any
 from unspin.pipeline import BATCH_SIZE
 
 ROOT = Path(__file__).resolve().parents[1]
-PTC = ROOT.parent / "shared" / "data" / "ptc" / "test-articles"
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
+PTC = SHARED / "ptc" / "test-articles"
 
 
 @lru_cache(maxsize=1)
@@ -145,6 +146,7 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="also check that every engine stored the same spans and results")
     ap.add_argument("--pipe", action="store_true", help="no store: analyze_many (Pipeline.pipe) against unspin.analyze per text")
     args = ap.parse_args()
+    args.articles = need_folder(args.articles, "--articles FOLDER")
 
     if args.pipe:
         texts = [p.read_text(encoding="utf-8") for p in sorted(args.articles.glob("article*.txt"))]

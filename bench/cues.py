@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 sys.path.insert(0, str(ROOT / "src"))
 
 from unspin import corpus  # noqa: E402
@@ -48,12 +49,13 @@ def delete(text: str, start: int, end: int, ranges: list[tuple[int, int]]) -> tu
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     ap.add_argument("--spans", type=int, default=300)
     ap.add_argument("--model", help="a span model folder (default: the shipped default model)")
     ap.add_argument("--fast", action="store_true")
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
     data = Path(args.data)
     tagger = TechniqueTagger.from_folder(Path(args.model)) if args.model else TechniqueTagger.from_model("en-fast" if args.fast else "en")
     articles = corpus.read_articles(data / "train-articles")

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 sys.path.insert(0, str(ROOT / "src"))
 
 K = 2
@@ -38,9 +39,10 @@ STOP_AFTER = re.compile(r"[,;:.!?—–-]")
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("side", choices=["start", "end"])
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     ap.add_argument("--outputs", help="encoder outputs of the validation articles (a pickle by article id)")
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
     from sklearn.linear_model import LogisticRegression
 
     from unspin import corpus

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 sys.path.insert(0, str(ROOT / "src"))
 
 from unspin.corpus import read_articles, read_labels, validation_split  # noqa: E402
@@ -44,10 +45,11 @@ def violations(spans, articles) -> dict[str, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     ap.add_argument("--model", default=str(model_dir("en")))
     ap.add_argument("--sentences", action="store_true", help="only compare sentence_breaks off / on (both other rules on)")
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
     data = Path(args.data)
     articles = read_articles(data / "train-articles")
     _, val_ids = validation_split(articles)

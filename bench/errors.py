@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 sys.path.insert(0, str(ROOT / "src"))
 
 from unspin import corpus  # noqa: E402
@@ -175,9 +176,10 @@ def propagation(docs: dict[str, Document], gold_labels: list) -> dict[str, dict[
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=str(ROOT / "src" / "unspin" / "models" / "en"))
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     ap.add_argument("--format", choices=["text", "json"], default="text")
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
     data = Path(args.data)
     articles = corpus.read_articles(data / "train-articles")
     _, val_ids = corpus.validation_split(articles)

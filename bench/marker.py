@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -31,8 +32,9 @@ from train_tc_marker import choose_weight, corpus_label, tc_micro_f1  # noqa: E4
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("markers", nargs="*", default=[str(ROOT / "src" / "unspin" / "models" / "en-tc")], help="span-marker model folders")
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
 
     from unspin import corpus
     from unspin.components.techniques import TechniqueTagger

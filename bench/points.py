@@ -27,16 +27,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 sys.path.insert(0, str(ROOT / "src"))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", default=str(ROOT / "src" / "unspin" / "models" / "en"), help="a span model folder")
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     ap.add_argument("--outputs", help="encoder outputs of the validation articles (a pickle by article id)")
     ap.add_argument("--save-outputs", help="save the encoder outputs here")
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
 
     from unspin import corpus
     from unspin.components.techniques import TechniqueTagger

@@ -17,14 +17,16 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=30)
     ap.add_argument("--fast", action="store_true")
-    ap.add_argument("--articles", type=Path, default=ROOT.parent / "shared" / "data" / "ptc" / "test-articles")
+    ap.add_argument("--articles", type=Path, default=SHARED / "ptc" / "test-articles")
     args = ap.parse_args()
+    args.articles = need_folder(args.articles, "--articles FOLDER")
 
     import unspin
     from unspin import corpus

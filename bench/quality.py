@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 
 
 def ru_baselines(articles: dict[str, str]) -> dict[str, list]:
@@ -174,7 +175,7 @@ def confusion(predicted: list, gold: list) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     ap.add_argument("--format", choices=["text", "json"], default="text")
     ap.add_argument("--spans-only", action="store_true", help="skip claims and genre")
     ap.add_argument("--model", help="span model folder to score instead of the shipped one")
@@ -187,7 +188,7 @@ def main() -> None:
                     help="ru: the Russian model on its ZenPropaganda validation split (see ru_quality)")
     args = ap.parse_args()
     if args.language == "ru":
-        result = ru_quality(Path(args.data if args.data != ap.get_default("data") else ROOT.parent / "shared" / "data" / "ru_zen_prop"), args.model)
+        result = ru_quality(need_folder(args.data if args.data != ap.get_default("data") else SHARED / "ru_zen_prop", "--data FOLDER"), args.model)
         if args.format == "json":
             print(json.dumps(result, indent=1, ensure_ascii=False))
         else:
@@ -200,7 +201,7 @@ def main() -> None:
     from unspin.runtime import model_dir
     from unspin.scoring import coverage, exact_match_f1
 
-    data = Path(args.data)
+    data = need_folder(args.data, "--data FOLDER")
     articles = corpus.read_articles(data / "train-articles")
     _, val_ids = corpus.validation_split(articles)
     val = {a: articles[a] for a in val_ids}

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -115,12 +116,13 @@ def genre(data: Path) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    ap.add_argument("--data", default=str(SHARED))
     ap.add_argument("--precision", choices=("shipped", "both"), default="shipped")
     ap.add_argument("--claims-run", default=str(ROOT / "runs" / "claims"), help="training output with model-fp32.onnx (for --precision both)")
     ap.add_argument("--fast", action="store_true", help="the claims model of the fast size (MiniLM) instead of the default's (MPNet)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
     from unspin.pipeline import MODELS
     from unspin.config import TextModelConfig
     from unspin.runtime import model_dir, tokenizer_file

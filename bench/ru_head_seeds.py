@@ -21,16 +21,18 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ru_zen_prop"))
+    ap.add_argument("--data", default=str(SHARED / "ru_zen_prop"))
     ap.add_argument("--model", help="a Russian span-model folder (default: the shipped models/ru)")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--first-seed", type=int, default=21)
     ap.add_argument("--head-epochs", type=int, default=40)
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
     # bench/profile.py would shadow the standard library's profile module, which torch imports.
     sys.path = [str(ROOT / "src"), str(ROOT / "scripts")] + [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
     from train_ru import _fit_head, head_dataset  # the training extra (torch)

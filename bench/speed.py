@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 
 
 def main() -> None:
@@ -40,9 +41,8 @@ def main() -> None:
     from unspin.pipeline import MODELS
 
     lang = args.language
-    data = ROOT.parent / "shared" / "data"
-    default = data / ("ru_zen_prop/train-articles" if lang == "ru" else "ptc/test-articles")
-    arts = list(corpus.read_articles(args.articles or default).values())
+    default = SHARED / ("ru_zen_prop/train-articles" if lang == "ru" else "ptc/test-articles")
+    arts = list(corpus.read_articles(need_folder(args.articles or default, "--articles FOLDER")).values())
     pipeline = unspin.load(lang, fast=args.fast)
     tagger = pipeline.get("techniques")
     # A fixed thread count makes figures comparable across machines.

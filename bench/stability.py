@@ -29,6 +29,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 
 NEAR = {"said": "stated", "big": "large", "also": "too", "very": "really", "people": "citizens", "country": "nation",
         "government": "administration", "many": "numerous", "new": "fresh", "now": "today"}
@@ -103,11 +104,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fast", action="store_true", help="the fast models (en-fast, en-claims)")
     ap.add_argument("--root", default=str(ROOT / "src"), help="the src folder of the unspin to measure (default: this checkout's)")
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     ap.add_argument("--articles", type=int, default=8)
     ap.add_argument("--edits", type=int, default=6)
     ap.add_argument("--format", choices=["text", "json"], default="text")
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
     sys.path.insert(0, args.root)
 
     from unspin import corpus

@@ -29,16 +29,18 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=48, help="articles (default 48)")
     ap.add_argument("--group", type=int, default=16, help="documents stacked together (default 16)")
-    ap.add_argument("--articles", type=Path, default=ROOT.parent / "shared" / "data" / "ptc" / "test-articles")
+    ap.add_argument("--articles", type=Path, default=SHARED / "ptc" / "test-articles")
     ap.add_argument("--padding", action="store_true", help="only measure what padding does to real positions")
     ap.add_argument("--fp32", type=Path, help="an fp32 export of the default span encoder, for --padding")
     args = ap.parse_args()
+    args.articles = need_folder(args.articles, "--articles FOLDER")
     if args.padding:
         return padding(args.fp32)
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 _WORD = re.compile(r"\w+")
 
 
@@ -66,11 +67,12 @@ def seen_share(labels, articles: dict[str, str], vocabulary: set[str]) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ptc")
+    ap.add_argument("--data", type=Path, default=SHARED / "ptc")
     ap.add_argument("--model", type=Path, default=None)
     ap.add_argument("--fast", action="store_true", help="the --fast model (models/en-fast)")
     ap.add_argument("--format", choices=("text", "json"), default="text")
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
 
     from unspin import corpus
     from unspin.components.techniques import TechniqueTagger

@@ -32,6 +32,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 sys.path.insert(0, str(ROOT / "src"))
 
 from unspin import corpus, taxonomy  # noqa: E402
@@ -55,10 +56,11 @@ def _write(out: Path, ids: list[str], labels: list, src: Path) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     ap.add_argument("--out", default=str(ROOT / "runs" / "data"))
     ap.add_argument("--big", type=int, default=223, help="training articles in campaign23-big (T6)")
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
     data, out = Path(args.data), Path(args.out)
     src = (data / "train-articles").resolve()
     articles = corpus.read_articles(src)

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
 # bench/profile.py would shadow the standard library's profile module, which torch imports.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT / "src"))
@@ -40,8 +41,9 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--articles", type=int, default=50, help="estimate the training time for this many articles")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "ptc"))
+    ap.add_argument("--data", default=str(SHARED / "ptc"))
     args = ap.parse_args()
+    args.data = need_folder(args.data, "--data FOLDER")
 
     import torch
 

@@ -19,13 +19,15 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = [ROOT.parent / "shared" / "data" / "ptc" / "train-articles", ROOT.parent / "shared" / "data" / "ru_zen_prop" / "train-articles"]
+from shared_data import SHARED, need_folder  # noqa: E402  (bench/, first on sys.path)
+DEFAULT = [SHARED / "ptc" / "train-articles", SHARED / "ru_zen_prop" / "train-articles"]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("folders", nargs="*", type=Path, default=DEFAULT)
     args = ap.parse_args()
+    args.folders = [need_folder(f, "FOLDER ... (the folders to read, as arguments)") for f in args.folders]
     sys.path.insert(0, str(ROOT / "src"))
     from unspin.components.genre import load_genre_model
     from unspin.inputs import read

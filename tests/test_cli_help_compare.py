@@ -31,6 +31,17 @@ def test_short_help_and_panels():
     assert out.index("─ Analyse ") < out.index("│ analyze ") < out.index("─ Corpora ") < out.index("│ batch ")
 
 
+def test_the_start_hint_works_from_any_folder(tmp_path):
+    # It once named examples/column.txt, which exists in the repository only (the package has no examples).
+    out = run("-h").stdout.decode()
+    hint = next(line for line in out.splitlines() if "Start with:" in line).split("Start with:", 1)[1].strip()
+    command = hint.replace("unspin analyze", f"{sys.executable} -m unspin.cli analyze")
+    p = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, timeout=300,
+                       env=dict(os.environ, COLUMNS="120", NO_COLOR="1", TERM="dumb"))
+    assert p.returncode == 0, p.stderr.decode()
+    assert "persuasion passage" in p.stdout.decode()
+
+
 #: Every command and command group, so that one registered without ``cls=Command`` shows.
 COMMANDS = ["", "analyze", "compare", "techniques", "batch", "report", "export", "import-labels", "eval", "predict", "serve", "train",
             "train spans", "train claims"]

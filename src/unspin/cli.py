@@ -39,7 +39,8 @@ app = typer.Typer(
         "unspin finds the 14 persuasion techniques of the PTC / SemEval-2020 Task 11 corpus "
         "(loaded language, name calling, doubt, whataboutism, ...) at span level, with a score "
         "and a plain-language explanation for each. Everything runs offline.\n\n"
-        "Start with:  unspin analyze examples/column.txt"
+        # A command that works from any folder: the repository's examples/ are not installed with the package.
+        "Start with:  echo 'The corrupt elites are destroying our country.' | unspin analyze -"
     ),
     cls=Group,
     no_args_is_help=True,

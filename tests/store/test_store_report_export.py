@@ -325,3 +325,46 @@ def test_the_month_chart_legend_leaves_the_group_names_readable(monkeypatch) -> 
         for legend in legends:
             box = legend.get_window_extent(renderer)
             assert not any(box.overlaps(b) for b in boxes), f"narrow={narrow}: the legend covers a group name"
+
+
+def _last_cells(shown: str, title: str) -> str:
+    """The last column of the table under ``title`` in rendered text, its lines joined."""
+    lines = shown[shown.index(title):].splitlines()
+    return "".join(line.split("│")[-2].strip() for line in lines if line.count("│") >= 2)
+
+
+def test_long_document_ids_are_whole_in_an_80_column_table(tmp_path: Path) -> None:
+    # Ids of one corpus often differ only at the end: cut to "corp/article1111111…" no row could be told apart.
+    from rich.console import Console
+
+    url = f"sqlite:///{tmp_path / 'ids.db'}"
+    ids = [f"corp/article111111111111111{i}" for i in range(3)]
+    long = "They lie again and again, every single day, to every one of us, and nobody stops them."
+    with Store(url) as store:
+        store.write([Record(d, "h", source="wire", text=long, spans=[(0, len(long), "Loaded_Language", 0.9 - i / 10)])
+                     for i, d in enumerate(ids)], "v1")
+    with Store(url, create=False) as store:
+        r = report.build(store, by="technique")
+    console = Console(record=True, width=80, file=io.StringIO())
+    report.print_table(r, console)
+    shown = console.export_text()
+    assert "…" not in _last_cells(shown, "highest-scoring passages")
+    assert _last_cells(shown, "highest-scoring passages") == "".join(ids)
+
+
+def test_the_batch_failure_table_keeps_the_advice_and_the_ids_whole_at_80_columns() -> None:
+    from collections import Counter
+
+    from rich.console import Console
+
+    from unspin.store.cli import failure_table
+
+    reason = "this text looks German (de); unspin has models for en, ru only so far - ask for --language en to analyse it anyway"
+    ids = [f"corp/article111111111111111{i}" for i in range(3)]
+    console = Console(record=True, width=80, file=io.StringIO())
+    console.print(failure_table(Counter({reason: 3}), {reason: ids}))
+    shown = console.export_text()
+    assert "…" not in shown and "..." not in shown
+    cells = [line.split("│") for line in shown.splitlines() if line.count("│") == 4]
+    assert " ".join(c[2].strip() for c in cells).replace("  ", " ").strip() == reason
+    assert "".join(c[3].strip() for c in cells) == ", ".join(ids).replace(" ", "")

@@ -24,7 +24,7 @@ def test_ptc_labels_and_articles_are_read_and_checked(corpus_dir, tmp_path):
     first = got.labels[0]
     assert got.articles[first.article_id][first.start : first.end].endswith(".")
     (tmp_path / "bad.labels").write_text("7\tDoubt\t0\t5\n")
-    with pytest.raises(InputError, match="not in the articles folder"):
+    with pytest.raises(InputError, match="not in .*articles, e.g. article7.txt; give --articles the folder that holds them, or train on the 6 "):
         data.read_ptc(tmp_path / "bad.labels", corpus_dir / "articles")
     (tmp_path / "long.labels").write_text("1\tDoubt\t0\t5000\n")
     with pytest.raises(InputError, match="ends past its article"):
@@ -173,3 +173,17 @@ def test_a_model_without_points_says_why_whether_or_not_its_held_out_articles_ha
     assert all(promise in with_gold for promise in POINT_PROMISES.values())
     without = points_note(Path("m"), {"language": "en", "validation": {"articles": 1, "gold_spans": 0, "points": {}}})
     assert "no gold span" in without
+
+
+def test_scores_on_few_or_already_learned_held_out_articles_come_with_a_caveat(monkeypatch):
+    from unspin import corpus
+
+    held = {"1": "one text", "2": "another text"}
+    assert data.held_out_caveats(held, shipped_start=False) == [
+        "figures on 2 held-out article(s) are noise; hold out more (--validation-share, --validation-ids)"]
+    many = {str(i): f"text {i}" for i in range(6)}
+    assert data.held_out_caveats(many, shipped_start=False) == []
+    monkeypatch.setattr(corpus, "shipped_training_articles", lambda arts: sorted(arts)[:4])
+    caveat, = data.held_out_caveats(many, shipped_start=True)
+    assert caveat.startswith("4 of the 6 held-out articles are PTC training articles the start model learned from")
+    assert data.held_out_caveats(many, shipped_start=False) == []  # a model of one's own: its training is not known here

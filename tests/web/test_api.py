@@ -544,6 +544,8 @@ def test_the_readme_names_every_field_the_api_takes() -> None:
      "invalid request: `format`: Input should be 'auto', 'text', 'html', 'email', 'subtitles' or 'markdown', not 'docx'"),
     (lambda c: c.post("/api/v1/compare", json={"a": SAMPLE, "b": SAMPLE, "sensitivity": "x" * 40}),
      "invalid request: `sensitivity`: Input should be 'precise', 'default' or 'sensitive', not 'xxxxxxxxxxxxxxxx...'"),
+    (lambda c: c.post("/api/v1/analyze?include_text=maybe", json={"text": SAMPLE}),
+     "invalid request: `query.include_text`: Input should be true or false, not 'maybe'"),
     (lambda c: c.post("/api/v1/analyze", json={"text": 5}), "invalid request: `text`: Input should be a valid string, not a number"),
     (lambda c: c.post("/api/v1/analyze", json={"text": SAMPLE, "evidence": "notes"}),
      "invalid request: `evidence`: Input should be a valid list, not a string"),
@@ -560,3 +562,20 @@ def test_a_refused_field_is_named_with_the_value_sent(client: TestClient, send, 
     r = send(client)
     assert r.status_code == 422, r.text
     assert r.json() == {"error": error}
+
+
+GERMAN = ("Die Regierung hat gestern neue Maßnahmen beschlossen. Die Opposition kritisiert die Pläne scharf "
+          "und spricht von einem Skandal. Viele Bürger sind über die steigenden Preise besorgt.")
+
+
+def test_a_language_refusal_of_an_uploaded_file_leads_with_its_name(client: TestClient) -> None:
+    """As the refusals of a .csv or .json upload, and as ``unspin analyze de.txt``: the file is named."""
+    r = client.post("/api/v1/analyze", files={"file": ("de.txt", GERMAN.encode(), "text/plain")})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"].startswith("de.txt: ") and "German" in r.json()["error"], r.json()
+    assert r.json()["setting"] == "language" and r.json().get("force_language")
+    r = client.post("/api/v1/analyze", files={"file": ("t.csv", b"a,b\n1,2\n", "text/csv")})
+    assert r.json()["error"].startswith("t.csv: "), r.json()
+    # A text sent as a field has no file name to lead with.
+    r = client.post("/api/v1/analyze", json={"text": GERMAN})
+    assert r.status_code == 422 and not r.json()["error"].startswith("text: "), r.json()

@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from unspin.choices import SENSITIVITY_HELP, WORDS, Command, Sensitivity, choice, language_code, sensitivity_option
@@ -193,7 +193,7 @@ def summary_line(summary: Any) -> str:
     )
 
 
-def _clip(text: str, n: int = 90) -> str:
+def _clip(text: str, n: int = 300) -> str:
     """Shortened for the terminal table only; the JSON summary and the database keep it whole."""
     return text if len(text) <= n else text[: n - 3] + "..."
 
@@ -255,10 +255,19 @@ def _print_summary(summary: Any) -> None:
             highlight=False,
         )
     if summary.error_reasons:
-        table = Table("failed", "reason", "documents", title="why documents failed (each reason is kept in the database)")
-        for reason, n in summary.error_reasons.most_common(10):
-            table.add_row(str(n), escape(_clip(reason)), escape(_names(summary.error_ids.get(reason, []), 3)))
-        console.print(table)
+        console.print(failure_table(summary.error_reasons, summary.error_ids))
+
+
+def failure_table(reasons: Any, ids: dict[str, list[str]]) -> Table:
+    """The table of why documents failed: the ten commonest of ``reasons`` (a Counter of
+    messages), each with its count and up to three of its documents (``ids`` by message). Reason
+    and documents wrap, long ids folded, never cut: the advice ends a reason ("ask for
+    --language en ...") and the distinguishing part of an id is often its end."""
+    table = Table(Column("failed", no_wrap=True), Column("reason", ratio=3, overflow="fold"), Column("documents", ratio=2, overflow="fold"),
+                  title="why documents failed (each reason is kept in the database)")
+    for reason, n in reasons.most_common(10):
+        table.add_row(str(n), escape(_clip(reason)), escape(_names(ids.get(reason, []), 3)))
+    return table
 
 
 def report(

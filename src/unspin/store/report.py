@@ -196,7 +196,7 @@ def _headline(r: Report) -> str:
 
 
 def print_table(r: Report, console: Any) -> None:
-    from rich.table import Table
+    from rich.table import Column, Table
     from rich.text import Text  # stored values (sources, ids, passages) as Text: a str cell is read as rich markup
 
     console.print(f"[bold]{_headline(r)}[/]", highlight=False)
@@ -206,14 +206,15 @@ def print_table(r: Report, console: Any) -> None:
         t.add_row(Text(display(row.technique)), str(row.spans), str(row.documents), share, f"{row.mean_score:.2f}")
     console.print(t)
     if r.groups:
-        g = Table(r.by, "documents", "covered", "passages/doc", "most frequent techniques", title=f"by {r.by}")
+        g = Table(Column(r.by, overflow="fold"), "documents", "covered", "passages/doc", "most frequent techniques", title=f"by {r.by}")
         for row in r.groups:
             common = sorted(row.techniques.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
             per_doc = f"{row.spans / row.documents:.1f}" if row.documents else "-"
             g.add_row(Text(str(row.group)), str(row.documents), f"{row.coverage:.1%}", per_doc, Text(", ".join(f"{display(k)} {v}" for k, v in common)))
         console.print(g)
     if r.top_spans:
-        s = Table("score", "technique", "passage", "document", title="highest-scoring passages")
+        # Ids fold rather than end in "…": a corpus's ids often differ only at the end (corp/article111…1, …2).
+        s = Table("score", "technique", "passage", Column("document", overflow="fold"), title="highest-scoring passages")
         for sp in r.top_spans:
             s.add_row(f"{sp.score:.2f}", Text(display(sp.technique)), Text(_clip(sp.text, 80)), Text(sp.document_id))
         console.print(s)

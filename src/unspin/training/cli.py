@@ -198,6 +198,11 @@ def register(app: typer.Typer) -> None:
                               resume=resume, threads=threads, max_minutes=max_minutes, reference=reference, command=_command())
         with RichReporter() as report, terminated_as_interrupt():
             trainer.train(job, recipe, report)
+        # Said under the scores they qualify: a handful of held-out articles, or ones the shipped start model learned from.
+        compared = reference or start.model
+        shipped = language == "en" and compared is not None and Path(compared).resolve() in {model_dir(m).resolve() for m in bases.SHIPPED.values()}
+        for line in data.held_out_caveats(corpus.subset(val_ids).articles, shipped):
+            err.print(f"[yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
         offered = list(SpanModelConfig.read(out).points)
         points = f" (add --sensitivity {'|'.join(offered)} for its other operating points)" if offered else ""
         err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`{points}; its card is {out / 'MODEL_CARD.md'}", highlight=False)

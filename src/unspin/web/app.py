@@ -229,7 +229,8 @@ def _document_request_body(app: FastAPI) -> None:
 def _validation_message(errors: Any) -> str:
     """One line for a request's refused fields (the first three): each named where it was given,
     with what it should be and, as the README promises, what was sent: a refused choice by its
-    value ("not 'loud'"), a value of the wrong type by its kind ("not a number")."""
+    value ("not 'loud'"), a flag by its value ("true or false, not 'maybe'"), a value of the wrong
+    type by its kind ("not a number")."""
     parts = []
     for e in list(errors)[:3]:
         where = ".".join(str(x) for x in e.get("loc", ()) if x != "body")
@@ -237,6 +238,10 @@ def _validation_message(errors: Any) -> str:
         msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
         msg = "missing" if msg == "Field required" else msg
         kind = str(e.get("type", ""))
+        if kind == "bool_parsing":
+            # A query flag (include_text=maybe): pydantic's "a valid boolean, unable to interpret
+            # input" names neither the words it takes nor the one sent.
+            msg = f"Input should be true or false, not {sent(e.get('input'))}"
         if "input" in e and ", not " not in msg:
             if kind in ("literal_error", "enum"):
                 msg += f", not {sent(e['input'])}"

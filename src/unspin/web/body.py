@@ -278,7 +278,7 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
         if isinstance(item, UploadFile):
             filename = item.filename or file_field
             check_upload_name(filename)
-            parsed.texts.append((name, Text(await item.read(), filename, item.content_type, fmt)))
+            parsed.texts.append((name, Text(await item.read(), filename, item.content_type, fmt, upload=True)))
         elif isinstance(item, str) and (item.strip() or not url):
             parsed.texts.append((name, Text(form_text(item) if multipart else item, shown, fmt=fmt)))
         elif not (isinstance(url, str) and url.strip()):

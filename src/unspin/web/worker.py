@@ -66,13 +66,15 @@ class Text:
     """One text of a request as the client sent it (bytes of an upload or a raw body, or a str
     from JSON or a form field), read in the worker through the one road (``unspin.inputs.read``)
     exactly as ``unspin analyze`` reads a file. ``page``: a fetched page (``unspin.fetch.Fetched``)
-    instead of ``data``."""
+    instead of ``data``. ``upload``: an uploaded file, ``name`` its file name (a refusal of its
+    language then leads with it, as the road's refusals of a file do)."""
 
     data: bytes | str
     name: str
     content_type: str | None = None
     fmt: str = "auto"
     page: Any = None
+    upload: bool = False
 
     def read(self, max_chars: int) -> Any:
         """The ``unspin.inputs.Source`` of this text; ``InputError`` when it cannot be analysed."""
@@ -222,13 +224,24 @@ def _analyze_one(analyze: Callable[..., Any], job: Job) -> Reply:
     extra: dict[str, Any] = _point(job)
     if job.evidence:
         extra["evidence"] = evidence_index(job.evidence, job.max_chars)
-    doc = analyze(src, language=job.language, max_chars=job.max_chars, **extra)
+    try:
+        doc = analyze(src, language=job.language, max_chars=job.max_chars, **extra)
+    except UnsupportedLanguageError as exc:
+        raise _of_file(exc, text) from None
     out = doc.to_dict()
     if getattr(src, "format", "text") == "text" and not job.include_text:
         # The client sent this text: echo it only where it differs (an extracted page, an
         # e-mail's body, subtitles' words, Markdown's prose: unspin.inputs.Format) or is asked for.
         out.pop("text", None)
     return 200, {}, json_bytes(out)
+
+
+def _of_file(exc: UnspinError, text: Text) -> UnspinError:
+    """``exc`` led by the uploaded file's name when it refuses that file's language ("de.txt: this
+    text looks German..."), as the road's refusals of an upload (.csv, .json) are; else ``exc``."""
+    if isinstance(exc, UnsupportedLanguageError) and text.upload and not exc.bare.startswith(f"{text.name}:"):
+        return exc.reworded(f"{text.name}: {exc.bare}")
+    return exc
 
 
 def _point(job: Job) -> dict[str, Any]:
@@ -248,7 +261,7 @@ def _compare(analyze: Callable[..., Any], job: Job) -> Reply:
             docs.append(analyze(src, language=job.language, max_chars=job.max_chars, source=src.name, **_point(job)))
             names.append(src.name)
         except UnspinError as exc:  # say which of the two texts (the field) it is about
-            return error_reply(exc, field_name)
+            return error_reply(_of_file(exc, text), field_name)
     return 200, {}, json_bytes(comparison_payload(docs[0], docs[1], (names[0], names[1])))
 
 
