@@ -48,6 +48,9 @@ WORDS: dict[str, str] = {
     "taxonomy": "--taxonomy {message}",
     "taxonomy_own": "{message}; use --taxonomy own to learn the labels' own names",
     "validation_ids": "--validation-ids: {message}",
+    "articles_folder": "{message} (--articles)",
+    "held_out": "{message} (--validation-share, --validation-ids)",
+    "held_out_ids": "{message} with --validation-ids",
 }
 
 

@@ -61,6 +61,9 @@ WORDS: dict[str, str] = {
     "taxonomy": "the taxonomy {message}",
     "taxonomy_own": '{message}; use taxonomy="own" to learn the labels\' own names',
     "validation_ids": "{message} (held)",
+    "articles_folder": "{message} (the articles folder)",
+    "held_out": "{message} (the held-out share or ids)",
+    "held_out_ids": "{message} (the held-out ids)",
 }
 
 

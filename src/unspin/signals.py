@@ -47,3 +47,22 @@ def terminated_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, old)
+
+
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block, Ctrl-C (SIGINT) and SIGTERM wait, and arrive when it ends: for
+    bookkeeping that must happen whole (a batch run's record counted and queued for writing; cut
+    in half, the summary counted a document that was never written). Only the main thread's
+    signals, on systems with ``signal.pthread_sigmask`` (Linux, macOS); elsewhere a no-op."""
+    import threading
+
+    block = getattr(signal, "pthread_sigmask", None)
+    if block is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = block(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        block(signal.SIG_SETMASK, old)

@@ -24,8 +24,11 @@ def test_ptc_labels_and_articles_are_read_and_checked(corpus_dir, tmp_path):
     first = got.labels[0]
     assert got.articles[first.article_id][first.start : first.end].endswith(".")
     (tmp_path / "bad.labels").write_text("7\tDoubt\t0\t5\n")
-    with pytest.raises(InputError, match="not in .*articles, e.g. article7.txt; give --articles the folder that holds them, or train on the 6 "):
+    with pytest.raises(InputError, match="not in .*articles, e.g. article7.txt; give the folder that holds them, or train on the 6 ") as refused:
         data.read_ptc(tmp_path / "bad.labels", corpus_dir / "articles")
+    from unspin.choices import WORDS
+
+    assert refused.value.worded(WORDS).endswith("(--articles)")
     (tmp_path / "long.labels").write_text("1\tDoubt\t0\t5000\n")
     with pytest.raises(InputError, match="ends past its article"):
         data.read_ptc(tmp_path / "long.labels", corpus_dir / "articles")
@@ -177,13 +180,16 @@ def test_a_model_without_points_says_why_whether_or_not_its_held_out_articles_ha
 
 def test_scores_on_few_or_already_learned_held_out_articles_come_with_a_caveat(monkeypatch):
     from unspin import corpus
+    from unspin.choices import WORDS
+    from unspin.errors import word
 
     held = {"1": "one text", "2": "another text"}
-    assert data.held_out_caveats(held, shipped_start=False) == [
-        "figures on 2 held-out article(s) are noise; hold out more (--validation-share, --validation-ids)"]
+    assert data.held_out_caveats(held, shipped_start=False) == [("held_out", "figures on 2 held-out article(s) are noise; hold out more")]
     many = {str(i): f"text {i}" for i in range(6)}
     assert data.held_out_caveats(many, shipped_start=False) == []
     monkeypatch.setattr(corpus, "shipped_training_articles", lambda arts: sorted(arts)[:4])
-    caveat, = data.held_out_caveats(many, shipped_start=True)
+    (setting, caveat), = data.held_out_caveats(many, shipped_start=True)
     assert caveat.startswith("4 of the 6 held-out articles are PTC training articles the start model learned from")
+    assert word(caveat, WORDS, setting).endswith("with --validation-ids")
+    assert word("figures on 2 held-out article(s) are noise; hold out more", WORDS, "held_out").endswith("(--validation-share, --validation-ids)")
     assert data.held_out_caveats(many, shipped_start=False) == []  # a model of one's own: its training is not known here

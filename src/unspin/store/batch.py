@@ -30,7 +30,7 @@ from unspin.document import Document
 from unspin.errors import WORDS, InputError, ModelError, StoreError, UnspinError
 from unspin.inputs import MAX_CHARS, read
 from unspin.pipeline import BATCH_SIZE, chunked
-from unspin.signals import stopped_by
+from unspin.signals import deferred, stopped_by
 from unspin.store.db import CORE_KEYS, ERROR, Record, Store, Stored, fit_details, record_from_json, record_to_json
 from unspin.store.ingest import DATE_WARNING, InputDoc, legacy_hashes
 
@@ -436,22 +436,24 @@ def run_batch(
         last_flush = time.monotonic()
 
     def consume(records: list[Record]) -> None:
-        for rec in records:
-            if rec.status == ERROR:
-                summary.errors += 1
-                reason = _reason(rec)
-                summary.error_reasons[reason] += 1
-                named = summary.error_ids.setdefault(reason, [])
-                if len(named) < 20:
-                    named.append(rec.id)
-            else:
-                summary.analysed += 1
-                summary.model_versions[rec.model_version or model_version] += 1
-                if rec.id in bad_dates:
-                    summary.dates_dropped += 1
-                    if len(summary.dates_dropped_ids) < 20:
-                        summary.dates_dropped_ids.append(rec.id)
-        pending.extend(records)
+        # Counted and queued together: a stop in between once counted a document never written.
+        with deferred():
+            for rec in records:
+                if rec.status == ERROR:
+                    summary.errors += 1
+                    reason = _reason(rec)
+                    summary.error_reasons[reason] += 1
+                    named = summary.error_ids.setdefault(reason, [])
+                    if len(named) < 20:
+                        named.append(rec.id)
+                else:
+                    summary.analysed += 1
+                    summary.model_versions[rec.model_version or model_version] += 1
+                    if rec.id in bad_dates:
+                        summary.dates_dropped += 1
+                        if len(summary.dates_dropped_ids) < 20:
+                            summary.dates_dropped_ids.append(rec.id)
+            pending.extend(records)
         if len(pending) >= commit_every or time.monotonic() - last_flush >= commit_seconds:
             flush()
         step(len(records))

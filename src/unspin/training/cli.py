@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from unspin.choices import WORDS, Command, Group, language_code
-from unspin.errors import InputError, MissingExtraError
+from unspin.errors import InputError, MissingExtraError, word
 from unspin.signals import terminated_as_interrupt
 
 err = Console(stderr=True)
@@ -201,8 +201,8 @@ def register(app: typer.Typer) -> None:
         # Said under the scores they qualify: a handful of held-out articles, or ones the shipped start model learned from.
         compared = reference or start.model
         shipped = language == "en" and compared is not None and Path(compared).resolve() in {model_dir(m).resolve() for m in bases.SHIPPED.values()}
-        for line in data.held_out_caveats(corpus.subset(val_ids).articles, shipped):
-            err.print(f"[yellow]warning:[/] {escape(line)}", highlight=False, soft_wrap=True)
+        for setting, line in data.held_out_caveats(corpus.subset(val_ids).articles, shipped):
+            err.print(f"[yellow]warning:[/] {escape(word(line, WORDS, setting))}", highlight=False, soft_wrap=True)
         offered = list(SpanModelConfig.read(out).points)
         points = f" (add --sensitivity {'|'.join(offered)} for its other operating points)" if offered else ""
         err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`{points}; its card is {out / 'MODEL_CARD.md'}", highlight=False)

@@ -72,9 +72,9 @@ def _check(texts: dict[str, str], gold: list[Label], where: str, folder: str = "
     missing = sorted({l.article_id for l in gold} - set(texts))
     if missing:
         # Refused, not dropped: labels of articles one does not have are more often a wrong folder than a wish.
-        raise InputError(f"{where}: labels for {len(missing)} article(s) not in {folder}, e.g. article{missing[0]}.txt; give --articles "
-                         f"the folder that holds them, or train on the {len(texts)} article(s) there with a labels file of their lines "
-                         f"only (grep the ids at the start of each line: ID<TAB>technique<TAB>start<TAB>end)")
+        raise InputError(f"{where}: labels for {len(missing)} article(s) not in {folder}, e.g. article{missing[0]}.txt; give the "
+                         f"folder that holds them, or train on the {len(texts)} article(s) there with a labels file of their lines "
+                         f"only (grep the ids at the start of each line: ID<TAB>technique<TAB>start<TAB>end)", setting="articles_folder")
     for l in gold:
         if l.technique is None:
             raise InputError(f"{where}: {l.article_id} {l.start}-{l.end} has no technique; training needs TC labels (ID technique start end)")
@@ -82,19 +82,20 @@ def _check(texts: dict[str, str], gold: list[Label], where: str, folder: str = "
             raise InputError(f"{where}: span {l.article_id} {l.start}-{l.end} ends past its article ({len(texts[l.article_id])} characters)")
 
 
-def held_out_caveats(held: dict[str, str], shipped_start: bool) -> list[str]:
-    """Why the scores on the held-out articles ``held`` (``{id: text}``) say little, one line
-    each: fewer than 5 of them, and, when the start model is a shipped English one
-    (``shipped_start``), those that are PTC training articles it learned from
+def held_out_caveats(held: dict[str, str], shipped_start: bool) -> list[tuple[str, str]]:
+    """Why the scores on the held-out articles ``held`` (``{id: text}``) say little, one
+    ``(setting, line)`` each, the setting naming what its user can change, for the door to word
+    (``unspin.errors.word``): fewer than 5 of them, and, when the start model is a shipped English
+    one (``shipped_start``), those that are PTC training articles it learned from
     (``unspin.corpus.shipped_training_articles``)."""
     lines = []
     if len(held) < 5:
-        lines.append(f"figures on {len(held)} held-out article(s) are noise; hold out more (--validation-share, --validation-ids)")
+        lines.append(("held_out", f"figures on {len(held)} held-out article(s) are noise; hold out more"))
     seen = corpus.shipped_training_articles(held) if shipped_start else []
     if seen:
-        lines.append(f"{len(seen)} of the {len(held)} held-out articles are PTC training articles the start model learned from, so both "
-                     "models' scores on them overstate how they do on new text; hold out PTC articles outside its training "
-                     "(unspin.corpus.validation_split) with --validation-ids")
+        lines.append(("held_out_ids", f"{len(seen)} of the {len(held)} held-out articles are PTC training articles the start model "
+                      "learned from, so both models' scores on them overstate how they do on new text; hold out PTC articles outside "
+                      "its training (unspin.corpus.validation_split)"))
     return lines
 
 

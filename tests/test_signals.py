@@ -1,0 +1,33 @@
+"""unspin.signals: SIGTERM as Ctrl-C, and bookkeeping that a stop cannot cut in half."""
+
+import os
+import signal
+import sys
+
+import pytest
+
+from unspin.signals import Terminated, deferred, stopped_by, terminated_as_interrupt
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+
+
+def test_a_stop_inside_a_deferred_block_arrives_when_the_block_ends():
+    done = []
+    with pytest.raises(KeyboardInterrupt):
+        with deferred():
+            os.kill(os.getpid(), signal.SIGINT)
+            done.append("counted")  # still runs: the signal waits
+            done.append("queued")
+        done.append("after")  # never runs: the stop arrives as the block ends
+    assert done == ["counted", "queued"]
+
+
+def test_sigterm_is_named_and_deferred_too():
+    done = []
+    with terminated_as_interrupt(), pytest.raises(KeyboardInterrupt) as stop:
+        with deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            done.append("inside")
+        done.append("after")
+    assert done == ["inside"] and isinstance(stop.value, Terminated) and stopped_by(stop.value) == "SIGTERM"
+    assert stopped_by(KeyboardInterrupt()) == "Ctrl-C"
