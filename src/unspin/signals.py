@@ -53,16 +53,32 @@ def terminated_as_interrupt() -> Iterator[None]:
 def deferred() -> Iterator[None]:
     """Within the block, Ctrl-C (SIGINT) and SIGTERM wait, and arrive when it ends: for
     bookkeeping that must happen whole (a batch run's record counted and queued for writing; cut
-    in half, the summary counted a document that was never written). Only the main thread's
-    signals, on systems with ``signal.pthread_sigmask`` (Linux, macOS); elsewhere a no-op."""
+    in half, the summary counted a document that was never written). The handlers in place are
+    swapped for one that notes the signal, then put back, and the first signal noted goes to
+    them (``KeyboardInterrupt``, ``Terminated``, or the system's default action). Python runs
+    signal handlers in the main thread whatever thread the system delivered the signal to
+    (onnxruntime's pool threads included), which a signal mask (``pthread_sigmask``, per thread)
+    could not promise. Elsewhere than the main thread, a no-op."""
     import threading
 
-    block = getattr(signal, "pthread_sigmask", None)
-    if block is None or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = block(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    noted: list[int] = []
+
+    def note(signum, frame):  # noqa: ARG001
+        noted.append(signum)
+
+    held = (signal.SIGINT, signal.SIGTERM)
+    old = {s: signal.signal(s, note) for s in held}
     try:
         yield
     finally:
-        block(signal.SIG_SETMASK, old)
+        for s in held:
+            signal.signal(s, old[s])
+        if noted:
+            handler = old[noted[0]]
+            if callable(handler):
+                handler(noted[0], None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(noted[0])

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from unspin import corpus, taxonomy
 from unspin.corpus import Label
@@ -82,20 +83,28 @@ def _check(texts: dict[str, str], gold: list[Label], where: str, folder: str = "
             raise InputError(f"{where}: span {l.article_id} {l.start}-{l.end} ends past its article ({len(texts[l.article_id])} characters)")
 
 
-def held_out_caveats(held: dict[str, str], shipped_start: bool) -> list[tuple[str, str]]:
+class Caveat(NamedTuple):
+    """One line said under a run's scores: ``setting`` names what its user can change (each door
+    words it: ``unspin.errors.word``), ``line`` says why the scores say little."""
+
+    setting: str
+    line: str
+
+
+def held_out_caveats(held: dict[str, str], shipped_start: bool) -> list[Caveat]:
     """Why the scores on the held-out articles ``held`` (``{id: text}``) say little, one
-    ``(setting, line)`` each, the setting naming what its user can change, for the door to word
+    ``Caveat`` each, its setting naming what its user can change, for the door to word
     (``unspin.errors.word``): fewer than 5 of them, and, when the start model is a shipped English
     one (``shipped_start``), those that are PTC training articles it learned from
     (``unspin.corpus.shipped_training_articles``)."""
     lines = []
     if len(held) < 5:
-        lines.append(("held_out", f"figures on {len(held)} held-out article(s) are noise; hold out more"))
+        lines.append(Caveat(setting="held_out", line=f"figures on {len(held)} held-out article(s) are noise; hold out more"))
     seen = corpus.shipped_training_articles(held) if shipped_start else []
     if seen:
-        lines.append(("held_out_ids", f"{len(seen)} of the {len(held)} held-out articles are PTC training articles the start model "
-                      "learned from, so both models' scores on them overstate how they do on new text; hold out PTC articles outside "
-                      "its training (unspin.corpus.validation_split)"))
+        lines.append(Caveat(setting="held_out_ids", line=f"{len(seen)} of the {len(held)} held-out articles are PTC training articles "
+                            "the start model learned from, so both models' scores on them overstate how they do on new text; hold out PTC "
+                            "articles outside its training (unspin.corpus.validation_split)"))
     return lines
 
 
