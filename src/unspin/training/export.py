@@ -26,7 +26,10 @@ Variants (file ``encoder-<variant>.onnx`` beside ``encoder-fp32.onnx``):
 Dynamic int8 quantises activations with one scale per tensor; ``quantize(..., per_row=True)``
 rewrites that into one scale per row (token), so that nothing else in an ONNX call moves a
 token's reading (``per_row_activations``): what the default pipeline's shipped models do since
-0.4.2.
+0.4.2, with one zero point per tensor calibrated on training inputs since 0.4.3
+(``activation_zero_points``), which lets onnxruntime's fused integer product do the work.
+``quantize`` also runs ``simplify_graph`` on what it writes (the attention mask an export
+rebuilds in every layer, built once; outputs unchanged to the bit).
 
 Files over 95 MB are split into ONNX external-data chunks by ``split_external`` so that no
 shipped file passes a code host's 100 MB limit.
