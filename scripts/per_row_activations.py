@@ -63,17 +63,10 @@ def feeds_for(name: str, folder: Path, data: Path) -> list[dict[str, np.ndarray]
         from unspin.runtime import MarkedSpanClassifier
 
         marker = MarkedSpanClassifier(folder)
-        cls_id, sep_id, open_id, close_id = marker.ids
         labels = [lab for lab in corpus.read_labels(ptc / "train-task-flc-tc.labels") if lab.article_id in set(train_ids)]
         rows = [marked_span_ids(marker.tokenizer, articles[lab.article_id], lab.start, lab.end, marker.context, marker.span_max,
                                 *marker.ids) for lab in sorted(labels, key=lambda x: (x.article_id, x.start, x.end))[:ROWS]]
-        feeds = token_feeds(rows, marker.config.pad_id)
-        for feed in feeds:  # the span's tokens, between the two markers, as MarkedSpanClassifier marks them
-            marks = np.zeros_like(feed["input_ids"])
-            for r, ids in enumerate(feed["input_ids"].tolist()):
-                marks[r, ids.index(open_id) + 1 : ids.index(close_id)] = 1
-            feed["marks"] = marks
-        return feeds
+        return [marker.feed(rows[b0 : b0 + 16]) for b0 in range(0, len(rows), 16)]  # as the classifier reads them
     from unspin.article.embed import OnnxTextModel
 
     model = OnnxTextModel(folder)

@@ -386,22 +386,28 @@ class MarkedSpanClassifier:
             return self._read([list(r) for r in first])[back]
         return self._read(rows)
 
+    def feed(self, rows: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
+        """The model's inputs for marked rows (``marked_span_ids``' output): ``input_ids``,
+        ``attention_mask`` and ``marks`` (1 on the span's tokens, between the markers), each
+        (len(rows), longest row) int64, padded with the pad id."""
+        n = max(len(r) for r in rows)
+        ids = np.full((len(rows), n), self.config.pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), n), dtype=np.int64)
+        marks = np.zeros((len(rows), n), dtype=np.int64)
+        open_id, close_id = self.ids[2], self.ids[3]
+        for j, r in enumerate(rows):
+            r = list(r)
+            ids[j, : len(r)] = r
+            mask[j, : len(r)] = 1
+            marks[j, r.index(open_id) + 1 : r.index(close_id)] = 1
+        return {"input_ids": ids, "attention_mask": mask, "marks": marks}
+
     def _read(self, rows: list[list[int]]) -> np.ndarray:
         """Probabilities (len(rows), n_techniques) of marked inputs, ``batch`` per ONNX call."""
         out = np.zeros((len(rows), len(self.labels)), dtype=np.float32)
-        pad = self.config.pad_id
-        open_id, close_id = self.ids[2], self.ids[3]
         for i in range(0, len(rows), self.batch):
             chunk = rows[i : i + self.batch]
-            n = max(len(r) for r in chunk)
-            ids = np.full((len(chunk), n), pad, dtype=np.int64)
-            mask = np.zeros((len(chunk), n), dtype=np.int64)
-            marks = np.zeros((len(chunk), n), dtype=np.int64)
-            for j, r in enumerate(chunk):
-                ids[j, : len(r)] = r
-                mask[j, : len(r)] = 1
-                marks[j, r.index(open_id) + 1 : r.index(close_id)] = 1
-            (logits,) = self.session.run(None, {"input_ids": ids, "attention_mask": mask, "marks": marks})
+            (logits,) = self.session.run(None, self.feed(chunk))
             out[i : i + len(chunk)] = softmax(logits.astype(np.float32))
         return out
 

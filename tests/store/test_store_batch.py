@@ -435,20 +435,26 @@ def test_a_changed_text_under_a_stored_id_is_said_to_replace_its_reading(tmp_pat
     assert "1 document stored before under the same id had another text; its stored reading was replaced: in/a" in out
 
 
-def test_ctrl_c_stores_what_was_analysed_and_a_rerun_goes_on(tmp_path: Path, db_url: str) -> None:
+def _stopped_run(tmp_path: Path, db_url: str, documents: int, at: int, stop: KeyboardInterrupt):
+    """``run`` over a folder of ``documents`` articles whose analysis raises ``stop`` (Ctrl-C's
+    ``KeyboardInterrupt`` or a signal's ``Terminated``) at the ``at``-th document."""
     folder = tmp_path / "in"
     folder.mkdir()
-    for i in range(6):
+    for i in range(documents):
         (folder / f"d{i}.txt").write_text(article(i))
     calls = []
 
-    def stopped_at_the_fourth(text, *args, **kwargs):
+    def stopped(text, *args, **kwargs):
         calls.append(text)
-        if len(calls) == 4:
-            raise KeyboardInterrupt
+        if len(calls) == at:
+            raise stop
         return fake_analyze(text, *args, **kwargs)
 
-    first, counts = run([folder], db_url, analyze=stopped_at_the_fourth, commit_every=100)
+    return folder, run([folder], db_url, analyze=stopped, commit_every=100)
+
+
+def test_ctrl_c_stores_what_was_analysed_and_a_rerun_goes_on(tmp_path: Path, db_url: str) -> None:
+    folder, (first, counts) = _stopped_run(tmp_path, db_url, documents=6, at=4, stop=KeyboardInterrupt())
     assert first.interrupted and first.as_dict()["interrupted"] is True
     assert first.analysed == 3 and counts["ok"] == 3  # committed although --commit-every was not reached
     # The closing line adds up when stopped too: the documents read but in flight are named, not
@@ -480,19 +486,7 @@ def test_a_stop_by_sigterm_is_said_as_sigterm(tmp_path: Path, db_url: str, capsy
         os.kill(os.getpid(), signal.SIGTERM)  # the handler runs as soon as os.kill returns
         pytest.fail("SIGTERM did not stop the block")
     assert stop.value.signal_name == "SIGTERM" and isinstance(stop.value, KeyboardInterrupt)
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for i in range(4):
-        (folder / f"d{i}.txt").write_text(article(i))
-    calls = []
-
-    def terminated_at_the_second(text, *args, **kwargs):
-        calls.append(text)
-        if len(calls) == 2:
-            raise Terminated("SIGTERM")
-        return fake_analyze(text, *args, **kwargs)
-
-    summary, _ = run([folder], db_url, analyze=terminated_at_the_second, commit_every=100)
+    _, (summary, _) = _stopped_run(tmp_path, db_url, documents=4, at=2, stop=Terminated("SIGTERM"))
     assert summary.interrupted and summary.stopped_by == "SIGTERM" and summary.as_dict()["stopped_by"] == "SIGTERM"
     _print_summary(summary)
     out = " ".join(capsys.readouterr().out.split())

@@ -38,8 +38,9 @@ shipped file passes a code host's 100 MB limit.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -202,13 +203,21 @@ def simplify_graph(model) -> tuple[int, int]:
     (``bench/RESULTS.md``, "Per-row activation scales")."""
     graph = model.graph
     keep_outputs = {o.name for o in graph.output}
-    rename: dict[str, str] = {}
+    rename: dict[str, str] = {}  # an output dropped -> the tensor that takes its place
+    producer: dict[str, object] = {}
     seen: dict[tuple, object] = {}
-    kept, merged = [], 0
-    for node in graph.node:
+    kept, merged, guards = [], 0, 0
+    for node in graph.node:  # in topological order: every input's producer comes first
         inputs = [rename.get(i, i) for i in node.input]
         del node.input[:]
         node.input.extend(inputs)
+        if node.output[0] not in keep_outputs:
+            test = producer.get(inputs[0]) if node.op_type == "Where" else None
+            probs = producer.get(inputs[2]) if test is not None else None
+            if test is not None and test.op_type == "IsNaN" and test.input[0] == inputs[2] and probs is not None and probs.op_type == "Softmax":
+                rename[node.output[0]] = inputs[2]
+                guards += 1
+                continue
         key = (node.domain, node.op_type, tuple(inputs), tuple(a.SerializeToString() for a in node.attribute))
         first = seen.get(key)
         if first is not None and node.op_type not in _NOT_MERGED and not keep_outputs.intersection(node.output):
@@ -216,29 +225,12 @@ def simplify_graph(model) -> tuple[int, int]:
             merged += 1
             continue
         seen.setdefault(key, node)
+        producer.update((o, node) for o in node.output)
         kept.append(node)
-    producer = {o: n for n in kept for o in n.output}
-    guards = 0
-    out = []
-    for node in kept:
-        node_inputs = [rename.get(i, i) for i in node.input]
-        del node.input[:]
-        node.input.extend(node_inputs)
-        test = producer.get(node.input[0]) if node.op_type == "Where" else None
-        if test is not None and test.op_type == "IsNaN" and test.input[0] == node.input[2] and \
-                producer.get(node.input[2]) is not None and producer[node.input[2]].op_type == "Softmax" and node.output[0] not in keep_outputs:
-            rename[node.output[0]] = node.input[2]
-            guards += 1
-            continue
-        out.append(node)
-    for node in out:
-        node_inputs = [rename.get(i, i) for i in node.input]
-        del node.input[:]
-        node.input.extend(node_inputs)
-    used = {i for n in out for i in n.input} | keep_outputs
-    out = [n for n in out if n.op_type != "IsNaN" or n.output[0] in used]  # the guards' own tests
+    used = {i for n in kept for i in n.input} | keep_outputs
+    kept = [n for n in kept if n.op_type != "IsNaN" or n.output[0] in used]  # the guards' own tests
     del graph.node[:]
-    graph.node.extend(out)
+    graph.node.extend(kept)
     return merged, guards
 
 
@@ -421,6 +413,8 @@ def token_feeds(rows: Sequence[Sequence[int]], pad_id: int = 0, batch: int = 16)
 # ------------------------------------------------------------------ per-row activation scales
 #: The zero point of a per-row quantised tensor that no calibration input reached: symmetric.
 SYMMETRIC_ZERO_POINT = 128
+#: The ONNX metadata key under which ``per_row_activations`` records its zero points (JSON).
+ZERO_POINTS_KEY = "unspin.per_row_zero_points"
 
 
 def activation_zero_points(path: Path, feeds: Sequence[dict[str, np.ndarray]]) -> dict[str, int]:
@@ -495,6 +489,8 @@ def per_row_activations(model, zero_points: dict[str, int] | None = None):
     (``bench/RESULTS.md``, "Per-row activation scales"). The row scale is applied after the
     fused product because that kernel reads a non-scalar activation scale as one per column.
     Raises ``StopIteration`` / ``KeyError`` for a product that does not follow the pattern above."""
+    import json
+
     from onnx import helper, numpy_helper
 
     graph = model.graph
@@ -513,13 +509,12 @@ def per_row_activations(model, zero_points: dict[str, int] | None = None):
     graph.initializer.extend(numpy_helper.from_array(v, k) for k, v in consts.items() if k not in init)
     replaced: dict[str, list] = {}  # node name -> the nodes that take its place
     dropped: set[str] = set()  # the Cast and scale products the fused kernel takes over
-    count = 0
+    used: dict[str, int] = {}  # activation tensor -> its zero point, recorded in the metadata
     for n in nodes:
         if n.op_type != "DynamicQuantizeLinear":
             continue
-        count += 1
         x, (yq, ys, _) = n.input[0], n.output
-        z = int(zero_points.get(x, SYMMETRIC_ZERO_POINT))
+        z = used[x] = int(zero_points.get(x, SYMMETRIC_ZERO_POINT))
         p = f"{n.name or yq}/per_row"
         graph.initializer.extend([numpy_helper.from_array(np.array(255.0 - z, np.float32), f"{p}/top"),
                                   numpy_helper.from_array(np.array(float(z), np.float32), f"{p}/bottom"),
@@ -568,14 +563,9 @@ def per_row_activations(model, zero_points: dict[str, int] | None = None):
     del graph.value_info[:]  # shapes and types of the rewritten tensors changed; onnxruntime infers them again
     if not any(o.domain == "com.microsoft" for o in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
-    import json
-
-    used = {n.input[0]: int(zero_points.get(n.input[0], SYMMETRIC_ZERO_POINT)) for n in nodes if n.op_type == "DynamicQuantizeLinear"}
-    kept = [p for p in model.metadata_props if p.key != ZERO_POINTS_KEY]
-    del model.metadata_props[:]
-    model.metadata_props.extend(kept)
-    helper.set_model_props(model, {**{p.key: p.value for p in kept}, ZERO_POINTS_KEY: json.dumps(used, sort_keys=True)})
-    return model, count
+    props = {p.key: p.value for p in model.metadata_props}
+    helper.set_model_props(model, {**props, ZERO_POINTS_KEY: json.dumps(used, sort_keys=True)})
+    return model, len(used)
 
 
 #: The model-folder config key that says a folder's int8 activations are scaled per row.
@@ -597,10 +587,6 @@ def record_activation_scales(config: dict, per_row: bool) -> None:
         config.pop(ACTIVATION_SCALES, None)
 
 
-#: The ONNX metadata key under which ``per_row_activations`` records its zero points (JSON).
-ZERO_POINTS_KEY = "unspin.per_row_zero_points"
-
-
 def zero_points_of(model) -> dict[str, int]:
     """The zero points a per-row graph (``per_row_activations``' output, an ``onnx.ModelProto``)
     was written with, from its metadata: ``{activation tensor name: z}``, the form
@@ -614,16 +600,23 @@ def zero_points_of(model) -> dict[str, int]:
     return {}
 
 
-def simplify_file(path: Path) -> tuple[int, int]:
-    """``simplify_graph`` on the ONNX file ``path`` (rewritten only when something changed;
-    external data kept where it is). Returns what ``simplify_graph`` returns."""
+def _edit_file(path: Path, edit: Callable[[Any], Any], changed: Callable[[Any], bool] = bool) -> Any:
+    """Load the ONNX graph file ``path`` without its external data (the weights stay where they
+    are), apply ``edit`` (model -> what it did) and write the graph back when ``changed`` says it
+    did something. Returns what ``edit`` returned."""
     import onnx
 
     model = onnx.load(str(path), load_external_data=False)
-    done = simplify_graph(model)
-    if any(done):
+    done = edit(model)
+    if changed(done):
         onnx.save_model(model, str(path), save_as_external_data=False)
     return done
+
+
+def simplify_file(path: Path) -> tuple[int, int]:
+    """``simplify_graph`` on the ONNX file ``path`` (rewritten only when something changed;
+    external data kept where it is). Returns what ``simplify_graph`` returns."""
+    return _edit_file(path, simplify_graph, changed=any)
 
 
 def rewrite_per_row(path: Path, feeds: Sequence[dict[str, np.ndarray]] | None = None) -> int:
@@ -632,11 +625,5 @@ def rewrite_per_row(path: Path, feeds: Sequence[dict[str, np.ndarray]] | None = 
     ``feeds`` (``activation_zero_points``; without feeds every zero point is
     ``SYMMETRIC_ZERO_POINT``). Returns the number of activation tensors rewritten (0: the file
     had no dynamic activation quantisation, e.g. fp32)."""
-    import onnx
-
     zero_points = activation_zero_points(path, feeds) if feeds else {}
-    model = onnx.load(str(path), load_external_data=False)
-    model, n = per_row_activations(model, zero_points)
-    if n:
-        onnx.save_model(model, str(path), save_as_external_data=False)
-    return n
+    return _edit_file(path, lambda model: per_row_activations(model, zero_points)[1])
