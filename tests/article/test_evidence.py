@@ -301,3 +301,16 @@ def test_a_file_named_twice_is_indexed_once(cache, tmp_path):
     assert sorted((p.source, p.start, p.end) for p in twice.passages) == sorted((p.source, p.start, p.end) for p in once.passages)
     hits = twice.search_many(["The budget totals 412 million, up 4 percent."], min_score=0.0)[0]
     assert len({(h["source"], h["start"]) for h in hits}) == len(hits)
+
+
+def test_a_heading_above_a_heading_is_no_passage():
+    # A title, then an article heading, then its text: the title heads nothing of its own, and a
+    # passage of two headings would take an evidence slot with nothing in it (trial 6).
+    text = ("Baltic Fisheries Accord (excerpt)\n\nArticle 4. Cod quotas\n"
+            "1. The total allowable catch of cod shall be reduced by forty percent of its 2024 level.\n\n"
+            "Chapter II\nArticle 7. Joint Monitoring Commission\n"
+            "1. A Joint Monitoring Commission is established, composed of inspectors of each Party.")
+    ps = ev.passages_of(text, "accord.txt")
+    assert [p.text.split("\n")[0] for p in ps] == ["Article 4. Cod quotas", "Article 7. Joint Monitoring Commission"]
+    assert all(text[p.start : p.end] == p.text for p in ps)
+    assert all(len(p.text.split("\n")) == 2 for p in ps)

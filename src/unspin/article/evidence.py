@@ -62,7 +62,7 @@ TOP_K = 3
 #: unsupported claims still get a passage on their subject (15 with the old 0.20 and title lines
 #: as passages); 0.40 would hide those and every paraphrase with them.
 MIN_SCORE = 0.28
-INDEX_VERSION = 2  # raised whenever passages are cut differently: an index cached by an older cut is rebuilt
+INDEX_VERSION = 3  # raised whenever passages are cut differently: an index cached by an older cut is rebuilt
 _SENTENCE_END = frozenset(".!?;:\"'\u201d)")
 
 _TOKEN = re.compile(r"\w+")
@@ -144,7 +144,8 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
 # ---------------------------------------------------------------------------- passages
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     """Paragraph offsets: blocks between newlines, re-joining hard-wrapped lines, and merging a
-    short heading line ("Article 2", "## Findings") into the paragraph after it. Line breaks
+    short heading line ("Article 2", "## Findings") into the paragraph after it; a heading right
+    above another heading is left out (it heads no text of its own). Line breaks
     written otherwise (a lone carriage return, U+2028/U+2029, a form feed) count as breaks too,
     U+2029 and a form feed as paragraph breaks, as the models read them (``unspin.view``)."""
     original = text
@@ -152,7 +153,7 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if text[m.start() : m.end()].strip()]
     paras: list[list[int]] = []
     prev_end = None
-    for a, b in lines:
+    for i, (a, b) in enumerate(lines):
         line = text[a:b].strip()
         gap = text[prev_end:a].replace("\r", "").replace(" ", "") if prev_end is not None else ""
         if paras and prev_end is not None and "\n\n" not in gap and not PARAGRAPH_BREAKS.intersection(original[prev_end:a]):
@@ -164,15 +165,28 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
                 continue
         if paras:
             last = text[paras[-1][0] : paras[-1][1]].strip()
-            heading = len(last.split()) <= 8 and last[-1:] not in ".!?;:,\"'" and paras[-1][2] == 1
-            if heading and not line.startswith("#"):
+            heading = _heading_like(last) and paras[-1][2] == 1
+            # A heading under a heading ("Title (excerpt)", then "Article 4. Cod quotas") heads
+            # the text below it; the upper one stands alone, with nothing to say of its own.
+            # (A short line that the next line continues in lower case is hard-wrapped text.)
+            continued = i + 1 < len(lines) and text[lines[i + 1][0] : lines[i + 1][1]].strip()[:1].islower()
+            under = heading and _heading_like(line) and not continued
+            if heading and not line.startswith("#") and not under:
                 paras[-1][1] = b
                 paras[-1][2] += 1
                 prev_end = b
                 continue
+            if under:
+                paras[-1][2] = 0
         paras.append([a, b, 1])
         prev_end = b
-    return [(a, b) for a, b, _ in paras]
+    return [(a, b) for a, b, lines in paras if lines]
+
+
+def _heading_like(line: str) -> bool:
+    """A short line that does not end like a sentence: "Article 2", "Cod quotas", a title."""
+    line = line.strip()
+    return len(line.split()) <= 8 and line[-1:] not in ".!?;:,\"'"
 
 
 def _is_title(block: str) -> bool:
