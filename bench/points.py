@@ -4,7 +4,7 @@ validation split and the bundled column.
     python bench/points.py [--model src/unspin/models/en] [--outputs PICKLE | --save-outputs PICKLE]
 
 Per point (the model's ``points`` and its default) and per layout (``sentence_breaks`` off /
-on), and for the sensitive point also named from its own passages instead of the default's
+on; a point that cuts runs over ``max_sentences`` sentences also without the cut), and for the sensitive point also named from its own passages instead of the default's
 inside them (``TechniqueTagger.named_by``); the way each point ships is starred:
 - SI P / R / F1, the official partial-overlap measure on the merged submission;
 - exact-match span F1 (``unspin.scoring.exact_match_f1``, boundaries equal after trimming);
@@ -75,10 +75,15 @@ def main() -> None:
         variants = [(breaks, shipped_tagger.named_by) for breaks in (False, True)]
         if shipped_tagger.named_by is not None:  # the sensitive point: also named from its own passages
             variants.append((ships_with, None))
-        for breaks, named_by in variants:
+        cut = shipped_tagger.max_sentences
+        variants = [(b, n, cut) for b, n in variants]
+        if cut:  # the point also without its cut of long runs (``max_sentences``)
+            variants.append((ships_with, shipped_tagger.named_by, 0))
+        for breaks, named_by, max_sentences in variants:
             if named_by is not None:
                 named_by = {**named_by, "sentence_breaks": breaks}  # the default's thresholds, the row's layout
-            t = TechniqueTagger.from_config(live, tagger.head, config, sensitivity=point, sentence_breaks=breaks, named_by=named_by)
+            t = TechniqueTagger.from_config(live, tagger.head, config, sensitivity=point, sentence_breaks=breaks, named_by=named_by,
+                                            max_sentences=max_sentences)
             t.encoder = by_text.__getitem__
             pred = [Label(a, s.start, s.end, s.label) for a, text in val.items() for s in t(Document(text)).spans]
             sub = si_submission(pred)
@@ -87,14 +92,17 @@ def main() -> None:
             spans = list(t(Document(column_text)).spans)
             touched = [p for p in column if any(s.start < p["end"] and p["start"] < s.end for s in spans)]
             right = [p for p in touched if any(s.start < p["end"] and p["start"] < s.end and s.label == p["technique"] for s in spans)]
-            shipped = "*" if breaks == ships_with and (named_by is None) == (shipped_tagger.named_by is None) else " "
+            shipped = "*" if (breaks == ships_with and (named_by is None) == (shipped_tagger.named_by is None)
+                              and max_sentences == cut) else " "
             naming = "default's passage inside" if named_by else "itself"
-            rows.append(f"| {point}{shipped} | {'on' if breaks else 'off'} | {naming} | {si.precision:.3f} / {si.recall:.3f} / {si.f1:.4f} | "
+            limit = f"{max_sentences}" if max_sentences and not breaks else "-"
+            rows.append(f"| {point}{shipped} | {'on' if breaks else 'off'} | {limit} | {naming} | {si.precision:.3f} / {si.recall:.3f} / {si.f1:.4f} | "
                         f"{exact.f1:.4f} | {both.f1:.4f} | {len({(l.start, l.end, l.article_id) for l in pred})} | "
                         f"{len(touched)} / {len(right)} of {len(column)} |")
     print(f"{config.name}, PTC validation split ({len(val)} articles); * as the point ships\n")
-    print("| point | sentence breaks | named from | SI P / R / F1 | exact-match F1 | span + technique F1 | passages | column: touched / right technique |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| point | sentence breaks | runs cut over N sentences | named from | SI P / R / F1 | exact-match F1 | span + technique F1 | passages "
+          "| column: touched / right technique |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
 
 

@@ -168,7 +168,9 @@ def main() -> None:
         (folder / "edges.json").write_text(json.dumps(lex_data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         cfg["phrase_edges"] = {"file": "edges.json", **report["phrase_edges"]["chosen"], "max_words": 3}
-        cfg["points"] = {name: dict(zip(POINT_KEYS, points[name])) for name in points}
+        # A point's ``max_sentences`` is a layout rule measured apart (bench/points.py), kept as it is.
+        kept = {name: {k: v for k, v in cfg.get("points", {}).get(name, {}).items() if k == "max_sentences"} for name in points}
+        cfg["points"] = {name: {**dict(zip(POINT_KEYS, points[name])), **kept[name]} for name in points}
         cfg.setdefault("validation", {})["points"] = report["points"]
         cfg["validation"]["phrase_edges"] = report["phrase_edges"]
         cfg["points_command"] = f"python scripts/tune_points.py {args.folder} --write"

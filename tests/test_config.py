@@ -78,6 +78,18 @@ def test_an_operating_point_may_keep_spans_inside_sentences():
     assert back.decoding("sensitive") == sensitive
 
 
+def test_a_point_may_cut_runs_over_more_sentences():
+    """``max_sentences`` of the model applies at every point that gives none of its own."""
+    span = SpanModelConfig(labels=("a",), window=8, stride=4, hidden_size=2, cls_id=0, sep_id=1, pad_id=2, threshold=0.3,
+                           max_sentences=3, points={"precise": {"threshold": 0.1, "seed_threshold": 0.7, "edge_start": 0.4,
+                                                                "edge_end": 0.3, "max_sentences": 2},
+                                                    "sensitive": {"threshold": 0.05, "seed_threshold": 0.3, "edge_start": 0.2,
+                                                                  "edge_end": 0.2}})
+    assert span.decoding()["max_sentences"] == 3 and span.decoding("sensitive")["max_sentences"] == 3
+    assert span.decoding("precise")["max_sentences"] == 2
+    assert SpanModelConfig.from_dict(span.to_dict()).decoding("precise") == span.decoding("precise")
+
+
 def test_a_point_the_model_lacks_names_the_folder_typed():
     """A model's name is its folder's last part unless told (``unspin train spans --name``), so
     runs/a/model and runs/b/model share one; the refusal names the folder the user gave."""

@@ -125,6 +125,25 @@ def test_sentence_breaks_cut_spans_at_sentence_starts_only_when_asked():
     assert pieces(sentence_breaks=True) == ["Title here", "The corrupt elite lies", "They steal", "Everyone knows it, Mr. Smith says"]
 
 
+def test_max_sentences_cuts_only_runs_over_more_sentences_and_each_piece_needs_a_seed():
+    text = "The corrupt elite lies. They steal. Everyone knows it. Short one.\n\nThey lie. They cheat."
+    enc = _enc_text(text)
+    # Every word inside at 0.3; "corrupt", "steal" and "lie" are seeds (0.9); the seed is 0.5.
+    p = [[0.7, 0.0, 0.3]] * len(enc)
+    for w in ("corrupt", "steal", "lie"):
+        i = next(k for k, (a, b) in enumerate(enc.offsets) if text[a:b] == w)
+        p[i] = [0.1, 0.0, 0.9]
+    probs = P(*p)
+    pieces = lambda **kw: [text[s.start : s.end] for s in decode(enc, probs, text, 0.2, 0.5, **kw)]  # noqa: E731
+    whole = ["The corrupt elite lies. They steal. Everyone knows it. Short one", "They lie. They cheat"]
+    assert pieces() == whole
+    # A run over 4 sentences is cut; the 2-sentence run of the second paragraph is not.
+    assert pieces(max_sentences=2) == ["The corrupt elite lies", "They steal", "They lie. They cheat"]
+    assert pieces(max_sentences=4) == whole
+    # Sentence breaks already cut every run: the limit changes nothing then.
+    assert pieces(max_sentences=2, sentence_breaks=True) == pieces(sentence_breaks=True)
+
+
 def test_decode_edges_skip_punctuation_but_keep_quotes_and_question_marks():
     text = 'He said: enough is enough, "they lie?" and more.'
     enc = _enc_text(text)

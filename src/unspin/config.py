@@ -175,13 +175,15 @@ class SpanModelConfig(ModelConfig):
     ``threshold`` (P(inside) a word needs), ``seed_threshold`` (a span needs one word this
     sure; ``threshold`` when unset), ``edge_start`` / ``edge_end`` (its edges; ``threshold``
     when unset), ``second_label_min`` (a second technique this probable is added), the layout
-    rules ``breaks``, ``trim_punctuation``, ``sentence_breaks``. ``decoder``: unit decoding
+    rules ``breaks``, ``trim_punctuation``, ``sentence_breaks``, ``max_sentences`` (a run of
+    words over more sentences is cut at its sentence starts; 0: no limit). ``decoder``: unit decoding
     (``unspin.ru_decoding``, the Russian model); ``context_classifier``: a shipped span-marker
     model that reads each span again (``MarkerConfig``); ``phrase_edges``: phrase-edge
     completion (``PhraseEdgesConfig``); ``points``: the decoder thresholds of each named
     operating point other than ``"default"`` (``{"precise": {"threshold": ..., "seed_threshold":
     ..., "edge_start": ..., "edge_end": ..., "sentence_breaks": ...}, "sensitive": {...}}``; a
-    point without ``sentence_breaks`` keeps the model's), chosen on validation data."""
+    point without ``sentence_breaks`` or ``max_sentences`` keeps the model's), chosen on
+    validation data."""
 
     labels: tuple[str, ...]
     window: int
@@ -202,6 +204,7 @@ class SpanModelConfig(ModelConfig):
     breaks: bool = True
     trim_punctuation: bool = True
     sentence_breaks: bool = False
+    max_sentences: int = 0
     decoder: UnitDecoding | None = None
     context_classifier: str | None = None
     language: str | None = None
@@ -231,6 +234,8 @@ class SpanModelConfig(ModelConfig):
             changes: dict[str, Any] = {k: float(v) for k, v in point.items() if k in ("threshold", "seed_threshold", "edge_start", "edge_end")}
             if "sentence_breaks" in point:
                 changes["sentence_breaks"] = bool(point["sentence_breaks"])
+            if "max_sentences" in point:
+                changes["max_sentences"] = int(point["max_sentences"])
             return dataclasses.replace(self, **changes, points={}).decoding()
         t = self.threshold
         return {
@@ -242,6 +247,7 @@ class SpanModelConfig(ModelConfig):
             "breaks": self.breaks,
             "trim_punctuation": self.trim_punctuation,
             "sentence_breaks": self.sentence_breaks,
+            "max_sentences": self.max_sentences,
         }
 
 

@@ -214,6 +214,7 @@ def decode(
     trim_punctuation: bool = True,
     sentence_breaks: bool = False,
     phrase_edges: PhraseEdges | None = None,
+    max_sentences: int = 0,
 ) -> list[RawSpan]:
     """Turn token probabilities (n_tokens, 3) into character spans.
 
@@ -223,8 +224,12 @@ def decode(
     starts or ends on punctuation other than quotes, brackets, ?, ! and # (module docstring);
     ``sentence_breaks`` (with ``breaks``): no span crosses the start of a sentence either;
     ``phrase_edges``: finish a phrase a span stops or starts inside (``PhraseEdges``), never across
-    a break or punctuation. The run of words is kept as a list of indices into the word table
-    and trimmed by moving two ends, so a long run costs time linear in its length.
+    a break or punctuation. ``max_sentences`` (with ``breaks``; 0: no limit): a run of words
+    over more than that many sentences is cut at its sentence starts, and each piece is kept only
+    if it holds a seed of its own: in a text dense with loaded words a low extend threshold
+    otherwise joins whole paragraphs into one passage under one name. The run of words is kept as
+    a list of indices into the word table and trimmed by moving two ends, so a long run costs
+    time linear in its length.
     """
     seed = threshold if seed is None else seed
     edge_start = threshold if edge_start is None else edge_start
@@ -238,6 +243,15 @@ def decode(
             next_start = enc.offsets[starts[1:], 0]
             # A cut lies in the gap between word w-1 and word w (a sentence start is the start of w).
             cut_before[1:] = np.searchsorted(cuts, next_start, side="right") > np.searchsorted(cuts, prev_end)
+    sentence_start = np.zeros(len(starts), dtype=bool)
+    if max_sentences and breaks and not sentence_breaks and len(starts) > 1:
+        from unspin.article.sentences import split_sentences
+
+        firsts = np.asarray([a for a, _ in split_sentences(text)[1:]], dtype=np.int64)
+        if firsts.size:
+            prev_end = enc.offsets[ends[:-1] - 1, 1]
+            next_start = enc.offsets[starts[1:], 0]
+            sentence_start[1:] = np.searchsorted(firsts, next_start, side="right") > np.searchsorted(firsts, prev_end)
     spans: list[RawSpan] = []
     run: list[int] = []
 
@@ -252,6 +266,19 @@ def decode(
         return text[int(enc.offsets[starts[w], 0]) : int(enc.offsets[ends[w] - 1, 1])]
 
     def close() -> None:
+        if max_sentences and run and int(sentence_start[run[1:]].sum()) >= max_sentences:
+            whole = list(run)
+            cuts = [0] + [i for i in range(1, len(whole)) if sentence_start[whole[i]]] + [len(whole)]
+            # Each piece needs a seed of its own: kept pieces without one (all pieces of a seeded
+            # run) scored lower on the validation split (bench/RESULTS.md, "Passages of a few sentences").
+            for i0, i1 in zip(cuts[:-1], cuts[1:]):
+                run[:] = whole[i0:i1]
+                close_one()
+            run.clear()
+            return
+        close_one()
+
+    def close_one() -> None:
         if not run or max(mean_in[w] for w in run) <= seed:
             run.clear()
             return

@@ -56,7 +56,7 @@ def _config(**settings) -> SpanModelConfig:
 def test_settings_from_config_default_to_the_extend_threshold():
     old = TechniqueTagger.settings(_config(threshold=0.2))
     assert old == {"threshold": 0.2, "seed_threshold": 0.2, "edge_start": 0.2, "edge_end": 0.2, "second_label_min": 0.35,
-                   "breaks": True, "trim_punctuation": True, "sentence_breaks": False}
+                   "breaks": True, "trim_punctuation": True, "sentence_breaks": False, "max_sentences": 0}
     assert TechniqueTagger.settings(_config(threshold=0.2, breaks=False))["breaks"] is False
     assert TechniqueTagger.settings(_config(threshold=0.2, sentence_breaks=True))["sentence_breaks"] is True
     new = TechniqueTagger.settings(_config(threshold=0.1, seed_threshold=0.45, edge_start=0.3, edge_end=0.2))

@@ -221,6 +221,7 @@ class TechniqueTagger:
         breaks: bool = True,
         trim_punctuation: bool = True,
         sentence_breaks: bool = False,
+        max_sentences: int = 0,
         span_decoder: Callable | None = None,
         label_groups: Sequence[int] | None = None,
         context: Callable[[str, Sequence[tuple[int, int]]], np.ndarray] | None = None,
@@ -241,6 +242,7 @@ class TechniqueTagger:
         self.seed_threshold = threshold if seed_threshold is None else seed_threshold
         self.edge_start, self.edge_end = edge_start, edge_end
         self.breaks, self.trim_punctuation, self.sentence_breaks = breaks, trim_punctuation, sentence_breaks
+        self.max_sentences = int(max_sentences)
         # A span gets a second technique when the classifier gives it at least this probability:
         # in PTC, 6% of technique spans share their exact offsets with another technique.
         self.second_label_min = second_label_min
@@ -286,7 +288,7 @@ class TechniqueTagger:
             d, own = config.decoding(), config.decoding(sensitivity, folder)
             named = {"named_by": {"threshold": d["threshold"], "seed": d["seed_threshold"], "edge_start": d["edge_start"],
                                   "edge_end": d["edge_end"], "breaks": own["breaks"], "trim_punctuation": own["trim_punctuation"],
-                                  "sentence_breaks": own["sentence_breaks"]}}
+                                  "sentence_breaks": own["sentence_breaks"], "max_sentences": own["max_sentences"]}}
         return cls(encoder, head, config.labels, **{**config.decoding(sensitivity, folder), **cls.decoding(config), **cls.companion(config),
                                                      **edges, **named, **kwargs})
 
@@ -411,7 +413,8 @@ class TechniqueTagger:
                 found = decode(out.enc, out.probs, piece, self.threshold, self.seed_threshold,
                                edge_start=self.edge_start, edge_end=self.edge_end,
                                breaks=self.breaks, trim_punctuation=self.trim_punctuation,
-                               sentence_breaks=self.sentence_breaks, phrase_edges=self.phrase_edges)
+                               sentence_breaks=self.sentence_breaks, phrase_edges=self.phrase_edges,
+                               max_sentences=self.max_sentences)
                 if self.named_by is not None:
                     found = named_from(found, decode(out.enc, out.probs, piece, **self.named_by, phrase_edges=self.phrase_edges), out.enc)
             ranges = [(*s.classified, s.tok_start, s.tok_end) for s in found]
