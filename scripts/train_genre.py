@@ -614,9 +614,11 @@ def typicality(out: Path, docs, data: Path, ptc: int) -> dict:
     cfg["typicality"] = {
         "min_words": int(np.floor(np.percentile(words, 1))),
         "max_sum_sq_z": round(float(np.percentile(dist, 99)), 2),
+        "satire_min_words": int(np.floor(np.percentile([w for w, d in zip(words, train_docs) if d.label == "satire"], 1))),
         "what": ("GenreModel.caution calls the genre a guess for a text under min_words words (1st percentile of the training split) "
                  "or whose style features lie farther from the training average (sum of squared standardised values) than "
-                 "max_sum_sq_z (99th percentile of the training split)"),
+                 "max_sum_sq_z (99th percentile of the training split), and a text it would call satire under satire_min_words "
+                 "words (1st percentile of the training split's satire articles)"),
     }
     write_config(out, cfg, GenreConfig)
     model = GenreModel(out)

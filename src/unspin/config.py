@@ -295,7 +295,8 @@ class GenreConfig(ModelConfig):
     ``features.blocks``; models from before it existed read ``minilm`` and ``hand``),
     ``temperature`` of the softmax, ``min_opinion`` (JSON ``marker_rule.min_opinion``: the
     least P(opinion) of a text with an editorial marker), and the typicality limits
-    ``min_words`` and ``max_sum_sq_z`` (JSON ``typicality``; unset: never a caution), and the
+    ``min_words``, ``max_sum_sq_z`` and ``satire_min_words`` (JSON ``typicality``; unset: never a
+    caution), and the
     decision rule (JSON ``decision``): ``class_weights``, each label's multiplier before the
     renormalisation (labels not named: 1), and ``unclear_margin`` (unset: never "unclear")."""
 
@@ -305,13 +306,14 @@ class GenreConfig(ModelConfig):
     min_opinion: float = 0.9
     min_words: float | None = None
     max_sum_sq_z: float | None = None
+    satire_min_words: float | None = None
     class_weights: Mapping[str, float] = field(default_factory=dict)
     unclear_margin: float | None = None
 
     NESTED: ClassVar[Mapping[str, Mapping[str, str]]] = {
         "features": {"blocks": "blocks"},
         "marker_rule": {"min_opinion": "min_opinion"},
-        "typicality": {"min_words": "min_words", "max_sum_sq_z": "max_sum_sq_z"},
+        "typicality": {"min_words": "min_words", "max_sum_sq_z": "max_sum_sq_z", "satire_min_words": "satire_min_words"},
         "decision": {"class_weights": "class_weights", "unclear_margin": "unclear_margin"},
     }
 

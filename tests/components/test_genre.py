@@ -169,3 +169,24 @@ def test_a_text_the_model_is_cautioned_on_is_never_called_satire(tmp_path):
     assert "too short" in short.genre.caution
     assert short.genre.label == "opinion"  # bias 0.1 over reporting's 0
     assert max(short.genre.scores, key=short.genre.scores.get) == "satire"
+
+
+def test_a_text_shorter_than_every_satire_article_learned_is_never_called_satire(tmp_path):
+    # ARTICLE has 108 words: above min_words (80), under satire_min_words (131). Strong satire
+    # evidence there is cautioned and the nearest other label shown; the same words at 216 are not.
+    _biased_model(tmp_path, {"class_weights": {"satire": 0.1}}, satire_bias=6.0)
+    cfg = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**cfg, "typicality": {"min_words": 80, "max_sum_sq_z": 1e9, "satire_min_words": 131}}))
+    m = GenreModel(tmp_path)
+    comp = GenreClassifier(m.probabilities, caution=m.caution, label=m.label, unclear=m.unclear)
+    short, long = Document(ARTICLE), Document(ARTICLE + " " + ARTICLE)
+    comp.set_annotations([short, long], comp.predict([short, long]))
+    assert "too short to call satire (108 words;" in short.genre.caution and short.genre.label == "opinion"
+    assert long.genre.label == "satire" and long.genre.caution is None
+    # A short text the model would not call satire gets no caution from this rule.
+    other = tmp_path / "other"
+    other.mkdir()
+    _biased_model(other, {"class_weights": {"satire": 0.1}})
+    cfg = json.loads((other / "config.json").read_text())
+    (other / "config.json").write_text(json.dumps({**cfg, "typicality": {"satire_min_words": 131}}))
+    assert GenreModel(other).caution(ARTICLE) is None

@@ -65,6 +65,8 @@ class GenreModel:
             raise ValueError(f"{self.path}: unknown genre feature blocks {sorted(unknown)}")
         self.temperature = cfg.temperature
         self.min_words, self.max_distance = cfg.min_words, cfg.max_sum_sq_z
+        #: A text shorter than every satire article the model learned from is never called satire.
+        self.satire_min_words = cfg.satire_min_words
         self.min_opinion = cfg.min_opinion
         #: Each label's probability is multiplied by its weight and the row renormalised: the
         #: regression was fitted with balanced class weights, as if satire were a third of all
@@ -146,13 +148,20 @@ class GenreModel:
         sum((x - mean) / scale)**2 of the style features from the training average above
         ``max_sum_sq_z``. Only the ``hand`` and ``function_words`` blocks are measured. An
         explicit editorial marker ("Opinion |") is never a guess: the publisher's own label
-        decides (the marker rule), however short the text."""
+        decides (the marker rule), however short the text. A third limit, ``satire_min_words``
+        (the 1st percentile of the satire articles' word counts): a shorter text that the model
+        would call satire is cautioned, so the nearest other label is shown (an angry post of 83
+        words came out as satire 0.87; every satire article it learned from has 131 words or more)."""
         if "opinion" in self.labels and editorial_marker(text):
             return None
         words = word_count(text)
         if self.min_words is not None and words < self.min_words:
             return (f"text too short to tell its genre ({words} word{'s' if words != 1 else ''}; 99% of the articles the genre "
                     f"model learned from have {self.min_words:g} words or more)")
+        if (self.satire_min_words is not None and words < self.satire_min_words and "satire" in self.labels
+                and self.label(self.probabilities(text)) == "satire"):
+            return (f"text too short to call satire ({words} words; 99% of the satire articles the genre model learned from have "
+                    f"{self.satire_min_words:g} words or more): its genre is a guess")
         if self.max_distance is not None and self.style_distance(text) > self.max_distance:
             return ("text unlike the articles the genre model learned from (its style, such as the use of I, you, "
                     "questions or sentence length, is farther from theirs than 99% of them): its genre is a guess")
