@@ -77,7 +77,7 @@ def main() -> None:
             variants.append((ships_with, None))
         cut = shipped_tagger.max_sentences
         variants = [(b, n, cut) for b, n in variants]
-        if cut:  # the point also without its cut of long runs (``max_sentences``)
+        if cut and not ships_with:  # the point also without its cut of long runs (``max_sentences``; breaks cut every run)
             variants.append((ships_with, shipped_tagger.named_by, 0))
         for breaks, named_by, max_sentences in variants:
             if named_by is not None:
