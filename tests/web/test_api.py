@@ -579,3 +579,88 @@ def test_a_language_refusal_of_an_uploaded_file_leads_with_its_name(client: Test
     # A text sent as a field has no file name to lead with.
     r = client.post("/api/v1/analyze", json={"text": GERMAN})
     assert r.status_code == 422 and not r.json()["error"].startswith("text: "), r.json()
+
+
+def _files(*parts: tuple[str, str]) -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [(field, (name, SAMPLE.encode(), "text/plain")) for field, name in parts]
+
+
+ANALYZE_TAKES = "which takes `file`, `text`, `url`, `language`, `format`, `sensitivity`, `evidence`"
+COMPARE_TAKES = "which takes `a`, `b`, `language`, `format`, `sensitivity`"
+
+
+@pytest.mark.parametrize("send, error", [
+    # The trial's two: a field the JSON body refuses was dropped from a form unannounced.
+    (lambda c: c.post("/api/v1/compare", files=_files(("a", "column.txt"), ("b", "news.txt")), data={"evidence": "some text"}),
+     f"invalid request: `evidence`: not a field of this request, {COMPARE_TAKES}; reference texts are read by /api/v1/analyze "
+     "(field `evidence`)"),
+    (lambda c: c.post("/api/v1/analyze", data={"text": SAMPLE, "foo": "bar"}), f"invalid request: `foo`: not a field of this request, {ANALYZE_TAKES}"),
+    (lambda c: c.post("/api/v1/compare", files=_files(("a", "a.txt"), ("b", "b.txt"), ("evidence", "r1.txt"), ("evidence", "r2.txt"))),
+     f"invalid request: `evidence`: not a field of this request, {COMPARE_TAKES}; reference texts are read by /api/v1/analyze "
+     "(field `evidence`)"),
+    (lambda c: c.post("/api/v1/compare", data={"a": SAMPLE, "b": SAMPLE, "url": "https://example.org/"}),
+     f"invalid request: `url`: not a field of this request, {COMPARE_TAKES}"),
+    # Past what the form reader reads at all: the limit, which fields take files, where reference texts go.
+    (lambda c: c.post("/api/v1/compare", files=_files(("a", "a.txt"), ("b", "b.txt"), *[("evidence", f"r{i}.txt") for i in range(25)])),
+     "too many files: this request takes at most 2, one in `a` and one in `b`; reference texts (`evidence`) are read by /api/v1/analyze"),
+    (lambda c: c.post("/api/v1/analyze", files=_files(("file", "a.txt"), *[("evidence", f"r{i}.txt") for i in range(45)])),
+     "too many files: this request takes at most 21, the article in `file` and up to 20 reference texts in `evidence`"),
+    (lambda c: c.post("/api/v1/analyze", files=_files(("file", "a.txt"), *[("evidence", f"r{i}.txt") for i in range(21)])),
+     "at most 20 reference texts (field `evidence`) per request"),
+    # A field given twice (one would be dropped), a file where a value belongs and the other way round.
+    (lambda c: c.post("/api/v1/analyze", files=_files(("file", "a.txt"), ("file", "b.txt"))),
+     "invalid request: `file`: given 2 times, but it takes one; reference texts go in `evidence`"),
+    (lambda c: c.post("/api/v1/compare", data={"a": [SAMPLE, SAMPLE], "b": SAMPLE}), "invalid request: `a`: given 2 times, but it takes one"),
+    (lambda c: c.post("/api/v1/analyze", files=_files(("language", "en.txt")), data={"text": SAMPLE}), "invalid request: `language`: a value, not a file"),
+    (lambda c: c.post("/api/v1/analyze", data={"file": SAMPLE}), "invalid request: `file`: a file, not a value (send a pasted text in `text`)"),
+    (lambda c: c.post("/api/v1/analyze", files=_files(("file", "a.txt")), data={"text": SAMPLE}),
+     "invalid request: give exactly one of text, file and url"),
+])
+def test_a_form_refuses_what_the_json_body_refuses(client: TestClient, send, error: str) -> None:
+    """A form field the request does not read is a 422 worded as the JSON body's (naming the field
+    and the fields taken), never dropped unannounced; a form with more files than the reader takes
+    is refused in unspin's words, not the framework's ("Too many files. Maximum number of files is 2.")."""
+    r = send(client)
+    assert r.status_code == 422, r.text
+    assert r.json() == {"error": error}
+
+
+def test_a_refused_field_reads_the_same_in_json_and_in_a_form(client: TestClient) -> None:
+    as_json = client.post("/api/v1/compare", json={"a": SAMPLE, "b": SAMPLE, "evidence": "some text"}).json()
+    as_form = client.post("/api/v1/compare", data={"a": SAMPLE, "b": SAMPLE, "evidence": "some text"}).json()
+    assert as_json == as_form and "`evidence`: not a field of this request" in as_json["error"]
+
+
+def test_a_form_with_an_empty_file_input_reads_its_text(client: TestClient) -> None:
+    """A plain HTML form sends a file input with no file chosen as an empty part with no name: not
+    a second article beside the text."""
+    r = client.post("/api/v1/analyze", files=[("file", ("", b"", "application/octet-stream"))], data={"text": SAMPLE})
+    assert r.status_code == 200, r.text
+
+
+def _multipart(*parts: tuple[str, str, bytes]) -> tuple[bytes, dict[str, str]]:
+    """A multipart body with these (field, raw filename as it goes in the header, content) parts."""
+    body = b"".join(b'--XX\r\nContent-Disposition: form-data; name="' + f.encode() + b'"; filename="' + n.encode() + b'"\r\n'
+                    b"Content-Type: text/plain\r\n\r\n" + data + b"\r\n" for f, n, data in parts) + b"--XX--\r\n"
+    return body, {"content-type": "multipart/form-data; boundary=XX"}
+
+
+def test_a_file_name_with_a_quote_reads_as_its_owner_named_it(claims_client_api: TestClient) -> None:
+    """A browser sends a `"` of a file name as %22 (HTML's form encoding), curl as \\" : both are the
+    name with its `"`, in the comparison's names and beside a claim's evidence. A line break
+    (%0A) stays encoded, so that a message naming the file stays one line."""
+    body, headers = _multipart(("a", "say %22no%22.txt", SAMPLE.encode()), ("b", 'b\\"q%0A.txt', SAMPLE.encode()))
+    r = claims_client_api.post("/api/v1/compare", content=body, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["comparison"]["names"] == {"a": 'say "no".txt', "b": 'b"q%0A.txt'}
+    text = "The council spent 40 million pounds on the bridge in 2021, the mayor said."
+    body, headers = _multipart(("file", "a.txt", text.encode()), ("evidence", "budget %222021%22.txt", b"In 2021 the council spent 40 million pounds."))
+    r = claims_client_api.post("/api/v1/analyze", content=body, headers=headers)
+    assert r.status_code == 200, r.text
+    assert {e["source"] for c in r.json()["claims"] for e in c.get("evidence") or []} == {'budget "2021".txt'}
+
+
+@pytest.fixture
+def claims_client_api() -> TestClient:
+    with TestClient(create_app(Settings(), analyze=fakes.analyze_with_claims)) as c:
+        yield c

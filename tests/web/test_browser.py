@@ -787,3 +787,57 @@ def test_a_pasted_text_reads_the_same_with_reference_files_and_in_compare_mode(b
         w.assert_clean()
     finally:
         w.close()
+
+
+def test_the_sensitivity_is_a_control_of_both_modes_and_each_result_says_its_own(browser, sensitivity_server: str) -> None:
+    """The trial's case: "sensitive" chosen on one analysis carried over into compare mode, which
+    had no Sensitivity control and said nothing of it, and a Russian result (no control) left no
+    way back. Now the control sits beside Language in both modes, every request sends what it
+    shows, each result names the setting it was read at, and it starts at the server's own."""
+    w = Watch(browser, sensitivity_server)
+    sent: list[str] = []
+    try:
+        page = w.page
+        page.on("request", lambda r: sent.append(r.post_data or "") if "/api/v1/" in r.url and r.method == "POST" else None)
+        analyse_pasted(w, sensitivity_server, SAMPLE)
+        page.select_option("#unspin-sensitivity", "sensitive")
+        page.wait_for_selector(".unspin-summary:has-text('sensitive setting')", timeout=60_000)
+        page.check("#unspin-mode-compare")
+        control = page.locator("#unspin-sensitivity")
+        assert control.is_visible() and control.input_value() == "sensitive"
+        page.fill("#unspin-text-b", "A second text. The true patriot spoke.")
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status:has-text('compared')", timeout=60_000)
+        assert page.locator("#unspin-compare-setting").inner_text() == "Sensitivity: sensitive setting, both texts."
+        assert 'name="sensitivity"\r\n\r\nsensitive' in sent[-1]
+        # Back to the default, on the page, from the compare view: the comparison runs again.
+        page.select_option("#unspin-sensitivity", "default")
+        page.wait_for_selector("#unspin-compare-setting:has-text('default setting')", timeout=60_000)
+        assert 'name="sensitivity"\r\n\r\ndefault' in sent[-1]
+        # A server started with --sensitivity precise: the page starts there (as /healthz says).
+        page.route("**/healthz", lambda route: route.fulfill(json={"status": "ok", "sensitivity": "precise", "url_fetch": False}))
+        page.goto(sensitivity_server + "/")
+        page.wait_for_function("() => document.querySelector('#unspin-sensitivity').value === 'precise'", timeout=10_000)
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_an_uploaded_file_name_shows_as_named(browser, fake_server: str) -> None:
+    """The browser sends a `"` of a file name as %22 (HTML's form encoding): the page shows the
+    name as its owner wrote it, as text (the name is as hostile as the article)."""
+    name = 'say "no" <img src=x onerror=window.__pwned=1>.txt'
+    w = Watch(browser, fake_server)
+    try:
+        page = w.page
+        page.goto(fake_server + "/")
+        page.check("#unspin-mode-compare")
+        page.set_input_files("#unspin-file", {"name": name, "mimeType": "text/plain", "buffer": SAMPLE.encode()})
+        page.fill("#unspin-text-b", "A second text. The true patriot spoke.")
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status:has-text('compared')", timeout=60_000)
+        assert page.locator(".unspin-compare-title").first.inner_text() == "A: " + name
+        assert "%22" not in page.locator("#unspin-result").inner_text()
+        w.assert_clean()
+    finally:
+        w.close()

@@ -385,3 +385,41 @@ def test_idle_connections_past_the_open_files_limit_do_not_take_the_server_down(
     text = log.read_text(errors="replace")
     assert "cap 64" in text
     assert len(text) < 5_000, text[-2000:]
+
+
+# --------------------------------------------------------------------------- stopping
+# `unspin serve` with one more semaphore of the kind the worker pool holds (pebble's channel locks,
+# "spawn" context) alive until the process ends: whether the pool's own are freed before the end is
+# up to the garbage collector, so this one makes the test of the way out deterministic. A process
+# that ends without Python's exit handlers leaves it to the resource tracker, which warns of it.
+_SERVE_HOLDING_A_SEMAPHORE = """
+import multiprocessing, sys
+held = multiprocessing.get_context("spawn").Lock()
+from unspin.cli import main
+sys.argv = ["unspin", "serve", "--fast", "--port", sys.argv[1]]
+main()
+"""
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_serve_stops_on_sigterm_as_cleanly_as_on_ctrl_c(sig: str) -> None:
+    """`kill` (SIGTERM) on `unspin serve` once ended the process by the signal's default action,
+    after uvicorn's graceful shutdown but before Python's exit handlers: the resource tracker then
+    printed "There appear to be N leaked semaphore objects". Now SIGTERM ends it as Ctrl+C does."""
+    import signal
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", _SERVE_HOLDING_A_SEMAPHORE, str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, cwd=ROOT, text=True)
+    try:
+        wait_for_port(port, timeout=60, proc=proc)
+        time.sleep(0.5)  # the worker pool is starting (lifespan)
+        proc.send_signal(getattr(signal, sig))
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert "interrupted" in err
+    assert "leaked" not in err and "Traceback" not in err and "Warning" not in err, err

@@ -61,6 +61,8 @@ _ANALYZE_BODY = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
+                    # Other fields are refused (422), as in the JSON body.
+                    "additionalProperties": False,
                     "properties": {
                         "file": {**_FILE, "description": "A .txt or .html/.htm file (UTF-8; other encodings are detected with a warning)."},
                         "text": {"type": "string", "description": "Instead of a file: the text. Its line breaks are read as LF when every "
@@ -87,6 +89,8 @@ _COMPARE_BODY = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
+                    # Other fields are refused (422), as in the JSON body.
+                    "additionalProperties": False,
                     "properties": {
                         "a": {**_FILE, "description": "The first text: a .txt/.html file, or a text."},
                         "b": {**_FILE, "description": "The second text."},

@@ -18,6 +18,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 
 from unspin.choices import language_code
 from unspin.errors import InputError, UnsupportedMediaType
@@ -247,7 +248,7 @@ async def read_body(request: Request, shape: Shape, max_body: int) -> Parsed:
         for e in errors:
             if e.get("type") == "extra_forbidden" and len(e.get("loc", ())) == 1:
                 # Which fields there are, so that a misspelt one can be put right.
-                e["msg"] = "not a field of this request, which takes " + ", ".join(f"`{f}`" for f in shape.model.model_fields)
+                e["msg"] = not_a_field(shape, str(e["loc"][0]), tuple(shape.model.model_fields))
         raise RequestValidationError(errors) from None
     fmt = Format(getattr(req, "format", Format.auto)).value
     parsed = Parsed(req.language, url=getattr(req, "url", None), sensitivity=getattr(req, "sensitivity", None))
@@ -260,9 +261,104 @@ async def read_body(request: Request, shape: Shape, max_body: int) -> Parsed:
     return parsed
 
 
+#: Form parts read beyond what a request may hold, so that a file or field in the wrong place is
+#: refused by its name (422, as the JSON body refuses it) rather than by a count; past these, the
+#: form is refused as too large in parts (``too_many_parts``). The body limit bounds them anyway.
+FORM_SLACK = 20
+
+
+def form_fields(shape: Shape) -> tuple[str, ...]:
+    """The fields a form of ``shape`` takes: those of its JSON body, with the file fields first
+    (analyze: ``file``, ``text``, ``url``, ..., ``evidence``; compare: ``a``, ``b``, ...)."""
+    json_fields = tuple(shape.model.model_fields)
+    files = tuple(f for _name, _shown, f in shape.fields if f not in json_fields)
+    return files + json_fields
+
+
+def _most_files(shape: Shape) -> int:
+    return len(shape.fields) + (MAX_EVIDENCE if shape.evidence else 0)
+
+
+def _where_files_go(shape: Shape) -> str:
+    """Which fields of ``shape`` take files, and where reference texts go, in words."""
+    if shape.evidence:
+        (_name, _shown, article), = shape.fields
+        return f"the article in `{article}` and up to {MAX_EVIDENCE} reference texts in `evidence`"
+    fields = [f for _name, _shown, f in shape.fields]
+    return " and ".join(f"one in `{f}`" for f in fields) + "; reference texts (`evidence`) are read by /api/v1/analyze"
+
+
+def not_a_field(shape: Shape, name: str, takes: tuple[str, ...]) -> str:
+    """The words of a refused field ``name`` of a request that ``takes`` these fields; the same
+    for a JSON body and a form."""
+    msg = "not a field of this request, which takes " + ", ".join(f"`{f}`" for f in takes)
+    if name == "evidence" and not shape.evidence:
+        msg += "; reference texts are read by /api/v1/analyze (field `evidence`)"
+    return msg
+
+
+def too_many_parts(shape: Shape, detail: str) -> InputError:
+    """The form parser's refusal of a form with more parts than it reads (``detail``, starlette's
+    "Too many files. Maximum number of files is 2."), in this request's terms."""
+    if detail.startswith("Too many files"):
+        return InputError(f"too many files: this request takes at most {_most_files(shape)}, {_where_files_go(shape)}")
+    takes = ", ".join(f"`{f}`" for f in form_fields(shape))
+    return InputError(f"too many form fields: this request takes {takes}" + (f" (up to {MAX_EVIDENCE} `evidence`)" if shape.evidence else ""))
+
+
+def upload_name(item: UploadFile, default: str) -> str:
+    """An uploaded file's name as its owner named it. A browser sends a ``"`` of a file name as
+    ``%22`` (HTML's multipart/form-data encoding; curl sends ``\\"``, which the parser reads
+    back): read back here. Its ``%0A`` and ``%0D`` (line breaks) are kept as sent, so that a
+    message that names the file stays one line. ``default`` when the name is empty."""
+    return (item.filename or "").replace("%22", '"') or default
+
+
+def _check_form_fields(form: Any, shape: Shape) -> None:
+    """422 for a form part this request does not read, as the JSON body refuses a field: an
+    unknown field (naming the fields it takes), a field given more than once (all but one would
+    be dropped; ``evidence`` excepted), a file where a value belongs, a value where a file belongs."""
+    takes = form_fields(shape)
+    texts = {name for name, _shown, _file in shape.fields}  # a file or a text
+    file_only = {f for _name, _shown, f in shape.fields} - texts  # analyze's `file`
+    counts: dict[str, int] = {}
+    errors: list[dict[str, Any]] = []
+    for key, value in form.multi_items():
+        counts[key] = counts.get(key, 0) + 1
+        if counts[key] > 1:
+            continue
+        where = ("body", key if len(key) <= 40 else key[:40] + "...")
+        if key not in takes:
+            errors.append({"loc": where, "msg": not_a_field(shape, key, takes), "type": "extra_forbidden"})
+        elif isinstance(value, UploadFile) and key not in texts | file_only | {"evidence"}:
+            errors.append({"loc": where, "msg": "a value, not a file", "type": "value_error"})
+        elif isinstance(value, str) and value.strip() and key in file_only:
+            text = next(name for name, _shown, f in shape.fields if f == key)
+            errors.append({"loc": where, "msg": f"a file, not a value (send a pasted text in `{text}`)", "type": "value_error"})
+    for key, n in counts.items():
+        if n > 1 and key in takes and key != "evidence":
+            hint = "; reference texts go in `evidence`" if shape.evidence and key in texts | file_only else ""
+            errors.append({"loc": ("body", key), "msg": f"given {n} times, but it takes one{hint}", "type": "value_error"})
+    if errors:
+        raise RequestValidationError(errors)
+
+
+def _chosen_file(item: Any) -> UploadFile | None:
+    """``item`` when it is a file; None for a value, and for the empty part that an HTML form
+    sends for a file input with no file chosen (no name, no bytes)."""
+    return item if isinstance(item, UploadFile) and (item.filename or item.size) else None
+
+
 async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
-    files = len(shape.fields) + (MAX_EVIDENCE if shape.evidence else 0)
-    form = await request.form(max_files=files, max_fields=files + 8, max_part_size=max_body)
+    files = _most_files(shape)
+    try:
+        form = await request.form(max_files=files + FORM_SLACK, max_fields=len(form_fields(shape)) + MAX_EVIDENCE + FORM_SLACK,
+                                  max_part_size=max_body)
+    except HTTPException as exc:
+        if str(exc.detail).startswith(("Too many files", "Too many fields")):
+            raise too_many_parts(shape, str(exc.detail)) from None
+        raise
+    _check_form_fields(form, shape)
     # Only multipart: a urlencoded body is what fetch() sends for URLSearchParams, line breaks as given.
     multipart = request.headers.get("content-type", "").lower().startswith("multipart/")
     language = _language(form.get("language"), ("body", "language"))
@@ -272,11 +368,13 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
     parsed = Parsed(language, sensitivity=_sensitivity(form.get("sensitivity"), ("body", "sensitivity")))
     url = form.get("url") if shape.url else None
     for name, shown, file_field in shape.fields:
-        item = form.get(file_field)
-        if not isinstance(item, UploadFile):
-            item = form.get(name)
+        item = _chosen_file(form.get(file_field)) or form.get(name)
+        other = form.get(name) if file_field != name else None
+        if isinstance(item, UploadFile) and (_chosen_file(other) or (isinstance(other, str) and other.strip())):
+            # A file and a text: which was meant? (Before, the file won unannounced.)
+            raise RequestValidationError([{"loc": ("body",), "msg": "give exactly one of text, file and url"}])
         if isinstance(item, UploadFile):
-            filename = item.filename or file_field
+            filename = upload_name(item, file_field)
             check_upload_name(filename)
             parsed.texts.append((name, Text(await item.read(), filename, item.content_type, fmt, upload=True)))
         elif isinstance(item, str) and (item.strip() or not url):
@@ -295,7 +393,7 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
             raise InputError(f"at most {MAX_EVIDENCE} reference texts (field `evidence`) per request")
         for i, item in enumerate(items):
             if isinstance(item, UploadFile):
-                parsed.evidence.append(Text(await item.read(), item.filename or f"reference {i + 1}", item.content_type))
+                parsed.evidence.append(Text(await item.read(), upload_name(item, f"reference {i + 1}"), item.content_type))
             elif isinstance(item, str) and item.strip():
                 parsed.evidence.append(Text(form_text(item) if multipart else item, f"reference {i + 1}"))
     return parsed

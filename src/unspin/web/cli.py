@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from unspin.choices import SENSITIVITY_HELP, Command, Sensitivity, sensitivity_option
+from unspin.signals import terminated_as_interrupt
 
 
 def _is_loopback(host: str) -> bool:
@@ -110,4 +111,9 @@ def register(app: typer.Typer) -> None:
         config, cap = server.config(create_app(settings), settings, log_level)
         if cap < max_connections:
             err.print(f"[yellow]unspin: at most {cap} connections (the process may open too few files for {max_connections})[/]")
-        server.Server(config).run(sockets=[sock])
+        # uvicorn stops on SIGTERM as on Ctrl+C (requests in flight get their grace, the workers are
+        # stopped), then raises the signal again; with the default action that ended the process on
+        # the spot, before Python's exit handlers, and the resource tracker reported the worker
+        # pool's semaphores as leaked. As a KeyboardInterrupt it ends as Ctrl+C does (exit 130).
+        with terminated_as_interrupt():
+            server.Server(config).run(sockets=[sock])

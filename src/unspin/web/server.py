@@ -164,6 +164,15 @@ def config(app: Any, settings: Any, log_level: str = "warning") -> tuple[Any, in
     return cfg, max_connections
 
 
+def _not_cancelled_at_shutdown(record: logging.LogRecord) -> bool:
+    """False for uvicorn's "Exception in ASGI application" traceback of a request that its
+    shutdown cancelled (an analysis still running when Ctrl+C or SIGTERM's grace ran out):
+    uvicorn has said so in one line ("Cancel 1 running task(s), timeout graceful shutdown
+    exceeded"), and the traceback of the cancellation says nothing more."""
+    exc = record.exc_info[1] if record.exc_info else None
+    return not isinstance(exc, asyncio.CancelledError)
+
+
 class Server:
     """``uvicorn.Server`` for ``config`` whose event loop reports running out of open files once
     a minute, not once per waiting connection (module docstring)."""
@@ -180,6 +189,7 @@ class Server:
                 await super().serve(sockets)
 
         self.server = _Server(config)
+        logging.getLogger("uvicorn.error").addFilter(_not_cancelled_at_shutdown)
 
     def _exception_handler(self, loop: asyncio.AbstractEventLoop, context: dict) -> None:
         if context.get("message") == "socket.accept() out of system resource":

@@ -315,6 +315,8 @@ class WorkerPool:
         threads = max(1, cores // max_workers)
         self._initargs = (analyze, fast, preload, threads, tuple(model))
         self._pool: Any = None
+        #: Set by ``close``: the jobs its stop abandons are answered, not taken for a broken pool.
+        self._closing = False
 
     def _started(self) -> Any:
         if self._pool is None:
@@ -365,6 +367,8 @@ class WorkerPool:
 
         from pebble import ProcessExpired
 
+        if self._closing:  # the server is stopping: no new workers, nothing to log
+            return error_reply(Busy("the server is stopping; try again in a few seconds", retry_after=10))
         if isinstance(exc, BrokenProcessPool):
             log.error("unspin: the analysis workers stopped (%s); starting new ones", exc)
             self._replace()
@@ -386,10 +390,11 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker now (running jobs are abandoned: the server is going away)."""
-        if self._pool is not None:
-            self._pool.stop()
-            self._pool.join(timeout=10)
-            self._pool = None
+        self._closing = True
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.stop()
+            pool.join(timeout=10)
 
 
 class ThreadRunner:

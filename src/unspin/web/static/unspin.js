@@ -570,17 +570,9 @@
     return h("div", { className: "unspin-strength-control" }, [h("label", { for: id, text: "Show" }), select]);
   }
 
-  /* The operating point of the span finder (the server analyses the text again): precise marks
-   * only what the model is surest of (shorter or fewer marks); sensitive more, the weaker ones
-   * faint. Only on the served page. */
-  var SENSITIVITIES = [["precise", "precise (surest only)"], ["default", "default"], ["sensitive", "sensitive (more passages)"]];
-  function sensitivityControl(id, current, onChange) {
-    var select = h("select", { id: id, className: "unspin-sensitivity" }, SENSITIVITIES.map(function (p) {
-      return h("option", { value: p[0], text: p[1], selected: p[0] === current ? "selected" : null });
-    }));
-    select.value = current;
-    select.addEventListener("change", function () { onChange(select.value); });
-    return h("div", { className: "unspin-strength-control" }, [h("label", { for: id, text: "Sensitivity" }), select]);
+  /* The operating point a document was read at (its model records it), or "" for one that does not say. */
+  function settingOf(doc) {
+    return doc && doc.model && typeof doc.model.sensitivity === "string" ? doc.model.sensitivity : "";
   }
 
   /* Draws one analysis into `container`. opts.prefix keeps ids apart when two views share a page
@@ -608,7 +600,7 @@
       " \u00b7 language " + String(doc.language || "?"),
       doc.unspin && !opts.compact ? " \u00b7 unspin " + String(doc.unspin) : "",
       doc.model && doc.model.size ? " \u00b7 " + String(doc.model.size) + " model" : "",
-      doc.model && doc.model.sensitivity && doc.model.sensitivity !== "default" ? " \u00b7 " + String(doc.model.sensitivity) + " setting" : "",
+      settingOf(doc) ? " \u00b7 " + settingOf(doc) + " setting" : "",
       doc.language === "ru" ? h("span", { className: "unspin-badge", text: "experimental", title: "The Russian model is no better than marking every line on held-out articles: read its passages as places to look." }) : "",
     ]);
     var articleId = "unspin-article" + (prefix ? "-" + prefix : "");
@@ -636,8 +628,6 @@
       h("div", { className: "unspin-article-head" }, [
         h("h2", { id: articleId + "-h", text: opts.title || "The text, with its persuasion spans" }),
         spans.length ? strengthControl("unspin-strength" + (prefix ? "-" + prefix : ""), function (v) { minStrength = v; applyFilter(); }) : null,
-        opts.onSensitivity && doc.language !== "ru" ? sensitivityControl("unspin-sensitivity" + (prefix ? "-" + prefix : ""),
-          doc.model && doc.model.sensitivity ? String(doc.model.sensitivity) : "default", opts.onSensitivity) : null,
       ]),
       spans.length ? strengthLegend() : null,
       opts.compact ? null : h("p", { className: "unspin-hint", text: "Hover over a highlighted passage, or move to it with Tab, to see its technique, score and explanation." + (claims.length ? " Claims have a numbered button in front: press it to see the claim" + (hasEvidence(claims) ? "'s evidence." : ".") : "") }),
@@ -740,10 +730,10 @@
     return { article: article, apply: applyFilter };
   }
 
-  function render(container, doc, techniques, tipNode, onSensitivity) {
+  function render(container, doc, techniques, tipNode) {
     container.replaceChildren();
     container.classList.remove("unspin-all-claims");
-    renderOne(container, doc, new Catalogue(techniques, doc && doc.language), tipNode, { onSensitivity: onSensitivity || null });
+    renderOne(container, doc, new Catalogue(techniques, doc && doc.language), tipNode, {});
     container.hidden = false;
   }
 
@@ -778,6 +768,15 @@
     return table;
   }
 
+  /* Which setting each text was read at, as the analysis view says it: one line, or none when
+   * neither analysis records it. A Russian text is read at its model's one setting ("default"). */
+  function compareSetting(a, b) {
+    var sa = settingOf(a), sb = settingOf(b);
+    if (!sa && !sb) return null;
+    var text = sa === sb ? "Sensitivity: " + sa + " setting, both texts." : "Sensitivity: A at the " + (sa || "?") + " setting \u00b7 B at the " + (sb || "?") + " setting.";
+    return h("p", { className: "unspin-hint", id: "unspin-compare-setting", text: text });
+  }
+
   function renderCompare(container, data, techniques, tipNode) {
     var side = function (k) { return data && data[k] && typeof data[k] === "object" ? data[k] : {}; };
     // The profile names Russian techniques only when both texts are Russian (else PTC names).
@@ -789,6 +788,7 @@
       h("h2", { id: "unspin-compare-h", text: "How the two texts differ" }),
       h("p", { className: "unspin-sentence", id: "unspin-compare-sentence", text: String(cmp.sentence || "") }),
       h("p", { className: "unspin-hint", text: (String(names.a) !== "A" || String(names.b) !== "B" ? "A: " + String(names.a) + " \u00b7 B: " + String(names.b) + ". " : "") + "Bars: passages per 1,000 words; beside them the share of the text. Counts are passages; a passage with two techniques counts under each." }),
+      compareSetting(side("a"), side("b")),
       profileChart(cmp, cat),
     ]));
     var cols = h("div", { className: "unspin-compare" });
@@ -861,9 +861,20 @@
     var evidenceBlock = document.getElementById("unspin-evidence-block");
     var modeInputs = form.querySelectorAll("input[name='unspin-mode']");
     var techniques = null;
-    // The span finder's operating point, chosen beside "Show" in a result: the text is analysed again.
-    var sensitivity = "default";
-    function resubmit(point) { sensitivity = point; form.requestSubmit(); }
+    // The span finder's operating point, beside Language and Input format: every request sends
+    // it (compare too), and the result says which one it was read at. Changed while a result of
+    // this mode is shown, it runs the request again. It starts at the server's own (serve
+    // --sensitivity), as /healthz reports it.
+    var sensitivitySelect = document.getElementById("unspin-sensitivity");
+    var sensitivityTouched = false;
+    var shownMode = null;  // the mode of the result on show, or null
+    function sensitivity() { return (sensitivitySelect && sensitivitySelect.value) || "default"; }
+    if (sensitivitySelect) {
+      sensitivitySelect.addEventListener("change", function () {
+        sensitivityTouched = true;
+        if (shownMode && shownMode === mode() && !button.disabled) form.requestSubmit();
+      });
+    }
     onPage = true;
 
     function mode() {
@@ -891,6 +902,10 @@
     var urlAllowed = false;
     fetch("/healthz").then(function (r) { return r.json(); }).then(function (info) {
       urlAllowed = !!(info && info.url_fetch === true);
+      var own = info && typeof info.sensitivity === "string" ? info.sensitivity : "";
+      if (sensitivitySelect && !sensitivityTouched && !shownMode && Array.prototype.some.call(sensitivitySelect.options, function (o) { return o.value === own; })) {
+        sensitivitySelect.value = own;
+      }
       if (urlAllowed && mode() !== "compare") document.getElementById("unspin-url-row").hidden = false;
     }).catch(function () {});
 
@@ -928,7 +943,7 @@
         else body.append(x[2], x[1].value);
       });
       body.append("language", lang);
-      body.append("sensitivity", sensitivity);
+      body.append("sensitivity", sensitivity());
       body.append("format", fmt);
       return { method: "POST", body: body };
     }
@@ -955,8 +970,8 @@
           // JSON keeps a pasted text exactly as typed (a form would turn a lone surrogate into
           // U+FFFD unannounced; the server repairs it and says so).
           init = { method: "POST", headers: { "Content-Type": "application/json" },
-            body: JSON.stringify(url ? { url: url, language: lang, sensitivity: sensitivity, format: fmt }
-              : { text: textArea.value, language: lang, sensitivity: sensitivity, format: fmt }) };
+            body: JSON.stringify(url ? { url: url, language: lang, sensitivity: sensitivity(), format: fmt }
+              : { text: textArea.value, language: lang, sensitivity: sensitivity(), format: fmt }) };
         } else {
           // Files travel as a form: the article (a file, a web address or the pasted text), the
           // language, and each reference file as a part named "evidence". The browser sends the
@@ -967,7 +982,7 @@
           else if (url) body.append("url", url);
           else body.append("text", textArea.value);
           body.append("language", lang);
-          body.append("sensitivity", sensitivity);
+          body.append("sensitivity", sensitivity());
           body.append("format", fmt);
           Array.prototype.forEach.call(references, function (f) { body.append("evidence", f); });
           init = { method: "POST", body: body };
@@ -980,11 +995,12 @@
         fetch(comparing ? "/api/v1/compare" : "/api/v1/analyze?include_text=true", init).then(jsonOrError),
         loadTechniques(),
       ]).then(function (both) {
+        shownMode = comparing ? "compare" : "analyse";
         if (comparing) {
           renderCompare(result, both[0], both[1], tipNode);
           setStatus("Done: both texts compared.", false);
         } else {
-          render(result, both[0], both[1], tipNode, resubmit);
+          render(result, both[0], both[1], tipNode);
           var n = passageCount(validSpans(both[0], typeof both[0].text === "string" ? both[0].text : ""));
           setStatus("Done: " + n + (n === 1 ? " passage" : " passages") + " found.", false);
         }
@@ -993,6 +1009,7 @@
         // The previous result must not stand under the error as if it were this text's.
         result.replaceChildren();
         result.hidden = true;
+        shownMode = null;
         setStatus("Could not analyse: " + pageMessage(err, language), true);
       }).then(function () {
         button.disabled = false;
