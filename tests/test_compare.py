@@ -99,3 +99,25 @@ def test_texts_in_two_languages_compare_by_ptc_technique():
     assert c["sentence"].endswith("A is in English, B in Russian, so their techniques are compared by their PTC equivalents.")
     same = compare(ru, ru)  # one language: the dataset's own names
     assert {r["technique"] for r in same["techniques"]} == {"Labelling", "Bluewashing"}
+
+
+def test_the_sentence_says_when_a_side_is_read_by_an_experimental_model():
+    from unspin.pipeline import RU_EXPERIMENTAL
+
+    en = doc(TEXT, [(0, 4, "Name_Calling,Labeling", 0.5)])
+    en.language = "en"
+    ru = Document(TEXT, language="ru")
+    ru.spans.append(Span(0, 4, "Labelling", 0.5))
+    ru.warnings.append(RU_EXPERIMENTAL)
+    said = compare(en, ru)["sentence"]
+    assert said.endswith("B's passages come from an experimental Russian model, which match annotators no better than marking "
+                         "every line: read them as places to look, not as findings.")
+    assert "A's and B's passages come from experimental Russian models" in compare(ru, ru)["sentence"]
+    assert "experimental" not in compare(en, en)["sentence"]
+
+
+def test_the_sentence_rounds_the_rate_once():
+    # 9 passages in 669 words: 13.4529 per 1,000 words, shown as 13.5 (not 13.45 rounded again to 13.4).
+    text = " ".join(["word"] * 669)
+    a = doc(text, [(5 * i, 5 * i + 4, "Loaded_Language", 0.5) for i in range(9)])
+    assert "A has 13.5 persuasion passages per 1,000 words" in compare(a, doc(text, []))["sentence"]
