@@ -4,7 +4,8 @@ validation split and the bundled column.
     python bench/points.py [--model src/unspin/models/en] [--outputs PICKLE | --save-outputs PICKLE]
 
 Per point (the model's ``points`` and its default) and per layout (``sentence_breaks`` off /
-on; a point that cuts runs over ``max_sentences`` sentences also without the cut), and for the sensitive point also named from its own passages instead of the default's
+on; a point that cuts runs over ``max_sentences`` sentences also without the cut), and for
+the sensitive point also named from its own passages instead of the default's
 inside them (``TechniqueTagger.named_by``); the way each point ships is starred:
 - SI P / R / F1, the official partial-overlap measure on the merged submission;
 - exact-match span F1 (``unspin.scoring.exact_match_f1``, boundaries equal after trimming);

@@ -117,3 +117,21 @@ def test_guillemets_in_the_article_do_not_read_as_the_span_markers():
     a = text.index("reformers")
     ids = marked_span_ids(tok, text, a, a + len("reformers"), context=8, span_max=8, cls_id=1, sep_id=2, open_id=3, close_id=4)
     assert ids.count(3) == 1 and ids.count(4) == 1 and ids[ids.index(3) + 1] == 9  # the marks frame the span alone
+
+
+def test_cue_words_are_written_words_and_never_closed_class():
+    from types import SimpleNamespace
+
+    from unspin.components.techniques import _NOT_CONTENT, _bare, _joined_words
+
+    text = "our so-called leaders don't care"
+    pieces = ["our", "so", "-", "called", "leaders", "don", "'", "t", "care"]
+    offsets, at = [], 0
+    for piece in pieces:
+        at = text.index(piece, at)
+        offsets.append((at, at + len(piece)))
+        at += len(piece)
+    enc = SimpleNamespace(offsets=np.asarray(offsets))
+    words = _joined_words(text, enc, 0, [(i, i + 1) for i in range(len(pieces))])
+    assert [text[offsets[a][0] : offsets[b - 1][1]] for a, b in words] == ["our", "so-called", "leaders", "don't", "care"]
+    assert _bare("которые,") == "которые" and {"в", "которые", "the"} <= _NOT_CONTENT

@@ -55,9 +55,19 @@ def segments(text: str, size: int = SEGMENT_CHARS) -> list[tuple[int, int]]:
 
 REPETITION = "Repetition"
 _CONTENT = re.compile(r"\w+")
+#: Russian closed-class words (prepositions, conjunctions, particles, pronouns, forms of "быть"):
+#: a cue of the Russian model was "в" or "которые" where the README promises none.
+_NOT_CONTENT_RU = frozenset(
+    "а без более бы был была были было быть в вам вами вас ваш ваша ваше ваши во вот все всё всего всем всеми всех вся вы "
+    "где да даже для до его ее её ей ему если есть еще ещё ж же за и из или им ими их к как какая какие каким какой когда "
+    "кого ко кому которая которого которое которой котором которую которые который которых кто ли либо между меня мне мной "
+    "мы на над наш наша наше наши не него нее неё ней нем нём нему нет ни них но ну о об однако он она они оно от перед по "
+    "под после при про с со так также такой там тем то того тоже той только том тот ту тут ты у уже чего чем что чтобы "
+    "чье чья эта эти этим этих это этого этой этом этот эту я".split()
+)
 #: Words too common to count as a repeated phrase or to be why a phrase was marked (English
-#: closed-class words: ``unspin.article.genre_features.FUNCTION_WORDS`` and a few more).
-_NOT_CONTENT = frozenset(FUNCTION_WORDS) | frozenset("being there".split())
+#: closed-class words: ``unspin.article.genre_features.FUNCTION_WORDS`` and a few more; Russian ones).
+_NOT_CONTENT = frozenset(FUNCTION_WORDS) | frozenset("being there".split()) | _NOT_CONTENT_RU
 
 
 def _stem(word: str) -> str:
@@ -103,6 +113,32 @@ MAX_CUES = 3
 CUE_WORDS = 64
 
 
+_JOINERS = "-'\u2019\u2010\u2011"
+
+
+def _joined_words(text: str, enc: Any, t0: int, words: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``words`` (token ranges within a span starting at token ``t0``) with the pieces of one
+    written word joined: the tokenizer splits "so-called" into "so", "-", "called" and "don't"
+    at its apostrophe, and "called" alone was shown as the cue of "so-called leaders"."""
+    out: list[tuple[int, int]] = []
+    for a, b in words:
+        if out:
+            pa, pb = out[-1]
+            prev_end, start = int(enc.offsets[t0 + pb - 1, 1]), int(enc.offsets[t0 + a, 0])
+            here, prev = text[start : int(enc.offsets[t0 + b - 1, 1])], text[int(enc.offsets[t0 + pa, 0]) : prev_end]
+            if start == prev_end and (here[:1] in _JOINERS or prev[-1:] in _JOINERS) and here and prev:
+                out[-1] = (pa, b)
+                continue
+        out.append((a, b))
+    return out
+
+
+def _bare(word: str) -> str:
+    """``word`` without punctuation at its edges ("которые," is "которые")."""
+    a, b = _word_edges(word, 0, len(word))
+    return word[a:b]
+
+
 def _word_edges(text: str, start: int, end: int) -> tuple[int, int]:
     """``(start, end)`` without the punctuation at its edges: a tokenizer that splits on spaces
     only (the Russian model's) gives "ложь!" or "хаоса." as one word, and a cue is the word.
@@ -141,6 +177,8 @@ def word_cues(
             words.append((i, i + 1))
         else:
             words[-1] = (words[-1][0], i + 1)
+    if text:
+        words = _joined_words(text, enc, t0, words)
     if len(words) > CUE_WORDS:
         words = words[: CUE_WORDS // 2] + words[-(CUE_WORDS - CUE_WORDS // 2):]
     if len(words) == 1:
@@ -149,7 +187,7 @@ def word_cues(
         return {k: [rng] for k in labels} if rng[1] > rng[0] else {}
     # Candidates: words with a letter that are not closed-class words ("the" is never why).
     text_of = [text[int(enc.offsets[t0 + a, 0]) : int(enc.offsets[t0 + b - 1, 1])] for a, b in words]
-    candidates = [i for i, w in enumerate(text_of) if any(ch.isalpha() for ch in w) and w.lower() not in _NOT_CONTENT]
+    candidates = [i for i, w in enumerate(text_of) if any(ch.isalpha() for ch in w) and _bare(w).lower() not in _NOT_CONTENT]
     if not candidates:
         return {}
     feats = []
