@@ -314,3 +314,19 @@ def test_a_heading_above_a_heading_is_no_passage():
     assert [p.text.split("\n")[0] for p in ps] == ["Article 4. Cod quotas", "Article 7. Joint Monitoring Commission"]
     assert all(text[p.start : p.end] == p.text for p in ps)
     assert all(len(p.text.split("\n")) == 2 for p in ps)
+
+
+def test_the_numbered_items_of_an_article_are_one_passage_while_they_fit():
+    # A claim that inspectors may board any vessel at any time must meet item 2's exception.
+    text = ("Article 7. Joint Monitoring Commission\n"
+            "1. A Joint Monitoring Commission is established, composed of inspectors of each Party.\n"
+            "2. Inspectors may board a fishing vessel only after notice has been given to the flag state.\n\n"
+            "A paragraph of its own that says nothing about inspectors or vessels at all.\n"
+            "1. A numbered line under no heading stays a passage of its own here.")
+    ps = ev.passages_of(text, "accord.txt")
+    assert ps[0].text.startswith("Article 7.") and ps[0].text.endswith("to the flag state.")
+    assert [p.text[:12] for p in ps[1:]] == ["A paragraph ", "1. A numbere"]
+    # Items that would make the passage longer than MAX_PASSAGE_WORDS start passages of their own.
+    long_item = "1. " + " ".join(["word"] * (ev.MAX_PASSAGE_WORDS - 5)) + ".\n"
+    ps = ev.passages_of("Article 9\n" + long_item + "2. The second item is short.", "t")
+    assert len(ps) == 2 and ps[1].text == "2. The second item is short."

@@ -62,7 +62,7 @@ TOP_K = 3
 #: unsupported claims still get a passage on their subject (15 with the old 0.20 and title lines
 #: as passages); 0.40 would hide those and every paraphrase with them.
 MIN_SCORE = 0.28
-INDEX_VERSION = 3  # raised whenever passages are cut differently: an index cached by an older cut is rebuilt
+INDEX_VERSION = 4  # raised whenever passages are cut differently: an index cached by an older cut is rebuilt
 _SENTENCE_END = frozenset(".!?;:\"'\u201d)")
 
 _TOKEN = re.compile(r"\w+")
@@ -144,22 +144,27 @@ def collect_files(paths: Sequence[str | Path]) -> list[Path]:
 # ---------------------------------------------------------------------------- passages
 def _paragraphs(text: str) -> list[tuple[int, int]]:
     """Paragraph offsets: blocks between newlines, re-joining hard-wrapped lines, and merging a
-    short heading line ("Article 2", "## Findings") into the paragraph after it; a heading right
-    above another heading is left out (it heads no text of its own). Line breaks
+    short heading line ("Article 2", "## Findings") into the paragraph after it, with the numbered
+    items that follow it line by line while they fit one passage; a heading right above another
+    heading is left out (it heads no text of its own). Line breaks
     written otherwise (a lone carriage return, U+2028/U+2029, a form feed) count as breaks too,
     U+2029 and a form feed as paragraph breaks, as the models read them (``unspin.view``)."""
     original = text
     text = breaks_one_for_one(text)  # one character for one: offsets hold
     lines = [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", text) if text[m.start() : m.end()].strip()]
-    paras: list[list[int]] = []
+    paras: list[list] = []  # [start, end, lines (0: a heading left out), numbered items follow]
     prev_end = None
     for i, (a, b) in enumerate(lines):
         line = text[a:b].strip()
         gap = text[prev_end:a].replace("\r", "").replace(" ", "") if prev_end is not None else ""
-        if paras and prev_end is not None and "\n\n" not in gap and not PARAGRAPH_BREAKS.intersection(original[prev_end:a]):
+        same_block = bool(paras) and prev_end is not None and "\n\n" not in gap and not PARAGRAPH_BREAKS.intersection(original[prev_end:a])
+        if same_block:
             last = text[paras[-1][0] : paras[-1][1]].rstrip()
             wrapped = last[-1:] not in ".!?:;\"'\u201d)" and line[:1].islower()
-            if wrapped:
+            # The numbered items of a headed article ("Article 7 ... 1. ... 2. ...") stay together
+            # while they fit one passage: a claim about the article then meets its exceptions too.
+            item = paras[-1][3] and _ITEM.match(line) and len(text[paras[-1][0] : b].split()) <= MAX_PASSAGE_WORDS
+            if wrapped or item:
                 paras[-1][1] = b
                 prev_end = b
                 continue
@@ -174,13 +179,18 @@ def _paragraphs(text: str) -> list[tuple[int, int]]:
             if heading and not line.startswith("#") and not under:
                 paras[-1][1] = b
                 paras[-1][2] += 1
+                paras[-1][3] = bool(_ITEM.match(line))
                 prev_end = b
                 continue
             if under:
                 paras[-1][2] = 0
-        paras.append([a, b, 1])
+        paras.append([a, b, 1, False])
         prev_end = b
-    return [(a, b) for a, b, lines in paras if lines]
+    return [(a, b) for a, b, lines, _ in paras if lines]
+
+
+#: The start of a numbered or lettered item: "1. ", "2) ", "(3) ", "(a) ", "b) ".
+_ITEM = re.compile(r"^\(?(?:\d{1,3}|[a-z])[.)]\s")
 
 
 def _heading_like(line: str) -> bool:
