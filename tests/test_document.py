@@ -144,3 +144,21 @@ def test_a_span_without_cue_words_carries_no_line_about_them():
     assert spans[0]["cues"] == [] and "cue_why" not in spans[0]
     assert spans[1]["cues"] == [[40, 47]] and spans[1]["cue_why"]
     assert Document.from_dict(doc.to_dict()).to_dict() == doc.to_dict()
+
+
+def test_claims_that_differ_only_in_their_numbers_rank_after_the_distinct_ones():
+    from unspin.document import ranked_spans
+
+    text = ("Item 306 concerns district 1, approved. Item 307 concerns district 2, approved. "
+            "Taxes rose by 5% in 2023. The mayor resigned in May.")
+    first, second = text.index("Item 306"), text.index("Item 307")
+    taxes, mayor = text.index("Taxes"), text.index("The mayor")
+    spans = [Span(first, second - 1, "claim", 0.91), Span(second, taxes - 1, "claim", 0.92),
+             Span(taxes, mayor - 1, "claim", 0.80), Span(mayor, len(text), "claim", 0.60)]
+    order = [text[s.start : s.start + 8] for s in ranked_spans(spans, text)]
+    assert order == ["Item 307", "Taxes ro", "The mayo", "Item 306"]
+    assert [s.score for s in ranked_spans(spans)] == [0.92, 0.91, 0.80, 0.60]  # without the text: by score alone
+    doc = Document(text)
+    doc.claims.extend(spans)
+    ranks = {c["text"][:8]: c["rank"] for c in doc.to_dict()["claims"]}
+    assert ranks == {"Item 307": 1, "Taxes ro": 2, "The mayo": 3, "Item 306": 4}

@@ -22,6 +22,7 @@ reads it back, so that ``Document.from_dict(doc.to_dict()) == doc``.
 from __future__ import annotations
 
 import bisect
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -296,10 +297,27 @@ class Document:
 FIRST_CLAIMS = 3
 
 
-def ranked_spans(spans: Iterable[Span]) -> list[Span]:
+def ranked_spans(spans: Iterable[Span], text: str | None = None) -> list[Span]:
     """``spans`` by score, highest first; equal scores in text order (the order of ``spans``,
-    a span group's reading order). The claims a reader should check first come first."""
-    return [s for _, s in sorted(enumerate(spans), key=lambda p: (-p[1].score, p[0]))]
+    a span group's reading order). The claims a reader should check first come first.
+
+    With ``text`` (the document's), a span that reads like a higher one but for its numbers
+    ("Item 306 ... district 1, approved" after "Item 307 ... district 2, approved") comes after
+    every span that reads differently, still by score among its kind: a hearing transcript's
+    first three claims were three such lines, where a fact-checker wants three things to check."""
+    by_score = [s for _, s in sorted(enumerate(spans), key=lambda p: (-p[1].score, p[0]))]
+    if text is None:
+        return by_score
+    seen: set[str] = set()
+    distinct, repeats = [], []
+    for s in by_score:
+        shape = " ".join(_DIGITS.sub("#", text[s.start : s.end]).casefold().split())
+        (repeats if shape in seen else distinct).append(s)
+        seen.add(shape)
+    return distinct + repeats
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 def span_group_field(
@@ -341,7 +359,9 @@ def span_group_field(
                          "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2}}
         props["cue_why"] = {"type": "string", "description": "In one line, what the cue words do, in the text's language (absent when cues is empty)."}
     if ranked:
-        props["rank"] = {"type": "integer", "minimum": 1, "description": "Place by score: 1 is the most worth checking (ties in text order)."}
+        props["rank"] = {"type": "integer", "minimum": 1, "description": (
+            "Place by score: 1 is the most worth checking (ties in text order); a sentence that reads like a higher-placed one but "
+            "for its numbers comes after every sentence that reads differently.")}
     required = ["start", "end", "text", *([label_key] if label_key else []), "score", *(["rank"] if ranked else [])]
 
     def span_json(doc: Document, s: Span) -> dict[str, Any]:
@@ -362,7 +382,7 @@ def span_group_field(
             return None if null_when_absent else []
         out = [span_json(doc, s) for s in doc.groups[group]]
         if ranked:
-            order = {id(s): i for i, s in enumerate(ranked_spans(doc.groups[group]), 1)}
+            order = {id(s): i for i, s in enumerate(ranked_spans(doc.groups[group], doc.text), 1)}
             for entry, s in zip(out, doc.groups[group]):
                 entry["rank"] = order[id(s)]
         return out

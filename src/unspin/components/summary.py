@@ -53,7 +53,7 @@ def _claims_phrase(claims: Sequence[Span], text: str, n: int, total: int | None 
         if short:
             phrase += f" ({short} more {'is' if short == 1 else 'are'} too short to hold one)"
         return phrase + "."
-    first = ranked_spans(claims)[0]
+    first = ranked_spans(claims, text)[0]
     quote = _quote(text[first.start : first.end])
     if k == 1:
         return f"1 sentence worth checking: {quote} ({first.score:.2f})."

@@ -76,7 +76,7 @@ def _without_script(doc: Document) -> str:
         parts.append(f"<p>Persuasion passages:</p><ol>{items}</ol>")
     if doc.claims:
         # As every view does: the claims most worth checking first, in score order.
-        items = "".join(f"<li>({c.score:.2f}) {html.escape(doc.text_of(c))}</li>" for c in ranked_spans(doc.claims))
+        items = "".join(f"<li>({c.score:.2f}) {html.escape(doc.text_of(c))}</li>" for c in ranked_spans(doc.claims, doc.text))
         parts.append(f"<p>Sentences worth checking, most worth checking first:</p><ol>{items}</ol>")
     return "".join(parts)
 
