@@ -179,3 +179,26 @@ def test_a_batch_that_breaks_is_analysed_one_document_at_a_time(monkeypatch):
     monkeypatch.setattr(pipeline, "analyze_many", broken)
     items = _items()[:3] + _items()[4:5]
     assert [vars(r) for r in analyse_batch(items)] == [vars(analyse_item(item)) for item in items]
+
+
+def test_batches_are_bounded_by_characters_a_long_text_alone(monkeypatch):
+    """A batch ends before a text that would take it past ``batch_chars``: a long text is a
+    batch of its own, and the short texts before it are yielded without waiting for it (a
+    148 kB file in one batch with fifteen short ones held them all back)."""
+    from unspin import pipeline
+    from unspin.pipeline import Notes, Pipeline, chunked
+
+    assert list(chunked("aabbbbbcd", 4)) == [list("aabb"), list("bbbc"), ["d"]]
+    words = ["a", "bb", "cccccc", "d", "ee", "f"]
+    assert list(chunked(words, 16, chars=5)) == [["a", "bb"], ["cccccc"], ["d", "ee", "f"]]
+    assert list(chunked(words, 2, chars=5)) == [["a", "bb"], ["cccccc"], ["d", "ee"], ["f"]]
+    batches: list[list[int]] = []
+    run = Pipeline.run
+    monkeypatch.setattr(Pipeline, "run", lambda self, docs: batches.append([len(d.text) for d in docs]) or run(self, docs))
+    short, long = "Short text here. " * 18, "Long text. " * 500
+    texts = [short, short, long, short, short.encode(), pipeline.Source("s", short)]
+    docs = list(Pipeline([Notes(("n",))], language="en").pipe(texts, batch_chars=1000))
+    assert [d.text for d in docs] == [short, short, long, short, short, short]
+    assert batches == [[306, 306], [5500], [306, 306, 306]]
+    with pytest.raises(ValueError):
+        list(analyze_many([short], batch_chars=0))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, Union
@@ -35,6 +35,13 @@ SUPPORTED = ("en", "ru")
 #: Documents per batch of ``Pipeline.pipe`` / ``analyze_many``: enough to tokenise and split
 #: sentences in bulk; each holds its token states (tokens x hidden floats) until the batch ends.
 BATCH_SIZE = 16
+
+#: Characters a batch of ``Pipeline.pipe`` / ``analyze_many`` holds at most, whatever its count:
+#: a text that would take a batch past it starts a batch of its own (a longer one is a batch of
+#: one). Sixteen ordinary articles fit (PTC's test articles average 4,500 characters), so their
+#: batches are those of ``BATCH_SIZE``; a book-length text neither holds the short texts beside
+#: it back until it is done nor keeps sixteen such texts' token states at once.
+BATCH_CHARS = 100_000
 
 #: A warning of every Russian analysis: what was not run, and why.
 RU_ENGLISH_ONLY = (
@@ -260,13 +267,16 @@ class Pipeline:
         batch_size: int = BATCH_SIZE,
         max_chars: int = MAX_CHARS,
         input_format: str = "auto",
+        batch_chars: int = BATCH_CHARS,
     ) -> Iterator[Document]:
         """Analyse many texts, ``batch_size`` at a time; yields one Document per text, in order.
 
         Each batch is read (``make_doc``) and then run through every component at once
         (``run``): tokenisation, sentence splitting and the model calls' Python work are done
         per batch, so at most ``batch_size`` documents (their token states included) are held
-        at a time. On a CPU the result is the same as ``self(text)`` text by text, to the bit:
+        at a time. A batch also ends before a text that would take it past ``batch_chars``
+        characters (``text_size``), so a long text is a batch of its own and the short texts
+        before it are yielded without waiting for it. On a CPU the result is the same as ``self(text)`` text by text, to the bit:
         no ONNX call holds windows or sentences of two documents, because the int8 models
         quantise activations with one scale per call (``bench/RESULTS.md``, "Batched
         inference"). Where the models run on a GPU (``unspin.runtime.providers``), the span
@@ -276,9 +286,8 @@ class Pipeline:
         ``UnsupportedLanguageError``); ``analyze_many`` routes languages and can return errors
         in place instead.
         """
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-        for chunk in chunked(texts, batch_size):
+        _check_batch(batch_size, batch_chars)
+        for chunk in chunked(texts, batch_size, batch_chars, text_size):
             yield from self.run([self.make_doc(t, language, max_chars, input_format=input_format) for t in chunk])
 
 
@@ -659,10 +668,12 @@ def analyze_many(
     sensitivity: str = "default",
     errors: str = "raise",
     model: Models = None,
+    batch_chars: int = BATCH_CHARS,
 ) -> Iterator[Document | UnspinError]:
-    """``analyze`` of each text, in order, ``batch_size`` texts at a time (``Pipeline.pipe``):
-    the same Documents, to the bit on a CPU, with less Python work per text (on a GPU the
-    batch's documents share model calls: ``Pipeline.pipe``).
+    """``analyze`` of each text, in order, in batches of ``batch_size`` texts and at most
+    ``batch_chars`` characters, a longer text alone (``Pipeline.pipe``): the same Documents, to
+    the bit on a CPU, with less Python work per text (on a GPU the batch's documents share
+    model calls: ``Pipeline.pipe``).
 
     Each text is routed to its language's pipeline as ``analyze`` routes it; a batch runs each
     pipeline once over its documents. ``errors="raise"`` raises the first bad text's
@@ -675,11 +686,10 @@ def analyze_many(
         raise TypeError("analyze_many takes a list (or any iterable) of texts; for one text call unspin.analyze")
     if errors not in ("raise", "return"):
         raise ValueError(f"errors must be 'raise' or 'return', got {errors!r}")
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    _check_batch(batch_size, batch_chars)
     check_sensitivity(sensitivity)
     fast, models = sized(bool(fast), model_folders(model))
-    for chunk in chunked(texts, batch_size):
+    for chunk in chunked(texts, batch_size, batch_chars, text_size):
         out: list[Any] = [None] * len(chunk)
         groups: dict[int, tuple[Pipeline, list[int], list[Document]]] = {}
         for i, text in enumerate(chunk):
@@ -727,15 +737,46 @@ def _path_meta(text: Any) -> dict[str, str]:
     return {"source": os.fspath(text)} if isinstance(text, os.PathLike) else {}
 
 
-def chunked(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
-    """``items`` in lists of ``n`` (the last may be shorter), read lazily: a corpus is never
-    held whole."""
+def _check_batch(batch_size: int, batch_chars: int) -> None:
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if batch_chars < 1:
+        raise ValueError(f"batch_chars must be at least 1, got {batch_chars}")
+
+
+def text_size(text: Any) -> int:
+    """About how many characters ``text`` (as ``pipe`` takes it) holds, before it is read: a
+    str's length, a bytes' or a file's size in bytes (markup and multi-byte letters count
+    more than the text they hold), a ``Source``'s text; 0 for anything else (refused later)."""
+    if isinstance(text, Source):
+        return len(text.text)
+    if isinstance(text, (str, bytes)):
+        return len(text)
+    if isinstance(text, os.PathLike):
+        try:
+            return os.stat(text).st_size
+        except (OSError, ValueError):  # read_path says what is wrong with it
+            return 0
+    return 0
+
+
+def chunked(items: Iterable[Any], n: int, chars: int | None = None, size: Callable[[Any], int] = len) -> Iterator[list[Any]]:
+    """``items`` in lists of at most ``n``, in order, read lazily: a corpus is never held whole.
+
+    With ``chars``, a list also ends before an item that would take the ``size`` of its items
+    past ``chars``; an item as large alone is a list of one. The last list may be shorter."""
     chunk: list[Any] = []
+    total = 0
     for item in items:
+        weight = size(item) if chars is not None else 0
+        if chunk and chars is not None and total + weight > chars:
+            yield chunk
+            chunk, total = [], 0
         chunk.append(item)
+        total += weight
         if len(chunk) >= n:
             yield chunk
-            chunk = []
+            chunk, total = [], 0
     if chunk:
         yield chunk
 

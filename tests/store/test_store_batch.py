@@ -162,6 +162,8 @@ def test_batch_summary_parts_add_up_to_the_total_on_a_rerun(tmp_path: Path, db_u
         assert got["analysed now"] + got["already analysed"] + got["failed"] == got["documents"]
         assert sum(v for k, v in got.items() if k in ("in this run", "in an earlier run", "shared an id")) == got["failed"]
         assert summary.as_dict()["already_analysed"] == expected["already analysed"]
+        # A run that analysed nothing says so, not "in 0.0 s ... 0.00 documents/s".
+        assert ("nothing to analyse" in line) == (summary is again) and ("documents/s" in line) == (summary is first), line
 
 
 def test_duplicate_ids_are_counted_not_stored_twice(tmp_path: Path, db_url: str) -> None:
@@ -542,7 +544,7 @@ def test_of_two_spans_on_one_passage_and_technique_the_stored_one_gives_the_cues
 
 @pytest.mark.parametrize(("seconds_per_doc", "sizes"), [
     (2.0, [1, 2, 2, 2, 2, 1]),   # the default model on a slow machine: batches of about 5 s
-    (0.1, [1, 16, 3]),           # the fast model: full batches
+    (0.1, [1, 15, 4]),           # the fast model: the rest of each 16 read at a time
     (30.0, [1, 1, 1]),           # a long document: one at a time
 ])
 def test_shipped_pipeline_batches_are_sized_to_a_few_seconds(monkeypatch, seconds_per_doc: float, sizes: list[int]) -> None:
@@ -569,3 +571,75 @@ def test_shipped_pipeline_batches_are_sized_to_a_few_seconds(monkeypatch, second
     records = [rec for recs in LocalExecutor().imap(chunks) for rec in recs]
     assert [r.id for r in records] == [f"d{i}" for i in range(n)]
     assert seen == sizes
+
+
+def test_a_long_document_does_not_hold_back_the_short_ones_read_with_it(tmp_path: Path, monkeypatch) -> None:
+    """A trial stopped a run of 22 files after 9 s with nothing stored: a binary file (failed
+    on reading, so "fast") made the next batch 16 documents, one of them 148 kB, and the
+    fourteen short ones waited for it. Documents are now read 16 at a time and analysed shortest
+    first, each batch bounded by the characters the measured speed gets through in about 5 s;
+    a failed read measures nothing. The short ones are stored, and the progress moves, before
+    the long one is started."""
+    import types
+
+    from unspin.store import batch as batchmod
+    from unspin.store.db import ERROR
+
+    clock = [0.0]
+    seen: list[list[str]] = []
+
+    def fake_analyse_batch(items, *args):
+        seen.append([item.id for item in items])
+        if any(item.id == "long" for item in items):
+            raise KeyboardInterrupt  # Ctrl-C while the long document is analysed
+        clock[0] += sum(len(item.content or "") for item in items) / 1000  # 1,000 characters a second
+        records = [batchmod._record(item) for item in items]
+        for rec, item in zip(records, items):
+            if item.content is None:
+                rec.status, rec.error = ERROR, "looks like a binary file"
+        return records
+
+    monkeypatch.setattr(batchmod, "analyse_batch", fake_analyse_batch)
+    monkeypatch.setattr(batchmod, "time", types.SimpleNamespace(monotonic=lambda: clock[0], perf_counter=lambda: clock[0]))
+    items = [ingest.InputDoc("binary", None, "h", error="binary"), ingest.InputDoc("long", "x" * 148_000, "hl")]
+    items += [ingest.InputDoc(f"short{i}", "y" * 400, f"h{i}") for i in range(14)]
+    items += [ingest.InputDoc(f"later{i}", "z" * 400, f"k{i}") for i in range(3)]
+    moved: list[int] = []
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    with Store(url) as store:
+        summary = run_batch(iter(items), store, "v1", executor=LocalExecutor(), progress=moved.append)
+        counts = store.counts()
+    assert summary.interrupted and (summary.analysed, summary.errors, counts["ok"]) == (14, 1, 14)
+    assert summary.unfinished == 1  # the long one; the three after the first 16 were not read
+    assert seen[0] == ["binary"] and seen[-1] == ["long"] and all(len(batch) < 16 for batch in seen)
+    assert sum(moved) == 15 and len(moved) > 2  # the bar moved batch by batch, not once at the end
+
+
+def test_the_failure_table_lists_every_failed_document_the_count_does(tmp_path: Path, db_url: str, capsys) -> None:
+    """A resumed run said "2 failed (1 in this run; 1 in an earlier run)" over a table of this
+    run's failure alone; the table now lists those of earlier runs (their stored reasons) and
+    the inputs that lost their id too, and its title splits the count as the closing line does."""
+    from unspin.store.cli import _print_summary
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "ok.txt").write_text(article(1))
+    (folder / "empty.txt").write_text(" ")
+    (folder / "blob.txt").write_bytes(b"\x00\x01")
+    run([folder], db_url)
+    (folder / "empty2.txt").write_text("")
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text(json.dumps({"id": "in/ok", "text": article(2)}) + "\n")  # an id the folder has
+    again, _ = run([folder, rows], db_url)
+    assert (again.errors, again.failed_before, again.duplicates, again.failed) == (1, 2, 1, 4)
+    data = again.as_dict()
+    assert sum(data["failed_before_reasons"].values()) == 2 and sorted(i for ids in data["failed_before_ids"].values() for i in ids) == [
+        "in/blob", "in/empty"]
+    _print_summary(again)
+    out = capsys.readouterr().out
+    table = out[out.index("why 4 documents failed"):]
+    assert "why 4 documents failed (1 in this run, 2 in an earlier run, 1 shared an id" in " ".join(table.split())
+    cells = [[c.strip() for c in line.split("│")[1:-1]] for line in table.splitlines() if line.count("│") == 4]
+    assert sum(int(c[0]) for c in cells if c[0]) == again.failed
+    shown = " ".join(c[2] for c in cells)
+    assert all(i in shown for i in ("in/empty2", "in/empty", "in/blob", "in/ok")), table

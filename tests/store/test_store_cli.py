@@ -194,3 +194,23 @@ def test_a_table_inside_a_folder_is_named_with_how_batch_reads_it(tmp_path: Path
     assert "unspinbatch" + str(folder / "rows.jsonl") in "".join(out.stdout.split())
     assert "1 file of other types was not read" in said and "scan.docx" in said
     assert "rows.jsonl" not in said.split("1 file of other types")[1]
+
+
+def test_a_stopped_batch_says_so_once_and_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    """The summary of a stopped run says "Stopped (Ctrl-C): ..."; a stray "unspin: interrupted"
+    followed it. With --json (the summary on stdout, for a program) stderr still says it."""
+    from unspin import cli
+    from unspin.store import batch as batchmod
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("They lie. They always lie.")
+    monkeypatch.setattr(batchmod, "run_batch", lambda *a, **k: batchmod.Summary(total=1, seconds=1.0, interrupted=True, stopped_by="Ctrl-C"))
+    for extra, said in (([], False), (["--json"], True)):
+        monkeypatch.setattr(sys, "argv", ["unspin", "batch", str(folder), "--db", f"sqlite:///{tmp_path / 'c.db'}", *extra])
+        with pytest.raises(SystemExit) as done:
+            cli.main()
+        out, err = capsys.readouterr()
+        assert done.value.code == 130
+        assert ("unspin: interrupted" in err) == said, err
+        assert ("Stopped (Ctrl-C)" in out) != said and (json.loads(out)["interrupted"] if said else True)

@@ -20,11 +20,13 @@ def test_write_replaces_a_document_with_its_spans_and_results(db_url: str) -> No
         again = Record("a", "h2", text="hello world", spans=[(0, 5, "Doubt", 0.7)])
         assert store.write([again], "v2") == 1
         assert store.counts() == {"ok": 1, "error": 0, "spans": 1}
-        assert store.lookup(["a", "missing"]) == {"a": ("h2", "v2", "ok", None, None, None, None, None)}
+        assert store.lookup(["a", "missing"]) == {"a": ("h2", "v2", "ok", None, None, None, None, None, None)}
         with store.engine.connect() as conn:
             row = conn.execute(store.documents.select()).one()
             assert (row.size, row.covered, row.n_spans, row.source) == (11, 5, 1, None)
             assert conn.execute(store.results.select()).all() == []
+        store.write([Record("bad", "h3", status=ERROR, error="bad: the input is empty")], "v2")
+        assert store.lookup(["bad"])["bad"].error == "bad: the input is empty"  # a rerun that skips it names why
 
 
 def test_each_row_keeps_the_version_of_the_models_that_read_it(db_url: str) -> None:

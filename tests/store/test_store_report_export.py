@@ -368,3 +368,58 @@ def test_the_batch_failure_table_keeps_the_advice_and_the_ids_whole_at_80_column
     cells = [line.split("│") for line in shown.splitlines() if line.count("│") == 4]
     assert " ".join(c[2].strip() for c in cells).replace("  ", " ").strip() == reason
     assert "".join(c[3].strip() for c in cells) == ", ".join(ids).replace(" ", "")
+
+
+def test_the_top_passages_are_varied_not_one_repeated_document(tmp_path: Path) -> None:
+    """A file made by repeating one article filled all ten rows with one passage of it. A
+    passage text is listed once per document (at its best score), and a document has at most
+    ``TOP_PER_DOCUMENT`` rows while others have passages to show; a store of one document
+    still fills the list with its different passages."""
+    url = f"sqlite:///{tmp_path / 'top.db'}"
+    article = "It is a Betrayal Dressed Up as Diplomacy, a glittering surrender by so-called leaders. "
+    repeated = article * 40
+    step = len(article)
+    passages = [("Betrayal Dressed Up as Diplomacy", "Loaded_Language", 0.9), ("glittering", "Loaded_Language", 0.8),
+                ("so-called leaders", "Name_Calling,Labeling", 0.7), ("surrender", "Loaded_Language", 0.65)]
+    spans = [(i * step + article.index(p), i * step + article.index(p) + len(p), t, score - i / 1000)
+             for p, t, score in passages for i in range(40)]
+    others = [Record(f"post{i}", "h", source="blog", text=f"Traitors, number {i}, again.", spans=[(0, 8, "Name_Calling,Labeling", 0.5 - i / 100)])
+              for i in range(8)]
+    with Store(url) as store:
+        store.write([Record("long", "h", source="blog", text=repeated, spans=spans)], "v1")
+    with Store(url, create=False) as store:
+        alone = report.build(store, top=10)
+    # One document: each of its four passages once, however often the text repeats them.
+    assert [s.text for s in alone.top_spans] == [p for p, _, _ in passages]
+    with Store(url) as store:
+        store.write(others, "v1")
+    with Store(url, create=False) as store:
+        r = report.build(store, top=10)
+    ids = [s.document_id for s in r.top_spans]
+    assert ids == ["long"] * report.TOP_PER_DOCUMENT + [f"post{i}" for i in range(7)]
+    assert len({(s.document_id, s.text) for s in r.top_spans}) == 10
+    assert [s.score for s in r.top_spans] == sorted((s.score for s in r.top_spans), reverse=True)
+
+
+def test_a_since_that_leaves_no_document_says_so_in_one_line(tmp_path: Path) -> None:
+    """`unspin report --since 2024-01-01` over undated documents printed a headline of zeros
+    over an empty table; one line now says that no document has a date in the range and where
+    dates come from."""
+    from rich.console import Console
+
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    with Store(url) as store:
+        store.write([Record("a", "h", source="wire", text="They lie.", spans=[(0, 8, "Loaded_Language", 0.9)]),
+                     Record("b", "h", source="wire", published=dt.date(2023, 5, 1), text="Quiet.")], "v1")
+    with Store(url, create=False) as store:
+        empty = report.build(store, since=dt.date(2024, 1, 1))
+        dated = report.build(store, since=dt.date(2023, 1, 1))
+    console = Console(record=True, width=400, file=io.StringIO())
+    report.print_table(empty, console)
+    shown = console.export_text().strip()
+    assert len(shown.splitlines()) == 1 and "techniques" not in shown, shown
+    assert shown.startswith("No stored document is published on or after 2024-01-01 (1 stored document has no published date)")
+    assert "published column" in shown and "Date header" in shown
+    console = Console(record=True, width=200, file=io.StringIO())
+    report.print_table(dated, console)
+    assert "1 document published since 2023-01-01" in console.export_text()

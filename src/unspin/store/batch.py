@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import re
 import time
 from collections import Counter
@@ -29,7 +30,7 @@ from typing import Any, Protocol
 from unspin.document import Document
 from unspin.errors import WORDS, InputError, ModelError, StoreError, UnspinError
 from unspin.inputs import MAX_CHARS, read
-from unspin.pipeline import BATCH_SIZE, chunked
+from unspin.pipeline import BATCH_CHARS, BATCH_SIZE, chunked
 from unspin.signals import deferred, stopped_by
 from unspin.store.db import CORE_KEYS, ERROR, Record, Store, Stored, fit_details, record_from_json, record_to_json
 from unspin.store.ingest import DATE_WARNING, InputDoc, legacy_hashes
@@ -170,14 +171,21 @@ class Executor(Protocol):
 class LocalExecutor:
     """Analyses in this process. With ``analyze`` (a function like ``unspin.analyze``) one
     document at a time; without, the shipped pipelines (``fast``: the small English span model)
-    over up to ``batch_size`` documents at a time (``analyse_batch``), yielding each batch's records.
+    over several documents at a time (``analyse_batch``), yielding each batch's records.
     ``words``: the door's words for failed documents' reasons (``unspin.errors.WORDS``).
 
-    A batch's records come only when the whole batch is analysed, so a batch is sized from the
-    seconds per document measured so far to take about ``batch_seconds``: the first is one
-    document, then up to ``batch_size``. Sixteen articles of the default model take half a
-    minute on two cores, all of it lost to a Ctrl-C and none of it written in the meantime
-    (``run_batch`` writes at least every ``commit_seconds``, 5 s, only as records arrive)."""
+    A batch's records come only when the whole batch is analysed, and a Ctrl-C loses the batch
+    in progress, so batches are kept to about ``batch_seconds``: the documents are read
+    ``batch_size`` at a time, shortest first (a long one no longer holds back the short ones
+    read with it: they are stored before it is started), and each batch takes no more
+    characters (``item_size``) than the characters per second of the last batch that analysed
+    any, times ``batch_seconds`` (and ``BATCH_CHARS``); a document longer than that is a batch
+    of its own. The first batch is one document (it also loads the models), and so is every
+    batch until one has analysed some text: a document that fails before the models read it
+    (empty, binary) says nothing of their speed. Sixteen articles of the default model take
+    half a minute on two cores, all of it lost to a Ctrl-C and none of it written in the
+    meantime (``run_batch`` writes at least every ``commit_seconds``, 5 s, only as records
+    arrive)."""
 
     analyze: Analyze | None = None
     language: str = "auto"
@@ -196,13 +204,32 @@ class LocalExecutor:
                     yield [analyse_item(item, self.analyze, self.language, self.max_chars, self.words)]
             return
         items = (item for chunk in chunks for item in chunk)
-        size = 1  # the first batch also loads the models: measured alone
-        while batch := list(itertools.islice(items, size)):
-            started = time.monotonic()
-            records = analyse_batch(batch, self.language, self.max_chars, self.fast, self.sensitivity, self.words, self.model)
-            per_doc = (time.monotonic() - started) / len(batch)
-            size = self.batch_size if per_doc <= 0 else max(1, min(self.batch_size, int(self.batch_seconds / per_doc)))
-            yield records
+        speed: float | None = None  # characters a second of the last batch that analysed any; None: not measured yet
+        while window := sorted(itertools.islice(items, self.batch_size), key=item_size):
+            while window:
+                if speed is None:
+                    take = 1
+                else:
+                    limit = min(BATCH_CHARS, self.batch_seconds * speed)
+                    take, total = 1, item_size(window[0])
+                    while take < len(window) and total + item_size(window[take]) <= limit:
+                        total += item_size(window[take])
+                        take += 1
+                batch, window = window[:take], window[take:]
+                started = time.monotonic()
+                records = analyse_batch(batch, self.language, self.max_chars, self.fast, self.sensitivity, self.words, self.model)
+                seconds = time.monotonic() - started
+                # Only the documents the models read tell their speed (those failed on reading cost nothing).
+                read = sum(item_size(item) for item, rec in zip(batch, records) if rec.status != ERROR)
+                if read:
+                    speed = read / seconds if seconds > 0 else math.inf
+                yield records
+
+
+def item_size(item: InputDoc) -> int:
+    """The characters of an input document as received (bytes of a file: markup and multi-byte
+    letters count more than the text they hold); 0 for one that failed on reading."""
+    return len(item.content) if item.content is not None else 0
 
 
 @dataclass
@@ -227,6 +254,11 @@ class Summary:
 
     #: Of ``skipped``: documents stored as failed by an earlier run (a run that retries errors analyses them again).
     failed_before: int = 0
+    #: Their stored reasons, counted as ``error_reasons`` counts this run's, and the first few
+    #: ids of each: the summary's table of why documents failed lists every failed document the
+    #: count does, not only those of this run.
+    failed_before_reasons: Counter = field(default_factory=Counter)
+    failed_before_ids: dict[str, list[str]] = field(default_factory=dict)
     #: Documents analysed or updated (``updated``) in this run and stored without their
     #: ``published`` value, which was not a date (each row's warnings say which value), and the
     #: first few of their ids.
@@ -292,6 +324,8 @@ class Summary:
             "documents_per_second": round(self.rate, 3),
             "error_reasons": dict(self.error_reasons.most_common()),
             "error_ids": {reason: ids for reason, ids in self.error_ids.items()},
+            "failed_before_reasons": dict(self.failed_before_reasons.most_common()),
+            "failed_before_ids": {reason: ids for reason, ids in self.failed_before_ids.items()},
             "dates_dropped": self.dates_dropped,
             "dates_dropped_ids": self.dates_dropped_ids,
             "model_versions": dict(self.model_versions.most_common()),
@@ -308,11 +342,17 @@ class Summary:
 
 
 def _reason(rec: Record) -> str:
-    """An error message without its document-specific prefix, so the summary can group them.
+    """A failed record's error message without its document-specific prefix (``_bare_reason``)."""
+    return _bare_reason(rec.id, rec.error)
+
+
+def _bare_reason(doc_id: str, error: str | None) -> str:
+    """The error message of the document ``doc_id`` without its document-specific prefix, so
+    the summary can group them.
 
     Kept whole: the JSON summary carries it as is; only the terminal table shortens it.
     """
-    text = (rec.error or "unknown").removeprefix(f"{rec.id}: ")
+    text = (error or "unknown").removeprefix(f"{doc_id}: ")
     # "table.csv:12: ", "feed.json item 3: ": where in its input, which the ids already say.
     return re.sub(r"^\S+(?::\d+| item \d+): ", "", text)
 
@@ -397,7 +437,13 @@ def run_batch(
                 old = stored.get(item.id)
                 if old and item.id in same and current_models(old) and (old.status != ERROR or not retry_errors):
                     summary.skipped += 1
-                    summary.failed_before += old.status == ERROR
+                    if old.status == ERROR:
+                        summary.failed_before += 1
+                        reason = _bare_reason(item.id, old.error)
+                        summary.failed_before_reasons[reason] += 1
+                        named = summary.failed_before_ids.setdefault(reason, [])
+                        if len(named) < 20:
+                            named.append(item.id)
                     if old.details != fit_details(item.details):  # as stored: a repaired source is no change
                         # A corrected source or date needs no new analysis of the same text.
                         corrected.append(_record(item))

@@ -12,7 +12,8 @@ import io
 import json
 import shlex
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -136,7 +137,11 @@ def batch(
     else:
         _print_summary(summary)
     if summary.interrupted:
-        raise typer.Exit(130)  # the CLI says "interrupted"
+        if as_json:
+            raise typer.Exit(130)  # the CLI says "unspin: interrupted" on stderr, beside the JSON on stdout
+        # The summary has said that the run stopped: SystemExit passes typer and the CLI's
+        # main by, which would add "unspin: interrupted" to typer.Exit(130).
+        raise SystemExit(130)
     if summary.failed:
         # Finished, but not everything was stored as analysed: scripts must be able to tell.
         raise typer.Exit(FAILED_EXIT)
@@ -166,7 +171,9 @@ def summary_line(summary: Any) -> str:
     by an earlier run (skipped, not retried) + inputs that lost their id to another input.
     Passages are distinct stretches of text, as `unspin report` counts them; ``spans`` is the number of (passage, technique) rows written: the JSON's
     technique_labels, summed. Documents skipped whose details (source, published, title, url)
-    were corrected in the input, and so updated in place, are said after the total's parts.
+    were corrected in the input, and so updated in place, are said after the total's parts. A
+    run that had nothing to analyse (every input skipped) says so in place of its time, passages
+    and rate ("22 documents in 0.0 s ... 0.00 documents/s" read as a run that did nothing).
     """
     already = summary.skipped - summary.failed_before
     updated = getattr(summary, "updated", 0)
@@ -178,16 +185,23 @@ def summary_line(summary: Any) -> str:
     ]
     parts = [f"{n} {what}" for n, what in why if n]
     failed = f"{summary.failed} failed" + (f" ({'; '.join(parts)})" if parts else "")
-    return (
-        f"{summary.total} document{'s' if summary.total != 1 else ''}"
-        + (" read before the stop" if getattr(summary, "interrupted", False) else "")
-        + f" in {summary.seconds:.1f} s: {summary.analysed} analysed now"
+    interrupted = getattr(summary, "interrupted", False)
+    details = (f"details (source, published, title, url) of {updated} stored document{'s' if updated != 1 else ''} updated "
+               "without analysing again" if updated else "")
+    head = f"{summary.total} document{'s' if summary.total != 1 else ''}" + (" read before the stop" if interrupted else "")
+    counts = (
+        f"{summary.analysed} analysed now"
         + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "") + ", "
         f"{already} already analysed (stored with the current models, skipped), {failed}"
         + (f", {unfinished} read but not analysed before the stop (not stored: the next run analyses "
-           f"{'them' if unfinished != 1 else 'it'})" if unfinished else "") + "; "
-        + (f"details (source, published, title, url) of {updated} stored document{'s' if updated != 1 else ''} updated "
-           "without analysing again; " if updated else "")
+           f"{'them' if unfinished != 1 else 'it'})" if unfinished else "")
+    )
+    if not (summary.analysed or summary.errors or interrupted):
+        # Every input skipped (or lost to a shared id): no time or rate to speak of, no passages written.
+        return f"{head}, nothing to analyse: {counts}" + (f"; {details}" if details else "")
+    return (
+        f"{head} in {summary.seconds:.1f} s: {counts}; "
+        + (f"{details}; " if details else "")
         + f"{summary.passages} persuasion passage{'s' if summary.passages != 1 else ''} with {summary.spans} technique "
         f"label{'s' if summary.spans != 1 else ''} written; {summary.rate:.2f} documents/s"
     )
@@ -254,20 +268,44 @@ def _print_summary(summary: Any) -> None:
             f"{escape(_names(others))}",
             highlight=False,
         )
-    if summary.error_reasons:
-        console.print(failure_table(summary.error_reasons, summary.error_ids))
+    if summary.failed:
+        # Every failed document the closing line counts: this run's, those stored as failed by an
+        # earlier run (their reasons are read back from the database) and those that lost their id.
+        console.print(failure_table(summary.error_reasons, summary.error_ids, getattr(summary, "failed_before_reasons", None),
+                                    getattr(summary, "failed_before_ids", None), summary.duplicates, summary.duplicate_ids))
 
 
-def failure_table(reasons: Any, ids: dict[str, list[str]]) -> Table:
-    """The table of why documents failed: the ten commonest of ``reasons`` (a Counter of
-    messages), each with its count and up to three of its documents (``ids`` by message). Reason
-    and documents wrap, long ids folded, never cut: the advice ends a reason ("ask for
-    --language en ...") and the distinguishing part of an id is often its end."""
+def failure_table(reasons: Any, ids: dict[str, list[str]], earlier: Any = None, earlier_ids: dict[str, list[str]] | None = None,
+                  duplicates: int = 0, duplicate_ids: Sequence[str] = ()) -> Table:
+    """The table of why documents failed: the ten commonest reasons, each with its count and up
+    to three of its documents. ``reasons`` (a Counter of messages, ``ids`` by message) are this
+    run's failures; ``earlier`` and ``earlier_ids`` those of the inputs stored as failed by an
+    earlier run (skipped), and ``duplicates`` the inputs that lost their id to another input:
+    with them the table lists every failed document that the closing line counts, and its
+    title says how many of each. Reason and documents wrap, long ids folded, never cut: the
+    advice ends a reason ("ask for --language en ...") and the distinguishing part of an id is
+    often its end."""
+    earlier = earlier or Counter()
+    earlier_ids = earlier_ids or {}
+    now = sum(reasons.values())
+    before = sum(earlier.values())
+    counts = Counter(reasons) + Counter(earlier)
+    named = {reason: [*ids.get(reason, []), *earlier_ids.get(reason, [])] for reason in counts}
+    if duplicates:
+        counts[SHARED_ID] += duplicates
+        named[SHARED_ID] = list(duplicate_ids)
+    parts = [f"{n} {what}" for n, what in ((now, "in this run"), (before, "in an earlier run"), (duplicates, "shared an id")) if n]
+    total = now + before + duplicates
     table = Table(Column("failed", no_wrap=True), Column("reason", ratio=3, overflow="fold"), Column("documents", ratio=2, overflow="fold"),
-                  title="why documents failed (each reason is kept in the database)")
-    for reason, n in reasons.most_common(10):
-        table.add_row(str(n), escape(_clip(reason)), escape(_names(ids.get(reason, []), 3)))
+                  title=f"why {total} document{'s' if total != 1 else ''} failed ({', '.join(parts)}; "
+                        f"each reason is kept in the database{', but for a shared id' if duplicates else ''})")
+    for reason, n in counts.most_common(10):
+        table.add_row(str(n), escape(_clip(reason)), escape(_names(named.get(reason, []), 3)))
     return table
+
+
+#: The failure table's reason for inputs that lost their id to another input (not stored).
+SHARED_ID = "shared an id with an earlier input, so not stored (the same document given twice is stored once)"
 
 
 def report(
@@ -278,7 +316,8 @@ def report(
     fmt: Annotated[ReportFormat, typer.Option("--format", "-f", **choice(ReportFormat),
         help="table, csv, json, png (a chart) or html (a page with the chart).")] = ReportFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for png).")] = None,
-    top: Annotated[int, typer.Option("--top", min=0, help="How many of the highest-scoring spans to list.")] = 10,
+    top: Annotated[int, typer.Option("--top", min=0, help="How many of the highest-scoring passages to list "
+        "(each passage text once per document; at most 3 of one document while others have passages).")] = 10,
 ) -> None:
     """Technique frequencies per source and over time, share of text covered, top spans."""
     from unspin.store import report as rep

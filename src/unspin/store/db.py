@@ -102,6 +102,8 @@ class Stored(NamedTuple):
     published: dt.date | None = None
     title: str | None = None
     url: str | None = None
+    #: Why a failed document failed, as stored (None for an analysed one): a rerun that skips it names it.
+    error: str | None = None
 
     @property
     def details(self) -> tuple[str | None, dt.date | None, str | None, str | None]:
@@ -493,7 +495,7 @@ class Store:
 
     def lookup(self, ids: Sequence[str]) -> dict[str, Stored]:
         """``{id: Stored(content_hash, model_version, status, language, source, published, title,
-        url)}`` for those of ``ids`` already stored (missing ids are left out). An id that does
+        url, error)}`` for those of ``ids`` already stored (missing ids are left out). An id that does
         not fit the database is looked up as it was stored (``fit_id``)."""
         if not ids:
             return {}
@@ -508,11 +510,12 @@ class Store:
                 # Chunks keep the IN list below SQLite's bound-parameter limit.
                 for i in range(0, len(stored_ids), 500):
                     rows = conn.execute(
-                        sa.select(d.id, d.content_hash, d.model_version, d.status, d.language, d.source, d.published, d.title, d.url)
+                        sa.select(d.id, d.content_hash, d.model_version, d.status, d.language, d.source, d.published, d.title, d.url, d.error)
                         .where(d.id.in_(stored_ids[i : i + 500]))
                     )
                     out.update({
-                        asked[r.id]: Stored(r.content_hash, r.model_version, r.status, r.language, r.source, r.published, r.title, r.url)
+                        asked[r.id]: Stored(r.content_hash, r.model_version, r.status, r.language, r.source, r.published, r.title, r.url,
+                                          r.error)
                         for r in rows
                     })
             return out

@@ -152,18 +152,56 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
             groups = list(by_key.values())
             if by == "month":  # months in time order, undated last
                 groups.sort(key=lambda g: (g.group == NO_DATE, g.group))
-        top_spans = [
-            TopSpan(r.document_id, r.source, r.technique, round(float(r.score), 4), r.start, r.end, r.text or "")
-            for r in conn.execute(
-                sa.select(s.document_id, d.source, technique, s.score, s.start, s.end, sa.func.substr(d.text, s.start + 1, s.end - s.start).label("text"))
-                .select_from(joined)
-                .where(*cond)
-                .order_by(s.score.desc(), s.document_id, s.start)
-                .limit(top)
-            )
-        ] if top else []
+        top_spans = _top_spans(conn, sa, store, joined, cond, technique, top) if top else []
     return Report(by, since, int(n_docs), int(n_errors), int(n_spans), int(chars), int(covered), techniques, groups, top_spans, versions, languages,
                   int(undated))
+
+
+#: Rows of one document in the list of top passages while other documents have passages to fill it.
+TOP_PER_DOCUMENT = 3
+
+
+def _top_spans(conn: Any, sa: Any, store: Store, joined: Any, cond: list, technique: Any, top: int) -> list[TopSpan]:
+    """The ``top`` highest-scoring passages, varied: a passage text is listed once per document
+    (a text repeated in one document, or an article pasted into it twice, filled the list with
+    one passage), at its highest score and technique, whitespace and case aside; and at most
+    ``TOP_PER_DOCUMENT`` of one document's, unless too few documents have passages to fill the
+    list, whose rows then go to the next-highest of the documents already listed.
+
+    The spans are read best first, in pages, until the list is full of passages within the
+    limit per document, so a large store is not read whole unless few of its documents have
+    passages."""
+    d, s = store.documents.c, store.spans.c
+    query = (
+        sa.select(s.document_id, d.source, technique, s.score, s.start, s.end, sa.func.substr(d.text, s.start + 1, s.end - s.start).label("text"))
+        .select_from(joined)
+        .where(*cond)
+        .order_by(s.score.desc(), s.document_id, s.start, s.end, technique)
+    )
+    chosen: list[tuple[int, TopSpan]] = []  # (rank, passage) within the limit per document
+    spare: list[tuple[int, TopSpan]] = []  # over it: fills the list when too few documents have passages
+    seen: set[tuple[str, str]] = set()
+    per_doc: dict[str, int] = {}
+    result = conn.execute(query.execution_options(yield_per=500))
+    try:
+        for rank, r in enumerate(result):
+            text = r.text or ""
+            key = (r.document_id, " ".join(text.split()).casefold())
+            if key in seen:
+                continue
+            seen.add(key)
+            row = TopSpan(r.document_id, r.source, r.technique, round(float(r.score), 4), r.start, r.end, text)
+            per_doc[r.document_id] = per_doc.get(r.document_id, 0) + 1
+            if per_doc[r.document_id] <= TOP_PER_DOCUMENT:
+                chosen.append((rank, row))
+                if len(chosen) >= top:
+                    break
+            elif len(spare) < top:
+                spare.append((rank, row))
+    finally:
+        result.close()  # a list filled early leaves the rest of the spans unread
+    # Best first, the spare rows only where the documents within the limit left room.
+    return [row for _, row in sorted(chosen + spare[: top - len(chosen)], key=lambda x: x[0])]
 
 
 #: ZenPropaganda technique name -> its PTC equivalent, for those that have one (``unspin.taxonomy``).
@@ -195,10 +233,28 @@ def _headline(r: Report) -> str:
     )
 
 
+#: Where a stored document's published date comes from (``unspin.store.ingest``).
+DATES_FROM = ("dates come from the published column of a table (or a Telegram export), an e-mail's Date header or a "
+              "Markdown file's front matter date: line; text and HTML files have none")
+
+
+def nothing_since(r: Report) -> str:
+    """The one line of a table report whose ``since`` leaves no document: that no document has a
+    date in the range, how many have none, and where dates come from."""
+    undated = (f" ({r.undated_left_out} stored document{'s have' if r.undated_left_out != 1 else ' has'} no published date)"
+               if r.undated_left_out else "")
+    return f"No stored document is published on or after {r.since.isoformat() if r.since else '-'}{undated}: nothing to report; {DATES_FROM}."
+
+
 def print_table(r: Report, console: Any) -> None:
+    from rich.markup import escape
     from rich.table import Column, Table
     from rich.text import Text  # stored values (sources, ids, passages) as Text: a str cell is read as rich markup
 
+    if r.since is not None and not r.documents + r.errors:
+        # Empty tables under a headline of zeros read as a broken report: one line says why.
+        console.print(escape(nothing_since(r)), highlight=False)
+        return
     console.print(f"[bold]{_headline(r)}[/]", highlight=False)
     t = Table("technique", "passages", "documents", "share of documents", "mean score", title="techniques")
     for row in r.techniques:
