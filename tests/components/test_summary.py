@@ -84,3 +84,13 @@ def test_techniques_tied_for_the_lead_are_named_together_not_one_as_mostly():
     three_twice = [*four[:3], (80, 90, "Doubt"), (100, 110, "Loaded_Language"), (120, 130, "Flag-Waving")]
     assert lead(three_twice) == "Doubt, Flag-waving and Loaded language equally"
     assert lead([*three_twice, (140, 150, "Slogans")]) == "led by Doubt, Flag-waving and Loaded language"  # not "mostly" two of three
+
+
+def test_a_russian_technique_is_named_with_its_ptc_equivalent_in_the_english_sentence():
+    ru = Document("Эти предатели снова лгут нам всем.", language="ru")
+    ru.spans.append(Span(4, 13, "Labelling", 0.6))
+    assert "all Навешивание ярлыков (Name calling / labelling)" in summarise(ru)["sentence"]
+    en = Document("They repeat it: lies, lies, lies.", language="en")
+    en.spans.append(Span(15, 32, "Repetition", 0.6))
+    said = summarise(en)["sentence"]
+    assert "all Repetition" in said and "Repetition (" not in said  # an English text: no equivalent to add
