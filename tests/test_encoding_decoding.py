@@ -191,3 +191,20 @@ def test_named_from_reads_a_wide_passage_technique_from_the_surer_passage_inside
     # A surer passage that runs past the wide one is clipped to it (tokens recomputed).
     clipped = named_from([RawSpan(0, 20, 0, 4, 0.2)], [RawSpan(13, 27, 3, 5, 0.6)], enc)[0]
     assert clipped.classified == (13, 20) and (clipped.tok_start, clipped.tok_end) == (3, 4)
+
+
+def test_phrases_finished_into_a_neighbour_give_way_and_never_cut_a_core():
+    from unspin.decoding import RawSpan, _apart
+
+    text = "Our so-called leaders betrayed us."
+    # "Our" finished rightwards over "so-called", where the next span's own words begin.
+    p = RawSpan(0, 13, 0, 1, 0.8, core=(0, 3))
+    q = RawSpan(4, 30, 1, 5, 0.3)
+    a, b = _apart([p, q], text)
+    assert (a.start, a.end, a.core) == (0, 3, None) and (b.start, b.end) == (4, 30)
+    # A span finished leftwards into the one before starts after it instead.
+    p = RawSpan(0, 13, 0, 2, 0.8)
+    q = RawSpan(4, 30, 2, 5, 0.3, core=(14, 30))
+    a, b = _apart([p, q], text)
+    assert (a.start, a.end) == (0, 13) and (b.start, b.end, b.core) == (14, 30, None)
+    assert _apart([RawSpan(0, 3, 0, 1, 0.8), RawSpan(4, 13, 1, 2, 0.5)], text) == [RawSpan(0, 3, 0, 1, 0.8), RawSpan(4, 13, 1, 2, 0.5)]

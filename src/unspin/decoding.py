@@ -337,7 +337,34 @@ def decode(
         else:
             close()
     close()
-    return spans
+    return _apart(spans, text) if phrase_edges is not None else spans
+
+
+def _apart(spans: list[RawSpan], text: str) -> list[RawSpan]:
+    """``spans`` (in text order, their cores disjoint) with no two overlapping: a phrase finished
+    by ``PhraseEdges`` reached into its neighbour ("Our so-called" and "so-called leaders ..."
+    were two passages sharing a word). The words a span took in stop where its neighbour
+    starts (the later span's finished start gives way first, then the earlier's end); a core is
+    never cut."""
+    out: list[RawSpan] = []
+    for q in spans:
+        if out and out[-1].end > q.start:
+            p = out[-1]
+            pc1, qc0 = p.classified[1], q.classified[0]
+            start = q.start
+            if qc0 >= p.end:  # q was finished leftwards into p: it starts after p
+                start = p.end
+                while start < qc0 and not text[start].isalnum():
+                    start += 1
+            end = p.end
+            if end > start:  # still overlapping: p was finished rightwards into q
+                end = max(pc1, start)
+                while end > pc1 and not text[end - 1].isalnum():
+                    end -= 1
+            out[-1] = RawSpan(p.start, end, p.tok_start, p.tok_end, p.score, p.core if (p.start, end) != p.classified else None)
+            q = RawSpan(start, q.end, q.tok_start, q.tok_end, q.score, q.core if (start, q.end) != q.classified else None)
+        out.append(q)
+    return out
 
 
 def named_from(spans: list[RawSpan], surer: list[RawSpan], enc: Encoded) -> list[RawSpan]:
