@@ -139,3 +139,18 @@ def test_the_passage_table_says_which_words_carry_the_technique_and_what_they_do
     assert "why: the words that carry it" in out
     assert "\u201ccorrupt\u201d" in out and "label a person or group" in out
     assert "the passage as a whole" in out  # the span without cue words
+
+
+def test_the_first_claims_show_their_evidence_passages_whole_with_file_and_range():
+    text = "The accord lets inspectors board any vessel at any time. It was signed on Tuesday."
+    d = Document(text)
+    passage = ("Article 7. Joint Monitoring Commission 1. A Joint Monitoring Commission is established, composed of inspectors "
+               "designated by each Party. 2. Inspectors of the Commission may board a fishing vessel at sea only after notice "
+               "has been given to the flag state of that vessel.")
+    d.claims.append(Span(0, 56, "claim", 0.9, evidence=({"source": "/some/long/folder/of/references/accord_excerpt.txt", "start": 466,
+                                                         "end": 785, "score": 0.47, "text": passage},)))
+    out = io.StringIO()
+    print_document(d, console=Console(file=out, width=80, no_color=True))
+    flat = " ".join(out.getvalue().replace("│", " ").split())
+    assert "only after notice has been given to the flag state of that vessel." in flat  # item 2, past 200 characters
+    assert "accord_excerpt.txt:466-785" in flat.replace(" ", "")  # the path folded, never cut

@@ -182,6 +182,10 @@ def test_a_text_shorter_than_every_satire_article_learned_is_never_called_satire
     short, long = Document(ARTICLE), Document(ARTICLE + " " + ARTICLE)
     comp.set_annotations([short, long], comp.predict([short, long]))
     assert "too short to call satire (108 words;" in short.genre.caution and short.genre.label == "opinion"
+    from unspin.render.terminal import _header
+
+    assert any(str(part).startswith("Genre unclear (nearest: opinion, satire set aside; see the warning): satire ")
+               for part in _header(short.to_dict()))
     assert long.genre.label == "satire" and long.genre.caution is None
     # A short text the model would not call satire gets no caution from this rule.
     other = tmp_path / "other"

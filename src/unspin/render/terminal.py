@@ -109,7 +109,13 @@ def _header(d: Mapping[str, Any]) -> list:
     if isinstance(genre, Mapping) and isinstance(genre.get("scores"), Mapping) and genre["scores"]:
         # A caution (a text unlike the training articles, or opinion and reporting at even odds)
         # means the model cannot tell: said first, with the label only as the nearest one.
-        line = Text(f"Genre unclear (nearest: {genre.get('label')}; see the warning): " if genre.get("caution") else "Genre: ", style="bold")
+        scores = genre["scores"]
+        top = max(scores, key=scores.get)
+        # Satire set aside for a text too short or too unusual to call it (its score stays shown):
+        # "nearest: opinion" beside "satire 0.92" read as a contradiction.
+        nearest = (f"nearest: {genre.get('label')}, {top} set aside" if genre.get("caution") and top != genre.get("label")
+                   else f"nearest: {genre.get('label')}")
+        line = Text(f"Genre unclear ({nearest}; see the warning): " if genre.get("caution") else "Genre: ", style="bold")
         for i, (label, p) in enumerate(sorted(genre["scores"].items(), key=lambda kv: -kv[1])):
             line.append(("   " if i else "") + f"{label} {p:.2f}", style="bold" if label == genre.get("label") else "dim")
         parts.append(line)
@@ -170,14 +176,16 @@ def _legend(d: Mapping[str, Any], ps: list[dict[str, Any]]) -> list:
     return [legend, note, *seen]
 
 
-def _claim_rows(table: Table, claims: list[Mapping[str, Any]], with_evidence: bool, number: str) -> None:
+def _claim_rows(table: Table, claims: list[Mapping[str, Any]], with_evidence: bool, number: str, passage_chars: int = 200) -> None:
+    """One row per claim; each evidence passage cut at ``passage_chars`` (the first few claims
+    show theirs whole: an article's exception sits in its last item)."""
     for c in claims:
         row: list = [str(c.get(number, "")), f"{c['score']:.2f}", Text(_short(c["text"], 200))]
         if with_evidence:
             cell = Text()
             for j, ev in enumerate(c.get("evidence") or []):
                 cell.append(("\n" if j else "") + f"{ev['source']}:{ev['start']}-{ev['end']} ({ev['score']:.2f}) ", style="cyan")
-                cell.append(_short(ev["text"], 120))
+                cell.append(_short(ev["text"], passage_chars))
             row.append(cell if cell.plain else Text("no matching passage", style="dim"))
         table.add_row(*row)
 
@@ -188,7 +196,7 @@ def _claims_table(title: str, caption: str, first_column: str, with_evidence: bo
     table.add_column("score", justify="right")
     table.add_column("claim", ratio=3)
     if with_evidence:
-        table.add_column("where to look", ratio=3)
+        table.add_column("where to look", ratio=3, overflow="fold")  # a file's path and range kept whole, folded
     return table
 
 
@@ -211,7 +219,7 @@ def _first_claims(d: Mapping[str, Any]) -> list:
     caption = ("score: the claim model's probability (0-1) that the sentence is worth verifying"
                + (f"; {more} more claim{'s' if more != 1 else ''} listed at the end, in text order" if more else ""))
     table = _claims_table("Worth checking first (claims to verify, not judged true or false)", caption, "rank", with_evidence)
-    _claim_rows(table, [dict(c, rank=c.get("rank", i)) for i, c in enumerate(first, 1)], with_evidence, "rank")
+    _claim_rows(table, [dict(c, rank=c.get("rank", i)) for i, c in enumerate(first, 1)], with_evidence, "rank", passage_chars=1000)
     return [table]
 
 
