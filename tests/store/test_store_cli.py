@@ -214,3 +214,16 @@ def test_a_stopped_batch_says_so_once_and_exits_130(tmp_path: Path, monkeypatch:
         assert done.value.code == 130
         assert ("unspin: interrupted" in err) == said, err
         assert ("Stopped (Ctrl-C)" in out) != said and (json.loads(out)["interrupted"] if said else True)
+
+
+def test_the_rate_counts_documents_analysed_not_skipped(monkeypatch):
+    from unspin.store import cli as storecli
+
+    clock = iter([100.0] + [110.0] * 5)
+    monkeypatch.setattr(storecli.time, "monotonic", lambda: next(clock))
+    rate = storecli.AnalysedRate()  # started at 100 s
+    assert rate.per_second is None  # nothing analysed yet, however many were skipped
+    rate.add(5)
+    assert rate.per_second == 0.5  # 5 analysed in 10 s
+    task = type("T", (), {"total": 25, "completed": 20})()
+    assert str(storecli.RemainingColumn(rate).render(task)) == "0:00:10"  # 5 left at 0.5 a second

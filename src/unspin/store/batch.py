@@ -370,8 +370,11 @@ def run_batch(
     lookup_size: int = 256,
     progress: Callable[[int], None] | None = None,
     version_for: Callable[[str], str] | None = None,
+    skipped_progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Analyse and store ``inputs``; returns what happened. ``progress(n)`` is called per n documents.
+    """Analyse and store ``inputs``; returns what happened. ``progress(n)`` is called per n documents
+    analysed; ``skipped_progress(n)`` (default: ``progress``) per n documents skipped (stored
+    before, or a repeated id), which take no time and would inflate a rate.
 
     ``model_version``: stored for documents that carry no version of their own (failed ones, or
     an ``analyze`` that sets no ``Document.model``) and compared with theirs on a rerun.
@@ -395,6 +398,7 @@ def run_batch(
     summary.restored = restore_unsaved(store, model_version)
     seen: set[str] = set()
     step = progress or (lambda n: None)
+    skip = skipped_progress or step
     started = time.perf_counter()
     current: dict[str, str] = {}  # language -> version_for(language), read once per run
     bad_dates: set[str] = set()  # ids whose published value was not a date
@@ -431,7 +435,7 @@ def run_batch(
                     summary.duplicates += 1
                     if len(summary.duplicate_ids) < 20:
                         summary.duplicate_ids.append(item.id)
-                    step(1)
+                    skip(1)
                     continue
                 seen.add(item.id)
                 old = stored.get(item.id)
@@ -454,7 +458,7 @@ def run_batch(
                             summary.dates_dropped += 1
                             if len(summary.dates_dropped_ids) < 20:
                                 summary.dates_dropped_ids.append(item.id)
-                    step(1)
+                    skip(1)
                     continue
                 if old and old.status != ERROR and item.id in same:
                     # The same text, stored as read by other models (another build or size): replaced.
