@@ -162,3 +162,12 @@ def test_claims_that_differ_only_in_their_numbers_rank_after_the_distinct_ones()
     doc.claims.extend(spans)
     ranks = {c["text"][:8]: c["rank"] for c in doc.to_dict()["claims"]}
     assert ranks == {"Item 307": 1, "Taxes ro": 2, "The mayo": 3, "Item 306": 4}
+
+
+def test_cue_why_in_python_is_the_json_line():
+    doc = Document("These clowns are ruining us.", language="en")
+    doc.spans.append(Span(6, 12, "Name_Calling,Labeling", 0.5, cues=((6, 12),)))
+    doc.spans.append(Span(13, 27, "Loaded_Language", 0.4, cues=()))
+    named, whole = doc.spans
+    assert doc.cue_why(named) == doc.to_dict()["spans"][0]["cue_why"] == "these words label a person or group to discredit or praise them"
+    assert doc.cue_why(whole) is None and "cue_why" not in doc.to_dict()["spans"][1]

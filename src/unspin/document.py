@@ -221,6 +221,14 @@ class Document:
     def text_of(self, span: Span) -> str:
         return self.text[span.start : span.end]
 
+    def cue_why(self, span: Span) -> str | None:
+        """What the cue words of ``span`` do, in one line in this document's language (the JSON's
+        ``cue_why``): None when the span has no cue words (the passage carries its technique as
+        a whole, or cues were not computed) or its label has no line (a technique of your own)."""
+        if not span.cues:
+            return None
+        return cue_fields(span.cues, span.label, self.language).get("cue_why")
+
     def technique_counts(self) -> dict[str, int]:
         counts = Counter(span.label for span in self.spans)
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
