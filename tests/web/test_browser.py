@@ -841,3 +841,76 @@ def test_an_uploaded_file_name_shows_as_named(browser, fake_server: str) -> None
         w.assert_clean()
     finally:
         w.close()
+
+
+def test_a_file_chosen_before_is_never_read_in_place_of_a_pasted_text(browser, fake_server: str) -> None:
+    """The trial's case: a file chosen in Analyse mode, then Compare mode with a text pasted as A:
+    the file was compared, labelled "A: say "hello" world.txt · B: B", and nothing said so. Now a
+    chosen file sets its slot's text box aside, visibly, in either mode, until it is cleared;
+    what is compared is what the boxes show, and pasted texts are named as such."""
+    name = 'say "hello" world.txt'
+    pasted = "They lied again, as they always do. Shameful cowards."
+    w = Watch(browser, fake_server)
+    sent: list[str] = []
+    try:
+        page = w.page
+        page.on("request", lambda r: sent.append(r.post_data or "") if "/api/v1/" in r.url and r.method == "POST" else None)
+        page.goto(fake_server + "/")
+        page.set_input_files("#unspin-file", {"name": name, "mimeType": "text/plain", "buffer": SAMPLE.encode()})
+        assert page.locator("#unspin-text").is_disabled()
+        assert page.locator("#unspin-file-note").inner_text().startswith("The file \u201c" + name + "\u201d will be analysed.")
+        page.check("#unspin-mode-compare")
+        # The file chosen in the other mode is still chosen: the page says so, and A's box is set aside.
+        assert "Text A is the file \u201c" + name + "\u201d" in page.locator("#unspin-status").inner_text()
+        assert page.locator("#unspin-text").is_disabled()
+        assert "Text A is the file" in page.locator("#unspin-file-note").inner_text()
+        page.click("#unspin-file-clear")
+        assert page.locator("#unspin-text").is_enabled() and page.locator("#unspin-file-note").is_hidden()
+        page.fill("#unspin-text", pasted)
+        page.fill("#unspin-text-b", NEUTRAL)
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status:has-text('compared')", timeout=60_000)
+        assert "filename=" not in sent[-1]
+        assert page.locator("#unspin-article-a").text_content() == pasted
+        titles = page.eval_on_selector_all(".unspin-compare-title", "es => es.map(e => e.textContent)")
+        assert titles == ["Text A (pasted)", "Text B (pasted)"]
+        assert "B: B" not in page.locator("#unspin-result").inner_text()
+        # A file as B: named by its name, in the title and beside the pasted A.
+        page.set_input_files("#unspin-file-b", {"name": name, "mimeType": "text/plain", "buffer": SAMPLE.encode()})
+        assert page.locator("#unspin-text-b").is_disabled() and page.locator("#unspin-text-b").input_value() == NEUTRAL
+        page.click("#unspin-analyse")
+        page.wait_for_selector(".unspin-compare-title:has-text('B: say')", timeout=60_000)
+        assert page.locator("#unspin-article-b").text_content() == SAMPLE
+        assert page.locator("#unspin-compare-names").inner_text().startswith("A: pasted text \u00b7 B: " + name + ".")
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_analyse_mode_shows_what_it_read_and_refuses_a_text_and_an_address_at_once(browser, fake_server: str) -> None:
+    """The uploaded file's name shows with the result, as text (a file name is hostile input);
+    a pasted text is named as pasted; a text and a web address together are one clear refusal
+    (before, the address won unannounced)."""
+    name = 'say "hello" <img src=x onerror=window.__pwned=1>.txt'
+    w = Watch(browser, fake_server)
+    try:
+        page = w.page
+        page.route("**/healthz", lambda route: route.fulfill(json={"status": "ok", "sensitivity": "default", "url_fetch": True}))
+        page.goto(fake_server + "/")
+        page.set_input_files("#unspin-file", {"name": name, "mimeType": "text/plain", "buffer": SAMPLE.encode()})
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status:has-text('Done')", timeout=60_000)
+        assert page.locator("#unspin-source").inner_text() == "Analysed: the file \u201c" + name + "\u201d"
+        assert page.locator("#unspin-result img").count() == 0
+        page.click("#unspin-file-clear")
+        page.fill("#unspin-text", NEUTRAL)
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-source:has-text('pasted text')", timeout=60_000)
+        assert page.locator("#unspin-article").text_content() == NEUTRAL
+        page.wait_for_selector("#unspin-url-row:not([hidden])")
+        page.fill("#unspin-url", "https://example.org/article")
+        page.click("#unspin-analyse")
+        assert "a text in the box and a web address" in page.locator("#unspin-status.unspin-error").inner_text()
+        w.assert_clean()
+    finally:
+        w.close()

@@ -423,3 +423,101 @@ def test_serve_stops_on_sigterm_as_cleanly_as_on_ctrl_c(sig: str) -> None:
     assert proc.returncode == 130, (proc.returncode, err)
     assert "interrupted" in err
     assert "leaked" not in err and "Traceback" not in err and "Warning" not in err, err
+
+
+def _post_raw(port: int, text: str, timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
+    """POST ``text`` (text/plain) to /api/v1/analyze; the status, headers (lower-case) and body."""
+    body = text.encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(b"POST /api/v1/analyze HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
+                  + f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, rest
+
+
+def _wait_running(port: int, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+            data = b""
+            while chunk := s.recv(4096):
+                data += chunk
+        if json.loads(data.partition(b"\r\n\r\n")[2])["running"] >= 1:
+            return
+        time.sleep(0.1)
+    raise TimeoutError("no analysis started")
+
+
+def test_a_request_in_flight_when_the_server_stops_is_answered_503_json() -> None:
+    """Stopping the server (as Ctrl+C or SIGTERM do) during an analysis that would outlast the
+    grace: uvicorn cancelled it and answered a plain-text 500 "Internal Server Error". Now it is
+    answered 503 JSON with Retry-After before the grace runs out, and the analysis is stopped."""
+    from unspin.web import server
+
+    settings = Settings(max_concurrent=1)
+    cfg, _ = server.config(create_app(settings, analyze=fakes.timed_analyze), settings)
+    sock = socket.create_server(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    srv = server.Server(cfg)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        wait_for_port(port)
+        answer: list[Any] = []
+        client = threading.Thread(target=lambda: answer.append(_post_raw(port, SAMPLE + " sleep 30")))
+        client.start()
+        _wait_running(port)
+        stopped_at = time.monotonic()
+        srv.should_exit = True
+        client.join(30)
+        took = time.monotonic() - stopped_at
+    finally:
+        srv.should_exit = True
+        thread.join(15)
+        sock.close()
+    status, headers, body = answer[0]
+    assert status == 503, (status, body)
+    assert headers["content-type"] == "application/json" and int(headers["retry-after"]) >= 1
+    assert "shutting down" in json.loads(body)["error"]
+    assert took < server.GRACE, took  # before uvicorn's own cancel
+    assert not thread.is_alive()
+
+
+def test_sigterm_during_an_analysis_answers_503_json_and_ends_as_ctrl_c(tmp_path: Path) -> None:
+    """The trial's case: `unspin serve`, a long text, `kill` a moment later. The client got
+    plain-text "Internal Server Error" and the log "Cancel 1 running task(s), timeout graceful
+    shutdown exceeded"; now it gets the README's JSON error, 503 with Retry-After."""
+    import signal
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-c", _SERVE_HOLDING_A_SEMAPHORE, str(port)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, cwd=ROOT, text=True)
+    # Near the server's 1,000,000 characters: minutes of work for --fast, never done within the grace.
+    sentence = "The regime's thugs unleashed a brutal crackdown, and every true patriot knows it. "
+    text = sentence * (990_000 // len(sentence))
+    answer: list[Any] = []
+    try:
+        wait_for_port(port, timeout=60, proc=proc)
+        client = threading.Thread(target=lambda: answer.append(_post_raw(port, text, timeout=120)))
+        client.start()
+        _wait_running(port)
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGTERM)
+        client.join(60)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    status, headers, body = answer[0]
+    assert status == 503, (status, body[:300], err)
+    assert headers["content-type"] == "application/json" and "retry-after" in headers
+    assert "shutting down" in json.loads(body)["error"]
+    assert proc.returncode == 130 and "interrupted" in err, (proc.returncode, err)
+    assert "Cancel" not in err and "Traceback" not in err and "leaked" not in err, err

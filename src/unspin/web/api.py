@@ -46,7 +46,7 @@ _STATUSES = {
     413: "the body is over the server's limit",
     415: "a content type the endpoint does not read",
     422: "input that cannot be analysed (one line says why)",
-    503: "the server is busy (see Retry-After) or its model cannot be loaded",
+    503: "the server is busy or shutting down (see Retry-After), or its model cannot be loaded",
     504: "the analysis ran past the server's time limit and was stopped",
 }
 

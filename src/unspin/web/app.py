@@ -36,7 +36,7 @@ from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.web import STATIC_DIR, api, readings_script
 from unspin.web.body import AnalyzeRequest, CompareRequest, json_kind, sent
-from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, SecurityHeadersMiddleware
+from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, InFlight, InFlightMiddleware, SecurityHeadersMiddleware
 from unspin.web.worker import ThreadRunner, WorkerPool, error_reply
 
 log = logging.getLogger("unspin.web")
@@ -140,6 +140,10 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     # An app whose lifespan never ran (a test client used without `with`) still stops its workers.
     weakref.finalize(app, pool.close)
     app.state.model = "injected" if analyze is not None else "not loaded"
+    # The requests in flight, for a server that stops to answer them (unspin.web.server): inside
+    # the security headers, so that its 503 carries them too.
+    app.state.in_flight = InFlight()
+    app.add_middleware(InFlightMiddleware, in_flight=app.state.in_flight)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body)
     _add_error_handlers(app)

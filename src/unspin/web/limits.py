@@ -10,6 +10,10 @@ Analyses run in worker processes (``unspin.web.worker.WorkerPool``); the event l
   and refused then; at most ``max_queue`` wait in any case;
 - an analysis that runs past ``timeout`` is stopped (its worker process is terminated and
   replaced) and answered 504: its slot is free again at once.
+
+``InFlight`` answers the requests still unanswered when the server stops (Ctrl+C, SIGTERM) with
+503 and ``{"error": ...}``: uvicorn would cancel them once its grace ran out and answer a plain
+"Internal Server Error" (``unspin.web.server`` calls ``InFlight.stop`` just before that).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import asyncio
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from unspin.errors import AnalysisTimeout, BodyTooLarge, Busy
@@ -214,13 +218,88 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
-async def _send_error(send: Callable, status: int, message: str) -> None:
+#: The answer of a request that the server's shutdown stopped unfinished (``InFlight``).
+SHUTTING_DOWN = "the server is shutting down and stopped this request unfinished; try again in a few seconds"
+
+
+class InFlight:
+    """The HTTP requests the app is handling (``InFlightMiddleware`` keeps the list), so that a
+    server that stops can answer them rather than drop them.
+
+    ``stop()`` cancels every request whose answer has not begun; each is answered 503 with
+    ``{"error": SHUTTING_DOWN}`` and a ``Retry-After``. Its analysis, if one runs, is stopped as
+    for a client that went away (``AnalysisLimiter.run`` cancels it: the worker is ended).
+    """
+
+    def __init__(self, retry_after: int = 10) -> None:
+        self.retry_after = retry_after
+        self.stopping = False
+        self._requests: dict[asyncio.Task, list[bool]] = {}  # task -> [has the answer begun?]
+
+    def __len__(self) -> int:
+        return len(self._requests)
+
+    def stop(self) -> int:
+        """Cancel the requests not yet answered (see the class); return how many."""
+        self.stopping = True
+        stopped = 0
+        for task, begun in list(self._requests.items()):
+            if not begun[0] and not task.done():
+                task.cancel(msg="unspin: the server is shutting down")
+                stopped += 1
+        return stopped
+
+    def reply(self) -> Busy:
+        return Busy(SHUTTING_DOWN, retry_after=self.retry_after)
+
+
+class InFlightMiddleware:
+    """Keeps ``in_flight``'s list of requests, and answers one cancelled by its ``stop`` (or by
+    the server, once stopping) with 503 JSON if its answer has not begun."""
+
+    def __init__(self, app: Callable, in_flight: InFlight) -> None:
+        self.app = app
+        self.in_flight = in_flight
+
+    async def __call__(self, scope: dict, receive: Callable, send: Callable) -> None:
+        task = asyncio.current_task()
+        if scope["type"] != "http" or task is None:
+            await self.app(scope, receive, send)
+            return
+        if self.in_flight.stopping:  # one more on a connection the stop has not closed yet
+            exc = self.in_flight.reply()
+            await _send_error(send, exc.http_status, exc.bare, exc.headers)
+            return
+        begun = [False]
+
+        async def tracking_send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                begun[0] = True
+            await send(message)
+
+        self.in_flight._requests[task] = begun
+        try:
+            await self.app(scope, receive, tracking_send)
+        except asyncio.CancelledError:
+            if not self.in_flight.stopping or begun[0]:
+                raise
+            # This task was cancelled to be answered: it goes on to send the answer, and ends.
+            task.uncancel()
+            exc = self.in_flight.reply()
+            await _send_error(send, exc.http_status, exc.bare, exc.headers)
+        finally:
+            self.in_flight._requests.pop(task, None)
+
+
+async def _send_error(send: Callable, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
     body = json.dumps({"error": message}).encode()
+    extra = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in (headers or {}).items()]
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close")],
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), (b"connection", b"close"),
+                        *extra],
         }
     )
     await send({"type": "http.response.body", "body": body})

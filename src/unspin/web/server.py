@@ -21,6 +21,12 @@ own files. Should the limit still be reached, asyncio (CPython 3.11) logs one er
 traceback for every further connection of the batch and tries again a second later, which once
 wrote 126 MB of log in 25 s: ``Server`` says it once a minute instead. Behind a reverse proxy
 (README, "Running it for others") the proxy's own limits come first.
+
+When the server stops (Ctrl+C, SIGTERM), requests in flight get ``GRACE`` seconds to finish;
+uvicorn then cancels those left and answers each a plain-text "Internal Server Error" (500),
+which the trial of a 150 kB text killed 2 s in got. ``ANSWER_BEFORE`` seconds before that,
+``Server`` stops them through the app's ``InFlight`` (``unspin.web.limits``): each is answered
+503 with ``{"error": ...}`` and ``Retry-After``, and its analysis is stopped.
 """
 
 from __future__ import annotations
@@ -39,6 +45,11 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 RESERVED_FILES = 64
 #: Connections asyncio accepts in one go (and the listen backlog), before any is checked.
 ACCEPT_BATCH = 128
+#: Seconds requests in flight get to finish when the server stops (uvicorn's
+#: ``timeout_graceful_shutdown``); the workers are stopped with the app after it.
+GRACE = 5.0
+#: Seconds before uvicorn cancels what is left that the app answers those requests itself (503).
+ANSWER_BEFORE = 1.0
 
 log = logging.getLogger("unspin.web")
 
@@ -158,8 +169,9 @@ def config(app: Any, settings: Any, log_level: str = "warning") -> tuple[Any, in
         # uvicorn's own bound: a request beyond this many running tasks gets its 503 before the
         # app (connections are already capped at max_connections by the protocol).
         limit_concurrency=max_connections + 1,
-        # SIGTERM: requests in flight get this long, then the workers are stopped with the app.
-        timeout_graceful_shutdown=5,
+        # SIGTERM: requests in flight get this long (those left are answered 503 just before:
+        # Server.shutdown), then the workers are stopped with the app.
+        timeout_graceful_shutdown=GRACE,
     )
     return cfg, max_connections
 
@@ -175,7 +187,8 @@ def _not_cancelled_at_shutdown(record: logging.LogRecord) -> bool:
 
 class Server:
     """``uvicorn.Server`` for ``config`` whose event loop reports running out of open files once
-    a minute, not once per waiting connection (module docstring)."""
+    a minute, not once per waiting connection, and whose shutdown answers the requests still in
+    flight with 503 JSON before uvicorn would cancel them (module docstring)."""
 
     def __init__(self, config: Any) -> None:
         import uvicorn
@@ -187,6 +200,18 @@ class Server:
             async def serve(self, sockets: Any = None) -> None:
                 asyncio.get_running_loop().set_exception_handler(outer._exception_handler)
                 await super().serve(sockets)
+
+            async def shutdown(self, sockets: Any = None) -> None:
+                in_flight = getattr(getattr(self.config.app, "state", None), "in_flight", None)
+                answer = None
+                grace = self.config.timeout_graceful_shutdown
+                if in_flight is not None and grace is not None:  # None: uvicorn waits for them however long
+                    answer = asyncio.get_running_loop().call_later(max(0.0, grace - ANSWER_BEFORE), in_flight.stop)
+                try:
+                    await super().shutdown(sockets)
+                finally:
+                    if answer is not None:
+                        answer.cancel()
 
         self.server = _Server(config)
         logging.getLogger("uvicorn.error").addFilter(_not_cancelled_at_shutdown)

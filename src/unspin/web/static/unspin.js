@@ -730,9 +730,12 @@
     return { article: article, apply: applyFilter };
   }
 
-  function render(container, doc, techniques, tipNode) {
+  /* source: on the page, what was analysed in words ("the file “x.txt”"), shown above the
+   * reading (a file name is as hostile as the article: it goes in as text). */
+  function render(container, doc, techniques, tipNode, source) {
     container.replaceChildren();
     container.classList.remove("unspin-all-claims");
+    if (source) container.appendChild(h("p", { className: "unspin-source", id: "unspin-source" }, [h("strong", { text: "Analysed: " }), source]));
     renderOne(container, doc, new Catalogue(techniques, doc && doc.language), tipNode, {});
     container.hidden = false;
   }
@@ -777,25 +780,36 @@
     return h("p", { className: "unspin-hint", id: "unspin-compare-setting", text: text });
   }
 
-  function renderCompare(container, data, techniques, tipNode) {
+  /* How the comparison names text k ("a" or "b"): by its file name, else "Text A". `how`: what the
+   * page sent ("file" or "pasted"), or nothing in a report (a name that is only the letter is then
+   * a text without a name). Returns { title, short, named }. */
+  function sideName(k, given, how) {
+    var K = k.toUpperCase(), name = String(given);
+    if (how === "pasted" || (how !== "file" && name === K)) {
+      return { title: "Text " + K + (how === "pasted" ? " (pasted)" : ""), short: how === "pasted" ? "pasted text" : "Text " + K, named: false };
+    }
+    return { title: K + ": " + name, short: name, named: true };
+  }
+
+  function renderCompare(container, data, techniques, tipNode, sent) {
     var side = function (k) { return data && data[k] && typeof data[k] === "object" ? data[k] : {}; };
     // The profile names Russian techniques only when both texts are Russian (else PTC names).
     var cat = new Catalogue(techniques, side("a").language === "ru" && side("b").language === "ru" ? "ru" : "en");
     var cmp = data && data.comparison && typeof data.comparison === "object" ? data.comparison : {};
-    var names = cmp.names && typeof cmp.names === "object" ? cmp.names : { a: "A", b: "B" };
+    var given = cmp.names && typeof cmp.names === "object" ? cmp.names : { a: "A", b: "B" };
+    var names = { a: sideName("a", given.a, sent && sent.a), b: sideName("b", given.b, sent && sent.b) };
     container.replaceChildren();
     container.appendChild(h("section", { className: "unspin-card unspin-compare-head", "aria-labelledby": "unspin-compare-h" }, [
       h("h2", { id: "unspin-compare-h", text: "How the two texts differ" }),
       h("p", { className: "unspin-sentence", id: "unspin-compare-sentence", text: String(cmp.sentence || "") }),
-      h("p", { className: "unspin-hint", text: (String(names.a) !== "A" || String(names.b) !== "B" ? "A: " + String(names.a) + " \u00b7 B: " + String(names.b) + ". " : "") + "Bars: passages per 1,000 words; beside them the share of the text. Counts are passages; a passage with two techniques counts under each." }),
+      h("p", { className: "unspin-hint", id: "unspin-compare-names", text: (names.a.named || names.b.named ? "A: " + names.a.short + " \u00b7 B: " + names.b.short + ". " : "") + "Bars: passages per 1,000 words; beside them the share of the text. Counts are passages; a passage with two techniques counts under each." }),
       compareSetting(side("a"), side("b")),
       profileChart(cmp, cat),
     ]));
     var cols = h("div", { className: "unspin-compare" });
     ["a", "b"].forEach(function (k) {
       var col = h("div", { className: "unspin-compare-col", "data-side": k });
-      var K = k.toUpperCase();
-      col.appendChild(h("h2", { className: "unspin-compare-title", text: String(names[k]) === K ? "Text " + K : K + ": " + String(names[k]) }));
+      col.appendChild(h("h2", { className: "unspin-compare-title", text: names[k].title }));
       renderOne(col, side(k), new Catalogue(techniques, side(k).language), tipNode, { prefix: k, compact: true, title: "The text, with its persuasion spans" });
       cols.appendChild(col);
     });
@@ -891,8 +905,42 @@
       if (evidenceBlock) evidenceBlock.hidden = compare;
       if (compare) document.getElementById("unspin-url-row").hidden = true;
       else if (urlAllowed) document.getElementById("unspin-url-row").hidden = false;
+      slots.forEach(syncSlot);
     }
-    Array.prototype.forEach.call(modeInputs, function (r) { r.addEventListener("change", applyMode); });
+    Array.prototype.forEach.call(modeInputs, function (r) {
+      r.addEventListener("change", function () {
+        applyMode();
+        // A file chosen in the other mode stays chosen (slot A is the same in both): say so, as
+        // it is what this mode will read.
+        var kept = slots.filter(function (slot) { return chosen(slot) && (slot.key === "a" || mode() === "compare"); });
+        if (kept.length) setStatus(kept.map(function (slot) { return slotWords(slot, chosen(slot)); }).join(" ") + " Press \u201cClear file\u201d to paste a text instead.", false);
+      });
+    });
+
+    /* One text a slot (A, and B when comparing): a file or the text box, never both unseen. A
+     * chosen file sets the slot's text box aside (disabled, its text kept but not sent; in
+     * Analyse mode the web address too) until "Clear file", and a note beside it names the file.
+     * Before, a file chosen earlier, even in the other mode, won over a text pasted later, and
+     * nothing said so. */
+    var slots = [
+      { key: "a", file: fileInput, text: textArea, clear: document.getElementById("unspin-file-clear"), note: document.getElementById("unspin-file-note") },
+      { key: "b", file: fileB, text: textB, clear: document.getElementById("unspin-file-b-clear"), note: document.getElementById("unspin-file-b-note") },
+    ];
+    function chosen(slot) {
+      return slot.file.files && slot.file.files.length ? slot.file.files[0] : null;
+    }
+    function slotWords(slot, f) {
+      var name = "\u201c" + f.name + "\u201d";
+      return mode() === "compare" ? "Text " + slot.key.toUpperCase() + " is the file " + name + "." : "The file " + name + " will be analysed.";
+    }
+    function syncSlot(slot) {
+      var f = chosen(slot);
+      slot.text.disabled = !!f;
+      if (slot.key === "a" && urlInput) urlInput.disabled = !!f;
+      slot.clear.hidden = !f;
+      slot.note.hidden = !f;
+      slot.note.textContent = f ? slotWords(slot, f) + " The text box is set aside (nothing in it is sent) until you clear the file." : "";
+    }
 
     function setStatus(message, isError) {
       status.textContent = message;
@@ -914,11 +962,20 @@
         if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
       });
     });
-    [[fileInput, "unspin-file-clear"], [fileB, "unspin-file-b-clear"], [evidenceInput, "unspin-evidence-clear"]].forEach(function (pair) {
+    [[evidenceInput, "unspin-evidence-clear"]].forEach(function (pair) {
       var clear = document.getElementById(pair[1]);
       if (!pair[0] || !clear) return;
       pair[0].addEventListener("change", function () { clear.hidden = !pair[0].files.length; });
       clear.addEventListener("click", function () { pair[0].value = ""; clear.hidden = true; pair[0].focus(); });
+    });
+    slots.forEach(function (slot) {
+      slot.file.addEventListener("change", function () { syncSlot(slot); });
+      slot.clear.addEventListener("click", function () {
+        slot.file.value = "";
+        syncSlot(slot);
+        setStatus("", false);
+        slot.text.focus();
+      });
     });
 
     function loadTechniques() {
@@ -929,28 +986,34 @@
       }).then(function (list) { techniques = list; return list; });
     }
 
+    /* The request of a comparison, with what each side is (sent: {a, b}, "file" or "pasted"),
+     * or null after saying what is missing. A slot's file is sent when one is chosen (its text
+     * box is then set aside and says so: syncSlot), else its text. */
     function compareRequest(lang, fmt) {
-      var hasA = (fileInput.files && fileInput.files.length) || textArea.value.trim();
-      var hasB = (fileB.files && fileB.files.length) || textB.value.trim();
+      var hasA = chosen(slots[0]) || textArea.value.trim();
+      var hasB = chosen(slots[1]) || textB.value.trim();
       if (!hasA || !hasB) {
         setStatus("Give two texts to compare: paste or upload text A and text B.", true);
         (hasA ? textB : textArea).focus();
         return null;
       }
       var body = new FormData();
-      [[fileInput, textArea, "a"], [fileB, textB, "b"]].forEach(function (x) {
-        if (x[0].files && x[0].files.length) body.append(x[2], x[0].files[0]);
-        else body.append(x[2], x[1].value);
+      var sent = {};
+      slots.forEach(function (slot) {
+        var f = chosen(slot);
+        body.append(slot.key, f || slot.text.value);
+        sent[slot.key] = f ? "file" : "pasted";
       });
       body.append("language", lang);
       body.append("sensitivity", sensitivity());
       body.append("format", fmt);
-      return { method: "POST", body: body };
+      return { method: "POST", body: body, sent: sent };
     }
 
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var init;
+      var source = null;  // what is analysed, in words (Analyse mode)
       var lang = language.value || "auto";
       var fmt = (inputFormat && inputFormat.value) || "auto";
       var comparing = mode() === "compare";
@@ -958,13 +1021,21 @@
         init = compareRequest(lang, fmt);
         if (!init) return;
       } else {
-        var hasFile = fileInput.files && fileInput.files.length;
-        var url = urlInput && !document.getElementById("unspin-url-row").hidden ? urlInput.value.trim() : "";
+        var file = chosen(slots[0]);
+        var hasFile = !!file;
+        var url = !hasFile && urlInput && !document.getElementById("unspin-url-row").hidden ? urlInput.value.trim() : "";
         if (!hasFile && !url && !textArea.value.trim()) {
           setStatus("Paste a text or choose a file first.", true);
           textArea.focus();
           return;
         }
+        if (url && textArea.value.trim()) {
+          // Which was meant? (Before, the web address won unannounced.)
+          setStatus("Give one article: there is a text in the box and a web address. Clear one of them.", true);
+          urlInput.focus();
+          return;
+        }
+        source = hasFile ? "the file \u201c" + file.name + "\u201d" : url ? "the page at " + url : "the pasted text";
         var references = (evidenceInput && evidenceInput.files) || [];
         if (!hasFile && !references.length) {
           // JSON keeps a pasted text exactly as typed (a form would turn a lone surrogate into
@@ -978,7 +1049,7 @@
           // pasted text's line breaks as CRLF; the server reads them back as typed
           // (unspin.web.body.form_text), so the text is the one JSON would have sent.
           var body = new FormData();
-          if (hasFile) body.append("file", fileInput.files[0]);
+          if (hasFile) body.append("file", file);
           else if (url) body.append("url", url);
           else body.append("text", textArea.value);
           body.append("language", lang);
@@ -997,10 +1068,10 @@
       ]).then(function (both) {
         shownMode = comparing ? "compare" : "analyse";
         if (comparing) {
-          renderCompare(result, both[0], both[1], tipNode);
+          renderCompare(result, both[0], both[1], tipNode, init.sent);
           setStatus("Done: both texts compared.", false);
         } else {
-          render(result, both[0], both[1], tipNode);
+          render(result, both[0], both[1], tipNode, source);
           var n = passageCount(validSpans(both[0], typeof both[0].text === "string" ? both[0].text : ""));
           setStatus("Done: " + n + (n === 1 ? " passage" : " passages") + " found.", false);
         }
