@@ -142,7 +142,7 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
     app.state.model = "injected" if analyze is not None else "not loaded"
     # The requests in flight, for a server that stops to answer them (unspin.web.server): inside
     # the security headers, so that its 503 carries them too.
-    app.state.in_flight = InFlight()
+    app.state.in_flight = InFlight(limiter=limiter)
     app.add_middleware(InFlightMiddleware, in_flight=app.state.in_flight)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_body=settings.max_body)

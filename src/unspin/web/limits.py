@@ -66,6 +66,9 @@ class AnalysisLimiter:
         self._running: dict[object, tuple[int, float]] = {}  # request -> (cost, start)
         #: Seconds per byte (of cost + OVERHEAD_BYTES), a running mean; None until one analysis ends.
         self.rate: float | None = None
+        #: Set when the server stops (``InFlight.stop``): analyses of requests answered then are
+        #: left to the pool's stop rather than cancelled one by one.
+        self.stopping = False
 
     @property
     def waiting(self) -> int:
@@ -125,8 +128,11 @@ class AnalysisLimiter:
             self._learn(cost, self.clock() - start)
             return result
         finally:
-            if future is not None and not future.done():
-                future.cancel()  # the request went away (or the server stops): so does its analysis
+            # The request went away: so does its analysis (its worker is ended and replaced). Not
+            # when the server stops: a replacement started then was cut off mid-start by the
+            # pool's own stop, and printed a traceback; the pool ends every worker anyway.
+            if future is not None and not future.done() and not self.stopping:
+                future.cancel()
             del self._running[key]
             self._semaphore.release()
 
@@ -227,13 +233,16 @@ class InFlight:
     server that stops can answer them rather than drop them.
 
     ``stop()`` cancels every request whose answer has not begun; each is answered 503 with
-    ``{"error": SHUTTING_DOWN}`` and a ``Retry-After``. Its analysis, if one runs, is stopped as
-    for a client that went away (``AnalysisLimiter.run`` cancels it: the worker is ended).
+    ``{"error": SHUTTING_DOWN}`` and a ``Retry-After``. Its analysis, if one runs, is left to the
+    worker pool's stop, which ends every worker as the app shuts down (``limiter.stopping``):
+    cancelled one by one, each worker was replaced, and a replacement cut off mid-start by the
+    pool's stop printed a traceback.
     """
 
-    def __init__(self, retry_after: int = 10) -> None:
+    def __init__(self, retry_after: int = 10, limiter: AnalysisLimiter | None = None) -> None:
         self.retry_after = retry_after
         self.stopping = False
+        self.limiter = limiter  # told first, so that it leaves the analyses to the pool's stop
         self._requests: dict[asyncio.Task, list[bool]] = {}  # task -> [has the answer begun?]
 
     def __len__(self) -> int:
@@ -242,6 +251,8 @@ class InFlight:
     def stop(self) -> int:
         """Cancel the requests not yet answered (see the class); return how many."""
         self.stopping = True
+        if self.limiter is not None:
+            self.limiter.stopping = True
         stopped = 0
         for task, begun in list(self._requests.items()):
             if not begun[0] and not task.done():
