@@ -298,7 +298,9 @@ class GenreConfig(ModelConfig):
     ``min_words``, ``max_sum_sq_z`` and ``satire_min_words`` (JSON ``typicality``; unset: never a
     caution), and the
     decision rule (JSON ``decision``): ``class_weights``, each label's multiplier before the
-    renormalisation (labels not named: 1), and ``unclear_margin`` (unset: never "unclear")."""
+    renormalisation (labels not named: 1), ``unclear_margin`` (unset: never "unclear") and
+    ``satire_unclear`` (a weighted P(satire) from which satire cannot be ruled out although
+    another label wins: "unclear" too; unset: never)."""
 
     labels: tuple[str, ...]
     blocks: tuple[str, ...] = ("minilm", "hand")
@@ -309,12 +311,13 @@ class GenreConfig(ModelConfig):
     satire_min_words: float | None = None
     class_weights: Mapping[str, float] = field(default_factory=dict)
     unclear_margin: float | None = None
+    satire_unclear: float | None = None
 
     NESTED: ClassVar[Mapping[str, Mapping[str, str]]] = {
         "features": {"blocks": "blocks"},
         "marker_rule": {"min_opinion": "min_opinion"},
         "typicality": {"min_words": "min_words", "max_sum_sq_z": "max_sum_sq_z", "satire_min_words": "satire_min_words"},
-        "decision": {"class_weights": "class_weights", "unclear_margin": "unclear_margin"},
+        "decision": {"class_weights": "class_weights", "unclear_margin": "unclear_margin", "satire_unclear": "satire_unclear"},
     }
 
 

@@ -194,3 +194,17 @@ def test_a_text_shorter_than_every_satire_article_learned_is_never_called_satire
     cfg = json.loads((other / "config.json").read_text())
     (other / "config.json").write_text(json.dumps({**cfg, "typicality": {"satire_min_words": 131}}))
     assert GenreModel(other).caution(ARTICLE) is None
+
+
+def test_satire_that_cannot_be_ruled_out_makes_the_genre_unclear(tmp_path):
+    # Logits 0.1 / 0 / 2.2, satire weighted 0.1: opinion 0.37, reporting 0.33, satire 0.30. Opinion
+    # wins, but satire is past 0.2: said, not hidden behind a confident label.
+    m = _biased_model(tmp_path, {"class_weights": {"satire": 0.1}, "satire_unclear": 0.2}, satire_bias=2.2)
+    p = m.probabilities(ARTICLE)
+    assert m.label(p) == "opinion" and 0.2 <= p["satire"] < p["opinion"]
+    why = m.unclear(p)
+    assert why.startswith("genre unclear: it reads most like opinion, but satire (") and "cannot be ruled out" in why
+    low = _biased_model(tmp_path, {"class_weights": {"satire": 0.1}, "satire_unclear": 0.2}, satire_bias=1.0)
+    assert low.unclear(low.probabilities(ARTICLE)) is None  # satire weak (0.09): opinion stands (no margin set here)
+    strong = _biased_model(tmp_path, {"class_weights": {"satire": 0.1}, "satire_unclear": 0.2}, satire_bias=6.0)
+    assert strong.label(strong.probabilities(ARTICLE)) == "satire" and strong.unclear(strong.probabilities(ARTICLE)) is None
