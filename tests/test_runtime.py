@@ -232,3 +232,17 @@ def test_repeated_windows_are_encoded_once_and_ordinary_text_as_always():
     calls.clear()
     enc("The council approved the budget on Tuesday, officials said. " * 2 + "Nothing else happened.")
     assert sum(calls) == 1  # one window of ordinary text: one row, as before
+
+
+def test_a_shrinking_session_gives_the_arena_s_results_to_the_bit(monkeypatch):
+    """UNSPIN_ORT_ARENA=shrink (the server's workers): the arena is given back after each call;
+    the outputs are the plain session's, and everything but ``run`` is the session's own."""
+    from unspin.article.embed import OnnxTextModel
+    from unspin.runtime import ShrinkingSession
+
+    texts = ["The corrupt elite lied again.", "Taxes rose by 5% in 2023, the ministry said."]
+    plain = OnnxTextModel(MODELS_DIR / "en-claims")(texts)
+    monkeypatch.setenv("UNSPIN_ORT_ARENA", "shrink")
+    model = OnnxTextModel(MODELS_DIR / "en-claims")
+    assert isinstance(model.session, ShrinkingSession) and model.session.get_providers()
+    assert np.array_equal(model(texts), plain)

@@ -142,9 +142,11 @@ def onnx_session(path: Path, threads: int | None = None):
     installed and allowed); ``threads`` (CPU) defaults to UNSPIN_THREADS, else all cores.
 
     Processes that share a machine (Dask workers, several servers) set UNSPIN_THREADS so their
-    sessions do not each claim every core and slow one another down. UNSPIN_ORT_ARENA=0 turns
-    off onnxruntime's memory arena, which otherwise keeps the peak of the longest text for the
-    life of the process (the web server's workers do; ``unspin.web.worker``).
+    sessions do not each claim every core and slow one another down. onnxruntime's memory arena
+    keeps the peak of the longest text for the life of the process: UNSPIN_ORT_ARENA=shrink
+    gives it back after every call (``ShrinkingSession``; the web server's workers run so,
+    ``unspin.web.worker``), UNSPIN_ORT_ARENA=0 turns the arena off (slower: 1.4 times on
+    ordinary articles, 2.3 times on a 150 kB text; bench/RESULTS.md).
     """
     import onnxruntime as ort
 
@@ -154,12 +156,34 @@ def onnx_session(path: Path, threads: int | None = None):
     opts.log_severity_level = 3
     if threads:
         opts.intra_op_num_threads = threads
-    if os.environ.get("UNSPIN_ORT_ARENA", "1") == "0":
+    arena = os.environ.get("UNSPIN_ORT_ARENA", "1")
+    if arena == "0":
         opts.enable_cpu_mem_arena = False
     try:
-        return ort.InferenceSession(str(path), opts, providers=providers())
+        session = ort.InferenceSession(str(path), opts, providers=providers())
     except Exception as exc:  # onnxruntime raises its own untyped errors
         raise ModelError(f"cannot load {path}: {exc}") from exc
+    return ShrinkingSession(session) if arena == "shrink" else session
+
+
+class ShrinkingSession:
+    """An onnxruntime session whose CPU memory arena is shrunk back after every call
+    (``memory.enable_memory_arena_shrinkage``): a call keeps the arena's speed, and the peak of
+    a long text is given back when it ends instead of kept for the life of the process.
+    Everything but ``run`` is the session's own."""
+
+    def __init__(self, session: Any) -> None:
+        import onnxruntime as ort
+
+        self._session = session
+        self._options = ort.RunOptions()
+        self._options.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+
+    def run(self, output_names: Any, feed: Any, run_options: Any = None) -> Any:
+        return self._session.run(output_names, feed, run_options or self._options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
 
 
 def stacks(session: Any) -> bool:

@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
         queue_timeout: Annotated[float, typer.Option("--queue-timeout", min=0.1, help="Seconds a request may wait for a free analysis slot; "
             "one that would wait longer (by the work queued ahead) gets 503 with Retry-After at once.")] = 60.0,
         timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds one analysis may run; it is then stopped and the request "
-            "gets 504 (on 2 cores the default model reads about 400 kB of text in 60 s; --fast about twice as much).")] = 60.0,
+            "gets 504 (on 2 cores the default model reads about 300 kB of news text in 60 s, two analyses at once; --fast five times as much).")] = 60.0,
         read_timeout: Annotated[float, typer.Option("--read-timeout", min=0.1, help="Seconds a client has to send a whole request "
             "(headers and body) once it starts one; slower connections are closed.")] = 30.0,
         max_connections: Annotated[int, typer.Option("--max-connections", min=1, help="Open connections at most; "

@@ -161,9 +161,11 @@ def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, th
     if threads and not os.environ.get("UNSPIN_THREADS"):
         os.environ["UNSPIN_THREADS"] = str(threads)
     # onnxruntime's memory arena keeps the peak of the longest text for the life of the process
-    # (a worker grew from 410 to 903 MB after one 150 kB text, and stayed there); without it the
-    # memory of a long text is given back (bench/RESULTS.md, "A service that holds").
-    os.environ.setdefault("UNSPIN_ORT_ARENA", "0")
+    # (a worker grew from 410 to 903 MB after one 150 kB text, and stayed there). Shrunk after
+    # every call it gives that memory back and keeps its speed; without the arena the workers ran
+    # ordinary articles 1.4 times and a 150 kB text 2.3 times slower (bench/RESULTS.md, "The
+    # workers' memory arena").
+    os.environ.setdefault("UNSPIN_ORT_ARENA", "shrink")
     if analyze is not None:
         _analyze = analyze
         return
