@@ -121,7 +121,9 @@ class AnalysisLimiter:
         try:
             future = self.runner.submit(job, self.timeout)
             try:
-                result = await asyncio.wait_for(asyncio.wrap_future(future), self.timeout + START_GRACE)
+                # Shielded: a cancelled request would cancel the job through the wrapper itself;
+                # whether it does is decided below.
+                result = await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(future)), self.timeout + START_GRACE)
             except TimeoutError:  # the runner stopped the job (or, past the grace, it never started)
                 self._learn(cost, self.clock() - start)
                 raise AnalysisTimeout(self.timeout) from None
