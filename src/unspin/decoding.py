@@ -96,10 +96,15 @@ def break_positions(text: str, sentences: bool = False) -> np.ndarray:
     if nl >= 0 and text[nl:].strip():
         cuts.append(nl)
     if sentences:
-        from unspin.article.sentences import split_sentences
-
-        cuts += [start for start, _ in split_sentences(text)[1:]]
+        cuts += sentence_starts(text).tolist()
     return np.asarray(sorted(set(cuts)), dtype=np.int64)
+
+
+def sentence_starts(text: str) -> np.ndarray:
+    """The start of every sentence of ``text`` but the first (``unspin.article.sentences.split_sentences``), sorted."""
+    from unspin.article.sentences import split_sentences
+
+    return np.asarray([start for start, _ in split_sentences(text)[1:]], dtype=np.int64)
 
 
 class EdgeLexicon:
@@ -235,23 +240,20 @@ def decode(
     edge_start = threshold if edge_start is None else edge_start
     edge_end = threshold if edge_end is None else edge_end
     starts, ends, mean_in, begin_pref = word_table(enc, probs)
-    cut_before = np.zeros(len(starts), dtype=bool)
-    if breaks and len(starts) > 1:
-        cuts = break_positions(text, sentences=sentence_breaks)
-        if cuts.size:
-            prev_end = enc.offsets[ends[:-1] - 1, 1]
-            next_start = enc.offsets[starts[1:], 0]
-            # A cut lies in the gap between word w-1 and word w (a sentence start is the start of w).
-            cut_before[1:] = np.searchsorted(cuts, next_start, side="right") > np.searchsorted(cuts, prev_end)
-    sentence_start = np.zeros(len(starts), dtype=bool)
-    if max_sentences and breaks and not sentence_breaks and len(starts) > 1:
-        from unspin.article.sentences import split_sentences
 
-        firsts = np.asarray([a for a, _ in split_sentences(text)[1:]], dtype=np.int64)
-        if firsts.size:
+    def before(cuts: np.ndarray) -> np.ndarray:
+        """Per word w, whether one of the sorted character positions ``cuts`` lies in the gap
+        between word w-1 and word w (a sentence start is the start of w)."""
+        out = np.zeros(len(starts), dtype=bool)
+        if cuts.size and len(starts) > 1:
             prev_end = enc.offsets[ends[:-1] - 1, 1]
             next_start = enc.offsets[starts[1:], 0]
-            sentence_start[1:] = np.searchsorted(firsts, next_start, side="right") > np.searchsorted(firsts, prev_end)
+            out[1:] = np.searchsorted(cuts, next_start, side="right") > np.searchsorted(cuts, prev_end)
+        return out
+
+    none = np.zeros(0, dtype=np.int64)
+    cut_before = before(break_positions(text, sentences=sentence_breaks) if breaks and len(starts) > 1 else none)
+    sentence_start = before(sentence_starts(text) if max_sentences and breaks and not sentence_breaks and len(starts) > 1 else none)
     spans: list[RawSpan] = []
     run: list[int] = []
 

@@ -76,24 +76,24 @@ class AnalysedRate:
         return self.analysed / elapsed if self.analysed and elapsed > 0 else None
 
 
-class RateColumn(ProgressColumn):
-    """Documents analysed per second (``AnalysedRate``)."""
+class _AnalysedColumn(ProgressColumn):
+    """A progress column drawn from the run's ``AnalysedRate``, not from rich's speed of every step."""
 
     def __init__(self, rate: AnalysedRate) -> None:
         super().__init__()
         self.rate = rate
+
+
+class RateColumn(_AnalysedColumn):
+    """Documents analysed per second (``AnalysedRate``)."""
 
     def render(self, task: Any) -> Text:
         speed = self.rate.per_second
         return Text("-- docs/s" if speed is None else f"{speed:.2f} docs/s", style="cyan")
 
 
-class RemainingColumn(ProgressColumn):
+class RemainingColumn(_AnalysedColumn):
     """Time left at the rate of documents analysed (``AnalysedRate``), as h:mm:ss."""
-
-    def __init__(self, rate: AnalysedRate) -> None:
-        super().__init__()
-        self.rate = rate
 
     def render(self, task: Any) -> Text:
         speed = self.rate.per_second

@@ -26,7 +26,8 @@ When the server stops (Ctrl+C, SIGTERM), requests in flight get ``GRACE`` second
 uvicorn then cancels those left and answers each a plain-text "Internal Server Error" (500),
 which the trial of a 150 kB text killed 2 s in got. ``ANSWER_BEFORE`` seconds before that,
 ``Server`` stops them through the app's ``InFlight`` (``unspin.web.limits``): each is answered
-503 with ``{"error": ...}`` and ``Retry-After``, and its analysis is stopped.
+503 with ``{"error": ...}`` and ``Retry-After``; its analysis ends with the workers, which the
+app stops as it shuts down.
 """
 
 from __future__ import annotations
