@@ -348,6 +348,38 @@ def _format(fmt: Format | str) -> Format:
         raise ValueError(f"fmt must be one of {', '.join(f.value for f in Format)}, not {fmt!r}") from None
 
 
+def precheck(
+    data: bytes | str,
+    name: str = "input",
+    *,
+    content_type: str | None = None,
+    fmt: Format | str = "auto",
+    max_chars: int = MAX_CHARS,
+) -> Format:
+    """The road's refusals that need no parsing, and the format ``read`` will read ``data`` as.
+
+    Raises the ``InputError`` that ``read`` would raise, word for word, for input too long for
+    ``max_chars`` (bytes: by their size, as ``check_size``; a str: by its length, with
+    ``HTML_FACTOR`` for markup) and, for a str that is not markup, for an empty text or NUL
+    characters (these survive every text format's reading). Costs a look at the first bytes and
+    one pass for NUL, so that a server can refuse such input before it waits for a worker;
+    ``read`` calls it first. Returns the ``Format`` decided (never ``Format.auto`` unless
+    nothing but plain text or Markdown is left, which ``read`` tells apart after decoding).
+    """
+    asked = _format(fmt)
+    kind = asked if asked is not Format.auto else format_of(name, content_type)
+    if kind is Format.auto:
+        kind = _sniff(data)
+    markup = kind in (Format.html, Format.email)
+    if isinstance(data, bytes):
+        check_size(name, len(data), max_chars, markup)
+    elif len(data) > max_chars * (HTML_FACTOR if markup else 1):
+        check_text(data, max_chars * (HTML_FACTOR if markup else 1), name=name)
+    elif not markup and (not data.strip() or "\x00" in data):
+        check_text(data, max_chars, name=name)
+    return kind
+
+
 def read(
     data: bytes | str,
     name: str = "input",
@@ -366,16 +398,9 @@ def read(
     ``charset``: the encoding a transport declared (an HTTP header), tried first for HTML bytes.
     """
     asked = _format(fmt)
-    kind = asked if asked is not Format.auto else format_of(name, content_type)
-    if kind is Format.auto:
-        kind = _sniff(data)
+    kind = precheck(data, name, content_type=content_type, fmt=asked, max_chars=max_chars)
     warnings: list[str] = []
     meta: dict[str, Any] = {}
-    markup = kind in (Format.html, Format.email)
-    if isinstance(data, bytes):
-        check_size(name, len(data), max_chars, markup)
-    elif len(data) > max_chars * (HTML_FACTOR if markup else 1):
-        check_text(data, max_chars * (HTML_FACTOR if markup else 1), name=name)
     if kind is Format.html:
         text, warnings = _read_html(data, name, charset)
     elif kind is Format.email:

@@ -664,3 +664,37 @@ def test_a_file_name_with_a_quote_reads_as_its_owner_named_it(claims_client_api:
 def claims_client_api() -> TestClient:
     with TestClient(create_app(Settings(), analyze=fakes.analyze_with_claims)) as c:
         yield c
+
+
+def test_a_text_the_road_refuses_unread_is_answered_before_the_queue() -> None:
+    """One slot held by a long analysis: a text over the character limit, a NUL character or
+    an empty text (in compare's `b`, named) is answered at once with the worker's wording, not
+    after the analysis ahead of it."""
+    app = create_app(Settings(max_concurrent=1, max_queue=5, queue_timeout=60, timeout=60, max_chars=2_000),
+                     analyze=fakes.timed_analyze)
+    limiter = app.state.limiter
+
+    async def run() -> tuple:
+        import httpx
+
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t", timeout=120) as c:
+            first = asyncio.create_task(c.post("/api/v1/analyze", json={"text": SAMPLE + " sleep 4"}))
+            while limiter.running != 1:
+                await asyncio.sleep(0.02)
+            t0 = time.monotonic()
+            long = await c.post("/api/v1/analyze", json={"text": "word " * 1_000})
+            nul = await c.post("/api/v1/analyze", json={"text": SAMPLE + "\x00"})
+            empty_b = await c.post("/api/v1/compare", json={"a": SAMPLE, "b": "  \n"})
+            took = time.monotonic() - t0
+            return await first, long, nul, empty_b, took, limiter.waiting
+
+    try:
+        first, long, nul, empty_b, took, waiting = asyncio.run(run())
+    finally:
+        app.state.pool.close()
+    assert first.status_code == 200
+    assert long.status_code == 422 and "more than the limit of 2,000" in long.json()["error"], long.text
+    assert long.json()["setting"] == "max_chars" and "one article at a time" in long.json()["error"]
+    assert nul.status_code == 422 and "NUL" in nul.json()["error"], nul.text
+    assert empty_b.status_code == 422 and empty_b.json()["error"].startswith("`b`:") and "empty" in empty_b.json()["error"]
+    assert took < 2 and waiting == 0  # answered while the first still ran, none of them queued

@@ -18,7 +18,7 @@ from unspin import __version__, taxonomy
 from unspin.choices import language_code
 from unspin.errors import FetchNotAllowed
 from unspin.web.body import ANALYZE, COMPARE, FORMATS, MAX_EVIDENCE, Parsed, Shape, read_body
-from unspin.web.worker import Job, Text
+from unspin.web.worker import Job, Text, early_reply
 
 router = APIRouter()
 
@@ -195,7 +195,8 @@ async def _read(request: Request, shape: Shape) -> Parsed:
 
 
 async def _answer(request: Request, job: Job) -> Response:
-    status, headers, body = await request.app.state.limiter.run(job, job.size)
+    refused = early_reply(job)
+    status, headers, body = refused if refused is not None else await request.app.state.limiter.run(job, job.size)
     return Response(body, status_code=status, headers=headers, media_type="application/json")
 
 

@@ -84,6 +84,15 @@ class Text:
             return fetched_source(self.page, max_chars)
         return read(self.data, self.name, content_type=self.content_type, fmt=self.fmt, max_chars=max_chars)
 
+    def precheck(self, max_chars: int) -> None:
+        """Raise at once the ``InputError`` that ``read`` would raise for what the road refuses
+        without parsing (``unspin.inputs.precheck``: too long, empty, NUL characters); a fetched
+        page is checked as it is read."""
+        if self.page is None:
+            from unspin.inputs import precheck
+
+            precheck(self.data, self.name, content_type=self.content_type, fmt=self.fmt, max_chars=max_chars)
+
     @property
     def size(self) -> int:
         """Bytes (or characters) sent: the cost estimate of the admission control."""
@@ -110,6 +119,20 @@ class Job:
 
 
 # --------------------------------------------------------------------------- replies
+def early_reply(job: Job) -> Reply | None:
+    """The answer to ``job`` when one of its texts is refused without parsing (``Text.precheck``),
+    worded as the worker would word it; else None. The server calls it before the job takes a
+    place in the queue, so that a text over the character limit is refused at once instead of
+    after the analyses queued ahead of it (a minute behind a long one). The reference texts are
+    left to the worker, which skips an unreadable one with a warning."""
+    for field_name, text in job.texts:
+        try:
+            text.precheck(job.max_chars)
+        except UnspinError as exc:
+            return error_reply(_of_file(exc, text), field_name if job.endpoint == "compare" else None)
+    return None
+
+
 def json_bytes(payload: Any) -> bytes:
     """JSON as Starlette's JSONResponse writes it (UTF-8, compact, no NaN)."""
     return json.dumps(payload, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")).encode("utf-8")
