@@ -224,3 +224,21 @@ def test_a_run_ships_int8_outliers_calibrated_on_its_training_articles(tiny_base
 
     doc = unspin.load(model=out)(TEXT)
     assert doc.text == TEXT
+
+
+def test_a_model_of_ptcs_techniques_keeps_the_start_models_layout_rules(tmp_path):
+    """Phrase edges and the cut of long runs describe how PTC marks spans: a new model of PTC's
+    techniques decodes with the start model's (the fast model's two sentences), a label set of
+    one's own without them (its campaign may mark whole sentences)."""
+    if not HAVE_TRAIN:
+        pytest.skip("the train extra")
+    from unspin.runtime import MODELS_DIR
+    from unspin.training.spans import start_layout
+
+    fast = MODELS_DIR / "en-fast"
+    config = json.loads((fast / "config.json").read_text())
+    assert start_layout(config, fast, tmp_path, "own") == {} and not list(tmp_path.iterdir())
+    layout = start_layout(config, fast, tmp_path, "ptc")
+    assert layout["max_sentences"] == 2 and layout["phrase_edges"] == config["phrase_edges"]
+    assert (tmp_path / config["phrase_edges"].get("file", "edges.json")).is_file()
+    assert "max_sentences" not in start_layout({**config, "max_sentences": 0}, fast, tmp_path, "ptc")

@@ -706,14 +706,29 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
     }
     if keep_companion:
         config["context_classifier"] = keep_companion
-    edges = start_config.get("phrase_edges")
-    if edges and job.labels.kind == "ptc" and (job.start.model / edges.get("file", "edges.json")).is_file():
-        # PTC's annotators' phrase edges (unspin.decoding.EdgeLexicon), for a model of their techniques;
-        # a label set of your own may mark spans otherwise, so it decodes without them.
-        shutil.copy(job.start.model / edges.get("file", "edges.json"), out / edges.get("file", "edges.json"))
-        config["phrase_edges"] = edges
+    config.update(start_layout(start_config, job.start.model, out, job.labels.kind))
     mf.write_techniques(out, config["labels"], job.labels.explanations)
     return tune(out, job, recipe, config, report, wall)
+
+
+def start_layout(start_config: dict[str, Any], start_model: Path, out: Path, label_kind: str) -> dict[str, Any]:
+    """The start model's layout rules that a new model of PTC's techniques keeps (config keys to
+    add; the edge lexicon's file is copied into ``out``): PTC's annotators' phrase edges
+    (``unspin.decoding.EdgeLexicon``) and the cut of runs over more than ``max_sentences``
+    sentences (the shipped fast model's 2: ``bench/RESULTS.md``, "A sixth new user's trial").
+    Both describe how PTC marks spans; a label set of one's own (``label_kind`` other than
+    "ptc") may mark them otherwise (whole sentences, say), so its model decodes without them:
+    ``{}``."""
+    if label_kind != "ptc":
+        return {}
+    layout: dict[str, Any] = {}
+    edges = start_config.get("phrase_edges")
+    if edges and (start_model / edges.get("file", "edges.json")).is_file():
+        shutil.copy(start_model / edges.get("file", "edges.json"), out / edges.get("file", "edges.json"))
+        layout["phrase_edges"] = edges
+    if int(start_config.get("max_sentences", 0) or 0) > 0:
+        layout["max_sentences"] = int(start_config["max_sentences"])
+    return layout
 
 
 def calibration_inputs(job: SpanJob, recipe: SpanRecipe, tok, precision: str) -> list[dict[str, np.ndarray]] | None:
