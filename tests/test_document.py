@@ -171,3 +171,28 @@ def test_cue_why_in_python_is_the_json_line():
     named, whole = doc.spans
     assert doc.cue_why(named) == doc.to_dict()["spans"][0]["cue_why"] == "these words label a person or group to discredit or praise them"
     assert doc.cue_why(whole) is None and "cue_why" not in doc.to_dict()["spans"][1]
+
+
+def test_reading_claims_where_none_were_looked_for_changes_nothing():
+    """A new user's notebook read ``doc.claims`` of Russian documents: the JSON's ``null`` (not
+    looked for) became ``[]`` and the documents no longer equalled a fresh analysis. Writing to
+    the group, or clearing it, records claims as looked for."""
+    d, fresh = Document("Власти снова лгут народу.", language="ru"), Document("Власти снова лгут народу.", language="ru")
+    assert len(d.claims) == 0 and list(d.claims) == []
+    assert d.to_dict()["claims"] is None and d == fresh
+    handle = d.claims
+    handle.append(Span(0, 6, "claim", 0.8))
+    assert [s.start for s in d.claims] == [0] and d.to_dict()["claims"][0]["start"] == 0
+    handle.append(Span(7, 12, "claim", 0.7))  # the same handle keeps writing into the document's group
+    assert len(d.claims) == 2
+    cleared = Document("Власти снова лгут народу.", language="ru")
+    cleared.claims.clear()
+    assert cleared.to_dict()["claims"] == []
+    two = Document("Власти снова лгут народу.", language="ru")
+    a, b = two.claims, two.claims  # two handles taken before any write share one group
+    a.append(Span(0, 6, "claim", 0.8))
+    b.append(Span(7, 12, "claim", 0.7))
+    assert len(two.claims) == 2 and len(a) == len(b) == 2
+    empty = Document("The council met.")
+    empty.group("claims")
+    assert empty.claims is empty.groups["claims"]  # an empty group that exists is the one handed out

@@ -84,11 +84,20 @@ class SpanGroup:
     in the order they came). ``append`` inserts in place (a binary search); ``extend`` sorts
     once. Both raise ``ValueError`` for a span past the end of the text."""
 
-    def __init__(self, doc: Document, name: str, spans: Iterable[Span] = ()) -> None:
+    def __init__(self, doc: Document, name: str, spans: Iterable[Span] = (), *, attached: bool = True) -> None:
         self.doc = doc
         self.name = name
         self._spans: list[Span] = []
+        #: False for a group handed out before anything was written to it (``Document.claims``):
+        #: it joins ``doc.groups`` on its first change, so that reading it changes nothing.
+        self._attached = attached
         self.extend(spans)
+
+    def _attach(self) -> None:
+        if not self._attached:
+            self._attached = True
+            # A group written meanwhile through another handle: share its spans.
+            self._spans = self.doc.groups.setdefault(self.name, self)._spans
 
     def _check(self, span: Span) -> Span:
         if span.end > len(self.doc.text):
@@ -96,16 +105,19 @@ class SpanGroup:
         return span
 
     def append(self, span: Span) -> None:
+        self._attach()
         bisect.insort_right(self._spans, self._check(span), key=_reading_order)
 
     def extend(self, spans: Iterable[Span]) -> None:
         new = [self._check(span) for span in spans]
         if new:
+            self._attach()
             # A stable sort of the old spans then the new: the order appending one by one gives.
             self._spans.extend(new)
             self._spans.sort(key=_reading_order)
 
     def clear(self) -> None:
+        self._attach()  # cleared: looked for, none left (the JSON's [] rather than null)
         self._spans.clear()
 
     def __iter__(self) -> Iterator[Span]:
@@ -209,8 +221,12 @@ class Document:
 
     @property
     def claims(self) -> SpanGroup:
-        """Check-worthy sentences (created empty on first use); ``score`` = P(check-worthy)."""
-        return self.group(CLAIMS)
+        """Check-worthy sentences; ``score`` = P(check-worthy). Where claims were not looked for
+        (a language without a claims model) this is an empty group that joins the document only
+        when something is written to it, so reading it leaves the JSON's ``"claims": null``
+        ("not looked for", unlike ``[]``: "none found") and the document's equality as they were."""
+        group = self.groups.get(CLAIMS)  # not `or`: an empty group is falsy
+        return group if group is not None else SpanGroup(self, CLAIMS, attached=False)
 
     def group(self, name: str) -> SpanGroup:
         """Return the span group ``name``, creating it empty if needed."""
