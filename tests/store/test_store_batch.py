@@ -607,9 +607,14 @@ def test_a_long_document_does_not_hold_back_the_short_ones_read_with_it(tmp_path
     moved: list[int] = []
     url = f"sqlite:///{tmp_path / 'c.db'}"
     with Store(url) as store:
-        summary = run_batch(iter(items), store, "v1", executor=LocalExecutor(), progress=moved.append)
+        chars: list[tuple[int, int, int]] = []
+        summary = run_batch(iter(items), store, "v1", executor=LocalExecutor(), progress=moved.append,
+                            chars_progress=lambda d, q, a: chars.append((d, q, a)))
         counts = store.counts()
     assert summary.interrupted and (summary.analysed, summary.errors, counts["ok"]) == (14, 1, 14)
+    # The characters of each document handed out (the first 16 read) and of those whose records came back.
+    assert sum(d for d, _, _ in chars) == 16 and sum(q for _, q, _ in chars) == 148_000 + 14 * 400
+    assert sum(a for _, _, a in chars) == 14 * 400
     assert summary.unfinished == 1  # the long one; the three after the first 16 were not read
     assert seen[0] == ["binary"] and seen[-1] == ["long"] and all(len(batch) < 16 for batch in seen)
     assert sum(moved) == 15 and len(moved) > 2  # the bar moved batch by batch, not once at the end

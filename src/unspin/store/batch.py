@@ -371,10 +371,16 @@ def run_batch(
     progress: Callable[[int], None] | None = None,
     version_for: Callable[[str], str] | None = None,
     skipped_progress: Callable[[int], None] | None = None,
+    chars_progress: Callable[[int, int, int], None] | None = None,
 ) -> Summary:
     """Analyse and store ``inputs``; returns what happened. ``progress(n)`` is called per n documents
     analysed; ``skipped_progress(n)`` (default: ``progress``) per n documents skipped (stored
-    before, or a repeated id), which take no time and would inflate a rate.
+    before, or a repeated id), which take no time and would inflate a rate;
+    ``chars_progress(documents, queued, analysed)`` with each document handed to the executor
+    (1, its characters by ``item_size``, 0) and the characters of those whose records came back
+    (0, 0, characters), so
+    that time left can be told from characters: the executors run the documents they hold
+    shortest first, so the documents analysed first say too little of the time the rest take.
 
     ``model_version``: stored for documents that carry no version of their own (failed ones, or
     an ``analyze`` that sets no ``Document.model``) and compared with theirs on a rerun.
@@ -399,6 +405,8 @@ def run_batch(
     seen: set[str] = set()
     step = progress or (lambda n: None)
     skip = skipped_progress or step
+    chars = chars_progress or (lambda documents, queued, analysed: None)
+    sizes: dict[str, int] = {}  # characters of each document handed to the executor, until its record comes back
     started = time.perf_counter()
     current: dict[str, str] = {}  # language -> version_for(language), read once per run
     bad_dates: set[str] = set()  # ids whose published value was not a date
@@ -470,6 +478,8 @@ def run_batch(
                         summary.changed_ids.append(item.id)
                 if item.bad_date is not None:
                     bad_dates.add(item.id)  # counted once analysed: a failed document has more to fix than its date
+                sizes[item.id] = item_size(item)
+                chars(1, sizes[item.id], 0)
                 yield item
             # Written with the chunk (ids are unique in a run: no analysis of them is pending).
             store.update_details(corrected, DATE_WARNING)
@@ -506,6 +516,7 @@ def run_batch(
             pending.extend(records)
         if len(pending) >= commit_every or time.monotonic() - last_flush >= commit_seconds:
             flush()
+        chars(0, 0, sum(sizes.pop(rec.id, 0) for rec in records))
         step(len(records))
 
     def keep(exc: StoreError) -> StoreError:

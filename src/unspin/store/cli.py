@@ -61,19 +61,44 @@ class ExportFormat(enum.StrEnum):
 class AnalysedRate:
     """Documents analysed per second of the run: documents skipped on a resumed run take no
     time, so rich's own speed (of every step) read "8503.44 docs/s" and an ETA of seconds for a
-    corpus that still needed minutes."""
+    corpus that still needed minutes. Time left (``seconds_left``) is told from characters
+    (``run_batch``'s ``chars_progress``): the executors run the documents they hold shortest
+    first, and a rate of documents read "ETA 0:00:02" at 40 of 47 documents with 22 s to go."""
 
     def __init__(self) -> None:
         self.analysed = 0
         self.started = time.monotonic()
+        self.docs_queued = 0
+        self.chars_queued = 0
+        self.chars_analysed = 0
 
     def add(self, n: int) -> None:
         self.analysed += n
+
+    def add_chars(self, documents: int, queued: int, analysed: int) -> None:
+        """Documents and their characters handed to the executor; characters analysed."""
+        self.docs_queued += documents
+        self.chars_queued += queued
+        self.chars_analysed += analysed
 
     @property
     def per_second(self) -> float | None:
         elapsed = time.monotonic() - self.started
         return self.analysed / elapsed if self.analysed and elapsed > 0 else None
+
+    def seconds_left(self, docs_left: int) -> float | None:
+        """Seconds until ``docs_left`` more documents are done (some may yet be skipped): the
+        characters handed out and not yet analysed, plus the documents not read yet at the mean
+        size of those read, at the characters per second analysed so far; None before any
+        character was analysed. Without character counts (an executor of one's own), by documents."""
+        elapsed = time.monotonic() - self.started
+        if not self.chars_analysed or elapsed <= 0:
+            speed = self.per_second
+            return None if speed is None else docs_left / speed
+        unread = max(docs_left - (self.docs_queued - self.analysed), 0)
+        mean = self.chars_queued / max(self.docs_queued, 1)
+        left = max(self.chars_queued - self.chars_analysed, 0) + unread * mean
+        return left / (self.chars_analysed / elapsed)
 
 
 class _AnalysedColumn(ProgressColumn):
@@ -93,13 +118,13 @@ class RateColumn(_AnalysedColumn):
 
 
 class RemainingColumn(_AnalysedColumn):
-    """Time left at the rate of documents analysed (``AnalysedRate``), as h:mm:ss."""
+    """Time left (``AnalysedRate.seconds_left``), as h:mm:ss."""
 
     def render(self, task: Any) -> Text:
-        speed = self.rate.per_second
-        if speed is None or task.total is None:
+        seconds = None if task.total is None else self.rate.seconds_left(int(max(task.total - task.completed, 0)))
+        if seconds is None:
             return Text("-:--:--", style="progress.remaining")
-        left = int(max(task.total - task.completed, 0) / speed)
+        left = int(seconds)
         return Text(f"{left // 3600}:{left % 3600 // 60:02d}:{left % 60:02d}", style="progress.remaining")
 
 
@@ -166,7 +191,7 @@ def batch(
                     executor.warm_up()
                     summary = batchmod.run_batch(
                         docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, task_size=4,
-                        progress=step, version_for=version_for, skipped_progress=skipped,
+                        progress=step, version_for=version_for, skipped_progress=skipped, chars_progress=rate.add_chars,
                     )
             else:
                 # Batches no larger than --commit-every, so that promise holds (and the bar moves).
@@ -174,7 +199,7 @@ def batch(
                                                   batch_size=min(batchmod.BATCH_SIZE, commit_every), words=WORDS)
                 summary = batchmod.run_batch(
                     docs, store, version, executor=executor, retry_errors=retry_errors, commit_every=commit_every, progress=step,
-                    version_for=version_for, skipped_progress=skipped,
+                    version_for=version_for, skipped_progress=skipped, chars_progress=rate.add_chars,
                 )
     summary.unsupported = unsupported
     if as_json:
