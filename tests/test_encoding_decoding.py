@@ -208,3 +208,21 @@ def test_phrases_finished_into_a_neighbour_give_way_and_never_cut_a_core():
     a, b = _apart([p, q], text)
     assert (a.start, a.end) == (0, 13) and (b.start, b.end, b.core) == (14, 30, None)
     assert _apart([RawSpan(0, 3, 0, 1, 0.8), RawSpan(4, 13, 1, 2, 0.5)], text) == [RawSpan(0, 3, 0, 1, 0.8), RawSpan(4, 13, 1, 2, 0.5)]
+
+
+def test_span_edges_never_end_on_an_article_or_a_conjunction_nor_on_a_quote_that_opens():
+    """A model of one's own label set (no PTC phrase edges) ended spans on "the" and on the quote
+    opening the next quotation; PTC's gold spans never end so (measured in the rule's comment)."""
+    from unspin.decoding import _trimmed
+
+    def trim(t: str) -> str:
+        a, b = _trimmed(t, 0, len(t))
+        return t[a:b]
+
+    assert trim("will never come back, the") == "will never come back"
+    assert trim('"nature-positive" and "') == '"nature-positive"'
+    assert trim("attacked by") == "attacked" and trim("Wall Street and") == "Wall Street"
+    assert trim('" corrupt elite') == "corrupt elite"  # a quote closing the quotation before
+    # Kept: a closing quote, a possessive, a span of the word alone, words inside a word.
+    assert trim('said "no"') == 'said "no"' and trim("the players'") == "the players'"
+    assert trim("the") == "the" and trim("a brutal dictator") == "a brutal dictator" and trim("Plan B and") == "Plan B"
