@@ -335,10 +335,16 @@ def ranked_spans(spans: Iterable[Span], text: str | None = None) -> list[Span]:
     seen: set[str] = set()
     distinct, repeats = [], []
     for s in by_score:
-        shape = " ".join(_DIGITS.sub("#", text[s.start : s.end]).casefold().split())
+        shape = wording(text[s.start : s.end])
         (repeats if shape in seen else distinct).append(s)
         seen.add(shape)
     return distinct + repeats
+
+
+def wording(sentence: str) -> str:
+    """``sentence`` with its numbers set aside (each run of digits read as "#"), in one case and
+    spacing: two claims of one wording differ only in their numbers (``ranked_spans``)."""
+    return " ".join(_DIGITS.sub("#", sentence).casefold().split())
 
 
 _DIGITS = re.compile(r"\d+")

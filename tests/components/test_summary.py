@@ -94,3 +94,28 @@ def test_a_russian_technique_is_named_with_its_ptc_equivalent_in_the_english_sen
     en.spans.append(Span(15, 32, "Repetition", 0.6))
     said = summarise(en)["sentence"]
     assert "all Repetition" in said and "Repetition (" not in said  # an English text: no equivalent to add
+
+
+def test_claims_that_differ_only_in_their_numbers_count_as_one_wording():
+    """A hearing transcript's 319 "Item N ... approved without change" lines read "319 sentences
+    worth checking": most of the text, where there is one thing to check."""
+    lines = [f"Item {i} on the schedule concerns the budget for district {i % 7}, which was approved." for i in range(1, 7)]
+    d = Document(" ".join(lines))
+    at = 0
+    for k, line in enumerate(lines):
+        d.claims.append(Span(at, at + len(line), "claim", 0.9 - k / 100))
+        at += len(line) + 1
+    assert summarise(d)["sentence"].endswith(
+        "6 sentences worth checking, all one sentence with other numbers: \u201cItem 1 on the schedule concerns the budget for district 1, "
+        "which was approved.\u201d (0.90).")
+    other = "The mayor said the bridge cost 40 million pounds."
+    d2 = Document(d.text + " " + other)
+    for s in d.claims:
+        d2.claims.append(s)
+    d2.claims.append(Span(len(d.text) + 1, len(d2.text), "claim", 0.5))
+    # Two wordings among 7: said; the first to check is still the best-scored.
+    assert "7 sentences worth checking (2 once those that differ only in their numbers count as one), first \u201cItem 1" in summarise(d2)["sentence"]
+    three = Document("Taxes rose 5%. Wages fell 2%. Rents rose 3%.")
+    for a, b in ((0, 14), (15, 29), (30, 43)):
+        three.claims.append(Span(a, b, "claim", 0.8))
+    assert "3 sentences worth checking, first" in summarise(three)["sentence"]  # three wordings: nothing to add

@@ -21,7 +21,7 @@ from unspin.taxonomy import RU_BY_NAME, display_name
 from unspin.components import register
 from unspin.components.claims import candidate_sentences
 from unspin.article.sentences import split_sentences, word_count
-from unspin.document import CLAIMS, Document, Span, Summary, ranked_spans
+from unspin.document import CLAIMS, Document, Span, Summary, ranked_spans, wording
 
 
 GENRE_PHRASE = {"opinion": "Opinion piece", "reporting": "News report", "satire": "Satire"}
@@ -67,6 +67,14 @@ def _claims_phrase(claims: Sequence[Span], text: str, n: int, total: int | None 
     quote = _quote(text[first.start : first.end])
     if k == 1:
         return f"1 sentence worth checking: {quote} ({first.score:.2f})."
+    # A transcript's 319 "Item N ... approved without change" lines are one thing to check, not
+    # 319: the count says how many wordings there are when numbers alone tell many apart.
+    wordings = len({wording(text[c.start : c.end]) for c in claims})
+    if wordings == 1:
+        return f"{k} sentences worth checking, all one sentence with other numbers: {quote} ({first.score:.2f})."
+    if k - wordings >= 2:
+        return (f"{k} sentences worth checking ({wordings} once those that differ only in their numbers count as one), "
+                f"first {quote} ({first.score:.2f}).")
     return f"{k} sentences worth checking, first {quote} ({first.score:.2f})."
 
 
