@@ -196,3 +196,11 @@ def test_reading_claims_where_none_were_looked_for_changes_nothing():
     empty = Document("The council met.")
     empty.group("claims")
     assert empty.claims is empty.groups["claims"]  # an empty group that exists is the one handed out
+
+
+def test_techniques_reads_as_the_json_key():
+    d = Document("Corrupt elites lie. Corrupt elites steal.")
+    d.spans.append(Span(0, 14, "Name_Calling,Labeling", 0.6))
+    d.spans.append(Span(20, 34, "Name_Calling,Labeling", 0.5))
+    d.spans.append(Span(35, 40, "Loaded_Language", 0.4))
+    assert d.techniques == d.to_dict()["techniques"] == {"Name_Calling,Labeling": 2, "Loaded_Language": 1}

@@ -246,8 +246,15 @@ class Document:
         return cue_fields(span.cues, span.label, self.language).get("cue_why")
 
     def technique_counts(self) -> dict[str, int]:
+        """Spans per technique name, most first (ties by name): the JSON's ``techniques``."""
         counts = Counter(span.label for span in self.spans)
         return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    @property
+    def techniques(self) -> dict[str, int]:
+        """``technique_counts()`` under the JSON's key, so that ``doc.techniques`` reads as
+        ``doc.to_dict()["techniques"]`` does."""
+        return self.technique_counts()
 
 
     def to_dict(self) -> dict[str, Any]:

@@ -131,6 +131,10 @@ class Pipeline:
     def component_names(self) -> list[str]:
         return [c.name for c in self.components]
 
+    def __repr__(self) -> str:
+        model = ", ".join(f"{k}={v!r}" for k, v in self.model.items())
+        return f"Pipeline(language={self.language!r}, components={self.component_names}{', ' + model if model else ''})"
+
     def get(self, name: str) -> Component:
         for c in self.components:
             if c.name == name:
