@@ -162,3 +162,88 @@ def test_a_shipped_span_model_given_as_model_is_its_size_with_the_same_version(t
     (copy / "edges.json").write_bytes((copy / "edges.json").read_bytes().replace(b"0", b"1", 1))
     assert model_folders(copy) == (str(copy.resolve()),) and model_version("en", model=copy) != fast
     assert size_for("en", model=copy) == "custom"
+
+
+# -- a model of one's own label set: its techniques name its documents, and only its documents --
+#: The shipped fast model's labels, renamed as a label set of one's own would name them: two new
+#: names, one spelled like a ZenPropaganda technique (Greenwashing) and one like a SemEval-2023 /
+#: ZenPropaganda one (Whataboutism), and PTC names with and without an explanation of one's own.
+OWN_NAMES = {"Loaded_Language": "Greenwashing", "Appeal_to_fear-prejudice": "False_Urgency", "Repetition": "Whataboutism"}
+OURS = {"Greenwashing": "Claims green credentials it cannot show (ours).", "Name_Calling,Labeling": "Calls people names (ours)."}
+
+
+@pytest.fixture(scope="module")
+def own_model(tmp_path_factory):
+    import json
+
+    from unspin.runtime import model_dir, tokenizer_file
+    from unspin.config import SpanModelConfig
+
+    src = model_dir("en-fast")
+    folder = tmp_path_factory.mktemp("own") / "green-test"
+    folder.mkdir()
+    for name in ("encoder.onnx", "head.npz", "edges.json"):
+        (folder / name).symlink_to(src / name)
+    (folder / "tokenizer.json").symlink_to(tokenizer_file(src, SpanModelConfig.read(src)))
+    config = json.loads((src / "config.json").read_text(encoding="utf-8"))
+    labels = [OWN_NAMES.get(n, n) for n in config["labels"]]
+    config.update(name="green-test", kind="spans", language="en", labels=labels)
+    config.pop("tokenizer")
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    # As `unspin train spans --taxonomy` writes it; the PTC names it does not list keep PTC's help.
+    rows = [{"name": "Greenwashing", "display": "Greenwashing", "explanation": OURS["Greenwashing"], "example": "", "colour": "#393b79"},
+            {"name": "False_Urgency", "display": "False Urgency", "explanation": "", "example": "", "colour": "#637939"},
+            {"name": "Whataboutism", "display": "Whataboutism", "explanation": "", "example": "", "colour": "#8c6d31"},
+            {"name": "Name_Calling,Labeling", "display": "Name calling / labelling", "explanation": OURS["Name_Calling,Labeling"],
+             "example": "", "colour": "#2ca02c"}]
+    (folder / "techniques.json").write_text(json.dumps(rows), encoding="utf-8")
+    return folder
+
+
+def test_a_model_of_ones_own_names_its_documents_and_a_shipped_models_keep_the_built_in_names(own_model):
+    from unspin import taxonomy
+    from unspin.render.html import to_html
+    from unspin.render.terminal import to_text
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    before = unspin.analyze(text, fast=True)
+    mine = unspin.load("en", model=own_model)(text)
+    after = unspin.analyze(text, fast=True)
+    assert {"Greenwashing", "False_Urgency", "Whataboutism"} <= set(mine.technique_counts())
+    green = mine.technique("Greenwashing")
+    assert (green.display, green.explanation, green.colour) == ("Greenwashing", OURS["Greenwashing"], "#393b79")
+    assert mine.technique("False_Urgency").explanation == taxonomy.UNEXPLAINED
+    assert mine.technique("Whataboutism").explanation == taxonomy.UNEXPLAINED  # not ZenPropaganda's «А у вас…»
+    assert mine.technique("Name_Calling,Labeling").explanation == OURS["Name_Calling,Labeling"]
+    assert mine.technique("Exaggeration,Minimisation") == taxonomy.BY_NAME["Exaggeration,Minimisation"]  # PTC's help
+    shown = to_text(mine)
+    assert "Гринвош" not in shown and "А у вас" not in shown and "Claims green credentials" in shown and "False Urgency" in shown
+    assert "Calls people names (ours)." in shown
+    assert "False Urgency" in mine.summary.sentence or "Greenwashing" in mine.summary.sentence
+    d = mine.to_dict()
+    assert [r["name"] for r in d["own_techniques"]] == unspin.load("en", model=own_model).get("techniques").labels
+    assert unspin.Document.from_dict(d) == mine
+    page = to_html(mine)
+    assert OURS["Greenwashing"] in page and "Гринвош" not in page
+    # The shipped model's documents, read before and after in the same process, keep the built-in names.
+    for doc in (before, after):
+        assert "own_techniques" not in doc.to_dict() and not doc.own_techniques
+        assert doc.technique("Name_Calling,Labeling").explanation == taxonomy.BY_NAME["Name_Calling,Labeling"].explanation
+        assert "(ours)" not in to_text(doc)
+    assert taxonomy.BY_NAME["Greenwashing"].display == "Гринвошинг"  # the Russian model's own entry is untouched
+
+
+def test_compare_and_the_api_technique_list_use_the_own_label_set(own_model):
+    from unspin.compare import comparison_payload
+    from unspin.pipeline import own_techniques
+    from unspin.render.terminal import compare_text
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    mine, shipped = unspin.load("en", model=own_model)(text), unspin.analyze(text, fast=True)
+    payload = comparison_payload(mine, shipped, ("mine", "shipped"))
+    rows = {r["technique"]: r["display"] for r in payload["comparison"]["techniques"]}
+    assert rows["Greenwashing"] == "Greenwashing" and rows["False_Urgency"] == "False Urgency"
+    assert "Гринвош" not in compare_text(payload) and "Гринвош" not in payload["comparison"]["sentence"]
+    listed = {t["name"]: t for t in own_techniques(own_model)}
+    assert listed["Greenwashing"]["explanation"] == OURS["Greenwashing"] and listed["Greenwashing"]["language"] == "en"
+    assert listed["Name_Calling,Labeling"]["display"] == "Name calling / labelling" and len(listed) == 14

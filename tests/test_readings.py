@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from unspin import readings
+from unspin.taxonomy import label_set
 from unspin.document import Document, Genre, Span, Summary, span_group_field, value_field
 
 
@@ -19,6 +20,7 @@ def _full_doc() -> Document:
     doc.spans.append(Span(0, 8, "Name_Calling,Labeling", 0.4321, cues=((0, 8),)))
     doc.claims.append(Span(21, 64, "claim", 0.9123, ()))
     doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1})
+    doc.own_techniques = label_set([{"name": "Name_Calling,Labeling", "explanation": "Calls people names."}])
     doc.summary = Summary(words=14, spans=1, technique_labels=1, spans_per_1000_words=71.43, persuasion_share=0.1,
                           top_techniques=["Name_Calling,Labeling"], technique_counts={"Name_Calling,Labeling": 1}, claims=1, sentence="S.")
     return doc

@@ -246,3 +246,23 @@ def test_a_shrinking_session_gives_the_arena_s_results_to_the_bit(monkeypatch):
     model = OnnxTextModel(MODELS_DIR / "en-claims")
     assert isinstance(model.session, ShrinkingSession) and model.session.get_providers()
     assert np.array_equal(model(texts), plain)
+
+
+def test_model_techniques_read_an_own_label_set_as_its_language_has_it(tmp_path):
+    from unspin import taxonomy
+    from unspin.runtime import model_techniques
+
+    ru = taxonomy.RU_BY_NAME["Greenwashing"]
+    # As 0.4 wrote them: an English Greenwashing copied from the Russian entry, a PTC name's display
+    # made from its name; the PTC name the file leaves out keeps PTC's entry.
+    rows = [{"name": "Greenwashing", "display": ru.display, "explanation": ru.explanation, "example": "", "colour": ru.colour},
+            {"name": "Name_Calling,Labeling", "display": "Name Calling,Labeling", "explanation": "Labels (ours).", "example": "", "colour": "#843c39"},
+            {"name": "False_Urgency", "display": "False Urgency", "explanation": "", "example": "", "colour": "#637939"}]
+    (tmp_path / "techniques.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    labels = ["Greenwashing", "Name_Calling,Labeling", "False_Urgency", "Doubt", "Whataboutism"]
+    got = {r["name"]: r for r in model_techniques(tmp_path, {"labels": labels, "language": "en"})}
+    assert (got["Greenwashing"]["display"], got["Greenwashing"]["explanation"]) == ("Greenwashing", "")
+    assert (got["Name_Calling,Labeling"]["display"], got["Name_Calling,Labeling"]["explanation"]) == ("Name calling / labelling", "Labels (ours).")
+    assert got["Doubt"]["explanation"] == taxonomy.BY_NAME["Doubt"].explanation
+    assert (got["Whataboutism"]["display"], got["Whataboutism"]["explanation"]) == ("Whataboutism", "")  # not «А у вас…»
+    assert model_techniques(tmp_path, {"labels": ["Greenwashing"], "language": "ru"})[0]["display"] == ru.display

@@ -78,3 +78,22 @@ def test_meta_classes_agree_with_the_corpus():
 
     _, _, meta = corpus.read_ru_zen_prop(folder)
     assert meta == {t.name: t.meta_class for t in taxonomy.RU_TECHNIQUES}
+
+
+def test_a_label_set_of_ones_own_fills_blanks_from_its_own_language_and_registers_nothing():
+    before = dict(taxonomy.BY_NAME)
+    own = taxonomy.label_set([
+        {"name": "Greenwashing", "display": "Greenwashing", "explanation": "", "colour": "#393b79"},
+        {"name": "Loaded_Language", "explanation": "Stirs feeling (ours)."},
+        {"name": "Doubt", "display": "", "explanation": ""},
+        {"name": ""},
+    ])
+    assert list(own) == ["Greenwashing", "Loaded_Language", "Doubt"]
+    assert (own["Greenwashing"].display, own["Greenwashing"].explanation) == ("Greenwashing", taxonomy.UNEXPLAINED)
+    assert own["Loaded_Language"].explanation == "Stirs feeling (ours)." and own["Loaded_Language"].display == "Loaded language"
+    assert own["Doubt"] == taxonomy.BY_NAME["Doubt"]  # a PTC name without help of its own keeps PTC's
+    assert before == taxonomy.BY_NAME  # no process-wide registry: each Document carries its label set
+    assert taxonomy.display_name("Greenwashing", own) == "Greenwashing" and taxonomy.display_name("Greenwashing") == "Гринвошинг"
+    assert taxonomy.colour("Greenwashing", own) == "#393b79" and taxonomy.colour("Unknown_Name", own) == taxonomy.FALLBACK_COLOUR
+    assert taxonomy.builtin("Greenwashing", "en") is None and taxonomy.builtin("Greenwashing", "ru") is taxonomy.RU_BY_NAME["Greenwashing"]
+    assert taxonomy.own_of({"own_techniques": taxonomy.label_set_rows(own)}, {"spans": []}) == own

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from unspin.scoring import covered_chars
-from unspin.taxonomy import display_name
+from unspin.taxonomy import LabelSet, display_name, own_of
 from unspin.article.sentences import word_count
 from unspin.document import Document
 
@@ -91,8 +91,8 @@ def profile(analysis: Document | Mapping[str, Any], common: bool = False) -> dic
     }
 
 
-def _names(items: list[str]) -> str:
-    shown = [display_name(t) for t in items[:MAX_NAMED]]
+def _names(items: list[str], own: LabelSet | None = None) -> str:
+    shown = [display_name(t, own) for t in items[:MAX_NAMED]]
     if len(items) > MAX_NAMED:
         shown.append(f"{len(items) - MAX_NAMED} more technique{'s' if len(items) - MAX_NAMED > 1 else ''}")
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
@@ -114,13 +114,16 @@ def _genre(d: Mapping[str, Any]) -> tuple[str, float] | None:
     return None
 
 
-def sentence(pa: Mapping[str, Any], pb: Mapping[str, Any], ga: tuple[str, float] | None = None, gb: tuple[str, float] | None = None) -> str:
+def sentence(pa: Mapping[str, Any], pb: Mapping[str, Any], ga: tuple[str, float] | None = None, gb: tuple[str, float] | None = None,
+             own: LabelSet | None = None) -> str:
     """One factual sentence (a few clauses) on how profile ``pb`` differs from ``pa``.
 
     Names the texts A and B. Says: the genre of each when both have one (a genre marked as a
     guess is called unclear; two guesses are left out); passages per 1,000 words and share of
     text of each; techniques used at least ``RATIO_WORTH_SAYING`` times as often in one text (up
-    to two, the largest ratios first); techniques found in only one text.
+    to two, the largest ratios first); techniques found in only one text. ``own``: the own
+    label sets of the models that read the texts (``unspin.taxonomy.own_of``), which name
+    techniques before the built-in names.
     """
     parts: list[str] = []
     if ga and gb and (ga == UNCLEAR) != (gb == UNCLEAR):
@@ -153,13 +156,13 @@ def sentence(pa: Mapping[str, Any], pb: Mapping[str, Any], ga: tuple[str, float]
         if lo > 0 and hi / lo >= RATIO_WORTH_SAYING:
             ratios.append((hi / lo, t, who, other))
     for r, t, who, other in sorted(ratios, key=lambda x: (-x[0], x[1]))[:2]:
-        parts.append(f"{who} uses {display_name(t)} {r:.1f}x as often as {other}")
+        parts.append(f"{who} uses {display_name(t, own)} {r:.1f}x as often as {other}")
     only_a = [t for t in ta if t not in tb]
     only_b = [t for t in tb if t not in ta]
     if only_a:
-        parts.append(f"only A uses {_names(only_a)}")
+        parts.append(f"only A uses {_names(only_a, own)}")
     if only_b:
-        parts.append(f"only B uses {_names(only_b)}")
+        parts.append(f"only B uses {_names(only_b, own)}")
     if not ratios and not only_a and not only_b:
         parts.append("both use the same techniques at similar rates")
     return _capital("; ".join(parts)) + "."
@@ -184,19 +187,21 @@ def compare(a: Document | Mapping[str, Any], b: Document | Mapping[str, Any], na
     # "Навешивание ярлыков" and "Name calling" would read as two different techniques.
     common = da.get("language") != db.get("language")
     pa, pb = profile(da, common), profile(db, common)
+    # Each text's techniques are named by the label set of the model that read it, if its own.
+    own = own_of(da, db)
     zero = {"passages": 0, "per_1000_words": 0.0, "share": 0.0}
     techs = set(pa["techniques"]) | set(pb["techniques"])
     rows = [
         {
             "technique": t,
-            "display": display_name(t),
+            "display": display_name(t, own),
             "a": pa["techniques"].get(t, zero),
             "b": pb["techniques"].get(t, zero),
         }
         for t in techs
     ]
     rows.sort(key=lambda r: (-max(r["a"]["per_1000_words"], r["b"]["per_1000_words"]), r["display"]))
-    said = sentence(pa, pb, _genre(da), _genre(db))
+    said = sentence(pa, pb, _genre(da), _genre(db), own)
     return {
         "names": {"a": names[0], "b": names[1]},
         "a": pa,

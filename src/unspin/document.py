@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from unspin import __version__, readings
-from unspin.taxonomy import cue_fields, span_details
+from unspin.taxonomy import FALLBACK_COLOUR, Technique, cue_fields, label_set, label_set_rows, lookup, span_details
 
 #: Name of the span group that holds persuasion-technique spans.
 TECHNIQUES = "techniques"
@@ -209,6 +209,13 @@ class Document:
     #: ("standard": Russian, which has one size)
     #: (``unspin.pipeline.model_version``), set by the pipeline, emitted as ``"model"``.
     model: dict[str, str] = field(default_factory=dict)
+    #: The techniques of the label set of your own span model that read the text (name ->
+    #: ``unspin.taxonomy.Technique``: display name, explanation, colour; ``unspin train spans
+    #: --taxonomy``), set by the techniques component, emitted as ``"own_techniques"``; empty for
+    #: the shipped models. Authoritative for this document in every view (``technique``): each
+    #: Document carries its model's label set rather than a process-wide registry, so that
+    #: documents of different models read in one process each show their own.
+    own_techniques: dict[str, Technique] = field(default_factory=dict)
     groups: dict[str, SpanGroup] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -244,6 +251,13 @@ class Document:
         if not span.cues:
             return None
         return cue_fields(span.cues, span.label, self.language).get("cue_why")
+
+    def technique(self, name: str) -> Technique:
+        """The technique ``name`` as this document shows it (display name, explanation, colour):
+        its model's own label set first (``own_techniques``), then the built-in names
+        (``unspin.taxonomy.lookup``); a name neither knows shows as itself, without explanation,
+        in ``FALLBACK_COLOUR``."""
+        return lookup(name, self.own_techniques) or Technique(name, name, "", "", FALLBACK_COLOUR)
 
     def technique_counts(self) -> dict[str, int]:
         """Spans per technique name, most first (ties by name): the JSON's ``techniques``."""
@@ -503,6 +517,9 @@ _GENRE = {"type": "object", "properties": {
     "label": _STR, "scores": {"type": "object", "additionalProperties": {"type": "number"}},
     "caution": {"type": "string", "description": "Why the label is only a guess (a short or unusual text); only when set."}},
     "required": ["label", "scores"]}
+_OWN_TECHNIQUES = {"type": "array", "items": {"type": "object", "properties": {
+    "name": _STR, "display": _STR, "explanation": _STR, "colour": {"type": "string", "description": "Hex colour, #rrggbb."}},
+    "required": ["name", "display", "explanation", "colour"]}}
 _SUMMARY = {"type": "object", "properties": {
     "words": {"type": "integer"}, "spans": {"type": "integer", "description": "Passages (a passage with two techniques is one)."},
     "technique_labels": {"type": "integer"}, "spans_per_1000_words": {"type": "number"},
@@ -547,6 +564,12 @@ readings.declare(value_field(
     "summary", _SUMMARY, "How much and how the text persuades, every figure computed from the other readings.",
     attr="summary", encode=lambda s: s.to_dict(), decode=lambda v: Summary.from_dict(v), stored="results", drawn=True,
     cli_help="words, spans (passages), technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts, claims, sentence"))
+readings.declare(value_field(
+    "own_techniques", _OWN_TECHNIQUES,
+    "The techniques of the span model's own label set (unspin train spans --taxonomy) that read the text, in its order: name, display, "
+    "explanation, colour; they, not the built-in techniques of the same name, describe this text's spans. Only for a model of your own.",
+    attr="own_techniques", encode=label_set_rows, decode=lambda v: label_set(r for r in v if isinstance(r, dict)), stored="results", drawn=True,
+    cli_help="a model of your own: its techniques (name, display, explanation, colour), which name this text's spans"))
 readings.declare(value_field(
     "model", {"type": "object", "additionalProperties": _STR},
     "Which models read the text: size (accurate, fast, or standard for a language with one size) and version "

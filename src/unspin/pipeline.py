@@ -478,8 +478,10 @@ def folders_for(language: str, fast: bool, models: tuple[str, ...] = ()) -> dict
 
 def own_techniques(model: Models) -> list[dict[str, str]]:
     """The techniques of your own span model(s) in ``model``: rows of name, display,
-    explanation, example, colour and the model's ``language``, made known to every view
-    (``taxonomy.register``, as loading the model does). Raises ``ModelError`` as ``load`` does."""
+    explanation, example, colour and the model's ``language``, as the documents they read show
+    them (``unspin.taxonomy.label_set``: a blank explanation is the built-in one of that language,
+    else ``taxonomy.UNEXPLAINED``). Nothing is registered process-wide. Raises ``ModelError`` as
+    ``load`` does."""
     from unspin import taxonomy
     from unspin.runtime import model_techniques
 
@@ -487,9 +489,9 @@ def own_techniques(model: Models) -> list[dict[str, str]]:
     for path in model_folders(model):
         config = model_config(path)
         if model_kind(config) == "spans" and path not in SPAN_MODELS.values():  # a shipped one's are known
-            rows = model_techniques(model_dir(path), config)
-            taxonomy.register(rows)
-            out += [{**taxonomy.BY_NAME[r["name"]].__dict__, "language": str(config.get("language") or "en")} for r in rows]
+            language = str(config.get("language") or "en")
+            own = taxonomy.label_set(model_techniques(model_dir(path), config), language)
+            out += [{**t.__dict__, "language": language} for t in own.values()]
     return out
 
 

@@ -75,8 +75,14 @@ def model_kind(config: dict[str, Any]) -> str:
 def model_techniques(path: Path, config: dict[str, Any] | ModelConfig) -> list[dict[str, str]]:
     """The techniques of a span model folder as rows (name, display, explanation, example,
     colour), in its label order: from its ``techniques.json`` where it has one (a model trained
-    on your own label set), else from ``unspin.taxonomy`` (names it does not know get their name
-    as display, no explanation and the fallback colour)."""
+    on your own label set, authoritative), else from the built-in technique of that name for the
+    model's language (``unspin.taxonomy.builtin``: an English model's ``Greenwashing`` is not the
+    Russian one); a name neither gives gets its name as display, no explanation and the fallback
+    colour. Raises ``ModelError`` when techniques.json cannot be read.
+
+    Folders written before 0.5 are read as they should have been written: a PTC name whose
+    display was its name with spaces ("Name Calling,Labeling") shows PTC's display, and a row an
+    English model copied from a Russian built-in (display and explanation) is blank again."""
     from unspin import taxonomy
 
     own = Path(path) / "techniques.json"
@@ -87,13 +93,19 @@ def model_techniques(path: Path, config: dict[str, Any] | ModelConfig) -> list[d
             raise ModelError(f"cannot read {own}: {exc}") from exc
     else:
         rows = {}
+    language = str((getattr(config, "language", None) if isinstance(config, ModelConfig) else config.get("language")) or "en")
     out = []
     for name in config.labels if isinstance(config, ModelConfig) else config.get("labels", []):
-        t = taxonomy.BY_NAME.get(name)
+        t = taxonomy.builtin(name, language)
         base = {"name": name, "display": t.display if t else name, "explanation": t.explanation if t else "",
                 "example": t.example if t else "", "colour": t.colour if t else taxonomy.FALLBACK_COLOUR}
-        given = rows.get(name, {})
-        out.append({k: str(given.get(k) if given.get(k) is not None else v) for k, v in base.items()})
+        given = {k: str(v) for k, v in rows.get(name, {}).items() if v is not None}
+        if t is not None and given.get("display") == name.replace("_", " "):
+            given["display"] = t.display
+        ru = taxonomy.RU_BY_NAME.get(name)
+        if language != "ru" and ru is not None and (given.get("display"), given.get("explanation")) == (ru.display, ru.explanation):
+            given.update(display=name.replace("_", " ") if t is None else t.display, explanation=t.explanation if t else "")
+        out.append({k: given.get(k, v) for k, v in base.items()})
     return out
 
 
@@ -445,10 +457,7 @@ def load_marked_span_classifier(name: str) -> MarkedSpanClassifier:
 @lru_cache(maxsize=8)
 def load_span_model(name: str | os.PathLike[str] = "en") -> tuple[SpanEncoder, TechniqueHeads]:
     """Load a span model (a shipped one's name or a folder's path, ``model_dir``) once per
-    process; a model with its own techniques makes them known to every view (``taxonomy.register``)."""
-    from unspin import taxonomy
-
+    process. A model of your own label set shows its techniques on the documents it reads
+    (``unspin.components.techniques.TechniqueTagger.from_model``), never process-wide."""
     encoder = SpanEncoder(model_dir(name))
-    if (encoder.path / "techniques.json").is_file():
-        taxonomy.register(model_techniques(encoder.path, encoder.config))
     return encoder, TechniqueHeads.from_folder(encoder.path, encoder.config)

@@ -3,12 +3,19 @@
 The PTC names are canonical everywhere in unspin. Names from other corpora map onto them
 many-to-one; a name with no PTC counterpart is kept as it was (``canonical`` is ``None``),
 never silently dropped.
+
+A model trained on a label set of your own (``unspin train spans --taxonomy``) names its techniques
+in its folder's techniques.json; ``label_set`` reads them, and each Document that model reads
+carries them (``Document.own_techniques``), authoritative for that document only: nothing here is
+registered process-wide, so the built-in tables (``BY_NAME``) never change and a shipped model's
+documents keep the built-in names. Views look a name up with ``lookup`` / ``display_name`` /
+``colour`` and the document's label set.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from dataclasses import dataclass
 
@@ -139,18 +146,6 @@ NAMES: tuple[str, ...] = tuple(t.name for t in TECHNIQUES)
 
 #: Colour of a label that is not one of the 14 techniques (every renderer uses the same).
 FALLBACK_COLOUR = "#888888"
-
-
-def display_name(name: str) -> str:
-    """A technique's name for people ("Loaded language"); any other label as it is."""
-    t = BY_NAME.get(name)
-    return t.display if t else name
-
-
-def colour(name: str) -> str:
-    """A technique's hex colour, the same in every view; ``FALLBACK_COLOUR`` for other labels."""
-    t = BY_NAME.get(name)
-    return t.colour if t else FALLBACK_COLOUR
 
 
 def get(name: str) -> Technique:
@@ -388,25 +383,81 @@ def meta_class(name: str) -> str | None:
 #: What a technique of a model's own label set shows where its labels came without an explanation.
 UNEXPLAINED = "No explanation came with this technique: it is one of the model's own labels (see the model folder's techniques.json)."
 
-#: The built-in names (PTC and ZenPropaganda): a model's own techniques never replace them.
-_BUILT_IN = frozenset(BY_NAME)
+#: The PTC techniques by name (``BY_NAME`` also holds the ZenPropaganda names).
+PTC_BY_NAME: dict[str, Technique] = {t.name: t for t in TECHNIQUES}
+
+#: A model's own label set: technique name -> ``Technique`` (``label_set``).
+LabelSet = Mapping[str, Technique]
 
 
-def register(rows: list[dict[str, str]]) -> list[Technique]:
-    """Make the techniques of a model's own label set known to every view (``BY_NAME``): rows of
-    name, display, explanation, example, colour (``unspin.runtime.model_techniques``). A blank
-    explanation becomes ``UNEXPLAINED``; a built-in name keeps its own entry. Returns the
-    techniques registered (a later model's row for the same new name replaces an earlier one)."""
-    out = []
+def builtin(name: str, language: str = "en") -> Technique | None:
+    """The shipped technique ``name`` for a model of ``language``: for Russian a ZenPropaganda
+    name (Russian display and help), else a PTC one; for any other language PTC's 14 only, so an
+    English label set's ``Greenwashing`` is never taken for the Russian one. None otherwise."""
+    if language == "ru" and name in RU_BY_NAME:
+        return RU_BY_NAME[name]
+    return PTC_BY_NAME.get(name)
+
+
+def lookup(name: str, own: LabelSet | None = None) -> Technique | None:
+    """The technique ``name`` as a document shows it: from ``own`` (the label set of the model
+    that read it, ``Document.own_techniques``) first, then the built-in names (``BY_NAME``);
+    None for a name neither knows."""
+    return (own or {}).get(name) or BY_NAME.get(name)
+
+
+def display_name(name: str, own: LabelSet | None = None) -> str:
+    """A technique's name for people ("Loaded language"); any other label as it is. ``own``:
+    the reading model's own label set, which wins over the built-in names (``lookup``)."""
+    t = lookup(name, own)
+    return t.display if t else name
+
+
+def colour(name: str, own: LabelSet | None = None) -> str:
+    """A technique's hex colour, the same in every view (``own`` first, as ``display_name``);
+    ``FALLBACK_COLOUR`` for other labels."""
+    t = lookup(name, own)
+    return t.colour if t else FALLBACK_COLOUR
+
+
+def label_set(rows: Iterable[Mapping[str, Any]], language: str = "en") -> dict[str, Technique]:
+    """A model's own label set from rows of name, display, explanation, example, colour
+    (``unspin.runtime.model_techniques``: the folder's techniques.json), in row order.
+
+    The label set is authoritative for the documents its model reads (``Document.own_techniques``;
+    unspin keeps no process-wide registry, so a shipped model's documents read in the same
+    process keep the built-in names). A blank field is filled from the built-in technique of that
+    name for the model's ``language`` (``builtin``: a PTC name keeps PTC's help), else the name
+    (display), ``UNEXPLAINED`` (explanation) or ``FALLBACK_COLOUR``. Rows without a name are skipped."""
+    out: dict[str, Technique] = {}
     for row in rows:
         name = str(row.get("name") or "")
-        if not name or name in _BUILT_IN:
+        if not name:
             continue
-        t = Technique(name, str(row.get("display") or name), str(row.get("explanation") or "").strip() or UNEXPLAINED,
-                      str(row.get("example") or ""), str(row.get("colour") or FALLBACK_COLOUR))
-        BY_NAME[name] = t
-        out.append(t)
+        known = builtin(name, language)
+        fallback = known.__dict__ if known is not None else {"display": name, "explanation": UNEXPLAINED, "example": "", "colour": FALLBACK_COLOUR}
+        given = {k: str(row.get(k) or "").strip() or str(fallback[k]) for k in ("display", "explanation", "example", "colour")}
+        out[name] = Technique(name, **given)
     return out
+
+
+def own_of(*analyses: Any) -> dict[str, Technique]:
+    """The own label sets that analyses carry (``Document.own_techniques``, or the analysis
+    JSON's ``"own_techniques"`` rows), merged in order (a later analysis's entry for a name wins):
+    what views of several analyses (a comparison, a corpus report) name techniques by."""
+    out: dict[str, Technique] = {}
+    for a in analyses:
+        own = getattr(a, "own_techniques", None)
+        if own is None and isinstance(a, Mapping):
+            rows = a.get("own_techniques")
+            own = label_set(r for r in rows if isinstance(r, Mapping)) if isinstance(rows, list) else {}
+        out.update(own or {})
+    return out
+
+
+def label_set_rows(own: LabelSet) -> list[dict[str, str]]:
+    """``own`` as JSON rows (name, display, explanation, colour), in its order."""
+    return [{"name": t.name, "display": t.display, "explanation": t.explanation, "colour": t.colour} for t in own.values()]
 
 
 def catalogue(language: str = "en") -> tuple[Technique, ...]:

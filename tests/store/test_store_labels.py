@@ -114,3 +114,13 @@ def test_the_suggestion_for_an_unknown_name_comes_from_the_task_language_and_ign
     ru = write(tmp_path, [task("r", RU_TEXT, [(0, 8, "Appeal_to_Fear")])])
     with pytest.raises(InputError, match=r"did you mean Appeal_to_fear/prejudice\?"):
         labelstudio.import_labels(ru, tmp_path / "out")
+
+
+def test_names_of_ones_own_label_set_may_mix_what_look_like_two_sets(tmp_path: Path) -> None:
+    # Greenwashing is spelled like a ZenPropaganda name: in a label set of one's own it says nothing of the language.
+    export = write(tmp_path, [task("x", EN_TEXT, [(12, 22, "Loaded_Language"), (24, 42, "Greenwashing")]),
+                              task("y", EN_TEXT, [(24, 42, "Greenwashing")])])
+    with pytest.raises(InputError, match="give --taxonomy own"):
+        labelstudio.import_labels(export, tmp_path / "refused", language="en", own_names=True)
+    res = labelstudio.import_labels(export, tmp_path / "out", language="en", own_names=True, own_set=True)
+    assert (res.articles, res.labels, res.format, res.other_language) == (2, 3, "ptc", 0)

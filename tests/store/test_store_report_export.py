@@ -423,3 +423,33 @@ def test_a_since_that_leaves_no_document_says_so_in_one_line(tmp_path: Path) -> 
     console = Console(record=True, width=200, file=io.StringIO())
     report.print_table(dated, console)
     assert "1 document published since 2023-01-01" in console.export_text()
+
+
+def test_report_and_label_studio_export_name_techniques_by_the_stored_own_label_set(tmp_path: Path) -> None:
+    """A document read by a model of one's own stores its label set (``own_techniques``): the report
+    shows its display names in every format as ``unspin analyze`` does, and the Label Studio
+    interface its colours; a Greenwashing of an English label set is not the Russian one."""
+    from rich.console import Console
+
+    from unspin.taxonomy import label_set, label_set_rows
+
+    own = label_set_rows(label_set([
+        {"name": "False_Urgency", "display": "False Urgency", "explanation": "", "colour": "#637939"},
+        {"name": "Greenwashing", "display": "Greenwashing", "explanation": "Green claims (ours).", "colour": "#393b79"}]))
+    text = "Buy now, the offer ends tonight. It is planet-loving."
+    url = f"sqlite:///{tmp_path / 'o.db'}"
+    with Store(url) as store:
+        store.write([Record("o1", "h", source="ads", language="en", text=text, results={"own_techniques": own},
+                            spans=[(0, 31, "False_Urgency", 0.6), (39, 52, "Greenwashing", 0.7)])], "v-own")
+    with Store(url, create=False) as store:
+        r = report.build(store, by="source")
+        exp.export(store, "label-studio", tmp_path / "tasks.json")
+    console = Console(record=True, width=120, file=io.StringIO())
+    report.print_table(r, console)
+    shown = console.export_text()
+    assert "False Urgency" in shown and "False_Urgency" not in shown and "Гринвош" not in shown
+    page = report.to_html(r)
+    assert "False Urgency" in page and "Гринвош" not in page and "#393b79" in page
+    assert json.loads(report.to_json(r))["own_techniques"] == own
+    xml = (tmp_path / "tasks.label_config.xml").read_text()
+    assert '<Label value="Greenwashing" background="#393b79"/>' in xml and '<Label value="False_Urgency" background="#637939"/>' in xml

@@ -193,3 +193,19 @@ def test_scores_on_few_or_already_learned_held_out_articles_come_with_a_caveat(m
     assert word(caveat, WORDS, setting).endswith("with --validation-ids")
     assert word("figures on 2 held-out article(s) are noise; hold out more", WORDS, "held_out").endswith("(--validation-share, --validation-ids)")
     assert data.held_out_caveats(many, shipped_start=False) == []  # a model of one's own: its training is not known here
+
+
+def test_a_label_studio_export_of_ones_own_names_may_mix_names_that_look_like_two_sets(tmp_path):
+    # Greenwashing is also a ZenPropaganda name, Loaded_Language a PTC one: with --taxonomy own (or
+    # a file) both are the label set's own, as the same labels in PTC format are.
+    text = 'Firm says its product is "planet-loving". Critics called it a shameless con. Buy now, the offer ends tonight.'
+    spans = [("Greenwashing", '"planet-loving"'), ("Loaded_Language", "shameless con"), ("False_Urgency", "Buy now, the offer ends tonight")]
+    result = [{"type": "labels", "value": {"start": text.index(p), "end": text.index(p) + len(p), "text": p, "labels": [n]}} for n, p in spans]
+    tasks = [{"id": i, "data": {"text": text}, "annotations": [{"id": 1, "result": result}]} for i in (1, 2)]
+    tasks.append({"id": 3, "data": {"text": text}, "annotations": [{"id": 1, "result": result[:1]}]})  # Greenwashing only: still English
+    (tmp_path / "export.json").write_text(json.dumps(tasks), encoding="utf-8")
+    got = data.read_label_studio(tmp_path / "export.json", own_set=True)
+    assert len(got.articles) == 3 and sorted({l.technique for l in got.labels}) == ["False_Urgency", "Greenwashing", "Loaded_Language"]
+    assert data.label_set(got.labels, "own").names == ["False_Urgency", "Greenwashing", "Loaded_Language"]
+    with pytest.raises(InputError, match="give --taxonomy own"):  # without it, the names say two sets: the refusal says what to do
+        data.read_label_studio(tmp_path / "export.json")

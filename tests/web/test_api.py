@@ -698,3 +698,21 @@ def test_a_text_the_road_refuses_unread_is_answered_before_the_queue() -> None:
     assert nul.status_code == 422 and "NUL" in nul.json()["error"], nul.text
     assert empty_b.status_code == 422 and empty_b.json()["error"].startswith("`b`:") and "empty" in empty_b.json()["error"]
     assert took < 2 and waiting == 0  # answered while the first still ran, none of them queued
+
+
+def test_a_servers_own_techniques_replace_the_built_in_entry_of_their_language(client: TestClient) -> None:
+    """serve --model: the list says what that model's analyses show. Its own Loaded_Language help
+    replaces PTC's; its English Greenwashing sits beside the Russian model's, which stays in "all"."""
+    ours = [{"name": "Greenwashing", "display": "Greenwashing", "explanation": "Green claims (ours).", "example": "", "colour": "#393b79",
+             "language": "en"},
+            {"name": "Loaded_Language", "display": "Loaded language", "explanation": "Stirs feeling (ours).", "example": "",
+             "colour": "#ff7f0e", "language": "en"}]
+    client.app.state.own_techniques = ours
+    en = client.get("/api/v1/techniques").json()
+    assert [t["explanation"] for t in en if t["name"] == "Loaded_Language"] == ["Stirs feeling (ours)."]
+    assert [t["explanation"] for t in en if t["name"] == "Greenwashing"] == ["Green claims (ours)."] and len(en) == 15
+    every = client.get("/api/v1/techniques", params={"language": "all"}).json()
+    green = [(t["display"], t["meta_class"]) for t in every if t["name"] == "Greenwashing"]
+    assert green == [(taxonomy.RU_BY_NAME["Greenwashing"].display, "Justification"), ("Greenwashing", None)]
+    assert not any(t["name"] == "Greenwashing" for t in client.get("/api/v1/techniques", params={"language": "ru"}).json()
+                   if t["meta_class"] is None)

@@ -610,6 +610,30 @@ def test_a_name_both_languages_share_shows_in_the_text_s_language(browser, fake_
         w.close()
 
 
+def test_a_model_of_ones_own_names_its_techniques_on_the_page(browser, fake_pipeline, tmp_path: Path) -> None:
+    """An English analysis by a model of one's own carries its label set: its Greenwashing shows as
+    it names it, with its help and colour, though the page also loads the Russian Greenwashing."""
+    from unspin.document import Span
+    from unspin.render.html import _catalogue, _page, payload
+    from unspin.taxonomy import label_set
+
+    doc = fake_pipeline("They say the product is planet-loving and green.")
+    doc.spans.clear()
+    doc.spans.append(Span(24, 37, "Greenwashing", 0.6))
+    doc.own_techniques = label_set([{"name": "Greenwashing", "display": "Greenwashing", "explanation": "Green claims (ours).", "colour": "#393b79"}])
+    data = payload(doc)
+    data["techniques"] = _catalogue("en", "ru")  # as /api/v1/techniques?language=all gives the page
+    w = open_report(browser, _page(data, "t", "t", doc.text), tmp_path)
+    try:
+        w.page.wait_for_selector("#unspin-article mark.unspin-span")
+        assert w.page.locator("#unspin-article mark.unspin-first").get_attribute("aria-label").startswith("Greenwashing,")
+        button = w.page.locator(".unspin-legend-btn[data-name='Greenwashing']")
+        assert button.get_attribute("title") == "Green claims (ours)." and "Гринвош" not in w.page.inner_text("main")
+        w.assert_clean()
+    finally:
+        w.close()
+
+
 def test_highlights_land_on_their_text_after_emoji_and_styled_letters(browser, fake_pipeline, tmp_path: Path) -> None:
     """Offsets count code points (Python); JavaScript strings count UTF-16 units, two per emoji."""
     from unspin.document import Span

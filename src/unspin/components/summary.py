@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from unspin.scoring import covered_chars
-from unspin.taxonomy import RU_BY_NAME, display_name
+from unspin.taxonomy import RU_BY_NAME, LabelSet, display_name
 from unspin.components import register
 from unspin.components.claims import candidate_sentences
 from unspin.article.sentences import split_sentences, word_count
@@ -31,9 +31,12 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _named(technique: str, language: str) -> str:
-    """A technique's display name, with its PTC equivalent in English after a Russian one: the
-    sentence is English, and "all Навешивание ярлыков" alone reads as a foreign word to most."""
+def _named(technique: str, language: str, own: LabelSet | None = None) -> str:
+    """A technique's display name (``own``: the reading model's own label set first), with its
+    PTC equivalent in English after a Russian one: the sentence is English, and "all Навешивание
+    ярлыков" alone reads as a foreign word to most."""
+    if own and technique in own:
+        return own[technique].display
     ru = RU_BY_NAME.get(technique) if language == "ru" else None
     shown = display_name(technique)
     if ru is not None and ru.ptc and display_name(ru.ptc) != shown:
@@ -116,16 +119,17 @@ def summarise(doc: Document) -> dict[str, Any]:
         # "mostly" only when the top techniques account for most labels; else say how varied.
         lead = [t for t in top[:2] if counts[t] >= 2] or top[:1]
         lead_share = sum(counts[t] for t in lead) / max(sum(counts.values()), 1)
-        how = f"mostly {_join([_named(t, doc.language) for t in lead])}" if lead_share >= 0.5 else f"led by {_join([_named(t, doc.language) for t in lead])}"
+        named = _join([_named(t, doc.language, doc.own_techniques) for t in lead])
+        how = f"mostly {named}" if lead_share >= 0.5 else f"led by {named}"
         tied = [t for t in counts if counts[t] == counts[top[0]]]
         if len(counts) == 1:
-            how = f"all {_named(top[0], doc.language)}"
+            how = f"all {_named(top[0], doc.language, doc.own_techniques)}"
         elif len(tied) == len(counts):
             # Every technique as often as the others (two on one passage, say): none leads.
-            how = f"{_join([_named(t, doc.language) for t in tied])} equally" if len(tied) <= 3 else f"{len(tied)} techniques equally"
+            how = f"{_join([_named(t, doc.language, doc.own_techniques) for t in tied])} equally" if len(tied) <= 3 else f"{len(tied)} techniques equally"
         elif len(tied) > len(lead):
             # More techniques share the top count than the phrase would name: name them all.
-            how = f"led by {_join([_named(t, doc.language) for t in tied])}" if len(tied) <= 3 else f"led by {len(tied)} techniques equally"
+            how = f"led by {_join([_named(t, doc.language, doc.own_techniques) for t in tied])}" if len(tied) <= 3 else f"led by {len(tied)} techniques equally"
         parts.append(f"{n} persuasion passage{'s' if n != 1 else ''} {verb} {pct} of the text, {how};")
     k: int | None = len(claims)
     if CLAIMS not in doc.groups and doc.language != "en":

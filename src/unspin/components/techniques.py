@@ -23,6 +23,7 @@ from unspin.document import TECHNIQUES, Document, Span
 from unspin.features import extra_features, normalise, pool
 from unspin.encoding import Encoded
 from unspin.runtime import TokenOutputs
+from unspin.taxonomy import Technique
 
 
 #: Texts longer than this are tagged segment by segment (cut at paragraph breaks): the encoder
@@ -243,6 +244,9 @@ class TechniqueTagger:
     ``(1 - w) * head + w * context`` with ``w`` = ``context_weight`` (``bench/RESULTS.md``).
     ``named_by`` (``decode`` keywords; the sensitive point sets the default's): each passage is
     named from the surest passage those settings find inside it (``unspin.decoding.named_from``).
+    ``own_techniques`` (name -> ``unspin.taxonomy.Technique``): a model of your own label set's
+    techniques (``from_config`` reads its techniques.json), set as each document's
+    ``Document.own_techniques``; empty for the shipped models.
     ``from_model`` raises ``ModelError`` when the shipped model is missing or damaged.
     """
 
@@ -266,8 +270,13 @@ class TechniqueTagger:
         context_weight: float = 0.0,
         phrase_edges: PhraseEdges | None = None,
         named_by: Mapping[str, Any] | None = None,
+        own_techniques: Mapping[str, Technique] | None = None,
     ) -> None:
         self.encoder = encoder
+        # A model of your own label set: its techniques (display, explanation, colour) go onto
+        # every document it reads (Document.own_techniques), not into a process-wide table, so a
+        # shipped model's documents read in the same process keep the built-in names.
+        self.own_techniques = dict(own_techniques or {})
         self.context, self.context_weight = context, float(context_weight)
         # The Russian model decodes whole clauses and sentences (unspin.ru_decoding) and picks a
         # technique inside the most probable meta-class first (label_groups: group per label);
@@ -328,7 +337,19 @@ class TechniqueTagger:
                                   "edge_end": d["edge_end"], "breaks": own["breaks"], "trim_punctuation": own["trim_punctuation"],
                                   "sentence_breaks": own["sentence_breaks"], "max_sentences": own["max_sentences"]}}
         return cls(encoder, head, config.labels, **{**config.decoding(sensitivity, folder), **cls.decoding(config), **cls.companion(config),
-                                                     **edges, **named, **kwargs})
+                                                     **edges, **named, **cls.own(config, folder), **kwargs})
+
+    @staticmethod
+    def own(config: SpanModelConfig, folder: Path | None) -> dict:
+        """``{"own_techniques": label set}`` for a model folder with a techniques.json (a model of
+        your own label set: ``unspin.runtime.model_techniques``, ``unspin.taxonomy.label_set``),
+        else ``{}``. Raises ``ModelError`` when techniques.json cannot be read."""
+        if folder is None or not (Path(folder) / "techniques.json").is_file():
+            return {}
+        from unspin import taxonomy
+        from unspin.runtime import model_techniques
+
+        return {"own_techniques": taxonomy.label_set(model_techniques(Path(folder), config), config.language or "en")}
 
     @staticmethod
     def edges(config: SpanModelConfig, folder: Path | None) -> dict:
@@ -518,6 +539,7 @@ class TechniqueTagger:
     # -- annotation ---------------------------------------------------------------------
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[TechniqueScores]) -> None:
         for doc, sc in zip(docs, scores):
+            doc.own_techniques = dict(self.own_techniques)
             group = doc.spans
             group.clear()
             cues = sc.cues if sc.cues is not None and len(sc.cues) == len(sc.spans) else [None] * len(sc.spans)

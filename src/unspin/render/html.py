@@ -35,18 +35,17 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii") + "'"
 
 
-def _catalogue(*languages: str, used: Any = ()) -> list[dict[str, Any]]:
-    """The techniques (names, explanations, colours) of the models for ``languages``, for the
-    view, and those of a model's own label set among the ``used`` names (``taxonomy.register``)."""
-    rows = [t.__dict__ for lang in dict.fromkeys(languages) for t in taxonomy.catalogue(lang)]
-    listed = {r["name"] for r in rows}
-    return rows + [taxonomy.BY_NAME[n].__dict__ for n in dict.fromkeys(used) if n not in listed and n in taxonomy.BY_NAME]
+def _catalogue(*languages: str) -> list[dict[str, Any]]:
+    """The techniques (names, explanations, colours) of the shipped models for ``languages``, for
+    the view. A model of your own names its techniques in each analysis (``"own_techniques"``),
+    which the view reads first."""
+    return [t.__dict__ for lang in dict.fromkeys(languages) for t in taxonomy.catalogue(lang)]
 
 
 def payload(doc: Document) -> dict[str, Any]:
     document = doc.to_dict()
     document["text"] = doc.text  # the view needs the whole text, not only the spans' own
-    return {"document": document, "techniques": _catalogue(doc.language, used=[s.label for s in doc.spans])}
+    return {"document": document, "techniques": _catalogue(doc.language)}
 
 
 @register("html")
@@ -61,8 +60,6 @@ def _without_script(doc: Document) -> str:
     """What a page without JavaScript shows above the plain text: the summary, the warnings, the
     passages and the check-worthy claims (best first) as lists (escaped, like everything from
     the article)."""
-    from unspin.taxonomy import display_name
-
     parts = []
     if doc.summary is not None and doc.summary.sentence:
         parts.append(f"<p><strong>{html.escape(doc.summary.sentence)}</strong></p>")
@@ -71,7 +68,7 @@ def _without_script(doc: Document) -> str:
         parts.append(f"<p>Warnings:</p><ul>{items}</ul>")
     if doc.spans:
         items = "".join(
-            f"<li>{html.escape(display_name(s.label))} ({s.score:.2f}): {html.escape(doc.text_of(s))}</li>" for s in doc.spans
+            f"<li>{html.escape(doc.technique(s.label).display)} ({s.score:.2f}): {html.escape(doc.text_of(s))}</li>" for s in doc.spans
         )
         parts.append(f"<p>Persuasion passages:</p><ol>{items}</ol>")
     if doc.claims:
@@ -87,8 +84,7 @@ def compare_html(comparison: Mapping[str, Any]) -> str:
     highlighted side by side, the technique profile of each and the sentence of differences."""
     names = comparison["comparison"]["names"]
     languages = (str(comparison["a"].get("language", "en")), str(comparison["b"].get("language", "en")))
-    used = [s.get("technique") for k in ("a", "b") for s in comparison[k].get("spans", [])]
-    data = {"compare": dict(comparison), "techniques": _catalogue(*languages, used=used)}
+    data = {"compare": dict(comparison), "techniques": _catalogue(*languages)}
     fallback = f"A: {names['a']}\n\n{comparison['a'].get('text', '')}\n\nB: {names['b']}\n\n{comparison['b'].get('text', '')}"
     return _page(data, f"unspin comparison: {names['a']} / {names['b']}", f"How two texts persuade: A = {names['a']}, B = {names['b']}", fallback)
 

@@ -23,8 +23,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from unspin import taxonomy
-from unspin.taxonomy import colour, display_name
+from unspin.taxonomy import LabelSet, colour, display_name, lookup, own_of
 from unspin.document import FIRST_CLAIMS, Document
 from unspin.render import register, register_compare
 from unspin.view import LINE_BREAKS, LONE_CR
@@ -74,7 +73,7 @@ def passages(d: Mapping[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _body(text: str, ps: list[dict[str, Any]], plain: bool) -> Text:
+def _body(text: str, ps: list[dict[str, Any]], plain: bool, own: LabelSet | None = None) -> Text:
     body = Text()
     text = LONE_CR.sub("\n", text)  # one character for one: the offsets still hold
     # Walk the text once; at each character the innermost (shortest) covering passage sets the style.
@@ -91,11 +90,11 @@ def _body(text: str, ps: list[dict[str, Any]], plain: bool) -> Text:
         covering = [p for p in ps if p["start"] <= a and p["end"] >= b]
         if covering and not plain:
             inner = min(covering, key=lambda p: p["end"] - p["start"])
-            body.append(text[a:b].translate(_SHOWN_BREAKS), style=f"bold black on {colour(inner['labels'][0][0])}")
+            body.append(text[a:b].translate(_SHOWN_BREAKS), style=f"bold black on {colour(inner['labels'][0][0], own)}")
         else:
             body.append(text[a:b].translate(_SHOWN_BREAKS))
         for i in reversed(ends_at.get(b, [])):
-            body.append(f"<{i}]" if plain else f"[{i}]", style="" if plain else f"bold {colour(ps[i - 1]['labels'][0][0])}")
+            body.append(f"<{i}]" if plain else f"[{i}]", style="" if plain else f"bold {colour(ps[i - 1]['labels'][0][0], own)}")
     return body
 
 
@@ -124,7 +123,7 @@ def _header(d: Mapping[str, Any]) -> list:
     return parts
 
 
-def _passage_table(text: str, ps: list[dict[str, Any]], title: str = "Persuasion passages") -> Table:
+def _passage_table(text: str, ps: list[dict[str, Any]], title: str = "Persuasion passages", own: LabelSet | None = None) -> Table:
     table = Table(title=title, show_lines=False, expand=True)
     table.add_column("#", justify="right", style="bold")
     table.add_column("technique")
@@ -135,14 +134,14 @@ def _passage_table(text: str, ps: list[dict[str, Any]], title: str = "Persuasion
         names = Text()
         scores = []
         for j, (label, score) in enumerate(p["labels"]):
-            names.append(("\n" if j else "") + display_name(label), style=colour(label))
+            names.append(("\n" if j else "") + display_name(label, own), style=colour(label, own))
             scores.append(f"{score:.2f}")
         # Article text as Text: a str cell is read as rich markup ("[/]" in a text was an internal error).
-        table.add_row(str(i), names, "\n".join(scores), Text(_short(text[p["start"] : p["end"]], 90)), _why(text, p))
+        table.add_row(str(i), names, "\n".join(scores), Text(_short(text[p["start"] : p["end"]], 90)), _why(text, p, own))
     return table
 
 
-def _why(text: str, p: Mapping[str, Any]) -> Text:
+def _why(text: str, p: Mapping[str, Any], own: LabelSet | None = None) -> Text:
     """The cue words of the passage's strongest technique that names any, quoted, and what they
     do; a dash where no single word carries it (the technique is in the passage as a whole)."""
     for label, _ in p["labels"]:
@@ -150,29 +149,28 @@ def _why(text: str, p: Mapping[str, Any]) -> Text:
             ranges, why = p["cues"][label]
             out = Text()
             for k, (a, b) in enumerate(ranges):
-                out.append((", " if k else "") + f"\u201c{_short(text[a:b], 40)}\u201d", style=f"bold {colour(label)}")
+                out.append((", " if k else "") + f"\u201c{_short(text[a:b], 40)}\u201d", style=f"bold {colour(label, own)}")
             if why:
                 out.append(f": {why}", style="dim")
             return out
     return Text("\u2014 (the passage as a whole)", style="dim")
 
 
-def _legend(d: Mapping[str, Any], ps: list[dict[str, Any]]) -> list:
+def _legend(d: Mapping[str, Any], ps: list[dict[str, Any]], own: LabelSet | None = None) -> list:
+    """The techniques' colours with their counts, then each one's explanation (``own``: the
+    reading model's own label set, which names them first: ``unspin.taxonomy.lookup``)."""
     counts = d.get("techniques") or {}
     legend = Text()
     for label, n in counts.items():
-        legend.append(f" {display_name(label)} ", style=f"bold black on {colour(label)}")
+        legend.append(f" {display_name(label, own)} ", style=f"bold black on {colour(label, own)}")
         legend.append(f" {n}   ")
     note = Text(
         f"Counts are passages: {len(ps)} in all; a passage with two techniques counts under each. "
         "Score: the model's probability that the stretch is a persuasion span times the probability of the technique.",
         style="dim",
     )
-    seen = [
-        Text.assemble((f"{taxonomy.BY_NAME[label].display}: ", f"bold {taxonomy.BY_NAME[label].colour}"), taxonomy.BY_NAME[label].explanation)
-        for label in counts
-        if label in taxonomy.BY_NAME
-    ]
+    known = [t for t in (lookup(label, own) for label in counts) if t is not None]
+    seen = [Text.assemble((f"{t.display}: ", f"bold {t.colour}"), t.explanation) for t in known]
     return [legend, note, *seen]
 
 
@@ -247,6 +245,7 @@ def renderable(doc: Document | Mapping[str, Any], plain: bool = False) -> Group:
     d = _analysis(doc)
     text = d.get("text") or ""
     ps = passages(d)
+    own = own_of(d)
     n = len(ps)
     size = (d.get("model") or {}).get("size")
     # The Russian model is no better than trivial baselines yet (its warning says so): the title says it too.
@@ -257,9 +256,9 @@ def renderable(doc: Document | Mapping[str, Any], plain: bool = False) -> Group:
     setting = f" · {point}" if point and point != "default" else ""
     title = (f"unspin · {d.get('language', '?')}{f' · {size} model{trial}' if size else trial}{setting} · {len(text):,} characters · "
              f"{n} passage{'s' if n != 1 else ''}")
-    parts: list = [*_header(d), *_first_claims(d), Panel(_body(text, ps, plain), title=title, expand=True)]
+    parts: list = [*_header(d), *_first_claims(d), Panel(_body(text, ps, plain, own), title=title, expand=True)]
     if ps:
-        parts += [_passage_table(text, ps), *_legend(d, ps)]
+        parts += [_passage_table(text, ps, own=own), *_legend(d, ps, own)]
     else:
         parts.append(Text("No persuasion techniques found above the model's threshold."))
     parts += _claims(d)
@@ -292,6 +291,7 @@ def print_document(doc: Document, console: Console | None = None) -> None:
 def _profile_table(payload: Mapping[str, Any]) -> Table:
     c = payload["comparison"]
     names = c["names"]
+    own = own_of(payload["a"], payload["b"])
     table = Table(
         title=Text(f"Technique profile: A = {names['a']}, B = {names['b']}"),  # file names are no markup
         caption="/1k words: passages with the technique per 1,000 words; share: of the text's characters",
@@ -306,7 +306,7 @@ def _profile_table(payload: Mapping[str, Any]) -> Table:
         for k in ("a", "b"):
             f = row[k]
             cells += [f"{f['per_1000_words']:.1f}", f"{f['share']:.0%}"] if f["passages"] else ["-", "-"]
-        table.add_row(Text(row["display"], style=colour(row["technique"])), *cells)
+        table.add_row(Text(row["display"], style=colour(row["technique"], own)), *cells)
     total = []
     for k in ("a", "b"):
         total += [f"{c[k]['passages_per_1000_words']:.1f}", f"{c[k]['persuasion_share']:.0%}"]

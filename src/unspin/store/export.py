@@ -18,7 +18,7 @@ from unspin.errors import InputError
 from unspin.store import require, sqlalchemy
 from unspin.store.db import OK, Store
 from unspin.store.records import ARTICLES, TC_LABELS, StoredDoc, ptc_ids, write_ptc  # noqa: F401  (part of this module's API)
-from unspin.taxonomy import cue_fields
+from unspin.taxonomy import cue_fields, own_of
 
 
 def iter_documents(store: Store, only_ok: bool = False, page: int = 500) -> Iterator[StoredDoc]:
@@ -125,7 +125,8 @@ def export(store: Store, fmt: str, output: Path | None, notes: list[str] | None 
             # The labelling interface that matches the tasks, to paste into the Label Studio project.
             languages = sorted({d.language for d in docs if d.language})
             used = [str(s["technique"]) for d in docs for s in d.spans]
-            output.with_suffix(".label_config.xml").write_text(label_config(languages or ["en"], used), encoding="utf-8")
+            own = own_of(*(d.results for d in docs))  # a model of your own: its colours
+            output.with_suffix(".label_config.xml").write_text(label_config(languages or ["en"], used, own), encoding="utf-8")
         return len(docs)
     raise InputError(f"unknown export format {fmt!r}")
 

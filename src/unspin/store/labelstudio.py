@@ -56,16 +56,17 @@ def from_js(text: str, offsets: Sequence[int]) -> list[int]:
         raise ValueError(f"offset {exc.args[0]} falls inside a surrogate pair") from None
 
 
-def label_config(languages: Sequence[str] = ("en",), used: Sequence[str] = ()) -> str:
+def label_config(languages: Sequence[str] = ("en",), used: Sequence[str] = (), own: taxonomy.LabelSet | None = None) -> str:
     """Label Studio's labelling interface for tasks of ``languages``: PTC's techniques, and
     ZenPropaganda's where Russian documents are among them (their predictions use those names),
     then any other technique name the tasks' spans use (a model trained on its own label set:
-    ``unspin train``), so they can be corrected too."""
+    ``unspin train``), so they can be corrected too, in the colour ``own`` (that label set,
+    ``taxonomy.own_of``) gives them."""
     techniques = [(t.name, t.colour) for t in taxonomy.TECHNIQUES]
     if "ru" in languages:
         techniques += [(t.name, t.colour) for t in taxonomy.RU_TECHNIQUES if t.name not in taxonomy.NAMES]
     known = {n for n, _ in techniques}
-    techniques += [(n, taxonomy.colour(n)) for n in dict.fromkeys(used) if n not in known]
+    techniques += [(n, taxonomy.colour(n, own)) for n in dict.fromkeys(used) if n not in known]
     labels = "\n".join(f"    <Label value={quoteattr(n)} background={quoteattr(c)}/>" for n, c in techniques)
     return f'<View>\n  <Labels name="{FROM_NAME}" toName="{TO_NAME}">\n{labels}\n  </Labels>\n  <Text name="{TO_NAME}" value="$text"/>\n</View>\n'
 
@@ -213,7 +214,7 @@ def _script(text: str) -> str:
 
 
 def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | None = None, language: str | None = None,
-                  own_names: bool = False) -> ImportResult:
+                  own_names: bool = False, own_set: bool = False) -> ImportResult:
     """Write the finished annotations of a Label Studio JSON export as training data in ``output``.
 
     ``mapping``: ``{name in the export: technique name}`` applied first (``read_mapping``).
@@ -225,6 +226,10 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
     goes to a PTC folder, Russian to a ZenPropaganda one (``FORMATS``). ``own_names``: names of
     a label set of your own are kept as they are (``unspin train spans --label-studio`` learns
     them), a task's language then coming from its other names, ``data.language`` or its script.
+    ``own_set`` (with ``own_names``): every name is one of a label set of your own
+    (``unspin train spans --taxonomy own`` or a file), whatever built-in set shares its spelling,
+    so no name says a task's language (``data.language`` or its script does) and one text may
+    mix names PTC and ZenPropaganda both use.
     """
     mapping = mapping or {}
     try:
@@ -281,7 +286,7 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
                     hint = data.get("language") if data.get("language") in FORMATS else _script(text)
                     unknown.append(f"task {doc_id} span {start}-{end} {str(label)!r}{_did_you_mean(name, hint)}")
                     continue
-                family = _family(name) if name in _PTC or name in _RU else None
+                family = _family(name) if (name in _PTC or name in _RU) and not (own_names and own_set) else None
                 if family:
                     families.setdefault(family, name)
                 spans.append((start, end, name))
@@ -298,7 +303,10 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
             unknown=unknown, setting="label_map",
         )
     if mixed:
-        raise InputError(f"{export_file}: {'; '.join(mixed[:5])}: one text takes the names of one set only; nothing was written")
+        # Training on one's own names: the names only look like two sets; --taxonomy says they are one.
+        own_hint = (": give --taxonomy own (or a file of your names) if they are names of your own label set" if own_names
+                    else ": one text takes the names of one set only")
+        raise InputError(f"{export_file}: {'; '.join(mixed[:5])}{own_hint}; nothing was written")
     languages = {lang for *_, lang in docs}
     if language is None and len(languages) > 1:
         by = {lang: next(i for i, *_, l in docs if l == lang) for lang in languages}

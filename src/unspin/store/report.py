@@ -20,7 +20,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from unspin.taxonomy import RU_ZEN_PROP, colour
+from unspin.taxonomy import RU_ZEN_PROP, Technique, colour, label_set_rows, own_of
 from unspin.taxonomy import display_name as display
 from unspin.store import require, sqlalchemy
 from unspin.store.db import ERROR, OK, Store
@@ -81,6 +81,11 @@ class Report:
     #: With ``since``: stored documents (analysed or failed) without a published date, which
     #: the date filter leaves out; 0 without ``since``.
     undated_left_out: int = 0
+    #: The techniques of the own label sets of the models that read the selected documents
+    #: (their stored ``own_techniques``, ``unspin.taxonomy.own_of``), which name techniques in every
+    #: format before the built-in names, as ``unspin analyze`` does; in the JSON as
+    #: ``own_techniques`` rows when there are any.
+    own: dict[str, Technique] = field(default_factory=dict)
 
     @property
     def common_techniques(self) -> bool:
@@ -153,8 +158,20 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
             if by == "month":  # months in time order, undated last
                 groups.sort(key=lambda g: (g.group == NO_DATE, g.group))
         top_spans = _top_spans(conn, sa, store, joined, cond, technique, top) if top else []
+        res = store.results.c
+        # One row per distinct label set (documents of one model store the same rows), oldest
+        # analyses first so that the newest model's entry for a name wins.
+        stored = conn.execute(
+            sa.select(res.value).select_from(store.results.join(store.documents, res.document_id == d.id))
+            .where(*cond, res.key == "own_techniques").order_by(d.analysed_at)
+        ).scalars()
+        seen: list[Any] = []
+        for value in stored:
+            if value not in seen:
+                seen.append(value)
+        own = own_of(*({"own_techniques": v} for v in seen))
     return Report(by, since, int(n_docs), int(n_errors), int(n_spans), int(chars), int(covered), techniques, groups, top_spans, versions, languages,
-                  int(undated))
+                  int(undated), own)
 
 
 #: Rows of one document in the list of top passages while other documents have passages to fill it.
@@ -259,20 +276,20 @@ def print_table(r: Report, console: Any) -> None:
     t = Table("technique", "passages", "documents", "share of documents", "mean score", title="techniques")
     for row in r.techniques:
         share = f"{row.documents / r.documents:.0%}" if r.documents else "-"
-        t.add_row(Text(display(row.technique)), str(row.spans), str(row.documents), share, f"{row.mean_score:.2f}")
+        t.add_row(Text(display(row.technique, r.own)), str(row.spans), str(row.documents), share, f"{row.mean_score:.2f}")
     console.print(t)
     if r.groups:
         g = Table(Column(r.by, overflow="fold"), "documents", "covered", "passages/doc", "most frequent techniques", title=f"by {r.by}")
         for row in r.groups:
             common = sorted(row.techniques.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
             per_doc = f"{row.spans / row.documents:.1f}" if row.documents else "-"
-            g.add_row(Text(str(row.group)), str(row.documents), f"{row.coverage:.1%}", per_doc, Text(", ".join(f"{display(k)} {v}" for k, v in common)))
+            g.add_row(Text(str(row.group)), str(row.documents), f"{row.coverage:.1%}", per_doc, Text(", ".join(f"{display(k, r.own)} {v}" for k, v in common)))
         console.print(g)
     if r.top_spans:
         # Ids fold rather than end in "…": a corpus's ids often differ only at the end (corp/article111…1, …2).
         s = Table("score", "technique", "passage", Column("document", overflow="fold"), title="highest-scoring passages")
         for sp in r.top_spans:
-            s.add_row(f"{sp.score:.2f}", Text(display(sp.technique)), Text(_clip(sp.text, 80)), Text(sp.document_id))
+            s.add_row(f"{sp.score:.2f}", Text(display(sp.technique, r.own)), Text(_clip(sp.text, 80)), Text(sp.document_id))
         console.print(s)
 
 
@@ -283,6 +300,9 @@ def _clip(text: str, n: int) -> str:
 
 def to_json(r: Report) -> str:
     data = asdict(r)
+    del data["own"]
+    if r.own:
+        data["own_techniques"] = label_set_rows(r.own)
     data["since"] = r.since.isoformat() if r.since else None
     data["coverage"] = round(r.coverage, 6)
     for g, row in zip(data["groups"], r.groups):
@@ -341,9 +361,9 @@ def to_png(r: Report, dpi: int = 110, narrow: bool = False) -> bytes:
         else:
             top, bottom = fig.subplots(1, 1), None
         # Overall frequencies: horizontal bars read well with long technique names.
-        names = [_wrap(_label(display(t)), 22) if narrow else _label(display(t)) for t in order][::-1]
+        names = [_wrap(_label(display(t, r.own)), 22) if narrow else _label(display(t, r.own)) for t in order][::-1]
         counts = [t.spans for t in r.techniques][::-1]
-        bars = top.barh(names, counts, color=[colour(t) for t in order][::-1])
+        bars = top.barh(names, counts, color=[colour(t, r.own) for t in order][::-1])
         top.bar_label(bars, padding=3, fontsize=8)
         top.set_xlabel("passages (a passage with two techniques\ncounts under each)" if narrow else
                        "passages (a passage with two techniques counts under each)", fontsize=8 if narrow else None)
@@ -390,13 +410,13 @@ def _plot_groups(r: Report, order: list[str], ax: Any, narrow: bool = False) -> 
         # Distinct markers and dashes keep coinciding lines apart.
         for i, t in enumerate(shown):
             ax.plot(x, per_doc[t], marker="os^Dv*"[i], linestyle=("-", "--", ":", "-.")[i % 4], markersize=7 - i * 0.6,
-                    color=colour(t), label=_label(display(t)), linewidth=2)
+                    color=colour(t, r.own), label=_label(display(t, r.own)), linewidth=2)
         ax.set_title(_wrap("passages per document per month, most frequent techniques", 32) if narrow else
                      "passages per document per month, most frequent techniques", fontsize=10 if narrow else 11, loc="left")
     else:
         width = 0.8 / max(1, len(shown))
         for i, t in enumerate(shown):
-            ax.bar([xi - 0.4 + width * (i + 0.5) for xi in x], per_doc[t], width, color=colour(t), label=_label(display(t)))
+            ax.bar([xi - 0.4 + width * (i + 0.5) for xi in x], per_doc[t], width, color=colour(t, r.own), label=_label(display(t, r.own)))
         ax.set_title(_wrap("passages per document per source, most frequent techniques", 32) if narrow else
                      "passages per document per source, most frequent techniques", fontsize=10 if narrow else 11, loc="left")
     crowded = len(x) > (3 if narrow else 8)
@@ -418,7 +438,7 @@ def to_html(r: Report) -> str:
     # A phone gets a portrait chart drawn for its width: the wide one shrunk to 390 px has 4 px letters.
     narrow_png = base64.b64encode(to_png(r, dpi=150, narrow=True)).decode("ascii")
     tech_rows = "".join(
-        f"<tr><td><span class=sw style='background:{e(colour(t.technique))}'></span>{e(display(t.technique))}</td>"
+        f"<tr><td><span class=sw style='background:{e(colour(t.technique, r.own))}'></span>{e(display(t.technique, r.own))}</td>"
         f"<td>{t.spans}</td><td>{t.documents}</td><td>{t.mean_score:.2f}</td></tr>"
         for t in r.techniques
     )
@@ -427,14 +447,14 @@ def to_html(r: Report) -> str:
         group_rows = "".join(
             f"<tr><td data-label='{e(r.by)}' class=long>{e(g.group)}</td><td data-label=documents>{g.documents}</td>"
             f"<td data-label=covered>{g.coverage:.1%}</td><td data-label='most frequent'>"
-            + e(", ".join(f"{display(k)} {v}" for k, v in sorted(g.techniques.items(), key=lambda kv: (-kv[1], kv[0]))[:3]))
+            + e(", ".join(f"{display(k, r.own)} {v}" for k, v in sorted(g.techniques.items(), key=lambda kv: (-kv[1], kv[0]))[:3]))
             + "</td></tr>"
             for g in r.groups
         )
         group_html = (f"<h2>By {e(r.by)}</h2><div class=table><table class=cards><tr><th>{e(r.by)}</th><th>documents</th><th>covered</th><th>most frequent "
             f"techniques</th></tr>{group_rows}</table></div>")
     span_rows = "".join(
-        f"<tr><td data-label=score>{s.score:.2f}</td><td data-label=technique>{e(display(s.technique))}</td>"
+        f"<tr><td data-label=score>{s.score:.2f}</td><td data-label=technique>{e(display(s.technique, r.own))}</td>"
         f"<td data-label=passage class='span long'>{e(s.text)}</td>"
         f"<td data-label=document class=long>{e(s.document_id)}</td><td data-label=source class=long>{e(s.source or '')}</td></tr>"
         for s in r.top_spans

@@ -177,7 +177,9 @@ def register(app: typer.Typer) -> None:
         if label_studio is None and (labels is None or articles is None):
             raise InputError("give --labels and --articles (PTC format), or --label-studio EXPORT.json")
         _check_out(out, resume)
-        corpus = data.read_label_studio(label_studio) if label_studio is not None else data.read_ptc(labels, articles)
+        # --taxonomy own or a file: the export's names are that label set's, whatever built-in set shares a spelling.
+        own_set = taxonomy not in ("auto", "ptc")
+        corpus = data.read_label_studio(label_studio, own_set) if label_studio is not None else data.read_ptc(labels, articles)
         chosen = data.label_set(corpus.labels, taxonomy)
         held = data.read_ids(validation_ids) if validation_ids else None
         train_ids, val_ids = data.split_ids(corpus.articles, validation_share, held)

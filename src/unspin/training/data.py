@@ -51,17 +51,20 @@ def read_ptc(labels: str | Path, articles: str | Path) -> SpanData:
     return SpanData(texts, gold, f"{Path(labels).name} with {Path(articles).name}/ (PTC format)")
 
 
-def read_label_studio(export: str | Path) -> SpanData:
+def read_label_studio(export: str | Path, own_set: bool = False) -> SpanData:
     """Read a Label Studio JSON export (the format ``unspin import-labels`` reads: each task's
     most recent submitted annotation; offsets converted from UTF-16 units), technique names as
     they are (your own label set included). Tasks without an annotation are left out, and so
-    are Russian tasks (the span trainer reads one language: English). Raises ``InputError`` as
-    ``import_labels`` does."""
+    are Russian tasks (the span trainer reads one language: English). ``own_set``: the names are
+    a label set of your own (``--taxonomy own`` or a file), so a name spelled like a
+    ZenPropaganda one (``Greenwashing``) neither makes its task Russian nor clashes with a PTC
+    name in the same task; a task's language comes from ``data.language`` or its script. Raises
+    ``InputError`` as ``import_labels`` does."""
     from unspin.store.labelstudio import import_labels
     from unspin.store.records import ARTICLES, TC_LABELS
 
     with tempfile.TemporaryDirectory(prefix="unspin-ls-") as tmp:
-        result = import_labels(Path(export), Path(tmp), language="en", own_names=True)
+        result = import_labels(Path(export), Path(tmp), language="en", own_names=True, own_set=own_set)
         if not result.articles:
             raise InputError(f"{export}: no task has a submitted annotation; annotate some tasks in Label Studio first")
         data = read_ptc(Path(tmp) / TC_LABELS, Path(tmp) / ARTICLES)

@@ -52,15 +52,19 @@ def write_config(folder: Path, config: dict[str, Any]) -> Path:
     return typed.write_config(folder, config, getattr(typed, KINDS[config["kind"]]))
 
 
-def techniques_of(names: list[str], explanations: dict[str, str]) -> list[dict[str, str]]:
-    """The techniques.json rows of a label set: a PTC technique keeps its display name,
-    explanation and colour; any other name gets its explanation from ``explanations`` (``""``
-    when none was given), a display name with spaces for underscores and a colour of its own."""
+def techniques_of(names: list[str], explanations: dict[str, str], language: str = "en") -> list[dict[str, str]]:
+    """The techniques.json rows of a label set for a model of ``language``: a built-in technique
+    of that language (``unspin.taxonomy.builtin``: PTC's 14 for English, so an English
+    ``Greenwashing`` is not the Russian one) keeps its display name, colour and, unless
+    ``explanations`` gives one, its explanation; any other name gets its explanation from
+    ``explanations`` (``""`` when none was given: shown as ``taxonomy.UNEXPLAINED``), a display
+    name with spaces for underscores and a colour of its own (``NEW_COLOURS``)."""
     rows, k = [], 0
     for name in names:
-        known = taxonomy.BY_NAME.get(name)
-        if known is not None and name not in explanations:
-            rows.append({"name": name, "display": known.display, "explanation": known.explanation, "example": known.example, "colour": known.colour})
+        known = taxonomy.builtin(name, language)
+        if known is not None:
+            rows.append({"name": name, "display": known.display, "explanation": explanations.get(name) or known.explanation,
+                         "example": known.example, "colour": known.colour})
             continue
         rows.append({"name": name, "display": name.replace("_", " "), "explanation": explanations.get(name, ""), "example": "",
                      "colour": NEW_COLOURS[k % len(NEW_COLOURS)]})
@@ -68,9 +72,10 @@ def techniques_of(names: list[str], explanations: dict[str, str]) -> list[dict[s
     return rows
 
 
-def write_techniques(folder: Path, names: list[str], explanations: dict[str, str]) -> Path:
+def write_techniques(folder: Path, names: list[str], explanations: dict[str, str], language: str = "en") -> Path:
+    """Write ``folder``/techniques.json (``techniques_of``); returns its path."""
     path = Path(folder) / TECHNIQUES
-    path.write_text(json.dumps(techniques_of(names, explanations), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(techniques_of(names, explanations, language), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
 

@@ -713,7 +713,7 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
     if keep_companion:
         config["context_classifier"] = keep_companion
     config.update(start_layout(start_config, job.start.model, out, job.labels.kind))
-    mf.write_techniques(out, config["labels"], job.labels.explanations)
+    mf.write_techniques(out, config["labels"], job.labels.explanations, job.language)
     return tune(out, job, recipe, config, report, wall)
 
 

@@ -128,10 +128,12 @@ async def techniques(
         "all: both lists (any case). A server started with --model adds its model's own techniques.")] = "en",
 ) -> list[dict[str, str]]:
     chosen = [t.__dict__ for t in ((*taxonomy.TECHNIQUES, *taxonomy.RU_TECHNIQUES) if language == "all" else taxonomy.catalogue(language))]
-    listed = {c["name"] for c in chosen}
-    # A server started with --model: its span model's own techniques (the page's legend reads them).
-    own = getattr(request.app.state, "own_techniques", [])
-    return chosen + [t for t in own if language in ("all", t["language"]) and t["name"] not in listed]
+    # A server started with --model: its span model's own techniques, which replace the built-in
+    # entry of the same name for the model's language (a Russian entry stays in "all": its texts
+    # are read by the Russian model), so the list says what that model's analyses show.
+    own = [t for t in getattr(request.app.state, "own_techniques", []) if language in ("all", t["language"])]
+    mine = {(t["name"], t["language"] == "ru") for t in own}
+    return [c for c in chosen if (c["name"], bool(c.get("meta_class"))) not in mine] + own
 
 
 @router.post(

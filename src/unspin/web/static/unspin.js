@@ -78,8 +78,10 @@
   // -- technique lookup -------------------------------------------------------------------
   /* The list may hold both languages' techniques (the page loads them all). One name is in both,
    * "Repetition": a text of language `language` gets its own language's entry (Russian entries
-   * carry a meta_class), so an English analysis never shows the Russian name. */
-  function Catalogue(list, language) {
+   * carry a meta_class), so an English analysis never shows the Russian name. `own`: the
+   * techniques of the model of your own that read the text (the analysis's own_techniques; the
+   * two analyses' in a comparison), which name it before any built-in entry of the same name. */
+  function Catalogue(list, language, own) {
     this.byName = {};
     this.order = [];
     var self = this;
@@ -90,6 +92,14 @@
       else if (russian !== (language === "ru")) return;
       self.byName[t.name] = t;
     });
+    (Array.isArray(own) ? own : []).forEach(function (t) {
+      if (!t || typeof t.name !== "string") return;
+      if (!(t.name in self.byName)) self.order.push(t.name);
+      self.byName[t.name] = t;
+    });
+  }
+  function ownOf(doc) {
+    return doc && Array.isArray(doc.own_techniques) ? doc.own_techniques : [];
   }
   Catalogue.prototype.get = function (name) {
     var t = this.byName[name];
@@ -736,7 +746,7 @@
     container.replaceChildren();
     container.classList.remove("unspin-all-claims");
     if (source) container.appendChild(h("p", { className: "unspin-source", id: "unspin-source" }, [h("strong", { text: "Analysed: " }), source]));
-    renderOne(container, doc, new Catalogue(techniques, doc && doc.language), tipNode, {});
+    renderOne(container, doc, new Catalogue(techniques, doc && doc.language, ownOf(doc)), tipNode, {});
     container.hidden = false;
   }
 
@@ -794,7 +804,7 @@
   function renderCompare(container, data, techniques, tipNode, sent) {
     var side = function (k) { return data && data[k] && typeof data[k] === "object" ? data[k] : {}; };
     // The profile names Russian techniques only when both texts are Russian (else PTC names).
-    var cat = new Catalogue(techniques, side("a").language === "ru" && side("b").language === "ru" ? "ru" : "en");
+    var cat = new Catalogue(techniques, side("a").language === "ru" && side("b").language === "ru" ? "ru" : "en", ownOf(side("a")).concat(ownOf(side("b"))));
     var cmp = data && data.comparison && typeof data.comparison === "object" ? data.comparison : {};
     var given = cmp.names && typeof cmp.names === "object" ? cmp.names : { a: "A", b: "B" };
     var names = { a: sideName("a", given.a, sent && sent.a), b: sideName("b", given.b, sent && sent.b) };
@@ -810,7 +820,7 @@
     ["a", "b"].forEach(function (k) {
       var col = h("div", { className: "unspin-compare-col", "data-side": k });
       col.appendChild(h("h2", { className: "unspin-compare-title", text: names[k].title }));
-      renderOne(col, side(k), new Catalogue(techniques, side(k).language), tipNode, { prefix: k, compact: true, title: "The text, with its persuasion spans" });
+      renderOne(col, side(k), new Catalogue(techniques, side(k).language, ownOf(side(k))), tipNode, { prefix: k, compact: true, title: "The text, with its persuasion spans" });
       cols.appendChild(col);
     });
     container.appendChild(cols);
