@@ -446,15 +446,28 @@ def techniques(
     fmt: Annotated[EvalFormat, typer.Option("--format", "-f", **choice(EvalFormat), help="text or json.")] = EvalFormat.text,
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
                                           help="en: the 14 PTC techniques; ru: the 36 ZenPropaganda techniques the Russian model marks, in Russian.")] = "en",
+    model: Annotated[Path | None, typer.Option("--model", "-m", metavar="DIR",
+        help="A span model folder that unspin train wrote: list its own techniques (names, displays, explanations) instead.")] = None,
 ) -> None:
     """List the persuasion techniques with their explanations (and examples, or for Russian the
-    meta-class and the PTC technique each corresponds to)."""
+    meta-class and the PTC technique each corresponds to); with --model, a model's own."""
     from unspin import taxonomy
     from unspin.errors import UnsupportedLanguageError
 
-    if language not in SUPPORTED:
+    if model is not None:
+        from unspin.errors import ModelError
+        from unspin.runtime import model_config, model_kind, model_techniques
+
+        folder = model.expanduser().resolve()
+        config = model_config(folder)
+        if model_kind(config) != "spans":
+            raise ModelError(f"{model}: not a span model folder (it holds a {model_kind(config)} model); its techniques are a span model's")
+        language = str(config.get("language") or "en")
+        listed = tuple(taxonomy.label_set(model_techniques(folder, config), language).values())
+    elif language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no technique list for language {language!r}; available: {', '.join(SUPPORTED)}")
-    listed = taxonomy.catalogue(language)
+    else:
+        listed = taxonomy.catalogue(language)
     if fmt == EvalFormat.json:
         typer.echo(json.dumps([t.__dict__ for t in listed], ensure_ascii=False, indent=2))
         return
@@ -474,7 +487,9 @@ def techniques(
             console.print(f"[bold {t.colour}]{escape(t.display)}[/]  [dim]{escape(t.name)}[/]", soft_wrap=True, highlight=False)
             console.print(Padding(Text(t.explanation), (0, 0, 0, 2)))
             label = "Meta-class" if language == "ru" else "Example"
-            console.print(Padding(Text(f"{label}: {third(t)}", style="italic"), (0, 0, 1, 2)))
+            if third(t):  # a technique of one's own comes without an example
+                console.print(Padding(Text(f"{label}: {third(t)}", style="italic"), (0, 0, 0, 2)))
+            console.print()
         return
     table = Table(Column("technique", no_wrap=True), Column("what it is", ratio=1),
                   Column("meta-class; PTC technique" if language == "ru" else "example", ratio=1), show_lines=True, expand=True)

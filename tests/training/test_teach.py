@@ -267,3 +267,18 @@ def test_a_model_of_ptcs_techniques_on_few_held_out_articles_keeps_the_start_mod
     assert config["points"] == fast["points"] and config["max_sentences"] == fast["max_sentences"]
     assert "too few to choose decoder thresholds by" in " ".join(p.stderr.split())
     assert "too few to choose thresholds by" in (out / "MODEL_CARD.md").read_text()
+
+
+def test_techniques_lists_a_models_own_label_set(trained, tmp_path):
+    out, _ = trained
+    p = run("techniques", "--model", out, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    listed = {t["name"]: t for t in json.loads(p.stdout)}
+    assert list(listed) == NAMES
+    assert listed["Blame_Shifting"]["explanation"] == "Puts the blame for a problem on one group, without evidence."
+    assert listed["Fake_Consensus"]["explanation"].startswith("No explanation came with this technique")
+    assert listed["Loaded_Language"]["display"] == "Loaded language"
+    text = run("techniques", "--model", out)
+    assert text.returncode == 0 and "Fake Consensus" in text.stdout and "Example: \n" not in text.stdout
+    claims = run("techniques", "--model", Path(__file__).parents[2] / "src" / "unspin" / "models" / "en-claims")
+    assert claims.returncode != 0 and "not a span model folder" in claims.stderr
