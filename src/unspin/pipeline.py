@@ -517,6 +517,23 @@ def size_for(language: str = "en", fast: bool = False, model: Models = None) -> 
     return "custom" if techniques in models else SIZES[(language, fast)]
 
 
+def check_point(language: str = "auto", fast: bool = False, sensitivity: str = "default", model: Models = None) -> None:
+    """Raise now the ``InputError`` that loading would raise for an operating point the span
+    model does not offer (``SpanModelConfig.decoding``: the same message, naming the folder),
+    reading only config files: ``language`` "auto" checks each language's span model that reads
+    at the point (Russian has one point, ``point_of``). ``unspin serve`` and ``unspin batch``
+    load their models in workers, where the refusal would come back with every request or
+    document instead of stopping the start. Raises ``InputError`` for an unknown sensitivity
+    too, and what ``model_folders`` raises for a wrong ``model``."""
+    check_sensitivity(sensitivity)
+    fast, models = sized(bool(fast), model_folders(model))
+    for lang in SUPPORTED if language == "auto" else (language,):
+        if lang not in SUPPORTED or point_of(lang, sensitivity) == "default":
+            continue
+        folder = model_dir(folders_for(lang, fast, models)["techniques"])
+        SpanModelConfig.read(folder).decoding(sensitivity, folder)
+
+
 @lru_cache(maxsize=8)
 def _load(language: str, fast: bool, sensitivity: str, models: tuple[str, ...]) -> Pipeline:
     if language not in SUPPORTED:

@@ -441,6 +441,19 @@ def test_sensitivity_from_the_request_or_the_server() -> None:
         assert c.get("/healthz").json()["sensitivity"] == "sensitive"
 
 
+def test_a_point_the_served_model_lacks_is_422_with_the_bare_reason() -> None:
+    """A request naming a point the span model does not offer keeps its 422; ``reason`` is what
+    is wrong (the bare message), ``error`` adds the API's advice, as for every setting."""
+    with make_client(fakes.no_precise_analyze) as c:
+        r = c.post("/api/v1/analyze", json={"text": SAMPLE, "sensitivity": "precise"})
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["setting"] == "sensitivity" and "has no operating point 'precise'" in body["reason"]
+        assert body["error"] != body["reason"] and body["error"].startswith(body["reason"]) and "`sensitivity`" in body["error"]
+        assert "`sensitivity`" not in body["reason"]
+        assert c.post("/api/v1/analyze", json={"text": SAMPLE}).status_code == 200
+
+
 def test_uploads_and_formats_follow_the_input_road(client: TestClient) -> None:
     """One rule for every door (unspin.inputs.check_one_text): a mailbox is refused as one text,
     as `unspin analyze` refuses it; the formats the road reads can be named."""

@@ -54,6 +54,8 @@ WORDS: dict[str, str] = {
     "language_code": "`language` {value!r}: {message}",
     "max_chars": "{message} or send one article at a time (the server's limit)",
     "language": '{message} - ask for "language": "{force}" to analyse it anyway',
+    # A point the served span model lacks (the server's own is checked when it starts).
+    "sensitivity": '{message}; ask for one it offers (`sensitivity`)',
 }
 
 #: The context an error reply carries besides its message, for a page or client that words

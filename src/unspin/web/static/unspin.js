@@ -841,6 +841,9 @@
     max_chars: function (body) {
       return body.reason + " or paste one article at a time (this server reads at most " + Number(body.limit).toLocaleString("en") + " characters).";
     },
+    sensitivity: function (body) {
+      return body.reason + ". Choose another setting in the Sensitivity menu above.";
+    },
   };
 
   /* An API error in the page's words (PAGE_WORDS), else the API's own message. */
