@@ -216,6 +216,14 @@ class Pipeline:
                 f"could not tell which language this text is in; unspin has models for {', '.join(SUPPORTED)} only so far",
                 force=self.language,
             )
+        if lang != self.language and lang in SUPPORTED:
+            # A pipeline loaded for one language (unspin.load("en")) given a text in another that
+            # unspin reads: the advice (errors.WORDS) names that language's pipeline and analyze,
+            # which picks it, before forcing this one.
+            raise UnsupportedLanguageError(
+                f"this text looks {langid.name(lang)} ({lang}) and this pipeline reads {langid.name(self.language)} ({self.language})",
+                force=self.language, other=lang, setting="pipeline_language",
+            )
         if lang != self.language:
             raise UnsupportedLanguageError(
                 f"this text looks {langid.name(lang)} ({lang}); unspin has models for {', '.join(SUPPORTED)} only so far",
