@@ -454,7 +454,7 @@ def export(
     db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
     db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", **choice(ExportFormat),
-        help="jsonl, parquet, semeval (PTC articles + TC labels folder; Russian spans under their PTC equivalents) or "
+        help="jsonl, parquet, semeval (PTC articles + TC labels folder; Russian spans under their PTC equivalents, those without one left out and counted) or "
         "label-studio (tasks with predictions).")] = ExportFormat.jsonl,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and "
         "label-studio default to standard output.")] = None,
