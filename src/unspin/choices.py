@@ -42,6 +42,7 @@ WORDS: dict[str, str] = {
     "batch": "{message} (--batch)",
     "ship": "--precision {message}",
     "resume": "--resume: {message}",
+    "resume_labels": "--resume: {message}; pass the same --taxonomy as the run that wrote it",
     "continue": "{message}; continue with --resume",
     "base": "--base {message}",
     "from_scratch": "--base {message}, or leave out --from-scratch",

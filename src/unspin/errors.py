@@ -56,6 +56,7 @@ WORDS: dict[str, str] = {
     "batch": "{message} (batch)",
     "ship": "the precision to ship, {message}",
     "resume": "resume=True: {message}",
+    "resume_labels": "resume=True: {message}; give the same label set (the taxonomy of data.label_set) as the run that wrote it",
     "continue": "{message}; continue with resume=True",
     "base": "the base {message}",
     "from_scratch": "the base {message}, or from_scratch=False",
