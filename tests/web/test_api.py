@@ -134,6 +134,14 @@ def test_broken_json_and_unknown_content_type(client: TestClient) -> None:
     assert r.status_code == 415 and "application/pdf" in r.json()["error"]
 
 
+def test_an_uploaded_label_studio_export_points_to_import_labels(client: TestClient) -> None:
+    export = json.dumps([{"id": 1, "data": {"text": SAMPLE}, "annotations": [{"result": []}]}]).encode()
+    r = client.post("/api/v1/analyze", files={"file": ("project-1.json", export, "application/json")})
+    assert r.status_code == 422 and "Label Studio export" in r.json()["error"] and "unspin import-labels" in r.json()["error"]
+    r = client.post("/api/v1/analyze", files={"file": ("rows.json", b'[{"id": 1, "text": "x"}]', "application/json")})
+    assert r.status_code == 422 and "unspin batch" in r.json()["error"]
+
+
 def test_binary_upload_is_422(client: TestClient) -> None:
     r = client.post("/api/v1/analyze", files={"file": ("a.txt", b"\x00\x01\x02binary", "application/octet-stream")})
     assert r.status_code == 422 and "binary" in r.json()["error"]
