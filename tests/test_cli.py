@@ -209,3 +209,33 @@ def test_the_precise_point_is_not_promised_to_mark_fewer_passages():
     for text in said:
         precise = text[text.index("precise"):text.index("default", text.index("precise"))]
         assert "fewer, surer" not in precise and "higher precision" in precise, precise
+
+
+def test_serve_and_batch_refuse_a_point_the_model_lacks_up_front_as_analyze_does(tmp_path):
+    """A model of one's own whose trainer found no "precise" point: ``analyze``, ``serve`` and
+    ``batch`` at that point all stop at start with one line and exit 2 (serve and batch load the
+    model in workers, which answered every request with 422 and stored every document as failed)."""
+    from unspin.runtime import MODELS_DIR
+
+    model = tmp_path / "green"
+    model.mkdir()
+    config = json.loads((MODELS_DIR / "en-fast" / "config.json").read_text(encoding="utf-8"))
+    del config["points"]["precise"]
+    (model / "config.json").write_text(json.dumps({**config, "name": "green", "tokenizer": None}), encoding="utf-8")
+    for name in ("encoder.onnx", "head.npz", "edges.json"):
+        (model / name).symlink_to(MODELS_DIR / "en-fast" / name)
+    (model / "tokenizer.json").symlink_to(MODELS_DIR / config["tokenizer"])
+    text = tmp_path / "texts" / "a.txt"
+    text.parent.mkdir()
+    text.write_text("Buy now, the offer ends tonight! These greedy frauds lie to you.", encoding="utf-8")
+    db = tmp_path / "p.db"
+    runs = {
+        "analyze": run("analyze", "--model", str(model), "--sensitivity", "precise", str(text)),
+        "serve": run("serve", "--model", str(model), "--sensitivity", "precise", "--port", "0"),
+        "batch": run("batch", str(text.parent), "--db", f"sqlite:///{db}", "--model", str(model), "--sensitivity", "precise", "--json"),
+    }
+    for p in runs.values():
+        one_line_error(p, f"the span model in {model} (green) has no operating point 'precise' (it offers default, sensitive;")
+    assert len({p.stderr for p in runs.values()}) == 1
+    assert not runs["batch"].stdout and not db.exists()
+    assert b"serving on" not in runs["serve"].stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -25,8 +26,13 @@ def test_short_help_and_panels():
     out = p.stdout.decode()
     assert p.returncode == 0, p.stderr.decode()
     assert out == run("--help").stdout.decode()
-    panels = [name for name in ("Analyse", "Corpora", "Evaluate", "Serve") if f"─ {name} " in out]
-    assert panels == ["Analyse", "Corpora", "Evaluate", "Serve"]
+    from unspin.cli import PANELS
+
+    panels = [name for name in PANELS if f"─ {name} " in out]
+    assert panels == ["Analyse", "Corpora", "Evaluate", "Serve", "Train"]
+    # The README's line on `unspin -h` names every panel, in help's order.
+    readme = re.search(r"^unspin -h +# commands by panel: (.*)$", (ROOT / "README.md").read_text(encoding="utf-8"), re.M)
+    assert readme is not None and readme.group(1) == ", ".join(panels)
     assert "─ Commands " not in out  # every command sits in a named panel
     assert out.index("─ Analyse ") < out.index("│ analyze ") < out.index("─ Corpora ") < out.index("│ batch ")
 

@@ -55,6 +55,11 @@ def test_each_door_words_a_setting_from_its_own_table():
     prefixed = german.reworded(f"text A (a.txt): {german.bare}")
     assert prefixed.worded(CLI) == "text A (a.txt): this text looks German (de) - ask for --language en to analyse it anyway"
     assert errors.UnsupportedLanguageError("no model for this").worded(CLI) == "no model for this"  # nothing to ask for
+    # A pipeline loaded for one language given the other's text: that language's reader first.
+    other = errors.UnsupportedLanguageError("this text looks Russian (ru) and this pipeline reads English (en)", force="en", other="ru",
+                                            setting="pipeline_language")
+    assert 'unspin.load("ru"), or unspin.analyze(text)' in str(other) and str(other).endswith('language="en" to analyse it with this one anyway')
+    assert other.worded(CLI).endswith(": ask for --language ru or auto, or --language en to analyse it with this model anyway")
     # A caller that knows the limit is fixed drops the setting: no door offers to raise it.
     fixed = long.reworded(f"{long.bare} or split the file", setting=None)
     assert fixed.worded(CLI) == fixed.worded(WEB) == str(fixed) and "setting" not in fixed.context

@@ -202,3 +202,17 @@ def test_batches_are_bounded_by_characters_a_long_text_alone(monkeypatch):
     assert batches == [[306, 306], [5500], [306, 306, 306]]
     with pytest.raises(ValueError):
         list(analyze_many([short], batch_chars=0))
+
+
+def test_a_pipeline_for_one_language_given_the_others_text_says_how_to_read_it_with_that_one():
+    """``unspin.load("en")`` handed a Russian text: the advice names the Russian pipeline and
+    ``analyze`` (which picks the language) before forcing this one, for a call and for ``pipe``."""
+    english = unspin.load("en")
+    for attempt in (lambda: english(RU_TEXT), lambda: list(english.pipe([RU_TEXT]))):
+        with pytest.raises(UnsupportedLanguageError) as refused:
+            attempt()
+        said = str(refused.value)
+        assert said.startswith("this text looks Russian (ru) and this pipeline reads English (en): read it with unspin.load(\"ru\")")
+        assert "unspin.analyze(text)" in said and said.endswith('or ask for language="en" to analyse it with this one anyway')
+        assert refused.value.force == "en" and "only so far" not in said
+    assert unspin.load("ru")(RU_TEXT).language == "ru" and english(RU_TEXT, language="en").language == "en"

@@ -119,6 +119,31 @@ def test_a_json_file_given_as_one_text_points_to_batch(tmp_path: Path) -> None:
         read_input(str(feed))
 
 
+LABEL_STUDIO_EXPORT = json.dumps([{"id": 1, "data": {"text": "Buy now, the offer ends tonight."}, "annotations": [{"id": 1, "result": [
+    {"type": "labels", "from_name": "technique", "to_name": "text", "value": {"start": 9, "end": 31, "labels": ["Loaded_Language"]}}]}]}])
+
+
+def test_a_label_studio_export_given_as_one_text_points_to_import_labels(tmp_path: Path) -> None:
+    """A Label Studio export handed to analyze (by file, renamed, piped, uploaded) is named as
+    such and pointed to import-labels (its annotations as training data), not to batch."""
+    from unspin.inputs import read_one
+
+    export = tmp_path / "project-1.json"
+    export.write_text(LABEL_STUDIO_EXPORT, encoding="utf-8")
+    with pytest.raises(InputError, match=r"project-1.json: this is a Label Studio export .*`unspin import-labels .*project-1.json --output") as by_file:
+        read_input(str(export))
+    assert "unspin batch" not in str(by_file.value)
+    renamed = tmp_path / "export.txt"
+    renamed.write_text(LABEL_STUDIO_EXPORT, encoding="utf-8")
+    for refused in (lambda: read_input(str(renamed)), lambda: read(LABEL_STUDIO_EXPORT), lambda: read_one(LABEL_STUDIO_EXPORT.encode(), "p.json")):
+        with pytest.raises(InputError, match="Label Studio export .*unspin import-labels"):
+            refused()
+    # Tasks with predictions only (unspin export --format label-studio) are Label Studio's too.
+    tasks = json.dumps([{"data": {"text": "x"}, "predictions": []}])
+    with pytest.raises(InputError, match="Label Studio"):
+        read(tasks)
+
+
 def test_lone_surrogates_are_repaired_in_place_with_a_warning() -> None:
     text = "They will pay for it \ud83d and more"
     src = read(text)

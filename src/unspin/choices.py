@@ -26,6 +26,7 @@ from typer.core import TyperCommand, TyperGroup
 WORDS: dict[str, str] = {
     "max_chars": "{message} or raise the limit (--max-chars)",
     "language": "{message} - ask for --language {force} to analyse it anyway",
+    "pipeline_language": "{message}: ask for --language {other} or auto, or --language {force} to analyse it with this model anyway",
     "dask": "--dask {value}: {message}",
     # import-labels writes PTC or ZenPropaganda names only; a label set of one's own needs no import.
     "label_map": "{message} (--map OLD=NEW, or --map-file; to train on technique names of your own, skip import-labels: "
@@ -41,6 +42,7 @@ WORDS: dict[str, str] = {
     "batch": "{message} (--batch)",
     "ship": "--precision {message}",
     "resume": "--resume: {message}",
+    "resume_labels": "--resume: {message}; pass the same --taxonomy as the run that wrote it",
     "continue": "{message}; continue with --resume",
     "base": "--base {message}",
     "from_scratch": "--base {message}, or leave out --from-scratch",

@@ -41,6 +41,8 @@ from typing import Any
 WORDS: dict[str, str] = {
     "max_chars": "{message} or raise the limit (max_chars=)",
     "language": '{message} - ask for language="{force}" to analyse it anyway',
+    "pipeline_language": '{message}: read it with unspin.load("{other}"), or unspin.analyze(text), which picks each text\'s language; '
+                         'or ask for language="{force}" to analyse it with this one anyway',
     "dask": "the Dask address {value!r}: {message}",
     "label_map": "{message} (a mapping of OLD to NEW names)",
     "label_language": '{message} (language="en", then language="ru")',
@@ -54,6 +56,7 @@ WORDS: dict[str, str] = {
     "batch": "{message} (batch)",
     "ship": "the precision to ship, {message}",
     "resume": "resume=True: {message}",
+    "resume_labels": "resume=True: {message}; give the same label set (the taxonomy of data.label_set) as the run that wrote it",
     "continue": "{message}; continue with resume=True",
     "base": "the base {message}",
     "from_scratch": "the base {message}, or from_scratch=False",

@@ -101,6 +101,9 @@ HTML_SUFFIXES = tuple(s for s, f in SUFFIXES.items() if f is Format.html)
 #: Tables of many texts (``unspin batch`` reads them a row per text); one text read from such a
 #: file would glue the header and every row into one "article".
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+#: Bytes of a file's start that ``check_one_text`` looks at to name a .json file's kind.
+HEAD_BYTES = 65_536
+
 #: Files of many texts or of data, refused as one text (``check_one_text``), and why.
 MANY_TEXTS: dict[str, str] = {
     **{s: "a {suffix} table holds many texts; analyse it a row per text with `unspin batch {name}` (columns id, text), "
@@ -126,12 +129,17 @@ def format_of(name: str = "", content_type: str | None = None) -> Format:
     return SUFFIXES.get(Path(name).suffix.lower(), Format.auto) if name else Format.auto
 
 
-def check_one_text(name: str) -> None:
+def check_one_text(name: str, head: str | bytes | None = None) -> None:
     """Refuse a file of many texts or of data (``MANY_TEXTS``: tables, JSON, mailboxes) handed
-    over as one text, by its name; the message points to ``unspin batch`` where that reads it.
-    Every door that takes one file calls this: ``unspin analyze``, ``compare`` and uploads to
-    the web API (through ``read_one``). Raises ``InputError``."""
+    over as one text, by its name; the message points to ``unspin batch`` where that reads it,
+    and for a .json file whose start (``head``, the first ``HEAD_BYTES``) reads as Label Studio
+    tasks to ``unspin import-labels``. Every door that takes one file calls this: ``unspin
+    analyze``, ``compare`` and uploads to the web API (through ``read_one``). Raises ``InputError``."""
+    from unspin.formats import jsondata
+
     suffix = Path(name).suffix.lower()
+    if suffix == ".json" and head and jsondata.looks_label_studio(head[:HEAD_BYTES]):
+        raise InputError(f"{name}: " + jsondata.LABEL_STUDIO.format(name=name))
     if suffix in MANY_TEXTS:
         raise InputError(f"{name}: " + MANY_TEXTS[suffix].format(suffix=suffix, name=name))
 
@@ -140,7 +148,7 @@ def read_one(data: bytes | str, name: str, *, content_type: str | None = None, f
              max_chars: int = MAX_CHARS, charset: str | None = None) -> Source:
     """One file handed over as one text (an upload, a file argument): ``check_one_text(name)``,
     then ``read``. The same rules as ``unspin analyze FILE``; raises ``InputError``."""
-    check_one_text(name)
+    check_one_text(name, data[:HEAD_BYTES])
     return read(data, name, content_type=content_type, fmt=fmt, max_chars=max_chars, charset=charset)
 
 
@@ -549,8 +557,20 @@ def read_input(source: str, max_chars: int = MAX_CHARS, *, fetch_timeout: float 
     if fetch.looks_like_address(source) and not Path(source).exists():
         raise InputError(f"{source}: no such file; to fetch it as a web page, write it with https:// in front: "
                          f"https://{source.strip()}")
-    check_one_text(source)
+    check_one_text(source, _head(source))
     return read_path(source, max_chars, fmt=fmt)
+
+
+def _head(path: str) -> bytes | None:
+    """The first ``HEAD_BYTES`` of a .json file (what ``check_one_text`` names its kind by);
+    None for another suffix or a file that cannot be read (``read_path`` then says why)."""
+    if Path(path).suffix.lower() != ".json":
+        return None
+    try:
+        with open(path, "rb") as f:
+            return f.read(HEAD_BYTES)
+    except OSError:
+        return None
 
 
 def read_source(source: str, max_chars: int = MAX_CHARS) -> tuple[str, str]:

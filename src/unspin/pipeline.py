@@ -220,6 +220,14 @@ class Pipeline:
                 f"could not tell which language this text is in; unspin has models for {', '.join(SUPPORTED)} only so far",
                 force=self.language,
             )
+        if lang != self.language and lang in SUPPORTED:
+            # A pipeline loaded for one language (unspin.load("en")) given a text in another that
+            # unspin reads: the advice (errors.WORDS) names that language's pipeline and analyze,
+            # which picks it, before forcing this one.
+            raise UnsupportedLanguageError(
+                f"this text looks {langid.name(lang)} ({lang}) and this pipeline reads {langid.name(self.language)} ({self.language})",
+                force=self.language, other=lang, setting="pipeline_language",
+            )
         if lang != self.language:
             raise UnsupportedLanguageError(
                 f"this text looks {langid.name(lang)} ({lang}); unspin has models for {', '.join(SUPPORTED)} only so far",
@@ -521,6 +529,23 @@ def size_for(language: str = "en", fast: bool = False, model: Models = None) -> 
     fast, models = sized(bool(fast), model_folders(model))
     techniques = dict(declared_for(language, fast, models)).get("techniques", {}).get("model")
     return "custom" if techniques in models else SIZES[(language, fast)]
+
+
+def check_point(language: str = "auto", fast: bool = False, sensitivity: str = "default", model: Models = None) -> None:
+    """Raise now the ``InputError`` that loading would raise for an operating point the span
+    model does not offer (``SpanModelConfig.decoding``: the same message, naming the folder),
+    reading only config files: ``language`` "auto" checks each language's span model that reads
+    at the point (Russian has one point, ``point_of``). ``unspin serve`` and ``unspin batch``
+    load their models in workers, where the refusal would come back with every request or
+    document instead of stopping the start. Raises ``InputError`` for an unknown sensitivity
+    too, and what ``model_folders`` raises for a wrong ``model``."""
+    check_sensitivity(sensitivity)
+    fast, models = sized(bool(fast), model_folders(model))
+    for lang in SUPPORTED if language == "auto" else (language,):
+        if lang not in SUPPORTED or point_of(lang, sensitivity) == "default":
+            continue
+        folder = model_dir(folders_for(lang, fast, models)["techniques"])
+        SpanModelConfig.read(folder).decoding(sensitivity, folder)
 
 
 @lru_cache(maxsize=8)

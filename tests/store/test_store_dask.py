@@ -104,3 +104,23 @@ def test_unspin_batch_dask_local_with_the_real_model(tmp_path: Path) -> None:
         rows = conn.execute(store.spans.select().where(store.spans.c.document_id == "in/d03")).all()
     fast = unspin.analyze(article(3), fast=True)
     assert sorted((r.start, r.end, r.technique) for r in rows) == sorted((s.start, s.end, s.label) for s in fast.spans)
+
+
+def _warn_in_worker(message: str) -> None:
+    import logging
+
+    logging.getLogger("distributed.worker.state_machine").warning(message)
+
+
+def test_a_stopped_local_run_adds_no_cancelled_task_warnings_but_keeps_other_worker_log_lines(capfd) -> None:
+    """Closing a local cluster with a task still running (a Ctrl-C'd batch) made each such
+    worker log "Async instruction ... ended with CancelledError"; only that warning is dropped."""
+    import time
+
+    with client_for("local:1") as client:
+        client.run(_warn_in_worker, "a warning that stays visible")
+        client.submit(time.sleep, 30, pure=False)
+        time.sleep(2)  # running in the worker when the cluster closes
+    time.sleep(0.5)
+    err = capfd.readouterr().err
+    assert "CancelledError" not in err and "a warning that stays visible" in err

@@ -236,6 +236,8 @@ def test_a_corpus_of_two_languages_counts_russian_techniques_under_their_ptc_equ
     with Store(url, create=False) as store:
         mixed = report.build(store, by="source")
     assert mixed.languages == ["en", "ru"] and "Russian techniques are counted under their PTC equivalents" in report._headline(mixed)
+    # Said as it is: a technique without an equivalent keeps its own name in a row of its own.
+    assert report._headline(mixed).endswith("where one exists; 1 without one is listed under its own name)") and mixed.own_named == ["Bluewashing"]
     assert [(t.technique, t.spans, t.documents) for t in mixed.techniques] == [("Name_Calling,Labeling", 2, 2), ("Bluewashing", 1, 1)]
     assert {g.group: g.techniques for g in mixed.groups}["zen"] == {"Name_Calling,Labeling": 1, "Bluewashing": 1}
     with Store(url) as store:  # one language left: the dataset's own names again
@@ -247,7 +249,7 @@ def test_a_corpus_of_two_languages_counts_russian_techniques_under_their_ptc_equ
 
 def test_semeval_export_writes_russian_spans_under_their_ptc_equivalents(tmp_path: Path) -> None:
     """The labels file holds PTC's 14 techniques only, as `report` counts a corpus of two languages."""
-    from unspin.taxonomy import NAMES
+    from unspin.taxonomy import NAMES, display_name
 
     url = f"sqlite:///{tmp_path / 'mixed.db'}"
     en, ru = "These corrupt traitors lie.", "Эти продажные предатели лгут. Вперёд, Россия!"
@@ -264,8 +266,9 @@ def test_semeval_export_writes_russian_spans_under_their_ptc_equivalents(tmp_pat
     assert {l.technique for l in labels} <= set(NAMES)
     assert sorted((l.article_id, l.start, l.end, l.technique) for l in labels) == [
         ("arts_ru", 4, 23, "Name_Calling,Labeling"), ("arts_ru", 30, 45, "Slogans"), ("en1", 6, 22, "Name_Calling,Labeling")]
+    # How many were left out, why, and which (by the names `unspin report` lists them under).
     assert notes == ["1 Russian document: 2 spans written under their PTC equivalents, 1 merged with another span of the same PTC "
-                     "technique on the same passage, 1 left out (ZenPropaganda techniques without a PTC equivalent)"]
+                     f"technique on the same passage, 1 left out (ZenPropaganda techniques without a PTC equivalent: {display_name('Bluewashing')} 1)"]
 
 
 def test_report_since_says_how_many_undated_documents_it_left_out(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ by Ctrl-C and resumed ends with the weights of a run that never stopped."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -48,9 +49,36 @@ def test_train_writes_a_model_folder_with_its_own_techniques_and_a_card(trained)
     assert techniques["Loaded_Language"]["display"] == "Loaded language"  # a PTC technique keeps its own help
     card = (out / "MODEL_CARD.md").read_text()
     assert "No explanation was given for `Fake_Consensus`" in card and "| start model |" in card
+    # Time as it was spent (export and tuning after the fit), in words that fit the number.
+    took = re.search(r"Training took (\d+(?:\.\d)?) (second|minute)s? \((\d+(?:\.\d)?) (second|minute)s? with export and tuning\)", card)
+    assert took is not None, card
+    seconds = [float(took.group(i)) * (60 if took.group(i + 1) == "minute" else 1) for i in (1, 3)]
+    assert 0 < seconds[0] <= seconds[1] + 6  # training_minutes is kept to 0.1 minute
+    assert " 1 training spans" not in card and " 1 times the default" not in card
     # The held-out scores, per epoch and at the end beside the start model's; a checkpoint per epoch.
     assert "epoch 1: held-out articles" in log and "start model" in log and "checkpoint written" in log
     assert (out / "training" / "checkpoint.pt").is_file()
+
+
+def test_a_resume_says_it_resumes_and_asks_for_the_first_runs_taxonomy(trained, corpus_dir, tmp_path):
+    """--resume continues from the checkpoint, not from the start model (whose "continuing from
+    ... new techniques start fresh" was said before); a resume whose labels come in another order
+    (the first run's --taxonomy left out: own names, sorted) is refused naming --taxonomy."""
+    import shutil
+
+    out, _ = trained
+    copy = tmp_path / "campaign-model"
+    shutil.copytree(out, copy)
+    common = ("train", "spans", "--labels", corpus_dir / "labels.txt", "--articles", corpus_dir / "articles", "--out", copy,
+              "--epochs", "1", "--batch", "4", "--threads", "2", "--resume")
+    p = run(*common)
+    error = p.stderr.split("unspin: error: ")[-1]
+    assert p.returncode == 2 and "Traceback" not in p.stderr and len(error.strip().splitlines()) == 1, p.stderr
+    assert error.startswith("--resume: ") and "was written for another order of techniques" in error, p.stderr
+    assert error.strip().endswith("pass the same --taxonomy as the run that wrote it"), p.stderr
+    p = run(*common, "--taxonomy", corpus_dir / "taxonomy.tsv")
+    assert p.returncode == 0, p.stderr
+    assert "resuming from" in p.stderr and "every epoch done (1)" in p.stderr and "continuing from" not in p.stderr, p.stderr
 
 
 def test_analyze_compare_and_eval_read_the_folder_with_model(trained, tmp_path):
@@ -282,3 +310,18 @@ def test_techniques_lists_a_models_own_label_set(trained, tmp_path):
     assert text.returncode == 0 and "Fake Consensus" in text.stdout and "Example: \n" not in text.stdout
     claims = run("techniques", "--model", Path(__file__).parents[2] / "src" / "unspin" / "models" / "en-claims")
     assert claims.returncode != 0 and "not a span model folder" in claims.stderr
+
+
+def test_card_wording_of_time_counts_and_passages():
+    """A short run said "0.1 minutes (0 minutes with export and tuning)", "1 training spans",
+    "1 times the default's passages"."""
+    from unspin.training import folder as mf
+    from unspin.training.spans import _n, times_passages, took
+
+    assert [mf.duration(s) for s in (0.4, 1, 6, 59.4, 60, 90, 599, 1380)] == [
+        "0 seconds", "1 second", "6 seconds", "59 seconds", "1 minute", "1.5 minutes", "10 minutes", "23 minutes"]
+    assert took(6, 40) == "Training took 6 seconds (40 seconds with export and tuning)"
+    assert took(600, 300) == "Training took 10 minutes over its runs (the last 5 minutes with export and tuning)"  # resumed
+    assert took(90, 0) == "Training took 1.5 minutes"  # a tuning of its own knows no total
+    assert _n(1, "training span") == "1 training span" and _n(3, "training span") == "3 training spans"
+    assert times_passages(1) == "as many passages as the default" and times_passages(3.33) == "3.33 times the default's passages"

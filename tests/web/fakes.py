@@ -158,3 +158,14 @@ def point_model_analyze(text: Any, language: str = "auto", *, sensitivity: str =
     doc = analyze(text, language, **kw)
     doc.model = {"size": "accurate", "sensitivity": sensitivity, "version": "test"}
     return doc
+
+
+def no_precise_analyze(text: Any, language: str = "auto", *, sensitivity: str = "default", **kw: Any) -> Document:
+    """``analyze`` with a span model of one's own that offers no "precise" point: refused as a
+    real analysis refuses it (``SpanModelConfig.decoding``)."""
+    from unspin.config import SpanModelConfig
+
+    config = SpanModelConfig(name="green", labels=("a",), window=8, stride=4, hidden_size=2, cls_id=0, sep_id=1, pad_id=2,
+                             threshold=0.3, points={"sensitive": {"threshold": 0.1}})
+    config.decoding(sensitivity, folder="runs/green")
+    return analyze(text, language, **kw)

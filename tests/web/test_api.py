@@ -134,6 +134,14 @@ def test_broken_json_and_unknown_content_type(client: TestClient) -> None:
     assert r.status_code == 415 and "application/pdf" in r.json()["error"]
 
 
+def test_an_uploaded_label_studio_export_points_to_import_labels(client: TestClient) -> None:
+    export = json.dumps([{"id": 1, "data": {"text": SAMPLE}, "annotations": [{"result": []}]}]).encode()
+    r = client.post("/api/v1/analyze", files={"file": ("project-1.json", export, "application/json")})
+    assert r.status_code == 422 and "Label Studio export" in r.json()["error"] and "unspin import-labels" in r.json()["error"]
+    r = client.post("/api/v1/analyze", files={"file": ("rows.json", b'[{"id": 1, "text": "x"}]', "application/json")})
+    assert r.status_code == 422 and "unspin batch" in r.json()["error"]
+
+
 def test_binary_upload_is_422(client: TestClient) -> None:
     r = client.post("/api/v1/analyze", files={"file": ("a.txt", b"\x00\x01\x02binary", "application/octet-stream")})
     assert r.status_code == 422 and "binary" in r.json()["error"]
@@ -439,6 +447,19 @@ def test_sensitivity_from_the_request_or_the_server() -> None:
     with make_client(fakes.point_analyze, sensitivity="sensitive") as c:  # `unspin serve --sensitivity sensitive`
         assert asked(c.post("/api/v1/analyze", json={"text": SAMPLE})) == "sensitive"
         assert c.get("/healthz").json()["sensitivity"] == "sensitive"
+
+
+def test_a_point_the_served_model_lacks_is_422_with_the_bare_reason() -> None:
+    """A request naming a point the span model does not offer keeps its 422; ``reason`` is what
+    is wrong (the bare message), ``error`` adds the API's advice, as for every setting."""
+    with make_client(fakes.no_precise_analyze) as c:
+        r = c.post("/api/v1/analyze", json={"text": SAMPLE, "sensitivity": "precise"})
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["setting"] == "sensitivity" and "has no operating point 'precise'" in body["reason"]
+        assert body["error"] != body["reason"] and body["error"].startswith(body["reason"]) and "`sensitivity`" in body["error"]
+        assert "`sensitivity`" not in body["reason"]
+        assert c.post("/api/v1/analyze", json={"text": SAMPLE}).status_code == 200
 
 
 def test_uploads_and_formats_follow_the_input_road(client: TestClient) -> None:

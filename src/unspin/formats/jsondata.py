@@ -130,10 +130,35 @@ def array_items(text: str) -> Iterator[Any | InputError]:
     yield InputError("the JSON array is never closed")
 
 
+#: Why Label Studio tasks are not one article, and what reads them; ``{name}``: the file.
+LABEL_STUDIO = ("this is a Label Studio export (JSON tasks), not an article; turn its annotations into training data with "
+                "`unspin import-labels {name} --output FOLDER`, or train on them with `unspin train spans --label-studio {name}`")
+
+_LS_KEYS = re.compile(r'"(?:annotations|predictions)"\s*:')
+
+
+def is_label_studio(value: Any) -> bool:
+    """Whether parsed JSON is Label Studio tasks (an export, or tasks with predictions such as
+    ``unspin export --format label-studio`` writes): a task or a list of them, the first with a
+    ``data`` object and ``annotations`` or ``predictions``."""
+    task = value[0] if isinstance(value, list) and value else value
+    return isinstance(task, dict) and isinstance(task.get("data"), dict) and ("annotations" in task or "predictions" in task)
+
+
+def looks_label_studio(head: str | bytes) -> bool:
+    """Whether the start of a file (a few kB, possibly cut mid-value) reads as Label Studio
+    tasks: JSON opening with an object or array that names ``data`` and ``annotations`` or
+    ``predictions``. Only chooses the advice of a refusal; a whole value goes to ``is_label_studio``."""
+    if isinstance(head, bytes):
+        head = head.decode("utf-8", "replace")
+    return head.lstrip("\ufeff \t\r\n")[:1] in ("[", "{") and '"data"' in head and bool(_LS_KEYS.search(head))
+
+
 def refuse_json_text(text: str, name: str = "input") -> None:
     """Raise ``InputError`` when ``text`` is JSON data (an object or an array) rather than an
     article: its keys and quotes would be analysed as words. A Telegram export is named as such;
-    both point to ``unspin batch``, which reads them a row or a post at a time."""
+    both point to ``unspin batch``, which reads them a row or a post at a time; Label Studio
+    tasks point to ``unspin import-labels`` (``LABEL_STUDIO``)."""
     head, tail = text.lstrip()[:1], text.rstrip()[-1:]
     if not (head == "{" and tail == "}" or head == "[" and tail == "]"):
         return
@@ -149,5 +174,7 @@ def refuse_json_text(text: str, name: str = "input") -> None:
     if telegram.is_export(value) or telegram.is_messages(value):
         raise InputError(f"{where}this is a Telegram export (JSON), which holds many posts; save it as a .json file and analyse "
                          "its posts with `unspin batch FILE.json`")
+    if is_label_studio(value):
+        raise InputError(where + LABEL_STUDIO.format(name="FILE.json"))
     raise InputError(f"{where}this is JSON data, not an article; give the article's text, or save rows of {{\"id\": ..., \"text\": ...}} "
                      "as a .json or .jsonl file and analyse them with `unspin batch`")

@@ -153,9 +153,14 @@ def batch(
     """Analyse a whole corpus into a database; rerun to resume (analysed documents are skipped)."""
     from unspin.store import batch as batchmod
     from unspin.store import ingest
-    from unspin.pipeline import model_version
+    from unspin.pipeline import check_point, model_version
     from unspin.store.db import Store
 
+    point = Sensitivity(sensitivity).value
+    models = tuple(str(p.expanduser().resolve()) for p in model or ()) or None
+    # A point the span model lacks stops the run before any work, as `unspin analyze` stops:
+    # the workers would load the model and store every document as failed.
+    check_point(language, fast, point, models)
     total = ingest.count(inputs)
     unsupported = ingest.unsupported(inputs)
     for note in ingest.notes(inputs):  # what was skipped without failing (a Telegram export's service messages)
@@ -163,8 +168,6 @@ def batch(
     # Each analysed document is stored with the version of the models that read it and compared
     # with what its language's models give now; failed documents (no language) with this one
     # ("auto": every language's models, so any model change retries them too).
-    point = Sensitivity(sensitivity).value
-    models = tuple(str(p.expanduser().resolve()) for p in model or ()) or None
     version = model_version(language, fast, point, models)
     version_for = lambda lang: model_version(lang, fast, point, models)  # noqa: E731
     # SIGTERM (kill, a scheduler's stop) ends the run as Ctrl-C does: what was analysed is written.
@@ -476,7 +479,7 @@ def export(
     db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
     db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", **choice(ExportFormat),
-        help="jsonl, parquet, semeval (PTC articles + TC labels folder; Russian spans under their PTC equivalents) or "
+        help="jsonl, parquet, semeval (PTC articles + TC labels folder; Russian spans under their PTC equivalents, those without one left out and counted) or "
         "label-studio (tasks with predictions).")] = ExportFormat.jsonl,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File (jsonl, parquet, label-studio) or folder (semeval); jsonl and "
         "label-studio default to standard output.")] = None,

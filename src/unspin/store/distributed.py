@@ -8,6 +8,7 @@ the wire.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator, Mapping
@@ -58,6 +59,27 @@ class WarmModel(WorkerPlugin):
         load("en" if self.language == "auto" else self.language, self.fast, self.sensitivity, model=self.model)
 
 
+class QuietStop(WorkerPlugin):
+    """Worker plugin for the workers ``client_for`` starts: their log drops distributed's
+    warning that a task ended with ``CancelledError``, which every task still running logs when
+    a stopped run (Ctrl-C) closes the local cluster (distributed says it happens only as a worker
+    closes). Every other record of that logger, and every other logger, is kept."""
+
+    name = "unspin-quiet-stop"
+
+    def setup(self, worker: Any) -> None:
+        logger = logging.getLogger("distributed.worker.state_machine")
+        if not any(isinstance(f, CancelledAtClose) for f in logger.filters):
+            logger.addFilter(CancelledAtClose())
+
+
+class CancelledAtClose(logging.Filter):
+    """Drops distributed's "Async instruction for <Task ...> ended with CancelledError"."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.levelno == logging.WARNING and record.getMessage().endswith("ended with CancelledError"))
+
+
 def _warm(analyze: Analyze) -> None:
     analyze("This short English sentence only loads the model before the run starts.", language="en")
 
@@ -74,6 +96,8 @@ def client_for(spec: str, connect_timeout: float = 15.0) -> Iterator[Any]:
             # Each worker's ONNX sessions would otherwise use every core; n workers would fight.
             env={"UNSPIN_THREADS": str(max(1, (os.cpu_count() or 1) // n))},
         ) as cluster, Client(cluster) as client:
+            # These workers write to our terminal: a stop (Ctrl-C) must not add their warnings.
+            client.register_plugin(QuietStop())
             yield client
         return
     try:

@@ -68,7 +68,7 @@ def ptc_spans(docs: Iterator[StoredDoc], counts: Counter) -> Iterator[tuple[str,
     under their PTC equivalents (``unspin.taxonomy.RU_ZEN_PROP``, as ``unspin report`` counts
     them in a corpus of two languages); those without one are left out, and two that become the
     same PTC label on one passage are written once. ``counts`` gets "mapped", "left_out" and
-    "merged" (Russian spans) and "ru_documents"."""
+    "merged" (Russian spans), "ru_documents", and "left_out:NAME" for each technique left out."""
     from unspin.taxonomy import RU_ZEN_PROP
 
     for d in docs:
@@ -78,6 +78,7 @@ def ptc_spans(docs: Iterator[StoredDoc], counts: Counter) -> Iterator[tuple[str,
             mapped = [(a, b, RU_ZEN_PROP.get(t)) for a, b, t in spans]
             kept = [(a, b, t) for a, b, t in mapped if t is not None]
             counts["left_out"] += len(mapped) - len(kept)
+            counts.update(f"left_out:{t}" for (_, _, t), (_, _, p) in zip(spans, mapped) if p is None)
             spans = sorted(set(kept))
             counts["mapped"] += len(spans)
             counts["merged"] += len(kept) - len(spans)
@@ -93,8 +94,17 @@ def ptc_note(counts: Counter) -> str | None:
     return (
         f"{n} Russian document{'s' if n != 1 else ''}: {counts['mapped']} span{'s' if counts['mapped'] != 1 else ''} written under "
         f"{'their' if counts['mapped'] != 1 else 'its'} PTC equivalent{'s' if counts['mapped'] != 1 else ''}{merged}, "
-        f"{counts['left_out']} left out (ZenPropaganda techniques without a PTC equivalent)"
+        f"{counts['left_out']} left out (ZenPropaganda techniques without a PTC equivalent{_left_out(counts)})"
     )
+
+
+def _left_out(counts: Counter) -> str:
+    """": NAME N, ..." of the techniques ``ptc_spans`` left out, most first ("" for none), by
+    the names ``unspin report`` lists them under."""
+    from unspin.taxonomy import display_name
+
+    left = sorted(((n, k.split(":", 1)[1]) for k, n in counts.items() if k.startswith("left_out:") and n), key=lambda x: (-x[0], x[1]))
+    return (": " + ", ".join(f"{display_name(t)} {n}" for n, t in left)) if left else ""
 
 
 def export(store: Store, fmt: str, output: Path | None, notes: list[str] | None = None) -> int:

@@ -92,6 +92,14 @@ class Report:
         return len(self.languages) > 1
 
     @property
+    def own_named(self) -> list[str]:
+        """With ``common_techniques``: the Russian techniques among the rows that have no PTC
+        equivalent (``RU_ZEN_PROP``), so keep their own names; empty otherwise."""
+        if not self.common_techniques:
+            return []
+        return [t.technique for t in self.techniques if t.technique in RU_ZEN_PROP and not RU_ZEN_PROP[t.technique]]
+
+    @property
     def coverage(self) -> float:
         return self.covered / self.chars if self.chars else 0.0
 
@@ -239,7 +247,10 @@ def _group_key(store: Store, by: str) -> Any:
 
 def _headline(r: Report) -> str:
     since = f" published since {r.since.isoformat()}" if r.since else ""
-    mixed = (f" ({', '.join(r.languages)}: Russian techniques are counted under their PTC equivalents)"
+    own = len(r.own_named)
+    own_note = (f"; {own} without one {'are' if own != 1 else 'is'} listed under {'their' if own != 1 else 'its'} own "
+                f"name{'s' if own != 1 else ''}" if own else "")
+    mixed = (f" ({', '.join(r.languages)}: Russian techniques are counted under their PTC equivalents where one exists{own_note})"
              if r.common_techniques else "")
     return (
         f"{r.documents + r.errors} document{'s' if r.documents + r.errors != 1 else ''}{since}: {r.documents} analysed, {r.errors} failed; "

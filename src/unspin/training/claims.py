@@ -403,7 +403,7 @@ def export(model, job: ClaimsJob, recipe: ClaimsRecipe, history: list, seconds: 
                     f"{config['threshold']:.2f}. Use it with `unspin analyze --model {out}`."),
         ("Data", f"{job.source}: {len(job.train):,} training sentences, {len(job.val):,} held out (they choose the epoch and the threshold)."),
         ("Scores", "F1 of the positive (check-worthy) class; the start model at its own threshold.\n\n" + "\n".join(table)),
-        ("Training", f"Recipe: {json.dumps(asdict(recipe))}; {seconds / 60:.0f} minutes; precision shipped: {use}."
+        ("Training", f"Recipe: {json.dumps(asdict(recipe))}; {mf.duration(seconds)}; precision shipped: {use}."
                      + (f"\n\nCommand: `{job.command}`" if job.command else "")),
     ])
     return {"model": results[use], "start": start_scores}

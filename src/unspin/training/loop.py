@@ -178,6 +178,13 @@ def fit(
         saved = torch.load(ckpt, map_location="cpu", weights_only=False)
         old, new = _comparable(saved["args"]), _comparable(args)
         diff = {k: (old[k], new[k]) for k in old.keys() & new.keys() if old[k] != new[k]}
+        if "labels" in diff:
+            # The label set (its order: one output row each) comes from the taxonomy the run was
+            # given: a resume without the first run's --taxonomy reads the names otherwise.
+            saved_names, names = diff["labels"]
+            how = "another order" if sorted(map(str, saved_names)) == sorted(map(str, names)) else "another set"
+            raise InputError(f"{ckpt} was written for {how} of techniques (saved: {', '.join(map(str, saved_names))}; now: "
+                             f"{', '.join(map(str, names))})", setting="resume_labels")
         if diff:
             raise InputError(f"{ckpt} was written with other training settings (saved, now): {diff}", setting="resume")
         if old.keys() ^ new.keys():  # options added to (or dropped from) the trainer since the run began
@@ -188,7 +195,8 @@ def fit(
         _set_rng_state(saved["rng"] if "rng" in saved else {"torch": saved["torch_rng"], "python": saved["py_random"]})
         epoch, pos, n_step, elapsed = saved["epoch"], saved["pos"], saved["step"], saved["elapsed"]
         batches, prev, state = saved["batches"], saved["prev"], saved["state"]
-        say(f"resuming from {ckpt}: epoch {epoch + 1}, batch {pos}, step {n_step}")
+        say(f"resuming from {ckpt}: " + (f"every epoch done ({epochs}), step {n_step}" if epoch >= epochs
+                                          else f"epoch {epoch + 1} of {epochs}, batch {pos}, step {n_step}"))
     total = 0
     t0 = time.time() - elapsed
     last_save = time.time()

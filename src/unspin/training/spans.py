@@ -439,13 +439,16 @@ def build_network(job: SpanJob, recipe: SpanRecipe, say: Callable[[str], None]) 
         missing, unexpected = net.load_state_dict(torch.load(job.init, map_location="cpu"), strict=False)
         if any(not k.startswith(("token_tech.", "bio_mix", "encoder.pooler.")) for k in missing + unexpected):
             raise InputError(f"{job.init} does not match the span model: missing {missing}, unexpected {unexpected}")
-        say(f"continuing from {job.init}")
+        if not job.resume:
+            say(f"continuing from {job.init}")
     elif start.model is not None:
         config = SpanModelConfig.read(start.model)
         member = config.ensemble[0]
         fresh = load_onnx_weights(net, start.model / member.encoder, allow_missing=("head.", "token_tech.", "bio_mix"))
         new = load_head(net, start.model / member.head, config.labels, names)
         fresh = [n for n in fresh if not n.startswith("head.")]  # the head came from head.npz
+        if job.resume:
+            return net  # the checkpoint's weights replace these (the training loop says from where)
         if len(config.ensemble) > 1:
             say(f"{start.model} is an ensemble of {len(config.ensemble)} members: continuing from the first")
         say(f"continuing from {start.name}" + (f"; new techniques start fresh: {', '.join(new)}" if new else "")
@@ -682,6 +685,7 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
     beside the start model."""
     from unspin.training.export import quantize, to_onnx
 
+    began = time.time()  # `wall` is the fit's; the card counts export and tuning too
     out = Path(job.out)
     run = mf.training_dir(out)
     fp32 = run / "encoder-fp32.onnx"
@@ -714,7 +718,7 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
         config["context_classifier"] = keep_companion
     config.update(start_layout(start_config, job.start.model, out, job.labels.kind))
     mf.write_techniques(out, config["labels"], job.labels.explanations, job.language)
-    return tune(out, job, recipe, config, report, wall)
+    return tune(out, job, recipe, config, report, wall + time.time() - began)
 
 
 def start_layout(start_config: dict[str, Any], start_model: Path, out: Path, label_kind: str) -> dict[str, Any]:
@@ -830,9 +834,12 @@ def choose_points_on(model: Path, val: dict[str, str], gold: list, progress: Cal
 def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], report: Reporter, wall: float = 0.0) -> dict[str, Any]:
     """Choose the decoder thresholds and the shipped precision on the held-out articles; write
     config.json, the encoder file(s) that ship, the model card; print the new model beside the
-    start model. Returns ``{"model": scores, "start": scores}``."""
+    start model. Returns ``{"model": scores, "start": scores}``. ``wall``: seconds the run spent
+    before tuning (0: a tuning of its own, whose card gives the training time only)."""
     from unspin.evaluation import DECODER_KEYS, POINT_KEYS
     from unspin.training.export import split_external
+
+    began = time.time()
 
     run = mf.training_dir(out)
     val = {a: job.data.articles[a] for a in job.val_ids}
@@ -913,7 +920,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
         mf.write_config(out, config)
         report.say("operating points, on the held-out articles: " + "; ".join(
             f"{name} SI P {p['si']['precision']:.3f} R {p['si']['recall']:.3f} F1 {p['si']['f1']:.4f}, "
-            f"{p['passages_per_default_passage']:g} times the default's passages" for name, p in points.items())
+            f"{times_passages(p['passages_per_default_passage'])}" for name, p in points.items())
             + "".join(f"; no {name} point ({POINT_PROMISES[name]})" for name in POINT_PROMISES if name not in points))
     else:
         config.pop("points", None)
@@ -923,7 +930,7 @@ def tune(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], re
     (run / "validation.json").write_text(json.dumps(results, indent=1))
     rows = [(f"new model ({use})", model_scores)] + ([("start model", start_scores)] if start_scores else [])
     report.scores(f"held-out articles ({len(val)}): new model against the start model (its own decoder settings)", rows)
-    write_card(out, job, recipe, config, rows, wall)
+    write_card(out, job, recipe, config, rows, wall + time.time() - began if wall else 0.0)
     return {"model": model_scores, "start": start_scores}
 
 
@@ -957,7 +964,7 @@ def points_note(out: Path, config: dict[str, Any]) -> str:
     if not points:
         return "\n\n" + no_points(config.get("validation", {}).get("gold_spans", 0)) + "."
     rows = "; ".join(f"`{name}` SI P {p['si']['precision']:.3f} / R {p['si']['recall']:.3f} / F1 {p['si']['f1']:.4f}, "
-                     f"{p['passages_per_default_passage']:g} times the default's passages" for name, p in points.items())
+                     f"{times_passages(p['passages_per_default_passage'])}" for name, p in points.items())
     missing = "".join(f" No {name} point: {POINT_PROMISES[name]}." for name in POINT_PROMISES if name not in points)
     if config.get("validation", {}).get("decoder_kept_for_few_articles"):
         return (f"\n\nOperating points beside the default (the \"new model\" row): `unspin analyze --model {out} --sensitivity "
@@ -970,8 +977,25 @@ def points_note(out: Path, config: dict[str, Any]) -> str:
             + (" With so few held-out articles the points may mean little on other texts." if n < 10 else ""))
 
 
+def times_passages(ratio: float) -> str:
+    """A point's passages against the default's: "1.5 times the default's passages", "as many
+    passages as the default" at 1."""
+    return "as many passages as the default" if ratio == 1 else f"{ratio:g} times the default's passages"
+
+
+def took(training: float, wall: float) -> str:
+    """The card's sentence on time: ``training`` seconds of training (over every run of a resumed
+    one), and ``wall`` seconds of the run that wrote the folder with export and tuning (0: not known)."""
+    if not wall:
+        return f"Training took {mf.duration(training)}"
+    if wall >= training:
+        return f"Training took {mf.duration(training)} ({mf.duration(wall)} with export and tuning)"
+    return f"Training took {mf.duration(training)} over its runs (the last {mf.duration(wall)} with export and tuning)"
+
+
 def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, Any], rows: list, wall: float) -> None:
-    """MODEL_CARD.md of a span model folder."""
+    """MODEL_CARD.md of a span model folder. ``wall``: seconds the run took with export and
+    tuning (0: not known, as for a tuning of its own)."""
     names = config["labels"]
     counts: dict[str, int] = {}
     train_ids = set(job.train_ids)
@@ -981,15 +1005,15 @@ def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, An
             counts[name] = counts.get(name, 0) + 1
     new = [n for n in names if n in job.labels.explanations]
     blank = [n for n in new if not job.labels.explanations.get(n)]
-    labels_text = "\n".join(f"- `{n}`: {counts.get(n, 0)} training spans" for n in names)
+    labels_text = "\n".join(f"- `{n}`: {_n(counts.get(n, 0), 'training span')}" for n in names)
     if blank:
         labels_text += f"\n\nNo explanation was given for {', '.join(f'`{n}`' for n in blank)}: they show without one (edit `techniques.json` to add it)."
     trained = config["trained"]
     mf.write_card(out, f"{config['name']}: persuasion spans", [
         ("Summary", f"Trained on {mf.today()} from {job.start.name}. Technique spans (SI) and their techniques (TC) in "
-                    f"{language_name(config['language'])} text, {len(names)} techniques. Use it with `unspin analyze --model {out}` "
+                    f"{language_name(config['language'])} text, {_n(len(names), 'technique')}. Use it with `unspin analyze --model {out}` "
                     f"(or `unspin.load(model=...)`, or `unspin serve`, `batch`, `eval`, `predict` with `--model`)."),
-        ("Data", f"{job.data.source}: {len(job.train_ids)} training articles, {len(job.val_ids)} held out by article to measure the "
+        ("Data", f"{job.data.source}: {_n(len(job.train_ids), 'training article')}, {len(job.val_ids)} held out by article to measure the "
                  f"model and choose its decoder settings."),
         ("Scores on the held-out articles", mf.score_table(rows) + "\n\nSI: official partial-overlap F1 (SemEval-2020 Task 11); "
          "TC: micro-F1 labelling the gold spans. The 2-fold column chooses decoder settings on one half of the articles and "
@@ -999,8 +1023,8 @@ def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, An
          if config["validation"].get("decoder") == "kept" else "uses decoder settings tuned on these "
          "articles (they beat the start model's in the 2-fold protocol).") + " The start model keeps its own." + points_note(out, config)),
         ("Techniques", labels_text),
-        ("Training", f"Recipe: {json.dumps(trained['recipe'])}. Training took {trained['training_minutes']} minutes "
-                     f"({wall / 60:.0f} minutes with export and tuning); encoder precision shipped: {config['precision']}."
+        ("Training", f"Recipe: {json.dumps(trained['recipe'])}. {took(trained['training_minutes'] * 60, wall)}; "
+                     f"encoder precision shipped: {config['precision']}."
                      + (f"\n\nCommand: `{job.command}`" if job.command else "")),
         ("Files", "`config.json` (runtime settings, scores, provenance), `encoder.onnx`, `head.npz`, `tokenizer.json`, "
                   "`techniques.json` (names, explanations, colours), `encoder_config.json` (lets `unspin train spans --base` continue from this folder); "

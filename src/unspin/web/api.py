@@ -37,7 +37,8 @@ class TechniqueOut(BaseModel):
 
 class ErrorOut(BaseModel):
     error: str
-    reason: str | None = Field(None, description="A language refusal: what was found, without the advice.")
+    reason: str | None = Field(None, description="An error about a setting (a language refusal, a point the model lacks): "
+                               "what is wrong, without the advice.")
     force_language: str | None = Field(None, description="A language refusal: the model to ask for (`language`) to analyse it anyway.")
 
 

@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 
 from unspin.choices import language_code
 from unspin.errors import InputError, UnsupportedMediaType
-from unspin.inputs import Format, check_one_text
+from unspin.inputs import HEAD_BYTES, Format, check_one_text
 from unspin.pipeline import SUPPORTED
 from unspin.web.worker import Text
 
@@ -202,10 +202,11 @@ def _language(value: Any, where: tuple[str, ...]) -> str:
     return code
 
 
-def check_upload_name(name: str) -> None:
+def check_upload_name(name: str, head: bytes | None = None) -> None:
     """Refuse an upload that ``unspin analyze`` refuses by its name (a table of many texts, a
-    JSON file, a mailbox): the input road's one rule for every door (``unspin.inputs.check_one_text``)."""
-    check_one_text(name)
+    JSON file, a mailbox; ``head``: the file's start, which names Label Studio tasks): the input
+    road's one rule for every door (``unspin.inputs.check_one_text``)."""
+    check_one_text(name, head)
 
 
 def parse_json(body: bytes) -> Any:
@@ -375,8 +376,9 @@ async def _read_form(request: Request, shape: Shape, max_body: int) -> Parsed:
             raise RequestValidationError([{"loc": ("body",), "msg": "give exactly one of text, file and url"}])
         if isinstance(item, UploadFile):
             filename = upload_name(item, file_field)
-            check_upload_name(filename)
-            parsed.texts.append((name, Text(await item.read(), filename, item.content_type, fmt, upload=True)))
+            data = await item.read()
+            check_upload_name(filename, data[:HEAD_BYTES])
+            parsed.texts.append((name, Text(data, filename, item.content_type, fmt, upload=True)))
         elif isinstance(item, str) and (item.strip() or not url):
             parsed.texts.append((name, Text(form_text(item) if multipart else item, shown, fmt=fmt)))
         elif not (isinstance(url, str) and url.strip()):

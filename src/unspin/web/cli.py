@@ -84,6 +84,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
         from rich.markup import escape
 
+        from unspin.pipeline import check_point
         from unspin.web import server
         from unspin.web.app import Settings, create_app
 
@@ -99,6 +100,9 @@ def register(app: typer.Typer) -> None:
             max_connections=max_connections,
             model=tuple(str(p.expanduser().resolve()) for p in model or ()),
         )
+        # A point the span model lacks is refused before anything starts, as `unspin analyze`
+        # refuses it: the workers would load the model and answer every request with 422.
+        check_point("auto", fast, settings.sensitivity, settings.model)
         err = Console(stderr=True)
         # Bind first, so that a busy port is one line and exit 2, and "serving on" is only
         # printed once the socket is ours (uvicorn would print its own error after ours).

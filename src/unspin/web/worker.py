@@ -54,6 +54,11 @@ WORDS: dict[str, str] = {
     "language_code": "`language` {value!r}: {message}",
     "max_chars": "{message} or send one article at a time (the server's limit)",
     "language": '{message} - ask for "language": "{force}" to analyse it anyway',
+    # A pipeline of one language given the other's text (an analyse function that does not route).
+    "pipeline_language": '{message} - ask for "language": "{other}" or "auto" to read it with that model, '
+                         'or "language": "{force}" to analyse it with this one anyway',
+    # A point the served span model lacks (the server's own is checked when it starts).
+    "sensitivity": '{message}; ask for one it offers (`sensitivity`)',
 }
 
 #: The context an error reply carries besides its message, for a page or client that words

@@ -851,6 +851,12 @@
     max_chars: function (body) {
       return body.reason + " or paste one article at a time (this server reads at most " + Number(body.limit).toLocaleString("en") + " characters).";
     },
+    pipeline_language: function (body, languageSelect) {
+      return PAGE_WORDS.language(body, languageSelect);
+    },
+    sensitivity: function (body) {
+      return body.reason + ". Choose another setting in the Sensitivity menu above.";
+    },
   };
 
   /* An API error in the page's words (PAGE_WORDS), else the API's own message. */
