@@ -50,10 +50,11 @@ def test_train_writes_a_model_folder_with_its_own_techniques_and_a_card(trained)
     card = (out / "MODEL_CARD.md").read_text()
     assert "No explanation was given for `Fake_Consensus`" in card and "| start model |" in card
     # Time as it was spent (export and tuning after the fit), in words that fit the number.
-    took = re.search(r"Training took (\d+(?:\.\d)?) (second|minute)s? \((\d+(?:\.\d)?) (second|minute)s? with export and tuning\)", card)
+    took = re.search(r"Training took (under a second|(\d+(?:\.\d)?) (second|minute)s?) \((\d+(?:\.\d)?) (second|minute)s? with export and "
+                     r"tuning\)", card)
     assert took is not None, card
-    seconds = [float(took.group(i)) * (60 if took.group(i + 1) == "minute" else 1) for i in (1, 3)]
-    assert 0 < seconds[0] <= seconds[1] + 6  # training_minutes is kept to 0.1 minute
+    fit = 0.0 if took.group(1) == "under a second" else float(took.group(2)) * (60 if took.group(3) == "minute" else 1)
+    assert fit <= float(took.group(4)) * (60 if took.group(5) == "minute" else 1) + 1 and config["trained"]["training_seconds"] >= 0
     assert " 1 training spans" not in card and " 1 times the default" not in card
     # The held-out scores, per epoch and at the end beside the start model's; a checkpoint per epoch.
     assert "epoch 1: held-out articles" in log and "start model" in log and "checkpoint written" in log
@@ -319,7 +320,7 @@ def test_card_wording_of_time_counts_and_passages():
     from unspin.training.spans import _n, times_passages, took
 
     assert [mf.duration(s) for s in (0.4, 1, 6, 59.4, 60, 90, 599, 1380)] == [
-        "0 seconds", "1 second", "6 seconds", "59 seconds", "1 minute", "1.5 minutes", "10 minutes", "23 minutes"]
+        "under a second", "1 second", "6 seconds", "59 seconds", "1 minute", "1.5 minutes", "10 minutes", "23 minutes"]
     assert took(6, 40) == "Training took 6 seconds (40 seconds with export and tuning)"
     assert took(600, 300) == "Training took 10 minutes over its runs (the last 5 minutes with export and tuning)"  # resumed
     assert took(90, 0) == "Training took 1.5 minutes"  # a tuning of its own knows no total

@@ -711,7 +711,8 @@ def export(net: SpanNet, tok, job: SpanJob, recipe: SpanRecipe, history: list, t
             "date": mf.today(), "data": job.data.source, "articles": len(job.train_ids), "validation_articles": len(job.val_ids),
             "spans": sum(1 for l in job.data.labels if l.article_id in set(job.train_ids)), "label_set": job.labels.kind,
             "start": job.start.name, "from_scratch": job.start.pretrained is not None, "recipe": asdict(recipe),
-            "epochs": history, "training_minutes": round(train_seconds / 60, 1), "command": job.command,
+            "epochs": history, "training_minutes": round(train_seconds / 60, 1), "training_seconds": round(train_seconds, 1),
+            "command": job.command,
         },
     }
     if keep_companion:
@@ -1023,7 +1024,7 @@ def write_card(out: Path, job: SpanJob, recipe: SpanRecipe, config: dict[str, An
          if config["validation"].get("decoder") == "kept" else "uses decoder settings tuned on these "
          "articles (they beat the start model's in the 2-fold protocol).") + " The start model keeps its own." + points_note(out, config)),
         ("Techniques", labels_text),
-        ("Training", f"Recipe: {json.dumps(trained['recipe'])}. {took(trained['training_minutes'] * 60, wall)}; "
+        ("Training", f"Recipe: {json.dumps(trained['recipe'])}. {took(trained.get('training_seconds', trained['training_minutes'] * 60), wall)}; "
                      f"encoder precision shipped: {config['precision']}."
                      + (f"\n\nCommand: `{job.command}`" if job.command else "")),
         ("Files", "`config.json` (runtime settings, scores, provenance), `encoder.onnx`, `head.npz`, `tokenizer.json`, "
