@@ -344,7 +344,8 @@ def test_long_document_ids_are_whole_in_an_80_column_table(tmp_path: Path) -> No
     ids = [f"corp/article111111111111111{i}" for i in range(3)]
     long = "They lie again and again, every single day, to every one of us, and nobody stops them."
     with Store(url) as store:
-        store.write([Record(d, "h", source="wire", text=long, spans=[(0, len(long), "Loaded_Language", 0.9 - i / 10)])
+        # Three passages of their own (one passage copied into three documents is one row).
+        store.write([Record(d, "h", source="wire", text=f"{i}. {long}", spans=[(0, len(long) + 3, "Loaded_Language", 0.9 - i / 10)])
                      for i, d in enumerate(ids)], "v1")
     with Store(url, create=False) as store:
         r = report.build(store, by="technique")
@@ -386,7 +387,7 @@ def test_the_top_passages_are_varied_not_one_repeated_document(tmp_path: Path) -
                 ("so-called leaders", "Name_Calling,Labeling", 0.7), ("surrender", "Loaded_Language", 0.65)]
     spans = [(i * step + article.index(p), i * step + article.index(p) + len(p), t, score - i / 1000)
              for p, t, score in passages for i in range(40)]
-    others = [Record(f"post{i}", "h", source="blog", text=f"Traitors, number {i}, again.", spans=[(0, 8, "Name_Calling,Labeling", 0.5 - i / 100)])
+    others = [Record(f"post{i}", "h", source="blog", text=f"Traitors number {i}, again.", spans=[(0, 17, "Name_Calling,Labeling", 0.5 - i / 100)])
               for i in range(8)]
     with Store(url) as store:
         store.write([Record("long", "h", source="blog", text=repeated, spans=spans)], "v1")
@@ -402,6 +403,27 @@ def test_the_top_passages_are_varied_not_one_repeated_document(tmp_path: Path) -
     assert ids == ["long"] * report.TOP_PER_DOCUMENT + [f"post{i}" for i in range(7)]
     assert len({(s.document_id, s.text) for s in r.top_spans}) == 10
     assert [s.score for s in r.top_spans] == sorted((s.score for s in r.top_spans), reverse=True)
+
+
+def test_a_passage_copied_into_many_documents_is_one_row_that_counts_them(tmp_path: Path) -> None:
+    """A corpus of reposts listed one sentence from 6 documents in the top passages; it is one
+    row now, saying in how many other documents it was read, and the list goes on to others."""
+    from rich.console import Console
+
+    url = f"sqlite:///{tmp_path / 'copies.db'}"
+    post = "The regime's lackeys are lying to you again."
+    copies = [Record(f"repost{i}", "h", source="tg", text=post, spans=[(0, 20, "Name_Calling,Labeling", 0.9)]) for i in range(6)]
+    others = [Record(f"own{i}", "h", source="tg", text=f"A shameful betrayal number {i}.", spans=[(2, 29, "Loaded_Language", 0.8 - i / 100)])
+              for i in range(3)]
+    with Store(url) as store:
+        store.write(copies + others, "v1")
+    with Store(url, create=False) as store:
+        r = report.build(store, top=4)
+    assert [(s.document_id, s.other_documents) for s in r.top_spans] == [("repost0", 5), ("own0", 0), ("own1", 0), ("own2", 0)]
+    console = Console(record=True, width=200, file=io.StringIO())
+    report.print_table(r, console)
+    assert "repost0 (and 5 other documents)" in " ".join(console.export_text().split())
+    assert "(and 5 other documents)" in report.to_html(r) and '"other_documents": 5' in report.to_json(r)
 
 
 def test_a_since_that_leaves_no_document_says_so_in_one_line(tmp_path: Path) -> None:

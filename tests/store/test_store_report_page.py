@@ -19,10 +19,11 @@ TECHNIQUES = ["Loaded_Language", "Whataboutism,Straw_Men,Red_Herring", "Appeal_t
 
 
 def seed(url: str) -> None:
-    text = "The plan is a disaster and everyone knows the traitors will vote for it, so can we trust them at all?"
+    # Each document's own wording inside its passages: one passage copied into many documents is one row of the top list.
+    text = "The plan {:02d} is a disaster and everyone knows the traitors will vote for it, so can we trust them at all?"
     with Store(url) as store:
         store.write([
-            Record(f"d{i}", "h", source=SOURCES[i % len(SOURCES)], published=dt.date(2024, 1 + i % 6, 3), text=text,
+            Record(f"d{i}", "h", source=SOURCES[i % len(SOURCES)], published=dt.date(2024, 1 + i % 6, 3), text=text.format(i),
                    spans=[(4 * j, 4 * j + 8, TECHNIQUES[(i + j) % len(TECHNIQUES)], 0.5 + j / 10) for j in range(3)])
             for i in range(20)
         ], "v1")

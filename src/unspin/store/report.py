@@ -60,6 +60,10 @@ class TopSpan:
     start: int
     end: int
     text: str
+    #: Other documents whose same passage (whitespace and case aside) was read while the list
+    #: was filled: reposts and copies of one text score alike, so they are read together; the
+    #: row stands for them all (a lower bound where a copy scored much lower).
+    other_documents: int = 0
 
 
 @dataclass
@@ -187,9 +191,10 @@ TOP_PER_DOCUMENT = 3
 
 
 def _top_spans(conn: Any, sa: Any, store: Store, joined: Any, cond: list, technique: Any, top: int) -> list[TopSpan]:
-    """The ``top`` highest-scoring passages, varied: a passage text is listed once per document
-    (a text repeated in one document, or an article pasted into it twice, filled the list with
-    one passage), at its highest score and technique, whitespace and case aside; and at most
+    """The ``top`` highest-scoring passages, varied: a passage text is listed once (a text
+    repeated in one document, an article pasted into it twice, or one post copied into six
+    documents filled the list with one passage), at its highest score and technique, whitespace
+    and case aside, with the number of other documents it was read in (``other_documents``); and at most
     ``TOP_PER_DOCUMENT`` of one document's, unless too few documents have passages to fill the
     list, whose rows then go to the next-highest of the documents already listed.
 
@@ -206,16 +211,20 @@ def _top_spans(conn: Any, sa: Any, store: Store, joined: Any, cond: list, techni
     chosen: list[tuple[int, TopSpan]] = []  # (rank, passage) within the limit per document
     spare: list[tuple[int, TopSpan]] = []  # over it: fills the list when too few documents have passages
     seen: set[tuple[str, str]] = set()
+    listed: dict[str, TopSpan] = {}  # passage text -> its row
     per_doc: dict[str, int] = {}
     result = conn.execute(query.execution_options(yield_per=500))
     try:
         for rank, r in enumerate(result):
             text = r.text or ""
-            key = (r.document_id, " ".join(text.split()).casefold())
-            if key in seen:
+            wording = " ".join(text.split()).casefold()
+            if (r.document_id, wording) in seen:
                 continue
-            seen.add(key)
-            row = TopSpan(r.document_id, r.source, r.technique, round(float(r.score), 4), r.start, r.end, text)
+            seen.add((r.document_id, wording))
+            if wording in listed:
+                listed[wording].other_documents += 1
+                continue
+            row = listed[wording] = TopSpan(r.document_id, r.source, r.technique, round(float(r.score), 4), r.start, r.end, text)
             per_doc[r.document_id] = per_doc.get(r.document_id, 0) + 1
             if per_doc[r.document_id] <= TOP_PER_DOCUMENT:
                 chosen.append((rank, row))
@@ -300,8 +309,14 @@ def print_table(r: Report, console: Any) -> None:
         # Ids fold rather than end in "…": a corpus's ids often differ only at the end (corp/article111…1, …2).
         s = Table("score", "technique", "passage", Column("document", overflow="fold"), title="highest-scoring passages")
         for sp in r.top_spans:
-            s.add_row(f"{sp.score:.2f}", Text(display(sp.technique, r.own)), Text(_clip(sp.text, 80)), Text(sp.document_id))
+            s.add_row(f"{sp.score:.2f}", Text(display(sp.technique, r.own)), Text(_clip(sp.text, 80)), Text(sp.document_id + _also(sp)))
         console.print(s)
+
+
+def _also(sp: TopSpan) -> str:
+    """" (and 5 other documents)" for a passage read in other documents too; else ""."""
+    n = sp.other_documents
+    return f" (and {n} other document{'' if n == 1 else 's'})" if n else ""
 
 
 def _clip(text: str, n: int) -> str:
@@ -467,7 +482,7 @@ def to_html(r: Report) -> str:
     span_rows = "".join(
         f"<tr><td data-label=score>{s.score:.2f}</td><td data-label=technique>{e(display(s.technique, r.own))}</td>"
         f"<td data-label=passage class='span long'>{e(s.text)}</td>"
-        f"<td data-label=document class=long>{e(s.document_id)}</td><td data-label=source class=long>{e(s.source or '')}</td></tr>"
+        f"<td data-label=document class=long>{e(s.document_id + _also(s))}</td><td data-label=source class=long>{e(s.source or '')}</td></tr>"
         for s in r.top_spans
     )
     return f"""<!doctype html>
