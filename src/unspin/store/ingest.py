@@ -440,6 +440,9 @@ def _json_rows(path: Path) -> tuple[Rows, Counter]:
         ) from None
     if telegram.is_export(data) or telegram.is_messages(data):
         return telegram.posts(data)
+    if jsondata.is_label_studio(data):
+        # Its tasks have no "text" column: every one was stored as failed ("text is missing").
+        raise InputError(f"{path}: {jsondata.LABEL_STUDIO.format(name=path)}")
     if not isinstance(data, list):
         raise InputError(
             f"{path}: holds a JSON {_JSON_TYPES.get(type(data), 'value')}, not an array; a .json input holds one array "
