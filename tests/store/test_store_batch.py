@@ -362,7 +362,7 @@ def test_a_json_array_is_read_like_jsonl(tmp_path: Path, db_url: str) -> None:
     ('{"id": "x", "text": "y"}\n{"id": "z", "text": "w"}\n', "name the file .jsonl"),
     ("", "not valid JSON"),
     # Label Studio tasks have no text column: every task was stored as failed ("text is missing").
-    ('[{"id": 1, "data": {"text": "They lie."}, "annotations": [{"result": []}]}]', "Label Studio export .* unspin import-labels"),
+    ('[{"id": 1, "data": {"text": "They lie."}, "annotations": [{"result": []}]}]', "Label Studio export .* `unspin import-labels"),
 ])
 def test_a_json_file_that_is_no_array_is_one_clear_error(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "bad.json"
