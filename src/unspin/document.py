@@ -556,7 +556,9 @@ readings.declare(span_group_field(
              "with reference texts, evidence (source, start, end, text, score); "
              "English only (null for other languages: not looked for)"))
 readings.declare(value_field(
-    "genre", _GENRE, "Genre label and the probability of each genre (opinion, reporting, satire); null when not looked for.",
+    "genre", _GENRE, "Genre label and the probability of each genre (opinion, reporting, satire); null when not looked for. "
+    "The label is not always the highest probability: satire needs strong evidence (its probability is weighted down, by the genre model's class_weights, "
+    "before the label is chosen, and a text the model is cautioned on is never called satire; README, \"How the models work\").",
     attr="genre", encode=lambda g: g.to_dict(), decode=lambda v: Genre.from_dict(v), absent="null", stored="results", drawn=True,
     cli_help="label and scores (opinion, reporting, satire), and caution when the label is a guess (a short or unusual text); "
              "English only (null for other languages)"))

@@ -169,6 +169,8 @@ def test_a_text_the_model_is_cautioned_on_is_never_called_satire(tmp_path):
     assert "too short" in short.genre.caution
     assert short.genre.label == "opinion"  # bias 0.1 over reporting's 0
     assert max(short.genre.scores, key=short.genre.scores.get) == "satire"
+    # Said where the label is read: "opinion" beside the highest score, satire's, read as a contradiction.
+    assert short.genre.caution.endswith(f"satire ({short.genre.scores['satire']:.2f}) is set aside and the likeliest other genre shown")
 
 
 def test_a_text_shorter_than_every_satire_article_learned_is_never_called_satire(tmp_path):

@@ -287,6 +287,9 @@ class GenreClassifier:
                 # satire 0.75. The nearest label of the others is shown, as a guess; the
                 # probabilities stay as the model gave them.
                 label = max((k for k in p if k != "satire"), key=p.get)
+                if "satire" not in caution:
+                    # Said where the label is read (JSON, API): "opinion" beside satire 0.9992 read as a contradiction.
+                    caution += f"; satire ({p['satire']:.2f}) is set aside and the likeliest other genre shown"
             doc.genre = Genre(label, {k: round(float(v), 4) for k, v in p.items()}, caution)
             if caution:
                 doc.warnings.append(caution)
