@@ -7,6 +7,8 @@ import csv
 import datetime as dt
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -478,3 +480,24 @@ def test_report_and_label_studio_export_name_techniques_by_the_stored_own_label_
     assert json.loads(report.to_json(r))["own_techniques"] == own
     xml = (tmp_path / "tasks.label_config.xml").read_text()
     assert '<Label value="Greenwashing" background="#393b79"/>' in xml and '<Label value="False_Urgency" background="#637939"/>' in xml
+
+
+def test_russian_documents_are_said_experimental_and_can_be_counted_apart(tmp_path: Path) -> None:
+    """A new user's mixed corpus: the report never said that Russian readings are experimental,
+    and 'Doubt 11' was 9 Russian and 2 English. Every format's headline says how many documents
+    the experimental model read; --language counts one language apart, Russian under its own names."""
+    url = f"sqlite:///{tmp_path / 'mixed.db'}"
+    en = [Record(f"en{i}", "h", source="wire", language="en", text="They lie to us.", spans=[(0, 4, "Doubt", 0.6)]) for i in range(2)]
+    ru = [Record(f"ru{i}", "h", source="tg", language="ru", text="Они снова лгут.", spans=[(0, 3, "Casting_Doubt", 0.7)]) for i in range(3)]
+    with Store(url) as store:
+        store.write(en + ru, "v1")
+    with Store(url, create=False) as store:
+        both, only_ru = report.build(store), report.build(store, language="ru")
+    assert both.russian_documents == 3 and "3 Russian documents were read by the experimental Russian model" in report._headline(both)
+    assert "experimental" in report.to_html(both) and '"russian_documents": 3' in report.to_json(both)
+    assert {t.technique: t.spans for t in both.techniques} == {"Doubt": 5}  # counted under the PTC equivalent
+    assert only_ru.documents == 3 and {t.technique for t in only_ru.techniques} == {"Casting_Doubt"}
+    assert report._headline(only_ru).startswith("3 documents in Russian: 3 analysed")
+    done = subprocess.run([sys.executable, "-m", "unspin.cli", "report", "--db", url, "--language", "en"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "2 documents in English" in done.stdout and "experimental" not in done.stdout

@@ -390,7 +390,10 @@ def report(
         help="table, csv, json, png (a chart) or html (a page with the chart).")] = ReportFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (required for png).")] = None,
     top: Annotated[int, typer.Option("--top", min=0, help="How many of the highest-scoring passages to list "
-        "(each passage text once per document; at most 3 of one document while others have passages).")] = 10,
+        "(each passage text once, with how many other documents hold it; at most 3 of one document while others have passages).")] = 10,
+    language: Annotated[str | None, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
+        help="Only documents of this language (Russian ones are read by the experimental model; counted apart, "
+             "their techniques keep their own names).")] = None,
 ) -> None:
     """Technique frequencies per source and over time, share of text covered, top spans."""
     from unspin.store import report as rep
@@ -405,7 +408,7 @@ def report(
         raise InputError("--format png writes an image: give --output FILE.png")
     _check_output(output)
     with Store(db, create=False, wait_seconds=db_wait, on_wait=_note_wait) as store:
-        result = rep.build(store, by=by.value, since=since_date, top=top)
+        result = rep.build(store, by=by.value, since=since_date, top=top, language=None if language in (None, "auto") else language)
         versions = store.model_versions_by_language()
     warning = mixed_versions_warning(versions)
     if warning:

@@ -90,6 +90,10 @@ class Report:
     #: format before the built-in names, as ``unspin analyze`` does; in the JSON as
     #: ``own_techniques`` rows when there are any.
     own: dict[str, Technique] = field(default_factory=dict)
+    #: Analysed documents read by the experimental Russian model, said in every format's headline.
+    russian_documents: int = 0
+    #: The language the report was limited to (``--language``), or None.
+    language: str | None = None
 
     @property
     def common_techniques(self) -> bool:
@@ -113,12 +117,17 @@ def _totals(sa, d) -> list:
     return [sa.func.coalesce(sa.func.sum(c), 0) for c in (d.size, d.covered, d.n_spans)]
 
 
-def build(store: Store, by: str = "technique", since: dt.date | None = None, top: int = 10) -> Report:
+def build(store: Store, by: str = "technique", since: dt.date | None = None, top: int = 10, language: str | None = None) -> Report:
+    """The report of the stored analyses (``Report``): documents published on or after ``since``
+    (None: all) and, with ``language`` ("en", "ru"), of that language only; ``by``: "technique",
+    "source" or "month"; ``top``: rows of the highest-scoring passages."""
     sa = sqlalchemy()
     d, s = store.documents.c, store.spans.c
     cond = [d.status == OK]
     if since is not None:
         cond.append(d.published >= since)
+    if language is not None:
+        cond.append(d.language == language)
     joined = store.spans.join(store.documents, s.document_id == d.id)
     with store.engine.connect() as conn:
         n_docs, chars, covered, _labels = conn.execute(
@@ -128,7 +137,8 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
         # document; a passage with two techniques is one passage here, one under each technique.
         passages = sa.select(s.document_id, s.start, s.end).select_from(joined).where(*cond).distinct().subquery()
         n_spans = conn.execute(sa.select(sa.func.count()).select_from(passages)).scalar_one()
-        err_cond = [d.status == ERROR] + ([d.published >= since] if since is not None else [])
+        err_cond = [d.status == ERROR] + ([d.published >= since] if since is not None else []) + (
+            [d.language == language] if language is not None else [])
         n_errors = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(*err_cond)).scalar_one()
         undated = 0
         if since is not None:
@@ -136,6 +146,8 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
             undated = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(d.published.is_(None))).scalar_one()
         versions = [v for (v,) in conn.execute(sa.select(d.model_version).where(*cond).distinct().order_by(d.model_version))]
         languages = [str(v) for (v,) in conn.execute(sa.select(d.language).where(*cond, d.language.is_not(None)).distinct().order_by(d.language))]
+        russian = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(*cond, d.language == "ru")).scalar_one() \
+            if "ru" in languages else 0
         # A corpus of several languages: each Russian technique counts under its PTC equivalent
         # (as `unspin compare` does), else "Labelling" and "Name_Calling,Labeling" are two rows.
         technique = (sa.case(_PTC_OF, value=s.technique, else_=s.technique) if len(languages) > 1 else s.technique).label("technique")
@@ -183,7 +195,7 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
                 seen.append(value)
         own = own_of(*({"own_techniques": v} for v in seen))
     return Report(by, since, int(n_docs), int(n_errors), int(n_spans), int(chars), int(covered), techniques, groups, top_spans, versions, languages,
-                  int(undated), own)
+                  int(undated), own, int(russian), language)
 
 
 #: Rows of one document in the list of top passages while other documents have passages to fill it.
@@ -261,13 +273,22 @@ def _headline(r: Report) -> str:
                 f"name{'s' if own != 1 else ''}" if own else "")
     mixed = (f" ({', '.join(r.languages)}: Russian techniques are counted under their PTC equivalents where one exists{own_note})"
              if r.common_techniques else "")
+    only = f" in {LANGUAGE_NAMES.get(r.language, r.language)}" if r.language else ""
     return (
-        f"{r.documents + r.errors} document{'s' if r.documents + r.errors != 1 else ''}{since}: {r.documents} analysed, {r.errors} failed; "
+        f"{r.documents + r.errors} document{'s' if r.documents + r.errors != 1 else ''}{only}{since}: {r.documents} analysed, {r.errors} failed; "
         f"{r.spans} persuasion passage{'s' if r.spans != 1 else ''}; {r.coverage:.1%} of the {r.chars:,} characters "
         f"of the analysed documents lie inside a persuasion passage{mixed}"
         + (f"; {r.undated_left_out} document{'s' if r.undated_left_out != 1 else ''} without a published date "
            f"{'were' if r.undated_left_out != 1 else 'was'} left out" if r.undated_left_out else "")
+        + (f"; {RUSSIAN_NOTE.format(n=r.russian_documents, s='s' if r.russian_documents != 1 else '', were='were' if r.russian_documents != 1 else 'was')}"
+           if r.russian_documents else "")
     )
+
+
+#: Said in every format's headline where Russian documents are counted (README, "Russian").
+RUSSIAN_NOTE = ("{n} Russian document{s} {were} read by the experimental Russian model, whose passages score little above "
+                "marking every line: count them apart with --language ru (README, \"Russian\")")
+LANGUAGE_NAMES = {"en": "English", "ru": "Russian"}
 
 
 #: Where a stored document's published date comes from (``unspin.store.ingest``).
