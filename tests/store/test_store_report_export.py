@@ -239,7 +239,7 @@ def test_a_corpus_of_two_languages_counts_russian_techniques_under_their_ptc_equ
         mixed = report.build(store, by="source")
     assert mixed.languages == ["en", "ru"] and "Russian techniques are counted under their PTC equivalents" in report._headline(mixed)
     # Said as it is: a technique without an equivalent keeps its own name in a row of its own.
-    assert report._headline(mixed).endswith("where one exists; 1 without one is listed under its own name)") and mixed.own_named == ["Bluewashing"]
+    assert "where one exists; 1 without one is listed under its own name)" in report._headline(mixed) and mixed.own_named == ["Bluewashing"]
     assert [(t.technique, t.spans, t.documents) for t in mixed.techniques] == [("Name_Calling,Labeling", 2, 2), ("Bluewashing", 1, 1)]
     assert {g.group: g.techniques for g in mixed.groups}["zen"] == {"Name_Calling,Labeling": 1, "Bluewashing": 1}
     with Store(url) as store:  # one language left: the dataset's own names again
