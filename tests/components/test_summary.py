@@ -89,7 +89,8 @@ def test_techniques_tied_for_the_lead_are_named_together_not_one_as_mostly():
 def test_a_russian_technique_is_named_with_its_ptc_equivalent_in_the_english_sentence():
     ru = Document("Эти предатели снова лгут нам всем.", language="ru")
     ru.spans.append(Span(4, 13, "Labelling", 0.6))
-    assert "all Навешивание ярлыков (Name calling / labelling)" in summarise(ru)["sentence"]
+    # "(PTC: ...)": the equivalent, not a translation ("Обвинение в лицемерии (Whataboutism ...)" read as one).
+    assert "all Навешивание ярлыков (PTC: Name calling / labelling)" in summarise(ru)["sentence"]
     en = Document("They repeat it: lies, lies, lies.", language="en")
     en.spans.append(Span(15, 32, "Repetition", 0.6))
     said = summarise(en)["sentence"]

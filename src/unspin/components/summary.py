@@ -40,7 +40,7 @@ def _named(technique: str, language: str, own: LabelSet | None = None) -> str:
     ru = RU_BY_NAME.get(technique) if language == "ru" else None
     shown = display_name(technique)
     if ru is not None and ru.ptc and display_name(ru.ptc) != shown:
-        return f"{shown} ({display_name(ru.ptc)})"
+        return f"{shown} (PTC: {display_name(ru.ptc)})"
     return shown
 
 
