@@ -204,3 +204,11 @@ def test_techniques_reads_as_the_json_key():
     d.spans.append(Span(20, 34, "Name_Calling,Labeling", 0.5))
     d.spans.append(Span(35, 40, "Loaded_Language", 0.4))
     assert d.techniques == d.to_dict()["techniques"] == {"Name_Calling,Labeling": 2, "Loaded_Language": 1}
+
+
+def test_looked_for_tells_not_looked_for_from_none_found():
+    ru, en = Document("Власти лгут.", language="ru"), Document("The council met.")
+    en.claims.clear()
+    assert not ru.looked_for("claims") and len(ru.claims) == 0 and ru.to_dict()["claims"] is None
+    assert en.looked_for("claims") and en.to_dict()["claims"] == []
+    assert ru.looked_for("techniques") and not ru.looked_for("genre")

@@ -231,9 +231,19 @@ class Document:
         """Check-worthy sentences; ``score`` = P(check-worthy). Where claims were not looked for
         (a language without a claims model) this is an empty group that joins the document only
         when something is written to it, so reading it leaves the JSON's ``"claims": null``
-        ("not looked for", unlike ``[]``: "none found") and the document's equality as they were."""
+        ("not looked for", unlike ``[]``: "none found"; ``looked_for("claims")`` tells them apart)
+        and the document's equality as they were."""
         group = self.groups.get(CLAIMS)  # not `or`: an empty group is falsy
         return group if group is not None else SpanGroup(self, CLAIMS, attached=False)
+
+    def looked_for(self, reading: str) -> bool:
+        """Whether the pipeline looked for ``reading`` ("claims", "genre", "summary", or any span
+        group's name): the JSON's ``null`` (False: not looked for, as claims and genre in a
+        Russian text) against an empty reading (True: looked for, none found). ``doc.claims``
+        itself is an empty group either way."""
+        if reading in self.groups:
+            return True
+        return getattr(self, reading, None) is not None if reading in ("genre", "summary") else False
 
     def group(self, name: str) -> SpanGroup:
         """Return the span group ``name``, creating it empty if needed."""
