@@ -521,3 +521,24 @@ def test_sigterm_during_an_analysis_answers_503_json_and_ends_as_ctrl_c(tmp_path
     assert "shutting down" in json.loads(body)["error"]
     assert proc.returncode == 130 and "interrupted" in err, (proc.returncode, err)
     assert "Cancel" not in err and "Traceback" not in err and "leaked" not in err, err
+
+
+def test_a_worker_gives_tqdm_a_thread_lock_so_no_semaphore_leaks_at_sigterm() -> None:
+    """bm25s (the evidence index) draws tqdm bars, whose default class lock is a multiprocessing
+    semaphore; a worker ended by SIGTERM leaked it ("leaked semaphore objects" at shutdown)."""
+    code = (
+        "import multiprocessing.synchronize as ms\n"
+        "made = []\n"
+        "orig = ms.SemLock.__init__\n"
+        "def spy(self, *a, **k):\n    made.append(1)\n    return orig(self, *a, **k)\n"
+        "ms.SemLock.__init__ = spy\n"
+        "from unspin.web import worker\n"
+        "worker.initialize(lambda *a, **k: None, False, False, 0)\n"
+        "from unspin.article.evidence import build_index\n"
+        "from unspin.inputs import read\n"
+        "build_index([read('Article 2 of the treaty provides grounds for intervention.', 'ref.txt')], use_cache=False)\n"
+        "print(len(made))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "0"

@@ -194,6 +194,7 @@ def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, th
     # ordinary articles 1.4 times and a 150 kB text 2.3 times slower (bench/RESULTS.md, "The
     # workers' memory arena").
     os.environ.setdefault("UNSPIN_ORT_ARENA", "shrink")
+    _thread_lock_for_tqdm()
     if analyze is not None:
         _analyze = analyze
         return
@@ -217,6 +218,19 @@ def initialize(analyze: Callable[..., Any] | None, fast: bool, preload: bool, th
         except Exception as exc:  # noqa: BLE001 - raised here, it would stop every worker for good
             log.exception("unspin: the model could not be loaded")
             _load_error = ModelError(f"the model could not be loaded ({type(exc).__name__}: {exc})")
+
+
+def _thread_lock_for_tqdm() -> None:
+    """Give tqdm's bars a thread lock instead of its default multiprocessing one. The evidence
+    index (bm25s) draws disabled tqdm bars, and tqdm's class lock is then a semaphore that the
+    server's resource tracker counts; a worker ended by SIGTERM never releases it, so stopping
+    the server after a request with reference texts printed "There appear to be 1 leaked
+    semaphore objects". Bars in a worker never cross processes."""
+    try:
+        import tqdm
+    except ImportError:  # bm25s brings it; nothing to do without it
+        return
+    tqdm.tqdm.set_lock(threading.RLock())
 
 
 def status() -> str:
