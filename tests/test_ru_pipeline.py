@@ -162,3 +162,17 @@ def test_russian_cue_words_leave_out_the_punctuation_beside_them():
     assert cues, "no cue words at all: the test reads nothing"
     for a, b in cues:
         assert text[a].isalnum() and text[b - 1].isalnum(), text[a:b]
+
+
+def test_the_experimental_note_comes_first_among_the_warnings():
+    """The README promises it first; a warning of the road (Latin script in a Russian post) came
+    before it."""
+    from unspin.document import Document
+    from unspin.pipeline import Notes
+
+    doc = Document("Власти лгут.", language="ru")
+    doc.warnings.append("a road warning")
+    Notes(["Experimental: ...", "English-only: ..."]).set_annotations([doc], [("Experimental: ...", "English-only: ...")])
+    assert doc.warnings == ["Experimental: ...", "English-only: ...", "a road warning"]
+    Notes(["Experimental: ..."]).set_annotations([doc], [("Experimental: ...",)])
+    assert doc.warnings.count("Experimental: ...") == 1

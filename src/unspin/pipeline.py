@@ -305,9 +305,10 @@ class Pipeline:
 
 @register("notes", assigns=("warnings",))
 class Notes:
-    """Adds fixed sentences to ``doc.warnings`` (each once, in order): how far a pipeline's
+    """Puts fixed sentences first in ``doc.warnings`` (each once, in order): how far a pipeline's
     readings hold (the Russian model is experimental) and what it left out (claims and genre
-    are English-only)."""
+    are English-only). First, as the README promises: a reader who stops after the first
+    warning must not miss that the readings are experimental (a script warning came first)."""
 
     def __init__(self, notes: Sequence[str]) -> None:
         self.notes = tuple(notes)
@@ -317,9 +318,7 @@ class Notes:
 
     def set_annotations(self, docs: Sequence[Document], scores: Sequence[tuple[str, ...]]) -> None:
         for doc, notes in zip(docs, scores):
-            for note in notes:
-                if note not in doc.warnings:
-                    doc.warnings.append(note)
+            doc.warnings[:0] = [note for note in dict.fromkeys(notes) if note not in doc.warnings]
 
 
 def _source(text: Any, max_chars: int, input_format: str, name: str) -> Source:
