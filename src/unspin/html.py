@@ -1106,6 +1106,17 @@ _SITE_SUFFIX = re.compile(r"^(?P<head>.*\S)\s+[|\-\u2013\u2014\u00b7\u2022\u00bb
 _HEAD_PARAS = 3
 
 
+def headline(html: str | bytes) -> str:
+    """The headline of the page ``html`` as ``extract`` finds it (``_headline``: its single
+    ``<h1>``, else ``og:title``, else ``<title>`` without the site name), one line, or "" (none,
+    or markup lxml cannot read): the title ``unspin batch`` stores for an HTML file, as it stores
+    an e-mail's subject and a Markdown file's front-matter title."""
+    import lxml.html
+
+    tree, _deep = _parse_once(lxml.html, html, huge=False)
+    return _headline(tree) if tree is not None else ""
+
+
 def _headline(tree) -> str:
     """The page's headline, one line, or "": its single ``<h1>`` (two or more: none of them is
     sure to be the story's), else ``og:title``, else ``<title>``, the last two without a site

@@ -650,3 +650,14 @@ def test_the_failure_table_lists_every_failed_document_the_count_does(tmp_path: 
     assert sum(int(c[0]) for c in cells if c[0]) == again.failed
     shown = " ".join(c[2] for c in cells)
     assert all(i in shown for i in ("in/empty2", "in/empty", "in/blob", "in/ok")), table
+
+
+def test_an_html_files_headline_is_its_title(tmp_path: Path) -> None:
+    """.eml subjects and Markdown front-matter titles were stored; an HTML page's was not."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "page.html").write_text("<html><head><title>Council approves the bridge | Daily Planet</title></head><body><article>"
+                                      "<p>The council met on Monday and approved the bridge, at 40 million pounds.</p></article></body></html>")
+    (folder / "bare.html").write_text("<p>No heading here, only a paragraph of text about the council.</p>")
+    docs = {d.id: d for d in ingest.read([folder])}
+    assert docs["pages/page"].title == "Council approves the bridge" and docs["pages/bare"].title is None

@@ -310,6 +310,14 @@ def _read_file(path: Path, doc_id: str, source: str, max_chars: int) -> InputDoc
         meta = mail.headers(data)
         doc.title = _opt(meta.get("title"))
         doc.published = parse_date(meta.get("published"))
+    elif kind == Format.html.value:
+        # The page's headline (its <h1>, og:title or <title>), as the analysis puts it above the text.
+        try:
+            from unspin.html import headline
+
+            doc.title = _opt(headline(data))
+        except ImportError:  # HTML support not installed: the analysis says so for the document
+            pass
     elif kind == Format.markdown.value:
         # A front matter block's title and date are the document's, as `analyze` reads them.
         from unspin.formats import markdown
