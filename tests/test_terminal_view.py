@@ -154,3 +154,14 @@ def test_the_first_claims_show_their_evidence_passages_whole_with_file_and_range
     flat = " ".join(out.getvalue().replace("│", " ").split())
     assert "only after notice has been given to the flag state of that vessel." in flat  # item 2, past 200 characters
     assert "accord_excerpt.txt:466-785" in flat.replace(" ", "")  # the path folded, never cut
+
+
+def test_a_long_title_keeps_its_passage_count_at_80_columns():
+    """A Russian reading's title ran past 80 columns and lost its count ("15 passage─")."""
+    d = Document("Власти снова лгут народу. " * 480, language="ru")
+    for k in range(15):
+        d.spans.append(Span(26 * k, 26 * k + 6, "Labelling", 0.5))
+    d.model = {"size": "standard", "sensitivity": "sensitive", "version": "v"}
+    top = next(line for line in render(d, "text").splitlines() if "passages" in line)
+    title = top.strip("╭╮─ ")
+    assert title.endswith("15 passages") and "(experimental)" in title and len(title) <= 72  # fits an 80-column panel

@@ -256,6 +256,11 @@ def renderable(doc: Document | Mapping[str, Any], plain: bool = False) -> Group:
     setting = f" · {point}" if point and point != "default" else ""
     title = (f"unspin · {d.get('language', '?')}{f' · {size} model{trial}' if size else trial}{setting} · {len(text):,} characters · "
              f"{n} passage{'s' if n != 1 else ''}")
+    if len(title) > TITLE_CHARS:
+        # A Russian reading at another point ran past 80 columns and lost its passage count
+        # ("15 passage─"): the same facts, shorter.
+        title = (f"{d.get('language', '?')}{f' · {size}{trial}' if size else trial}{setting} · {len(text):,} chars · "
+                 f"{n} passage{'s' if n != 1 else ''}")
     parts: list = [*_header(d), *_first_claims(d), Panel(_body(text, ps, plain, own), title=title, expand=True)]
     if ps:
         parts += [_passage_table(text, ps, own=own), *_legend(d, ps, own)]
@@ -263,6 +268,10 @@ def renderable(doc: Document | Mapping[str, Any], plain: bool = False) -> Group:
         parts.append(Text("No persuasion techniques found above the model's threshold."))
     parts += _claims(d)
     return Group(*parts)
+
+
+#: The longest panel title that fits an 80-column panel with its borders and padding.
+TITLE_CHARS = 72
 
 
 def _plain_console(width: int = PLAIN_WIDTH) -> Console:
