@@ -25,13 +25,13 @@ def fake_analyze() -> Callable[..., Document]:
     return fakes.analyze
 
 
-def _served(analyze: Callable[..., Document]) -> Iterator[str]:
+def _served(analyze: Callable[..., Document], **settings: object) -> Iterator[str]:
     import uvicorn
 
     from unspin.web.app import Settings, create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(), analyze=analyze), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(Settings(**settings), analyze=analyze), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_for_port(port)
@@ -56,3 +56,10 @@ def claims_server() -> Iterator[str]:
 def sensitivity_server() -> Iterator[str]:
     """The app with a stand-in model that records the operating point asked for in ``model``."""
     yield from _served(fakes.point_model_analyze)
+
+
+@pytest.fixture
+def slow_sensitivity_server() -> Iterator[str]:
+    """As ``sensitivity_server``, with an analysis at "sensitive" that takes 1.2 s (0.2 s else);
+    two analyses run at once, so a quick one asked for later answers first."""
+    yield from _served(fakes.slow_point_analyze, max_concurrent=2)

@@ -169,3 +169,10 @@ def no_precise_analyze(text: Any, language: str = "auto", *, sensitivity: str = 
                              threshold=0.3, points={"sensitive": {"threshold": 0.1}})
     config.decoding(sensitivity, folder="runs/green")
     return analyze(text, language, **kw)
+
+
+def slow_point_analyze(text: Any, language: str = "auto", *, sensitivity: str = "default", **kw: Any) -> Document:
+    """``point_model_analyze`` that takes 0.2 s, or 1.2 s at the "sensitive" point: time for the
+    page to switch mode while an analysis runs."""
+    time.sleep(1.2 if sensitivity == "sensitive" else 0.2)
+    return point_model_analyze(text, language, sensitivity=sensitivity, **kw)

@@ -429,7 +429,7 @@ def test_the_page_offers_every_language_the_api_takes(client: TestClient) -> Non
     menu = re.search(r'<select id="unspin-language"[^>]*>(.*?)</select>', page, re.S)
     assert menu is not None
     assert re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', menu.group(1)) == [
-        ("auto", "Detect"), ("en", "English"), ("ru", "Russian")]
+        ("auto", "Detect"), ("en", "English"), ("ru", "Russian (experimental)")]
 
 
 def test_sensitivity_from_the_request_or_the_server() -> None:

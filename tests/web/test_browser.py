@@ -938,3 +938,131 @@ def test_analyse_mode_shows_what_it_read_and_refuses_a_text_and_an_address_at_on
         w.assert_clean()
     finally:
         w.close()
+
+
+# -- the page's own refusals, mode switches, a server gone, stale answers, the header's count -----
+def analyse_again(page, text: str) -> None:
+    page.fill("#unspin-text", text)
+    page.click("#unspin-analyse")
+    page.wait_for_selector("#unspin-status:has-text('Done')", timeout=30_000)
+
+
+def test_a_refusal_of_the_page_replaces_the_result_and_each_mode_shows_its_own(browser, fake_server: str) -> None:
+    """The trial's case: an emptied text box (or an empty B) was refused with the previous result
+    left below the message, and Compare's result and error stayed on show back in Analyse mode."""
+    w = Watch(browser, fake_server)
+    try:
+        page = w.page
+        result = page.locator("#unspin-result")
+        analyse_pasted(w, fake_server, SAMPLE)
+        page.fill("#unspin-text", "")
+        page.click("#unspin-analyse")
+        assert page.locator("#unspin-status.unspin-error").inner_text() == "Paste a text or choose a file first."
+        assert result.is_hidden() and result.inner_text() == ""
+        analyse_again(page, SAMPLE)
+        page.check("#unspin-mode-compare")
+        assert result.is_hidden() and page.locator("#unspin-status").inner_text() == ""  # Analyse's result is not Compare's
+        page.fill("#unspin-text-b", NEUTRAL)
+        page.click("#unspin-analyse")
+        page.wait_for_selector("#unspin-status:has-text('compared')", timeout=30_000)
+        page.fill("#unspin-text-b", "")
+        page.click("#unspin-analyse")
+        assert "Give two texts to compare" in page.locator("#unspin-status.unspin-error").inner_text()
+        assert result.is_hidden() and page.locator(".unspin-compare").count() == 0
+        page.check("#unspin-mode-analyse")
+        assert page.locator("#unspin-status:not(.unspin-error)").inner_text().startswith("Done: ")
+        assert page.locator("#unspin-article").text_content() == SAMPLE and page.locator(".unspin-compare").count() == 0
+        page.check("#unspin-mode-compare")  # Compare's own last word: its refusal, no result
+        assert "Give two texts to compare" in page.locator("#unspin-status.unspin-error").inner_text()
+        assert result.is_hidden()
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_a_server_that_cannot_be_reached_is_said_in_the_page_s_words(browser, fake_server: str) -> None:
+    w = Watch(browser, fake_server)
+    try:
+        page = w.page
+        analyse_pasted(w, fake_server, SAMPLE)
+        page.route("**/api/v1/analyze**", lambda route: route.abort("connectionrefused"))
+        page.click("#unspin-analyse")
+        status = page.locator("#unspin-status.unspin-error")
+        status.wait_for(timeout=10_000)
+        assert status.inner_text().startswith("Could not analyse: the server could not be reached (it may be stopped or restarting).")
+        assert "Failed to fetch" not in status.inner_text()
+        assert page.locator("#unspin-result").is_hidden()
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_an_answer_is_drawn_only_for_its_mode_and_the_latest_request(browser, slow_sensitivity_server: str) -> None:
+    """The trial's case: Sensitivity changed, then the mode switched within a second: the analysis
+    was drawn under Compare. And of two requests, the one answering last is not the latest."""
+    base = slow_sensitivity_server
+    w = Watch(browser, base)
+    try:
+        page = w.page
+        result = page.locator("#unspin-result")
+        analyse_pasted(w, base, SAMPLE)
+        with page.expect_response("**/api/v1/analyze**", timeout=10_000):
+            page.select_option("#unspin-sensitivity", "sensitive")  # runs again: 1.2 s
+            page.check("#unspin-mode-compare")
+        page.wait_for_timeout(100)
+        assert result.is_hidden() and page.locator("#unspin-status").inner_text() == ""
+        assert page.locator("#unspin-analyse").inner_text() == "Compare" and page.locator("#unspin-analyse").is_enabled()
+        page.check("#unspin-mode-analyse")  # the answer was kept for its mode
+        assert "sensitive setting" in page.locator(".unspin-summary").inner_text()
+        # A slow request (sensitive), then a quick one (precise, Ctrl+Enter): the slow one answers
+        # last and is dropped.
+        page.select_option("#unspin-sensitivity", "default")
+        page.wait_for_selector(".unspin-summary:has-text('default setting')", timeout=10_000)
+        with page.expect_response(lambda r: "/api/v1/analyze" in r.url and "sensitive" in (r.request.post_data or ""), timeout=10_000):
+            page.select_option("#unspin-sensitivity", "sensitive")
+            page.wait_for_timeout(200)  # the sensitive one runs
+            page.select_option("#unspin-sensitivity", "precise")  # busy: changes the menu only
+            page.focus("#unspin-text")
+            page.keyboard.press("Control+Enter")
+            page.wait_for_selector(".unspin-summary:has-text('precise setting')", timeout=10_000)
+        page.wait_for_timeout(100)
+        assert "precise setting" in page.locator(".unspin-summary").inner_text()
+        assert page.locator("#unspin-status").inner_text().startswith("Done: ")
+        w.assert_clean()
+    finally:
+        w.close()
+
+
+def test_the_header_counts_the_techniques_of_the_language_in_use(browser, fake_server: str) -> None:
+    """The header said "14 persuasion techniques" for a Russian text too, and the Language menu
+    said "Russian" without "(experimental)"."""
+    import unspin.taxonomy as taxonomy
+
+    en, ru = len(taxonomy.TECHNIQUES), len(taxonomy.RU_TECHNIQUES)
+    w = Watch(browser, fake_server)
+    try:
+        page = w.page
+        page.goto(fake_server + "/")
+        scope = page.locator("#unspin-scope")
+        assert scope.inner_text() == f"{en} persuasion techniques in English texts, {ru} in Russian ones (experimental)"
+        assert page.locator("#unspin-language option[value='ru']").inner_text() == "Russian (experimental)"
+        page.select_option("#unspin-language", "ru")
+        page.wait_for_selector(f"#unspin-scope:text-is('{ru} persuasion techniques of Russian texts (experimental)')", timeout=10_000)
+        page.select_option("#unspin-language", "en")
+        assert scope.inner_text() == f"{en} persuasion techniques of English texts"
+        # Detect: the language the result on show was read in.
+        page.select_option("#unspin-language", "auto")
+        text = "Они снова лгут, как всегда. <img src=x onerror=window.__pwned=1>"
+        doc = {"text": text, "language": "ru", "spans": [{"start": 0, "end": 14, "technique": "Casting_Doubt", "score": 0.5}]}
+        page.route("**/api/v1/analyze**", lambda route: route.fulfill(json=doc))
+        analyse_again(page, text)
+        assert scope.inner_text() == f"{ru} persuasion techniques of Russian texts (experimental)"
+        assert page.locator("#unspin-article").text_content() == text
+        page.unroute("**/api/v1/analyze**")
+        analyse_again(page, SAMPLE)
+        assert scope.inner_text() == f"{en} persuasion techniques of English texts"
+        page.check("#unspin-mode-compare")  # no result in this mode: both
+        assert scope.inner_text().startswith(f"{en} persuasion techniques in English texts, {ru}")
+        w.assert_clean()
+    finally:
+        w.close()

@@ -828,6 +828,13 @@
   }
 
   // -- web page: the form ---------------------------------------------------------------------
+  /* fetch, with a request that reached no server (stopped, restarting, the network down) said in
+   * the page's words: the browser's own ("Failed to fetch") says nothing a reader can act on. */
+  var UNREACHABLE = "the server could not be reached (it may be stopped or restarting). Try again in a moment.";
+  function reach(url, init) {
+    return fetch(url, init).catch(function () { throw new Error(UNREACHABLE); });
+  }
+
   function jsonOrError(r) {
     return r.json().catch(function () { return { error: "the server answered HTTP " + r.status }; }).then(function (j) {
       if (!r.ok) {
@@ -898,6 +905,17 @@
     var sensitivitySelect = document.getElementById("unspin-sensitivity");
     var sensitivityTouched = false;
     var shownMode = null;  // the mode of the result on show, or null
+    /* Each mode keeps its own last outcome: how to draw its result again (draw, or null), its
+     * status line, the languages it read (for the header) and the number of its latest request.
+     * Switching mode shows that mode's own (before, a comparison and its error stayed on show in
+     * Analyse mode), and a response is drawn only while its mode is on show and only if it
+     * answers that mode's latest request (an analysis asked for by a Sensitivity change was
+     * drawn under Compare when the mode was switched meanwhile). */
+    var modes = {};
+    ["analyse", "compare"].forEach(function (m) {
+      modes[m] = { draw: null, status: "", error: false, busy: false, latest: 0, languages: [] };
+    });
+    var requests = 0;
     function sensitivity() { return (sensitivitySelect && sensitivitySelect.value) || "default"; }
     if (sensitivitySelect) {
       sensitivitySelect.addEventListener("change", function () {
@@ -926,10 +944,11 @@
     Array.prototype.forEach.call(modeInputs, function (r) {
       r.addEventListener("change", function () {
         applyMode();
+        showMode();
         // A file chosen in the other mode stays chosen (slot A is the same in both): say so, as
         // it is what this mode will read.
         var kept = slots.filter(function (slot) { return chosen(slot) && (slot.key === "a" || mode() === "compare"); });
-        if (kept.length) setStatus(kept.map(function (slot) { return slotWords(slot, chosen(slot)); }).join(" ") + " Press \u201cClear file\u201d to paste a text instead.", false);
+        if (kept.length && !modes[mode()].busy) setStatus(kept.map(function (slot) { return slotWords(slot, chosen(slot)); }).join(" ") + " Press \u201cClear file\u201d to paste a text instead.", false);
       });
     });
 
@@ -959,9 +978,66 @@
     }
 
     function setStatus(message, isError) {
+      modes[mode()].status = message;
+      modes[mode()].error = !!isError;
       status.textContent = message;
       status.classList.toggle("unspin-error", !!isError);
     }
+
+    /* The current mode's outcome on the page: its result (drawn again from its data) or none,
+     * its status line, and the button as its request leaves it. */
+    function showMode() {
+      var st = modes[mode()];
+      if (st.draw) {
+        st.draw();
+        shownMode = mode();
+      } else {
+        result.replaceChildren();
+        result.hidden = true;
+        shownMode = null;
+      }
+      status.textContent = st.status;
+      status.classList.toggle("unspin-error", st.error);
+      button.disabled = st.busy;
+      if (st.busy) form.setAttribute("aria-busy", "true");
+      else form.removeAttribute("aria-busy");
+      showScope();
+    }
+
+    /* Mode m's outcome: draw (a function, or null for no result), its status line and the
+     * languages read; shown at once if m is on show, else kept until it is. An error (draw null)
+     * replaces the previous result, as the README says: it must not stand under the message as
+     * if it were this text's. */
+    function settle(m, draw, message, isError, languages) {
+      var st = modes[m];
+      st.draw = draw;
+      st.status = message;
+      st.error = !!isError;
+      st.busy = false;
+      st.languages = languages || [];
+      if (m === mode()) showMode();
+    }
+
+    /* The header's count of techniques, for the language in use: the Language menu's choice,
+     * else the languages of the result on show, else both (the page's own wording before the
+     * list loads). Russian is said to be experimental wherever it is named. */
+    var scopeNode = document.getElementById("unspin-scope");
+    function showScope() {
+      if (!scopeNode || !Array.isArray(techniques)) return;
+      var n = { en: 0, ru: 0 };
+      techniques.forEach(function (t) {
+        if (!t || typeof t.name !== "string") return;
+        var ru = (typeof t.meta_class === "string" && t.meta_class !== "") || t.language === "ru";
+        n[ru ? "ru" : "en"] += 1;
+      });
+      var langs = language.value === "en" || language.value === "ru" ? [language.value]
+        : shownMode ? modes[shownMode].languages.filter(function (l) { return l === "en" || l === "ru"; }) : [];
+      var one = langs.length && langs.every(function (l) { return l === langs[0]; }) ? langs[0] : null;
+      scopeNode.textContent = one === "en" ? n.en + " persuasion techniques of English texts"
+        : one === "ru" ? n.ru + " persuasion techniques of Russian texts (experimental)"
+        : n.en + " persuasion techniques in English texts, " + n.ru + " in Russian ones (experimental)";
+    }
+    language.addEventListener("change", showScope);
 
     var urlAllowed = false;
     fetch("/healthz").then(function (r) { return r.json(); }).then(function (info) {
@@ -996,7 +1072,7 @@
 
     function loadTechniques() {
       if (techniques) return Promise.resolve(techniques);
-      return fetch("/api/v1/techniques?language=all").then(function (r) {
+      return reach("/api/v1/techniques?language=all").then(function (r) {
         if (!r.ok) throw new Error("could not load the technique list (HTTP " + r.status + ")");
         return r.json();
       }).then(function (list) { techniques = list; return list; });
@@ -1009,7 +1085,7 @@
       var hasA = chosen(slots[0]) || textArea.value.trim();
       var hasB = chosen(slots[1]) || textB.value.trim();
       if (!hasA || !hasB) {
-        setStatus("Give two texts to compare: paste or upload text A and text B.", true);
+        settle("compare", null, "Give two texts to compare: paste or upload text A and text B.", true);
         (hasA ? textB : textArea).focus();
         return null;
       }
@@ -1033,6 +1109,10 @@
       var lang = language.value || "auto";
       var fmt = (inputFormat && inputFormat.value) || "auto";
       var comparing = mode() === "compare";
+      var m = mode();
+      // This request is now its mode's latest: an earlier one still running is dropped when it answers.
+      var mine = ++requests;
+      modes[m].latest = mine;
       if (comparing) {
         init = compareRequest(lang, fmt);
         if (!init) return;
@@ -1041,13 +1121,13 @@
         var hasFile = !!file;
         var url = !hasFile && urlInput && !document.getElementById("unspin-url-row").hidden ? urlInput.value.trim() : "";
         if (!hasFile && !url && !textArea.value.trim()) {
-          setStatus("Paste a text or choose a file first.", true);
+          settle(m, null, "Paste a text or choose a file first.", true);
           textArea.focus();
           return;
         }
         if (url && textArea.value.trim()) {
           // Which was meant? (Before, the web address won unannounced.)
-          setStatus("Give one article: there is a text in the box and a web address. Clear one of them.", true);
+          settle(m, null, "Give one article: there is a text in the box and a web address. Clear one of them.", true);
           urlInput.focus();
           return;
         }
@@ -1075,35 +1155,32 @@
           init = { method: "POST", body: body };
         }
       }
+      modes[m].busy = true;
       button.disabled = true;
       form.setAttribute("aria-busy", "true");
       setStatus(comparing ? "Analysing both texts\u2026" : "Analysing\u2026", false);
       Promise.all([
-        fetch(comparing ? "/api/v1/compare" : "/api/v1/analyze?include_text=true", init).then(jsonOrError),
+        reach(comparing ? "/api/v1/compare" : "/api/v1/analyze?include_text=true", init).then(jsonOrError),
         loadTechniques(),
       ]).then(function (both) {
-        shownMode = comparing ? "compare" : "analyse";
+        if (modes[m].latest !== mine) return;  // a later request of this mode answers instead
+        var data = both[0], list = both[1];
         if (comparing) {
-          renderCompare(result, both[0], both[1], tipNode, init.sent);
-          setStatus("Done: both texts compared.", false);
+          var langs = ["a", "b"].map(function (k) { return data && data[k] && typeof data[k] === "object" ? String(data[k].language || "") : ""; });
+          settle(m, function () { renderCompare(result, data, list, tipNode, init.sent); }, "Done: both texts compared.", false, langs);
         } else {
-          render(result, both[0], both[1], tipNode, source);
-          var n = passageCount(validSpans(both[0], typeof both[0].text === "string" ? both[0].text : ""));
-          setStatus("Done: " + n + (n === 1 ? " passage" : " passages") + " found.", false);
+          var n = passageCount(validSpans(data, typeof data.text === "string" ? data.text : ""));
+          settle(m, function () { render(result, data, list, tipNode, source); },
+            "Done: " + n + (n === 1 ? " passage" : " passages") + " found.", false, [String(data.language || "")]);
         }
-        result.focus();
+        if (mode() === m) result.focus();
       }).catch(function (err) {
-        // The previous result must not stand under the error as if it were this text's.
-        result.replaceChildren();
-        result.hidden = true;
-        shownMode = null;
-        setStatus("Could not analyse: " + pageMessage(err, language), true);
-      }).then(function () {
-        button.disabled = false;
-        form.removeAttribute("aria-busy");
+        if (modes[m].latest !== mine) return;
+        settle(m, null, "Could not analyse: " + pageMessage(err, language), true);
       });
     });
     applyMode();
+    loadTechniques().then(showScope).catch(function () {});
   }
 
   function boot() {
