@@ -159,10 +159,10 @@ def test_cyrillic_look_alikes_inside_latin_words_are_read_as_latin_with_exact_of
     view = ModelView.of(text)
     assert view.text == "These corrupt traitors sold out every family in 2 towns. Путин is a name."
     assert view.lookalikes == ((6, 13), (14, 22)) and len(view.text) == len(text)
-    assert "2 words mix letters of two scripts" in lookalike_warning(view)
+    assert "2 words mixed Latin and Cyrillic or Greek look-alike letters" in lookalike_warning(view)
     doc = _pipe()(text)
     assert [doc.text_of(s) for s in doc.spans] == ["\u0441orrupt", "tr\u0430itors"]  # found, and offsets index the text as given
-    assert any("look alike" in w for w in doc.warnings)
+    assert any("look-alike" in w and "read as Latin" in w for w in doc.warnings)
     # Latin look-alikes inside a Russian word are read as Cyrillic.
     mixed = "Эти п\u0070\u0065дател\u0438"  # Latin p and e inside the Russian word
     assert ModelView.of(mixed).text == "Эти предатели" and ModelView.of(mixed).lookalikes == ((4, 13),)

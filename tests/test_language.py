@@ -52,3 +52,55 @@ def test_distinct_keeps_each_unit_once_with_its_own_spacing() -> None:
     assert language.distinct("A b. C d. A b.\nX 3.5 y.\nx  3.5 Y.\n") == "A b. C d. X 3.5 y.\n"
     text = "No line here repeats.\nNor does this one. Nor this."
     assert language.distinct(text) is text  # nothing repeats: the very text, so nothing changes
+
+
+# A Telegram-style Russian post: two sentences, a link, a line of Latin hashtags (about as many
+# Latin letters as Russian ones), an @mention and an e-mail address.
+POST = ("Западные СМИ снова врут о ситуации на фронте. Никакого «контрнаступления» нет, есть только пиар для спонсоров.\n"
+        "Подробнее: https://example.com/news/2024/03/15/western-media-lies-about-the-front-line-again\n"
+        "Пишите: editor@example.org, @channel_admin\n"
+        "#Ukraine #Russia #NATO #war #counteroffensive #WesternMedia #fakenews #propaganda #truth")
+
+
+def test_urls_hashtags_mentions_and_addresses_are_masked_in_place() -> None:
+    masked = language.mask(POST)
+    assert len(masked) == len(POST) and masked.startswith(POST[:40])
+    for gone in ("https://", "example.com", "#Ukraine", "#truth", "@channel_admin", "editor@example.org"):
+        assert gone not in masked
+    assert language.mask("t.me/pravda_kanal and www.example.org") == " " * 17 + " and " + " " * 15
+    assert language.mask("Plain text, no links.") == "Plain text, no links."
+
+
+def test_a_russian_post_with_latin_hashtags_and_a_link_is_russian() -> None:
+    ident = language.identify(POST)
+    assert language.decide(ident) == "ru" and ident.latin_share < 0.05
+    doc = Pipeline([Lexicon()], language="ru").make_doc(POST)
+    assert doc.language == "ru"
+    # No "Latin passage the Russian model reads poorly" for a link or hashtags.
+    assert not any("Latin script" in w for w in doc.warnings), doc.warnings
+    assert language.passages(POST, "ru") == []
+    # Hashtags alone are still read (a post of nothing else is not "no letters").
+    assert language.identify("#Донбасс #правда #нетвойне").cyrillic
+
+
+def test_a_quote_in_the_other_modelled_language_says_how_to_ask_for_it() -> None:
+    text = ("The minister repeated the claim at a press conference on Tuesday, and reporters pressed him on the numbers. "
+            "He answered: «Западные СМИ снова врут о ситуации на фронте, и все это знают». Officials later declined "
+            "to comment further on the figures or on the sources of the claim.")
+    doc = Pipeline([Lexicon()], language="en").make_doc(text)
+    note = next(w for w in doc.warnings if "Cyrillic script" in w)
+    assert 'likely Russian' in note and note.endswith('to read the whole text as Russian, ask for language "ru"')
+
+
+TRANSLIT = ("Zapad opyat pokazal svoe istinnoe litso. Eti tak nazyvaemye partnery lgali nam tridtsat let, a teper "
+            "udivlyayutsya, pochemu my im ne verim. Kto ne vidit etogo, tot libo naiven, libo kuplen.")
+
+
+def test_transliterated_russian_forced_to_russian_gets_the_transliteration_advice() -> None:
+    from unspin.errors import UnsupportedLanguageError
+
+    with pytest.raises(UnsupportedLanguageError, match="transliterated Russian"):
+        Pipeline([Lexicon()], language="ru").make_doc(TRANSLIT)
+    doc = Pipeline([Lexicon()], language="ru").make_doc(TRANSLIT, language="ru")
+    assert any("transliterated Russian" in w and "Cyrillic letters" in w for w in doc.warnings), doc.warnings
+    assert not any("Czech" in w or "Slovak" in w for w in doc.warnings), doc.warnings

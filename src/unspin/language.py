@@ -28,6 +28,11 @@ script's letters left out. py3langid reads byte n-grams, and Cyrillic letters ta
 each in UTF-8, so a quote of a quarter of the letters outweighed the English around it; the
 quote is then said in a note (``script_note``: where it is, and the model that read it).
 
+URLs, e-mail addresses, #hashtags and @mentions are blanked before identification and before
+looking for passages of another script (``mask``, one space a character, so offsets hold): a
+Russian Telegram post's line of Latin hashtags and its link outweighed its two sentences and
+the post went to the English model.
+
 A line or sentence that repeats is read once (``distinct``). py3langid counts each n-gram by
 the logarithm of its count and divides its scores by the square root of the text's length in
 bytes, so repeating a text adds length but hardly any evidence: its probability of English fell
@@ -147,9 +152,33 @@ def by_script(ident: Identification) -> str | None:
     return "ru" if ident.cyrillic else None
 
 
+# What is not prose in any language: web addresses (with a scheme, "www." or a path), e-mail
+# addresses, #hashtags and @mentions. A Russian post's line of Latin hashtags and its link
+# outweighed two sentences of Russian; ``mask`` blanks them for identification and for finding
+# passages of another script.
+# Each branch starts only where its run starts (the lookbehinds) and its runs are possessive:
+# linear on hostile input (one long run of letters, "www.www.www...").
+_NOT_PROSE = re.compile(
+    r"(?<![\w./:-])(?:https?://|www\.)\S++"
+    r"|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++"
+    r"|(?<![\w.-])(?:[A-Za-z0-9-]++\.)++[A-Za-z]{2,}+/\S*+"
+    r"|(?<![\w#@])[#@]\w++",
+)
+
+
+def mask(text: str) -> str:
+    """``text`` with URLs, e-mail addresses, #hashtags and @mentions (``_NOT_PROSE``) written as
+    spaces, one for each character: offsets into it index ``text``. ``text`` itself when it
+    holds none."""
+    if "#" not in text and "@" not in text and "/" not in text and "www." not in text:
+        return text
+    return _NOT_PROSE.sub(lambda m: " " * len(m.group()), text)
+
+
 def identify(text: str) -> Identification:
-    """Identify the language of ``text`` (its first ``HEAD`` characters, each repeated line or
-    sentence once: ``distinct``). Never raises.
+    """Identify the language of ``text`` (its first ``HEAD`` characters without URLs, e-mail
+    addresses, hashtags and mentions: ``mask``; each repeated line or sentence once:
+    ``distinct``). Never raises.
 
     The last few answers are kept: routing a text (``unspin.pipeline``) and reading it into a
     Document both ask about the same text, and the answer (frozen) cannot differ."""
@@ -159,6 +188,11 @@ def identify(text: str) -> Identification:
         # as a new one beside its whole repeats (``distinct``).
         end = max(head.rfind(mark) for mark in ("\n", ". ", "! ", "? ", "\u2026 "))
         head = head[: end + 1] if end >= HEAD // 2 else head
+    # Addresses, hashtags and mentions say nothing of the language (``mask``); a text of
+    # nothing else is read as it is.
+    prose = mask(head)
+    if prose is not head and _LETTER.search(prose):
+        head = prose
     return _identify_head(head)
 
 
@@ -267,12 +301,14 @@ PASSAGE_WORDS = 3
 def passages(text: str, language: str) -> list[tuple[int, int]]:
     """``[start, end)`` offsets in ``text`` of the passages (runs of ``PASSAGE_WORDS`` or more
     words) in another script than ``language``'s: any but Latin (Cyrillic, Greek, Arabic...) in
-    an English text, Latin in a Russian one; ``[]`` for other languages."""
+    an English text, Latin in a Russian one; ``[]`` for other languages. URLs, e-mail
+    addresses, hashtags and mentions are not read (``mask``)."""
     script = {"en": "non-Latin", "ru": "Latin"}.get(language)
     if script is None:
         return []
     words = _WORDS_OF[script]
-    return [m.span() for m in _PASSAGE[script].finditer(text) if len(words.findall(m.group())) >= PASSAGE_WORDS]
+    # URLs, hashtags and mentions are no passage of another language (``mask``: same offsets).
+    return [m.span() for m in _PASSAGE[script].finditer(mask(text)) if len(words.findall(m.group())) >= PASSAGE_WORDS]
 
 
 def _script_name(ch: str) -> str:
@@ -283,7 +319,7 @@ def _script_name(ch: str) -> str:
 
 
 def script_note(text: str, ident: Identification, language: str,
-                to_input: Callable[[int, int], tuple[int, int]] | None = None) -> str | None:
+                to_input: Callable[[int, int], tuple[int, int]] | None = None, models: tuple[str, ...] = ()) -> str | None:
     """The one note about letters of the other script in a text analysed as ``language``:
     nearly all of them (a forced language: ``mixed_script_warning``), else where its passages
     in the other script are and which language they likely are in, else a share of at least
@@ -291,7 +327,9 @@ def script_note(text: str, ident: Identification, language: str,
     to say. ``text``: what the models read (``unspin.view.ModelView.text``, where styled
     "mathematical" and fullwidth letters are their plain Latin forms: no other script);
     ``to_input`` maps its ``[start, end)`` to the input's offsets, which the note gives
-    (``ModelView.span``; None: ``text`` is the input)."""
+    (``ModelView.span``; None: ``text`` is the input). ``models``: the languages a caller may
+    ask for; where the passages are likely one of them, the note says how to ask for it
+    (``language "ru"``: each door's setting of that name)."""
     share = {"ru": ident.latin_share, "en": 1 - ident.latin_share if ident.letters else 0.0}.get(language, 0.0)
     found = passages(text, language) if share <= 1 - MIXED_SHARE else []
     if not found:
@@ -302,9 +340,11 @@ def script_note(text: str, ident: Identification, language: str,
     to_input = to_input or (lambda a, b: (a, b))
     where = ", ".join("{}-{}".format(*to_input(a, b)) for a, b in found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
     one = len(found) == 1
+    ask = (f"; to read the whole text as {name(quoted.code)}, ask for language \"{quoted.code}\""
+           if likely and quoted.code in models else "")
     return (f"{'a passage' if one else f'{len(found)} passages'} (characters {where}) {'is' if one else 'are'} in {script} script{likely}: "
             f"the text was read as {name(language)}, the language of most of it, and the {name(language)} model reads "
-            f"{'that passage' if one else 'those passages'} poorly")
+            f"{'that passage' if one else 'those passages'} poorly{ask}")
 
 
 # Russian romanisation (ISO 9 / BGN / everyday translit), read back into Cyrillic: longest first.

@@ -31,6 +31,9 @@ from unspin.runtime import MODELS_DIR, model_config, model_dir, model_kind
 from unspin.view import ModelView, lookalike_warning
 
 SUPPORTED = ("en", "ru")
+#: What is said of Russian in Latin letters, refused or (``language="ru"``) analysed.
+TRANSLIT = ("this text looks like Russian written in Latin letters (transliterated Russian); the Russian model reads "
+            "Cyrillic script: give the text in Cyrillic letters")
 
 #: Documents per batch of ``Pipeline.pipe`` / ``analyze_many``: enough to tokenise and split
 #: sentences in bulk; each holds its token states (tokens x hidden floats) until the batch ends.
@@ -194,26 +197,30 @@ class Pipeline:
         warnings = list(src.warnings)
         view = ModelView.of(src.text)
         ident = identification or langid.identify(view.text)
+        translit = False
         if language == "auto":
             lang = self._identify(ident, warnings)
         else:
             lang = language
             # Forced: analysed as asked, but a confident other language is said beside the result.
-            if ident.confident and ident.code != lang:
+            if lang == "ru" and ident.code != lang and langid.transliterated_russian(view.text):
+                # Said as auto-detection says it (not "looks Czech"): the advice is the same.
+                warnings.append(f"{TRANSLIT}; it was analysed with the Russian model as asked, which reads Latin letters poorly")
+                translit = True
+            elif ident.confident and ident.code != lang:
                 warnings.append(f"this text looks {langid.name(ident.code)} ({ident.code}); it was analysed with the "
                                 f"{langid.name(lang)} model as asked")
-        # Letters of the other script: one note, where its passages are (language.script_note).
-        mixed = langid.script_note(view.text, ident, lang, view.span) if lang == self.language else None
+        # Letters of the other script: one note, where its passages are (language.script_note);
+        # none beside the transliteration warning, which says the same.
+        mixed = (langid.script_note(view.text, ident, lang, view.span, SUPPORTED)
+                 if lang == self.language and not translit else None)
         if mixed:
             warnings.append(mixed)
         lookalike = lookalike_warning(view)
         if lookalike:
             warnings.append(lookalike)
         if lang != self.language and langid.transliterated_russian(view.text):
-            raise UnsupportedLanguageError(
-                "this text looks like Russian written in Latin letters (transliterated Russian); the Russian model reads "
-                "Cyrillic script: give the text in Cyrillic letters",
-            )
+            raise UnsupportedLanguageError(TRANSLIT)
         # What the user may ask for is context (force): each door words it (errors.WORDS).
         if lang == "und":
             raise UnsupportedLanguageError(

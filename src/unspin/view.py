@@ -23,9 +23,12 @@ see noise where a reader sees plain words.
 A Cyrillic or Greek letter that looks like a Latin one ("с", "о", "Α") inside a word of Latin
 letters ("сorrupt": spam filters' and moderators' old adversary) is read as its Latin twin, and
 a Latin look-alike inside a Cyrillic word as its Cyrillic twin, one character for one
-(``LOOKALIKES``); the word goes by the script of most of its letters, and a word of two
-scripts whose minority letters have no twin is left as it is. ``lookalike_warning`` says
-where this happened.
+(``TO_LATIN``, ``TO_CYRILLIC``). A word of two scripts goes to the one whose letters it keeps
+when only the other's all have twins ("снoвa", "paccкaзывaют": Latin a, o, c, p have Cyrillic
+twins, н, з, ы none), else to the text's script (by the letters that have no twin, which a swap
+leaves alone); a word of two scripts neither of which folds is left as it is. A whole word of
+look-alikes (a Latin "o" for the preposition "о") between two words of the other script is read
+in that script too. ``lookalike_warning`` says how many words, in which script, and where.
 
 Every character of the view remembers the index of the input character it came from, so a span
 ``[a, b)`` found on the view maps back to ``[origin[a], origin[b-1] + 1)`` in the input:
@@ -94,46 +97,90 @@ _LATIN = re.compile(f"[{_LATIN_LETTER}]")
 _OTHER = re.compile(f"[{_OTHER_LETTER}]")
 
 
-def _lookalikes(source: str) -> tuple[dict[int, str], list[tuple[int, int]]]:
-    """({input index: twin letter}, [word spans]) for the words of two scripts whose minority
-    letters all have a twin in the majority's script (see the module docstring). Linear: each
-    word is read once, from the first place two scripts meet in it."""
-    twins: dict[int, str] = {}
-    words: list[tuple[int, int]] = []
-    done = -1
-    for m in _SWITCH.finditer(source):
-        if m.start() < done:
-            continue
-        a = m.start()
-        while a > 0 and source[a - 1].isalpha():
-            a -= 1
-        word = _WORD.match(source, a)
-        b = word.end() if word else m.end()
-        done = b
-        text = source[a:b]
-        latin, other = len(_LATIN.findall(text)), len(_OTHER.findall(text))
-        if latin > other:
-            table, minority = TO_LATIN, _OTHER
-        elif other > latin and all(not ("\u0370" <= ch <= "\u03ff") for ch in text):
-            table, minority = TO_CYRILLIC, _LATIN
+_CYRILLIC = re.compile("[\u0400-\u052f]")
+_GREEK = re.compile("[\u0370-\u03ff]")
+
+
+def _lookalikes(source: str) -> tuple[dict[int, str], list[tuple[int, int]], list[str]]:
+    """({input index: twin letter}, [word spans], [the script each was read in]) for the words
+    whose look-alike letters are read as their twins (see the module docstring). Linear: each
+    word is read once.
+
+    A word of two scripts goes to the script whose letters it keeps when only one script's
+    letters all have twins ("снoвa": Latin o and a have Cyrillic twins, н has no Latin one);
+    when both do ("сoр"), to the text's script (most of its letters that have no twin: a
+    Russian post's "сoр" is Cyrillic, an English report's "сorrupt" Latin), then of most of its
+    own letters. A word made only of look-alikes of the other script (a Latin "o" for the
+    Russian preposition "о") is read in that script when the words on both sides are
+    (one side at the text's edge)."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(source)]
+    kinds: list[str] = []  # per word: "L" Latin, "C" Cyrillic, "M" two scripts, "" other
+    # The text's script by the letters that have no twin (б, д, и...; b, d, f...): swapping
+    # look-alikes leaves them as they were.
+    latin_letters = sum(1 for x in _LATIN.finditer(source) if x.group() not in TO_CYRILLIC)
+    cyrillic_letters = sum(1 for x in _CYRILLIC.finditer(source) if x.group() not in TO_LATIN)
+    for _, _, w in words:
+        n_lat, n_cyr, n_grk = len(_LATIN.findall(w)), len(_CYRILLIC.findall(w)), len(_GREEK.findall(w))
+        if n_lat and (n_cyr or n_grk):
+            kinds.append("M")
+        elif n_lat and n_lat == len(w):
+            kinds.append("L")
+        elif n_cyr and n_cyr == len(w):
+            kinds.append("C")
         else:
-            continue  # as many of each: no majority to read it by
-        found = [(a + x.start(), x.group()) for x in minority.finditer(text)]
-        if all(ch in table for _, ch in found):
-            twins.update((i, table[ch]) for i, ch in found)
-            words.append((a, b))
-    return twins, words
+            kinds.append("")
+    text_script = "L" if latin_letters > cyrillic_letters else "C" if cyrillic_letters > latin_letters else ""
+    twins: dict[int, str] = {}
+    spans: list[tuple[int, int]] = []
+    scripts: list[str] = []
+    read_as = list(kinds)  # the script each word is read in, once folded
+
+    def fold(i: int, to: str) -> None:
+        a, b, w = words[i]
+        table, minority = (TO_LATIN, _OTHER) if to == "L" else (TO_CYRILLIC, _LATIN)
+        twins.update((a + x.start(), table[x.group()]) for x in minority.finditer(w))
+        spans.append((a, b))
+        scripts.append("Latin" if to == "L" else "Cyrillic")
+        read_as[i] = to
+
+    for i, (_, _, w) in enumerate(words):
+        if kinds[i] != "M":
+            continue
+        to_latin = all(x.group() in TO_LATIN for x in _OTHER.finditer(w))
+        to_cyrillic = not _GREEK.search(w) and all(x.group() in TO_CYRILLIC for x in _LATIN.finditer(w))
+        if to_latin and to_cyrillic:
+            n_lat, n_other = len(_LATIN.findall(w)), len(_OTHER.findall(w))
+            to = text_script or ("L" if n_lat > n_other else "C" if n_other > n_lat else "")
+        else:
+            to = "L" if to_latin else "C" if to_cyrillic else ""
+        if to:
+            fold(i, to)
+    # Whole words of look-alikes between words of the other script.
+    for i, (_, _, w) in enumerate(words):
+        kind = kinds[i]
+        if kind not in ("L", "C") or kind == text_script or not text_script:
+            continue
+        table = TO_CYRILLIC if kind == "L" else TO_LATIN
+        if not all(ch in table for ch in w):
+            continue
+        sides = [read_as[j] for j in (i - 1, i + 1) if 0 <= j < len(words)]
+        if sides and all(side == text_script for side in sides):
+            fold(i, text_script)
+    order = sorted(range(len(spans)), key=lambda k: spans[k])
+    return twins, [spans[k] for k in order], [scripts[k] for k in order]
 
 
 def lookalike_warning(view: ModelView) -> str | None:
-    """A warning naming the words the view read with look-alike letters replaced, or None."""
+    """A warning saying how many words the view read with look-alike letters replaced, in which
+    script, and where the first is; None when there are none."""
     n = len(view.lookalikes)
     if not n:
         return None
     a, b = view.lookalikes[0]
-    return (f"{n} word{'s' if n != 1 else ''} mix{'' if n != 1 else 'es'} letters of two scripts that look alike (Latin and Cyrillic or Greek: "
-            f"the first at characters {a}-{b}); the models read {'each' if n != 1 else 'it'} in the script of most of its letters, "
-            "and the text keeps them as written")
+    by = {s: view.lookalike_scripts.count(s) for s in ("Cyrillic", "Latin") if s in view.lookalike_scripts}
+    read = " and ".join(f"{m if len(by) > 1 else ''} as {s}".strip() for s, m in by.items()) or "in one script"
+    return (f"{n} word{'s' if n != 1 else ''} mixed Latin and Cyrillic{' or Greek' if 'Latin' in by else ''} look-alike letters "
+            f"(the first at characters {a}-{b}); read {read}, each look-alike as its twin; the text keeps them as written")
 
 
 @dataclass(frozen=True)
@@ -147,6 +194,8 @@ class ModelView:
     origin: np.ndarray | None
     source_len: int
     lookalikes: tuple[tuple[int, int], ...] = ()
+    #: The script each of ``lookalikes`` was read in: "Cyrillic" or "Latin".
+    lookalike_scripts: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, source: str) -> ModelView:
@@ -154,7 +203,9 @@ class ModelView:
         # another script; most texts (curly quotes, dashes) have none that do, and then the view
         # is the text itself and costs no map.
         changes = [(m.start(), rep) for m in _MAYBE.finditer(source) if (rep := _replacement(m.group())) != m.group()]
-        twins, words = _lookalikes(source) if _SWITCH.search(source) else ({}, [])
+        # Look-alikes need both scripts in the text (a word of two, or whole words of each).
+        both = _SWITCH.search(source) or (_CYRILLIC.search(source) and _LATIN.search(source))
+        twins, words, scripts = _lookalikes(source) if both else ({}, [], [])
         if twins:
             merged = dict(changes)
             for i, ch in twins.items():
@@ -173,7 +224,7 @@ class ModelView:
             pos = i + 1
         pieces.append(source[pos:])
         origin.append(np.arange(pos, len(source), dtype=np.int64))
-        return cls("".join(pieces), np.concatenate(origin), len(source), tuple(words))
+        return cls("".join(pieces), np.concatenate(origin), len(source), tuple(words), tuple(scripts))
 
     @property
     def identity(self) -> bool:

@@ -399,6 +399,7 @@ def test_each_document_keeps_its_models_version_and_reruns_compare_per_language(
     first = go()
     assert (first.analysed, first.errors) == (2, 1)
     assert first.as_dict()["model_versions"] == {VERSIONS["en"]: 1, VERSIONS["ru"]: 1}
+    assert first.as_dict()["languages"] == {"en": 1, "ru": 1}  # which model read how many, in the JSON summary
     rows = docs_by_id(db_url)
     assert {k: rows[k].model_version for k in rows} == {"in/en": VERSIONS["en"], "in/ru": VERSIONS["ru"], "in/empty": "run-1"}
     again = go()
@@ -661,3 +662,14 @@ def test_an_html_files_headline_is_its_title(tmp_path: Path) -> None:
     (folder / "bare.html").write_text("<p>No heading here, only a paragraph of text about the council.</p>")
     docs = {d.id: d for d in ingest.read([folder])}
     assert docs["pages/page"].title == "Council approves the bridge" and docs["pages/bare"].title is None
+
+
+def test_the_closing_line_says_how_many_documents_each_language_model_read():
+    from collections import Counter
+
+    from unspin.store.batch import Summary
+    from unspin.store.cli import summary_line
+
+    line = summary_line(Summary(total=4, analysed=4, spans=1, passages=1, seconds=1.0, languages=Counter(ru=2, en=2)))
+    assert "4 analysed now (read as 2 English, 2 Russian)," in line
+    assert "read as" not in summary_line(Summary(total=1, analysed=1, seconds=1.0))  # no counts, no words

@@ -287,6 +287,9 @@ class Summary:
     #: in a file, ``Store.unsaved_paths``), stored at the start of this run without analysing
     #: them again; they count as already analysed (skipped) when the inputs reach them.
     restored: int = 0
+    #: ``{language code: documents analysed in this run}``: which model read how many (a
+    #: researcher sees at once where texts went to a model other than the one expected).
+    languages: Counter = field(default_factory=Counter)
 
     @property
     def failed(self) -> int:
@@ -329,6 +332,7 @@ class Summary:
             "dates_dropped": self.dates_dropped,
             "dates_dropped_ids": self.dates_dropped_ids,
             "model_versions": dict(self.model_versions.most_common()),
+            "languages": dict(self.languages.most_common()),
             "replaced_readings": self.rereads,
             "interrupted": self.interrupted,
             "stopped_by": self.stopped_by or None,
@@ -509,6 +513,7 @@ def run_batch(
                 else:
                     summary.analysed += 1
                     summary.model_versions[rec.model_version or model_version] += 1
+                    summary.languages[rec.language or "und"] += 1
                     if rec.id in bad_dates:
                         summary.dates_dropped += 1
                         if len(summary.dates_dropped_ids) < 20:

@@ -26,6 +26,7 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from unspin.choices import SENSITIVITY_HELP, WORDS, Command, Sensitivity, choice, language_code, sensitivity_option
+from unspin import language as langid
 from unspin.errors import InputError
 from unspin.inputs import MAX_CHARS
 from unspin.signals import terminated_as_interrupt
@@ -262,9 +263,12 @@ def summary_line(summary: Any) -> str:
     details = (f"details (source, published, title, url) of {updated} stored document{'s' if updated != 1 else ''} updated "
                "without analysing again" if updated else "")
     head = f"{summary.total} document{'s' if summary.total != 1 else ''}" + (" read before the stop" if interrupted else "")
+    languages = getattr(summary, "languages", None) or {}
+    by_language = ", ".join(f"{n} {langid.name(code)}" for code, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
     counts = (
         f"{summary.analysed} analysed now"
-        + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "") + ", "
+        + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "")
+        + (f" (read as {by_language})" if by_language else "") + ", "
         f"{already} already analysed (stored with the current models, skipped), {failed}"
         + (f", {unfinished} read but not analysed before the stop (not stored: the next run analyses "
            f"{'them' if unfinished != 1 else 'it'})" if unfinished else "")
