@@ -864,3 +864,13 @@ def test_input_format_decides_how_a_file_is_read(tmp_path: Path) -> None:
     page.write_text("<p>Plain words</p>", encoding="utf-8")
     text = json.loads(unspin_cli("analyze", str(page), "-f", "json", "--input-format", "text").stdout)
     assert text["text"] == "<p>Plain words</p>"  # an .html name, read as text because asked
+
+
+@pytest.mark.parametrize("text", ["🔥🔥🔥", "!!! ???", "— … —\n\n* * *"])
+def test_a_text_without_a_word_is_refused_not_read(text):
+    """A new user's "🔥🔥🔥" got a genre and a summary: readings of nothing."""
+    from unspin.errors import InputError
+    from unspin.inputs import read
+
+    with pytest.raises(InputError, match="no words"):
+        read(text, "post.txt")

@@ -191,13 +191,17 @@ class Source(str):
 
 
 def check_text(text: str, max_chars: int = MAX_CHARS, *, name: str = "") -> str:
-    """Refuse empty text, NUL characters and text over ``max_chars``; return ``text``.
+    """Refuse empty text, text without a letter or digit, NUL characters and text over
+    ``max_chars``; return ``text``.
     ``name``: a file name (one with a suffix, such as an uploaded "notes.txt") starts the
     message, as the byte checks' messages do, and so does ``<stdin>``; other names (a field,
     "input") are the caller's."""
     where = f"{name}: " if Path(name).suffix or name == "<stdin>" else ""
     if not text.strip():
         raise InputError(f"{where}the input is empty: there is no text to analyse")
+    if not any(ch.isalnum() for ch in text):
+        # "🔥🔥🔥" or "!!! ???" got a genre and a summary: readings of nothing.
+        raise InputError(f"{where}the input has no words (only symbols, punctuation or emoji): there is no text to analyse")
     if "\x00" in text:
         raise InputError(f"{where}the input contains NUL bytes: it looks like a binary file, not text")
     if len(text) > max_chars:
