@@ -455,15 +455,9 @@ def techniques(
     from unspin.errors import UnsupportedLanguageError
 
     if model is not None:
-        from unspin.errors import ModelError
-        from unspin.runtime import model_config, model_kind, model_techniques
+        from unspin.pipeline import model_label_set
 
-        folder = model.expanduser().resolve()
-        config = model_config(folder)
-        if model_kind(config) != "spans":
-            raise ModelError(f"{model}: not a span model folder (it holds a {model_kind(config)} model); its techniques are a span model's")
-        language = str(config.get("language") or "en")
-        listed = tuple(taxonomy.label_set(model_techniques(folder, config), language).values())
+        listed = model_label_set(model.expanduser().resolve(), shown=str(model))
     elif language not in SUPPORTED:
         raise UnsupportedLanguageError(f"no technique list for language {language!r}; available: {', '.join(SUPPORTED)}")
     else:

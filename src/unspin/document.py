@@ -210,8 +210,8 @@ class Document:
     #: (``unspin.pipeline.model_version``), set by the pipeline, emitted as ``"model"``.
     model: dict[str, str] = field(default_factory=dict)
     #: The techniques of the label set of your own span model that read the text (name ->
-    #: ``unspin.taxonomy.Technique``: display name, explanation, colour; ``unspin train spans
-    #: --taxonomy``), set by the techniques component, emitted as ``"own_techniques"``; empty for
+    #: ``unspin.taxonomy.Technique``: display name, explanation, colour; its taxonomy, given
+    #: to ``unspin train spans``), set by the techniques component, emitted as ``"own_techniques"``; empty for
     #: the shipped models. Authoritative for this document in every view (``technique``): each
     #: Document carries its model's label set rather than a process-wide registry, so that
     #: documents of different models read in one process each show their own.
@@ -578,7 +578,7 @@ readings.declare(value_field(
     cli_help="words, spans (passages), technique_labels, spans_per_1000_words, persuasion_share, top_techniques, technique_counts, claims, sentence"))
 readings.declare(value_field(
     "own_techniques", _OWN_TECHNIQUES,
-    "The techniques of the span model's own label set (unspin train spans --taxonomy) that read the text, in its order: name, display, "
+    "The techniques of the span model's own label set (`unspin train spans --taxonomy`) that read the text, in its order: name, display, "
     "explanation, colour; they, not the built-in techniques of the same name, describe this text's spans. Only for a model of your own.",
     attr="own_techniques", encode=label_set_rows, decode=lambda v: label_set(r for r in v if isinstance(r, dict)), stored="results", drawn=True,
     cli_help="a model of your own: its techniques (name, display, explanation, colour), which name this text's spans"))

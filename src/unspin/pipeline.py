@@ -27,7 +27,7 @@ from unspin.document import Document
 from unspin.errors import InputError, ModelError, UnspinError, UnsupportedLanguageError
 from unspin.inputs import MAX_CHARS, Source, read, read_path
 from unspin.components import build, check_order, position, register, registered
-from unspin.runtime import MODELS_DIR, model_config, model_dir, model_kind
+from unspin.runtime import MODELS_DIR, model_config, model_dir, model_kind, model_techniques
 from unspin.view import ModelView, lookalike_warning
 
 SUPPORTED = ("en", "ru")
@@ -310,6 +310,22 @@ class Pipeline:
             yield from self.run([self.make_doc(t, language, max_chars, input_format=input_format) for t in chunk])
 
 
+def model_label_set(folder: str | os.PathLike[str], shown: str | None = None) -> tuple[Any, ...]:
+    """The techniques of the span model folder ``folder`` (one ``unspin train spans`` wrote), in
+    its label order, as ``unspin.taxonomy.Technique`` (name, display, explanation, example,
+    colour; a blank explanation is ``taxonomy.UNEXPLAINED``): what ``unspin techniques --model``
+    lists. ``shown``: the folder as the user named it, for messages. Raises ``ModelError`` for a
+    folder that is missing or holds another kind of model."""
+    from unspin import taxonomy
+
+    path = Path(folder)
+    config = model_config(path)
+    if model_kind(config) != "spans":
+        raise ModelError(f"{shown or path}: not a span model folder (it holds a {model_kind(config)} model); "
+                         "its techniques are a span model's")
+    return tuple(taxonomy.label_set(model_techniques(path, config), str(config.get("language") or "en")).values())
+
+
 @register("notes", assigns=("warnings",))
 class Notes:
     """Puts fixed sentences first in ``doc.warnings`` (each once, in order): how far a pipeline's
@@ -497,7 +513,6 @@ def own_techniques(model: Models) -> list[dict[str, str]]:
     else ``taxonomy.UNEXPLAINED``). Nothing is registered process-wide. Raises ``ModelError`` as
     ``load`` does."""
     from unspin import taxonomy
-    from unspin.runtime import model_techniques
 
     out = []
     for path in model_folders(model):

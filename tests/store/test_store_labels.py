@@ -120,7 +120,8 @@ def test_names_of_ones_own_label_set_may_mix_what_look_like_two_sets(tmp_path: P
     # Greenwashing is spelled like a ZenPropaganda name: in a label set of one's own it says nothing of the language.
     export = write(tmp_path, [task("x", EN_TEXT, [(12, 22, "Loaded_Language"), (24, 42, "Greenwashing")]),
                               task("y", EN_TEXT, [(24, 42, "Greenwashing")])])
-    with pytest.raises(InputError, match="give --taxonomy own"):
+    with pytest.raises(InputError) as refused:
         labelstudio.import_labels(export, tmp_path / "refused", language="en", own_names=True)
+    assert refused.value.context.get("setting") == "taxonomy_own"  # each door says how to give its taxonomy
     res = labelstudio.import_labels(export, tmp_path / "out", language="en", own_names=True, own_set=True)
     assert (res.articles, res.labels, res.format, res.other_language) == (2, 3, "ptc", 0)

@@ -207,5 +207,9 @@ def test_a_label_studio_export_of_ones_own_names_may_mix_names_that_look_like_tw
     got = data.read_label_studio(tmp_path / "export.json", own_set=True)
     assert len(got.articles) == 3 and sorted({l.technique for l in got.labels}) == ["False_Urgency", "Greenwashing", "Loaded_Language"]
     assert data.label_set(got.labels, "own").names == ["False_Urgency", "Greenwashing", "Loaded_Language"]
-    with pytest.raises(InputError, match="give --taxonomy own"):  # without it, the names say two sets: the refusal says what to do
+    with pytest.raises(InputError) as refused:  # without it, the names say two sets: the refusal says what to do
         data.read_label_studio(tmp_path / "export.json")
+    from unspin.choices import WORDS as CLI
+
+    assert refused.value.worded(CLI).endswith("use --taxonomy own to learn the labels' own names")
+    assert str(refused.value).endswith('use taxonomy="own" to learn the labels\' own names')

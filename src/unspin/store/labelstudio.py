@@ -303,10 +303,11 @@ def import_labels(export_file: Path, output: Path, mapping: dict[str, str] | Non
             unknown=unknown, setting="label_map",
         )
     if mixed:
-        # Training on one's own names: the names only look like two sets; --taxonomy says they are one.
-        own_hint = (": give --taxonomy own (or a file of your names) if they are names of your own label set" if own_names
-                    else ": one text takes the names of one set only")
-        raise InputError(f"{export_file}: {'; '.join(mixed[:5])}{own_hint}; nothing was written")
+        # Training on one's own names: the names only look like two sets; the taxonomy says they
+        # are one (each door words that advice: the setting taxonomy_own).
+        if own_names:
+            raise InputError(f"{export_file}: {'; '.join(mixed[:5])}; nothing was written", setting="taxonomy_own")
+        raise InputError(f"{export_file}: {'; '.join(mixed[:5])}: one text takes the names of one set only; nothing was written")
     languages = {lang for *_, lang in docs}
     if language is None and len(languages) > 1:
         by = {lang: next(i for i, *_, l in docs if l == lang) for lang in languages}

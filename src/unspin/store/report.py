@@ -92,7 +92,7 @@ class Report:
     own: dict[str, Technique] = field(default_factory=dict)
     #: Analysed documents read by the experimental Russian model, said in every format's headline.
     russian_documents: int = 0
-    #: The language the report was limited to (``--language``), or None.
+    #: The language the report was limited to (``build``'s ``language``), or None.
     language: str | None = None
 
     @property
@@ -287,7 +287,7 @@ def _headline(r: Report) -> str:
 
 #: Said in every format's headline where Russian documents are counted (README, "Russian").
 RUSSIAN_NOTE = ("{n} Russian document{s} {were} read by the experimental Russian model, whose passages score little above "
-                "marking every line: count them apart with --language ru (README, \"Russian\")")
+                "marking every line: count them apart with `unspin report --language ru` (README, \"Russian\")")
 LANGUAGE_NAMES = {"en": "English", "ru": "Russian"}
 
 

@@ -56,7 +56,7 @@ def read_label_studio(export: str | Path, own_set: bool = False) -> SpanData:
     most recent submitted annotation; offsets converted from UTF-16 units), technique names as
     they are (your own label set included). Tasks without an annotation are left out, and so
     are Russian tasks (the span trainer reads one language: English). ``own_set``: the names are
-    a label set of your own (``--taxonomy own`` or a file), so a name spelled like a
+    a label set of your own (the taxonomy "own" or a file), so a name spelled like a
     ZenPropaganda one (``Greenwashing``) neither makes its task Russian nor clashes with a PTC
     name in the same task; a task's language comes from ``data.language`` or its script. Raises
     ``InputError`` as ``import_labels`` does."""

@@ -180,7 +180,7 @@ def fit(
         diff = {k: (old[k], new[k]) for k in old.keys() & new.keys() if old[k] != new[k]}
         if "labels" in diff:
             # The label set (its order: one output row each) comes from the taxonomy the run was
-            # given: a resume without the first run's --taxonomy reads the names otherwise.
+            # given: a resume without the first run's label set (its taxonomy) reads the names otherwise.
             saved_names, names = diff["labels"]
             how = "another order" if sorted(map(str, saved_names)) == sorted(map(str, names)) else "another set"
             raise InputError(f"{ckpt} was written for {how} of techniques (saved: {', '.join(map(str, saved_names))}; now: "
