@@ -371,10 +371,12 @@ def precheck(
     """The road's refusals that need no parsing, and the format ``read`` will read ``data`` as.
 
     Raises the ``InputError`` that ``read`` would raise, word for word, for input too long for
-    ``max_chars`` (bytes: by their size, as ``check_size``; a str: by its length, with
-    ``HTML_FACTOR`` for markup) and, for a str that is not markup, for an empty text or NUL
-    characters (these survive every text format's reading). Costs a look at the first bytes and
-    one pass for NUL, so that a server can refuse such input before it waits for a worker;
+    ``max_chars`` (bytes: by their size, as ``check_size``, and plain UTF-8 text by its length
+    once decoded; a str: by its length, with ``HTML_FACTOR`` for markup) and, for text that is
+    not markup, for an empty text, one without a letter or digit, or NUL characters (each
+    survives every text format's reading). Costs a look at the first bytes, a UTF-8 decoding
+    of bytes and a pass or two over the text, so that a server can refuse such input before it
+    waits for a worker;
     ``read`` calls it first. Returns the ``Format`` decided (never ``Format.auto`` unless
     nothing but plain text or Markdown is left, which ``read`` tells apart after decoding).
     """
@@ -385,11 +387,28 @@ def precheck(
     markup = kind in (Format.html, Format.email)
     if isinstance(data, bytes):
         check_size(name, len(data), max_chars, markup)
+        if markup or b"\x00" in data[:65536]:
+            return kind  # extraction, or a UTF-16 guess, decides what text there is
+        try:
+            data = data.decode("utf-8")  # a raw body or an uploaded file: what the road's decoding gives
+        except UnicodeDecodeError:
+            return kind  # another charset: the road's detection is no cheap look
+        # Reading as Markdown or subtitles can shorten a text, never lengthen it or add a word.
+        if len(data) > max_chars and kind in (Format.auto, Format.text) and not _looks_markdown(data):
+            check_text(data, max_chars, name=name)
     elif len(data) > max_chars * (HTML_FACTOR if markup else 1):
         check_text(data, max_chars * (HTML_FACTOR if markup else 1), name=name)
-    elif not markup and (not data.strip() or "\x00" in data):
+    # JSON without a word ("[[[...]]]") is left to the road, whose refusal names JSON data.
+    wordless = data.lstrip()[:1] not in ("[", "{") and not any(ch.isalnum() for ch in data)
+    if not markup and (not data.strip() or "\x00" in data or wordless):
         check_text(data, max_chars, name=name)
     return kind
+
+
+def _looks_markdown(text: str) -> bool:
+    from unspin.formats import markdown
+
+    return markdown.looks_like_markdown(text)
 
 
 def read(

@@ -706,7 +706,15 @@ def test_a_text_the_road_refuses_unread_is_answered_before_the_queue() -> None:
             long = await c.post("/api/v1/analyze", json={"text": "word " * 1_000})
             nul = await c.post("/api/v1/analyze", json={"text": SAMPLE + "\x00"})
             empty_b = await c.post("/api/v1/compare", json={"a": SAMPLE, "b": "  \n"})
+            # The page's file upload and a raw text body: bytes, measured once decoded.
+            upload = await c.post("/api/v1/analyze", files={"file": ("long.txt", ("word " * 1_000).encode(), "text/plain")})
+            raw = await c.post("/api/v1/analyze", content=("word " * 1_000).encode(), headers={"Content-Type": "text/plain"})
+            wordless = await c.post("/api/v1/analyze", content="🔥🔥🔥".encode(), headers={"Content-Type": "text/plain"})
             took = time.monotonic() - t0
+            for r in (upload, raw, wordless):
+                assert r.status_code == 422, r.text
+            assert "more than the limit of 2,000" in upload.json()["error"] and "more than the limit" in raw.json()["error"]
+            assert "no words" in wordless.json()["error"]
             return await first, long, nul, empty_b, took, limiter.waiting
 
     try:
