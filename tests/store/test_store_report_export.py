@@ -501,3 +501,7 @@ def test_russian_documents_are_said_experimental_and_can_be_counted_apart(tmp_pa
     done = subprocess.run([sys.executable, "-m", "unspin.cli", "report", "--db", url, "--language", "en"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0 and "2 documents in English" in done.stdout and "experimental" not in done.stdout
+    assert "count them apart" in report._headline(both) and "count them apart" not in report._headline(only_ru)
+    german = subprocess.run([sys.executable, "-m", "unspin.cli", "report", "--db", url, "--language", "de"], capture_output=True, text=True,
+                            timeout=120)
+    assert german.returncode == 2 and "--language 'de'" in german.stderr and german.stdout == ""

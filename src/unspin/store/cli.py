@@ -408,6 +408,11 @@ def report(
         since_date = parse_date(since)
     except ValueError:
         raise InputError(f"--since {since!r}: use an ISO date, e.g. 2024-01-31") from None
+    from unspin.pipeline import SUPPORTED
+
+    if language not in (None, "auto") and language not in SUPPORTED:
+        raise InputError(f"--language {language!r}: unspin stores documents in {', '.join(SUPPORTED)} only; "
+                         "give one of them (or leave it out for every language)")
     if fmt == ReportFormat.png and output is None:
         raise InputError("--format png writes an image: give --output FILE.png")
     _check_output(output)

@@ -281,13 +281,15 @@ def _headline(r: Report) -> str:
         + (f"; {r.undated_left_out} document{'s' if r.undated_left_out != 1 else ''} without a published date "
            f"{'were' if r.undated_left_out != 1 else 'was'} left out" if r.undated_left_out else "")
         + (f"; {RUSSIAN_NOTE.format(n=r.russian_documents, s='s' if r.russian_documents != 1 else '', were='were' if r.russian_documents != 1 else 'was')}"
-           if r.russian_documents else "")
+           + ("" if r.language else RUSSIAN_APART) if r.russian_documents else "")
     )
 
 
 #: Said in every format's headline where Russian documents are counted (README, "Russian").
 RUSSIAN_NOTE = ("{n} Russian document{s} {were} read by the experimental Russian model, whose passages score little above "
-                "marking every line: count them apart with `unspin report --language ru` (README, \"Russian\")")
+                "marking every line (README, \"Russian\")")
+#: Said after ``RUSSIAN_NOTE`` in a report of every language.
+RUSSIAN_APART = "; count them apart with `unspin report --language ru`"
 LANGUAGE_NAMES = {"en": "English", "ru": "Russian"}
 
 
