@@ -126,15 +126,16 @@ async def techniques(
     request: Request,
     language: Annotated[Literal["en", "ru", "all"], BeforeValidator(language_code), Query(
         description="en: the 14 PTC techniques; ru: the 36 ZenPropaganda techniques with Russian explanations; "
-        "all: both lists (any case). A server started with --model adds its model's own techniques.")] = "en",
+        "all: both lists (any case). A server started with --model lists its model's techniques in place of its language's list.")] = "en",
 ) -> list[dict[str, str]]:
     chosen = [t.__dict__ for t in ((*taxonomy.TECHNIQUES, *taxonomy.RU_TECHNIQUES) if language == "all" else taxonomy.catalogue(language))]
-    # A server started with --model: its span model's own techniques, which replace the built-in
-    # entry of the same name for the model's language (a Russian entry stays in "all": its texts
-    # are read by the Russian model), so the list says what that model's analyses show.
+    # A server started with --model: its span model's label set replaces the built-in list of the
+    # model's language (the Russian list stays in "all": its texts are read by the Russian model),
+    # so the list, and the page's count of techniques, say what that model's analyses can show
+    # (a 5-label model was listed with 13 PTC names it never gives).
     own = [t for t in getattr(request.app.state, "own_techniques", []) if language in ("all", t["language"])]
-    mine = {(t["name"], t["language"] == "ru") for t in own}
-    return [c for c in chosen if (c["name"], bool(c.get("meta_class"))) not in mine] + own
+    replaced = {t["language"] for t in own}
+    return [c for c in chosen if ("ru" if c.get("meta_class") else "en") not in replaced] + own
 
 
 @router.post(
