@@ -462,7 +462,8 @@ def test_report_and_label_studio_export_name_techniques_by_the_stored_own_label_
 
     own = label_set_rows(label_set([
         {"name": "False_Urgency", "display": "False Urgency", "explanation": "", "colour": "#637939"},
-        {"name": "Greenwashing", "display": "Greenwashing", "explanation": "Green claims (ours).", "colour": "#393b79"}]))
+        {"name": "Greenwashing", "display": "Greenwashing", "explanation": "Green claims (ours).", "colour": "#393b79"},
+        {"name": "Whataboutism", "display": "Whataboutism", "explanation": "", "colour": "#8c6d31"}]))  # no passage carries it
     text = "Buy now, the offer ends tonight. It is planet-loving."
     url = f"sqlite:///{tmp_path / 'o.db'}"
     with Store(url) as store:
@@ -480,6 +481,8 @@ def test_report_and_label_studio_export_name_techniques_by_the_stored_own_label_
     assert json.loads(report.to_json(r))["own_techniques"] == own
     xml = (tmp_path / "tasks.label_config.xml").read_text()
     assert '<Label value="Greenwashing" background="#393b79"/>' in xml and '<Label value="False_Urgency" background="#637939"/>' in xml
+    # A technique of the label set that no stored passage carries yet: an annotator may still need to add it.
+    assert '<Label value="Whataboutism" background="#8c6d31"/>' in xml
 
 
 def test_russian_documents_are_said_experimental_and_can_be_counted_apart(tmp_path: Path) -> None:

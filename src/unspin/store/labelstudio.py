@@ -60,13 +60,14 @@ def label_config(languages: Sequence[str] = ("en",), used: Sequence[str] = (), o
     """Label Studio's labelling interface for tasks of ``languages``: PTC's techniques, and
     ZenPropaganda's where Russian documents are among them (their predictions use those names),
     then any other technique name the tasks' spans use (a model trained on its own label set:
-    ``unspin train``), so they can be corrected too, in the colour ``own`` (that label set,
-    ``taxonomy.own_of``) gives them."""
+    ``unspin train``) and every other name of ``own`` (that label set, ``taxonomy.own_of``: a
+    technique no stored passage carries yet must still be there for an annotator to add), in the
+    colours ``own`` gives them."""
     techniques = [(t.name, t.colour) for t in taxonomy.TECHNIQUES]
     if "ru" in languages:
         techniques += [(t.name, t.colour) for t in taxonomy.RU_TECHNIQUES if t.name not in taxonomy.NAMES]
     known = {n for n, _ in techniques}
-    techniques += [(n, taxonomy.colour(n, own)) for n in dict.fromkeys(used) if n not in known]
+    techniques += [(n, taxonomy.colour(n, own)) for n in dict.fromkeys([*used, *(own or {})]) if n not in known]
     labels = "\n".join(f"    <Label value={quoteattr(n)} background={quoteattr(c)}/>" for n, c in techniques)
     return f'<View>\n  <Labels name="{FROM_NAME}" toName="{TO_NAME}">\n{labels}\n  </Labels>\n  <Text name="{TO_NAME}" value="$text"/>\n</View>\n'
 
