@@ -376,17 +376,13 @@ def precheck(
     not markup, for an empty text, one without a letter or digit, or NUL characters (each
     survives every text format's reading). Costs a look at the first bytes, a UTF-8 decoding
     of bytes and a pass or two over the text, so that a server can refuse such input before it
-    waits for a worker;
-    ``read`` calls it first. Returns the ``Format`` decided (never ``Format.auto`` unless
-    nothing but plain text or Markdown is left, which ``read`` tells apart after decoding).
+    waits for a worker (``read`` itself needs only the format and the size checks,
+    ``_sized_kind``: its own final ``check_text`` refuses the rest). Returns the ``Format`` decided (never ``Format.auto``
+    unless nothing but plain text or Markdown is left, which ``read`` tells apart after decoding).
     """
-    asked = _format(fmt)
-    kind = asked if asked is not Format.auto else format_of(name, content_type)
-    if kind is Format.auto:
-        kind = _sniff(data)
+    kind = _sized_kind(data, name, content_type, _format(fmt), max_chars)
     markup = kind in (Format.html, Format.email)
     if isinstance(data, bytes):
-        check_size(name, len(data), max_chars, markup)
         if markup or b"\x00" in data[:65536]:
             return kind  # extraction, or a UTF-16 guess, decides what text there is
         try:
@@ -396,12 +392,25 @@ def precheck(
         # Reading as Markdown or subtitles can shorten a text, never lengthen it or add a word.
         if len(data) > max_chars and kind in (Format.auto, Format.text) and not _looks_markdown(data):
             check_text(data, max_chars, name=name)
-    elif len(data) > max_chars * (HTML_FACTOR if markup else 1):
-        check_text(data, max_chars * (HTML_FACTOR if markup else 1), name=name)
     # JSON without a word ("[[[...]]]") is left to the road, whose refusal names JSON data.
     wordless = data.lstrip()[:1] not in ("[", "{") and not any(ch.isalnum() for ch in data)
     if not markup and (not data.strip() or "\x00" in data or wordless):
         check_text(data, max_chars, name=name)
+    return kind
+
+
+def _sized_kind(data: bytes | str, name: str, content_type: str | None, asked: Format, max_chars: int) -> Format:
+    """The format ``data`` is read as (``asked``, else by name and type, else by content), after
+    the size checks that need no decoding: bytes by their size (``check_size``), a str by its
+    length (with ``HTML_FACTOR`` for markup). Raises ``InputError`` as ``read`` does."""
+    kind = asked if asked is not Format.auto else format_of(name, content_type)
+    if kind is Format.auto:
+        kind = _sniff(data)
+    markup = kind in (Format.html, Format.email)
+    if isinstance(data, bytes):
+        check_size(name, len(data), max_chars, markup)
+    elif len(data) > max_chars * (HTML_FACTOR if markup else 1):
+        check_text(data, max_chars * (HTML_FACTOR if markup else 1), name=name)
     return kind
 
 
@@ -429,7 +438,7 @@ def read(
     ``charset``: the encoding a transport declared (an HTTP header), tried first for HTML bytes.
     """
     asked = _format(fmt)
-    kind = precheck(data, name, content_type=content_type, fmt=asked, max_chars=max_chars)
+    kind = _sized_kind(data, name, content_type, asked, max_chars)
     warnings: list[str] = []
     meta: dict[str, Any] = {}
     if kind is Format.html:
