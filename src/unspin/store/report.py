@@ -20,6 +20,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from unspin import language as langid
 from unspin.taxonomy import RU_ZEN_PROP, Technique, colour, label_set_rows, own_of
 from unspin.taxonomy import display_name as display
 from unspin.store import require, sqlalchemy
@@ -145,9 +146,9 @@ def build(store: Store, by: str = "technique", since: dt.date | None = None, top
             # Said in the headline and the JSON: otherwise they vanish from the figures silently.
             undated = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(d.published.is_(None))).scalar_one()
         versions = [v for (v,) in conn.execute(sa.select(d.model_version).where(*cond).distinct().order_by(d.model_version))]
-        languages = [str(v) for (v,) in conn.execute(sa.select(d.language).where(*cond, d.language.is_not(None)).distinct().order_by(d.language))]
-        russian = conn.execute(sa.select(sa.func.count()).select_from(store.documents).where(*cond, d.language == "ru")).scalar_one() \
-            if "ru" in languages else 0
+        by_language = {str(lang): int(n) for lang, n in conn.execute(
+            sa.select(d.language, sa.func.count()).where(*cond, d.language.is_not(None)).group_by(d.language).order_by(d.language))}
+        languages, russian = list(by_language), by_language.get("ru", 0)
         # A corpus of several languages: each Russian technique counts under its PTC equivalent
         # (as `unspin compare` does), else "Labelling" and "Name_Calling,Labeling" are two rows.
         technique = (sa.case(_PTC_OF, value=s.technique, else_=s.technique) if len(languages) > 1 else s.technique).label("technique")
@@ -273,7 +274,7 @@ def _headline(r: Report) -> str:
                 f"name{'s' if own != 1 else ''}" if own else "")
     mixed = (f" ({', '.join(r.languages)}: Russian techniques are counted under their PTC equivalents where one exists{own_note})"
              if r.common_techniques else "")
-    only = f" in {LANGUAGE_NAMES.get(r.language, r.language)}" if r.language else ""
+    only = f" in {langid.name(r.language)}" if r.language else ""
     return (
         f"{r.documents + r.errors} document{'s' if r.documents + r.errors != 1 else ''}{only}{since}: {r.documents} analysed, {r.errors} failed; "
         f"{r.spans} persuasion passage{'s' if r.spans != 1 else ''}; {r.coverage:.1%} of the {r.chars:,} characters "
@@ -290,7 +291,6 @@ RUSSIAN_NOTE = ("{n} Russian document{s} {were} read by the experimental Russian
                 "marking every line (README, \"Russian\")")
 #: Said after ``RUSSIAN_NOTE`` in a report of every language.
 RUSSIAN_APART = "; count them apart with `unspin report --language ru`"
-LANGUAGE_NAMES = {"en": "English", "ru": "Russian"}
 
 
 #: Where a stored document's published date comes from (``unspin.store.ingest``).
