@@ -226,6 +226,16 @@ class LocalExecutor:
                 yield records
 
 
+#: How many ids of each kind a summary names (its counts are whole).
+NAMED_IDS = 20
+
+
+def _name(ids: list[str], doc_id: str) -> None:
+    """Add ``doc_id`` to a summary's list of ids, while it names fewer than ``NAMED_IDS``."""
+    if len(ids) < NAMED_IDS:
+        ids.append(doc_id)
+
+
 def item_size(item: InputDoc) -> int:
     """The characters of an input document as received (bytes of a file: markup and multi-byte
     letters count more than the text they hold); 0 for one that failed on reading."""
@@ -445,8 +455,7 @@ def run_batch(
                 if item.id in seen:
                     # Two inputs map to one id: storing both would keep only the later one silently.
                     summary.duplicates += 1
-                    if len(summary.duplicate_ids) < 20:
-                        summary.duplicate_ids.append(item.id)
+                    _name(summary.duplicate_ids, item.id)
                     skip(1)
                     continue
                 seen.add(item.id)
@@ -457,19 +466,15 @@ def run_batch(
                         summary.failed_before += 1
                         reason = _bare_reason(item.id, old.error)
                         summary.failed_before_reasons[reason] += 1
-                        named = summary.failed_before_ids.setdefault(reason, [])
-                        if len(named) < 20:
-                            named.append(item.id)
+                        _name(summary.failed_before_ids.setdefault(reason, []), item.id)
                     if old.details != fit_details(item.details):  # as stored: a repaired source is no change
                         # A corrected source or date needs no new analysis of the same text.
                         corrected.append(_record(item))
                         summary.updated += 1
-                        if len(summary.updated_ids) < 20:
-                            summary.updated_ids.append(item.id)
+                        _name(summary.updated_ids, item.id)
                         if item.bad_date is not None:
                             summary.dates_dropped += 1
-                            if len(summary.dates_dropped_ids) < 20:
-                                summary.dates_dropped_ids.append(item.id)
+                            _name(summary.dates_dropped_ids, item.id)
                     skip(1)
                     continue
                 if old and old.status != ERROR and item.id in same:
@@ -478,8 +483,7 @@ def run_batch(
                 elif old and old.status != ERROR:
                     # Another text under a stored id: said, since the earlier reading is lost.
                     summary.changed += 1
-                    if len(summary.changed_ids) < 20:
-                        summary.changed_ids.append(item.id)
+                    _name(summary.changed_ids, item.id)
                 if item.bad_date is not None:
                     bad_dates.add(item.id)  # counted once analysed: a failed document has more to fix than its date
                 sizes[item.id] = item_size(item)
@@ -507,17 +511,14 @@ def run_batch(
                     summary.errors += 1
                     reason = _reason(rec)
                     summary.error_reasons[reason] += 1
-                    named = summary.error_ids.setdefault(reason, [])
-                    if len(named) < 20:
-                        named.append(rec.id)
+                    _name(summary.error_ids.setdefault(reason, []), rec.id)
                 else:
                     summary.analysed += 1
                     summary.model_versions[rec.model_version or model_version] += 1
                     summary.languages[rec.language or "und"] += 1
                     if rec.id in bad_dates:
                         summary.dates_dropped += 1
-                        if len(summary.dates_dropped_ids) < 20:
-                            summary.dates_dropped_ids.append(rec.id)
+                        _name(summary.dates_dropped_ids, rec.id)
             pending.extend(records)
         if len(pending) >= commit_every or time.monotonic() - last_flush >= commit_seconds:
             flush()
