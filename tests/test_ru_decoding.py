@@ -95,3 +95,27 @@ def test_pick_setting_keeps_to_the_coverage_limit():
     assert pick_setting(scores, 0.1) == "everything"  # nothing under the limit: all compete
     with pytest.raises(ValueError):
         pick_setting({})
+
+
+def test_a_unit_of_only_hashtags_links_or_mentions_is_never_marked():
+    text = "Власти снова лгут.\n#news #russia https://t.me/x @chan\nЦены растут, #инфляция."
+    us = units(text)
+    shown = [text[u.start : u.end] for u in us]
+    assert "#news #russia https://t.me/x @chan" not in shown
+    # the unit before keeps its line end, so a run cannot join the lines around the left-out one
+    assert shown[0] == "Власти снова лгут." and us[0].line_end
+    # a clause of only a hashtag goes too; the clause before it closes the sentence and the line
+    assert shown[1:] == ["Цены растут,"] and us[-1].sentence_end and us[-1].line_end
+    # a hashtag inside a clause of prose stays in it
+    assert [u for u in units("Цены растут по #инфляции и дальше.")] != []
+    for kind in ("sentence", "line"):
+        assert all("#news" not in text[u.start : u.end] for u in units(text, kind))
+    enc = enc_words(text)
+    p = probs_for(text, enc, [("#news #russia https://t.me/x @chan", 0.95, 0.9)])
+    assert decode_units(text, enc, p, threshold=0.5, split="none") == []
+
+
+def test_clauses_are_cut_on_every_line_not_only_the_first():
+    text = "Первая строка.\nВласти лгут, и все это знают; цены растут.\nИ третья, тоже с запятой."
+    shown = [text[u.start : u.end] for u in units(text)]
+    assert shown == ["Первая строка.", "Власти лгут,", "и все это знают;", "цены растут.", "И третья,", "тоже с запятой."]

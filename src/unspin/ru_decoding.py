@@ -29,6 +29,7 @@ import numpy as np
 
 from unspin.decoding import RawSpan
 from unspin.encoding import Encoded
+from unspin.language import mask
 
 _CLAUSE_END = re.compile(r"[,;:)(»«\"]\s+|\s[—–-]\s")
 _LINE = re.compile(r"[^\n]+")
@@ -50,7 +51,10 @@ def units(text: str, kind: str = "clause") -> list[Unit]:
     after , ; : — and brackets), as ``kind`` says. Raises ValueError for another ``kind``.
 
     Offsets index ``text`` exactly; units never include leading or trailing whitespace and never
-    overlap. A text without letters gives units over whatever non-space characters it has.
+    overlap. A text without letters gives units over whatever non-space characters it has. A unit
+    of nothing but web addresses, e-mail addresses, #hashtags and @mentions (``language.mask``)
+    is left out, its sentence and line ends kept: the model learned Russian prose, and a post's
+    line of Latin hashtags ("#news #russia") came out as its only Name calling passage.
     """
     import razdel
 
@@ -65,7 +69,10 @@ def units(text: str, kind: str = "clause") -> list[Unit]:
         sents = list(razdel.sentenize(line.group()))
         for k, s in enumerate(sents):
             a, b = line.start() + s.start, line.start() + s.stop
-            cuts = [a + m.end() for m in _CLAUSE_END.finditer(text, a, b)] if clauses else []
+            # finditer(text, a, b) matches in ``text`` itself: m.end() is already an offset of
+            # ``text``. (Adding ``a`` once more put every cut past the sentence, so only the first
+            # line of a text was ever cut into clauses.)
+            cuts = [m.end() for m in _CLAUSE_END.finditer(text, a, b)] if clauses else []
             bounds = [a] + [c for c in cuts if a < c < b] + [b]
             for i in range(len(bounds) - 1):
                 last = i == len(bounds) - 2
@@ -76,12 +83,19 @@ def units(text: str, kind: str = "clause") -> list[Unit]:
             a += 1
         while b > a and text[b - 1].isspace():
             b -= 1
-        if b > a:
+        if b > a and not _only_addresses(text[a:b]):
             out.append(Unit(a, b, s_end, l_end))
         elif out and (s_end or l_end):  # an empty tail still closes the previous unit's sentence
             prev = out[-1]
             out[-1] = Unit(prev.start, prev.end, prev.sentence_end or s_end, prev.line_end or l_end)
     return out
+
+
+def _only_addresses(s: str) -> bool:
+    """Whether ``s`` holds web or e-mail addresses, hashtags or mentions and, besides them, no
+    letter or digit."""
+    masked = mask(s)
+    return masked is not s and not any(ch.isalnum() for ch in masked)
 
 
 def unit_scores(enc: Encoded, probs: np.ndarray, us: list[Unit]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
