@@ -32,7 +32,7 @@ def test_defaults_are_declared_once_and_nested_keys_read():
     assert span.decoding()["seed_threshold"] == 0.45 and [m.encoder for m in span.ensemble] == ["encoder.onnx"]
     genre = GenreConfig.read(MODELS_DIR / "en-genre")
     assert "hand" in genre.blocks and genre.min_words and genre.max_sum_sq_z and genre.min_opinion == 0.9
-    assert SpanModelConfig.read(MODELS_DIR / "ru").decoder == UnitDecoding(threshold=0.4, begin_threshold=0.1)
+    assert SpanModelConfig.read(MODELS_DIR / "ru").decoder == UnitDecoding(threshold=0.4, begin_threshold=0.1, unit="sentence")
     # A span model without its own edges decodes them at its threshold.
     bare = SpanModelConfig(labels=("a",), window=8, stride=4, hidden_size=2, cls_id=0, sep_id=1, pad_id=2, threshold=0.3)
     assert bare.decoding()["edge_start"] == bare.decoding()["edge_end"] == 0.3
