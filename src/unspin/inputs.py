@@ -21,8 +21,8 @@ Steps, in order:
 
 1. bytes: a document or image format recognised by its first bytes (PDF, Word and other zip
    or OLE2 office files, RTF, images, gzip) -> refused, saying what it is and how to get its
-   text (a PDF of plain ASCII would otherwise decode and be read as "text"); a UTF-16
-   byte-order mark -> decoded as UTF-16; NUL bytes -> UTF-16 without a byte-order mark where
+   text (a PDF of plain ASCII would otherwise decode and be read as "text"); a UTF-32 or
+   UTF-16 byte-order mark -> decoded as UTF-32 or UTF-16; NUL bytes -> UTF-16 without a byte-order mark where
    they sit as in UTF-16 text and its reading is text (``unspin.formats.charset.guess_utf16``),
    with a warning, else refused as binary; larger than the limit allows -> refused before
    decoding;
@@ -268,6 +268,13 @@ def refuse_document_formats(data: bytes, name: str = "input") -> None:
 def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
     """Bytes -> (text, warnings), by steps 1 and 3 of the module docstring."""
     refuse_document_formats(data, name)
+    # UTF-32's little-endian mark starts with UTF-16's (FF FE), so it is tested first: read as
+    # UTF-16, every character came with a NUL and the file was refused as binary.
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        try:
+            return data.decode("utf-32"), []
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: starts like UTF-32 but byte {exc.start} is not valid UTF-32; save it as UTF-8") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), []
