@@ -25,3 +25,29 @@ def test_utf32_with_a_byte_order_mark_is_read(codec: str) -> None:
 def test_broken_utf32_is_refused_in_one_line_naming_it() -> None:
     with pytest.raises(InputError, match="UTF-32"):
         read(TEXT.encode("utf-32")[:-1], "story.txt")
+
+
+def _zip(members: dict[str, str]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member, content in members.items():
+            archive.writestr(member, content)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("members", "said"), [
+    ({"[Content_Types].xml": "<x/>", "xl/workbook.xml": "<x/>"}, r"an Excel workbook \(\.xlsx\).*CSV.*unspin batch"),
+    ({"[Content_Types].xml": "<x/>", "word/document.xml": "<x/>"}, r"a Word document \(\.docx\).*plain text"),
+    ({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"}, r"OpenDocument spreadsheet.*CSV"),
+    ({"mimetype": "application/epub+zip"}, "an EPUB e-book"),
+    ({"story.txt": TEXT}, r"a zip archive.*unpack it"),
+])
+def test_a_zip_file_is_refused_naming_what_it_holds(members: dict[str, str], said: str) -> None:
+    # Before: every zip was "a zip archive (a Word .docx, OpenDocument or EPUB file is one)" and
+    # an Excel workbook was told to be saved as .txt, which glues its rows into one "article".
+    with pytest.raises(InputError, match=said) as caught:
+        read(_zip(members), "upload.bin")
+    assert "\n" not in str(caught.value)

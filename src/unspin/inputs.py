@@ -257,11 +257,49 @@ _FORMATS = (
 )
 
 
+# A zip file's kind, by the member that names it (Office Open XML) or by its "mimetype" member
+# (OpenDocument, EPUB): (member or mimetype, what the file is, how its user gets text out of it).
+_SAVE_TEXT = "save the document as plain text (.txt) and analyse that"
+_SAVE_CSV = ("save the sheet as CSV UTF-8 with the columns id and text, and analyse it a row per text with "
+             "`unspin batch FILE.csv`")
+_ZIP_KINDS = (
+    ("word/document.xml", "a Word document (.docx)", _SAVE_TEXT),
+    ("xl/workbook.xml", "an Excel workbook (.xlsx)", _SAVE_CSV),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)", "copy its text into a .txt file and analyse that"),
+    ("application/vnd.oasis.opendocument.text", "an OpenDocument text (.odt)", _SAVE_TEXT),
+    ("application/vnd.oasis.opendocument.spreadsheet", "an OpenDocument spreadsheet (.ods)", _SAVE_CSV),
+    ("application/epub+zip", "an EPUB e-book", "copy the chapter you want analysed into a .txt file and analyse that"),
+)
+
+
+def _zip_kind(data: bytes) -> tuple[str, str] | None:
+    """(what, advice) for a zip file, read from its list of members with the standard library:
+    an office document or e-book (``_ZIP_KINDS``), else a plain archive; None when it cannot be
+    opened (cut off: ``_FORMATS`` then names the likely kinds)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip() if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return None
+    for key, what, advice in _ZIP_KINDS:
+        if key in names or key == mimetype:
+            return what, advice
+    return "a zip archive", "unpack it and analyse the files in it (`unspin batch FOLDER` for many)"
+
+
 def refuse_document_formats(data: bytes, name: str = "input") -> None:
-    """Raise ``InputError`` when ``data`` starts like a document or image format (``_FORMATS``)."""
+    """Raise ``InputError`` when ``data`` starts like a document or image format (``_FORMATS``);
+    a zip file is named by what it holds where it is an office document or e-book (an Excel
+    workbook is pointed to CSV and ``unspin batch``, not to a .txt file)."""
     head = data[:16].lstrip(b"\xef\xbb\xbf")
     for magic, what, advice in _FORMATS:
         if head.startswith(magic):
+            if magic == b"PK\x03\x04":
+                what, advice = _zip_kind(data) or (what, advice)
             raise InputError(f"{name}: this is {what}, which unspin does not read: {advice}")
 
 
