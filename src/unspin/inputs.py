@@ -38,6 +38,8 @@ Steps, in order:
    text are refused naming the offset;
 4. subtitles -> the words of their cues, Markdown -> its prose (``unspin.formats``); text that
    is JSON data (a Telegram export, an array of rows) -> refused, pointing to ``unspin batch``;
+   a news feed (RSS, Atom) or a Twitter/X archive file (tweets.js), whatever its name -> refused
+   as many texts, unless the caller asked for a format;
 5. lone surrogates (half an emoji, left by a cut at a UTF-16 length limit, as JSON can carry
    them) -> U+FFFD, one character for one, so offsets stay put; with a warning;
 6. empty, NUL characters, or longer than ``max_chars`` -> refused.
@@ -456,7 +458,21 @@ def _sized_kind(data: bytes | str, name: str, content_type: str | None, asked: F
         check_size(name, len(data), max_chars, markup)
     elif len(data) > max_chars * (HTML_FACTOR if markup else 1):
         check_text(data, max_chars * (HTML_FACTOR if markup else 1), name=name)
+    if asked is Format.auto:
+        _refuse_many_texts(data, name)
     return kind
+
+
+def _refuse_many_texts(data: bytes | str, name: str) -> None:
+    """Refuse, by its content, a file of many texts that no suffix names: a news feed (RSS,
+    Atom: ``unspin.formats.feeds``) or a Twitter/X archive file (``unspin.formats.twitter``).
+    Read as one text, their markup, keys and dates were analysed as an article."""
+    from unspin.formats import feeds, twitter
+
+    feeds.refuse_feed(data, name)
+    if twitter.is_archive(data[:512]):
+        shown = name if Path(name).suffix else "tweets.js"
+        raise InputError((f"{name}: " if Path(name).suffix else "") + twitter.ONE_TEXT.format(name=shown))
 
 
 def _looks_markdown(text: str) -> bool:
