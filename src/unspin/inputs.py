@@ -89,7 +89,7 @@ SUFFIXES: dict[str, Format] = {
     ".txt": Format.auto, ".text": Format.auto,
     ".html": Format.html, ".htm": Format.html, ".xhtml": Format.html,
     ".eml": Format.email,
-    ".srt": Format.subtitles, ".vtt": Format.subtitles,
+    ".srt": Format.subtitles, ".vtt": Format.subtitles, ".sbv": Format.subtitles,
     ".md": Format.markdown, ".markdown": Format.markdown,
 }
 #: Content types (HTTP, uploads) -> how the body is read; text/plain and others: by content.
