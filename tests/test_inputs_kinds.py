@@ -51,3 +51,15 @@ def test_a_zip_file_is_refused_naming_what_it_holds(members: dict[str, str], sai
     with pytest.raises(InputError, match=said) as caught:
         read(_zip(members), "upload.bin")
     assert "\n" not in str(caught.value)
+
+
+def test_a_frameset_page_is_refused_naming_its_frames() -> None:
+    # Before: the <noframes> notice, "&lt;body&gt;Your browser does not support frames.", was analysed.
+    page = ('<html><head><title>Gazette</title></head><frameset cols="20%,80%"><frame src="menu.html">'
+            "<frame src='story.html'><noframes><body>Your browser does not support frames.</body></noframes></frameset></html>")
+    with pytest.raises(InputError, match=r"frameset.*\(menu\.html, story\.html\)"):
+        read(page, "index.html")
+    # A frameset whose <noframes> carries the article is read.
+    story = " ".join([TEXT.strip()] * 5)
+    full = page.replace("Your browser does not support frames.", f"<p>{story}</p>")
+    assert "unemployment fell" in read(full, "index.html").text
