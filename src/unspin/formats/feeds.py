@@ -48,7 +48,7 @@ def refuse_feed(data: bytes | str, name: str = "input") -> None:
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
     n = len(re.findall(rf"<{item}\b", text, re.IGNORECASE))
     link = (_ATOM_LINK if root == "feed" else _RSS_LINK).search(text[:200_000])
-    where = f" (the first links to {link.group(1)})" if link else ""
+    first = f" (the first links to {link.group(1)})" if link else ""
     where = f"{name}: " if name not in ("input", "text", "body") else ""  # a field of a request names nothing
     raise InputError(f"{where}this is {what} of {n} {item if n == 1 else _PLURAL[item]}: headlines and summaries of many stories, "
-                     f"not one article; analyse a story's own page instead{where}")
+                     f"not one article; analyse a story's own page instead{first}")
