@@ -57,12 +57,25 @@ def test_cyrillic_legacy_encodings_are_read_and_named(encoding: str, name: str) 
         assert len(src.warnings) == 1 and name in src.warnings[0] and "not UTF-8" in src.warnings[0]
 
 
+def test_mac_cyrillic_is_read_and_named_not_taken_for_windows_1251() -> None:
+    # Before: Mac bytes read as Windows-1251 ("Њинистерство ... инфлЯциЯ"), a confident mojibake.
+    for text in (RUSSIAN, "Юля и Яна: «Эй, Ёжик!»", "Инфляция в марте снизилась до 7,2 процента, сообщил Росстат."):
+        src = read(text.encode("mac_cyrillic"), "ru.txt")
+        assert src.text == text and "MacCyrillic" in src.warnings[0]
+    # A reading with fewer oddities is chosen only where the first has some: Windows-1251 and
+    # KOI8-R text with capitals, я and ё stays as it was.
+    for encoding in ("cp1251", "koi8-r"):
+        text = "Я знаю: Ёлка и ЯБЛОКО. " + RUSSIAN
+        assert read(text.encode(encoding), "ru.txt").text == text
+    assert charset.oddities(RUSSIAN) == 0 and charset.oddities("инфлЯциЯ Њинистерство") == 3
+
+
 def test_windows_1252_is_still_windows_1252_and_garbage_is_refused() -> None:
     for text in ("Caf\xe9 cr\xe8me costs \u20ac3 \u2013 they say.", "Die B\xfcrger m\xfcssen f\xfcr die Stra\xdfe zahlen.",
                  "He said \u201cno\u201d \u2013 twice."):  # the last: bytes that mean the same in Windows-1251
         src = read(text.encode("cp1252"), "w.txt")
         assert src.text == text and "Windows-1252" in src.warnings[0]
-    with pytest.raises(InputError, match="not UTF-8 .*not Windows-1252, Windows-1251, KOI8-R or CP866"):
+    with pytest.raises(InputError, match="not UTF-8 .*not Windows-1252, Windows-1251, KOI8-R, CP866 .*or MacCyrillic"):
         read(b"caf\xe9 \x81\x8d cr\xe8me", "odd.txt")
     assert charset.guess_legacy("abc \u0403\u040c".encode("cp1251")) is None  # two rare Macedonian letters: no reading
 

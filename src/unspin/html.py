@@ -592,6 +592,8 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
         text, added, furniture = _keep_after_end(text, after)
         dropped += furniture
     headline = _headline(tree) if tree is not None else ""
+    if len(text) < LITTLE_TEXT:
+        _refuse_frameset(html, name)
     if not text:
         what = "a cookie/consent notice, navigation or other page furniture" if (removed or dropped) else "markup, scripts or images"
         raise InputError(
@@ -644,6 +646,22 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
         # ("<p>...</p>" pasted or piped) is as short as the user made it.
         warnings.append(f"very little text ({len(text)} characters) was found in the page; check that it is the article")
     return Extracted(text, warnings)
+
+
+_FRAMESET = re.compile(r"<frameset\b", re.IGNORECASE)
+_FRAME_SRC = re.compile(r"""<i?frame\b[^>]*?\ssrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+def _refuse_frameset(html: str | bytes, name: str) -> None:
+    """Raise ``InputError`` for a frameset page (its text is in the pages of its frames; what
+    is left is a "your browser does not support frames" notice), naming the frames' pages."""
+    markup = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    if not _FRAMESET.search(markup[:200_000]):
+        return
+    pages = list(dict.fromkeys(_FRAME_SRC.findall(markup[:200_000])))
+    shown = f" ({', '.join(pages[:4])}{', ...' if len(pages) > 4 else ''})" if pages else ""
+    raise InputError(f"{name}: this page is a frameset: its text is in the pages of its frames{shown}; "
+                     "open the frame that holds the article and analyse that page")
 
 
 def _extract(trafilatura, lxml_html, tree, html: str | bytes) -> tuple[str, int]:

@@ -21,8 +21,8 @@ Steps, in order:
 
 1. bytes: a document or image format recognised by its first bytes (PDF, Word and other zip
    or OLE2 office files, RTF, images, gzip) -> refused, saying what it is and how to get its
-   text (a PDF of plain ASCII would otherwise decode and be read as "text"); a UTF-16
-   byte-order mark -> decoded as UTF-16; NUL bytes -> UTF-16 without a byte-order mark where
+   text (a PDF of plain ASCII would otherwise decode and be read as "text"); a UTF-32 or
+   UTF-16 byte-order mark -> decoded as UTF-32 or UTF-16; NUL bytes -> UTF-16 without a byte-order mark where
    they sit as in UTF-16 text and its reading is text (``unspin.formats.charset.guess_utf16``),
    with a warning, else refused as binary; larger than the limit allows -> refused before
    decoding;
@@ -38,6 +38,8 @@ Steps, in order:
    text are refused naming the offset;
 4. subtitles -> the words of their cues, Markdown -> its prose (``unspin.formats``); text that
    is JSON data (a Telegram export, an array of rows) -> refused, pointing to ``unspin batch``;
+   a news feed (RSS, Atom) or a Twitter/X archive file (tweets.js), whatever its name -> refused
+   as many texts, unless the caller asked for a format;
 5. lone surrogates (half an emoji, left by a cut at a UTF-16 length limit, as JSON can carry
    them) -> U+FFFD, one character for one, so offsets stay put; with a warning;
 6. empty, NUL characters, or longer than ``max_chars`` -> refused.
@@ -87,7 +89,7 @@ SUFFIXES: dict[str, Format] = {
     ".txt": Format.auto, ".text": Format.auto,
     ".html": Format.html, ".htm": Format.html, ".xhtml": Format.html,
     ".eml": Format.email,
-    ".srt": Format.subtitles, ".vtt": Format.subtitles,
+    ".srt": Format.subtitles, ".vtt": Format.subtitles, ".sbv": Format.subtitles,
     ".md": Format.markdown, ".markdown": Format.markdown,
 }
 #: Content types (HTTP, uploads) -> how the body is read; text/plain and others: by content.
@@ -257,17 +259,62 @@ _FORMATS = (
 )
 
 
+# A zip file's kind, by the member that names it (Office Open XML) or by its "mimetype" member
+# (OpenDocument, EPUB): (member or mimetype, what the file is, how its user gets text out of it).
+_SAVE_TEXT = "save the document as plain text (.txt) and analyse that"
+_SAVE_CSV = ("save the sheet as CSV UTF-8 with the columns id and text, and analyse it a row per text with "
+             "`unspin batch FILE.csv`")
+_ZIP_KINDS = (
+    ("word/document.xml", "a Word document (.docx)", _SAVE_TEXT),
+    ("xl/workbook.xml", "an Excel workbook (.xlsx)", _SAVE_CSV),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)", "copy its text into a .txt file and analyse that"),
+    ("application/vnd.oasis.opendocument.text", "an OpenDocument text (.odt)", _SAVE_TEXT),
+    ("application/vnd.oasis.opendocument.spreadsheet", "an OpenDocument spreadsheet (.ods)", _SAVE_CSV),
+    ("application/epub+zip", "an EPUB e-book", "copy the chapter you want analysed into a .txt file and analyse that"),
+)
+
+
+def _zip_kind(data: bytes) -> tuple[str, str] | None:
+    """(what, advice) for a zip file, read from its list of members with the standard library:
+    an office document or e-book (``_ZIP_KINDS``), else a plain archive; None when it cannot be
+    opened (cut off: ``_FORMATS`` then names the likely kinds)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            mimetype = archive.read("mimetype")[:100].decode("ascii", "replace").strip() if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return None
+    for key, what, advice in _ZIP_KINDS:
+        if key in names or key == mimetype:
+            return what, advice
+    return "a zip archive", "unpack it and analyse the files in it (`unspin batch FOLDER` for many)"
+
+
 def refuse_document_formats(data: bytes, name: str = "input") -> None:
-    """Raise ``InputError`` when ``data`` starts like a document or image format (``_FORMATS``)."""
+    """Raise ``InputError`` when ``data`` starts like a document or image format (``_FORMATS``);
+    a zip file is named by what it holds where it is an office document or e-book (an Excel
+    workbook is pointed to CSV and ``unspin batch``, not to a .txt file)."""
     head = data[:16].lstrip(b"\xef\xbb\xbf")
     for magic, what, advice in _FORMATS:
         if head.startswith(magic):
+            if magic == b"PK\x03\x04":
+                what, advice = _zip_kind(data) or (what, advice)
             raise InputError(f"{name}: this is {what}, which unspin does not read: {advice}")
 
 
 def decode(data: bytes, name: str = "input") -> tuple[str, list[str]]:
     """Bytes -> (text, warnings), by steps 1 and 3 of the module docstring."""
     refuse_document_formats(data, name)
+    # UTF-32's little-endian mark starts with UTF-16's (FF FE), so it is tested first: read as
+    # UTF-16, every character came with a NUL and the file was refused as binary.
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        try:
+            return data.decode("utf-32"), []
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{name}: starts like UTF-32 but byte {exc.start} is not valid UTF-32; save it as UTF-8") from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16"), []
@@ -411,7 +458,21 @@ def _sized_kind(data: bytes | str, name: str, content_type: str | None, asked: F
         check_size(name, len(data), max_chars, markup)
     elif len(data) > max_chars * (HTML_FACTOR if markup else 1):
         check_text(data, max_chars * (HTML_FACTOR if markup else 1), name=name)
+    if asked is Format.auto:
+        _refuse_many_texts(data, name)
     return kind
+
+
+def _refuse_many_texts(data: bytes | str, name: str) -> None:
+    """Refuse, by its content, a file of many texts that no suffix names: a news feed (RSS,
+    Atom: ``unspin.formats.feeds``) or a Twitter/X archive file (``unspin.formats.twitter``).
+    Read as one text, their markup, keys and dates were analysed as an article."""
+    from unspin.formats import feeds, twitter
+
+    feeds.refuse_feed(data, name)
+    if twitter.is_archive(data[:512]):
+        shown = name if Path(name).suffix else "tweets.js"
+        raise InputError((f"{name}: " if Path(name).suffix else "") + twitter.ONE_TEXT.format(name=shown))
 
 
 def _looks_markdown(text: str) -> bool:

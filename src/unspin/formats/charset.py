@@ -2,8 +2,8 @@
 
 Text files from Windows ("ANSI" in Notepad, CSV from Excel) are written in the system's code
 page: Windows-1252 in Western Europe and the Americas, Windows-1251 on Russian systems; older
-Russian mail and Unix files use KOI8-R, and files from DOS programs (old archives, console
-output saved to a file) CP866. Read as Windows-1252, Russian becomes Latin-1 mojibake
+Russian mail and Unix files use KOI8-R, files from DOS programs (old archives, console output
+saved to a file) CP866, and files from Macs before Mac OS X MacCyrillic. Read as Windows-1252, Russian becomes Latin-1 mojibake
 ("Ìèíèñòåðñòâî") that language identification calls Livonian or Lithuanian.
 
 Why charset-normalizer: it is maintained, pure Python (installed anyway as a dependency of
@@ -39,9 +39,14 @@ CANDIDATES = (
     ("cp1251", "Windows-1251", "Cyrillic"),
     ("koi8_r", "KOI8-R", "Cyrillic"),
     ("cp866", "CP866 (DOS Cyrillic)", "Cyrillic"),
+    # Old Macintosh files (Mac OS before X, Word for Mac 98): lower case as in Windows-1251 but
+    # for я and ё, capitals where Windows-1251 has punctuation and Serbian letters, so read as
+    # Windows-1251 a Mac text came out nearly right ("Њинистерство ... инфлЯциЯ") and passed.
+    ("mac_cyrillic", "MacCyrillic", "Cyrillic"),
 )
 NAMES = {codec: name for codec, name, _ in CANDIDATES}
-#: The fewest Cyrillic letters a CP866 reading needs (``plausible``): about two short words.
+#: The fewest Cyrillic letters a CP866 or MacCyrillic reading needs (``plausible``): about two
+#: short words.
 CP866_MIN_LETTERS = 8
 
 # Control characters (other than tab and line breaks), C1 controls, box drawing and block
@@ -55,6 +60,11 @@ _COMMON_CYRILLIC = re.compile("[\u0410-\u044f\u0401\u0451\u0406\u0456\u0407\u045
 # A word that mixes Latin and Cyrillic letters ("cafй"): what a wrong Cyrillic reading of
 # Western bytes gives. Bounded runs (each letter class once), so linear.
 _MIXED_WORD = re.compile(r"[A-Za-z][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z]")
+# What a neighbouring Cyrillic code page leaves in a reading (``oddities``): a capital after a
+# small letter inside a word ("инфлЯциЯ"), and a sign other than a hyphen, apostrophe or dash
+# between two letters ("бЃЃ°й", "дина€").
+_CASE_FLIP = re.compile("[\u0430-\u044f\u0451][\u0410-\u042f\u0401]")
+_GLUED_SIGN = re.compile("[\u0400-\u04ff][^\\w\\s\\-'\u2019\u2010-\u2014][\u0400-\u04ff]")
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,10 @@ def plausible(text: str, codec: str) -> bool:
     if _NOT_TEXT.search(text):
         return False
     cyrillic = _count(_CYRILLIC, text)
-    if codec == "cp866" and cyrillic < CP866_MIN_LETTERS:
+    if codec in ("cp866", "mac_cyrillic") and cyrillic < CP866_MIN_LETTERS:
         # CP866 maps nearly every byte it does not draw boxes with to a common Cyrillic letter,
-        # so a stray high byte or two reads as a word; a real DOS text has words of them.
+        # and MacCyrillic its bytes 0x80-0x9F to capitals, so a stray high byte or two reads as
+        # a word; a real DOS or Mac text has words of them.
         return False
     if cyrillic and codec != "cp1252":
         if _count(_COMMON_CYRILLIC, text) < 0.8 * cyrillic:
@@ -109,11 +120,40 @@ def guess_legacy(data: bytes) -> Guess | None:
             continue
         if not plausible(text, codec):
             continue
+        if codec != "cp1252":
+            codec, text = _fewest_oddities(data, codec, text)
         if codec != "cp1252" and _decodes_to(data, "cp1252", text):
             codec = "cp1252"  # bytes that mean the same there (curly quotes, dashes) are named so
         name, script = next((n, s) for c, n, s in CANDIDATES if c == codec)
         return Guess(codec, name, script, text)
     return None
+
+
+def oddities(text: str) -> int:
+    """Signs that a Cyrillic reading is in a neighbouring code page: letters outside Russian,
+    Ukrainian and Belarusian, capitals inside words, signs between letters. 0 for text people
+    write (nearly always)."""
+    rare = _count(_CYRILLIC, text) - _count(_COMMON_CYRILLIC, text)
+    return rare + sum(1 for _ in _CASE_FLIP.finditer(text)) + sum(1 for _ in _GLUED_SIGN.finditer(text))
+
+
+def _fewest_oddities(data: bytes, codec: str, text: str) -> tuple[str, str]:
+    """The Cyrillic reading ``codec`` chose, unless another Cyrillic candidate reads ``data``
+    plausibly with strictly fewer ``oddities`` (Windows-1251 and MacCyrillic share their small
+    letters, so a short Mac text may be ranked Windows-1251 and read with odd capitals)."""
+    best = oddities(text)
+    if not best:
+        return codec, text
+    for other, _, script in CANDIDATES:
+        if other == codec or script != "Cyrillic":
+            continue
+        try:
+            candidate = data.decode(other)
+        except UnicodeDecodeError:
+            continue
+        if plausible(candidate, other) and (n := oddities(candidate)) < best:
+            codec, text, best = other, candidate, n
+    return codec, text
 
 
 def _decodes_to(data: bytes, codec: str, text: str) -> bool:

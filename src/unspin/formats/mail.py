@@ -11,7 +11,10 @@ one alternative is chosen:
   (``unspin.html.extract``);
 * a plain-text body written as ``format=flowed`` (RFC 3676) has its soft line breaks joined;
   line ends are written ``\\n``; a signature after the standard ``-- `` line is left out (said);
-* attachments are not read (said).
+* a forwarded message (``message/rfc822``, as mail programs forward "as attachment") is read
+  after the message's own text, said; other attachments are not read (said);
+* a part whose bytes its declared charset does not read, or that declares none (8-bit mail
+  from old programs), is read as UTF-8, else in the likeliest legacy encoding, said.
 
 The subject becomes the ``title`` and the ``Date`` header the ``published`` date (ISO) of the
 result's ``meta``. Offsets index the body text returned here. A message without a text body is
@@ -83,14 +86,35 @@ def _mbox_body(data: bytes, name: str) -> bytes:
 
 
 def _content(part, name: str, warnings: list[str]) -> str:
-    """A text part's content, decoded; an unknown charset is read as UTF-8 with replacements."""
+    """A text part's content, decoded by its declared charset. Where that fails or is missing
+    (8-bit bytes sent without a charset, which Python decodes as ASCII with replacement
+    characters: a Russian body came out as "������ ���"), the bytes are read as UTF-8, else in
+    the likeliest legacy encoding (``unspin.formats.charset``), with a warning; bytes none of
+    them reads are read as UTF-8 with U+FFFD, said too."""
     try:
-        return part.get_content()
+        text = part.get_content()
     except (LookupError, UnicodeError, ValueError, AssertionError):
-        payload = part.get_payload(decode=True) or b""
-        warnings.append(f"a part of the e-mail declares a charset Python does not know ({part.get_content_charset()!r}); "
-                        "it was read as UTF-8, with \ufffd for what is not")
-        return payload.decode("utf-8", "replace")
+        text = None
+    if text is not None and "\ufffd" not in text:
+        return text
+    payload = part.get_payload(decode=True) or b""
+    if text is not None and (not isinstance(payload, bytes) or b"\xef\xbf\xbd" in payload):
+        return text  # the replacement characters are in the message itself
+    declared = part.get_content_charset()
+    said = f"declares the charset {declared!r}, which does not read it" if declared else "declares no charset"
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    from unspin.formats.charset import guess_legacy
+
+    guess = guess_legacy(payload)
+    if guess is not None:
+        warnings.append(f"a part of the e-mail {said}; it was read as {guess.name} ({guess.script}), the likeliest "
+                        "encoding: check that the letters read as words")
+        return guess.text
+    warnings.append(f"a part of the e-mail {said}; it was read as UTF-8, with \ufffd for what is not")
+    return payload.decode("utf-8", "replace")
 
 
 def _unflow(text: str, delsp: bool) -> str:
@@ -125,6 +149,42 @@ def read(data: bytes, name: str = "input") -> Message:
     msg = email.message_from_bytes(_mbox_body(data, name), policy=policy.default)
     warnings: list[str] = []
     meta = _meta(msg)
+    forwarded = [part for part in msg.iter_attachments() if part.get_content_type() == "message/rfc822"]
+    try:
+        text = _body(msg, name, warnings)
+    except InputError:
+        if not forwarded:
+            raise
+        text = ""  # a message that is only its forwarded message
+    attachments = [part.get_filename() or part.get_content_type() for part in msg.iter_attachments()
+                   if part.get_content_type() != "message/rfc822"]
+    for part in forwarded:
+        # A forwarded message travels as an attachment of its own (message/rfc822); it is the
+        # text the sender wanted read, so it is read after the cover note, not left out.
+        inner = part.get_content()  # an email.message.EmailMessage
+        inner_warnings: list[str] = []
+        try:
+            inner_text = _body(inner, name, inner_warnings)
+        except InputError:
+            attachments.append(_header(inner, "subject") or "a forwarded message")
+            continue
+        subject = " ".join((_header(inner, "subject") or "").split())
+        text = (text + "\n\n" if text else "") + inner_text
+        warnings += inner_warnings
+        warnings.append(f"the forwarded message{f' ({subject!r})' if subject else ''} was read after the e-mail's own text")
+    if not text:
+        return _body(msg, name, warnings)  # raises: no text anywhere
+    if attachments:
+        n = len(attachments)
+        shown = ", ".join(attachments[:3]) + (", ..." if n > 3 else "")
+        warnings.append(f"{n} attachment{'s' if n != 1 else ''} of the e-mail ({shown}) {'were' if n != 1 else 'was'} not read; "
+                        "to analyse one, save it and analyse it on its own")
+    return Message(text, meta, tuple(warnings))
+
+
+def _body(msg, name: str, warnings: list[str]) -> str:
+    """The text of one message's own body (``read``: the plain or the HTML alternative, without
+    its signature); adds to ``warnings``. Raises ``InputError`` when it has no text body."""
     plain_part = msg.get_body(preferencelist=("plain",))
     html_part = msg.get_body(preferencelist=("html",))
     plain = html = None
@@ -147,7 +207,8 @@ def read(data: bytes, name: str = "input") -> Message:
     if plain and (not html or letters(plain) >= PLAIN_SHARE * letters(html)):
         text = plain
     elif html:
-        text, warnings = html, warnings + html_warnings
+        text = html
+        warnings.extend(html_warnings)
     else:
         kinds = sorted({part.get_content_type() for part in msg.walk() if not part.is_multipart()})
         raise InputError(f"{name}: the e-mail has no text body (its parts: {', '.join(kinds) or 'none'}); "
@@ -155,11 +216,7 @@ def read(data: bytes, name: str = "input") -> Message:
     text, signed = _without_signature(text)
     if signed:
         warnings.append("the e-mail's signature (below its \"-- \" line) was left out")
-    attachments = [part.get_filename() or part.get_content_type() for part in msg.iter_attachments()]
-    if attachments:
-        n = len(attachments)
-        warnings.append(f"{n} attachment{'s' if n != 1 else ''} of the e-mail {'were' if n != 1 else 'was'} not read")
-    return Message(text, meta, tuple(warnings))
+    return text
 
 
 def _header(msg, key: str) -> str | None:

@@ -10,7 +10,9 @@ Telegram Desktop export (``unspin.formats.telegram``: the whole ``result.json`` 
 messages; each post is a document, its text parts joined, its date the published date, service
 messages and posts without text skipped and counted by ``notes``); it is read as a whole (use
 JSON Lines for corpora too large for memory), and its rows are numbered by their place in the
-array (1: the first object). JSON Lines rows are numbered by the line they start on: a JSONL
+array (1: the first object). A Twitter/X archive's ``tweets.js`` (``window.YTD.tweets.part0 = [...]``) is read
+as such an array, a post per document (``unspin.formats.twitter``). JSON Lines rows are
+numbered by the line they start on: a JSONL
 file may be pretty-printed (one object over several lines) or hold one JSON array
 (``unspin.formats.jsondata.values``). A row nested too deeply for the JSON parser is a failed
 row, not the end of the run.
@@ -70,6 +72,8 @@ from unspin.store import require
 TEXT_SUFFIXES = {suffix: kind.value for suffix, kind in SUFFIXES.items()}
 #: A JSON array of row objects: read as a table, like JSON Lines.
 JSON_ARRAY = ".json"
+#: A Twitter/X archive's tweets.js (``unspin.formats.twitter``): a post per document.
+ARCHIVE_JS = ".js"
 OPTIONAL = ("source", "published", "url", "title")
 
 
@@ -189,10 +193,13 @@ def _check_inputs(paths: Sequence[str | Path]) -> list[Path]:
         path = Path(raw)
         if not path.exists():
             raise InputError(f"{raw}: no such file or folder")
-        if path.is_file() and path.suffix.lower() not in (*TABLE_SUFFIXES, JSON_ARRAY, *TEXT_SUFFIXES):
+        suffix = path.suffix.lower()
+        if path.is_file() and (suffix not in (*TABLE_SUFFIXES, JSON_ARRAY, ARCHIVE_JS, *TEXT_SUFFIXES)
+                               or (suffix == ARCHIVE_JS and not _is_archive_js(path))):
             raise InputError(
                 f"{raw}: unsupported input; give folders of {', '.join(TEXT_SUFFIXES)} files "
-                "or .jsonl, .json (an array of objects or a Telegram export), .csv, .parquet tables"
+                "or .jsonl, .json (an array of objects or a Telegram export), .csv, .parquet tables, "
+                "or a Twitter/X archive's tweets.js"
             )
         out.append(path)
     if not out:
@@ -283,7 +290,7 @@ def read(paths: Sequence[str | Path], source: str | None = None, max_chars: int 
                 yield from _rows(_csv_rows(_checked(reader, path), first), path, source, notes=coding.notes)
         else:
             rows, _ = _table_rows(path, suffix)
-            where = "{path} item {n}" if suffix == JSON_ARRAY else "{path}:{n}"
+            where = "{path} item {n}" if suffix in (JSON_ARRAY, ARCHIVE_JS) else "{path}:{n}"
             yield from _rows(rows, path, source, where=where, notes=_file_coding(path).notes)
 
 
@@ -395,7 +402,36 @@ def _table_rows(path: Path, suffix: str) -> tuple[Rows, Counter]:
     JSON, not an array and not a Telegram export."""
     if suffix == JSON_ARRAY:
         return _json_rows(path)
+    if suffix == ARCHIVE_JS:
+        return _archive_rows(path)
     return _jsonl_rows(path), Counter()
+
+
+def _is_archive_js(path: Path) -> bool:
+    from unspin.formats import twitter
+
+    try:
+        with open(path, "rb") as fh:
+            return twitter.is_archive(fh.read(512))
+    except OSError:
+        return False
+
+
+def _archive_rows(path: Path) -> tuple[Rows, Counter]:
+    """The posts of a Twitter/X archive's tweets.js, numbered from 1 (``unspin.formats.twitter``).
+    Raises ``InputError`` when the array after ``window.YTD... =`` is not valid JSON."""
+    from unspin.formats import twitter
+
+    coding = _file_coding(path)
+    with _open_text(path, coding) as fh:
+        raw = "".join(_checked(fh, path))
+    try:
+        data = jsondata.loads(twitter.json_part(raw, str(path)))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: the Twitter/X archive's array is not valid JSON ({exc})") from None
+    if not isinstance(data, list):
+        raise InputError(f"{path}: the Twitter/X archive holds no array of posts after window.YTD... =")
+    return twitter.posts(data)
 
 
 def _value_rows(value: Any, n: int, where: str, escaped: bool) -> Iterator[tuple[int, dict[str, Any] | str]]:
