@@ -265,10 +265,12 @@ def summary_line(summary: Any) -> str:
     head = f"{summary.total} document{'s' if summary.total != 1 else ''}" + (" read before the stop" if interrupted else "")
     languages = getattr(summary, "languages", None) or {}
     by_language = ", ".join(f"{n} {langid.name(code)}" for code, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
+    notes = ([f"read as {by_language}"] if by_language else []) + (
+        [f"{summary.rereads} of them replacing readings by other models or at another --sensitivity"] if summary.rereads else [])
     counts = (
         f"{summary.analysed} analysed now"
-        + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "")
-        + (f" (read as {by_language})" if by_language else "") + ", "
+        # One pair of brackets: "(read as 46 English; 46 of them replacing ...)", not two in a row.
+        + (f" ({'; '.join(notes)})" if notes else "") + ", "
         f"{already} already analysed (stored with the current models, skipped), {failed}"
         + (f", {unfinished} read but not analysed before the stop (not stored: the next run analyses "
            f"{'them' if unfinished != 1 else 'it'})" if unfinished else "")
