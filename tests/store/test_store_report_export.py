@@ -73,6 +73,7 @@ def test_report_counts_passages_and_says_analysed_and_failed(tmp_path: Path) -> 
     report.print_table(r, console)
     shown = console.export_text()
     assert "7 documents: 4 analysed, 3 failed; 6 persuasion passages" in shown
+    assert "Model: v1\n" in shown  # which models read the figures, as the HTML report says it
     assert "passages/doc" in shown and "highest-scoring passages" in shown and " spans" not in shown
     assert "<th>passages</th>" in report.to_html(r)
 

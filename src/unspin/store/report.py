@@ -315,7 +315,10 @@ def print_table(r: Report, console: Any) -> None:
         # Empty tables under a headline of zeros read as a broken report: one line says why.
         console.print(escape(nothing_since(r)), highlight=False)
         return
-    console.print(f"[bold]{_headline(r)}[/]", highlight=False)
+    console.print(f"[bold]{escape(_headline(r))}[/]", highlight=False)
+    # As the HTML report says it: which models (and --sensitivity, "@sensitive") read the figures,
+    # so a corpus read again at another point is told apart in the terminal too.
+    console.print(Text(f"Model: {', '.join(r.model_versions) or '-'}", style="dim"))
     t = Table("technique", "passages", "documents", "share of documents", "mean score", title="techniques")
     for row in r.techniques:
         share = f"{row.documents / r.documents:.0%}" if r.documents else "-"
