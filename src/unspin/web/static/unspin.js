@@ -330,7 +330,14 @@
     article.addEventListener("focusin", function (e) { var m = markOf(e); if (m) tip.show(m); else tip.hide(); });
     article.addEventListener("focusout", function () { tip.hide(); });
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") tip.hide(); });
-    window.addEventListener("scroll", function () { tip.hide(); }, { passive: true });
+    // A scroll moves the mark from under a fixed tip: a tip opened by keyboard focus follows its
+    // mark (Tab to a mark below the fold scrolls it into view, which hid the tip it had just
+    // opened, on a phone nearly every time); one opened by the mouse goes.
+    window.addEventListener("scroll", function () {
+      var focused = document.activeElement;
+      var m = focused && article.contains(focused) && focused.closest ? focused.closest("mark.unspin-span") : null;
+      if (m && !tip.node.hidden) tip.show(m); else tip.hide();
+    }, { passive: true });
   }
 
   // -- counts, charts ---------------------------------------------------------------------------
