@@ -413,13 +413,19 @@ def test_each_document_keeps_its_models_version_and_reruns_compare_per_language(
 
 
 def test_the_closing_line_counts_in_the_singular_when_it_should():
+    from collections import Counter
+
     from unspin.store.batch import Summary
     from unspin.store.cli import summary_line
 
     one = summary_line(Summary(total=1, analysed=1, spans=1, passages=1, seconds=1.0))
     assert one.startswith("1 document in 1.0 s: 1 analysed now,") and "1 persuasion passage with 1 technique label written" in one
     two = summary_line(Summary(total=2, analysed=2, spans=3, passages=2, seconds=1.0, rereads=1))
-    assert two.startswith("2 documents in 1.0 s: 2 analysed now (1 of them replacing readings by other models),")
+    assert two.startswith("2 documents in 1.0 s: 2 analysed now (1 of them replacing readings by other models or at another "
+                          "--sensitivity),")
+    # One pair of brackets for what the analysed documents were: not "(1 of them ...) (read as ...)".
+    both = summary_line(Summary(total=2, analysed=2, spans=3, passages=2, seconds=1.0, rereads=2, languages=Counter(en=2)))
+    assert "2 analysed now (read as 2 English; 2 of them replacing readings by other models or at another --sensitivity)," in both
 
 
 def test_a_changed_text_under_a_stored_id_is_said_to_replace_its_reading(tmp_path: Path, db_url: str, capsys) -> None:
@@ -476,6 +482,26 @@ def test_ctrl_c_stores_what_was_analysed_and_a_rerun_goes_on(tmp_path: Path, db_
     assert parts["analysed now"] + parts["already analysed"] + parts["failed"] + unfinished == first.total, line
     again, counts = run([folder], db_url)
     assert (again.interrupted, again.analysed, again.skipped, counts["ok"]) == (False, 3, 3, 6)
+
+
+def test_a_stopped_rerun_counts_as_replaced_only_the_readings_it_replaced(tmp_path: Path, db_url: str) -> None:
+    """A rerun at another model version (or --sensitivity) stopped part way counts among the
+    replaced readings only the documents it analysed and stored; it once counted every document
+    handed to the models ("46 analysed now (52 of them replacing readings ...)")."""
+    folder, (first, _) = _stopped_run(tmp_path, db_url, documents=6, at=0, stop=KeyboardInterrupt())
+    assert first.analysed == 6
+    calls = []
+
+    def stopped(text, *args, **kwargs):
+        calls.append(text)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return fake_analyze(text, *args, **kwargs)
+
+    again, counts = run([folder], db_url, version="v2", analyze=stopped, commit_every=100)
+    assert again.interrupted and again.analysed == 3 and again.unfinished > 0
+    assert again.rereads == again.as_dict()["replaced_readings"] == 3
+    assert again.changed == 0
 
 
 def test_a_stop_by_sigterm_is_said_as_sigterm(tmp_path: Path, db_url: str, capsys) -> None:

@@ -141,6 +141,14 @@ def test_mixed_version_warning_advice_fits_how_the_versions_differ() -> None:
     assert size is not None and "with one size (with or without --fast)" in size and "current models" not in size
     both = mixed_versions_warning({"en": {EN_A: 3, EN_B: 2, EN_FAST: 1}})
     assert both is not None and "mix analyses by 3 model versions" in both and "--fast" in both and "current models" in both
+    # Read again at another --sensitivity (the version ends in "@sensitive"): a plain rerun would
+    # turn those readings back to the default, so the advice names the option, not "current models".
+    point = mixed_versions_warning({"en": {EN_A + "@sensitive": 46, EN_A: 6}})
+    assert point is not None and "with one --sensitivity (precise, default or sensitive) to compare like with like" in point
+    assert "current models" not in point and "--fast" not in point
+    point_and_build = mixed_versions_warning({"en": {EN_A + "@sensitive": 4, EN_B: 6}})
+    assert point_and_build is not None and "one --sensitivity" in point_and_build and "current models" in point_and_build
+    assert "--fast" not in point_and_build
 
 
 def test_report_warns_of_a_build_mix_without_advising_a_size(tmp_path: Path) -> None:

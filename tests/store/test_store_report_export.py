@@ -73,6 +73,7 @@ def test_report_counts_passages_and_says_analysed_and_failed(tmp_path: Path) -> 
     report.print_table(r, console)
     shown = console.export_text()
     assert "7 documents: 4 analysed, 3 failed; 6 persuasion passages" in shown
+    assert "Model: v1\n" in shown  # which models read the figures, as the HTML report says it
     assert "passages/doc" in shown and "highest-scoring passages" in shown and " spans" not in shown
     assert "<th>passages</th>" in report.to_html(r)
 
@@ -330,6 +331,43 @@ def test_the_month_chart_legend_leaves_the_group_names_readable(monkeypatch) -> 
         for legend in legends:
             box = legend.get_window_extent(renderer)
             assert not any(box.overlaps(b) for b in boxes), f"narrow={narrow}: the legend covers a group name"
+
+
+def test_the_phone_chart_draws_no_technique_name_over_another(monkeypatch) -> None:
+    # Twelve techniques, two lines each on a phone, above a chart per month: the frequency chart
+    # shared a fixed height with the chart below, its names were drawn over each other, and the
+    # note of undated documents was drawn across the month chart's two-line title.
+    pytest.importorskip("matplotlib")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from unspin.store import report as rep
+    from unspin.taxonomy import TECHNIQUES
+
+    names = [t.name for t in TECHNIQUES][:12]
+    groups = [rep.GroupRow(f"2024-{m:02d}", 10, 1000, 600, 9, {t: 1 + (m + i) % 3 for i, t in enumerate(names)}) for m in range(1, 7)]
+    groups.append(rep.GroupRow(rep.NO_DATE, 12, 1000, 500, 5, {names[0]: 2}))
+    drawn: list = []
+    save = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: (drawn.append(self), save(self, *a, **k))[1])
+    for by, rows in (("month", groups), ("technique", [])):
+        r = rep.Report(by=by, since=None, documents=72, errors=0, spans=100, chars=12000, covered=7200,
+                       techniques=[rep.TechniqueRow(t, 20 - i, 10, 0.2) for i, t in enumerate(names)], groups=rows,
+                       top_spans=[], model_versions=[])
+        rep.to_png(r, dpi=150, narrow=True)
+        canvas = FigureCanvasAgg(drawn[-1])
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        top = drawn[-1].axes[0]
+        boxes = [label.get_window_extent(renderer) for label in top.get_yticklabels() if label.get_text()]
+        assert len(boxes) == 12
+        assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:]), f"{by}: technique names overlap"
+        if rows:
+            month = drawn[-1].axes[1]
+            titles = [t for t in (month.title, month._left_title, month._right_title) if t.get_text()]
+            assert len(titles) == 1 and "without a date" in titles[0].get_text()  # one title, the note under it
+            fig_box = drawn[-1].bbox
+            assert titles[0].get_window_extent(renderer).x1 <= fig_box.x1  # and inside the picture
 
 
 def _last_cells(shown: str, title: str) -> str:

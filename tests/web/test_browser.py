@@ -182,6 +182,39 @@ def test_keyboard_focus_legend_filter_and_overlaps(browser, fake_server: str) ->
         w.close()
 
 
+def test_a_mark_reached_by_keyboard_below_the_fold_keeps_its_tip(browser, fake_server: str) -> None:
+    """Tab to a mark off screen scrolls it into view; the scroll hid the tip its focus had just
+    opened (on a phone, nearly every mark), so a keyboard user saw no explanation. The tip now
+    follows the focused mark through the scroll and the text sliding under a resting pointer; a
+    mouse user's tip still goes."""
+    w = Watch(browser, fake_server)
+    try:
+        w.page.set_viewport_size({"width": 390, "height": 844})
+        filler = "\n\n".join(f"Paragraph {i} says nothing in particular about the weather today." for i in range(40))
+        analyse_pasted(w, fake_server, filler + "\n\n" + SAMPLE)
+        page = w.page
+        mark = page.locator("#unspin-article mark.unspin-first").first
+        page.evaluate("document.querySelector('#unspin-article').scrollIntoView()")
+        assert not mark.evaluate("m => m.getBoundingClientRect().top < window.innerHeight")  # below the fold
+        page.mouse.move(195, 120)  # the pointer rests on the text: the scroll slides other text under it
+        mark.focus()
+        page.wait_for_timeout(300)  # the scroll event comes after the focus
+        # What Chrome sends when the scroll slides text under a resting pointer (no mousemove):
+        page.evaluate("document.querySelector('#unspin-article').dispatchEvent(new MouseEvent('mouseover', {bubbles: true}))")
+        tip = page.locator("#unspin-tip")
+        assert tip.is_visible() and "emotional charge" in tip.inner_text()
+        top, bottom = mark.evaluate("m => [m.getBoundingClientRect().top, m.getBoundingClientRect().bottom]")
+        tip_top = tip.evaluate("t => t.getBoundingClientRect().top")
+        assert 0 <= tip_top <= 844 and (tip_top >= bottom or tip_top < top)  # beside its mark, in view
+        page.evaluate("document.activeElement.blur()")
+        page.mouse.wheel(0, 200)
+        page.wait_for_timeout(300)
+        assert tip.is_hidden()  # nothing focused: a scroll hides the tip as before
+        w.assert_clean()
+    finally:
+        w.close()
+
+
 def test_payloads_in_pasted_text_stay_text(browser, fake_server: str) -> None:
     w = Watch(browser, fake_server)
     try:

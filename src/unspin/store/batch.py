@@ -275,11 +275,12 @@ class Summary:
     dates_dropped: int = 0
     dates_dropped_ids: list[str] = field(default_factory=list)
     #: Of the documents analysed in this run: those stored before, with the same text, as read
-    #: by other models (another build or size), whose readings this run replaces.
+    #: by other models (another build or size) or at another operating point, whose readings this
+    #: run replaced.
     rereads: int = 0
-    #: Of the documents analysed in this run: those stored before under the same id with another
-    #: text (an edited article, or another input reusing the id), whose stored reading this run
-    #: replaces; and the first few of their ids.
+    #: Of the documents analysed (or failed) in this run: those stored before under the same id
+    #: with another text (an edited article, or another input reusing the id), whose stored
+    #: reading this run replaced; and the first few of their ids.
     changed: int = 0
     changed_ids: list[str] = field(default_factory=list)
     #: Of ``skipped``: stored documents whose input has the same text but other details (source,
@@ -424,6 +425,11 @@ def run_batch(
     started = time.perf_counter()
     current: dict[str, str] = {}  # language -> version_for(language), read once per run
     bad_dates: set[str] = set()  # ids whose published value was not a date
+    # Ids handed to the executor whose stored reading their record will replace: "reread" (the same
+    # text, read by other models or at another point) or "changed" (another text). Counted when the
+    # record comes back, not when queued: a stopped run once said "46 analysed now (52 of them
+    # replacing readings ...)", counting documents it never analysed or stored.
+    replacing: dict[str, str] = {}
 
     def current_models(old: Stored) -> bool:
         """Whether the stored row was written by the models that would analyse it now."""
@@ -477,13 +483,10 @@ def run_batch(
                             _name(summary.dates_dropped_ids, item.id)
                     skip(1)
                     continue
-                if old and old.status != ERROR and item.id in same:
-                    # The same text, stored as read by other models (another build or size): replaced.
-                    summary.rereads += 1
-                elif old and old.status != ERROR:
-                    # Another text under a stored id: said, since the earlier reading is lost.
-                    summary.changed += 1
-                    _name(summary.changed_ids, item.id)
+                if old and old.status != ERROR:
+                    # The same text, stored as read by other models (another build, size or point), or
+                    # another text under a stored id (said, since the earlier reading is lost).
+                    replacing[item.id] = "reread" if item.id in same else "changed"
                 if item.bad_date is not None:
                     bad_dates.add(item.id)  # counted once analysed: a failed document has more to fix than its date
                 sizes[item.id] = item_size(item)
@@ -507,6 +510,12 @@ def run_batch(
         # Counted and queued together: a stop in between once counted a document never written.
         with deferred():
             for rec in records:
+                kind = replacing.pop(rec.id, None)
+                if kind == "changed":  # the earlier reading is replaced, by an analysis or an error
+                    summary.changed += 1
+                    _name(summary.changed_ids, rec.id)
+                elif kind == "reread" and rec.status != ERROR:
+                    summary.rereads += 1
                 if rec.status == ERROR:
                     summary.errors += 1
                     reason = _reason(rec)

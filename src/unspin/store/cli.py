@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -265,10 +265,12 @@ def summary_line(summary: Any) -> str:
     head = f"{summary.total} document{'s' if summary.total != 1 else ''}" + (" read before the stop" if interrupted else "")
     languages = getattr(summary, "languages", None) or {}
     by_language = ", ".join(f"{n} {langid.name(code)}" for code, n in sorted(languages.items(), key=lambda kv: (-kv[1], kv[0])))
+    notes = ([f"read as {by_language}"] if by_language else []) + (
+        [f"{summary.rereads} of them replacing readings by other models or at another --sensitivity"] if summary.rereads else [])
     counts = (
         f"{summary.analysed} analysed now"
-        + (f" ({summary.rereads} of them replacing readings by other models)" if summary.rereads else "")
-        + (f" (read as {by_language})" if by_language else "") + ", "
+        # One pair of brackets: "(read as 46 English; 46 of them replacing ...)", not two in a row.
+        + (f" ({'; '.join(notes)})" if notes else "") + ", "
         f"{already} already analysed (stored with the current models, skipped), {failed}"
         + (f", {unfinished} read but not analysed before the stop (not stored: the next run analyses "
            f"{'them' if unfinished != 1 else 'it'})" if unfinished else "")
@@ -449,8 +451,15 @@ def report(
 
 def _model_name(version: str) -> str:
     """The span model's name in a version string (``0.3.0+unspin-en-spans.<hash>`` ->
-    ``unspin-en-spans``); "" for a bare unspin version (no models were found)."""
-    return version.partition("+")[2].rpartition(".")[0]
+    ``unspin-en-spans``, with or without an ``@<point>`` after the hash); "" for a bare unspin
+    version (no models were found)."""
+    return version.partition("@")[0].partition("+")[2].rpartition(".")[0]
+
+
+def _point(version: str) -> str:
+    """The operating point a version string records (``...<hash>@sensitive`` -> ``sensitive``;
+    ``unspin.pipeline.model_version`` adds none for the default)."""
+    return version.partition("@")[2] or "default"
 
 
 def mixed_versions_warning(by_language: dict[Any, dict[str, int]]) -> str | None:
@@ -460,29 +469,40 @@ def mixed_versions_warning(by_language: dict[Any, dict[str, int]]) -> str | None
 
     Versions are ``unspin.pipeline.model_version``'s: two span-model names for one language are
     the two English sizes (accurate and --fast); one name with another hash or unspin version is
-    another build of the models, which a plain rerun of `unspin batch` replaces.
+    another build of the models, which a plain rerun of `unspin batch` replaces; one build with
+    another ``@<point>`` is a reading at another --sensitivity, which a plain rerun would turn
+    back to the default point, so the advice names the option instead.
     """
     mixed = {lang: versions for lang, versions in by_language.items() if len(versions) > 1}
     if not mixed:
         return None
-    sizes = any(len({_model_name(v) for v in versions}) > 1 for versions in mixed.values())
-    builds = any(
-        len([v for v in versions if _model_name(v) == name]) > 1
-        for versions in mixed.values()
-        for name in {_model_name(v) for v in versions}
-    )
+    names = [{_model_name(v) for v in versions} for versions in mixed.values()]
+    sizes = any(len(n) > 1 for n in names)
+
+    def differ(key: Callable[[str], str]) -> bool:
+        """Two versions of one span model differ in ``key``."""
+        return any(
+            len({key(v) for v in versions if _model_name(v) == name}) > 1
+            for versions in mixed.values()
+            for name in {_model_name(v) for v in versions}
+        )
+
+    builds = differ(lambda v: v.partition("@")[0])
+    points = differ(_point)
     n = sum(len(versions) for versions in mixed.values())
     listed = "; ".join(
         f"{lang or 'no language'}: " + ", ".join(f"{v} ({k})" for v, k in sorted(versions.items(), key=lambda kv: (-kv[1], kv[0])))
         for lang, versions in sorted(mixed.items(), key=lambda kv: str(kv[0]))
     )
-    if sizes and not builds:
-        advice = "rerun `unspin batch` over the whole corpus with one size (with or without --fast) to compare like with like"
-    elif builds and not sizes:
+    one = [what for what, differs in (("one size (with or without --fast)", sizes),
+                                       ("one --sensitivity (precise, default or sensitive)", points)) if differs]
+    if not one:
         advice = ("rerun `unspin batch` over the corpus so every document is read by the current models "
                   "(it re-analyses the documents stored with another version)")
+    elif not builds:
+        advice = f"rerun `unspin batch` over the whole corpus with {' and '.join(one)} to compare like with like"
     else:
-        advice = ("rerun `unspin batch` over the whole corpus with one size (with or without --fast): it re-analyses every "
+        advice = (f"rerun `unspin batch` over the whole corpus with {' and '.join(one)}: it re-analyses every "
                   "document stored with another version, so all are read by the same, current models")
     return f"these figures mix analyses by {n} model versions ({listed}); {advice}"
 

@@ -315,7 +315,10 @@ def print_table(r: Report, console: Any) -> None:
         # Empty tables under a headline of zeros read as a broken report: one line says why.
         console.print(escape(nothing_since(r)), highlight=False)
         return
-    console.print(f"[bold]{_headline(r)}[/]", highlight=False)
+    console.print(f"[bold]{escape(_headline(r))}[/]", highlight=False)
+    # As the HTML report says it: which models (and --sensitivity, "@sensitive") read the figures,
+    # so a corpus read again at another point is told apart in the terminal too.
+    console.print(Text(f"Model: {', '.join(r.model_versions) or '-'}", style="dim"))
     t = Table("technique", "passages", "documents", "share of documents", "mean score", title="techniques")
     for row in r.techniques:
         share = f"{row.documents / r.documents:.0%}" if r.documents else "-"
@@ -394,19 +397,23 @@ def to_png(r: Report, dpi: int = 110, narrow: bool = False) -> bytes:
     # parse_math is read when each text is made: the whole figure is made inside the context.
     with matplotlib.rc_context({"text.parse_math": False}):
         order = [t.technique for t in r.techniques]
+        # On a phone each technique's name is wrapped to two lines of 8 pt (about 0.3 inch a row):
+        # the frequency chart grows with the techniques, and the chart per source or month keeps
+        # its own height below it (sharing one height, twelve names were drawn over each other).
+        top_height = 2.2 + 0.3 * max(1, len(order))
         if not narrow:
-            size = (11, 8.5 if r.groups else 5.5)
+            size, ratios = (11, 8.5 if r.groups else 5.5), [1, 1.1]
         elif r.groups:
-            size = (4.2, 6.0 + 0.22 * len(order))
+            size, ratios = (4.2, top_height + 5.5), [top_height - 0.8, 4.2]
         else:
-            size = (4.2, 2.2 + 0.3 * max(1, len(order)))
+            size, ratios = (4.2, top_height), [1, 1]
         fig = Figure(figsize=size, dpi=dpi, layout="constrained")
         title = f"unspin: {r.documents} documents analysed, {r.spans} passages, {r.coverage:.1%} of text in a persuasion passage"
         if r.since:
             title += f" (published since {r.since.isoformat()}" + (f"; {r.undated_left_out} undated left out" if r.undated_left_out else "") + ")"
         fig.suptitle(_wrap(title, 48) if narrow else title, fontsize=10 if narrow else 12, fontweight="bold")
         if r.groups:
-            top, bottom = fig.subplots(2, 1, height_ratios=[1, 1.1])
+            top, bottom = fig.subplots(2, 1, height_ratios=ratios)
         else:
             top, bottom = fig.subplots(1, 1), None
         # Overall frequencies: horizontal bars read well with long technique names.
@@ -452,15 +459,16 @@ def _plot_groups(r: Report, order: list[str], ax: Any, narrow: bool = False) -> 
     undated = sum(g.documents for g in r.groups if g.group == NO_DATE) if r.by == "month" else 0
     x = list(range(len(groups)))
     per_doc = {t: [g.techniques.get(t, 0) / g.documents if g.documents else 0 for g in groups] for t in shown}
-    if undated:
-        ax.set_title(f"{undated} document{'s' if undated != 1 else ''} without a date (not on the time line)", loc="right",
-                     fontsize=8, color="#555")
+    note = f"{undated} document{'s' if undated != 1 else ''} without a date (not on the time line)" if undated else ""
+    if note and not narrow:
+        ax.set_title(note, loc="right", fontsize=8, color="#555")
     if r.by == "month":
         # Distinct markers and dashes keep coinciding lines apart.
         for i, t in enumerate(shown):
             ax.plot(x, per_doc[t], marker="os^Dv*"[i], linestyle=("-", "--", ":", "-.")[i % 4], markersize=7 - i * 0.6,
                     color=colour(t, r.own), label=_label(display(t, r.own)), linewidth=2)
-        ax.set_title(_wrap("passages per document per month, most frequent techniques", 32) if narrow else
+        # On a phone the note goes under the two-line title: at the right, it was drawn across it.
+        ax.set_title(_wrap("passages per document per month, most frequent techniques", 32) + (f"\n{_wrap(note, 32)}" if note else "") if narrow else
                      "passages per document per month, most frequent techniques", fontsize=10 if narrow else 11, loc="left")
     else:
         width = 0.8 / max(1, len(shown))

@@ -325,12 +325,32 @@
     function markOf(e) {
       return e.target && e.target.closest ? e.target.closest("mark.unspin-span") : null;
     }
-    article.addEventListener("mouseover", function (e) { var m = markOf(e); if (m) tip.show(m); else tip.hide(); });
-    article.addEventListener("mouseleave", function () { tip.hide(); });
-    article.addEventListener("focusin", function (e) { var m = markOf(e); if (m) tip.show(m); else tip.hide(); });
+    // Who opened the tip: "focus" (keyboard, or a click) or "mouse" (hover). A tip opened by focus
+    // stays while its mark has focus: Tab to a mark off screen scrolls it into view, and the scroll
+    // both moved the mark from under the fixed tip and slid other text under a resting pointer,
+    // whose mouseover hid the tip the focus had just opened, or swapped in another mark's (at
+    // 390 px, mark after mark). The mouse is followed by mousemove, which a scroll does not send.
+    var openedBy = "";
+    var hovered = null;
+    function focusedMark() {
+      var f = document.activeElement;
+      return f && article.contains(f) && f.closest ? f.closest("mark.unspin-span") : null;
+    }
+    article.addEventListener("mousemove", function (e) {
+      var m = markOf(e);
+      if (m === hovered) return;  // the same mark (or none again): no rebuild per pixel
+      hovered = m;
+      if (m) { openedBy = "mouse"; tip.show(m); } else if (openedBy === "mouse") tip.hide();
+    });
+    article.addEventListener("mouseleave", function () { hovered = null; if (openedBy === "mouse") tip.hide(); });
+    article.addEventListener("focusin", function (e) { var m = markOf(e); if (m) { openedBy = "focus"; tip.show(m); } else tip.hide(); });
     article.addEventListener("focusout", function () { tip.hide(); });
     document.addEventListener("keydown", function (e) { if (e.key === "Escape") tip.hide(); });
-    window.addEventListener("scroll", function () { tip.hide(); }, { passive: true });
+    window.addEventListener("scroll", function () {
+      var m = focusedMark();
+      if (openedBy === "focus" && m && !tip.node.hidden) tip.show(m);
+      else { hovered = null; tip.hide(); }  // the next move over a mark opens its tip again
+    }, { passive: true });
   }
 
   // -- counts, charts ---------------------------------------------------------------------------
