@@ -52,3 +52,22 @@ def test_threshold_is_respected_and_rerun_replaces():
     det = ClaimDetector(digit_scorer, threshold=0.95)
     det.set_annotations([doc], det.predict([doc]))
     assert doc.to_dict()["claims"] == [] and len(doc.claims) == 0
+
+
+def test_table_rows_are_not_candidates_but_sentences_with_figures_are():
+    from unspin.components.claims import candidate_sentences, is_statement
+
+    assert not is_statement("Region 3\t43.3\t33.0\t1311\t8.0")
+    assert not is_statement("Region 3 43.3 33.0 1311 8.0")  # the same row pasted with spaces
+    assert not is_statement("-1.8% Employed 22,125 22,216 91 0.4% Employment/population % 62.1% 61.1%")
+    assert not is_statement("North\tWest\tSouth\tEast")  # a header row: cells, however wordy
+    assert is_statement("GDP grew 3.2% in 2023.")
+    assert is_statement("Turnout was 61.2%, up from 58.7% in 2019.")
+    assert is_statement("Безработица выросла до 5 процентов.")  # letters of any script
+    text = "Results by region:\n\nRegion 0\t40.0\t30.0\t1200\t5.0\nRegion 1\t41.1\t31.1\t1237\t6.0\n\n" + TEXT
+    got = [text[a:b] for a, b in candidate_sentences(text)]
+    assert not any(s.startswith("Region") for s in got)
+    doc = Document(text)
+    det = ClaimDetector(digit_scorer, threshold=0.5)
+    det.set_annotations([doc], det.predict([doc]))
+    assert [c["text"] for c in doc.to_dict()["claims"]][0].startswith("Unemployment fell")
