@@ -97,3 +97,15 @@ def test_a_label_set_of_ones_own_fills_blanks_from_its_own_language_and_register
     assert taxonomy.colour("Greenwashing", own) == "#393b79" and taxonomy.colour("Unknown_Name", own) == taxonomy.FALLBACK_COLOUR
     assert taxonomy.builtin("Greenwashing", "en") is None and taxonomy.builtin("Greenwashing", "ru") is taxonomy.RU_BY_NAME["Greenwashing"]
     assert taxonomy.own_of({"own_techniques": taxonomy.label_set_rows(own)}, {"spans": []}) == own
+
+
+def test_every_russian_technique_has_its_own_cue_line():
+    from unspin.taxonomy import RU_TECHNIQUE_CUE_LINES, RU_TECHNIQUES, cue_details
+
+    lines = {t.name: cue_details(t.name, "ru")["cue_why"] for t in RU_TECHNIQUES}
+    assert set(lines) == set(RU_TECHNIQUE_CUE_LINES)
+    # Casting doubt and labelling share a meta-class but not a line: each says what its words do.
+    assert lines["Casting_Doubt"] != lines["Labelling"]
+    assert all(any("а" <= ch <= "я" for ch in line) for line in lines.values())  # in Russian
+    assert cue_details("Doubt", "en")["cue_why"].startswith("these words")
+    assert cue_details("Greenwashing-of-my-own", "ru") == {}

@@ -496,7 +496,47 @@ CUE_LINES: dict[str, str] = {
     "Whataboutism,Straw_Men,Red_Herring": "these words turn to someone else's faults or a distorted claim instead of the point",
     "Bandwagon,Reductio_ad_hitlerum": "these words say everyone agrees, or tie the other side to a hated group",
 }
-#: The same by ZenPropaganda meta-class, in Russian (a Russian span's line follows its meta-class).
+#: The same for each ZenPropaganda technique, in Russian. A line per meta-class gave Casting_Doubt
+#: and Labelling the same "label or cast a shadow" line, which named neither.
+RU_TECHNIQUE_CUE_LINES: dict[str, str] = {
+    "(PT)_Call": "эти слова прямо призывают читателя к действию",
+    "Appeal_to_Time": "эти слова торопят («сейчас или никогда»), не оставляя времени подумать",
+    "Conversation_Killer": "шаблонная фраза, которая обрывает обсуждение",
+    "Slogan": "короткая броская фраза вместо довода",
+    "“you_should”": "эти слова указывают читателю, что ему думать или делать",
+    "Appeal_to_Hypocrisy": "эти слова обвиняют оппонента в лицемерии вместо ответа по существу",
+    "Distraction_by_scapegoat": "эти слова перекладывают вину на удобного виновника",
+    "Red_Herring": "эти слова уводят разговор к постороннему",
+    "Strawman": "эти слова искажают позицию оппонента, чтобы её было легче опровергнуть",
+    "Substitution_of_an_idea": "эти слова незаметно подменяют обсуждаемую мысль другой",
+    "Whataboutism": "эти слова отвечают на критику чужими грехами («а у вас...»)",
+    "Appeal_to_authority": "эти слова опираются на то, кто это сказал, а не на доказательства",
+    "Appeal_to_fear/prejudice": "эти слова пугают последствиями или играют на предубеждениях",
+    "Appeal_to_popularity": "эти слова утверждают, что так думают или делают все",
+    "Appeal_to_values": "эти слова взывают к ценностям (семье, традициям, вере) вместо довода",
+    "Bluewashing": "эти слова прикрывают дело видимостью заботы о людях",
+    "Flag_waving": "эти слова взывают к патриотизму или гордости за свою группу",
+    "Greenwashing": "эти слова выдают что-то за полезное для природы без подтверждений",
+    "Rumours": "эти слова подают слухи и пересказы «из источников» как факт",
+    "Casting_Doubt": "эти слова ставят под сомнение честность или компетентность человека, а не его довод",
+    "Guilt_by_Association": "эти слова связывают человека с осуждаемыми, чтобы очернить его",
+    "Hate_speech,slang,name_calling": "эти слова оскорбляют или унижают человека или группу",
+    "Labelling": "эти слова наклеивают на человека или группу ярлык",
+    "Negative/Positive_concepts": "эти слова заранее окрашивают предмет хорошей или плохой оценкой",
+    "Causal_Simplification": "эти слова сводят событие к одной причине",
+    "Consequential_Simplification": "эти слова пророчат из одного шага цепочку всё более страшных последствий",
+    "False_Dilemma": "эти слова оставляют два варианта, как будто других нет",
+    "Simplified_Interpretation": "эти слова сводят сложный вопрос к простой схеме",
+    "Stereotypes": "эти слова приписывают всей группе одну черту",
+    "“I_am_like_you”": "эти слова изображают автора «своим», простым человеком",
+    "Exaggeration/Minimization": "эти слова преувеличивают или преуменьшают масштаб",
+    "Loaded_language": "эти слова несут сильную эмоцию вместо нейтрального описания",
+    "Obfuscation,vagueness,obscurantism": "эти слова нарочно расплывчаты: их можно понять как угодно",
+    "Repetition": "эти слова повторяют сказанное, чтобы закрепить его",
+    "Sensational_and/or_provocative_headings": "эти слова делают заголовок кричащим, чтобы зацепить",
+    "Statistical_deception": "эти слова подают числа так, что они вводят в заблуждение",
+}
+#: By ZenPropaganda meta-class, in Russian: the line for a Russian name without its own line.
 RU_CUE_LINES: dict[str, str] = {
     "Attack on Reputation": "эти слова наклеивают ярлык или бросают тень на человека или группу",
     "Justification": "эти слова оправдывают позицию ссылкой на авторитет, страх или общее мнение",
@@ -519,12 +559,12 @@ def cue_fields(cues: Iterable[tuple[int, int]], name: str, language: str) -> dic
 
 def cue_details(name: str, language: str) -> dict[str, str]:
     """``{"cue_why": line}``: what the cue words of a span labelled ``name`` do, in one line, in
-    the text's language (``CUE_LINES``; Russian by meta-class, ``RU_CUE_LINES``). Empty for an
-    unknown name, so a user's own technique names keep their spans' shape (their cues show
-    without a line)."""
+    the text's language (``CUE_LINES``; Russian ``RU_TECHNIQUE_CUE_LINES``, else by meta-class,
+    ``RU_CUE_LINES``). Empty for an unknown name, so a user's own technique names keep their
+    spans' shape (their cues show without a line)."""
     if language == "ru":
         t = RU_BY_NAME.get(name)
-        line = RU_CUE_LINES.get(t.meta_class) if t is not None else None
+        line = RU_TECHNIQUE_CUE_LINES.get(name) or (RU_CUE_LINES.get(t.meta_class) if t is not None else None)
     else:
         line = CUE_LINES.get(name)
     return {"cue_why": line} if line else {}
