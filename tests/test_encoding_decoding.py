@@ -226,3 +226,26 @@ def test_span_edges_never_end_on_an_article_or_a_conjunction_nor_on_a_quote_that
     # Kept: a closing quote, a possessive, a span of the word alone, words inside a word.
     assert trim('said "no"') == 'said "no"' and trim("the players'") == "the players'"
     assert trim("the") == "the" and trim("a brutal dictator") == "a brutal dictator" and trim("Plan B and") == "Plan B"
+
+
+def test_a_lone_word_of_another_sentence_never_starts_or_ends_a_span():
+    text = "The leader knows this. The only way to stay in power is chaos. Then"
+    enc = _enc_text(text)
+
+    def probs(seeds, at=0.9, rest=0.6, outside=("The leader knows",)):
+        p = []
+        for a, b in enc.offsets:
+            w = text[a:b]
+            inside = not any(a >= text.index(o) and b <= text.index(o) + len(o) for o in outside)
+            p.append([0.1, 0.0, at] if w in seeds else [1 - rest, 0.0, rest] if inside else [0.9, 0.0, 0.1])
+        return P(*p)
+
+    got = [text[s.start : s.end] for s in decode(enc, probs({"chaos"}), text, 0.5)]
+    # "this." before and "Then" after are one word each of another sentence: left out.
+    assert got == ["The only way to stay in power is chaos"]
+    # Unless the lone word is the surest of the span: then it is why the span is there.
+    got = [text[s.start : s.end] for s in decode(enc, probs({"this"}), text, 0.5)]
+    assert got[0].startswith("this. The only way")
+    # Two words of the sentence before are a phrase of it, not a stray word: kept.
+    got = [text[s.start : s.end] for s in decode(enc, probs({"chaos"}, outside=("The leader",)), text, 0.5)]
+    assert got[0].startswith("knows this. The only way")

@@ -250,7 +250,9 @@ def decode(
     a break or punctuation. ``max_sentences`` (with ``breaks``; 0: no limit): a run of words
     over more than that many sentences is cut at its sentence starts, and each piece is kept only
     if it holds a seed of its own: in a text dense with loaded words a low extend threshold
-    otherwise joins whole paragraphs into one passage under one name. The run of words is kept as
+    otherwise joins whole paragraphs into one passage under one name. With ``breaks``, a span
+    never starts on the last word of a sentence nor ends on the first word of the next (a lone
+    word, punctuation aside) unless that word is the run's surest. The run of words is kept as
     a list of indices into the word table and trimmed by moving two ends, so a long run costs
     time linear in its length.
     """
@@ -271,7 +273,7 @@ def decode(
 
     none = np.zeros(0, dtype=np.int64)
     cut_before = before(break_positions(text, sentences=sentence_breaks) if breaks and len(starts) > 1 else none)
-    sentence_start = before(sentence_starts(text) if max_sentences and breaks and not sentence_breaks and len(starts) > 1 else none)
+    sentence_start = before(sentence_starts(text) if breaks and not sentence_breaks and len(starts) > 1 else none)
     spans: list[RawSpan] = []
     run: list[int] = []
 
@@ -284,6 +286,10 @@ def decode(
 
     def word(w: int) -> str:
         return text[int(enc.offsets[starts[w], 0]) : int(enc.offsets[ends[w] - 1, 1])]
+
+    def _words(ws: list[int]) -> int:
+        """How many of the words ``ws`` hold a letter or digit (punctuation is a word of its own)."""
+        return sum(1 for w in ws if any(ch.isalnum() for ch in word(w)))
 
     def close() -> None:
         if max_sentences and run and int(sentence_start[run[1:]].sum()) >= max_sentences:
@@ -308,6 +314,16 @@ def decode(
             lo += 1
         while run[hi] != peak and mean_in[run[hi]] < edge_end:
             hi -= 1
+        # No lone word of a sentence at either edge: a span that starts on a sentence's last word
+        # and runs into the next ("this. The only way for him ...") or ends on the next
+        # sentence's first word ("... they delivered ruin. They") shows a stray word no reader
+        # would mark; it is dropped unless it is the span's surest word.
+        inner = [i for i in range(lo + 1, hi + 1) if sentence_start[run[i]]]
+        if inner and peak not in run[lo : inner[0]] and _words(run[lo : inner[0]]) <= 1:
+            lo = inner[0]
+        inner = [i for i in inner if i > lo]
+        if inner and peak not in run[inner[-1] : hi + 1] and _words(run[inner[-1] : hi + 1]) <= 1:
+            hi = inner[-1] - 1
         first, last = run[lo], run[hi]
 
         def chars(a: int, b: int) -> tuple[int, int, int, int]:
