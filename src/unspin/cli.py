@@ -167,12 +167,18 @@ def _read_and_analyse(source: str, language: str, max_chars: int, evidence: list
     return doc
 
 
-def _check_output(output: Path | None) -> None:
-    """A missing or wrong --output is the user's to fix: one line, exit 2, before any work."""
-    if output is not None and not output.expanduser().resolve().parent.is_dir():
+def _check_output(output: Path | None) -> Path | None:
+    """A missing or wrong --output is the user's to fix: one line, exit 2, before any work.
+    Returns the path to write, ``~`` expanded (a quoted "~/x.json" from a cron line or a config
+    file is the home folder's, as it is for --model), or None for standard output."""
+    if output is None:
+        return None
+    path = output.expanduser()
+    if not path.resolve().parent.is_dir():
         fail(f"{output}: the folder {output.parent} does not exist; create it first or choose another --output")
-    if output is not None and output.is_dir():
+    if path.is_dir():
         fail(f"{output}: is a folder; give a file name for --output")
+    return path
 
 
 def _write(rendered: str, output: Path | None) -> None:
@@ -240,7 +246,7 @@ def analyze(
     """Analyse one article and show where and how it persuades (help: ``ANALYZE_HELP``)."""
     from unspin.render import render
 
-    _check_output(output)
+    output = _check_output(output)
     from unspin.render.terminal import print_document
 
     doc = _read_and_analyse(source, language, max_chars, evidence, fast=fast, input_format=input_format, sensitivity=sensitivity, model=model)
@@ -276,7 +282,7 @@ def compare(
 
     if a == "-" and b == "-":
         fail("only one of the two texts can come from standard input")
-    _check_output(output)
+    output = _check_output(output)
     from unspin.render.terminal import print_comparison
 
     payload = comparison_payload(_read_and_analyse(a, language, max_chars, None, "A", fast, input_format, sensitivity, model),
@@ -357,7 +363,8 @@ def predict(
     articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
     task: Annotated[Task, typer.Option("--task", help="si: find spans; tc: label the spans given in --spans.")] = Task.si,
     spans: Annotated[Path | None, typer.Option("--spans", help="TC only: the spans to label (ID \\[technique] start end lines).")] = None,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the predictions in the official submission format.")],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE",
+        help="Where to write the predictions in the official submission format.")],
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
                                           help="Model: en (PTC techniques) or ru (ZenPropaganda technique names).")] = "en",
     fast: FastOpt = False,
@@ -375,6 +382,7 @@ def predict(
     docs = corpus.read_articles(articles)
     if task == Task.tc and spans is None:
         fail("--task tc needs --spans FILE (the spans to label)")
+    output = _check_output(output) or output  # refused before the corpus is read through the model
     _check_language(language)
     tagger = _tagger(language, fast, model, sensitivity)
     with _progress() as bar:
@@ -385,7 +393,10 @@ def predict(
             given = corpus.read_labels(spans)
             t = bar.add_task("TC", total=len({l.article_id for l in given}))
             result = predict_tc(tagger, docs, given, lambda: bar.advance(t))
-    corpus.write_labels(result, output)
+    try:
+        corpus.write_labels(result, output)
+    except OSError as exc:
+        fail(f"{output}: cannot write ({exc.strerror})")
     err.print(f"wrote {len(result)} {task.value.upper()} predictions to {output}")
 
 

@@ -1,0 +1,62 @@
+"""`unspin` in shell scripts and cron jobs: output paths, logs without noise, mismatched corpora."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import EXAMPLE
+
+CLI = [sys.executable, "-m", "unspin.cli"]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], capture_output=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+def one_line_error(p: subprocess.CompletedProcess, needle: str) -> str:
+    err = p.stderr.decode()
+    assert p.returncode == 2, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert needle in err, err
+    return err
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """A PTC-format folder of two articles and their gold labels."""
+    d = tmp_path_factory.mktemp("ptc")
+    (d / "articles").mkdir()
+    a = EXAMPLE.read_text(encoding="utf-8")
+    b = "The evil, corrupt traitors destroyed everything we love!\n"
+    (d / "articles" / "article1.txt").write_text(a, encoding="utf-8", newline="")
+    (d / "articles" / "article2.txt").write_text(b, encoding="utf-8")
+    s1, s2 = a.index("self-proclaimed headquarters"), b.index("evil, corrupt traitors")
+    (d / "gold.labels").write_text(f"1\tLoaded_Language\t{s1}\t{s1 + 28}\n2\tName_Calling,Labeling\t{s2}\t{s2 + 22}\n")
+    # The labels of other articles (another split's file given by mistake).
+    (d / "other.labels").write_text(f"71\tLoaded_Language\t{s1}\t{s1 + 28}\n72\tName_Calling,Labeling\t{s2}\t{s2 + 22}\n")
+    return d
+
+
+@pytest.mark.parametrize("where,needle", [("missing/pred.txt", "does not exist"), ("", "is a folder")])
+def test_predict_refuses_a_wrong_output_before_any_work(corpus, tmp_path, where, needle):
+    # Was: the whole corpus predicted, then "internal error: FileNotFoundError" / IsADirectoryError, exit 1.
+    one_line_error(run("predict", "--fast", "--articles", str(corpus / "articles"), "--output", str(tmp_path / where)), needle)
+
+
+
+
+
+def test_output_with_a_tilde_is_written_where_it_was_checked(tmp_path):
+    # A quoted "~/x.json" (a cron line, a config file) passed the check as ~ expanded, then failed
+    # to write to ./~/x.json after the analysis.
+    home = tmp_path / "home"
+    home.mkdir()
+    p = run("analyze", "--fast", str(EXAMPLE), "-f", "json", "-o", "~/x.json", env={"HOME": str(home)})
+    assert p.returncode == 0, p.stderr.decode()
+    assert (home / "x.json").read_text(encoding="utf-8").startswith("{")
