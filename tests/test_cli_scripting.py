@@ -49,6 +49,19 @@ def test_predict_refuses_a_wrong_output_before_any_work(corpus, tmp_path, where,
     one_line_error(run("predict", "--fast", "--articles", str(corpus / "articles"), "--output", str(tmp_path / where)), needle)
 
 
+def test_eval_refuses_labels_of_other_articles(corpus):
+    # Was: "F1 0.0000 (n predicted, 0 gold spans)" and exit 0, as if the model had found nothing right.
+    err = one_line_error(run("eval", "--fast", "--articles", str(corpus / "articles"), "--labels", str(corpus / "other.labels")),
+                         "none of the 2 labels")
+    assert "71" in err and "1" in err
+
+
+def test_eval_warns_of_labels_left_out(corpus, tmp_path):
+    labels = tmp_path / "some.labels"
+    labels.write_text((corpus / "gold.labels").read_text() + (corpus / "other.labels").read_text())
+    p = run("eval", "--fast", "--articles", str(corpus / "articles"), "--labels", str(labels), "-f", "json")
+    assert p.returncode == 0, p.stderr.decode()
+    assert "2 of the 4 labels" in p.stderr.decode()
 
 
 
@@ -60,3 +73,10 @@ def test_output_with_a_tilde_is_written_where_it_was_checked(tmp_path):
     p = run("analyze", "--fast", str(EXAMPLE), "-f", "json", "-o", "~/x.json", env={"HOME": str(home)})
     assert p.returncode == 0, p.stderr.decode()
     assert (home / "x.json").read_text(encoding="utf-8").startswith("{")
+
+
+def test_eval_warns_of_no_labels_at_all(corpus, tmp_path):
+    (tmp_path / "labels").mkdir()
+    p = run("eval", "--fast", "--articles", str(corpus / "articles"), "--labels", str(tmp_path / "labels"), "-f", "json")
+    assert p.returncode == 0, p.stderr.decode()
+    assert "holds no labels" in p.stderr.decode()

@@ -318,7 +318,9 @@ def evaluate(
     from unspin.evaluation import evaluate_si, evaluate_tc
 
     docs = corpus.read_articles(articles)
-    gold = [l for l in corpus.read_labels(labels) if l.article_id in docs]
+    given = corpus.read_labels(labels)
+    gold = [l for l in given if l.article_id in docs]
+    _check_labels_match(given, gold, labels, articles, docs)
     if task == Task.tc and any(l.technique is None for l in gold):
         fail(f"{labels}: TC needs labels with techniques (ID technique start end)")
     _check_language(language)
@@ -428,6 +430,21 @@ def _warn_trained_on(docs: dict[str, str], language: str, model: list[Path] | No
         err.print(f"[yellow]warning:[/] {len(seen)} of the {len(docs)} articles scored are PTC training articles the shipped model "
                   "learned from, so these scores overstate how it does on new text; score PTC articles outside its training "
                   "(unspin.corpus.validation_split) for a fair measure", highlight=False, soft_wrap=True)
+
+
+def _check_labels_match(given: list, gold: list, labels: Path, articles: Path, docs: dict[str, str]) -> None:
+    """Labels about none of the articles (another split's file, another corpus) are refused: scored,
+    they read as F1 0, as if the model had found nothing right. Some left out, or none at all
+    (every predicted span then counts against precision), is said on stderr."""
+    if given and not gold:
+        fail(f"{labels}: none of the {len(given)} labels is about an article in {articles} (labels of article "
+             f"{min(l.article_id for l in given)}, ...; articles {min(docs)}, ...); give the labels of these articles")
+    if len(gold) < len(given):
+        err.print(f"[yellow]warning:[/] {len(given) - len(gold)} of the {len(given)} labels in {escape(str(labels))} are about articles "
+                  f"not in {escape(str(articles))}; left out", highlight=False, soft_wrap=True)
+    elif not given:
+        err.print(f"[yellow]warning:[/] {escape(str(labels))} holds no labels: every span predicted counts against precision",
+                  highlight=False, soft_wrap=True)
 
 
 def _check_language(language: str) -> None:
