@@ -64,6 +64,15 @@ def test_eval_warns_of_labels_left_out(corpus, tmp_path):
     assert "2 of the 4 labels" in p.stderr.decode()
 
 
+def test_eval_and_predict_leave_a_log_clean(corpus, tmp_path):
+    """No progress bar on a stderr that is not a terminal, nor the blank lines it left, and the
+    closing line on one line (it was wrapped at 80 columns before a long path)."""
+    p = run("eval", "--fast", "--articles", str(corpus / "articles"), "--labels", str(corpus / "gold.labels"), "-f", "json")
+    assert p.returncode == 0 and p.stderr == b"", p.stderr
+    p = run("predict", "--fast", "--articles", str(corpus / "articles"), "--output", str(tmp_path / "pred.txt"))
+    lines = p.stderr.decode().splitlines()
+    assert p.returncode == 0 and len(lines) == 1 and lines[0].endswith(f"SI predictions to {tmp_path / 'pred.txt'}"), p.stderr
+
 
 def test_output_with_a_tilde_is_written_where_it_was_checked(tmp_path):
     # A quoted "~/x.json" (a cron line, a config file) passed the check as ~ expanded, then failed

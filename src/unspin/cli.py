@@ -291,8 +291,11 @@ def compare(
 
 
 def _progress() -> Progress:
+    """The stderr progress bar of eval and predict; off where stderr is not a terminal (a log, a
+    cron mail), where rich would leave a blank line per bar."""
     return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err, transient=True,
+        disable=not err.is_terminal,
     )
 
 
@@ -342,16 +345,16 @@ def evaluate(
         typer.echo(json.dumps({**score.as_dict(), **extra, **scored}))
         return
     console = Console()
-    console.print(f"{escape(scored['model'] or 'span model')} · {point} point", highlight=False)
+    console.print(f"{escape(scored['model'] or 'span model')} · {point} point", highlight=False, soft_wrap=True)
     o = score.overall
     console.print(f"[bold]{task.value.upper()}[/]  P {o.precision:.4f}  R {o.recall:.4f}  [bold]F1 {o.f1:.4f}[/]  ({o.n_pred} predicted, {o.n_gold} "
-        "gold spans)")
+        "gold spans)", soft_wrap=True)
     if "span_f1_iou50" in extra:
         v = extra["span_f1_iou50"]
-        console.print(f"[bold]span F1 at IoU >= 0.5[/]  P {v['precision']:.4f}  R {v['recall']:.4f}  [bold]F1 {v['f1']:.4f}[/]")
+        console.print(f"[bold]span F1 at IoU >= 0.5[/]  P {v['precision']:.4f}  R {v['recall']:.4f}  [bold]F1 {v['f1']:.4f}[/]", soft_wrap=True)
     if "meta_class_macro_f1" in extra:
         console.print(f"[bold]meta-class macro-F1[/]  {extra['meta_class_macro_f1']:.4f}  "
-                      + ", ".join(f"{k} {v['f1']:.3f}" for k, v in extra["per_meta_class"].items()))
+                      + ", ".join(f"{k} {v['f1']:.3f}" for k, v in extra["per_meta_class"].items()), soft_wrap=True)
     table = Table("technique", "P", "R", "F1", "pred", "gold")
     for name, prf in sorted(score.per_technique.items(), key=lambda kv: -kv[1].n_gold):
         table.add_row(name, f"{prf.precision:.3f}", f"{prf.recall:.3f}", f"{prf.f1:.3f}", str(prf.n_pred), str(prf.n_gold))
@@ -399,7 +402,8 @@ def predict(
         corpus.write_labels(result, output)
     except OSError as exc:
         fail(f"{output}: cannot write ({exc.strerror})")
-    err.print(f"wrote {len(result)} {task.value.upper()} predictions to {output}")
+    # One line whatever the path's length: a log is read line by line (grep "wrote").
+    err.print(f"wrote {len(result)} {task.value.upper()} predictions to {escape(str(output))}", highlight=False, soft_wrap=True)
 
 
 def _tagger(language: str, fast: bool, model: list[Path] | None, sensitivity: str = "default"):

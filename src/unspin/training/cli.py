@@ -207,7 +207,9 @@ def register(app: typer.Typer) -> None:
             err.print(f"[yellow]warning:[/] {escape(word(line, WORDS, setting))}", highlight=False, soft_wrap=True)
         offered = list(SpanModelConfig.read(out).points)
         points = f" (add --sensitivity {'|'.join(offered)} for its other operating points)" if offered else ""
-        err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`{points}; its card is {out / 'MODEL_CARD.md'}", highlight=False)
+        shown = escape(str(out))  # a folder name in [brackets] is no markup; one line in a log whatever its length
+        err.print(f"wrote {shown}: use it with `unspin analyze --model {shown} FILE`{points}; its card is {escape(str(out / 'MODEL_CARD.md'))}",
+                  highlight=False, soft_wrap=True)
 
     @train_app.command("claims", cls=Command)
     def claims(
@@ -249,7 +251,7 @@ def register(app: typer.Typer) -> None:
                                 threads=threads, command=_command())
         with RichReporter() as report, terminated_as_interrupt():
             trainer.train(job, recipe, report)
-        err.print(f"wrote {out}: use it with `unspin analyze --model {out} FILE`", highlight=False)
+        err.print(f"wrote {escape(str(out))}: use it with `unspin analyze --model {escape(str(out))} FILE`", highlight=False, soft_wrap=True)
 
 
 def _command() -> str:
