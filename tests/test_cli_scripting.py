@@ -89,3 +89,23 @@ def test_eval_warns_of_no_labels_at_all(corpus, tmp_path):
     p = run("eval", "--fast", "--articles", str(corpus / "articles"), "--labels", str(tmp_path / "labels"), "-f", "json")
     assert p.returncode == 0, p.stderr.decode()
     assert "holds no labels" in p.stderr.decode()
+
+
+def test_readme_lists_every_exit_code():
+    """The README's table for scripts names every code a command can end with: those of the error
+    tree, batch's partial failure, Ctrl-C, and 0 / 1."""
+    import re
+
+    from tests.conftest import ROOT
+    from unspin import errors
+    from unspin.store.cli import FAILED_EXIT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### In scripts and cron jobs"):]
+    section = section[:section.index("\n### ")]
+    listed = {int(code) for code in re.findall(r"^\| (\d+) \|", section, re.M)}
+
+    def tree(cls):
+        return [cls, *(c for sub in cls.__subclasses__() for c in tree(sub))]
+
+    assert {0, 1, 130, FAILED_EXIT, *(c.exit_code for c in tree(errors.UnspinError))} == listed
