@@ -109,3 +109,26 @@ def test_readme_lists_every_exit_code():
         return [cls, *(c for sub in cls.__subclasses__() for c in tree(sub))]
 
     assert {0, 1, 130, FAILED_EXIT, *(c.exit_code for c in tree(errors.UnspinError))} == listed
+
+
+@pytest.mark.parametrize("command", ["analyze", "compare", "techniques", "eval", "predict"])
+def test_help_gives_examples_that_parse(command):
+    """Each command's help ends with examples, and every one of them is a command line its parser
+    accepts (the options exist, the values are valid), so they stay true as options change."""
+    import shlex
+
+    import typer
+
+    from unspin.cli import EXAMPLES, app
+
+    p = run(command, "-h", env={"COLUMNS": "200", "NO_COLOR": "1", "TERM": "dumb"})
+    out = p.stdout.decode()
+    assert p.returncode == 0 and "Examples" in out, out
+    group = typer.main.get_command(app)
+    for line in EXAMPLES[command]:
+        assert line in out, line
+        unspin = next(part for part in line.split(" | ") if part.startswith("unspin "))
+        words = shlex.split(unspin.split(" < ")[0])
+        assert words[:2] == ["unspin", command], line
+        with group.make_context("unspin", [command]) as ctx:
+            group.get_command(ctx, command).make_context(command, words[2:], parent=ctx)  # raises on a bad option or value

@@ -223,12 +223,46 @@ def _analysis_progress(n_chars: int):
     return bar()
 
 
+#: Each command's examples, shown at the end of its help (``_examples``); a test parses every one,
+#: so they stay valid as options change.
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "analyze": (
+        "unspin analyze article.txt",
+        "cat article.txt | unspin analyze - --format json | jq '.summary.sentence'",
+        "unspin analyze https://example.org/story.html --format html -o story.html",
+        "unspin analyze article.txt --fast --sensitivity precise --evidence treaty.txt",
+    ),
+    "compare": (
+        "unspin compare column.txt report.txt",
+        "unspin compare column.txt - --format json < report.txt",
+    ),
+    "techniques": (
+        "unspin techniques",
+        "unspin techniques --format json | jq -r '.[].name'",
+        "unspin techniques --language ru",
+    ),
+    "eval": (
+        "unspin eval --articles dev-articles/ --labels dev-task-flc-tc.labels",
+        "unspin eval --articles dev-articles/ --labels dev-task-flc-tc.labels --task tc --format json",
+    ),
+    "predict": (
+        "unspin predict --articles test-articles/ --output si-predictions.txt",
+        "unspin predict --articles test-articles/ --task tc --spans test-spans.labels --output tc-predictions.txt",
+    ),
+}
+
+
+def _examples(command: str) -> str:
+    """The help's epilog for ``command``: its ``EXAMPLES``, one a line (escaped: ``.[]`` is no markup)."""
+    return "[bold]Examples[/]\n\n" + "\n".join(f"  {escape(line)}" for line in EXAMPLES[command])
+
+
 #: ``unspin analyze --help``: the key list is that of the declared readings (``unspin.readings``).
 ANALYZE_HELP = "Analyse one article and show where and how it persuades.\n\n[bold]JSON keys[/] (--format json; keys are only ever added):\n\n" + "\n".join(
     f"· [bold]{key}[/] {escape(text)}" for key, text in readings.key_help())  # a key's help is plain text: "[start, end]" is no tag
 
 
-@app.command(cls=Command, rich_help_panel="Analyse", help=ANALYZE_HELP)
+@app.command(cls=Command, rich_help_panel="Analyse", help=ANALYZE_HELP, epilog=_examples("analyze"))
 def analyze(
     source: SourceArg,
     fmt: Annotated[Format, typer.Option("--format", "-f", **choice(Format),
@@ -253,7 +287,7 @@ def analyze(
     _emit(doc, Format(fmt).value, output, print_document, render)
 
 
-@app.command(cls=Command, rich_help_panel="Analyse")
+@app.command(cls=Command, rich_help_panel="Analyse", epilog=_examples("compare"))
 def compare(
     a: Annotated[str, typer.Argument(metavar="A", help="The first text: a file, an http(s) URL, or - for standard input.", show_default=False)],
     b: Annotated[str, typer.Argument(metavar="B", help="The second text, read the same way.", show_default=False)],
@@ -299,7 +333,7 @@ def _progress() -> Progress:
     )
 
 
-@app.command("eval", cls=Command, rich_help_panel="Evaluate")
+@app.command("eval", cls=Command, rich_help_panel="Evaluate", epilog=_examples("eval"))
 def evaluate(
     articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
     labels: Annotated[Path, typer.Option("--labels", help="Gold labels: an aggregated .labels file or a folder of per-article files.")],
@@ -362,7 +396,7 @@ def evaluate(
         console.print(table)
 
 
-@app.command(cls=Command, rich_help_panel="Evaluate")
+@app.command(cls=Command, rich_help_panel="Evaluate", epilog=_examples("predict"))
 def predict(
     *,  # keyword-only: the required --output comes after options with defaults, in the help's order
     articles: Annotated[Path, typer.Option("--articles", help="Folder of article<ID>.txt files (PTC format).")],
@@ -473,7 +507,7 @@ def _ru_measures(tagger, docs: dict, gold: list, task: Task) -> dict:
     return {"meta_class_macro_f1": round(value, 6), "per_meta_class": {k: v.as_dict() for k, v in per.items()}}
 
 
-@app.command(cls=Command, rich_help_panel="Analyse")
+@app.command(cls=Command, rich_help_panel="Analyse", epilog=_examples("techniques"))
 def techniques(
     fmt: Annotated[EvalFormat, typer.Option("--format", "-f", **choice(EvalFormat), help="text or json.")] = EvalFormat.text,
     language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
