@@ -76,6 +76,22 @@ def test_no_bool_metavars_or_braces(command: str):
     assert "{" not in out.split("Usage:")[1].splitlines()[0]
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_value_names_read_as_documentation_not_python_types(command: str):
+    """An option's value reads N, NUMBER, PATH or TEXT (or its own metavar), as --max-chars N does,
+    never typer's Python type names (``<str>``, ``<int range>``, ``<path>``); an argument is named
+    in capitals in its panel and in a "Missing argument" error, as in the usage line."""
+    out = run(*command.split(), "-h").stdout.decode()
+    for typename in ("<str>", "<int>", "<float>", "<int range>", "<float range>", "<path>"):
+        assert not any(typename in line for line in out.splitlines() if line.lstrip("│ *").startswith("-")), (command, typename)
+    assert "│ *    inputs" not in out and "│ *    export_file" not in out
+
+
+def test_a_missing_argument_is_named_as_the_usage_line_names_it():
+    p = run("batch")
+    assert p.returncode == 2 and "Missing argument 'INPUTS'" in p.stderr.decode(), p.stderr.decode()
+
+
 @pytest.mark.parametrize(("command", "usage"), [("analyze", "[OPTIONS] SOURCE"), ("compare", "[OPTIONS] A B"), ("batch", "[OPTIONS] INPUTS..."),
                                                  ("import-labels", "[OPTIONS] EXPORT_FILE"), ("", "[OPTIONS] COMMAND [ARGS]...")])
 def test_usage_names_arguments_as_documentation_does(command: str, usage: str):

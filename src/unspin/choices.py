@@ -128,9 +128,16 @@ def unwrapped(text: str) -> str:
     return "\n\n".join(paragraphs)
 
 
+#: The value name an option without a metavar of its own shows (``--max-chars N``), by the type
+#: typer would show in its place: Python's type names, ``<str>``, ``<int range>``, ``<path>``.
+VALUE_NAMES = {"<int>": "N", "<int range>": "N", "<float>": "NUMBER", "<float range>": "NUMBER", "<path>": "PATH", "<str>": "TEXT"}
+
+
 class _PlainFlags:
     """A flag shows no ``<bool>`` in the help's type column (a flag takes no value): typer shows
-    an option's metavar there when it has one, so a flag without one gets the empty metavar.
+    an option's metavar there when it has one, so a flag without one gets the empty metavar; an
+    option with a value gets a plain value name (``VALUE_NAMES``), and an argument its name in
+    capitals, as the usage line and click's "Missing argument" error then name it.
     Overrides click's public ``Command.get_params``; typer has no setting for it. The help text
     flows (``unwrapped``)."""
 
@@ -142,8 +149,14 @@ class _PlainFlags:
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)  # type: ignore[misc]
         for param in params:
-            if getattr(param, "is_flag", False) and param.metavar is None:
+            if param.metavar is not None:
+                continue
+            if param.param_type_name == "argument":
+                param.metavar = str(param.name).upper()
+            elif getattr(param, "is_flag", False):
                 param.metavar = ""
+            elif callable(shown := getattr(param, "display_type", None)) and (kind := shown(ctx)) in VALUE_NAMES:
+                param.metavar = VALUE_NAMES[kind]
         return params
 
 
