@@ -330,3 +330,21 @@ def test_the_numbered_items_of_an_article_are_one_passage_while_they_fit():
     long_item = "1. " + " ".join(["word"] * (ev.MAX_PASSAGE_WORDS - 5)) + ".\n"
     ps = ev.passages_of("Article 9\n" + long_item + "2. The second item is short.", "t")
     assert len(ps) == 2 and ps[1].text == "2. The second item is short."
+
+
+@pytest.mark.parametrize("title", [
+    "Convention on Navigation and Fisheries in the Grey Sea (consolidated version)",
+    "Конвенция о судоходстве и рыболовстве в Сером море (неофициальный перевод)",
+    "Speech of the prime minister to parliament: \u201cWe will not give in\u201d",
+])
+def test_a_long_title_ending_in_a_bracket_or_quote_is_no_passage(title: str):
+    # A title closing with "(consolidated version)" or a quoted phrase does not end like a
+    # sentence: kept as a passage, it matched on-topic claims that nothing supports (0.57-0.71
+    # with the shipped embedder, above the Article the claim named).
+    text = f"{title}\n\nArticle 1. Scope. This Convention applies to the coastal waters of the Parties.\n"
+    ps = ev.passages_of(text, "c.txt")
+    assert [p.text[:10] for p in ps] == ["Article 1."]
+    # A first line that ends a sentence inside its bracket or quote is a passage.
+    for line in ("The council spent 412 million euros in 2024 (see the table below.)",
+                 'The minister said the treaty "was a historic achievement for everyone."'):
+        assert ev.passages_of(f"{line}\n\n{text}", "c.txt")[0].text == line

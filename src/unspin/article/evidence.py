@@ -62,8 +62,9 @@ TOP_K = 3
 #: unsupported claims still get a passage on their subject (15 with the old 0.20 and title lines
 #: as passages); 0.40 would hide those and every paraphrase with them.
 MIN_SCORE = 0.28
-INDEX_VERSION = 4  # raised whenever passages are cut differently: an index cached by an older cut is rebuilt
-_SENTENCE_END = frozenset(".!?;:\"'\u201d)")
+INDEX_VERSION = 5  # raised whenever passages are cut differently: an index cached by an older cut is rebuilt
+_SENTENCE_END = frozenset(".!?;:")
+_CLOSERS = "\"'\u201d\u2019\u00bb)]"  # closing quotes and brackets, looked through by _is_title
 
 _TOKEN = re.compile(r"\w+")
 _STOP = frozenset(
@@ -201,8 +202,10 @@ def _heading_like(line: str) -> bool:
 
 def _is_title(block: str) -> bool:
     """Whether a file's first block is its title line: one line that does not end like a
-    sentence (a short one is merged into the paragraph after it by ``_paragraphs``)."""
-    return "\n" not in breaks_one_for_one(block) and block.rstrip()[-1:] not in _SENTENCE_END
+    sentence (a short one is merged into the paragraph after it by ``_paragraphs``). Closing
+    brackets and quotes are looked through: "... Grey Sea (consolidated version)" and
+    'Speech: "We will not give in"' end like titles, '... (see below.)' like a sentence."""
+    return "\n" not in breaks_one_for_one(block) and block.rstrip().rstrip(_CLOSERS)[-1:] not in _SENTENCE_END
 
 
 def passages_of(text: str, source: str) -> list[Passage]:
