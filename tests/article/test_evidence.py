@@ -348,3 +348,23 @@ def test_a_long_title_ending_in_a_bracket_or_quote_is_no_passage(title: str):
     for line in ("The council spent 412 million euros in 2024 (see the table below.)",
                  'The minister said the treaty "was a historic achievement for everyone."'):
         assert ev.passages_of(f"{line}\n\n{text}", "c.txt")[0].text == line
+
+
+def test_the_same_text_twice_is_indexed_once_and_said_so(cache, tmp_path):
+    # The web API took the same reference twice (two uploads, or a file and its copy): every
+    # passage it matched was shown twice beside the claim, taking two of its three slots.
+    from unspin.inputs import Source
+
+    text = "Article 2. Each Party shall guarantee the right of passage to merchant ships.\n"
+    other = "Article 3. The joint commission sets the cod quota every year.\n"
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "a.txt").write_text(text, encoding="utf-8")
+    for items, second in (([Source("c.txt", text), Source("c (1).txt", text), Source("d.txt", other)], "c (1).txt"),
+                          ([tmp_path / "a.txt", tmp_path / "copy" / "a.txt", other], str(tmp_path / "copy" / "a.txt"))):
+        index = ev.build_index(items, embedder=BagEmbedder(), use_cache=False)
+        assert len(index.passages) == 2
+        hits = index.search_many(["Article 2 guarantees the right of passage to merchant ships."], min_score=0.0)[0]
+        assert len({h["text"] for h in hits}) == len(hits)
+        dup = [w for w in index.warnings if "same text" in w]
+        assert len(dup) == 1 and second in dup[0]

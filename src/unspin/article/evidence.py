@@ -340,7 +340,8 @@ def build_index(items: str | os.PathLike | Sequence[str | os.PathLike], embedder
     Raises ``InputError`` for a path that does not exist, for no evidence documents at all, and
     when nothing readable is left to search (every file empty, binary or unreadable: the
     message names the first and why). A file that cannot be read beside others that can is
-    skipped and named in ``index.warnings``. ``use_cache=False``: nothing is written to the
+    skipped and named in ``index.warnings``; so is a text identical to one read before it
+    (indexed once, under the first name). ``use_cache=False``: nothing is written to the
     cache directory (texts a server received are not its to keep).
     """
     if isinstance(items, (str, os.PathLike)):
@@ -382,6 +383,18 @@ def build_index(items: str | os.PathLike | Sequence[str | os.PathLike], embedder
             f"(evidence is read from {', '.join(EXTENSIONS)}): " + ", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         )
     unreadable: list[str] = []
+    # A text given twice (two uploads of one file, a file and its copy) is indexed once: twice,
+    # each passage it holds would be shown twice beside a claim, in two of its slots.
+    first_name: dict[bytes, str] = {}
+
+    def add(text: str, name: str) -> None:
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+        if digest in first_name:
+            warnings.append(f"evidence file {name} skipped: the same text as {first_name[digest]}")
+            return
+        first_name[digest] = name
+        passages.extend(passages_of(text, name))
+
     for f in files:
         try:
             src = read_text(f)
@@ -390,11 +403,11 @@ def build_index(items: str | os.PathLike | Sequence[str | os.PathLike], embedder
             unreadable.append(exc.bare)
             continue
         warnings += [f"evidence file {f}: {w}" for w in src.warnings]
-        passages += passages_of(src.text, str(f))
+        add(src.text, str(f))
     for i, t in enumerate(texts):
         name = getattr(t, "name", None) or f"text[{i}]"
         warnings += [f"evidence file {name}: {w}" for w in getattr(t, "warnings", ())]
-        passages += passages_of(str.__str__(t), name)
+        add(str.__str__(t), name)
     if not passages:
         # Nothing to search: say why instead of linking every claim to nothing.
         why = unreadable[0] if unreadable else f"no passage of {MIN_PASSAGE_WORDS} or more words"
