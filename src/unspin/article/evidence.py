@@ -62,8 +62,9 @@ TOP_K = 3
 #: unsupported claims still get a passage on their subject (15 with the old 0.20 and title lines
 #: as passages); 0.40 would hide those and every paraphrase with them.
 MIN_SCORE = 0.28
-INDEX_VERSION = 4  # raised whenever passages are cut differently: an index cached by an older cut is rebuilt
-_SENTENCE_END = frozenset(".!?;:\"'\u201d)")
+INDEX_VERSION = 6  # raised whenever passages are cut differently: an index cached by an older cut is rebuilt
+_SENTENCE_END = frozenset(".!?;:")
+_CLOSERS = "\"'\u201d\u2019\u00bb)]"  # closing quotes and brackets, looked through by _is_title
 
 _TOKEN = re.compile(r"\w+")
 _STOP = frozenset(
@@ -76,10 +77,20 @@ _STOP = frozenset(
 
 @dataclass(frozen=True)
 class Passage:
+    """``text`` is ``source``'s characters ``start:end``. ``heading``: for a sentence window
+    after the first of a long paragraph, the paragraph's heading ("Article 2. Freedom of
+    navigation."), matched with the window (words and embedding) but never shown; "" otherwise."""
+
     source: str
     start: int
     end: int
     text: str
+    heading: str = ""
+
+    @property
+    def matched(self) -> str:
+        """The text a claim is matched against: the heading, then the passage."""
+        return f"{self.heading}\n{self.text}" if self.heading else self.text
 
 
 # ---------------------------------------------------------------------------- reading
@@ -201,8 +212,10 @@ def _heading_like(line: str) -> bool:
 
 def _is_title(block: str) -> bool:
     """Whether a file's first block is its title line: one line that does not end like a
-    sentence (a short one is merged into the paragraph after it by ``_paragraphs``)."""
-    return "\n" not in breaks_one_for_one(block) and block.rstrip()[-1:] not in _SENTENCE_END
+    sentence (a short one is merged into the paragraph after it by ``_paragraphs``). Closing
+    brackets and quotes are looked through: "... Grey Sea (consolidated version)" and
+    'Speech: "We will not give in"' end like titles, '... (see below.)' like a sentence."""
+    return "\n" not in breaks_one_for_one(block) and block.rstrip().rstrip(_CLOSERS)[-1:] not in _SENTENCE_END
 
 
 def passages_of(text: str, source: str) -> list[Passage]:
@@ -227,12 +240,34 @@ def passages_of(text: str, source: str) -> list[Passage]:
             out.append(Passage(source, a, b, text[a:b]))
             continue
         sents = [(a + s, a + e) for s, e in split_sentences(text[a:b])]
+        heading_end = _heading_end(text, a, sents)
         for i in range(0, max(1, len(sents) - WINDOW_SENTENCES + WINDOW_STRIDE), WINDOW_STRIDE):
             window = sents[i : i + WINDOW_SENTENCES]
             if window:
                 s, e = window[0][0], window[-1][1]
-                out.append(Passage(source, s, e, text[s:e]))
+                # A later window of "Article 2 ..." still answers to "Article 2": without its
+                # heading, a claim citing Article 2 met Article 12 first (trial 15).
+                heading = " ".join(text[a:heading_end].split()) if s >= heading_end > a else ""
+                out.append(Passage(source, s, e, text[s:e], heading))
     return out
+
+
+#: A paragraph's heading is its first line when that line is heading-like, else its opening
+#: sentences of at most this many words each ("Article 2." "Freedom of navigation."), two at most.
+HEADING_SENTENCE_WORDS = 5
+
+
+def _heading_end(text: str, a: int, sents: list[tuple[int, int]]) -> int:
+    """Where the heading of the paragraph starting at ``a`` ends (``a``: it has none)."""
+    line_end = text.find("\n", a, sents[-1][1] if sents else a)
+    if line_end > a and _heading_like(text[a:line_end]):
+        return line_end
+    end = a
+    for s, e in sents[:2]:
+        if len(text[s:e].split()) > HEADING_SENTENCE_WORDS:
+            break
+        end = e
+    return end
 
 
 def tokens(text: str) -> list[str]:
@@ -250,15 +285,17 @@ class EvidenceIndex:
         self._embedder = embedder
         self.bm25 = bm25s.BM25()
         # bm25s needs at least one token per document; a placeholder keeps positions aligned.
-        toks = [tokens(p.text) for p in passages]
+        toks = [tokens(p.matched) for p in passages]
         if passages:  # bm25s cannot index nothing (max() of an empty sequence)
             self.bm25.index([t or ["\u2205"] for t in toks], show_progress=False)
         self.vocab = set(self.bm25.vocab_dict) if passages else set()
         self.token_sets = [set(t) for t in toks]
         n = len(passages)
         df: dict[str, int] = {}
-        for ts in self.token_sets:
-            for t in ts:
+        # Document frequency counts the shown text only: a heading repeated on every window of
+        # its paragraph would make "2" of "Article 2" common, and so worth little, in a short treaty.
+        for p in passages:
+            for t in set(tokens(p.text)):
                 df[t] = df.get(t, 0) + 1
         self.idf = {t: float(np.log(1 + (n - d + 0.5) / (d + 0.5))) for t, d in df.items()}
         self.idf_unseen = float(np.log(1 + (n + 0.5) / 0.5))
@@ -268,7 +305,7 @@ class EvidenceIndex:
         total = sum(self.idf.get(t, self.idf_unseen) for t in query_tokens)
         if not total:
             return 0.0
-        return sum(self.idf[t] for t in query_tokens & self.token_sets[i]) / total
+        return sum(self.idf.get(t, self.idf_unseen) for t in query_tokens & self.token_sets[i]) / total
 
     @property
     def embedder(self):
@@ -337,7 +374,8 @@ def build_index(items: str | os.PathLike | Sequence[str | os.PathLike], embedder
     Raises ``InputError`` for a path that does not exist, for no evidence documents at all, and
     when nothing readable is left to search (every file empty, binary or unreadable: the
     message names the first and why). A file that cannot be read beside others that can is
-    skipped and named in ``index.warnings``. ``use_cache=False``: nothing is written to the
+    skipped and named in ``index.warnings``; so is a text identical to one read before it
+    (indexed once, under the first name). ``use_cache=False``: nothing is written to the
     cache directory (texts a server received are not its to keep).
     """
     if isinstance(items, (str, os.PathLike)):
@@ -379,6 +417,18 @@ def build_index(items: str | os.PathLike | Sequence[str | os.PathLike], embedder
             f"(evidence is read from {', '.join(EXTENSIONS)}): " + ", ".join(skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         )
     unreadable: list[str] = []
+    # A text given twice (two uploads of one file, a file and its copy) is indexed once: twice,
+    # each passage it holds would be shown twice beside a claim, in two of its slots.
+    first_name: dict[bytes, str] = {}
+
+    def add(text: str, name: str) -> None:
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+        if digest in first_name:
+            warnings.append(f"evidence file {name} skipped: the same text as {first_name[digest]}")
+            return
+        first_name[digest] = name
+        passages.extend(passages_of(text, name))
+
     for f in files:
         try:
             src = read_text(f)
@@ -387,18 +437,18 @@ def build_index(items: str | os.PathLike | Sequence[str | os.PathLike], embedder
             unreadable.append(exc.bare)
             continue
         warnings += [f"evidence file {f}: {w}" for w in src.warnings]
-        passages += passages_of(src.text, str(f))
+        add(src.text, str(f))
     for i, t in enumerate(texts):
         name = getattr(t, "name", None) or f"text[{i}]"
         warnings += [f"evidence file {name}: {w}" for w in getattr(t, "warnings", ())]
-        passages += passages_of(str.__str__(t), name)
+        add(str.__str__(t), name)
     if not passages:
         # Nothing to search: say why instead of linking every claim to nothing.
         why = unreadable[0] if unreadable else f"no passage of {MIN_PASSAGE_WORDS} or more words"
         raise InputError(f"the evidence has no text to search ({why})", setting="evidence")
     index = EvidenceIndex(passages, np.zeros((len(passages), 384), np.float32), embedder)
     index.warnings = warnings
-    index.vectors = index.embedder([p.text for p in passages]) if passages else np.zeros((0, 384), np.float32)
+    index.vectors = index.embedder([p.matched for p in passages]) if passages else np.zeros((0, 384), np.float32)
     if use_cache:
         try:
             folder.mkdir(parents=True, exist_ok=True)
