@@ -851,7 +851,9 @@ def model_version(language: str = "en", fast: bool = False, sensitivity: str = "
 
     The folders are those of ``MODELS`` for the language and size, and the technique
     classifier a span model names (``context_classifier``); ``"auto"`` (a corpus of several
-    languages, each routed to its model) covers every language.
+    languages, each routed to its model) covers every language and names each language's span
+    model ("0.4.6+unspin-en-spans+unspin-ru-spans.<hash>"): a batch stores it for documents no
+    model read (failed ones).
     """
     fast, models = sized(bool(fast), model_folders(model))
     try:
@@ -867,7 +869,13 @@ def model_version(language: str = "en", fast: bool = False, sensitivity: str = "
         h = hashlib.sha256()
         for config in configs:
             h.update(config.parent.name.encode() + b"\0" + config.read_bytes())
-        name = ModelConfig.read(configs[0].parent).name or language
+        # One name for one language; for "auto" every language's span model, so the version a
+        # batch stores for a failed document (whose language no model read) does not pass for
+        # the English models' own version with another hash ("en-fast-spans.83718e..." beside
+        # "en-fast-spans.e4266c...").
+        names = [ModelConfig.read(model_dir(folders_for(lang, fast, models)["techniques"])).name or lang
+                 for lang in (SUPPORTED if language == "auto" else (language,))]
+        name = "+".join(dict.fromkeys(names))
     except (ModelError, OSError, KeyError):
         return __version__
     point = sensitivity if language == "auto" else point_of(language, sensitivity)
