@@ -399,6 +399,64 @@ def _related_boxes(tree, counts: dict, left: int) -> int:
     return removed
 
 
+#: A table cell with at least this many characters of text outside links holds a story: its
+#: table lays out a page (``_layout_link_cells``), it holds no data.
+LAYOUT_CELL_CHARS = LITTLE_TEXT
+#: A cell with fewer characters than this outside its links, and no more than inside them, is a
+#: bar of links (``_layout_link_cells``).
+LINK_CELL_PLAIN = 30
+
+
+def _layout_link_cells(tree, counts: dict) -> int:
+    """Remove the cells of link bars and link sidebars from old table-layout pages; return how
+    many went.
+
+    Pages laid out with ``<table>`` put the story in one ``<td>`` (lines split by ``<br>``) and
+    the site's links in others ("Archive", "Contact", "Home | World"). trafilatura keeps the
+    whole table as the article, so the links were read glued to the headline. A table is a
+    layout when one of its own cells holds ``LAYOUT_CELL_CHARS`` or more of text outside links.
+    On a page with a layout table, a cell is navigation when its text is mostly links: fewer
+    than ``LINK_CELL_PLAIN`` characters outside them (separators such as "|", a "Sections"
+    label), and no more than inside them. Such cells of the layout tables go, and so do other
+    tables made only of such cells (a bar of links above the layout). Pages without a layout
+    table (a data table, a list of sources in an article) are left alone.
+    """
+    from collections import defaultdict
+
+    cells: dict = defaultdict(list)  # table -> its own cells (not those of a nested table)
+    for cell in tree.iter("td", "th"):
+        table = next(cell.iterancestors("table"), None)
+        if table is not None:
+            cells[table].append(cell)
+    layouts = {t for t, own in cells.items() if any(counts.get(c, _Counts()).plain >= LAYOUT_CELL_CHARS for c in own)}
+    if not layouts:
+        return 0
+
+    def links_only(cell) -> bool:
+        n = counts.get(cell, _Counts())
+        return bool(n.links) and n.plain < LINK_CELL_PLAIN and n.plain <= _chars_of_links(cell)
+
+    removed = 0
+    for table, own in cells.items():
+        if table in layouts:
+            gone = [c for c in own if links_only(c)]
+        elif all(links_only(c) for c in own) and not any(t in layouts for t in table.iterancestors("table")):
+            gone = [table]
+        else:
+            continue
+        for el in gone:
+            if el.getparent() is not None:
+                el.getparent().remove(el)
+                el.set(_GONE, "")
+                removed += 1
+    return removed
+
+
+def _chars_of_links(el) -> int:
+    """Non-blank characters of the text inside ``el``'s links (``_Counts.links`` counts blanks)."""
+    return sum(_chars(a.text_content()) for a in el.iter("a"))
+
+
 _GONE = "data-unspin-removed"
 
 
@@ -458,6 +516,7 @@ def _prune(tree) -> _Pruned:
     headed, plain = _comment_headings(tree, total_prose, counts)
     comments += headed
     related = _related_boxes(tree, counts, counts[tree].plain - gone - plain)
+    _layout_link_cells(tree, counts)
     for el in list(tree.iter("aside")):
         c = counts.get(el, _Counts())
         if c.prose >= 250 and c.paragraphs >= 2 and c.links <= 0.3 * c.prose:
@@ -713,6 +772,23 @@ _XML_BLOCKS = ("p", "head", "list", "quote", "table", "graphic")
 _END = object()  # ``_paragraphs``: where a container ends
 
 
+def _is_container(item, layouts: set) -> bool:
+    """Whether an element of trafilatura's output tree holds paragraphs rather than being one:
+    an element outside ``_XML_BLOCKS`` with a block inside, or a layout table (a cell holding a
+    block: the lines of a story in a ``<td>``; added to ``layouts``), whose rows and cells are
+    then containers too, so that each cell is read as paragraphs of its own rather than one
+    "| cell | cell |" line that glues a sidebar to the headline. A data table (cells of text)
+    stays one block, its rows rendered as lines by ``xmltotxt``."""
+    if item.tag == "table":
+        if any(next(cell.iter("p", "head", "list", "quote"), None) is not None for cell in item.iter("cell")):
+            layouts.add(item)
+            return True
+        return False
+    if item.tag in ("row", "cell"):
+        return next(item.iterancestors("table"), None) in layouts
+    return item.tag not in _XML_BLOCKS and next(item.iter(*_XML_BLOCKS), None) is not None
+
+
 def _paragraphs(body) -> str:
     """The text of trafilatura's output tree ``body``: each block (``_XML_BLOCKS``) and each run
     of loose inline text between blocks is a paragraph, rendered by trafilatura's own converter
@@ -723,6 +799,7 @@ def _paragraphs(body) -> str:
 
     out: list[str] = []
     run: list = []  # loose text and inline elements since the last block, in order
+    layouts: set = set()  # layout tables met so far (``_is_container``)
 
     def flush() -> None:
         if not any(piece.strip() if isinstance(piece, str) else True for piece in run):
@@ -754,7 +831,7 @@ def _paragraphs(body) -> str:
         tail, item.tail = item.tail, None
         if tail:
             stack.append(tail)
-        if item is body or (item.tag not in _XML_BLOCKS and next(item.iter(*_XML_BLOCKS), None) is not None):
+        if item is body or _is_container(item, layouts):
             flush()  # a container: its text and children in order, a paragraph break around it
             stack.append(_END)
             stack.extend(reversed(list(item)))
