@@ -35,8 +35,11 @@ is a section front.
 After extraction, paragraphs at the start or end of the text that read like a consent notice,
 a sign-up prompt or site furniture are dropped (``is_boilerplate``), and a comment thread that
 is still left at the end (from its "Comments" line on) is cut. If nothing else is left the page
-is refused (``InputError``); if the page looks like a list of teasers, or very little text was
-found, the result carries a warning. ``extract`` returns the text and those warnings.
+is refused (``InputError``); so is a single-page app's shell (a "You need to enable JavaScript"
+notice or an empty mount point, and no story: ``_refuse_app_shell``) and a page holding only a
+headline and a paywall's prompt. If the page seems to stop at a paywall ("Subscribe to continue
+reading" on the page, a short story: ``_paywalled``), looks like a list of teasers, or very
+little text was found, the result carries a warning. ``extract`` returns the text and those warnings.
 
 No silent loss: the page is also rendered as plain text by a simple tag stripper that has no
 nesting limit (``render_text``), and what the parser and the extractor kept is measured
@@ -653,6 +656,7 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     headline = _headline(tree) if tree is not None else ""
     if len(text) < LITTLE_TEXT:
         _refuse_frameset(html, name)
+        _refuse_app_shell(tree, text, name)
     if not text:
         what = "a cookie/consent notice, navigation or other page furniture" if (removed or dropped) else "markup, scripts or images"
         raise InputError(
@@ -700,7 +704,10 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
             f"the page looks like a list of {teasers} teasers (a section front or search page), not one article; "
             "the analysis reads them as one text"
         )
-    if len(text) < LITTLE_TEXT and _is_page(html):
+    paywall = "" if recovered else _paywalled(html, text, headline, name)
+    if paywall:
+        warnings.append(paywall)
+    elif len(text) < LITTLE_TEXT and _is_page(html):
         # Only for a whole page, where little text means the article was missed; a fragment
         # ("<p>...</p>" pasted or piped) is as short as the user made it.
         warnings.append(f"very little text ({len(text)} characters) was found in the page; check that it is the article")
@@ -709,6 +716,132 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
 
 _FRAMESET = re.compile(r"<frameset\b", re.IGNORECASE)
 _FRAME_SRC = re.compile(r"""<i?frame\b[^>]*?\ssrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+# A page that builds its text in the browser (a single-page app's shell): what a saved copy or
+# a fetch holds is a <noscript> notice and an empty mount point.
+_NEEDS_JS = re.compile(
+    r"\b(?:(?:enable|turn\s+on|activate|allow|switch\s+on)\s+(?:your\s+)?javascript"
+    r"|javascript\s+(?:is\s+)?(?:required|disabled|needed|turned\s+off|switched\s+off|must\s+be\s+(?:enabled|turned\s+on))"
+    r"|(?:requires?|needs?)\s+javascript|without\s+javascript|javascript\s+(?:support|enabled)\s+(?:is\s+)?required)\b"
+    r"|(?:включите|разрешите|требуется|необходим\w*|отключ\w+)\s+javascript|javascript\s+(?:отключ|выключ)",
+    re.IGNORECASE,
+)
+# The ids and tags single-page-app frameworks mount into (React, Vue, Next.js, Nuxt, Angular,
+# Svelte, Gatsby, Ember).
+_MOUNT_IDS = frozenset(("root", "app", "__next", "__nuxt", "___gatsby", "svelte", "react-root", "ember-app", "main-app", "app-root"))
+#: Fewer characters than this of text outside a JavaScript notice: the page holds no story.
+SHELL_CHARS = 80
+
+
+def _refuse_app_shell(tree, text: str, name: str) -> None:
+    """Raise ``InputError`` for a single-page app's shell: the extracted ``text`` (little) holds,
+    or the page's <noscript> holds, a notice that JavaScript is needed ("You need to enable
+    JavaScript to run this app."), or the page has an empty mount point (``<div id="root">``)
+    and scripts, and there are fewer than ``SHELL_CHARS`` characters of text besides. Reading
+    the notice as the article gave a confident analysis of one sentence about JavaScript."""
+    if tree is None:
+        return
+    notices = [" ".join(el.text_content().split()) for el in tree.iter("noscript")]
+    notice = next((_sentence(n, m.start()) for n in [text, *notices] for m in [_NEEDS_JS.search(n)] if m), "")
+    # The text besides the notice's sentences: a story next to a notice is read as usual.
+    rest = _chars(" ".join(p for p in _SENTENCE_END.split(text) if not _NEEDS_JS.search(p)))
+    if rest >= SHELL_CHARS:
+        return
+    if not notice:
+        mounts = [el for el in tree.iter("div", "main", "app-root") if (el.get("id") or el.tag) in _MOUNT_IDS]
+        if not (any(_chars(el.text_content()) == 0 for el in mounts) and next(tree.iter("script"), None) is not None):
+            return
+    said = f' ("{notice}")' if notice else ""
+    raise InputError(f"{name}: this page builds its text with JavaScript{said}, and the saved page holds only the app's shell; "
+                     "save the article's text (or the page from the browser's reader or print view) and analyse that")
+
+
+# A paywall's prompt where the article is cut off ("Subscribe to continue reading", "This
+# article is for subscribers only"): wording that asks to pay or log in *to read on*. A plain
+# "Subscribe today!" or a newsletter sign-up, which full articles end with, is not one.
+_PAYWALL = re.compile(
+    r"\b(?:subscribe|sign\s+(?:up|in)|log\s*in|register|become\s+a\s+(?:member|subscriber)|start\s+(?:your|a)\s+(?:free\s+)?trial)"
+    r"\W+(?:now\W+|today\W+)?(?:to|and)\s+(?:continue|keep|finish|start|read\s+on)\w*(?:\s+reading)?"
+    r"|\bto\s+(?:continue|keep)\s+reading\b[^.!?]{0,60}\b(?:subscri\w+|sign\s+(?:up|in)|log\s*in|register|member\w*|account)"
+    r"|\b(?:continue|keep)\s+reading\s+(?:with|for)\b[^.!?]{0,40}\b(?:subscription|trial|membership|account|access)"
+    r"|\b(?:this|the\s+(?:rest|remainder)\s+of\s+this|the\s+full)\s+(?:article|story|content|report|piece)\s+is\s+(?:only\s+)?"
+    r"(?:available\s+|reserved\s+|exclusive(?:ly)?\s+)?(?:only\s+)?(?:to|for)\s+(?:paying\s+|paid\s+|premium\s+|digital\s+)?(?:subscribers|members)"
+    r"|\b(?:subscribers?|members?|premium)[\s-]+only\s+(?:article|story|content)|\bfor\s+subscribers\s+only\b"
+    r"|\byou(?:'ve|\s+have)\s+(?:reached|used(?:\s+up)?|read)\s+(?:your|all\s+(?:of\s+)?your|the)\s+(?:\w+\s+){0,3}"
+    r"(?:free\s+)?(?:articles?|stories|limit)"
+    r"|(?:оформите|оформить)\s+подписку|(?:доступ\w*|доступен|доступна|доступно)\s+(?:только\s+)?(?:для\s+)?(?:подписчик|по\s+подписке)"
+    r"|(?:продолжени\w+|читать\s+дальше)[^.!?]{0,40}(?:по\s+подписке|подписчик)",
+    re.IGNORECASE,
+)
+#: A line longer than this many words is prose that may mention a paywall, not the prompt.
+PAYWALL_LINE_WORDS = 40
+#: A story longer than this (characters) beside a paywall's prompt is taken as whole: the prompt
+#: is then a modal that full articles carry too.
+PAYWALL_STORY = 2_000
+#: Fewer words than this of story besides its headline: the page holds a paywall, no article.
+PAYWALL_WORDS = 25
+
+
+def paywall_prompt(lines: list[str]) -> str:
+    """The first of ``lines`` that is a paywall's prompt (``_PAYWALL``, in a line of at most
+    ``PAYWALL_LINE_WORDS`` words): its sentence, at most 80 characters; "" when none is."""
+    for line in lines:
+        if len(_WORD.findall(line)) <= PAYWALL_LINE_WORDS:
+            m = _PAYWALL.search(line)
+            if m:
+                return _sentence(line, m.start())
+    return ""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentence(line: str, at: int, most: int = 80) -> str:
+    """The sentence of ``line`` that holds character ``at``, blanks folded, at most ``most``
+    characters (cut with "...")."""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(line, 0, at)), default=0)
+    after = _SENTENCE_END.search(line, at)
+    one = " ".join(line[begin:after.start() if after else len(line)].split())
+    return one if len(one) <= most else one[:most - 3].rstrip() + "..."
+
+
+def paywall_warning(prompt: str, what: str = "the page") -> str:
+    """The warning for ``what`` ("the page", "the text") when it stops at a paywall's ``prompt``."""
+    return (f'{what} seems to hold only the start of the article, cut off by a paywall ("{prompt}"); only that start was '
+            "analysed: log in and save the whole article's text, or paste it, to read all of it")
+
+
+#: A paywall's prompt in one of the last this many lines of a plain text ends it, whatever its length.
+PAYWALL_TAIL_LINES = 3
+
+
+def text_paywall_warning(text: str) -> str:
+    """The paywall warning for a plain text (a teaser copied from a page): a paywall's prompt in
+    one of its last ``PAYWALL_TAIL_LINES`` lines, or anywhere in a text shorter than
+    ``PAYWALL_STORY``; "" otherwise. Full articles that end with "Subscribe today!" or
+    "Already a subscriber?" hold no prompt to read on (``_PAYWALL``)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    prompt = paywall_prompt(lines if len(text) < PAYWALL_STORY else lines[-PAYWALL_TAIL_LINES:])
+    return paywall_warning(prompt, "the text") if prompt else ""
+
+
+def _paywalled(html: str | bytes, text: str, headline: str, name: str) -> str:
+    """The paywall warning when the page's text (``render_text``: what a reader sees, the parts
+    the extractor left out included) holds a paywall's prompt and the extracted ``text`` is
+    shorter than ``PAYWALL_STORY``; "" otherwise. Raises ``InputError`` when the story holds
+    fewer than ``PAYWALL_WORDS`` words besides its headline: there is no article to analyse."""
+    if len(text) >= PAYWALL_STORY:
+        return ""
+    markup = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    prompt = paywall_prompt(render_text(markup[:2_000_000]).splitlines())
+    if not prompt:
+        return ""
+    story = text[len(headline):] if headline and text.startswith(headline) else text
+    if len(_WORD.findall(_PAYWALL.sub("", story))) < PAYWALL_WORDS:
+        raise InputError(f'{name}: the page holds no article text, only a headline and a paywall\'s prompt ("{prompt}"); '
+                         "log in and save the whole article's text, or paste it, and analyse that")
+    return paywall_warning(prompt)
 
 
 def _refuse_frameset(html: str | bytes, name: str) -> None:
