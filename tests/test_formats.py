@@ -227,6 +227,26 @@ MARKDOWN = (f"---\ntitle: The budget\ndate: 2026-01-05\n---\n# The *corrupt* cou
             "```\nrm -rf traitors\n```\n")
 
 
+@pytest.mark.parametrize("block", [
+    'title = "The budget"\ndate = 2026-01-05\ntags = ["budget"]',  # a TOML date
+    'title = "The budget"\ndate = 2026-01-05T08:30:00+01:00\n[params]\nauthor = "Ann"',  # a datetime, a table
+    "title = 'The budget'\ndate = \"2026-01-05\"",  # a date as a string
+    'title = "The budget"\ndate = 2026-01-05\nbroken = [',  # not valid TOML: its title and date lines
+], ids=["date", "datetime", "string", "invalid"])
+def test_toml_front_matter_is_read_as_yaml_front_matter_is(block: str) -> None:
+    yaml = read(MARKDOWN.encode(), "notes.md")
+    toml = MARKDOWN.replace("---\ntitle: The budget\ndate: 2026-01-05\n---\n", f"+++\n{block}\n+++\n")
+    src = read(toml.encode(), "notes.md")
+    assert (src.text, src.meta) == (yaml.text, {"title": "The budget", "published": "2026-01-05"})
+    assert markdown.front_matter(toml) == src.meta  # what `unspin batch` stores
+    assert "+++" not in src.text and "title" not in src.text
+
+
+def test_a_plus_line_that_opens_no_front_matter_is_text() -> None:
+    text = "+++ Breaking +++\n\nThe council lied again about 300 jobs."
+    assert read(text.encode(), "notes.md").text.startswith("+++ Breaking +++")
+
+
 def test_markdown_is_its_prose_without_links_images_or_code(pipe: Pipeline) -> None:
     src = read(MARKDOWN.encode(), "notes.md")
     assert src.text == "The corrupt council\n\nThey lied again and again, about 300 jobs. See for more.\n\none item\ntwo items"
