@@ -39,7 +39,8 @@ def test_one_suffix_table_decides_the_format_and_refuses_files_of_many_texts() -
     assert format_of("page.htm") is Format.html and format_of("story.txt") is Format.auto
     assert format_of("x", "message/rfc822") is Format.email and format_of("x.txt", "text/html; charset=utf-8") is Format.html
     assert all(isinstance(kind, Format) for kind in SUFFIXES.values())
-    for name, what in (("rows.csv", "holds many texts"), ("feed.JSONL", "holds many texts"), ("export.json", "Telegram export"),
+    for name, what in (("rows.csv", "holds many texts"), ("rows.tsv", "holds many texts"), ("feed.JSONL", "holds many texts"),
+                       ("export.json", "Telegram export"),
                        ("box.mbox", "mailbox of many messages"), ("mail.msg", "Outlook")):
         with pytest.raises(InputError, match=what):
             check_one_text(name)

@@ -104,7 +104,7 @@ CONTENT_TYPES: dict[str, Format] = {
 HTML_SUFFIXES = tuple(s for s, f in SUFFIXES.items() if f is Format.html)
 #: Tables of many texts (``unspin batch`` reads them a row per text); one text read from such a
 #: file would glue the header and every row into one "article".
-TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv", ".parquet")
 #: Bytes of a file's start that ``check_one_text`` looks at to name a .json file's kind.
 HEAD_BYTES = 65_536
 

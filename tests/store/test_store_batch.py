@@ -222,6 +222,21 @@ def test_unexpected_exceptions_become_error_records(tmp_path: Path) -> None:
     assert summary.errors == 1 and docs_by_id(url)["in/a"].error == "internal error: ZeroDivisionError: boom"
 
 
+def test_a_tsv_table_is_read_as_its_csv_twin_is(tmp_path: Path, db_url: str) -> None:
+    # Tab-separated, with a comma in the header's last name and in the text: .tsv splits at tabs only.
+    table = "id\ttext\tsource, feed\nt1\t" + article(1) + ", they said\twire\nt2\t" + article(2) + "\twire\n"
+    (tmp_path / "t.tsv").write_text(table)
+    (tmp_path / "t_tab.csv").write_text(table.replace("source, feed", "source"))
+    assert ingest.count([tmp_path / "t.tsv"]) == 2
+    tsv = {d.id: d.content for d in ingest.read([tmp_path / "t.tsv"])}
+    assert tsv == {d.id: d.content for d in ingest.read([tmp_path / "t_tab.csv"])} == {"t1": article(1) + ", they said", "t2": article(2)}
+    summary, _ = run([tmp_path / "t.tsv"], db_url)
+    assert (summary.analysed, summary.errors) == (2, 0)
+    (tmp_path / "bad.tsv").write_text("identifier\tbody\n1\tx\n")
+    with pytest.raises(InputError, match="TSV needs the columns id and text"):
+        ingest.count([tmp_path / "bad.tsv"])
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("missing.jsonl", None, "no such file"),
     ("bad.csv", "identifier,body\n1,x\n", "needs the columns id and text"),

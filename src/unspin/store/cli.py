@@ -131,7 +131,7 @@ class RemainingColumn(_AnalysedColumn):
 
 def batch(
     inputs: Annotated[list[str], typer.Argument(help="Folders (searched for .txt, .html, .md, .eml, .srt and .vtt files), "
-        "or .jsonl/.json (an array of objects, or a Telegram export)/.csv/.parquet files with columns id, text [, source, published, url, title].")],
+        "or .jsonl/.json (an array of objects, or a Telegram export)/.csv/.tsv/.parquet files with columns id, text [, source, published, url, title].")],
     db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
     db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
     source: Annotated[str | None, typer.Option("--source",
