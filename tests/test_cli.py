@@ -239,3 +239,35 @@ def test_serve_and_batch_refuse_a_point_the_model_lacks_up_front_as_analyze_does
     assert len({p.stderr for p in runs.values()}) == 1
     assert not runs["batch"].stdout and not db.exists()
     assert b"serving on" not in runs["serve"].stderr
+
+
+def closed_stdout(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI with its stdout a pipe whose reader has already left (``... | head -1`` once
+    head has its line): every write to it fails, so no race decides the outcome."""
+    import os
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run([*CLI, *args], stdout=write_end, stderr=subprocess.PIPE, cwd=cwd, timeout=300)
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize("args", [("techniques",), ("techniques", "--format", "json"), ("analyze", "-", "--format", "json")])
+def test_a_reader_that_leaves_early_changes_no_exit_code(args: tuple[str, ...], tmp_path: Path) -> None:
+    # rich's console used to exit 1 without a word when its write found the pipe closed.
+    if "-" in args:
+        (tmp_path / "in.txt").write_text("The corrupt elites are destroying our country.")
+        args = tuple(str(tmp_path / "in.txt") if a == "-" else a for a in args)
+    p = closed_stdout(*args)
+    assert p.returncode == 0 and p.stderr.decode().strip() == "", p.stderr
+
+
+def test_batch_into_a_closed_pipe_keeps_its_own_exit_code(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text('id,text\nok,"The corrupt elites are destroying our country, and 300 families lost their homes."\nblank," "\n')
+    for extra in ((), ("--json",)):
+        p = closed_stdout("batch", str(table), "--db", f"sqlite:///{tmp_path / 'b.db'}", *extra)
+        assert p.returncode == 3, p.stderr  # a failed document: the code scripts read, as with an open stdout
+        assert "Traceback" not in p.stderr.decode() and "error" not in p.stderr.decode()

@@ -39,7 +39,8 @@ def test_one_suffix_table_decides_the_format_and_refuses_files_of_many_texts() -
     assert format_of("page.htm") is Format.html and format_of("story.txt") is Format.auto
     assert format_of("x", "message/rfc822") is Format.email and format_of("x.txt", "text/html; charset=utf-8") is Format.html
     assert all(isinstance(kind, Format) for kind in SUFFIXES.values())
-    for name, what in (("rows.csv", "holds many texts"), ("feed.JSONL", "holds many texts"), ("export.json", "Telegram export"),
+    for name, what in (("rows.csv", "holds many texts"), ("rows.tsv", "holds many texts"), ("feed.JSONL", "holds many texts"),
+                       ("export.json", "Telegram export"),
                        ("box.mbox", "mailbox of many messages"), ("mail.msg", "Outlook")):
         with pytest.raises(InputError, match=what):
             check_one_text(name)
@@ -225,6 +226,26 @@ PIXEL = "data:image/png;base64," + "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ
 MARKDOWN = (f"---\ntitle: The budget\ndate: 2026-01-05\n---\n# The *corrupt* council\n\nThey lied [again](https://example.org/a) "
             f"and ![chart]({PIXEL}) again, about 300 jobs.\nSee <https://example.org> for **more**.\n\n- one item\n- two items\n\n"
             "```\nrm -rf traitors\n```\n")
+
+
+@pytest.mark.parametrize("block", [
+    'title = "The budget"\ndate = 2026-01-05\ntags = ["budget"]',  # a TOML date
+    'title = "The budget"\ndate = 2026-01-05T08:30:00+01:00\n[params]\nauthor = "Ann"',  # a datetime, a table
+    "title = 'The budget'\ndate = \"2026-01-05\"",  # a date as a string
+    'title = "The budget"\ndate = 2026-01-05\nbroken = [',  # not valid TOML: its title and date lines
+], ids=["date", "datetime", "string", "invalid"])
+def test_toml_front_matter_is_read_as_yaml_front_matter_is(block: str) -> None:
+    yaml = read(MARKDOWN.encode(), "notes.md")
+    toml = MARKDOWN.replace("---\ntitle: The budget\ndate: 2026-01-05\n---\n", f"+++\n{block}\n+++\n")
+    src = read(toml.encode(), "notes.md")
+    assert (src.text, src.meta) == (yaml.text, {"title": "The budget", "published": "2026-01-05"})
+    assert markdown.front_matter(toml) == src.meta  # what `unspin batch` stores
+    assert "+++" not in src.text and "title" not in src.text
+
+
+def test_a_plus_line_that_opens_no_front_matter_is_text() -> None:
+    text = "+++ Breaking +++\n\nThe council lied again about 300 jobs."
+    assert read(text.encode(), "notes.md").text.startswith("+++ Breaking +++")
 
 
 def test_markdown_is_its_prose_without_links_images_or_code(pipe: Pipeline) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import need
 from test_road import DigitClaims, Lexicon, field, have_models, unspin_cli
+from unspin.errors import InputError
 from unspin.html import extract, render_text
 from unspin.inputs import read
 from unspin.pipeline import Pipeline
@@ -183,3 +184,84 @@ def test_a_paragraph_added_after_the_page_reaches_the_analysis() -> None:
     at = doc.text.rindex("traitors")
     assert any(s.start == at and s.end == at + len("traitors") for s in doc.spans)
     assert any("after the end of the page" in w for w in doc.warnings)
+
+
+# Single-page-app shells and paywall teasers: a saved page that holds only a JavaScript notice is
+# refused in one line; a lede cut off by a paywall is analysed with a warning that says so.
+LEDE = ("<h1>Budget row deepens as critics round on mayor</h1><p>Government ministers yesterday announced that unemployment "
+        "fell to 4.2 percent in March, the lowest level since 2008. Critics called the plan a disaster and said the "
+        "so-called reformers are a gang of liars who will destroy the country.</p>")
+
+
+def shell(body: str) -> bytes:
+    return f"<html><head><title>Budget row</title></head><body>{body}</body></html>".encode()
+
+
+@pytest.mark.parametrize("body", [
+    "<div id=app></div><noscript>You need to enable JavaScript to run this app.</noscript>"
+    "<script>window.__DATA__={\"body\":\"Government ministers yesterday announced ...\"}</script>",
+    "<noscript><p>JavaScript is required to view this site.</p></noscript><div id=root></div><script src=/main.js></script>",
+    "<div id=__next></div><script src=/_next/static/chunks/main.js></script>",
+    "<div id=root><p>Please turn on JavaScript in your browser.</p></div><script src=/app.js></script>",
+], ids=["cra", "noscript-p", "next-empty", "notice-in-root"])
+def test_an_app_shell_is_refused_in_one_line_saying_what_to_do(body: str) -> None:
+    with pytest.raises(InputError) as err:
+        read(shell(body), "app.html")
+    msg = str(err.value)
+    assert "\n" not in msg and msg.startswith("app.html: this page builds its text with JavaScript")
+    assert "reader or print view" in msg
+
+
+def test_a_story_beside_a_javascript_notice_is_read() -> None:
+    body = "<div id=app></div><noscript>Please enable JavaScript.</noscript><article>" + LEDE + "".join(
+        f"<p>{s}</p>" for s in ("The council will vote on the budget next week.", "The mayor said the reforms would save money.")) + "</article>"
+    src = read(shell(body), "page.html")
+    assert src.text.startswith("Budget row deepens") and "JavaScript" not in src.text
+    assert not any("JavaScript" in w or "paywall" in w for w in src.warnings)
+
+
+@pytest.mark.parametrize("prompt", [
+    "Subscribe to continue reading. Already a subscriber? Log in. Get unlimited access for $1 a week.",
+    "This article is for subscribers only.",
+    "To continue reading this article, please log in or create a free account.",
+    "You have reached your limit of free articles this month.",
+    "Продолжение доступно только подписчикам. Оформите подписку.",
+])
+def test_a_paywall_teaser_is_read_with_a_warning(prompt: str) -> None:
+    src = read(shell(f"<article>{LEDE}<div class=paywall><p>{prompt}</p></div></article>"), "teaser.html")
+    assert src.text.startswith("Budget row deepens") and "gang of liars" in src.text
+    assert any(w.startswith("the page seems to hold only the start of the article, cut off by a paywall") for w in src.warnings)
+    assert not any(w.startswith("very little text") for w in src.warnings)  # the paywall says why
+
+
+def test_a_headline_and_a_paywall_alone_are_refused() -> None:
+    with pytest.raises(InputError) as err:
+        read(shell("<article><h1>Budget row deepens as critics round on mayor</h1><p>Subscribe to continue reading.</p></article>"),
+             "teaser.html")
+    assert "only a headline and a paywall's prompt" in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("ending", [
+    "Subscribe today! Support our journalism with a subscription.",
+    "Already a subscriber? Thank you for your support.",
+    "Sign up for our newsletter.",
+    "He did not subscribe to the view that the reforms would continue.",
+])
+def test_an_article_that_merely_says_subscribe_earns_no_paywall_warning(ending: str) -> None:
+    src = read(shell(f"<article>{LEDE}<p>The council will vote next week.</p><p>{ending}</p></article>"), "page.html")
+    assert not any("paywall" in w for w in src.warnings)
+    txt = read((LEDE.replace("<h1>", "").replace("</h1>", "\n\n").replace("<p>", "").replace("</p>", "\n\n") + ending).encode(), "a.txt")
+    assert not any("paywall" in w for w in txt.warnings)
+
+
+def test_a_long_full_article_with_a_paywall_modal_in_its_markup_earns_no_warning() -> None:
+    paras = "".join(f"<p>Paragraph {i} of the story says what the council decided on the budget and why it matters.</p>" for i in range(30))
+    src = read(shell(f"<article>{LEDE}{paras}</article><div class=modal>Subscribe to continue reading.</div>"), "page.html")
+    assert not any("paywall" in w for w in src.warnings)
+
+
+def test_a_pasted_teaser_that_stops_at_a_paywall_is_said() -> None:
+    text = "Government ministers yesterday announced that unemployment fell.\n\nSubscribe to continue reading"
+    src = read(text.encode(), "teaser.txt")
+    assert src.text == text
+    assert any(w.startswith("the text seems to hold only the start of the article, cut off by a paywall") for w in src.warnings)

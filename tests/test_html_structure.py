@@ -177,3 +177,47 @@ def test_a_headline_is_not_added_twice_nor_to_a_section_front() -> None:
     # A fragment and a plain text get no title.
     assert read(BODY.encode(), "frag.html").text.startswith(WIRE[0])
     assert read(("\n\n".join(WIRE)).encode(), "wire.txt").text.startswith(WIRE[0])
+
+
+# Old table-layout pages: the story in one <td> (lines split by <br>, or <p>s), the site's links
+# in other cells and in a bar above. The links were read glued to the headline ("| Archive
+# Contact | Budget row deepens Government ..."), and the first claim carried them.
+STORY = [
+    "Government ministers yesterday announced that unemployment fell to 4.2 percent in March, the lowest level since 2008.",
+    '"This is the worst budget in history," said opposition leader Jane Smith.',
+    "The council will vote on the budget next week; the mayor said the reforms would save 40 million pounds.",
+    "Local businesses said they had not been consulted, and a petition has gathered 12,000 signatures.",
+]
+BAR = "<table><tr><td><a href=/>Home</a> | <a href=/world>World</a> | <a href=/sport>Sport</a></td></tr></table>"
+SIDEBAR = "<td width=150 valign=top><b>Sections</b><br><a href=/a>Archive</a><br><a href=/b>Contact</a></td>"
+
+
+def layout_page(story_cell: str, sidebar: str = SIDEBAR) -> str:
+    return (f"<html><head><title>Budget row - The Gazette</title></head><body>{BAR}<table width=800><tr>{sidebar}"
+            f"<td valign=top>{story_cell}</td></tr><tr><td colspan=2>Copyright 2003 The Gazette. All rights reserved.</td>"
+            "</tr></table></body></html>")
+
+
+@pytest.mark.parametrize("story_cell", [
+    "<font size=4><b>Budget row deepens</b></font><br><br><font size=2>" + "<br>\n".join(STORY) + "</font>",
+    "<h2>Budget row deepens</h2>" + "".join(f"<p>{line}</p>" for line in STORY),
+], ids=["br", "p"])
+def test_a_table_layout_page_reads_the_story_without_its_link_cells(story_cell: str) -> None:
+    src = read(layout_page(story_cell).encode(), "old.html")
+    assert src.text == "Budget row deepens\n\n" + "\n\n".join(STORY)
+
+
+def test_a_table_layout_sidebar_of_text_is_a_paragraph_of_its_own() -> None:
+    sidebar = "<td width=150 valign=top>Weather today: rain in the north, sunny spells later in the south.</td>"
+    src = read(layout_page("<h2>Budget row deepens</h2>" + "".join(f"<p>{line}</p>" for line in STORY), sidebar).encode(), "old.html")
+    paras = src.text.split("\n\n")
+    assert "Weather today: rain in the north, sunny spells later in the south." in paras
+    assert "Budget row deepens" in paras and all(line in paras for line in STORY)
+    assert "|" not in src.text
+
+
+def test_a_data_table_in_an_article_stays_a_table() -> None:
+    table = ("<table><tr><th>Year</th><th>Rate</th></tr><tr><td>2020</td><td>4.2</td></tr>"
+             "<tr><td><a href=/y>2021</a></td><td>4.5</td></tr></table>")
+    src = read(page(ARTICLE.replace("</h1>", "</h1>" + table)).encode(), "page.html")
+    assert "| Year | Rate |" in src.text and "| 2021 | 4.5 |" in src.text

@@ -8,6 +8,7 @@ line on stderr and exit code 2; an unexpected failure prints one line and exit c
 from __future__ import annotations
 
 import enum
+import io
 import json
 import os
 import sys
@@ -596,7 +597,56 @@ def _usage_error(exc: Exception) -> int | None:
     return exc.exit_code
 
 
+class _ReaderMayLeave(io.TextIOWrapper):
+    """Standard output that a reader may close early (``unspin batch ... | head -1``): a write or
+    flush that finds the pipe closed sends the rest of the output to /dev/null and goes on.
+
+    Without it the outcome of a command depended on a race: rich's console exits 1, silently
+    (``Console.on_broken_pipe``), when its write finds the pipe closed, and Python reports a
+    failed flush at exit, while the same command whose output was in the pipe before the reader
+    left exited 0 (``unspin analyze ... | head`` usually, ``unspin batch`` sometimes). Now the
+    exit code is the command's own (0, or 3 for a batch with failed documents) either way.
+    """
+
+    def write(self, s: str) -> int:
+        try:
+            return super().write(s)
+        except BrokenPipeError:
+            self._reader_left()
+            return len(s)
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except BrokenPipeError:
+            self._reader_left()
+            super().flush()  # what was buffered goes to /dev/null
+
+    def _reader_left(self) -> None:
+        # The standard recipe (Python docs, signal: "Note on SIGPIPE"): the descriptor points
+        # to /dev/null, so no later write, nor the flush at exit, fails again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, self.fileno())
+        os.close(devnull)
+
+
+def _stdout_a_reader_may_leave() -> None:
+    """Replace ``sys.stdout`` by a ``_ReaderMayLeave`` on the same descriptor, same encoding and
+    buffering (the one boundary every command writes through: rich consoles, typer.echo and
+    sys.stdout.write all resolve ``sys.stdout`` when they write)."""
+    out = sys.stdout
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):  # no real stdout (pythonw, a test's capture)
+        return
+    out.flush()
+    # Lives as long as the process, as sys.stdout does; closefd=False: the descriptor stays sys.__stdout__'s too.
+    sys.stdout = _ReaderMayLeave(open(fd, "wb", closefd=False), encoding=out.encoding, errors=out.errors,  # noqa: SIM115
+                                 line_buffering=out.line_buffering)
+
+
 def main() -> None:
+    _stdout_a_reader_may_leave()
     try:
         # Not standalone: usage errors reach _usage_error and print one line, not typer's box.
         rv = app(standalone_mode=False)

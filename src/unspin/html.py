@@ -35,8 +35,11 @@ is a section front.
 After extraction, paragraphs at the start or end of the text that read like a consent notice,
 a sign-up prompt or site furniture are dropped (``is_boilerplate``), and a comment thread that
 is still left at the end (from its "Comments" line on) is cut. If nothing else is left the page
-is refused (``InputError``); if the page looks like a list of teasers, or very little text was
-found, the result carries a warning. ``extract`` returns the text and those warnings.
+is refused (``InputError``); so is a single-page app's shell (a "You need to enable JavaScript"
+notice or an empty mount point, and no story: ``_refuse_app_shell``) and a page holding only a
+headline and a paywall's prompt. If the page seems to stop at a paywall ("Subscribe to continue
+reading" on the page, a short story: ``_paywalled``), looks like a list of teasers, or very
+little text was found, the result carries a warning. ``extract`` returns the text and those warnings.
 
 No silent loss: the page is also rendered as plain text by a simple tag stripper that has no
 nesting limit (``render_text``), and what the parser and the extractor kept is measured
@@ -399,6 +402,64 @@ def _related_boxes(tree, counts: dict, left: int) -> int:
     return removed
 
 
+#: A table cell with at least this many characters of text outside links holds a story: its
+#: table lays out a page (``_layout_link_cells``), it holds no data.
+LAYOUT_CELL_CHARS = LITTLE_TEXT
+#: A cell with fewer characters than this outside its links, and no more than inside them, is a
+#: bar of links (``_layout_link_cells``).
+LINK_CELL_PLAIN = 30
+
+
+def _layout_link_cells(tree, counts: dict) -> int:
+    """Remove the cells of link bars and link sidebars from old table-layout pages; return how
+    many went.
+
+    Pages laid out with ``<table>`` put the story in one ``<td>`` (lines split by ``<br>``) and
+    the site's links in others ("Archive", "Contact", "Home | World"). trafilatura keeps the
+    whole table as the article, so the links were read glued to the headline. A table is a
+    layout when one of its own cells holds ``LAYOUT_CELL_CHARS`` or more of text outside links.
+    On a page with a layout table, a cell is navigation when its text is mostly links: fewer
+    than ``LINK_CELL_PLAIN`` characters outside them (separators such as "|", a "Sections"
+    label), and no more than inside them. Such cells of the layout tables go, and so do other
+    tables made only of such cells (a bar of links above the layout). Pages without a layout
+    table (a data table, a list of sources in an article) are left alone.
+    """
+    from collections import defaultdict
+
+    cells: dict = defaultdict(list)  # table -> its own cells (not those of a nested table)
+    for cell in tree.iter("td", "th"):
+        table = next(cell.iterancestors("table"), None)
+        if table is not None:
+            cells[table].append(cell)
+    layouts = {t for t, own in cells.items() if any(counts.get(c, _Counts()).plain >= LAYOUT_CELL_CHARS for c in own)}
+    if not layouts:
+        return 0
+
+    def links_only(cell) -> bool:
+        n = counts.get(cell, _Counts())
+        return bool(n.links) and n.plain < LINK_CELL_PLAIN and n.plain <= _chars_of_links(cell)
+
+    removed = 0
+    for table, own in cells.items():
+        if table in layouts:
+            gone = [c for c in own if links_only(c)]
+        elif all(links_only(c) for c in own) and not any(t in layouts for t in table.iterancestors("table")):
+            gone = [table]
+        else:
+            continue
+        for el in gone:
+            if el.getparent() is not None:
+                el.getparent().remove(el)
+                el.set(_GONE, "")
+                removed += 1
+    return removed
+
+
+def _chars_of_links(el) -> int:
+    """Non-blank characters of the text inside ``el``'s links (``_Counts.links`` counts blanks)."""
+    return sum(_chars(a.text_content()) for a in el.iter("a"))
+
+
 _GONE = "data-unspin-removed"
 
 
@@ -458,6 +519,7 @@ def _prune(tree) -> _Pruned:
     headed, plain = _comment_headings(tree, total_prose, counts)
     comments += headed
     related = _related_boxes(tree, counts, counts[tree].plain - gone - plain)
+    _layout_link_cells(tree, counts)
     for el in list(tree.iter("aside")):
         c = counts.get(el, _Counts())
         if c.prose >= 250 and c.paragraphs >= 2 and c.links <= 0.3 * c.prose:
@@ -594,6 +656,7 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     headline = _headline(tree) if tree is not None else ""
     if len(text) < LITTLE_TEXT:
         _refuse_frameset(html, name)
+        _refuse_app_shell(tree, text, name)
     if not text:
         what = "a cookie/consent notice, navigation or other page furniture" if (removed or dropped) else "markup, scripts or images"
         raise InputError(
@@ -641,7 +704,10 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
             f"the page looks like a list of {teasers} teasers (a section front or search page), not one article; "
             "the analysis reads them as one text"
         )
-    if len(text) < LITTLE_TEXT and _is_page(html):
+    paywall = "" if recovered else _paywalled(html, text, headline, name)
+    if paywall:
+        warnings.append(paywall)
+    elif len(text) < LITTLE_TEXT and _is_page(html):
         # Only for a whole page, where little text means the article was missed; a fragment
         # ("<p>...</p>" pasted or piped) is as short as the user made it.
         warnings.append(f"very little text ({len(text)} characters) was found in the page; check that it is the article")
@@ -650,6 +716,132 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
 
 _FRAMESET = re.compile(r"<frameset\b", re.IGNORECASE)
 _FRAME_SRC = re.compile(r"""<i?frame\b[^>]*?\ssrc\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+
+
+# A page that builds its text in the browser (a single-page app's shell): what a saved copy or
+# a fetch holds is a <noscript> notice and an empty mount point.
+_NEEDS_JS = re.compile(
+    r"\b(?:(?:enable|turn\s+on|activate|allow|switch\s+on)\s+(?:your\s+)?javascript"
+    r"|javascript\s+(?:is\s+)?(?:required|disabled|needed|turned\s+off|switched\s+off|must\s+be\s+(?:enabled|turned\s+on))"
+    r"|(?:requires?|needs?)\s+javascript|without\s+javascript|javascript\s+(?:support|enabled)\s+(?:is\s+)?required)\b"
+    r"|(?:включите|разрешите|требуется|необходим\w*|отключ\w+)\s+javascript|javascript\s+(?:отключ|выключ)",
+    re.IGNORECASE,
+)
+# The ids and tags single-page-app frameworks mount into (React, Vue, Next.js, Nuxt, Angular,
+# Svelte, Gatsby, Ember).
+_MOUNT_IDS = frozenset(("root", "app", "__next", "__nuxt", "___gatsby", "svelte", "react-root", "ember-app", "main-app", "app-root"))
+#: Fewer characters than this of text outside a JavaScript notice: the page holds no story.
+SHELL_CHARS = 80
+
+
+def _refuse_app_shell(tree, text: str, name: str) -> None:
+    """Raise ``InputError`` for a single-page app's shell: the extracted ``text`` (little) holds,
+    or the page's <noscript> holds, a notice that JavaScript is needed ("You need to enable
+    JavaScript to run this app."), or the page has an empty mount point (``<div id="root">``)
+    and scripts, and there are fewer than ``SHELL_CHARS`` characters of text besides. Reading
+    the notice as the article gave a confident analysis of one sentence about JavaScript."""
+    if tree is None:
+        return
+    notices = [" ".join(el.text_content().split()) for el in tree.iter("noscript")]
+    notice = next((_sentence(n, m.start()) for n in [text, *notices] for m in [_NEEDS_JS.search(n)] if m), "")
+    # The text besides the notice's sentences: a story next to a notice is read as usual.
+    rest = _chars(" ".join(p for p in _SENTENCE_END.split(text) if not _NEEDS_JS.search(p)))
+    if rest >= SHELL_CHARS:
+        return
+    if not notice:
+        mounts = [el for el in tree.iter("div", "main", "app-root") if (el.get("id") or el.tag) in _MOUNT_IDS]
+        if not (any(_chars(el.text_content()) == 0 for el in mounts) and next(tree.iter("script"), None) is not None):
+            return
+    said = f' ("{notice}")' if notice else ""
+    raise InputError(f"{name}: this page builds its text with JavaScript{said}, and the saved page holds only the app's shell; "
+                     "save the article's text (or the page from the browser's reader or print view) and analyse that")
+
+
+# A paywall's prompt where the article is cut off ("Subscribe to continue reading", "This
+# article is for subscribers only"): wording that asks to pay or log in *to read on*. A plain
+# "Subscribe today!" or a newsletter sign-up, which full articles end with, is not one.
+_PAYWALL = re.compile(
+    r"\b(?:subscribe|sign\s+(?:up|in)|log\s*in|register|become\s+a\s+(?:member|subscriber)|start\s+(?:your|a)\s+(?:free\s+)?trial)"
+    r"\W+(?:now\W+|today\W+)?(?:to|and)\s+(?:continue|keep|finish|start|read\s+on)\w*(?:\s+reading)?"
+    r"|\bto\s+(?:continue|keep)\s+reading\b[^.!?]{0,60}\b(?:subscri\w+|sign\s+(?:up|in)|log\s*in|register|member\w*|account)"
+    r"|\b(?:continue|keep)\s+reading\s+(?:with|for)\b[^.!?]{0,40}\b(?:subscription|trial|membership|account|access)"
+    r"|\b(?:this|the\s+(?:rest|remainder)\s+of\s+this|the\s+full)\s+(?:article|story|content|report|piece)\s+is\s+(?:only\s+)?"
+    r"(?:available\s+|reserved\s+|exclusive(?:ly)?\s+)?(?:only\s+)?(?:to|for)\s+(?:paying\s+|paid\s+|premium\s+|digital\s+)?(?:subscribers|members)"
+    r"|\b(?:subscribers?|members?|premium)[\s-]+only\s+(?:article|story|content)|\bfor\s+subscribers\s+only\b"
+    r"|\byou(?:'ve|\s+have)\s+(?:reached|used(?:\s+up)?|read)\s+(?:your|all\s+(?:of\s+)?your|the)\s+(?:\w+\s+){0,3}"
+    r"(?:free\s+)?(?:articles?|stories|limit)"
+    r"|(?:оформите|оформить)\s+подписку|(?:доступ\w*|доступен|доступна|доступно)\s+(?:только\s+)?(?:для\s+)?(?:подписчик|по\s+подписке)"
+    r"|(?:продолжени\w+|читать\s+дальше)[^.!?]{0,40}(?:по\s+подписке|подписчик)",
+    re.IGNORECASE,
+)
+#: A line longer than this many words is prose that may mention a paywall, not the prompt.
+PAYWALL_LINE_WORDS = 40
+#: A story longer than this (characters) beside a paywall's prompt is taken as whole: the prompt
+#: is then a modal that full articles carry too.
+PAYWALL_STORY = 2_000
+#: Fewer words than this of story besides its headline: the page holds a paywall, no article.
+PAYWALL_WORDS = 25
+
+
+def paywall_prompt(lines: list[str]) -> str:
+    """The first of ``lines`` that is a paywall's prompt (``_PAYWALL``, in a line of at most
+    ``PAYWALL_LINE_WORDS`` words): its sentence, at most 80 characters; "" when none is."""
+    for line in lines:
+        if len(_WORD.findall(line)) <= PAYWALL_LINE_WORDS:
+            m = _PAYWALL.search(line)
+            if m:
+                return _sentence(line, m.start())
+    return ""
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentence(line: str, at: int, most: int = 80) -> str:
+    """The sentence of ``line`` that holds character ``at``, blanks folded, at most ``most``
+    characters (cut with "...")."""
+    begin = max((m.end() for m in _SENTENCE_END.finditer(line, 0, at)), default=0)
+    after = _SENTENCE_END.search(line, at)
+    one = " ".join(line[begin:after.start() if after else len(line)].split())
+    return one if len(one) <= most else one[:most - 3].rstrip() + "..."
+
+
+def paywall_warning(prompt: str, what: str = "the page") -> str:
+    """The warning for ``what`` ("the page", "the text") when it stops at a paywall's ``prompt``."""
+    return (f'{what} seems to hold only the start of the article, cut off by a paywall ("{prompt}"); only that start was '
+            "analysed: log in and save the whole article's text, or paste it, to read all of it")
+
+
+#: A paywall's prompt in one of the last this many lines of a plain text ends it, whatever its length.
+PAYWALL_TAIL_LINES = 3
+
+
+def text_paywall_warning(text: str) -> str:
+    """The paywall warning for a plain text (a teaser copied from a page): a paywall's prompt in
+    one of its last ``PAYWALL_TAIL_LINES`` lines, or anywhere in a text shorter than
+    ``PAYWALL_STORY``; "" otherwise. Full articles that end with "Subscribe today!" or
+    "Already a subscriber?" hold no prompt to read on (``_PAYWALL``)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    prompt = paywall_prompt(lines if len(text) < PAYWALL_STORY else lines[-PAYWALL_TAIL_LINES:])
+    return paywall_warning(prompt, "the text") if prompt else ""
+
+
+def _paywalled(html: str | bytes, text: str, headline: str, name: str) -> str:
+    """The paywall warning when the page's text (``render_text``: what a reader sees, the parts
+    the extractor left out included) holds a paywall's prompt and the extracted ``text`` is
+    shorter than ``PAYWALL_STORY``; "" otherwise. Raises ``InputError`` when the story holds
+    fewer than ``PAYWALL_WORDS`` words besides its headline: there is no article to analyse."""
+    if len(text) >= PAYWALL_STORY:
+        return ""
+    markup = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    prompt = paywall_prompt(render_text(markup[:2_000_000]).splitlines())
+    if not prompt:
+        return ""
+    story = text[len(headline):] if headline and text.startswith(headline) else text
+    if len(_WORD.findall(_PAYWALL.sub("", story))) < PAYWALL_WORDS:
+        raise InputError(f'{name}: the page holds no article text, only a headline and a paywall\'s prompt ("{prompt}"); '
+                         "log in and save the whole article's text, or paste it, and analyse that")
+    return paywall_warning(prompt)
 
 
 def _refuse_frameset(html: str | bytes, name: str) -> None:
@@ -713,6 +905,23 @@ _XML_BLOCKS = ("p", "head", "list", "quote", "table", "graphic")
 _END = object()  # ``_paragraphs``: where a container ends
 
 
+def _is_container(item, layouts: set) -> bool:
+    """Whether an element of trafilatura's output tree holds paragraphs rather than being one:
+    an element outside ``_XML_BLOCKS`` with a block inside, or a layout table (a cell holding a
+    block: the lines of a story in a ``<td>``; added to ``layouts``), whose rows and cells are
+    then containers too, so that each cell is read as paragraphs of its own rather than one
+    "| cell | cell |" line that glues a sidebar to the headline. A data table (cells of text)
+    stays one block, its rows rendered as lines by ``xmltotxt``."""
+    if item.tag == "table":
+        if any(next(cell.iter("p", "head", "list", "quote"), None) is not None for cell in item.iter("cell")):
+            layouts.add(item)
+            return True
+        return False
+    if item.tag in ("row", "cell"):
+        return next(item.iterancestors("table"), None) in layouts
+    return item.tag not in _XML_BLOCKS and next(item.iter(*_XML_BLOCKS), None) is not None
+
+
 def _paragraphs(body) -> str:
     """The text of trafilatura's output tree ``body``: each block (``_XML_BLOCKS``) and each run
     of loose inline text between blocks is a paragraph, rendered by trafilatura's own converter
@@ -723,6 +932,7 @@ def _paragraphs(body) -> str:
 
     out: list[str] = []
     run: list = []  # loose text and inline elements since the last block, in order
+    layouts: set = set()  # layout tables met so far (``_is_container``)
 
     def flush() -> None:
         if not any(piece.strip() if isinstance(piece, str) else True for piece in run):
@@ -754,7 +964,7 @@ def _paragraphs(body) -> str:
         tail, item.tail = item.tail, None
         if tail:
             stack.append(tail)
-        if item is body or (item.tag not in _XML_BLOCKS and next(item.iter(*_XML_BLOCKS), None) is not None):
+        if item is body or _is_container(item, layouts):
             flush()  # a container: its text and children in order, a paragraph break around it
             stack.append(_END)
             stack.extend(reversed(list(item)))

@@ -27,8 +27,9 @@ Steps, in order:
    with a warning, else refused as binary; larger than the limit allows -> refused before
    decoding;
 2. HTML -> the article text (``unspin.html.extract``: consent dialogs, ads, comments and
-   navigation left out; boilerplate only -> refused; warnings for teaser lists, very little
-   text, and text the parser or the extractor lost); an e-mail -> its body
+   navigation left out; boilerplate only, an app shell that builds its text with JavaScript,
+   or only a paywall's prompt -> refused; warnings for a paywall teaser, teaser lists, very
+   little text, and text the parser or the extractor lost); an e-mail -> its body
    (``unspin.formats.mail``);
 3. other bytes are decoded as UTF-8 (a BOM is kept as a character, so offsets match the file).
    Not UTF-8: surrogates encoded in UTF-8 (CESU-8, from JavaScript) are accepted and repaired
@@ -36,7 +37,8 @@ Steps, in order:
    else is read in the likeliest legacy encoding (Windows-1252, Windows-1251, KOI8-R or CP866:
    ``unspin.formats.charset``), with a warning naming it; bytes that none of them reads as
    text are refused naming the offset;
-4. subtitles -> the words of their cues, Markdown -> its prose (``unspin.formats``); text that
+4. subtitles -> the words of their cues, Markdown -> its prose (``unspin.formats``); plain text
+   that stops at a paywall's prompt -> a warning (``unspin.html.text_paywall_warning``); text that
    is JSON data (a Telegram export, an array of rows) -> refused, pointing to ``unspin batch``;
    a news feed (RSS, Atom) or a Twitter/X archive file (tweets.js), whatever its name -> refused
    as many texts, unless the caller asked for a format;
@@ -102,7 +104,7 @@ CONTENT_TYPES: dict[str, Format] = {
 HTML_SUFFIXES = tuple(s for s, f in SUFFIXES.items() if f is Format.html)
 #: Tables of many texts (``unspin batch`` reads them a row per text); one text read from such a
 #: file would glue the header and every row into one "article".
-TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet")
+TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".tsv", ".parquet")
 #: Bytes of a file's start that ``check_one_text`` looks at to name a .json file's kind.
 HEAD_BYTES = 65_536
 
@@ -540,6 +542,7 @@ def _read_text(text: str, kind: Format, name: str, sniffed: bool) -> tuple[str, 
     format it was read as, warnings, meta). ``sniffed``: no caller asked for a format, so the
     content decides between plain text and Markdown, and JSON data or tags in the text are said."""
     from unspin.formats import jsondata, markdown, subtitles, tables
+    from unspin.html import text_paywall_warning
 
     if kind is Format.subtitles:
         cues = subtitles.read(text, name)
@@ -560,7 +563,8 @@ def _read_text(text: str, kind: Format, name: str, sniffed: bool) -> tuple[str, 
             tables.refuse_table_text(text, name)
         warnings += _tags_warning(text)
     warnings += _hyphenation_warning(text)
-    return text, Format.text, warnings, {}
+    paywall = text_paywall_warning(text)
+    return text, Format.text, warnings + ([paywall] if paywall else []), {}
 
 
 # A word cut at a line end with a hyphen and finished in lower case on the next line: what

@@ -222,6 +222,21 @@ def test_unexpected_exceptions_become_error_records(tmp_path: Path) -> None:
     assert summary.errors == 1 and docs_by_id(url)["in/a"].error == "internal error: ZeroDivisionError: boom"
 
 
+def test_a_tsv_table_is_read_as_its_csv_twin_is(tmp_path: Path, db_url: str) -> None:
+    # Tab-separated, with a comma in the header's last name and in the text: .tsv splits at tabs only.
+    table = "id\ttext\tsource, feed\nt1\t" + article(1) + ", they said\twire\nt2\t" + article(2) + "\twire\n"
+    (tmp_path / "t.tsv").write_text(table)
+    (tmp_path / "t_tab.csv").write_text(table.replace("source, feed", "source"))
+    assert ingest.count([tmp_path / "t.tsv"]) == 2
+    tsv = {d.id: d.content for d in ingest.read([tmp_path / "t.tsv"])}
+    assert tsv == {d.id: d.content for d in ingest.read([tmp_path / "t_tab.csv"])} == {"t1": article(1) + ", they said", "t2": article(2)}
+    summary, _ = run([tmp_path / "t.tsv"], db_url)
+    assert (summary.analysed, summary.errors) == (2, 0)
+    (tmp_path / "bad.tsv").write_text("identifier\tbody\n1\tx\n")
+    with pytest.raises(InputError, match="TSV needs the columns id and text"):
+        ingest.count([tmp_path / "bad.tsv"])
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("missing.jsonl", None, "no such file"),
     ("bad.csv", "identifier,body\n1,x\n", "needs the columns id and text"),
@@ -699,3 +714,23 @@ def test_the_closing_line_says_how_many_documents_each_language_model_read():
     line = summary_line(Summary(total=4, analysed=4, spans=1, passages=1, seconds=1.0, languages=Counter(ru=2, en=2)))
     assert "4 analysed now (read as 2 English, 2 Russian)," in line
     assert "read as" not in summary_line(Summary(total=1, analysed=1, seconds=1.0))  # no counts, no words
+
+
+def test_an_id_reused_for_another_text_is_said_apart_from_a_document_given_twice(tmp_path: Path, db_url: str, capsys) -> None:
+    from unspin.store.cli import _print_summary
+
+    path = tmp_path / "rows.jsonl"
+    rows = [("same", article(1)), ("same", article(1)), ("reused", article(2)), ("reused", article(3))]
+    path.write_text("\n".join(json.dumps({"id": i, "text": t}) for i, t in rows) + "\n")
+    summary, counts = run([path], db_url)
+    assert (summary.analysed, summary.duplicates, summary.reused, counts["ok"]) == (2, 2, 1, 2)
+    assert (summary.duplicate_ids, summary.reused_ids) == (["same"], ["reused"])
+    assert spans_of(db_url)["reused"] == expected_spans(article(2))  # the first text under the id
+    assert summary.as_dict()["reused_ids_other_text"] == 1
+    _print_summary(summary)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1 input repeated an earlier one (the same id and the same text) and was stored once: same" in out
+    assert ("1 input reused the id of an earlier input for a different text and was not stored; only the first text given "
+            "under each id was analysed: reused (give every document its own id") in out
+    assert "the same document given twice, say one export read twice)" in out
+    assert out.count("reused the id of an earlier input for a different text") == 2  # the line, and the failure table's reason

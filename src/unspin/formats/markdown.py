@@ -11,7 +11,8 @@ patterns: emphasis markers, heading marks and list bullets go, and
 * fenced and indented code blocks are left out (said in a warning);
 * raw HTML blocks keep their text, inline HTML tags go;
 * a YAML front matter block (``---`` ... ``---`` at the top, as static site generators
-  write) is not text: its ``title`` and ``date`` become the ``meta`` title and published date.
+  write) or a TOML one (``+++`` ... ``+++``, Hugo's and Zola's) is not text: its ``title`` and
+  ``date`` become the ``meta`` title and published date.
 
 Headings, paragraphs and table rows become lines separated by a blank line (list items by a
 line break); a soft line break inside a paragraph is a space. Offsets index the text returned
@@ -38,6 +39,9 @@ _EMPHASIS = re.compile(r"\*\*[^*\n]+\*\*|__[^_\n]+__")
 _FENCE = re.compile(r"^(?:```|~~~)", re.MULTILINE)
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FRONT_FIELD = re.compile(r"^(title|date)[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
+# TOML front matter (``+++`` ... ``+++``: Hugo, Zola), read with the standard library's tomllib.
+_TOML_FRONT = re.compile(r"\A\ufeff?\+\+\+[ \t]*\n(.*?)\n\+\+\+[ \t]*(?:\n|\Z)", re.DOTALL)
+_TOML_FIELD = re.compile(r"^(title|date)[ \t]*=[ \t]*(.*?)[ \t]*$", re.MULTILINE | re.IGNORECASE)
 # A data: URI left in the text (an image the parser did not take as one): not prose.
 _DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w.+=-]+)*,[A-Za-z0-9+/=%_-]+")
 _TAGS = re.compile(r"<[^<>]*>")
@@ -84,9 +88,11 @@ def front_matter(text: str) -> dict[str, Any]:
 
 
 def _front_matter(text: str) -> tuple[str, dict[str, Any]]:
+    """(the text after a YAML or TOML front matter block, its ``title`` and ``published``)."""
     m = _FRONT.match(text)
     if m is None:
-        return text, {}
+        m = _TOML_FRONT.match(text)
+        return (text, {}) if m is None else (text[m.end():], _toml_meta(m.group(1)))
     meta: dict[str, Any] = {}
     for key, value in _FRONT_FIELD.findall(m.group(1)):
         value = value.strip().strip("\"'")
@@ -125,6 +131,28 @@ def _inline(token) -> str:
 MARKUP_SHARE = 0.25
 _MARKUP = re.compile(r"[\[\]()*_<>`!#~|\\]")
 _SPACE = re.compile(r"\s")
+
+
+def _toml_meta(block: str) -> dict[str, Any]:
+    """``title`` and ``published`` of a TOML front matter block: parsed by ``tomllib`` (a TOML
+    date, datetime or date string), else, for a block that is not valid TOML, read from its
+    ``title = ...`` and ``date = ...`` lines as a YAML block's are."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(block)
+    except tomllib.TOMLDecodeError:
+        data = {key.lower(): value.strip().strip("\"'") for key, value in _TOML_FIELD.findall(block)}
+    meta: dict[str, Any] = {}
+    title, date = data.get("title"), data.get("date")
+    if isinstance(title, str) and title.strip():
+        meta["title"] = " ".join(title.split())
+    if isinstance(date, dt.date):  # datetime is a date too
+        meta["published"] = (date.date() if isinstance(date, dt.datetime) else date).isoformat()
+    elif isinstance(date, str):
+        with contextlib.suppress(ValueError):  # not a date: none recorded
+            meta["published"] = dt.date.fromisoformat(date.strip()[:10]).isoformat()
+    return meta
 
 
 def read(text: str, name: str = "input") -> Markdown:

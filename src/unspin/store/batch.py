@@ -259,6 +259,10 @@ class Summary:
     error_ids: dict[str, list[str]] = field(default_factory=dict)
     #: Ids that two inputs shared: the later input was not stored (first few, for the summary).
     duplicate_ids: list[str] = field(default_factory=list)
+    #: Of ``duplicates``: inputs that reused an earlier input's id for a *different* text (two
+    #: documents under one id, not one document given twice), and the first few of their ids.
+    reused: int = 0
+    reused_ids: list[str] = field(default_factory=list)
     #: Files in the input folders of types that batch does not read (set by the caller).
     unsupported: list[str] = field(default_factory=list)
 
@@ -327,6 +331,8 @@ class Summary:
             "skipped": self.skipped,
             "already_analysed": self.skipped - self.failed_before,
             "duplicate_ids": self.duplicates,
+            "reused_ids_other_text": self.reused,
+            "reused_ids_other_text_ids": self.reused_ids,
             "failed": self.failed,
             "failed_before": self.failed_before,
             "unsupported_files": len(self.unsupported),
@@ -417,7 +423,9 @@ def run_batch(
     summary = Summary()
     store.check_writable()
     summary.restored = restore_unsaved(store, model_version)
-    seen: set[str] = set()
+    # id -> the first input's content hash under it: a repeat with the same text is the same
+    # document given twice, one with another text two documents that share an id.
+    seen: dict[str, str] = {}
     step = progress or (lambda n: None)
     skip = skipped_progress or step
     chars = chars_progress or (lambda documents, queued, analysed: None)
@@ -461,10 +469,14 @@ def run_batch(
                 if item.id in seen:
                     # Two inputs map to one id: storing both would keep only the later one silently.
                     summary.duplicates += 1
-                    _name(summary.duplicate_ids, item.id)
+                    if seen[item.id] == item.content_hash:
+                        _name(summary.duplicate_ids, item.id)
+                    else:
+                        summary.reused += 1
+                        _name(summary.reused_ids, item.id)
                     skip(1)
                     continue
-                seen.add(item.id)
+                seen[item.id] = item.content_hash
                 old = stored.get(item.id)
                 if old and item.id in same and current_models(old) and (old.status != ERROR or not retry_errors):
                     summary.skipped += 1

@@ -131,7 +131,7 @@ class RemainingColumn(_AnalysedColumn):
 
 def batch(
     inputs: Annotated[list[str], typer.Argument(help="Folders (searched for .txt, .html, .md, .eml, .srt and .vtt files), "
-        "or .jsonl/.json (an array of objects, or a Telegram export)/.csv/.parquet files with columns id, text [, source, published, url, title].")],
+        "or .jsonl/.json (an array of objects, or a Telegram export)/.csv/.tsv/.parquet files with columns id, text [, source, published, url, title].")],
     db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
     db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
     source: Annotated[str | None, typer.Option("--source",
@@ -320,12 +320,21 @@ def _print_summary(summary: Any) -> None:
             "(if these are different articles, give them different ids, or use another --db)",
             highlight=False,
         )
-    if summary.duplicates:
+    reused = getattr(summary, "reused", 0)
+    repeated = summary.duplicates - reused
+    if repeated:
         console.print(
-            f"[yellow]{summary.duplicates} input{'s' if summary.duplicates != 1 else ''} shared an id with an earlier one and "
-            f"{'were' if summary.duplicates != 1 else 'was'} not stored[/]: {escape(_names(summary.duplicate_ids))} "
-            "(the same document given twice, say one export read twice, is stored once; different documents need different "
-            "ids: give table rows unique ids, rename one of two input folders of the same name)",
+            f"[yellow]{repeated} input{'s' if repeated != 1 else ''} repeated an earlier one (the same id and the same text) and "
+            f"{'were' if repeated != 1 else 'was'} stored once[/]: {escape(_names(summary.duplicate_ids))} "
+            "(the same document given twice, say one export read twice)",
+            highlight=False,
+        )
+    if reused:
+        console.print(
+            f"[yellow]{reused} input{'s' if reused != 1 else ''} reused the id of an earlier input for a different text and "
+            f"{'were' if reused != 1 else 'was'} not stored; only the first text given under each id was analysed[/]: "
+            f"{escape(_names(summary.reused_ids))} (give every document its own id: unique values in a table's id column, "
+            "or rename one of two input folders of the same name; then run again)",
             highlight=False,
         )
     # A table inside a folder is not read (a folder is searched for texts, one document a file),
@@ -351,15 +360,19 @@ def _print_summary(summary: Any) -> None:
         # Every failed document the closing line counts: this run's, those stored as failed by an
         # earlier run (their reasons are read back from the database) and those that lost their id.
         console.print(failure_table(summary.error_reasons, summary.error_ids, getattr(summary, "failed_before_reasons", None),
-                                    getattr(summary, "failed_before_ids", None), summary.duplicates, summary.duplicate_ids))
+                                    getattr(summary, "failed_before_ids", None), summary.duplicates, summary.duplicate_ids,
+                                    getattr(summary, "reused", 0), getattr(summary, "reused_ids", ())))
 
 
 def failure_table(reasons: Any, ids: dict[str, list[str]], earlier: Any = None, earlier_ids: dict[str, list[str]] | None = None,
-                  duplicates: int = 0, duplicate_ids: Sequence[str] = ()) -> Table:
+                  duplicates: int = 0, duplicate_ids: Sequence[str] = (), reused: int = 0,
+                  reused_ids: Sequence[str] = ()) -> Table:
     """The table of why documents failed: the ten commonest reasons, each with its count and up
     to three of its documents. ``reasons`` (a Counter of messages, ``ids`` by message) are this
     run's failures; ``earlier`` and ``earlier_ids`` those of the inputs stored as failed by an
-    earlier run (skipped), and ``duplicates`` the inputs that lost their id to another input:
+    earlier run (skipped), and ``duplicates`` the inputs that lost their id to another input
+    (``reused`` of them with a different text, named by ``reused_ids``; the rest, the same
+    document given again, by ``duplicate_ids``):
     with them the table lists every failed document that the closing line counts, and its
     title says how many of each. Reason and documents wrap, long ids folded, never cut: the
     advice ends a reason ("ask for --language en ...") and the distinguishing part of an id is
@@ -370,9 +383,12 @@ def failure_table(reasons: Any, ids: dict[str, list[str]], earlier: Any = None, 
     before = sum(earlier.values())
     counts = Counter(reasons) + Counter(earlier)
     named = {reason: [*ids.get(reason, []), *earlier_ids.get(reason, [])] for reason in counts}
-    if duplicates:
-        counts[SHARED_ID] += duplicates
+    if duplicates - reused:
+        counts[SHARED_ID] += duplicates - reused
         named[SHARED_ID] = list(duplicate_ids)
+    if reused:
+        counts[REUSED_ID] += reused
+        named[REUSED_ID] = list(reused_ids)
     parts = [f"{n} {what}" for n, what in ((now, "in this run"), (before, "in an earlier run"), (duplicates, "shared an id")) if n]
     total = now + before + duplicates
     table = Table(Column("failed", no_wrap=True), Column("reason", ratio=3, overflow="fold"), Column("documents", ratio=2, overflow="fold"),
@@ -383,8 +399,11 @@ def failure_table(reasons: Any, ids: dict[str, list[str]], earlier: Any = None, 
     return table
 
 
-#: The failure table's reason for inputs that lost their id to another input (not stored).
-SHARED_ID = "shared an id with an earlier input, so not stored (the same document given twice is stored once)"
+#: The failure table's reason for inputs that repeated an earlier input, id and text (not stored again).
+SHARED_ID = "shared an id with an earlier input and had the same text, so stored once (the same document given twice)"
+#: ... and for inputs that reused an earlier input's id for a different text.
+REUSED_ID = ("reused the id of an earlier input for a different text, so not stored (only the first text under an id "
+             "is analysed; give every document its own id)")
 
 
 def report(

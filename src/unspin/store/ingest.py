@@ -1,4 +1,4 @@
-"""Reading batch inputs: folders of text files, and JSONL, JSON, CSV or Parquet tables.
+"""Reading batch inputs: folders of text files, and JSONL, JSON, CSV (or TSV) or Parquet tables.
 
 Folders are searched for the files the road reads (``unspin.inputs.SUFFIXES``: .txt, .html,
 .eml, .srt, .vtt, .md ...); each is one document, read in its format (an e-mail's subject and
@@ -44,7 +44,8 @@ byte-order mark; a file whose non-ASCII bytes are almost all not UTF-8 is in a l
 value holding bytes that are not UTF-8 goes to the road as bytes (a cut character -> one
 U+FFFD, other bytes -> a legacy encoding; each warned, as for a file). CSV: any line ends, an
 Excel ``sep=;`` first line, else "," or ";" or a tab as the separator (whichever the header
-line has).
+line has). A .tsv file is the same table separated by tabs (a spreadsheet's "Tab-delimited
+text", a database export).
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ TEXT_SUFFIXES = {suffix: kind.value for suffix, kind in SUFFIXES.items()}
 JSON_ARRAY = ".json"
 #: A Twitter/X archive's tweets.js (``unspin.formats.twitter``): a post per document.
 ARCHIVE_JS = ".js"
+#: Delimited tables (``_csv_reader``): comma/semicolon/tab by the header, or tab.
+DELIMITED = (".csv", ".tsv")
 OPTIONAL = ("source", "published", "url", "title")
 
 
@@ -198,7 +201,7 @@ def _check_inputs(paths: Sequence[str | Path]) -> list[Path]:
                                or (suffix == ARCHIVE_JS and not _is_archive_js(path))):
             raise InputError(
                 f"{raw}: unsupported input; give folders of {', '.join(TEXT_SUFFIXES)} files "
-                "or .jsonl, .json (an array of objects or a Telegram export), .csv, .parquet tables, "
+                "or .jsonl, .json (an array of objects or a Telegram export), .csv, .tsv, .parquet tables, "
                 "or a Twitter/X archive's tweets.js"
             )
         out.append(path)
@@ -246,7 +249,7 @@ def count(paths: Sequence[str | Path]) -> int:
             total += 1
         elif suffix == ".parquet":
             total += _parquet_file(path).metadata.num_rows
-        elif suffix == ".csv":
+        elif suffix in DELIMITED:
             coding = _file_coding(path)
             with _open_text(path, coding) as fh:
                 reader, _ = _csv_reader(fh, path)
@@ -283,7 +286,7 @@ def read(paths: Sequence[str | Path], source: str | None = None, max_chars: int 
             yield _read_file(path, file_id(path), source or path.resolve().parent.name, max_chars)
         elif suffix == ".parquet":
             yield from _rows(_parquet_rows(path), path, source)
-        elif suffix == ".csv":
+        elif suffix in DELIMITED:
             coding = _file_coding(path)
             with _open_text(path, coding) as fh:
                 reader, first = _csv_reader(fh, path)
@@ -638,8 +641,9 @@ def _checked(lines: Iterator[Any], path: Path) -> Iterator[Any]:
 
 
 def _csv_reader(fh: Any, path: Path) -> tuple[Iterator[dict[str, Any]], int]:
-    """A DictReader of a CSV file and the line number of its first row. An Excel ``sep=;``
-    first line names the separator; else it is "," or ";" or a tab, whichever the header has."""
+    """A DictReader of a CSV or TSV file and the line number of its first row. An Excel
+    ``sep=;`` first line names the separator; else a .tsv file's is a tab, and a .csv file's
+    "," or ";" or a tab, whichever the header has."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))  # articles are longer than csv's 128 KiB default
     header = fh.readline()
     first = 2
@@ -650,14 +654,15 @@ def _csv_reader(fh: Any, path: Path) -> tuple[Iterator[dict[str, Any]], int]:
     else:
         fh.seek(0)
         # Spreadsheets in many European locales separate with ";" (the comma is their decimal mark).
-        delimiter = next((d for d in (",", ";", "\t") if d in header), ",")
+        delimiter = "\t" if path.suffix.lower() == ".tsv" else next((d for d in (",", ";", "\t") if d in header), ",")
     reader = csv.DictReader(fh, delimiter=delimiter)
     if reader.fieldnames:
         # "ID", " Text ": spreadsheet headers are typed by people.
         reader.fieldnames = [str(name).strip().lstrip("\ufeff").lower() for name in reader.fieldnames]
     missing = {"id", "text"} - set(reader.fieldnames or ())
     if missing:
-        raise InputError(f"{path}: CSV needs the columns id and text (missing: {', '.join(sorted(missing))})")
+        kind = "TSV" if path.suffix.lower() == ".tsv" else "CSV"
+        raise InputError(f"{path}: {kind} needs the columns id and text (missing: {', '.join(sorted(missing))})")
     return reader, first
 
 

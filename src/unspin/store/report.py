@@ -295,7 +295,7 @@ RUSSIAN_APART = "; count them apart with `unspin report --language ru`"
 
 #: Where a stored document's published date comes from (``unspin.store.ingest``).
 DATES_FROM = ("dates come from the published column of a table (or a Telegram export), an e-mail's Date header or a "
-              "Markdown file's front matter date: line; text and HTML files have none")
+              "Markdown file's front matter date (YAML date: or TOML date =); text and HTML files have none")
 
 
 def nothing_since(r: Report) -> str:
