@@ -316,7 +316,7 @@ def print_table(r: Report, console: Any) -> None:
         console.print(escape(nothing_since(r)), highlight=False)
         return
     console.print(f"[bold]{escape(_headline(r))}[/]", highlight=False)
-    # As the HTML report says it: which models (and --sensitivity, "@sensitive") read the figures,
+    # As the HTML report says it: which models (and operating point, "@sensitive") read the figures,
     # so a corpus read again at another point is told apart in the terminal too.
     console.print(Text(f"Model: {', '.join(r.model_versions) or '-'}", style="dim"))
     t = Table("technique", "passages", "documents", "share of documents", "mean score", title="techniques")
