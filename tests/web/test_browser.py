@@ -549,18 +549,34 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
     doc = reading_doc(fake_pipeline)
     caution = "text too short to tell its genre (28 words; the genre model learned from articles of 80 words or more)"
     doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1}, caution)
-    w = open_report(browser, render(doc, "html"), tmp_path)
-    try:
-        heading = w.page.locator(".unspin-reading-genre h3")
-        assert heading.inner_text() == "Genre unclear (nearest: Opinion)" and heading.get_attribute("title") == caution
-        assert caution in w.page.locator(".unspin-reading-genre").inner_text()  # why, in words
-        assert float(w.page.eval_on_selector(".unspin-reading-genre .unspin-bars", "e => getComputedStyle(e).opacity")) < 1  # drawn faint
-    finally:
-        w.close()
+    for width in (1280, 390):
+        w = open_report(browser, render(doc, "html"), tmp_path, width=width)
+        try:
+            box = w.page.locator(".unspin-reading-genre")
+            heading = box.locator("h3")
+            assert heading.inner_text() == "Genre unclear" and heading.get_attribute("title") == caution
+            assert f"Nearest: Opinion. Why unclear: {caution}." in box.inner_text()  # why, in words
+            # No figure reads as sure beside "unclear" ("Genre unclear" next to a bold "0.70"):
+            # the nearest label's row says "nearest", the others nothing; the bars are faint and
+            # hatched, the label not bold; the figures stay in each row's title.
+            counts = box.locator(".unspin-bar-count").all_inner_texts()
+            assert counts == ["nearest", "", ""] and "0.70" not in box.inner_text()
+            assert "0.70" in box.locator("li.unspin-chosen").get_attribute("title")
+            assert float(w.page.eval_on_selector(".unspin-reading-genre .unspin-bars", "e => getComputedStyle(e).opacity")) < 1
+            bar = ".unspin-reading-genre li.unspin-chosen .unspin-bar"
+            assert "repeating-linear-gradient" in w.page.eval_on_selector(bar, "e => getComputedStyle(e).backgroundImage")
+            label = ".unspin-reading-genre li.unspin-chosen .unspin-bar-label"
+            assert w.page.eval_on_selector(label, "e => getComputedStyle(e).fontWeight") == "400"
+            no_sideways_scroll(w.page)
+        finally:
+            w.close()
     doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1})
     w = open_report(browser, render(doc, "html"), tmp_path)
     try:
         assert w.page.locator(".unspin-reading-genre h3").inner_text() == "Genre"
+        assert w.page.locator(".unspin-reading-genre .unspin-bar-count").all_inner_texts() == ["0.70", "0.20", "0.10"]
+        label = ".unspin-reading-genre li.unspin-chosen .unspin-bar-label"
+        assert w.page.eval_on_selector(label, "e => getComputedStyle(e).fontWeight") == "700"
     finally:
         w.close()
 
