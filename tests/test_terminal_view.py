@@ -184,3 +184,15 @@ def test_an_unclear_genre_names_the_nearest_label_without_figures_it_cannot_vouc
     d.genre = Genre("opinion", {"opinion": 0.99, "reporting": 0.01, "satire": 0.0})
     assert "Genre: opinion 0.99   reporting 0.01" in render(d, "text")
 
+
+def test_a_comparison_rate_reads_as_on_the_page_with_one_decimal():
+    """The profile's rates per 1,000 words carry one decimal in every view ("14.0", as the
+    page's "14.0 per 1k words"; it said "14" there)."""
+    from unspin.compare import comparison_payload
+    from unspin.render.terminal import print_comparison
+
+    payload = comparison_payload(make(), make(), names=("a.txt", "b.txt"))
+    rate = payload["comparison"]["techniques"][0]["a"]["per_1000_words"]
+    buf = io.StringIO()
+    print_comparison(payload, Console(file=buf, width=200))
+    assert f"{rate:.1f}" in buf.getvalue()

@@ -581,6 +581,32 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
         w.close()
 
 
+def test_rates_per_1000_words_carry_one_decimal_as_in_the_terminal(browser, fake_pipeline, tmp_path: Path) -> None:
+    """The terminal and the comparison sentence write 14.0; the page wrote "14 per 1k words"."""
+    from unspin.compare import comparison_payload
+    from unspin.render import render, render_compare
+
+    payload = comparison_payload(fake_pipeline(SAMPLE), fake_pipeline(SAMPLE), ("a.txt", "b.txt"))
+    row = payload["comparison"]["techniques"][0]
+    row["a"]["per_1000_words"], row["b"]["per_1000_words"] = 14.0, 2.5
+    w = open_report(browser, render_compare(payload, "html"), tmp_path)
+    try:
+        nums = w.page.locator(".unspin-profile-num").all_inner_texts()
+        assert any(n.startswith("14.0 per 1k words") for n in nums) and any(n.startswith("2.5 per 1k words") for n in nums), nums
+    finally:
+        w.close()
+    import dataclasses
+
+    doc = reading_doc(fake_pipeline)
+    doc.summary = dataclasses.replace(doc.summary, spans_per_1000_words=14.0)
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        facts = dict(zip(w.page.locator(".unspin-facts dt").all_inner_texts(), w.page.locator(".unspin-facts dd").all_inner_texts()))
+        assert facts["Per 1,000 words"] == "14.0"
+    finally:
+        w.close()
+
+
 def test_only_keys_the_view_does_not_draw_show_under_more_readings(browser, fake_pipeline, tmp_path: Path) -> None:
     """The view's known keys come from the readings schema (unspin.readings.known_keys): the
     model it shows in the header is not repeated; a key it does not know shows generically."""

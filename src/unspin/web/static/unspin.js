@@ -418,6 +418,12 @@
     return typeof x === "number" && isFinite(x) ? x.toLocaleString("en", { maximumFractionDigits: digits || 0 }) : "?";
   }
 
+  // A rate per 1,000 words, always with one decimal as the terminal and the comparison sentence
+  // write it: "14 per 1k words" here beside "14.0" there read as two figures.
+  function rate1(x) {
+    return typeof x === "number" && isFinite(x) ? x.toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : "?";
+  }
+
   // The reading first: the summary sentence as prose, its figures beside it, the genre chart.
   function readingCard(doc, text, nPassages, headingId) {
     var summary = doc.summary && typeof doc.summary === "object" ? doc.summary : {};
@@ -432,7 +438,7 @@
     function fact(label, value) { facts.appendChild(h("div", null, [h("dt", { text: label }), h("dd", { text: value })])); }
     fact("Words", num(words));
     fact("Persuasion passages", num(nPassages));
-    if (typeof summary.spans_per_1000_words === "number") fact("Per 1,000 words", num(summary.spans_per_1000_words, 1));
+    if (typeof summary.spans_per_1000_words === "number") fact("Per 1,000 words", rate1(summary.spans_per_1000_words));
     if (typeof summary.persuasion_share === "number") fact("Share of the text", pct(summary.persuasion_share));
     if (Array.isArray(doc.claims)) fact("Check-worthy claims", num(doc.claims.length));
     prose.appendChild(facts);
@@ -797,7 +803,7 @@
         return h("div", { className: "unspin-profile-bar", role: "cell" }, [
           h("span", { className: "unspin-profile-k", text: k.toUpperCase() }),
           h("span", { className: "unspin-bar-track" }, [bar]),
-          h("span", { className: "unspin-profile-num", text: f.passages ? num(rate, 1) + " per 1k words \u00b7 " + pct(f.share) : "none" }),
+          h("span", { className: "unspin-profile-num", text: f.passages ? rate1(rate) + " per 1k words \u00b7 " + pct(f.share) : "none" }),
         ]);
       });
       table.appendChild(h("div", { className: "unspin-profile-row", role: "row", "data-technique": r.technique }, [
