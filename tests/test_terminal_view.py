@@ -165,3 +165,34 @@ def test_a_long_title_keeps_its_passage_count_at_80_columns():
     top = next(line for line in render(d, "text").splitlines() if "passages" in line)
     title = top.strip("╭╮─ ")
     assert title.endswith("15 passages") and "(experimental)" in title and len(title) <= 72  # fits an 80-column panel
+
+
+def test_an_unclear_genre_names_the_nearest_label_without_figures_it_cannot_vouch_for():
+    """"Genre unclear" beside a bold "opinion 0.99" read as a contradiction: a cautioned genre
+    shows its nearest label in words, no probabilities (the JSON keeps them); a sure one its
+    figures."""
+    from unspin.document import Genre
+
+    d = make()
+    caution = "text too short to tell its genre (11 words; 99% of the articles the genre model learned from have 80 words or more)"
+    d.genre = Genre("opinion", {"opinion": 0.99, "reporting": 0.01, "satire": 0.0}, caution)
+    out = render(d, "text")
+    line = next(ln for ln in out.splitlines() if ln.startswith("Genre"))
+    assert line.startswith("Genre unclear: nearest opinion;") and "0.99" not in out and "0.01" not in out
+    d.genre = Genre("opinion", {"opinion": 0.07, "reporting": 0.01, "satire": 0.92}, caution)
+    assert "Genre unclear: nearest opinion (satire set aside);" in render(d, "text")
+    d.genre = Genre("opinion", {"opinion": 0.99, "reporting": 0.01, "satire": 0.0})
+    assert "Genre: opinion 0.99   reporting 0.01" in render(d, "text")
+
+
+def test_a_comparison_rate_reads_as_on_the_page_with_one_decimal():
+    """The profile's rates per 1,000 words carry one decimal in every view ("14.0", as the
+    page's "14.0 per 1k words"; it said "14" there)."""
+    from unspin.compare import comparison_payload
+    from unspin.render.terminal import print_comparison
+
+    payload = comparison_payload(make(), make(), names=("a.txt", "b.txt"))
+    rate = payload["comparison"]["techniques"][0]["a"]["per_1000_words"]
+    buf = io.StringIO()
+    print_comparison(payload, Console(file=buf, width=200))
+    assert f"{rate:.1f}" in buf.getvalue()

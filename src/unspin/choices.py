@@ -88,9 +88,9 @@ class Sensitivity(enum.StrEnum):
 
 
 #: The help line every command's --sensitivity shows.
-SENSITIVITY_HELP = ("Operating point of the span finder: precise (only what the model is surest of: higher precision, lower recall on "
-                    "held-out articles; shorter or fewer marks, so one text can get more, shorter passages), default (the best balance, "
-                    "by F1), or sensitive (more passages, the weaker ones faint). English only.")
+SENSITIVITY_HELP = ("Operating point of the span finder: precise (fewer words marked, those the model is surest of: higher precision, "
+                    "lower recall on held-out articles; it can cut a long passage into several shorter ones, so one text can show more "
+                    "passages), default (the best balance, by F1), or sensitive (more passages, the weaker ones faint). English only.")
 #: The same for the commands that score or write spans (eval, predict): nothing is drawn there.
 SENSITIVITY_SCORE_HELP = ("Operating point to score: precise (higher precision, lower recall), default or sensitive (more passages); a model of your "
                           "own offers the points its training chose. SI only (TC labels the gold spans). English only.")

@@ -549,18 +549,60 @@ def test_a_genre_marked_as_a_guess_says_so_on_the_page(browser, fake_pipeline, t
     doc = reading_doc(fake_pipeline)
     caution = "text too short to tell its genre (28 words; the genre model learned from articles of 80 words or more)"
     doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1}, caution)
-    w = open_report(browser, render(doc, "html"), tmp_path)
-    try:
-        heading = w.page.locator(".unspin-reading-genre h3")
-        assert heading.inner_text() == "Genre unclear (nearest: Opinion)" and heading.get_attribute("title") == caution
-        assert caution in w.page.locator(".unspin-reading-genre").inner_text()  # why, in words
-        assert float(w.page.eval_on_selector(".unspin-reading-genre .unspin-bars", "e => getComputedStyle(e).opacity")) < 1  # drawn faint
-    finally:
-        w.close()
+    for width in (1280, 390):
+        w = open_report(browser, render(doc, "html"), tmp_path, width=width)
+        try:
+            box = w.page.locator(".unspin-reading-genre")
+            heading = box.locator("h3")
+            assert heading.inner_text() == "Genre unclear" and heading.get_attribute("title") == caution
+            assert f"Nearest: Opinion. Why unclear: {caution}." in box.inner_text()  # why, in words
+            # No figure reads as sure beside "unclear" ("Genre unclear" next to a bold "0.70"):
+            # the nearest label's row says "nearest", the others nothing; the bars are faint and
+            # hatched, the label not bold; the figures stay in each row's title.
+            counts = box.locator(".unspin-bar-count").all_inner_texts()
+            assert counts == ["nearest", "", ""] and "0.70" not in box.inner_text()
+            assert "0.70" in box.locator("li.unspin-chosen").get_attribute("title")
+            assert float(w.page.eval_on_selector(".unspin-reading-genre .unspin-bars", "e => getComputedStyle(e).opacity")) < 1
+            bar = ".unspin-reading-genre li.unspin-chosen .unspin-bar"
+            assert "repeating-linear-gradient" in w.page.eval_on_selector(bar, "e => getComputedStyle(e).backgroundImage")
+            label = ".unspin-reading-genre li.unspin-chosen .unspin-bar-label"
+            assert w.page.eval_on_selector(label, "e => getComputedStyle(e).fontWeight") == "400"
+            no_sideways_scroll(w.page)
+        finally:
+            w.close()
     doc.genre = Genre("opinion", {"opinion": 0.7, "reporting": 0.2, "satire": 0.1})
     w = open_report(browser, render(doc, "html"), tmp_path)
     try:
         assert w.page.locator(".unspin-reading-genre h3").inner_text() == "Genre"
+        assert w.page.locator(".unspin-reading-genre .unspin-bar-count").all_inner_texts() == ["0.70", "0.20", "0.10"]
+        label = ".unspin-reading-genre li.unspin-chosen .unspin-bar-label"
+        assert w.page.eval_on_selector(label, "e => getComputedStyle(e).fontWeight") == "700"
+    finally:
+        w.close()
+
+
+def test_rates_per_1000_words_carry_one_decimal_as_in_the_terminal(browser, fake_pipeline, tmp_path: Path) -> None:
+    """The terminal and the comparison sentence write 14.0; the page wrote "14 per 1k words"."""
+    from unspin.compare import comparison_payload
+    from unspin.render import render, render_compare
+
+    payload = comparison_payload(fake_pipeline(SAMPLE), fake_pipeline(SAMPLE), ("a.txt", "b.txt"))
+    row = payload["comparison"]["techniques"][0]
+    row["a"]["per_1000_words"], row["b"]["per_1000_words"] = 14.0, 2.5
+    w = open_report(browser, render_compare(payload, "html"), tmp_path)
+    try:
+        nums = w.page.locator(".unspin-profile-num").all_inner_texts()
+        assert any(n.startswith("14.0 per 1k words") for n in nums) and any(n.startswith("2.5 per 1k words") for n in nums), nums
+    finally:
+        w.close()
+    import dataclasses
+
+    doc = reading_doc(fake_pipeline)
+    doc.summary = dataclasses.replace(doc.summary, spans_per_1000_words=14.0)
+    w = open_report(browser, render(doc, "html"), tmp_path)
+    try:
+        facts = dict(zip(w.page.locator(".unspin-facts dt").all_inner_texts(), w.page.locator(".unspin-facts dd").all_inner_texts()))
+        assert facts["Per 1,000 words"] == "14.0"
     finally:
         w.close()
 

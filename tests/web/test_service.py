@@ -24,7 +24,8 @@ from tests.web import fakes  # noqa: E402
 from tests.web.fakes import SAMPLE, free_port, wait_for_port  # noqa: E402
 from unspin.errors import Busy  # noqa: E402
 from unspin.web.app import Settings, create_app  # noqa: E402
-from unspin.web.limits import OVERHEAD_BYTES, AnalysisLimiter  # noqa: E402
+from unspin.web.limits import CLEARLY, FIXED_SECONDS, SECONDS_PER_CHAR, AnalysisLimiter  # noqa: E402
+from unspin.web.worker import Text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,13 +57,15 @@ class _Runner:
 
 
 def test_a_request_that_would_wait_past_the_queue_timeout_is_refused_at_once() -> None:
-    """With one analysis of 8,000 bytes measured at 10 s, one running and two waiting, a fourth
-    would wait about 30 s: more than the queue timeout of 20 s, so it gets 503 now, with a
-    Retry-After for when the queue will have drained to 20 s; later it is admitted."""
+    """With a cost model of 1 ms a character and one analysis of 10,000 characters measured at
+    10 s, one running and three waiting, a fifth would wait about 40 s: clearly more than the
+    queue timeout of 20 s (over 30 s), so it gets 503 now, with a Retry-After for when the queue
+    will have drained to 20 s; later it is admitted."""
     now = [0.0]
     runner = _Runner()
-    limiter = AnalysisLimiter(runner, max_concurrent=1, queue_timeout=20, max_queue=100, timeout=1000, clock=lambda: now[0])
-    size = 10_000 - OVERHEAD_BYTES
+    limiter = AnalysisLimiter(runner, max_concurrent=1, queue_timeout=20, max_queue=100, timeout=1000, clock=lambda: now[0],
+                              fixed=0.0, per_char=1e-3)
+    size = 10_000
 
     async def run() -> None:
         first = asyncio.create_task(limiter.run("first", size))
@@ -71,36 +74,126 @@ def test_a_request_that_would_wait_past_the_queue_timeout_is_refused_at_once() -
         now[0] = 10.0
         runner.futures[0].set_result("done")
         assert await first == "done"
-        assert limiter.rate == pytest.approx(10 / 10_000)
+        assert limiter.pace == pytest.approx(1.0)
         assert limiter.predicted_wait() == 0.0
 
-        tasks = [asyncio.create_task(limiter.run(name, size)) for name in ("running", "waiting 1", "waiting 2")]
-        while limiter.running + limiter.waiting < 3:
+        names = ("running", "waiting 1", "waiting 2", "waiting 3")
+        tasks = [asyncio.create_task(limiter.run(name, size)) for name in names]
+        while limiter.running + limiter.waiting < 4:
             await asyncio.sleep(0)
-        assert (limiter.running, limiter.waiting) == (1, 2)
+        assert (limiter.running, limiter.waiting) == (1, 3)
         with pytest.raises(Busy) as refused:
             await limiter.run("too many", size)
-        assert refused.value.http_status == 503 and refused.value.headers["Retry-After"] == "11"
-        now[0] = 19.0  # the running one is nearly done: 21 s ahead, still over 20
+        assert refused.value.http_status == 503 and refused.value.headers["Retry-After"] == "21"
+        now[0] = 19.0  # the running one is nearly done: 31 s ahead, still over 30
         with pytest.raises(Busy) as refused:
             await limiter.run("too many", size)
-        assert refused.value.headers["Retry-After"] == "2"
-        now[0] = 21.0  # 20 s ahead: it may wait
+        assert refused.value.headers["Retry-After"] == "12"
+        now[0] = 21.0  # 30 s ahead: not clearly over, so it waits (and is refused after 20 s if no slot came)
         late = asyncio.create_task(limiter.run("admitted", size))
-        while limiter.waiting < 3:
+        while limiter.waiting < 4:
             await asyncio.sleep(0)
-        for i in range(1, 5):
+        for i in range(1, 6):
             while len(runner.futures) <= i:
                 await asyncio.sleep(0)
             runner.futures[i].set_result(i)
-        assert [await t for t in tasks] == [1, 2, 3] and await late == 4
+        assert [await t for t in tasks] == [1, 2, 3, 4] and await late == 5
 
-    asyncio.run(run())
+    asyncio.run(asyncio.wait_for(run(), 10))
+
+
+def test_a_fresh_server_refuses_at_once_what_it_cannot_serve_in_time() -> None:
+    """Before any analysis has ended, the documented cost model predicts the wait: behind a
+    98,000-character text (about 30 s), a request that may wait 2 s is refused at once, not after
+    waiting its 2 s (0.4.5 had no prediction until one analysis ended)."""
+    runner = _Runner()
+    limiter = AnalysisLimiter(runner, max_concurrent=1, queue_timeout=2, max_queue=100, timeout=1000)
+
+    async def run() -> None:
+        big = asyncio.create_task(limiter.run("big", 98_000))
+        while not runner.futures:
+            await asyncio.sleep(0)
+        assert limiter.predicted_wait() == pytest.approx(FIXED_SECONDS + SECONDS_PER_CHAR * 98_000, abs=0.1)
+        with pytest.raises(Busy, match="queued ahead would take about 30 s") as refused:
+            await asyncio.wait_for(limiter.run("small", 1_600), 0.5)
+        assert refused.value.headers["Retry-After"] == "29"
+        runner.futures[0].set_result("ok")
+        assert await big == "ok"
+
+    asyncio.run(asyncio.wait_for(run(), 10))
+
+
+def test_short_texts_do_not_make_a_long_one_look_longer() -> None:
+    """The tester's case (0.4.5): with one 98 kB text running, small requests were refused at once
+    since seconds per byte learned from short texts (whose time is mostly fixed cost) made the
+    long one look several times as long as it ran. A short text that took what the model says
+    leaves the long one's prediction at the model's, and a request predicted to wait a little over
+    the queue timeout (not clearly over) waits for its slot instead of being refused."""
+    now = [0.0]
+    runner = _Runner()
+    limiter = AnalysisLimiter(runner, max_concurrent=1, queue_timeout=25, max_queue=100, timeout=1000, clock=lambda: now[0])
+
+    async def run() -> None:
+        short = asyncio.create_task(limiter.run("short", 1_635))
+        while not runner.futures:
+            await asyncio.sleep(0)
+        now[0] = FIXED_SECONDS + SECONDS_PER_CHAR * 1_635
+        runner.futures[0].set_result("short")
+        assert await short == "short"
+        assert limiter.pace == pytest.approx(1.0)
+        long = asyncio.create_task(limiter.run("long", 98_220))
+        while len(runner.futures) < 2:
+            await asyncio.sleep(0)
+        wait = limiter.predicted_wait()
+        assert 25 < wait < CLEARLY * 25  # about 30 s: over the limit, not clearly
+        small = asyncio.create_task(limiter.run("small", 1_635))
+        while limiter.waiting < 1:
+            await asyncio.sleep(0)
+        runner.futures[1].set_result("long")
+        assert await long == "long"
+        while len(runner.futures) < 3:
+            await asyncio.sleep(0)
+        runner.futures[2].set_result("small")
+        assert await small == "small"
+
+    asyncio.run(asyncio.wait_for(run(), 10))
+
+
+def test_a_slow_short_text_barely_moves_the_pace_a_long_one_set() -> None:
+    """Each analysis counts by its modelled seconds: a 1.6 k text that took three times its
+    model's time, after a 98 k one that took its model's, leaves the pace near 1."""
+    now = [0.0]
+    runner = _Runner()
+    limiter = AnalysisLimiter(runner, max_concurrent=1, queue_timeout=10, max_queue=100, timeout=1000, clock=lambda: now[0])
+
+    async def one(cost: int, seconds: float) -> None:
+        task = asyncio.create_task(limiter.run("job", cost))
+        n = len(runner.futures)
+        while len(runner.futures) == n:
+            await asyncio.sleep(0)
+        now[0] += seconds
+        runner.futures[-1].set_result("ok")
+        await task
+
+    async def run() -> None:
+        await one(98_000, FIXED_SECONDS + SECONDS_PER_CHAR * 98_000)
+        await one(1_600, 3 * (FIXED_SECONDS + SECONDS_PER_CHAR * 1_600))
+        assert 1.0 < limiter.pace < 1.2
+
+    asyncio.run(asyncio.wait_for(run(), 10))
+
+
+def test_the_cost_of_a_text_is_its_characters() -> None:
+    """Russian is two bytes a character in UTF-8 but no more work: the admission control counts
+    characters, of a str and of bytes alike (bytes that are not UTF-8 count one each)."""
+    assert Text("Пропаганда", "a").size == Text("Пропаганда".encode(), "a").size == 10
+    assert Text("Пропаганда".encode("cp1251"), "a").size == 10
 
 
 def test_the_queue_limit_and_timeout_still_hold_before_any_analysis_ended() -> None:
     runner = _Runner()
-    limiter = AnalysisLimiter(runner, max_concurrent=1, queue_timeout=0.2, max_queue=1, timeout=1000)
+    # A cost model under which the waiting one is predicted to wait less than the timeout.
+    limiter = AnalysisLimiter(runner, max_concurrent=1, queue_timeout=0.2, max_queue=1, timeout=1000, fixed=0.0, per_char=1e-4)
 
     async def run() -> None:
         running = asyncio.create_task(limiter.run("running", 100))

@@ -106,17 +106,21 @@ def _header(d: Mapping[str, Any]) -> list:
         parts.append(Text(str(summary["sentence"]), style="bold"))
     genre = d.get("genre")
     if isinstance(genre, Mapping) and isinstance(genre.get("scores"), Mapping) and genre["scores"]:
-        # A caution (a text unlike the training articles, or opinion and reporting at even odds)
-        # means the model cannot tell: said first, with the label only as the nearest one.
         scores = genre["scores"]
-        top = max(scores, key=scores.get)
-        # Satire set aside for a text too short or too unusual to call it (its score stays shown):
-        # "nearest: opinion" beside "satire 0.92" read as a contradiction.
-        nearest = (f"nearest: {genre.get('label')}, {top} set aside" if genre.get("caution") and top != genre.get("label")
-                   else f"nearest: {genre.get('label')}")
-        line = Text(f"Genre unclear ({nearest}; see the warning): " if genre.get("caution") else "Genre: ", style="bold")
-        for i, (label, p) in enumerate(sorted(genre["scores"].items(), key=lambda kv: -kv[1])):
-            line.append(("   " if i else "") + f"{label} {p:.2f}", style="bold" if label == genre.get("label") else "dim")
+        if genre.get("caution"):
+            # A caution (a text unlike the training articles, or opinion and reporting at even
+            # odds) means the model's probabilities do not hold for this text: the nearest label
+            # only, no figures ("Genre unclear" beside a bold "opinion 0.99" read as a
+            # contradiction; the JSON keeps them). Satire set aside for a text too short to call
+            # it is named, as the label is not the top score then.
+            top = max(scores, key=scores.get)
+            aside = f" ({top} set aside)" if top != genre.get("label") else ""
+            line = Text("Genre unclear", style="bold")
+            line.append(f": nearest {genre.get('label')}{aside}; the model's figures do not hold for this text (see the warning)")
+        else:
+            line = Text("Genre: ", style="bold")
+            for i, (label, p) in enumerate(sorted(scores.items(), key=lambda kv: -kv[1])):
+                line.append(("   " if i else "") + f"{label} {p:.2f}", style="bold" if label == genre.get("label") else "dim")
         parts.append(line)
     for w in d.get("warnings") or []:
         parts.append(Text(f"Warning: {_one_line(str(w))}", style="bold yellow"))

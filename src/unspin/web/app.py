@@ -36,7 +36,15 @@ from unspin.errors import UnspinError
 from unspin.inputs import MAX_CHARS
 from unspin.web import STATIC_DIR, api, readings_script
 from unspin.web.body import AnalyzeRequest, CompareRequest, json_kind, sent
-from unspin.web.limits import AnalysisLimiter, BodyLimitMiddleware, InFlight, InFlightMiddleware, SecurityHeadersMiddleware
+from unspin.web.limits import (
+    FAST_SPEEDUP,
+    SECONDS_PER_CHAR,
+    AnalysisLimiter,
+    BodyLimitMiddleware,
+    InFlight,
+    InFlightMiddleware,
+    SecurityHeadersMiddleware,
+)
 from unspin.web.worker import ThreadRunner, WorkerPool, error_reply
 
 log = logging.getLogger("unspin.web")
@@ -51,8 +59,9 @@ class Settings:
     #: Analyses running at once, each in its own worker process. The model already uses every
     #: core for one analysis, so more than the core count only adds contention.
     max_concurrent: int = max(1, os.cpu_count() or 1)
-    #: The longest a request may wait for a free slot. One that would wait longer (by the work
-    #: queued ahead of it) is refused at once with 503 and Retry-After.
+    #: The longest a request may wait for a free slot. One predicted to wait over 1.5 times as long
+    #: (by the characters queued ahead: ``unspin.web.limits``) is refused at once with 503 and
+    #: Retry-After; one predicted to wait less is refused so only once it has waited this long.
     queue_timeout: float = 60.0
     max_queue: int = 500
     #: Seconds one analysis may run; it is then stopped (its worker replaced) and answered 504.
@@ -90,7 +99,10 @@ def create_app(settings: Settings | None = None, analyze: AnalyzeFn | None = Non
         pool = ThreadRunner(settings.max_concurrent, analyze)
     else:
         pool = WorkerPool(settings.max_concurrent, analyze, fast=settings.fast, preload=settings.preload, model=settings.model)
-    limiter = AnalysisLimiter(pool, settings.max_concurrent, settings.queue_timeout, settings.max_queue, settings.timeout)
+    # The small model's cost per character, before the first analysis measures the pace.
+    per_char = SECONDS_PER_CHAR / (FAST_SPEEDUP if settings.fast else 1.0)
+    limiter = AnalysisLimiter(pool, settings.max_concurrent, settings.queue_timeout, settings.max_queue, settings.timeout,
+                              per_char=per_char)
 
     async def warm_up(app: FastAPI) -> None:
         app.state.model = "loading"

@@ -61,7 +61,8 @@ def register(app: typer.Typer) -> None:
         max_body: Annotated[int, typer.Option("--max-body", min=1, help="Largest request body in bytes; larger ones get 413.")] = 2_000_000,
         max_concurrent: Annotated[int, typer.Option("--max-concurrent", min=0, help="Analyses running at once (0: one per CPU core).")] = 0,
         queue_timeout: Annotated[float, typer.Option("--queue-timeout", min=0.1, help="Seconds a request may wait for a free analysis slot; "
-            "one that would wait longer (by the work queued ahead) gets 503 with Retry-After at once.")] = 60.0,
+            "one predicted (by the characters queued ahead) to wait over 1.5 times as long gets 503 with Retry-After at once, "
+            "one predicted to wait less gets 503 only once it has waited that long.")] = 60.0,
         timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds one analysis may run; it is then stopped and the request "
             "gets 504 (on 2 cores the default model reads about 300 kB of news text in 60 s, two analyses at once; --fast five times as much).")] = 60.0,
         read_timeout: Annotated[float, typer.Option("--read-timeout", min=0.1, help="Seconds a client has to send a whole request "

@@ -4,10 +4,14 @@ Analyses run in worker processes (``unspin.web.worker.WorkerPool``); the event l
 ``AnalysisLimiter`` decides which request may run and when:
 
 - at most ``max_concurrent`` analyses run at once (a semaphore);
-- a request that would wait longer than ``queue_timeout`` for a slot is refused at once with
-  503 and a ``Retry-After`` (the wait is predicted from the work queued ahead: its size times
-  the seconds per byte the last analyses took), instead of being held for ``queue_timeout``
-  and refused then; at most ``max_queue`` wait in any case;
+- a request whose predicted wait for a slot clearly exceeds ``queue_timeout`` (by half again:
+  ``CLEARLY``) is refused at once with 503 and a ``Retry-After``, instead of being held for
+  ``queue_timeout`` and refused then; one predicted to wait less is queued, and refused with
+  503 only if no slot comes free within ``queue_timeout``; at most ``max_queue`` wait in any case.
+  The wait is predicted from the characters ahead of it (running and queued) with a cost model
+  (``FIXED_SECONDS`` + ``SECONDS_PER_CHAR`` per character, measured), scaled by how fast the
+  last analyses ran against that model (``AnalysisLimiter.pace``; 1 until one has ended, so a
+  freshly started server predicts too);
 - an analysis that runs past ``timeout`` is stopped (its worker process is terminated and
   replaced) and answered 504: its slot is free again at once.
 
@@ -27,11 +31,32 @@ from typing import Any, Protocol
 
 from unspin.errors import AnalysisTimeout, BodyTooLarge, Busy
 
-#: The fixed part of an analysis's cost, in bytes of text: a 100-byte text does not take a
-#: 50th of a 5 kB one (model calls and sentence work have a floor).
-OVERHEAD_BYTES = 2_000
-#: Weight of the newest analysis in the running mean of seconds per byte.
-RATE_WEIGHT = 0.3
+#: The cost model of one analysis with the default model, before any has ended: FIXED_SECONDS +
+#: SECONDS_PER_CHAR x characters. A fixed part (sentence work, the claims and genre models, a
+#: request's reading and answer) is not a fraction of a long text's time: modelled per byte alone,
+#: as until 0.4.5, a 1.6 kB text's 2.2 s made a 98 kB one 61 s (it ran in 33 s), and the small
+#: requests behind it were refused at once. Measured on 2 shared cores at load 3.2, in one process
+#: with 2 threads as a worker (`UNSPIN_BIG=long.txt UNSPIN_SMALL=short.txt python
+#: bench/queue_admission.py rate`, PTC articles run together): 300 characters 0.2 s, 1.6 k 0.9 s,
+#: 5 k 2.5 s, 20 k 8.1 s, 50 k 18.3 s, 98 k 30.0 s. (A text of a few paragraphs repeated runs far
+#: quicker, 98 k in 5 to 12 s: ``pace`` learns that.)
+FIXED_SECONDS = 0.6
+SECONDS_PER_CHAR = 3.0e-4
+#: The small English span model (``serve --fast``) reads about five times as much in a given time.
+FAST_SPEEDUP = 5.0
+#: ``pace`` (seconds taken / seconds modelled) is a mean of the analyses that ended, each weighted
+#: by its modelled seconds (a short text's time is mostly fixed cost and noise, and says little
+#: about a long one's) and faded by PACE_FADE at each newer one; the cost model itself counts as
+#: PACE_PRIOR_SECONDS of analyses at pace 1 until it fades.
+PACE_FADE = 0.7
+PACE_PRIOR_SECONDS = 5.0
+#: One analysis's own ratio is kept within these bounds (a worker that was still loading its
+#: models is not the machine's speed).
+PACE_STEP = (0.1, 10.0)
+#: A request is refused at once only when its predicted wait exceeds CLEARLY x ``queue_timeout``:
+#: the same 98 kB text took 22 to 53 s on the shared machine, so a prediction just over the
+#: limit is no reason to refuse; such a request waits, and is refused if no slot comes free in time.
+CLEARLY = 1.5
 #: Longest Retry-After given, in seconds.
 MAX_RETRY_AFTER = 300
 #: Beyond ``timeout``, how long a request waits for a worker that is still starting (loading its
@@ -48,11 +73,13 @@ class AnalysisLimiter:
     """Admission control, queueing and the time limit for analyses run by ``runner``.
 
     ``run(job, cost)`` returns the job's result or raises ``Busy`` (503, with ``Retry-After``)
-    or ``AnalysisTimeout`` (504). ``cost``: the job's size in bytes, for predicting waits.
+    or ``AnalysisTimeout`` (504). ``cost``: the job's size in characters, for predicting waits.
+    ``fixed`` (seconds) and ``per_char`` (seconds per character): the cost model of one analysis
+    before any has ended (``FIXED_SECONDS``, ``SECONDS_PER_CHAR``).
     """
 
     def __init__(self, runner: Runner, max_concurrent: int, queue_timeout: float, max_queue: int, timeout: float,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, *, fixed: float = FIXED_SECONDS, per_char: float = SECONDS_PER_CHAR) -> None:
         if max_concurrent < 1:
             raise ValueError(f"max_concurrent must be at least 1, got {max_concurrent}")
         self.runner = runner
@@ -61,11 +88,15 @@ class AnalysisLimiter:
         self.max_queue = max_queue
         self.timeout = timeout
         self.clock = clock
+        self.fixed = fixed
+        self.per_char = per_char
         self._semaphore = asyncio.Semaphore(max_concurrent)
         self._waiting: dict[object, int] = {}  # request -> cost
         self._running: dict[object, tuple[int, float]] = {}  # request -> (cost, start)
-        #: Seconds per byte (of cost + OVERHEAD_BYTES), a running mean; None until one analysis ends.
-        self.rate: float | None = None
+        #: Seconds taken / seconds modelled (``expected``), a weighted running mean (PACE_FADE):
+        #: 1 until one analysis ends.
+        self.pace = 1.0
+        self._pace_sum, self._pace_weight = PACE_PRIOR_SECONDS, PACE_PRIOR_SECONDS
         #: Set when the server stops (``InFlight.stop``): analyses of requests answered then are
         #: left to the pool's stop rather than cancelled one by one.
         self.stopping = False
@@ -78,21 +109,21 @@ class AnalysisLimiter:
     def running(self) -> int:
         return len(self._running)
 
-    def predicted_wait(self) -> float | None:
-        """Seconds a request arriving now would wait for a slot; None before any analysis ended."""
-        if self.rate is None:
-            return None
+    def expected(self, cost: int) -> float:
+        """Seconds an analysis of ``cost`` characters is expected to take at the current pace."""
+        return self.pace * (self.fixed + self.per_char * cost)
+
+    def predicted_wait(self) -> float:
+        """Seconds a request arriving now would wait for a slot."""
         if self.running + self.waiting < self.max_concurrent:
             return 0.0
         now = self.clock()
-        left = sum(max(0.0, self.rate * (cost + OVERHEAD_BYTES) - (now - start)) for cost, start in self._running.values())
-        queued = sum(self.rate * (cost + OVERHEAD_BYTES) for cost in self._waiting.values())
+        left = sum(max(0.0, self.expected(cost) - (now - start)) for cost, start in self._running.values())
+        queued = sum(self.expected(cost) for cost in self._waiting.values())
         # Slots free as work drains; the newcomer starts when all of it is done on some slot.
         return (left + queued) / self.max_concurrent
 
-    def _retry_after(self, wait: float | None) -> int:
-        if wait is None:
-            return 5
+    def _retry_after(self, wait: float) -> int:
         # When the work ahead has drained to what a request may wait for.
         return int(min(MAX_RETRY_AFTER, max(1, math.ceil(wait - self.queue_timeout + 1))))
 
@@ -101,7 +132,7 @@ class AnalysisLimiter:
         if self.waiting >= self.max_queue:
             raise Busy(f"the server is busy ({self.waiting} analyses waiting); try again in a few seconds",
                        retry_after=self._retry_after(wait))
-        if wait is not None and wait > self.queue_timeout:
+        if wait > CLEARLY * self.queue_timeout:
             retry = self._retry_after(wait)
             raise Busy(f"the server is busy: the analyses queued ahead would take about {wait:.0f} s, longer than a request "
                        f"may wait ({self.queue_timeout:g} s); try again in {retry} s", retry_after=retry)
@@ -139,8 +170,12 @@ class AnalysisLimiter:
             self._semaphore.release()
 
     def _learn(self, cost: int, seconds: float) -> None:
-        observed = seconds / (cost + OVERHEAD_BYTES)
-        self.rate = observed if self.rate is None else (1 - RATE_WEIGHT) * self.rate + RATE_WEIGHT * observed
+        modelled = self.fixed + self.per_char * cost
+        lo, hi = PACE_STEP
+        observed = min(hi, max(lo, seconds / modelled)) if modelled > 0 else 1.0
+        self._pace_sum = PACE_FADE * self._pace_sum + modelled * observed
+        self._pace_weight = PACE_FADE * self._pace_weight + modelled
+        self.pace = self._pace_sum / self._pace_weight if self._pace_weight > 0 else 1.0
 
 
 class BodyLimitMiddleware:

@@ -100,8 +100,11 @@ class Text:
 
     @property
     def size(self) -> int:
-        """Bytes (or characters) sent: the cost estimate of the admission control."""
-        return len(self.page.data) if self.page is not None else len(self.data)
+        """Characters sent (bytes read as UTF-8, a byte that is not UTF-8 one character): the cost
+        estimate of the admission control, whose model is per character (a Russian character is
+        two bytes of UTF-8 but no more work)."""
+        data = self.page.data if self.page is not None else self.data
+        return len(data) if isinstance(data, str) else len(data.decode("utf-8", "replace"))
 
 
 @dataclass(frozen=True)

@@ -384,20 +384,27 @@
   var GENRE_NAMES = { opinion: "Opinion", reporting: "News report", satire: "Satire" };
   var GENRE_COLOURS = { opinion: "#c2410c", reporting: "#2f5bd3", satire: "#7c3aed" };
 
-  function genreChart(genre) {
+  // unclear: the genre is a guess (genre.caution). The bars are then drawn faint and hatched, and
+  // the nearest label says "nearest" where a sure reading shows its probability: "Genre unclear"
+  // beside a bold "0.99" read as a contradiction (the 0.99 is the model's, for a text it cannot
+  // judge). The figures stay in each row's title.
+  function genreChart(genre, unclear) {
     if (!genre || typeof genre !== "object" || !genre.scores || typeof genre.scores !== "object") return null;
     var keys = Object.keys(genre.scores).filter(function (k) { return typeof genre.scores[k] === "number"; });
     keys.sort(function (a, b) { return genre.scores[b] - genre.scores[a]; });
-    var list = h("ol", { className: "unspin-bars unspin-genre", "aria-label": "Genre: the model's probability of each" });
+    var list = h("ol", { className: "unspin-bars unspin-genre" + (unclear ? " unspin-genre-unclear" : ""),
+      "aria-label": unclear ? "Genre unclear: the model's probabilities, which do not hold for this text" : "Genre: the model's probability of each" });
     keys.forEach(function (k) {
       var p = Math.max(0, Math.min(1, genre.scores[k]));
       var bar = h("span", { className: "unspin-bar", "aria-hidden": "true" });
       bar.style.setProperty("--c", GENRE_COLOURS[k] || FALLBACK_COLOUR);
       bar.style.setProperty("--w", Math.max(1, Math.round(100 * p)) + "%");
-      list.appendChild(h("li", { "data-genre": k, className: k === genre.label ? "unspin-chosen" : null }, [
+      var chosen = k === genre.label;
+      list.appendChild(h("li", { "data-genre": k, className: chosen ? "unspin-chosen" : null,
+        title: unclear ? "the model's probability " + p.toFixed(2) + ", which does not hold for this text" : null }, [
         h("span", { className: "unspin-bar-label", text: GENRE_NAMES[k] || humanKey(k) }),
         h("span", { className: "unspin-bar-track" }, [bar]),
-        h("span", { className: "unspin-bar-count", text: p.toFixed(2) }),
+        h("span", { className: "unspin-bar-count", text: unclear ? (chosen ? "nearest" : "") : p.toFixed(2) }),
       ]));
     });
     return list;
@@ -409,6 +416,12 @@
 
   function num(x, digits) {
     return typeof x === "number" && isFinite(x) ? x.toLocaleString("en", { maximumFractionDigits: digits || 0 }) : "?";
+  }
+
+  // A rate per 1,000 words, always with one decimal as the terminal and the comparison sentence
+  // write it: "14 per 1k words" here beside "14.0" there read as two figures.
+  function rate1(x) {
+    return typeof x === "number" && isFinite(x) ? x.toLocaleString("en", { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : "?";
   }
 
   // The reading first: the summary sentence as prose, its figures beside it, the genre chart.
@@ -425,18 +438,19 @@
     function fact(label, value) { facts.appendChild(h("div", null, [h("dt", { text: label }), h("dd", { text: value })])); }
     fact("Words", num(words));
     fact("Persuasion passages", num(nPassages));
-    if (typeof summary.spans_per_1000_words === "number") fact("Per 1,000 words", num(summary.spans_per_1000_words, 1));
+    if (typeof summary.spans_per_1000_words === "number") fact("Per 1,000 words", rate1(summary.spans_per_1000_words));
     if (typeof summary.persuasion_share === "number") fact("Share of the text", pct(summary.persuasion_share));
     if (Array.isArray(doc.claims)) fact("Check-worthy claims", num(doc.claims.length));
     prose.appendChild(facts);
     body.appendChild(prose);
-    var chart = genreChart(doc.genre);
-    // A genre marked as a guess (genre.caution: a text unlike the model's training articles) says so.
+    // A genre marked as a guess (genre.caution: a text unlike the model's training articles) says
+    // so, with the reason in words, and its chart shows no probability as if it were sure.
     var guess = doc.genre && typeof doc.genre.caution === "string" && doc.genre.caution;
+    var chart = genreChart(doc.genre, !!guess);
     var nearest = doc.genre && GENRE_NAMES[doc.genre.label] ? GENRE_NAMES[doc.genre.label] : humanKey(String(doc.genre && doc.genre.label));
     if (chart) body.appendChild(h("div", { className: guess ? "unspin-reading-genre unspin-guess" : "unspin-reading-genre" }, [
-      h("h3", { text: guess ? "Genre unclear (nearest: " + nearest + ")" : "Genre", title: guess || null }),
-      guess ? h("p", { className: "unspin-hint", text: guess }) : null, chart]));
+      h("h3", { text: guess ? "Genre unclear" : "Genre", title: guess || null }),
+      guess ? h("p", { className: "unspin-hint", text: "Nearest: " + nearest + ". Why unclear: " + guess.replace(/^genre unclear:\s*/i, "").replace(/\.$/, "") + "." }) : null, chart]));
     card.appendChild(body);
     return card;
   }
@@ -789,7 +803,7 @@
         return h("div", { className: "unspin-profile-bar", role: "cell" }, [
           h("span", { className: "unspin-profile-k", text: k.toUpperCase() }),
           h("span", { className: "unspin-bar-track" }, [bar]),
-          h("span", { className: "unspin-profile-num", text: f.passages ? num(rate, 1) + " per 1k words \u00b7 " + pct(f.share) : "none" }),
+          h("span", { className: "unspin-profile-num", text: f.passages ? rate1(rate) + " per 1k words \u00b7 " + pct(f.share) : "none" }),
         ]);
       });
       table.appendChild(h("div", { className: "unspin-profile-row", role: "row", "data-technique": r.technique }, [
