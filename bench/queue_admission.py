@@ -8,8 +8,9 @@ the lower kept (the cost model's FIXED_SECONDS and SECONDS_PER_CHAR).
 --queue-timeout 10``, then (cold, no analysis ended yet) a 98 kB text and 0.3 s later three 1.6 kB
 ones in parallel; one 1.6 kB text alone; then (warm) the same burst plus a second 98 kB text; then
 the 98 kB text alone. Prints each request's status, seconds and error, with the load average.
-Texts: the tester's (/tmp/trial11/req_big.json, req_col.json) or any two given by UNSPIN_BIG and
-UNSPIN_SMALL (files of plain text).
+Texts: the PTC test articles joined up to 98,220 characters (``../shared/data/ptc``) and
+``examples/column.txt`` (1,635 characters), or any two given by UNSPIN_BIG and UNSPIN_SMALL (files
+of plain text).
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ def _texts() -> tuple[str, str]:
     big, small = os.environ.get("UNSPIN_BIG"), os.environ.get("UNSPIN_SMALL")
     if big and small:
         return open(big, encoding="utf-8").read(), open(small, encoding="utf-8").read()
-    return (json.load(open("/tmp/trial11/req_big.json"))["text"], json.load(open("/tmp/trial11/req_col.json"))["text"])
+    from pathlib import Path
+
+    from shared_data import SHARED, need_folder  # bench/, first on sys.path
+
+    root = Path(__file__).resolve().parents[1]
+    articles = Path(need_folder(str(SHARED / "ptc"), "UNSPIN_BIG and UNSPIN_SMALL")) / "test-articles"
+    joined = "\n\n".join(p.read_text(encoding="utf-8") for p in sorted(articles.glob("*.txt")))
+    return joined[:98_220], (root / "examples" / "column.txt").read_text(encoding="utf-8")
 
 
 def rate(fast: bool) -> None:
