@@ -60,6 +60,9 @@ def test_bad_input_is_one_line_and_exit_2(bad_inputs, case, needle):
     (("analyze",), "Missing argument 'SOURCE'"),
     (("analyze", "x.txt", "--bogus"), "No such option: --bogus"),
     (("nosuch",), "No such command 'nosuch'"),
+    # An empty --evidence (an unset variable in -e "$REFS") is refused: as a path it was the
+    # current folder, read recursively as reference texts.
+    (("analyze", "x.txt", "-e", ""), "'--evidence' / '-e': empty; name a file or folder"),
 ])
 def test_usage_errors_are_one_line_too(args, needle):
     one_line_error(run(*args), needle)

@@ -74,6 +74,14 @@ def test_eval_and_predict_leave_a_log_clean(corpus, tmp_path):
     assert p.returncode == 0 and len(lines) == 1 and lines[0].endswith(f"SI predictions to {tmp_path / 'pred.txt'}"), p.stderr
 
 
+def test_batch_leaves_a_log_clean(corpus, tmp_path):
+    """A clean batch run writes nothing to a stderr that is not a terminal: its transient progress
+    bar left one blank line there (``unspin batch ... 2>&1 | head -1`` printed only that)."""
+    p = run("batch", "--fast", str(corpus / "articles"), "--db", f"sqlite:///{tmp_path / 'b.db'}")
+    assert p.returncode == 0 and p.stderr == b"", p.stderr
+    assert p.stdout.decode().startswith("2 documents in "), p.stdout
+
+
 def test_output_with_a_tilde_is_written_where_it_was_checked(tmp_path):
     # A quoted "~/x.json" (a cron line, a config file) passed the check as ~ expanded, then failed
     # to write to ./~/x.json after the analysis.

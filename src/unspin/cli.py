@@ -123,10 +123,20 @@ InputFormatOpt = Annotated[InputFormat, typer.Option("--input-format", **choice(
     help="How to read the input: auto (by its name, type or content), text (as it is), html (the article of a page), "
          "email (the body of an .eml message), subtitles (the words of SRT/VTT cues) or markdown (its prose).")]
 MaxCharsOpt = Annotated[int, typer.Option("--max-chars", metavar="N", min=1, help="Refuse texts longer than this many characters.")]
+def _evidence_path(value: Any) -> Path:
+    """One --evidence value as a path; an empty one (an unset shell variable in ``-e "$REFS"``) is
+    refused: as a path it would be the current folder, read recursively as evidence."""
+    if isinstance(value, Path):
+        return value
+    if not str(value).strip():
+        raise typer.BadParameter("empty; name a file or folder of reference texts (-e . for the current folder)")
+    return Path(value)
+
+
 EvidenceOpt = Annotated[
     list[Path] | None,
     typer.Option(
-        "--evidence", "-e", metavar="PATH",
+        "--evidence", "-e", metavar="PATH", parser=_evidence_path,
         help="Files or folders (.txt, .md, .html) you trust; each check-worthy claim gets the passages most worth reading beside it. Repeat for several.",
     ),
 ]

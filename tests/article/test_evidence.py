@@ -122,6 +122,15 @@ def test_raw_texts_and_missing_paths(cache):
         ev.build_index(["refs/treaty-typo.txt"], embedder=BagEmbedder())
 
 
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_string_is_an_empty_text_never_the_current_folder(cache, tmp_path, monkeypatch, blank):
+    # Path("") is ".": an evidence text left blank indexed the working folder recursively.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "unrelated.txt").write_text("The commission met in Oslo and agreed on a budget of 12 million.", encoding="utf-8")
+    with pytest.raises(InputError, match="no text to search"):
+        ev.build_index([blank], embedder=BagEmbedder())
+
+
 def test_pipeline_with_component_inserts_the_linker_before_the_summary(cache, monkeypatch):
     monkeypatch.setattr(ev, "build_index", lambda items: ev.EvidenceIndex.__new__(ev.EvidenceIndex))
     base = Pipeline([ClaimDetector(lambda s: np.full(len(s), 0.9)), ArticleSummary()])

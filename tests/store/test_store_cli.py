@@ -64,6 +64,16 @@ def test_expected_errors_are_one_line_and_exit_2(args: list[str], message: str, 
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
+def test_an_empty_input_is_refused_not_read_as_the_current_folder(tmp_path: Path) -> None:
+    # `unspin batch "$CORPUS"` with the variable unset: Path("") is ".", and every text below the
+    # working folder was analysed into the database.
+    (tmp_path / "story.txt").write_text("The council approved the budget on Tuesday.", encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "unspin.cli", "batch", "", "--db", f"sqlite:///{tmp_path / 'e.db'}"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "an input is empty" in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
+
+
 def test_report_export_and_import_labels_commands(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'r.db'}"
     seed(db)

@@ -356,6 +356,10 @@ def _is_path(item) -> bool:
         return True
     if not isinstance(item, str) or "\n" in item or len(item) > 1024:
         return False
+    if not item.strip():
+        # An empty string is an empty text, not a path: Path("") is the current folder, which
+        # was then indexed recursively (a home folder, say) for an evidence text left blank.
+        return False
     if Path(item).expanduser().exists():
         return True
     # A one-line string that looks like a file name is a mistyped path, not evidence text:

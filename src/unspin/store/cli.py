@@ -176,7 +176,9 @@ def batch(
         rate = AnalysedRate()
         progress = Progress(
             TextColumn("[bold]analysing"), BarColumn(), MofNCompleteColumn(), RateColumn(rate), TextColumn("ETA"), RemainingColumn(rate),
-            console=err, transient=True,
+            # Off when stderr is not a terminal, as analyze's bar: a log shows nothing of it but the
+            # blank line a transient bar leaves there.
+            console=err, transient=True, disable=not err.is_terminal,
         )
         docs = ingest.read(inputs, source=source, max_chars=max_chars)
         with progress:

@@ -193,6 +193,10 @@ def _file_hash(path: Path) -> str:
 def _check_inputs(paths: Sequence[str | Path]) -> list[Path]:
     out = []
     for raw in paths:
+        if isinstance(raw, str) and not raw.strip():
+            # Path("") is the current folder: an unset variable in `unspin batch "$CORPUS"` read
+            # everything below the working folder.
+            raise InputError("an input is empty; name a file or folder (. for the current folder)")
         path = Path(raw)
         if not path.exists():
             raise InputError(f"{raw}: no such file or folder")
