@@ -178,9 +178,9 @@ def test_an_unclear_genre_names_the_nearest_label_without_figures_it_cannot_vouc
     d.genre = Genre("opinion", {"opinion": 0.99, "reporting": 0.01, "satire": 0.0}, caution)
     out = render(d, "text")
     line = next(ln for ln in out.splitlines() if ln.startswith("Genre"))
-    assert line.startswith("Genre unclear: nearest opinion;") and "0.99" not in out and "0.01" not in out
+    assert line.startswith("Genre unclear: nearest opinion piece;") and "0.99" not in out and "0.01" not in out
     d.genre = Genre("opinion", {"opinion": 0.07, "reporting": 0.01, "satire": 0.92}, caution)
-    assert "Genre unclear: nearest opinion (satire set aside);" in render(d, "text")
+    assert "Genre unclear: nearest opinion piece (satire set aside);" in render(d, "text")
     d.genre = Genre("opinion", {"opinion": 0.99, "reporting": 0.01, "satire": 0.0})
     assert "Genre: opinion 0.99   reporting 0.01" in render(d, "text")
 

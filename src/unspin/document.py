@@ -138,6 +138,10 @@ class SpanGroup:
     __hash__ = None  # type: ignore[assignment]  (mutable)
 
 
+#: How a reader is told each genre label, in every view ("reporting" reads "News report").
+GENRE_PHRASE = {"opinion": "Opinion piece", "reporting": "News report", "satire": "Satire"}
+
+
 @dataclass(frozen=True)
 class Genre:
     """The genre reading: ``label`` (the most probable of ``scores``) and ``scores``, the

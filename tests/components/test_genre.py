@@ -108,12 +108,12 @@ def test_genre_component_marks_a_guess_in_json_warnings_summary_and_terminal(tmp
     assert not summarise(article)["sentence"].startswith("Genre unclear")
     # The terminal names the nearest label and no figure: a bold probability beside "unclear" read as a contradiction.
     line = next(str(part) for part in _header(short.to_dict()) if str(part).startswith("Genre unclear"))
-    assert line.startswith(f"Genre unclear: nearest {g['label']}") and "see the warning" in line
+    assert line.startswith(f"Genre unclear: nearest {_phrase(g)}") and "see the warning" in line  # as the summary names it
     assert not any(ch.isdigit() for ch in line.partition("see the warning")[0])
 
 
 def _phrase(g):
-    from unspin.components.summary import GENRE_PHRASE
+    from unspin.document import GENRE_PHRASE
 
     return GENRE_PHRASE[g["label"]].lower()
 
@@ -189,7 +189,7 @@ def test_a_text_shorter_than_every_satire_article_learned_is_never_called_satire
     assert "too short to call satire (108 words;" in short.genre.caution and short.genre.label == "opinion"
     from unspin.render.terminal import _header
 
-    assert any(str(part).startswith("Genre unclear: nearest opinion (satire set aside); ") and "see the warning" in str(part)
+    assert any(str(part).startswith("Genre unclear: nearest opinion piece (satire set aside); ") and "see the warning" in str(part)
                for part in _header(short.to_dict()))
     assert long.genre.label == "satire" and long.genre.caution is None
     # A short text the model would not call satire gets no caution from this rule.

@@ -21,10 +21,9 @@ from unspin.taxonomy import RU_BY_NAME, LabelSet, display_name
 from unspin.components import register
 from unspin.components.claims import candidate_sentences
 from unspin.article.sentences import split_sentences, word_count
-from unspin.document import CLAIMS, Document, Span, Summary, ranked_spans, wording
+from unspin.document import CLAIMS, GENRE_PHRASE, Document, Span, Summary, ranked_spans, wording
 
 
-GENRE_PHRASE = {"opinion": "Opinion piece", "reporting": "News report", "satire": "Satire"}
 
 
 def _join(names: list[str]) -> str:

@@ -24,7 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from unspin.taxonomy import LabelSet, colour, display_name, lookup, own_of
-from unspin.document import FIRST_CLAIMS, Document
+from unspin.document import FIRST_CLAIMS, GENRE_PHRASE, Document
 from unspin.render import register, register_compare
 from unspin.view import LINE_BREAKS, LONE_CR
 
@@ -113,10 +113,13 @@ def _header(d: Mapping[str, Any]) -> list:
             # only, no figures ("Genre unclear" beside a bold "opinion 0.99" read as a
             # contradiction; the JSON keeps them). Satire set aside for a text too short to call
             # it is named, as the label is not the top score then.
+            # Labels as the summary sentence and the page name them ("news report", not "reporting").
             top = max(scores, key=scores.get)
-            aside = f" ({top} set aside)" if top != genre.get("label") else ""
+            label = str(genre.get("label"))
+            aside = f" ({GENRE_PHRASE.get(top, top).lower()} set aside)" if top != label else ""
             line = Text("Genre unclear", style="bold")
-            line.append(f": nearest {genre.get('label')}{aside}; the model's figures do not hold for this text (see the warning)")
+            line.append(f": nearest {GENRE_PHRASE.get(label, label).lower()}{aside}; the model's figures do not hold for this text "
+                        "(see the warning)")
         else:
             line = Text("Genre: ", style="bold")
             for i, (label, p) in enumerate(sorted(scores.items(), key=lambda kv: -kv[1])):
