@@ -122,7 +122,9 @@ def collect(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
 
     A file named twice (a folder and a file in it, or two spellings of one path) is read once,
     under the first name it was reached by: indexed twice, each of its passages would be shown
-    twice beside a claim."""
+    twice beside a claim. Files named one by one come before the files of folders, so the file a
+    user named keeps its name when a folder holds it or a copy of it (``build_index`` indexes a
+    text given twice under the first name)."""
     files: list[Path] = []
     skipped: list[str] = []
     seen: set[Path] = set()
@@ -134,17 +136,19 @@ def collect(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
         seen.add(key)
         (files if wanted else skipped).append(f if wanted else str(f))
 
-    for p in paths:
-        p = Path(p).expanduser()
+    given = [Path(p).expanduser() for p in paths]
+    for p in given:
+        if not p.exists():
+            raise InputError(f"evidence path not found: {p}", setting="evidence")
+    for p in given:
+        if p.is_file():
+            add(p, True)
+    for p in given:
         if p.is_dir():
             for f in sorted(p.rglob("*")):
                 if not f.is_file() or any(part.startswith(".") for part in f.relative_to(p).parts):
                     continue
                 add(f, f.suffix.lower() in EXTENSIONS)
-        elif p.is_file():
-            add(p, True)
-        else:
-            raise InputError(f"evidence path not found: {p}", setting="evidence")
     return files, skipped
 
 
