@@ -130,8 +130,9 @@ class RemainingColumn(_AnalysedColumn):
 
 
 def batch(
-    inputs: Annotated[list[str], typer.Argument(help="Folders (searched for .txt, .html, .md, .eml, .srt and .vtt files), "
-        "or .jsonl/.json (an array of objects, or a Telegram export)/.csv/.tsv/.parquet files with columns id, text [, source, published, url, title].")],
+    inputs: Annotated[list[str], typer.Argument(help="Folders (searched for .txt, .html, .md, .eml, .srt, .vtt and .sbv files), "
+        "or .jsonl/.ndjson/.json (an array of objects, or a Telegram export)/.csv/.tsv/.parquet files with columns id, text "
+        "[, source, published, url, title], or a Twitter/X archive's tweets.js (a post per document).")],
     db: Annotated[str, typer.Option("--db", envvar="UNSPIN_DB", help=DB_HELP)] = DEFAULT_DB,
     db_wait: Annotated[float, typer.Option("--db-wait", min=0, help=DB_WAIT_HELP)] = 30.0,
     source: Annotated[str | None, typer.Option("--source",
@@ -395,7 +396,7 @@ def failure_table(reasons: Any, ids: dict[str, list[str]], earlier: Any = None, 
     total = now + before + duplicates
     table = Table(Column("failed", no_wrap=True), Column("reason", ratio=3, overflow="fold"), Column("documents", ratio=2, overflow="fold"),
                   title=f"why {total} document{'s' if total != 1 else ''} failed ({', '.join(parts)}; "
-                        f"each reason is kept in the database{', but for a shared id' if duplicates else ''})")
+                        f"each reason is kept in the database{', except for an input whose id an earlier input had: that one is not stored' if duplicates else ''})")
     for reason, n in counts.most_common(10):
         table.add_row(str(n), escape(_clip(reason)), escape(_names(named.get(reason, []), 3)))
     return table
