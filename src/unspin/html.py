@@ -707,6 +707,7 @@ def extract(html: str | bytes, name: str = "the HTML") -> Extracted:
     paywall = "" if recovered else _paywalled(html, text, headline, name)
     if paywall:
         warnings.append(paywall)
+        text = _before_prompt(text)
     elif len(text) < LITTLE_TEXT and _is_page(html):
         # Only for a whole page, where little text means the article was missed; a fragment
         # ("<p>...</p>" pasted or piped) is as short as the user made it.
@@ -842,6 +843,21 @@ def _paywalled(html: str | bytes, text: str, headline: str, name: str) -> str:
         raise InputError(f'{name}: the page holds no article text, only a headline and a paywall\'s prompt ("{prompt}"); '
                          "log in and save the whole article's text, or paste it, and analyse that")
     return paywall_warning(prompt)
+
+
+_BLOCK = re.compile(r"[^\n]+(?:\n[^\n]+)*")
+
+
+def _before_prompt(text: str) -> str:
+    """``text`` up to the first paragraph that is a paywall's prompt (``paywall_prompt``'s test),
+    without it and what follows: the prompt box ("Subscribe to continue reading. ... just $1 a
+    week") was analysed as the article's end, a claim and a satire score with it. ``text``
+    itself when no paragraph after the first is one."""
+    for m in _BLOCK.finditer(text):
+        block = m.group()
+        if m.start() and len(_WORD.findall(block)) <= PAYWALL_LINE_WORDS and _PAYWALL.search(block):
+            return text[: m.start()].rstrip()
+    return text
 
 
 def _refuse_frameset(html: str | bytes, name: str) -> None:
