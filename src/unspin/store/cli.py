@@ -396,7 +396,7 @@ def failure_table(reasons: Any, ids: dict[str, list[str]], earlier: Any = None, 
     total = now + before + duplicates
     table = Table(Column("failed", no_wrap=True), Column("reason", ratio=3, overflow="fold"), Column("documents", ratio=2, overflow="fold"),
                   title=f"why {total} document{'s' if total != 1 else ''} failed ({', '.join(parts)}; "
-                        f"each reason is kept in the database{', except for an input whose id an earlier input had: that one is not stored' if duplicates else ''})")
+                        f"each reason is kept in the database{SHARED_NOTE if duplicates else ''})")
     for reason, n in counts.most_common(10):
         table.add_row(str(n), escape(_clip(reason)), escape(_names(named.get(reason, []), 3)))
     return table
@@ -404,6 +404,8 @@ def failure_table(reasons: Any, ids: dict[str, list[str]], earlier: Any = None, 
 
 #: The failure table's reason for inputs that repeated an earlier input, id and text (not stored again).
 SHARED_ID = "shared an id with an earlier input and had the same text, so stored once (the same document given twice)"
+#: The failure table's title, where inputs shared an id: those rows are in no database row of their own.
+SHARED_NOTE = ", except for an input whose id an earlier input had: that one is not stored"
 #: ... and for inputs that reused an earlier input's id for a different text.
 REUSED_ID = ("reused the id of an earlier input for a different text, so not stored (only the first text under an id "
              "is analysed; give every document its own id)")
