@@ -54,3 +54,24 @@ def test_attachments_not_read_are_named() -> None:
             + STORY + "\n--B--\n").encode()
     warning = next(w for w in read(data, "a.eml").warnings if "attachment" in w)
     assert "article.txt" in warning and "save it" in warning
+
+
+def test_an_inline_forward_keeps_its_text_and_loses_its_header_lines():
+    from unspin.formats import mail
+
+    body = ("Have a look at this, Bob.\n\n"
+            "---------- Forwarded message ---------\n"
+            "From: Jane Roe <jane@example.org>\n"
+            "Date: Tue, 4 Mar 2025 at 09:12\n"
+            "Subject: Budget row deepens\n"
+            "To: Bob <bob@example.org>\n\n"
+            "The council will vote on the budget next week. Critics call it a gang of liars.\n")
+    raw = ("From: Al <al@example.org>\nTo: Bob <bob@example.org>\nSubject: Fwd: Budget row deepens\n"
+           "Content-Type: text/plain; charset=utf-8\n\n" + body).encode()
+    msg = mail.read(raw, "fwd.eml")
+    assert "Have a look at this, Bob." in msg.text and "The council will vote on the budget next week." in msg.text
+    assert "jane@example.org" not in msg.text and "Tue, 4 Mar 2025" not in msg.text and "Forwarded message" not in msg.text
+    assert any("forwarded message" in w and "left out" in w for w in msg.warnings)
+    # "From:" in the middle of prose, with no forward marker above it, is text.
+    raw2 = raw.replace(b"---------- Forwarded message ---------\n", b"")
+    assert "From: Jane Roe" in mail.read(raw2, "x.eml").text

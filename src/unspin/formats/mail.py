@@ -140,6 +140,25 @@ def _without_signature(text: str) -> tuple[str, bool]:
     return text[:at].rstrip(), True
 
 
+# An inline forward's header block, as mail programs write it above the forwarded text: a
+# marker line ("---------- Forwarded message ---------", "-------- Original Message --------",
+# "Begin forwarded message:") and the From / Date / Subject / To / Cc lines under it. Bounded
+# runs, anchored at line starts: linear.
+_FORWARD_HEAD = re.compile(
+    r"^[ \t>]*(?:-{2,}[ \t]*(?:Forwarded message|Original Message|Пересылаемое сообщение|Исходное сообщение)[ \t]*-{2,}"
+    r"|Begin forwarded message:)[ \t]*\n"
+    r"(?:[ \t>]*(?:From|Date|Sent|Subject|To|Cc|Reply-To|От|Дата|Отправлено|Тема|Кому|Копия)[ \t]*:[^\n]*\n){1,8}",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _without_forward_headers(text: str) -> tuple[str, int]:
+    """``text`` without the header blocks of inline forwards (``_FORWARD_HEAD``; the forwarded
+    text itself is kept), and how many were left out. Kept, "From: Jane <jane@...>" and "Date:
+    Tue, 4 Mar 2025" were read as the article's first sentences, the date as a claim."""
+    return _FORWARD_HEAD.subn("", text)
+
+
 def read(data: bytes, name: str = "input") -> Message:
     """An e-mail's bytes -> ``Message`` (see the module docstring). Raises ``InputError`` for a
     message without a text body or an mbox of several messages."""
@@ -216,6 +235,10 @@ def _body(msg, name: str, warnings: list[str]) -> str:
     text, signed = _without_signature(text)
     if signed:
         warnings.append("the e-mail's signature (below its \"-- \" line) was left out")
+    text, forwards = _without_forward_headers(text)
+    if forwards:
+        warnings.append(f"the header lines (From, Date, Subject...) of {forwards} forwarded message{'s' if forwards != 1 else ''} "
+                        "in the text were left out; the forwarded text was read")
     return text
 
 
