@@ -39,7 +39,10 @@ from unspin.errors import AnalysisTimeout, BodyTooLarge, Busy
 #: with 2 threads as a worker (`UNSPIN_BIG=long.txt UNSPIN_SMALL=short.txt python
 #: bench/queue_admission.py rate`, PTC articles run together): 300 characters 0.2 s, 1.6 k 0.9 s,
 #: 5 k 2.5 s, 20 k 8.1 s, 50 k 18.3 s, 98 k 30.0 s. (A text of a few paragraphs repeated runs far
-#: quicker, 98 k in 5 to 12 s: ``pace`` learns that.)
+#: quicker, 98 k in 5 to 12 s: ``pace`` learns that.) On the same cores with nothing else running
+#: (load 1.6, `python bench/queue_admission.py rate`): 1.6 k 0.43 s, 20 k 2.9 s, 98 k 13.8 s, about
+#: half the model; one analysis of a worker on one core (``--max-concurrent`` 2 on 2 cores) takes
+#: about twice that. The model sits between, and ``pace`` corrects it after the first analyses.
 FIXED_SECONDS = 0.6
 SECONDS_PER_CHAR = 3.0e-4
 #: The small English span model (``serve --fast``) reads about five times as much in a given time.
