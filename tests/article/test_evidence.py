@@ -425,3 +425,20 @@ def test_the_windows_of_a_long_article_are_found_by_its_number():
     hits = index.search_many([claim], min_score=0.0)[0]
     assert hits[0]["text"] in LONG_ARTICLE_2 and "close its ports" in hits[0]["text"]
     assert "heading" not in hits[0]  # the shown passage and its range are the file's characters only
+
+
+def test_a_claim_citing_an_article_by_number_finds_that_article_first(cache):
+    # The shipped embedder ranked Article 12 (emergencies) above the right window of a long
+    # Article 2 for a claim that names Article 2 and speaks of an emergency (0.443 against 0.380).
+    assert ev.provisions("Under Article 2 and Art. 12, § 3 or Статья 5") == {
+        ("article", "2"), ("article", "12"), ("section", "3"), ("article", "5")}
+    index = ev.build_index([CONVENTION], embedder=BagEmbedder(), use_cache=False)
+    claim = "Article 2 lets a Party suspend its obligations in a declared state of emergency."
+    hits = index.search_many([claim])[0]
+    first = next(p for p in index.passages if (p.source, p.start) == (hits[0]["source"], hits[0]["start"]))
+    assert ev.provision_of(first) == ("article", "2") and hits[0]["score"] >= ev.MIN_SCORE
+    # Without a number the emergency article comes first, as its words say.
+    plain = index.search_many(["A Party may suspend its obligations in a declared state of emergency."])[0]
+    assert plain[0]["text"].startswith("Article 12.")
+    # Article 2 never lends its bonus to Article 12 or 20.
+    assert ev.provisions("Article 12") == {("article", "12")} and ("article", "2") not in ev.provisions("Article 20")
