@@ -440,5 +440,10 @@ def test_a_claim_citing_an_article_by_number_finds_that_article_first(cache):
     # Without a number the emergency article comes first, as its words say.
     plain = index.search_many(["A Party may suspend its obligations in a declared state of emergency."])[0]
     assert plain[0]["text"].startswith("Article 12.")
-    # Article 2 never lends its bonus to Article 12 or 20.
+    # Article 2 is never Article 12 or 20.
     assert ev.provisions("Article 12") == {("article", "12")} and ("article", "2") not in ev.provisions("Article 20")
+    # Roman numerals after a capitalised kind; a lone "I" only where it cannot be the pronoun.
+    assert ev.provisions("Under Article II of the Charter and Section XIV.") == {("article", "2"), ("section", "14")}
+    assert ev.provisions("Article I of the Charter") == {("article", "1")} and ev.provisions("the Article I wrote") == set()
+    assert ev.provisions("an article ii reader") == set()
+    assert ev.provision_of(ev.Passage("t", 0, 9, "ARTICLE IX. Withdrawal. A Party may withdraw.")) == ("article", "9")

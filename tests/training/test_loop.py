@@ -23,7 +23,7 @@ class _Cut(Exception):
     pass
 
 
-def _tiny_run(out: Path, epochs: int, resume: bool = False, stop_after: int | None = None):
+def _tiny_run(out: Path, epochs: int, resume: bool = False, stop_after: int | None = None, max_minutes: float = 0.0):
     """A dropout net on 10 examples, batches of 3 (so the last batch is short); returns its weights."""
     torch.manual_seed(3)
     random.seed(3)
@@ -41,7 +41,7 @@ def _tiny_run(out: Path, epochs: int, resume: bool = False, stop_after: int | No
 
     state_log = []
     _training.fit(net, opt, sched, epochs=epochs, order=_training.batched(_training.shuffled(10), 3), step=step,
-                  out=out, args={"lr": 0.05}, resume=resume, log_every=1000,
+                  out=out, args={"lr": 0.05}, resume=resume, log_every=1000, max_minutes=max_minutes,
                   on_epoch_end=lambda e, state: state.setdefault("epochs", []).append(e) or state_log.append(dict(state)))
     return [p.detach().clone() for p in net.parameters()], calls
 
@@ -168,3 +168,18 @@ def test_a_continuing_run_on_many_articles_takes_fewer_epochs():
     help_text = subprocess.run([sys.executable, "-m", "unspin.cli", "train", "spans", "--help"], capture_output=True, text=True,
                                env={**os.environ, "COLUMNS": "400"}).stdout
     assert f"over {cap} steps" in " ".join(help_text.split())
+
+
+def test_a_spent_time_budget_stops_after_a_checkpoint_with_exit_code_4_and_the_resume_is_exact(tmp_path):
+    """``--max-minutes`` ran out: a TimeBudgetReached (exit code 4, not 1, so a resume loop in a
+    script tells it from a crash), after the epoch's checkpoint; resuming ends where an
+    uninterrupted run does."""
+    from unspin.errors import TimeBudgetReached
+
+    straight, _ = _tiny_run(tmp_path / "a", epochs=3)
+    with pytest.raises(TimeBudgetReached) as stop:
+        _tiny_run(tmp_path / "b", epochs=3, max_minutes=1e-9)
+    assert stop.value.exit_code == 4 and str(stop.value) == "time budget reached after epoch 1; continue with resume=True"
+    assert stop.value.worded(CLI_WORDS).endswith("; continue with --resume")
+    resumed, _ = _tiny_run(tmp_path / "b", epochs=3, resume=True)
+    assert all(torch.equal(a, b) for a, b in zip(straight, resumed))

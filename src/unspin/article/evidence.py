@@ -286,24 +286,41 @@ _KIND = {"art.": "article", "sec.": "section", "статья": "article", "ст�
          "статью": "article", "ст.": "article", "§": "section"}
 
 
-def provisions(text: str) -> set[tuple[str, str]]:
-    """The numbered provisions ``text`` cites: {("article", "2"), ("section", "4a")}."""
-    out = set()
-    for m in _PROVISION.finditer(text):
+# "Article II", "Section IV": Roman numerals, only after a capitalised kind (case-sensitive), and a
+# lone "I" only before punctuation, a line end, "of" or "and" ("Article I of the Charter"; in "the
+# Article I wrote" it is a pronoun).
+_ROMAN_PROVISION = re.compile(r"\b(Article|ARTICLE|Art\.|Section|SECTION|Sec\.)\s{1,3}"
+                              r"([IVXLC]{2,7}\b|I\b(?=[ \t]*(?:[.,:;)]|$|of\b|and\b)))", re.MULTILINE)
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def _arabic(roman: str) -> str:
+    """"XIV" -> "14" (subtractive pairs read as such)."""
+    values = [_ROMAN[ch] for ch in roman]
+    return str(sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values)))
+
+
+def _provision(m: re.Match) -> tuple[str, str]:
+    if m.re is _ROMAN_PROVISION:
+        kind, number = m.group(1).lower(), _arabic(m.group(2))
+    else:
         kind, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        kind = kind.lower()
-        out.add((_KIND.get(kind, kind), number.lower()))
-    return out
+        kind, number = kind.lower(), number.lower()
+    return _KIND.get(kind, kind), number
+
+
+def provisions(text: str) -> set[tuple[str, str]]:
+    """The numbered provisions ``text`` cites: {("article", "2"), ("section", "4a")}; "Article
+    II" is ("article", "2")."""
+    return {_provision(m) for pattern in (_PROVISION, _ROMAN_PROVISION) for m in pattern.finditer(text)}
 
 
 def provision_of(passage: Passage) -> tuple[str, str] | None:
-    """The provision a passage is (its heading's, else its own first words' "Article N"), or None."""
-    head = (passage.heading or passage.text)[:40]
-    m = _PROVISION.match(head.lstrip(" \t#*>"))
-    if not m:
-        return None
-    kind, number = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-    return _KIND.get(kind.lower(), kind.lower()), number.lower()
+    """The provision a passage is (its heading's, else its own first words' "Article N" or
+    "Article II"), or None."""
+    head = (passage.heading or passage.text)[:40].lstrip(" \t#*>")
+    m = _PROVISION.match(head) or _ROMAN_PROVISION.match(head)
+    return _provision(m) if m else None
 
 
 # ---------------------------------------------------------------------------- index

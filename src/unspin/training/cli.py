@@ -148,7 +148,7 @@ def register(app: typer.Typer) -> None:
         language: Annotated[str, typer.Option("--language", "-l", parser=language_code, metavar="<en|ru>",
                                               help="Language of the texts: the pipeline of this language uses the model.")] = "en",
         max_minutes: Annotated[float, typer.Option("--max-minutes", min=0,
-            help="Stop after the epoch that passes this many minutes (continue with --resume).")] = 0,
+            help="Stop after the epoch that passes this many minutes, with exit code 4 (continue with --resume).")] = 0,
         train_layers: Annotated[int, typer.Option("--train-layers", min=0, help="Fine-tune only the encoder's top N layers (0: all); "
             "fewer weights move, which suits a few dozen articles.")] = 0,
         precision: Annotated[str, typer.Option("--precision", help="The encoder that ships: int8 (23 MB for the fast base), int8-outliers "

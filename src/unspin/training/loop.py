@@ -31,7 +31,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from unspin.errors import WORDS, InputError, word
+from unspin.errors import WORDS, InputError, TimeBudgetReached, word
 
 CHECKPOINT = "checkpoint.pt"
 
@@ -164,7 +164,8 @@ def fit(
     continue a run) in ``words``, a door's table (``unspin.errors.WORDS``: the Python API's;
     ``unspin.choices.WORDS``: the CLI's flags). Raises ``InputError`` with a
     one-line reason when ``resume`` finds no checkpoint or one written under other training
-    arguments; ``SystemExit`` when ``max_minutes`` ran out (continue with ``resume``).
+    arguments; ``unspin.errors.TimeBudgetReached`` when ``max_minutes`` ran out after a checkpoint
+    (continue with ``resume``).
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -246,7 +247,7 @@ def fit(
             last_save = time.time()
             say(f"epoch {epoch} done; checkpoint written to {ckpt}")
             if max_minutes and (time.time() - t0) / 60 > max_minutes and epoch < epochs:
-                raise SystemExit(word(f"time budget reached after epoch {epoch}", words, setting="continue"))
+                raise TimeBudgetReached(f"time budget reached after epoch {epoch}", setting="continue")
     except KeyboardInterrupt:
         if safe and (pos or batches is not None):
             checkpoint(epoch, pos)
