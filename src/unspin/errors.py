@@ -268,8 +268,8 @@ def _unpickle(cls: type[UnspinError], args: tuple[Any, ...], state: dict[str, An
 class TimeBudgetReached(UnspinError):
     """Training stopped at its time budget (``max_minutes``) after writing an epoch's checkpoint:
     nothing failed, and resuming continues exactly where it stopped. Exit code 4 of its own, so a
-    script's loop (``until unspin train ... --max-minutes 50 --resume; do :; done`` stops on 0)
-    can tell it from a failure (1) or a refusal (2)."""
+    script's loop (``until unspin train ... --max-minutes 50 --resume; do [ $? -eq 4 ] || break;
+    done``) can tell it from a failure (1) or a refusal (2)."""
 
     exit_code = 4
 
