@@ -163,4 +163,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from unspin.errors import TimeBudgetReached
+
+    try:
+        main()
+    except TimeBudgetReached as stop:  # not a failure: rerun with --resume (exit code 4, as `unspin train`)
+        print(f"{stop.bare}; continue with --resume", file=sys.stderr)
+        raise SystemExit(stop.exit_code) from None

@@ -15,7 +15,7 @@
     ├── FetchNotAllowed              exit 2   HTTP 403   the server's operator has not allowed URL fetching
     ├── Busy                         exit 2   HTTP 503   no analysis slot would come free in time (Retry-After)
     ├── AnalysisTimeout              exit 2   HTTP 504   an analysis ran past the server's time limit (and was stopped)
-    └── TimeBudgetReached            exit 4              training stopped at its --max-minutes after a checkpoint;
+    └── TimeBudgetReached            exit 4              training stopped at its time budget after a checkpoint;
                                                          resuming continues it (not a failure: a loop reruns on 4)
 
 The message of each is one line a user can act on; ``context`` holds what it is about for
@@ -268,8 +268,8 @@ def _unpickle(cls: type[UnspinError], args: tuple[Any, ...], state: dict[str, An
 class TimeBudgetReached(UnspinError):
     """Training stopped at its time budget (``max_minutes``) after writing an epoch's checkpoint:
     nothing failed, and resuming continues exactly where it stopped. Exit code 4 of its own, so a
-    script's loop (``until unspin train ... --max-minutes 50 --resume; do [ $? -eq 4 ] || break;
-    done``) can tell it from a failure (1) or a refusal (2)."""
+    script that resumes in a loop (the README, "In scripts and cron jobs") can tell it from a
+    failure (1) or a refusal (2)."""
 
     exit_code = 4
 

@@ -79,7 +79,9 @@ def test_train_ru_trains_exports_and_resumes_exactly(tmp_path, monkeypatch):
     # Stopped by the time budget after the first epoch, then resumed.
     fit = train_ru.fit
     monkeypatch.setattr(train_ru, "fit", lambda *a, **kw: fit(*a, **{**kw, "max_minutes": 1e-9}))
-    with pytest.raises(SystemExit, match="after epoch 1"):
+    from unspin.errors import TimeBudgetReached
+
+    with pytest.raises(TimeBudgetReached, match="after epoch 1"):
         train_ru.train(_args(data, base, tmp_path / "cut"))
     monkeypatch.setattr(train_ru, "fit", fit)
     assert torch.load(tmp_path / "cut" / _training.CHECKPOINT, weights_only=False)["epoch"] == 1
