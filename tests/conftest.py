@@ -9,6 +9,8 @@ always runs them.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 EXAMPLE = ROOT / "examples" / "column.txt"
+CLI = [sys.executable, "-m", "unspin.cli"]
+
+
+def run_cli(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``unspin ARGS`` as a user runs it (a subprocess), with ``stdin`` and extra ``env``."""
+    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, timeout=300, env={**os.environ, **(env or {})})
+
+
+def one_line_error(p: subprocess.CompletedProcess, needle: str) -> str:
+    """Assert a refusal: exit code 2, one line on stderr holding ``needle``, no traceback or
+    internal error; returns that stderr."""
+    err = p.stderr.decode()
+    assert p.returncode == 2, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    assert needle in err, err
+    return err
 
 
 def need(condition: bool, reason: str) -> None:

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE
-
-CLI = [sys.executable, "-m", "unspin.cli"]
-
-
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], input=stdin, capture_output=True, timeout=300)
-
-
-def one_line_error(p: subprocess.CompletedProcess, needle: str) -> None:
-    err = p.stderr.decode()
-    assert p.returncode == 2, err
-    assert "Traceback" not in err
-    assert len(err.strip().splitlines()) == 1, err
-    assert needle in err, err
+from tests.conftest import CLI, EXAMPLE, one_line_error
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture(scope="module")

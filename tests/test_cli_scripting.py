@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE
-
-CLI = [sys.executable, "-m", "unspin.cli"]
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *args], capture_output=True, timeout=300, env={**os.environ, **(env or {})})
-
-
-def one_line_error(p: subprocess.CompletedProcess, needle: str) -> str:
-    err = p.stderr.decode()
-    assert p.returncode == 2, err
-    assert "Traceback" not in err and "internal error" not in err, err
-    assert len(err.strip().splitlines()) == 1, err
-    assert needle in err, err
-    return err
+from tests.conftest import EXAMPLE, one_line_error
+from tests.conftest import run_cli as run
 
 
 @pytest.fixture(scope="module")
